@@ -1,0 +1,87 @@
+"""The one place that wires everything: `build_application(settings)`."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.clock import Clock, SystemClock
+from bot.commands import set_menus
+from bot.config import Settings
+from bot.services import SERVICES_KEY, BotContext, Services
+from handlers import errors, groups, imports, linking, onboarding
+from handlers import settings as policy_settings
+from jobs import scheduler
+from storage.db import create_engine, session_factory
+
+log = logging.getLogger(__name__)
+
+# A token for the local simulator; a real deployment always sets TELEGRAM_BOT_TOKEN.
+SIMULATOR_TOKEN = "100000:staffroom-simulator"
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+    request: BaseRequest | None = None,
+    get_updates_request: BaseRequest | None = None,
+    rate_limiter: bool = True,
+    set_commands: bool = True,
+) -> Application[Any, BotContext, Any, Any, Any, Any]:
+    """Builds the bot: services, handlers in a visible order, and the jobs at start-up."""
+    token = settings.telegram_bot_token or SIMULATOR_TOKEN
+    builder = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(ContextTypes(context=BotContext))
+        .defaults(Defaults(tzinfo=settings.timezone))
+    )
+    if settings.api_base_url:
+        builder = builder.base_url(settings.api_base_url).base_file_url(
+            settings.file_base_url or ""
+        )
+    if request is not None:
+        builder = builder.request(request)
+    if get_updates_request is not None:
+        builder = builder.get_updates_request(get_updates_request)
+    if rate_limiter:
+        # Keeps broadcasts inside Telegram's limits (30/s overall, 20/min per group) and retries
+        # a 429 after the retry_after Telegram asks for.
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+
+    own_engine = engine is None
+    db_engine = engine if engine is not None else create_engine(settings.database_url)
+    services = Services(
+        settings=settings,
+        engine=db_engine,
+        sessions=session_factory(db_engine),
+        clock=clock or SystemClock(settings.timezone),
+    )
+
+    async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if set_commands:
+            await set_menus(app.bot)
+        await scheduler.start(app)
+
+    async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if own_engine:
+            await db_engine.dispose()
+
+    builder = builder.post_init(post_init).post_shutdown(post_shutdown)
+    application = builder.build()
+    application.bot_data[SERVICES_KEY] = services
+    services.on_schedule_change = lambda school_id: scheduler.rebuild(application, school_id)
+
+    for module in (groups, onboarding, linking, policy_settings, imports):
+        for handler in module.handlers():
+            application.add_handler(handler)
+    for handler in onboarding.fallback_handlers():
+        application.add_handler(handler)
+    application.add_error_handler(errors.on_error)
+    return application

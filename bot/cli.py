@@ -1,0 +1,98 @@
+"""The `staffroom` command line (same as `python -m bot`)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.config import Settings, SettingsError, load_settings
+
+EXIT_SETTINGS = 2
+
+
+def parser() -> argparse.ArgumentParser:
+    root = argparse.ArgumentParser(
+        prog="staffroom",
+        description="Staffroom: the Telegram bot for a school's staff group.",
+    )
+    commands = root.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("run", help="run the bot (long polling); needs TELEGRAM_BOT_TOKEN")
+    commands.add_parser("migrate", help="bring the database to the newest schema")
+    play = commands.add_parser(
+        "playground", help="try the bot with no token: local simulator, demo school, terminal"
+    )
+    play.add_argument("--fresh", action="store_true", help="start from a new demo database")
+    demo = commands.add_parser("demo", help="a scripted school day through the simulator")
+    demo.add_argument("--quiet", action="store_true", help="print only the summary")
+
+    school = commands.add_parser("school", help="manage schools")
+    school_cmds = school.add_subparsers(dest="school_command", metavar="ACTION", required=True)
+    add = school_cmds.add_parser("add", help="create a school")
+    add.add_argument("name")
+    add.add_argument("--timezone", default=None, help="IANA time zone (default: TIMEZONE)")
+    school_cmds.add_parser("list", help="list the schools")
+
+    importer = commands.add_parser("import", help="import a CSV/XLSX file into a school")
+    importer.add_argument("kind", help="staff | timetable | bells | calendar")
+    importer.add_argument("file", type=Path)
+    importer.add_argument("--school", required=True)
+
+    settings = commands.add_parser("settings", help="show or change a school's policies")
+    settings_cmds = settings.add_subparsers(
+        dest="settings_command", metavar="ACTION", required=True
+    )
+    show = settings_cmds.add_parser("show", help="list every policy with its value")
+    show.add_argument("--school", required=True)
+    change = settings_cmds.add_parser("set", help="change one policy")
+    change.add_argument("key")
+    change.add_argument("value")
+    change.add_argument("--school", required=True)
+    return root
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    if args.command is None:
+        parser().print_help()
+        return 0
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print("Staffroom cannot start; fix these settings (environment or .env):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return EXIT_SETTINGS
+    return asyncio.run(dispatch(args, settings))
+
+
+async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here so that `staffroom --help` and a settings error stay instant.
+    from bot import admin_cli, runner
+
+    if args.command == "run":
+        return await runner.run(settings)
+    if args.command == "migrate":
+        return await admin_cli.migrate(settings)
+    if args.command == "playground":
+        from bot.playground import playground
+
+        return await playground(settings, fresh=args.fresh)
+    if args.command == "demo":
+        from bot.demo.script import run_demo
+
+        return await run_demo(settings, quiet=args.quiet)
+    if args.command == "school":
+        if args.school_command == "add":
+            return await admin_cli.school_add(settings, args.name, args.timezone)
+        return await admin_cli.school_list(settings)
+    if args.command == "import":
+        return await admin_cli.import_file(settings, args.kind, args.file, args.school)
+    if args.command == "settings":
+        if args.settings_command == "show":
+            return await admin_cli.settings_show(settings, args.school)
+        return await admin_cli.settings_set(settings, args.school, args.key, args.value)
+    return 1

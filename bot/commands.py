@@ -1,0 +1,70 @@
+"""The command list: what /help shows to whom, and the menus set with set_my_commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+
+from bot.config import LANGUAGES
+from bot.texts import t
+from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, PRINCIPAL, TEACHER
+
+EVERYONE: frozenset[str] = frozenset()
+STAFF = frozenset({TEACHER, HEAD_TEACHER, GRADE_LEADER, OFFICE, PRINCIPAL, ADMIN})
+ADMINS = frozenset({ADMIN})
+
+
+@dataclass(frozen=True)
+class CommandInfo:
+    name: str
+    roles: frozenset[str]  # empty: anyone, even before linking
+    private: bool = True
+    group: bool = False
+    menu: bool = True  # appears in the Telegram command menu
+
+
+COMMANDS: tuple[CommandInfo, ...] = (
+    CommandInfo("start", EVERYONE),
+    CommandInfo("help", EVERYONE, group=True),
+    CommandInfo("me", STAFF),
+    CommandInfo("lang", EVERYONE),
+    CommandInfo("register", EVERYONE, group=True),
+    CommandInfo("cancel", EVERYONE, menu=False),
+    CommandInfo("bind", ADMINS, private=False, group=True),
+    CommandInfo("invite", ADMINS),
+    CommandInfo("settings", ADMINS),
+    CommandInfo("import", ADMINS),
+)
+
+
+def visible_commands(
+    roles: frozenset[str], *, linked: bool, is_admin: bool, in_group: bool
+) -> list[CommandInfo]:
+    """The commands this person may use here, for /help."""
+    shown = []
+    for info in COMMANDS:
+        if (in_group and not info.group) or (not in_group and not info.private):
+            continue
+        if info.roles is ADMINS and not is_admin:
+            continue
+        if info.roles is STAFF and not (linked or is_admin):
+            continue
+        if info.roles not in (EVERYONE, STAFF, ADMINS) and not roles & info.roles and not is_admin:
+            continue
+        shown.append(info)
+    return shown
+
+
+async def set_menus(bot: Bot) -> None:
+    """Menus per scope and language; the one without a language is the Chinese one."""
+    for scope, in_group in (
+        (BotCommandScopeAllPrivateChats(), False),
+        (BotCommandScopeAllGroupChats(), True),
+    ):
+        chosen = [
+            info for info in COMMANDS if info.menu and (info.group if in_group else info.private)
+        ]
+        for lang in (None, *LANGUAGES):
+            menu = [BotCommand(info.name, t(lang or "zh", f"menu.{info.name}")) for info in chosen]
+            await bot.set_my_commands(menu, scope=scope, language_code=lang)

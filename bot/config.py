@@ -1,0 +1,153 @@
+"""Typed settings, read once from the environment and `.env`.
+
+Nothing here runs at import time: `load_settings()` is called by the command line, and a bad
+setting stops the program with one message naming every problem (exit code 2).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import dotenv_values
+
+LANGUAGES = ("zh", "en")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+DEFAULT_DATABASE_URL = "sqlite:///data/staffroom.db"
+
+
+class SettingsError(Exception):
+    """Every problem found in the settings, so the user can fix them all in one go."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Settings:
+    telegram_bot_token: str | None = None
+    telegram_api_base_url: str | None = None
+    database_url: str = "sqlite+aiosqlite:///data/staffroom.db"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Asia/Shanghai"))
+    default_language: str = "zh"
+    bootstrap_admin_ids: frozenset[int] = frozenset()
+    log_level: str = "INFO"
+
+    @property
+    def api_base_url(self) -> str | None:
+        """The `base_url` python-telegram-bot wants: it appends the token itself."""
+        if not self.telegram_api_base_url:
+            return None
+        return self.telegram_api_base_url.rstrip("/") + "/bot"
+
+    @property
+    def file_base_url(self) -> str | None:
+        if not self.telegram_api_base_url:
+            return None
+        return self.telegram_api_base_url.rstrip("/") + "/file/bot"
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Strings that must never reach a log line."""
+        return (self.telegram_bot_token,) if self.telegram_bot_token else ()
+
+
+def async_database_url(url: str) -> str:
+    """Accepts the URLs people write and picks the async driver for them."""
+    url = url.strip()
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        raise ValueError("expected a URL such as sqlite:///data/staffroom.db")
+    base = scheme.split("+", 1)[0].lower()
+    if base == "sqlite":
+        return f"sqlite+aiosqlite://{rest}"
+    if base in ("postgresql", "postgres"):
+        if not urlsplit(url).hostname and "host=" not in rest:
+            raise ValueError("a PostgreSQL URL needs a host, e.g. postgresql://user@127.0.0.1/db")
+        return f"postgresql+asyncpg://{rest}"
+    raise ValueError(f"unsupported database '{scheme}': use sqlite:///... or postgresql://...")
+
+
+def _environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
+    if environ is not None:
+        return dict(environ)
+    values: dict[str, str] = {}
+    path = env_file if env_file is not None else Path(".env")
+    if path.is_file():
+        values.update({k: v for k, v in dotenv_values(path).items() if v is not None})
+    values.update(os.environ)  # the real environment wins over the file
+    return values
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, *, env_file: Path | None = None
+) -> Settings:
+    """Reads and validates every setting; raises SettingsError listing all problems."""
+    env = _environment(environ, env_file)
+    problems: list[str] = []
+
+    def get(name: str) -> str | None:
+        value = env.get(name)
+        return value.strip() if value is not None and value.strip() else None
+
+    token = get("TELEGRAM_BOT_TOKEN")
+    if token is not None and (":" not in token or any(c.isspace() for c in token)):
+        problems.append(
+            "TELEGRAM_BOT_TOKEN: expected the token from @BotFather, like 123456:ABC..."
+        )
+
+    base_url = get("TELEGRAM_API_BASE_URL")
+    if base_url is not None:
+        parts = urlsplit(base_url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            problems.append(
+                "TELEGRAM_API_BASE_URL: expected http(s)://host[:port] of a Bot API server"
+            )
+
+    database_url = DEFAULT_DATABASE_URL
+    try:
+        database_url = async_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
+    except ValueError as exc:
+        problems.append(f"DATABASE_URL: {exc}")
+
+    tz = ZoneInfo("Asia/Shanghai")
+    tz_name = get("TIMEZONE") or "Asia/Shanghai"
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        problems.append(f"TIMEZONE: unknown time zone '{tz_name}', e.g. Asia/Shanghai")
+
+    language = (get("DEFAULT_LANGUAGE") or "zh").lower()
+    if language not in LANGUAGES:
+        problems.append(f"DEFAULT_LANGUAGE: '{language}' is not one of {', '.join(LANGUAGES)}")
+
+    admin_ids: set[int] = set()
+    for raw in (get("BOOTSTRAP_ADMIN_IDS") or "").replace(";", ",").split(","):
+        raw = raw.strip()
+        if not raw:
+            continue
+        try:
+            admin_ids.add(int(raw))
+        except ValueError:
+            problems.append(f"BOOTSTRAP_ADMIN_IDS: '{raw}' is not a Telegram user id (a number)")
+
+    log_level = (get("LOG_LEVEL") or "INFO").upper()
+    if log_level not in LOG_LEVELS:
+        problems.append(f"LOG_LEVEL: '{log_level}' is not one of {', '.join(LOG_LEVELS)}")
+
+    if problems:
+        raise SettingsError(problems)
+    return Settings(
+        telegram_bot_token=token,
+        telegram_api_base_url=base_url,
+        database_url=database_url,
+        timezone=tz,
+        default_language=language,
+        bootstrap_admin_ids=frozenset(admin_ids),
+        log_level=log_level,
+    )

@@ -1,0 +1,43 @@
+"""What every handler and job needs, made once by `build_application`."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+
+SERVICES_KEY = "services"
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    # Called with a school id after anything that moves a scheduled push (policy, roster…).
+    on_schedule_change: Callable[[int], Awaitable[None]] | None = None
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    async def schedule_changed(self, school_id: int) -> None:
+        if self.on_schedule_change is not None:
+            await self.on_schedule_change(school_id)
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """The callback context with typed access to the services."""
+
+    @property
+    def svc(self) -> Services:
+        return self.application.bot_data[SERVICES_KEY]
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    return application.bot_data[SERVICES_KEY]

@@ -1,0 +1,1 @@
+"""Telegram adapters: each module exposes `handlers()` and is wired in bot/app.py."""

@@ -1,0 +1,69 @@
+"""The one error handler: logs, tells the admins briefly, apologises to the user."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.services import BotContext
+from bot.texts import t
+from handlers.actor import language_of
+
+log = logging.getLogger(__name__)
+
+# Admins hear of each kind of error at most once in this many seconds: a failing job must not
+# flood their chat.
+ADMIN_NOTICE_INTERVAL = 300.0
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    log.error("error while handling an update", exc_info=error)
+    svc = context.svc
+    kind = type(error).__name__
+    where = _where(update)
+    last: dict[str, float] = svc.extras.setdefault("error_notices", {})
+    now = time.monotonic()
+    if now - last.get(kind, -ADMIN_NOTICE_INTERVAL) >= ADMIN_NOTICE_INTERVAL:
+        last[kind] = now
+        for admin_id in sorted(svc.settings.bootstrap_admin_ids):
+            try:
+                await context.bot.send_message(
+                    admin_id,
+                    t(svc.settings.default_language, "common.error_admin", error=kind, where=where),
+                    parse_mode=ParseMode.HTML,
+                )
+            except TelegramError:
+                log.info("could not tell admin %s about the error", admin_id)
+    if isinstance(update, Update) and update.effective_chat is not None:
+        lang = svc.settings.default_language
+        if update.effective_user is not None:
+            try:
+                async with svc.sessions() as session:
+                    lang = await language_of(
+                        session=session, settings=svc.settings, telegram_id=update.effective_user.id
+                    )
+            except Exception:  # the database may be what failed; the apology still goes out
+                log.debug("language lookup failed", exc_info=True)
+        try:
+            if update.callback_query is not None:
+                await update.callback_query.answer(t(lang, "common.error"), show_alert=True)
+            else:
+                await context.bot.send_message(update.effective_chat.id, t(lang, "common.error"))
+        except TelegramError:
+            pass
+
+
+def _where(update: object) -> str:
+    if not isinstance(update, Update):
+        return "job"
+    message = update.effective_message
+    if update.callback_query is not None:
+        return f"button {(update.callback_query.data or '')[:20]}"
+    if message is not None and message.text and message.text.startswith("/"):
+        return message.text.split(maxsplit=1)[0][:32]
+    return "update"

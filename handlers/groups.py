@@ -1,0 +1,134 @@
+"""The staff group: /bind, the bot being added or removed, and the upgrade to a supergroup."""
+
+from __future__ import annotations
+
+from telegram import ChatMember, Update
+from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
+
+from bot.services import BotContext
+from bot.texts import t
+from handlers.actor import GROUP_TYPES
+from handlers.turn import Turn, command
+from rules.roles import ADMIN
+from storage import audit
+from storage.schools import (
+    bind_group,
+    deactivate_group,
+    group_for_chat,
+    list_schools,
+    migrate_group,
+    note_unbound,
+    school_by_id,
+    school_by_name,
+)
+from storage.staff import save_user_pref, staff_for_telegram
+
+
+@command(where="group", unbound_ok=True)
+async def cmd_bind(turn: Turn) -> None:
+    """`/bind <school>` in a group: makes it that school's staff group (admins only)."""
+    name = turn.arg_text
+    if not name:
+        turn.reply(turn.t("bind.usage"))
+        return
+    school = await school_by_name(session=turn.session, name=name)
+    records = await staff_for_telegram(session=turn.session, telegram_id=turn.actor.telegram_id)
+    is_school_admin = school is not None and any(
+        r.school_id == school.id and ADMIN in r.role_set for r in records
+    )
+    if not (turn.actor.is_sysadmin or is_school_admin):
+        await turn.audit("denied", command="/bind", school=name[:100], chat=turn.chat_id)
+        turn.reply(turn.t("bind.not_admin"))
+        return
+    if school is None:
+        known = (
+            [s.name for s in await list_schools(session=turn.session)]
+            if turn.actor.is_sysadmin
+            else []
+        )
+        turn.reply(turn.t("bind.unknown_school", name=name, known="、".join(known) or "—"))
+        return
+    chat = turn.update.effective_chat
+    assert chat is not None
+    group, previous = await bind_group(
+        session=turn.session,
+        school_id=school.id or 0,
+        chat_id=chat.id,
+        title=chat.title or "",
+        by=turn.actor.telegram_id,
+        now=turn.now,
+    )
+    await turn.audit(
+        "group_bound", school_id=school.id, subject_type="group", subject_id=group.id, chat=chat.id
+    )
+    if turn.actor.is_sysadmin:
+        await save_user_pref(
+            session=turn.session, telegram_id=turn.actor.telegram_id, school_id=school.id
+        )
+    if previous is not None and previous != school.id:
+        old = await school_by_id(session=turn.session, school_id=previous)
+        turn.reply(turn.t("bind.moved", school=school.name, old=old.name if old else "?"))
+    else:
+        turn.reply(turn.t("bind.done", school=school.name))
+
+
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
+    """The bot was added to or removed from a group."""
+    change = update.my_chat_member
+    if change is None or change.chat.type not in GROUP_TYPES:
+        return
+    status = change.new_chat_member.status
+    svc = context.svc
+    now = svc.clock.now()
+    removed = status in (ChatMember.LEFT, ChatMember.BANNED)
+    greeting = False
+    async with svc.sessions() as session, session.begin():
+        if removed:
+            group = await deactivate_group(session=session, chat_id=change.chat.id)
+            if group is not None:
+                await audit.record(
+                    session=session,
+                    at=now,
+                    action="group_unbound",
+                    school_id=group.school_id,
+                    actor_telegram_id=change.from_user.id,
+                    subject_type="group",
+                    subject_id=group.id,
+                    detail={"chat": change.chat.id, "reason": status},
+                )
+        elif change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
+            if await group_for_chat(session=session, chat_id=change.chat.id) is None:
+                greeting = await note_unbound(session=session, chat_id=change.chat.id, now=now)
+    if greeting:
+        await context.bot.send_message(
+            change.chat.id, t(svc.settings.default_language, "bind.hello"), parse_mode="HTML"
+        )
+
+
+async def on_migrate(update: Update, context: BotContext) -> None:
+    """A group became a supergroup: the binding follows the new chat id."""
+    message = update.effective_message
+    if message is None or message.migrate_to_chat_id is None:
+        return
+    svc = context.svc
+    async with svc.sessions() as session, session.begin():
+        moved = await migrate_group(
+            session=session, old_chat_id=message.chat.id, new_chat_id=message.migrate_to_chat_id
+        )
+        group = await group_for_chat(session=session, chat_id=message.migrate_to_chat_id)
+        if moved and group is not None:
+            await audit.record(
+                session=session,
+                at=svc.clock.now(),
+                school_id=group.school_id,
+                action="group_migrated",
+                detail={"from": message.chat.id, "to": message.migrate_to_chat_id},
+            )
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("bind", cmd_bind),
+        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),
+    ]

@@ -1,0 +1,271 @@
+"""Linking Telegram accounts to staff records: /invite deep links and /register requests."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.commands import ADMINS
+from bot.texts import t
+from handlers.turn import Turn, button, command
+from rules.roles import ADMIN
+from storage.invites import (
+    InviteProblem,
+    create_invite,
+    create_registration,
+    decide_registration,
+    pending_registration,
+    redeem_invite,
+)
+from storage.models import Registration, Staff
+from storage.schools import school_by_id
+from storage.staff import admin_recipients, staff_by_name, staff_for_telegram, staff_named_anywhere
+
+INVITE_PREFIX = "inv_"
+MAX_NAME = 50
+
+
+async def _link(turn: Turn, staff: Staff, telegram_id: int) -> str | None:
+    """Links the account; returns a text key explaining why not, or None when it worked."""
+    current = [s for s in await staff_for_telegram(session=turn.session, telegram_id=telegram_id)]
+    if any(s.school_id == staff.school_id and s.id != staff.id for s in current):
+        return "link.account_taken"
+    staff.telegram_id = telegram_id
+    turn.session.add(staff)
+    await turn.session.flush()
+    return None
+
+
+async def redeem_start_payload(turn: Turn, payload: str) -> bool:
+    """Handles `/start inv_<code>`; False when the payload is not an invitation."""
+    if not payload.startswith(INVITE_PREFIX):
+        return False
+    code = payload[len(INVITE_PREFIX) :]
+    result = await redeem_invite(
+        session=turn.session, code=code, telegram_id=turn.actor.telegram_id, now=turn.now
+    )
+    if isinstance(result, InviteProblem):
+        await turn.audit("invite_refused", reason=result.value)
+        turn.reply(turn.t(f"invite.{result.value}"))
+        return True
+    staff = await turn.session.get(Staff, result.staff_id)
+    school = await school_by_id(session=turn.session, school_id=result.school_id)
+    if staff is None or school is None or not staff.active:
+        turn.reply(turn.t("invite.unknown"))
+        return True
+    problem = await _link(turn, staff, turn.actor.telegram_id)
+    if problem is not None:
+        # The invitation stays usable for the right person: undo the claim.
+        result.used_at, result.used_by = None, None
+        turn.session.add(result)
+        turn.reply(turn.t(problem))
+        return True
+    await turn.audit(
+        "staff_linked", school_id=school.id, subject_type="staff", subject_id=staff.id, via="invite"
+    )
+    lang = staff.language or turn.lang
+    turn.reply(t(lang, "link.done", name=staff.name, school=school.name))
+    return True
+
+
+@command(where="private", roles=ADMINS)
+async def cmd_invite(turn: Turn) -> None:
+    """`/invite <name>`: a single-use deep link, valid 7 days, that links whoever opens it."""
+    name = turn.arg_text
+    if not name:
+        turn.reply(turn.t("invite.usage"))
+        return
+    if turn.actor.school is None:
+        turn.reply(turn.t("common.no_school"))
+        return
+    staff = await staff_by_name(
+        session=turn.session, school_id=turn.actor.school.id or 0, name=name
+    )
+    if staff is None or not staff.active:
+        turn.reply(
+            turn.t("link.no_such_staff", name=name[:MAX_NAME], school=turn.actor.school.name)
+        )
+        return
+    invite = await create_invite(
+        session=turn.session,
+        school_id=staff.school_id,
+        staff_id=staff.id or 0,
+        by=turn.actor.telegram_id,
+        now=turn.now,
+    )
+    await turn.audit("invite_created", subject_type="staff", subject_id=staff.id)
+    link = f"https://t.me/{turn.context.bot.username}?start={INVITE_PREFIX}{invite.code}"
+    expires = invite.expires_at.astimezone(turn.svc.clock.tz).strftime("%Y-%m-%d %H:%M")
+    turn.reply(turn.t("invite.created", name=staff.name, link=link, expires=expires))
+
+
+@command(where="any", unbound_ok=False)
+async def cmd_register(turn: Turn) -> None:
+    """`/register <name>`: asks the school's admins to link this account to that staff record."""
+    name = turn.arg_text
+    if not name:
+        turn.reply(turn.t("register.usage"))
+        return
+    if len(name) > MAX_NAME:
+        turn.reply(turn.t("common.too_long", limit=MAX_NAME))
+        return
+    if turn.actor.staff is not None:
+        turn.reply(turn.t("register.already", name=turn.actor.staff.name))
+        return
+    if turn.actor.group is not None:
+        school_id = turn.actor.group.school_id
+        found = await staff_by_name(session=turn.session, school_id=school_id, name=name)
+        candidates = [found] if found is not None and found.active else []
+    else:
+        candidates = await staff_named_anywhere(session=turn.session, name=name)
+    if not candidates:
+        turn.reply(turn.t("register.unknown", name=name))
+        return
+    if len(candidates) > 1:
+        turn.reply(turn.t("register.ambiguous", name=name))
+        return
+    staff = candidates[0]
+    if staff.telegram_id is not None:
+        turn.reply(turn.t("register.taken", name=staff.name))
+        return
+    if await pending_registration(
+        session=turn.session, telegram_id=turn.actor.telegram_id, staff_id=staff.id or 0
+    ):
+        turn.reply(turn.t("register.pending"))
+        return
+    registration = await create_registration(
+        session=turn.session,
+        school_id=staff.school_id,
+        staff_id=staff.id or 0,
+        telegram_id=turn.actor.telegram_id,
+        telegram_name=turn.actor.display_name,
+        now=turn.now,
+    )
+    await turn.audit(
+        "registration_requested",
+        school_id=staff.school_id,
+        subject_type="registration",
+        subject_id=registration.id,
+    )
+    school = await school_by_id(session=turn.session, school_id=staff.school_id)
+    recipients = await admin_recipients(
+        session=turn.session,
+        school_id=staff.school_id,
+        system_admins=turn.svc.settings.bootstrap_admin_ids,
+        default_language=turn.svc.settings.default_language,
+    )
+    for admin_id, lang in recipients:
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        t(lang, "register.approve"),
+                        callback_data=callbacks.encode("reg", "ok", registration.id or 0),
+                    ),
+                    InlineKeyboardButton(
+                        t(lang, "register.reject"),
+                        callback_data=callbacks.encode("reg", "no", registration.id or 0),
+                    ),
+                ]
+            ]
+        )
+        turn.out.send(
+            admin_id,
+            t(
+                lang,
+                "register.ask_admin",
+                who=turn.actor.display_name,
+                telegram_id=turn.actor.telegram_id,
+                name=staff.name,
+                school=school.name if school else "",
+            ),
+            markup,
+        )
+    turn.reply(turn.t("register.sent" if recipients else "register.no_admin", name=staff.name))
+
+
+@button()
+async def on_registration_button(turn: Turn) -> None:
+    """An admin approves or rejects a registration; only the first decision counts."""
+    assert turn.callback is not None
+    registration_id = turn.callback.id()
+    if turn.callback.action not in ("ok", "no") or registration_id is None:
+        await turn.audit("button_refused", reason="bad_action")
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return
+    registration = await turn.session.get(Registration, registration_id)
+    if registration is None:
+        await turn.audit(
+            "button_refused", reason="unknown_registration", registration=registration_id
+        )
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return
+    if not await _is_admin_of(turn, registration.school_id):
+        await turn.audit(
+            "denied",
+            school_id=registration.school_id,
+            subject_type="registration",
+            subject_id=registration.id,
+        )
+        turn.toast(turn.t("common.not_allowed"), alert=True)
+        return
+    approve = turn.callback.action == "ok"
+    if not await decide_registration(
+        session=turn.session,
+        registration_id=registration_id,
+        approve=approve,
+        by=turn.actor.telegram_id,
+        now=turn.now,
+    ):
+        await turn.session.refresh(registration)
+        turn.toast(
+            turn.t(
+                "register.already_decided", state=turn.t(f"register.state_{registration.status}")
+            ),
+            alert=True,
+        )
+        turn.edit_origin(
+            turn.t(f"register.closed_{registration.status}", name=registration.telegram_name)
+        )
+        return
+    staff = await turn.session.get(Staff, registration.staff_id)
+    school = await school_by_id(session=turn.session, school_id=registration.school_id)
+    assert staff is not None and school is not None
+    if approve:
+        problem = None if staff.telegram_id is None else "register.taken"
+        problem = problem or await _link(turn, staff, registration.telegram_id)
+        if problem is not None:
+            registration.status = "rejected"
+            turn.session.add(registration)
+            turn.edit_origin(turn.t(problem, name=staff.name))
+            return
+    await turn.audit(
+        "registration_approved" if approve else "registration_rejected",
+        school_id=registration.school_id,
+        subject_type="registration",
+        subject_id=registration.id,
+        staff=staff.id,
+    )
+    state = "approved" if approve else "rejected"
+    turn.edit_origin(
+        turn.t(f"register.closed_{state}", name=f"{registration.telegram_name} → {staff.name}")
+    )
+    lang = staff.language or turn.svc.settings.default_language
+    key = "link.done" if approve else "register.rejected_user"
+    turn.out.send(registration.telegram_id, t(lang, key, name=staff.name, school=school.name))
+
+
+async def _is_admin_of(turn: Turn, school_id: int) -> bool:
+    if turn.actor.is_sysadmin:
+        return True
+    records = await staff_for_telegram(session=turn.session, telegram_id=turn.actor.telegram_id)
+    return any(s.school_id == school_id and ADMIN in s.role_set for s in records)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("invite", cmd_invite),
+        CommandHandler("register", cmd_register),
+        CallbackQueryHandler(on_registration_button, pattern=callbacks.pattern("reg")),
+    ]

@@ -1,0 +1,168 @@
+"""/start, /help, /me and /lang: what a person sees first and how they find their way."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.commands import visible_commands
+from bot.config import LANGUAGES
+from bot.texts import Safe, t
+from handlers.linking import redeem_start_payload
+from handlers.turn import Turn, button, command
+from rules.roles import ROLES
+from storage.staff import head_class, save_user_pref
+from storage.timetable import classes_taught
+
+
+@command(where="any", unbound_ok=True)
+async def cmd_start(turn: Turn) -> None:
+    """Greets the user; a deep-link payload from /invite links the account."""
+    if turn.in_group:
+        if turn.actor.group is not None:
+            turn.reply(turn.t("start.group"), turn.private_chat_button())
+        return
+    if turn.args and await redeem_start_payload(turn, turn.args[0]):
+        return
+    actor = turn.actor
+    if actor.staff is not None and actor.school is not None:
+        turn.reply(turn.t("start.linked", name=actor.staff.name, school=actor.school.name))
+    elif actor.is_sysadmin:
+        turn.reply(turn.t("start.sysadmin"))
+    else:
+        turn.reply(turn.t("start.unlinked", name=actor.display_name))
+
+
+@command(where="any")
+async def cmd_help(turn: Turn) -> None:
+    """Lists the commands this person may use here, by role, in their language."""
+    actor = turn.actor
+    infos = visible_commands(
+        actor.roles, linked=actor.staff is not None, is_admin=actor.is_admin, in_group=turn.in_group
+    )
+    lines = [turn.t("help.title")]
+    lines += [f"/{info.name} — {turn.t(f'help.{info.name}')}" for info in infos]
+    if actor.staff is None and not actor.is_sysadmin:
+        lines.append("")
+        lines.append(turn.t("help.unlinked_hint"))
+    turn.reply("\n".join(lines))
+
+
+def role_names(lang: str, roles: frozenset[str], sysadmin: bool = False) -> str:
+    names = [t(lang, f"role.{role}") for role in ROLES if role in roles]
+    if sysadmin:
+        names.append(t(lang, "role.sysadmin"))
+    return t(lang, "common.list_sep").join(names) or t(lang, "common.none")
+
+
+@command(where="any", staff=True)
+async def cmd_me(turn: Turn) -> None:
+    """Shows roles, subjects, classes and school of the person asking."""
+    actor = turn.actor
+    none = turn.t("common.none")
+    sep = turn.t("common.list_sep")
+    if actor.staff is None:
+        turn.reply(
+            turn.t(
+                "me.sysadmin",
+                roles=Safe(role_names(turn.lang, actor.roles, actor.is_sysadmin)),
+                school=actor.school.name if actor.school else none,
+            )
+        )
+        return
+    staff = actor.staff
+    headed = await head_class(session=turn.session, staff=staff)
+    taught = await classes_taught(session=turn.session, staff_id=staff.id or 0)
+    turn.reply(
+        turn.t(
+            "me.profile",
+            name=staff.name,
+            school=actor.school.name if actor.school else none,
+            roles=Safe(role_names(turn.lang, actor.roles, actor.is_sysadmin)),
+            subjects=sep.join(staff.subject_list) or none,
+            grade=turn.t("me.grade", grade=staff.grade) if staff.grade else none,
+            head_of=headed.name if headed else none,
+            classes=sep.join(c.name for c in taught) or none,
+            lang=turn.t(f"lang.name_{turn.lang}"),
+        )
+    )
+
+
+def _language_buttons() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(code, f"lang.name_{code}"),
+                    callback_data=callbacks.encode("lang", "set", index),
+                )
+                for index, code in enumerate(LANGUAGES)
+            ]
+        ]
+    )
+
+
+async def _set_language(turn: Turn, code: str) -> None:
+    if turn.actor.staff is not None:
+        turn.actor.staff.language = code
+        turn.session.add(turn.actor.staff)
+    await save_user_pref(session=turn.session, telegram_id=turn.actor.telegram_id, language=code)
+    turn.actor.lang = code
+
+
+@command(where="any", unbound_ok=False)
+async def cmd_lang(turn: Turn) -> None:
+    """`/lang zh|en` switches the language; without an argument it offers buttons."""
+    if not turn.args:
+        turn.reply(turn.t("lang.choose"), _language_buttons())
+        return
+    code = turn.args[0].lower()
+    code = {"中文": "zh", "chinese": "zh", "english": "en", "英文": "en"}.get(code, code)
+    if code not in LANGUAGES:
+        turn.reply(turn.t("lang.unknown", value=turn.args[0]), _language_buttons())
+        return
+    await _set_language(turn, code)
+    turn.reply(turn.t("lang.set"))
+
+
+@button()
+async def on_language_button(turn: Turn) -> None:
+    """Applies the language picked with a button."""
+    assert turn.callback is not None
+    index = turn.callback.id()
+    if turn.callback.action != "set" or index is None or index >= len(LANGUAGES):
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return
+    await _set_language(turn, LANGUAGES[index])
+    turn.edit_origin(turn.t("lang.set"))
+
+
+@command(where="any")
+async def cmd_cancel(turn: Turn) -> None:
+    """Reached only when no wizard took the /cancel: there is nothing to cancel."""
+    turn.reply(turn.t("common.nothing_to_cancel"))
+
+
+@button()
+async def on_unknown_button(turn: Turn) -> None:
+    """A press no feature claimed: an old version's button, or forged data."""
+    await turn.audit(
+        "button_refused", reason="no_handler", data=turn.callback and turn.callback.feature
+    )
+    turn.toast(turn.t("common.button_invalid"), alert=True)
+
+
+def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """Registered after every feature, so a wizard's own /cancel and buttons come first."""
+    return [CommandHandler("cancel", cmd_cancel), CallbackQueryHandler(on_unknown_button)]
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("start", cmd_start),
+        CommandHandler("help", cmd_help),
+        CommandHandler("me", cmd_me),
+        CommandHandler("lang", cmd_lang),
+        CallbackQueryHandler(on_language_button, pattern=callbacks.pattern("lang")),
+    ]

@@ -1,0 +1,107 @@
+"""Messages a handler wants sent, delivered only after its transaction committed.
+
+A handler never tells a user something that was then rolled back; and one failed delivery (a
+blocked user, a kicked group) does not stop the rest.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardRemove
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+log = logging.getLogger(__name__)
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
+
+
+@dataclass
+class Send:
+    chat_id: int
+    text: str
+    markup: Markup = None
+    reply_to: int | None = None
+
+
+@dataclass
+class Edit:
+    chat_id: int
+    message_id: int
+    text: str
+    markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass
+class Answer:
+    query_id: str
+    text: str | None = None
+    alert: bool = False
+
+
+@dataclass
+class Outbox:
+    items: list[Send | Edit | Answer] = field(default_factory=list)
+    answered: bool = False
+    # Work that must follow the commit, such as rebuilding the jobs after a policy change.
+    after_commit: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+    def send(
+        self, chat_id: int, text: str, markup: Markup = None, reply_to: int | None = None
+    ) -> None:
+        self.items.append(Send(chat_id, text, markup, reply_to))
+
+    def edit(
+        self, chat_id: int, message_id: int, text: str, markup: InlineKeyboardMarkup | None = None
+    ) -> None:
+        self.items.append(Edit(chat_id, message_id, text, markup))
+
+    def answer(self, query_id: str, text: str | None = None, alert: bool = False) -> None:
+        if not self.answered:
+            self.answered = True
+            self.items.append(Answer(query_id, text, alert))
+
+    async def flush(self, bot: Bot) -> list[int]:
+        """Delivers everything, callback answers first; returns the ids of sent messages."""
+        sent: list[int] = []
+        items = sorted(self.items, key=lambda item: not isinstance(item, Answer))
+        self.items = []
+        for item in items:
+            try:
+                if isinstance(item, Answer):
+                    await bot.answer_callback_query(
+                        item.query_id, text=item.text, show_alert=item.alert
+                    )
+                elif isinstance(item, Send):
+                    message = await bot.send_message(
+                        item.chat_id,
+                        item.text,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=item.markup,
+                        reply_to_message_id=item.reply_to,
+                        allow_sending_without_reply=True,
+                    )
+                    sent.append(message.message_id)
+                else:
+                    await bot.edit_message_text(
+                        item.text,
+                        chat_id=item.chat_id,
+                        message_id=item.message_id,
+                        parse_mode=ParseMode.HTML,
+                        reply_markup=item.markup,
+                    )
+            except Forbidden as exc:
+                log.info("not delivered to %s: %s", getattr(item, "chat_id", "-"), exc.message)
+            except BadRequest as exc:
+                if "not modified" in exc.message:
+                    continue
+                log.warning("Telegram refused %s: %s", type(item).__name__, exc.message)
+            except TelegramError as exc:
+                log.warning("delivery of %s failed: %s", type(item).__name__, exc)
+        hooks, self.after_commit = self.after_commit, []
+        for hook in hooks:
+            await hook()
+        return sent

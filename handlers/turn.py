@@ -1,0 +1,244 @@
+"""One user action, one transaction: the decorators every command and button handler wears.
+
+`@command(...)` and `@button(...)` open a session, resolve the actor, apply the chat and role
+checks, run the handler with a `Turn`, commit, and only then deliver the queued messages.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+
+from bot import callbacks
+from bot.services import BotContext, Services
+from bot.texts import Safe, t
+from handlers.actor import GROUP_TYPES, Actor, load_actor
+from handlers.outbox import Markup, Outbox
+from storage import audit
+from storage.schools import note_unbound
+
+log = logging.getLogger(__name__)
+
+Where = Literal["private", "group", "any"]
+
+
+@dataclass
+class Turn:
+    update: Update
+    context: BotContext
+    session: AsyncSession
+    actor: Actor
+    out: Outbox
+    now: datetime
+    callback: callbacks.Callback | None = None
+
+    @property
+    def svc(self) -> Services:
+        return self.context.svc
+
+    @property
+    def chat_id(self) -> int:
+        assert self.update.effective_chat is not None
+        return self.update.effective_chat.id
+
+    @property
+    def in_group(self) -> bool:
+        chat = self.update.effective_chat
+        return chat is not None and chat.type in GROUP_TYPES
+
+    @property
+    def args(self) -> list[str]:
+        return list(self.context.args or [])
+
+    @property
+    def arg_text(self) -> str:
+        """Everything after the command, as typed (keeps spaces and line breaks)."""
+        message = self.update.effective_message
+        text = (message.text or message.caption or "") if message is not None else ""
+        parts = text.split(maxsplit=1)
+        return parts[1].strip() if len(parts) > 1 and parts[0].startswith("/") else ""
+
+    @property
+    def lang(self) -> str:
+        return self.actor.lang
+
+    def t(self, key: str, /, **values: object) -> Safe:
+        return t(self.lang, key, **values)
+
+    def reply(self, text: str, markup: Markup = None) -> None:
+        message = self.update.effective_message
+        reply_to = message.message_id if message is not None and self.in_group else None
+        self.out.send(self.chat_id, text, markup, reply_to=reply_to)
+
+    def toast(self, text: str | None = None, alert: bool = False) -> None:
+        query = self.update.callback_query
+        if query is not None:
+            self.out.answer(query.id, text, alert)
+
+    def edit_origin(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Replaces the message whose button was pressed (typically to remove its buttons)."""
+        query = self.update.callback_query
+        if query is not None and query.message is not None:
+            self.out.edit(query.message.chat.id, query.message.message_id, text, markup)
+
+    async def audit(
+        self,
+        action: str,
+        *,
+        subject_type: str = "",
+        subject_id: int | None = None,
+        school_id: int | None = None,
+        **detail: Any,
+    ) -> None:
+        await audit.record(
+            session=self.session,
+            at=self.now,
+            action=action,
+            school_id=school_id if school_id is not None else self.actor.school_id,
+            actor_telegram_id=self.actor.telegram_id,
+            actor_staff_id=self.actor.staff.id if self.actor.staff is not None else None,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            detail=detail or None,
+        )
+
+    def private_chat_button(self, payload: str = "") -> InlineKeyboardMarkup:
+        username = self.context.bot.username
+        url = f"https://t.me/{username}" + (f"?start={payload}" if payload else "")
+        return InlineKeyboardMarkup(
+            [[InlineKeyboardButton(self.t("common.open_private"), url=url)]]
+        )
+
+
+Handler = Callable[[Turn], Awaitable[Any]]
+
+
+async def _run(
+    update: Update,
+    context: BotContext,
+    body: Callable[[Turn], Awaitable[Any]],
+) -> Any:
+    svc = context.svc
+    user = update.effective_user
+    if user is None:
+        return None
+    outbox = Outbox()
+    async with svc.sessions() as session, session.begin():
+        actor = await load_actor(
+            session=session, settings=svc.settings, user=user, chat=update.effective_chat
+        )
+        turn = Turn(update, context, session, actor, outbox, svc.clock.now())
+        result = await body(turn)
+    await outbox.flush(context.bot)
+    return result
+
+
+def command(
+    *,
+    where: Where = "any",
+    roles: frozenset[str] | None = None,
+    staff: bool = False,
+    unbound_ok: bool = False,
+) -> Callable[[Handler], Callable[[Update, BotContext], Awaitable[Any]]]:
+    """Wraps a command handler with the chat, binding and role checks.
+
+    `staff`: the user must be linked to a staff record of the school concerned (or be a system
+    admin). `roles`: at least one of them; a refusal is audited.
+    """
+
+    def decorate(fn: Handler) -> Callable[[Update, BotContext], Awaitable[Any]]:
+        @functools.wraps(fn)
+        async def wrapper(update: Update, context: BotContext) -> Any:
+            async def body(turn: Turn) -> Any:
+                if not await _allowed(
+                    turn, where=where, roles=roles, staff=staff, unbound_ok=unbound_ok
+                ):
+                    return None
+                return await fn(turn)
+
+            return await _run(update, context, body)
+
+        return wrapper
+
+    return decorate
+
+
+async def _allowed(
+    turn: Turn,
+    *,
+    where: Where,
+    roles: frozenset[str] | None,
+    staff: bool,
+    unbound_ok: bool,
+) -> bool:
+    actor = turn.actor
+    if turn.in_group and actor.group is None and not unbound_ok:
+        if await note_unbound(session=turn.session, chat_id=turn.chat_id, now=turn.now):
+            turn.reply(turn.t("common.group_not_bound"))
+        return False
+    if where == "private" and turn.in_group:
+        turn.reply(turn.t("common.use_private"), turn.private_chat_button())
+        return False
+    if where == "group" and not turn.in_group:
+        turn.reply(turn.t("common.use_group"))
+        return False
+    if (staff or roles) and actor.staff is None and not actor.is_sysadmin:
+        turn.reply(turn.t("common.not_linked"))
+        return False
+    if roles and not actor.has_any(roles):
+        await turn.audit("denied", command=_command_name(turn), roles=sorted(roles))
+        turn.reply(turn.t("common.not_allowed"))
+        return False
+    return True
+
+
+def _command_name(turn: Turn) -> str:
+    message = turn.update.effective_message
+    text = message.text if message is not None and message.text else ""
+    return text.split(maxsplit=1)[0][:32] if text else ""
+
+
+def button(
+    *, roles: frozenset[str] | None = None
+) -> Callable[[Handler], Callable[[Update, BotContext], Awaitable[Any]]]:
+    """Wraps a callback-query handler: the data is parsed, every press re-authorised.
+
+    Data we did not produce (forged, junk, an old version) is refused and audited; the handler
+    itself must still check that the ids belong to the actor's school and are in a state that
+    accepts the press.
+    """
+
+    def decorate(fn: Handler) -> Callable[[Update, BotContext], Awaitable[Any]]:
+        @functools.wraps(fn)
+        async def wrapper(update: Update, context: BotContext) -> Any:
+            async def body(turn: Turn) -> Any:
+                query = update.callback_query
+                assert query is not None
+                parsed = callbacks.decode(query.data)
+                if parsed is None:
+                    await turn.audit(
+                        "button_refused", reason="bad_data", data=(query.data or "")[:64]
+                    )
+                    turn.toast(turn.t("common.button_invalid"), alert=True)
+                    return None
+                turn.callback = parsed
+                if roles and not turn.actor.has_any(roles):
+                    await turn.audit("denied", button=query.data, roles=sorted(roles))
+                    turn.toast(turn.t("common.not_allowed"), alert=True)
+                    return None
+                result = await fn(turn)
+                turn.toast()  # every query is answered once, even when the handler said nothing
+                return result
+
+            return await _run(update, context, body)
+
+        return wrapper
+
+    return decorate

@@ -1,0 +1,1 @@
+"""Scheduled pushes: kinds registered by the features, jobs rebuilt from the tables."""

@@ -1,0 +1,111 @@
+"""The kinds of scheduled push, and the slots each produces for a school on a day.
+
+A feature registers a PushKind; the scheduler asks every kind for its slots and runs each slot
+once, claiming it in the push ledger first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.calendar import DayStatus
+from rules.policies import PolicySet
+from storage.models import School
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One push to make: `kind` for `target` at `at`; (school, kind, target, key) is unique."""
+
+    kind: str
+    target: str
+    at: datetime
+    key: str
+    data: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+
+@dataclass
+class DayContext:
+    """What a kind may read to plan a school's day."""
+
+    session: AsyncSession
+    school: School
+    policies: PolicySet
+    day: date
+    status: DayStatus
+    tz: Any
+
+
+@dataclass
+class PushContext:
+    """What a kind gets to send one slot: its own session (a transaction per push)."""
+
+    services: Services
+    bot: Any
+    session: AsyncSession
+    school: School
+    policies: PolicySet
+    slot: Slot
+    day: date
+    status: DayStatus
+
+
+SlotPlanner = Callable[[DayContext], Awaitable[list[Slot]]]
+Sender = Callable[[PushContext], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class PushKind:
+    name: str
+    plan: SlotPlanner
+    send: Sender
+
+
+_KINDS: dict[str, PushKind] = {}
+
+
+def register(kind: PushKind) -> PushKind:
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def kinds() -> list[PushKind]:
+    return list(_KINDS.values())
+
+
+def kind(name: str) -> PushKind | None:
+    return _KINDS.get(name)
+
+
+def at_local(day: date, when: time, tz: Any) -> datetime:
+    return datetime.combine(day, when, tzinfo=tz)
+
+
+def daily_slot(
+    name: str,
+    time_policy: str,
+    *,
+    school_days_only: bool = True,
+    weekdays: frozenset[int] | None = None,
+    target: str = "group",
+) -> SlotPlanner:
+    """A planner for the common case: once a day at the time a policy gives."""
+
+    async def plan(ctx: DayContext) -> list[Slot]:
+        if school_days_only and not ctx.status.is_school_day:
+            return []
+        if weekdays is not None and ctx.day.isoweekday() not in weekdays:
+            return []
+        when: time = ctx.policies.get(time_policy)
+        at = at_local(ctx.day, when, ctx.tz)
+        return [Slot(name, target, at, ctx.day.isoformat())]
+
+    return plan

@@ -1,0 +1,224 @@
+"""Turns the registered push kinds into JobQueue jobs, and runs each slot exactly once.
+
+Jobs are rebuilt from the tables at start-up, every night, and whenever a school's schedule,
+roster or policy changes. Each slot is claimed in the push ledger before it is sent, so a
+restart or a second process never sends it twice. On start, slots missed while the bot was down
+are sent if they are within the grace window (policy `push.grace_minutes`); older ones are
+listed to the admins instead.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application, ContextTypes
+
+from bot.services import Services, services_of
+from jobs import registry
+from jobs.delivery import notify_admins
+from jobs.registry import DayContext, PushContext, Slot
+from storage.calendar import school_calendar
+from storage.ledger import claim, is_claimed, mark
+from storage.models import School
+from storage.policies import load_policies
+from storage.schools import list_schools, school_by_id
+
+log = logging.getLogger(__name__)
+
+JOB_PREFIX = "push"
+NIGHTLY_PLAN = time(0, 0, 30)
+# APScheduler drops a job that starts more than misfire_grace_time late (default 1 s); a busy
+# loop must not silently lose a push, and the ledger already prevents doubles.
+MISFIRE_GRACE_SECONDS = 600
+
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+def school_tz(school: School) -> ZoneInfo:
+    return ZoneInfo(school.timezone)
+
+
+async def plan_day(svc: Services, school: School, day: date) -> list[Slot]:
+    """Every slot the registered kinds want for this school on this day, in time order."""
+    async with svc.sessions() as session:
+        policies = await load_policies(session=session, school_id=school.id or 0)
+        calendar = await school_calendar(session=session, school_id=school.id or 0)
+        ctx = DayContext(session, school, policies, day, calendar.status(day), school_tz(school))
+        slots: list[Slot] = []
+        for kind in registry.kinds():
+            slots.extend(await kind.plan(ctx))
+    return sorted(slots, key=lambda s: (s.at, s.kind, s.target))
+
+
+async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
+    """Claims the slot, then sends it; False when it was claimed before (by us or another)."""
+    svc = services_of(app)
+    kind = registry.kind(slot.kind)
+    if kind is None:
+        return False
+    async with svc.sessions() as session, session.begin():
+        ledger_id = await claim(
+            session=session,
+            school_id=school_id,
+            kind=slot.kind,
+            target=slot.target,
+            slot=slot.key,
+            now=svc.clock.now(),
+        )
+    if ledger_id is None:
+        return False
+    status = "failed"
+    try:
+        async with svc.sessions() as session, session.begin():
+            school = await school_by_id(session=session, school_id=school_id)
+            if school is None:
+                return False
+            policies = await load_policies(session=session, school_id=school_id)
+            calendar = await school_calendar(session=session, school_id=school_id)
+            day = slot.at.astimezone(school_tz(school)).date()
+            ctx = PushContext(
+                svc, app.bot, session, school, policies, slot, day, calendar.status(day)
+            )
+            status = "sent" if await kind.send(ctx) else "empty"
+    except Exception:
+        log.exception("push %s for school %s failed", slot.kind, school_id)
+        raise
+    finally:
+        async with svc.sessions() as session, session.begin():
+            await mark(session=session, ledger_id=ledger_id, status=status, now=svc.clock.now())
+    return status == "sent"
+
+
+async def fire_due(
+    app: AnyApp, start: datetime, end: datetime, school_ids: list[int] | None = None
+) -> int:
+    """Runs every slot with start < at <= end that is not claimed yet; returns how many sent.
+
+    Used when the playground moves its clock forward: the skipped time counts as lived.
+    """
+    svc = services_of(app)
+    sent = 0
+    for school in await _schools(svc, school_ids):
+        tz = school_tz(school)
+        day = start.astimezone(tz).date()
+        while day <= end.astimezone(tz).date():
+            for slot in await plan_day(svc, school, day):
+                if start < slot.at <= end and await run_slot(app, school.id or 0, slot):
+                    sent += 1
+            day += timedelta(days=1)
+    return sent
+
+
+async def catch_up(app: AnyApp, school: School, now: datetime) -> tuple[int, list[Slot]]:
+    """At start: sends today's slots missed within the grace window, lists older ones to admins."""
+    svc = services_of(app)
+    async with svc.sessions() as session:
+        policies = await load_policies(session=session, school_id=school.id or 0)
+    grace = timedelta(minutes=policies.get("push.grace_minutes"))
+    sent = 0
+    missed: list[Slot] = []
+    today = now.astimezone(school_tz(school)).date()
+    for slot in await plan_day(svc, school, today):
+        if slot.at > now:
+            continue
+        if slot.at >= now - grace:
+            sent += int(await run_slot(app, school.id or 0, slot))
+            continue
+        async with svc.sessions() as session, session.begin():
+            if await is_claimed(
+                session=session,
+                school_id=school.id or 0,
+                kind=slot.kind,
+                target=slot.target,
+                slot=slot.key,
+            ):
+                continue
+            # Claimed as missed, so a second start does not list it again.
+            ledger_id = await claim(
+                session=session,
+                school_id=school.id or 0,
+                kind=slot.kind,
+                target=slot.target,
+                slot=slot.key,
+                now=now,
+            )
+            if ledger_id is not None:
+                await mark(session=session, ledger_id=ledger_id, status="missed", now=now)
+                missed.append(slot)
+    if missed:
+        tz = school_tz(school)
+        listing = "\n".join(f"• {s.at.astimezone(tz):%H:%M} {s.kind}" for s in missed)
+        async with svc.sessions() as session, session.begin():
+            await notify_admins(
+                app.bot, session, svc.settings, school.id or 0, "push.missed", listing=listing
+            )
+    return sent, missed
+
+
+async def rebuild(app: AnyApp, school_id: int) -> int:
+    """Replaces the school's jobs with its slots from now until the end of tomorrow."""
+    svc = services_of(app)
+    queue = app.job_queue
+    if queue is None:
+        return 0
+    prefix = f"{JOB_PREFIX}:{school_id}:"
+    for job in queue.jobs():
+        if job.name and job.name.startswith(prefix):
+            job.schedule_removal()
+    async with svc.sessions() as session:
+        school = await school_by_id(session=session, school_id=school_id)
+    if school is None:
+        return 0
+    now = svc.clock.now()
+    # The clock may be simulated; APScheduler runs on real time, so map each slot onto it.
+    shift = datetime.now(now.tzinfo) - now
+    today = now.astimezone(school_tz(school)).date()
+    count = 0
+    for day in (today, today + timedelta(days=1)):
+        for slot in await plan_day(svc, school, day):
+            if slot.at <= now:
+                continue
+            queue.run_once(
+                _slot_job,
+                when=slot.at + shift,
+                name=f"{prefix}{slot.kind}:{slot.target}:{slot.key}",
+                data=(school_id, slot),
+                job_kwargs={"misfire_grace_time": MISFIRE_GRACE_SECONDS},
+            )
+            count += 1
+    return count
+
+
+async def start(app: AnyApp) -> None:
+    """At start-up: catch up on missed slots, then schedule every school and the nightly plan."""
+    svc = services_of(app)
+    now = svc.clock.now()
+    for school in await _schools(svc, None):
+        await catch_up(app, school, now)
+        await rebuild(app, school.id or 0)
+    if app.job_queue is not None:
+        app.job_queue.run_daily(_nightly_job, NIGHTLY_PLAN, name="plan:nightly")
+
+
+async def _slot_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    job = context.job
+    assert job is not None
+    school_id, slot = job.data  # type: ignore[misc]
+    await run_slot(context.application, school_id, slot)
+
+
+async def _nightly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services_of(context.application)
+    for school in await _schools(svc, None):
+        await rebuild(context.application, school.id or 0)
+
+
+async def _schools(svc: Services, school_ids: list[int] | None) -> list[School]:
+    async with svc.sessions() as session:
+        schools = await list_schools(session=session)
+    if school_ids is not None:
+        schools = [s for s in schools if s.id in school_ids]
+    return schools

@@ -1,0 +1,1 @@
+"""Pure school rules: no Telegram, no database, plain values in and out."""

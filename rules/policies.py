@@ -1,0 +1,161 @@
+"""Every per-school policy: its key, type, default and allowed values.
+
+The features read policies through `PolicySet`; a school that never changed a key gets the
+default documented here (the defaults come from the source documents, see shared/domain.md).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+
+class PolicyError(ValueError):
+    """A value that the policy does not allow; `allowed` says what would be."""
+
+    def __init__(self, key: str, value: str, allowed: str) -> None:
+        super().__init__(f"{key}={value!r}: allowed {allowed}")
+        self.key = key
+        self.value = value
+        self.allowed = allowed
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    key: str
+    kind: str  # int | time | choice | bool | monthday
+    default: str
+    minimum: int | None = None
+    maximum: int | None = None
+    choices: tuple[str, ...] = ()
+    schedules: bool = False  # a change moves a scheduled push, so jobs are rebuilt
+
+    def allowed(self) -> str:
+        if self.kind == "int":
+            return f"{self.minimum}–{self.maximum}"
+        if self.kind == "time":
+            return "HH:MM, 00:00–23:59"
+        if self.kind == "choice":
+            return " | ".join(self.choices)
+        if self.kind == "bool":
+            return "on | off"
+        return "MM-DD"
+
+    def parse(self, raw: str) -> Any:
+        """Turns the stored or typed text into a value, or raises PolicyError."""
+        text = raw.strip()
+        if self.kind == "int":
+            if not re.fullmatch(r"-?\d{1,6}", text):
+                raise PolicyError(self.key, raw, self.allowed())
+            number = int(text)
+            assert self.minimum is not None and self.maximum is not None
+            if not self.minimum <= number <= self.maximum:
+                raise PolicyError(self.key, raw, self.allowed())
+            return number
+        if self.kind == "time":
+            match = re.fullmatch(r"(\d{1,2})[:：](\d{2})", text)
+            if not match or int(match[1]) > 23 or int(match[2]) > 59:
+                raise PolicyError(self.key, raw, self.allowed())
+            return time(int(match[1]), int(match[2]))
+        if self.kind == "choice":
+            if text.lower() not in self.choices:
+                raise PolicyError(self.key, raw, self.allowed())
+            return text.lower()
+        if self.kind == "bool":
+            lowered = text.lower()
+            if lowered in ("on", "true", "yes", "1", "开", "是"):
+                return True
+            if lowered in ("off", "false", "no", "0", "关", "否"):
+                return False
+            raise PolicyError(self.key, raw, self.allowed())
+        match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text)
+        if not match or not (1 <= int(match[1]) <= 12 and 1 <= int(match[2]) <= 31):
+            raise PolicyError(self.key, raw, self.allowed())
+        return (int(match[1]), int(match[2]))
+
+    def normalise(self, raw: str) -> str:
+        """The canonical text stored for a valid value (so `7:5` is refused and `07:05` kept)."""
+        value = self.parse(raw)
+        if self.kind == "time":
+            return value.strftime("%H:%M")
+        if self.kind == "bool":
+            return "on" if value else "off"
+        if self.kind == "monthday":
+            return f"{value[0]:02d}-{value[1]:02d}"
+        return str(value)
+
+
+def _int(key: str, default: int, lo: int, hi: int, **kw: Any) -> PolicySpec:
+    return PolicySpec(key, "int", str(default), minimum=lo, maximum=hi, **kw)
+
+
+def _time(key: str, default: str) -> PolicySpec:
+    return PolicySpec(key, "time", default, schedules=True)
+
+
+# Written homework caps in minutes per grade (shared/domain.md, seed 003): none in grades 1–2,
+# 45 in 3–4, 60 in 5–6, 90 in junior middle school.
+_HOMEWORK_CAPS = {1: 0, 2: 0, 3: 45, 4: 45, 5: 60, 6: 60, 7: 90, 8: 90, 9: 90}
+
+SPECS: tuple[PolicySpec, ...] = (
+    _int("leave.office_after_days", 1, 0, 30),
+    _int("leave.principal_after_days", 3, 0, 60),
+    _int("leave.max_days", 30, 1, 180),
+    _int("leave.reminder_minutes", 120, 10, 1440),
+    PolicySpec("cover.arranger", "choice", "office", choices=("office", "grade_leader")),
+    _int("cover.daily_cap", 2, 1, 8),
+    _time("cover.slip_today", "07:20"),
+    _time("cover.slip_tomorrow", "20:00"),
+    *(_int(f"homework.cap.grade{g}", cap, 0, 240) for g, cap in _HOMEWORK_CAPS.items()),
+    PolicySpec(
+        "homework.publication", "choice", "auto", choices=("auto", "head_teacher", "office")
+    ),
+    _time("homework.board_time", "16:30"),
+    _time("homework.weekly_summary_time", "17:00"),
+    _time("duty.announce_time", "07:00"),
+    _int("duty.reminder_minutes", 15, 0, 120, schedules=True),
+    PolicySpec("duty.swap_needs_admin", "bool", "off"),
+    _time("patrol.reminder_time", "17:30"),
+    _time("events.reminder_time", "17:00"),
+    _time("events.week_summary_time", "07:30"),
+    _int("training.target_hours", 90, 0, 1000),
+    PolicySpec("training.year_start", "monthday", "09-01"),
+    _int("push.grace_minutes", 120, 0, 720),
+)
+
+SPEC_BY_KEY: dict[str, PolicySpec] = {spec.key: spec for spec in SPECS}
+
+
+def spec(key: str) -> PolicySpec:
+    try:
+        return SPEC_BY_KEY[key]
+    except KeyError:
+        raise KeyError(key) from None
+
+
+class PolicySet:
+    """A school's policies: its stored values over the defaults, parsed on read."""
+
+    def __init__(self, stored: Mapping[str, str] | None = None) -> None:
+        self._stored = {k: v for k, v in (stored or {}).items() if k in SPEC_BY_KEY}
+
+    def raw(self, key: str) -> str:
+        return self._stored.get(key, spec(key).default)
+
+    def get(self, key: str) -> Any:
+        item = spec(key)
+        try:
+            return item.parse(self.raw(key))
+        except PolicyError:
+            # A value that was valid once but no longer is (ranges tightened): fall back.
+            return item.parse(item.default)
+
+    def is_default(self, key: str) -> bool:
+        return key not in self._stored or self._stored[key] == spec(key).default
+
+    def homework_cap(self, grade: int) -> int | None:
+        key = f"homework.cap.grade{grade}"
+        return self.get(key) if key in SPEC_BY_KEY else None

@@ -1,0 +1,1 @@
+"""Persistence: tables, migrations and use-case functions over an async session."""

@@ -1,0 +1,102 @@
+"""Single-use invitation links that tie a Telegram account to a staff record."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import Invite, Registration
+
+INVITE_LIFETIME = timedelta(days=7)
+
+
+class InviteProblem(StrEnum):
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+
+
+async def create_invite(
+    *, session: AsyncSession, school_id: int, staff_id: int, by: int | None, now: datetime
+) -> Invite:
+    invite = Invite(
+        school_id=school_id,
+        staff_id=staff_id,
+        code=secrets.token_urlsafe(12),
+        created_at=now,
+        expires_at=now + INVITE_LIFETIME,
+        created_by=by,
+    )
+    session.add(invite)
+    await session.flush()
+    return invite
+
+
+async def redeem_invite(
+    *, session: AsyncSession, code: str, telegram_id: int, now: datetime
+) -> Invite | InviteProblem:
+    """Marks the invite used by this account, at most once even when opened twice at once."""
+    invite = (await session.exec(select(Invite).where(Invite.code == code))).first()
+    if invite is None:
+        return InviteProblem.UNKNOWN
+    if invite.used_at is not None:
+        return InviteProblem.USED
+    if invite.expires_at <= now:
+        return InviteProblem.EXPIRED
+    claimed = await session.exec(
+        update(Invite)
+        .where(col(Invite.id) == invite.id, col(Invite.used_at).is_(None))
+        .values(used_at=now, used_by=telegram_id)
+    )
+    if claimed.rowcount != 1:
+        return InviteProblem.USED
+    await session.refresh(invite)
+    return invite
+
+
+async def create_registration(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    staff_id: int,
+    telegram_id: int,
+    telegram_name: str,
+    now: datetime,
+) -> Registration:
+    registration = Registration(
+        school_id=school_id,
+        staff_id=staff_id,
+        telegram_id=telegram_id,
+        telegram_name=telegram_name[:200],
+        created_at=now,
+    )
+    session.add(registration)
+    await session.flush()
+    return registration
+
+
+async def pending_registration(
+    *, session: AsyncSession, telegram_id: int, staff_id: int
+) -> Registration | None:
+    query = select(Registration).where(
+        Registration.telegram_id == telegram_id,
+        Registration.staff_id == staff_id,
+        Registration.status == "pending",
+    )
+    return (await session.exec(query)).first()
+
+
+async def decide_registration(
+    *, session: AsyncSession, registration_id: int, approve: bool, by: int, now: datetime
+) -> bool:
+    """The conditional update that lets exactly one of two approvers decide."""
+    result = await session.exec(
+        update(Registration)
+        .where(col(Registration.id) == registration_id, col(Registration.status) == "pending")
+        .values(status="approved" if approve else "rejected", decided_at=now, decided_by=by)
+    )
+    return result.rowcount == 1

@@ -1,0 +1,92 @@
+"""Staff records and their link to Telegram accounts."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.roles import ADMIN
+from storage.models import SchoolClass, Staff, UserPref
+
+
+async def staff_for_telegram(*, session: AsyncSession, telegram_id: int) -> list[Staff]:
+    """Every active staff record linked to this account (one per school at most)."""
+    query = (
+        select(Staff)
+        .where(Staff.telegram_id == telegram_id, col(Staff.active).is_(True))
+        .order_by(col(Staff.school_id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def staff_by_name(*, session: AsyncSession, school_id: int, name: str) -> Staff | None:
+    query = select(Staff).where(Staff.school_id == school_id, Staff.name == name.strip())
+    return (await session.exec(query)).first()
+
+
+async def staff_named_anywhere(*, session: AsyncSession, name: str) -> list[Staff]:
+    query = select(Staff).where(Staff.name == name.strip(), col(Staff.active).is_(True))
+    return list((await session.exec(query)).all())
+
+
+async def school_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:
+    query = (
+        select(Staff)
+        .where(Staff.school_id == school_id, col(Staff.active).is_(True))
+        .order_by(col(Staff.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def school_admins(*, session: AsyncSession, school_id: int) -> list[Staff]:
+    return [
+        s for s in await school_staff(session=session, school_id=school_id) if ADMIN in s.role_set
+    ]
+
+
+async def link_telegram(*, session: AsyncSession, staff: Staff, telegram_id: int) -> None:
+    staff.telegram_id = telegram_id
+    session.add(staff)
+    await session.flush()
+
+
+async def head_class(*, session: AsyncSession, staff: Staff) -> SchoolClass | None:
+    if staff.head_of_class_id is None:
+        return None
+    return await session.get(SchoolClass, staff.head_of_class_id)
+
+
+async def user_pref(*, session: AsyncSession, telegram_id: int) -> UserPref | None:
+    return await session.get(UserPref, telegram_id)
+
+
+async def save_user_pref(
+    *,
+    session: AsyncSession,
+    telegram_id: int,
+    language: str | None = None,
+    school_id: int | None = None,
+) -> UserPref:
+    pref = await session.get(UserPref, telegram_id) or UserPref(telegram_id=telegram_id)
+    if language is not None:
+        pref.language = language
+    if school_id is not None:
+        pref.school_id = school_id
+    session.add(pref)
+    await session.flush()
+    return pref
+
+
+async def admin_recipients(
+    *, session: AsyncSession, school_id: int, system_admins: frozenset[int], default_language: str
+) -> list[tuple[int, str]]:
+    """(telegram id, language) of the school's linked admins and of the system admins."""
+    recipients: dict[int, str] = {}
+    for staff in await school_admins(session=session, school_id=school_id):
+        if staff.telegram_id is not None:
+            recipients[staff.telegram_id] = staff.language or default_language
+    for telegram_id in system_admins:
+        if telegram_id not in recipients:
+            pref = await session.get(UserPref, telegram_id)
+            recipients[telegram_id] = (pref.language if pref else None) or default_language
+    return sorted(recipients.items())

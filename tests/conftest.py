@@ -1,0 +1,92 @@
+"""Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL.
+
+PostgreSQL tests use a schema of their own per test in the database given by
+STAFFROOM_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test); they are skipped only when
+STAFFROOM_TEST_PG is set to "skip".
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import storage.models
+from bot.config import async_database_url
+from storage.db import create_engine, session_factory
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PG_URL = os.environ.get("STAFFROOM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "sqlite_only: a test that is about SQLite itself")
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.param == "postgresql" and PG_URL == "skip":
+        pytest.skip("PostgreSQL disabled with STAFFROOM_TEST_PG=skip")
+    return request.param
+
+
+@pytest.fixture
+async def db_url(backend: str, tmp_path: object) -> AsyncIterator[str]:
+    """A URL to an empty database (SQLite file, or a fresh PostgreSQL schema)."""
+    if backend == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/test.db"
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(async_database_url(PG_URL))
+    async with admin.begin() as conn:
+        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield async_database_url(PG_URL) + f"?options=-csearch_path%3D{schema}"
+    finally:
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+
+def engine_for(url: str) -> AsyncEngine:
+    if url.startswith("postgresql") and "?options=" in url:
+        base, _, options = url.partition("?options=")
+        schema = options.split("%3D", 1)[1]
+        return create_engine(base, connect_args={"server_settings": {"search_path": schema}})
+    return create_engine(url)
+
+
+@pytest.fixture
+async def engine(db_url: str) -> AsyncIterator[AsyncEngine]:
+    """An engine on a fresh database with every table created."""
+    eng = engine_for(db_url)
+    async with eng.begin() as conn:
+        await conn.run_sync(storage.models.metadata.create_all)
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+
+
+@pytest.fixture
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+async def session(sessions: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
+    async with sessions() as s:
+        yield s
+
+
+@pytest.fixture
+def now() -> datetime:
+    """A fixed, timezone-aware 'now': Wednesday 25 November 2026, 09:00 in Shanghai."""
+    return datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)

@@ -1,0 +1,174 @@
+"""Linking accounts: /register with admin buttons, /invite deep links, /start, /me."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from storage import audit
+from storage.db import session_factory
+from storage.models import Registration, Staff
+from tests import factories
+from tests.handlers.conftest import SYSADMIN_ID
+from tests.harness import BotHarness
+
+TEACHER_ID = 7_000_000_001
+ADMIN_ID = 7_000_000_002
+OTHER_ADMIN_ID = 7_000_000_003
+
+
+async def seed(engine: AsyncEngine, clock: ManualClock) -> None:
+    async with session_factory(engine)() as s, s.begin():
+        school = await factories.school(s, clock.now(), "孟河小学")
+        other = await factories.school(s, clock.now(), "焦溪小学")
+        klass = await factories.school_class(s, school, 3, 2)
+        await factories.staff(
+            s,
+            school,
+            "王晴晴",
+            roles="teacher,head_teacher",
+            subjects="语文",
+            grade=3,
+            head_of=klass,
+        )
+        await factories.staff(s, school, "张思月", roles="teacher,admin", telegram_id=ADMIN_ID)
+        await factories.staff(s, other, "雷琴华", roles="teacher,admin", telegram_id=OTHER_ADMIN_ID)
+
+
+async def test_register_asks_admins_and_approval_links_the_account(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    teacher = harness.user(TEACHER_ID, "Qingqing")
+    admin = harness.user(ADMIN_ID, "Siyue")
+
+    replies = await harness.send(teacher, "/register 王晴晴")
+    assert "已把你关联为“王晴晴”的申请发给管理员" in replies[-1].plain
+    request = harness.last(ADMIN_ID)
+    assert "王晴晴" in request.plain and "孟河小学" in request.plain
+    assert harness.last(SYSADMIN_ID).plain == request.plain
+
+    _, answer = await harness.press(admin, request, request.data_of("批准"))
+    assert answer.get("callback_query_id")
+    assert "关联成功" in harness.last(TEACHER_ID).plain
+    assert "已批准" in harness.request.find(ADMIN_ID, request.message_id).plain
+
+    profile = await harness.send(teacher, "/me")
+    assert (
+        "王晴晴" in profile[-1].plain
+        and "三(2)班" in profile[-1].plain
+        and "班主任" in profile[-1].plain
+    )
+
+
+async def test_second_decision_on_a_registration_changes_nothing(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    teacher = harness.user(TEACHER_ID)
+    admin = harness.user(ADMIN_ID)
+    sysadmin = harness.user(SYSADMIN_ID)
+    await harness.send(teacher, "/register 王晴晴")
+    first = harness.last(ADMIN_ID)
+    second = harness.last(SYSADMIN_ID)
+
+    await harness.press(admin, first, first.data_of("拒绝"))
+    _, answer = await harness.press(sysadmin, second, second.data_of("批准"))
+
+    assert "已经被拒绝" in answer["text"]
+    async with session_factory(engine)() as s:
+        staff = (await s.exec(select(Staff).where(Staff.name == "王晴晴"))).one()
+        assert staff.telegram_id is None
+        decisions = [
+            e for e in await audit.entries(session=s) if e.action.startswith("registration_")
+        ]
+    assert [e.action for e in decisions] == ["registration_requested", "registration_rejected"]
+    assert "没有批准" in harness.last(TEACHER_ID).plain
+
+
+async def test_admin_of_another_school_cannot_decide(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    await harness.send(harness.user(TEACHER_ID), "/register 王晴晴")
+    request = harness.last(ADMIN_ID)
+
+    _, answer = await harness.press(harness.user(OTHER_ADMIN_ID), request, request.data_of("批准"))
+
+    assert answer["text"] == "你没有权限执行这个操作。"
+    async with session_factory(engine)() as s:
+        registration = (await s.exec(select(Registration))).one()
+        denied = await audit.entries(session=s, action="denied")
+    assert registration.status == "pending"
+    assert denied and denied[-1].actor_telegram_id == OTHER_ADMIN_ID
+
+
+async def test_junk_and_forged_callback_data_are_refused_and_audited(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    await harness.send(harness.user(TEACHER_ID), "/register 王晴晴")
+    request = harness.last(ADMIN_ID)
+
+    _, junk = await harness.press(admin, request, "v1:reg:ok:99999999")
+    _, forged = await harness.press(admin, request, "v0:reg:ok:1")
+    _, garbage = await harness.press(admin, request, "v1:reg:ok:1; DROP TABLE staff")
+
+    assert junk["text"] == forged["text"] == garbage["text"] == "这个按钮已失效。"
+    async with session_factory(engine)() as s:
+        refused = await audit.entries(session=s, action="button_refused")
+        assert (await s.exec(select(Registration))).one().status == "pending"
+    assert len(refused) == 3
+
+
+async def test_register_unknown_name_and_already_linked(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    unknown = await harness.send(harness.user(TEACHER_ID), "/register 李四")
+    linked = await harness.send(harness.user(ADMIN_ID), "/register 王晴晴")
+    empty = await harness.send(harness.user(TEACHER_ID), "/register")
+
+    assert "没有找到“李四”" in unknown[-1].plain
+    assert "已经关联为 张思月" in linked[-1].plain
+    assert "用法" in empty[-1].plain
+
+
+async def test_invite_link_links_once_and_expires(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    reply = (await harness.send(admin, "/invite 王晴晴"))[-1]
+    link = next(word for word in reply.plain.split() if word.startswith("https://t.me/"))
+    payload = link.split("?start=", 1)[1]
+    assert link.startswith("https://t.me/staffroom_bot?start=inv_")
+
+    linked = await harness.send(harness.user(TEACHER_ID), f"/start {payload}")
+    reused = await harness.send(harness.user(TEACHER_ID + 5), f"/start {payload}")
+    assert "关联成功" in linked[-1].plain and "王晴晴" in linked[-1].plain
+    assert "已经被使用过" in reused[-1].plain
+
+    late = (await harness.send(admin, "/invite 王晴晴"))[-1]
+    late_payload = late.plain.split("?start=", 1)[1].split()[0]
+    clock.advance(timedelta(days=7, minutes=1))
+    expired = await harness.send(harness.user(TEACHER_ID + 6), f"/start {late_payload}")
+    assert "已过期" in expired[-1].plain
+
+
+async def test_invite_is_for_admins_in_private_chat(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    async with session_factory(engine)() as s, s.begin():
+        teacher = (await s.exec(select(Staff).where(Staff.name == "王晴晴"))).one()
+        teacher.telegram_id = TEACHER_ID
+        s.add(teacher)
+    refused = await harness.send(harness.user(TEACHER_ID), "/invite 王晴晴")
+    unknown = await harness.send(harness.user(ADMIN_ID), "/invite 李四")
+    assert refused[-1].plain == "你没有权限执行这个操作。"
+    assert "没有“李四”" in unknown[-1].plain

@@ -1,0 +1,93 @@
+"""/settings: admins list and change policies; bad values are refused with the allowed range."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import ManualClock
+from storage import audit
+from storage.db import session_factory
+from storage.policies import load_policies
+from storage.schools import school_by_name
+from tests import factories
+from tests.harness import BotHarness
+
+TEACHER_ID = 7_200_000_001
+ADMIN_ID = 7_200_000_002
+
+
+async def seed(engine: AsyncEngine, clock: ManualClock) -> None:
+    async with session_factory(engine)() as s, s.begin():
+        school = await factories.school(s, clock.now(), "孟河小学")
+        await factories.staff(s, school, "王晴晴", telegram_id=TEACHER_ID)
+        await factories.staff(s, school, "张思月", roles="teacher,admin", telegram_id=ADMIN_ID)
+
+
+async def caps(engine: AsyncEngine) -> int:
+    async with session_factory(engine)() as s:
+        school = await school_by_name(session=s, name="孟河小学")
+        assert school is not None
+        return (await load_policies(session=s, school_id=school.id)).homework_cap(3)
+
+
+async def test_admin_lists_policies_with_defaults(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    replies = await harness.send(harness.user(ADMIN_ID), "/settings")
+    text = "\n".join(r.plain for r in replies)
+    assert "homework.cap.grade3 = 45" in text
+    assert "homework.cap.grade1 = 0" in text
+    assert "cover.daily_cap = 2" in text
+    assert all(len(r.text) <= 4096 for r in replies)
+
+
+async def test_admin_changes_a_policy_and_it_is_audited(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    replies = await harness.send(harness.user(ADMIN_ID), "/settings homework.cap.grade3 40")
+    assert "45 → 40" in replies[-1].plain
+    assert await caps(engine) == 40
+    listing = await harness.send(harness.user(ADMIN_ID), "/settings")
+    assert "homework.cap.grade3 = 40 ✎" in "\n".join(r.plain for r in listing)
+    async with session_factory(engine)() as s:
+        change = (await audit.entries(session=s, action="policy_changed"))[-1]
+    assert '"new": "40"' in change.detail and change.actor_telegram_id == ADMIN_ID
+
+
+async def test_bad_values_are_refused_with_the_allowed_range(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    too_big = await harness.send(admin, "/settings homework.cap.grade3 500")
+    bad_time = await harness.send(admin, "/settings duty.announce_time 25:00")
+    bad_choice = await harness.send(admin, "/settings homework.publication everyone")
+    unknown = await harness.send(admin, "/settings homework.cap.grade33 40")
+
+    assert "允许：0–240" in too_big[-1].plain
+    assert "HH:MM" in bad_time[-1].plain
+    assert "auto | head_teacher | office" in bad_choice[-1].plain
+    assert "homework.cap.grade3" in unknown[-1].plain
+    assert await caps(engine) == 45
+
+
+async def test_teacher_cannot_change_policies_and_group_use_is_redirected(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    refused = await harness.send(harness.user(TEACHER_ID), "/settings homework.cap.grade3 10")
+    assert refused[-1].plain == "你没有权限执行这个操作。"
+    assert await caps(engine) == 45
+
+
+async def test_english_speaker_gets_english_texts(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    switched = await harness.send(admin, "/lang en")
+    listing = await harness.send(admin, "/settings")
+    assert switched[-1].plain == "OK, I will speak English with you from now on."
+    assert "Policies of 孟河小学" in listing[0].plain

@@ -1,0 +1,299 @@
+"""The fast tier: the real Application, driven by `process_update`, with a recording request.
+
+No sockets. Every Bot API call the bot makes is recorded and answered with a plausible result;
+messages the bot sent can be read per chat, buttons pressed, files uploaded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Chat, Document, Message, MessageEntity, Update, User
+from telegram.ext import Application
+from telegram.request import BaseRequest, RequestData
+
+from bot.app import build_application
+from bot.clock import ManualClock
+from bot.config import Settings
+
+BOT_ID = 100000
+BOT_USERNAME = "staffroom_bot"
+FILE_URL = re.compile(r"/file/bot[^/]+/(?P<path>.+)$")
+
+
+@dataclass
+class Sent:
+    """A message the bot sent (its current state after edits)."""
+
+    message_id: int
+    chat_id: int
+    text: str
+    markup: dict[str, Any] | None = None
+    edited: bool = False
+    deleted: bool = False
+
+    @property
+    def plain(self) -> str:
+        import html
+
+        return html.unescape(re.sub(r"<[^>]+>", "", self.text))
+
+    @property
+    def buttons(self) -> list[tuple[str, str]]:
+        """(text, callback_data or url) of every inline button, row by row."""
+        rows = (self.markup or {}).get("inline_keyboard", [])
+        return [
+            (b["text"], b.get("callback_data") or b.get("url", "")) for row in rows for b in row
+        ]
+
+    def data_of(self, text_part: str) -> str:
+        for label, data in self.buttons:
+            if text_part in label:
+                return data
+        raise AssertionError(f"no button {text_part!r} on: {self.plain!r} {self.buttons}")
+
+
+@dataclass
+class RecordingRequest(BaseRequest):
+    sent: list[Sent] = field(default_factory=list)
+    calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    answers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, bytes] = field(default_factory=dict)
+    forbidden: set[int] = field(default_factory=set)
+    commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 1.0
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        file_match = FILE_URL.search(url)
+        if file_match:
+            return 200, self.files[file_match["path"]]
+        api_method = url.rsplit("/", 1)[-1]
+        params = dict(request_data.parameters) if request_data else {}
+        self.calls.append((api_method, params))
+        status, result = self._answer(api_method, params)
+        if status != 200:
+            return status, json.dumps(
+                {"ok": False, "error_code": status, "description": result}
+            ).encode()
+        return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, Any]:
+        now = int(datetime.now(UTC).timestamp())
+        if method == "getMe":
+            return 200, {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "Staffroom",
+                "username": BOT_USERNAME,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
+        if method in ("setMyCommands", "deleteMyCommands", "deleteWebhook", "setChatMenuButton"):
+            if method == "setMyCommands":
+                scope = (params.get("scope") or {}).get("type", "default")
+                self.commands[(scope, params.get("language_code", ""))] = params["commands"]
+            return 200, True
+        if method == "answerCallbackQuery":
+            self.answers[params["callback_query_id"]] = params
+            return 200, True
+        if method == "sendMessage":
+            chat_id = int(params["chat_id"])
+            if chat_id in self.forbidden:
+                return 403, "Forbidden: bot was blocked by the user"
+            sent = Sent(next(self._ids), chat_id, params["text"], params.get("reply_markup"))
+            self.sent.append(sent)
+            return 200, self._message_json(sent, now)
+        if method in ("editMessageText", "editMessageReplyMarkup"):
+            target = self.find(int(params["chat_id"]), int(params["message_id"]))
+            if "text" in params:
+                target.text = params["text"]
+            target.markup = params.get("reply_markup")
+            target.edited = True
+            return 200, self._message_json(target, now)
+        if method == "deleteMessage":
+            self.find(int(params["chat_id"]), int(params["message_id"])).deleted = True
+            return 200, True
+        if method == "getFile":
+            return 200, {
+                "file_id": params["file_id"],
+                "file_unique_id": params["file_id"],
+                "file_path": params["file_id"],
+            }
+        if method == "sendDocument":
+            sent = Sent(next(self._ids), int(params["chat_id"]), params.get("caption", ""))
+            self.sent.append(sent)
+            return 200, self._message_json(sent, now)
+        return 400, f"Bad Request: method {method} not recorded"
+
+    def _message_json(self, sent: Sent, now: int) -> dict[str, Any]:
+        chat_type = "private" if sent.chat_id > 0 else "supergroup"
+        data: dict[str, Any] = {
+            "message_id": sent.message_id,
+            "date": now,
+            "chat": {
+                "id": sent.chat_id,
+                "type": chat_type,
+                "title": "g" if sent.chat_id < 0 else None,
+            },
+            "from": {
+                "id": BOT_ID,
+                "is_bot": True,
+                "first_name": "Staffroom",
+                "username": BOT_USERNAME,
+            },
+            "text": sent.text,
+        }
+        if sent.markup:
+            data["reply_markup"] = sent.markup
+        return data
+
+    def find(self, chat_id: int, message_id: int) -> Sent:
+        for sent in self.sent:
+            if sent.chat_id == chat_id and sent.message_id == message_id:
+                return sent
+        raise AssertionError(f"no message {message_id} in chat {chat_id}")
+
+
+class BotHarness:
+    """Builds the real bot on a test database and feeds it updates one by one."""
+
+    def __init__(self, settings: Settings, engine: AsyncEngine, clock: ManualClock) -> None:
+        self.request = RecordingRequest()
+        self.clock = clock
+        self.app: Application[Any, Any, Any, Any, Any, Any] = build_application(
+            settings,
+            clock=clock,
+            engine=engine,
+            request=self.request,
+            get_updates_request=RecordingRequest(),
+            rate_limiter=False,
+        )
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1)
+        self.users: dict[int, User] = {}
+
+    async def __aenter__(self) -> BotHarness:
+        await self.app.initialize()
+        if self.app.post_init is not None:
+            await self.app.post_init(self.app)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.app.job_queue is not None and self.app.job_queue.scheduler.running:
+            await self.app.job_queue.stop()
+        await self.app.shutdown()
+
+    @property
+    def services(self) -> Any:
+        return self.app.bot_data["services"]
+
+    def user(self, user_id: int, first_name: str = "Test", language_code: str = "zh-hans") -> User:
+        user = User(user_id, first_name, False, language_code=language_code)
+        self.users[user_id] = user
+        return user
+
+    def _chat(self, chat_id: int, user: User) -> Chat:
+        if chat_id == user.id:
+            return Chat(chat_id, Chat.PRIVATE, first_name=user.first_name)
+        return Chat(chat_id, Chat.SUPERGROUP, title="教师群")
+
+    def _message(self, user: User, chat_id: int, text: str | None, **extra: Any) -> Message:
+        entities = []
+        if text and text.startswith("/"):
+            entities = [MessageEntity(MessageEntity.BOT_COMMAND, 0, len(text.split()[0]))]
+        message = Message(
+            next(self._message_ids),
+            self.clock.now(),
+            self._chat(chat_id, user),
+            from_user=user,
+            text=text,
+            entities=entities,
+            **extra,
+        )
+        message.set_bot(self.app.bot)
+        return message
+
+    async def feed(self, update: Update) -> list[Sent]:
+        before = len(self.request.sent)
+        await self.app.process_update(update)
+        return self.request.sent[before:]
+
+    async def send(self, user: User, text: str, chat_id: int | None = None) -> list[Sent]:
+        """The user writes `text` in a chat (private by default); returns what the bot sent."""
+        message = self._message(user, chat_id if chat_id is not None else user.id, text)
+        return await self.feed(Update(next(self._update_ids), message=message))
+
+    async def upload(
+        self, user: User, filename: str, data: bytes, caption: str, chat_id: int | None = None
+    ) -> list[Sent]:
+        file_id = f"doc{len(self.request.files)}_{filename}"
+        self.request.files[file_id] = data
+        document = Document(file_id, file_id, file_name=filename, file_size=len(data))
+        caption_entities = []
+        if caption.startswith("/"):
+            caption_entities = [
+                MessageEntity(MessageEntity.BOT_COMMAND, 0, len(caption.split()[0]))
+            ]
+        message = self._message(
+            user,
+            chat_id if chat_id is not None else user.id,
+            None,
+            document=document,
+            caption=caption,
+            caption_entities=caption_entities,
+        )
+        return await self.feed(Update(next(self._update_ids), message=message))
+
+    async def press(self, user: User, sent: Sent, data: str) -> tuple[list[Sent], dict[str, Any]]:
+        """The user presses a button carrying `data` on a bot message; returns (sent, answer)."""
+        from telegram import CallbackQuery
+
+        origin = Message(
+            sent.message_id,
+            self.clock.now(),
+            self._chat(sent.chat_id, user)
+            if sent.chat_id > 0
+            else Chat(sent.chat_id, Chat.SUPERGROUP),
+            from_user=User(BOT_ID, "Staffroom", True, username=BOT_USERNAME),
+            text=sent.plain,
+        )
+        origin.set_bot(self.app.bot)
+        query_id = f"q{next(self._update_ids)}"
+        query = CallbackQuery(query_id, user, "instance", message=origin, data=data)
+        query.set_bot(self.app.bot)
+        result = await self.feed(Update(next(self._update_ids), callback_query=query))
+        return result, self.request.answers.get(query_id, {})
+
+    def in_chat(self, chat_id: int) -> list[Sent]:
+        return [s for s in self.request.sent if s.chat_id == chat_id and not s.deleted]
+
+    def last(self, chat_id: int) -> Sent:
+        messages = self.in_chat(chat_id)
+        assert messages, f"the bot sent nothing to {chat_id}"
+        return messages[-1]
