@@ -1,0 +1,343 @@
+"""User-side actions: people, groups and everything they do to the bot.
+
+Driver misuse (a user posting in a group they are not in, pressing a button
+that does not exist...) raises :class:`SimulatorError` immediately, because
+that is a bug in the test, not behaviour of the bot under test.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .errors import SimulatorError
+from .models import (
+    MEMBER_STATUSES,
+    PRESENT_STATUSES,
+    CallbackQueryRecord,
+    MemberStatus,
+    SimChat,
+    SimMessage,
+    SimUser,
+)
+from .state import SERVICE_USER_ID, State, supergroup_id_for
+from .text import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, detect_entities
+
+
+class UserDriver:
+    state: State
+
+    # ------------------------------------------------------------ world setup
+    def add_user(
+        self,
+        user_id: int,
+        first_name: str,
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "zh-hans",
+    ) -> SimUser:
+        """Create (or update the profile of) a user; they have not started the bot yet."""
+        if user_id <= 0 or user_id in (self.state.bot.id, SERVICE_USER_ID):
+            raise SimulatorError(f"invalid user id {user_id}")
+        user = self.state.users.get(user_id)
+        if user is None:
+            user = self.state.users[user_id] = SimUser(user_id, first_name)
+            self.state.chats[user_id] = SimChat(id=user_id, type="private", bot_status="member")
+        user.first_name, user.last_name = first_name, last_name
+        user.username, user.language_code = username, language_code
+        return user
+
+    def add_group(
+        self, chat_id: int, title: str, *, supergroup: bool = False, members: Iterable[int] = ()
+    ) -> SimChat:
+        """Create a group (the bot is not in it yet) with the given users as members."""
+        if chat_id >= 0:
+            raise SimulatorError("group chat ids are negative")
+        if chat_id in self.state.chats:
+            raise SimulatorError(f"chat {chat_id} already exists")
+        chat = SimChat(id=chat_id, type="supergroup" if supergroup else "group", title=title)
+        for user_id in members:
+            self._user(user_id)
+            chat.members[user_id] = "member"
+        self.state.chats[chat_id] = chat
+        return chat
+
+    def set_member_status(
+        self, chat_id: int, user_id: int, status: MemberStatus, *, by_user_id: int | None = None
+    ) -> None:
+        """Change someone's membership; for the bot's own id this emits my_chat_member."""
+        if status not in MEMBER_STATUSES:
+            raise SimulatorError(f"unknown status {status!r}; use one of {sorted(MEMBER_STATUSES)}")
+        chat = self._group(chat_id)
+        actor = by_user_id if by_user_id is not None else self._chat_owner(chat)
+        if user_id == self.state.bot.id:
+            if status == "creator":
+                raise SimulatorError("the bot cannot own a group")
+            self.state.set_bot_status(chat, status, actor)
+            return
+        self._user(user_id)
+        old = chat.members.get(user_id, "left")
+        chat.members[user_id] = status
+        if old != status:
+            self.state.emit_chat_member(chat, actor, user_id, old, status)
+            self.state.changed.notify()
+
+    async def add_member(
+        self, chat_id: int, user_id: int, *, by_user_id: int | None = None
+    ) -> None:
+        """A user joins (or is added to) a group: new_chat_members message + chat_member."""
+        chat = self._group(chat_id)
+        user = self._user(user_id)
+        old = chat.members.get(user_id, "left")
+        if old in PRESENT_STATUSES:
+            raise SimulatorError(f"user {user_id} is already in chat {chat_id}")
+        chat.members[user_id] = "member"
+        actor = by_user_id if by_user_id is not None else user_id
+        self.state.emit_chat_member(chat, actor, user_id, old, "member")
+        self._service_message(chat, actor, new_chat_members=[user.to_api()])
+
+    async def remove_member(
+        self, chat_id: int, user_id: int, *, by_user_id: int | None = None
+    ) -> None:
+        """A user leaves (or is removed from) a group: left_chat_member message."""
+        chat = self._group(chat_id)
+        user = self._user(user_id)
+        old = chat.members.get(user_id, "left")
+        if old not in PRESENT_STATUSES:
+            raise SimulatorError(f"user {user_id} is not in chat {chat_id}")
+        new = "left" if by_user_id in (None, user_id) else "kicked"
+        chat.members[user_id] = new
+        actor = by_user_id if by_user_id is not None else user_id
+        self.state.emit_chat_member(chat, actor, user_id, old, new)
+        self._service_message(chat, actor, left_chat_member=user.to_api())
+
+    async def add_bot_to_group(
+        self, chat_id: int, by_user_id: int, *, as_admin: bool = False
+    ) -> None:
+        """Delivers my_chat_member (left -> member) and a new_chat_members message."""
+        chat = self._group(chat_id)
+        self._require_member(chat, by_user_id)
+        if chat.bot_present:
+            raise SimulatorError(f"the bot is already in chat {chat_id}")
+        self.state.set_bot_status(chat, "administrator" if as_admin else "member", by_user_id)
+        self._service_message(chat, by_user_id, new_chat_members=[self.state.bot.to_api()])
+
+    async def remove_bot_from_group(
+        self, chat_id: int, by_user_id: int, *, kick: bool = True
+    ) -> None:
+        """my_chat_member to "kicked" (or "left" with kick=False); later sends get 403."""
+        chat = self._group(chat_id)
+        self._require_member(chat, by_user_id)
+        if not chat.bot_present:
+            raise SimulatorError(f"the bot is not in chat {chat_id}")
+        self.state.set_bot_status(chat, "kicked" if kick else "left", by_user_id)
+        # The bot is gone, so this service message is stored but never delivered.
+        self._service_message(chat, by_user_id, left_chat_member=self.state.bot.to_api())
+
+    async def migrate_group(self, chat_id: int, *, by_user_id: int | None = None) -> int:
+        """Upgrade a basic group to a supergroup; returns the new -100... chat id."""
+        chat = self._group(chat_id)
+        if chat.type != "group":
+            raise SimulatorError(f"chat {chat_id} is not a basic group")
+        new_id = supergroup_id_for(chat_id)
+        while new_id in self.state.chats:
+            new_id -= 1
+        new_chat = SimChat(
+            id=new_id,
+            type="supergroup",
+            title=chat.title,
+            members=dict(chat.members),
+            bot_status=chat.bot_status,
+            migrated_from=chat.id,
+        )
+        self.state.chats[new_id] = new_chat
+        chat.migrated_to = new_id
+        actor = by_user_id if by_user_id is not None else self._chat_owner(chat)
+        self._service_message(chat, actor, migrate_to_chat_id=new_id)
+        self._service_message(new_chat, actor, migrate_from_chat_id=chat.id)
+        return new_id
+
+    async def block_bot(self, user_id: int) -> None:
+        """The user blocks the bot: my_chat_member (kicked); sends then get 403."""
+        user = self._user(user_id)
+        if not user.blocked:
+            user.blocked = True
+            self.state.emit_my_chat_member(self.state.chats[user_id], user_id, "member", "kicked")
+            self.state.changed.notify()
+
+    async def unblock_bot(self, user_id: int) -> None:
+        """The user unblocks (restarts) the bot: my_chat_member (member)."""
+        user = self._user(user_id)
+        if user.blocked:
+            user.blocked = False
+            user.started = True
+            self.state.emit_my_chat_member(self.state.chats[user_id], user_id, "kicked", "member")
+            self.state.changed.notify()
+
+    # --------------------------------------------------------------- posting
+    async def send_text(
+        self, user_id: int, chat_id: int, text: str, *, reply_to: int | None = None
+    ) -> SimMessage:
+        """Post a text message as a user (commands get bot_command entities)."""
+        if not text.strip() or len(text) > MAX_TEXT_LENGTH:
+            raise SimulatorError("a user message must have 1..4096 characters")
+        chat = await self._postable_chat(user_id, chat_id, reply_to)
+        msg = self.state.new_message(
+            chat,
+            user_id=user_id,
+            from_bot=False,
+            text=text,
+            plain_text=text,
+            entities=detect_entities(text),
+            reply_to_message_id=reply_to,
+        )
+        self.state.deliver_message(chat, msg)
+        return msg
+
+    async def send_document(
+        self,
+        user_id: int,
+        chat_id: int,
+        filename: str,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        mime_type: str | None = None,
+        reply_to: int | None = None,
+    ) -> SimMessage:
+        """Upload a file as a user; the bot can fetch it with getFile."""
+        if not data:
+            raise SimulatorError("a document must not be empty")
+        if caption is not None and len(caption) > MAX_CAPTION_LENGTH:
+            raise SimulatorError("a caption must have at most 1024 characters")
+        chat = await self._postable_chat(user_id, chat_id, reply_to)
+        sim_file = self.state.store_file(
+            data, kind="document", filename=filename, mime_type=mime_type
+        )
+        msg = self.state.new_message(
+            chat,
+            user_id=user_id,
+            from_bot=False,
+            document=sim_file,
+            caption=caption,
+            plain_caption=caption,
+            caption_entities=detect_entities(caption) if caption else [],
+            reply_to_message_id=reply_to,
+        )
+        self.state.deliver_message(chat, msg)
+        return msg
+
+    async def press(
+        self,
+        user_id: int,
+        message: SimMessage | int,
+        *,
+        chat_id: int | None = None,
+        text: str | None = None,
+        data: str | None = None,
+    ) -> str:
+        """Press an inline button (by its text or callback data); returns the query id.
+
+        With a bare message id, ``chat_id`` defaults to the user's private chat.
+        """
+        if (text is None) == (data is None):
+            raise SimulatorError("press() needs exactly one of text= or data=")
+        if isinstance(message, SimMessage):
+            chat_id, message_id = message.chat_id, message.message_id
+        else:
+            message_id = message
+            chat_id = user_id if chat_id is None else chat_id
+        chat = self._chat(chat_id)
+        user = self._user(user_id)
+        if chat.is_group:
+            self._require_member(chat, user_id)
+        elif chat.id != user_id:
+            raise SimulatorError(f"user {user_id} cannot see private chat {chat_id}")
+        elif user.blocked:
+            raise SimulatorError(f"user {user_id} has blocked the bot")
+        msg = chat.by_id.get(message_id)
+        if msg is None or msg.deleted:
+            raise SimulatorError(f"message {message_id} does not exist in chat {chat_id}")
+        if msg.inline_keyboard is None:
+            raise SimulatorError(f"message {message_id} in chat {chat_id} has no inline keyboard")
+        button = msg.find_button(text=text, data=data)
+        if button is None:
+            wanted = f"text={text!r}" if text is not None else f"data={data!r}"
+            raise SimulatorError(
+                f"no button with {wanted} on message {message_id}; "
+                f"buttons: {[(b.text, b.callback_data) for row in msg.buttons for b in row]}"
+            )
+        if button.callback_data is None:
+            raise SimulatorError(f"button {button.text!r} is not a callback button")
+        query_id = self.state.new_callback_query_id()
+        self.state.callback_queries[query_id] = CallbackQueryRecord(
+            query_id, user_id, chat.id, message_id, button.callback_data
+        )
+        if chat.is_group and not chat.bot_present:
+            return query_id  # a bot that left the group never hears about the press
+        self.state.updates.push(
+            "callback_query",
+            {
+                "id": query_id,
+                "from": user.to_api(),
+                "message": self.state.message_json(msg),
+                "chat_instance": str(abs(chat.id) * 7919 + self.state.bot.id),
+                "data": button.callback_data,
+            },
+        )
+        return query_id
+
+    # --------------------------------------------------------------- helpers
+    def _user(self, user_id: int) -> SimUser:
+        user = self.state.users.get(user_id)
+        if user is None:
+            raise SimulatorError(f"unknown user {user_id}; call add_user() first")
+        return user
+
+    def _chat(self, chat_id: int) -> SimChat:
+        chat = self.state.chats.get(chat_id)
+        if chat is None:
+            raise SimulatorError(f"unknown chat {chat_id}")
+        return chat
+
+    def _group(self, chat_id: int) -> SimChat:
+        chat = self._chat(chat_id)
+        if not chat.is_group:
+            raise SimulatorError(f"chat {chat_id} is a private chat, not a group")
+        if chat.migrated_to is not None:
+            raise SimulatorError(f"chat {chat_id} was migrated to {chat.migrated_to}")
+        return chat
+
+    def _require_member(self, chat: SimChat, user_id: int) -> None:
+        self._user(user_id)
+        if chat.members.get(user_id) not in PRESENT_STATUSES:
+            raise SimulatorError(f"user {user_id} is not a member of chat {chat.id}")
+
+    def _chat_owner(self, chat: SimChat) -> int:
+        for wanted in ("creator", "administrator", "member"):
+            for user_id, status in chat.members.items():
+                if status == wanted:
+                    return user_id
+        return SERVICE_USER_ID
+
+    async def _postable_chat(self, user_id: int, chat_id: int, reply_to: int | None) -> SimChat:
+        user = self._user(user_id)
+        chat = self._chat(chat_id)
+        if chat.migrated_to is not None:
+            raise SimulatorError(f"chat {chat_id} was migrated to {chat.migrated_to}; post there")
+        if chat.is_group:
+            self._require_member(chat, user_id)
+        elif chat.id != user_id:
+            raise SimulatorError(f"user {user_id} can only write in their own private chat")
+        if reply_to is not None and (reply_to not in chat.by_id or chat.by_id[reply_to].deleted):
+            raise SimulatorError(f"message {reply_to} does not exist in chat {chat_id}")
+        if not chat.is_group:
+            if user.blocked:
+                await self.unblock_bot(user_id)  # writing to a blocked bot restarts it
+            user.started = True
+        return chat
+
+    def _service_message(self, chat: SimChat, actor: int, **service: object) -> SimMessage:
+        msg = self.state.new_message(chat, user_id=actor, from_bot=False, service=dict(service))
+        self.state.deliver_message(chat, msg)
+        self.state.changed.notify()
+        return msg

@@ -1,0 +1,1 @@
+"""Tests of the local Telegram Bot API simulator (bot.simulator)."""
