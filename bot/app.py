@@ -20,6 +20,8 @@ from storage.db import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 
+JOB_MODULES: tuple[Any, ...] = ()
+
 # A token for the local simulator; a real deployment always sets TELEGRAM_BOT_TOKEN.
 SIMULATOR_TOKEN = "100000:staffroom-simulator"
 
@@ -76,11 +78,19 @@ def build_application(
     builder = builder.post_init(post_init).post_shutdown(post_shutdown)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
-    services.on_schedule_change = lambda school_id: scheduler.rebuild(application, school_id)
 
+    async def schedule_changed(_school_id: int) -> None:
+        await scheduler.rebuild_changed(application)
+
+    services.on_schedule_change = schedule_changed
+
+    # Each feature's handlers, in this order: the first handler that matches an update wins.
     for module in (groups, onboarding, linking, policy_settings, imports):
         for handler in module.handlers():
             application.add_handler(handler)
+    # Each feature's scheduled pushes.
+    for jobs_module in JOB_MODULES:
+        services.push_kinds.extend(jobs_module.push_kinds())
     for handler in onboarding.fallback_handlers():
         application.add_handler(handler)
     application.add_error_handler(errors.on_error)

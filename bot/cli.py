@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -55,6 +56,9 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Durations from python-telegram-bot as timedelta (its future default); the old integer form
+    # warns on every RetryAfter.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     args = parser().parse_args(argv)
     if args.command is None:
         parser().print_help()

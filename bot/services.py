@@ -12,6 +12,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
+from jobs.registry import PushKind
 
 SERVICES_KEY = "services"
 
@@ -24,6 +25,8 @@ class Services:
     clock: Clock
     # Called with a school id after anything that moves a scheduled push (policy, roster…).
     on_schedule_change: Callable[[int], Awaitable[None]] | None = None
+    # Every kind of scheduled push, collected from the jobs modules by build_application.
+    push_kinds: list[PushKind] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def schedule_changed(self, school_id: int) -> None:

@@ -68,8 +68,7 @@ async def cmd_settings(turn: Turn) -> None:
         return
     await turn.audit("policy_changed", subject_type="policy", key=key, old=old, new=new)
     if spec(key).schedules:
-        school_id = school.id
-        turn.out.after_commit.append(lambda: turn.svc.schedule_changed(school_id))
+        await turn.schedule_changed(school.id)
     turn.reply(turn.t("settings.changed", key=key, old=old, new=new))
 
 

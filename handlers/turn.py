@@ -22,7 +22,7 @@ from bot.texts import Safe, t
 from handlers.actor import GROUP_TYPES, Actor, load_actor
 from handlers.outbox import Markup, Outbox
 from storage import audit
-from storage.schools import note_unbound
+from storage.schools import bump_schedule_version, note_unbound
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,14 @@ class Turn:
             subject_id=subject_id,
             detail=detail or None,
         )
+
+    async def schedule_changed(self, school_id: int) -> None:
+        """Records that a scheduled push moved; the jobs are rebuilt once the change committed.
+
+        The version bump lets other bot processes on the same database notice too.
+        """
+        await bump_schedule_version(session=self.session, school_id=school_id)
+        self.out.after_commit.append(lambda: self.svc.schedule_changed(school_id))
 
     def private_chat_button(self, payload: str = "") -> InlineKeyboardMarkup:
         username = self.context.bot.username

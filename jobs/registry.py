@@ -1,7 +1,8 @@
 """The kinds of scheduled push, and the slots each produces for a school on a day.
 
-A feature registers a PushKind; the scheduler asks every kind for its slots and runs each slot
-once, claiming it in the push ledger first.
+Each feature's jobs module offers `push_kinds()`; `build_application` collects them into the
+services, and the scheduler asks every kind for its slots and runs each slot once, claiming it
+in the push ledger first.
 """
 
 from __future__ import annotations
@@ -67,22 +68,6 @@ class PushKind:
     name: str
     plan: SlotPlanner
     send: Sender
-
-
-_KINDS: dict[str, PushKind] = {}
-
-
-def register(kind: PushKind) -> PushKind:
-    _KINDS[kind.name] = kind
-    return kind
-
-
-def kinds() -> list[PushKind]:
-    return list(_KINDS.values())
-
-
-def kind(name: str) -> PushKind | None:
-    return _KINDS.get(name)
 
 
 def at_local(day: date, when: time, tz: Any) -> datetime:

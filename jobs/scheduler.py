@@ -17,19 +17,21 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, ContextTypes
 
 from bot.services import Services, services_of
-from jobs import registry
 from jobs.delivery import notify_admins
 from jobs.registry import DayContext, PushContext, Slot
 from storage.calendar import school_calendar
 from storage.ledger import claim, is_claimed, mark
 from storage.models import School
 from storage.policies import load_policies
-from storage.schools import list_schools, school_by_id
+from storage.schools import list_schools, schedule_versions, school_by_id
 
 log = logging.getLogger(__name__)
 
 JOB_PREFIX = "push"
 NIGHTLY_PLAN = time(0, 0, 30)
+# How often a running bot looks for schedule changes made elsewhere (the command line, another
+# process); changes made through the bot itself rebuild at once.
+VERSION_CHECK_SECONDS = 60
 # APScheduler drops a job that starts more than misfire_grace_time late (default 1 s); a busy
 # loop must not silently lose a push, and the ledger already prevents doubles.
 MISFIRE_GRACE_SECONDS = 600
@@ -48,7 +50,7 @@ async def plan_day(svc: Services, school: School, day: date) -> list[Slot]:
         calendar = await school_calendar(session=session, school_id=school.id or 0)
         ctx = DayContext(session, school, policies, day, calendar.status(day), school_tz(school))
         slots: list[Slot] = []
-        for kind in registry.kinds():
+        for kind in svc.push_kinds:
             slots.extend(await kind.plan(ctx))
     return sorted(slots, key=lambda s: (s.at, s.kind, s.target))
 
@@ -56,7 +58,7 @@ async def plan_day(svc: Services, school: School, day: date) -> list[Slot]:
 async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
     """Claims the slot, then sends it; False when it was claimed before (by us or another)."""
     svc = services_of(app)
-    kind = registry.kind(slot.kind)
+    kind = next((k for k in svc.push_kinds if k.name == slot.kind), None)
     if kind is None:
         return False
     async with svc.sessions() as session, session.begin():
@@ -199,8 +201,12 @@ async def start(app: AnyApp) -> None:
     for school in await _schools(svc, None):
         await catch_up(app, school, now)
         await rebuild(app, school.id or 0)
+    svc.extras["schedule_versions"] = await _versions(svc)
     if app.job_queue is not None:
         app.job_queue.run_daily(_nightly_job, NIGHTLY_PLAN, name="plan:nightly")
+        app.job_queue.run_repeating(
+            _version_job, VERSION_CHECK_SECONDS, first=VERSION_CHECK_SECONDS, name="plan:versions"
+        )
 
 
 async def _slot_job(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -214,6 +220,29 @@ async def _nightly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services_of(context.application)
     for school in await _schools(svc, None):
         await rebuild(context.application, school.id or 0)
+
+
+async def rebuild_changed(app: AnyApp) -> list[int]:
+    """Rebuilds the schools whose schedule version moved since we last looked."""
+    svc = services_of(app)
+    known: dict[int, int] = svc.extras.setdefault("schedule_versions", {})
+    current = await _versions(svc)
+    changed = [
+        school_id for school_id, version in current.items() if known.get(school_id) != version
+    ]
+    for school_id in changed:
+        await rebuild(app, school_id)
+    svc.extras["schedule_versions"] = current
+    return changed
+
+
+async def _version_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await rebuild_changed(context.application)
+
+
+async def _versions(svc: Services) -> dict[int, int]:
+    async with svc.sessions() as session:
+        return await schedule_versions(session=session)
 
 
 async def _schools(svc: Services, school_ids: list[int] | None) -> list[School]:

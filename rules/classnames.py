@@ -91,7 +91,7 @@ _PATTERNS = (
         r"^(?P<g>\d{1,2}|[一二三四五六七八九]|十[一二]?)年级(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})班?$"
     ),
     # 3-2, 3.2, 3/2, 3班2? no: only separators between two numbers
-    re.compile(r"^(?P<g>\d{1,2})[-./_](?P<n>\d{1,2})班?$"),
+    re.compile(r"^g?(?P<g>\d{1,2})[-./_](?P<n>\d{1,2})班?$"),
     # 三2班, 三2 (Chinese grade, Arabic class number)
     re.compile(r"^(?P<g>[一二三四五六七八九])(?P<n>\d{1,2})班?$"),
     # grade 3 class 2, g3c2, 3年2班

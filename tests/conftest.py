@@ -27,6 +27,8 @@ PG_URL = os.environ.get("STAFFROOM_TEST_PG", "postgresql://postgres@127.0.0.1:54
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    # As bot/cli.py does for the real program: durations as timedelta, no deprecation warnings.
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
     config.addinivalue_line("markers", "sqlite_only: a test that is about SQLite itself")
 
 

@@ -1,0 +1,1 @@
+"""The demo school used by `staffroom playground` and `staffroom demo`."""

@@ -1,0 +1,79 @@
+"""Settings: every bad setting is named at once; URLs get their async driver."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from bot.config import SettingsError, async_database_url, load_settings
+
+
+def test_defaults_need_no_environment() -> None:
+    settings = load_settings({})
+    assert settings.telegram_bot_token is None
+    assert settings.database_url == "sqlite+aiosqlite:///data/staffroom.db"
+    assert settings.timezone.key == "Asia/Shanghai"
+    assert settings.default_language == "zh"
+
+
+def test_every_bad_setting_is_reported() -> None:
+    with pytest.raises(SettingsError) as failed:
+        load_settings(
+            {
+                "TELEGRAM_BOT_TOKEN": "not a token",
+                "DATABASE_URL": "mysql://x/y",
+                "TIMEZONE": "Mars/Olympus",
+                "DEFAULT_LANGUAGE": "fr",
+                "BOOTSTRAP_ADMIN_IDS": "12,abc",
+                "LOG_LEVEL": "LOUD",
+                "TELEGRAM_API_BASE_URL": "ftp://x",
+            }
+        )
+    named = {problem.split(":", 1)[0] for problem in failed.value.problems}
+    assert named == {
+        "TELEGRAM_BOT_TOKEN",
+        "DATABASE_URL",
+        "TIMEZONE",
+        "DEFAULT_LANGUAGE",
+        "BOOTSTRAP_ADMIN_IDS",
+        "LOG_LEVEL",
+        "TELEGRAM_API_BASE_URL",
+    }
+
+
+def test_database_urls_get_the_async_driver() -> None:
+    assert async_database_url("sqlite:///tmp/x.db") == "sqlite+aiosqlite:///tmp/x.db"
+    assert (
+        async_database_url("postgresql://u@127.0.0.1/db") == "postgresql+asyncpg://u@127.0.0.1/db"
+    )
+    assert async_database_url("postgres://u@h/db") == "postgresql+asyncpg://u@h/db"
+    with pytest.raises(ValueError):
+        async_database_url("postgresql:///db")
+
+
+def test_api_base_url_and_admins() -> None:
+    settings = load_settings(
+        {
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:8081/",
+            "BOOTSTRAP_ADMIN_IDS": "1, 2;9007199254740993",
+        }
+    )
+    assert settings.api_base_url == "http://127.0.0.1:8081/bot"
+    assert settings.file_base_url == "http://127.0.0.1:8081/file/bot"
+    assert settings.bootstrap_admin_ids == {1, 2, 9007199254740993}
+
+
+def test_bad_settings_stop_the_program_with_exit_code_2() -> None:
+    env = {"TIMEZONE": "Nowhere/Land", "LOG_LEVEL": "LOUD", "PATH": ""}
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "TIMEZONE" in result.stderr and "LOG_LEVEL" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,61 @@
+"""Policies: defaults from the source documents, validation with the allowed range."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from rules.policies import SPECS, PolicyError, PolicySet, spec
+
+
+def test_defaults_follow_the_double_reduction_caps() -> None:
+    policies = PolicySet()
+    assert [policies.homework_cap(g) for g in range(1, 10)] == [0, 0, 45, 45, 60, 60, 90, 90, 90]
+    assert policies.get("cover.daily_cap") == 2
+    assert policies.get("duty.announce_time") == time(7, 0)
+    assert policies.get("training.target_hours") == 90
+    assert policies.get("training.year_start") == (9, 1)
+
+
+def test_every_default_is_itself_valid() -> None:
+    for item in SPECS:
+        assert item.normalise(item.default) == item.default, item.key
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "stored"),
+    [
+        ("homework.cap.grade3", " 40 ", "40"),
+        ("duty.announce_time", "7:05", "07:05"),
+        ("duty.announce_time", "07：30", "07:30"),
+        ("homework.publication", "OFFICE", "office"),
+        ("duty.swap_needs_admin", "开", "on"),
+        ("training.year_start", "9-1", "09-01"),
+    ],
+)
+def test_values_are_normalised(key: str, raw: str, stored: str) -> None:
+    assert spec(key).normalise(raw) == stored
+
+
+@pytest.mark.parametrize(
+    ("key", "raw", "allowed"),
+    [
+        ("homework.cap.grade3", "241", "0–240"),
+        ("homework.cap.grade3", "-1", "0–240"),
+        ("homework.cap.grade3", "forty", "0–240"),
+        ("duty.announce_time", "24:00", "HH:MM, 00:00–23:59"),
+        ("cover.arranger", "principal", "office | grade_leader"),
+        ("training.year_start", "13-01", "MM-DD"),
+    ],
+)
+def test_bad_values_name_the_allowed_range(key: str, raw: str, allowed: str) -> None:
+    with pytest.raises(PolicyError) as refused:
+        spec(key).normalise(raw)
+    assert refused.value.allowed == allowed
+
+
+def test_stored_values_override_defaults_and_unknown_keys_are_ignored() -> None:
+    policies = PolicySet({"homework.cap.grade3": "40", "no.such.key": "1"})
+    assert policies.homework_cap(3) == 40 and not policies.is_default("homework.cap.grade3")
+    assert policies.homework_cap(12) is None
