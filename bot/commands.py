@@ -22,6 +22,7 @@ class CommandInfo:
     private: bool = True
     group: bool = False
     menu: bool = True  # appears in the Telegram command menu
+    unlinked_only: bool = False  # only for people not yet linked to a staff record
 
 
 COMMANDS: tuple[CommandInfo, ...] = (
@@ -29,7 +30,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("help", EVERYONE, group=True),
     CommandInfo("me", STAFF),
     CommandInfo("lang", EVERYONE),
-    CommandInfo("register", EVERYONE, group=True),
+    CommandInfo("register", EVERYONE, group=True, unlinked_only=True),
     CommandInfo("cancel", EVERYONE, menu=False),
     CommandInfo("bind", ADMINS, private=False, group=True),
     CommandInfo("invite", ADMINS),
@@ -45,6 +46,8 @@ def visible_commands(
     shown = []
     for info in COMMANDS:
         if (in_group and not info.group) or (not in_group and not info.private):
+            continue
+        if info.unlinked_only and linked:
             continue
         if info.roles is ADMINS and not is_admin:
             continue

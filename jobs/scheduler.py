@@ -194,6 +194,12 @@ async def rebuild(app: AnyApp, school_id: int) -> int:
     return count
 
 
+async def rebuild_all(app: AnyApp) -> None:
+    svc = services_of(app)
+    for school in await _schools(svc, None):
+        await rebuild(app, school.id or 0)
+
+
 async def start(app: AnyApp) -> None:
     """At start-up: catch up on missed slots, then schedule every school and the nightly plan."""
     svc = services_of(app)
@@ -217,9 +223,7 @@ async def _slot_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def _nightly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services_of(context.application)
-    for school in await _schools(svc, None):
-        await rebuild(context.application, school.id or 0)
+    await rebuild_all(context.application)
 
 
 async def rebuild_changed(app: AnyApp) -> list[int]:

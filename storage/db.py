@@ -29,6 +29,15 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
         return engine
+    parsed = make_url(url)
+    options = parsed.query.get("options")
+    if isinstance(options, str) and options.startswith("-csearch_path="):
+        # libpq's `options=-csearch_path=x` (a schema of one's own) means nothing to asyncpg:
+        # it takes server settings instead.
+        url = parsed.difference_update_query(["options"]).render_as_string(hide_password=False)
+        connect_args = dict(kwargs.pop("connect_args", {}))
+        connect_args.setdefault("server_settings", {})["search_path"] = options.split("=", 1)[1]
+        kwargs["connect_args"] = connect_args
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -58,10 +58,6 @@ async def db_url(backend: str, tmp_path: object) -> AsyncIterator[str]:
 
 
 def engine_for(url: str) -> AsyncEngine:
-    if url.startswith("postgresql") and "?options=" in url:
-        base, _, options = url.partition("?options=")
-        schema = options.split("%3D", 1)[1]
-        return create_engine(base, connect_args={"server_settings": {"search_path": schema}})
     return create_engine(url)
 
 

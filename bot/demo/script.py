@@ -1,0 +1,142 @@
+"""`staffroom demo`: a scripted school day through the simulator, printed as a transcript.
+
+Each step acts as a demo staff member and names the kind of answer it expects; the exit code is
+0 when every step got it. Features add their steps to STEPS.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.demo.files import bells_file
+from bot.demo.stage import ADMIN_NAME, GROUP_ID, NEWCOMER_ID, SYSADMIN_ID, Stage, open_stage
+from bot.simulator import SimMessage
+
+
+@dataclass
+class Step:
+    title: str
+    run: Callable[[Stage], Awaitable[list[SimMessage]]]
+    expect: str  # text every answer of the step must show (one of them)
+
+
+async def _ask(
+    stage: Stage,
+    who: str | int,
+    text: str,
+    chat: str | int = "private",
+    contains: str | None = None,
+) -> list[SimMessage]:
+    return [await stage.ask(who, text, chat, contains=contains)]
+
+
+async def _register_and_approve(stage: Stage) -> list[SimMessage]:
+    asked = await stage.ask(NEWCOMER_ID, "/register 李新")
+    request = await stage.sim.wait_bot_message(stage.id_of(ADMIN_NAME), contains="关联申请")
+    await stage.press(ADMIN_NAME, request, "批准")
+    linked = await stage.sim.wait_bot_message(NEWCOMER_ID, contains="关联成功")
+    return [asked, request, linked]
+
+
+async def _import_bells(stage: Stage) -> list[SimMessage]:
+    return [await stage.upload(ADMIN_NAME, "bells.csv", bells_file(), "/import bells")]
+
+
+async def _bad_import(stage: Stage) -> list[SimMessage]:
+    broken = "节次,开始,结束\n1,08:00,08:40\n2,09:50,09:10\n".encode("gbk")
+    return [await stage.upload(ADMIN_NAME, "bells.csv", broken, "/import bells")]
+
+
+STEPS: list[Step] = [
+    Step(
+        "系统管理员在教师群绑定学校",
+        lambda s: _ask(s, SYSADMIN_ID, "/bind 青松路小学", "group", "教师群"),
+        "青松路小学",
+    ),
+    Step("新老师李新打开机器人", lambda s: _ask(s, NEWCOMER_ID, "/start"), "/register"),
+    Step("李新申请关联，管理员批准", _register_and_approve, "关联成功"),
+    Step("李新查看自己的信息", lambda s: _ask(s, NEWCOMER_ID, "/me"), "李新"),
+    Step("王晴晴在群里查看帮助", lambda s: _ask(s, "王晴晴", "/help", "group"), "你可以使用的命令"),
+    Step("王晴晴切换到英文", lambda s: _ask(s, "王晴晴", "/lang en"), "English"),
+    Step("王晴晴看英文帮助", lambda s: _ask(s, "王晴晴", "/help"), "Commands you can use"),
+    Step("管理员查看学校规则", lambda s: _ask(s, ADMIN_NAME, "/settings"), "homework.cap.grade3"),
+    Step(
+        "管理员把三年级作业上限改为40分钟",
+        lambda s: _ask(s, ADMIN_NAME, "/settings homework.cap.grade3 40"),
+        "45 → 40",
+    ),
+    Step(
+        "管理员设了一个不允许的值",
+        lambda s: _ask(s, ADMIN_NAME, "/settings homework.cap.grade3 500"),
+        "0–240",
+    ),
+    Step(
+        "老师不能改学校规则",
+        lambda s: _ask(s, "王晴晴", "/settings homework.cap.grade3 10"),
+        "not allowed",
+    ),
+    Step("管理员上传作息时间表（CSV）", _import_bells, "作息时间已导入"),
+    Step("一个有错的文件：什么都不导入，并指出行和列", _bad_import, "3"),
+]
+
+
+def _print(text: str, quiet: bool) -> None:
+    if not quiet:
+        print(text)
+
+
+async def run_demo(
+    settings: Settings, *, quiet: bool = False, steps: list[Step] | None = None
+) -> int:
+    chosen = steps if steps is not None else STEPS
+    failures = 0
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="staffroom-demo-") as folder:
+        database = Path(folder) / "demo.db"
+        demo_settings = dataclasses.replace(
+            settings, database_url=f"sqlite+aiosqlite:///{database}"
+        )
+        clock = ManualClock(
+            datetime.now(settings.timezone).replace(hour=7, minute=30, second=0, microsecond=0)
+        )
+        async with open_stage(demo_settings, clock, bind=False) as stage:
+            await stage.settle()
+            for number, step in enumerate(chosen, start=1):
+                _print(f"\n── {number}. {step.title}", quiet)
+                try:
+                    answers = await step.run(stage)
+                    await stage.settle()
+                except Exception as exc:  # a demo step that breaks is reported, the rest go on
+                    answers = []
+                    _print(f"   ✗ {type(exc).__name__}: {exc}", quiet)
+                ok = any(step.expect in a.plain for a in answers)
+                for answer in answers:
+                    where = (
+                        "群"
+                        if answer.chat_id == GROUP_ID
+                        else stage.names.get(answer.chat_id, answer.chat_id)
+                    )
+                    for index, line in enumerate(answer.plain.splitlines()):
+                        _print(
+                            f"   {'🤖 ' + str(where) + ': ' if index == 0 else '     '}{line}",
+                            quiet,
+                        )
+                    buttons = " ".join(f"[{b.text}]" for row in answer.buttons for b in row)
+                    if buttons:
+                        _print(f"     {buttons}", quiet)
+                _print(f"   {'✓' if ok else '✗ expected: ' + step.expect}", quiet)
+                failures += not ok
+    total = len(chosen)
+    elapsed = time.monotonic() - started
+    summary = f"staffroom demo: {total - failures}/{total} steps as expected in {elapsed:.1f} s"
+    print(summary, file=sys.stderr if failures else sys.stdout)
+    return 1 if failures else 0

@@ -1,0 +1,230 @@
+"""A running demo: the simulator, the demo school in its own database, and the real bot.
+
+Shared by `staffroom playground`, `staffroom demo` and the end-to-end tests, so all three show
+the same school behaving the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from telegram.ext import Application
+
+from bot.app import SIMULATOR_TOKEN, build_application
+from bot.clock import ManualClock, OffsetClock
+from bot.config import Settings
+from bot.demo.files import demo_files, demo_telegram_ids
+from bot.demo.roster import DEMO_ID_BASE, NEWCOMER, SCHOOL_NAME, people
+from bot.simulator import SimMessage, Simulator
+from jobs import scheduler
+from storage import audit
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade_async
+from storage.schools import bind_group, create_school, school_by_name
+
+GROUP_ID = -1_008_800_000_001
+GROUP_TITLE = f"{SCHOOL_NAME}教师群"
+SYSADMIN_ID = DEMO_ID_BASE + 900
+NEWCOMER_ID = DEMO_ID_BASE + 901
+ADMIN_NAME = "张思月"
+BOT_USERNAME = "staffroom_demo_bot"
+
+Clock = OffsetClock | ManualClock
+
+
+@dataclass
+class Stage:
+    sim: Simulator
+    app: Application[Any, Any, Any, Any, Any, Any]
+    clock: Clock
+    settings: Settings
+    ids: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def names(self) -> dict[int, str]:
+        return {telegram_id: name for name, telegram_id in self.ids.items()}
+
+    def id_of(self, who: str | int) -> int:
+        return who if isinstance(who, int) else self.ids[who]
+
+    def chat_of(self, who: str | int, chat: str | int) -> int:
+        if chat == "group":
+            return GROUP_ID
+        if chat == "private":
+            return self.id_of(who)
+        return int(chat)
+
+    async def say(self, who: str | int, text: str, chat: str | int = "private") -> SimMessage:
+        return await self.sim.send_text(self.id_of(who), self.chat_of(who, chat), text)
+
+    async def ask(
+        self,
+        who: str | int,
+        text: str,
+        chat: str | int = "private",
+        *,
+        contains: str | None = None,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> SimMessage:
+        """Sends `text` and waits for the bot's first answer in that chat."""
+        chat_id = self.chat_of(who, chat)
+        since = self.sim.seq
+        await self.sim.send_text(self.id_of(who), chat_id, text)
+        return await self.sim.wait_bot_message(
+            chat_id, since=since, contains=contains, timeout=timeout
+        )
+
+    async def upload(
+        self,
+        who: str | int,
+        filename: str,
+        data: bytes,
+        caption: str,
+        *,
+        timeout: float = 10.0,  # noqa: ASYNC109
+    ) -> SimMessage:
+        chat_id = self.id_of(who)
+        since = self.sim.seq
+        await self.sim.send_document(chat_id, chat_id, filename, data, caption=caption)
+        return await self.sim.wait_bot_message(chat_id, since=since, timeout=timeout)
+
+    async def press(self, who: str | int, message: SimMessage, text: str) -> str:
+        label = next(
+            (b.text for row in message.buttons for b in row if text in b.text and b.callback_data),
+            None,
+        )
+        if label is None:
+            raise LookupError(f"no button {text!r} on {message.plain!r}")
+        return await self.sim.press(self.id_of(who), message, text=label)
+
+    async def advance(self, delta: timedelta) -> int:
+        """Moves the simulated clock forward; every push due in between is sent."""
+        before = self.clock.now()
+        self.clock.advance(delta)
+        sent = await scheduler.fire_due(self.app, before, self.clock.now())
+        await scheduler.rebuild_all(self.app)
+        return sent
+
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
+        """Waits until the bot fetched every update and finished handling them."""
+        await self.sim.wait_updates_consumed(timeout)
+        # The application marks each update done only after its handlers ran.
+        await asyncio.wait_for(self.app.update_queue.join(), timeout)
+
+
+async def seed_demo_school(database_url: str, now: datetime, *, bind: bool) -> None:
+    """Creates the demo school from its CSV files (through the real importer), once."""
+    from storage.importer import IMPORT_KINDS, import_table
+
+    await upgrade_async(database_url)
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            if await school_by_name(session=session, name=SCHOOL_NAME) is not None:
+                return
+            school = await create_school(
+                session=session,
+                name=SCHOOL_NAME,
+                timezone=now.tzinfo.key,
+                now=now,  # type: ignore[union-attr]
+            )
+            await audit.record(
+                session=session, at=now, action="school_created", school_id=school.id
+            )
+            for kind, (filename, data) in demo_files(now.date()).items():
+                if kind in IMPORT_KINDS:
+                    await import_table(
+                        session=session,
+                        school_id=school.id or 0,
+                        kind=kind,
+                        data=data,
+                        filename=filename,
+                        now=now,
+                        actor_telegram_id=None,
+                    )
+            if bind:
+                await bind_group(
+                    session=session,
+                    school_id=school.id or 0,
+                    chat_id=GROUP_ID,
+                    title=GROUP_TITLE,
+                    by=SYSADMIN_ID,
+                    now=now,
+                )
+    finally:
+        await engine.dispose()
+
+
+def write_demo_files(folder: Path, now: datetime) -> list[Path]:
+    """The demo's CSV files, for people to open and copy the format from."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for filename, data in demo_files(now.date()).values():
+        path = folder / filename
+        path.write_bytes(data)
+        written.append(path)
+    return written
+
+
+@asynccontextmanager
+async def open_stage(
+    settings: Settings, clock: Clock, *, bind: bool = True, seed: bool = True
+) -> AsyncIterator[Stage]:
+    """Starts the simulator and the bot against `settings.database_url`, with the demo school."""
+    if seed:
+        await seed_demo_school(settings.database_url, clock.now(), bind=bind)
+    sim = Simulator(
+        token=SIMULATOR_TOKEN, bot_username=BOT_USERNAME, clock=lambda: clock.now().timestamp()
+    )
+    await sim.start()
+    ids = demo_telegram_ids()
+    ids[NEWCOMER] = NEWCOMER_ID
+    ids["系统管理员"] = SYSADMIN_ID
+    members = []
+    for person in people():
+        if person.name in ids:
+            # Chinese names are written whole, family name first, as Telegram users set them.
+            sim.add_user(ids[person.name], person.name)
+            members.append(ids[person.name])
+    sim.add_user(NEWCOMER_ID, NEWCOMER)
+    sim.add_user(SYSADMIN_ID, "系统管理员")
+    for telegram_id in [*members, SYSADMIN_ID]:
+        # These people talked to the bot before, so it may write to them first.
+        sim.user(telegram_id).started = True
+    sim.add_group(
+        GROUP_ID, GROUP_TITLE, supergroup=True, members=[*members, NEWCOMER_ID, SYSADMIN_ID]
+    )
+    sim.set_member_status(GROUP_ID, ids[ADMIN_NAME], "creator")
+    await sim.add_bot_to_group(GROUP_ID, ids[ADMIN_NAME])
+
+    bot_settings = dataclasses.replace(
+        settings,
+        telegram_bot_token=SIMULATOR_TOKEN,
+        telegram_api_base_url=sim.base_url,
+        bootstrap_admin_ids=settings.bootstrap_admin_ids | {SYSADMIN_ID},
+    )
+    app = build_application(bot_settings, clock=clock)
+    try:
+        await app.initialize()
+        if app.post_init is not None:
+            await app.post_init(app)
+        await app.start()
+        assert app.updater is not None
+        await app.updater.start_polling(poll_interval=0, timeout=5)
+        try:
+            yield Stage(sim, app, clock, bot_settings, ids)
+        finally:
+            await app.updater.stop()
+            await app.stop()
+            await app.shutdown()
+            if app.post_shutdown is not None:
+                await app.post_shutdown(app)
+    finally:
+        await sim.stop()

@@ -1,0 +1,253 @@
+"""`staffroom playground`: try the bot with no token.
+
+Starts the local Telegram simulator, the demo school and the real bot, then a terminal where you
+act as any demo staff member, in the staff group or in a private chat: type messages and
+commands, press buttons, send files, and move the simulated clock to watch scheduled pushes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import re
+import shlex
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from bot.admin_cli import plain
+from bot.clock import OffsetClock
+from bot.config import Settings
+from bot.demo.roster import SCHOOL_NAME, people
+from bot.demo.stage import ADMIN_NAME, GROUP_ID, GROUP_TITLE, Stage, open_stage, write_demo_files
+from bot.simulator import SimMessage, SimulatorError
+
+PLAYGROUND_DB = Path("data/playground.db")
+DEMO_FOLDER = Path("data/demo")
+
+HELP = """\
+Type a message or a /command: it is sent as the current person in the current chat.
+  :as NAME         act as someone else (:who lists everyone)
+  :group           talk in the staff group      :private   talk to the bot privately
+  :press N [M]     press button N on the last message with buttons (or on message #M)
+  :file PATH [CAPTION]   send a file, e.g. :file data/demo/bells.csv /import bells
+  :clock           show the simulated time
+  :clock +30m | +2h | +1d | 07:00 | 2026-11-26 07:00    move it forward; due pushes are sent
+  :history [N]     the last N messages of the current chat
+  :who             the demo staff and their roles
+  :help            this help          :quit   leave (Ctrl-D too)
+"""
+
+
+class Playground:
+    def __init__(self, stage: Stage) -> None:
+        self.stage = stage
+        self.person = ADMIN_NAME
+        self.chat = "private"
+        self.numbered: dict[int, SimMessage] = {}
+
+    @property
+    def chat_id(self) -> int:
+        return self.stage.chat_of(self.person, self.chat)
+
+    def prompt(self) -> str:
+        where = GROUP_TITLE if self.chat == "group" else "私聊 / private"
+        return f"[{self.stage.clock.now():%m-%d %H:%M}] {self.person} @ {where} > "
+
+    def show(self, message: SimMessage) -> None:
+        """Prints a bot message as the person would see it, buttons numbered."""
+        if message.deleted:
+            return
+        self.numbered[message.message_id] = message
+        names = self.stage.names
+        where = (
+            GROUP_TITLE
+            if message.chat_id == GROUP_ID
+            else f"→ {names.get(message.chat_id, message.chat_id)}"
+        )
+        marker = "✎ " if message.edited else ""
+        print(f"\n  🤖 #{message.message_id} [{where}] {marker}")
+        for line in message.plain.splitlines() or [""]:
+            print(f"     {line}")
+        number = 1
+        for row in message.buttons:
+            cells = []
+            for button in row:
+                cells.append(
+                    f"[{number}] {button.text}" + (f" ({button.url})" if button.url else "")
+                )
+                number += 1
+            print("     " + "   ".join(cells))
+
+    def last_with_buttons(self) -> SimMessage | None:
+        for message in reversed(self.stage.sim.messages(self.chat_id)):
+            if (
+                message.from_bot
+                and not message.deleted
+                and any(b.callback_data for r in message.buttons for b in r)
+            ):
+                return message
+        return None
+
+    async def handle(self, line: str) -> bool:
+        """Runs one line; False when the user wants to leave."""
+        line = line.strip()
+        if not line:
+            return True
+        if not line.startswith(":"):
+            try:
+                await self.stage.say(self.person, line, self.chat)
+            except SimulatorError as exc:
+                print(f"  ! {exc}")
+            return True
+        words = shlex.split(line[1:]) if line[1:].strip() else [""]
+        command, args = words[0].lower(), words[1:]
+        if command in ("quit", "exit", "q"):
+            return False
+        if command in ("help", "h", "?"):
+            print(HELP)
+        elif command == "who":
+            self.who()
+        elif command == "as":
+            self.switch(" ".join(args))
+        elif command in ("group", "private"):
+            self.chat = command
+        elif command == "press":
+            await self.press(args)
+        elif command == "file":
+            await self.send_file(args)
+        elif command == "clock":
+            await self.clock(" ".join(args))
+        elif command == "history":
+            count = int(args[0]) if args and args[0].isdigit() else 10
+            for message in self.stage.sim.messages(self.chat_id)[-count:]:
+                if message.from_bot:
+                    self.show(message)
+                else:
+                    sender = self.stage.names.get(message.user_id, message.user_id)
+                    print(f"  👤 {sender}: {message.plain or message.caption or ''}")
+        else:
+            print(f"  ! unknown :{command} — :help lists the playground commands")
+        return True
+
+    def who(self) -> None:
+        for person in people():
+            linked = "" if person.name in self.stage.ids else "  (not linked: try /register)"
+            roles = ",".join(person.roles)
+            extra = f" 班主任 {person.head_of}" if person.head_of else ""
+            print(f"  {person.name:<5} {roles:<40} {'、'.join(person.subjects)}{extra}{linked}")
+        print("  系统管理员 (system admin)")
+
+    def switch(self, name: str) -> None:
+        if name not in self.stage.ids:
+            close = [n for n in self.stage.ids if name and name[0] in n][:5]
+            hint = "Did you mean: " + ", ".join(close) if close else ":who lists everyone"
+            print(f"  ! no one called {name!r}. {hint}")
+            return
+        self.person = name
+
+    async def press(self, args: list[str]) -> None:
+        message = self.last_with_buttons()
+        if len(args) > 1 and args[1].lstrip("#").isdigit():
+            message = self.numbered.get(int(args[1].lstrip("#")))
+        if message is None:
+            print("  ! no message with buttons here")
+            return
+        flat = [b for row in message.buttons for b in row]
+        if not args or not args[0].isdigit() or not 1 <= int(args[0]) <= len(flat):
+            print(f"  ! press a number from 1 to {len(flat)}")
+            return
+        button = flat[int(args[0]) - 1]
+        if not button.callback_data:
+            print(f"  (a link: {button.url})")
+            return
+        try:
+            query = await self.stage.sim.press(
+                self.stage.id_of(self.person), message, data=button.callback_data
+            )
+        except SimulatorError as exc:
+            print(f"  ! {exc}")
+            return
+        await self.stage.settle()
+        answer = self.stage.sim.callback_answer(query)
+        if answer and answer.get("text"):
+            print(f"  💬 {answer['text']}")
+
+    async def send_file(self, args: list[str]) -> None:
+        if not args:
+            print("  ! :file PATH [CAPTION]")
+            return
+        path = Path(args[0])
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            print(f"  ! cannot read {path}: {exc.strerror}")
+            return
+        caption = " ".join(args[1:]) or None
+        try:
+            await self.stage.sim.send_document(
+                self.stage.id_of(self.person), self.chat_id, path.name, data, caption=caption
+            )
+        except SimulatorError as exc:
+            print(f"  ! {exc}")
+
+    async def clock(self, text: str) -> None:
+        now = self.stage.clock.now()
+        if not text:
+            print(f"  🕒 {now:%Y-%m-%d %H:%M} ({'一二三四五六日'[now.weekday()]})")
+            return
+        target = parse_clock(text, now)
+        if target is None:
+            print("  ! :clock +30m | +2h | +1d | 07:00 | 2026-11-26 07:00")
+            return
+        sent = await self.stage.advance(target - now)
+        await self.stage.settle()
+        print(f"  🕒 now {self.stage.clock.now():%Y-%m-%d %H:%M}; {sent} scheduled push(es) sent")
+
+
+def parse_clock(text: str, now: datetime) -> datetime | None:
+    """A later time: +30m, +2h, +1d, HH:MM (the next such time) or YYYY-MM-DD HH:MM."""
+    text = text.strip()
+    relative = re.fullmatch(r"\+(\d+)\s*([mhd])", text)
+    if relative:
+        unit = {"m": "minutes", "h": "hours", "d": "days"}[relative[2]]
+        return now + timedelta(**{unit: int(relative[1])})
+    clock = re.fullmatch(r"(\d{1,2}):(\d{2})", text)
+    if clock and int(clock[1]) < 24 and int(clock[2]) < 60:
+        target = now.replace(hour=int(clock[1]), minute=int(clock[2]), second=0, microsecond=0)
+        return target if target > now else target + timedelta(days=1)
+    try:
+        target = datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=now.tzinfo)
+    except ValueError:
+        return None
+    return target if target > now else None
+
+
+def _prepare_files(fresh: bool, now: datetime) -> list[Path]:
+    if fresh:
+        PLAYGROUND_DB.unlink(missing_ok=True)
+    return write_demo_files(DEMO_FOLDER, now)
+
+
+async def playground(settings: Settings, *, fresh: bool = False) -> int:
+    settings = dataclasses.replace(settings, database_url=f"sqlite+aiosqlite:///{PLAYGROUND_DB}")
+    clock = OffsetClock(settings.timezone)
+    files = await asyncio.to_thread(_prepare_files, fresh, clock.now())
+    print(f"Staffroom playground — {SCHOOL_NAME}, local Telegram simulator, no token needed.")
+    print(f"Demo files (the import format): {', '.join(str(f) for f in files)}")
+    async with open_stage(settings, clock) as stage:
+        shell = Playground(stage)
+        stage.sim.on_bot_message(shell.show)
+        await stage.settle()
+        print(HELP)
+        print(f"You are {shell.person} (admin, academic office). Try /help, or :group then /help.")
+        while True:
+            try:
+                line = await asyncio.to_thread(input, shell.prompt())
+            except (EOFError, KeyboardInterrupt):
+                print()
+                break
+            if not await shell.handle(line):
+                break
+            await stage.settle()
+    print(plain("Bye. Run `staffroom playground --fresh` to start over."))
+    return 0

@@ -1,0 +1,48 @@
+"""The bot token never reaches a log line, even at DEBUG with every library logging."""
+
+from __future__ import annotations
+
+import io
+import logging
+from collections.abc import Iterator
+
+import pytest
+
+from bot.app import SIMULATOR_TOKEN
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.demo.stage import ADMIN_NAME, NEWCOMER_ID, open_stage
+from bot.logs import setup_logging
+from tests.e2e.conftest import E2E_START
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def debug_log() -> Iterator[io.StringIO]:
+    root = logging.getLogger()
+    saved_handlers, saved_level = list(root.handlers), root.level
+    stream = io.StringIO()
+    setup_logging("DEBUG", [SIMULATOR_TOKEN], stream=stream)
+    try:
+        yield stream
+    finally:
+        for handler in list(root.handlers):
+            root.removeHandler(handler)
+        for handler in saved_handlers:
+            root.addHandler(handler)
+        root.setLevel(saved_level)
+
+
+async def test_token_is_never_logged_at_debug(db_url: str, debug_log: io.StringIO) -> None:
+    async with open_stage(Settings(database_url=db_url), ManualClock(E2E_START)) as stage:
+        await stage.ask(NEWCOMER_ID, "/register 李新")
+        request = await stage.sim.wait_bot_message(stage.id_of(ADMIN_NAME), contains="关联申请")
+        await stage.press(ADMIN_NAME, request, "批准")
+        await stage.sim.wait_bot_message(NEWCOMER_ID, contains="关联成功")
+        await stage.settle()
+    log = debug_log.getvalue()
+    assert "getUpdates" in log and "sendMessage" in log  # the requests were logged…
+    assert "[token]" in log  # …with the token replaced
+    assert SIMULATOR_TOKEN not in log
+    assert SIMULATOR_TOKEN.split(":", 1)[1] not in log
