@@ -20,6 +20,8 @@ from bot.config import Settings
 from bot.demo.roster import SCHOOL_NAME, people
 from bot.demo.stage import ADMIN_NAME, GROUP_ID, GROUP_TITLE, Stage, open_stage, write_demo_files
 from bot.simulator import SimMessage, SimulatorError
+from bot.texts import t
+from rules.classnames import display_name
 
 PLAYGROUND_DB = Path("data/playground.db")
 DEMO_FOLDER = Path("data/demo")
@@ -132,9 +134,13 @@ class Playground:
     def who(self) -> None:
         for person in people():
             linked = "" if person.name in self.stage.ids else "  (not linked: try /register)"
-            roles = ",".join(person.roles)
-            extra = f" 班主任 {person.head_of}" if person.head_of else ""
-            print(f"  {person.name:<5} {roles:<40} {'、'.join(person.subjects)}{extra}{linked}")
+            roles = "、".join(t("zh", f"role.{role}") for role in person.roles)
+            extra = (
+                f" 班主任 {display_name(*map(int, person.head_of.split('-')))}"
+                if person.head_of
+                else ""
+            )
+            print(f"  {person.name:<4} {roles:<16} {'、'.join(person.subjects)}{extra}{linked}")
         print("  系统管理员 (system admin)")
 
     def switch(self, name: str) -> None:

@@ -252,9 +252,10 @@ class BotHarness:
     async def upload(
         self, user: User, filename: str, data: bytes, caption: str, chat_id: int | None = None
     ) -> list[Sent]:
-        file_id = f"doc{len(self.request.files)}_{filename}"
+        file_id = f"doc{len(self.request.files)}"
         self.request.files[file_id] = data
         document = Document(file_id, file_id, file_name=filename, file_size=len(data))
+        document.set_bot(self.app.bot)
         caption_entities = []
         if caption.startswith("/"):
             caption_entities = [

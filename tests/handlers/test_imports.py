@@ -1,0 +1,87 @@
+"""Importing by upload in Telegram: the same importer, answered with a summary or the errors."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from storage.db import session_factory
+from storage.models import BellPeriod, Staff
+from tests import factories
+from tests.harness import BotHarness
+
+ADMIN_ID = 7_500_000_001
+TEACHER_ID = 7_500_000_002
+
+STAFF_GBK = (
+    "姓名,角色,学科,年级,班主任\n周雅琴,教师、班主任,语文,3,三(2)班\n许志强,教师,数学,3,\n".encode(
+        "gbk"
+    )
+)
+
+
+async def seed(engine: AsyncEngine, clock: ManualClock) -> None:
+    async with session_factory(engine)() as s, s.begin():
+        school = await factories.school(s, clock.now())
+        await factories.staff(s, school, "张思月", roles="teacher,admin", telegram_id=ADMIN_ID)
+        await factories.staff(s, school, "王晴晴", telegram_id=TEACHER_ID)
+
+
+async def names(engine: AsyncEngine) -> set[str]:
+    async with session_factory(engine)() as s:
+        return {row.name for row in (await s.exec(select(Staff))).all()}
+
+
+async def test_gbk_staff_file_imports_and_reimport_changes_nothing(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    first = await harness.upload(admin, "名册.csv", STAFF_GBK, "/import staff")
+    again = await harness.upload(admin, "名册.csv", STAFF_GBK, "/import staff")
+    assert "新增 2" in first[-1].plain
+    assert "未变 2" in again[-1].plain
+    assert {"周雅琴", "许志强"} <= await names(engine)
+
+
+async def test_a_bad_row_imports_nothing_and_is_named(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    bells = "节次,开始,结束\n1,08:00,08:40\n2,09:50,09:10\n".encode()
+    replies = await harness.upload(harness.user(ADMIN_ID), "bells.csv", bells, "/import bells")
+    text = "\n".join(r.plain for r in replies)
+    assert "第 3 行" in text and "结束" in text
+    async with session_factory(engine)() as s:
+        assert (await s.exec(select(BellPeriod))).all() == []
+
+
+async def test_a_file_in_an_unreadable_encoding_gets_a_clear_error(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    utf16 = "姓名\n周雅琴\n".encode("utf-16")
+    replies = await harness.upload(harness.user(ADMIN_ID), "staff.csv", utf16, "/import staff")
+    assert "UTF-8" in replies[-1].plain and "GBK" in replies[-1].plain
+    assert "周雅琴" not in await names(engine)
+
+
+async def test_teachers_cannot_import(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    replies = await harness.upload(harness.user(TEACHER_ID), "名册.csv", STAFF_GBK, "/import staff")
+    assert replies[-1].plain == "你没有权限执行这个操作。"
+    assert not any(call == "getFile" for call, _ in harness.request.calls)
+    assert "周雅琴" not in await names(engine)
+
+
+async def test_import_without_a_file_explains_the_columns(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    usage = await harness.send(harness.user(ADMIN_ID), "/import timetable")
+    unknown = await harness.send(harness.user(ADMIN_ID), "/import salaries")
+    assert "班级" in usage[-1].plain and "教师" in usage[-1].plain
+    assert "salaries" in unknown[0].plain
