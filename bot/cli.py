@@ -70,15 +70,18 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in exc.problems:
             print(f"  - {problem}", file=sys.stderr)
         return EXIT_SETTINGS
+    if args.command == "run":
+        # The bot's own loop: python-telegram-bot runs it and handles the stop signals.
+        from bot import runner
+
+        return runner.run(settings)
     return asyncio.run(dispatch(args, settings))
 
 
 async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so that `staffroom --help` and a settings error stay instant.
-    from bot import admin_cli, runner
+    from bot import admin_cli
 
-    if args.command == "run":
-        return await runner.run(settings)
     if args.command == "migrate":
         return await admin_cli.migrate(settings)
     if args.command == "playground":

@@ -1,9 +1,11 @@
-"""`staffroom run`: migrate, then long-poll Telegram until stopped."""
+"""`staffroom run`: migrate, then long-poll Telegram until stopped (Ctrl-C or SIGTERM)."""
 
 from __future__ import annotations
 
 import asyncio
 import sys
+
+from telegram import Update
 
 from bot.admin_cli import plain
 from bot.config import Settings
@@ -12,25 +14,15 @@ from bot.texts import t
 from storage.migrate import upgrade_async
 
 
-async def run(settings: Settings) -> int:
+def run(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print(plain(t(settings.default_language, "cli.no_token")), file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets)
-    await upgrade_async(settings.database_url)
+    asyncio.run(upgrade_async(settings.database_url))
     from bot.app import build_application
 
     application = build_application(settings)
-    stop = asyncio.Event()
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(drop_pending_updates=False)
-        try:
-            await stop.wait()
-        except asyncio.CancelledError:
-            pass
-        finally:
-            await application.updater.stop()
-            await application.stop()
+    # run_polling owns the event loop and stops cleanly on SIGINT and SIGTERM.
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
     return 0

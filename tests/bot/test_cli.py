@@ -1,0 +1,113 @@
+"""The command line: schools, imports and policies from a terminal, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from storage import audit
+from storage.db import session_factory
+from storage.policies import load_policies
+from storage.schools import school_by_name
+from tests.conftest import engine_for
+
+
+@pytest.fixture
+def cli_env(db_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
+    monkeypatch.chdir(tmp_path)  # no stray .env, and data/ lands in the temporary folder
+    monkeypatch.setenv("DATABASE_URL", db_url)
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    return db_url
+
+
+def test_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert exited.value.code == 0
+    for command in ("run", "migrate", "playground", "demo", "school", "import", "settings"):
+        assert command in out
+
+
+async def test_school_import_and_settings_round_trip(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    staff = tmp_path / "名册.csv"
+    staff.write_bytes("姓名,角色,学科\n周雅琴,教师、管理员,语文\n".encode("gbk"))
+    bad = tmp_path / "bells.csv"
+    bad.write_text("节次,开始,结束\n1,08:40,08:00\n", encoding="utf-8")
+
+    # The CLI runs its own event loop, as it does from a terminal: give it a thread.
+    def run(*argv: str) -> int:
+        return main(list(argv))
+
+    loop = asyncio.get_running_loop()
+    assert await loop.run_in_executor(None, run, "school", "add", "青松路小学") == 0
+    assert await loop.run_in_executor(None, run, "school", "add", "青松路小学") == 1
+    assert (
+        await loop.run_in_executor(
+            None, run, "import", "staff", str(staff), "--school", "青松路小学"
+        )
+        == 0
+    )
+    assert (
+        await loop.run_in_executor(None, run, "import", "bells", str(bad), "--school", "青松路小学")
+        == 1
+    )
+    assert (
+        await loop.run_in_executor(
+            None, run, "settings", "set", "homework.cap.grade3", "40", "--school", "青松路小学"
+        )
+        == 0
+    )
+    assert (
+        await loop.run_in_executor(
+            None, run, "settings", "set", "homework.cap.grade3", "400", "--school", "青松路小学"
+        )
+        == 1
+    )
+    assert await loop.run_in_executor(None, run, "settings", "show", "--school", "青松路小学") == 0
+    assert (
+        await loop.run_in_executor(
+            None, run, "settings", "set", "duty.announce_time", "7:10", "--school", "青松路小学"
+        )
+        == 0
+    )
+    out, err = capsys.readouterr()
+    assert "已创建学校“青松路小学”" in out and "已有名为“青松路小学”的学校" in err
+    assert "第 2 行" in err  # the bad bells row, named
+    assert "45 → 40" in out and "0–240" in err
+    assert "homework.cap.grade3 = 40 *" in out
+
+    engine = engine_for(cli_env)
+    try:
+        async with session_factory(engine)() as session:
+            school = await school_by_name(session=session, name="青松路小学")
+            assert school is not None
+            assert (await load_policies(session=session, school_id=school.id)).homework_cap(3) == 40
+            # Only the announcement time moved a scheduled push: a running bot rebuilds its jobs.
+            assert school.schedule_version == 1
+            actions = [e.action for e in await audit.entries(session=session, school_id=school.id)]
+    finally:
+        await engine.dispose()
+    assert (
+        actions[0] == "school_created" and "import_staff" in actions and "policy_changed" in actions
+    )
+
+
+def test_run_without_a_token_points_to_the_playground(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={"PATH": "", "DATABASE_URL": f"sqlite:///{tmp_path}/x.db"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert "TELEGRAM_BOT_TOKEN" in result.stderr and "staffroom playground" in result.stderr
