@@ -6,7 +6,12 @@ import asyncio
 import html
 import re
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import SystemClock
 from bot.config import Settings
@@ -15,6 +20,7 @@ from rules.policies import SPECS, PolicyError, spec
 from storage import audit
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
+from storage.models import School
 from storage.policies import load_policies, set_policy
 from storage.schools import (
     SchoolExists,
@@ -25,69 +31,76 @@ from storage.schools import (
 )
 
 
+class CliError(Exception):
+    """A refusal to print on stderr (exit code 1); the message is already in the user's language."""
+
+
 def plain(text: str) -> str:
     """Catalogue text for a terminal: tags dropped, entities unescaped."""
     return html.unescape(re.sub(r"</?(b|i|u|s|code|pre|a)( [^>]*)?>", "", text))
 
 
-def _say(settings: Settings, key: str, /, **values: object) -> str:
+def say(settings: Settings, key: str, /, **values: object) -> str:
     return plain(t(settings.default_language, key, **values))
+
+
+@asynccontextmanager
+async def database(settings: Settings) -> AsyncIterator[AsyncSession]:
+    """A migrated database and one transaction, committed when the block ends without error."""
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            yield session
+    finally:
+        await engine.dispose()
+
+
+async def school_named(session: AsyncSession, settings: Settings, name: str) -> School:
+    school = await school_by_name(session=session, name=name)
+    if school is None or school.id is None:
+        raise CliError(say(settings, "cli.unknown_school", name=name))
+    return school
 
 
 async def migrate(settings: Settings) -> int:
     await upgrade_async(settings.database_url)
-    print(_say(settings, "cli.migrated"))
+    print(say(settings, "cli.migrated"))
     return 0
 
 
 async def school_add(settings: Settings, name: str, timezone: str | None) -> int:
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
     tz_name = timezone or settings.timezone.key
     try:
         ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        print(_say(settings, "cli.bad_timezone", tz=tz_name), file=sys.stderr)
-        return 1
+        raise CliError(say(settings, "cli.bad_timezone", tz=tz_name)) from None
     if not name.strip() or len(name.strip()) > 100:
-        print(_say(settings, "cli.bad_school_name"), file=sys.stderr)
-        return 1
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    clock = SystemClock(settings.timezone)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            school = await create_school(
-                session=session, name=name, timezone=tz_name, now=clock.now()
-            )
-            await audit.record(
-                session=session,
-                at=clock.now(),
-                action="school_created",
-                school_id=school.id,
-                detail={"via": "cli"},
-            )
-    except SchoolExists:
-        print(_say(settings, "cli.school_exists", name=name), file=sys.stderr)
-        return 1
-    finally:
-        await engine.dispose()
-    print(_say(settings, "cli.school_added", name=name.strip(), tz=tz_name))
+        raise CliError(say(settings, "cli.bad_school_name"))
+    now = SystemClock(settings.timezone).now()
+    async with database(settings) as session:
+        try:
+            school = await create_school(session=session, name=name, timezone=tz_name, now=now)
+        except SchoolExists:
+            raise CliError(say(settings, "cli.school_exists", name=name)) from None
+        await audit.record(
+            session=session,
+            at=now,
+            action="school_created",
+            school_id=school.id,
+            detail={"via": "cli"},
+        )
+    print(say(settings, "cli.school_added", name=name.strip(), tz=tz_name))
     return 0
 
 
 async def school_list(settings: Settings) -> int:
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session:
-            schools = await list_schools(session=session)
-    finally:
-        await engine.dispose()
+    async with database(settings) as session:
+        schools = await list_schools(session=session)
     for school in schools:
         print(f"{school.id}\t{school.name}\t{school.timezone}")
     if not schools:
-        print(_say(settings, "cli.no_schools"))
+        print(say(settings, "cli.no_schools"))
     return 0
 
 
@@ -101,103 +114,78 @@ async def import_file(settings: Settings, kind: str, path: Path, school_name: st
     )
 
     if kind not in IMPORT_KINDS:
-        print(
-            _say(settings, "cli.bad_import_kind", kind=kind, kinds=" | ".join(IMPORT_KINDS)),
-            file=sys.stderr,
+        raise CliError(
+            say(settings, "cli.bad_import_kind", kind=kind, kinds=" | ".join(IMPORT_KINDS))
         )
-        return 1
     try:
         data = await asyncio.to_thread(path.read_bytes)
     except OSError:
-        print(_say(settings, "cli.no_file", path=str(path)), file=sys.stderr)
-        return 1
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    clock = SystemClock(settings.timezone)
-    lang = settings.default_language
+        raise CliError(say(settings, "cli.no_file", path=str(path))) from None
+    now = SystemClock(settings.timezone).now()
     try:
-        async with session_factory(engine)() as session, session.begin():
-            school = await school_by_name(session=session, name=school_name)
-            if school is None:
-                print(_say(settings, "cli.unknown_school", name=school_name), file=sys.stderr)
-                return 1
+        async with database(settings) as session:
+            school = await school_named(session, settings, school_name)
             result = await import_table(
                 session=session,
                 school_id=school.id or 0,
                 kind=kind,
                 data=data,
                 filename=path.name,
-                now=clock.now(),
+                now=now,
                 actor_telegram_id=None,
             )
     except ImportFailed as failed:
-        print(plain(render_errors(lang, failed)), file=sys.stderr)
-        return 1
-    finally:
-        await engine.dispose()
-    print(plain(render_summary(lang, result)))
+        raise CliError(plain(render_errors(settings.default_language, failed))) from None
+    print(plain(render_summary(settings.default_language, result)))
     return 0
 
 
 async def settings_show(settings: Settings, school_name: str) -> int:
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        async with session_factory(engine)() as session:
-            school = await school_by_name(session=session, name=school_name)
-            if school is None:
-                print(_say(settings, "cli.unknown_school", name=school_name), file=sys.stderr)
-                return 1
-            policies = await load_policies(session=session, school_id=school.id or 0)
-    finally:
-        await engine.dispose()
+    async with database(settings) as session:
+        school = await school_named(session, settings, school_name)
+        policies = await load_policies(session=session, school_id=school.id or 0)
     for item in SPECS:
         marker = "" if policies.is_default(item.key) else " *"
-        description = _say(settings, f"policy.{item.key}")
+        description = say(settings, f"policy.{item.key}")
         print(f"{item.key} = {policies.raw(item.key)}{marker}\t{description} [{item.allowed()}]")
-    print(_say(settings, "cli.settings_legend"))
+    print(say(settings, "cli.settings_legend"))
     return 0
 
 
 async def settings_set(settings: Settings, school_name: str, key: str, value: str) -> int:
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    clock = SystemClock(settings.timezone)
-    try:
-        async with session_factory(engine)() as session, session.begin():
-            school = await school_by_name(session=session, name=school_name)
-            if school is None:
-                print(_say(settings, "cli.unknown_school", name=school_name), file=sys.stderr)
-                return 1
-            try:
-                old, new = await set_policy(
-                    session=session,
-                    school_id=school.id or 0,
-                    key=key,
-                    raw_value=value,
-                    by=None,
-                    now=clock.now(),
-                )
-            except KeyError:
-                print(_say(settings, "cli.unknown_policy", key=key), file=sys.stderr)
-                return 1
-            except PolicyError as exc:
-                print(
-                    _say(settings, "settings.bad_value", key=key, value=value, allowed=exc.allowed),
-                    file=sys.stderr,
-                )
-                return 1
-            await audit.record(
+    now = SystemClock(settings.timezone).now()
+    async with database(settings) as session:
+        school = await school_named(session, settings, school_name)
+        try:
+            old, new = await set_policy(
                 session=session,
-                at=clock.now(),
-                action="policy_changed",
-                school_id=school.id,
-                subject_type="policy",
-                detail={"key": key, "old": old, "new": new, "via": "cli"},
+                school_id=school.id or 0,
+                key=key,
+                raw_value=value,
+                by=None,
+                now=now,
             )
-            if spec(key).schedules:
-                await bump_schedule_version(session=session, school_id=school.id or 0)
-    finally:
-        await engine.dispose()
-    print(_say(settings, "settings.changed", key=key, old=old, new=new))
+        except KeyError:
+            raise CliError(say(settings, "cli.unknown_policy", key=key)) from None
+        except PolicyError as exc:
+            raise CliError(
+                say(settings, "settings.bad_value", key=key, value=value, allowed=exc.allowed)
+            ) from None
+        await audit.record(
+            session=session,
+            at=now,
+            action="policy_changed",
+            school_id=school.id,
+            subject_type="policy",
+            detail={"key": key, "old": old, "new": new, "via": "cli"},
+        )
+        if spec(key).schedules:
+            # A running bot notices the new version and rebuilds this school's jobs.
+            await bump_schedule_version(session=session, school_id=school.id or 0)
+    print(say(settings, "settings.changed", key=key, old=old, new=new))
     return 0
+
+
+def report(error: CliError) -> int:
+    print(str(error), file=sys.stderr)
+    return 1

@@ -82,6 +82,15 @@ async def dispatch(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here so that `staffroom --help` and a settings error stay instant.
     from bot import admin_cli
 
+    try:
+        return await _dispatch(args, settings)
+    except admin_cli.CliError as error:
+        return admin_cli.report(error)
+
+
+async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    from bot import admin_cli
+
     if args.command == "migrate":
         return await admin_cli.migrate(settings)
     if args.command == "playground":
