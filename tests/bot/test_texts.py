@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from bot.config import LANGUAGES
+from bot.simulator import ApiError
+from bot.simulator.html import parse_html
 from bot.texts import Safe, catalogue, placeholders, t
 
 
@@ -27,3 +29,16 @@ def test_values_from_users_are_escaped_but_safe_text_is_not() -> None:
 def test_english_is_used_when_asked() -> None:
     assert t("en", "common.not_allowed") == "You are not allowed to do that."
     assert t(None, "common.not_allowed") == "你没有权限执行这个操作。"
+
+
+def test_every_text_is_valid_telegram_html() -> None:
+    """Telegram refuses a message whose HTML it cannot parse; a stray `<name>` is enough."""
+    problems = []
+    for key, entry in catalogue().items():
+        for lang, template in entry.items():
+            sample = template.format(**{name: "x" for name in placeholders(template)})
+            try:
+                parse_html(sample)
+            except ApiError as exc:
+                problems.append(f"{key} [{lang}]: {exc}")
+    assert problems == []
