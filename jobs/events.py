@@ -1,0 +1,255 @@
+"""Event pushes: the reminder the day before, the one 30 minutes before with the check-in
+button, and the Monday summary of the week's meetings and training; and how events read.
+
+Each reminder is a slot of its own per event and date, so the push ledger sends it once even
+when two bot processes run, and a cancelled date or event is checked again at sending time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.texts import Safe, escape, split_message, t
+from jobs import registry
+from jobs.delivery import send_to_staff_groups
+from jobs.registry import DayContext, PushContext, PushKind, Slot
+from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
+from rules.classnames import grade_word
+from rules.events import (
+    GRADE,
+    REMINDER_BEFORE,
+    SUBJECT,
+    Audience,
+    checkin_window,
+    day_code,
+    ends_at,
+    occurs_on,
+    starts_at,
+)
+from rules.training import CATEGORY_CODES, format_hours
+from storage.calendar import school_calendar
+from storage.events import (
+    audience_members,
+    event_in_school,
+    occurrences_between,
+    spec_and_calendar,
+)
+from storage.models import Event, Staff
+
+EVE = "event_eve"
+SOON = "event_soon"
+WEEK = "event_week"
+MENTIONS_PER_LINE = 10
+
+
+# ---------------------------------------------------------------- how events read
+
+
+def weekday_name(lang: str, weekday: int) -> str:
+    return (WEEKDAY_NAMES_EN if lang == "en" else WEEKDAY_NAMES_ZH)[weekday - 1]
+
+
+def day_label(lang: str, day: date) -> Safe:
+    return t(lang, "event.day", date=day.isoformat(), weekday=weekday_name(lang, day.isoweekday()))
+
+
+def audience_label(lang: str, audience: Audience) -> Safe:
+    if audience.kind == SUBJECT:
+        return t(lang, "event.audience.subject", subject=audience.subject)
+    if audience.kind == GRADE:
+        name = str(audience.grade) if lang == "en" else grade_word(audience.grade)
+        return t(lang, "event.audience.grade", name=name)
+    return t(lang, "event.audience.all")
+
+
+def category_label(lang: str, category: str) -> Safe:
+    return t(lang, f"training.category.{CATEGORY_CODES.get(category, 'other')}")
+
+
+def schedule_label(lang: str, event: Event) -> Safe:
+    """每周三 15:30–17:00, or 2026-12-02（周三）14:00–16:00."""
+    begin = datetime.combine(date(2000, 1, 3), event.starts_at)
+    end = ends_at(begin, event.hours_tenths)
+    times = f"{begin:%H:%M}–{end:%H:%M}"
+    if event.on_date is not None:
+        return t(lang, "event.once", day=day_label(lang, event.on_date), times=times)
+    return t(lang, "event.weekly", weekday=weekday_name(lang, event.weekday or 1), times=times)
+
+
+def event_line(lang: str, event: Event) -> Safe:
+    """#3 教研会 · 每周三 15:30–17:00 · 1.5 学时 · 语文组 · 教研"""
+    return t(
+        lang,
+        "event.line",
+        id=event.id,
+        title=event.title,
+        schedule=schedule_label(lang, event),
+        hours=format_hours(event.hours_tenths),
+        audience=audience_label(lang, Audience.decode(event.audience)),
+        category=category_label(lang, event.category),
+    )
+
+
+def mention(staff: Staff) -> str:
+    """A mention that notifies linked staff; others are named."""
+    if staff.telegram_id is None:
+        return escape(staff.name)
+    return f'<a href="tg://user?id={staff.telegram_id}">{escape(staff.name)}</a>'
+
+
+def mention_lines(members: Iterable[Staff]) -> list[str]:
+    people = [mention(s) for s in members]
+    return [
+        " ".join(people[i : i + MENTIONS_PER_LINE])
+        for i in range(0, len(people), MENTIONS_PER_LINE)
+    ]
+
+
+def checkin_markup(lang: str, event_id: int, day: date) -> InlineKeyboardMarkup:
+    data = callbacks.encode("ev", "in", event_id, day_code(day))
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(t(lang, "event.checkin_button"), callback_data=data)]]
+    )
+
+
+# ---------------------------------------------------------------- slots
+
+
+def soon_slot(event: Event, day: date, tz: Any) -> Slot:
+    """The 30-minutes-before reminder of one date (also sent at once for a late-added event)."""
+    begin = starts_at(day, event.starts_at, tz)
+    return Slot(SOON, f"e{event.id}", begin - REMINDER_BEFORE, day.isoformat())
+
+
+async def _taking_place(ctx: DayContext, day: date) -> list[tuple[Event, date]]:
+    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    return await occurrences_between(
+        session=ctx.session, school_id=ctx.school.id or 0, calendar=calendar, start=day, end=day
+    )
+
+
+async def plan_eve(ctx: DayContext) -> list[Slot]:
+    """At events.reminder_time, one reminder for each event taking place tomorrow."""
+    tomorrow = ctx.day + timedelta(days=1)
+    at = registry.at_local(ctx.day, ctx.policies.get("events.reminder_time"), ctx.tz)
+    found = await _taking_place(ctx, tomorrow)
+    return [Slot(EVE, f"e{event.id}", at, tomorrow.isoformat()) for event, _ in found]
+
+
+async def plan_soon(ctx: DayContext) -> list[Slot]:
+    """Thirty minutes before each event of the day, the reminder with the check-in button."""
+    return [soon_slot(event, day, ctx.tz) for event, day in await _taking_place(ctx, ctx.day)]
+
+
+async def _still_on(ctx: PushContext) -> tuple[Event, date] | None:
+    """The slot's event and date, if the event was not cancelled since the plan was made."""
+    try:
+        event_id = int(ctx.slot.target.removeprefix("e"))
+        day = date.fromisoformat(ctx.slot.key)
+    except ValueError:
+        return None
+    event = await event_in_school(
+        session=ctx.session, school_id=ctx.school.id or 0, event_id=event_id
+    )
+    if event is None:
+        return None
+    spec, calendar = await spec_and_calendar(session=ctx.session, event=event)
+    return (event, day) if occurs_on(spec, day, calendar) else None
+
+
+async def _remind(ctx: PushContext, key: str, with_button: bool) -> bool:
+    found = await _still_on(ctx)
+    if found is None:
+        return False
+    event, day = found
+    lang = ctx.services.settings.default_language
+    begin = starts_at(day, event.starts_at, ZoneInfo(ctx.school.timezone))
+    opens, closes = checkin_window(begin)
+    members = await audience_members(
+        session=ctx.session,
+        school_id=event.school_id,
+        audience=Audience.decode(event.audience),
+        on=day,
+    )
+    lines = [
+        t(
+            lang,
+            key,
+            title=event.title,
+            day=day_label(lang, day),
+            start=f"{begin:%H:%M}",
+            end=f"{ends_at(begin, event.hours_tenths):%H:%M}",
+            audience=audience_label(lang, Audience.decode(event.audience)),
+            hours=format_hours(event.hours_tenths),
+            opens=f"{opens:%H:%M}",
+            closes=f"{closes:%H:%M}",
+        ),
+        *mention_lines(members),
+    ]
+    markup = checkin_markup(lang, event.id or 0, day) if with_button else None
+    sent = await send_to_staff_groups(
+        ctx.bot, ctx.session, event.school_id, list(split_message(lines)), markup
+    )
+    return sent > 0
+
+
+async def send_eve(ctx: PushContext) -> bool:
+    return await _remind(ctx, "event.remind_eve", with_button=False)
+
+
+async def send_soon(ctx: PushContext) -> bool:
+    return await _remind(ctx, "event.remind_soon", with_button=True)
+
+
+async def send_week(ctx: PushContext) -> bool:
+    """The week's meetings and training, Monday to Sunday; nothing when there are none."""
+    monday = ctx.day - timedelta(days=ctx.day.isoweekday() - 1)
+    sunday = monday + timedelta(days=6)
+    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    found = await occurrences_between(
+        session=ctx.session,
+        school_id=ctx.school.id or 0,
+        calendar=calendar,
+        start=monday,
+        end=sunday,
+    )
+    if not found:
+        return False
+    lang = ctx.services.settings.default_language
+    lines = [t(lang, "event.week_title", start=monday.isoformat(), end=sunday.isoformat())]
+    for event, day in found:
+        begin = datetime.combine(day, event.starts_at)
+        lines.append(
+            t(
+                lang,
+                "event.week_line",
+                day=day_label(lang, day),
+                start=f"{begin:%H:%M}",
+                end=f"{ends_at(begin, event.hours_tenths):%H:%M}",
+                title=event.title,
+                audience=audience_label(lang, Audience.decode(event.audience)),
+                hours=format_hours(event.hours_tenths),
+            )
+        )
+    texts = list(split_message(lines))
+    return await send_to_staff_groups(ctx.bot, ctx.session, ctx.school.id or 0, texts) > 0
+
+
+def push_kinds() -> list[PushKind]:
+    return [
+        PushKind(EVE, plan_eve, send_eve),
+        PushKind(SOON, plan_soon, send_soon),
+        PushKind(
+            WEEK,
+            registry.daily_slot(
+                WEEK, "events.week_summary_time", school_days_only=False, weekdays=frozenset({1})
+            ),
+            send_week,
+        ),
+    ]
