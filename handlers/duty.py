@@ -1,0 +1,429 @@
+"""/duty: today's, this week's and my duties; admins replace someone for a day or change a weekday.
+
+`/duty set <date> <post> <name>` puts someone on a post for one day (`/duty unset` undoes it);
+`/duty weekday <post> <周X> <name>` changes who stands on a weekday post from now on. A post is
+named by its number in `/duty roster` or by (part of) its name.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.texts import Safe, escape, split_message, t
+from handlers.duty_texts import (
+    day_label,
+    day_status_text,
+    hhmm,
+    read_day,
+    render_day,
+    school_today,
+    weekday_name,
+)
+from handlers.turn import Turn, command
+from rules.import_duty import parse_school_weekday
+from rules.importing import CellError, nearest_names
+from rules.rota import WEEKDAY, match_posts, windows_overlap
+from storage.calendar import school_calendar
+from storage.duty import (
+    DutyShift,
+    clear_override,
+    duties_between,
+    duty_on,
+    has_roster,
+    roster,
+    school_posts,
+    set_override,
+    set_weekday_person,
+)
+from storage.models import DutyPost, Staff
+from storage.staff import school_staff, staff_by_name
+
+MY_DAYS = 30
+MY_LIMIT = 10
+SUBCOMMANDS = {
+    "week": "week", "本周": "week", "周": "week",
+    "me": "me", "我": "me", "我的": "me",
+    "roster": "roster", "posts": "roster", "岗位": "roster", "排班": "roster",
+    "set": "set", "安排": "set",
+    "unset": "unset", "reset": "unset", "恢复": "unset",
+    "weekday": "weekday", "星期": "weekday",
+}  # fmt: skip
+ADMIN_SUBCOMMANDS = frozenset({"set", "unset", "weekday"})
+
+
+class Refused(Exception):
+    def __init__(self, key: str, /, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@command(where="any", staff=True)
+async def cmd_duty(turn: Turn) -> None:
+    """Today's duty, or `/duty week|me|roster|<date>`; admins: `/duty set|unset|weekday …`."""
+    school = turn.actor.school
+    if school is None or school.id is None:
+        turn.reply(turn.t("common.no_school"))
+        return
+    words = turn.args
+    sub = SUBCOMMANDS.get(words[0].casefold()) if words else None
+    if sub in ADMIN_SUBCOMMANDS and not turn.actor.is_admin:
+        await turn.audit("denied", command="/duty", change=sub)
+        turn.reply(turn.t("common.not_allowed"))
+        return
+    if not await has_roster(session=turn.session, school_id=school.id):
+        turn.reply(turn.t("duty.no_roster_admin" if turn.actor.is_admin else "duty.no_roster"))
+        return
+    today = school_today(school, turn.now)
+    try:
+        if sub is None:
+            day = read_day(words[0], today) if words else today
+            await _show_day(turn, school.id, day)
+        elif sub == "week":
+            await _show_week(turn, school.id, today)
+        elif sub == "me":
+            await _show_mine(turn, school.id, today)
+        elif sub == "roster":
+            await _show_roster(turn, school.id, today)
+        elif sub == "set":
+            await _set(turn, school.id, words[1:], today)
+        elif sub == "unset":
+            await _unset(turn, school.id, words[1:], today)
+        else:
+            await _weekday(turn, school.id, words[1:])
+    except CellError as exc:
+        turn.reply(turn.t(exc.key, **exc.values))
+        turn.reply(turn.t("duty.usage"))
+    except Refused as refused:
+        turn.reply(turn.t(refused.key, **refused.values))
+
+
+async def _show_day(turn: Turn, school_id: int, day: date) -> None:
+    calendar = await school_calendar(session=turn.session, school_id=school_id)
+    status = calendar.status(day)
+    if not status.is_school_day:
+        turn.reply(
+            turn.t(
+                "duty.not_school_day",
+                day=day_label(turn.lang, day),
+                status=day_status_text(turn.lang, status),
+            )
+        )
+        return
+    shifts = await duty_on(session=turn.session, school_id=school_id, day=day, calendar=calendar)
+    today = school_today(turn.actor.school, turn.now)  # type: ignore[arg-type]
+    title = "duty.today_title" if day == today else "duty.day_title"
+    turn.reply("\n".join(render_day(turn.lang, status, shifts, title=title)))
+
+
+def _week_of(today: date) -> tuple[date, date]:
+    """This week, Monday to Sunday; at the weekend, the coming one."""
+    monday = today - timedelta(days=today.weekday())
+    if today.isoweekday() >= 6:
+        monday += timedelta(days=7)
+    return monday, monday + timedelta(days=6)
+
+
+async def _show_week(turn: Turn, school_id: int, today: date) -> None:
+    start, end = _week_of(today)
+    calendar = await school_calendar(session=turn.session, school_id=school_id)
+    days = await duties_between(
+        session=turn.session, school_id=school_id, start=start, end=end, calendar=calendar
+    )
+    lang = turn.lang
+    lines = [turn.t("duty.week_title", start=day_label(lang, start), end=day_label(lang, end))]
+    for status in calendar.days(start, end):
+        if status.day in days:
+            lines.append("")
+            lines += render_day(lang, status, days[status.day], title="duty.day_title")
+        elif status.day.isoweekday() <= 5:
+            lines.append("")
+            lines.append(
+                turn.t(
+                    "duty.day_off",
+                    day=day_label(lang, status.day),
+                    status=day_status_text(lang, status),
+                )
+            )
+    for chunk in split_message(lines):
+        turn.reply(chunk)
+
+
+async def _show_mine(turn: Turn, school_id: int, today: date) -> None:
+    me = turn.actor.staff
+    if me is None:
+        turn.reply(turn.t("common.not_linked"))
+        return
+    days = await duties_between(
+        session=turn.session,
+        school_id=school_id,
+        start=today,
+        end=today + timedelta(days=MY_DAYS - 1),
+    )
+    mine = [s for shifts in days.values() for s in shifts if s.staff_id == me.id]
+    if not mine:
+        turn.reply(turn.t("duty.mine_none", days=MY_DAYS))
+        return
+    lines = [turn.t("duty.mine_title", name=me.name)]
+    for shift in mine[:MY_LIMIT]:
+        lines.append(
+            turn.t(
+                "duty.mine_line",
+                day=day_label(turn.lang, shift.day),
+                start=hhmm(shift.starts_at),
+                end=hhmm(shift.ends_at),
+                post=shift.post,
+                note=turn.t("duty.mine_instead", regular=shift.regular_name)
+                if shift.replaced and shift.regular_name
+                else "",
+            )
+        )
+    if len(mine) > MY_LIMIT:
+        lines.append(turn.t("duty.mine_more", count=len(mine) - MY_LIMIT))
+    turn.reply("\n".join(lines))
+
+
+async def _show_roster(turn: Turn, school_id: int, today: date) -> None:
+    posts = await roster(session=turn.session, school_id=school_id)
+    names = {s.id: s.name for s in await school_staff(session=turn.session, school_id=school_id)}
+    lang = turn.lang
+    sep = turn.t("common.list_sep")
+    lines = [turn.t("duty.roster_title")]
+    for number, post in enumerate(posts, start=1):
+        if post.mode == WEEKDAY:
+            people = sep.join(
+                f"{weekday_name(lang, d)} {names.get(s, '?')}"
+                for d, s in sorted(post.by_weekday.items())
+            )
+            how = turn.t("duty.roster_weekday", people=people or turn.t("common.none"))
+        else:
+            how = turn.t(
+                "duty.roster_rotation", people=" → ".join(names.get(s, "?") for s in post.rotation)
+            )
+        lines.append(
+            turn.t(
+                "duty.roster_line",
+                number=number,
+                start=hhmm(post.starts_at),
+                end=hhmm(post.ends_at),
+                post=post.name,
+                how=how,
+            )
+        )
+    if turn.actor.is_admin:
+        lines.append("")
+        lines.append(turn.t("duty.admin_usage"))
+    for chunk in split_message(lines):
+        turn.reply(chunk)
+
+
+async def _find_post(turn: Turn, school_id: int, ref: str) -> DutyPost:
+    posts = await school_posts(session=turn.session, school_id=school_id)
+    found = match_posts([p.name for p in posts], ref)
+    listing = Safe(
+        "\n".join(
+            f"{i + 1}. {hhmm(p.starts_at)}–{hhmm(p.ends_at)} {escape(p.name)}"
+            for i, p in enumerate(posts)
+            if not found or i in found
+        )
+    )
+    if not found:
+        raise Refused("duty.err.no_post", ref=ref, posts=listing)
+    if len(found) > 1:
+        raise Refused("duty.err.ambiguous_post", ref=ref, posts=listing)
+    return posts[found[0]]
+
+
+async def _find_person(turn: Turn, school_id: int, name: str) -> Staff:
+    person = await staff_by_name(session=turn.session, school_id=school_id, name=name)
+    if person is None or not person.active:
+        known = [s.name for s in await school_staff(session=turn.session, school_id=school_id)]
+        close = turn.t("common.list_sep").join(nearest_names(name, known)) or "—"
+        raise Refused("duty.err.no_staff", name=name, close=close)
+    return person
+
+
+async def _school_day_shifts(turn: Turn, school_id: int, day: date, today: date) -> list[DutyShift]:
+    if day < today:
+        raise Refused("duty.err.past", day=day_label(turn.lang, day))
+    calendar = await school_calendar(session=turn.session, school_id=school_id)
+    status = calendar.status(day)
+    if not status.is_school_day:
+        raise Refused(
+            "duty.not_school_day",
+            day=day_label(turn.lang, day),
+            status=day_status_text(turn.lang, status),
+        )
+    return await duty_on(session=turn.session, school_id=school_id, day=day, calendar=calendar)
+
+
+def _shift_of(shifts: list[DutyShift], post: DutyPost, day: date) -> DutyShift:
+    """The post's shift that day; a weekday post nobody stands on that weekday has an empty one."""
+    found = next((s for s in shifts if s.post_id == post.id), None)
+    if found is not None:
+        return found
+    return DutyShift(
+        day=day,
+        post_id=post.id or 0,
+        post=post.name,
+        starts_at=post.starts_at,
+        ends_at=post.ends_at,
+        staff_id=None,
+        name="",
+        telegram_id=None,
+        language=None,
+        regular_staff_id=None,
+        regular_name="",
+        reason=None,
+    )
+
+
+def _tell(
+    turn: Turn, person: Staff | None, telegram_id: int | None, key: str, **values: object
+) -> None:
+    """A private notice to someone whose duty changed, in their language."""
+    if telegram_id is None or person is None or telegram_id == turn.actor.telegram_id:
+        return
+    lang = person.language or turn.svc.settings.default_language
+    turn.out.send(telegram_id, t(lang, key, **{k: _localised(lang, v) for k, v in values.items()}))
+
+
+def _localised(lang: str, value: object) -> object:
+    return day_label(lang, value) if isinstance(value, date) else value
+
+
+async def _set(turn: Turn, school_id: int, words: list[str], today: date) -> None:
+    """`/duty set <date> <post> <name>`: someone else on a post for one day."""
+    if len(words) < 3:
+        raise Refused("duty.usage")
+    day = read_day(words[0], today)
+    post = await _find_post(turn, school_id, " ".join(words[1:-1]))
+    person = await _find_person(turn, school_id, words[-1])
+    shifts = await _school_day_shifts(turn, school_id, day, today)
+    shift = _shift_of(shifts, post, day)
+    if shift.staff_id == person.id:
+        raise Refused("duty.err.already_on", name=person.name, post=post.name)
+    if any(s.staff_id == person.id and windows_overlap(s.window, shift.window) for s in shifts):
+        raise Refused("duty.err.busy", name=person.name)
+    if person.id == shift.regular_staff_id:
+        await clear_override(session=turn.session, post_id=post.id or 0, day=day)
+    else:
+        await set_override(
+            session=turn.session,
+            school_id=school_id,
+            post_id=post.id or 0,
+            day=day,
+            staff_id=person.id or 0,
+            reason="set",
+            by=turn.actor.telegram_id,
+            now=turn.now,
+        )
+    await turn.audit(
+        "duty_set",
+        subject_type="duty_post",
+        subject_id=post.id,
+        day=day.isoformat(),
+        staff=person.id,
+        before=shift.staff_id,
+    )
+    await turn.schedule_changed(school_id)
+    window = {"start": hhmm(post.starts_at), "end": hhmm(post.ends_at), "post": post.name}
+    before = await turn.session.get(Staff, shift.staff_id) if shift.staff_id else None
+    _tell(turn, person, person.telegram_id, "duty.told_on", day=day, **window)
+    if before is not None:
+        _tell(turn, before, before.telegram_id, "duty.told_off", day=day, who=person.name, **window)
+    turn.reply(
+        turn.t(
+            "duty.set_done",
+            day=day_label(turn.lang, day),
+            name=person.name,
+            before=shift.name or turn.t("common.none"),
+            iso=day.isoformat(),
+            **window,
+        )
+    )
+
+
+async def _unset(turn: Turn, school_id: int, words: list[str], today: date) -> None:
+    """`/duty unset <date> <post>`: back to the standing roster for that day."""
+    if len(words) < 2:
+        raise Refused("duty.usage")
+    day = read_day(words[0], today)
+    post = await _find_post(turn, school_id, " ".join(words[1:]))
+    shifts = await _school_day_shifts(turn, school_id, day, today)
+    shift = _shift_of(shifts, post, day)
+    if not await clear_override(session=turn.session, post_id=post.id or 0, day=day):
+        raise Refused("duty.err.no_override", day=day_label(turn.lang, day), post=post.name)
+    await turn.audit(
+        "duty_unset", subject_type="duty_post", subject_id=post.id, day=day.isoformat()
+    )
+    await turn.schedule_changed(school_id)
+    window = {"start": hhmm(post.starts_at), "end": hhmm(post.ends_at), "post": post.name}
+    regular = (
+        await turn.session.get(Staff, shift.regular_staff_id) if shift.regular_staff_id else None
+    )
+    replaced = await turn.session.get(Staff, shift.staff_id) if shift.staff_id else None
+    if replaced is not None and (regular is None or replaced.id != regular.id):
+        who = regular.name if regular is not None else turn.t("common.none")
+        _tell(turn, replaced, replaced.telegram_id, "duty.told_off", day=day, who=who, **window)
+    if regular is not None:
+        _tell(turn, regular, regular.telegram_id, "duty.told_on", day=day, **window)
+    turn.reply(
+        turn.t(
+            "duty.unset_done",
+            day=day_label(turn.lang, day),
+            name=shift.regular_name or turn.t("common.none"),
+            **window,
+        )
+    )
+
+
+async def _weekday(turn: Turn, school_id: int, words: list[str]) -> None:
+    """`/duty weekday <post> <周X> <name>`: who stands on a weekday post from now on."""
+    if len(words) < 3:
+        raise Refused("duty.usage")
+    post = await _find_post(turn, school_id, " ".join(words[:-2]))
+    if post.mode != WEEKDAY:
+        raise Refused("duty.err.rotation_post", post=post.name)
+    weekday = parse_school_weekday(words[-2])
+    person = await _find_person(turn, school_id, words[-1])
+    before_id = await set_weekday_person(
+        session=turn.session, post=post, weekday=weekday, staff_id=person.id or 0
+    )
+    if before_id == person.id:
+        raise Refused("duty.err.already_weekday", name=person.name, post=post.name)
+    await turn.audit(
+        "duty_weekday",
+        subject_type="duty_post",
+        subject_id=post.id,
+        weekday=weekday,
+        staff=person.id,
+        before=before_id,
+    )
+    await turn.schedule_changed(school_id)
+    before = await turn.session.get(Staff, before_id) if before_id else None
+    window = {"start": hhmm(post.starts_at), "end": hhmm(post.ends_at), "post": post.name}
+
+    def day_name(lang: str) -> str:
+        return weekday_name(lang, weekday)
+
+    for who, key in ((person, "duty.told_weekday_on"), (before, "duty.told_weekday_off")):
+        if who is not None and who.telegram_id is not None:
+            lang = who.language or turn.svc.settings.default_language
+            if who.telegram_id != turn.actor.telegram_id:
+                turn.out.send(who.telegram_id, t(lang, key, weekday=day_name(lang), **window))
+    turn.reply(
+        turn.t(
+            "duty.weekday_done",
+            weekday=day_name(turn.lang),
+            name=person.name,
+            before=before.name if before is not None else turn.t("common.none"),
+            **window,
+        )
+    )
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [CommandHandler("duty", cmd_duty)]

@@ -1,0 +1,93 @@
+"""The daily duty announcement in the staff group, and each person's private reminder.
+
+Both are planned only for school days (make-up working days included) of a school that has a
+roster, and both read the roster again when they are sent, so a replacement made after planning
+is what goes out.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.texts import t
+from handlers.duty_texts import day_label, hhmm, render_day
+from jobs.delivery import send_to_chat, send_to_staff_groups
+from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
+from storage.duty import duty_on, has_roster
+
+ANNOUNCE = "duty_announce"
+REMIND = "duty_remind"
+
+
+async def plan_announcement(ctx: DayContext) -> list[Slot]:
+    if not ctx.status.is_school_day:
+        return []
+    if not await has_roster(session=ctx.session, school_id=ctx.school.id or 0):
+        return []
+    at = at_local(ctx.day, ctx.policies.get("duty.announce_time"), ctx.tz)
+    return [Slot(ANNOUNCE, "group", at, ctx.day.isoformat())]
+
+
+async def announcement_job(ctx: PushContext) -> bool:
+    """Today's posts and who is on them, mentioning the people so they are notified."""
+    shifts = await duty_on(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    if not shifts:
+        return False
+    lang = ctx.services.settings.default_language
+    lines = render_day(lang, ctx.status, shifts, title="duty.announce_title", notify=True)
+    sent = await send_to_staff_groups(ctx.bot, ctx.session, ctx.school.id or 0, ["\n".join(lines)])
+    return sent > 0
+
+
+def reminder_target(staff_id: int, post_id: int) -> str:
+    return f"s{staff_id}p{post_id}"
+
+
+async def plan_reminders(ctx: DayContext) -> list[Slot]:
+    if not ctx.status.is_school_day:
+        return []
+    shifts = await duty_on(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    ahead = timedelta(minutes=ctx.policies.get("duty.reminder_minutes"))
+    return [
+        Slot(
+            REMIND,
+            reminder_target(shift.staff_id, shift.post_id),
+            at_local(ctx.day, shift.starts_at, ctx.tz) - ahead,
+            ctx.day.isoformat(),
+            {"post_id": shift.post_id, "staff_id": shift.staff_id},
+        )
+        for shift in shifts
+        if shift.staff_id is not None and shift.telegram_id is not None
+    ]
+
+
+async def reminder_job(ctx: PushContext) -> bool:
+    """A private reminder, unless the person is no longer on the post or its window is over."""
+    shifts = await duty_on(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    shift = next((s for s in shifts if s.post_id == ctx.slot.data.get("post_id")), None)
+    if (
+        shift is None
+        or shift.staff_id != ctx.slot.data.get("staff_id")
+        or shift.telegram_id is None
+    ):
+        return False
+    now: datetime = ctx.services.clock.now()
+    if now >= at_local(ctx.day, shift.ends_at, ctx.slot.at.tzinfo):
+        return False  # sent late after a restart: the window is over, a reminder helps nobody
+    lang = shift.language or ctx.services.settings.default_language
+    text = t(
+        lang,
+        "duty.reminder",
+        day=day_label(lang, ctx.day),
+        start=hhmm(shift.starts_at),
+        end=hhmm(shift.ends_at),
+        post=shift.post,
+    )
+    return await send_to_chat(ctx.bot, ctx.session, shift.telegram_id, text) is not None
+
+
+def push_kinds() -> list[PushKind]:
+    return [
+        PushKind(ANNOUNCE, plan_announcement, announcement_job),
+        PushKind(REMIND, plan_reminders, reminder_job),
+    ]

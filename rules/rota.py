@@ -1,0 +1,120 @@
+"""Who is on a duty post on a given day: by weekday, or by a rotation over an ordered list.
+
+A rotation advances one step per school day, so weekends, holidays and closures do not use up
+turns. Its position on a day is the number of school days since its anchor, modulo the length of
+the list. The anchor is the later of the first day of the term and the day the list was imported:
+each term starts at the top of the list, and a new list starts with its first name on the day it
+arrives. On a make-up working day a weekday post follows the weekday the school set for it (按周X);
+a rotation simply takes its next step, as on any other school day.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+from rules.calendar import DayStatus, SchoolCalendar
+
+WEEKDAY = "weekday"
+ROTATION = "rotation"
+MODES = (WEEKDAY, ROTATION)
+
+MORNING = "am"
+AFTERNOON = "pm"
+NOON = time(12, 0)
+PATROL_MARK = "巡课"  # posts whose name carries it are the lesson patrol (seed 000)
+
+
+@dataclass(frozen=True)
+class RosterPost:
+    """A duty post with its standing assignment, as the rules need it."""
+
+    post_id: int
+    name: str
+    starts_at: time
+    ends_at: time
+    mode: str
+    by_weekday: Mapping[int, int] = field(default_factory=dict)  # ISO weekday -> staff id
+    rotation: tuple[int, ...] = ()  # staff ids in turn order
+    anchor: date | None = None  # the day the rotation list was imported
+
+
+def count_school_days(calendar: SchoolCalendar, start: date, end: date) -> int:
+    """School days d with start <= d < end."""
+    count = 0
+    day = start
+    while day < end:
+        count += calendar.is_school_day(day)
+        day += timedelta(days=1)
+    return count
+
+
+def term_start(calendar: SchoolCalendar, day: date) -> date | None:
+    """The first day of the term `day` falls in, or None outside every term."""
+    return next((term.start for term in calendar.data.terms if day in term), None)
+
+
+def rotation_anchor(calendar: SchoolCalendar, day: date, imported_on: date | None) -> date:
+    """The later of the term's first day and the import day (see the module docstring)."""
+    candidates = [d for d in (term_start(calendar, day), imported_on) if d is not None]
+    return max(candidates) if candidates else day
+
+
+def rotation_turn(calendar: SchoolCalendar, day: date, anchor: date, length: int) -> int | None:
+    """The index into the list on `day`, or None when it is not a school day."""
+    if length <= 0 or not calendar.is_school_day(day):
+        return None
+    if day >= anchor:
+        steps = count_school_days(calendar, anchor, day)
+    else:  # a day before the list arrived: counted backwards, so the order stays one cycle
+        steps = -count_school_days(calendar, day, anchor)
+    return steps % length
+
+
+def on_duty(post: RosterPost, status: DayStatus, calendar: SchoolCalendar) -> int | None:
+    """The staff id the standing roster puts on the post that day, or None."""
+    if not status.is_school_day:
+        return None
+    if post.mode == WEEKDAY:
+        # A make-up day whose weekday is not set yet has no weekday roster: the admins are
+        # warned ahead of it rather than a weekday being guessed.
+        if status.timetable_weekday is None:
+            return None
+        return post.by_weekday.get(status.timetable_weekday)
+    anchor = rotation_anchor(calendar, status.day, post.anchor)
+    turn = rotation_turn(calendar, status.day, anchor, len(post.rotation))
+    return None if turn is None else post.rotation[turn]
+
+
+def half_of(moment: time) -> str:
+    return MORNING if moment < NOON else AFTERNOON
+
+
+def is_patrol(post_name: str) -> bool:
+    return PATROL_MARK in post_name
+
+
+def windows_overlap(a: tuple[time, time], b: tuple[time, time]) -> bool:
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def match_posts(names: Sequence[str], ref: str) -> list[int]:
+    """Indexes of the posts `ref` names: its number in the listing (1-based), the exact name, or
+    else every name containing it (full-width and half-width brackets read alike)."""
+    wanted = _key(ref)
+    if not wanted:
+        return []
+    if wanted.isdigit():
+        number = int(wanted)
+        return [number - 1] if 1 <= number <= len(names) else []
+    exact = [i for i, name in enumerate(names) if _key(name) == wanted]
+    if exact:
+        return exact
+    return [i for i, name in enumerate(names) if wanted in _key(name)]

@@ -1,0 +1,274 @@
+"""Who is on duty when: the standing roster, one-day replacements, and changes to both.
+
+`duty_on` is the one answer to "who is on which post that day" — the announcement, the
+reminders, /duty and the leave feature all ask it. A replacement for one day (an admin's choice,
+an agreed swap, or cover for someone on leave) is a `DutyOverride`, made with `set_override`.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.calendar import DayStatus, SchoolCalendar
+from rules.rota import WEEKDAY, RosterPost, on_duty
+from storage.calendar import school_calendar
+from storage.models import DutyAssignment, DutyOverride, DutyPost, Staff
+
+
+@dataclass(frozen=True)
+class DutyShift:
+    """One post on one day and the person on it (None: nobody is set)."""
+
+    day: date
+    post_id: int
+    post: str
+    starts_at: time
+    ends_at: time
+    staff_id: int | None
+    name: str
+    telegram_id: int | None
+    language: str | None
+    regular_staff_id: int | None  # whom the standing roster puts there
+    regular_name: str
+    reason: str | None  # None, or why someone else is there: set | swap | leave
+
+    @property
+    def window(self) -> tuple[time, time]:
+        return (self.starts_at, self.ends_at)
+
+    @property
+    def replaced(self) -> bool:
+        return self.reason is not None and self.staff_id != self.regular_staff_id
+
+
+async def school_posts(*, session: AsyncSession, school_id: int) -> list[DutyPost]:
+    """The school's posts in listing order: by start time, then as the file listed them."""
+    query = (
+        select(DutyPost)
+        .where(DutyPost.school_id == school_id)
+        .order_by(col(DutyPost.starts_at), col(DutyPost.position), col(DutyPost.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def has_roster(*, session: AsyncSession, school_id: int) -> bool:
+    query = select(DutyPost.id).where(DutyPost.school_id == school_id).limit(1)
+    return (await session.exec(query)).first() is not None
+
+
+async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
+    """The standing roster of every post, as the pure rules read it."""
+    posts = await school_posts(session=session, school_id=school_id)
+    rows = (
+        await session.exec(
+            select(DutyAssignment)
+            .where(DutyAssignment.school_id == school_id)
+            .order_by(col(DutyAssignment.turn), col(DutyAssignment.id))
+        )
+    ).all()
+    by_post: dict[int, list[DutyAssignment]] = defaultdict(list)
+    for row in rows:
+        by_post[row.post_id].append(row)
+    result = []
+    for post in posts:
+        assigned = by_post.get(post.id or 0, [])
+        result.append(
+            RosterPost(
+                post_id=post.id or 0,
+                name=post.name,
+                starts_at=post.starts_at,
+                ends_at=post.ends_at,
+                mode=post.mode,
+                by_weekday={a.weekday: a.staff_id for a in assigned if a.weekday is not None},
+                rotation=tuple(a.staff_id for a in assigned if a.turn is not None),
+                anchor=post.anchor_date,
+            )
+        )
+    return result
+
+
+async def _staff_by_id(session: AsyncSession, school_id: int) -> dict[int, Staff]:
+    rows = (await session.exec(select(Staff).where(Staff.school_id == school_id))).all()
+    return {s.id or 0: s for s in rows}
+
+
+async def duties_between(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    start: date,
+    end: date,
+    calendar: SchoolCalendar | None = None,
+) -> dict[date, list[DutyShift]]:
+    """Every school day from start to end (inclusive) with its shifts, in post order."""
+    calendar = calendar or await school_calendar(session=session, school_id=school_id)
+    posts = await roster(session=session, school_id=school_id)
+    if not posts:
+        return {}
+    overrides = (
+        await session.exec(
+            select(DutyOverride).where(
+                DutyOverride.school_id == school_id,
+                col(DutyOverride.day) >= start,
+                col(DutyOverride.day) <= end,
+            )
+        )
+    ).all()
+    replaced = {(o.post_id, o.day): o for o in overrides}
+    people = await _staff_by_id(session, school_id)
+    result: dict[date, list[DutyShift]] = {}
+    day = start
+    while day <= end:
+        status = calendar.status(day)
+        if status.is_school_day:
+            result[day] = [
+                _shift(post, status, calendar, replaced.get((post.post_id, day)), people)
+                for post in posts
+                if _runs(post, status) or (post.post_id, day) in replaced
+            ]
+        day += timedelta(days=1)
+    return result
+
+
+def _runs(post: RosterPost, status: DayStatus) -> bool:
+    """A weekday post nobody stands on that weekday does not run that day; one on a make-up
+    day whose weekday is not set yet is listed with nobody, so the gap shows."""
+    if post.mode != WEEKDAY or status.timetable_weekday is None:
+        return True
+    return status.timetable_weekday in post.by_weekday
+
+
+def _shift(
+    post: RosterPost,
+    status: DayStatus,
+    calendar: SchoolCalendar,
+    override: DutyOverride | None,
+    people: dict[int, Staff],
+) -> DutyShift:
+    regular_id = on_duty(post, status, calendar)
+    staff_id = override.staff_id if override is not None else regular_id
+    person = people.get(staff_id) if staff_id is not None else None
+    regular = people.get(regular_id) if regular_id is not None else None
+    return DutyShift(
+        day=status.day,
+        post_id=post.post_id,
+        post=post.name,
+        starts_at=post.starts_at,
+        ends_at=post.ends_at,
+        staff_id=staff_id,
+        name=person.name if person is not None else "",
+        telegram_id=person.telegram_id if person is not None and person.active else None,
+        language=person.language if person is not None else None,
+        regular_staff_id=regular_id,
+        regular_name=regular.name if regular is not None else "",
+        reason=override.reason if override is not None else None,
+    )
+
+
+async def duty_on(
+    *, session: AsyncSession, school_id: int, day: date, calendar: SchoolCalendar | None = None
+) -> list[DutyShift]:
+    """Who is on which post that day: the roster with that day's replacements applied.
+
+    Empty on a day that is not a school day; a weekday post without anyone on that weekday is
+    left out. A shift with `staff_id` None has nobody: a weekday post on a make-up day whose
+    weekday is not set yet, or an empty rotation.
+    """
+    days = await duties_between(
+        session=session, school_id=school_id, start=day, end=day, calendar=calendar
+    )
+    return days.get(day, [])
+
+
+async def set_override(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    post_id: int,
+    day: date,
+    staff_id: int,
+    reason: str,
+    by: int | None,
+    now: datetime,
+    swap_id: int | None = None,
+) -> DutyOverride:
+    """Puts `staff_id` on the post for that day, replacing any earlier replacement."""
+    stored = (
+        await session.exec(
+            select(DutyOverride).where(DutyOverride.post_id == post_id, DutyOverride.day == day)
+        )
+    ).first()
+    if stored is None:
+        row = DutyOverride(
+            school_id=school_id,
+            post_id=post_id,
+            day=day,
+            staff_id=staff_id,
+            reason=reason,
+            swap_id=swap_id,
+            created_at=now,
+            created_by=by,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(row)
+                await session.flush()
+            return row
+        except IntegrityError:
+            # Someone else replaced the same post that day at the same moment: ours is later.
+            stored = (
+                await session.exec(
+                    select(DutyOverride).where(
+                        DutyOverride.post_id == post_id, DutyOverride.day == day
+                    )
+                )
+            ).one()
+    stored.staff_id, stored.reason, stored.swap_id = staff_id, reason, swap_id
+    stored.created_at, stored.created_by = now, by
+    session.add(stored)
+    await session.flush()
+    return stored
+
+
+async def clear_override(*, session: AsyncSession, post_id: int, day: date) -> bool:
+    """Back to the standing roster for that day; False when there was no replacement."""
+    result = await session.exec(
+        delete(DutyOverride).where(
+            col(DutyOverride.post_id) == post_id, col(DutyOverride.day) == day
+        )
+    )
+    return result.rowcount > 0
+
+
+async def set_weekday_person(
+    *, session: AsyncSession, post: DutyPost, weekday: int, staff_id: int
+) -> int | None:
+    """Changes who stands on a weekday post on that weekday; returns who did before."""
+    assert post.mode == WEEKDAY
+    stored = (
+        await session.exec(
+            select(DutyAssignment).where(
+                DutyAssignment.post_id == post.id, DutyAssignment.weekday == weekday
+            )
+        )
+    ).first()
+    before = stored.staff_id if stored is not None else None
+    if stored is None:
+        stored = DutyAssignment(
+            school_id=post.school_id, post_id=post.id or 0, weekday=weekday, staff_id=staff_id
+        )
+    stored.staff_id = staff_id
+    session.add(stored)
+    await session.flush()
+    return before
+
+
+async def post_by_id(*, session: AsyncSession, school_id: int, post_id: int) -> DutyPost | None:
+    post = await session.get(DutyPost, post_id)
+    return post if post is not None and post.school_id == school_id else None
