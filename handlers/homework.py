@@ -1,0 +1,369 @@
+"""/hw: posting homework (one line, or the button wizard) and looking at what was set.
+
+`/hw 三(2) 数学 20 练习册第12页` posts at once (several classes: `三(1),三(2)`; the kind after the
+minutes when it is not written: `/hw 一(1) 语文 10 口头 背诵古诗`); `/hw` alone starts the
+wizard. `/hw today [class]`, `/hw week <class>`, `/hw class` (a head teacher's own class) and
+`/hw mine` (today's own postings, to edit or withdraw) show what was set.
+"""
+
+from __future__ import annotations
+
+import difflib
+import warnings
+from datetime import date, timedelta
+
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot import callbacks
+from bot.texts import Safe, split_message
+from handlers import homework_wizard as wizard
+from handlers.homework_review import (
+    REASON,
+    allowed_everywhere,
+    ask_return_reason,
+    author_markup,
+    describe,
+    on_approve,
+    on_return_reason,
+    school_today,
+    submit,
+)
+from handlers.turn import Turn, command
+from jobs.homework import (
+    class_block,
+    date_label,
+    describe_item,
+    resend_block,
+    subjects_text,
+    total_text,
+    week_of,
+)
+from rules.classnames import ClassNameError, ClassRef, nearest_class_names, parse_class_name
+from rules.homework import PostingError, parse_posting_line, written_by_subject
+from storage.calendar import school_calendar
+from storage.homework import (
+    COUNTED,
+    author_posts,
+    class_days,
+    day_posts,
+    entries_of,
+    item_of,
+    postable_classes,
+    posts_anywhere,
+    school_subjects,
+)
+from storage.models import HomeworkPost, SchoolClass, Subject
+from storage.policies import load_policies
+from storage.staff import head_class
+from storage.timetable import school_classes
+
+TODAY = ("today", "今天", "今日")
+WEEK = ("week", "本周", "周")
+CLASS = ("class", "本班", "班级")
+MINE = ("mine", "我的")
+HELP = ("help", "帮助", "?", "？")
+
+
+@command(where="private", staff=True)
+async def cmd_hw(turn: Turn) -> object:
+    """Posts homework in one line, starts the wizard, or shows what was set."""
+    if turn.actor.school is None:
+        turn.reply(turn.t("common.no_school"))
+        return wizard.END
+    word = turn.args[0].lower() if turn.args else ""
+    rest = turn.args[1:]
+    if word in TODAY:
+        await _show_today(turn, " ".join(rest))
+    elif word in WEEK:
+        await _show_week(turn, " ".join(rest))
+    elif word in CLASS:
+        await _show_head_class(turn)
+    elif word in MINE:
+        await _show_mine(turn)
+    elif word in HELP:
+        turn.reply(turn.t("hw.usage"))
+    elif turn.actor.staff is None:
+        turn.reply(turn.t("hw.needs_staff"))
+    elif not turn.args:
+        return await wizard.start_wizard(turn, turn.actor.staff)
+    else:
+        await _post_one_line(turn)
+    return wizard.END
+
+
+async def _post_one_line(turn: Turn) -> None:
+    """`/hw 三(1),三(2) 数学 20 [口头] [拓展] 内容`; a refusal keeps the line to resend."""
+    author = turn.actor.staff
+    assert author is not None
+    original = f"/hw {turn.arg_text}"
+    try:
+        line = parse_posting_line(turn.arg_text)
+    except PostingError as exc:
+        problem = turn.t(f"hw.error.{exc.code}", value=exc.value, limit=1000)
+        turn.reply(f"{problem}\n{resend_block(turn.lang, original)}")
+        return
+    classes = await _resolve_classes(turn, line.classes, original)
+    subject = await _resolve_subject(turn, line.subject, original) if classes else None
+    if classes is None or subject is None:
+        return
+    if not await allowed_everywhere(turn, author, classes, subject, original):
+        return
+    await submit(
+        turn,
+        author,
+        classes,
+        subject,
+        line.kind,
+        line.layer,
+        line.minutes,
+        line.content,
+        original,
+    )
+
+
+async def _resolve_classes(
+    turn: Turn, refs: tuple[ClassRef, ...], original: str
+) -> list[SchoolClass] | None:
+    """The school's classes for the names typed; an unknown one is refused with the nearest."""
+    known = await school_classes(session=turn.session, school_id=turn.actor.school_id or 0)
+    by_ref = {ClassRef(c.grade, c.number): c for c in known}
+    for ref in refs:
+        if ref not in by_ref:
+            near = nearest_class_names(ref.name, [c.name for c in known])
+            sep = turn.t("common.list_sep")
+            problem = turn.t(
+                "hw.unknown_class", klass=ref.name, near=sep.join(near) or turn.t("common.none")
+            )
+            turn.reply(f"{problem}\n{resend_block(turn.lang, original)}")
+            return None
+    return [by_ref[ref] for ref in refs]
+
+
+async def _resolve_subject(turn: Turn, name: str, original: str) -> Subject | None:
+    subjects = await school_subjects(session=turn.session, school_id=turn.actor.school_id or 0)
+    found = next((s for s in subjects if s.name == name.strip()), None)
+    if found is None:
+        near = difflib.get_close_matches(name, [s.name for s in subjects], n=3, cutoff=0.3)
+        sep = turn.t("common.list_sep")
+        problem = turn.t(
+            "hw.unknown_subject", subject=name, near=sep.join(near) or turn.t("common.none")
+        )
+        turn.reply(f"{problem}\n{resend_block(turn.lang, original)}")
+    return found
+
+
+# --- what was set ----------------------------------------------------------------------------
+
+
+async def _one_class(turn: Turn, text: str) -> SchoolClass | None:
+    """The class named in a view command; unknown names get the nearest ones."""
+    known = await school_classes(session=turn.session, school_id=turn.actor.school_id or 0)
+    try:
+        ref: ClassRef | None = parse_class_name(text)
+    except ClassNameError:
+        ref = None
+    found = next((c for c in known if ref and (c.grade, c.number) == (ref.grade, ref.number)), None)
+    if found is None:
+        near = nearest_class_names(text, [c.name for c in known])
+        sep = turn.t("common.list_sep")
+        turn.reply(
+            turn.t("hw.unknown_class", klass=text, near=sep.join(near) or turn.t("common.none"))
+        )
+    return found
+
+
+async def _my_classes(turn: Turn) -> list[SchoolClass]:
+    """The classes a person looks at by default: all for the office, else taught or headed."""
+    staff = turn.actor.staff
+    if staff is None or posts_anywhere(staff):
+        return await school_classes(session=turn.session, school_id=turn.actor.school_id or 0)
+    return await postable_classes(session=turn.session, staff=staff, day=school_today(turn))
+
+
+async def _show_today(turn: Turn, class_text: str) -> None:
+    """`/hw today [class]`: each class's homework today against its cap."""
+    if class_text:
+        klass = await _one_class(turn, class_text)
+        if klass is None:
+            return
+        classes = [klass]
+    else:
+        classes = await _my_classes(turn)
+    if not classes:
+        turn.reply(turn.t("hw.view.no_classes"))
+        return
+    day = school_today(turn)
+    policies = await load_policies(session=turn.session, school_id=turn.actor.school_id or 0)
+    days = await class_days(session=turn.session, classes=classes, day=day, policies=policies)
+    lines = [turn.t("hw.view.today", date=date_label(turn.lang, day))]
+    for class_day in days:
+        lines.append("")
+        lines.extend(class_block(turn.lang, class_day))
+    for chunk in split_message(lines):
+        turn.reply(chunk)
+
+
+async def _show_head_class(turn: Turn) -> None:
+    """`/hw class`: the head teacher's class today, per subject, with the minutes left."""
+    staff = turn.actor.staff
+    klass = await head_class(session=turn.session, staff=staff) if staff is not None else None
+    if klass is None:
+        turn.reply(turn.t("hw.view.not_head"))
+        return
+    day = school_today(turn)
+    policies = await load_policies(session=turn.session, school_id=klass.school_id)
+    rows = await day_posts(
+        session=turn.session,
+        class_ids=[klass.id or 0],
+        start=day,
+        end=day,
+        statuses=(*COUNTED, "exception"),
+    )
+    held = [(p, s) for p, s in rows if p.status in COUNTED]
+    entries = entries_of(held)
+    cap = policies.homework_cap(klass.grade)
+    written = sum(m for _, m in written_by_subject(entries))
+    lines = [turn.t("hw.view.class", klass=klass.name, date=date_label(turn.lang, day))]
+    for post, subject in rows:
+        mark = "" if post.status == "published" else f" {turn.t(f'hw.mark.{post.status}')}"
+        lines.append(f"• {describe(turn.lang, post, subject)}{mark}")
+    if not rows:
+        lines.append(turn.t("hw.view.nothing_yet"))
+    lines.append(
+        turn.t("hw.view.by_subject", subjects=subjects_text(turn.lang, written_by_subject(entries)))
+    )
+    lines.append(total_text(turn.lang, cap, written))
+    turn.reply("\n".join(lines))
+
+
+async def _show_week(turn: Turn, class_text: str) -> None:
+    """`/hw week <class>`: each day of this week, what was set and the written total."""
+    staff = turn.actor.staff
+    if class_text:
+        klass = await _one_class(turn, class_text)
+    else:
+        klass = await head_class(session=turn.session, staff=staff) if staff else None
+        if klass is None:
+            turn.reply(turn.t("hw.view.week_usage"))
+    if klass is None:
+        return
+    today = school_today(turn)
+    monday, sunday = week_of(today)
+    policies = await load_policies(session=turn.session, school_id=klass.school_id)
+    calendar = await school_calendar(session=turn.session, school_id=klass.school_id)
+    rows = await day_posts(
+        session=turn.session,
+        class_ids=[klass.id or 0],
+        start=monday,
+        end=sunday,
+        statuses=("published",),
+    )
+    cap = policies.homework_cap(klass.grade)
+    lines = [turn.t("hw.view.week", klass=klass.name, cap=cap if cap is not None else "—")]
+    day = monday
+    while day <= min(sunday, today):
+        mine = [(p, s) for p, s in rows if p.day == day]
+        if mine or calendar.status(day).is_school_day:
+            lines.append(_week_day_line(turn, day, mine, cap))
+        day += timedelta(days=1)
+    turn.reply("\n".join(lines))
+
+
+def _week_day_line(
+    turn: Turn, day: date, rows: list[tuple[HomeworkPost, Subject]], cap: int | None
+) -> str:
+    label = date_label(turn.lang, day)
+    if not rows:
+        return turn.t("hw.view.week_missing", date=label)
+    items = Safe(
+        turn.t("common.list_sep").join(describe_item(turn.lang, item_of(p, s)) for p, s in rows)
+    )
+    entries = entries_of(rows)
+    written = sum(m for _, m in written_by_subject(entries))
+    return turn.t(
+        "hw.view.week_day", date=label, items=items, total=total_text(turn.lang, cap, written)
+    )
+
+
+async def _show_mine(turn: Turn) -> None:
+    """`/hw mine`: today's own postings, each with 修改 / 撤回."""
+    staff = turn.actor.staff
+    if staff is None:
+        turn.reply(turn.t("hw.needs_staff"))
+        return
+    posts = await author_posts(
+        session=turn.session, author_id=staff.id or 0, day=school_today(turn)
+    )
+    if not posts:
+        turn.reply(turn.t("hw.view.mine_none"))
+        return
+    for post, subject, klass in posts:
+        mark = "" if post.status == "published" else f" {turn.t(f'hw.mark.{post.status}')}"
+        turn.reply(
+            turn.t("hw.view.mine", klass=klass.name, item=describe(turn.lang, post, subject))
+            + mark,
+            author_markup(turn.lang, post),
+        )
+
+
+# --- wiring ----------------------------------------------------------------------------------
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """The /hw conversation (wizard, edit, return reason), then the plain buttons."""
+    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+
+    def step(*actions: str) -> list[BaseHandler]:  # type: ignore[type-arg]
+        patterns = "|".join(actions)
+        return [
+            CallbackQueryHandler(wizard.on_pick, pattern=rf"^v1:hww:({patterns}):"),
+            MessageHandler(text, wizard.on_tap_please),
+        ]
+
+    with warnings.catch_warnings():
+        # The wizard is tracked per user and chat on purpose: its buttons say which step they
+        # answer, and every press is checked again against the stored answers.
+        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
+        conversation = ConversationHandler(
+            entry_points=[
+                CommandHandler("hw", cmd_hw),
+                CallbackQueryHandler(wizard.start_edit, pattern=callbacks.pattern("hwed")),
+                CallbackQueryHandler(ask_return_reason, pattern=callbacks.pattern("hwret")),
+            ],
+            states={
+                wizard.CLASS: step("cls"),
+                wizard.SUBJECT: step("sub"),
+                wizard.KIND: step("kind"),
+                wizard.LAYER: step("lay"),
+                wizard.MINUTES: [
+                    CallbackQueryHandler(wizard.on_pick, pattern=r"^v1:hww:min:"),
+                    MessageHandler(text, wizard.on_minutes_text),
+                ],
+                wizard.CONTENT: [MessageHandler(text, wizard.on_content_text)],
+                wizard.CONFIRM: [
+                    CallbackQueryHandler(wizard.on_confirm, pattern=r"^v1:hww:ok:"),
+                    MessageHandler(text, wizard.on_tap_please),
+                ],
+                wizard.EDIT: [MessageHandler(text, wizard.on_edit_text)],
+                REASON: [MessageHandler(text, on_return_reason)],
+            },
+            fallbacks=[
+                CommandHandler("cancel", wizard.on_cancel),
+                CallbackQueryHandler(wizard.on_stop, pattern=r"^v1:hww:stop:"),
+            ],
+            allow_reentry=True,
+            name="homework",
+        )
+    return [
+        conversation,
+        CallbackQueryHandler(on_approve, pattern=callbacks.pattern("hwok")),
+        CallbackQueryHandler(wizard.on_author_button, pattern=callbacks.pattern("hw")),
+    ]

@@ -1,0 +1,486 @@
+"""Homework postings: who may post where, the cap check under a lock, transitions, the board.
+
+The cap is checked and the posting written in one transaction holding the class's row lock
+(`SELECT … FOR UPDATE` on PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers already), so
+two teachers posting for the same class at the same moment cannot both pass the cap. The daily
+board takes the locks of all the school's classes, so a posting lands either on the board or
+after it as an addition, never in between.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, or_, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.homework import CapCheck, Entry, Kind, Layer, check_cap, needs_approval
+from rules.homework_board import BoardItem, ClassDay
+from rules.policies import PolicySet
+from rules.roles import ADMIN, OFFICE, PRINCIPAL
+from storage.models import (
+    HomeworkBoard,
+    HomeworkPost,
+    Lesson,
+    SchoolClass,
+    Staff,
+    Subject,
+)
+from storage.staff import school_staff
+
+COUNTED = ("pending", "published")  # the statuses that hold minutes against the cap
+WAITING = ("pending", "exception")
+OPEN = ("draft", "over_cap", "exception", "pending", "published")  # may still be withdrawn
+EDITABLE = ("pending", "published")
+APPROVER_ROLES = frozenset({OFFICE, PRINCIPAL})
+
+
+@dataclass(frozen=True)
+class Draft:
+    """What a teacher wants to post for one class."""
+
+    klass: SchoolClass
+    subject: Subject
+    kind: Kind
+    layer: Layer | None
+    minutes: int
+    content: str
+
+
+@dataclass
+class Placed:
+    """One class of a posting: its cap check, and the stored row (None when refused outright)."""
+
+    klass: SchoolClass
+    check: CapCheck
+    post: HomeworkPost | None
+
+
+# --- who, where, what ------------------------------------------------------------------------
+
+
+async def subject_named(*, session: AsyncSession, school_id: int, name: str) -> Subject | None:
+    query = select(Subject).where(Subject.school_id == school_id, Subject.name == name.strip())
+    return (await session.exec(query)).first()
+
+
+async def school_subjects(*, session: AsyncSession, school_id: int) -> list[Subject]:
+    query = select(Subject).where(Subject.school_id == school_id).order_by(col(Subject.id))
+    return list((await session.exec(query)).all())
+
+
+def _valid_on(day: date) -> Sequence[object]:
+    return (
+        or_(col(Lesson.valid_from).is_(None), col(Lesson.valid_from) <= day),
+        or_(col(Lesson.valid_to).is_(None), col(Lesson.valid_to) >= day),
+    )
+
+
+def posts_anywhere(staff: Staff) -> bool:
+    """The academic office and admins may post for any class (shared/domain.md)."""
+    return bool(staff.role_set & {OFFICE, ADMIN})
+
+
+async def may_post(
+    *, session: AsyncSession, staff: Staff, klass: SchoolClass, subject: Subject, day: date
+) -> bool:
+    """Whether `staff` teaches `subject` in `klass` (timetable), heads it, or posts anywhere."""
+    if posts_anywhere(staff) or heads(staff, klass):
+        return True
+    query = select(Lesson.id).where(
+        Lesson.class_id == klass.id,
+        Lesson.subject_id == subject.id,
+        Lesson.teacher_id == staff.id,
+        *_valid_on(day),
+    )
+    return (await session.exec(query)).first() is not None
+
+
+async def postable_classes(*, session: AsyncSession, staff: Staff, day: date) -> list[SchoolClass]:
+    """The classes offered in the wizard: those the teacher teaches or heads (all for office)."""
+    query = select(SchoolClass).where(SchoolClass.school_id == staff.school_id)
+    if not posts_anywhere(staff):
+        taught = select(Lesson.class_id).where(Lesson.teacher_id == staff.id, *_valid_on(day))
+        query = query.where(
+            or_(col(SchoolClass.id).in_(taught), col(SchoolClass.id) == staff.head_of_class_id)
+        )
+    query = query.order_by(col(SchoolClass.grade), col(SchoolClass.number))
+    return list((await session.exec(query)).all())
+
+
+async def postable_subjects(
+    *, session: AsyncSession, staff: Staff, klass: SchoolClass, day: date
+) -> list[Subject]:
+    """The subjects offered for a class: those the teacher teaches there, or all its subjects
+    for its head teacher and the office (all the school's when the class has no timetable)."""
+    query = select(Subject).join(Lesson, col(Lesson.subject_id) == col(Subject.id))
+    query = query.where(Lesson.class_id == klass.id, *_valid_on(day))
+    if not (posts_anywhere(staff) or staff.head_of_class_id == klass.id):
+        query = query.where(Lesson.teacher_id == staff.id)
+    subjects = list((await session.exec(query.distinct().order_by(col(Subject.id)))).all())
+    if not subjects and (posts_anywhere(staff) or staff.head_of_class_id == klass.id):
+        subjects = await school_subjects(session=session, school_id=klass.school_id)
+    return subjects
+
+
+async def head_teacher_of(*, session: AsyncSession, klass: SchoolClass) -> Staff | None:
+    query = select(Staff).where(
+        Staff.school_id == klass.school_id,
+        Staff.head_of_class_id == klass.id,
+        col(Staff.active).is_(True),
+    )
+    return (await session.exec(query.order_by(col(Staff.id)))).first()
+
+
+async def office_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:
+    """Who approves in `office` mode, and who gets the weekly summary."""
+    return [
+        s
+        for s in await school_staff(session=session, school_id=school_id)
+        if s.role_set & APPROVER_ROLES
+    ]
+
+
+def is_office(staff: Staff) -> bool:
+    return bool(staff.role_set & APPROVER_ROLES)
+
+
+def heads(staff: Staff, klass: SchoolClass) -> bool:
+    return staff.head_of_class_id is not None and staff.head_of_class_id == klass.id
+
+
+def accepted_status(mode: str, author: Staff, klass: SchoolClass) -> str:
+    waits = needs_approval(mode, heads_class=heads(author, klass), is_office=is_office(author))
+    return "pending" if waits else "published"
+
+
+# --- the cap, under the class lock -----------------------------------------------------------
+
+
+async def lock_classes(*, session: AsyncSession, class_ids: Iterable[int]) -> None:
+    """Row locks on the classes, in id order so two postings never wait on each other in turn."""
+    ids = sorted(set(class_ids))
+    if ids:
+        query = select(SchoolClass.id).where(col(SchoolClass.id).in_(ids))
+        await session.exec(query.order_by(col(SchoolClass.id)).with_for_update())
+
+
+async def held_entries(
+    *, session: AsyncSession, class_id: int, day: date, exclude: int | None = None
+) -> list[Entry]:
+    """The postings that hold minutes in the class's day, in the order they were made."""
+    query = (
+        select(HomeworkPost, Subject.name)
+        .join(Subject, col(Subject.id) == col(HomeworkPost.subject_id))
+        .where(
+            HomeworkPost.class_id == class_id,
+            HomeworkPost.day == day,
+            col(HomeworkPost.status).in_(COUNTED),
+        )
+        .order_by(col(HomeworkPost.id))
+    )
+    if exclude is not None:
+        query = query.where(HomeworkPost.id != exclude)
+    return [
+        Entry(name, Kind(post.kind), post.minutes)
+        for post, name in (await session.exec(query)).all()
+    ]
+
+
+async def cap_check(
+    *,
+    session: AsyncSession,
+    klass: SchoolClass,
+    day: date,
+    policies: PolicySet,
+    kind: Kind,
+    minutes: int,
+    exclude: int | None = None,
+) -> CapCheck:
+    """The cap check for one class; the caller holds the class's lock."""
+    entries = await held_entries(session=session, class_id=klass.id or 0, day=day, exclude=exclude)
+    return check_cap(policies.homework_cap(klass.grade), entries, kind, minutes)
+
+
+async def place_postings(
+    *,
+    session: AsyncSession,
+    author: Staff,
+    day: date,
+    drafts: list[Draft],
+    policies: PolicySet,
+    now: datetime,
+) -> list[Placed]:
+    """Checks every class against its cap and writes the postings.
+
+    When every class passes, each posting is accepted (published, or pending an approver).
+    When one fails, nothing is accepted: the passing ones wait as drafts for the teacher to
+    confirm, those over the cap are kept as `over_cap` (for an exception request), and those of
+    a grade without written homework are not stored.
+    """
+    await lock_classes(session=session, class_ids=[d.klass.id or 0 for d in drafts])
+    checks = [
+        await cap_check(
+            session=session,
+            klass=d.klass,
+            day=day,
+            policies=policies,
+            kind=d.kind,
+            minutes=d.minutes,
+        )
+        for d in drafts
+    ]
+    all_ok = all(c.ok for c in checks)
+    mode = policies.get("homework.publication")
+    placed: list[Placed] = []
+    batch: int | None = None
+    for draft, check in zip(drafts, checks, strict=True):
+        if check.ok:
+            status = accepted_status(mode, author, draft.klass) if all_ok else "draft"
+        elif check.verdict == "over":
+            status = "over_cap"
+        else:
+            placed.append(Placed(draft.klass, check, None))
+            continue
+        post = HomeworkPost(
+            school_id=draft.klass.school_id,
+            class_id=draft.klass.id or 0,
+            subject_id=draft.subject.id or 0,
+            author_id=author.id or 0,
+            day=day,
+            kind=draft.kind.value,
+            layer=draft.layer.value if draft.layer else "",
+            minutes=draft.minutes,
+            content=draft.content,
+            status=status,
+            batch=batch,
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(post)
+        await session.flush()
+        if batch is None:
+            batch = post.batch = post.id
+            session.add(post)
+        placed.append(Placed(draft.klass, check, post))
+    await session.flush()
+    return placed
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+async def move(
+    *,
+    session: AsyncSession,
+    post: HomeworkPost,
+    from_statuses: Iterable[str],
+    now: datetime,
+    version: int | None = None,
+    **values: object,
+) -> bool:
+    """`UPDATE … WHERE id AND status IN (…) [AND version]`: True for the one caller that won.
+
+    Every change bumps the version; the row is re-read afterwards either way.
+    """
+    query = update(HomeworkPost).where(
+        col(HomeworkPost.id) == post.id, col(HomeworkPost.status).in_(tuple(from_statuses))
+    )
+    if version is not None:
+        query = query.where(col(HomeworkPost.version) == version)
+    query = query.values(version=col(HomeworkPost.version) + 1, updated_at=now, **values)
+    result = await session.exec(query.execution_options(synchronize_session=False))
+    await session.refresh(post)
+    return result.rowcount > 0
+
+
+async def batch_posts(*, session: AsyncSession, batch: int) -> list[HomeworkPost]:
+    query = select(HomeworkPost).where(HomeworkPost.batch == batch)
+    return list((await session.exec(query.order_by(col(HomeworkPost.id)))).all())
+
+
+async def confirm_drafts(
+    *, session: AsyncSession, batch: int, author: Staff, policies: PolicySet, now: datetime
+) -> list[Placed]:
+    """The teacher confirms the passing classes of a several-class posting; each is checked
+    against the cap again, since other postings may have come in meanwhile."""
+    drafts = [p for p in await batch_posts(session=session, batch=batch) if p.status == "draft"]
+    await lock_classes(session=session, class_ids=[p.class_id for p in drafts])
+    mode = policies.get("homework.publication")
+    placed: list[Placed] = []
+    for post in drafts:
+        klass = await session.get(SchoolClass, post.class_id)
+        assert klass is not None
+        check = await cap_check(
+            session=session,
+            klass=klass,
+            day=post.day,
+            policies=policies,
+            kind=Kind(post.kind),
+            minutes=post.minutes,
+        )
+        status = accepted_status(mode, author, klass) if check.ok else "over_cap"
+        if await move(session=session, post=post, from_statuses=("draft",), now=now, status=status):
+            placed.append(Placed(klass, check, post))
+    return placed
+
+
+async def class_of(*, session: AsyncSession, post: HomeworkPost) -> SchoolClass:
+    klass = await session.get(SchoolClass, post.class_id)
+    assert klass is not None
+    return klass
+
+
+async def subject_of(*, session: AsyncSession, post: HomeworkPost) -> Subject:
+    subject = await session.get(Subject, post.subject_id)
+    assert subject is not None
+    return subject
+
+
+# --- the board -------------------------------------------------------------------------------
+
+
+async def board_published(*, session: AsyncSession, school_id: int, day: date) -> bool:
+    query = select(HomeworkBoard.id).where(
+        HomeworkBoard.school_id == school_id, HomeworkBoard.day == day
+    )
+    return (await session.exec(query)).first() is not None
+
+
+async def day_posts(
+    *,
+    session: AsyncSession,
+    class_ids: Iterable[int],
+    start: date,
+    end: date,
+    statuses: Iterable[str],
+) -> list[tuple[HomeworkPost, Subject]]:
+    """The postings of these classes between two days (inclusive), oldest first."""
+    query = (
+        select(HomeworkPost, Subject)
+        .join(Subject, col(Subject.id) == col(HomeworkPost.subject_id))
+        .where(
+            col(HomeworkPost.class_id).in_(list(class_ids)),
+            col(HomeworkPost.day) >= start,
+            col(HomeworkPost.day) <= end,
+            col(HomeworkPost.status).in_(tuple(statuses)),
+        )
+        .order_by(col(HomeworkPost.day), col(HomeworkPost.id))
+    )
+    return [(post, subject) for post, subject in (await session.exec(query)).all()]
+
+
+def entries_of(rows: Iterable[tuple[HomeworkPost, Subject]]) -> list[Entry]:
+    return [Entry(subject.name, Kind(post.kind), post.minutes) for post, subject in rows]
+
+
+def item_of(post: HomeworkPost, subject: Subject) -> BoardItem:
+    return BoardItem(
+        subject.name,
+        Kind(post.kind),
+        Layer(post.layer) if post.layer else None,
+        post.minutes,
+        post.content,
+    )
+
+
+async def class_days(
+    *, session: AsyncSession, classes: list[SchoolClass], day: date, policies: PolicySet
+) -> list[ClassDay]:
+    """Each class's published homework of the day, and how many postings still wait."""
+    rows = await day_posts(
+        session=session,
+        class_ids=[c.id or 0 for c in classes],
+        start=day,
+        end=day,
+        statuses=("published", *WAITING),
+    )
+    result = []
+    for klass in classes:
+        mine = [(p, s) for p, s in rows if p.class_id == klass.id]
+        result.append(
+            ClassDay(
+                klass.grade,
+                klass.number,
+                klass.name,
+                policies.homework_cap(klass.grade),
+                tuple(item_of(p, s) for p, s in mine if p.status == "published"),
+                waiting=sum(1 for p, _ in mine if p.status in WAITING),
+            )
+        )
+    return result
+
+
+async def publish_board(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    classes: list[SchoolClass],
+    day: date,
+    policies: PolicySet,
+    now: datetime,
+) -> list[ClassDay] | None:
+    """Records the day's board and returns what it shows; None when it was published before.
+
+    The published postings are marked as seen by the group, so a later change is a correction.
+    """
+    await lock_classes(session=session, class_ids=[c.id or 0 for c in classes])
+    try:
+        async with session.begin_nested():
+            session.add(HomeworkBoard(school_id=school_id, day=day, published_at=now))
+            await session.flush()
+    except IntegrityError:
+        return None
+    await session.exec(
+        update(HomeworkPost)
+        .where(
+            HomeworkPost.school_id == school_id,
+            HomeworkPost.day == day,
+            HomeworkPost.status == "published",
+        )
+        .values(announced=True)
+        .execution_options(synchronize_session=False)
+    )
+    return await class_days(session=session, classes=classes, day=day, policies=policies)
+
+
+async def written_by_day(
+    *, session: AsyncSession, classes: list[SchoolClass], start: date, end: date
+) -> tuple[dict[int, dict[date, int]], dict[int, set[date]]]:
+    """Per class: published written minutes per day, and the days with any published posting."""
+    rows = await day_posts(
+        session=session,
+        class_ids=[c.id or 0 for c in classes],
+        start=start,
+        end=end,
+        statuses=("published",),
+    )
+    written: dict[int, dict[date, int]] = {c.id or 0: {} for c in classes}
+    posted: dict[int, set[date]] = {c.id or 0: set() for c in classes}
+    for post, _ in rows:
+        posted[post.class_id].add(post.day)
+        if post.kind == Kind.WRITTEN:
+            days = written[post.class_id]
+            days[post.day] = days.get(post.day, 0) + post.minutes
+    return written, posted
+
+
+async def author_posts(
+    *, session: AsyncSession, author_id: int, day: date
+) -> list[tuple[HomeworkPost, Subject, SchoolClass]]:
+    """A teacher's postings of the day that can still change (for /hw mine)."""
+    query = (
+        select(HomeworkPost, Subject, SchoolClass)
+        .join(Subject, col(Subject.id) == col(HomeworkPost.subject_id))
+        .join(SchoolClass, col(SchoolClass.id) == col(HomeworkPost.class_id))
+        .where(
+            HomeworkPost.author_id == author_id,
+            HomeworkPost.day == day,
+            col(HomeworkPost.status).in_(("exception", *EDITABLE)),
+        )
+        .order_by(col(HomeworkPost.id))
+    )
+    return [(p, s, c) for p, s, c in (await session.exec(query)).all()]
