@@ -1,0 +1,411 @@
+"""Arranging cover: the board's buttons (assign, ask the group, self-study, merge) and /arrange.
+
+Each press is re-authorised (the arranger's role, the need's school) and applied only if the
+need is still at the version the board showed.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.commands import ARRANGERS
+from bot.texts import Safe, t
+from handlers.cover_board import (
+    Kit,
+    default_lang,
+    load_kit,
+    need_for_press,
+    render_board,
+    tell_released,
+    tell_substitute,
+    unavailable_text,
+    update_slips,
+)
+from handlers.leave_texts import (
+    bell_label,
+    cover_state,
+    day_label,
+    language_of,
+    need_label,
+    tell,
+)
+from handlers.turn import Turn, button, command
+from rules.leave_dates import LeaveDateError, parse_day
+from storage.cover import (
+    change_need,
+    hold_school,
+    load_cover_day,
+    may_arrange,
+    needs_between,
+    why_not,
+)
+from storage.models import CoverNeed, SchoolClass
+from storage.schools import staff_groups
+
+BOARD_DAYS = 7
+
+
+# --- buttons ------------------------------------------------------------------------------------
+
+
+async def _arranger_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
+    found = await need_for_press(turn)
+    if found is None:
+        return None
+    need, kit = found
+    if not may_arrange(
+        turn.actor.staff,
+        grade=kit.schedule.grades.get(need.class_id),
+        policy=kit.arranger_policy,
+        is_admin=turn.actor.is_admin,
+    ):
+        await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov")
+        turn.toast(turn.t("common.not_allowed"), alert=True)
+        return None
+    await hold_school(session=turn.session, school_id=need.school_id)
+    return need, kit
+
+
+async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed) -> None:
+    needs = [
+        n
+        for n in await needs_between(
+            session=turn.session, school_id=need.school_id, first=need.day, last=need.day
+        )
+        if may_arrange(
+            turn.actor.staff,
+            grade=kit.schedule.grades.get(n.class_id),
+            policy=kit.arranger_policy,
+            is_admin=turn.actor.is_admin,
+        )
+    ]
+    text, markup = await render_board(turn, kit, need.day, needs, turn.lang)
+    turn.edit_origin(text, markup)
+
+
+async def _stale(turn: Turn, kit: Kit, need: CoverNeed) -> None:
+    """The board was older than the need: say what it is now and show the board afresh."""
+    if need.status == "released":
+        turn.toast(turn.t("cover.already_released"), alert=True)
+    else:
+        turn.toast(
+            turn.t("cover.changed_meanwhile", state=cover_state(turn.lang, kit.names, need)),
+            alert=True,
+        )
+    await _refresh_board(turn, kit, need)
+
+
+@button()
+async def on_assign(turn: Turn) -> None:
+    """The arranger picks a substitute from the board."""
+    assert turn.callback is not None
+    found = await _arranger_press(turn)
+    staff_id, version = turn.callback.id(1), turn.callback.id(2)
+    if found is None or staff_id is None or version is None:
+        return
+    need, kit = found
+    if need.version != version or need.status == "released":
+        await _stale(turn, kit, need)
+        return
+    cover_day = await load_cover_day(
+        session=turn.session, school_id=need.school_id, day=need.day, schedule=kit.schedule
+    )
+    person = kit.names.staff.get(staff_id)
+    problem = (
+        "inactive"
+        if person is None or not person.active
+        else why_not(need, staff_id, cover_day, kit.cap)
+    )
+    if problem is not None:
+        turn.toast(unavailable_text(turn, kit, cover_day, need, staff_id, problem), alert=True)
+        await _refresh_board(turn, kit, need)
+        return
+    previous = need.substitute_id if need.status in ("assigned", "merged") else None
+    if not await change_need(
+        session=turn.session,
+        need=need,
+        version=version,
+        status="assigned",
+        substitute_id=staff_id,
+        merged_class_id=None,
+        assigned_at=turn.now,
+        assigned_by=turn.actor.telegram_id,
+        acknowledged_at=None,
+    ):
+        await _stale(turn, kit, need)
+        return
+    await turn.audit(
+        "cover_assigned", subject_type="cover_need", subject_id=need.id, substitute=staff_id
+    )
+    if previous is not None and previous != staff_id:
+        tell_released(turn, kit, need, previous)
+    tell_substitute(turn, kit, need, ask_ack=True)
+    turn.toast(turn.t("cover.assigned_toast", name=kit.names.person(staff_id)))
+    await _refresh_board(turn, kit, need)
+    await update_slips(turn, kit, [need.day])
+    await turn.schedule_changed(need.school_id)
+
+
+@button()
+async def on_self_study(turn: Turn) -> None:
+    """The lesson becomes self-study: nobody covers it."""
+    assert turn.callback is not None
+    found = await _arranger_press(turn)
+    version = turn.callback.id(1)
+    if found is None or version is None:
+        return
+    need, kit = found
+    previous = need.substitute_id if need.status in ("assigned", "merged") else None
+    if not await change_need(
+        session=turn.session,
+        need=need,
+        version=version,
+        status="self_study",
+        substitute_id=None,
+        merged_class_id=None,
+        assigned_at=turn.now,
+        assigned_by=turn.actor.telegram_id,
+        acknowledged_at=None,
+    ):
+        await _stale(turn, kit, need)
+        return
+    await turn.audit("cover_self_study", subject_type="cover_need", subject_id=need.id)
+    tell_released(turn, kit, need, previous)
+    await _refresh_board(turn, kit, need)
+    await update_slips(turn, kit, [need.day])
+
+
+async def _merge_options(turn: Turn, kit: Kit, need: CoverNeed) -> list[tuple[SchoolClass, int]]:
+    """(class, teacher) of the same grade's lessons that period whose teacher is there."""
+    cover_day = await load_cover_day(
+        session=turn.session, school_id=need.school_id, day=need.day, schedule=kit.schedule
+    )
+    away = cover_day.away(need.period)
+    grade = kit.schedule.grades.get(need.class_id)
+    options = []
+    for lesson in cover_day.lessons:
+        if (
+            lesson.period == need.period
+            and lesson.class_id != need.class_id
+            and lesson.grade == grade
+            and lesson.teacher_id not in away
+        ):
+            klass = await turn.session.get(SchoolClass, lesson.class_id)
+            if klass is not None:
+                options.append((klass, lesson.teacher_id))
+    return options
+
+
+@button()
+async def on_merge(turn: Turn) -> None:
+    """Offers the classes the lesson could be merged with."""
+    assert turn.callback is not None
+    found = await _arranger_press(turn)
+    version = turn.callback.id(1)
+    if found is None or version is None:
+        return
+    need, kit = found
+    if need.version != version or need.status == "released":
+        await _stale(turn, kit, need)
+        return
+    options = await _merge_options(turn, kit, need)
+    if not options:
+        turn.toast(turn.t("cover.merge.none"), alert=True)
+        return
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    turn.t("cover.merge.with", klass=klass.name, name=kit.names.person(teacher)),
+                    callback_data=callbacks.encode(
+                        "cov", "mc", need.id or 0, klass.id or 0, version
+                    ),
+                )
+            ]
+            for klass, teacher in options
+        ]
+    )
+    turn.reply(
+        turn.t(
+            "cover.merge.choose", lesson=Safe(need_label(turn.lang, kit.names, kit.schedule, need))
+        ),
+        markup,
+    )
+
+
+@button()
+async def on_merge_choice(turn: Turn) -> None:
+    """Merges the lesson with the chosen class; its teacher takes both."""
+    assert turn.callback is not None
+    found = await _arranger_press(turn)
+    class_id, version = turn.callback.id(1), turn.callback.id(2)
+    if found is None or class_id is None or version is None:
+        return
+    need, kit = found
+    if need.version != version or need.status == "released":
+        turn.toast(
+            turn.t("cover.changed_meanwhile", state=cover_state(turn.lang, kit.names, need)),
+            alert=True,
+        )
+        turn.edit_origin(turn.t("cover.merge.outdated"))
+        return
+    option = next(
+        ((k, teacher) for k, teacher in await _merge_options(turn, kit, need) if k.id == class_id),
+        None,
+    )
+    if option is None:
+        turn.toast(turn.t("cover.merge.none"), alert=True)
+        return
+    klass, teacher = option
+    previous = need.substitute_id if need.status in ("assigned", "merged") else None
+    if not await change_need(
+        session=turn.session,
+        need=need,
+        version=version,
+        status="merged",
+        substitute_id=teacher,
+        merged_class_id=klass.id,
+        assigned_at=turn.now,
+        assigned_by=turn.actor.telegram_id,
+        acknowledged_at=None,
+    ):
+        turn.toast(
+            turn.t("cover.changed_meanwhile", state=cover_state(turn.lang, kit.names, need)),
+            alert=True,
+        )
+        return
+    await turn.audit(
+        "cover_merged", subject_type="cover_need", subject_id=need.id, merged_class=klass.id
+    )
+    if previous is not None and previous != teacher:
+        tell_released(turn, kit, need, previous)
+    person = kit.names.staff.get(teacher)
+    if person is not None:
+        lang = language_of(person, default_lang(turn))
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            "cover.you_merge",
+            lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+            klass=klass.name,
+        )
+    turn.edit_origin(
+        turn.t(
+            "cover.merge.done",
+            lesson=Safe(need_label(turn.lang, kit.names, kit.schedule, need)),
+            klass=klass.name,
+        )
+    )
+    await update_slips(turn, kit, [need.day])
+
+
+@button()
+async def on_ask_group(turn: Turn) -> None:
+    """Posts the lesson to the staff group with a 我来 button."""
+    assert turn.callback is not None
+    found = await _arranger_press(turn)
+    version = turn.callback.id(1)
+    if found is None or version is None:
+        return
+    need, kit = found
+    groups = await staff_groups(session=turn.session, school_id=need.school_id)
+    if not groups:
+        turn.toast(turn.t("cover.ask.no_group"), alert=True)
+        return
+    previous = need.substitute_id if need.status in ("assigned", "merged") else None
+    if not await change_need(
+        session=turn.session,
+        need=need,
+        version=version,
+        status="asking",
+        substitute_id=None,
+        merged_class_id=None,
+        acknowledged_at=None,
+    ):
+        await _stale(turn, kit, need)
+        return
+    await turn.audit("cover_asked_group", subject_type="cover_need", subject_id=need.id)
+    tell_released(turn, kit, need, previous)
+    lang = default_lang(turn)
+    text = t(
+        lang,
+        "cover.ask.post",
+        klass=kit.names.classes.get(need.class_id, "?"),
+        day=day_label(lang, need.day),
+        period=need.period,
+        subject=kit.names.subjects.get(need.subject_id, "?"),
+        time=bell_label(kit.schedule, need.period) or "—",
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "cover.button.me"),
+                    callback_data=callbacks.encode("cov", "me", need.id or 0),
+                )
+            ]
+        ]
+    )
+    for group in groups:
+        turn.out.send(group.chat_id, text, markup)
+    turn.toast(turn.t("cover.ask.posted"))
+    await _refresh_board(turn, kit, need)
+    await update_slips(turn, kit, [need.day])
+
+
+# --- commands -------------------------------------------------------------------------------------
+
+
+@command(where="private", roles=ARRANGERS)
+async def cmd_arrange(turn: Turn) -> None:
+    """`/arrange [day]`: the boards of the days ahead that have cover to arrange."""
+    school_id = turn.actor.school_id
+    if school_id is None:
+        turn.reply(turn.t("common.no_school"))
+        return
+    kit = await load_kit(turn, school_id)
+    assert kit is not None
+    today = kit.today(turn)
+    first, last = today, today + timedelta(days=BOARD_DAYS)
+    if turn.arg_text:
+        try:
+            first = last = parse_day(turn.arg_text, today)
+        except LeaveDateError:
+            turn.reply(turn.t("cover.arrange.bad_day", value=turn.arg_text))
+            return
+    needs = [
+        n
+        for n in await needs_between(
+            session=turn.session, school_id=school_id, first=first, last=last
+        )
+        if may_arrange(
+            turn.actor.staff,
+            grade=kit.schedule.grades.get(n.class_id),
+            policy=kit.arranger_policy,
+            is_admin=turn.actor.is_admin,
+        )
+    ]
+    if not needs:
+        turn.reply(turn.t("cover.arrange.none"))
+        return
+    for day in sorted({n.day for n in needs}):
+        text, markup = await render_board(
+            turn, kit, day, [n for n in needs if n.day == day], turn.lang
+        )
+        turn.reply(text, markup)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("arrange", cmd_arrange),
+        CallbackQueryHandler(on_assign, pattern=r"^v1:cov:as:"),
+        CallbackQueryHandler(on_self_study, pattern=r"^v1:cov:ss:"),
+        CallbackQueryHandler(on_merge, pattern=r"^v1:cov:mg:"),
+        CallbackQueryHandler(on_merge_choice, pattern=r"^v1:cov:mc:"),
+        CallbackQueryHandler(on_ask_group, pattern=r"^v1:cov:ask:"),
+    ]

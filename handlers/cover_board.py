@@ -1,0 +1,323 @@
+"""The arranger's board for a day, the notices around cover, and the slip's update messages.
+
+The board lists each lesson a colleague's absence leaves, its top suggestions with reasons, and
+buttons to assign one of them, to ask the group, or to mark it self-study or merged. Buttons
+carry the need's version: a press on an outdated board changes nothing (handlers/cover.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.texts import Safe, split_message, t
+from handlers.leave_texts import (
+    cover_state,
+    day_label,
+    language_of,
+    need_label,
+    slip_lines,
+    slip_update_message,
+    tell,
+)
+from handlers.turn import Turn
+from rules.cover import Suggestion
+from rules.policies import PolicySet
+from storage.cover import (
+    CoverDay,
+    arrangers_for,
+    busy_lesson,
+    load_cover_day,
+    posted_slip,
+    posted_slip_lines,
+    save_slip,
+    slip_data,
+    suggest,
+)
+from storage.models import CoverNeed, School, Staff
+from storage.policies import load_policies
+from storage.schools import staff_groups
+from storage.swaps import Names, Schedule, load_names, load_schedule
+
+
+@dataclass
+class Kit:
+    """What rendering and checking cover needs reads, loaded once per action."""
+
+    school: School
+    schedule: Schedule
+    names: Names
+    policies: PolicySet
+
+    @property
+    def cap(self) -> int:
+        return int(self.policies.get("cover.daily_cap"))
+
+    @property
+    def arranger_policy(self) -> str:
+        return str(self.policies.get("cover.arranger"))
+
+    def today(self, turn: Turn) -> date:
+        return turn.now.astimezone(ZoneInfo(self.school.timezone)).date()
+
+
+async def build_kit(session: AsyncSession, school: School) -> Kit:
+    school_id = school.id or 0
+    return Kit(
+        school,
+        await load_schedule(session=session, school_id=school_id),
+        await load_names(session=session, school_id=school_id),
+        await load_policies(session=session, school_id=school_id),
+    )
+
+
+async def load_kit(turn: Turn, school_id: int) -> Kit | None:
+    school = await turn.session.get(School, school_id)
+    return await build_kit(turn.session, school) if school is not None else None
+
+
+def default_lang(turn: Turn) -> str:
+    return turn.svc.settings.default_language
+
+
+# --- the arranger's board ---------------------------------------------------------------------
+
+
+def _reason_words(lang: str, suggestion: Suggestion) -> str:
+    words = [
+        t(lang, f"cover.reason.{reason.code}", count=reason.count) for reason in suggestion.reasons
+    ]
+    return t(lang, "common.list_sep").join(words)
+
+
+async def render_board(
+    turn: Turn, kit: Kit, day: date, needs: list[CoverNeed], lang: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One day's board for an arranger: every lesson, its state, suggestions and buttons."""
+    cover_day = await load_cover_day(
+        session=turn.session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
+    )
+    lines = [t(lang, "cover.board.title", day=day_label(lang, day))]
+    rows: list[list[InlineKeyboardButton]] = []
+    for number, need in enumerate(needs, start=1):
+        lines.append("")
+        lines.append(
+            t(
+                lang,
+                "cover.board.lesson",
+                number=number,
+                lesson=Safe(need_label(lang, kit.names, kit.schedule, need, with_day=False)),
+                teacher=kit.names.person(need.absent_id),
+            )
+        )
+        state = cover_state(lang, kit.names, need)
+        if need.status == "assigned":
+            mark = (
+                "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
+            )
+            state = Safe(f"{state}{t(lang, mark)}")
+        lines.append(t(lang, "cover.board.state", state=Safe(state)))
+        suggestions = await suggest(
+            session=turn.session,
+            need=need,
+            cover_day=cover_day,
+            cap=kit.cap,
+            subject_name=kit.names.subjects.get(need.subject_id, ""),
+        )
+        if suggestions:
+            lines.append(t(lang, "cover.board.suggestions"))
+            for suggestion in suggestions:
+                lines.append(
+                    t(
+                        lang,
+                        "cover.board.suggestion",
+                        name=suggestion.name,
+                        reasons=Safe(_reason_words(lang, suggestion)),
+                    )
+                )
+        else:
+            lines.append(t(lang, "cover.board.nobody"))
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, "cover.button.assign", number=number, name=s.name),
+                    callback_data=callbacks.encode(
+                        "cov", "as", need.id or 0, s.staff_id, need.version
+                    ),
+                )
+                for s in suggestions
+            ]
+        )
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, f"cover.button.{action}", number=number),
+                    callback_data=callbacks.encode("cov", action, need.id or 0, need.version),
+                )
+                for action in ("ask", "ss", "mg")
+            ]
+        )
+    markup = InlineKeyboardMarkup([row for row in rows if row]) if needs else None
+    return "\n".join(lines), markup
+
+
+async def arranger_needs(
+    session: AsyncSession, kit: Kit, needs: Iterable[CoverNeed]
+) -> dict[int, tuple[Staff, list[CoverNeed]]]:
+    """Each arranger with the needs they arrange."""
+    found: dict[int, tuple[Staff, list[CoverNeed]]] = {}
+    for need in needs:
+        for person in await arrangers_for(
+            session=session,
+            school_id=kit.school.id or 0,
+            grade=kit.schedule.grades.get(need.class_id),
+            policy=kit.arranger_policy,
+            absent_id=need.absent_id,
+        ):
+            found.setdefault(person.id or 0, (person, []))[1].append(need)
+    return found
+
+
+async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed], *, intro: str = "") -> int:
+    """One private message per day to each arranger; returns how many were queued."""
+    sent = 0
+    for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
+        if person.telegram_id is None:
+            continue
+        lang = language_of(person, default_lang(turn))
+        for day in sorted({need.day for need in mine}):
+            text, markup = await render_board(
+                turn, kit, day, [n for n in mine if n.day == day], lang
+            )
+            if intro:
+                text = f"{t(lang, intro)}\n{text}"
+            turn.out.send(person.telegram_id, text, markup)
+            sent += 1
+    return sent
+
+
+async def tell_arrangers(turn: Turn, kit: Kit, need: CoverNeed, key: str, **values: object) -> None:
+    for person, _ in (await arranger_needs(turn.session, kit, [need])).values():
+        if person.id == (turn.actor.staff.id if turn.actor.staff else None):
+            continue
+        lang = language_of(person, default_lang(turn))
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            key,
+            lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+            **values,
+        )
+
+
+def substitute_notice_markup(lang: str, need: CoverNeed) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "cover.button.ack"),
+                    callback_data=callbacks.encode("cov", "ok", need.id or 0, need.version),
+                )
+            ]
+        ]
+    )
+
+
+def tell_substitute(turn: Turn, kit: Kit, need: CoverNeed, *, ask_ack: bool) -> None:
+    """The private message to whoever covers: class, day, period and time, subject, for whom."""
+    person = kit.names.staff.get(need.substitute_id or 0)
+    if person is None:
+        return
+    lang = language_of(person, default_lang(turn))
+    markup = substitute_notice_markup(lang, need) if ask_ack else None
+    tell(
+        turn.out,
+        person,
+        default_lang(turn),
+        "cover.you_cover" if ask_ack else "cover.you_took",
+        markup,
+        lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+        teacher=kit.names.person(need.absent_id),
+    )
+
+
+def tell_released(turn: Turn, kit: Kit, need: CoverNeed, staff_id: int | None) -> None:
+    person = kit.names.staff.get(staff_id or 0)
+    if person is None:
+        return
+    lang = language_of(person, default_lang(turn))
+    tell(
+        turn.out,
+        person,
+        default_lang(turn),
+        "cover.released",
+        lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+    )
+
+
+# --- the slip's update messages ---------------------------------------------------------------
+
+
+async def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
+    """After a change: days whose slip was posted already get a message with what changed."""
+    today = kit.today(turn)
+    lang = default_lang(turn)
+    school_id = kit.school.id or 0
+    # Swaps may have changed within this action: read the schedule fresh.
+    schedule = await load_schedule(session=turn.session, school_id=school_id)
+    for day in sorted(set(days)):
+        if day < today:
+            continue
+        posted = await posted_slip(session=turn.session, school_id=school_id, day=day)
+        if posted is None:
+            continue
+        data = await slip_data(session=turn.session, school_id=school_id, day=day)
+        lines = slip_lines(lang, data, kit.names, schedule)
+        old = posted_slip_lines(posted)
+        added = [line for line in lines if line not in old]
+        removed = [line for line in old if line not in lines]
+        if not added and not removed:
+            continue
+        await save_slip(
+            session=turn.session, school_id=school_id, day=day, lines=lines, now=turn.now
+        )
+        message = slip_update_message(lang, day, added, removed)
+        for group in await staff_groups(session=turn.session, school_id=school_id):
+            for chunk in split_message(message):
+                turn.out.send(group.chat_id, chunk)
+
+
+async def need_for_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
+    assert turn.callback is not None
+    need_id = turn.callback.id()
+    need = await turn.session.get(CoverNeed, need_id) if need_id is not None else None
+    if need is None or need.school_id != turn.actor.school_id:
+        await turn.audit("button_refused", reason="unknown_need", need=need_id)
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return None
+    kit = await load_kit(turn, need.school_id)
+    if kit is None:
+        return None
+    return need, kit
+
+
+def unavailable_text(
+    turn: Turn, kit: Kit, cover_day: CoverDay, need: CoverNeed, staff_id: int, code: str
+) -> str:
+    name = kit.names.person(staff_id)
+    if code == "busy":
+        lesson = busy_lesson(cover_day, staff_id, need.period)
+        if lesson is None:
+            what = turn.t("cover.a_cover")
+        else:
+            klass = kit.names.classes.get(lesson.class_id, "?")
+            what = f"{klass} {kit.names.subjects.get(lesson.subject_id, '?')}"
+        return turn.t("cover.cannot.busy", name=name, period=need.period, what=what)
+    return turn.t(f"cover.cannot.{code}", name=name, cap=kit.cap)

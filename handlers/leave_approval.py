@@ -1,0 +1,404 @@
+"""Deciding leave: 批准 / 驳回 (with a reason), the final approval that creates the cover needs,
+and /pending, what waits for me.
+
+Only the first decision counts: the state change is a conditional update, and a press that
+lost (a second approver, a double click, a request withdrawn meanwhile) is told who decided.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+from telegram.warnings import PTBUserWarning
+
+from bot.texts import Safe, t
+from handlers.cover_board import Kit, default_lang, load_kit, send_boards, update_slips
+from handlers.leave import assign_named_substitute, state_text
+from handlers.leave_request import (
+    approval_markup,
+    approval_text,
+    ask_approvers,
+    leave_lessons,
+    lessons_block,
+    people_names,
+    step_label,
+)
+from handlers.leave_texts import language_of, span_label, tell
+from handlers.swap import pending_swaps
+from handlers.turn import Turn, button, command
+from rules.approval import may_decide
+from rules.leave_dates import DayPart
+from storage.cover import create_needs, hold_school
+from storage.leave import (
+    approvals_of,
+    decide_step,
+    expire_if_stale,
+    pending_leaves,
+    waiting_for,
+    waiting_step,
+)
+from storage.models import LeaveApproval, LeaveRequest
+from storage.staff import staff_for_telegram
+
+END = ConversationHandler.END
+REASON = 1
+REJECT_KEY = "leave_reject"
+MAX_NOTE = 300
+# Tests hold a decision here, after everything was read and before anything is written, to
+# prove that two approvers pressing together still give exactly one decision.
+DECISION_HOOK = "leave.before_decision"
+
+
+async def _before_decision(turn: Turn) -> None:
+    hook = turn.svc.extras.get(DECISION_HOOK)
+    if hook is not None:
+        await hook(turn)
+
+
+async def _load(
+    turn: Turn, approval_id: int | None
+) -> tuple[LeaveApproval, LeaveRequest, Kit] | None:
+    approval = (
+        await turn.session.get(LeaveApproval, approval_id) if approval_id is not None else None
+    )
+    leave = (
+        await turn.session.get(LeaveRequest, approval.leave_id) if approval is not None else None
+    )
+    if approval is None or leave is None or not await _same_school(turn, leave.school_id):
+        await turn.audit("button_refused", reason="unknown_approval", approval=approval_id)
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return None
+    kit = await load_kit(turn, leave.school_id)
+    assert kit is not None
+    return approval, leave, kit
+
+
+async def _same_school(turn: Turn, school_id: int) -> bool:
+    if turn.actor.school_id == school_id:
+        return True
+    # An approver at two schools presses a button from the school not currently chosen.
+    linked = await staff_for_telegram(session=turn.session, telegram_id=turn.actor.telegram_id)
+    return any(s.school_id == school_id for s in linked)
+
+
+def _closed_text(turn: Turn, kit: Kit, leave: LeaveRequest, approval: LeaveApproval) -> str:
+    """Why this step takes no decision any more: who decided it, or what became of the request."""
+    span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
+    name = kit.names.person(leave.staff_id)
+    if approval.status in ("approved", "rejected") and approval.decided_by is not None:
+        return turn.t(
+            f"leave.decided_by.{approval.status}",
+            who=kit.names.person(approval.decided_by),
+            name=name,
+            span=span,
+        )
+    return turn.t("leave.request_closed", name=name, span=span, state=state_text(turn.lang, leave))
+
+
+async def _open_step(
+    turn: Turn, found: tuple[LeaveApproval, LeaveRequest, Kit], *, reply: bool = False
+) -> bool:
+    """Checks the request still takes this step's decision from this person; answers if not."""
+    approval, leave, kit = found
+    if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn)):
+        await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
+        await turn.session.refresh(approval)
+    if leave.status != "pending" or approval.status != "waiting":
+        text = _closed_text(turn, kit, leave, approval)
+        if reply:
+            turn.reply(text)
+        else:
+            turn.toast(text, alert=True)
+            turn.edit_origin(text)
+        return False
+    me = turn.actor.staff
+    if (
+        me is None
+        or me.school_id != leave.school_id
+        or not may_decide(
+            role=approval.role,
+            grade=approval.grade,
+            staff_id=me.id or 0,
+            staff_roles=me.role_set,
+            staff_grade=me.grade,
+            requester_id=leave.staff_id,
+        )
+    ):
+        await turn.audit("denied", subject_type="leave", subject_id=leave.id, step=approval.step)
+        if reply:
+            turn.reply(turn.t("common.not_allowed"))
+        else:
+            turn.toast(turn.t("common.not_allowed"), alert=True)
+        return False
+    return True
+
+
+async def _decide(
+    turn: Turn,
+    found: tuple[LeaveApproval, LeaveRequest, Kit],
+    *,
+    approve: bool,
+    note: str = "",
+) -> str | None:
+    """Records the decision and sends every notice; None (and the winner named) when it lost."""
+    approval, leave, kit = found
+    me = turn.actor.staff
+    assert me is not None
+    await _before_decision(turn)
+    outcome = await decide_step(
+        session=turn.session,
+        leave=leave,
+        approval=approval,
+        approve=approve,
+        staff_id=me.id or 0,
+        now=turn.now,
+        note=note,
+    )
+    if outcome is None:
+        await turn.session.refresh(leave)
+        await turn.session.refresh(approval)
+        return None
+    action = {
+        "next": "leave_step_approved",
+        "approved": "leave_approved",
+        "rejected": "leave_rejected",
+    }
+    await turn.audit(action[outcome], subject_type="leave", subject_id=leave.id, step=approval.step)
+    teacher = kit.names.staff.get(leave.staff_id)
+    lang = language_of(teacher, default_lang(turn)) if teacher is not None else default_lang(turn)
+    span = span_label(lang, leave.first_day, leave.last_day, leave.part)
+    role = step_label(lang, approval)
+    if outcome == "rejected":
+        tell(
+            turn.out,
+            teacher,
+            default_lang(turn),
+            "leave.rejected",
+            who=me.name,
+            role=role,
+            span=span,
+            note=note,
+        )
+        _release_named(turn, kit, leave)
+    elif outcome == "next":
+        following = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+        assert following is not None
+        asked = await ask_approvers(turn, kit, leave, following)
+        tell(
+            turn.out,
+            teacher,
+            default_lang(turn),
+            "leave.step_done",
+            who=me.name,
+            role=role,
+            span=span,
+            next=step_label(lang, following),
+            people=people_names(lang, asked),
+        )
+        await turn.schedule_changed(leave.school_id)
+    else:
+        await _approved(turn, kit, leave, who=me.name, role=role)
+    return outcome
+
+
+def _release_named(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
+    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+        return
+    person = kit.names.staff.get(leave.substitute_id)
+    if person is not None:
+        lang = language_of(person, default_lang(turn))
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            "leave.substitute_off",
+            name=kit.names.person(leave.staff_id),
+            span=span_label(lang, leave.first_day, leave.last_day, leave.part),
+        )
+
+
+async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role: str) -> None:
+    """The final approval: the lessons still ahead become cover needs, sent to the arrangers."""
+    lessons, unknown = leave_lessons(
+        kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
+    )
+    today = kit.today(turn)
+    ahead = []
+    for lesson in lessons:
+        start = kit.schedule.lesson_start(lesson.day, lesson.period)
+        if (start is not None and start > turn.now) or (start is None and lesson.day >= today):
+            ahead.append(lesson)
+    await hold_school(session=turn.session, school_id=leave.school_id)
+    needs = await create_needs(session=turn.session, leave=leave, lessons=ahead, now=turn.now)
+    named = await assign_named_substitute(turn, kit, leave, needs)
+    teacher = kit.names.staff.get(leave.staff_id)
+    lang = language_of(teacher, default_lang(turn)) if teacher is not None else default_lang(turn)
+    covered = ""
+    if leave.substitute_id is not None and leave.substitute_state in ("asked", "agreed"):
+        covered = t(
+            lang,
+            "leave.named_covers",
+            name=kit.names.person(leave.substitute_id),
+            count=len(named),
+        )
+    tell(
+        turn.out,
+        teacher,
+        default_lang(turn),
+        "leave.approved",
+        who=who,
+        role=role,
+        span=span_label(lang, leave.first_day, leave.last_day, leave.part),
+        lessons=Safe(lessons_block(lang, kit, ahead, unknown)),
+        covered=covered,
+    )
+    if needs:
+        await send_boards(turn, kit, needs)
+        await turn.schedule_changed(leave.school_id)
+    days = {lesson.day for lesson in lessons} | {
+        s.day
+        for s in kit.schedule.calendar.days(leave.first_day, leave.last_day)
+        if s.is_school_day
+    }
+    await update_slips(turn, kit, days)
+
+
+@button()
+async def on_approve(turn: Turn) -> None:
+    """批准: decides the current step; the last step approves the request."""
+    assert turn.callback is not None
+    found = await _load(turn, turn.callback.id())
+    if found is None or not await _open_step(turn, found):
+        return
+    approval, leave, kit = found
+    outcome = await _decide(turn, found, approve=True)
+    if outcome is None:
+        text = _closed_text(turn, kit, leave, approval)
+        turn.toast(text, alert=True)
+        turn.edit_origin(text)
+        return
+    span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
+    turn.edit_origin(turn.t("leave.you_approved", name=kit.names.person(leave.staff_id), span=span))
+
+
+@button()
+async def on_reject_press(turn: Turn) -> object:
+    """驳回: asks for the reason before anything is decided."""
+    assert turn.callback is not None
+    found = await _load(turn, turn.callback.id())
+    if found is None or not await _open_step(turn, found):
+        return END
+    approval, leave, kit = found
+    turn.context.user_data[REJECT_KEY] = approval.id
+    turn.reply(
+        turn.t(
+            "leave.ask_reject_reason",
+            name=kit.names.person(leave.staff_id),
+            span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
+        )
+    )
+    return REASON
+
+
+@command(where="private", staff=True)
+async def on_reject_reason(turn: Turn) -> object:
+    """Stores the rejection with the reason typed."""
+    approval_id = turn.context.user_data.pop(REJECT_KEY, None)
+    message = turn.update.effective_message
+    note = (message.text or "").strip() if message is not None else ""
+    if len(note) > MAX_NOTE:
+        turn.context.user_data[REJECT_KEY] = approval_id
+        turn.reply(turn.t("common.too_long", limit=MAX_NOTE))
+        return REASON
+    approval = await turn.session.get(LeaveApproval, approval_id) if approval_id else None
+    leave = await turn.session.get(LeaveRequest, approval.leave_id) if approval else None
+    if approval is None or leave is None:
+        turn.reply(turn.t("common.button_invalid"))
+        return END
+    kit = await load_kit(turn, leave.school_id)
+    assert kit is not None
+    found = (approval, leave, kit)
+    if not await _open_step(turn, found, reply=True):
+        return END
+    outcome = await _decide(turn, found, approve=False, note=note)
+    if outcome is None:
+        turn.reply(_closed_text(turn, kit, leave, approval))
+        return END
+    turn.reply(
+        turn.t(
+            "leave.you_rejected",
+            name=kit.names.person(leave.staff_id),
+            span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
+        )
+    )
+    return END
+
+
+@command(where="any")
+async def on_reject_cancel(turn: Turn) -> object:
+    """/cancel while asked for the reason: nothing was decided."""
+    turn.context.user_data.pop(REJECT_KEY, None)
+    turn.reply(turn.t("leave.reject_cancelled"))
+    return END
+
+
+@command(where="private", staff=True)
+async def cmd_pending(turn: Turn) -> None:
+    """/pending: the leave requests and swaps waiting for my decision, with their buttons."""
+    me = turn.actor.staff
+    if me is None:
+        turn.reply(turn.t("common.not_linked"))
+        return
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    today = kit.today(turn)
+    for leave in await pending_leaves(session=turn.session, school_id=me.school_id):
+        if await expire_if_stale(session=turn.session, leave=leave, today=today):
+            await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
+    waiting = await waiting_for(session=turn.session, school_id=me.school_id, staff=me)
+    shown = 0
+    for leave, approval in waiting:
+        steps = len(await approvals_of(session=turn.session, leave_id=leave.id or 0))
+        turn.reply(
+            approval_text(turn.lang, kit, leave, approval, steps),
+            approval_markup(turn.lang, approval),
+        )
+        shown += 1
+    shown += await pending_swaps(turn, kit)
+    if not shown:
+        turn.reply(turn.t("leave.pending.none"))
+    else:
+        turn.reply(turn.t("leave.pending.count", count=shown))
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    with warnings.catch_warnings():
+        # The reason is asked in the approver's private chat, one at a time: tracking the
+        # conversation per chat and user (not per message) is what is wanted here.
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        reject = ConversationHandler(
+            entry_points=[CallbackQueryHandler(on_reject_press, pattern=r"^v1:lvno:go:")],
+            states={
+                REASON: [
+                    MessageHandler(
+                        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_reject_reason
+                    )
+                ]
+            },
+            fallbacks=[CommandHandler("cancel", on_reject_cancel)],
+            allow_reentry=True,
+            name="leave_reject",
+        )
+    return [
+        reject,
+        CommandHandler("pending", cmd_pending),
+        CallbackQueryHandler(on_approve, pattern=r"^v1:lv:ok:"),
+    ]

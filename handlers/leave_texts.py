@@ -1,0 +1,226 @@
+"""How leave, cover and swaps are written out: days, parts of the day, lessons, the slip.
+
+Shared by the handlers and the scheduled pushes. Group texts never carry the leave type or the
+reason: the slip is built from names, parts of the day and lessons only.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from telegram import InlineKeyboardMarkup
+
+from bot.texts import Safe, t
+from handlers.outbox import Outbox
+from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
+from rules.cover import DayLesson
+from rules.leave_dates import DayPart
+from storage.cover import SlipData
+from storage.models import CoverNeed, LessonSwap, Staff
+from storage.swaps import Names, Schedule
+
+MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def day_label(lang: str, day: date) -> str:
+    if lang == "en":
+        return f"{WEEKDAY_NAMES_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]}"
+    return f"{day.month}月{day.day}日 {WEEKDAY_NAMES_ZH[day.weekday()]}"
+
+
+def part_label(lang: str, code: str) -> str:
+    part = DayPart.from_code(code)
+    if part.kind != "periods":
+        return t(lang, f"leave.part.{part.kind}")
+    if part.first == part.last:
+        return t(lang, "leave.part.period", period=part.first)
+    return t(lang, "leave.part.periods", first=part.first, last=part.last)
+
+
+def span_label(lang: str, first: date, last: date, part: str) -> str:
+    if first == last:
+        return f"{day_label(lang, first)} {part_label(lang, part)}"
+    return t(
+        lang,
+        "leave.span",
+        first=day_label(lang, first),
+        last=day_label(lang, last),
+        part=part_label(lang, part),
+    )
+
+
+def kind_label(lang: str, kind: str) -> str:
+    return t(lang, f"leave.kind.{kind}")
+
+
+def bell_label(schedule: Schedule, period: int) -> str:
+    bell = schedule.bells.get(period)
+    return f"{bell[0]:%H:%M}–{bell[1]:%H:%M}" if bell is not None else ""
+
+
+def lesson_label(
+    lang: str,
+    names: Names,
+    schedule: Schedule,
+    *,
+    day: date,
+    period: int,
+    class_id: int,
+    subject_id: int,
+    with_day: bool = True,
+) -> str:
+    """11月26日 周四 第3节（10:00–10:40）三(2)班 数学 — values escaped."""
+    return t(
+        lang,
+        "leave.lesson",
+        day=day_label(lang, day) if with_day else "",
+        period=period,
+        time=bell_label(schedule, period) or "—",
+        klass=names.classes.get(class_id, "?"),
+        subject=names.subjects.get(subject_id, "?"),
+    ).strip()
+
+
+def day_lesson_label(lang: str, names: Names, schedule: Schedule, lesson: DayLesson) -> str:
+    return lesson_label(
+        lang,
+        names,
+        schedule,
+        day=lesson.day,
+        period=lesson.period,
+        class_id=lesson.class_id,
+        subject_id=lesson.subject_id,
+    )
+
+
+def need_label(
+    lang: str, names: Names, schedule: Schedule, need: CoverNeed, *, with_day: bool = True
+) -> str:
+    return lesson_label(
+        lang,
+        names,
+        schedule,
+        day=need.day,
+        period=need.period,
+        class_id=need.class_id,
+        subject_id=need.subject_id,
+        with_day=with_day,
+    )
+
+
+def language_of(staff: Staff, default: str) -> str:
+    return staff.language or default
+
+
+def tell(
+    out: Outbox,
+    staff: Staff | None,
+    default_lang: str,
+    key: str,
+    markup: InlineKeyboardMarkup | None = None,
+    /,
+    **values: object,
+) -> bool:
+    """Queues a private message to a staff member in their language; False if not linked."""
+    if staff is None or staff.telegram_id is None:
+        return False
+    out.send(staff.telegram_id, t(language_of(staff, default_lang), key, **values), markup)
+    return True
+
+
+def cover_state(lang: str, names: Names, need: CoverNeed) -> str:
+    """What is arranged for a lesson, for the slip and the arranger's board."""
+    if need.status == "assigned":
+        return t(lang, "cover.state.assigned", name=names.person(need.substitute_id))
+    if need.status == "merged":
+        return t(
+            lang,
+            "cover.state.merged",
+            klass=names.classes.get(need.merged_class_id or 0, "?"),
+            name=names.person(need.substitute_id),
+        )
+    return t(lang, f"cover.state.{need.status}")
+
+
+def swap_line(lang: str, names: Names, schedule: Schedule, swap: LessonSwap) -> str:
+    first = lesson_label(
+        lang,
+        names,
+        schedule,
+        day=swap.first_day,
+        period=swap.first_period,
+        class_id=swap.first_class_id,
+        subject_id=swap.first_subject_id,
+    )
+    second = lesson_label(
+        lang,
+        names,
+        schedule,
+        day=swap.second_day,
+        period=swap.second_period,
+        class_id=swap.second_class_id,
+        subject_id=swap.second_subject_id,
+    )
+    return t(
+        lang,
+        "swap.line",
+        first=Safe(first),
+        first_teacher=names.person(swap.proposer_id),
+        second=Safe(second),
+        second_teacher=names.person(swap.colleague_id),
+    )
+
+
+def slip_lines(lang: str, data: SlipData, names: Names, schedule: Schedule) -> list[str]:
+    """The body lines of a day's slip: who is away, each lesson and its cover, the swaps."""
+    lines: list[str] = []
+    if data.away:
+        away = sorted(data.away.items(), key=lambda item: names.person(item[0]))
+        lines.append(
+            t(
+                lang,
+                "cover.slip.away",
+                people=Safe(
+                    t(lang, "common.list_sep").join(
+                        t(
+                            lang,
+                            "cover.slip.away_person",
+                            name=names.person(staff_id),
+                            part=part_label(lang, part),
+                        )
+                        for staff_id, part in away
+                    )
+                ),
+            )
+        )
+    for need in data.needs:
+        lesson = need_label(lang, names, schedule, need, with_day=False)
+        lines.append(
+            t(
+                lang,
+                "cover.slip.cover",
+                lesson=Safe(lesson),
+                teacher=names.person(need.absent_id),
+                state=Safe(cover_state(lang, names, need)),
+            )
+        )
+    lines.extend(
+        t(lang, "cover.slip.swap", swap=Safe(swap_line(lang, names, schedule, swap)))
+        for swap in data.swaps
+    )
+    return lines
+
+
+def slip_message(lang: str, day: date, lines: list[str]) -> list[str]:
+    return [t(lang, "cover.slip.title", day=day_label(lang, day)), *lines]
+
+
+def slip_update_message(lang: str, day: date, added: list[str], removed: list[str]) -> list[str]:
+    message = [t(lang, "cover.slip.update_title", day=day_label(lang, day))]
+    if added:
+        message.append(t(lang, "cover.slip.now"))
+        message.extend(added)
+    if removed:
+        message.append(t(lang, "cover.slip.dropped"))
+        message.extend(f"<s>{line}</s>" for line in removed)
+    return message

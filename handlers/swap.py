@@ -1,0 +1,546 @@
+"""Swapping lessons (调课): checking a proposal, the one-line /swap, the colleague's 同意 / 拒绝,
+then the arranger's 批准 / 驳回. Only an approved swap changes the timetable, the slip and who is
+free. The wizard is in handlers/swap_wizard.py.
+
+Teachers may not swap privately (seed 000: 教师之间不得私自调课): the bot has no other way.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+)
+
+from bot import callbacks
+from bot.texts import Safe, t
+from handlers.cover_board import Kit, default_lang, load_kit, update_slips
+from handlers.leave_texts import day_label, day_lesson_label, language_of, swap_line, tell
+from handlers.turn import Turn, button, command
+from rules.cover import DayLesson
+from rules.importing import nearest_names
+from rules.leave_dates import LeaveDateError
+from rules.swaps import Clash, find_lesson, parse_swap_line
+from storage.cover import arrangers_for, hold_school, may_arrange, swap_problems
+from storage.models import LessonSwap, Staff
+from storage.staff import school_staff, staff_by_name
+from storage.swaps import (
+    OPEN_SWAP_STATES,
+    create_swap,
+    move_swap,
+    open_swaps_of,
+    swap_sides,
+    swaps_waiting,
+)
+
+EXAMPLE = "/swap 周四第3节 许志强 周五第2节"
+
+
+class SwapRefused(Exception):
+    def __init__(self, key: str, /, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass
+class Proposal:
+    mine: DayLesson
+    theirs: DayLesson
+    colleague: Staff
+
+
+def lesson_text(lang: str, kit: Kit, lesson: DayLesson) -> str:
+    return day_lesson_label(lang, kit.names, kit.schedule, lesson)
+
+
+def lesson_at(turn: Turn, kit: Kit, teacher_id: int, day: date, period: int) -> DayLesson | None:
+    lessons = kit.schedule.lessons(day)
+    if lessons is None:
+        raise SwapRefused("swap.err.unknown_day", day=day_label(turn.lang, day))
+    return find_lesson(lessons, teacher_id, period)
+
+
+def clash_lines(lang: str, kit: Kit, proposal: Proposal, clashes: list[Clash]) -> str:
+    lines = []
+    for clash in clashes:
+        who = {
+            "mine": kit.names.person(proposal.mine.teacher_id),
+            "theirs": kit.names.person(proposal.theirs.teacher_id),
+            "my_class": kit.names.classes.get(proposal.mine.class_id, "?"),
+            "their_class": kit.names.classes.get(proposal.theirs.class_id, "?"),
+        }[clash.who]
+        when = t(lang, "swap.when", day=day_label(lang, clash.day), period=clash.period)
+        if clash.lesson is not None:
+            what = t(
+                lang,
+                "swap.clash.lesson",
+                lesson=Safe(lesson_text(lang, kit, clash.lesson)),
+                teacher=kit.names.person(clash.lesson.teacher_id),
+            )
+        else:
+            what = t(lang, f"swap.clash.{clash.kind}")
+        lines.append(t(lang, "swap.clash.line", who=who, when=when, what=what))
+    return "\n".join(lines)
+
+
+async def check_proposal(
+    turn: Turn,
+    kit: Kit,
+    mine_slot: tuple[date, int],
+    colleague: Staff,
+    theirs_slot: tuple[date, int],
+    *,
+    ignore_swap: int | None = None,
+) -> Proposal:
+    """Both lessons exist, are ahead, and nothing is double-booked after; raises SwapRefused."""
+    me = turn.actor.staff
+    assert me is not None
+    if colleague.id == me.id:
+        raise SwapRefused("swap.err.self")
+    mine = lesson_at(turn, kit, me.id or 0, *mine_slot)
+    if mine is None:
+        raise SwapRefused(
+            "swap.err.no_my_lesson",
+            when=t(
+                turn.lang, "swap.when", day=day_label(turn.lang, mine_slot[0]), period=mine_slot[1]
+            ),
+        )
+    theirs = lesson_at(turn, kit, colleague.id or 0, *theirs_slot)
+    if theirs is None:
+        raise SwapRefused(
+            "swap.err.no_their_lesson",
+            name=colleague.name,
+            when=t(
+                turn.lang,
+                "swap.when",
+                day=day_label(turn.lang, theirs_slot[0]),
+                period=theirs_slot[1],
+            ),
+        )
+    if mine_slot == theirs_slot:
+        raise SwapRefused("swap.err.same_slot")
+    for lesson in (mine, theirs):
+        start = kit.schedule.lesson_start(lesson.day, lesson.period)
+        if (start is not None and start <= turn.now) or lesson.day < kit.today(turn):
+            raise SwapRefused("swap.err.past", lesson=Safe(lesson_text(turn.lang, kit, lesson)))
+    proposal = Proposal(mine, theirs, colleague)
+    clashes = await swap_problems(
+        session=turn.session,
+        school_id=me.school_id,
+        schedule=kit.schedule,
+        mine=mine,
+        theirs=theirs,
+        ignore_swap=ignore_swap,
+    )
+    if clashes:
+        raise SwapRefused(
+            "swap.err.clash", clashes=Safe(clash_lines(turn.lang, kit, proposal, clashes))
+        )
+    for other in await open_swaps_of(
+        session=turn.session, school_id=me.school_id, staff_id=me.id or 0
+    ):
+        if other.id != ignore_swap and _touches(other, mine, theirs):
+            raise SwapRefused("swap.err.already")
+    return proposal
+
+
+def _touches(swap: LessonSwap, *lessons: DayLesson) -> bool:
+    slots = {
+        (swap.first_day, swap.first_period, swap.proposer_id),
+        (swap.second_day, swap.second_period, swap.colleague_id),
+    }
+    return any((lesson.day, lesson.period, lesson.teacher_id) in slots for lesson in lessons)
+
+
+async def find_colleague(turn: Turn, school_id: int, name: str) -> Staff:
+    colleague = await staff_by_name(session=turn.session, school_id=school_id, name=name)
+    if colleague is None or not colleague.active:
+        everyone = [s.name for s in await school_staff(session=turn.session, school_id=school_id)]
+        close = t(turn.lang, "common.list_sep").join(nearest_names(name, everyone)) or "—"
+        raise SwapRefused("leave.err.no_such_colleague", name=name, close=close)
+    return colleague
+
+
+def _decision_markup(
+    lang: str, swap: LessonSwap, yes: str, no: str, actions: tuple[str, str]
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, yes), callback_data=callbacks.encode("sw", actions[0], swap.id or 0)
+                ),
+                InlineKeyboardButton(
+                    t(lang, no), callback_data=callbacks.encode("sw", actions[1], swap.id or 0)
+                ),
+            ]
+        ]
+    )
+
+
+def ask_colleague_message(
+    lang: str, kit: Kit, swap: LessonSwap
+) -> tuple[str, InlineKeyboardMarkup]:
+    text = t(
+        lang,
+        "swap.ask_colleague",
+        name=kit.names.person(swap.proposer_id),
+        swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
+    )
+    return text, _decision_markup(
+        lang, swap, "swap.button.agree", "swap.button.decline", ("yes", "no")
+    )
+
+
+def ask_arranger_message(lang: str, kit: Kit, swap: LessonSwap) -> tuple[str, InlineKeyboardMarkup]:
+    text = t(lang, "swap.ask_arranger", swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)))
+    return text, _decision_markup(
+        lang, swap, "swap.button.approve", "swap.button.reject", ("ok", "rej")
+    )
+
+
+async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:
+    """Stores the swap and asks the colleague; the proposer may withdraw until it is decided."""
+    me = turn.actor.staff
+    assert me is not None
+    swap = await create_swap(
+        session=turn.session,
+        school_id=me.school_id,
+        mine=proposal.mine,
+        theirs=proposal.theirs,
+        now=turn.now,
+    )
+    await turn.audit(
+        "swap_proposed", subject_type="swap", subject_id=swap.id, colleague=proposal.colleague.id
+    )
+    lang = language_of(proposal.colleague, default_lang(turn))
+    if proposal.colleague.telegram_id is not None:
+        text, markup = ask_colleague_message(lang, kit, swap)
+        turn.out.send(proposal.colleague.telegram_id, text, markup)
+    turn.reply(
+        turn.t(
+            "swap.proposed"
+            if proposal.colleague.telegram_id is not None
+            else "swap.proposed_unlinked",
+            name=proposal.colleague.name,
+            swap=Safe(swap_line(turn.lang, kit.names, kit.schedule, swap)),
+        ),
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        turn.t("swap.button.withdraw"),
+                        callback_data=callbacks.encode("sw", "wd", swap.id or 0),
+                    )
+                ]
+            ]
+        ),
+    )
+    return swap
+
+
+def refusal_text(turn: Turn, problem: SwapRefused | LeaveDateError) -> str:
+    return turn.t(problem.key, example=EXAMPLE, **problem.values)
+
+
+@command(where="private", staff=True)
+async def cmd_swap_line(turn: Turn) -> None:
+    """`/swap 周四第3节 <colleague> 周五第2节`."""
+    me = turn.actor.staff
+    assert me is not None
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    try:
+        line = parse_swap_line(turn.arg_text, kit.today(turn))
+        colleague = await find_colleague(turn, me.school_id, line.colleague)
+        proposal = await check_proposal(turn, kit, line.mine, colleague, line.theirs)
+    except (SwapRefused, LeaveDateError) as problem:
+        turn.reply(refusal_text(turn, problem))
+        return
+    await propose(turn, kit, proposal)
+
+
+# --- decisions ---------------------------------------------------------------------------------
+
+
+async def _swap_for_press(turn: Turn) -> tuple[LessonSwap, Kit] | None:
+    assert turn.callback is not None
+    swap_id = turn.callback.id()
+    swap = await turn.session.get(LessonSwap, swap_id) if swap_id is not None else None
+    if swap is None or swap.school_id != turn.actor.school_id:
+        await turn.audit("button_refused", reason="unknown_swap", swap=swap_id)
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return None
+    kit = await load_kit(turn, swap.school_id)
+    assert kit is not None
+    return swap, kit
+
+
+async def _expire_if_past(turn: Turn, kit: Kit, swap: LessonSwap) -> None:
+    """A swap still undecided when its first lesson begins can no longer happen."""
+    if swap.status not in OPEN_SWAP_STATES:
+        return
+    starts = [
+        kit.schedule.lesson_start(swap.first_day, swap.first_period),
+        kit.schedule.lesson_start(swap.second_day, swap.second_period),
+    ]
+    first = min((s for s in starts if s is not None), default=None)
+    if (first is not None and first <= turn.now) or min(
+        swap.first_day, swap.second_day
+    ) < kit.today(turn):
+        if await move_swap(
+            session=turn.session,
+            swap_id=swap.id or 0,
+            from_states=OPEN_SWAP_STATES,
+            to_state="expired",
+            now=turn.now,
+        ):
+            await turn.audit("swap_expired", subject_type="swap", subject_id=swap.id)
+        await turn.session.refresh(swap)
+
+
+def _closed(turn: Turn, kit: Kit, swap: LessonSwap) -> None:
+    text = turn.t(
+        "swap.closed",
+        swap=Safe(swap_line(turn.lang, kit.names, kit.schedule, swap)),
+        state=turn.t(f"swap.state.{swap.status}"),
+    )
+    turn.toast(turn.t("swap.already", state=turn.t(f"swap.state.{swap.status}")), alert=True)
+    turn.edit_origin(text)
+
+
+def _tell_both(turn: Turn, kit: Kit, swap: LessonSwap, key: str, **values: object) -> None:
+    for staff_id in (swap.proposer_id, swap.colleague_id):
+        person = kit.names.staff.get(staff_id)
+        if person is None or person.id == (turn.actor.staff.id if turn.actor.staff else None):
+            continue
+        lang = language_of(person, default_lang(turn))
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            key,
+            swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
+            **values,
+        )
+
+
+async def _recheck(turn: Turn, kit: Kit, swap: LessonSwap) -> str | None:
+    """The clashes the swap would make now (things changed since it was proposed)."""
+    mine, theirs = swap_sides(swap, kit.schedule.grades)
+    proposal = Proposal(mine, theirs, kit.names.staff[swap.colleague_id])
+    clashes = await swap_problems(
+        session=turn.session,
+        school_id=swap.school_id,
+        schedule=kit.schedule,
+        mine=mine,
+        theirs=theirs,
+        ignore_swap=swap.id,
+    )
+    return clash_lines(turn.lang, kit, proposal, clashes) if clashes else None
+
+
+@button()
+async def on_colleague_answer(turn: Turn) -> None:
+    """同意 / 拒绝 by the colleague asked."""
+    assert turn.callback is not None
+    found = await _swap_for_press(turn)
+    if found is None:
+        return
+    swap, kit = found
+    me = turn.actor.staff
+    if me is None or me.id != swap.colleague_id:
+        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button="sw")
+        turn.toast(turn.t("common.not_allowed"), alert=True)
+        return
+    await _expire_if_past(turn, kit, swap)
+    if swap.status != "asked":
+        _closed(turn, kit, swap)
+        return
+    agree = turn.callback.action == "yes"
+    if agree:
+        clashes = await _recheck(turn, kit, swap)
+        if clashes is not None:
+            turn.toast(turn.t("swap.now_clashes_short"), alert=True)
+            turn.reply(turn.t("swap.now_clashes", clashes=Safe(clashes)))
+            return
+    if not await move_swap(
+        session=turn.session,
+        swap_id=swap.id or 0,
+        from_states=("asked",),
+        to_state="agreed" if agree else "declined",
+        now=turn.now,
+        by=me.id,
+    ):
+        await turn.session.refresh(swap)
+        _closed(turn, kit, swap)
+        return
+    await turn.session.refresh(swap)
+    await turn.audit(
+        "swap_agreed" if agree else "swap_declined", subject_type="swap", subject_id=swap.id
+    )
+    line = Safe(swap_line(turn.lang, kit.names, kit.schedule, swap))
+    turn.edit_origin(turn.t("swap.you_agreed" if agree else "swap.you_declined", swap=line))
+    proposer = kit.names.staff.get(swap.proposer_id)
+    if not agree:
+        if proposer is not None:
+            lang = language_of(proposer, default_lang(turn))
+            tell(
+                turn.out,
+                proposer,
+                default_lang(turn),
+                "swap.declined",
+                name=me.name,
+                swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
+            )
+        return
+    arrangers = await arrangers_for(
+        session=turn.session,
+        school_id=swap.school_id,
+        grade=kit.schedule.grades.get(swap.first_class_id),
+        policy=kit.arranger_policy,
+    )
+    for person in arrangers:
+        if person.telegram_id is None or person.id in (swap.proposer_id, swap.colleague_id):
+            continue
+        lang = language_of(person, default_lang(turn))
+        text, markup = ask_arranger_message(lang, kit, swap)
+        turn.out.send(person.telegram_id, text, markup)
+    if proposer is not None:
+        lang = language_of(proposer, default_lang(turn))
+        tell(
+            turn.out,
+            proposer,
+            default_lang(turn),
+            "swap.agreed",
+            name=me.name,
+            swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
+        )
+
+
+@button()
+async def on_arranger_decision(turn: Turn) -> None:
+    """批准 / 驳回 by the arranger: an approved swap takes effect at once."""
+    assert turn.callback is not None
+    found = await _swap_for_press(turn)
+    if found is None:
+        return
+    swap, kit = found
+    me = turn.actor.staff
+    involved = me is not None and me.id in (swap.proposer_id, swap.colleague_id)
+    if involved or not may_arrange(
+        me,
+        grade=kit.schedule.grades.get(swap.first_class_id),
+        policy=kit.arranger_policy,
+        is_admin=turn.actor.is_admin,
+    ):
+        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button="sw")
+        turn.toast(turn.t("common.not_allowed"), alert=True)
+        return
+    await _expire_if_past(turn, kit, swap)
+    if swap.status != "agreed":
+        _closed(turn, kit, swap)
+        return
+    approve = turn.callback.action == "ok"
+    if approve:
+        await hold_school(session=turn.session, school_id=swap.school_id)
+        clashes = await _recheck(turn, kit, swap)
+        if clashes is not None:
+            turn.toast(turn.t("swap.now_clashes_short"), alert=True)
+            turn.reply(turn.t("swap.now_clashes", clashes=Safe(clashes)))
+            return
+    if not await move_swap(
+        session=turn.session,
+        swap_id=swap.id or 0,
+        from_states=("agreed",),
+        to_state="approved" if approve else "rejected",
+        now=turn.now,
+        by=me.id if me else None,
+    ):
+        await turn.session.refresh(swap)
+        _closed(turn, kit, swap)
+        return
+    await turn.session.refresh(swap)
+    await turn.audit(
+        "swap_approved" if approve else "swap_rejected", subject_type="swap", subject_id=swap.id
+    )
+    who = me.name if me is not None else turn.actor.display_name
+    turn.edit_origin(
+        turn.t(
+            "swap.you_approved" if approve else "swap.you_rejected",
+            swap=Safe(swap_line(turn.lang, kit.names, kit.schedule, swap)),
+        )
+    )
+    _tell_both(turn, kit, swap, "swap.approved" if approve else "swap.rejected", who=who)
+    if approve:
+        await update_slips(turn, kit, [swap.first_day, swap.second_day])
+        await turn.schedule_changed(swap.school_id)
+
+
+@button()
+async def on_withdraw(turn: Turn) -> None:
+    """撤销 by the proposer, until the swap is decided."""
+    found = await _swap_for_press(turn)
+    if found is None:
+        return
+    swap, kit = found
+    me = turn.actor.staff
+    if me is None or me.id != swap.proposer_id:
+        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button="sw:wd")
+        turn.toast(turn.t("common.not_allowed"), alert=True)
+        return
+    await _expire_if_past(turn, kit, swap)
+    if not await move_swap(
+        session=turn.session,
+        swap_id=swap.id or 0,
+        from_states=OPEN_SWAP_STATES,
+        to_state="withdrawn",
+        now=turn.now,
+        by=me.id,
+    ):
+        await turn.session.refresh(swap)
+        _closed(turn, kit, swap)
+        return
+    await turn.session.refresh(swap)
+    await turn.audit("swap_withdrawn", subject_type="swap", subject_id=swap.id)
+    turn.edit_origin(
+        turn.t("swap.withdrawn", swap=Safe(swap_line(turn.lang, kit.names, kit.schedule, swap)))
+    )
+    _tell_both(turn, kit, swap, "swap.withdrawn_notice", who=me.name)
+
+
+async def pending_swaps(turn: Turn, kit: Kit) -> int:
+    """For /pending: the swaps waiting for this person's answer or approval; returns how many."""
+    me = turn.actor.staff
+    if me is None:
+        return 0
+    shown = 0
+    for swap in await swaps_waiting(session=turn.session, school_id=me.school_id, state="asked"):
+        if swap.colleague_id == me.id:
+            text, markup = ask_colleague_message(turn.lang, kit, swap)
+            turn.reply(text, markup)
+            shown += 1
+    for swap in await swaps_waiting(session=turn.session, school_id=me.school_id, state="agreed"):
+        if me.id not in (swap.proposer_id, swap.colleague_id) and may_arrange(
+            me,
+            grade=kit.schedule.grades.get(swap.first_class_id),
+            policy=kit.arranger_policy,
+            is_admin=turn.actor.is_admin,
+        ):
+            text, markup = ask_arranger_message(turn.lang, kit, swap)
+            turn.reply(text, markup)
+            shown += 1
+    return shown
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CallbackQueryHandler(on_colleague_answer, pattern=r"^v1:sw:(yes|no):"),
+        CallbackQueryHandler(on_arranger_decision, pattern=r"^v1:sw:(ok|rej):"),
+        CallbackQueryHandler(on_withdraw, pattern=r"^v1:sw:wd:"),
+    ]

@@ -1,0 +1,110 @@
+"""The cover slip (代课/调课公示) for the group, and the reminder of an unconfirmed cover.
+
+The slip for today goes out at `cover.slip_today` (07:20), the one for tomorrow at
+`cover.slip_tomorrow` (20:00), each only when something is planned. What it shows is kept, so a
+later change posts only what changed (see handlers/cover.py `update_slips`). A substitute who
+has not pressed 收到 30 minutes before the lesson gets their arranger reminded.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from bot.texts import Safe, split_message, t
+from handlers.cover_board import arranger_needs, build_kit
+from handlers.leave_texts import need_label, slip_lines, slip_message
+from jobs.delivery import send_to_chat, send_to_staff_groups
+from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
+from storage.calendar import school_calendar
+from storage.cover import needs_on, save_slip, slip_data
+from storage.models import CoverNeed
+
+SLIP_TODAY = "cover_slip_today"
+SLIP_TOMORROW = "cover_slip_tomorrow"
+ACK_REMINDER = "cover_ack_reminder"
+ACK_BEFORE = timedelta(minutes=30)
+
+
+async def plan_tomorrow(ctx: DayContext) -> list[Slot]:
+    """At the evening time of any day, when tomorrow is a school day."""
+    tomorrow = ctx.day + timedelta(days=1)
+    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    if not calendar.status(tomorrow).is_school_day:
+        return []
+    at = at_local(ctx.day, ctx.policies.get("cover.slip_tomorrow"), ctx.tz)
+    return [Slot(SLIP_TOMORROW, "group", at, tomorrow.isoformat())]
+
+
+async def post_slip(ctx: PushContext, day: date) -> bool:
+    school_id = ctx.school.id or 0
+    data = await slip_data(session=ctx.session, school_id=school_id, day=day)
+    if data.empty:
+        return False
+    kit = await build_kit(ctx.session, ctx.school)
+    lang = ctx.services.settings.default_language
+    lines = slip_lines(lang, data, kit.names, kit.schedule)
+    chunks = split_message(slip_message(lang, day, lines))
+    if not await send_to_staff_groups(ctx.bot, ctx.session, school_id, list(chunks)):
+        return False
+    await save_slip(
+        session=ctx.session, school_id=school_id, day=day, lines=lines, now=ctx.services.clock.now()
+    )
+    return True
+
+
+async def send_today(ctx: PushContext) -> bool:
+    return await post_slip(ctx, ctx.day)
+
+
+async def send_tomorrow(ctx: PushContext) -> bool:
+    return await post_slip(ctx, date.fromisoformat(ctx.slot.key))
+
+
+async def plan_ack_reminders(ctx: DayContext) -> list[Slot]:
+    if not ctx.status.is_school_day:
+        return []
+    kit = await build_kit(ctx.session, ctx.school)
+    slots = []
+    for need in await needs_on(
+        session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day, states=("assigned",)
+    ):
+        start = kit.schedule.lesson_start(need.day, need.period)
+        if need.acknowledged_at is None and need.substitute_id and start is not None:
+            key = f"{need.substitute_id}v{need.version}"
+            slots.append(Slot(ACK_REMINDER, f"need{need.id}", start - ACK_BEFORE, key))
+    return slots
+
+
+async def send_ack_reminder(ctx: PushContext) -> bool:
+    need = await ctx.session.get(CoverNeed, int(ctx.slot.target.removeprefix("need")))
+    if (
+        need is None
+        or need.status != "assigned"
+        or need.acknowledged_at is not None
+        or ctx.slot.key != f"{need.substitute_id}v{need.version}"
+    ):
+        return False
+    kit = await build_kit(ctx.session, ctx.school)
+    default = ctx.services.settings.default_language
+    sent = 0
+    for person, _ in (await arranger_needs(ctx.session, kit, [need])).values():
+        if person.telegram_id is None:
+            continue
+        lang = person.language or default
+        text = t(
+            lang,
+            "cover.ack_reminder",
+            name=kit.names.person(need.substitute_id),
+            lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+        )
+        if await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text):
+            sent += 1
+    return sent > 0
+
+
+def push_kinds() -> list[PushKind]:
+    return [
+        PushKind(SLIP_TODAY, daily_slot(SLIP_TODAY, "cover.slip_today"), send_today),
+        PushKind(SLIP_TOMORROW, plan_tomorrow, send_tomorrow),
+        PushKind(ACK_REMINDER, plan_ack_reminders, send_ack_reminder),
+    ]

@@ -1,0 +1,238 @@
+"""Which lessons an absence leaves uncovered, and who should cover them.
+
+Everything here works on plain values: the weekly timetable as `TimetableLesson`s, approved
+swaps as `SwapMove`s, and the calendar's `DayStatus`. A day's real lessons are the timetable of
+the weekday it follows, with the swapped lessons moved.
+
+Ranking (as good cover tools do it, see shared/domain.md): only people who are present, have no
+lesson or cover that period and are under the daily cap; then someone who teaches that class,
+that subject, in the same grade group, with a lesson next to that period, with fewer covers
+this month; then by staff id, so the same situation always gives the same list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, time
+
+from rules.calendar import DayStatus
+from rules.leave_dates import DayPart
+
+NOON = time(12, 0)
+# Without bell times, the first four periods are the morning (the usual primary-school day).
+MORNING_PERIODS_WITHOUT_BELLS = 4
+
+SAME_CLASS = "same_class"
+SAME_SUBJECT = "same_subject"
+SAME_GRADE = "same_grade"
+ADJACENT = "adjacent"
+MONTH_COVERS = "month_covers"
+
+# Why someone cannot cover a lesson.
+SELF = "self"
+AWAY = "away"
+BUSY = "busy"
+CAPPED = "capped"
+
+
+@dataclass(frozen=True)
+class TimetableLesson:
+    lesson_id: int
+    class_id: int
+    grade: int
+    weekday: int  # ISO, 1 = Monday
+    period: int
+    subject_id: int
+    teacher_id: int
+    valid_from: date | None = None
+    valid_to: date | None = None
+
+    def valid_on(self, day: date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or day <= self.valid_to
+        )
+
+
+@dataclass(frozen=True)
+class DayLesson:
+    """A lesson as it happens on one day (after swaps)."""
+
+    day: date
+    period: int
+    class_id: int
+    grade: int
+    subject_id: int
+    teacher_id: int
+    lesson_id: int
+    swap_id: int | None = None  # set when an approved swap moved it here
+
+
+@dataclass(frozen=True)
+class SwapMove:
+    """One side of an approved swap: a lesson taken from one day and period to another."""
+
+    swap_id: int
+    lesson: DayLesson  # where it was
+    to_day: date
+    to_period: int
+
+
+def lessons_of_day(
+    status: DayStatus, timetable: Iterable[TimetableLesson], moves: Iterable[SwapMove] = ()
+) -> list[DayLesson] | None:
+    """The day's lessons in period order; [] on a day without school, None when unknown.
+
+    A make-up working day (调休) whose weekday to follow was never set has no known timetable:
+    the callers say so rather than guess.
+    """
+    if not status.is_school_day:
+        return []
+    weekday = status.timetable_weekday
+    if weekday is None:
+        return None
+    day = status.day
+    lessons = [
+        DayLesson(day, t.period, t.class_id, t.grade, t.subject_id, t.teacher_id, t.lesson_id)
+        for t in timetable
+        if t.weekday == weekday and t.valid_on(day)
+    ]
+    # A swapped lesson is known by its class, teacher and period rather than its row: a
+    # timetable import may renumber the rows without changing the lessons.
+    moved_away = {
+        (m.lesson.period, m.lesson.class_id, m.lesson.teacher_id)
+        for m in moves
+        if m.lesson.day == day
+    }
+    lessons = [
+        lesson
+        for lesson in lessons
+        if (lesson.period, lesson.class_id, lesson.teacher_id) not in moved_away
+    ]
+    for move in moves:
+        if move.to_day == day:
+            lessons.append(
+                replace(move.lesson, day=day, period=move.to_period, swap_id=move.swap_id)
+            )
+    return sorted(lessons, key=lambda lesson: (lesson.period, lesson.class_id))
+
+
+def is_morning(period: int, bell_starts: Mapping[int, time]) -> bool:
+    """Morning = the bell rings before noon; without bells, periods 1–4."""
+    start = bell_starts.get(period)
+    if start is None:
+        return period <= MORNING_PERIODS_WITHOUT_BELLS
+    return start < NOON
+
+
+def part_includes(part: DayPart, period: int, bell_starts: Mapping[int, time]) -> bool:
+    if part.kind == "full":
+        return True
+    if part.kind == "am":
+        return is_morning(period, bell_starts)
+    if part.kind == "pm":
+        return not is_morning(period, bell_starts)
+    assert part.first is not None and part.last is not None
+    return part.first <= period <= part.last
+
+
+def affected_lessons(
+    teacher_id: int,
+    days: Sequence[tuple[date, list[DayLesson] | None]],
+    part: DayPart,
+    bell_starts: Mapping[int, time],
+) -> tuple[list[DayLesson], list[date]]:
+    """The teacher's lessons an absence touches, and the days whose timetable is unknown."""
+    touched: list[DayLesson] = []
+    unknown: list[date] = []
+    for day, lessons in days:
+        if lessons is None:
+            unknown.append(day)
+            continue
+        touched.extend(
+            lesson
+            for lesson in lessons
+            if lesson.teacher_id == teacher_id and part_includes(part, lesson.period, bell_starts)
+        )
+    return touched, unknown
+
+
+@dataclass(frozen=True)
+class Candidate:
+    staff_id: int
+    name: str
+    grade: int | None
+
+
+@dataclass(frozen=True)
+class Reason:
+    code: str
+    count: int = 0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    staff_id: int
+    name: str
+    reasons: tuple[Reason, ...]
+
+
+@dataclass
+class Availability:
+    """What is known about everyone on the day of a lesson to cover.
+
+    `busy`: the periods each person teaches or covers that day; `away`: who is absent at that
+    period; counts of covers that day and that month.
+    """
+
+    busy: Mapping[int, set[int]]
+    away: set[int]
+    covers_today: Mapping[int, int]
+    covers_month: Mapping[int, int]
+    cap: int
+
+
+def unavailable(
+    staff_id: int, absent_id: int, period: int, availability: Availability
+) -> str | None:
+    """Why this person cannot cover that period, or None when they can."""
+    if staff_id == absent_id:
+        return SELF
+    if staff_id in availability.away:
+        return AWAY
+    if period in availability.busy.get(staff_id, set()):
+        return BUSY
+    if availability.covers_today.get(staff_id, 0) >= availability.cap:
+        return CAPPED
+    return None
+
+
+def rank_substitutes(
+    lesson: DayLesson,
+    candidates: Iterable[Candidate],
+    availability: Availability,
+    *,
+    class_teachers: set[int],
+    subject_teachers: set[int],
+    limit: int = 3,
+) -> list[Suggestion]:
+    """The best `limit` people to cover the lesson, with the reasons that put them there."""
+    ranked: list[tuple[tuple[object, ...], Suggestion]] = []
+    for person in candidates:
+        if unavailable(person.staff_id, lesson.teacher_id, lesson.period, availability):
+            continue
+        own = availability.busy.get(person.staff_id, set())
+        flags = {
+            SAME_CLASS: person.staff_id in class_teachers,
+            SAME_SUBJECT: person.staff_id in subject_teachers,
+            SAME_GRADE: person.grade is not None and person.grade == lesson.grade,
+            ADJACENT: bool({lesson.period - 1, lesson.period + 1} & own),
+        }
+        month = availability.covers_month.get(person.staff_id, 0)
+        reasons = tuple(Reason(code) for code, on in flags.items() if on)
+        key = (*(not on for on in flags.values()), month, person.staff_id)
+        ranked.append(
+            (key, Suggestion(person.staff_id, person.name, (*reasons, Reason(MONTH_COVERS, month))))
+        )
+    ranked.sort(key=lambda pair: pair[0])
+    return [suggestion for _, suggestion in ranked[:limit]]

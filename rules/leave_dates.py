@@ -1,0 +1,344 @@
+"""Reading when a teacher will be away: days, ranges and the part of the day.
+
+Teachers type 明天, 周四, 下周三, 11-27, 11月27日, 2026-11-27 or a range with ~, 至, 到 or -
+between two of those, then 全天, 上午, 下午, 第3节 or 第1-3节 (English: tomorrow, thu, am, pm,
+p1-3). Every error names the piece that was not understood, so the reply can quote it.
+`today` always comes from the bot's clock, never from the system.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from rules.classnames import chinese_number
+
+MAX_PERIOD = 12
+# A month-day that lies further back than this is read as next year's (typed in December
+# for January); anything closer stays this year, so a slip of the finger is caught as "past".
+_NEXT_YEAR_AFTER_DAYS = 90
+
+LEAVE_KINDS = ("sick", "personal", "official", "other")
+_KIND_WORDS = {
+    "病假": "sick", "病": "sick", "sick": "sick",
+    "事假": "personal", "事": "personal", "personal": "personal",
+    "公假": "official", "公": "official", "公务": "official", "official": "official",
+    "其他": "other", "其它": "other", "other": "other",
+}  # fmt: skip
+
+_WEEKDAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
+_WEEKDAYS_EN = {
+    "mon": 1, "monday": 1, "tue": 2, "tues": 2, "tuesday": 2, "wed": 3, "wednesday": 3,
+    "thu": 4, "thur": 4, "thurs": 4, "thursday": 4, "fri": 5, "friday": 5,
+    "sat": 6, "saturday": 6, "sun": 7, "sunday": 7,
+}  # fmt: skip
+_RELATIVE = {
+    "今天": 0, "今日": 0, "today": 0,
+    "明天": 1, "明日": 1, "tomorrow": 1, "tmr": 1,
+    "后天": 2, "dayaftertomorrow": 2,
+    "大后天": 3,
+}  # fmt: skip
+_CN_WEEKDAY = re.compile(r"^(?P<when>下|本|这)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天])$")
+_EN_WEEKDAY = re.compile(r"^(?P<when>next|this)?(?P<day>[a-z]+)$")
+_FULL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
+_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})[日号]?$")
+_DAY_ONLY = re.compile(r"^(\d{1,2})[日号]?$")
+_RANGE_WORDS = ("~", "至", "到", "—", "–", "to", "-")
+_NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+_PERIODS = re.compile(
+    rf"^(?:第|p|period|periods)?{_NUM}(?:节|节课)?(?:(?:-|~|至|到|—|–)(?:第|p)?{_NUM})?(?:节|节课)?$"
+)
+_PART_WORDS = {
+    "全天": "full", "整天": "full", "全日": "full", "一天": "full",
+    "full": "full", "fullday": "full", "allday": "full", "wholeday": "full",
+    "上午": "am", "早上": "am", "am": "am", "morning": "am",
+    "下午": "pm", "pm": "pm", "afternoon": "pm",
+}  # fmt: skip
+_SUBSTITUTE = re.compile(r"^(?:代课|代课老师|cover|sub)[:：=](?P<name>.*)$", re.IGNORECASE)
+
+
+class LeaveDateError(ValueError):
+    """Something in the leave line that was not understood; `key` + `values` for the reply."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass(frozen=True)
+class DayPart:
+    """Which part of each day: the whole day, the morning, the afternoon or a run of periods."""
+
+    kind: str  # full | am | pm | periods
+    first: int | None = None
+    last: int | None = None
+
+    @property
+    def code(self) -> str:
+        """How it is stored: full, am, pm or p<first>-<last>."""
+        if self.kind == "periods":
+            return f"p{self.first}-{self.last}"
+        return self.kind
+
+    @classmethod
+    def from_code(cls, code: str) -> DayPart:
+        match = re.fullmatch(r"p(\d{1,2})-(\d{1,2})", code)
+        if match:
+            return cls("periods", int(match[1]), int(match[2]))
+        if code not in ("full", "am", "pm"):
+            raise ValueError(f"not a day part: {code!r}")
+        return cls(code)
+
+    @property
+    def half_days(self) -> int:
+        """How much of a day it takes, in halves: a run of periods counts as half a day."""
+        return 2 if self.kind == "full" else 1
+
+
+FULL_DAY = DayPart("full")
+
+
+@dataclass(frozen=True)
+class LeaveLine:
+    """What `/leave <type> <days> [part] [代课:<name>] <reason>` said."""
+
+    kind: str
+    first: date
+    last: date
+    part: DayPart
+    substitute: str | None
+    reason: str
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and signs), lower case, no spaces."""
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
+
+
+def parse_kind(text: str) -> str:
+    kind = _KIND_WORDS.get(normalise(text))
+    if kind is None:
+        raise LeaveDateError("leave.err.kind", value=text)
+    return kind
+
+
+def _next_weekday(today: date, weekday: int) -> date:
+    """The next day with that weekday, today included (周三 typed on a Wednesday is today)."""
+    return today + timedelta(days=(weekday - today.isoweekday()) % 7)
+
+
+def _week_day(today: date, weekday: int, when: str | None, after: date | None) -> date:
+    monday = today - timedelta(days=today.isoweekday() - 1)
+    if when in ("下", "next"):
+        return monday + timedelta(days=7 + weekday - 1)
+    if when in ("本", "这", "this"):
+        return monday + timedelta(days=weekday - 1)
+    return _next_weekday(after or today, weekday)
+
+
+def _month_day(today: date, month: int, day: int) -> date | None:
+    try:
+        found = date(today.year, month, day)
+    except ValueError:
+        return None
+    if found < today - timedelta(days=_NEXT_YEAR_AFTER_DAYS):
+        try:
+            return date(today.year + 1, month, day)
+        except ValueError:  # 29 February
+            return None
+    return found
+
+
+def read_day(text: str, today: date, after: date | None = None) -> date | None:
+    """One day as typed, or None when it is not a day.
+
+    A bare weekday is the next one from `after` (the start of a range: 周五-周一 runs over the
+    weekend), else from today.
+    """
+    value = normalise(text)
+    if value in _RELATIVE:
+        return today + timedelta(days=_RELATIVE[value])
+    match = _CN_WEEKDAY.match(value)
+    if match:
+        return _week_day(today, _WEEKDAYS[match["day"]], match["when"], after)
+    match = _EN_WEEKDAY.match(value)
+    if match and match["day"] in _WEEKDAYS_EN:
+        return _week_day(today, _WEEKDAYS_EN[match["day"]], match["when"], after)
+    match = _FULL_DATE.match(value)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+    match = _MONTH_DAY.match(value)
+    if match:
+        return _month_day(today, int(match[1]), int(match[2]))
+    return None
+
+
+def parse_day(text: str, today: date) -> date:
+    found = read_day(text, today)
+    if found is None:
+        raise LeaveDateError("leave.err.day", value=text)
+    return found
+
+
+def _range_end(text: str, start: date, today: date) -> date | None:
+    """The end of a range: a full day, or just the day of the month (11月27日-29日)."""
+    found = read_day(text, today, after=start)
+    if found is not None:
+        return found
+    match = _DAY_ONLY.match(text)
+    if match:
+        try:
+            end = start.replace(day=int(match[1]))
+        except ValueError:
+            return None
+        return end
+    return None
+
+
+def read_span(text: str, today: date) -> tuple[date, date] | None:
+    """A day or a range of days, or None when the text is neither."""
+    value = normalise(text)
+    single = read_day(value, today)
+    if single is not None:
+        return single, single
+    for word in _RANGE_WORDS:
+        position = value.find(word, 1)
+        while position > 0:
+            start = read_day(value[:position], today)
+            if start is not None:
+                end = _range_end(value[position + len(word) :], start, today)
+                if end is not None:
+                    return start, end
+            position = value.find(word, position + 1)
+    return None
+
+
+def parse_span(text: str, today: date) -> tuple[date, date]:
+    found = read_span(text, today)
+    if found is None:
+        raise LeaveDateError("leave.err.day", value=text)
+    return found
+
+
+def read_part(text: str) -> DayPart | None:
+    """全天/上午/下午/第3节/第1-3节 (am, pm, p1-3), or None when it is not one.
+
+    Raises LeaveDateError for periods out of order or beyond the last period.
+    """
+    value = normalise(text)
+    if value in _PART_WORDS:
+        return DayPart(_PART_WORDS[value])
+    match = _PERIODS.match(value)
+    if not match:
+        return None
+    # A bare number or 1-3 is a day or a typo, not a period: periods need 第, 节 or p.
+    if not re.search(r"第|节|^p", value):
+        return None
+    first = chinese_number(match[1])
+    last = chinese_number(match[2]) if match[2] else first
+    if first is None or last is None:
+        return None
+    if not (1 <= first <= MAX_PERIOD and 1 <= last <= MAX_PERIOD):
+        raise LeaveDateError("leave.err.period_range", value=text, max=MAX_PERIOD)
+    if last < first:
+        raise LeaveDateError("leave.err.period_order", value=text)
+    return DayPart("periods", first, last)
+
+
+def looks_like_part(text: str) -> bool:
+    """Whether a word was probably meant as a part of the day (so a typo is not a reason)."""
+    value = normalise(text)
+    # Only what ends in 节 or reads p3: a reason may well begin with 第 (第二次复诊).
+    return bool(re.match(r"^p\d", value) or value.endswith(("节", "节课")))
+
+
+def parse_part(text: str) -> DayPart:
+    found = read_part(text)
+    if found is None:
+        raise LeaveDateError("leave.err.part", value=text)
+    return found
+
+
+_PART_SUFFIX = re.compile(
+    r"(全天|整天|上午|下午|早上|第?(?:\d{1,2}|[一二三四五六七八九十]{1,3})"
+    r"(?:[-~至到](?:\d{1,2}|[一二三四五六七八九十]{1,3}))?节课?)$"
+)
+
+
+def _split_glued(token: str, today: date) -> tuple[tuple[date, date], DayPart] | None:
+    """明天上午, 周四第3节: a day and a part written without a space."""
+    value = normalise(token)
+    match = _PART_SUFFIX.search(value)
+    if not match or match.start() == 0:
+        return None
+    span = read_span(value[: match.start()], today)
+    part = read_part(match[1])
+    if span is None or part is None:
+        return None
+    return span, part
+
+
+def parse_leave_line(text: str, today: date) -> LeaveLine:
+    """Reads the one-line form; raises LeaveDateError naming the first thing not understood."""
+    tokens = text.split()
+    if not tokens:
+        raise LeaveDateError("leave.err.empty")
+    kind = parse_kind(tokens[0])
+    rest = tokens[1:]
+    if not rest:
+        raise LeaveDateError("leave.err.no_day")
+    span: tuple[date, date] | None = None
+    part: DayPart | None = None
+    used = 0
+    # The longest run of words that reads as days: "11-27 ~ 11-28" is three words.
+    for count in range(min(len(rest), 5), 0, -1):
+        span = read_span("".join(rest[:count]), today)
+        if span is not None:
+            used = count
+            break
+    if span is None:
+        glued = _split_glued(rest[0], today)
+        if glued is None:
+            raise LeaveDateError("leave.err.day", value=rest[0])
+        (span, part), used = glued, 1
+    rest = rest[used:]
+    if part is None and rest:
+        part = read_part(rest[0])
+        if part is not None:
+            rest = rest[1:]
+        elif looks_like_part(rest[0]):
+            raise LeaveDateError("leave.err.part", value=rest[0])
+    substitute = None
+    if rest:
+        match = _SUBSTITUTE.match(unicodedata.normalize("NFKC", rest[0]))
+        if match:
+            substitute = match["name"].strip()
+            rest = rest[1:]
+            if not substitute and rest:
+                substitute, rest = rest[0], rest[1:]
+            if not substitute:
+                raise LeaveDateError("leave.err.substitute_name")
+    reason = " ".join(rest).strip()
+    if not reason:
+        raise LeaveDateError("leave.err.no_reason")
+    return LeaveLine(kind, span[0], span[1], part or FULL_DAY, substitute, reason)
+
+
+def check_span(
+    first: date, last: date, *, today: date, max_days: int, allow_past: bool = False
+) -> LeaveDateError | None:
+    """Why these days cannot be asked for, or None: backwards, too long, or in the past."""
+    if last < first:
+        return LeaveDateError("leave.err.end_before_start", first=first, last=last)
+    length = (last - first).days + 1
+    if length > max_days:
+        return LeaveDateError("leave.err.too_long", days=length, max=max_days)
+    if first < today and not allow_past:
+        return LeaveDateError("leave.err.past", day=first)
+    return None

@@ -1,0 +1,429 @@
+"""Cover needs: creating them from approved leave, who is free, arranging, and the daily slip.
+
+A need changes only through a conditional update on its `version` (or its state), so an
+arranger pressing an outdated button, two volunteers pressing 我来 together, or a double click
+change it once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.cover import (
+    Availability,
+    Candidate,
+    DayLesson,
+    Suggestion,
+    rank_substitutes,
+    unavailable,
+)
+from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, TEACHER
+from rules.swaps import Clash, swap_clashes
+from storage.leave import approved_absences, away_at, leaves_on
+from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, School, Staff
+from storage.staff import school_staff
+from storage.swaps import Schedule, approved_swaps
+
+# Needs that still mean something on the day (released ones are history).
+LIVE_STATES = ("open", "asking", "assigned", "self_study", "merged")
+COVERING_STATES = ("assigned",)
+
+
+async def hold_school(*, session: AsyncSession, school_id: int) -> None:
+    """Serialises the actions that check who is free and then book someone, per school.
+
+    Two arrangers booking one teacher for two lessons at once would each see them free; on
+    PostgreSQL this row lock makes the second wait and then see the first booking. SQLite's
+    BEGIN IMMEDIATE serialises whole transactions already (FOR UPDATE is not rendered there).
+    Taken after the leave row and before any cover row, so locks are always taken in one order.
+    """
+    await session.exec(select(School.id).where(School.id == school_id).with_for_update())
+
+
+async def create_needs(
+    *, session: AsyncSession, leave: LeaveRequest, lessons: Iterable[DayLesson], now: datetime
+) -> list[CoverNeed]:
+    needs = [
+        CoverNeed(
+            school_id=leave.school_id,
+            leave_id=leave.id or 0,
+            day=lesson.day,
+            period=lesson.period,
+            class_id=lesson.class_id,
+            subject_id=lesson.subject_id,
+            absent_id=leave.staff_id,
+            created_at=now,
+        )
+        for lesson in lessons
+    ]
+    session.add_all(needs)
+    await session.flush()
+    return needs
+
+
+async def needs_of_leave(
+    *, session: AsyncSession, leave_id: int, states: Sequence[str] = LIVE_STATES
+) -> list[CoverNeed]:
+    query = (
+        select(CoverNeed)
+        .where(CoverNeed.leave_id == leave_id, col(CoverNeed.status).in_(states))
+        .order_by(col(CoverNeed.day), col(CoverNeed.period), col(CoverNeed.class_id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def needs_between(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    first: date,
+    last: date,
+    states: Sequence[str] = LIVE_STATES,
+) -> list[CoverNeed]:
+    query = (
+        select(CoverNeed)
+        .where(
+            CoverNeed.school_id == school_id,
+            col(CoverNeed.day) >= first,
+            col(CoverNeed.day) <= last,
+            col(CoverNeed.status).in_(states),
+        )
+        .order_by(col(CoverNeed.day), col(CoverNeed.period), col(CoverNeed.class_id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def needs_on(
+    *, session: AsyncSession, school_id: int, day: date, states: Sequence[str] = LIVE_STATES
+) -> list[CoverNeed]:
+    return await needs_between(
+        session=session, school_id=school_id, first=day, last=day, states=states
+    )
+
+
+async def change_need(
+    *, session: AsyncSession, need: CoverNeed, version: int, **values: object
+) -> bool:
+    """Applies the change if the need is still at `version` and not released."""
+    result = await session.exec(
+        update(CoverNeed)
+        .where(
+            col(CoverNeed.id) == need.id,
+            CoverNeed.version == version,
+            CoverNeed.status != "released",
+        )
+        .values(version=version + 1, **values)
+    )
+    await session.refresh(need)
+    return result.rowcount == 1
+
+
+async def take_from_group(
+    *, session: AsyncSession, need: CoverNeed, staff_id: int, now: datetime
+) -> bool:
+    """A volunteer's 我来: only while the need is still asked in the group."""
+    result = await session.exec(
+        update(CoverNeed)
+        .where(col(CoverNeed.id) == need.id, CoverNeed.status == "asking")
+        .values(
+            status="assigned",
+            substitute_id=staff_id,
+            assigned_at=now,
+            acknowledged_at=now,
+            version=CoverNeed.version + 1,
+        )
+    )
+    await session.refresh(need)
+    return result.rowcount == 1
+
+
+async def acknowledge(
+    *, session: AsyncSession, need: CoverNeed, version: int, staff_id: int, now: datetime
+) -> bool:
+    result = await session.exec(
+        update(CoverNeed)
+        .where(
+            col(CoverNeed.id) == need.id,
+            CoverNeed.version == version,
+            CoverNeed.status == "assigned",
+            CoverNeed.substitute_id == staff_id,
+            col(CoverNeed.acknowledged_at).is_(None),
+        )
+        .values(acknowledged_at=now)
+    )
+    await session.refresh(need)
+    return result.rowcount == 1
+
+
+async def release_needs(*, session: AsyncSession, needs: Iterable[CoverNeed]) -> list[CoverNeed]:
+    """Marks the needs released (their teacher is back); returns the ones that changed."""
+    released = []
+    for need in needs:
+        result = await session.exec(
+            update(CoverNeed)
+            .where(col(CoverNeed.id) == need.id, CoverNeed.status != "released")
+            .values(status="released", version=CoverNeed.version + 1)
+        )
+        if result.rowcount == 1:
+            released.append(need)
+    for need in released:
+        await session.refresh(need)
+    return released
+
+
+def is_teacher(person: Staff) -> bool:
+    return bool(person.role_set & {TEACHER, HEAD_TEACHER})
+
+
+@dataclass
+class CoverDay:
+    """Who teaches, covers and is away on one day: what the ranking and the checks read."""
+
+    day: date
+    schedule: Schedule
+    lessons: list[DayLesson]
+    leaves: list[LeaveRequest]
+    covers: list[CoverNeed]  # live needs of that day
+    covers_month: Counter[int] = field(default_factory=Counter)
+
+    def busy(self, *, without: int | None = None) -> dict[int, set[int]]:
+        """Periods each person teaches or covers; `without` leaves one need out."""
+        periods: dict[int, set[int]] = {}
+        for lesson in self.lessons:
+            periods.setdefault(lesson.teacher_id, set()).add(lesson.period)
+        for need in self.covers:
+            if need.status in COVERING_STATES and need.substitute_id and need.id != without:
+                periods.setdefault(need.substitute_id, set()).add(need.period)
+        return periods
+
+    def away(self, period: int) -> set[int]:
+        start = self.schedule.lesson_start(self.day, period)
+        bell_starts = self.schedule.bell_starts
+        return {
+            leave.staff_id
+            for leave in self.leaves
+            if away_at(leave, self.day, period, bell_starts, start)
+        }
+
+    def covers_today(self, *, without: int | None = None) -> Counter[int]:
+        return Counter(
+            need.substitute_id
+            for need in self.covers
+            if need.status in COVERING_STATES and need.substitute_id and need.id != without
+        )
+
+    def availability(self, period: int, cap: int, *, without: int | None = None) -> Availability:
+        return Availability(
+            busy=self.busy(without=without),
+            away=self.away(period),
+            covers_today=self.covers_today(without=without),
+            covers_month=self.covers_month,
+            cap=cap,
+        )
+
+
+def month_span(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+async def cover_counts(
+    *, session: AsyncSession, school_id: int, first: date, last: date
+) -> Counter[int]:
+    """Lessons each person covered (or is arranged to cover) between the two days."""
+    needs = await needs_between(
+        session=session, school_id=school_id, first=first, last=last, states=COVERING_STATES
+    )
+    return Counter(need.substitute_id for need in needs if need.substitute_id)
+
+
+async def load_cover_day(
+    *, session: AsyncSession, school_id: int, day: date, schedule: Schedule
+) -> CoverDay:
+    first, last = month_span(day)
+    return CoverDay(
+        day=day,
+        schedule=schedule,
+        lessons=schedule.lessons(day) or [],
+        leaves=await leaves_on(session=session, school_id=school_id, day=day),
+        covers=await needs_on(session=session, school_id=school_id, day=day),
+        covers_month=await cover_counts(
+            session=session, school_id=school_id, first=first, last=last
+        ),
+    )
+
+
+def need_lesson(need: CoverNeed, schedule: Schedule) -> DayLesson:
+    return DayLesson(
+        need.day,
+        need.period,
+        need.class_id,
+        schedule.grades.get(need.class_id, 0),
+        need.subject_id,
+        need.absent_id,
+        0,
+    )
+
+
+async def suggest(
+    *,
+    session: AsyncSession,
+    need: CoverNeed,
+    cover_day: CoverDay,
+    cap: int,
+    subject_name: str,
+    limit: int = 3,
+) -> list[Suggestion]:
+    """The top substitutes for the need, the current substitute left out of the counts."""
+    staff = [
+        s for s in await school_staff(session=session, school_id=need.school_id) if is_teacher(s)
+    ]
+    timetable = cover_day.schedule.timetable
+    class_teachers = {t.teacher_id for t in timetable if t.class_id == need.class_id}
+    subject_teachers = {t.teacher_id for t in timetable if t.subject_id == need.subject_id}
+    subject_teachers |= {s.id or 0 for s in staff if subject_name in s.subject_list}
+    candidates = [
+        Candidate(s.id or 0, s.name, s.grade) for s in staff if s.id != need.substitute_id
+    ]
+    return rank_substitutes(
+        need_lesson(need, cover_day.schedule),
+        candidates,
+        cover_day.availability(need.period, cap, without=need.id),
+        class_teachers=class_teachers,
+        subject_teachers=subject_teachers,
+        limit=limit,
+    )
+
+
+def why_not(need: CoverNeed, staff_id: int, cover_day: CoverDay, cap: int) -> str | None:
+    """Why this person cannot take the need (busy, away, capped, self), or None."""
+    return unavailable(
+        staff_id,
+        need.absent_id,
+        need.period,
+        cover_day.availability(need.period, cap, without=need.id),
+    )
+
+
+def busy_lesson(cover_day: CoverDay, staff_id: int, period: int) -> DayLesson | None:
+    return next(
+        (
+            lesson
+            for lesson in cover_day.lessons
+            if lesson.teacher_id == staff_id and lesson.period == period
+        ),
+        None,
+    )
+
+
+async def arrangers_for(
+    *, session: AsyncSession, school_id: int, grade: int | None, policy: str, absent_id: int = 0
+) -> list[Staff]:
+    """Who arranges cover for a class of `grade`: its grade leader, or the academic office.
+
+    With the grade-leader policy a grade without a leader (or whose leader is the one away)
+    falls back to the office, so a need always reaches someone. The one away is never asked.
+    """
+    staff = [
+        s for s in await school_staff(session=session, school_id=school_id) if s.id != absent_id
+    ]
+    if policy == "grade_leader":
+        leaders = [s for s in staff if GRADE_LEADER in s.role_set and s.grade == grade]
+        if leaders:
+            return leaders
+    # A school without an academic office in its roster: its admins arrange.
+    return [s for s in staff if OFFICE in s.role_set] or [s for s in staff if ADMIN in s.role_set]
+
+
+def may_arrange(person: Staff | None, *, grade: int | None, policy: str, is_admin: bool) -> bool:
+    """Re-checked on every press: the arranger's role, whatever the button says."""
+    if is_admin:
+        return True
+    if person is None:
+        return False
+    if OFFICE in person.role_set:
+        return True
+    return policy == "grade_leader" and GRADE_LEADER in person.role_set and person.grade == grade
+
+
+async def swap_problems(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    schedule: Schedule,
+    mine: DayLesson,
+    theirs: DayLesson,
+    ignore_swap: int | None = None,
+) -> list[Clash]:
+    """What the swap would double-book, from the lessons, covers and absences of both days."""
+    lessons_on: dict[date, list[DayLesson]] = {}
+    covering: set[tuple[int, date, int]] = set()
+    away: set[tuple[int, date, int]] = set()
+    for day in {mine.day, theirs.day}:
+        cover_day = await load_cover_day(
+            session=session, school_id=school_id, day=day, schedule=schedule
+        )
+        lessons_on[day] = cover_day.lessons
+        for need in cover_day.covers:
+            if need.status in COVERING_STATES and need.substitute_id:
+                covering.add((need.substitute_id, day, need.period))
+        for period in {mine.period, theirs.period}:
+            for staff_id in cover_day.away(period):
+                away.add((staff_id, day, period))
+    clashes = swap_clashes(mine, theirs, lessons_on=lessons_on, covering=covering, away=away)
+    if ignore_swap is None:
+        return clashes
+    # Re-checking an agreed swap: its own lessons are not in its way.
+    return [c for c in clashes if c.lesson is None or c.lesson.swap_id != ignore_swap]
+
+
+@dataclass
+class SlipData:
+    """What the cover slip of a day shows: who is away (part of day only), covers, swaps."""
+
+    day: date
+    away: dict[int, str]
+    needs: list[CoverNeed]
+    swaps: list[LessonSwap]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.away or self.needs or self.swaps)
+
+
+async def slip_data(*, session: AsyncSession, school_id: int, day: date) -> SlipData:
+    return SlipData(
+        day=day,
+        away=await approved_absences(session=session, school_id=school_id, day=day),
+        needs=await needs_on(session=session, school_id=school_id, day=day),
+        swaps=await approved_swaps(session=session, school_id=school_id, days=[day]),
+    )
+
+
+async def posted_slip(*, session: AsyncSession, school_id: int, day: date) -> CoverSlip | None:
+    query = select(CoverSlip).where(CoverSlip.school_id == school_id, CoverSlip.day == day)
+    return (await session.exec(query)).first()
+
+
+async def save_slip(
+    *, session: AsyncSession, school_id: int, day: date, lines: list[str], now: datetime
+) -> None:
+    slip = await posted_slip(session=session, school_id=school_id, day=day)
+    if slip is None:
+        slip = CoverSlip(school_id=school_id, day=day, posted_at=now)
+    slip.lines = json.dumps(lines, ensure_ascii=False)
+    slip.posted_at = now
+    session.add(slip)
+    await session.flush()
+
+
+def posted_slip_lines(slip: CoverSlip) -> list[str]:
+    return list(json.loads(slip.lines or "[]"))

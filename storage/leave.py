@@ -1,0 +1,400 @@
+"""Leave requests: submitting, the approval steps, withdrawing, expiring and coming back early.
+
+Every transition is a conditional update of the request row first (`… WHERE status='pending'
+AND step=:step`): the request row is the one lock every decision takes, in the same order, so
+two approvers (or an approver and the teacher withdrawing) get exactly one winner on SQLite and
+PostgreSQL alike, and nobody deadlocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.approval import ApprovalStep, may_decide
+from rules.cover import is_morning
+from rules.leave_dates import DayPart
+from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
+from storage.models import LeaveApproval, LeaveRequest, School, Staff
+from storage.staff import school_staff
+from storage.swaps import bell_times
+
+# States in which a leave still keeps someone away (ended: came back early, see returned_at).
+AWAY_STATES = ("approved", "ended")
+
+
+async def role_holders(
+    *, session: AsyncSession, school_id: int, grade: int | None
+) -> dict[str, list[int]]:
+    """Staff ids per approving role; grade leaders only of `grade`."""
+    holders: dict[str, list[int]] = {GRADE_LEADER: [], OFFICE: [], PRINCIPAL: [], ADMIN: []}
+    for person in await school_staff(session=session, school_id=school_id):
+        roles = person.role_set
+        if GRADE_LEADER in roles and grade is not None and person.grade == grade:
+            holders[GRADE_LEADER].append(person.id or 0)
+        for role in (OFFICE, PRINCIPAL, ADMIN):
+            if role in roles:
+                holders[role].append(person.id or 0)
+    return holders
+
+
+async def create_leave(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    staff_id: int,
+    kind: str,
+    first: date,
+    last: date,
+    part: DayPart,
+    half_days: int,
+    reason: str,
+    substitute_id: int | None,
+    chain: Sequence[ApprovalStep],
+    now: datetime,
+    by: int,
+) -> tuple[LeaveRequest, LeaveApproval]:
+    """Stores the request and its steps; returns it with the first step, now waiting."""
+    leave = LeaveRequest(
+        school_id=school_id,
+        staff_id=staff_id,
+        kind=kind,
+        first_day=first,
+        last_day=last,
+        part=part.code,
+        half_days=half_days,
+        reason=reason,
+        substitute_id=substitute_id,
+        substitute_state="asked" if substitute_id is not None else "",
+        created_at=now,
+        created_by=by,
+    )
+    session.add(leave)
+    await session.flush()
+    approvals = []
+    for index, step in enumerate(chain):
+        approval = LeaveApproval(
+            school_id=school_id,
+            leave_id=leave.id or 0,
+            step=index,
+            role=step.role,
+            grade=step.grade,
+            status="waiting" if index == 0 else "queued",
+            waiting_since=now if index == 0 else None,
+        )
+        session.add(approval)
+        approvals.append(approval)
+    await session.flush()
+    return leave, approvals[0]
+
+
+async def approvals_of(*, session: AsyncSession, leave_id: int) -> list[LeaveApproval]:
+    query = (
+        select(LeaveApproval)
+        .where(LeaveApproval.leave_id == leave_id)
+        .order_by(col(LeaveApproval.step))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def waiting_step(*, session: AsyncSession, leave_id: int) -> LeaveApproval | None:
+    query = select(LeaveApproval).where(
+        LeaveApproval.leave_id == leave_id, LeaveApproval.status == "waiting"
+    )
+    return (await session.exec(query)).first()
+
+
+async def deciders(
+    *, session: AsyncSession, school_id: int, role: str, grade: int | None, requester_id: int
+) -> list[Staff]:
+    """Everyone who may decide a step of that role now (roles are read fresh)."""
+    return [
+        person
+        for person in await school_staff(session=session, school_id=school_id)
+        if may_decide(
+            role=role,
+            grade=grade,
+            staff_id=person.id or 0,
+            staff_roles=person.role_set,
+            staff_grade=person.grade,
+            requester_id=requester_id,
+        )
+    ]
+
+
+async def approvers_for(
+    *, session: AsyncSession, school_id: int, approval: LeaveApproval, requester_id: int
+) -> list[Staff]:
+    return await deciders(
+        session=session,
+        school_id=school_id,
+        role=approval.role,
+        grade=approval.grade,
+        requester_id=requester_id,
+    )
+
+
+async def _move_request(
+    session: AsyncSession, leave_id: int, *, step: int | None, values: dict[str, object]
+) -> bool:
+    query = update(LeaveRequest).where(
+        col(LeaveRequest.id) == leave_id, LeaveRequest.status == "pending"
+    )
+    if step is not None:
+        query = query.where(LeaveRequest.step == step)
+    result = await session.exec(query.values(**values))
+    return result.rowcount == 1
+
+
+async def decide_step(
+    *,
+    session: AsyncSession,
+    leave: LeaveRequest,
+    approval: LeaveApproval,
+    approve: bool,
+    staff_id: int,
+    now: datetime,
+    note: str = "",
+) -> str | None:
+    """Records one decision; returns the outcome (next | approved | rejected) or None when it
+    was decided (or withdrawn) by someone else first."""
+    last_step = (
+        await session.exec(
+            select(LeaveApproval.step)
+            .where(LeaveApproval.leave_id == leave.id)
+            .order_by(col(LeaveApproval.step).desc())
+        )
+    ).first()
+    final = approval.step == last_step
+    if not approve:
+        values: dict[str, object] = {"status": "rejected", "decided_at": now}
+        outcome = "rejected"
+    elif final:
+        values, outcome = {"status": "approved", "decided_at": now}, "approved"
+    else:
+        values, outcome = {"step": approval.step + 1}, "next"
+    if not await _move_request(session, leave.id or 0, step=approval.step, values=values):
+        return None
+    await session.exec(
+        update(LeaveApproval)
+        .where(col(LeaveApproval.id) == approval.id)
+        .values(
+            status="approved" if approve else "rejected",
+            decided_by=staff_id,
+            decided_at=now,
+            note=note,
+        )
+    )
+    if outcome == "next":
+        await session.exec(
+            update(LeaveApproval)
+            .where(
+                LeaveApproval.leave_id == leave.id,
+                LeaveApproval.step == approval.step + 1,
+            )
+            .values(status="waiting", waiting_since=now)
+        )
+    elif outcome == "rejected":
+        await _close_steps(session, leave.id or 0)
+    await session.refresh(leave)
+    await session.refresh(approval)
+    return outcome
+
+
+async def _close_steps(session: AsyncSession, leave_id: int) -> None:
+    await session.exec(
+        update(LeaveApproval)
+        .where(
+            LeaveApproval.leave_id == leave_id,
+            col(LeaveApproval.status).in_(("waiting", "queued")),
+        )
+        .values(status="closed")
+    )
+
+
+async def withdraw(*, session: AsyncSession, leave: LeaveRequest, now: datetime) -> bool:
+    if not await _move_request(
+        session, leave.id or 0, step=None, values={"status": "withdrawn", "decided_at": now}
+    ):
+        return False
+    await _close_steps(session, leave.id or 0)
+    await session.refresh(leave)
+    return True
+
+
+async def expire_if_stale(*, session: AsyncSession, leave: LeaveRequest, today: date) -> bool:
+    """A request still pending after its last day is over can no longer be decided."""
+    if leave.status != "pending" or leave.last_day >= today:
+        return False
+    if not await _move_request(session, leave.id or 0, step=None, values={"status": "expired"}):
+        return False
+    await _close_steps(session, leave.id or 0)
+    await session.refresh(leave)
+    return True
+
+
+async def end_leave(*, session: AsyncSession, leave: LeaveRequest, now: datetime) -> bool:
+    """销假: an approved leave ends now; False when it was not approved (any more)."""
+    result = await session.exec(
+        update(LeaveRequest)
+        .where(col(LeaveRequest.id) == leave.id, LeaveRequest.status == "approved")
+        .values(status="ended", returned_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    await session.refresh(leave)
+    return True
+
+
+async def answer_substitute(
+    *, session: AsyncSession, leave: LeaveRequest, staff_id: int, agree: bool
+) -> bool:
+    """The named colleague agrees or declines; False when they were not asked (any more)."""
+    result = await session.exec(
+        update(LeaveRequest)
+        .where(
+            col(LeaveRequest.id) == leave.id,
+            LeaveRequest.substitute_id == staff_id,
+            LeaveRequest.substitute_state == "asked",
+            col(LeaveRequest.status).in_(("pending", "approved")),
+        )
+        .values(substitute_state="agreed" if agree else "declined")
+    )
+    if result.rowcount != 1:
+        return False
+    await session.refresh(leave)
+    return True
+
+
+async def leaves_of(*, session: AsyncSession, staff_id: int, limit: int = 10) -> list[LeaveRequest]:
+    query = (
+        select(LeaveRequest)
+        .where(LeaveRequest.staff_id == staff_id)
+        .order_by(col(LeaveRequest.first_day).desc(), col(LeaveRequest.id).desc())
+        .limit(limit)
+    )
+    return list((await session.exec(query)).all())
+
+
+async def pending_leaves(*, session: AsyncSession, school_id: int) -> list[LeaveRequest]:
+    query = (
+        select(LeaveRequest)
+        .where(LeaveRequest.school_id == school_id, LeaveRequest.status == "pending")
+        .order_by(col(LeaveRequest.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def waiting_for(
+    *, session: AsyncSession, school_id: int, staff: Staff
+) -> list[tuple[LeaveRequest, LeaveApproval]]:
+    """Pending requests whose current step this person may decide."""
+    query = (
+        select(LeaveRequest, LeaveApproval)
+        .join(LeaveApproval, col(LeaveApproval.leave_id) == col(LeaveRequest.id))
+        .where(
+            LeaveRequest.school_id == school_id,
+            LeaveRequest.status == "pending",
+            LeaveApproval.status == "waiting",
+        )
+        .order_by(col(LeaveRequest.id))
+    )
+    return [
+        (leave, approval)
+        for leave, approval in (await session.exec(query)).all()
+        if may_decide(
+            role=approval.role,
+            grade=approval.grade,
+            staff_id=staff.id or 0,
+            staff_roles=staff.role_set,
+            staff_grade=staff.grade,
+            requester_id=leave.staff_id,
+        )
+    ]
+
+
+async def leaves_on(
+    *, session: AsyncSession, school_id: int, day: date, states: Sequence[str] = AWAY_STATES
+) -> list[LeaveRequest]:
+    query = (
+        select(LeaveRequest)
+        .where(
+            LeaveRequest.school_id == school_id,
+            col(LeaveRequest.status).in_(states),
+            col(LeaveRequest.first_day) <= day,
+            col(LeaveRequest.last_day) >= day,
+        )
+        .order_by(col(LeaveRequest.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+def part_on_return_day(leave: LeaveRequest, returned: time, first_bell: time | None) -> str | None:
+    """What is left of the leave on the day its teacher came back: nothing before school,
+    the morning when back before noon, otherwise the day as asked."""
+    if first_bell is not None and returned <= first_bell:
+        return None
+    part = DayPart.from_code(leave.part)
+    if returned < time(12, 0) and part.kind in ("full", "am"):
+        return "am"
+    if returned < time(12, 0) and part.kind == "pm":
+        return "pm"
+    return leave.part
+
+
+async def approved_absences(*, session: AsyncSession, school_id: int, day: date) -> dict[int, str]:
+    """Who is away on `day` through approved leave: staff id → part of the day.
+
+    The part is "full", "am", "pm" or "p<first>-<last>" (a run of periods). For other features
+    (the duty roster replaces people on leave).
+    """
+    school = await session.get(School, school_id)
+    tz = ZoneInfo(school.timezone if school is not None else "Asia/Shanghai")
+    bells = await bell_times(session=session, school_id=school_id)
+    first_bell = min((s for s, _ in bells.values()), default=None)
+    away: dict[int, str] = {}
+    for leave in await leaves_on(session=session, school_id=school_id, day=day):
+        part: str | None = leave.part
+        if leave.returned_at is not None:
+            returned = leave.returned_at.astimezone(tz)
+            if returned.date() < day:
+                continue
+            if returned.date() == day:
+                part = part_on_return_day(leave, returned.time(), first_bell)
+        if part is not None:
+            away[leave.staff_id] = _merge_parts(away.get(leave.staff_id), part)
+    return away
+
+
+def _merge_parts(old: str | None, new: str) -> str:
+    if old is None or old == new:
+        return new
+    return "full"
+
+
+def away_at(
+    leave: LeaveRequest,
+    day: date,
+    period: int,
+    bell_starts: dict[int, time],
+    lesson_start: datetime | None,
+) -> bool:
+    """Whether this leave keeps its teacher from a lesson (a return before it ends that)."""
+    if not leave.first_day <= day <= leave.last_day:
+        return False
+    part = DayPart.from_code(leave.part)
+    if part.kind == "am" and not is_morning(period, bell_starts):
+        return False
+    if part.kind == "pm" and is_morning(period, bell_starts):
+        return False
+    if part.kind == "periods" and not (part.first or 0) <= period <= (part.last or 0):
+        return False
+    if leave.returned_at is not None:
+        if lesson_start is None:
+            return leave.returned_at.date() > day
+        return leave.returned_at > lesson_start
+    return True

@@ -1,0 +1,153 @@
+"""Leave requests and their approvals, the cover they need, lesson swaps and the posted slips.
+
+Lessons are copied into cover needs and swaps as plain values (class, subject, day, period)
+rather than referenced: a timetable import replaces lesson rows, and what was arranged must
+survive that.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from storage.types import UTCDateTime
+
+
+class LeaveRequest(SQLModel, table=True):
+    """One teacher's request to be away.
+
+    kind: sick | personal | official | other. part: full | am | pm | p<first>-<last>.
+    status: pending | approved | rejected | withdrawn | expired | ended (销假 after approval).
+    `step` is the approval step waiting for a decision. A colleague the teacher named as their
+    substitute has substitute_state asked | agreed | declined.
+    """
+
+    __tablename__ = "leave_requests"
+    __table_args__ = (
+        Index("ix_leave_requests_school_status", "school_id", "status"),
+        Index("ix_leave_requests_staff", "staff_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id")
+    staff_id: int = Field(foreign_key="staff.id")
+    kind: str = Field(max_length=16)
+    first_day: date
+    last_day: date
+    part: str = Field(default="full", max_length=8)
+    half_days: int = Field(default=0)  # school days it takes, in halves
+    reason: str = Field(default="", max_length=500)
+    status: str = Field(default="pending", max_length=16)
+    step: int = Field(default=0)
+    substitute_id: int | None = Field(default=None, foreign_key="staff.id")
+    substitute_state: str = Field(default="", max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class LeaveApproval(SQLModel, table=True):
+    """One step of a request's approval chain.
+
+    status: queued (a later step) | waiting (the step being decided) | approved | rejected |
+    closed (the request was withdrawn or expired before this step was decided).
+    """
+
+    __tablename__ = "leave_approvals"
+    __table_args__ = (
+        UniqueConstraint("leave_id", "step"),
+        Index("ix_leave_approvals_school_status", "school_id", "status"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id")
+    leave_id: int = Field(foreign_key="leave_requests.id")
+    step: int
+    role: str = Field(max_length=16)
+    grade: int | None = None
+    status: str = Field(default="queued", max_length=16)
+    waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    note: str = Field(default="", max_length=300)
+
+
+class CoverNeed(SQLModel, table=True):
+    """A lesson that needs someone else because its teacher is away.
+
+    status: open | asking (posted to the group) | assigned | self_study | merged (with the class
+    of `merged_class_id`, taught by `substitute_id`) | released (the teacher came back).
+    `version` grows with every change, and buttons carry it, so a press on an outdated message
+    changes nothing.
+    """
+
+    __tablename__ = "cover_needs"
+    __table_args__ = (
+        UniqueConstraint("leave_id", "day", "period", "class_id"),
+        Index("ix_cover_needs_school_day", "school_id", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id")
+    leave_id: int = Field(foreign_key="leave_requests.id")
+    day: date
+    period: int
+    class_id: int = Field(foreign_key="classes.id")
+    subject_id: int = Field(foreign_key="subjects.id")
+    absent_id: int = Field(foreign_key="staff.id")
+    status: str = Field(default="open", max_length=16)
+    substitute_id: int | None = Field(default=None, foreign_key="staff.id")
+    merged_class_id: int | None = Field(default=None, foreign_key="classes.id")
+    assigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    assigned_by: int | None = Field(default=None, sa_type=BigInteger)
+    acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    version: int = Field(default=0)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class LessonSwap(SQLModel, table=True):
+    """Two teachers trading two lessons (调课).
+
+    status: asked (the colleague has not answered) | agreed (waiting for the arranger) |
+    approved (in effect) | declined (by the colleague) | rejected (by the arranger) |
+    withdrawn | expired.
+    """
+
+    __tablename__ = "lesson_swaps"
+    __table_args__ = (Index("ix_lesson_swaps_school_status", "school_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id")
+    proposer_id: int = Field(foreign_key="staff.id")
+    first_day: date
+    first_period: int
+    first_class_id: int = Field(foreign_key="classes.id")
+    first_subject_id: int = Field(foreign_key="subjects.id")
+    first_lesson_id: int
+    colleague_id: int = Field(foreign_key="staff.id")
+    second_day: date
+    second_period: int
+    second_class_id: int = Field(foreign_key="classes.id")
+    second_subject_id: int = Field(foreign_key="subjects.id")
+    second_lesson_id: int
+    status: str = Field(default="asked", max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    decided_by: int | None = Field(default=None, foreign_key="staff.id")
+
+
+class CoverSlip(SQLModel, table=True):
+    """The last cover slip posted to the group for a day, to post only what changed later."""
+
+    __tablename__ = "cover_slips"
+    __table_args__ = (UniqueConstraint("school_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id")
+    day: date
+    lines: str = Field(default="[]", sa_type=Text)  # JSON list of the slip's line keys
+    posted_at: datetime = Field(sa_type=UTCDateTime)

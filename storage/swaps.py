@@ -1,0 +1,246 @@
+"""The timetable as it really runs on a day (approved swaps applied), and the swaps themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, or_, select, update
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.calendar import DayStatus, SchoolCalendar
+from rules.cover import DayLesson, SwapMove, TimetableLesson, lessons_of_day
+from storage.calendar import school_calendar
+from storage.models import BellPeriod, Lesson, LessonSwap, School, SchoolClass, Staff, Subject
+
+OPEN_SWAP_STATES = ("asked", "agreed")
+
+
+@dataclass
+class Schedule:
+    """A school's timetable, calendar, bells and approved swaps, read once per action."""
+
+    calendar: SchoolCalendar
+    timetable: list[TimetableLesson]
+    moves: list[SwapMove]
+    bells: dict[int, tuple[time, time]]
+    grades: dict[int, int]  # class id → grade
+    tz: ZoneInfo
+    _cache: dict[date, list[DayLesson] | None] = field(default_factory=dict)
+
+    @property
+    def bell_starts(self) -> dict[int, time]:
+        return {period: start for period, (start, _) in self.bells.items()}
+
+    def status(self, day: date) -> DayStatus:
+        return self.calendar.status(day)
+
+    def lessons(self, day: date) -> list[DayLesson] | None:
+        """The day's lessons after swaps; [] without school, None when the timetable is unknown."""
+        if day not in self._cache:
+            self._cache[day] = lessons_of_day(self.status(day), self.timetable, self.moves)
+        return self._cache[day]
+
+    def lesson_start(self, day: date, period: int) -> datetime | None:
+        bell = self.bells.get(period)
+        return datetime.combine(day, bell[0], tzinfo=self.tz) if bell is not None else None
+
+    def lesson_end(self, day: date, period: int) -> datetime | None:
+        bell = self.bells.get(period)
+        return datetime.combine(day, bell[1], tzinfo=self.tz) if bell is not None else None
+
+    def school_hours(self, day: date) -> tuple[time, time]:
+        """From the first bell to the last; 08:00–17:00 for a school without bell times."""
+        if not self.bells:
+            return time(8, 0), time(17, 0)
+        return min(s for s, _ in self.bells.values()), max(e for _, e in self.bells.values())
+
+
+async def timetable_lessons(*, session: AsyncSession, school_id: int) -> list[TimetableLesson]:
+    query = (
+        select(Lesson, SchoolClass.grade)
+        .join(SchoolClass, col(SchoolClass.id) == col(Lesson.class_id))
+        .where(Lesson.school_id == school_id)
+    )
+    return [
+        TimetableLesson(
+            lesson.id or 0,
+            lesson.class_id,
+            grade,
+            lesson.weekday,
+            lesson.period,
+            lesson.subject_id,
+            lesson.teacher_id,
+            lesson.valid_from,
+            lesson.valid_to,
+        )
+        for lesson, grade in (await session.exec(query)).all()
+    ]
+
+
+async def bell_times(*, session: AsyncSession, school_id: int) -> dict[int, tuple[time, time]]:
+    rows = (await session.exec(select(BellPeriod).where(BellPeriod.school_id == school_id))).all()
+    return {row.period: (row.starts_at, row.ends_at) for row in rows}
+
+
+def swap_sides(swap: LessonSwap, grades: dict[int, int]) -> tuple[DayLesson, DayLesson]:
+    """The two lessons a swap trades, as they were before it."""
+    mine = DayLesson(
+        swap.first_day,
+        swap.first_period,
+        swap.first_class_id,
+        grades.get(swap.first_class_id, 0),
+        swap.first_subject_id,
+        swap.proposer_id,
+        swap.first_lesson_id,
+    )
+    theirs = DayLesson(
+        swap.second_day,
+        swap.second_period,
+        swap.second_class_id,
+        grades.get(swap.second_class_id, 0),
+        swap.second_subject_id,
+        swap.colleague_id,
+        swap.second_lesson_id,
+    )
+    return mine, theirs
+
+
+def swap_moves(swaps: Iterable[LessonSwap], grades: dict[int, int]) -> list[SwapMove]:
+    moves = []
+    for swap in swaps:
+        mine, theirs = swap_sides(swap, grades)
+        moves.append(SwapMove(swap.id or 0, mine, theirs.day, theirs.period))
+        moves.append(SwapMove(swap.id or 0, theirs, mine.day, mine.period))
+    return moves
+
+
+async def approved_swaps(
+    *, session: AsyncSession, school_id: int, days: Iterable[date] | None = None
+) -> list[LessonSwap]:
+    query = select(LessonSwap).where(
+        LessonSwap.school_id == school_id, LessonSwap.status == "approved"
+    )
+    if days is not None:
+        wanted = list(days)
+        query = query.where(
+            or_(col(LessonSwap.first_day).in_(wanted), col(LessonSwap.second_day).in_(wanted))
+        )
+    return list((await session.exec(query.order_by(col(LessonSwap.id)))).all())
+
+
+async def load_schedule(*, session: AsyncSession, school_id: int) -> Schedule:
+    classes = (
+        await session.exec(select(SchoolClass).where(SchoolClass.school_id == school_id))
+    ).all()
+    grades = {c.id or 0: c.grade for c in classes}
+    swaps = await approved_swaps(session=session, school_id=school_id)
+    school = await session.get(School, school_id)
+    return Schedule(
+        calendar=await school_calendar(session=session, school_id=school_id),
+        timetable=await timetable_lessons(session=session, school_id=school_id),
+        moves=swap_moves(swaps, grades),
+        bells=await bell_times(session=session, school_id=school_id),
+        grades=grades,
+        tz=ZoneInfo(school.timezone if school is not None else "Asia/Shanghai"),
+    )
+
+
+@dataclass(frozen=True)
+class Names:
+    """Display names of a school's classes, subjects and staff."""
+
+    classes: dict[int, str]
+    subjects: dict[int, str]
+    staff: dict[int, Staff]
+
+    def person(self, staff_id: int | None) -> str:
+        found = self.staff.get(staff_id or 0)
+        return found.name if found is not None else "?"
+
+
+async def load_names(*, session: AsyncSession, school_id: int) -> Names:
+    classes = (
+        await session.exec(select(SchoolClass).where(SchoolClass.school_id == school_id))
+    ).all()
+    subjects = (await session.exec(select(Subject).where(Subject.school_id == school_id))).all()
+    staff = (await session.exec(select(Staff).where(Staff.school_id == school_id))).all()
+    return Names(
+        {c.id or 0: c.name for c in classes},
+        {s.id or 0: s.name for s in subjects},
+        {s.id or 0: s for s in staff},
+    )
+
+
+async def create_swap(
+    *, session: AsyncSession, school_id: int, mine: DayLesson, theirs: DayLesson, now: datetime
+) -> LessonSwap:
+    swap = LessonSwap(
+        school_id=school_id,
+        proposer_id=mine.teacher_id,
+        first_day=mine.day,
+        first_period=mine.period,
+        first_class_id=mine.class_id,
+        first_subject_id=mine.subject_id,
+        first_lesson_id=mine.lesson_id,
+        colleague_id=theirs.teacher_id,
+        second_day=theirs.day,
+        second_period=theirs.period,
+        second_class_id=theirs.class_id,
+        second_subject_id=theirs.subject_id,
+        second_lesson_id=theirs.lesson_id,
+        created_at=now,
+    )
+    session.add(swap)
+    await session.flush()
+    return swap
+
+
+async def move_swap(
+    *,
+    session: AsyncSession,
+    swap_id: int,
+    from_states: tuple[str, ...],
+    to_state: str,
+    now: datetime,
+    by: int | None = None,
+) -> bool:
+    """The conditional state change; False when the swap was no longer in `from_states`."""
+    values: dict[str, object] = {"status": to_state}
+    if to_state in ("agreed", "declined"):
+        values["answered_at"] = now
+    else:
+        values.update(decided_at=now, decided_by=by)
+    result = await session.exec(
+        update(LessonSwap)
+        .where(col(LessonSwap.id) == swap_id, col(LessonSwap.status).in_(from_states))
+        .values(**values)
+    )
+    return result.rowcount == 1
+
+
+async def open_swaps_of(
+    *, session: AsyncSession, school_id: int, staff_id: int
+) -> list[LessonSwap]:
+    """Swaps still waiting for an answer that this person proposed or was asked for."""
+    query = (
+        select(LessonSwap)
+        .where(
+            LessonSwap.school_id == school_id,
+            col(LessonSwap.status).in_(OPEN_SWAP_STATES),
+            or_(LessonSwap.proposer_id == staff_id, LessonSwap.colleague_id == staff_id),
+        )
+        .order_by(col(LessonSwap.id))
+    )
+    return list((await session.exec(query)).all())
+
+
+async def swaps_waiting(*, session: AsyncSession, school_id: int, state: str) -> list[LessonSwap]:
+    query = (
+        select(LessonSwap)
+        .where(LessonSwap.school_id == school_id, LessonSwap.status == state)
+        .order_by(col(LessonSwap.id))
+    )
+    return list((await session.exec(query)).all())

@@ -1,0 +1,217 @@
+"""Arranging cover: the board's buttons, asking the group with 我来, 收到, /arrange and /covers."""
+
+from __future__ import annotations
+
+import asyncio
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from storage import audit
+from storage.db import session_factory
+from storage.models import CoverNeed
+from tests.handlers.conftest import SYSADMIN_ID
+from tests.handlers.leave_school import (
+    CAO,
+    GROUP,
+    LEADER,
+    LIN,
+    OFFICE_A,
+    OFFICE_B,
+    TEACHER,
+    XU,
+    in_own_chat,
+    seed,
+)
+from tests.harness import BotHarness, Sent
+
+
+async def approved_day_off(harness: BotHarness) -> Sent:
+    """周雅琴 is away all Thursday (periods 3 and 5); returns 王晴晴's board."""
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    return harness.last(OFFICE_A)
+
+
+async def needs(engine: AsyncEngine) -> list[CoverNeed]:
+    async with session_factory(engine)() as s:
+        return list((await s.exec(select(CoverNeed).order_by(CoverNeed.period))).all())
+
+
+async def actions(engine: AsyncEngine) -> list[str]:
+    async with session_factory(engine)() as s:
+        return [e.action for e in await audit.entries(session=s) if e.action.startswith("cover_")]
+
+
+async def test_assigning_tells_the_substitute_who_confirms_with_a_button(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    assert [label for label, _ in board.buttons][:3] == ["1→许志强", "1→郭春燕", "1→王晴晴"]
+
+    _, answer = await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+
+    assert answer["text"] == "已安排 许志强"
+    notice = harness.last(XU)
+    assert "请你代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）" in notice.plain
+    assert "病假" not in notice.plain and "发烧" not in notice.plain
+    refreshed = harness.request.find(OFFICE_A, board.message_id).plain
+    assert "状态：许志强 代课（待确认）" in refreshed
+    # Period 5 no longer suggests him first? He is free then: still offered, one cover today.
+    assert "本月代课 1 节" in refreshed
+
+    await harness.press(harness.user(XU), notice, notice.data_of("收到"))
+    assert "已确认代课" in harness.request.find(XU, notice.message_id).plain
+    assert (await needs(engine))[0].acknowledged_at is not None
+    assert await actions(engine) == ["cover_assigned", "cover_acknowledged"]
+
+
+async def test_an_outdated_board_or_the_wrong_person_changes_nothing(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    other = harness.last(OFFICE_B)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    notice = harness.last(XU)
+
+    _, stale = await harness.press(harness.user(OFFICE_B), other, other.data_of("1→郭春燕"))
+    _, teacher = await harness.press(harness.user(CAO), in_own_chat(CAO), "v1:cov:as:1:2:1")
+    _, not_his = await harness.press(harness.user(CAO), in_own_chat(CAO), notice.data_of("收到"))
+
+    assert "刚刚变了（现在：许志强 代课）" in stale["text"]
+    assert "许志强 代课" in harness.request.find(OFFICE_B, other.message_id).plain
+    assert teacher["text"] == not_his["text"] == "你没有权限执行这个操作。"
+    assert [(n.period, n.substitute_id is not None) for n in await needs(engine)] == [
+        (3, True),
+        (5, False),
+    ]
+    async with session_factory(engine)() as s:
+        denied = await audit.entries(session=s, action="denied")
+    assert [e.actor_telegram_id for e in denied] == [CAO, CAO]
+
+
+async def test_asking_the_group_takes_the_first_eligible_volunteer(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1 群里征集"))
+    post = harness.last(GROUP)
+    assert post.plain == "🙋 谁能代 三(2)班 11月26日 周四第3节 语文？（10:00–10:40）"
+    me = post.data_of("我来")
+
+    _, busy = await harness.press(harness.user(CAO), post, me)
+    _, took = await harness.press(harness.user(LIN), post, me)
+    _, late = await harness.press(harness.user(XU), post, me)
+
+    assert "曹明 第3节要上 三(1)班 数学" in busy["text"]
+    assert took["text"] == "谢谢！已登记你来代课。"
+    assert "已经由 林秀英 认领" in late["text"]
+    assert "林秀英 代课" in harness.request.find(GROUP, post.message_id).plain
+    assert "林秀英 在群里认领了代课" in harness.last(OFFICE_A).plain
+    assert "谢谢！你认领了代课" in harness.last(LIN).plain
+    need = (await needs(engine))[0]
+    assert (need.status, need.acknowledged_at is not None) == ("assigned", True)
+    group_text = " ".join(m.plain for m in harness.in_chat(GROUP))
+    assert "病假" not in group_text and "发烧" not in group_text
+
+
+async def test_two_volunteers_at_once_one_gets_it(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1 群里征集"))
+    post = harness.last(GROUP)
+    me = post.data_of("我来")
+
+    results = await asyncio.gather(
+        harness.press(harness.user(LIN), post, me), harness.press(harness.user(XU), post, me)
+    )
+
+    texts = sorted(answer["text"] for _, answer in results)
+    assert texts[1] == "谢谢！已登记你来代课。" and "已经由" in texts[0]
+    assert await actions(engine) == ["cover_asked_group", "cover_volunteered"]
+
+
+async def test_the_daily_cap_holds(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    changed = await harness.send(harness.user(SYSADMIN_ID), "/settings cover.daily_cap 1")
+    assert "2 → 1" in changed[-1].plain
+    board = await approved_day_off(harness)
+    second = board.data_of("2→许志强")
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    refreshed = harness.request.find(OFFICE_A, board.message_id)
+    assert "2→许志强" not in [label for label, _ in refreshed.buttons]
+
+    _, capped = await harness.press(harness.user(OFFICE_A), refreshed, second)
+    assert "许志强 当天已代 1 节，达到上限" in capped["text"]
+    assert [n.substitute_id for n in await needs(engine)][1] is None
+
+
+async def test_self_study_and_merging(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("2 自习"))
+    board = harness.request.find(OFFICE_A, board.message_id)
+    assert "状态：自习" in board.plain
+
+    choices = (await harness.press(harness.user(OFFICE_A), board, board.data_of("1 合班")))[0][-1]
+    assert [label for label, _ in choices.buttons] == ["三(1)班（曹明）"]
+    await harness.press(harness.user(OFFICE_A), choices, choices.data_of("三(1)班"))
+
+    assert "与你的 三(1)班 合班上课" in harness.last(CAO).plain
+    assert [(n.status, n.merged_class_id) for n in await needs(engine)] == [
+        ("merged", 1),
+        ("self_study", None),
+    ]
+
+
+async def test_arrange_and_covers(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+
+    arranged = await harness.send(harness.user(OFFICE_B), "/arrange")
+    tomorrow = await harness.send(harness.user(OFFICE_B), "/arrange 明天")
+    refused = await harness.send(harness.user(XU), "/arrange")
+    assert "代课安排 · 11月26日 周四" in arranged[-1].plain and arranged[-1].buttons
+    assert tomorrow[-1].plain == arranged[-1].plain
+    assert refused[-1].plain == "你没有权限执行这个操作。"
+
+    everyone = await harness.send(harness.user(OFFICE_A), "/covers")
+    own = await harness.send(harness.user(XU), "/covers 11")
+    nobody = await harness.send(harness.user(OFFICE_A), "/covers 2026-10")
+    bad = await harness.send(harness.user(OFFICE_A), "/covers 十三月")
+    assert "2026年11月代课统计" in everyone[-1].plain and "许志强：1 节" in everyone[-1].plain
+    assert own[-1].plain == "你2026年11月代课 1 节。"
+    assert "还没有代课记录" in nobody[-1].plain
+    assert "没看懂月份" in bad[-1].plain
+
+
+async def test_with_the_grade_leader_policy_the_grade_leader_arranges(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(SYSADMIN_ID), "/settings cover.arranger grade_leader")
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    request = harness.last(LEADER)
+    await harness.press(harness.user(LEADER), request, request.data_of("批准"))
+
+    board = harness.last(LEADER)
+    assert "代课安排 · 11月26日 周四" in board.plain
+    assert not [m for m in harness.in_chat(OFFICE_A) if "代课安排" in m.plain]
+    await harness.press(harness.user(LEADER), board, board.data_of("1→许志强"))
+    assert "请你代课" in harness.last(XU).plain
+    # The office still may arrange (it always can); a teacher may not.
+    office = await harness.send(harness.user(OFFICE_A), "/arrange")
+    assert "代课安排" in office[-1].plain

@@ -1,0 +1,105 @@
+"""The cover slip for the group and the reminder of an unconfirmed cover."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from jobs import scheduler
+from tests.conftest import SHANGHAI
+from tests.handlers.leave_school import GROUP, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
+from tests.harness import BotHarness
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI))
+
+
+@pytest.fixture
+async def harness(engine: AsyncEngine, clock: ManualClock) -> AsyncIterator[BotHarness]:
+    async with BotHarness(Settings(), engine, clock) as bot:
+        yield bot
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    return datetime(2026, 11, day, hour, minute, tzinfo=SHANGHAI)
+
+
+async def move(bot: BotHarness, clock: ManualClock, until: datetime) -> None:
+    start = clock.now()
+    clock.set(until)
+    await scheduler.fire_due(bot.app, start, until)
+
+
+def slips(bot: BotHarness) -> list[str]:
+    return [m.plain for m in bot.in_chat(GROUP) if "代课/调课公示" in m.plain]
+
+
+async def test_slips_for_tomorrow_and_today_and_updates_after_a_change(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+
+    await move(harness, clock, at(25, 20, 1))
+
+    assert len(slips(harness)) == 1
+    slip = slips(harness)[0]
+    assert slip.startswith("📋 代课/调课公示 · 11月26日 周四")
+    assert "不在校：周雅琴（全天）" in slip
+    assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in slip
+    assert "第5节（13:30–14:10）三(2)班 语文 周雅琴 → 待安排" in slip
+
+    board = harness.last(OFFICE_B)
+    await harness.press(harness.user(OFFICE_B), board, board.data_of("2 自习"))
+    update = slips(harness)[-1]
+    assert update.startswith("🔄 代课/调课公示更新 · 11月26日 周四")
+    assert "第5节（13:30–14:10）三(2)班 语文 周雅琴 → 自习" in update
+    assert "已取消：" in update and "待安排" in update
+    # A second press that changes nothing posts nothing.
+    before = len(slips(harness))
+    await harness.send(harness.user(OFFICE_B), "/arrange")
+    assert len(slips(harness)) == before
+
+    await move(harness, clock, at(26, 7, 21))
+    today = slips(harness)[-1]
+    assert today.startswith("📋 代课/调课公示 · 11月26日 周四") and "自习" in today
+    for text in slips(harness):
+        assert "病假" not in text and "发烧" not in text
+    # Friday has nothing planned: no slip at 20:00 on Thursday.
+    count = len(slips(harness))
+    await move(harness, clock, at(26, 20, 1))
+    assert len(slips(harness)) == count
+
+
+async def test_an_unconfirmed_cover_reminds_the_arranger_half_an_hour_before(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    board = harness.request.find(OFFICE_A, board.message_id)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("2→郭春燕"))
+
+    await move(harness, clock, at(26, 9, 29))
+    assert not [m for m in harness.in_chat(OFFICE_A) if m.plain.startswith("⏰")]
+    await move(harness, clock, at(26, 9, 31))
+    reminder = [m.plain for m in harness.in_chat(OFFICE_A) if m.plain.startswith("⏰")]
+    assert reminder == ["⏰ 许志强 还没有确认代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文"]
+    # 郭春燕 confirms her afternoon cover: nothing reminds about it.
+    notice = next(m for m in harness.in_chat(7_100_000_002) if "请你代课" in m.plain)
+    await harness.press(harness.user(7_100_000_002), notice, notice.data_of("收到"))
+    await move(harness, clock, at(26, 13, 5))
+    assert len([m for m in harness.in_chat(OFFICE_A) if m.plain.startswith("⏰")]) == 1
+    assert "请你代课" in harness.last(XU).plain
