@@ -13,14 +13,48 @@ from bot.clock import Clock, SystemClock
 from bot.commands import set_menus
 from bot.config import Settings
 from bot.services import SERVICES_KEY, BotContext, Services
-from handlers import errors, groups, imports, linking, onboarding
+from handlers import calendar as calendar_handlers
+from handlers import cover as cover_handlers
+from handlers import (
+    cover_substitute,
+    duty_swap,
+    errors,
+    groups,
+    imports,
+    leave_approval,
+    leave_wizard,
+    linking,
+    onboarding,
+    patrol,
+    swap,
+    swap_wizard,
+)
+from handlers import duty as duty_handlers
+from handlers import events as event_handlers
+from handlers import homework as homework_handlers
+from handlers import leave as leave_handlers
 from handlers import settings as policy_settings
-from jobs import scheduler
+from handlers import training as training_handlers
+from jobs import calendar_warnings, scheduler
+from jobs import cover as cover_jobs
+from jobs import duty as duty_jobs
+from jobs import events as event_jobs
+from jobs import homework as homework_jobs
+from jobs import leave as leave_jobs
+from jobs import patrol as patrol_jobs
 from storage.db import create_engine, session_factory
 
 log = logging.getLogger(__name__)
 
-JOB_MODULES: tuple[Any, ...] = ()
+JOB_MODULES: tuple[Any, ...] = (
+    event_jobs,
+    duty_jobs,
+    patrol_jobs,
+    calendar_warnings,
+    homework_jobs,
+    leave_jobs,
+    cover_jobs,
+)
 
 # A token for the local simulator; a real deployment always sets TELEGRAM_BOT_TOKEN.
 SIMULATOR_TOKEN = "100000:staffroom-simulator"
@@ -85,7 +119,27 @@ def build_application(
     services.on_schedule_change = schedule_changed
 
     # Each feature's handlers, in this order: the first handler that matches an update wins.
-    for module in (groups, onboarding, linking, policy_settings, imports):
+    for module in (
+        groups,
+        onboarding,
+        linking,
+        policy_settings,
+        imports,
+        event_handlers,
+        training_handlers,
+        calendar_handlers,
+        duty_handlers,
+        duty_swap,
+        patrol,
+        homework_handlers,
+        leave_wizard,
+        leave_handlers,
+        leave_approval,
+        cover_handlers,
+        cover_substitute,
+        swap_wizard,
+        swap,
+    ):
         for handler in module.handlers():
             application.add_handler(handler)
     # Each feature's scheduled pushes.

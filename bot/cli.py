@@ -38,7 +38,7 @@ def parser() -> argparse.ArgumentParser:
     school_cmds.add_parser("list", help="list the schools")
 
     importer = commands.add_parser("import", help="import a CSV/XLSX file into a school")
-    importer.add_argument("kind", help="staff | timetable | bells | calendar")
+    importer.add_argument("kind", help="staff | timetable | bells | calendar | events | duty")
     importer.add_argument("file", type=Path)
     importer.add_argument("--school", required=True)
 

@@ -13,6 +13,8 @@ from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, PRINCIPAL, TE
 EVERYONE: frozenset[str] = frozenset()
 STAFF = frozenset({TEACHER, HEAD_TEACHER, GRADE_LEADER, OFFICE, PRINCIPAL, ADMIN})
 ADMINS = frozenset({ADMIN})
+ORGANISERS = frozenset({OFFICE, ADMIN})  # meetings and training
+ARRANGERS = frozenset({OFFICE, GRADE_LEADER, ADMIN})  # who arranges cover
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,21 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("invite", ADMINS),
     CommandInfo("settings", ADMINS),
     CommandInfo("import", ADMINS),
+    CommandInfo("events", STAFF, group=True),
+    CommandInfo("event", ORGANISERS),
+    CommandInfo("hours", STAFF),
+    CommandInfo("calendar", STAFF, group=True),
+    CommandInfo("duty", STAFF, group=True),
+    CommandInfo("dutyswap", STAFF),
+    CommandInfo("patrol", STAFF, group=True),
+    CommandInfo("hw", STAFF),
+    CommandInfo("leave", STAFF, group=True),
+    CommandInfo("myleave", STAFF),
+    CommandInfo("back", STAFF),
+    CommandInfo("pending", STAFF),
+    CommandInfo("arrange", ARRANGERS),
+    CommandInfo("covers", STAFF),
+    CommandInfo("swap", STAFF),
 )
 
 

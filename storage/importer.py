@@ -15,13 +15,22 @@ from typing import Any, Protocol
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.texts import Safe, escape, t
-from rules import import_bells, import_calendar, import_staff, import_timetable
+from rules import (
+    import_bells,
+    import_calendar,
+    import_duty,
+    import_events,
+    import_staff,
+    import_timetable,
+)
 from rules.import_errors import Bilingual, ImportFailed, RowError
 from rules.importing import Counts, Notice, Parsed
 from rules.tabular import MAX_BYTES, MAX_ROWS, Column, Sheet, match_columns, read_table
 from storage import audit
 from storage.import_bells import write_bells
 from storage.import_calendar import write_calendar
+from storage.import_duty import check_duty, write_duty
+from storage.import_events import check_events, write_events
 from storage.import_staff import check_staff, write_staff
 from storage.import_timetable import check_timetable, write_timetable
 from storage.schools import bump_schedule_version
@@ -77,6 +86,8 @@ class ImportKind:
     check: Checker = no_check
     moves_schedule: bool = False  # timetable, bells and calendar decide when pushes go out
     aliases: tuple[str, ...] = ()  # other words an admin may type after /import
+    # The writer also takes `now`: a duty rotation starts on the day its list was imported.
+    dated: bool = False
 
 
 IMPORT_KINDS: Mapping[str, ImportKind] = {
@@ -114,6 +125,26 @@ IMPORT_KINDS: Mapping[str, ImportKind] = {
             write_calendar,
             moves_schedule=True,
             aliases=("校历",),
+        ),
+        ImportKind(
+            "events",
+            import_events.COLUMNS,
+            import_events.parse_events,
+            write_events,
+            check_events,
+            moves_schedule=True,
+            aliases=("活动", "教研", "会议", "培训", "event"),
+            dated=True,
+        ),
+        ImportKind(
+            "duty",
+            import_duty.COLUMNS,
+            import_duty.parse_duty,
+            write_duty,
+            check_duty,
+            moves_schedule=True,
+            aliases=("值班", "值班表", "值日"),
+            dated=True,
         ),
     )
 }
@@ -168,8 +199,9 @@ async def import_table(
     )
     if errors:
         raise ImportFailed(errors)
+    dated: dict[str, Any] = {"now": now} if spec.dated else {}
     counts = await spec.write(
-        session=session, school_id=school_id, sheet=sheet, records=parsed.records
+        session=session, school_id=school_id, sheet=sheet, records=parsed.records, **dated
     )
     if spec.moves_schedule and counts.changed:
         # A running bot notices the new version even when the import came from the command line.

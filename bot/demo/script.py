@@ -12,12 +12,14 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.demo.duty_steps import next_duty_announcement
 from bot.demo.files import bells_file
+from bot.demo.leave_steps import approve_with_the_button, ask_for_leave, assign_cover
 from bot.demo.stage import ADMIN_NAME, GROUP_ID, NEWCOMER_ID, SYSADMIN_ID, Stage, open_stage
 from bot.simulator import SimMessage
 
@@ -56,6 +58,29 @@ async def _bad_import(stage: Stage) -> list[SimMessage]:
     return [await stage.upload(ADMIN_NAME, "bells.csv", broken, "/import bells")]
 
 
+def _meeting_start(stage: Stage) -> datetime:
+    """A 教研会 starting 90 minutes from the demo's clock, on the 10 minutes."""
+    soon = stage.clock.now() + timedelta(minutes=90)
+    return soon.replace(minute=soon.minute // 10 * 10, second=0, microsecond=0)
+
+
+async def _add_meeting(stage: Stage) -> list[SimMessage]:
+    start = _meeting_start(stage)
+    text = f"/event add {start:%Y-%m-%d %H:%M} 1.5 教研会 语文组"
+    return [await stage.ask(ADMIN_NAME, text)]
+
+
+async def _meeting_check_in(stage: Stage) -> list[SimMessage]:
+    start = _meeting_start(stage)
+    since = stage.sim.seq
+    await stage.advance(start - timedelta(minutes=30) - stage.clock.now())
+    reminder = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="签到时间")
+    await stage.advance(timedelta(minutes=20))
+    await stage.press("周雅琴", reminder, "签到")
+    await stage.settle()
+    return [reminder, await stage.ask("周雅琴", "/hours")]
+
+
 STEPS: list[Step] = [
     Step(
         "系统管理员在教师群绑定学校",
@@ -86,6 +111,23 @@ STEPS: list[Step] = [
     ),
     Step("管理员上传作息时间表（CSV）", _import_bells, "作息时间已导入"),
     Step("一个有错的文件：什么都不导入，并指出行和列", _bad_import, "3"),
+    Step("教导处安排今天的语文组教研会", _add_meeting, "已添加"),
+    Step("开会前30分钟群里提醒，周雅琴签到，学时自动记入", _meeting_check_in, "已认定 1.5"),
+    Step("下一个上课日早上，今日值班自动发到教师群", next_duty_announcement, "今日值班"),
+    Step("景佳梅查看今天谁值班", lambda s: _ask(s, "景佳梅", "/duty"), "今天值班"),
+    Step(
+        "曹明一行布置三(2)班数学作业",
+        lambda s: _ask(s, "曹明", "/hw 三(2) 数学 30 练习册第12页"),
+        "作业已发布",
+    ),
+    Step(
+        "何玉兰再布置语文：超过三年级每天40分钟的上限，被拒并保留原文",
+        lambda s: _ask(s, "何玉兰", "/hw 三(2) 语文 20 抄写词语"),
+        "还可布置 10 分钟",
+    ),
+    Step("吴晓梅一行请假：下一个上课日，病假", ask_for_leave, "请假申请已提交"),
+    Step("年级组长周雅琴在私聊里按“批准”", approve_with_the_button, "已批准"),
+    Step("教导处景佳梅按建议安排代课，代课老师收到通知", assign_cover, "请你代课"),
 ]
 
 

@@ -19,6 +19,10 @@ from storage.models.core import (
     UnboundChat,
     UserPref,
 )
+from storage.models.duty import DutyAssignment, DutyOverride, DutyPost, DutySwap, PatrolReport
+from storage.models.events import Event, EventCancellation, TrainingEntry
+from storage.models.homework import HomeworkBoard, HomeworkPost
+from storage.models.leave import CoverNeed, CoverSlip, LeaveApproval, LeaveRequest, LessonSwap
 
 metadata = SQLModel.metadata
 
@@ -26,9 +30,23 @@ __all__ = [
     "AuditLog",
     "BellPeriod",
     "CalendarEntry",
+    "CoverNeed",
+    "CoverSlip",
+    "DutyAssignment",
+    "DutyOverride",
+    "DutyPost",
+    "DutySwap",
+    "Event",
+    "EventCancellation",
     "GroupChat",
+    "HomeworkBoard",
+    "HomeworkPost",
     "Invite",
+    "LeaveApproval",
+    "LeaveRequest",
     "Lesson",
+    "LessonSwap",
+    "PatrolReport",
     "Policy",
     "PushLedger",
     "Registration",
@@ -36,6 +54,7 @@ __all__ = [
     "SchoolClass",
     "Staff",
     "Subject",
+    "TrainingEntry",
     "UnboundChat",
     "UserPref",
     "metadata",
