@@ -17,6 +17,7 @@ from handlers import calendar as calendar_handlers
 from handlers import cover as cover_handlers
 from handlers import (
     cover_substitute,
+    dialogue,
     duty_swap,
     errors,
     groups,
@@ -113,11 +114,15 @@ def build_application(
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
 
-    async def schedule_changed(_school_id: int) -> None:
-        await scheduler.rebuild_changed(application)
+    async def schedule_changed(school_id: int, kinds: frozenset[str] | None) -> None:
+        if kinds is None:
+            await scheduler.rebuild_changed(application)
+        else:
+            await scheduler.rebuild(application, school_id, kinds)
 
     services.on_schedule_change = schedule_changed
 
+    dialogue.install(application)
     # Each feature's handlers, in this order: the first handler that matches an update wins.
     for module in (
         groups,

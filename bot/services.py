@@ -23,15 +23,16 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    # Called with a school id after anything that moves a scheduled push (policy, roster…).
-    on_schedule_change: Callable[[int], Awaitable[None]] | None = None
+    # Called with a school id (and the push kinds moved, None for all) after anything that
+    # moves a scheduled push: a policy, a roster, a leave request…
+    on_schedule_change: Callable[[int, frozenset[str] | None], Awaitable[None]] | None = None
     # Every kind of scheduled push, collected from the jobs modules by build_application.
     push_kinds: list[PushKind] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
 
-    async def schedule_changed(self, school_id: int) -> None:
+    async def schedule_changed(self, school_id: int, kinds: frozenset[str] | None = None) -> None:
         if self.on_schedule_change is not None:
-            await self.on_schedule_change(school_id)
+            await self.on_schedule_change(school_id, kinds)
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

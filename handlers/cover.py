@@ -34,6 +34,7 @@ from handlers.leave_texts import (
     tell,
 )
 from handlers.turn import Turn, button, command
+from jobs import kinds
 from rules.leave_dates import LeaveDateError, parse_day
 from storage.cover import (
     change_need,
@@ -147,7 +148,7 @@ async def on_assign(turn: Turn) -> None:
     turn.toast(turn.t("cover.assigned_toast", name=kit.names.person(staff_id)))
     await _refresh_board(turn, kit, need)
     await update_slips(turn, kit, [need.day])
-    await turn.schedule_changed(need.school_id)
+    await turn.schedule_changed(need.school_id, kinds.COVER)
 
 
 @button()

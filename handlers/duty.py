@@ -22,6 +22,7 @@ from handlers.duty_texts import (
     weekday_name,
 )
 from handlers.turn import Turn, command
+from jobs import kinds
 from rules.import_duty import parse_school_weekday
 from rules.importing import CellError, nearest_names
 from rules.rota import WEEKDAY, match_posts, windows_overlap
@@ -328,7 +329,7 @@ async def _set(turn: Turn, school_id: int, words: list[str], today: date) -> Non
         staff=person.id,
         before=shift.staff_id,
     )
-    await turn.schedule_changed(school_id)
+    await turn.schedule_changed(school_id, kinds.DUTY)
     window = {"start": hhmm(post.starts_at), "end": hhmm(post.ends_at), "post": post.name}
     before = await turn.session.get(Staff, shift.staff_id) if shift.staff_id else None
     _tell(turn, person, person.telegram_id, "duty.told_on", day=day, **window)
@@ -359,7 +360,7 @@ async def _unset(turn: Turn, school_id: int, words: list[str], today: date) -> N
     await turn.audit(
         "duty_unset", subject_type="duty_post", subject_id=post.id, day=day.isoformat()
     )
-    await turn.schedule_changed(school_id)
+    await turn.schedule_changed(school_id, kinds.DUTY)
     window = {"start": hhmm(post.starts_at), "end": hhmm(post.ends_at), "post": post.name}
     regular = (
         await turn.session.get(Staff, shift.regular_staff_id) if shift.regular_staff_id else None
@@ -402,7 +403,7 @@ async def _weekday(turn: Turn, school_id: int, words: list[str]) -> None:
         staff=person.id,
         before=before_id,
     )
-    await turn.schedule_changed(school_id)
+    await turn.schedule_changed(school_id, kinds.DUTY)
     before = await turn.session.get(Staff, before_id) if before_id else None
     window = {"start": hhmm(post.starts_at), "end": hhmm(post.ends_at), "post": post.name}
 

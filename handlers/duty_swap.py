@@ -17,6 +17,7 @@ from bot import callbacks
 from bot.texts import Safe, t
 from handlers.duty_texts import day_label, hhmm, read_day, school_today
 from handlers.turn import Turn, button, command
+from jobs import kinds
 from rules.importing import CellError
 from rules.roles import ADMIN
 from storage.duty_swaps import (
@@ -385,7 +386,7 @@ class _Parties:
         await apply_swap(
             session=turn.session, swap=swap, plan=plan, by=turn.actor.telegram_id, now=turn.now
         )
-        await turn.schedule_changed(swap.school_id)
+        await turn.schedule_changed(swap.school_id, kinds.DUTY)
         self.tell(self.giver, "dswap.done", plan)
         self.tell(self.taker, "dswap.done", plan)
         for admin_id, lang in await self.admins():

@@ -13,7 +13,7 @@ from bot import callbacks
 from bot.commands import ORGANISERS
 from bot.texts import Safe, split_message, t
 from handlers.turn import Turn, button, command
-from jobs import scheduler
+from jobs import kinds, scheduler
 from jobs.events import audience_label, day_label, event_line, soon_slot
 from rules.events import (
     SUBJECT,
@@ -150,7 +150,7 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
         now=turn.now,
     )
     await turn.audit("event_added", subject_type="event", subject_id=event.id, title=event.title)
-    await turn.schedule_changed(school.id or 0)
+    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
     await _late_reminder(turn, school, event)
     turn.reply(
         "\n".join(
@@ -203,7 +203,7 @@ async def _change(turn: Turn, school: School, words: list[str]) -> None:
         turn.reply(turn.t("event.unchanged"))
         return
     await turn.audit("event_changed", subject_type="event", subject_id=event.id, changed=changed)
-    await turn.schedule_changed(school.id or 0)
+    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
     await _late_reminder(turn, school, event)
     after = event_line(_group_lang(turn), event)
     await _tell_groups(
@@ -283,7 +283,7 @@ async def _cancel(turn: Turn, school: School, words: list[str]) -> None:
     await turn.audit(
         "event_cancelled", subject_type="event", subject_id=event.id, day=day.isoformat()
     )
-    await turn.schedule_changed(school.id or 0)
+    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
     lang = _group_lang(turn)
     await _tell_groups(
         turn,
@@ -324,7 +324,7 @@ async def _restore(turn: Turn, school: School, words: list[str]) -> None:
     await turn.audit(
         "event_restored", subject_type="event", subject_id=event.id, day=day.isoformat()
     )
-    await turn.schedule_changed(school.id or 0)
+    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
     lang = _group_lang(turn)
     await _tell_groups(
         turn,
@@ -557,7 +557,7 @@ async def _end(turn: Turn, event_id: int, confirmed: bool) -> None:
         turn.edit_origin(turn.t("event.ended", line=event_line(turn.lang, event)))
         return
     await turn.audit("event_ended", subject_type="event", subject_id=event.id, title=event.title)
-    await turn.schedule_changed(school.id or 0)
+    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
     lang = _group_lang(turn)
     await _tell_groups(
         turn, school.id or 0, t(lang, "event.ended_group", line=event_line(lang, event))

@@ -9,22 +9,20 @@ wizard. `/hw today [class]`, `/hw week <class>`, `/hw class` (a head teacher's o
 from __future__ import annotations
 
 import difflib
-import warnings
 from datetime import date, timedelta
 
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
-    ConversationHandler,
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.texts import Safe, split_message
 from handlers import homework_wizard as wizard
+from handlers.dialogue import dialogue
 from handlers.homework_review import (
     REASON,
     allowed_everywhere,
@@ -328,40 +326,35 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             MessageHandler(text, wizard.on_tap_please),
         ]
 
-    with warnings.catch_warnings():
-        # The wizard is tracked per user and chat on purpose: its buttons say which step they
-        # answer, and every press is checked again against the stored answers.
-        warnings.filterwarnings("ignore", "If 'per_message=False'", PTBUserWarning)
-        conversation = ConversationHandler(
-            entry_points=[
-                CommandHandler("hw", cmd_hw),
-                CallbackQueryHandler(wizard.start_edit, pattern=callbacks.pattern("hwed")),
-                CallbackQueryHandler(ask_return_reason, pattern=callbacks.pattern("hwret")),
+    conversation = dialogue(
+        "homework",
+        entry_points=[
+            CommandHandler("hw", cmd_hw),
+            CallbackQueryHandler(wizard.start_edit, pattern=callbacks.pattern("hwed")),
+            CallbackQueryHandler(ask_return_reason, pattern=callbacks.pattern("hwret")),
+        ],
+        states={
+            wizard.CLASS: step("cls"),
+            wizard.SUBJECT: step("sub"),
+            wizard.KIND: step("kind"),
+            wizard.LAYER: step("lay"),
+            wizard.MINUTES: [
+                CallbackQueryHandler(wizard.on_pick, pattern=r"^v1:hww:min:"),
+                MessageHandler(text, wizard.on_minutes_text),
             ],
-            states={
-                wizard.CLASS: step("cls"),
-                wizard.SUBJECT: step("sub"),
-                wizard.KIND: step("kind"),
-                wizard.LAYER: step("lay"),
-                wizard.MINUTES: [
-                    CallbackQueryHandler(wizard.on_pick, pattern=r"^v1:hww:min:"),
-                    MessageHandler(text, wizard.on_minutes_text),
-                ],
-                wizard.CONTENT: [MessageHandler(text, wizard.on_content_text)],
-                wizard.CONFIRM: [
-                    CallbackQueryHandler(wizard.on_confirm, pattern=r"^v1:hww:ok:"),
-                    MessageHandler(text, wizard.on_tap_please),
-                ],
-                wizard.EDIT: [MessageHandler(text, wizard.on_edit_text)],
-                REASON: [MessageHandler(text, on_return_reason)],
-            },
-            fallbacks=[
-                CommandHandler("cancel", wizard.on_cancel),
-                CallbackQueryHandler(wizard.on_stop, pattern=r"^v1:hww:stop:"),
+            wizard.CONTENT: [MessageHandler(text, wizard.on_content_text)],
+            wizard.CONFIRM: [
+                CallbackQueryHandler(wizard.on_confirm, pattern=r"^v1:hww:ok:"),
+                MessageHandler(text, wizard.on_tap_please),
             ],
-            allow_reentry=True,
-            name="homework",
-        )
+            wizard.EDIT: [MessageHandler(text, wizard.on_edit_text)],
+            REASON: [MessageHandler(text, on_return_reason)],
+        },
+        fallbacks=[
+            CommandHandler("cancel", wizard.on_cancel),
+            CallbackQueryHandler(wizard.on_stop, pattern=r"^v1:hww:stop:"),
+        ],
+    )
     return [
         conversation,
         CallbackQueryHandler(on_approve, pattern=callbacks.pattern("hwok")),

@@ -39,6 +39,7 @@ from handlers.leave_texts import (
     tell,
 )
 from handlers.turn import Turn, button, command
+from jobs import kinds
 from rules.leave_dates import LeaveDateError, parse_leave_line
 from storage.cover import (
     acknowledge,
@@ -159,7 +160,7 @@ async def on_withdraw(turn: Turn) -> None:
             )
     _tell_substitute_off(turn, kit, leave)
     turn.edit_origin(turn.t("leave.withdrawn", span=span))
-    await turn.schedule_changed(leave.school_id)
+    await turn.schedule_changed(leave.school_id, kinds.LEAVE)
 
 
 def _tell_substitute_off(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
@@ -210,7 +211,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     for chunk in split_message(lines):
         turn.reply(chunk)
     await update_slips(turn, kit, [need.day for need in released] + [kit.today(turn)])
-    await turn.schedule_changed(leave.school_id)
+    await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
 
 
 @command(where="private", staff=True)
@@ -389,7 +390,7 @@ async def on_substitute_answer(turn: Turn) -> None:
         ]
         await send_boards(turn, kit, reopened)
         await update_slips(turn, kit, changed_days)
-        await turn.schedule_changed(leave.school_id)
+        await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
 
 
 async def assign_named_substitute(

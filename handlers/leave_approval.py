@@ -7,8 +7,6 @@ lost (a second approver, a double click, a request withdrawn meanwhile) is told 
 
 from __future__ import annotations
 
-import warnings
-
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -17,10 +15,10 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, default_lang, load_kit, send_boards, update_slips
+from handlers.dialogue import dialogue
 from handlers.leave import assign_named_substitute, state_text
 from handlers.leave_request import (
     approval_markup,
@@ -34,6 +32,7 @@ from handlers.leave_request import (
 from handlers.leave_texts import language_of, span_label, tell
 from handlers.swap import pending_swaps
 from handlers.turn import Turn, button, command
+from jobs import kinds
 from rules.approval import may_decide
 from rules.leave_dates import DayPart
 from storage.cover import create_needs, hold_school
@@ -203,7 +202,7 @@ async def _decide(
             next=step_label(lang, following),
             people=people_names(lang, asked),
         )
-        await turn.schedule_changed(leave.school_id)
+        await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
     else:
         await _approved(turn, kit, leave, who=me.name, role=role)
     return outcome
@@ -262,7 +261,7 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     )
     if needs:
         await send_boards(turn, kit, needs)
-        await turn.schedule_changed(leave.school_id)
+        await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
     days = {lesson.day for lesson in lessons} | {
         s.day
         for s in kit.schedule.calendar.days(leave.first_day, leave.last_day)
@@ -380,23 +379,18 @@ async def cmd_pending(turn: Turn) -> None:
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    with warnings.catch_warnings():
-        # The reason is asked in the approver's private chat, one at a time: tracking the
-        # conversation per chat and user (not per message) is what is wanted here.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        reject = ConversationHandler(
-            entry_points=[CallbackQueryHandler(on_reject_press, pattern=r"^v1:lvno:go:")],
-            states={
-                REASON: [
-                    MessageHandler(
-                        filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_reject_reason
-                    )
-                ]
-            },
-            fallbacks=[CommandHandler("cancel", on_reject_cancel)],
-            allow_reentry=True,
-            name="leave_reject",
-        )
+    reject = dialogue(
+        "leave_reject",
+        entry_points=[CallbackQueryHandler(on_reject_press, pattern=r"^v1:lvno:go:")],
+        states={
+            REASON: [
+                MessageHandler(
+                    filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, on_reject_reason
+                )
+            ]
+        },
+        fallbacks=[CommandHandler("cancel", on_reject_cancel)],
+    )
     return [
         reject,
         CommandHandler("pending", cmd_pending),

@@ -24,6 +24,7 @@ from handlers.leave_texts import (
     tell,
 )
 from handlers.turn import Turn
+from jobs import kinds
 from rules.approval import ApprovalStep, approval_chain
 from rules.cover import DayLesson, affected_lessons, part_includes
 from rules.importing import nearest_names
@@ -397,7 +398,7 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
         ),
         withdraw_markup(turn.lang, leave),
     )
-    await turn.schedule_changed(leave.school_id)
+    await turn.schedule_changed(leave.school_id, kinds.LEAVE)
     return leave
 
 

@@ -8,7 +8,6 @@ submitted, which is checked again and stored in one transaction.
 
 from __future__ import annotations
 
-import warnings
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -20,12 +19,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, load_kit
+from handlers.dialogue import dialogue
 from handlers.leave import cmd_leave_line, group_leave_hint
 from handlers.leave_request import (
     MAX_REASON,
@@ -453,41 +452,36 @@ async def leave_entry(update: Update, context: BotContext) -> object:
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-    with warnings.catch_warnings():
-        # One wizard per private chat: its buttons belong to whichever step is current, so the
-        # conversation is tracked per chat and user rather than per message.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        wizard = ConversationHandler(
-            entry_points=[CommandHandler("leave", leave_entry)],
-            states={
-                KIND: [
-                    CallbackQueryHandler(on_kind_button, pattern=r"^v1:lvw:k:"),
-                    MessageHandler(text, on_kind_text),
-                ],
-                FIRST: [
-                    CallbackQueryHandler(on_first_button, pattern=r"^v1:lvw:d:"),
-                    MessageHandler(text, on_first_text),
-                ],
-                LAST: [
-                    CallbackQueryHandler(on_last_button, pattern=r"^v1:lvw:e:"),
-                    MessageHandler(text, on_last_text),
-                ],
-                PART: [
-                    CallbackQueryHandler(on_part_button, pattern=r"^v1:lvw:p:"),
-                    MessageHandler(text, on_part_text),
-                ],
-                SUBSTITUTE: [
-                    CallbackQueryHandler(on_no_substitute, pattern=r"^v1:lvw:ns$"),
-                    MessageHandler(text, on_substitute_text),
-                ],
-                REASON: [MessageHandler(text, on_reason_text)],
-                CONFIRM: [CallbackQueryHandler(on_submit, pattern=r"^v1:lvw:ok$")],
-            },
-            fallbacks=[
-                CommandHandler("cancel", on_cancel),
-                CallbackQueryHandler(on_stop, pattern=r"^v1:lvw:x$"),
+    wizard = dialogue(
+        "leave_wizard",
+        entry_points=[CommandHandler("leave", leave_entry)],
+        states={
+            KIND: [
+                CallbackQueryHandler(on_kind_button, pattern=r"^v1:lvw:k:"),
+                MessageHandler(text, on_kind_text),
             ],
-            allow_reentry=True,
-            name="leave_wizard",
-        )
+            FIRST: [
+                CallbackQueryHandler(on_first_button, pattern=r"^v1:lvw:d:"),
+                MessageHandler(text, on_first_text),
+            ],
+            LAST: [
+                CallbackQueryHandler(on_last_button, pattern=r"^v1:lvw:e:"),
+                MessageHandler(text, on_last_text),
+            ],
+            PART: [
+                CallbackQueryHandler(on_part_button, pattern=r"^v1:lvw:p:"),
+                MessageHandler(text, on_part_text),
+            ],
+            SUBSTITUTE: [
+                CallbackQueryHandler(on_no_substitute, pattern=r"^v1:lvw:ns$"),
+                MessageHandler(text, on_substitute_text),
+            ],
+            REASON: [MessageHandler(text, on_reason_text)],
+            CONFIRM: [CallbackQueryHandler(on_submit, pattern=r"^v1:lvw:ok$")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", on_cancel),
+            CallbackQueryHandler(on_stop, pattern=r"^v1:lvw:x$"),
+        ],
+    )
     return [wizard]

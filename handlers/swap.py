@@ -21,6 +21,7 @@ from bot.texts import Safe, t
 from handlers.cover_board import Kit, default_lang, load_kit, update_slips
 from handlers.leave_texts import day_label, day_lesson_label, language_of, swap_line, tell
 from handlers.turn import Turn, button, command
+from jobs import kinds
 from rules.cover import DayLesson
 from rules.importing import nearest_names
 from rules.leave_dates import LeaveDateError
@@ -479,7 +480,7 @@ async def on_arranger_decision(turn: Turn) -> None:
     _tell_both(turn, kit, swap, "swap.approved" if approve else "swap.rejected", who=who)
     if approve:
         await update_slips(turn, kit, [swap.first_day, swap.second_day])
-        await turn.schedule_changed(swap.school_id)
+        await turn.schedule_changed(swap.school_id, kinds.COVER)
 
 
 @button()

@@ -7,7 +7,6 @@ or typed) → confirm. /cancel or 取消 at any step; the draft is in memory unt
 
 from __future__ import annotations
 
-import warnings
 from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -19,12 +18,12 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
-from telegram.warnings import PTBUserWarning
 
 from bot import callbacks
 from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, load_kit
+from handlers.dialogue import dialogue
 from handlers.leave_texts import day_label
 from handlers.swap import (
     EXAMPLE,
@@ -361,32 +360,27 @@ def _text(turn: Turn) -> str:
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
-    with warnings.catch_warnings():
-        # One wizard per private chat: its buttons belong to whichever step is current, so the
-        # conversation is tracked per chat and user rather than per message.
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        wizard = ConversationHandler(
-            entry_points=[CommandHandler("swap", swap_entry)],
-            states={
-                MINE: [
-                    CallbackQueryHandler(wizard_mine_button, pattern=r"^v1:sww:mine:"),
-                    MessageHandler(text, wizard_mine_text),
-                ],
-                COLLEAGUE: [
-                    CallbackQueryHandler(wizard_colleague_button, pattern=r"^v1:sww:who:"),
-                    MessageHandler(text, wizard_colleague_text),
-                ],
-                THEIRS: [
-                    CallbackQueryHandler(wizard_theirs_button, pattern=r"^v1:sww:les:"),
-                    MessageHandler(text, wizard_theirs_text),
-                ],
-                CONFIRM: [CallbackQueryHandler(wizard_confirm, pattern=r"^v1:sww:ok$")],
-            },
-            fallbacks=[
-                CommandHandler("cancel", wizard_cancel),
-                CallbackQueryHandler(wizard_stop, pattern=r"^v1:sww:x$"),
+    wizard = dialogue(
+        "swap_wizard",
+        entry_points=[CommandHandler("swap", swap_entry)],
+        states={
+            MINE: [
+                CallbackQueryHandler(wizard_mine_button, pattern=r"^v1:sww:mine:"),
+                MessageHandler(text, wizard_mine_text),
             ],
-            allow_reentry=True,
-            name="swap_wizard",
-        )
+            COLLEAGUE: [
+                CallbackQueryHandler(wizard_colleague_button, pattern=r"^v1:sww:who:"),
+                MessageHandler(text, wizard_colleague_text),
+            ],
+            THEIRS: [
+                CallbackQueryHandler(wizard_theirs_button, pattern=r"^v1:sww:les:"),
+                MessageHandler(text, wizard_theirs_text),
+            ],
+            CONFIRM: [CallbackQueryHandler(wizard_confirm, pattern=r"^v1:sww:ok$")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", wizard_cancel),
+            CallbackQueryHandler(wizard_stop, pattern=r"^v1:sww:x$"),
+        ],
+    )
     return [wizard]

@@ -109,13 +109,17 @@ class Turn:
             detail=detail or None,
         )
 
-    async def schedule_changed(self, school_id: int) -> None:
-        """Records that a scheduled push moved; the jobs are rebuilt once the change committed.
+    async def schedule_changed(self, school_id: int, kinds: frozenset[str] | None = None) -> None:
+        """Records that scheduled pushes moved; their jobs are rebuilt once the change committed.
 
-        The version bump lets other bot processes on the same database notice too.
+        `kinds` names the pushes a day-to-day change moves (a leave request moves the leave
+        reminders and cover slips, nothing else), so only those are planned again. Without it,
+        the whole school is rebuilt, and the version bump lets other bot processes on the same
+        database notice too.
         """
-        await bump_schedule_version(session=self.session, school_id=school_id)
-        self.out.after_commit.append(lambda: self.svc.schedule_changed(school_id))
+        if kinds is None:
+            await bump_schedule_version(session=self.session, school_id=school_id)
+        self.out.after_commit.append(lambda: self.svc.schedule_changed(school_id, kinds))
 
     def private_chat_button(self, payload: str = "") -> InlineKeyboardMarkup:
         username = self.context.bot.username

@@ -14,13 +14,14 @@ from datetime import date, time, timedelta
 
 from bot.texts import t
 from handlers.duty_texts import day_label, weekday_name
+from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from storage.calendar import school_calendar
 from storage.staff import admin_recipients
 
-MAKEUP_UNSET = "cal_makeup_unset"
-UNKNOWN_YEAR = "cal_unknown_year"
+MAKEUP_UNSET = kinds.CALENDAR_MAKEUP_UNSET
+UNKNOWN_YEAR = kinds.CALENDAR_UNKNOWN_YEAR
 # Private notices to the admins at the start of an office day rather than at dawn.
 WARNING_TIME = time(8, 0)
 MAKEUP_NOTICE_DAYS = 7

@@ -13,15 +13,16 @@ from datetime import date, timedelta
 from bot.texts import Safe, split_message, t
 from handlers.cover_board import arranger_needs, build_kit
 from handlers.leave_texts import need_label, slip_lines, slip_message
+from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
 from storage.calendar import school_calendar
 from storage.cover import needs_on, save_slip, slip_data
 from storage.models import CoverNeed
 
-SLIP_TODAY = "cover_slip_today"
-SLIP_TOMORROW = "cover_slip_tomorrow"
-ACK_REMINDER = "cover_ack_reminder"
+SLIP_TODAY = kinds.COVER_SLIP_TODAY
+SLIP_TOMORROW = kinds.COVER_SLIP_TOMORROW
+ACK_REMINDER = kinds.COVER_ACK_REMINDER
 ACK_BEFORE = timedelta(minutes=30)
 
 

@@ -11,12 +11,13 @@ from datetime import datetime, timedelta
 
 from bot.texts import t
 from handlers.duty_texts import day_label, hhmm, render_day
+from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from storage.duty import duty_on, has_roster
 
-ANNOUNCE = "duty_announce"
-REMIND = "duty_remind"
+ANNOUNCE = kinds.DUTY_ANNOUNCE
+REMIND = kinds.DUTY_REMIND
 
 
 async def plan_announcement(ctx: DayContext) -> list[Slot]:

@@ -16,7 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, escape, split_message, t
-from jobs import registry
+from jobs import kinds, registry
 from jobs.delivery import send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot
 from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
@@ -42,9 +42,9 @@ from storage.events import (
 )
 from storage.models import Event, Staff
 
-EVE = "event_eve"
-SOON = "event_soon"
-WEEK = "event_week"
+EVE = kinds.EVENT_EVE
+SOON = kinds.EVENT_SOON
+WEEK = kinds.EVENT_WEEK
 MENTIONS_PER_LINE = 10
 
 

@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.texts import Safe, split_message, t
+from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
 from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
@@ -26,8 +27,8 @@ from storage.homework import office_staff, publish_board, written_by_day
 from storage.staff import school_admins
 from storage.timetable import school_classes
 
-BOARD = "hw_board"
-WEEKLY = "hw_week"
+BOARD = kinds.HOMEWORK_BOARD
+WEEKLY = kinds.HOMEWORK_WEEK
 # Under Telegram's 4,096 characters, with room for the header repeated on each part.
 MESSAGE_LIMIT = 3800
 FRIDAY = 5

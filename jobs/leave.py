@@ -11,13 +11,14 @@ from datetime import timedelta
 
 from handlers.cover_board import build_kit
 from handlers.leave_request import approval_markup, approval_text
+from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
-from storage.leave import approvals_of, approvers_for, pending_leaves, waiting_step
+from storage.leave import approvals_of, approvers_for, pending_leaves, waiting_steps
 from storage.models import LeaveApproval, LeaveRequest
 from storage.swaps import load_schedule
 
-REMINDER = "leave_reminder"
+REMINDER = kinds.LEAVE_REMINDER
 
 
 async def plan_reminders(ctx: DayContext) -> list[Slot]:
@@ -29,10 +30,11 @@ async def plan_reminders(ctx: DayContext) -> list[Slot]:
     opens, closes = schedule.school_hours(ctx.day)
     start, end = at_local(ctx.day, opens, ctx.tz), at_local(ctx.day, closes, ctx.tz)
     slots = []
+    steps = await waiting_steps(session=ctx.session, school_id=school_id)
     for leave in await pending_leaves(session=ctx.session, school_id=school_id):
         if leave.last_day < ctx.day:
             continue
-        step = await waiting_step(session=ctx.session, leave_id=leave.id or 0)
+        step = steps.get(leave.id or 0)
         if step is None or step.waiting_since is None:
             continue
         at = max(step.waiting_since + delay, start)

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from bot.texts import Safe, t
 from handlers.duty_texts import day_label
+from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.rota import half_of, is_patrol
 from storage.duty import DutyShift, duty_on
 from storage.patrol import reported_halves
 
-REMIND = "patrol_remind"
+REMIND = kinds.PATROL_REMIND
 
 
 def _patrols(shifts: list[DutyShift]) -> list[DutyShift]:

@@ -43,15 +43,18 @@ def school_tz(school: School) -> ZoneInfo:
     return ZoneInfo(school.timezone)
 
 
-async def plan_day(svc: Services, school: School, day: date) -> list[Slot]:
-    """Every slot the registered kinds want for this school on this day, in time order."""
+async def plan_day(
+    svc: Services, school: School, day: date, kinds: frozenset[str] | None = None
+) -> list[Slot]:
+    """Every slot the registered kinds (or the ones named) want for this school that day."""
     async with svc.sessions() as session:
         policies = await load_policies(session=session, school_id=school.id or 0)
         calendar = await school_calendar(session=session, school_id=school.id or 0)
         ctx = DayContext(session, school, policies, day, calendar.status(day), school_tz(school))
         slots: list[Slot] = []
         for kind in svc.push_kinds:
-            slots.extend(await kind.plan(ctx))
+            if kinds is None or kind.name in kinds:
+                slots.extend(await kind.plan(ctx))
     return sorted(slots, key=lambda s: (s.at, s.kind, s.target))
 
 
@@ -160,8 +163,8 @@ async def catch_up(app: AnyApp, school: School, now: datetime) -> tuple[int, lis
     return sent, missed
 
 
-async def rebuild(app: AnyApp, school_id: int) -> int:
-    """Replaces the school's jobs with its slots from now until the end of tomorrow."""
+async def rebuild(app: AnyApp, school_id: int, kinds: frozenset[str] | None = None) -> int:
+    """Replaces the school's jobs (of the kinds named, or all) with its slots until tomorrow."""
     svc = services_of(app)
     queue = app.job_queue
     if queue is None:
@@ -169,7 +172,8 @@ async def rebuild(app: AnyApp, school_id: int) -> int:
     prefix = f"{JOB_PREFIX}:{school_id}:"
     for job in queue.jobs():
         if job.name and job.name.startswith(prefix):
-            job.schedule_removal()
+            if kinds is None or job.name[len(prefix) :].split(":", 1)[0] in kinds:
+                job.schedule_removal()
     async with svc.sessions() as session:
         school = await school_by_id(session=session, school_id=school_id)
     if school is None:
@@ -180,7 +184,7 @@ async def rebuild(app: AnyApp, school_id: int) -> int:
     today = now.astimezone(school_tz(school)).date()
     count = 0
     for day in (today, today + timedelta(days=1)):
-        for slot in await plan_day(svc, school, day):
+        for slot in await plan_day(svc, school, day, kinds):
             if slot.at <= now:
                 continue
             queue.run_once(

@@ -108,6 +108,14 @@ async def waiting_step(*, session: AsyncSession, leave_id: int) -> LeaveApproval
     return (await session.exec(query)).first()
 
 
+async def waiting_steps(*, session: AsyncSession, school_id: int) -> dict[int, LeaveApproval]:
+    """The step each pending request of the school waits on, by request id (one query)."""
+    query = select(LeaveApproval).where(
+        LeaveApproval.school_id == school_id, LeaveApproval.status == "waiting"
+    )
+    return {step.leave_id: step for step in (await session.exec(query)).all()}
+
+
 async def deciders(
     *, session: AsyncSession, school_id: int, role: str, grade: int | None, requester_id: int
 ) -> list[Staff]:

@@ -240,6 +240,8 @@ class BotHarness:
         return message
 
     async def feed(self, update: Update) -> list[Sent]:
+        # As when python-telegram-bot reads an update from the network.
+        update.set_bot(self.app.bot)
         before = len(self.request.sent)
         await self.app.process_update(update)
         return self.request.sent[before:]

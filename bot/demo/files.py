@@ -53,7 +53,7 @@ def _class_name(key: str) -> str:
     return display_name(grade, number)
 
 
-def staff_file(staff: list[Person]) -> bytes:
+def staff_file(staff: list[Person], id_base: int = DEMO_ID_BASE) -> bytes:
     role_names = {
         "teacher": "教师",
         "head_teacher": "班主任",
@@ -71,16 +71,18 @@ def staff_file(staff: list[Person]) -> bytes:
                 "、".join(person.subjects),
                 person.grade or "",
                 _class_name(person.head_of) if person.head_of else "",
-                DEMO_ID_BASE + index if person.telegram else "",
+                id_base + index if person.telegram else "",
             ]
         )
     return _csv(["姓名", "角色", "学科", "年级", "班主任", "telegram_id"], rows)
 
 
-def demo_telegram_ids(staff: list[Person] | None = None) -> dict[str, int]:
+def demo_telegram_ids(
+    staff: list[Person] | None = None, id_base: int = DEMO_ID_BASE
+) -> dict[str, int]:
     """Name → the made-up Telegram id the staff file links them to."""
     staff = staff if staff is not None else people()
-    return {p.name: DEMO_ID_BASE + i for i, p in enumerate(staff, start=1) if p.telegram}
+    return {p.name: id_base + i for i, p in enumerate(staff, start=1) if p.telegram}
 
 
 def bells_file() -> bytes:
@@ -93,20 +95,23 @@ def _teacher_for(staff: list[Person], key: str, subject: str) -> str:
     return next(p.name for p in staff if subject in p.subjects and key in p.classes)
 
 
-def timetable(staff: list[Person], seed: int = 7) -> list[tuple[str, int, int, str, str]]:
+def timetable(
+    staff: list[Person], seed: int = 7, classes_per_grade: dict[int, int] | None = None
+) -> list[tuple[str, int, int, str, str]]:
     """(class key, weekday, period, subject, teacher) for every lesson; no one double-booked."""
+    shape = classes_per_grade or CLASSES_PER_GRADE
     for attempt in range(500):
-        result = _try_timetable(staff, random.Random(seed + attempt))
+        result = _try_timetable(staff, random.Random(seed + attempt), shape)
         if result is not None:
             return result
     raise RuntimeError("could not build the demo timetable")
 
 
 def _try_timetable(
-    staff: list[Person], rng: random.Random
+    staff: list[Person], rng: random.Random, shape: dict[int, int]
 ) -> list[tuple[str, int, int, str, str]] | None:
     units: list[tuple[str, str, str]] = []
-    for grade, count in CLASSES_PER_GRADE.items():
+    for grade, count in shape.items():
         for number in range(1, count + 1):
             key = f"{grade}-{number}"
             for subject, weekly in WEEKLY_LESSONS[grade].items():
@@ -143,10 +148,12 @@ def _try_timetable(
     return sorted(lessons)
 
 
-def timetable_file(staff: list[Person]) -> bytes:
+def timetable_file(staff: list[Person], classes_per_grade: dict[int, int] | None = None) -> bytes:
     rows: list[list[object]] = [
         [_class_name(key), WEEKDAY_NAMES_ZH[day - 1], period, subject, teacher]
-        for key, day, period, subject, teacher in timetable(staff)
+        for key, day, period, subject, teacher in timetable(
+            staff, classes_per_grade=classes_per_grade
+        )
     ]
     return _csv(["班级", "星期", "节次", "学科", "教师"], rows)
 
@@ -197,13 +204,22 @@ def duty_file(staff: list[Person]) -> bytes:
     return _csv(["岗位", "开始", "结束", "星期", "顺序", "教师"], rows)
 
 
-def demo_files(today: date) -> dict[str, tuple[str, bytes]]:
-    """Import kind → (file name, CSV bytes), in the order they must be imported."""
-    staff = people()
+def demo_files(
+    today: date,
+    *,
+    classes_per_grade: dict[int, int] | None = None,
+    extra_staff: int = 0,
+    id_base: int = DEMO_ID_BASE,
+) -> dict[str, tuple[str, bytes]]:
+    """Import kind → (file name, CSV bytes), in the order they must be imported.
+
+    The keyword arguments build another school of the same kind (the benchmarks' schools).
+    """
+    staff = people(classes_per_grade, extra_staff)
     return {
-        "staff": ("staff.csv", staff_file(staff)),
+        "staff": ("staff.csv", staff_file(staff, id_base)),
         "bells": ("bells.csv", bells_file()),
-        "timetable": ("timetable.csv", timetable_file(staff)),
+        "timetable": ("timetable.csv", timetable_file(staff, classes_per_grade)),
         "calendar": ("calendar.csv", calendar_file(today)),
         "duty": ("duty.csv", duty_file(staff)),
     }

@@ -113,10 +113,38 @@ PRINCIPAL = "陆建国"
 NEWCOMER = "李新"  # not linked yet: the playground shows /register with this name
 
 
-def people() -> list[Person]:
-    """Every staff member with the classes they teach; the timetable is built from this."""
+# Extra names for larger staff rooms (benchmarks): family and given names combined.
+_FAMILY = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高"
+_GIVEN = (
+    "建华",
+    "秀兰",
+    "志明",
+    "海燕",
+    "丽华",
+    "文杰",
+    "春梅",
+    "国强",
+    "晓静",
+    "子涵",
+    "雨萱",
+    "思远",
+)
+
+
+def extra_names(count: int, taken: set[str]) -> list[str]:
+    names = [f + g for g in _GIVEN for f in _FAMILY if f + g not in taken]
+    return names[:count]
+
+
+def people(classes_per_grade: dict[int, int] | None = None, extra: int = 0) -> list[Person]:
+    """Every staff member with the classes they teach; the timetable is built from this.
+
+    `classes_per_grade` gives another school's shape (at most 15 classes); `extra` adds teachers
+    without lessons of their own, who are the first to cover.
+    """
+    shape = classes_per_grade or CLASSES_PER_GRADE
     staff: list[Person] = []
-    classes = [(g, n) for g, count in CLASSES_PER_GRADE.items() for n in range(1, count + 1)]
+    classes = [(g, n) for g, count in shape.items() for n in range(1, count + 1)]
     for index, (grade, number) in enumerate(classes):
         name = HEAD_TEACHERS[index]
         # The first head teacher of each grade leads the grade group.
@@ -145,6 +173,8 @@ def people() -> list[Person]:
     staff.append(Person(NEWCOMER, ["teacher"], ["数学"], 1, telegram=False))
     # The office director runs the bot for the school.
     next(p for p in staff if p.name == "张思月").roles.append("admin")
+    for name in extra_names(extra, {p.name for p in staff}):
+        staff.append(Person(name, ["teacher"], ["语文"], 1 + len(staff) % 6))
     return staff
 
 
