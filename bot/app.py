@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from typing import Any
 
@@ -18,6 +20,7 @@ from handlers import cover as cover_handlers
 from handlers import (
     cover_substitute,
     dialogue,
+    duty_leave,
     duty_swap,
     errors,
     groups,
@@ -104,9 +107,14 @@ def build_application(
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if set_commands:
             await set_menus(app.bot)
-        await scheduler.start(app)
+        # Planning every school takes a while with many of them; the bot answers meanwhile.
+        services.starting = asyncio.create_task(scheduler.start(app), name="scheduler:start")
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if services.starting is not None and not services.starting.done():
+            services.starting.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await services.starting
         if own_engine:
             await db_engine.dispose()
 
@@ -134,6 +142,7 @@ def build_application(
         training_handlers,
         calendar_handlers,
         duty_handlers,
+        duty_leave,
         duty_swap,
         patrol,
         homework_handlers,

@@ -12,7 +12,10 @@ from dataclasses import dataclass
 VERSION = "v1"
 MAX_BYTES = 64
 _NAME = re.compile(r"^[a-z][a-z0-9]{0,9}$")
-_ID = re.compile(r"^(0|[1-9]\d{0,17})$")
+_ID = re.compile(r"^(0|[1-9]\d{0,9})$")
+# Ids are database ids (PostgreSQL INTEGER) and small values; anything larger was not made here,
+# and would only fail deeper down, in a query.
+MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -28,8 +31,8 @@ class Callback:
 def encode(feature: str, action: str, *ids: int) -> str:
     if not _NAME.match(feature) or not _NAME.match(action):
         raise ValueError(f"bad callback name {feature}:{action}")
-    if any(not isinstance(i, int) or i < 0 for i in ids):
-        raise ValueError("callback ids must be non-negative integers")
+    if any(not isinstance(i, int) or not 0 <= i <= MAX_ID for i in ids):
+        raise ValueError("callback ids must be integers from 0 to 2**31-1")
     data = ":".join([VERSION, feature, action, *map(str, ids)])
     if len(data.encode()) > MAX_BYTES:
         raise ValueError(f"callback data over {MAX_BYTES} bytes: {data}")
@@ -48,7 +51,10 @@ def decode(data: str | None) -> Callback | None:
         return None
     if not all(_ID.match(raw) for raw in raw_ids):
         return None
-    return Callback(feature, action, tuple(int(raw) for raw in raw_ids))
+    ids = tuple(int(raw) for raw in raw_ids)
+    if any(value > MAX_ID for value in ids):
+        return None
+    return Callback(feature, action, ids)
 
 
 def pattern(feature: str) -> re.Pattern[str]:

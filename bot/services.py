@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ class Services:
     # Called with a school id (and the push kinds moved, None for all) after anything that
     # moves a scheduled push: a policy, a roster, a leave request…
     on_schedule_change: Callable[[int, frozenset[str] | None], Awaitable[None]] | None = None
+    # The start-up planning (catch-up and jobs), running beside the first updates.
+    starting: asyncio.Task[None] | None = None
     # Every kind of scheduled push, collected from the jobs modules by build_application.
     push_kinds: list[PushKind] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)

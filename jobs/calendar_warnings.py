@@ -75,7 +75,7 @@ async def _tell_admins(ctx: PushContext, text: Callable[[str], str]) -> bool:
         system_admins=settings.bootstrap_admin_ids,
         default_language=settings.default_language,
     ):
-        sent += await send_to_chat(ctx.bot, ctx.session, telegram_id, text(lang)) is not None
+        sent += await send_to_chat(ctx.bot, ctx.session, telegram_id, text(lang))
     return sent > 0
 
 

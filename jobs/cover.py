@@ -64,11 +64,14 @@ async def send_tomorrow(ctx: PushContext) -> bool:
 async def plan_ack_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
+    needs = await needs_on(
+        session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day, states=("assigned",)
+    )
+    if not needs:
+        return []  # most days: nothing to plan, so the timetable is not loaded
     kit = await build_kit(ctx.session, ctx.school)
     slots = []
-    for need in await needs_on(
-        session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day, states=("assigned",)
-    ):
+    for need in needs:
         start = kit.schedule.lesson_start(need.day, need.period)
         if need.acknowledged_at is None and need.substitute_id and start is not None:
             key = f"{need.substitute_id}v{need.version}"

@@ -25,12 +25,14 @@ async def plan_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
     school_id = ctx.school.id or 0
+    steps = await waiting_steps(session=ctx.session, school_id=school_id)
+    if not steps:
+        return []  # most days: nothing waits, so the timetable is not loaded
     delay = timedelta(minutes=int(ctx.policies.get("leave.reminder_minutes")))
     schedule = await load_schedule(session=ctx.session, school_id=school_id)
     opens, closes = schedule.school_hours(ctx.day)
     start, end = at_local(ctx.day, opens, ctx.tz), at_local(ctx.day, closes, ctx.tz)
     slots = []
-    steps = await waiting_steps(session=ctx.session, school_id=school_id)
     for leave in await pending_leaves(session=ctx.session, school_id=school_id):
         if leave.last_day < ctx.day:
             continue

@@ -7,6 +7,7 @@ from bot.texts import Safe, t
 from handlers.duty_texts import day_label
 from jobs import kinds
 from jobs.delivery import send_to_chat
+from jobs.duty import shifts_of_day
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.rota import half_of, is_patrol
 from storage.duty import DutyShift, duty_on
@@ -22,7 +23,7 @@ def _patrols(shifts: list[DutyShift]) -> list[DutyShift]:
 async def plan_patrol_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    shifts = await duty_on(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    shifts = await shifts_of_day(ctx)
     at = at_local(ctx.day, ctx.policies.get("patrol.reminder_time"), ctx.tz)
     people = {s.staff_id: s for s in _patrols(shifts) if s.telegram_id is not None}
     return [
@@ -44,7 +45,7 @@ async def patrol_reminder_job(ctx: PushContext) -> bool:
     lang = mine[0].language or ctx.services.settings.default_language
     halves = Safe(t(lang, "common.list_sep").join(t(lang, f"patrol.half.{h}") for h in missing))
     text = t(lang, "patrol.reminder", day=day_label(lang, ctx.day), halves=halves)
-    return await send_to_chat(ctx.bot, ctx.session, mine[0].telegram_id, text) is not None
+    return await send_to_chat(ctx.bot, ctx.session, mine[0].telegram_id, text)
 
 
 def push_kinds() -> list[PushKind]:

@@ -43,6 +43,13 @@ class DayContext:
     day: date
     status: DayStatus
     tz: Any
+    # What several kinds read for the same day (who is on duty…), read once per plan.
+    memo: dict[str, Any] = field(default_factory=dict)
+
+    async def once(self, key: str, read: Callable[[], Awaitable[Any]]) -> Any:
+        if key not in self.memo:
+            self.memo[key] = await read()
+        return self.memo[key]
 
 
 @dataclass

@@ -17,13 +17,15 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, ContextTypes
 
 from bot.services import Services, services_of
-from jobs.delivery import notify_admins
+from bot.texts import Safe, escape, t
+from jobs.delivery import Outcome, collecting, deliver, send_to_chat
 from jobs.registry import DayContext, PushContext, Slot
 from storage.calendar import school_calendar
-from storage.ledger import claim, is_claimed, mark
+from storage.ledger import claim, mark
 from storage.models import School
 from storage.policies import load_policies
 from storage.schools import list_schools, schedule_versions, school_by_id
+from storage.staff import admin_recipients
 
 log = logging.getLogger(__name__)
 
@@ -59,7 +61,13 @@ async def plan_day(
 
 
 async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
-    """Claims the slot, then sends it; False when it was claimed before (by us or another)."""
+    """Claims the slot, composes it, then delivers it; False when claimed before or not sent.
+
+    Three steps: the claim commits first (a second process sees it), the push is composed in
+    its own transaction with the messages only queued, and they are delivered after that commit,
+    so no transaction waits on Telegram. A push that could not be delivered is marked failed in
+    the ledger and the admins are told.
+    """
     svc = services_of(app)
     kind = next((k for k in svc.push_kinds if k.name == slot.kind), None)
     if kind is None:
@@ -77,24 +85,71 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
         return False
     status = "failed"
     try:
-        async with svc.sessions() as session, session.begin():
-            school = await school_by_id(session=session, school_id=school_id)
-            if school is None:
-                return False
-            policies = await load_policies(session=session, school_id=school_id)
-            calendar = await school_calendar(session=session, school_id=school_id)
-            day = slot.at.astimezone(school_tz(school)).date()
-            ctx = PushContext(
-                svc, app.bot, session, school, policies, slot, day, calendar.status(day)
-            )
-            status = "sent" if await kind.send(ctx) else "empty"
+        with collecting() as queue:
+            async with svc.sessions() as session, session.begin():
+                school = await school_by_id(session=session, school_id=school_id)
+                if school is None:
+                    status = "empty"
+                    return False
+                policies = await load_policies(session=session, school_id=school_id)
+                calendar = await school_calendar(session=session, school_id=school_id)
+                day = slot.at.astimezone(school_tz(school)).date()
+                ctx = PushContext(
+                    svc, app.bot, session, school, policies, slot, day, calendar.status(day)
+                )
+                composed = await kind.send(ctx)
+        outcomes = await deliver(app.bot, svc.sessions, queue)
+        status = _status(composed, outcomes)
     except Exception:
         log.exception("push %s for school %s failed", slot.kind, school_id)
         raise
     finally:
         async with svc.sessions() as session, session.begin():
             await mark(session=session, ledger_id=ledger_id, status=status, now=svc.clock.now())
+    if status == "failed":
+        await _tell_admins(app, school_id, "push.failed", [slot])
     return status == "sent"
+
+
+def _status(composed: bool, outcomes: list[Outcome]) -> str:
+    if Outcome.SENT in outcomes:
+        return "sent"
+    if Outcome.FAILED in outcomes:
+        return "failed"
+    if outcomes:
+        return "gone"  # every recipient has left or blocked the bot
+    return "sent" if composed else "empty"
+
+
+def describe_slots(lang: str, slots: list[Slot], tz: ZoneInfo) -> str:
+    """One line per kind and time, in words, for the admins (`07:05 值班提醒 ×3`)."""
+    counted: dict[tuple[str, str], int] = {}
+    for slot in slots:
+        key = (f"{slot.at.astimezone(tz):%m-%d %H:%M}", slot.kind)
+        counted[key] = counted.get(key, 0) + 1
+    lines = []
+    for (when, kind), count in sorted(counted.items()):
+        label = t(lang, f"push.kind.{kind}")
+        lines.append(f"• {when} {label}" + (f" ×{count}" if count > 1 else ""))
+    return "\n".join(lines)
+
+
+async def _tell_admins(app: AnyApp, school_id: int, key: str, slots: list[Slot]) -> None:
+    svc = services_of(app)
+    with collecting() as queue:
+        async with svc.sessions() as session, session.begin():
+            school = await school_by_id(session=session, school_id=school_id)
+            if school is None:
+                return
+            for telegram_id, lang in await admin_recipients(
+                session=session,
+                school_id=school_id,
+                system_admins=svc.settings.bootstrap_admin_ids,
+                default_language=svc.settings.default_language,
+            ):
+                listing = Safe(escape(describe_slots(lang, slots, school_tz(school))))
+                await send_to_chat(app.bot, session, telegram_id, t(lang, key, listing=listing))
+    await deliver(app.bot, svc.sessions, queue)
 
 
 async def fire_due(
@@ -118,7 +173,11 @@ async def fire_due(
 
 
 async def catch_up(app: AnyApp, school: School, now: datetime) -> tuple[int, list[Slot]]:
-    """At start: sends today's slots missed within the grace window, lists older ones to admins."""
+    """At start: sends the slots missed within the grace window, lists older ones to admins.
+
+    Yesterday counts too (the bot may have been down overnight), but never a time before the
+    school was created: a new school has missed nothing.
+    """
     svc = services_of(app)
     async with svc.sessions() as session:
         policies = await load_policies(session=session, school_id=school.id or 0)
@@ -126,21 +185,17 @@ async def catch_up(app: AnyApp, school: School, now: datetime) -> tuple[int, lis
     sent = 0
     missed: list[Slot] = []
     today = now.astimezone(school_tz(school)).date()
-    for slot in await plan_day(svc, school, today):
-        if slot.at > now:
-            continue
+    slots = [
+        slot
+        for day in (today - timedelta(days=1), today)
+        for slot in await plan_day(svc, school, day)
+        if school.created_at <= slot.at <= now
+    ]
+    for slot in slots:
         if slot.at >= now - grace:
             sent += int(await run_slot(app, school.id or 0, slot))
             continue
         async with svc.sessions() as session, session.begin():
-            if await is_claimed(
-                session=session,
-                school_id=school.id or 0,
-                kind=slot.kind,
-                target=slot.target,
-                slot=slot.key,
-            ):
-                continue
             # Claimed as missed, so a second start does not list it again.
             ledger_id = await claim(
                 session=session,
@@ -154,17 +209,22 @@ async def catch_up(app: AnyApp, school: School, now: datetime) -> tuple[int, lis
                 await mark(session=session, ledger_id=ledger_id, status="missed", now=now)
                 missed.append(slot)
     if missed:
-        tz = school_tz(school)
-        listing = "\n".join(f"• {s.at.astimezone(tz):%H:%M} {s.kind}" for s in missed)
-        async with svc.sessions() as session, session.begin():
-            await notify_admins(
-                app.bot, session, svc.settings, school.id or 0, "push.missed", listing=listing
-            )
+        await _tell_admins(app, school.id or 0, "push.missed", missed)
     return sent, missed
 
 
-async def rebuild(app: AnyApp, school_id: int, kinds: frozenset[str] | None = None) -> int:
-    """Replaces the school's jobs (of the kinds named, or all) with its slots until tomorrow."""
+async def rebuild(
+    app: AnyApp,
+    school_id: int,
+    kinds: frozenset[str] | None = None,
+    *,
+    after: datetime | None = None,
+) -> int:
+    """Replaces the school's jobs (of the kinds named, or all) with its slots until tomorrow.
+
+    Slots after `after` (default: now) are scheduled; one whose time passes while this runs is
+    started at once by the JobQueue.
+    """
     svc = services_of(app)
     queue = app.job_queue
     if queue is None:
@@ -178,9 +238,9 @@ async def rebuild(app: AnyApp, school_id: int, kinds: frozenset[str] | None = No
         school = await school_by_id(session=session, school_id=school_id)
     if school is None:
         return 0
-    now = svc.clock.now()
+    now = after or svc.clock.now()
     # The clock may be simulated; APScheduler runs on real time, so map each slot onto it.
-    shift = datetime.now(now.tzinfo) - now
+    shift = datetime.now(now.tzinfo) - svc.clock.now()
     today = now.astimezone(school_tz(school)).date()
     count = 0
     for day in (today, today + timedelta(days=1)):
@@ -207,10 +267,12 @@ async def rebuild_all(app: AnyApp) -> None:
 async def start(app: AnyApp) -> None:
     """At start-up: catch up on missed slots, then schedule every school and the nightly plan."""
     svc = services_of(app)
-    now = svc.clock.now()
     for school in await _schools(svc, None):
+        # One instant per school for both halves, so that a slot falling due between the
+        # catch-up and the scheduling is neither skipped nor sent twice.
+        now = svc.clock.now()
         await catch_up(app, school, now)
-        await rebuild(app, school.id or 0)
+        await rebuild(app, school.id or 0, after=now)
     svc.extras["schedule_versions"] = await _versions(svc)
     if app.job_queue is not None:
         app.job_queue.run_daily(_nightly_job, NIGHTLY_PLAN, name="plan:nightly")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select, update
+from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import PushLedger
@@ -29,15 +29,3 @@ async def mark(*, session: AsyncSession, ledger_id: int, status: str, now: datet
     await session.exec(
         update(PushLedger).where(col(PushLedger.id) == ledger_id).values(status=status, sent_at=now)
     )
-
-
-async def is_claimed(
-    *, session: AsyncSession, school_id: int, kind: str, target: str, slot: str
-) -> bool:
-    query = select(PushLedger.id).where(
-        PushLedger.school_id == school_id,
-        PushLedger.kind == kind,
-        PushLedger.target == target,
-        PushLedger.slot == slot,
-    )
-    return (await session.exec(query)).first() is not None

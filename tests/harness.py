@@ -67,6 +67,10 @@ class RecordingRequest(BaseRequest):
     files: dict[str, bytes] = field(default_factory=dict)
     forbidden: set[int] = field(default_factory=set)
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    # method → answers to give before succeeding again: (HTTP status, description, parameters)
+    faults: dict[str, list[tuple[int, str, dict[str, Any]]]] = field(default_factory=dict)
+    # awaited inside every sendMessage, to look at the world while the bot waits on Telegram
+    during_send: Any = None
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
 
     async def initialize(self) -> None:
@@ -95,6 +99,14 @@ class RecordingRequest(BaseRequest):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((api_method, params))
+        if self.faults.get(api_method):
+            status, description, parameters = self.faults[api_method].pop(0)
+            body = {"ok": False, "error_code": status, "description": description}
+            if parameters:
+                body["parameters"] = parameters
+            return status, json.dumps(body).encode()
+        if api_method == "sendMessage" and self.during_send is not None:
+            await self.during_send()
         status, result = self._answer(api_method, params)
         if status != 200:
             return status, json.dumps(
@@ -202,12 +214,20 @@ class BotHarness:
         await self.app.initialize()
         if self.app.post_init is not None:
             await self.app.post_init(self.app)
+        await self.started()
         return self
+
+    async def started(self) -> None:
+        """Waits for the start-up planning (catch-up of missed pushes, jobs) to finish."""
+        if self.services.starting is not None:
+            await self.services.starting
 
     async def __aexit__(self, *exc: object) -> None:
         if self.app.job_queue is not None and self.app.job_queue.scheduler.running:
             await self.app.job_queue.stop()
         await self.app.shutdown()
+        if self.app.post_shutdown is not None:
+            await self.app.post_shutdown(self.app)
 
     @property
     def services(self) -> Any:

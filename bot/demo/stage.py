@@ -218,6 +218,9 @@ async def open_stage(
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=5)
+        services = app.bot_data["services"]
+        if services.starting is not None:
+            await services.starting
         try:
             yield Stage(sim, app, clock, bot_settings, ids)
         finally:

@@ -117,12 +117,13 @@ async def test_junk_and_forged_callback_data_are_refused_and_audited(
     _, junk = await harness.press(admin, request, "v1:reg:ok:99999999")
     _, forged = await harness.press(admin, request, "v0:reg:ok:1")
     _, garbage = await harness.press(admin, request, "v1:reg:ok:1; DROP TABLE staff")
+    _, huge = await harness.press(admin, request, "v1:reg:ok:99999999999")
 
-    assert junk["text"] == forged["text"] == garbage["text"] == "这个按钮已失效。"
+    assert junk["text"] == forged["text"] == garbage["text"] == huge["text"] == "这个按钮已失效。"
     async with session_factory(engine)() as s:
         refused = await audit.entries(session=s, action="button_refused")
         assert (await s.exec(select(Registration))).one().status == "pending"
-    assert len(refused) == 3
+    assert len(refused) == 4
 
 
 async def test_register_unknown_name_and_already_linked(

@@ -31,7 +31,7 @@ async def send_morning(ctx: PushContext) -> bool:
 
 # A push at duty.announce_time on school days, like the duty announcement.
 MORNING = PushKind(
-    "test_morning", registry.daily_slot("test_morning", "duty.announce_time"), send_morning
+    "duty_announce", registry.daily_slot("duty_announce", "duty.announce_time"), send_morning
 )
 
 
@@ -86,7 +86,7 @@ async def test_too_late_is_listed_to_the_admins_not_sent(started: BotHarness) ->
     await scheduler.start(started.app)  # a second start lists nothing again
     assert announcements(started) == []
     notices = [m.plain for m in started.in_chat(ADMIN_ID)]
-    assert len(notices) == 1 and "07:00 test_morning" in notices[0]
+    assert len(notices) == 1 and "11-25 07:00 今日值班公告" in notices[0]
 
 
 @pytest.mark.parametrize("started", [(6, 0, 0, 0)], indirect=True)
@@ -94,16 +94,16 @@ async def test_jobs_are_scheduled_at_the_local_time_and_rebuilt_on_change(
     started: BotHarness,
 ) -> None:
     jobs = {j.name: j for j in started.app.job_queue.jobs() if j.name.startswith("push:")}
-    today = jobs["push:1:test_morning:group:2026-11-25"]
+    today = jobs["push:1:duty_announce:group:2026-11-25"]
     # The clock is simulated: the job runs one hour of real time from now, at "07:00".
     delay = run_at(today) - datetime.now(SHANGHAI)
     assert timedelta(minutes=59) < delay <= timedelta(hours=1)
-    assert "push:1:test_morning:group:2026-11-26" in jobs
+    assert "push:1:duty_announce:group:2026-11-26" in jobs
 
     admin = started.user(ADMIN_ID)
     await started.send(admin, "/settings duty.announce_time 07:30")
     moved = {j.name: j for j in started.app.job_queue.jobs() if j.name.startswith("push:")}
-    delay = run_at(moved["push:1:test_morning:group:2026-11-25"]) - datetime.now(SHANGHAI)
+    delay = run_at(moved["push:1:duty_announce:group:2026-11-25"]) - datetime.now(SHANGHAI)
     assert timedelta(minutes=89) < delay <= timedelta(minutes=90)
 
 

@@ -1,0 +1,170 @@
+"""Delivering pushes: after the commit, with retries, failures told to the admins."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+import jobs.delivery
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.texts import catalogue
+from jobs import scheduler
+from jobs.delivery import send_to_staff_groups
+from jobs.registry import PushContext, PushKind, daily_slot
+from storage import audit
+from storage.db import create_engine, session_factory
+from storage.models import PushLedger
+from storage.schools import bind_group
+from tests import factories
+from tests.conftest import SHANGHAI
+from tests.harness import BotHarness
+
+GROUP = -1002000000002
+ADMIN_ID = 7_300_000_002
+WEDNESDAY_0700 = datetime(2026, 11, 25, 7, 0, tzinfo=SHANGHAI)
+
+
+async def send_morning(ctx: PushContext) -> bool:
+    # Writing inside the push's own transaction, as the real pushes do (boards, slips).
+    await audit.record(session=ctx.session, at=ctx.services.clock.now(), action="morning_composed")
+    return (
+        await send_to_staff_groups(ctx.bot, ctx.session, ctx.school.id, [f"早上好 {ctx.day}"]) > 0
+    )
+
+
+MORNING = PushKind("duty_announce", daily_slot("duty_announce", "duty.announce_time"), send_morning)
+
+
+@pytest.fixture
+def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """Retries wait on a recorded fake sleep, not on the clock."""
+    waited: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waited.append(seconds)
+
+    monkeypatch.setattr(jobs.delivery.asyncio, "sleep", fake_sleep)
+    return waited
+
+
+@pytest.fixture
+async def bot(engine: AsyncEngine, waits: list[float]) -> AsyncIterator[BotHarness]:
+    async with session_factory(engine)() as s, s.begin():
+        school = await factories.school(s, WEDNESDAY_0700 - timedelta(days=30))
+        await factories.term(s, school, date(2026, 9, 1), date(2027, 1, 22))
+        await factories.staff(s, school, "张思月", roles="teacher,admin", telegram_id=ADMIN_ID)
+        await bind_group(
+            session=s,
+            school_id=school.id,
+            chat_id=GROUP,
+            title="g",
+            by=ADMIN_ID,
+            now=WEDNESDAY_0700,
+        )
+    harness = BotHarness(Settings(), engine, ManualClock(WEDNESDAY_0700 - timedelta(hours=1)))
+    harness.services.push_kinds = [MORNING]
+    async with harness:
+        yield harness
+
+
+async def fire_0700(bot: BotHarness) -> None:
+    start = bot.clock.now()
+    bot.clock.set(WEDNESDAY_0700 + timedelta(seconds=1))
+    await scheduler.fire_due(bot.app, start, bot.clock.now())
+
+
+async def ledger(engine: AsyncEngine) -> list[str]:
+    """The ledger's word on Wednesday's announcement (Tuesday's was missed before the start)."""
+    async with session_factory(engine)() as s:
+        rows = await s.exec(select(PushLedger).where(PushLedger.slot == "2026-11-25"))
+        return [row.status for row in rows.all()]
+
+
+async def test_a_429_is_waited_out_and_the_push_delivered(
+    bot: BotHarness, engine: AsyncEngine, waits: list[float]
+) -> None:
+    bot.request.faults["sendMessage"] = [
+        (429, "Too Many Requests: retry after 7", {"retry_after": 7})
+    ]
+    await fire_0700(bot)
+    assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
+    assert waits == [7.0]
+    assert await ledger(engine) == ["sent"]
+
+
+async def test_a_passing_5xx_is_retried(
+    bot: BotHarness, engine: AsyncEngine, waits: list[float]
+) -> None:
+    bot.request.faults["sendMessage"] = [(502, "Bad Gateway", {})]
+    await fire_0700(bot)
+    assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
+    assert waits == [jobs.delivery.RETRY_DELAYS[0]]
+
+
+async def test_a_push_that_keeps_failing_is_marked_and_the_admins_told(
+    bot: BotHarness, engine: AsyncEngine
+) -> None:
+    bot.request.faults["sendMessage"] = [(500, "Internal Server Error", {})] * 3
+    await fire_0700(bot)
+    assert bot.in_chat(GROUP) == []
+    assert await ledger(engine) == ["failed"]
+    notice = bot.last(ADMIN_ID)
+    assert "没能发出" in notice.plain and "11-25 07:00 今日值班公告" in notice.plain
+
+
+async def test_nothing_waits_on_telegram_inside_a_transaction(
+    bot: BotHarness, engine: AsyncEngine, db_url: str
+) -> None:
+    """While the bot sends, another writer gets the database at once (SQLite's single writer)."""
+    # Were the push still inside its transaction, this writer would wait for SQLite's lock
+    # until the busy timeout and fail.
+    probe = create_engine(db_url)
+    wrote: list[bool] = []
+
+    async def write_meanwhile() -> None:
+        async with session_factory(probe)() as s, s.begin():
+            await audit.record(session=s, at=WEDNESDAY_0700, action="meanwhile")
+        wrote.append(True)
+
+    bot.request.during_send = write_meanwhile
+    try:
+        await fire_0700(bot)
+    finally:
+        await probe.dispose()
+    assert wrote == [True]
+    assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
+
+
+async def test_pushes_missed_overnight_are_listed_in_words(engine: AsyncEngine) -> None:
+    """Down from Tuesday afternoon to Wednesday 10:00: both mornings' 07:00 are listed."""
+    async with session_factory(engine)() as s, s.begin():
+        school = await factories.school(s, WEDNESDAY_0700 - timedelta(days=30))
+        await factories.term(s, school, date(2026, 9, 1), date(2027, 1, 22))
+        await factories.staff(s, school, "张思月", roles="teacher,admin", telegram_id=ADMIN_ID)
+        await bind_group(
+            session=s,
+            school_id=school.id,
+            chat_id=GROUP,
+            title="g",
+            by=ADMIN_ID,
+            now=WEDNESDAY_0700,
+        )
+    harness = BotHarness(Settings(), engine, ManualClock(WEDNESDAY_0700 + timedelta(hours=3)))
+    harness.services.push_kinds = [MORNING]
+    async with harness:
+        notices = [m.plain for m in harness.in_chat(ADMIN_ID)]
+        assert harness.in_chat(GROUP) == []
+    assert len(notices) == 1
+    assert "11-24 07:00 今日值班公告" in notices[0] and "11-25 07:00 今日值班公告" in notices[0]
+
+
+def test_every_push_kind_has_a_name_in_both_languages() -> None:
+    from bot.app import JOB_MODULES
+
+    names = [kind.name for module in JOB_MODULES for kind in module.push_kinds()]
+    assert names and all(f"push.kind.{name}" in catalogue() for name in names)
