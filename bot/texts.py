@@ -7,6 +7,7 @@ Texts live in `bot/locales/*.toml`, one file per feature, each key with a `zh` a
 from __future__ import annotations
 
 import html
+import re
 import string
 import tomllib
 from functools import cache
@@ -74,6 +75,16 @@ def normalise_language(code: str | None) -> str | None:
         return None
     base = code.lower().split("-")[0].split("_")[0]
     return base if base in LANGUAGES else None
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def visible_length(text: str) -> int:
+    """How long Telegram counts an HTML message: after entity parsing, in UTF-16 code units
+    (never less than the characters, so a message measured here is never too long there)."""
+    plain = html.unescape(_TAG.sub("", text))
+    return len(plain.encode("utf-16-le")) // 2
 
 
 def split_message(lines: list[str], limit: int = 3500) -> list[Safe]:

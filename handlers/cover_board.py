@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -23,6 +23,7 @@ from handlers.leave_texts import (
     language_of,
     need_label,
     slip_lines,
+    slip_message,
     slip_update_message,
     tell,
 )
@@ -266,7 +267,11 @@ def tell_released(turn: Turn, kit: Kit, need: CoverNeed, staff_id: int | None) -
 
 
 async def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
-    """After a change: days whose slip was posted already get a message with what changed."""
+    """After a change: days whose slip was posted already get a message with what changed.
+
+    Today's slip may never have gone out (nothing was planned at its time, 07:20): a change
+    later that day posts the whole slip, or the group would not learn of same-day cover.
+    """
     today = kit.today(turn)
     lang = default_lang(turn)
     school_id = kit.school.id or 0
@@ -276,11 +281,11 @@ async def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
         if day < today:
             continue
         posted = await posted_slip(session=turn.session, school_id=school_id, day=day)
-        if posted is None:
-            continue
+        if posted is None and (day != today or turn.now < _slip_time_today(kit, day)):
+            continue  # its own push sends the whole slip when the time comes
         data = await slip_data(session=turn.session, school_id=school_id, day=day)
         lines = slip_lines(lang, data, kit.names, schedule)
-        old = posted_slip_lines(posted)
+        old = posted_slip_lines(posted) if posted is not None else []
         added = [line for line in lines if line not in old]
         removed = [line for line in old if line not in lines]
         if not added and not removed:
@@ -288,10 +293,18 @@ async def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
         await save_slip(
             session=turn.session, school_id=school_id, day=day, lines=lines, now=turn.now
         )
-        message = slip_update_message(lang, day, added, removed)
+        if posted is None:
+            message = slip_message(lang, day, lines)
+        else:
+            message = slip_update_message(lang, day, added, removed)
         for group in await staff_groups(session=turn.session, school_id=school_id):
             for chunk in split_message(message):
                 turn.out.send(group.chat_id, chunk)
+
+
+def _slip_time_today(kit: Kit, day: date) -> datetime:
+    when = kit.policies.get("cover.slip_today")
+    return datetime.combine(day, when, tzinfo=ZoneInfo(kit.school.timezone))
 
 
 async def need_for_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.texts import Safe, escape, split_message, t
+from handlers.duty_leave import arranges_for, could_arrange, on_leave_then
 from handlers.duty_texts import (
     day_label,
     day_status_text,
@@ -31,6 +32,7 @@ from storage.duty import (
     DutyShift,
     clear_override,
     duties_between,
+    duty_gaps,
     duty_on,
     has_roster,
     roster,
@@ -70,7 +72,9 @@ async def cmd_duty(turn: Turn) -> None:
         return
     words = turn.args
     sub = SUBCOMMANDS.get(words[0].casefold()) if words else None
-    if sub in ADMIN_SUBCOMMANDS and not turn.actor.is_admin:
+    # Besides admins, an arranger may replace someone on leave (checked per post in _set).
+    arranger_set = sub == "set" and could_arrange(turn.actor)
+    if sub in ADMIN_SUBCOMMANDS and not turn.actor.is_admin and not arranger_set:
         await turn.audit("denied", command="/duty", change=sub)
         turn.reply(turn.t("common.not_allowed"))
         return
@@ -116,7 +120,9 @@ async def _show_day(turn: Turn, school_id: int, day: date) -> None:
     shifts = await duty_on(session=turn.session, school_id=school_id, day=day, calendar=calendar)
     today = school_today(turn.actor.school, turn.now)  # type: ignore[arg-type]
     title = "duty.today_title" if day == today else "duty.day_title"
-    turn.reply("\n".join(render_day(turn.lang, status, shifts, title=title)))
+    gaps = await duty_gaps(session=turn.session, school_id=school_id, start=day, end=day)
+    posts = {gap.shift.post_id for gap in gaps}
+    turn.reply("\n".join(render_day(turn.lang, status, shifts, title=title, gaps=posts)))
 
 
 def _week_of(today: date) -> tuple[date, date]:
@@ -304,6 +310,12 @@ async def _set(turn: Turn, school_id: int, words: list[str], today: date) -> Non
     person = await _find_person(turn, school_id, words[-1])
     shifts = await _school_day_shifts(turn, school_id, day, today)
     shift = _shift_of(shifts, post, day)
+    on_leave = await on_leave_then(turn.session, school_id, shift)
+    if not turn.actor.is_admin and not (
+        on_leave and await arranges_for(turn, school_id, shift.staff_id)
+    ):
+        await turn.audit("denied", command="/duty", change="set", post=post.id)
+        raise Refused("duty.err.arranger_leave_only")
     if shift.staff_id == person.id:
         raise Refused("duty.err.already_on", name=person.name, post=post.name)
     if any(s.staff_id == person.id and windows_overlap(s.window, shift.window) for s in shifts):
@@ -317,7 +329,7 @@ async def _set(turn: Turn, school_id: int, words: list[str], today: date) -> Non
             post_id=post.id or 0,
             day=day,
             staff_id=person.id or 0,
-            reason="set",
+            reason="leave" if on_leave else "set",
             by=turn.actor.telegram_id,
             now=turn.now,
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -81,14 +82,17 @@ def who(lang: str, shift: DutyShift, *, notify: bool = False) -> Safe:
     return name
 
 
-def shift_line(lang: str, shift: DutyShift, *, notify: bool = False) -> Safe:
+def shift_line(lang: str, shift: DutyShift, *, notify: bool = False, gap: bool = False) -> Safe:
+    """One post and who is on it; `gap`: its person is away then and nobody stands in yet."""
     return t(
         lang,
         "duty.line",
         start=hhmm(shift.starts_at),
         end=hhmm(shift.ends_at),
         post=shift.post,
-        who=who(lang, shift, notify=notify),
+        who=t(lang, "duty.needs_replacement", name=shift.name)
+        if gap
+        else who(lang, shift, notify=notify),
     )
 
 
@@ -113,11 +117,18 @@ def day_status_text(lang: str, status: DayStatus) -> Safe:
 
 
 def render_day(
-    lang: str, status: DayStatus, shifts: list[DutyShift], *, title: str, notify: bool = False
+    lang: str,
+    status: DayStatus,
+    shifts: list[DutyShift],
+    *,
+    title: str,
+    notify: bool = False,
+    gaps: Collection[int] = (),
 ) -> list[str]:
-    """A heading and one line per post."""
+    """A heading and one line per post; posts in `gaps` (their person is on leave then) say a
+    replacement is needed instead of naming the absent person as on duty."""
     lines = [
         t(lang, title, day=day_label(lang, status.day), note=makeup_note(lang, status)),
     ]
-    lines += [shift_line(lang, s, notify=notify) for s in shifts]
+    lines += [shift_line(lang, s, notify=notify, gap=s.post_id in gaps) for s in shifts]
     return lines

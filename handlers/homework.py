@@ -4,6 +4,10 @@
 minutes when it is not written: `/hw 一(1) 语文 10 口头 背诵古诗`); `/hw` alone starts the
 wizard. `/hw today [class]`, `/hw week <class>`, `/hw class` (a head teacher's own class) and
 `/hw mine` (today's own postings, to edit or withdraw) show what was set.
+
+This module also wires the homework handlers: the wizard (homework_wizard), submitting and
+refusals (homework_submit), the author's buttons (homework_author), editing (homework_edit),
+the approvers' decisions (homework_decisions) and returns with a reason (homework_return).
 """
 
 from __future__ import annotations
@@ -20,37 +24,44 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.texts import Safe, split_message
+from bot.texts import split_message
 from handlers import homework_wizard as wizard
 from handlers.dialogue import dialogue
-from handlers.homework_review import (
-    REASON,
-    allowed_everywhere,
-    ask_return_reason,
+from handlers.homework_author import on_author_button
+from handlers.homework_decisions import on_approve
+from handlers.homework_edit import EDIT, on_edit_text, start_edit
+from handlers.homework_posting import (
+    END,
     author_markup,
     describe,
-    on_approve,
-    on_return_reason,
+    reply_keeping_text,
     school_today,
-    submit,
 )
+from handlers.homework_return import (
+    REASON,
+    ask_return_reason,
+    on_return_confirm,
+    on_return_reason,
+)
+from handlers.homework_submit import allowed_everywhere, submit
 from handlers.turn import Turn, command
 from jobs.homework import (
     class_block,
     date_label,
     describe_item,
-    resend_block,
     subjects_text,
     total_text,
     week_of,
 )
 from rules.classnames import ClassNameError, ClassRef, nearest_class_names, parse_class_name
-from rules.homework import PostingError, parse_posting_line, written_by_subject
+from rules.homework import MAX_CONTENT, PostingError, parse_posting_line, written_by_subject
 from storage.calendar import school_calendar
 from storage.homework import (
     COUNTED,
     author_posts,
+    change_ids,
     class_days,
+    counted_entries,
     day_posts,
     entries_of,
     item_of,
@@ -75,7 +86,7 @@ async def cmd_hw(turn: Turn) -> object:
     """Posts homework in one line, starts the wizard, or shows what was set."""
     if turn.actor.school is None:
         turn.reply(turn.t("common.no_school"))
-        return wizard.END
+        return END
     word = turn.args[0].lower() if turn.args else ""
     rest = turn.args[1:]
     if word in TODAY:
@@ -94,7 +105,7 @@ async def cmd_hw(turn: Turn) -> object:
         return await wizard.start_wizard(turn, turn.actor.staff)
     else:
         await _post_one_line(turn)
-    return wizard.END
+    return END
 
 
 async def _post_one_line(turn: Turn) -> None:
@@ -105,8 +116,8 @@ async def _post_one_line(turn: Turn) -> None:
     try:
         line = parse_posting_line(turn.arg_text)
     except PostingError as exc:
-        problem = turn.t(f"hw.error.{exc.code}", value=exc.value, limit=1000)
-        turn.reply(f"{problem}\n{resend_block(turn.lang, original)}")
+        problem = turn.t(f"hw.error.{exc.code}", value=exc.value, limit=MAX_CONTENT)
+        reply_keeping_text(turn, problem, original)
         return
     classes = await _resolve_classes(turn, line.classes, original)
     subject = await _resolve_subject(turn, line.subject, original) if classes else None
@@ -140,7 +151,7 @@ async def _resolve_classes(
             problem = turn.t(
                 "hw.unknown_class", klass=ref.name, near=sep.join(near) or turn.t("common.none")
             )
-            turn.reply(f"{problem}\n{resend_block(turn.lang, original)}")
+            reply_keeping_text(turn, problem, original)
             return None
     return [by_ref[ref] for ref in refs]
 
@@ -154,7 +165,7 @@ async def _resolve_subject(turn: Turn, name: str, original: str) -> Subject | No
         problem = turn.t(
             "hw.unknown_subject", subject=name, near=sep.join(near) or turn.t("common.none")
         )
-        turn.reply(f"{problem}\n{resend_block(turn.lang, original)}")
+        reply_keeping_text(turn, problem, original)
     return found
 
 
@@ -225,21 +236,30 @@ async def _show_head_class(turn: Turn) -> None:
         end=day,
         statuses=(*COUNTED, "exception"),
     )
-    held = [(p, s) for p, s in rows if p.status in COUNTED]
-    entries = entries_of(held)
+    held = [(p, s.name) for p, s in rows if p.status in COUNTED]
+    entries = counted_entries(held)
     cap = policies.homework_cap(klass.grade)
     written = sum(m for _, m in written_by_subject(entries))
     lines = [turn.t("hw.view.class", klass=klass.name, date=date_label(turn.lang, day))]
+    changes = change_ids(p for p, _ in rows)
     for post, subject in rows:
-        mark = "" if post.status == "published" else f" {turn.t(f'hw.mark.{post.status}')}"
-        lines.append(f"• {describe(turn.lang, post, subject)}{mark}")
+        lines.append(f"• {describe(turn.lang, post, subject)}{_mark(turn, post, changes)}")
     if not rows:
         lines.append(turn.t("hw.view.nothing_yet"))
     lines.append(
         turn.t("hw.view.by_subject", subjects=subjects_text(turn.lang, written_by_subject(entries)))
     )
     lines.append(total_text(turn.lang, cap, written))
-    turn.reply("\n".join(lines))
+    for chunk in split_message(lines):
+        turn.reply(chunk)
+
+
+def _mark(turn: Turn, post: HomeworkPost, changes: set[int]) -> str:
+    """How a posting that is not simply published is marked in a list (` ⏳待审核`)."""
+    if post.status == "published":
+        return ""
+    key = "change" if post.id in changes else post.status
+    return f" {turn.t(f'hw.mark.{key}')}"
 
 
 async def _show_week(turn: Turn, class_text: str) -> None:
@@ -270,25 +290,26 @@ async def _show_week(turn: Turn, class_text: str) -> None:
     while day <= min(sunday, today):
         mine = [(p, s) for p, s in rows if p.day == day]
         if mine or calendar.status(day).is_school_day:
-            lines.append(_week_day_line(turn, day, mine, cap))
+            lines.extend(_week_day_lines(turn, day, mine, cap))
         day += timedelta(days=1)
-    turn.reply("\n".join(lines))
+    for chunk in split_message(lines):
+        turn.reply(chunk)
 
 
-def _week_day_line(
+def _week_day_lines(
     turn: Turn, day: date, rows: list[tuple[HomeworkPost, Subject]], cap: int | None
-) -> str:
+) -> list[str]:
+    """A day of the week: each posting on its own line (so a long week splits between them),
+    then the written total."""
     label = date_label(turn.lang, day)
     if not rows:
-        return turn.t("hw.view.week_missing", date=label)
-    items = Safe(
-        turn.t("common.list_sep").join(describe_item(turn.lang, item_of(p, s)) for p, s in rows)
-    )
-    entries = entries_of(rows)
-    written = sum(m for _, m in written_by_subject(entries))
-    return turn.t(
-        "hw.view.week_day", date=label, items=items, total=total_text(turn.lang, cap, written)
-    )
+        return [turn.t("hw.view.week_missing", date=label)]
+    written = sum(m for _, m in written_by_subject(entries_of(rows)))
+    return [
+        turn.t("hw.view.week_day", date=label),
+        *(f"• {describe_item(turn.lang, item_of(p, s))}" for p, s in rows),
+        turn.t("hw.view.week_total", total=total_text(turn.lang, cap, written)),
+    ]
 
 
 async def _show_mine(turn: Turn) -> None:
@@ -303,12 +324,12 @@ async def _show_mine(turn: Turn) -> None:
     if not posts:
         turn.reply(turn.t("hw.view.mine_none"))
         return
+    changes = change_ids(p for p, _, _ in posts)
     for post, subject, klass in posts:
-        mark = "" if post.status == "published" else f" {turn.t(f'hw.mark.{post.status}')}"
         turn.reply(
             turn.t("hw.view.mine", klass=klass.name, item=describe(turn.lang, post, subject))
-            + mark,
-            author_markup(turn.lang, post),
+            + _mark(turn, post, changes),
+            author_markup(turn.lang, post, change=post.id in changes),
         )
 
 
@@ -330,7 +351,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         "homework",
         entry_points=[
             CommandHandler("hw", cmd_hw),
-            CallbackQueryHandler(wizard.start_edit, pattern=callbacks.pattern("hwed")),
+            CallbackQueryHandler(start_edit, pattern=callbacks.pattern("hwed")),
             CallbackQueryHandler(ask_return_reason, pattern=callbacks.pattern("hwret")),
         ],
         states={
@@ -347,8 +368,11 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
                 CallbackQueryHandler(wizard.on_confirm, pattern=r"^v1:hww:ok:"),
                 MessageHandler(text, wizard.on_tap_please),
             ],
-            wizard.EDIT: [MessageHandler(text, wizard.on_edit_text)],
-            REASON: [MessageHandler(text, on_return_reason)],
+            EDIT: [MessageHandler(text, on_edit_text)],
+            REASON: [
+                MessageHandler(text, on_return_reason),
+                CallbackQueryHandler(on_return_confirm, pattern=callbacks.pattern("hwrc")),
+            ],
         },
         fallbacks=[
             CommandHandler("cancel", wizard.on_cancel),
@@ -358,5 +382,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         conversation,
         CallbackQueryHandler(on_approve, pattern=callbacks.pattern("hwok")),
-        CallbackQueryHandler(wizard.on_author_button, pattern=callbacks.pattern("hw")),
+        CallbackQueryHandler(on_author_button, pattern=callbacks.pattern("hw")),
     ]

@@ -19,6 +19,7 @@ from handlers.cover_board import (
     send_boards,
     tell_arrangers,
     tell_released,
+    tell_substitute,
     update_slips,
 )
 from handlers.leave_request import (
@@ -64,6 +65,35 @@ from storage.models import CoverNeed, LeaveRequest
 MYLEAVE_LIMIT = 10
 
 
+# What the group is told of a refused one-line /leave, by the kind of refusal: never the words
+# typed (they may be the reason), never the type; the details go to the private chat.
+_GROUP_WHY = {
+    "leave.err.overlap": "overlap",
+    "leave.err.past": "past",
+    "leave.err.end_before_start": "end_before_start",
+    "leave.err.too_long": "too_long",
+    "leave.err.no_school_days": "no_school_days",
+    "leave.err.period_range": "periods",
+    "leave.err.period_order": "periods",
+    "leave.err.period_beyond": "periods",
+    "leave.err.no_such_colleague": "substitute",
+    "leave.err.substitute_self": "substitute",
+    "leave.err.substitute_no_lessons": "substitute",
+    "leave.err.substitute_busy": "substitute",
+    "leave.err.substitute_covering": "substitute",
+    "leave.err.substitute_away": "substitute",
+    "leave.err.no_approver": "no_approver",
+    "common.too_long": "reason_long",
+}
+
+
+def group_refusal_text(turn: Turn, problem: LeaveDateError | Refusal) -> str:
+    why = _GROUP_WHY.get(problem.key)
+    if why is None and isinstance(problem, LeaveDateError):
+        return turn.t("leave.group_problem")  # the line was not understood
+    return turn.t("leave.group_refused", why=turn.t(f"leave.group_why.{why or 'other'}"))
+
+
 @command(where="any", staff=True)
 async def cmd_leave_line(turn: Turn) -> None:
     """`/leave <type> <days> [part] [代课:<name>] <reason>` in private or in the group."""
@@ -84,7 +114,7 @@ async def cmd_leave_line(turn: Turn) -> None:
         if turn.in_group:
             # The words not understood may be the reason: they go to the private chat only.
             turn.out.send(turn.actor.telegram_id, refusal_text(turn, problem))
-            turn.reply(turn.t("leave.group_problem"), turn.private_chat_button())
+            turn.reply(group_refusal_text(turn, problem), turn.private_chat_button())
         else:
             turn.reply(refusal_text(turn, problem))
         return
@@ -364,13 +394,16 @@ async def on_substitute_answer(turn: Turn) -> None:
         if need.substitute_id != me.id:
             continue
         if agree:
-            await acknowledge(
+            if await acknowledge(
                 session=turn.session,
                 need=need,
                 version=need.version,
                 staff_id=me.id or 0,
                 now=turn.now,
-            )
+            ):
+                await turn.audit(
+                    "cover_acknowledged", subject_type="cover_need", subject_id=need.id
+                )
             continue
         if await change_need(
             session=turn.session,
@@ -380,6 +413,13 @@ async def on_substitute_answer(turn: Turn) -> None:
             substitute_id=None,
             acknowledged_at=None,
         ):
+            await turn.audit(
+                "cover_reopened",
+                subject_type="cover_need",
+                subject_id=need.id,
+                substitute=me.id,
+                reason="named_declined",
+            )
             changed_days.append(need.day)
             await tell_arrangers(turn, kit, need, "cover.named_declined", name=me.name)
     if changed_days:
@@ -396,7 +436,8 @@ async def on_substitute_answer(turn: Turn) -> None:
 async def assign_named_substitute(
     turn: Turn, kit: Kit, leave: LeaveRequest, needs: list[CoverNeed]
 ) -> list[CoverNeed]:
-    """On approval: the colleague the teacher named covers every lesson they are free for."""
+    """On approval: the colleague the teacher named covers every lesson they are free for, and
+    is told of each one as of any assignment (with 收到)."""
     if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
         return []
     assigned = []
@@ -418,6 +459,14 @@ async def assign_named_substitute(
             acknowledged_at=turn.now if agreed else None,
         ):
             assigned.append(need)
+            await turn.audit(
+                "cover_assigned",
+                subject_type="cover_need",
+                subject_id=need.id,
+                substitute=leave.substitute_id,
+                named=True,
+            )
+            tell_substitute(turn, kit, need, ask_ack=True)
     return assigned
 
 

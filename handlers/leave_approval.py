@@ -19,6 +19,7 @@ from telegram.ext import (
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, default_lang, load_kit, send_boards, update_slips
 from handlers.dialogue import dialogue
+from handlers.duty_leave import ask_for_leave
 from handlers.leave import assign_named_substitute, state_text
 from handlers.leave_request import (
     approval_markup,
@@ -225,7 +226,8 @@ def _release_named(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
 
 
 async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role: str) -> None:
-    """The final approval: the lessons still ahead become cover needs, sent to the arrangers."""
+    """The final approval: the lessons still ahead become cover needs, sent to the arrangers,
+    and the duties inside the leave ask the arrangers for a replacement."""
     lessons, unknown = leave_lessons(
         kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
     )
@@ -268,6 +270,7 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
         if s.is_school_day
     }
     await update_slips(turn, kit, days)
+    await ask_for_leave(turn, kit.school, leave)
 
 
 @button()

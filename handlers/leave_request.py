@@ -18,8 +18,11 @@ from handlers.cover_board import Kit, default_lang, load_kit
 from handlers.leave_texts import (
     day_label,
     day_lesson_label,
+    grade_label,
     kind_label,
     language_of,
+    localised,
+    part_label,
     span_label,
     tell,
 )
@@ -42,7 +45,6 @@ from storage.staff import school_staff, staff_by_name
 
 MAX_REASON = 200
 OPEN_STATES = ("pending", "approved")
-EXAMPLE = "/leave 病假 明天 上午 发烧"
 
 
 class Refusal(Exception):
@@ -121,6 +123,18 @@ async def check_draft(turn: Turn, draft: Draft) -> Checked:
     )
     if problem is not None:
         raise Refusal(problem.key, **problem.values)
+    last_period = max(kit.schedule.bells, default=None)
+    if (
+        draft.part.kind == "periods"
+        and last_period is not None
+        and (draft.part.last or 0) > last_period
+    ):
+        # The parser allows up to MAX_PERIOD; the school's own day may be shorter.
+        raise Refusal(
+            "leave.err.period_beyond",
+            value=part_label(turn.lang, draft.part.code),
+            last=last_period,
+        )
     school_days = kit.schedule.calendar.school_days(draft.first, draft.last)
     if not school_days:
         raise Refusal(
@@ -210,7 +224,7 @@ def lessons_block(lang: str, kit: Kit, lessons: list[DayLesson], unknown: list[d
 def step_label(lang: str, approval: LeaveApproval) -> str:
     label = t(lang, f"role.{approval.role}")
     if approval.grade is not None:
-        return t(lang, "leave.step_grade", role=label, grade=approval.grade)
+        return t(lang, "leave.step_grade", role=label, grade=grade_label(lang, approval.grade))
     return label
 
 
@@ -402,5 +416,10 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
     return leave
 
 
-def refusal_text(turn: Turn, refusal: Refusal | LeaveDateError) -> str:
-    return turn.t(refusal.key, example=EXAMPLE, **refusal.values)
+def refusal_text(turn: Turn, refusal: Refusal | LeaveDateError, example: str = "") -> str:
+    """The refusal in the user's language, with an example of the form in that language too."""
+    return turn.t(
+        refusal.key,
+        example=turn.t(example or "leave.example"),
+        **localised(turn.lang, refusal.values),
+    )

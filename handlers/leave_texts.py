@@ -13,6 +13,7 @@ from telegram import InlineKeyboardMarkup
 from bot.texts import Safe, t
 from handlers.outbox import Outbox
 from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
+from rules.classnames import MAX_GRADE, grade_word
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart
 from storage.cover import SlipData
@@ -26,6 +27,21 @@ def day_label(lang: str, day: date) -> str:
     if lang == "en":
         return f"{WEEKDAY_NAMES_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]}"
     return f"{day.month}月{day.day}日 {WEEKDAY_NAMES_ZH[day.weekday()]}"
+
+
+def localised(lang: str, values: dict[str, object]) -> dict[str, object]:
+    """Values for a refusal text, days written as everywhere else (11月26日 周四 / Thu 26 Nov)."""
+    return {
+        name: day_label(lang, value) if isinstance(value, date) else value
+        for name, value in values.items()
+    }
+
+
+def grade_label(lang: str, grade: int) -> str:
+    """三年级 / grade 3: the grade group as the school says it."""
+    if lang != "en" and 1 <= grade <= MAX_GRADE:
+        return t(lang, "leave.grade", grade=grade_word(grade))
+    return t(lang, "leave.grade", grade=grade)
 
 
 def part_label(lang: str, code: str) -> str:

@@ -37,7 +37,7 @@ from handlers.leave_request import (
     refusal_text,
     submit,
 )
-from handlers.leave_texts import day_label, kind_label, span_label
+from handlers.leave_texts import day_label, grade_label, kind_label, span_label
 from handlers.turn import Turn, button, command
 from rules.leave_dates import (
     LEAVE_KINDS,
@@ -77,8 +77,27 @@ def _day_value(day: date) -> int:
     return int(day.strftime("%Y%m%d"))
 
 
-def _day_of(value: int) -> date:
-    return date(value // 10000, value // 100 % 100, value % 100)
+def _day_of(value: int | None) -> date | None:
+    """The day a button carries, or None for a value no day button could have (forged)."""
+    if value is None:
+        return None
+    try:
+        return date(value // 10000, value // 100 % 100, value % 100)
+    except ValueError:
+        return None
+
+
+async def _refuse(turn: Turn, state: object) -> object:
+    """A wizard button with data no step of ours produced: refused, audited, step unchanged."""
+    assert turn.callback is not None
+    await turn.audit(
+        "button_refused",
+        reason="bad_wizard_data",
+        button=f"{turn.callback.feature}:{turn.callback.action}",
+        ids=list(turn.callback.ids),
+    )
+    turn.toast(turn.t("common.button_invalid"), alert=True)
+    return state
 
 
 async def _kit(turn: Turn) -> Kit:
@@ -131,8 +150,7 @@ async def on_kind_button(turn: Turn) -> object:
     assert turn.callback is not None
     index = turn.callback.id()
     if index is None or index >= len(LEAVE_KINDS):
-        turn.toast(turn.t("common.button_invalid"), alert=True)
-        return KIND
+        return await _refuse(turn, KIND)
     _draft(turn)["kind"] = LEAVE_KINDS[index]
     turn.edit_origin(
         turn.t("leave.wizard.kind_done", kind=kind_label(turn.lang, LEAVE_KINDS[index]))
@@ -186,10 +204,9 @@ async def _take_first(turn: Turn, first: date, last: date | None) -> object:
 async def on_first_button(turn: Turn) -> object:
     """Stores the first day (picked) and asks for the last."""
     assert turn.callback is not None
-    value = turn.callback.id()
-    if value is None:
-        return FIRST
-    first = _day_of(value)
+    first = _day_of(turn.callback.id())
+    if first is None:
+        return await _refuse(turn, FIRST)
     turn.edit_origin(turn.t("leave.wizard.first_done", day=day_label(turn.lang, first)))
     return await _take_first(turn, first, None)
 
@@ -200,7 +217,9 @@ async def on_first_text(turn: Turn) -> object:
     kit = await _kit(turn)
     span = read_span(_text(turn), kit.today(turn))
     if span is None:
-        turn.reply(turn.t("leave.err.day", value=_text(turn), example="11-27 / 明天 / 11-27~11-28"))
+        turn.reply(
+            turn.t("leave.err.day", value=_text(turn), example=turn.t("leave.example_first"))
+        )
         return FIRST
     first, last = span
     return await _take_first(turn, first, last if last != first else None)
@@ -219,10 +238,9 @@ async def _take_last(turn: Turn, last: date) -> object:
 async def on_last_button(turn: Turn) -> object:
     """Stores the last day (picked) and asks for the part of the day."""
     assert turn.callback is not None
-    value = turn.callback.id()
-    if value is None:
-        return LAST
-    last = _day_of(value)
+    last = _day_of(turn.callback.id())
+    if last is None:
+        return await _refuse(turn, LAST)
     turn.edit_origin(turn.t("leave.wizard.last_done", day=day_label(turn.lang, last)))
     return await _take_last(turn, last)
 
@@ -234,7 +252,7 @@ async def on_last_text(turn: Turn) -> object:
     try:
         last = parse_day(_text(turn), kit.today(turn))
     except LeaveDateError as problem:
-        turn.reply(turn.t(problem.key, example="11-28 / 周五", **problem.values))
+        turn.reply(refusal_text(turn, problem, "leave.example_last"))
         return LAST
     return await _take_last(turn, last)
 
@@ -276,6 +294,9 @@ async def _take_part(turn: Turn, part: DayPart) -> object:
         # Overlaps, days without school and a missing approver are better said now.
         await check_draft(turn, _draft_of(turn))
     except Refusal as problem:
+        if problem.key == "leave.err.period_beyond":
+            turn.reply(refusal_text(turn, problem))  # a slip of the finger: ask again
+            return PART
         turn.context.user_data.pop(DRAFT_KEY, None)
         turn.reply(f"{refusal_text(turn, problem)}\n{turn.t('leave.wizard.again')}")
         return END
@@ -302,7 +323,7 @@ async def on_part_button(turn: Turn) -> object:
     assert turn.callback is not None
     index = turn.callback.id()
     if index is None or index >= len(PARTS):
-        return PART
+        return await _refuse(turn, PART)
     turn.edit_origin(turn.t("leave.wizard.part_done", part=turn.t(f"leave.part.{PARTS[index]}")))
     return await _take_part(turn, DayPart(PARTS[index]))
 
@@ -313,7 +334,7 @@ async def on_part_text(turn: Turn) -> object:
     try:
         part = parse_part(_text(turn))
     except LeaveDateError as problem:
-        turn.reply(turn.t(problem.key, example="第1-3节", **problem.values))
+        turn.reply(refusal_text(turn, problem, "leave.example_part"))
         return PART
     return await _take_part(turn, part)
 
@@ -367,7 +388,12 @@ async def on_reason_text(turn: Turn) -> object:
         requester_id=checked.staff.id or 0,
     )
     roles = t(turn.lang, "leave.chain_sep").join(
-        t(turn.lang, "leave.step_grade", role=turn.t(f"role.{s.role}"), grade=s.grade)
+        t(
+            turn.lang,
+            "leave.step_grade",
+            role=turn.t(f"role.{s.role}"),
+            grade=grade_label(turn.lang, s.grade),
+        )
         if s.grade is not None
         else turn.t(f"role.{s.role}")
         for s in checked.chain

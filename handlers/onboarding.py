@@ -9,6 +9,7 @@ from bot import callbacks
 from bot.commands import visible_commands
 from bot.config import LANGUAGES
 from bot.texts import Safe, t
+from handlers.leave_texts import grade_label
 from handlers.linking import redeem_start_payload
 from handlers.turn import Turn, button, command
 from rules.roles import ROLES
@@ -81,7 +82,7 @@ async def cmd_me(turn: Turn) -> None:
             school=actor.school.name if actor.school else none,
             roles=Safe(role_names(turn.lang, actor.roles, actor.is_sysadmin)),
             subjects=sep.join(staff.subject_list) or none,
-            grade=turn.t("me.grade", grade=staff.grade) if staff.grade else none,
+            grade=grade_label(turn.lang, staff.grade) if staff.grade else none,
             head_of=headed.name if headed else none,
             classes=sep.join(c.name for c in taught) or none,
             lang=turn.t(f"lang.name_{turn.lang}"),

@@ -25,20 +25,18 @@ from bot.texts import Safe, t
 from handlers.cover_board import Kit, load_kit
 from handlers.dialogue import dialogue
 from handlers.leave_texts import day_label
-from handlers.swap import (
-    EXAMPLE,
+from handlers.swap import cmd_swap_line, propose
+from handlers.swap_checks import (
     SwapRefused,
     check_proposal,
-    cmd_swap_line,
     find_colleague,
     lesson_at,
     lesson_text,
-    propose,
     refusal_text,
 )
 from handlers.turn import Turn, button, command
 from rules.cover import DayLesson
-from rules.leave_dates import LeaveDateError
+from rules.leave_dates import MAX_PERIOD, LeaveDateError
 from rules.swaps import parse_slot
 from storage.models import Staff
 
@@ -46,6 +44,7 @@ END = ConversationHandler.END
 MINE, COLLEAGUE, THEIRS, CONFIRM = range(4)
 DRAFT_KEY = "swap_draft"
 CHOICE_DAYS = 7
+MAX_ROW_ID = 2**31
 MAX_CHOICES = 8
 
 
@@ -63,9 +62,32 @@ def _slot_value(day: date, period: int) -> int:
     return int(day.strftime("%Y%m%d")) * 100 + period
 
 
-def _slot_of(value: int) -> tuple[date, int]:
+def _slot_of(value: int | None) -> tuple[date, int] | None:
+    """The lesson slot a button carries, or None for a value no slot button could have."""
+    if value is None or not 1 <= value % 100 <= MAX_PERIOD:
+        return None
     day = value // 100
-    return date(day // 10000, day // 100 % 100, day % 100), value % 100
+    try:
+        return date(day // 10000, day // 100 % 100, day % 100), value % 100
+    except ValueError:
+        return None
+
+
+def _stored(draft: dict[str, object], key: str) -> tuple[date, int] | None:
+    return _slot_of(int(str(draft.get(key, 0))))
+
+
+async def _refuse(turn: Turn, state: object) -> object:
+    """A wizard button with data no step of ours produced: refused, audited, step unchanged."""
+    assert turn.callback is not None
+    await turn.audit(
+        "button_refused",
+        reason="bad_wizard_data",
+        button=f"{turn.callback.feature}:{turn.callback.action}",
+        ids=list(turn.callback.ids),
+    )
+    turn.toast(turn.t("common.button_invalid"), alert=True)
+    return state
 
 
 def _my_upcoming(turn: Turn, kit: Kit, teacher_id: int) -> list[DayLesson]:
@@ -147,10 +169,10 @@ async def _take_mine(turn: Turn, slot: tuple[date, int]) -> object:
 async def wizard_mine_button(turn: Turn) -> object:
     """Stores my lesson (picked) and asks for the colleague."""
     assert turn.callback is not None
-    value = turn.callback.id()
-    if value is None:
-        return MINE
-    return await _take_mine(turn, _slot_of(value))
+    slot = _slot_of(turn.callback.id())
+    if slot is None:
+        return await _refuse(turn, MINE)
+    return await _take_mine(turn, slot)
 
 
 @command(where="private", staff=True)
@@ -163,7 +185,7 @@ async def wizard_mine_text(turn: Turn) -> object:
     try:
         slot = parse_slot(_text(turn), kit.today(turn))
     except LeaveDateError as problem:
-        turn.reply(turn.t(problem.key, example=EXAMPLE, **problem.values))
+        turn.reply(refusal_text(turn, problem))
         return MINE
     return await _take_mine(turn, slot)
 
@@ -176,7 +198,10 @@ async def _take_colleague(turn: Turn, colleague: Staff) -> object:
     if colleague.id == me.id:
         turn.reply(turn.t("swap.err.self"))
         return COLLEAGUE
-    mine_slot = _slot_of(int(str(_draft(turn).get("mine", 0))))
+    mine_slot = _stored(_draft(turn), "mine")
+    if mine_slot is None:
+        turn.reply(turn.t("swap.wizard.lost"))
+        return END
     _draft(turn)["colleague"] = colleague.id
     mine = lesson_at(turn, kit, me.id or 0, *mine_slot)
     rows = []
@@ -211,15 +236,16 @@ async def wizard_colleague_button(turn: Turn) -> object:
     """Stores the colleague (picked) and asks for their lesson."""
     assert turn.callback is not None
     me = turn.actor.staff
-    colleague = await turn.session.get(Staff, turn.callback.id() or 0)
+    staff_id = turn.callback.id() or 0
+    # An id beyond a database integer is forged; PostgreSQL would refuse to even look it up.
+    colleague = await turn.session.get(Staff, staff_id) if 0 < staff_id < MAX_ROW_ID else None
     if (
         me is None
         or colleague is None
         or colleague.school_id != me.school_id
         or not colleague.active
     ):
-        turn.toast(turn.t("common.button_invalid"), alert=True)
-        return COLLEAGUE
+        return await _refuse(turn, COLLEAGUE)
     return await _take_colleague(turn, colleague)
 
 
@@ -243,13 +269,12 @@ async def _take_theirs(turn: Turn, slot: tuple[date, int]) -> object:
     assert kit is not None
     draft = _draft(turn)
     colleague = await turn.session.get(Staff, int(str(draft.get("colleague", 0))))
-    if colleague is None or "mine" not in draft:
+    mine_slot = _stored(draft, "mine")
+    if colleague is None or mine_slot is None:
         turn.reply(turn.t("swap.wizard.lost"))
         return END
     try:
-        proposal = await check_proposal(
-            turn, kit, _slot_of(int(str(draft["mine"]))), colleague, slot
-        )
+        proposal = await check_proposal(turn, kit, mine_slot, colleague, slot)
     except SwapRefused as problem:
         turn.reply(refusal_text(turn, problem))
         return THEIRS
@@ -280,10 +305,10 @@ async def _take_theirs(turn: Turn, slot: tuple[date, int]) -> object:
 async def wizard_theirs_button(turn: Turn) -> object:
     """Stores their lesson (picked) and shows the swap to confirm."""
     assert turn.callback is not None
-    value = turn.callback.id()
-    if value is None:
-        return THEIRS
-    return await _take_theirs(turn, _slot_of(value))
+    slot = _slot_of(turn.callback.id())
+    if slot is None:
+        return await _refuse(turn, THEIRS)
+    return await _take_theirs(turn, slot)
 
 
 @command(where="private", staff=True)
@@ -296,7 +321,7 @@ async def wizard_theirs_text(turn: Turn) -> object:
     try:
         slot = parse_slot(_text(turn), kit.today(turn))
     except LeaveDateError as problem:
-        turn.reply(turn.t(problem.key, example=EXAMPLE, **problem.values))
+        turn.reply(refusal_text(turn, problem))
         return THEIRS
     return await _take_theirs(turn, slot)
 
@@ -310,17 +335,12 @@ async def wizard_confirm(turn: Turn) -> object:
     assert kit is not None
     draft = turn.context.user_data.pop(DRAFT_KEY, {})
     colleague = await turn.session.get(Staff, int(str(draft.get("colleague", 0))))
-    if colleague is None or "mine" not in draft or "theirs" not in draft:
+    mine_slot, theirs_slot = _stored(draft, "mine"), _stored(draft, "theirs")
+    if colleague is None or mine_slot is None or theirs_slot is None:
         turn.edit_origin(turn.t("swap.wizard.lost"))
         return END
     try:
-        proposal = await check_proposal(
-            turn,
-            kit,
-            _slot_of(int(str(draft["mine"]))),
-            colleague,
-            _slot_of(int(str(draft["theirs"]))),
-        )
+        proposal = await check_proposal(turn, kit, mine_slot, colleague, theirs_slot)
     except SwapRefused as problem:
         turn.edit_origin(refusal_text(turn, problem))
         return END

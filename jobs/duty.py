@@ -2,19 +2,23 @@
 
 Both are planned only for school days (make-up working days included) of a school that has a
 roster, and both read the roster again when they are sent, so a replacement made after planning
-is what goes out.
+is what goes out. Someone on a post whose approved leave covers its window is not announced as
+on duty: the post reads as needing a replacement, the arranger is asked (again) to pick one, and
+the absent person gets no reminder.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.texts import t
+from handlers.duty_leave import replacement_requests, window_over
 from handlers.duty_texts import day_label, hhmm, render_day
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
-from storage.duty import duty_on, has_roster
+from storage.duty import DutyShift, duty_gaps, duty_on, has_roster
 
 ANNOUNCE = kinds.DUTY_ANNOUNCE
 REMIND = kinds.DUTY_REMIND
@@ -30,14 +34,37 @@ async def plan_announcement(ctx: DayContext) -> list[Slot]:
 
 
 async def announcement_job(ctx: PushContext) -> bool:
-    """Today's posts and who is on them, mentioning the people so they are notified."""
-    shifts = await duty_on(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    """Today's posts and who is on them, mentioning the people so they are notified; a post
+    whose person is on leave then says it needs a replacement, and the arranger is asked."""
+    school_id = ctx.school.id or 0
+    shifts = await duty_on(session=ctx.session, school_id=school_id, day=ctx.day)
     if not shifts:
         return False
+    gaps = await duty_gaps(session=ctx.session, school_id=school_id, start=ctx.day, end=ctx.day)
     lang = ctx.services.settings.default_language
-    lines = render_day(lang, ctx.status, shifts, title="duty.announce_title", notify=True)
-    sent = await send_to_staff_groups(ctx.bot, ctx.session, ctx.school.id or 0, ["\n".join(lines)])
+    lines = render_day(
+        lang,
+        ctx.status,
+        shifts,
+        title="duty.announce_title",
+        notify=True,
+        gaps={gap.shift.post_id for gap in gaps},
+    )
+    sent = await send_to_staff_groups(ctx.bot, ctx.session, school_id, ["\n".join(lines)])
+    # The safety net: asked at approval already, but nobody was put there yet.
+    now: datetime = ctx.services.clock.now()
+    ahead = [gap for gap in gaps if not window_over(gap.shift, now, ZoneInfo(ctx.school.timezone))]
+    for chat_id, text, markup in await replacement_requests(ctx.session, ctx.school, ahead, lang):
+        await send_to_chat(ctx.bot, ctx.session, chat_id, text, markup)
     return sent > 0
+
+
+async def shifts_of_day(ctx: DayContext) -> list[DutyShift]:
+    """Who is on which post that day, read once for all the kinds that plan from it."""
+    school_id = ctx.school.id or 0
+    return await ctx.once(
+        "duty_on", lambda: duty_on(session=ctx.session, school_id=school_id, day=ctx.day)
+    )
 
 
 def reminder_target(staff_id: int, post_id: int) -> str:
@@ -47,7 +74,7 @@ def reminder_target(staff_id: int, post_id: int) -> str:
 async def plan_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    shifts = await duty_on(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    shifts = await shifts_of_day(ctx)
     ahead = timedelta(minutes=ctx.policies.get("duty.reminder_minutes"))
     return [
         Slot(
@@ -75,6 +102,10 @@ async def reminder_job(ctx: PushContext) -> bool:
     now: datetime = ctx.services.clock.now()
     if now >= at_local(ctx.day, shift.ends_at, ctx.slot.at.tzinfo):
         return False  # sent late after a restart: the window is over, a reminder helps nobody
+    school_id = ctx.school.id or 0
+    gaps = await duty_gaps(session=ctx.session, school_id=school_id, start=ctx.day, end=ctx.day)
+    if any(gap.shift.post_id == shift.post_id for gap in gaps):
+        return False  # on leave then: the arranger finds a replacement, who gets the reminder
     lang = shift.language or ctx.services.settings.default_language
     text = t(
         lang,
@@ -84,7 +115,7 @@ async def reminder_job(ctx: PushContext) -> bool:
         end=hhmm(shift.ends_at),
         post=shift.post,
     )
-    return await send_to_chat(ctx.bot, ctx.session, shift.telegram_id, text) is not None
+    return await send_to_chat(ctx.bot, ctx.session, shift.telegram_id, text)
 
 
 def push_kinds() -> list[PushKind]:

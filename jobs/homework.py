@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.texts import Safe, split_message, t
+from bot.texts import Safe, split_message, t, visible_length
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
@@ -29,8 +29,11 @@ from storage.timetable import school_classes
 
 BOARD = kinds.HOMEWORK_BOARD
 WEEKLY = kinds.HOMEWORK_WEEK
-# Under Telegram's 4,096 characters, with room for the header repeated on each part.
-MESSAGE_LIMIT = 3800
+# Telegram's limit, counted after entity parsing (see bot.texts.visible_length).
+MESSAGE_LIMIT = 4096
+# The summary is split by its markup's length, which runs longer than what Telegram counts
+# except for emoji (two UTF-16 units each): this leaves room for them.
+SUMMARY_LIMIT = 3800
 FRIDAY = 5
 
 
@@ -120,14 +123,56 @@ def class_block(lang: str, day: ClassDay) -> list[str]:
     return lines
 
 
-def _units(blocks: list[list[str]], limit: int) -> list[str]:
-    """A class stays in one message unless it alone is too long; then it breaks between lines."""
-    units: list[str] = []
-    for block in blocks:
-        joined = "\n".join(block)
-        units.extend([joined] if len(joined) <= limit else block)
-        units.append("")
-    return units[:-1]
+class _Parts:
+    """Lines packed into messages whose visible length stays within `limit`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[list[str]] = [[]]
+        self.size = 0
+
+    def fits(self, lines: list[str]) -> bool:
+        gap = 1 if self.parts[-1] else 0
+        return self.size + gap + sum(visible_length(x) + 1 for x in lines) - 1 <= self.limit
+
+    def add(self, lines: list[str]) -> None:
+        for line in lines:
+            self.size += visible_length(line) + (1 if self.parts[-1] else 0)
+            self.parts[-1].append(line)
+
+    def new_part(self) -> None:
+        if self.parts[-1]:
+            self.parts.append([])
+            self.size = 0
+
+
+def pack_classes(lang: str, days: list[ClassDay], limit: int) -> list[str]:
+    """The classes' blocks in as few messages as fit, measured as Telegram counts them.
+
+    A class stays in one message unless it alone is too long; then it breaks between lines,
+    and the message that goes on with it starts with its name again, marked as continued.
+    """
+    parts = _Parts(limit)
+    for day in days:
+        block = class_block(lang, day)
+        spaced = ["", *block] if parts.parts[-1] else block
+        if parts.fits(spaced):
+            parts.add(spaced)
+            continue
+        if visible_length("\n".join(block)) <= limit:
+            parts.new_part()
+            parts.add(block)
+            continue
+        # Too long for any one message: the heading goes with at least the first item.
+        if not parts.fits([*spaced[: -len(block)], *block[:2]]):
+            parts.new_part()
+        parts.add(["", block[0]] if parts.parts[-1] else [block[0]])
+        for line in block[1:]:
+            if not parts.fits([line]):
+                parts.new_part()
+                parts.add([t(lang, "hw.board.class_continued", klass=day.name)])
+            parts.add([line])
+    return ["\n".join(lines) for lines in parts.parts if lines]
 
 
 def board_messages(lang: str, day: date, classes: list[ClassDay]) -> list[Safe]:
@@ -137,11 +182,12 @@ def board_messages(lang: str, day: date, classes: list[ClassDay]) -> list[Safe]:
         header = t(
             lang, "hw.board.title", grade=grade_name(lang, grade), date=date_label(lang, day)
         )
-        limit = MESSAGE_LIMIT - len(header) - 20
-        parts = split_message(_units([class_block(lang, d) for d in days], limit), limit=limit)
-        for index, part in enumerate(parts):
-            head = header if index == 0 else t(lang, "hw.board.continued", title=header)
-            messages.append(Safe(f"{head}\n\n{part.strip()}"))
+        continued = t(lang, "hw.board.continued", title=header)
+        # Room for the longer of the two headers and the blank line under it.
+        limit = MESSAGE_LIMIT - visible_length(continued) - 2
+        for index, part in enumerate(pack_classes(lang, days, limit)):
+            head = header if index == 0 else continued
+            messages.append(Safe(f"{head}\n\n{part}"))
     return messages
 
 
@@ -229,6 +275,10 @@ def week_lines(lang: str, monday: date, day: date, stats: list[WeekStats]) -> li
         over = sep.join(weekday_label(lang, d) for d in row.days_over) or t(lang, "common.none")
         missing = sep.join(weekday_label(lang, d) for d in row.days_missing)
         missing = missing or t(lang, "common.none")
+        if row.cap == 0 and not row.days_over:
+            # Grades 1–2 take no written homework: an average against a cap of 0 says nothing.
+            lines.append(t(lang, "hw.week.line_no_written", klass=row.name, missing=Safe(missing)))
+            continue
         cap = row.cap if row.cap is not None else "—"
         lines.append(
             t(
@@ -265,7 +315,7 @@ async def send_week(ctx: PushContext) -> bool:
         if person.telegram_id is None:
             continue
         lang = person.language or default
-        for text in split_message(week_lines(lang, monday, ctx.day, stats), limit=MESSAGE_LIMIT):
+        for text in split_message(week_lines(lang, monday, ctx.day, stats), limit=SUMMARY_LIMIT):
             if await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text):
                 sent += 1
     return sent > 0

@@ -214,9 +214,14 @@ def rank_substitutes(
     *,
     class_teachers: set[int],
     subject_teachers: set[int],
+    grade_teachers: set[int] | frozenset[int] = frozenset(),
     limit: int = 3,
 ) -> list[Suggestion]:
-    """The best `limit` people to cover the lesson, with the reasons that put them there."""
+    """The best `limit` people to cover the lesson, with the reasons that put them there.
+
+    The grade group is the grade on the roster, or `grade_teachers`: those who teach in that
+    grade (an English or music teacher belongs to every grade group they teach in).
+    """
     ranked: list[tuple[tuple[object, ...], Suggestion]] = []
     for person in candidates:
         if unavailable(person.staff_id, lesson.teacher_id, lesson.period, availability):
@@ -225,7 +230,8 @@ def rank_substitutes(
         flags = {
             SAME_CLASS: person.staff_id in class_teachers,
             SAME_SUBJECT: person.staff_id in subject_teachers,
-            SAME_GRADE: person.grade is not None and person.grade == lesson.grade,
+            SAME_GRADE: person.staff_id in grade_teachers
+            or (person.grade is not None and person.grade == lesson.grade),
             ADJACENT: bool({lesson.period - 1, lesson.period + 1} & own),
         }
         month = availability.covers_month.get(person.staff_id, 0)

@@ -48,7 +48,8 @@ LAYER_WORDS: dict[str, Layer] = {
 }
 
 _CLASS_SEPARATORS = ",，、;；"
-_MINUTES = re.compile(r"^(\d{1,6})(?:分钟|分|min|mins|minutes)?$", re.IGNORECASE)
+MINUTE_UNITS = ("分钟", "分", "min", "mins", "minutes")
+_MINUTES = re.compile(rf"^(\d{{1,6}})(?:{'|'.join(MINUTE_UNITS)})?$", re.IGNORECASE)
 
 
 class PostingError(ValueError):
@@ -135,21 +136,58 @@ def _take_class_token(text: str) -> tuple[str, str]:
     return head, rest
 
 
+def _take_classes(text: str) -> tuple[list[str], str]:
+    """The class lists at the start of `text`, also when only spaces separate them
+    (`三(1) 三(2)`): no subject reads as a class name, so this is never ambiguous."""
+    lists: list[str] = []
+    rest = text
+    while rest.strip():
+        head, after = _take_class_token(rest)
+        if not _is_class_list(head):
+            break
+        lists.append(head)
+        rest = after
+    return lists, rest
+
+
+def _split_word(text: str) -> tuple[str, str]:
+    parts = text.strip().split(maxsplit=1)
+    if not parts:
+        return "", ""
+    return parts[0], parts[1] if len(parts) > 1 else ""
+
+
+def _take_minutes(text: str) -> tuple[int, str]:
+    """The minutes and what follows; a unit written apart (`20 分钟`) belongs to the minutes."""
+    word, rest = _split_word(text)
+    minutes = parse_minutes(word)
+    unit, after = _split_word(rest)
+    if word.isdigit() and unit.lower() in MINUTE_UNITS:
+        rest = after
+    return minutes, rest
+
+
 def _kind_and_layer(text: str) -> tuple[Kind | None, Layer | None, str]:
-    """Reads the optional kind and layer words that may follow the minutes, in any order."""
+    """Reads the optional kind and layer words that may follow the minutes, in any order.
+
+    English words count only in lower case, as the help writes them: content that begins
+    with "Oral practice…" or "Basic words…" is the homework itself. A kind or layer word with
+    nothing after it leaves the content missing, which is said rather than guessed.
+    """
     kind: Kind | None = None
     layer: Layer | None = None
     rest = text.strip()
     while rest:
-        parts = rest.split(maxsplit=1)
-        word = parts[0].lower()
+        word, after = _split_word(rest)
+        if not after and (word in KIND_WORDS or word in LAYER_WORDS):
+            raise PostingError("content_missing")
         if kind is None and word in KIND_WORDS:
             kind = KIND_WORDS[word]
         elif layer is None and word in LAYER_WORDS:
             layer = LAYER_WORDS[word]
         else:
             break
-        rest = parts[1] if len(parts) > 1 else ""
+        rest = after
     return kind, layer, rest
 
 
@@ -158,20 +196,23 @@ def parse_posting_line(text: str) -> PostingLine:
     text = text.strip()
     if not text:
         raise PostingError("usage")
-    head, rest = _take_class_token(text)
-    parts = rest.split(maxsplit=1)
-    if not parts:
+    lists, rest = _take_classes(text)
+    if lists:
+        subject, rest = _split_word(rest)
+    else:
+        head, after = _take_class_token(text)
+        lists, rest = _take_classes(after)
+        if not lists or any(sep in head for sep in _CLASS_SEPARATORS):
+            parse_class_list(head)  # raises, naming the part that is not a class
+            raise PostingError("bad_class", head)
+        subject = head  # `数学 三(2) 20 …`: the subject was written first
+    if not subject:
         raise PostingError("usage")
-    subject, rest = parts[0], parts[1] if len(parts) > 1 else ""
-    if not _is_class_list(head) and _is_class_list(subject):
-        # `数学 三(2) 20 …`: the subject was written first.
-        head, subject = subject, head
-    classes = parse_class_list(head)
-    parts = rest.split(maxsplit=1)
-    if not parts:
+    classes = parse_class_list(",".join(lists))
+    if not rest.strip():
         raise PostingError("minutes_missing")
-    minutes = parse_minutes(parts[0])
-    kind, layer, content = _kind_and_layer(parts[1] if len(parts) > 1 else "")
+    minutes, rest = _take_minutes(rest)
+    kind, layer, content = _kind_and_layer(rest)
     return PostingLine(
         classes, subject, minutes, kind or Kind.WRITTEN, layer, check_content(content)
     )
@@ -179,11 +220,10 @@ def parse_posting_line(text: str) -> PostingLine:
 
 def parse_edit_line(text: str) -> EditLine:
     """Reads a changed posting: minutes, optional kind and layer, content."""
-    parts = text.strip().split(maxsplit=1)
-    if not parts:
+    if not text.strip():
         raise PostingError("minutes_missing")
-    minutes = parse_minutes(parts[0])
-    kind, layer, content = _kind_and_layer(parts[1] if len(parts) > 1 else "")
+    minutes, rest = _take_minutes(text)
+    kind, layer, content = _kind_and_layer(rest)
     return EditLine(minutes, kind, layer, check_content(content))
 
 

@@ -56,6 +56,14 @@ _PART_WORDS = {
     "上午": "am", "早上": "am", "am": "am", "morning": "am",
     "下午": "pm", "pm": "pm", "afternoon": "pm",
 }  # fmt: skip
+# Parts of the day people say that the leave does not take: each has no agreed periods, so the
+# line is refused rather than read as a full day with the word taken into the reason.
+_UNSUPPORTED_PARTS = frozenset(
+    {
+        "中午", "午间", "午休", "晚上", "晚间", "傍晚", "凌晨", "夜里", "夜间", "深夜", "半天",
+        "早晨", "清晨", "noon", "midday", "lunchtime", "evening", "night", "tonight",
+    }
+)  # fmt: skip
 _SUBSTITUTE = re.compile(r"^(?:代课|代课老师|cover|sub)[:：=](?P<name>.*)$", re.IGNORECASE)
 
 
@@ -284,6 +292,14 @@ def _split_glued(token: str, today: date) -> tuple[tuple[date, date], DayPart] |
     return span, part
 
 
+def _reads_as_day(token: str, today: date) -> bool:
+    """A word after the days that is itself a day, a range, or a day with its part."""
+    try:
+        return read_span(token, today) is not None or _split_glued(token, today) is not None
+    except LeaveDateError:  # 周五第13节: a day whose periods are wrong is still a day
+        return True
+
+
 def parse_leave_line(text: str, today: date) -> LeaveLine:
     """Reads the one-line form; raises LeaveDateError naming the first thing not understood."""
     tokens = text.split()
@@ -312,8 +328,11 @@ def parse_leave_line(text: str, today: date) -> LeaveLine:
         part = read_part(rest[0])
         if part is not None:
             rest = rest[1:]
-        elif looks_like_part(rest[0]):
+        elif looks_like_part(rest[0]) or normalise(rest[0]) in _UNSUPPORTED_PARTS:
             raise LeaveDateError("leave.err.part", value=rest[0])
+    if rest and _reads_as_day(rest[0], today):
+        # 周四 周五 发烧: a second day apart from the first is not a range, and not a reason.
+        raise LeaveDateError("leave.err.second_day", value=rest[0])
     substitute = None
     if rest:
         match = _SUBSTITUTE.match(unicodedata.normalize("NFKC", rest[0]))

@@ -6,13 +6,16 @@ the list. The anchor is the later of the first day of the term and the day the l
 each term starts at the top of the list, and a new list starts with its first name on the day it
 arrives. On a make-up working day a weekday post follows the weekday the school set for it (按周X);
 a rotation simply takes its next step, as on any other school day.
+
+Someone on leave during a duty's window is replaced for the day: `rank_replacements` suggests
+the next in the rotation who can, then whoever has had the fewest duties this month.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, time, timedelta
 
@@ -118,3 +121,67 @@ def match_posts(names: Sequence[str], ref: str) -> list[int]:
     if exact:
         return exact
     return [i for i, name in enumerate(names) if wanted in _key(name)]
+
+
+# --- replacing someone on leave ----------------------------------------------------------------
+
+DAY_START = time.min
+DAY_END = time.max
+
+
+def absence_window(part: str, bells: Mapping[int, tuple[time, time]]) -> tuple[time, time] | None:
+    """When an absence keeps someone away on a day: the whole day, the morning or afternoon
+    (split at noon), or from the first period's bell to the last one's end.
+
+    None for periods whose bell times the school never gave: nobody can tell then whether a
+    duty falls inside them, and a duty is not taken from someone on a guess.
+    """
+    match = re.fullmatch(r"p(\d{1,2})-(\d{1,2})", part)
+    if match:
+        first, last = bells.get(int(match[1])), bells.get(int(match[2]))
+        return (first[0], last[1]) if first is not None and last is not None else None
+    return {"am": (DAY_START, NOON), "pm": (NOON, DAY_END)}.get(part, (DAY_START, DAY_END))
+
+
+def away_during(
+    part: str, window: tuple[time, time], bells: Mapping[int, tuple[time, time]]
+) -> bool:
+    """Whether an absence of that part of the day overlaps a duty window."""
+    span = absence_window(part, bells)
+    return span is not None and windows_overlap(span, window)
+
+
+def rotation_after(post: RosterPost, status: DayStatus, calendar: SchoolCalendar) -> list[int]:
+    """A rotation's people in turn order, starting after the one whose turn it is that day."""
+    if post.mode != ROTATION or not post.rotation:
+        return []
+    anchor = rotation_anchor(calendar, status.day, post.anchor)
+    turn = rotation_turn(calendar, status.day, anchor, len(post.rotation))
+    if turn is None:
+        return []
+    size = len(post.rotation)
+    return [post.rotation[(turn + step) % size] for step in range(1, size)]
+
+
+def rank_replacements(
+    *,
+    absent_id: int,
+    successors: Sequence[int],
+    pool: Iterable[int],
+    month_counts: Mapping[int, int],
+    unavailable: set[int],
+    limit: int = 3,
+) -> list[int]:
+    """Who to suggest for a post whose person is away: on a rotation the next in turn who can,
+    then whoever has the fewest duties this month (staff id breaks ties, so the same situation
+    always gives the same list). Nobody away, already on duty then, or the absent person."""
+    chosen: list[int] = []
+    following = next((s for s in successors if s != absent_id and s not in unavailable), None)
+    if following is not None:
+        chosen.append(following)
+    for staff_id in sorted(set(pool), key=lambda s: (month_counts.get(s, 0), s)):
+        if len(chosen) >= limit:
+            break
+        if staff_id != absent_id and staff_id not in unavailable and staff_id not in chosen:
+            chosen.append(staff_id)
+    return chosen

@@ -3,7 +3,8 @@
 My lesson (class A, day 1, period 1) and a colleague's (class B, day 2, period 2) trade places.
 Afterwards I teach class A on day 2 in period 2 and the colleague teaches class B on day 1 in
 period 1; neither teacher nor class may then have a second lesson (or a cover) in that slot, and
-neither teacher may be away then.
+neither teacher may be away then. Nor may a lesson move while cover is arranged for it: the
+substitute would stand in front of a lesson that is no longer there.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ THEIR_CLASS = "their_class"
 LESSON = "lesson"
 COVER = "cover"
 AWAY = "away"
+ARRANGED = "arranged"  # the lesson itself has cover arranged (or being arranged)
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Clash:
     who: str
     day: date
     period: int
-    kind: str  # lesson | cover | away
+    kind: str  # lesson | cover | away | arranged
     lesson: DayLesson | None = None  # the lesson in the way, for kind == lesson
 
 
@@ -44,13 +46,19 @@ def swap_clashes(
     lessons_on: dict[date, list[DayLesson]],
     covering: set[tuple[int, date, int]],
     away: set[tuple[int, date, int]],
+    arranged: frozenset[tuple[int, date, int]] | set[tuple[int, date, int]] = frozenset(),
 ) -> list[Clash]:
     """Every clash the swap would create; [] when it can be made.
 
     `lessons_on`: the lessons of both days as they are now; `covering`: (staff, day, period)
-    of covers already arranged; `away`: (staff, day, period) of approved absences.
+    of covers already arranged; `away`: (staff, day, period) of approved absences;
+    `arranged`: (class, day, period) of lessons with a live cover need.
     """
-    clashes: list[Clash] = []
+    clashes: list[Clash] = [
+        Clash(who, lesson.day, lesson.period, ARRANGED)
+        for who, lesson in ((MINE, mine), (THEIRS, theirs))
+        if (lesson.class_id, lesson.day, lesson.period) in arranged
+    ]
 
     def check(who: str, teacher: int | None, klass: int | None, day: date, period: int) -> None:
         moving = (mine, theirs)

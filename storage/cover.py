@@ -290,6 +290,8 @@ async def suggest(
     class_teachers = {t.teacher_id for t in timetable if t.class_id == need.class_id}
     subject_teachers = {t.teacher_id for t in timetable if t.subject_id == need.subject_id}
     subject_teachers |= {s.id or 0 for s in staff if subject_name in s.subject_list}
+    grade = cover_day.schedule.grades.get(need.class_id)
+    grade_teachers = {t.teacher_id for t in timetable if grade is not None and t.grade == grade}
     candidates = [
         Candidate(s.id or 0, s.name, s.grade) for s in staff if s.id != need.substitute_id
     ]
@@ -299,6 +301,7 @@ async def suggest(
         cover_day.availability(need.period, cap, without=need.id),
         class_teachers=class_teachers,
         subject_teachers=subject_teachers,
+        grade_teachers=grade_teachers,
         limit=limit,
     )
 
@@ -363,10 +366,12 @@ async def swap_problems(
     theirs: DayLesson,
     ignore_swap: int | None = None,
 ) -> list[Clash]:
-    """What the swap would double-book, from the lessons, covers and absences of both days."""
+    """What the swap would double-book, from the lessons, covers and absences of both days,
+    and which of its two lessons has cover arranged (it must not move under the substitute)."""
     lessons_on: dict[date, list[DayLesson]] = {}
     covering: set[tuple[int, date, int]] = set()
     away: set[tuple[int, date, int]] = set()
+    arranged: set[tuple[int, date, int]] = set()
     for day in {mine.day, theirs.day}:
         cover_day = await load_cover_day(
             session=session, school_id=school_id, day=day, schedule=schedule
@@ -375,10 +380,13 @@ async def swap_problems(
         for need in cover_day.covers:
             if need.status in COVERING_STATES and need.substitute_id:
                 covering.add((need.substitute_id, day, need.period))
+            arranged.add((need.class_id, day, need.period))
         for period in {mine.period, theirs.period}:
             for staff_id in cover_day.away(period):
                 away.add((staff_id, day, period))
-    clashes = swap_clashes(mine, theirs, lessons_on=lessons_on, covering=covering, away=away)
+    clashes = swap_clashes(
+        mine, theirs, lessons_on=lessons_on, covering=covering, away=away, arranged=arranged
+    )
     if ignore_swap is None:
         return clashes
     # Re-checking an agreed swap: its own lessons are not in its way.

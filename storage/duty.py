@@ -3,11 +3,13 @@
 `duty_on` is the one answer to "who is on which post that day" — the announcement, the
 reminders, /duty and the leave feature all ask it. A replacement for one day (an admin's choice,
 an agreed swap, or cover for someone on leave) is a `DutyOverride`, made with `set_override`.
+`duty_gaps` finds the people on duty whose approved leave covers the window, and
+`replacement_suggestions` whom to ask instead.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -16,9 +18,20 @@ from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import DayStatus, SchoolCalendar
-from rules.rota import WEEKDAY, RosterPost, on_duty
+from rules.roles import HEAD_TEACHER, TEACHER
+from rules.rota import (
+    WEEKDAY,
+    RosterPost,
+    away_during,
+    on_duty,
+    rank_replacements,
+    rotation_after,
+    windows_overlap,
+)
 from storage.calendar import school_calendar
+from storage.leave import approved_absences
 from storage.models import DutyAssignment, DutyOverride, DutyPost, Staff
+from storage.swaps import bell_times
 
 
 @dataclass(frozen=True)
@@ -272,3 +285,122 @@ async def set_weekday_person(
 async def post_by_id(*, session: AsyncSession, school_id: int, post_id: int) -> DutyPost | None:
     post = await session.get(DutyPost, post_id)
     return post if post is not None and post.school_id == school_id else None
+
+
+# --- people on duty who are on leave ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DutyGap:
+    """A shift whose person has approved leave during its window: someone must stand in."""
+
+    shift: DutyShift
+    part: str  # the absence that day: full | am | pm | p<first>-<last>
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """Someone suggested to stand in, and why: next in the rotation, and duties this month."""
+
+    staff: Staff
+    duties_this_month: int
+    next_in_rotation: bool
+
+
+async def duty_gaps(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    start: date,
+    end: date,
+    calendar: SchoolCalendar | None = None,
+) -> list[DutyGap]:
+    """Every shift from start to end whose person is away during its window (approved leave,
+    a return before the window counted), in day and post order."""
+    days = await duties_between(
+        session=session, school_id=school_id, start=start, end=end, calendar=calendar
+    )
+    bells = await bell_times(session=session, school_id=school_id)
+    gaps = []
+    for day, shifts in sorted(days.items()):
+        if not any(shift.staff_id for shift in shifts):
+            continue
+        away = await approved_absences(session=session, school_id=school_id, day=day)
+        for shift in shifts:
+            part = away.get(shift.staff_id) if shift.staff_id is not None else None
+            if part is not None and away_during(part, shift.window, bells):
+                gaps.append(DutyGap(shift, part))
+    return gaps
+
+
+async def _unavailable(
+    session: AsyncSession, school_id: int, shift: DutyShift, day_shifts: list[DutyShift]
+) -> dict[int, str]:
+    """Who cannot stand in on that shift, and why: away, on another duty then."""
+    bells = await bell_times(session=session, school_id=school_id)
+    away = await approved_absences(session=session, school_id=school_id, day=shift.day)
+    reasons = {
+        staff_id: "away"
+        for staff_id, part in away.items()
+        if away_during(part, shift.window, bells)
+    }
+    for other in day_shifts:
+        if (
+            other.staff_id is not None
+            and other.post_id != shift.post_id
+            and windows_overlap(other.window, shift.window)
+        ):
+            reasons.setdefault(other.staff_id, "busy")
+    return reasons
+
+
+async def replacement_problem(
+    *, session: AsyncSession, school_id: int, shift: DutyShift, staff_id: int
+) -> str | None:
+    """Why this person cannot stand in on the shift (self, inactive, away, busy), or None."""
+    if staff_id == shift.staff_id:
+        return "self"
+    person = await session.get(Staff, staff_id)
+    if person is None or person.school_id != school_id or not person.active:
+        return "inactive"
+    day_shifts = await duty_on(session=session, school_id=school_id, day=shift.day)
+    return (await _unavailable(session, school_id, shift, day_shifts)).get(staff_id)
+
+
+def _month(day: date) -> tuple[date, date]:
+    first = day.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return first, following - timedelta(days=1)
+
+
+async def replacement_suggestions(
+    *, session: AsyncSession, school_id: int, shift: DutyShift, limit: int = 3
+) -> list[Replacement]:
+    """Whom to suggest for a shift whose person is away (see rules/rota.py rank_replacements):
+    the people on the roster and the teachers, present and free then."""
+    calendar = await school_calendar(session=session, school_id=school_id)
+    posts = await roster(session=session, school_id=school_id)
+    post = next((p for p in posts if p.post_id == shift.post_id), None)
+    successors = (
+        rotation_after(post, calendar.status(shift.day), calendar) if post is not None else []
+    )
+    first, last = _month(shift.day)
+    month = await duties_between(
+        session=session, school_id=school_id, start=first, end=last, calendar=calendar
+    )
+    counts = Counter(s.staff_id for shifts in month.values() for s in shifts if s.staff_id)
+    people = await _staff_by_id(session, school_id)
+    unavailable = set(await _unavailable(session, school_id, shift, month.get(shift.day, [])))
+    unavailable |= {staff_id for staff_id, person in people.items() if not person.active}
+    on_roster = {s for p in posts for s in (*p.by_weekday.values(), *p.rotation)}
+    teachers = {i for i, person in people.items() if person.role_set & {TEACHER, HEAD_TEACHER}}
+    chosen = rank_replacements(
+        absent_id=shift.staff_id or 0,
+        successors=[s for s in successors if s in people],
+        pool=(on_roster | teachers) & set(people),
+        month_counts=counts,
+        unavailable=unavailable,
+        limit=limit,
+    )
+    following = next((s for s in successors if s in chosen), None)
+    return [Replacement(people[i], counts.get(i, 0), i == following) for i in chosen]

@@ -168,10 +168,49 @@ async def lock_classes(*, session: AsyncSession, class_ids: Iterable[int]) -> No
         await session.exec(query.order_by(col(SchoolClass.id)).with_for_update())
 
 
+def _written(post: HomeworkPost) -> int:
+    return post.minutes if post.kind == Kind.WRITTEN else 0
+
+
+def _posting_key(post: HomeworkPost) -> tuple[int | None, int]:
+    """A posting and its changes share this: the batch and the class."""
+    return (post.batch, post.class_id)
+
+
+def change_ids(posts: Iterable[HomeworkPost]) -> set[int]:
+    """The rows among `posts` (oldest first) that are changes of an earlier one."""
+    seen: set[tuple[int | None, int]] = set()
+    later = set()
+    for post in posts:
+        key = _posting_key(post)
+        if key in seen and post.batch is not None:
+            later.add(post.id or 0)
+        seen.add(key)
+    return later
+
+
+def counted_entries(rows: Iterable[tuple[HomeworkPost, str]]) -> list[Entry]:
+    """The minutes these postings (oldest first, each with its subject's name) hold.
+
+    A published posting with a change waiting holds whichever of the two takes more written
+    minutes: the change may still be returned, and then the published version stands.
+    """
+    held: dict[tuple[int | None, int], tuple[HomeworkPost, str]] = {}
+    for post, subject in rows:
+        key = _posting_key(post) if post.batch is not None else (None, -(post.id or 0))
+        if key not in held or _written(post) > _written(held[key][0]):
+            held[key] = (post, subject)
+    return [Entry(subject, Kind(post.kind), post.minutes) for post, subject in held.values()]
+
+
 async def held_entries(
     *, session: AsyncSession, class_id: int, day: date, exclude: int | None = None
 ) -> list[Entry]:
-    """The postings that hold minutes in the class's day, in the order they were made."""
+    """The postings that hold minutes in the class's day, in the order they were made.
+
+    `exclude` leaves out a posting being changed, together with its waiting change (or, for a
+    change, the posting it changes): the check is then what the class holds without it.
+    """
     query = (
         select(HomeworkPost, Subject.name)
         .join(Subject, col(Subject.id) == col(HomeworkPost.subject_id))
@@ -182,12 +221,11 @@ async def held_entries(
         )
         .order_by(col(HomeworkPost.id))
     )
+    rows = [(post, name) for post, name in (await session.exec(query)).all()]
     if exclude is not None:
-        query = query.where(HomeworkPost.id != exclude)
-    return [
-        Entry(name, Kind(post.kind), post.minutes)
-        for post, name in (await session.exec(query)).all()
-    ]
+        left_out = {_posting_key(p) for p, _ in rows if p.id == exclude and p.batch is not None}
+        rows = [(p, n) for p, n in rows if p.id != exclude and _posting_key(p) not in left_out]
+    return counted_entries(rows)
 
 
 async def cap_check(
@@ -298,8 +336,11 @@ async def move(
 
 
 async def batch_posts(*, session: AsyncSession, batch: int) -> list[HomeworkPost]:
+    """The postings made together, one per class (without the changes made later)."""
     query = select(HomeworkPost).where(HomeworkPost.batch == batch)
-    return list((await session.exec(query.order_by(col(HomeworkPost.id)))).all())
+    rows = list((await session.exec(query.order_by(col(HomeworkPost.id)))).all())
+    later = change_ids(rows)
+    return [row for row in rows if row.id not in later]
 
 
 async def confirm_drafts(

@@ -16,9 +16,13 @@ class HomeworkPost(SQLModel, table=True):
     status: draft (accepted in a several-class posting, waiting for the teacher to confirm),
     over_cap (refused over the cap, kept so the teacher can ask for an exception), exception
     (waiting for the head teacher's exception), pending (waiting for the approver),
-    published, returned, withdrawn, cancelled. `pending` and `published` hold minutes against
-    the cap. `version` grows with every change, so an approval button built for an older
+    published, returned, withdrawn, cancelled, applied. `pending` and `published` hold minutes
+    against the cap. `version` grows with every change, so an approval button built for an older
     version of the posting is refused.
+
+    A change to a published posting that needs an approver is a row of its own in the posting's
+    batch, so the group keeps seeing the published version until the change is approved
+    (`applied`: its values were copied into the posting it changes) or returned.
     """
 
     __tablename__ = "homework_posts"
@@ -39,7 +43,8 @@ class HomeworkPost(SQLModel, table=True):
     content: str = Field(sa_type=Text)
     status: str = Field(max_length=16)
     version: int = Field(default=1)
-    # The postings made together (several classes at once) share the id of the first one.
+    # The postings made together (several classes at once) share the id of the first one. A
+    # batch holds one posting per class: a later row of the same class is a change of it.
     batch: int | None = None
     # Whether the staff group has seen it (on the board, or as an addition): a later change is
     # then published as a correction.

@@ -82,7 +82,8 @@ async def test_head_teacher_mode_returns_with_a_reason(stage: Stage) -> None:
     request = await wait(stage, HEAD, "作业待审核", since)
     await stage.press(HEAD, request, "退回")
     await wait(stage, HEAD, "退回三(2)班数学作业的理由", since)
-    await stage.ask(HEAD, "今天数学已经在课上练过了", contains="已退回")
+    confirm = await stage.ask(HEAD, "今天数学已经在课上练过了", contains="确认退回吗")
+    await stage.press(HEAD, confirm, "确认退回")
     told = await wait(stage, MATHS, "退回了你的作业", since)
     assert "理由：今天数学已经在课上练过了" in told.plain
     assert "/hw 三(2)班 数学 20 练习册" in told.plain
@@ -126,3 +127,24 @@ async def test_the_friday_summary_reaches_the_academic_office(stage: Stage) -> N
     # Wednesday 30 minutes, Monday to Friday: 6 on average; nothing on the other four days.
     assert "三(2)班：平均 6/45 分钟；超限：无；未布置：周一、周二、周四、周五" in summary.plain
     assert "<b>六年级</b>" in summary.text
+
+
+async def test_auto_mode_a_posting_goes_on_the_board_and_its_withdrawal_is_named(
+    stage: Stage,
+) -> None:
+    await set_mode(stage, "office")
+    await set_mode(stage, "auto")
+    posted = await stage.ask(ENGLISH, "/hw 三(1) 英语 15 抄写单词 <Unit 3>")
+    assert "作业已发布" in posted.plain and "书面合计 15/45 分钟" in posted.plain
+    since = stage.sim.seq
+    await advance_to(stage, BOARD_TIME)
+    boards = [m for m in stage.sim.bot_messages(GROUP_ID, since=since) if "作业公示" in m.plain]
+    grade3 = next(m for m in boards if "三年级作业公示" in m.plain)
+    assert (
+        "三(1)班\n• 英语 · 书面 15 分钟：抄写单词 <Unit 3>\n书面合计 15/45 分钟 ✓" in grade3.plain
+    )
+    since = stage.sim.seq
+    await stage.press(ENGLISH, posted, "撤回")
+    correction = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="作业更正")
+    assert "英语作业“抄写单词 <Unit 3>”已撤回" in correction.plain
+    assert "书面合计 0/45 分钟" in correction.plain

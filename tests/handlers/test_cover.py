@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
@@ -11,6 +12,7 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed
+from tests.conftest import SHANGHAI
 from tests.handlers.conftest import SYSADMIN_ID
 from tests.handlers.leave_school import (
     CAO,
@@ -49,7 +51,9 @@ async def test_assigning_tells_the_substitute_who_confirms_with_a_button(
 ) -> None:
     await seed(engine, clock.now())
     board = await approved_day_off(harness)
-    assert [label for label, _ in board.buttons][:3] == ["1→许志强", "1→郭春燕", "1→王晴晴"]
+    # 林秀英 has no grade on the roster, but she teaches English in 三(1)班: grade 3 group.
+    assert [label for label, _ in board.buttons][:3] == ["1→许志强", "1→郭春燕", "1→林秀英"]
+    assert "林秀英（同年级组、本月代课 0 节）" in board.plain
 
     _, answer = await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
 
@@ -215,3 +219,47 @@ async def test_with_the_grade_leader_policy_the_grade_leader_arranges(
     # The office still may arrange (it always can); a teacher may not.
     office = await harness.send(harness.user(OFFICE_A), "/arrange")
     assert "代课安排" in office[-1].plain
+
+
+async def test_same_day_cover_reaches_the_group_though_no_slip_went_out_at_0720(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    clock.set(datetime(2026, 11, 26, 8, 30, tzinfo=SHANGHAI))  # nothing was planned at 07:20
+    await harness.send(harness.user(TEACHER), "/leave 病假 今天 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+
+    slip = harness.last(GROUP).plain
+    assert slip.startswith("📋 代课/调课公示 · 11月26日 周四")
+    assert "不在校：周雅琴（全天）" in slip
+    assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 待安排" in slip
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+
+    update = harness.last(GROUP).plain
+    assert update.startswith("🔄 代课/调课公示更新 · 11月26日 周四")
+    assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in update
+    for message in harness.in_chat(GROUP):
+        assert "病假" not in message.plain and "发烧" not in message.plain
+
+
+async def test_the_named_colleague_is_told_of_each_booked_lesson_and_it_is_audited(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    xu = harness.user(XU)
+    await harness.send(harness.user(TEACHER), "/leave 事假 周四 第3节 代课:许志强 家中有事")
+    ask = harness.last(XU)  # he has not answered yet when the leave is approved
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+
+    notice = harness.last(XU)
+    assert "请你代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）" in notice.plain
+    assert "家中有事" not in notice.plain and "事假" not in notice.plain
+    await harness.press(xu, notice, notice.data_of("收到"))
+    assert (await needs(engine))[0].acknowledged_at is not None
+
+    # He declines after all: the lesson is open again, the arranger is told.
+    await harness.press(xu, ask, ask.data_of("不同意"))
+    assert any("许志强 不能代课了" in m.plain for m in harness.in_chat(OFFICE_A))
+    assert [(n.status, n.substitute_id) for n in await needs(engine)] == [("open", None)]
+    assert await actions(engine) == ["cover_assigned", "cover_acknowledged", "cover_reopened"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -10,9 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import ManualClock
 from bot.config import LANGUAGES
 from bot.simulator.html import parse_html
-from bot.texts import catalogue, placeholders, t
+from bot.texts import catalogue, placeholders, t, visible_length
 from storage import audit
 from storage.db import session_factory
+from tests import factories
 from tests.handlers.homework_school import (
     ENGLISH_ID,
     HEAD11_ID,
@@ -265,3 +266,60 @@ async def test_views_today_week_class_and_mine(bot: BotHarness, clock: ManualClo
     assert "11月23日（周一）：⚠️ 没有布置作业" in week.plain
     assert "11月26日（周四）：⚠️ 没有布置作业" in week.plain
     assert "还没有布置作业" in only(await bot.send(maths, "/hw mine")).plain  # the 26th now
+
+
+async def test_long_views_are_split_under_telegrams_limit(
+    bot: BotHarness, clock: ManualClock
+) -> None:
+    texts = [f"第{n}项 " + "读" * 900 for n in range(1, 9)]
+    for text in texts:
+        await bot.send(bot.user(OFFICE_ID), f"/hw 三(2) 语文 5 口头 {text}")
+    head = bot.user(HEAD32_ID)
+    for command in ("/hw class", "/hw week 三(2)", "/hw today 三(2)"):
+        sent = await bot.send(head, command)
+        assert len(sent) >= 2, command
+        assert all(visible_length(s.text) <= 4096 for s in sent), command
+        joined = "\n".join(s.plain for s in sent)
+        assert all(text in joined for text in texts), command
+
+
+async def test_a_refusal_too_long_for_one_message_still_says_why(bot: BotHarness) -> None:
+    line = "/hw 三(2) 数学 20 " + "很" * 4070  # as long as Telegram lets a teacher send
+    sent = await bot.send(bot.user(MATHS_ID), line)
+    assert len(sent) >= 2
+    assert "作业内容太长（4070 字，最多 1000 字）" in sent[0].plain
+    assert all(visible_length(s.text) <= 4096 for s in sent)
+    echoed = "".join(s.plain for s in sent[1:])
+    assert "/hw 三(2) 数学 20 " in echoed and echoed.count("很") == 4070
+
+
+async def test_a_refusal_that_fits_stays_one_message(bot: BotHarness) -> None:
+    await bot.send(bot.user(HEAD32_ID), "/hw 三(2) 语文 40 作文")
+    content = "&<" * 500  # 1,000 characters, four and a half times as long once escaped
+    refused = only(await bot.send(bot.user(ENGLISH_ID), f"/hw 三(2) 英语 15 {content}"))
+    assert len(refused.text) > 4096 >= visible_length(refused.text)
+    assert content in refused.plain and "还可布置 5 分钟" in refused.plain
+
+
+async def test_junior_middle_classes_in_the_forms_teachers_write(
+    engine: AsyncEngine, clock: ManualClock, harness: BotHarness
+) -> None:
+    async with session_factory(engine)() as session, session.begin():
+        school = await factories.school(session, clock.now())
+        await factories.term(session, school, date(2026, 9, 1), date(2027, 1, 22))
+        klass = await factories.school_class(session, school, 7, 3)
+        await factories.school_class(session, school, 8, 3)
+        maths = await factories.subject(session, school, "数学")
+        teacher = await factories.staff(
+            session, school, "冯老师", telegram_id=MATHS_ID, subjects="数学"
+        )
+        await factories.lesson(session, school, klass, 3, 1, maths, teacher)
+    user = harness.user(MATHS_ID)
+    first = only(await harness.send(user, "/hw 初一(3)班 数学 30 试卷第一面"))
+    assert "✅ 作业已发布" in first.plain and "初一(3)班 · 数学 · 书面 30 分钟" in first.plain
+    assert "书面合计 30/90 分钟，还可布置 60 分钟" in first.plain
+    second = only(await harness.send(user, "/hw 七(3) 数学 20 练习册"))
+    assert "初一(3)班 · 数学 · 书面 20 分钟：练习册" in second.plain
+    assert "书面合计 50/90 分钟" in second.plain
+    other = only(await harness.send(user, "/hw 初二(3) 数学 20 练习册"))
+    assert "你没有在初二(3)班任教数学" in other.plain

@@ -90,7 +90,7 @@ async def test_longer_leave_goes_through_the_office_too(
     await harness.press(harness.user(LEADER), request, request.data_of("批准"))
 
     step = harness.last(TEACHER).plain
-    assert "郭春燕（年级组长（3年级））已批准" in step and "教导处" in step
+    assert "郭春燕（年级组长（三年级））已批准" in step and "教导处" in step
     for office in (OFFICE_A, OFFICE_B):
         assert "第 2/2 步 · 教导处" in harness.last(office).plain
     await harness.press(harness.user(OFFICE_B), harness.last(OFFICE_B), "v1:lv:ok:2")
@@ -117,7 +117,7 @@ async def test_rejecting_asks_for_a_reason_and_tells_the_teacher(
 
     assert "你已驳回 周雅琴 的请假" in done[-1].plain
     told = harness.last(TEACHER).plain
-    assert "被 郭春燕（年级组长（3年级））驳回" in told and "期中考试那天不能请事假" in told
+    assert "被 郭春燕（年级组长（三年级））驳回" in told and "期中考试那天不能请事假" in told
     async with session_factory(engine)() as s:
         approval = (await s.exec(select(LeaveApproval))).one()
     assert (approval.status, approval.note) == ("rejected", "期中考试那天不能请事假")
@@ -331,7 +331,7 @@ async def test_pending_and_myleave_list_what_waits(
     assert "2 项等你处理" in pending[-1].plain
     assert "没有等你处理" in nothing[-1].plain
     listing = mine[-1]
-    assert "1. 11月27日 周五 全天 · 事假 · 待审批（年级组长（3年级））" in listing.plain
+    assert "1. 11月27日 周五 全天 · 事假 · 待审批（年级组长（三年级））" in listing.plain
     assert [label for label, _ in listing.buttons] == ["撤销 1", "撤销 2"]
 
 

@@ -158,3 +158,70 @@ async def test_pending_shows_swaps_waiting_for_me(
     await harness.press(harness.user(XU), colleague[0], colleague[0].data_of("同意"))
     office = await harness.send(harness.user(OFFICE_B), "/pending")
     assert "双方已同意" in office[0].plain and "1 项等你处理" in office[-1].plain
+
+
+async def test_a_lesson_with_cover_arranged_is_not_swapped_away_from_its_substitute(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher, xu = harness.user(TEACHER), harness.user(XU)
+    # A swap agreed before the leave: 许志强's Friday period 2 for 周雅琴's period 4.
+    await harness.send(xu, "/swap 周五第2节 周雅琴 周五第4节")
+    ask = harness.last(TEACHER)
+    await harness.press(teacher, ask, ask.data_of("同意"))
+    request = harness.last(OFFICE_A)
+    # Then 周雅琴 is away for Friday's period 4 only, and Thursday: cover is arranged for both.
+    await harness.send(teacher, "/leave 事假 周五 第4节 家事")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    await harness.send(teacher, "/leave 病假 周四 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:2")
+
+    refused = (await harness.send(teacher, "/swap 周四第3节 许志强 周五第2节"))[-1].plain
+    assert "周雅琴 11月26日 周四第3节：这节课已列入代课安排" in refused
+    assert "请先调整代课安排" in refused
+
+    _, answer = await harness.press(harness.user(OFFICE_A), request, request.data_of("批准"))
+    assert answer["text"] == "现在调课会冲突，详见消息。"
+    clash = harness.last(OFFICE_A).plain
+    assert "周雅琴 11月27日 周五第4节：这节课已列入代课安排" in clash
+    assert [s.status for s in await swaps(engine)] == ["agreed"]
+    async with session_factory(engine)() as s:
+        friday = (await s.exec(select(CoverNeed).where(CoverNeed.period == 4))).one()
+    assert (friday.status, friday.class_id) == ("open", 2)  # still 三(2)班 语文, untouched
+
+
+async def test_forged_wizard_buttons_are_refused_and_audited(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+    mine = (await harness.send(teacher, "/swap"))[-1]
+    _, huge = await harness.press(teacher, mine, "v1:sww:mine:99999999999")
+    _, bad_day = await harness.press(teacher, mine, "v1:sww:mine:2026133103")
+    assert huge["text"] == bad_day["text"] == "这个按钮已失效。"
+    colleague = (await harness.press(teacher, mine, mine.data_of("周四 第3节")))[0][-1]
+    _, nobody = await harness.press(teacher, colleague, "v1:sww:who:99999999999")
+    assert nobody["text"] == "这个按钮已失效。"
+    theirs = (await harness.press(teacher, colleague, colleague.data_of("许志强")))[0][-1]
+    _, no_slot = await harness.press(teacher, theirs, "v1:sww:les:2026112799")
+    assert no_slot["text"] == "这个按钮已失效。"
+    async with session_factory(engine)() as s:
+        refused = await audit.entries(session=s, action="button_refused")
+    assert len(refused) == 4
+    # The wizard still works after the forged presses.
+    confirm = (await harness.press(teacher, theirs, theirs.data_of("周五 第2节")))[0][-1]
+    assert "请确认调课" in confirm.plain
+
+
+async def test_periods_beyond_the_school_day_and_english_examples(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+    beyond = (await harness.send(teacher, "/swap 周四第9节 许志强 周五第2节"))[-1].plain
+    assert "学校每天只有 7 节课，11月26日 周四第9节不存在" in beyond
+    english = harness.user(TEACHER, language_code="en")
+    await harness.send(english, "/lang en")
+    bad = (await harness.send(english, "/swap thu p3"))[-1].plain
+    assert "Add the colleague's name and their lesson, e.g. /swap thu p3 许志强 fri p2" in bad
+    assert "周四" not in bad

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.texts import visible_length
 from jobs import homework as homework_jobs
 from jobs import scheduler
 from storage.db import session_factory
@@ -124,7 +125,20 @@ async def test_after_the_board_a_posting_is_an_addition_and_a_change_a_correctio
     assert "书面合计 25/45 分钟" in correction.plain
     await bot.press(maths, posted, posted.data_of("撤回"))
     withdrawn = group(bot)[before + 2]
-    assert "数学作业已撤回" in withdrawn.plain and "书面合计 0/45 分钟" in withdrawn.plain
+    assert "数学作业“练习册第12–13页”已撤回" in withdrawn.plain
+    assert "书面合计 0/45 分钟" in withdrawn.plain
+
+
+async def test_a_withdrawal_says_which_of_two_postings_of_a_subject_went(bot: BotHarness) -> None:
+    day = bot.clock.now().date()
+    maths = bot.user(MATHS_ID)
+    await bot.send(maths, "/hw 三(2) 数学 10 口算天天练第8页")
+    second = only(await bot.send(maths, "/hw 三(2) 数学 15 练习册第12页和第13页的应用题"))
+    await run_until(bot, at(day, 16, 31))
+    await bot.press(maths, second, second.data_of("撤回"))
+    withdrawn = group(bot)[-1].plain
+    assert "数学作业“练习册第12页和第13页的应用题”已撤回" in withdrawn
+    assert "口算" not in withdrawn and "书面合计 10/45 分钟" in withdrawn
 
 
 async def test_a_pending_posting_is_not_on_the_board_and_comes_as_an_addition(
@@ -158,11 +172,28 @@ async def test_a_long_board_is_split_under_telegrams_limit(bot: BotHarness) -> N
         await bot.send(office, f"/hw 三(2) 语文 5 口头 {text}")
     await run_until(bot, at(bot.clock.now().date(), 16, 31))
     grade3 = [b for b in group(bot) if "三年级作业公示" in b.plain]
-    assert len(grade3) >= 2
-    assert all(len(b.text) <= 4096 for b in grade3)
-    assert "（续）" in grade3[1].plain.splitlines()[0]
+    assert len(grade3) == 2
+    assert all(visible_length(b.text) <= 4096 for b in grade3)
+    first, second = (b.plain.splitlines() for b in grade3)
+    assert "（续）" in second[0]
+    # The class goes on under its own name, marked as continued.
+    assert second[2] == "三(2)班（续）" and second[3].startswith("• 语文 · 口头 5 分钟：第")
+    assert "三(2)班" in first and first[-1].startswith("• 语文")
+    assert second[-1] == "无书面作业 ✓" or "书面合计" in second[-1]
     joined = "\n".join(b.plain for b in grade3)
     assert all(text in joined for text in texts)
+
+
+async def test_escaped_content_is_measured_as_telegram_counts_it(bot: BotHarness) -> None:
+    office = bot.user(OFFICE_ID)
+    # 14 postings whose markup is three times as long as what a reader sees.
+    texts = [f"第{n}项 " + "<读&写>" * 40 for n in range(1, 15)]
+    for text in texts:
+        await bot.send(office, f"/hw 三(2) 语文 5 口头 {text}")
+    await run_until(bot, at(bot.clock.now().date(), 16, 31))
+    [grade3] = [b for b in group(bot) if "三年级作业公示" in b.plain]
+    assert len(grade3.text) > 4096 >= visible_length(grade3.text)
+    assert all(text in grade3.plain for text in texts)
 
 
 async def test_the_weekly_summary_goes_to_the_office_on_friday(bot: BotHarness) -> None:
@@ -185,7 +216,8 @@ async def test_the_weekly_summary_goes_to_the_office_on_friday(bot: BotHarness) 
     summary = only([m for m in bot.in_chat(OFFICE_ID) if "本周作业汇总" in m.plain])
     assert "11月23日（周一） – 11月27日（周五）" in summary.plain
     assert "三(2)班：平均 25/45 分钟；超限：周二；未布置：周三" in summary.plain
-    assert "一(1)班：平均 0/0 分钟；超限：无；未布置：周一、周二、周三、周四、周五" in summary.plain
+    assert "一(1)班：本年级不布置书面作业；未布置：周一、周二、周三、周四、周五" in summary.plain
+    assert "0/0" not in summary.plain
     # The principal approves homework but the summary is the academic office's.
     assert not [m for m in bot.in_chat(ADMIN_ID) if "本周作业汇总" in m.plain]
     await run_until(bot, at(MONDAY + timedelta(days=5), 18))

@@ -159,6 +159,24 @@ def test_ranking_on_a_small_timetable() -> None:
     assert [s.name for s in top] == ["许志强", "吴晓梅", "冯海燕"]
 
 
+def test_teaching_in_the_grade_puts_a_specialist_in_its_grade_group() -> None:
+    """林秀英's roster grade is 4, but she teaches in grade 3 (say, English in 三(1)班)."""
+    lessons = thursday()
+    need = next(x for x in lessons if x.teacher_id == ABSENT and x.period == 3)
+    ranked = rank_substitutes(
+        need,
+        PEOPLE,
+        availability(lessons),
+        class_teachers={ABSENT, SAME_CLASS_T},
+        subject_teachers={ABSENT, SAME_SUBJECT_T},
+        grade_teachers={ABSENT, SAME_CLASS_T, SAME_SUBJECT_T, OTHER_GRADE_T},
+        limit=10,
+    )
+    # She now ties with 冯海燕 on every reason; the lower staff id (hers) comes first.
+    assert [s.name for s in ranked] == ["许志强", "吴晓梅", "林秀英", "冯海燕"]
+    assert [r.code for r in ranked[2].reasons] == [SAME_GRADE, MONTH_COVERS]
+
+
 def test_fewer_covers_this_month_then_the_staff_id_break_ties() -> None:
     lesson = DayLesson(THU, 3, C31, 3, CHINESE, ABSENT, 1)
     people = [Candidate(30, "甲", None), Candidate(31, "乙", None), Candidate(32, "丙", None)]

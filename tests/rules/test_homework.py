@@ -25,6 +25,7 @@ from rules.homework import (
 from rules.homework_board import BoardItem, ClassDay, by_grade, week_stats
 from rules.policies import PolicySet
 
+C31 = ClassRef(3, 1)
 C32 = ClassRef(3, 2)
 
 LINES = [
@@ -81,6 +82,54 @@ LINES = [
         None,
         "口头作业不是类型词",
     ),
+    # A unit written apart belongs to the minutes.
+    ("三(1) 数学 20 分钟 练习册第5页", (C31,), "数学", 20, Kind.WRITTEN, None, "练习册第5页"),
+    ("3-2 英语 10 min reading", (C32,), "英语", 10, Kind.WRITTEN, None, "reading"),
+    # Classes separated by spaces only: no subject reads as a class, so nothing is ambiguous.
+    ("三(1) 三(2) 数学 5 口算", (C31, C32), "数学", 5, Kind.WRITTEN, None, "口算"),
+    (
+        "三(1),三(2) 3-3 数学 5 口算",
+        (C31, C32, ClassRef(3, 3)),
+        "数学",
+        5,
+        Kind.WRITTEN,
+        None,
+        "口算",
+    ),
+    ("数学 三(1) 三(2) 5 口算", (C31, C32), "数学", 5, Kind.WRITTEN, None, "口算"),
+    ("七(3) 数学 30 试卷", (ClassRef(7, 3),), "数学", 30, Kind.WRITTEN, None, "试卷"),
+    # English kind and layer words count in lower case only; capitalised, they are content.
+    (
+        "3-2 英语 10 oral read the dialogue",
+        (C32,),
+        "英语",
+        10,
+        Kind.ORAL,
+        None,
+        "read the dialogue",
+    ),
+    (
+        "3-2 英语 10 basic copy the words",
+        (C32,),
+        "英语",
+        10,
+        Kind.WRITTEN,
+        Layer.BASIC,
+        "copy the words",
+    ),
+    (
+        "3-2 英语 10 Oral practice of unit 3",
+        (C32,),
+        "英语",
+        10,
+        Kind.WRITTEN,
+        None,
+        "Oral practice of unit 3",
+    ),
+    ("3-2 英语 10 Basic words p.5", (C32,), "英语", 10, Kind.WRITTEN, None, "Basic words p.5"),
+    ("3-2 英语 10 Practical English", (C32,), "英语", 10, Kind.WRITTEN, None, "Practical English"),
+    # Only right after the minutes: further on, a kind word is part of the content.
+    ("3-2 语文 10 背诵 口头 古诗", (C32,), "语文", 10, Kind.WRITTEN, None, "背诵 口头 古诗"),
 ]
 
 
@@ -111,6 +160,10 @@ BAD_LINES = [
     ("三(2) 数学 二十 练习", "minutes"),
     ("三(2) 数学 20", "content_missing"),
     ("三(2) 数学 20 口头", "content_missing"),
+    ("三(2) 数学 20 口头 拓展", "content_missing"),
+    ("三(2) 数学 20 分钟", "content_missing"),
+    ("三(2) 数学 20 oral", "content_missing"),
+    ("三(9, 三(2) 数学 20 练习", "bad_class"),
     ("三(9 数学 20 练习", "bad_class"),
     ("火星班 数学 20 练习", "bad_class"),
     ("三(2) 数学 20 " + "字" * 1001, "content_too_long"),
@@ -139,6 +192,10 @@ def test_edit_line_keeps_kind_and_layer_optional() -> None:
     )
     oral = parse_edit_line("10 口头 拓展 背诵")
     assert (oral.kind, oral.layer, oral.content) == (Kind.ORAL, Layer.EXTENDED, "背诵")
+    unit = parse_edit_line("20 分钟 练习册")
+    assert (unit.minutes, unit.content) == (20, "练习册")
+    english = parse_edit_line("10 Oral practice")
+    assert (english.kind, english.content) == (None, "Oral practice")
 
 
 def test_the_resend_line_posts_the_same_again() -> None:

@@ -150,6 +150,9 @@ def test_parts_not_understood(text: str, key: str) -> None:
         ("其他 周五 全天 搬家", "other", FRI, FRI, FULL_DAY, None, "搬家"),
         ("事假 周四 代课: 许志强 家中有事", "personal", THU, THU, FULL_DAY, "许志强", "家中有事"),
         ("病假 明天 第二次复诊", "sick", THU, THU, FULL_DAY, None, "第二次复诊"),
+        # A reason may begin with such a word; only the word alone is a part of the day.
+        ("病假 明天 晚上发烧到39度", "sick", THU, THU, FULL_DAY, None, "晚上发烧到39度"),
+        ("病假 周四 上午 周五复查", "sick", THU, THU, DayPart("am"), None, "周五复查"),
     ],
 )  # fmt: skip
 def test_the_one_line_form(
@@ -176,6 +179,18 @@ def test_the_one_line_form(
         ("病假 明天 上午", "leave.err.no_reason", None),
         ("病假", "leave.err.no_day", None),
         ("事假 周四 代课:", "leave.err.substitute_name", None),
+        # A second day is not a range, and no reason either.
+        ("病假 周四 周五 发烧", "leave.err.second_day", "周五"),
+        ("病假 周四 上午 周五 发烧", "leave.err.second_day", "周五"),
+        ("事假 11-26 11-27下午 家事", "leave.err.second_day", "11-27下午"),
+        ("事假 明天 11-28~11-29 家事", "leave.err.second_day", "11-28~11-29"),
+        ("sick thu fri fever", "leave.err.second_day", "fri"),
+        # Parts of the day the leave does not take are named, not read as the reason.
+        ("病假 明天 中午 发烧", "leave.err.part", "中午"),
+        ("病假 明天 晚上 发烧", "leave.err.part", "晚上"),
+        ("病假 明天 傍晚 复诊", "leave.err.part", "傍晚"),
+        ("病假 明天 凌晨 急诊", "leave.err.part", "凌晨"),
+        ("sick tomorrow evening fever", "leave.err.part", "evening"),
     ],
 )
 def test_one_line_errors_name_what_was_not_understood(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import update
+from sqlmodel import select, update
 
 from bot.clock import ManualClock
 from storage import audit
@@ -94,13 +96,14 @@ async def test_a_returned_exception_tells_the_teacher_why_with_their_text(
     request = to(sent, HEAD32_ID)
     asked = only((await auto.press(head, request, request.data_of("退回")))[0])
     assert "请写下退回三(2)班英语作业的理由" in asked.plain
-    sent = await auto.send(head, "今天语文作文已经很多了 <明天再布置>")
+    confirm = only(await auto.send(head, "今天语文作文已经很多了 <明天再布置>"))
+    sent, _ = await auto.press(head, confirm, confirm.data_of("确认退回"))
     told = to(sent, ENGLISH_ID)
     assert "赵老师 退回了你的作业" in told.plain
     assert "理由：今天语文作文已经很多了 <明天再布置>" in told.plain
     assert "&lt;明天再布置&gt;" in told.text
     assert "<code>/hw 三(2)班 英语 15 抄写单词</code>" in told.text
-    assert "已退回" in to(sent, HEAD32_ID).plain
+    assert "已退回" in auto.request.find(HEAD32_ID, confirm.message_id).plain
     assert "已退回" in auto.request.find(HEAD32_ID, request.message_id).plain
     assert "homework_exception_returned" in await actions(engine)
 
@@ -140,14 +143,69 @@ async def test_head_teacher_mode_one_decision_and_only_the_head_teacher(
     assert found.count("homework_approved") == 1 and "denied" in found
 
 
-async def test_head_teacher_mode_a_return_asks_for_a_reason(by_head: BotHarness) -> None:
+async def test_head_teacher_mode_a_return_asks_for_a_reason(
+    by_head: BotHarness, engine: AsyncEngine
+) -> None:
     maths, head = by_head.user(MATHS_ID), by_head.user(HEAD32_ID)
     request = to(await by_head.send(maths, "/hw 三(2) 数学 20 练习册"), HEAD32_ID)
     await by_head.press(head, request, request.data_of("退回"))
-    told = to(await by_head.send(head, "和语文重复了"), MATHS_ID)
+    confirm = only(await by_head.send(head, "和语文重复了"))
+    told = to((await by_head.press(head, confirm, confirm.data_of("确认退回")))[0], MATHS_ID)
     assert "理由：和语文重复了" in told.plain
     # A returned posting holds no minutes: 45 fit again.
     assert "作业已发布" in only(await by_head.send(head, "/hw 三(2) 语文 45 作文")).plain
+    async with session_factory(engine)() as session:
+        [row] = await audit.entries(session=session, action="homework_returned")
+    head_staff = await staff_named(engine, "赵老师")
+    assert row.actor_staff_id == head_staff.id and row.subject_type == "homework"
+    detail = json.loads(row.detail)
+    assert detail["reason"] == "和语文重复了" and detail["status"] == "returned"
+    assert detail["klass"] == "三(2)班" and detail["subject"] == "数学"
+
+
+async def staff_named(engine: AsyncEngine, name: str) -> Staff:
+    async with session_factory(engine)() as session:
+        return (await session.exec(select(Staff).where(Staff.name == name))).one()
+
+
+async def test_a_typed_reason_is_shown_back_and_nothing_is_returned_before_the_confirmation(
+    by_head: BotHarness,
+) -> None:
+    maths, head = by_head.user(MATHS_ID), by_head.user(HEAD32_ID)
+    request = to(await by_head.send(maths, "/hw 三(2) 数学 20 练习册"), HEAD32_ID)
+    await by_head.press(head, request, request.data_of("退回"))
+    first = only(await by_head.send(head, "好的"))  # e.g. typed for someone else
+    assert "理由：\n好的" in first.plain and "确认退回吗" in first.plain
+    assert [label for label, _ in first.buttons] == ["确认退回", "取消"]
+    assert "⏳待审核" in only(await by_head.send(head, "/hw class")).plain
+    # Typed again: the new reason replaces the old one, whose button no longer counts.
+    await by_head.press(head, request, request.data_of("退回"))
+    second = only(await by_head.send(head, "和语文重复了"))
+    _, answer = await by_head.press(head, first, first.data_of("确认退回"))
+    assert answer["text"] == "这个按钮已失效。"
+    await by_head.press(head, second, second.data_of("取消"))
+    assert "没有退回" in by_head.request.find(HEAD32_ID, second.message_id).plain
+    assert by_head.in_chat(MATHS_ID)[-1].plain.startswith("📨 已提交")  # told nothing
+    sent, _ = await by_head.press(head, request, request.data_of("通过"))
+    assert "赵老师 通过了你的作业" in to(sent, MATHS_ID).plain
+
+
+async def test_a_head_teachers_own_posting_over_the_cap_names_who_decides_the_exception(
+    auto: BotHarness,
+) -> None:
+    head = auto.user(HEAD32_ID)
+    await auto.send(head, "/hw 三(2) 语文 40 作文")
+    refused = only(await auto.send(head, "/hw 三(2) 语文 10 抄写"))
+    assert "或请教导处（孙主任、周校长）批准例外" in refused.plain
+    assert "班主任" not in refused.plain
+    assert [label for label, _ in refused.buttons] == [
+        "改为 5 分钟发布",
+        "请教导处批准例外",
+        "取消",
+    ]
+    sent, _ = await auto.press(head, refused, refused.data_of("请教导处批准例外"))
+    assert "已请教导处（孙主任、周校长）批准三(2)班的例外" in to(sent, HEAD32_ID).plain
+    assert "例外申请" in to(sent, OFFICE_ID).plain and "例外申请" in to(sent, ADMIN_ID).plain
 
 
 async def test_office_mode_the_office_approves_and_a_stale_request_is_refused(

@@ -1,0 +1,142 @@
+"""What a leave request is refused for, and how it reads: in private, in the group, in English;
+forged wizard buttons; periods beyond the school's day; grade groups in words."""
+
+from __future__ import annotations
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from storage import audit
+from storage.db import session_factory
+from storage.models import LeaveRequest
+from tests.handlers.leave_school import GROUP, TEACHER, seed
+from tests.harness import BotHarness
+
+
+async def stored(engine: AsyncEngine) -> list[LeaveRequest]:
+    async with session_factory(engine)() as s:
+        return list((await s.exec(select(LeaveRequest))).all())
+
+
+async def test_a_second_day_or_an_unknown_part_is_refused_not_misread(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+
+    two_days = (await harness.send(teacher, "/leave 病假 周四 周五 发烧"))[-1].plain
+    noon = (await harness.send(teacher, "/leave 病假 明天 中午 发烧"))[-1].plain
+
+    assert "“周五”也是一个日期" in two_days and "周四~周五" in two_days
+    assert "例如：/leave 病假 明天 上午 发烧" in two_days
+    assert "没看懂时段“中午”" in noon and "全天、上午、下午" in noon
+    assert await stored(engine) == []
+
+
+async def test_periods_beyond_the_school_day_are_refused_with_the_last_period(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+
+    beyond = (await harness.send(teacher, "/leave 病假 明天 第9节 发烧"))[-1].plain
+    assert "学校每天只有 7 节课，没有“第9节”" in beyond
+    await harness.send(teacher, "/leave 病假 明天 第6-8节 发烧", chat_id=GROUP)
+    assert harness.last(GROUP).plain.startswith("这条请假没有提交：节次超出了学校每天的课时")
+    assert "没有“第6-8节”" in harness.last(TEACHER).plain
+    assert "第7节" in (await harness.send(teacher, "/leave 病假 明天 第7节 发烧"))[-1].plain
+    assert [leave.part for leave in await stored(engine)] == ["p7-7"]
+    # In the wizard a period typed beyond the day is asked again, not the end of the form.
+    start = (await harness.send(teacher, "/leave"))[-1]
+    first = (await harness.press(teacher, start, start.data_of("事假")))[0][-1]
+    last = (await harness.press(teacher, first, first.data_of("11月27日 周五")))[0][-1]
+    await harness.press(teacher, last, last.data_of("11月27日 周五"))
+    assert "没有“第8节”" in (await harness.send(teacher, "第8节"))[-1].plain
+    assert "约好代课" in (await harness.send(teacher, "第4节"))[-1].plain
+
+
+async def test_the_group_hears_why_a_request_was_refused_never_the_type_or_reason(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+    await harness.send(teacher, "/leave 病假 明天 上午 发烧", chat_id=GROUP)
+    await harness.send(teacher, "/leave 病假 明天 全天 咳嗽", chat_id=GROUP)
+    await harness.send(teacher, "/leave 事假 11-20 家事", chat_id=GROUP)
+    await harness.send(teacher, "/leave 事假 后儿 家事", chat_id=GROUP)
+
+    group = [m.plain for m in harness.in_chat(GROUP)]
+    assert group[1].startswith("这条请假没有提交：那段时间你已有请假。详情已私信给你")
+    assert group[2].startswith("这条请假没有提交：日期已经过去了")
+    assert "没有看懂" in group[3]
+    assert not any("没有看懂" in text for text in group[:3])
+    for text in group:
+        for word in ("病假", "事假", "发烧", "咳嗽", "家事", "后儿"):
+            assert word not in text
+    private = [m.plain for m in harness.in_chat(TEACHER)]
+    assert any("你在 11月26日 周四 上午 已有请假" in text for text in private)
+    assert any("11月20日 周五 已经过去了" in text for text in private)
+
+
+async def test_english_refusals_use_english_examples_and_day_labels(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    chinese = (await harness.send(harness.user(TEACHER), "/leave 病假 11-27~11-26 发烧"))[-1]
+    assert "结束日期 11月26日 周四 早于开始日期 11月27日 周五" in chinese.plain
+    teacher = harness.user(TEACHER, language_code="en")
+    await harness.send(teacher, "/lang en")
+
+    async def ask(text: str) -> str:
+        return (await harness.send(teacher, text))[-1].plain
+
+    assert "Example: /leave sick tomorrow am fever" in await ask("/leave sick tmrw am fever")
+    assert "Fri 20 Nov is in the past" in await ask("/leave sick 11-20 fever")
+    backwards = await ask("/leave sick 11-27~11-26 fever")
+    assert "The last day Thu 26 Nov is before the first day Fri 27 Nov" in backwards
+    assert "2026-" not in backwards
+    await harness.send(teacher, "/leave")
+    await harness.send(teacher, "sick")
+    assert "Example: tomorrow, thu, 11-27" in await ask("someday")
+    assert len(await stored(engine)) == 0
+
+
+async def test_forged_leave_wizard_buttons_are_refused_and_audited(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+    start = (await harness.send(teacher, "/leave"))[-1]
+    _, kind = await harness.press(teacher, start, "v1:lvw:k:9")
+    first = (await harness.press(teacher, start, start.data_of("事假")))[0][-1]
+    _, day = await harness.press(teacher, first, "v1:lvw:d:99999999")
+    _, no_day = await harness.press(teacher, first, "v1:lvw:d")
+    last = (await harness.press(teacher, first, first.data_of("11月26日 周四")))[0][-1]
+    _, end = await harness.press(teacher, last, "v1:lvw:e:20261340")
+    part = (await harness.press(teacher, last, last.data_of("11月26日 周四")))[0][-1]
+    _, which = await harness.press(teacher, part, "v1:lvw:p:7")
+
+    answers = [kind, day, no_day, end, which]
+    assert [a["text"] for a in answers] == ["这个按钮已失效。"] * 5
+    async with session_factory(engine)() as s:
+        refused = await audit.entries(session=s, action="button_refused")
+    assert len(refused) == 5
+    # The wizard is still at its step and goes on.
+    substitute = (await harness.press(teacher, part, part.data_of("上午")))[0][-1]
+    assert "已经和同事约好代课了吗" in substitute.plain
+
+
+async def test_grade_groups_read_as_the_school_says_them(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    me = (await harness.send(harness.user(TEACHER), "/me"))[-1].plain
+    assert "年级组：三年级" in me
+    sent = (await harness.send(harness.user(TEACHER), "/leave 病假 明天 上午 发烧"))[-1].plain
+    assert "（三年级）" in sent and "3年级" not in sent
+    english = harness.user(TEACHER, language_code="en")
+    await harness.send(english, "/lang en")
+    assert "Grade group: grade 3" in (await harness.send(english, "/me"))[-1].plain
+    pending = (await harness.send(english, "/myleave"))[-1].plain
+    assert "(grade 3)" in pending
