@@ -1,0 +1,181 @@
+"""`python -m bench [--quick]`: throughput, latency, fan-out and footprint, printed and saved.
+
+Writes bench/results.json (figures, targets, machine, date). `--quick` runs every part at a
+tenth of the size, for a smoke check in about a minute.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bench import databases, fanout, footprint, latency, throughput
+from bench.dataset import FULL, QUICK, build
+from bench.machine import describe, rss_mb
+from bench.report import Row, print_table
+from bench.simproc import simulator_process
+
+RESULTS = Path(__file__).parent / "results.json"
+# A school morning of the autumn term: the data set's "now".
+NOW = datetime(2026, 11, 25, 7, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+TARGETS = {
+    "throughput_ratio_sqlite": 0.5,
+    "p99_ms": 20.0,
+    "fanout_ratio": 1.2,
+    "fanout_429": 0,
+    "startup_s": 2.0,
+    "rss_mb": 150.0,
+}
+
+
+async def main(quick: bool, postgres: bool) -> dict[str, Any]:
+    size = QUICK if quick else FULL
+    updates = 500 if quick else 5000
+    samples = 20 if quick else 200
+    schools = 50 if quick else 500
+    figures: dict[str, Any] = {}
+    rows: list[Row] = []
+
+    backends = ["sqlite"] + (
+        ["postgresql"] if postgres and await databases.postgres_available() else []
+    )
+    for backend in backends:
+        url = (
+            databases.sqlite_url("school_year")
+            if backend == "sqlite"
+            else await databases.postgres_url("staffroom_bench")
+        )
+        started = time.perf_counter()
+        dataset = await build(url, size=size, now=NOW)
+        figures[f"dataset_{backend}"] = {
+            "seconds": round(time.perf_counter() - started, 1),
+            **dataset.counts,
+        }
+        size_mb = (
+            databases.sqlite_size_mb(url)
+            if backend == "sqlite"
+            else await databases.postgres_size_mb("staffroom_bench")
+        )
+        figures[f"database_mb_{backend}"] = round(size_mb, 1)
+        rows.append(
+            Row(f"database after the school year ({backend})", f"{size_mb:.1f} MB", "—", None)
+        )
+
+        if backend == "sqlite":
+            async with simulator_process() as sim:
+                start = await footprint.measure_startup(sim, url)
+            figures["startup_s"] = round(start.startup_s, 2)
+            figures["idle_rss_mb"] = round(start.idle_rss_mb, 1)
+            rows.append(
+                Row(
+                    "start-up to the first getUpdates",
+                    f"{start.startup_s:.2f} s",
+                    "≤ 2 s",
+                    start.startup_s <= TARGETS["startup_s"],
+                )
+            )
+            rows.append(
+                Row(
+                    "resident memory at idle",
+                    f"{start.idle_rss_mb:.0f} MB",
+                    "≤ 150 MB",
+                    start.idle_rss_mb <= TARGETS["rss_mb"],
+                )
+            )
+
+            timings = await latency.run(dataset, samples)
+            figures["latency_ms"] = {
+                t.name: {
+                    "n": len(t.samples),
+                    "p50": round(t.p50, 1),
+                    "p95": round(t.p95, 1),
+                    "p99": round(t.p99, 1),
+                }
+                for t in timings
+            }
+            for t in timings:
+                rows.append(
+                    Row(
+                        f"latency {t.name} (n={len(t.samples)})",
+                        f"{t.p50:.1f} / {t.p95:.1f} / {t.p99:.1f} ms",
+                        "p99 ≤ 20 ms",
+                        t.p99 <= TARGETS["p99_ms"],
+                    )
+                )
+
+        async with simulator_process() as sim:
+            runs = await throughput.run(sim, dataset, updates)
+        ratio = runs["ours"].rate / runs["ceiling"].rate
+        figures[f"throughput_{backend}"] = {
+            "updates": updates,
+            "bot_per_s": round(runs["ours"].rate, 1),
+            "ceiling_per_s": round(runs["ceiling"].rate, 1),
+            "ratio": round(ratio, 3),
+        }
+        target = "≥ 0.5 × ceiling" if backend == "sqlite" else "—"
+        rows.append(
+            Row(
+                f"throughput, {updates} mixed updates ({backend})",
+                f"{runs['ours'].rate:.0f}/s vs ceiling {runs['ceiling'].rate:.0f}/s = {ratio:.2f}×",
+                target,
+                ratio >= TARGETS["throughput_ratio_sqlite"] if backend == "sqlite" else None,
+            )
+        )
+        if backend == "sqlite":
+            figures["rss_after_throughput_mb"] = round(runs["ours"].rss_mb, 1)
+            rows.append(
+                Row(
+                    "resident memory after the throughput run",
+                    f"{runs['ours'].rss_mb:.0f} MB",
+                    "≤ 150 MB",
+                    runs["ours"].rss_mb <= TARGETS["rss_mb"],
+                )
+            )
+
+    async with simulator_process(rate_limits=True) as sim:
+        fan = await fanout.run(sim, databases.sqlite_url("fanout"), schools)
+    figures["fanout"] = {
+        "schools": fan.schools,
+        "seconds": round(fan.seconds, 2),
+        "best_seconds": round(fan.best_seconds, 2),
+        "ratio": round(fan.ratio, 3),
+        "retry_after_answers": fan.retry_after_answers,
+        "planning_seconds": round(fan.planning_seconds, 1),
+    }
+    rows.append(
+        Row(
+            f"fan-out: 07:00 announcements of {fan.schools} schools",
+            f"{fan.seconds:.1f} s (best {fan.best_seconds:.1f} s) = {fan.ratio:.2f}×, "
+            f"{fan.retry_after_answers} × 429",
+            "≤ 1.2×, no 429",
+            fan.ratio <= TARGETS["fanout_ratio"]
+            and fan.retry_after_answers == TARGETS["fanout_429"],
+        )
+    )
+    figures["bench_process_rss_mb"] = round(rss_mb(), 1)
+    machine = describe()
+    print_table(rows, machine, quick)
+    return {"machine": machine, "quick": quick, "targets": TARGETS, "figures": figures}
+
+
+def run() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="every part at a tenth of the size")
+    parser.add_argument("--no-postgres", action="store_true", help="measure SQLite only")
+    args = parser.parse_args()
+    os.environ.setdefault("PTB_TIMEDELTA", "true")
+    results = asyncio.run(main(args.quick, not args.no_postgres))
+    RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten: {RESULTS}")
+
+
+if __name__ == "__main__":
+    run()

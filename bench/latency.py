@@ -1,0 +1,146 @@
+"""Latency: each command and button type handled in process, with the large data set.
+
+The real application handles updates through `process_update` with a request object that answers
+like Telegram without a network, so the figures are the bot's own time: parsing, authorising,
+the database, composing the reply.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from statistics import quantiles
+
+from bench.dataset import Dataset
+from bench.mix import Staffroom, future_school_days, load
+from bot.clock import ManualClock
+from bot.config import Settings
+from storage.db import create_engine
+from tests.harness import BotHarness, Sent
+
+
+@dataclass
+class Timing:
+    name: str
+    samples: list[float]
+
+    def percentile(self, p: int) -> float:
+        if len(self.samples) < 2:
+            return self.samples[0] * 1000 if self.samples else float("nan")
+        return quantiles(self.samples, n=100, method="inclusive")[p - 1] * 1000
+
+    @property
+    def p50(self) -> float:
+        return self.percentile(50)
+
+    @property
+    def p95(self) -> float:
+        return self.percentile(95)
+
+    @property
+    def p99(self) -> float:
+        return self.percentile(99)
+
+
+async def _time(update_handled: Awaitable[object]) -> float:
+    started = time.perf_counter()
+    await update_handled
+    return time.perf_counter() - started
+
+
+def _buttons(messages: list[Sent], prefix: str, label: str = "") -> list[tuple[Sent, str]]:
+    found = []
+    for message in messages:
+        for text, data in message.buttons:
+            if data.startswith(prefix) and label in text:
+                found.append((message, data))
+    return found
+
+
+async def run(dataset: Dataset, samples: int) -> list[Timing]:
+    # In process there is no running JobQueue, so wizards cannot time out; nothing to warn of.
+    warnings.filterwarnings("ignore", message="Ignoring `conversation_timeout`")
+    staffroom: Staffroom = await load(dataset)
+    rng = random.Random(3)
+    engine = create_engine(dataset.database_url)
+    clock = ManualClock(dataset.now + timedelta(hours=2))
+    bot = BotHarness(Settings(database_url=dataset.database_url), engine, clock)
+    people = sorted({t for t, _ in staffroom.members})
+    admins = [telegram_id for school in dataset.schools for telegram_id in school.admins]
+    timings: list[Timing] = []
+    try:
+        async with bot:
+            for person in people:  # everyone has talked to the bot before
+                await bot.send(bot.user(person), "/start")
+
+            async def commands(
+                name: str, text: Callable[[int], str], chat: Callable[[int], int] | None = None
+            ) -> None:
+                picked = [rng.choice(people) for _ in range(samples)]
+                result = []
+                for index, person in enumerate(picked):
+                    chat_id = chat(person) if chat else person
+                    result.append(await _time(bot.send(bot.user(person), text(index), chat_id)))
+                timings.append(Timing(name, result))
+
+            groups = dict(staffroom.members)
+            await commands("/help", lambda _: "/help")
+            await commands("/me", lambda _: "/me")
+            await commands("/duty (group)", lambda _: "/duty", lambda p: groups[p])
+            await commands("/duty week", lambda _: "/duty week")
+            await commands("/calendar", lambda _: "/calendar")
+            await commands("/events", lambda _: "/events")
+            await commands("/hours", lambda _: "/hours")
+            await commands("/myleave", lambda _: "/myleave")
+            await commands("/pending", lambda _: "/pending")
+            await commands("/covers", lambda _: "/covers")
+            await commands("/hw today", lambda _: "/hw today")
+
+            posts = [rng.choice(staffroom.postings) for _ in range(samples)]
+            result = []
+            for index, (person, klass, subject) in enumerate(posts):
+                text = f"/hw {klass} {subject} 5 练习册第{index}页"
+                result.append(await _time(bot.send(bot.user(person), text)))
+            timings.append(Timing("/hw post", result))
+
+            days = future_school_days(clock.now().date(), 20)
+            result = []
+            for index in range(samples):
+                person = people[index % len(people)]
+                day = days[(index // len(people)) % len(days)]
+                text = f"/leave 事假 {day:%Y-%m-%d} 上午 家中有事"
+                result.append(await _time(bot.send(bot.user(person), text)))
+            timings.append(Timing("/leave (one line)", result))
+
+            result = []
+            for index in range(samples):
+                admin = admins[index % len(admins)]
+                result.append(await _time(bot.send(bot.user(admin), "/settings")))
+            timings.append(Timing("/settings (admin)", result))
+
+            async def presses(name: str, prefix: str, label: str = "") -> None:
+                found = _buttons(bot.request.sent, prefix, label)
+                seen: set[str] = set()
+                result = []
+                for message, data in found:
+                    if data in seen or len(result) >= samples:
+                        continue
+                    seen.add(data)
+                    user = bot.user(message.chat_id)
+                    result.append(await _time(bot.press(user, message, data)))
+                if result:
+                    timings.append(Timing(name, result))
+
+            await presses("button: approve leave", "v1:lv:ok:")
+            await presses("button: assign cover", "v1:cov:", "→")
+            await presses("button: withdraw homework", "v1:hw:", "撤回")
+            for person in people[:samples]:
+                await bot.send(bot.user(person), "/lang")
+            await presses("button: language", "v1:lang:set:")
+    finally:
+        await engine.dispose()
+    return timings

@@ -1,0 +1,196 @@
+"""Throughput: mixed updates through the simulator over HTTP, processed to the last reply.
+
+The same workload is fed to the bot and to a bare python-telegram-bot bot (the framework's
+ceiling) on the same simulator, running in a process of its own. Updates are queued in the
+simulator first, then the bot starts polling and the clock runs until it has handled the last
+one; Telegram's send limits are off here (the fan-out benchmark measures those).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import Application
+
+from bench.ceiling import bare_application
+from bench.dataset import Dataset
+from bench.machine import rss_mb
+from bench.mix import Action, Staffroom, leave_lines, load, workload
+from bench.simproc import SimClient
+from bot.app import SIMULATOR_TOKEN, build_application
+from bot.clock import OffsetClock
+from bot.config import Settings
+
+APPROVE_PREFIX = "v1:lv:ok:"
+AnyApp = Application[Any, Any, Any, Any, Any, Any]
+
+
+@dataclass
+class Run:
+    updates: int
+    seconds: float
+    rss_mb: float
+
+    @property
+    def rate(self) -> float:
+        return self.updates / self.seconds
+
+
+async def populate(sim: SimClient, dataset: Dataset) -> None:
+    """The people and the staff groups, in the simulator."""
+    for school in dataset.schools:
+        for telegram_id in school.staff:
+            await sim.user(telegram_id, f"教师{telegram_id % 1000}")
+        members = list(school.staff)
+        await sim.group(school.group_id, f"{school.name}教师群", members, add_bot_by=members[0])
+
+
+async def _feed(sim: SimClient, actions: list[Action]) -> None:
+    for action in actions:
+        if action.kind == "approve":
+            await sim.press(action.user_id, action.chat_id, action.message_id, action.data)
+        else:
+            await sim.send(action.user_id, action.chat_id, action.text)
+
+
+async def _drain(sim: SimClient, app: AnyApp) -> None:
+    if not await sim.wait_consumed(timeout=900):
+        raise RuntimeError("the bot did not take every update")
+    await app.update_queue.join()
+
+
+async def _start(app: AnyApp) -> None:
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+    await app.start()
+
+
+async def _poll(app: AnyApp) -> None:
+    assert app.updater is not None
+    await app.updater.start_polling(poll_interval=0, timeout=10)
+
+
+async def _stop(app: AnyApp) -> None:
+    assert app.updater is not None
+    if app.updater.running:
+        await app.updater.stop()
+    await app.stop()
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)
+
+
+async def _approval_presses(sim: SimClient, staffroom: Staffroom, since: int) -> list[Action]:
+    presses = []
+    for telegram_id in sorted({t for t, _ in staffroom.members}):
+        result = await sim.call("GET", "messages", params={"chat_id": telegram_id, "since": since})
+        for message in result["messages"]:
+            for row in message["buttons"]:
+                for button in row:
+                    data = button.get("callback_data") or ""
+                    if data.startswith(APPROVE_PREFIX):
+                        presses.append(
+                            Action(
+                                "approve",
+                                telegram_id,
+                                telegram_id,
+                                message_id=message["message_id"],
+                                data=data,
+                            )
+                        )
+    return presses
+
+
+async def measure(app: AnyApp, sim: SimClient, actions: list[Action]) -> Run:
+    """Queues the actions while the bot is not polling, then times it through them."""
+    await _feed(sim, actions)
+    started = time.perf_counter()
+    await _poll(app)
+    await _drain(sim, app)
+    return Run(len(actions), time.perf_counter() - started, rss_mb())
+
+
+async def ours(sim: SimClient, dataset: Dataset, staffroom: Staffroom, total: int) -> Run:
+    """The bot itself, with the data set loaded."""
+    settings = dataclasses.replace(
+        Settings(),
+        telegram_bot_token=SIMULATOR_TOKEN,
+        telegram_api_base_url=sim.base_url,
+        database_url=dataset.database_url,
+        log_level="WARNING",
+    )
+    clock = OffsetClock(settings.timezone, start=dataset.now + timedelta(hours=2))
+    app = build_application(settings, clock=clock, rate_limiter=False)
+    await _start(app)
+    try:
+        await _poll(app)
+        warmup_seq = (await sim.stats())["seq"]
+        people = sorted({t for t, _ in staffroom.members})
+        # Everyone has talked to the bot before; a part of them already asked for leave today,
+        # so their approvers have 批准 buttons waiting.
+        warmup = [Action("start", p, p, "/start") for p in people]
+        warmup += leave_lines(
+            staffroom, clock.now().date(), int(total * 0.15) + 50, dataset_rng(), offset=0
+        )
+        await _feed(sim, warmup)
+        await _drain(sim, app)
+        assert app.updater is not None
+        await app.updater.stop()
+        presses = await _approval_presses(sim, staffroom, warmup_seq)
+        return await measure(app, sim, workload(staffroom, clock.now().date(), total, presses))
+    finally:
+        await _stop(app)
+
+
+async def ceiling(sim: SimClient, dataset: Dataset, staffroom: Staffroom, total: int) -> Run:
+    """The bare bot, on the same simulator and the same kind of workload."""
+    app = bare_application(SIMULATOR_TOKEN, sim.base_url)
+    await _start(app)
+    try:
+        planted = []
+        people = sorted({t for t, _ in staffroom.members})
+        for index in range(int(total * 0.15) + 1):
+            person = people[index % len(people)]
+            sent = await sim.bot_send(
+                "sendMessage",
+                chat_id=person,
+                text="请假申请",
+                reply_markup={
+                    "inline_keyboard": [
+                        [{"text": "批准", "callback_data": f"{APPROVE_PREFIX}{index}"}]
+                    ]
+                },
+            )
+            planted.append(
+                Action(
+                    "approve",
+                    person,
+                    person,
+                    message_id=sent["message_id"],
+                    data=f"{APPROVE_PREFIX}{index}",
+                )
+            )
+        return await measure(app, sim, workload(staffroom, dataset.now.date(), total, planted))
+    finally:
+        await _stop(app)
+
+
+def dataset_rng() -> Any:
+    import random
+
+    return random.Random(11)
+
+
+async def run(sim: SimClient, dataset: Dataset, total: int) -> dict[str, Run]:
+    await populate(sim, dataset)
+    staffroom = await load(dataset)
+    results = {"ours": await ours(sim, dataset, staffroom, total)}
+    await asyncio.sleep(0)
+    results["ceiling"] = await ceiling(sim, dataset, staffroom, total)
+    return results
