@@ -8,8 +8,8 @@ the database, composing the reply.
 from __future__ import annotations
 
 import random
-import warnings
 import time
+import warnings
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
