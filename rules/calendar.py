@@ -8,6 +8,7 @@ Friday week: a holiday is never guessed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -61,8 +62,13 @@ class CalendarData:
     makeup_notes: dict[date, str] = field(default_factory=dict)
 
 
+@functools.lru_cache(maxsize=8192)
 def state_council_workday(day: date) -> bool | None:
-    """True/False from the State Council table, or None for a year it does not know."""
+    """True/False from the State Council table, or None for a year it does not know.
+
+    Cached: the table never changes while the program runs, and rotations and ranges ask about
+    the same days over and over.
+    """
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:
