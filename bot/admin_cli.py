@@ -11,6 +11,8 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from sqlalchemy import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import SystemClock
@@ -44,9 +46,35 @@ def say(settings: Settings, key: str, /, **values: object) -> str:
     return plain(t(settings.default_language, key, **values))
 
 
+async def check_database(settings: Settings) -> None:
+    """Raises CliError, one readable line, when the database cannot be reached at all.
+
+    Tried before migrating: a refused connection, an unknown host, database or role would
+    otherwise surface as a traceback from deep inside the migration tool.
+    """
+    engine = create_engine(settings.database_url)
+    try:
+        async with engine.connect():
+            pass
+    except (OSError, DBAPIError) as exc:  # OSError: refused, unknown host, timed out
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
+        shown = make_url(settings.database_url).render_as_string(hide_password=True)
+        raise CliError(
+            say(
+                settings,
+                "cli.db_unreachable",
+                url=shown,
+                reason=reason[0] if reason else type(exc).__name__,
+            )
+        ) from None
+    finally:
+        await engine.dispose()
+
+
 @asynccontextmanager
 async def database(settings: Settings) -> AsyncIterator[AsyncSession]:
     """A migrated database and one transaction, committed when the block ends without error."""
+    await check_database(settings)
     await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
@@ -64,6 +92,7 @@ async def school_named(session: AsyncSession, settings: Settings, name: str) -> 
 
 
 async def migrate(settings: Settings) -> int:
+    await check_database(settings)
     await upgrade_async(settings.database_url)
     print(say(settings, "cli.migrated"))
     return 0

@@ -7,7 +7,7 @@ import sys
 
 from telegram import Update
 
-from bot.admin_cli import plain
+from bot.admin_cli import CliError, check_database, plain, report
 from bot.config import Settings
 from bot.logs import setup_logging
 from bot.texts import t
@@ -19,6 +19,10 @@ def run(settings: Settings) -> int:
         print(plain(t(settings.default_language, "cli.no_token")), file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets)
+    try:
+        asyncio.run(check_database(settings))
+    except CliError as error:
+        return report(error)
     asyncio.run(upgrade_async(settings.database_url))
     from bot.app import build_application
 

@@ -1,8 +1,8 @@
-"""/duty: today's, this week's and my duties; admins replace someone for a day or change a weekday.
+"""/duty: today's, this week's and my duties; admins replace someone for a day.
 
-`/duty set <date> <post> <name>` puts someone on a post for one day (`/duty unset` undoes it);
-`/duty weekday <post> <周X> <name>` changes who stands on a weekday post from now on. A post is
-named by its number in `/duty roster` or by (part of) its name.
+`/duty set <date> <post> <name>` puts someone on a post for one day (`/duty unset` undoes it).
+A post is named by its number in `/duty roster` or by (part of) its name. Changes to the
+standing roster (`/duty weekday`, `/duty rotation`, `/duty post`) are in handlers/duty_admin.py.
 """
 
 from __future__ import annotations
@@ -11,7 +11,15 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.texts import Safe, escape, split_message, t
+from bot.texts import split_message, t
+from handlers.duty_admin import (
+    Refused,
+    change_posts,
+    change_rotation,
+    change_weekday,
+    find_person,
+    find_post,
+)
 from handlers.duty_leave import arranges_for, could_arrange, on_leave_then
 from handlers.duty_texts import (
     day_label,
@@ -24,9 +32,8 @@ from handlers.duty_texts import (
 )
 from handlers.turn import Turn, command
 from jobs import kinds
-from rules.import_duty import parse_school_weekday
-from rules.importing import CellError, nearest_names
-from rules.rota import WEEKDAY, match_posts, windows_overlap
+from rules.importing import CellError
+from rules.rota import WEEKDAY, windows_overlap
 from storage.calendar import school_calendar
 from storage.duty import (
     DutyShift,
@@ -36,12 +43,10 @@ from storage.duty import (
     duty_on,
     has_roster,
     roster,
-    school_posts,
     set_override,
-    set_weekday_person,
 )
 from storage.models import DutyPost, Staff
-from storage.staff import school_staff, staff_by_name
+from storage.staff import school_staff
 
 MY_DAYS = 30
 MY_LIMIT = 10
@@ -52,20 +57,16 @@ SUBCOMMANDS = {
     "set": "set", "安排": "set",
     "unset": "unset", "reset": "unset", "恢复": "unset",
     "weekday": "weekday", "星期": "weekday",
+    "rotation": "rotation", "轮值": "rotation", "轮换": "rotation",
+    "post": "post",
 }  # fmt: skip
-ADMIN_SUBCOMMANDS = frozenset({"set", "unset", "weekday"})
-
-
-class Refused(Exception):
-    def __init__(self, key: str, /, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+ADMIN_SUBCOMMANDS = frozenset({"set", "unset", "weekday", "rotation", "post"})
 
 
 @command(where="any", staff=True)
 async def cmd_duty(turn: Turn) -> None:
-    """Today's duty, or `/duty week|me|roster|<date>`; admins: `/duty set|unset|weekday …`."""
+    """Today's duty, or `/duty week|me|roster|<date>`; admins: `/duty set|unset|weekday|rotation|
+    post …`."""
     school = turn.actor.school
     if school is None or school.id is None:
         turn.reply(turn.t("common.no_school"))
@@ -78,10 +79,11 @@ async def cmd_duty(turn: Turn) -> None:
         await turn.audit("denied", command="/duty", change=sub)
         turn.reply(turn.t("common.not_allowed"))
         return
-    if not await has_roster(session=turn.session, school_id=school.id):
+    today = school_today(school, turn.now)
+    # Adding a post is also how a school without a roster file starts one.
+    if sub != "post" and not await has_roster(session=turn.session, school_id=school.id):
         turn.reply(turn.t("duty.no_roster_admin" if turn.actor.is_admin else "duty.no_roster"))
         return
-    today = school_today(school, turn.now)
     try:
         if sub is None:
             day = read_day(words[0], today) if words else today
@@ -96,8 +98,12 @@ async def cmd_duty(turn: Turn) -> None:
             await _set(turn, school.id, words[1:], today)
         elif sub == "unset":
             await _unset(turn, school.id, words[1:], today)
+        elif sub == "weekday":
+            await change_weekday(turn, school.id, words[1:])
+        elif sub == "rotation":
+            await change_rotation(turn, school.id, words[1:], today)
         else:
-            await _weekday(turn, school.id, words[1:])
+            await change_posts(turn, school.id, words[1:], today)
     except CellError as exc:
         turn.reply(turn.t(exc.key, **exc.values))
         turn.reply(turn.t("duty.usage"))
@@ -226,32 +232,6 @@ async def _show_roster(turn: Turn, school_id: int, today: date) -> None:
         turn.reply(chunk)
 
 
-async def _find_post(turn: Turn, school_id: int, ref: str) -> DutyPost:
-    posts = await school_posts(session=turn.session, school_id=school_id)
-    found = match_posts([p.name for p in posts], ref)
-    listing = Safe(
-        "\n".join(
-            f"{i + 1}. {hhmm(p.starts_at)}–{hhmm(p.ends_at)} {escape(p.name)}"
-            for i, p in enumerate(posts)
-            if not found or i in found
-        )
-    )
-    if not found:
-        raise Refused("duty.err.no_post", ref=ref, posts=listing)
-    if len(found) > 1:
-        raise Refused("duty.err.ambiguous_post", ref=ref, posts=listing)
-    return posts[found[0]]
-
-
-async def _find_person(turn: Turn, school_id: int, name: str) -> Staff:
-    person = await staff_by_name(session=turn.session, school_id=school_id, name=name)
-    if person is None or not person.active:
-        known = [s.name for s in await school_staff(session=turn.session, school_id=school_id)]
-        close = turn.t("common.list_sep").join(nearest_names(name, known)) or "—"
-        raise Refused("duty.err.no_staff", name=name, close=close)
-    return person
-
-
 async def _school_day_shifts(turn: Turn, school_id: int, day: date, today: date) -> list[DutyShift]:
     if day < today:
         raise Refused("duty.err.past", day=day_label(turn.lang, day))
@@ -306,8 +286,8 @@ async def _set(turn: Turn, school_id: int, words: list[str], today: date) -> Non
     if len(words) < 3:
         raise Refused("duty.usage")
     day = read_day(words[0], today)
-    post = await _find_post(turn, school_id, " ".join(words[1:-1]))
-    person = await _find_person(turn, school_id, words[-1])
+    post = await find_post(turn, school_id, " ".join(words[1:-1]))
+    person = await find_person(turn, school_id, words[-1])
     shifts = await _school_day_shifts(turn, school_id, day, today)
     shift = _shift_of(shifts, post, day)
     on_leave = await on_leave_then(turn.session, school_id, shift)
@@ -364,7 +344,7 @@ async def _unset(turn: Turn, school_id: int, words: list[str], today: date) -> N
     if len(words) < 2:
         raise Refused("duty.usage")
     day = read_day(words[0], today)
-    post = await _find_post(turn, school_id, " ".join(words[1:]))
+    post = await find_post(turn, school_id, " ".join(words[1:]))
     shifts = await _school_day_shifts(turn, school_id, day, today)
     shift = _shift_of(shifts, post, day)
     if not await clear_override(session=turn.session, post_id=post.id or 0, day=day):
@@ -388,51 +368,6 @@ async def _unset(turn: Turn, school_id: int, words: list[str], today: date) -> N
             "duty.unset_done",
             day=day_label(turn.lang, day),
             name=shift.regular_name or turn.t("common.none"),
-            **window,
-        )
-    )
-
-
-async def _weekday(turn: Turn, school_id: int, words: list[str]) -> None:
-    """`/duty weekday <post> <周X> <name>`: who stands on a weekday post from now on."""
-    if len(words) < 3:
-        raise Refused("duty.usage")
-    post = await _find_post(turn, school_id, " ".join(words[:-2]))
-    if post.mode != WEEKDAY:
-        raise Refused("duty.err.rotation_post", post=post.name)
-    weekday = parse_school_weekday(words[-2])
-    person = await _find_person(turn, school_id, words[-1])
-    before_id = await set_weekday_person(
-        session=turn.session, post=post, weekday=weekday, staff_id=person.id or 0
-    )
-    if before_id == person.id:
-        raise Refused("duty.err.already_weekday", name=person.name, post=post.name)
-    await turn.audit(
-        "duty_weekday",
-        subject_type="duty_post",
-        subject_id=post.id,
-        weekday=weekday,
-        staff=person.id,
-        before=before_id,
-    )
-    await turn.schedule_changed(school_id, kinds.DUTY)
-    before = await turn.session.get(Staff, before_id) if before_id else None
-    window = {"start": hhmm(post.starts_at), "end": hhmm(post.ends_at), "post": post.name}
-
-    def day_name(lang: str) -> str:
-        return weekday_name(lang, weekday)
-
-    for who, key in ((person, "duty.told_weekday_on"), (before, "duty.told_weekday_off")):
-        if who is not None and who.telegram_id is not None:
-            lang = who.language or turn.svc.settings.default_language
-            if who.telegram_id != turn.actor.telegram_id:
-                turn.out.send(who.telegram_id, t(lang, key, weekday=day_name(lang), **window))
-    turn.reply(
-        turn.t(
-            "duty.weekday_done",
-            weekday=day_name(turn.lang),
-            name=person.name,
-            before=before.name if before is not None else turn.t("common.none"),
             **window,
         )
     )

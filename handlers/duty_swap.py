@@ -114,8 +114,9 @@ async def cmd_dutyswap(turn: Turn) -> None:
     except CellError as exc:
         turn.reply(turn.t(exc.key, **exc.values))
         return
-    if day < today or (back_day is not None and back_day < today):
-        turn.reply(turn.t("dswap.err.past"))
+    past = next((d for d in (day, back_day) if d is not None and d < today), None)
+    if past is not None:
+        turn.reply(turn.t("dswap.err.past_day", day=day_label(turn.lang, past)))
         return
     colleague = await staff_by_name(session=turn.session, school_id=school.id, name=words[1])
     if colleague is None or not colleague.active:

@@ -15,7 +15,10 @@ from storage.duty import DutyShift
 from storage.models import School
 
 MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Past days are read too, so that a command can refuse them as past rather than as not a date.
 _RELATIVE = {
+    "前天": -2,
+    "昨天": -1, "yesterday": -1, "昨日": -1,
     "今天": 0, "today": 0, "今日": 0,
     "明天": 1, "tomorrow": 1, "明日": 1,
     "后天": 2,
@@ -44,7 +47,7 @@ def school_today(school: School, now: datetime) -> date:
 
 
 def read_day(text: str, today: date) -> date:
-    """A day as people type it: 2026-11-26, 11-26, 11月26日, 今天, 明天 or tomorrow.
+    """A day as people type it: 2026-11-26, 11-26, 11月26日, 今天, 明天, 昨天 or tomorrow.
 
     A month and day without a year mean the next such day from today on. Raises CellError.
     """

@@ -16,6 +16,7 @@ from handlers.turn import Turn, button, command
 from jobs import kinds, scheduler
 from jobs.events import audience_label, day_label, event_line, soon_slot
 from rules.events import (
+    DEFAULT_TENTHS,
     SUBJECT,
     Audience,
     EventError,
@@ -29,6 +30,7 @@ from rules.events import (
     parse_event_words,
     parse_id,
     starts_at,
+    with_example_start,
 )
 from rules.importing import nearest_names
 from rules.training import format_hours, guess_category
@@ -126,7 +128,12 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
     missing = missing_for_add(parsed)
     if missing:
         parts = turn.t("common.list_sep").join(turn.t(key) for key in missing)
-        turn.reply(turn.t("event.err.missing", parts=parts) + "\n\n" + turn.t("event.usage_add"))
+        lines = [turn.t("event.err.missing", parts=parts)]
+        example = with_example_start(words, _local_now(turn, school).date())
+        if missing == ["event.part.start"] and example is not None:
+            # "周二 观课议课" lacks only the time: show their own command with one in it.
+            lines.append(turn.t("event.example_yours", example=" ".join(example)))
+        turn.reply("\n".join(lines) + "\n\n" + turn.t("event.usage_add"))
         return
     problem = await _subject_problem(turn, school.id or 0, parsed.audience)
     if problem is not None:
@@ -135,7 +142,8 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
     if parsed.day is not None and parsed.day < _local_now(turn, school).date():
         turn.reply(turn.t("event.err.past", day=day_label(turn.lang, parsed.day)))
         return
-    assert parsed.title is not None and parsed.start is not None and parsed.tenths is not None
+    assert parsed.title is not None and parsed.start is not None
+    tenths = parsed.tenths if parsed.tenths is not None else DEFAULT_TENTHS
     event = await add_event(
         session=turn.session,
         school_id=school.id or 0,
@@ -144,7 +152,7 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
         weekday=parsed.weekday,
         on_date=parsed.day,
         start=parsed.start,
-        tenths=parsed.tenths,
+        tenths=tenths,
         audience=parsed.audience or Audience(),
         by_staff_id=turn.actor.staff.id if turn.actor.staff else None,
         now=turn.now,
@@ -158,6 +166,11 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
                 turn.t("event.added"),
                 event_line(turn.lang, event),
                 await _next_text(turn, school, event),
+                *(
+                    [turn.t("event.default_hours", hours=format_hours(tenths), id=event.id)]
+                    if parsed.tenths is None
+                    else []
+                ),
                 turn.t("event.added_hint", id=event.id),
             ]
         )

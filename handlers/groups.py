@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, Message
 from bot.services import BotContext
 from bot.texts import t
 from handlers.actor import GROUP_TYPES
+from handlers.outbox import Outbox
 from handlers.turn import Turn, command
 from rules.roles import ADMIN
 from storage import audit
@@ -21,7 +22,7 @@ from storage.schools import (
     school_by_id,
     school_by_name,
 )
-from storage.staff import save_user_pref, staff_for_telegram
+from storage.staff import admin_recipients, save_user_pref, staff_for_telegram
 
 
 @command(where="group", unbound_ok=True)
@@ -33,21 +34,22 @@ async def cmd_bind(turn: Turn) -> None:
         return
     school = await school_by_name(session=turn.session, name=name)
     records = await staff_for_telegram(session=turn.session, telegram_id=turn.actor.telegram_id)
-    is_school_admin = school is not None and any(
-        r.school_id == school.id and ADMIN in r.role_set for r in records
-    )
-    if not (turn.actor.is_sysadmin or is_school_admin):
+    admin_of = {r.school_id for r in records if ADMIN in r.role_set}
+    if school is None and (turn.actor.is_sysadmin or admin_of):
+        # A mistyped name from an admin deserves the list of names they could have meant; a
+        # school admin sees only their own schools, never the other schools on the deployment.
+        known = [
+            s.name
+            for s in await list_schools(session=turn.session)
+            if turn.actor.is_sysadmin or s.id in admin_of
+        ]
+        turn.reply(turn.t("bind.unknown_school", name=name, known="、".join(known) or "—"))
+        return
+    if not (turn.actor.is_sysadmin or (school is not None and school.id in admin_of)):
         await turn.audit("denied", command="/bind", school=name[:100], chat=turn.chat_id)
         turn.reply(turn.t("bind.not_admin"))
         return
-    if school is None:
-        known = (
-            [s.name for s in await list_schools(session=turn.session)]
-            if turn.actor.is_sysadmin
-            else []
-        )
-        turn.reply(turn.t("bind.unknown_school", name=name, known="、".join(known) or "—"))
-        return
+    assert school is not None
     chat = turn.update.effective_chat
     assert chat is not None
     group, previous = await bind_group(
@@ -82,6 +84,7 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
     now = svc.clock.now()
     removed = status in (ChatMember.LEFT, ChatMember.BANNED)
     greeting = False
+    outbox = Outbox()
     async with svc.sessions() as session, session.begin():
         if removed:
             group = await deactivate_group(session=session, chat_id=change.chat.id)
@@ -96,9 +99,29 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
                     subject_id=group.id,
                     detail={"chat": change.chat.id, "reason": status},
                 )
+                # Nothing reaches the staff group any more: the admins must hear it from us,
+                # privately, or they learn it only when a push is missed.
+                school = await school_by_id(session=session, school_id=group.school_id)
+                for admin_id, lang in await admin_recipients(
+                    session=session,
+                    school_id=group.school_id,
+                    system_admins=svc.settings.bootstrap_admin_ids,
+                    default_language=svc.settings.default_language,
+                ):
+                    outbox.send(
+                        admin_id,
+                        t(
+                            lang,
+                            "bind.removed_admins",
+                            title=change.chat.title or group.title or str(change.chat.id),
+                            school=school.name if school is not None else "",
+                            who=change.from_user.full_name,
+                        ),
+                    )
         elif change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
             if await group_for_chat(session=session, chat_id=change.chat.id) is None:
                 greeting = await note_unbound(session=session, chat_id=change.chat.id, now=now)
+    await outbox.flush(context.bot)
     if greeting:
         await context.bot.send_message(
             change.chat.id, t(svc.settings.default_language, "bind.hello"), parse_mode="HTML"

@@ -7,7 +7,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ADMINS
-from bot.texts import t
+from bot.texts import Safe, t
+from handlers.actor import language_of
 from handlers.turn import Turn, button, command
 from rules.roles import ADMIN
 from storage.invites import (
@@ -54,6 +55,7 @@ async def redeem_start_payload(turn: Turn, payload: str) -> bool:
     if staff is None or school is None or not staff.active:
         turn.reply(turn.t("invite.unknown"))
         return True
+    previous = staff.telegram_id
     problem = await _link(turn, staff, turn.actor.telegram_id)
     if problem is not None:
         # The invitation stays usable for the right person: undo the claim.
@@ -61,9 +63,29 @@ async def redeem_start_payload(turn: Turn, payload: str) -> bool:
         turn.session.add(result)
         turn.reply(turn.t(problem))
         return True
+    replaced = previous if previous is not None and previous != turn.actor.telegram_id else None
     await turn.audit(
-        "staff_linked", school_id=school.id, subject_type="staff", subject_id=staff.id, via="invite"
+        "staff_linked",
+        school_id=school.id,
+        subject_type="staff",
+        subject_id=staff.id,
+        via="invite",
+        replaced=replaced,
     )
+    if replaced is not None:
+        # Whoever held the record loses it without having done anything: they must hear of it.
+        await turn.audit(
+            "staff_unlinked",
+            school_id=school.id,
+            subject_type="staff",
+            subject_id=staff.id,
+            telegram_id=replaced,
+            via="invite",
+        )
+        old_lang = staff.language or await language_of(
+            session=turn.session, settings=turn.svc.settings, telegram_id=replaced
+        )
+        turn.out.send(replaced, t(old_lang, "link.replaced", name=staff.name, school=school.name))
     lang = staff.language or turn.lang
     turn.reply(t(lang, "link.done", name=staff.name, school=school.name))
     return True
@@ -94,10 +116,18 @@ async def cmd_invite(turn: Turn) -> None:
         by=turn.actor.telegram_id,
         now=turn.now,
     )
-    await turn.audit("invite_created", subject_type="staff", subject_id=staff.id)
+    await turn.audit(
+        "invite_created",
+        subject_type="staff",
+        subject_id=staff.id,
+        linked=staff.telegram_id is not None,
+    )
     link = f"https://t.me/{turn.context.bot.username}?start={INVITE_PREFIX}{invite.code}"
     expires = invite.expires_at.astimezone(turn.svc.clock.tz).strftime("%Y-%m-%d %H:%M")
-    turn.reply(turn.t("invite.created", name=staff.name, link=link, expires=expires))
+    text = turn.t("invite.created", name=staff.name, link=link, expires=expires)
+    if staff.telegram_id is not None:
+        text = Safe(text + "\n\n" + turn.t("invite.relinks", name=staff.name))
+    turn.reply(text)
 
 
 @command(where="any", unbound_ok=False)

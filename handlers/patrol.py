@@ -20,7 +20,7 @@ from rules.rota import AFTERNOON, MORNING, half_of, is_patrol
 from storage.calendar import school_calendar
 from storage.duty import duty_on
 from storage.patrol import record_report
-from storage.schools import staff_groups
+from storage.schools import lost_groups, staff_groups
 
 MAX_FINDINGS = 1000
 HALF_WORDS = {
@@ -93,7 +93,11 @@ async def cmd_patrol(turn: Turn) -> None:
     for group in groups:
         turn.out.send(group.chat_id, text)
     if not groups:
-        turn.reply(turn.t("patrol.no_group"))
+        lost = await lost_groups(session=turn.session, school_id=school.id)
+        if lost:
+            turn.reply(turn.t("patrol.group_removed", title=lost[-1].title or lost[-1].chat_id))
+        else:
+            turn.reply(turn.t("patrol.no_group"))
     elif not turn.in_group:
         turn.reply(turn.t("patrol.posted", half=turn.t(f"patrol.half.{half}")))
 

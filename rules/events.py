@@ -23,6 +23,9 @@ from rules.importing import CellError, parse_date, parse_grade, parse_weekday
 from rules.training import HoursError, looks_like_hours, parse_hours
 
 MAX_TITLE = 50
+# The length of an event typed without one: a meeting's usual hour, credited as 1 training hour.
+DEFAULT_TENTHS = 10
+EXAMPLE_START = "15:30"
 MAX_SUBJECT = 16
 # The reminder with the check-in button goes out 30 minutes before; check-in opens 15 minutes
 # before the start and closes 30 minutes after it.
@@ -210,17 +213,32 @@ def parse_event_words(words: Iterable[str], today: date) -> EventWords:
 
 
 def missing_for_add(words: EventWords) -> list[str]:
-    """The parts an event cannot do without (catalogue keys), in the order they are typed."""
+    """The parts an event cannot do without (catalogue keys), in the order they are typed.
+
+    The length is not one of them: a school office writes 周三 15:30 教研会 and means the usual
+    hour (DEFAULT_TENTHS). The start time is: no default would be right for most schools.
+    """
     missing = []
     if words.weekday is None and words.day is None:
         missing.append("event.part.when")
     if words.start is None:
         missing.append("event.part.start")
-    if words.tenths is None:
-        missing.append("event.part.hours")
     if words.title is None:
         missing.append("event.part.title")
     return missing
+
+
+def with_example_start(words: list[str], today: date) -> list[str] | None:
+    """The admin's own words with a start time put after the day, to show how the command
+    should have looked; None when no day was given."""
+    for index, word in enumerate(words):
+        try:
+            when = parse_event_day(word, today)
+        except EventError:
+            return None
+        if when is not None:
+            return [*words[: index + 1], EXAMPLE_START, *words[index + 1 :]]
+    return None
 
 
 @dataclass(frozen=True)

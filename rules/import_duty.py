@@ -15,7 +15,16 @@ from datetime import time
 
 from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
 from rules.import_errors import Bilingual, RowError
-from rules.importing import CellError, Parsed, RowReader, nearest_names, normalise, parse_time
+from rules.importing import (
+    CellError,
+    Parsed,
+    PartialRow,
+    RowReader,
+    named_cells,
+    normalise,
+    parse_time,
+    unknown_names,
+)
 from rules.importing import parse_weekday as parse_any_weekday
 from rules.rota import ROTATION, WEEKDAY
 from rules.tabular import Column, Sheet
@@ -95,6 +104,7 @@ def parse_duty(sheet: Sheet) -> Parsed[DutyRecord]:
         elif cells.ok and not row["weekday"] and not row["order"]:
             cells.fail(None, "import.err.duty_neither")
         if not cells.ok or start is None or end is None:
+            parsed.partial.append(cells.partial(teacher=teacher))
             continue
         parsed.records.append(DutyRecord(row.line, post, start, end, weekday, order, teacher))
     parsed.errors += post_conflicts(sheet, parsed.records)
@@ -160,22 +170,11 @@ def post_conflicts(sheet: Sheet, records: list[DutyRecord]) -> list[RowError]:
 
 
 def unknown_people(
-    sheet: Sheet, records: list[DutyRecord], staff_names: Iterable[str]
+    sheet: Sheet,
+    records: list[DutyRecord],
+    staff_names: Iterable[str],
+    partial: Iterable[PartialRow] = (),
 ) -> list[RowError]:
-    """People who are not staff of the school, with the names most likely meant."""
-    known = list(staff_names)
-    errors: list[RowError] = []
-    for record in records:
-        if record.teacher in known:
-            continue
-        close = nearest_names(record.teacher, known)
-        key = "import.err.unknown_teacher_close" if close else "import.err.unknown_teacher"
-        errors.append(
-            RowError(
-                record.line,
-                sheet.label("teacher"),
-                key,
-                {"name": record.teacher, "suggestions": close},
-            )
-        )
-    return errors
+    """People who are not staff of the school, with the names most likely meant; `partial`
+    adds the rows the parser rejected for another reason."""
+    return unknown_names(sheet, "teacher", named_cells(records, partial, "teacher"), staff_names)

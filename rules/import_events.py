@@ -85,6 +85,7 @@ def parse_events(sheet: Sheet) -> Parsed[EventRecord]:
         elif not row["weekday"] and not row["date"]:
             cells.fail("weekday", "import.err.event_no_day")
         if not cells.ok or start is None or tenths is None:
+            parsed.partial.append(cells.partial(audience=audience if row["audience"] else None))
             continue
         record = EventRecord(
             row.line,

@@ -16,13 +16,15 @@ from rules.classnames import ClassRef
 from rules.import_errors import Bilingual, RowError
 from rules.importing import (
     Parsed,
+    PartialRow,
     RowReader,
-    nearest_names,
+    named_cells,
     overlaps,
     parse_class,
     parse_date,
     parse_period,
     parse_weekday,
+    unknown_names,
 )
 from rules.tabular import Column, Sheet
 
@@ -90,6 +92,7 @@ def parse_timetable(sheet: Sheet) -> Parsed[LessonRecord]:
         if valid_from and valid_to and valid_to < valid_from:
             cells.fail("valid_to", "import.err.range_backwards", start=valid_from, end=valid_to)
         if not cells.ok or class_ref is None or weekday is None or period is None:
+            parsed.partial.append(cells.partial(teacher=teacher))
             continue
         parsed.records.append(
             LessonRecord(
@@ -134,25 +137,14 @@ def double_bookings(sheet: Sheet, records: list[LessonRecord]) -> list[RowError]
 
 
 def unknown_teachers(
-    sheet: Sheet, records: list[LessonRecord], staff_names: Iterable[str]
+    sheet: Sheet,
+    records: list[LessonRecord],
+    staff_names: Iterable[str],
+    partial: Iterable[PartialRow] = (),
 ) -> list[RowError]:
-    """Teachers who are not staff of the school, with the names most likely meant."""
-    known = list(staff_names)
-    errors: list[RowError] = []
-    for record in records:
-        if record.teacher in known:
-            continue
-        close = nearest_names(record.teacher, known)
-        key = "import.err.unknown_teacher_close" if close else "import.err.unknown_teacher"
-        errors.append(
-            RowError(
-                record.line,
-                sheet.label("teacher"),
-                key,
-                {"name": record.teacher, "suggestions": close},
-            )
-        )
-    return errors
+    """Teachers who are not staff of the school, with the names most likely meant; `partial`
+    adds the rows the parser rejected for another reason."""
+    return unknown_names(sheet, "teacher", named_cells(records, partial, "teacher"), staff_names)
 
 
 def busy_elsewhere(

@@ -12,7 +12,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, time
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from rules.classnames import (
     MAX_GRADE,
@@ -171,12 +171,52 @@ def nearest_names(name: str, known: Iterable[str], limit: int = 3) -> list[str]:
     return difflib.get_close_matches(name.strip(), list(known), n=limit, cutoff=0.3)
 
 
+@dataclass(frozen=True)
+class PartialRow:
+    """A row the parser rejected, with the cells it could still read (by column key).
+
+    The database checks look at these too, so that a row with a bad time and an unknown teacher
+    is reported with both problems at once rather than one per attempt.
+    """
+
+    line: int
+    cells: Mapping[str, object]
+
+
 @dataclass
 class Parsed(Generic[R]):
-    """What a parser read: the records of the good rows, and every problem it found."""
+    """What a parser read: the records of the good rows, the readable cells of the rejected
+    ones, and every problem it found."""
 
     records: list[R] = field(default_factory=list)
     errors: list[RowError] = field(default_factory=list)
+    partial: list[PartialRow] = field(default_factory=list)
+
+
+def named_cells(
+    records: Iterable[Any], partial: Iterable[PartialRow], key: str
+) -> list[tuple[int, str]]:
+    """(line, value) of one text column over the good rows and the rejected rows that read it."""
+    found = [(r.line, str(getattr(r, key))) for r in records]
+    found += [(p.line, str(p.cells[key])) for p in partial if p.cells.get(key)]
+    return sorted(found)
+
+
+def unknown_names(
+    sheet: Sheet, column: str, named: Iterable[tuple[int, str]], known_names: Iterable[str]
+) -> list[RowError]:
+    """Names that are not staff of the school, with the names most likely meant."""
+    known = list(known_names)
+    errors: list[RowError] = []
+    for line, name in named:
+        if name in known:
+            continue
+        close = nearest_names(name, known)
+        key = "import.err.unknown_teacher_close" if close else "import.err.unknown_teacher"
+        errors.append(
+            RowError(line, sheet.label(column), key, {"name": name, "suggestions": close})
+        )
+    return errors
 
 
 @dataclass(frozen=True)
@@ -209,11 +249,25 @@ class RowReader:
         self.line = row.line
         self._errors = errors
         self.ok = True
+        self._failed: set[str] = set()
 
     def fail(self, key: str | None, error: str, /, **values: object) -> None:
         column = self.sheet.label(key) if key is not None else None
         self._errors.append(RowError(self.line, column, error, values))
         self.ok = False
+        if key is not None:
+            self._failed.add(key)
+
+    def partial(self, **cells: object) -> PartialRow:
+        """The row's cells that read well (a failed or empty one left out), for the checks."""
+        return PartialRow(
+            self.line,
+            {
+                key: value
+                for key, value in cells.items()
+                if key not in self._failed and value is not None and value != ""
+            },
+        )
 
     def text(self, key: str, *, required: bool = False, max_len: int | None = None) -> str:
         value = self.row[key]

@@ -92,6 +92,40 @@ def on_duty(post: RosterPost, status: DayStatus, calendar: SchoolCalendar) -> in
     return None if turn is None else post.rotation[turn]
 
 
+def due_turn(
+    post: RosterPost, calendar: SchoolCalendar, day: date, horizon: int = 400
+) -> int | None:
+    """The place in a rotation list of whoever stands on the post on the first school day from
+    `day` on (a summer holiday in between included); None for an empty list or no such day."""
+    if post.mode != ROTATION or not post.rotation:
+        return None
+    for offset in range(horizon):
+        current = day + timedelta(days=offset)
+        anchor = rotation_anchor(calendar, current, post.anchor)
+        turn = rotation_turn(calendar, current, anchor, len(post.rotation))
+        if turn is not None:
+            return turn
+    return None
+
+
+def edited_rotation(
+    old: Sequence[int], due: int | None, *, add: int | None = None, remove: int | None = None
+) -> list[int]:
+    """A rotation list with someone added at its end or removed, turned so that it goes on
+    where it was: whoever was due keeps the turn, or, when they were removed, the next after
+    them. The result is meant to start again from the day `due` was computed for."""
+    entries = [(staff, place) for place, staff in enumerate(old) if staff != remove]
+    if add is not None:
+        entries.append((add, None))
+    kept = [
+        ((place - due) % len(old), index)
+        for index, (_, place) in enumerate(entries)
+        if place is not None and due is not None
+    ]
+    start = min(kept)[1] if kept else 0
+    return [staff for staff, _ in entries[start:] + entries[:start]]
+
+
 def half_of(moment: time) -> str:
     return MORNING if moment < NOON else AFTERNOON
 

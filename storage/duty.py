@@ -10,16 +10,18 @@ an agreed swap, or cover for someone on leave) is a `DutyOverride`, made with `s
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import DayStatus, SchoolCalendar
 from rules.roles import HEAD_TEACHER, TEACHER
 from rules.rota import (
+    ROTATION,
     WEEKDAY,
     RosterPost,
     away_during,
@@ -280,6 +282,86 @@ async def set_weekday_person(
     session.add(stored)
     await session.flush()
     return before
+
+
+async def rotation_of(*, session: AsyncSession, post: DutyPost) -> list[int]:
+    """The staff ids of a rotation post in turn order."""
+    rows = (
+        await session.exec(
+            select(DutyAssignment)
+            .where(DutyAssignment.post_id == post.id, col(DutyAssignment.turn).is_not(None))
+            .order_by(col(DutyAssignment.turn), col(DutyAssignment.id))
+        )
+    ).all()
+    return [row.staff_id for row in rows]
+
+
+async def set_rotation(
+    *, session: AsyncSession, post: DutyPost, staff_ids: Sequence[int], start: date
+) -> list[int]:
+    """Replaces a rotation's list; its first person stands on the first school day from `start`
+    on. Returns the list before."""
+    assert post.mode == ROTATION
+    before = await rotation_of(session=session, post=post)
+    await session.exec(delete(DutyAssignment).where(col(DutyAssignment.post_id) == post.id))
+    for turn, staff_id in enumerate(staff_ids, start=1):
+        session.add(
+            DutyAssignment(
+                school_id=post.school_id, post_id=post.id or 0, turn=turn, staff_id=staff_id
+            )
+        )
+    post.anchor_date = start
+    session.add(post)
+    await session.flush()
+    return before
+
+
+async def add_post(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    name: str,
+    starts_at: time,
+    ends_at: time,
+    mode: str,
+    start: date,
+) -> DutyPost | None:
+    """A new post with nobody on it yet, listed after the others; None when the school already
+    has a post of that name starting then."""
+    query = select(DutyPost).where(
+        DutyPost.school_id == school_id, DutyPost.name == name, DutyPost.starts_at == starts_at
+    )
+    if (await session.exec(query)).first() is not None:
+        return None
+    last = (
+        await session.exec(
+            select(func.max(DutyPost.position)).where(DutyPost.school_id == school_id)
+        )
+    ).one()
+    post = DutyPost(
+        school_id=school_id,
+        name=name,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        mode=mode,
+        anchor_date=start if mode == ROTATION else None,
+        position=(last if last is not None else -1) + 1,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(post)
+            await session.flush()
+    except IntegrityError:
+        return None  # the same post added by someone else at the same moment
+    return post
+
+
+async def remove_post(*, session: AsyncSession, post: DutyPost) -> None:
+    """Deletes a post with its roster and its one-day replacements."""
+    await session.exec(delete(DutyOverride).where(col(DutyOverride.post_id) == post.id))
+    await session.exec(delete(DutyAssignment).where(col(DutyAssignment.post_id) == post.id))
+    await session.delete(post)
+    await session.flush()
 
 
 async def post_by_id(*, session: AsyncSession, school_id: int, post_id: int) -> DutyPost | None:

@@ -8,6 +8,7 @@ its first name on the day of the import; an unchanged list keeps its place.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -16,10 +17,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.import_duty import DutyRecord, unknown_people, weekday_name
 from rules.import_errors import ImportFailed, RowError
-from rules.importing import Counts, Notice
+from rules.importing import Counts, Notice, PartialRow
 from rules.rota import ROTATION, WEEKDAY
 from rules.tabular import Sheet
-from storage.models import DutyAssignment, DutyOverride, DutyPost, School
+from storage.duty import remove_post
+from storage.models import DutyAssignment, DutyPost, School
 from storage.staff import school_staff
 
 Slot = tuple[str, int]  # ("w", weekday) or ("r", order)
@@ -37,10 +39,15 @@ def _rotation(slots: dict[Slot, int]) -> list[int]:
 
 
 async def check_duty(
-    *, session: AsyncSession, school_id: int, sheet: Sheet, records: list[DutyRecord]
+    *,
+    session: AsyncSession,
+    school_id: int,
+    sheet: Sheet,
+    records: list[DutyRecord],
+    partial: Sequence[PartialRow] = (),
 ) -> list[RowError]:
     names = {s.name for s in await school_staff(session=session, school_id=school_id)}
-    return unknown_people(sheet, records, names)
+    return unknown_people(sheet, records, names, partial)
 
 
 async def _stored(
@@ -126,7 +133,7 @@ async def write_duty(
             )
     for post in stored.values():
         counts.removed += len(assigned.get(post.id or 0, {}))
-        await _remove_post(session, post)
+        await remove_post(session=session, post=post)
     await session.flush()
     if restarted and today is not None:
         counts.notices.append(
@@ -135,9 +142,3 @@ async def write_duty(
             )
         )
     return counts
-
-
-async def _remove_post(session: AsyncSession, post: DutyPost) -> None:
-    await session.exec(delete(DutyOverride).where(col(DutyOverride.post_id) == post.id))
-    await session.exec(delete(DutyAssignment).where(col(DutyAssignment.post_id) == post.id))
-    await session.delete(post)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -9,25 +10,37 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.events import SUBJECT, Audience
 from rules.import_errors import RowError
 from rules.import_events import EventKey, EventRecord
-from rules.importing import Counts, nearest_names
+from rules.importing import Counts, PartialRow, nearest_names
 from rules.tabular import Sheet
 from storage.events import active_events, add_event, known_subjects
 from storage.models import Event
 
 
 async def check_events(
-    *, session: AsyncSession, school_id: int, sheet: Sheet, records: list[EventRecord]
+    *,
+    session: AsyncSession,
+    school_id: int,
+    sheet: Sheet,
+    records: list[EventRecord],
+    partial: Sequence[PartialRow] = (),
 ) -> list[RowError]:
-    """A subject group must name a subject the school teaches (语文组, not 语言组)."""
+    """A subject group must name a subject the school teaches (语文组, not 语言组); rows the
+    parser rejected for another reason are checked too when their audience was readable."""
     subjects = await known_subjects(session=session, school_id=school_id)
+    audiences = [(r.line, r.audience) for r in records]
+    audiences += [
+        (p.line, p.cells["audience"])
+        for p in partial
+        if isinstance(p.cells.get("audience"), Audience)
+    ]
     errors = []
-    for record in records:
-        audience = record.audience
+    for line, audience in sorted(audiences, key=lambda pair: pair[0]):
+        assert isinstance(audience, Audience)
         if audience.kind == SUBJECT and audience.subject not in subjects:
             close = nearest_names(audience.subject, subjects)
             errors.append(
                 RowError(
-                    record.line,
+                    line,
                     sheet.label("audience"),
                     "import.err.unknown_subject_group",
                     {"value": audience.subject, "close": [f"{name}组" for name in close] or "—"},

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.classnames import ClassRef
 from rules.import_errors import ImportFailed, RowError
 from rules.import_staff import StaffRecord, StaffState, encoded, plan_staff
-from rules.importing import Counts, Notice
+from rules.importing import Counts, Notice, PartialRow
 from rules.tabular import Sheet
 from storage.import_classes import ensure_classes
 from storage.models import SchoolClass, Staff
@@ -43,8 +45,15 @@ async def _stored(*, session: AsyncSession, school_id: int) -> dict[str, tuple[S
 
 
 async def check_staff(
-    *, session: AsyncSession, school_id: int, sheet: Sheet, records: list[StaffRecord]
+    *,
+    session: AsyncSession,
+    school_id: int,
+    sheet: Sheet,
+    records: list[StaffRecord],
+    partial: Sequence[PartialRow] = (),
 ) -> list[RowError]:
+    """Checks the merged roster; a rejected row (`partial`) has no roles or class to merge, so
+    only the good rows take part."""
     stored = await _stored(session=session, school_id=school_id)
     return plan_staff(sheet, records, [state for _, state in stored.values()])[1]
 

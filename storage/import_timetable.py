@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from sqlmodel import col, select
@@ -11,7 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.classnames import ClassRef
 from rules.import_errors import ImportFailed, RowError
 from rules.import_timetable import BookedLesson, LessonRecord, busy_elsewhere, unknown_teachers
-from rules.importing import Counts, Notice
+from rules.importing import Counts, Notice, PartialRow
 from rules.tabular import Sheet
 from storage.import_classes import ensure_classes, ensure_subjects
 from storage.models import BellPeriod, Lesson, SchoolClass, Staff
@@ -46,10 +46,15 @@ async def _kept_lessons(
 
 
 async def check_timetable(
-    *, session: AsyncSession, school_id: int, sheet: Sheet, records: list[LessonRecord]
+    *,
+    session: AsyncSession,
+    school_id: int,
+    sheet: Sheet,
+    records: list[LessonRecord],
+    partial: Sequence[PartialRow] = (),
 ) -> list[RowError]:
     names = {s.name for s in await school_staff(session=session, school_id=school_id)}
-    errors = unknown_teachers(sheet, records, names)
+    errors = unknown_teachers(sheet, records, names, partial)
     kept = await _kept_lessons(
         session=session, school_id=school_id, listed=[r.class_ref for r in records]
     )

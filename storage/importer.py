@@ -7,7 +7,7 @@ when nothing at all is wrong; the caller owns the transaction.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -24,7 +24,7 @@ from rules import (
     import_timetable,
 )
 from rules.import_errors import Bilingual, ImportFailed, RowError
-from rules.importing import Counts, Notice, Parsed
+from rules.importing import Counts, Notice, Parsed, PartialRow
 from rules.tabular import MAX_BYTES, MAX_ROWS, Column, Sheet, match_columns, read_table
 from storage import audit
 from storage.import_bells import write_bells
@@ -55,7 +55,13 @@ MAX_SHOWN_ERRORS = 20
 
 class Checker(Protocol):
     def __call__(
-        self, *, session: AsyncSession, school_id: int, sheet: Sheet, records: list[Any]
+        self,
+        *,
+        session: AsyncSession,
+        school_id: int,
+        sheet: Sheet,
+        records: list[Any],
+        partial: Sequence[PartialRow],
     ) -> Awaitable[list[RowError]]: ...
 
 
@@ -66,7 +72,12 @@ class Writer(Protocol):
 
 
 async def no_check(
-    *, session: AsyncSession, school_id: int, sheet: Sheet, records: list[Any]
+    *,
+    session: AsyncSession,
+    school_id: int,
+    sheet: Sheet,
+    records: list[Any],
+    partial: Sequence[PartialRow] = (),
 ) -> list[RowError]:
     return []
 
@@ -75,8 +86,9 @@ async def no_check(
 class ImportKind:
     """One kind of file a school can import.
 
-    `check` finds what only the database can tell (an unknown teacher) and must not write;
-    `write` runs only after the file passed every check.
+    `check` finds what only the database can tell (an unknown teacher) and must not write; it
+    sees the good rows and the readable cells of the rejected ones (`partial`), so one answer
+    names every problem. `write` runs only after the file passed every check.
     """
 
     name: str
@@ -194,11 +206,18 @@ async def import_table(
     if not sheet.rows:
         raise ImportFailed.whole_file("import.err.no_rows")
     parsed = spec.parse(sheet)
-    errors = parsed.errors + await spec.check(
-        session=session, school_id=school_id, sheet=sheet, records=parsed.records
+    # The database checks run even when the parse found problems: the admin fixes the file
+    # once, not once per kind of problem.
+    checked = await spec.check(
+        session=session,
+        school_id=school_id,
+        sheet=sheet,
+        records=parsed.records,
+        partial=parsed.partial,
     )
-    if errors:
-        raise ImportFailed(errors)
+    if parsed.errors or checked:
+        # Stable by line, so each row's problems are listed together, in the order found.
+        raise ImportFailed(sorted(parsed.errors + checked, key=lambda e: e.line or 0))
     dated: dict[str, Any] = {"now": now} if spec.dated else {}
     counts = await spec.write(
         session=session, school_id=school_id, sheet=sheet, records=parsed.records, **dated

@@ -56,6 +56,16 @@ async def staff_groups(*, session: AsyncSession, school_id: int) -> list[GroupCh
     return list((await session.exec(query)).all())
 
 
+async def lost_groups(*, session: AsyncSession, school_id: int) -> list[GroupChat]:
+    """The school's former staff groups: the bot was removed from them or kicked."""
+    query = (
+        select(GroupChat)
+        .where(GroupChat.school_id == school_id, col(GroupChat.active).is_(False))
+        .order_by(col(GroupChat.id))
+    )
+    return list((await session.exec(query)).all())
+
+
 async def bind_group(
     *,
     session: AsyncSession,

@@ -1,20 +1,25 @@
 """Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL.
 
 PostgreSQL tests use a schema of their own per test in the database given by
-STAFFROOM_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test); they are skipped only when
-STAFFROOM_TEST_PG is set to "skip".
+STAFFROOM_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test). They are skipped when
+STAFFROOM_TEST_PG is "skip", and skipped with the reason when that server cannot be reached (one
+connection is tried per test process), unless STAFFROOM_TEST_PG_REQUIRED=1 (as in CI, which
+starts PostgreSQL itself and must not pass by skipping).
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import os
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -24,6 +29,33 @@ from storage.db import create_engine, session_factory
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PG_URL = os.environ.get("STAFFROOM_TEST_PG", "postgresql://postgres@127.0.0.1:5432/test")
+PG_REQUIRED = os.environ.get("STAFFROOM_TEST_PG_REQUIRED", "") not in ("", "0")
+PG_CONNECT_SECONDS = 5
+
+
+@functools.cache
+def postgres_problem() -> str | None:
+    """Why the PostgreSQL tests cannot run here (None when they can); asked once per process."""
+
+    async def attempt() -> None:
+        engine = create_engine(async_database_url(PG_URL))
+        try:
+            async with asyncio.timeout(PG_CONNECT_SECONDS), engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        finally:
+            await engine.dispose()
+
+    try:
+        # In a thread of its own: a fixture may be set up while the tests' event loop runs.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pool.submit(asyncio.run, attempt()).result()
+    except Exception as exc:  # any failure to connect means the same thing here
+        shown = make_url(async_database_url(PG_URL)).render_as_string(hide_password=True)
+        return (
+            f"PostgreSQL at {shown} is unreachable ({type(exc).__name__}: {exc}); start it, "
+            "point STAFFROOM_TEST_PG at a running server, or set STAFFROOM_TEST_PG=skip"
+        )
+    return None
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,8 +66,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def backend(request: pytest.FixtureRequest) -> str:
-    if request.param == "postgresql" and PG_URL == "skip":
-        pytest.skip("PostgreSQL disabled with STAFFROOM_TEST_PG=skip")
+    if request.param == "postgresql":
+        if PG_URL == "skip":
+            pytest.skip("PostgreSQL disabled with STAFFROOM_TEST_PG=skip")
+        problem = postgres_problem()
+        if problem is not None:
+            if PG_REQUIRED:
+                pytest.fail(problem, pytrace=False)
+            pytest.skip(problem)
     return request.param
 
 

@@ -22,7 +22,6 @@ from .errors import ApiError, bad_request, forbidden
 from .faults import RATE_LIMITED_METHODS, Fault
 from .params import Params, read_params
 from .registry import METHODS, Handler
-from .state import supergroup_id_for
 
 if TYPE_CHECKING:
     from .simulator import Simulator
@@ -131,12 +130,19 @@ class BotApi:
         elif fault.kind == "500":
             error = ApiError(500, "Internal Server Error")
         elif fault.kind == "migrated":
-            chat_id = params.fault_chat_id() or 0
-            chat = self.state.chats.get(chat_id)
-            new_id = chat.migrated_to if chat and chat.migrated_to else supergroup_id_for(chat_id)
-            error = bad_request(
-                "group chat was upgraded to a supergroup chat", {"migrate_to_chat_id": new_id}
-            )
+            # The group really becomes a supergroup (members, the bot, service messages), so the
+            # id in the answer is a chat the bot can then write to.
+            chat = self.state.chats.get(params.fault_chat_id() or 0)
+            if chat is not None and chat.type == "group" and chat.migrated_to is None:
+                await self.sim.migrate_group(chat.id)
+            if chat is None or chat.migrated_to is None:
+                # Only reachable by arming the fault past inject_fault's checks.
+                error = ApiError(500, "Internal Server Error: only a basic group can migrate")
+            else:
+                error = bad_request(
+                    "group chat was upgraded to a supergroup chat",
+                    {"migrate_to_chat_id": chat.migrated_to},
+                )
         elif fault.kind == "blocked":
             error = forbidden("bot was blocked by the user")
         else:  # "kicked"

@@ -208,10 +208,29 @@ class Simulator(UserDriver):
         """Make the next ``count`` calls of ``method`` (None: any but getUpdates) fail.
 
         ``kind`` is one of "429", "500", "timeout", "migrated", "blocked", "kicked".
+        "migrated" names a basic group (``chat_id``): when the fault fires the group really
+        becomes a supergroup, with its members and the bot, as Telegram does; a supergroup
+        never migrates, so it is refused here.
         """
         if method is not None and method.lower() not in METHODS:
             raise SimulatorError(f"the simulator does not implement method {method!r}")
+        if kind == "migrated":
+            self._check_migratable(chat_id)
         return self.faults.add(method, kind, count=count, chat_id=chat_id, retry_after=retry_after)
+
+    def _check_migratable(self, chat_id: int | None) -> None:
+        if chat_id is None:
+            raise SimulatorError('a "migrated" fault needs the chat_id of the basic group')
+        chat = self.state.chats.get(chat_id)
+        if chat is None or not chat.is_group:
+            raise SimulatorError(f'a "migrated" fault needs a group; {chat_id} is not one')
+        if chat.type != "group":
+            raise SimulatorError(
+                f"chat {chat_id} is a supergroup: Telegram only migrates basic groups, "
+                "so a supergroup never answers with migrate_to_chat_id"
+            )
+        if chat.migrated_to is not None:
+            raise SimulatorError(f"chat {chat_id} already migrated to {chat.migrated_to}")
 
     def reset_stats(self) -> None:
         self.state.stats.reset()

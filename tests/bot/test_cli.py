@@ -111,3 +111,27 @@ def test_run_without_a_token_points_to_the_playground(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr and "staffroom playground" in result.stderr
+
+
+@pytest.mark.parametrize("argv", [("school", "list"), ("migrate",), ("run",)])
+def test_an_unreachable_database_is_one_readable_line(
+    argv: tuple[str, ...], tmp_path: Path
+) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        env={
+            "PATH": "",
+            "DATABASE_URL": "postgresql://postgres:secret@127.0.0.1:9/nope",
+            "TELEGRAM_BOT_TOKEN": "123456:not-a-real-token",
+        },
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("无法连接数据库 postgresql+asyncpg://postgres:***@127.0.0.1:9/nope")
+    assert "secret" not in line and "请检查 DATABASE_URL" in line

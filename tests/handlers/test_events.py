@@ -102,7 +102,10 @@ async def test_what_is_missing_or_mistyped_is_said(
     await seed(engine, clock)
     admin = harness.user(ADMIN_ID)
     reply = await ask(harness, admin, "/event add 周三 教研会")
-    assert "还缺：开始时间（15:30）、时长（1.5）" in reply.plain
+    assert "还缺：开始时间（15:30）。" in reply.plain
+    assert "/event add 周三 15:30 教研会" in reply.plain
+    reply = await ask(harness, admin, "/event add 教研会")
+    assert "还缺：星期或日期（周三 / 2026-12-02）、开始时间（15:30）" in reply.plain
     reply = await ask(harness, admin, "/event add 周三 15:30 1.25 教研会")
     assert "最多保留一位小数" in reply.plain
     reply = await ask(harness, admin, "/event add 周三 15:30 1 教研会 语言组")
@@ -110,10 +113,29 @@ async def test_what_is_missing_or_mistyped_is_said(
     reply = await ask(harness, admin, "/event add 2026-11-20 15:30 1 培训")
     assert "已经过去了" in reply.plain
     reply = await ask(harness, admin, "/event")
-    assert "/event add 周三 15:30 1.5 教研会 语文组" in reply.plain
+    assert "/event add 周三 15:30 教研会 语文组" in reply.plain
     reply = await ask(harness, admin, "/event change 7 周四")
     assert "没有编号为 7 的活动" in reply.plain
     assert await actions(engine, "event_added") == []
+
+
+async def test_the_issues_examples_are_accepted_with_a_one_hour_default(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    reply = await ask(harness, admin, "/event add 周三 15:30 教研会 语文组")
+    assert "已添加" in reply.plain
+    assert "#1 教研会 · 每周三 15:30–16:30 · 1 学时 · 语文组" in reply.plain
+    assert "未写时长，按 1 小时记" in reply.plain
+
+    reply = await ask(harness, admin, "/event add 周二 观课议课")
+    assert "还缺：开始时间（15:30）。" in reply.plain
+    assert "例如：/event add 周二 15:30 观课议课" in reply.plain
+    assert "/event add 周三 15:30 教研会 语文组" in reply.plain  # the full format follows
+    reply = await ask(harness, admin, "/event add 周二 16:10 观课议课")
+    assert "#2 观课议课 · 每周二 16:10–17:10 · 1 学时" in reply.plain
+    assert len(await actions(engine, "event_added")) == 2
 
 
 async def test_change_moves_the_event_and_tells_the_group(

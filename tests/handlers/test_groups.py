@@ -65,6 +65,27 @@ async def test_unknown_school_lists_known_ones_to_a_system_admin(
     assert "没有名为“不存在小学”的学校" in replies[-1].plain and "孟河小学" in replies[-1].plain
 
 
+async def test_unknown_school_from_a_school_admin_lists_only_their_schools(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    async with session_factory(engine)() as s, s.begin():
+        await factories.school(s, clock.now(), "别的小学")
+    replies = await harness.send(harness.user(ADMIN_ID), "/bind 无此校", chat_id=GROUP)
+    assert "没有名为“无此校”的学校" in replies[-1].plain
+    assert "孟河小学" in replies[-1].plain and "别的小学" not in replies[-1].plain
+    async with session_factory(engine)() as s:
+        assert await group_for_chat(session=s, chat_id=GROUP) is None
+
+
+async def test_unknown_school_from_a_non_admin_is_still_refused(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    replies = await harness.send(harness.user(TEACHER_ID), "/bind 无此校", chat_id=GROUP)
+    assert replies[-1].plain == "只有学校管理员可以绑定教师群。"
+
+
 async def test_unbound_group_gets_one_short_line_then_silence(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
@@ -104,6 +125,31 @@ async def test_bot_removed_marks_binding_inactive(
         assert (await audit.entries(session=s, action="group_unbound"))[-1].detail.find(
             "kicked"
         ) >= 0
+
+
+async def test_bot_removed_from_a_bound_group_tells_the_admins_privately(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    await harness.send(admin, "/bind 孟河小学", chat_id=GROUP)
+
+    sent = await harness.feed(member_update(ChatMemberMember, ChatMemberLeft, harness.user(1234)))
+
+    told = {m.chat_id: m.plain for m in sent}
+    assert set(told) == {ADMIN_ID, SYSADMIN_ID}  # not the group, not the teacher
+    assert "机器人已被移出教师群“教师群”（孟河小学" in told[ADMIN_ID]
+    assert "/bind 孟河小学" in told[ADMIN_ID]
+
+
+async def test_bot_removed_from_an_unbound_group_tells_nobody(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    sent = await harness.feed(
+        member_update(ChatMemberMember, ChatMemberLeft, harness.user(ADMIN_ID))
+    )
+    assert sent == []
 
 
 async def test_bot_added_to_a_new_group_says_hello_once(

@@ -7,7 +7,7 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from storage.db import session_factory
-from storage.models import BellPeriod, Staff
+from storage.models import BellPeriod, DutyAssignment, DutyPost, Event, Staff
 from tests import factories
 from tests.harness import BotHarness
 
@@ -85,3 +85,44 @@ async def test_import_without_a_file_explains_the_columns(
     unknown = await harness.send(harness.user(ADMIN_ID), "/import salaries")
     assert "班级" in usage[-1].plain and "教师" in usage[-1].plain
     assert "salaries" in unknown[0].plain
+
+
+async def test_a_duty_roster_upload_fills_the_posts_and_names_the_gaps(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    roster = (
+        "岗位,开始,结束,星期,教师\n护学岗,07:20,07:50,周一,王晴晴\n护学岗,07:20,07:50,周二,张思月\n"
+    )
+    replies = await harness.upload(
+        harness.user(ADMIN_ID), "值班.csv", roster.encode("gbk"), "/import duty"
+    )
+    assert "新增 2" in replies[-1].plain
+    # The days nobody covers are named, so the office can fill them before Wednesday comes.
+    assert "周三、周四、周五没有安排人" in replies[-1].plain
+    async with session_factory(engine)() as s:
+        posts = (await s.exec(select(DutyPost))).all()
+        weekdays = sorted(a.weekday for a in (await s.exec(select(DutyAssignment))).all())
+    assert [(p.name, p.starts_at.strftime("%H:%M")) for p in posts] == [("护学岗", "07:20")]
+    assert weekdays == [1, 2]
+
+
+async def test_an_events_upload_with_a_bad_weekday_imports_nothing(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    header = "名称,星期,开始,时长,对象,类别\n"
+    bad = (header + "教研会,周三,15:30,1.5,全体,教研\n观课议课,周八,14:00,1,语文组,教研\n").encode()
+    good = (header + "教研会,周三,15:30,1.5,全体,教研\n").encode()
+    refused = await harness.upload(admin, "活动.csv", bad, "/import events")
+    assert "第 3 行" in refused[-1].plain and "周八" in refused[-1].plain
+    async with session_factory(engine)() as s:
+        assert (await s.exec(select(Event))).all() == []
+    accepted = await harness.upload(admin, "活动.csv", good, "/import events")
+    assert "新增 1" in accepted[-1].plain
+    async with session_factory(engine)() as s:
+        events = (await s.exec(select(Event))).all()
+    assert [(e.title, e.weekday, e.hours_tenths, e.audience) for e in events] == [
+        ("教研会", 3, 15, "all")
+    ]

@@ -173,3 +173,40 @@ async def test_invite_is_for_admins_in_private_chat(
     unknown = await harness.send(harness.user(ADMIN_ID), "/invite 李四")
     assert refused[-1].plain == "你没有权限执行这个操作。"
     assert "没有“李四”" in unknown[-1].plain
+
+
+async def test_invite_for_a_linked_staff_member_warns_and_tells_the_old_account(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    async with session_factory(engine)() as s, s.begin():
+        teacher = (await s.exec(select(Staff).where(Staff.name == "王晴晴"))).one()
+        teacher.telegram_id = TEACHER_ID
+        s.add(teacher)
+    new_phone = TEACHER_ID + 9
+
+    reply = (await harness.send(harness.user(ADMIN_ID), "/invite 王晴晴"))[-1]
+    assert "已关联到另一个账号；打开链接的人将替换它" in reply.plain
+    payload = reply.plain.split("?start=", 1)[1].split()[0]
+    linked = await harness.send(harness.user(new_phone), f"/start {payload}")
+
+    assert "关联成功" in linked[-1].plain
+    assert "不再关联" in harness.last(TEACHER_ID).plain
+    assert "王晴晴" in harness.last(TEACHER_ID).plain
+    async with session_factory(engine)() as s:
+        staff = (await s.exec(select(Staff).where(Staff.name == "王晴晴"))).one()
+        unlinked = await audit.entries(session=s, action="staff_unlinked")
+    assert staff.telegram_id == new_phone
+    assert len(unlinked) == 1 and str(TEACHER_ID) in unlinked[0].detail
+
+
+async def test_invite_for_an_unlinked_staff_member_has_no_warning(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    reply = (await harness.send(harness.user(ADMIN_ID), "/invite 王晴晴"))[-1]
+    payload = reply.plain.split("?start=", 1)[1].split()[0]
+    await harness.send(harness.user(TEACHER_ID), f"/start {payload}")
+    assert "已关联到另一个账号" not in reply.plain
+    async with session_factory(engine)() as s:
+        assert await audit.entries(session=s, action="staff_unlinked") == []

@@ -5,14 +5,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram import Chat, ChatMemberLeft, ChatMemberMember, ChatMemberUpdated, Update, User
 
 from bot.clock import ManualClock
 from jobs import scheduler
 from storage import audit
 from storage.db import session_factory
 from tests.conftest import SHANGHAI
-from tests.duty_school import GROUP, LEI_ID, OTHER_ID, WANG_ID, seed
-from tests.harness import BotHarness
+from tests.duty_school import ADMIN_ID, GROUP, LEI_ID, OTHER_ID, WANG_ID, seed
+from tests.harness import BOT_ID, BotHarness
 
 
 def reports(harness: BotHarness) -> list[str]:
@@ -92,3 +93,30 @@ async def test_the_reminder_at_1730_only_when_no_report_came_in(
     await harness.send(harness.user(LEI_ID), "/patrol 下午 正常")
     await until(harness, clock, 18, 0)
     assert reminders(harness, LEI_ID) == []
+
+
+async def test_after_the_bot_was_removed_the_patroller_hears_the_group_is_no_longer_bound(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    await seed(engine)
+    bot = User(BOT_ID, "Staffroom", True)
+    removed = ChatMemberUpdated(
+        Chat(GROUP, Chat.SUPERGROUP, title="教师群"),
+        harness.user(ADMIN_ID),
+        datetime.now(SHANGHAI),
+        ChatMemberMember(bot),
+        ChatMemberLeft(bot),
+    )
+    await harness.feed(Update(993, my_chat_member=removed))
+
+    replies = await harness.send(harness.user(WANG_ID), "/patrol 一切正常")
+    assert "已记录" in replies[-1].plain and "已不再绑定（机器人已被移出该群）" in replies[-1].plain
+    assert "/bind" in replies[-1].plain and "还没有绑定" not in replies[-1].plain
+
+
+async def test_a_school_that_never_bound_a_group_hears_so(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    await seed(engine, bind=False)
+    replies = await harness.send(harness.user(WANG_ID), "/patrol 一切正常")
+    assert "学校还没有绑定教师群" in replies[-1].plain

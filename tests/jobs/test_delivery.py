@@ -19,7 +19,7 @@ from jobs.registry import PushContext, PushKind, daily_slot
 from storage import audit
 from storage.db import create_engine, session_factory
 from storage.models import PushLedger
-from storage.schools import bind_group
+from storage.schools import bind_group, staff_groups
 from tests import factories
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness
@@ -115,6 +115,27 @@ async def test_a_push_that_keeps_failing_is_marked_and_the_admins_told(
     assert await ledger(engine) == ["failed"]
     notice = bot.last(ADMIN_ID)
     assert "没能发出" in notice.plain and "11-25 07:00 今日值班公告" in notice.plain
+
+
+async def test_a_push_follows_a_group_that_became_a_supergroup(
+    bot: BotHarness, engine: AsyncEngine
+) -> None:
+    supergroup = -1002000000099
+    bot.request.faults["sendMessage"] = [
+        (
+            400,
+            "Bad Request: group chat was upgraded to a supergroup chat",
+            {"migrate_to_chat_id": supergroup},
+        )
+    ]
+    await fire_0700(bot)
+    assert [m.plain for m in bot.in_chat(supergroup)] == ["早上好 2026-11-25"]
+    assert await ledger(engine) == ["sent"]
+    async with session_factory(engine)() as s:
+        school_id = (await s.exec(select(PushLedger.school_id))).first()
+        groups = await staff_groups(session=s, school_id=school_id)
+    # The binding moved with the group: tomorrow's push goes straight to the supergroup.
+    assert [g.chat_id for g in groups] == [supergroup]
 
 
 async def test_nothing_waits_on_telegram_inside_a_transaction(

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
 import pytest
+from alembic import command
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import admin_cli
 from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import registry, scheduler
 from jobs.delivery import send_to_staff_groups
 from jobs.registry import PushContext, PushKind
 from storage.db import session_factory
+from storage.migrate import alembic_config
 from storage.schools import bind_group
 from tests import factories
 from tests.conftest import SHANGHAI
@@ -105,6 +109,24 @@ async def test_jobs_are_scheduled_at_the_local_time_and_rebuilt_on_change(
     moved = {j.name: j for j in started.app.job_queue.jobs() if j.name.startswith("push:")}
     delay = run_at(moved["push:1:duty_announce:group:2026-11-25"]) - datetime.now(SHANGHAI)
     assert timedelta(minutes=89) < delay <= timedelta(minutes=90)
+
+
+@pytest.mark.parametrize("started", [(6, 0, 0, 0)], indirect=True)
+async def test_a_setting_changed_from_the_command_line_reaches_the_running_bot(
+    started: BotHarness, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `staffroom settings set` is another process: the bot learns of it from the school's
+    # schedule version, which it polls, and moves the jobs without a restart.
+    await asyncio.to_thread(command.stamp, alembic_config(db_url), "head")  # made by create_all
+    cli = Settings(database_url=db_url)
+    assert await admin_cli.settings_set(cli, "孟河小学", "duty.announce_time", "07:40") == 0
+    assert "07:40" in capsys.readouterr().out
+    assert await scheduler.rebuild_changed(started.app) != []
+    moved = {j.name: j for j in started.app.job_queue.jobs() if j.name.startswith("push:")}
+    delay = run_at(moved["push:1:duty_announce:group:2026-11-25"]) - datetime.now(SHANGHAI)
+    assert timedelta(minutes=99) < delay <= timedelta(minutes=100)
+    # Nothing changed since: the next poll rebuilds nothing.
+    assert await scheduler.rebuild_changed(started.app) == []
 
 
 @pytest.mark.parametrize("started", [(6, 0, 0, 0)], indirect=True)

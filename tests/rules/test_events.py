@@ -23,6 +23,7 @@ from rules.events import (
     parse_audience,
     parse_event_day,
     parse_event_words,
+    with_example_start,
 )
 from tests.conftest import SHANGHAI
 
@@ -69,8 +70,17 @@ def test_words_are_read_by_their_form_in_any_order() -> None:
 def test_a_change_names_only_what_changes() -> None:
     words = parse_event_words(["周四", "16:00"], TODAY)
     assert words == EventWords(weekday=4, start=time(16, 0))
-    assert missing_for_add(words) == ["event.part.hours", "event.part.title"]
+    assert missing_for_add(words) == ["event.part.title"]
     assert parse_event_words([], TODAY).empty
+
+
+def test_the_issues_short_examples_need_no_length_but_a_start() -> None:
+    meeting = parse_event_words("周三 15:30 教研会 语文组".split(), TODAY)
+    observation = parse_event_words("周二 观课议课".split(), TODAY)
+    assert meeting.tenths is None and missing_for_add(meeting) == []
+    assert missing_for_add(observation) == ["event.part.start"]
+    assert with_example_start(["周二", "观课议课"], TODAY) == ["周二", "15:30", "观课议课"]
+    assert with_example_start(["观课议课"], TODAY) is None
 
 
 @pytest.mark.parametrize(

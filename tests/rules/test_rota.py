@@ -12,6 +12,8 @@ from rules.rota import (
     WEEKDAY,
     RosterPost,
     count_school_days,
+    due_turn,
+    edited_rotation,
     half_of,
     match_posts,
     on_duty,
@@ -129,3 +131,23 @@ def test_days_in_a_row() -> None:
     start = date(2026, 9, 28)
     # 28–30 September, 8–9 October and the make-up Saturday 10 October.
     assert count_school_days(cal, start, start + timedelta(days=14)) == 6
+
+
+def test_an_edited_rotation_goes_on_where_it_was() -> None:
+    a, b, c, d, e = 1, 2, 3, 4, 5
+    assert edited_rotation([a, b, c, d], 2, add=e) == [c, d, e, a, b]
+    assert edited_rotation([a, b, c, d], 2, remove=c) == [d, a, b]
+    assert edited_rotation([a, b, c, d], 3, remove=d) == [a, b, c]
+    assert edited_rotation([a, b, c, d], 0, remove=b) == [a, c, d]
+    assert edited_rotation([], None, add=a) == [a]
+
+
+def test_the_turn_due_is_found_past_a_weekend_and_a_holiday() -> None:
+    post, cal = gate(), calendar()
+    people = post.rotation
+    friday, saturday, monday = date(2026, 11, 20), date(2026, 11, 21), date(2026, 11, 23)
+    assert people[due_turn(post, cal, friday) or 0] == who(post, cal, friday)
+    assert people[due_turn(post, cal, saturday) or 0] == who(post, cal, monday)
+    national_day = date(2026, 10, 2)  # the holiday week: the first school day after it counts
+    assert people[due_turn(post, cal, national_day) or 0] == who(post, cal, date(2026, 10, 8))
+    assert due_turn(gate(people=()), cal, friday) is None

@@ -26,7 +26,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.simulator import Simulator, supergroup_id_for
+from bot.simulator import Simulator, SimulatorError, supergroup_id_for
 from tests.simulator.sim_helpers import ALICE, BOB, CAROL, GROUP, group_with_bot, make_bot
 
 
@@ -144,6 +144,12 @@ async def test_injected_faults(sim: Simulator, bot: Bot) -> None:
     with pytest.raises(ChatMigrated) as migrated:
         await bot.send_message(GROUP, "four")
     assert migrated.value.new_chat_id == supergroup_id_for(GROUP)
+    # The supergroup exists, with the group's members and the bot, and takes the message.
+    supergroup = sim.chat(migrated.value.new_chat_id)
+    assert supergroup.type == "supergroup" and supergroup.bot_present
+    assert set(supergroup.members) >= {ALICE, BOB, CAROL}
+    await bot.send_message(migrated.value.new_chat_id, "four")
+    assert [m.plain for m in sim.bot_messages(migrated.value.new_chat_id)] == ["four"]
 
     sim.inject_fault(None, "blocked")
     with pytest.raises(Forbidden, match=r"blocked"):
@@ -155,6 +161,15 @@ async def test_injected_faults(sim: Simulator, bot: Bot) -> None:
     assert sim.stats.injected_429 == 1
     assert sim.stats.rate_limited_429 == 0
     assert sim.stats.injected == {"429": 1, "500": 1, "migrated": 1, "blocked": 1, "kicked": 1}
+    assert sim.faults.pending == []
+
+
+async def test_a_supergroup_never_gets_a_migrated_fault(sim: Simulator) -> None:
+    await group_with_bot(sim, supergroup=True)
+    with pytest.raises(SimulatorError, match=r"only migrates basic groups"):
+        sim.inject_fault("sendMessage", "migrated", chat_id=GROUP)
+    with pytest.raises(SimulatorError, match=r"needs the chat_id"):
+        sim.inject_fault("sendMessage", "migrated")
     assert sim.faults.pending == []
 
 

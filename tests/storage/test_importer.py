@@ -244,6 +244,40 @@ async def test_an_unknown_teacher_gets_suggestions(
     assert await count(session, Lesson) == 0 and await count(session, SchoolClass) == 1
 
 
+async def test_a_duty_row_with_a_bad_time_and_an_unknown_teacher_gets_both_at_once(
+    session: AsyncSession, school: School, now: datetime
+) -> None:
+    await run(session, school, "staff", STAFF_CSV, now)
+    data = (
+        "岗位,开始,结束,星期,教师\n"
+        "护学岗,07:20,07:50,周一,张思月\n"
+        "护学岗,7点20,07:50,周二,张思\n"
+        "巡课,08:00,11:30,周三,无名氏\n"
+    )
+    error = await failed(session, school, "duty", data, now)
+    assert [(e.line, e.column, e.key) for e in error.errors] == [
+        (3, "开始", "import.err.bad_time"),
+        (3, "教师", "import.err.unknown_teacher_close"),
+        (4, "教师", "import.err.unknown_teacher"),
+    ]
+    assert "张思月" in render_errors("zh", error)
+
+
+async def test_a_timetable_row_with_a_bad_period_and_an_unknown_teacher_gets_both(
+    session: AsyncSession, school: School, now: datetime
+) -> None:
+    await run(session, school, "staff", STAFF_CSV, now)
+    data = "班级,星期,节次,学科,教师\n三(2)班,周一,第一百节,语文,张思\n三(2)班,周八,2,数学,\n"
+    error = await failed(session, school, "timetable", data, now)
+    assert [(e.line, e.column, e.key) for e in error.errors] == [
+        (2, "节次", "import.err.bad_period"),
+        (2, "教师", "import.err.unknown_teacher_close"),
+        (3, "星期", "import.err.bad_weekday"),
+        (3, "教师", "import.err.required"),
+    ]
+    assert await count(session, Lesson) == 0
+
+
 async def test_a_teacher_already_teaching_another_class_then(
     session: AsyncSession, school: School, now: datetime
 ) -> None:
