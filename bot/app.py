@@ -46,6 +46,7 @@ from jobs import events as event_jobs
 from jobs import homework as homework_jobs
 from jobs import leave as leave_jobs
 from jobs import patrol as patrol_jobs
+from jobs.replanning import Replanner
 from storage.db import create_engine, session_factory
 
 log = logging.getLogger(__name__)
@@ -111,6 +112,8 @@ def build_application(
         services.starting = asyncio.create_task(scheduler.start(app), name="scheduler:start")
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if services.replanner is not None:
+            await services.replanner.stop()
         if services.starting is not None and not services.starting.done():
             services.starting.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -122,13 +125,13 @@ def build_application(
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
 
-    async def schedule_changed(school_id: int, kinds: frozenset[str] | None) -> None:
+    async def replan(school_id: int, kinds: frozenset[str] | None) -> None:
         if kinds is None:
             await scheduler.rebuild_changed(application)
         else:
             await scheduler.rebuild(application, school_id, kinds)
 
-    services.on_schedule_change = schedule_changed
+    services.replanner = Replanner(replan)
 
     dialogue.install(application)
     # Each feature's handlers, in this order: the first handler that matches an update wins.

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,6 +13,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from jobs.registry import PushKind
+from jobs.replanning import Replanner
 
 SERVICES_KEY = "services"
 
@@ -24,9 +24,9 @@ class Services:
     engine: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     clock: Clock
-    # Called with a school id (and the push kinds moved, None for all) after anything that
-    # moves a scheduled push: a policy, a roster, a leave request…
-    on_schedule_change: Callable[[int, frozenset[str] | None], Awaitable[None]] | None = None
+    # Plans a school's pushes again (the kinds moved, None for all) after anything that moves
+    # a scheduled push: a policy, a roster, a leave request…
+    replanner: Replanner | None = None
     # The start-up planning (catch-up and jobs), running beside the first updates.
     starting: asyncio.Task[None] | None = None
     # Every kind of scheduled push, collected from the jobs modules by build_application.
@@ -34,8 +34,15 @@ class Services:
     extras: dict[str, Any] = field(default_factory=dict)
 
     async def schedule_changed(self, school_id: int, kinds: frozenset[str] | None = None) -> None:
-        if self.on_schedule_change is not None:
-            await self.on_schedule_change(school_id, kinds)
+        if self.replanner is not None:
+            self.replanner.request(school_id, kinds)
+
+    async def settle(self) -> None:
+        """Waits for the start-up planning and for every rebuild asked for so far."""
+        if self.starting is not None:
+            await self.starting
+        if self.replanner is not None:
+            await self.replanner.settle()
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlmodel import col, select, update
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.cover import (
@@ -28,12 +28,14 @@ from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, TEACHER
 from rules.swaps import Clash, swap_clashes
 from storage.leave import approved_absences, away_at, leaves_on
 from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, School, Staff
+from storage.session_memo import remembered
 from storage.staff import school_staff
 from storage.swaps import Schedule, approved_swaps
 
 # Needs that still mean something on the day (released ones are history).
 LIVE_STATES = ("open", "asking", "assigned", "self_study", "merged")
 COVERING_STATES = ("assigned",)
+COVER_TABLE = frozenset({CoverNeed.__tablename__})  # type: ignore[attr-defined]
 
 
 async def hold_school(*, session: AsyncSession, school_id: int) -> None:
@@ -97,7 +99,12 @@ async def needs_between(
         )
         .order_by(col(CoverNeed.day), col(CoverNeed.period), col(CoverNeed.class_id))
     )
-    return list((await session.exec(query)).all())
+
+    async def load() -> list[CoverNeed]:
+        return list((await session.exec(query)).all())
+
+    key = ("needs_between", school_id, first, last, tuple(states))
+    return list(await remembered(session, key, COVER_TABLE, load))
 
 
 async def needs_on(
@@ -239,10 +246,18 @@ async def cover_counts(
     *, session: AsyncSession, school_id: int, first: date, last: date
 ) -> Counter[int]:
     """Lessons each person covered (or is arranged to cover) between the two days."""
-    needs = await needs_between(
-        session=session, school_id=school_id, first=first, last=last, states=COVERING_STATES
+    query = (
+        select(CoverNeed.substitute_id, func.count())
+        .where(
+            CoverNeed.school_id == school_id,
+            col(CoverNeed.day) >= first,
+            col(CoverNeed.day) <= last,
+            col(CoverNeed.status).in_(COVERING_STATES),
+            col(CoverNeed.substitute_id).is_not(None),
+        )
+        .group_by(col(CoverNeed.substitute_id))
     )
-    return Counter(need.substitute_id for need in needs if need.substitute_id)
+    return Counter({staff_id: count for staff_id, count in (await session.exec(query)).all()})
 
 
 async def load_cover_day(

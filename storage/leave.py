@@ -20,11 +20,13 @@ from rules.cover import is_morning
 from rules.leave_dates import DayPart
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
+from storage.session_memo import remembered
 from storage.staff import school_staff
 from storage.swaps import bell_times
 
 # States in which a leave still keeps someone away (ended: came back early, see returned_at).
 AWAY_STATES = ("approved", "ended")
+LEAVE_TABLE = frozenset({LeaveRequest.__tablename__})  # type: ignore[attr-defined]
 
 
 async def role_holders(
@@ -338,7 +340,13 @@ async def leaves_on(
         )
         .order_by(col(LeaveRequest.id))
     )
-    return list((await session.exec(query)).all())
+
+    async def load() -> list[LeaveRequest]:
+        return list((await session.exec(query)).all())
+
+    # A cover board asks once per day shown, and again when it is redrawn after a press.
+    key = ("leaves_on", school_id, day, tuple(states))
+    return list(await remembered(session, key, LEAVE_TABLE, load))
 
 
 def part_on_return_day(leave: LeaveRequest, returned: time, first_bell: time | None) -> str | None:

@@ -41,10 +41,16 @@ async def list_schools(*, session: AsyncSession) -> list[School]:
 async def group_for_chat(
     *, session: AsyncSession, chat_id: int, active_only: bool = True
 ) -> GroupChat | None:
-    query = select(GroupChat).where(GroupChat.chat_id == chat_id)
+    # With its school, for the same reason as storage.staff.staff_for_telegram.
+    query = (
+        select(GroupChat, School)
+        .join(School, col(School.id) == col(GroupChat.school_id))
+        .where(GroupChat.chat_id == chat_id)
+    )
     if active_only:
         query = query.where(col(GroupChat.active).is_(True))
-    return (await session.exec(query)).first()
+    row = (await session.exec(query)).first()
+    return row[0] if row is not None else None
 
 
 async def staff_groups(*, session: AsyncSession, school_id: int) -> list[GroupChat]:

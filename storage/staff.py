@@ -6,17 +6,25 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.roles import ADMIN
-from storage.models import SchoolClass, Staff, UserPref
+from storage.models import School, SchoolClass, Staff, UserPref
+from storage.session_memo import remembered
+
+STAFF_TABLE = frozenset({Staff.__tablename__})  # type: ignore[attr-defined]
 
 
 async def staff_for_telegram(*, session: AsyncSession, telegram_id: int) -> list[Staff]:
-    """Every active staff record linked to this account (one per school at most)."""
+    """Every active staff record linked to this account (one per school at most).
+
+    Their schools are read in the same query: whoever asks for the records nearly always looks
+    the school up next, and the session then answers from memory.
+    """
     query = (
-        select(Staff)
+        select(Staff, School)
+        .join(School, col(School.id) == col(Staff.school_id))
         .where(Staff.telegram_id == telegram_id, col(Staff.active).is_(True))
         .order_by(col(Staff.school_id))
     )
-    return list((await session.exec(query)).all())
+    return [staff for staff, _school in (await session.exec(query)).all()]
 
 
 async def staff_by_name(*, session: AsyncSession, school_id: int, name: str) -> Staff | None:
@@ -30,12 +38,18 @@ async def staff_named_anywhere(*, session: AsyncSession, name: str) -> list[Staf
 
 
 async def school_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:
-    query = (
-        select(Staff)
-        .where(Staff.school_id == school_id, col(Staff.active).is_(True))
-        .order_by(col(Staff.id))
-    )
-    return list((await session.exec(query)).all())
+    """The school's active staff in id order, read once per action (see storage.session_memo)."""
+
+    async def load() -> list[Staff]:
+        query = (
+            select(Staff)
+            .where(Staff.school_id == school_id, col(Staff.active).is_(True))
+            .order_by(col(Staff.id))
+        )
+        return list((await session.exec(query)).all())
+
+    found = await remembered(session, ("school_staff", school_id), STAFF_TABLE, load)
+    return list(found)  # the caller may filter or sort its copy
 
 
 async def school_admins(*, session: AsyncSession, school_id: int) -> list[Staff]:

@@ -12,8 +12,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import DayStatus, SchoolCalendar
 from rules.cover import DayLesson, SwapMove, TimetableLesson, lessons_of_day
-from storage.calendar import school_calendar
-from storage.models import BellPeriod, Lesson, LessonSwap, School, SchoolClass, Staff, Subject
+from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
+from storage.school_static import school_static
 
 OPEN_SWAP_STATES = ("asked", "agreed")
 
@@ -58,31 +58,8 @@ class Schedule:
         return min(s for s, _ in self.bells.values()), max(e for _, e in self.bells.values())
 
 
-async def timetable_lessons(*, session: AsyncSession, school_id: int) -> list[TimetableLesson]:
-    query = (
-        select(Lesson, SchoolClass.grade)
-        .join(SchoolClass, col(SchoolClass.id) == col(Lesson.class_id))
-        .where(Lesson.school_id == school_id)
-    )
-    return [
-        TimetableLesson(
-            lesson.id or 0,
-            lesson.class_id,
-            grade,
-            lesson.weekday,
-            lesson.period,
-            lesson.subject_id,
-            lesson.teacher_id,
-            lesson.valid_from,
-            lesson.valid_to,
-        )
-        for lesson, grade in (await session.exec(query)).all()
-    ]
-
-
 async def bell_times(*, session: AsyncSession, school_id: int) -> dict[int, tuple[time, time]]:
-    rows = (await session.exec(select(BellPeriod).where(BellPeriod.school_id == school_id))).all()
-    return {row.period: (row.starts_at, row.ends_at) for row in rows}
+    return (await school_static(session=session, school_id=school_id)).bells
 
 
 def swap_sides(swap: LessonSwap, grades: dict[int, int]) -> tuple[DayLesson, DayLesson]:
@@ -132,18 +109,15 @@ async def approved_swaps(
 
 
 async def load_schedule(*, session: AsyncSession, school_id: int) -> Schedule:
-    classes = (
-        await session.exec(select(SchoolClass).where(SchoolClass.school_id == school_id))
-    ).all()
-    grades = {c.id or 0: c.grade for c in classes}
+    static = await school_static(session=session, school_id=school_id)
     swaps = await approved_swaps(session=session, school_id=school_id)
     school = await session.get(School, school_id)
     return Schedule(
-        calendar=await school_calendar(session=session, school_id=school_id),
-        timetable=await timetable_lessons(session=session, school_id=school_id),
-        moves=swap_moves(swaps, grades),
-        bells=await bell_times(session=session, school_id=school_id),
-        grades=grades,
+        calendar=static.calendar,
+        timetable=static.timetable,
+        moves=swap_moves(swaps, static.grades),
+        bells=static.bells,
+        grades=static.grades,
         tz=ZoneInfo(school.timezone if school is not None else "Asia/Shanghai"),
     )
 

@@ -117,6 +117,7 @@ class Stage:
         await self.sim.wait_updates_consumed(timeout)
         # The application marks each update done only after its handlers ran.
         await asyncio.wait_for(self.app.update_queue.join(), timeout)
+        await asyncio.wait_for(self.app.bot_data["services"].settle(), timeout)
 
 
 async def seed_demo_school(database_url: str, now: datetime, *, bind: bool) -> None:
@@ -218,9 +219,7 @@ async def open_stage(
         await app.start()
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0, timeout=5)
-        services = app.bot_data["services"]
-        if services.starting is not None:
-            await services.starting
+        await app.bot_data["services"].settle()
         try:
             yield Stage(sim, app, clock, bot_settings, ids)
         finally:

@@ -1,0 +1,148 @@
+"""A school's slow-changing data (calendar, timetable, bells, class grades), kept between actions.
+
+Nearly every action reads them, and they change only through imports, /calendar and settings,
+which all bump the school's `schedule_version`. Entries are keyed by that version as read in the
+action's own session, so a change committed by another process (`staffroom import ...`) is seen
+at the next action. A session that wrote any of these tables reads them fresh and never stores
+what it read: its writes may still roll back.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+from weakref import WeakKeyDictionary
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import ORMExecuteState, Session
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.calendar import CalendarData, SchoolCalendar, Span
+from rules.cover import TimetableLesson
+from storage.models import BellPeriod, CalendarEntry, Lesson, School, SchoolClass
+
+# Enough for every school of a large deployment's busy hour; older entries are read again.
+MAX_SCHOOLS = 64
+WRITTEN = "school_static_written"
+STATIC_TABLES = frozenset(
+    model.__tablename__  # type: ignore[attr-defined]
+    for model in (BellPeriod, CalendarEntry, Lesson, SchoolClass)
+)
+STATIC_MODELS = (BellPeriod, CalendarEntry, Lesson, SchoolClass)
+
+
+@dataclass(frozen=True)
+class SchoolStatic:
+    calendar: SchoolCalendar
+    timetable: list[TimetableLesson]
+    bells: dict[int, tuple[time, time]]
+    grades: dict[int, int]  # class id → grade
+
+
+Entries = OrderedDict[int, tuple[int, SchoolStatic]]
+_caches: WeakKeyDictionary[Engine, Entries] = WeakKeyDictionary()
+
+
+def mark_written(session: AsyncSession) -> None:
+    """For writes the session events cannot see (none today): read fresh from now on."""
+    session.sync_session.info[WRITTEN] = True
+
+
+@event.listens_for(Session, "before_flush")
+def _note_flushed_writes(session: Session, _context: Any, _instances: Any) -> None:
+    changed = (*session.new, *session.dirty, *session.deleted)
+    if any(isinstance(obj, STATIC_MODELS) for obj in changed):
+        session.info[WRITTEN] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement_writes(state: ORMExecuteState) -> None:
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    table = getattr(state.statement, "table", None)
+    name = getattr(table, "name", None)
+    if name in STATIC_TABLES or name == School.__tablename__:
+        # A School update may be the version bump of a change this session made.
+        state.session.info[WRITTEN] = True
+
+
+async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStatic:
+    school = await session.get(School, school_id)
+    written = session.sync_session.info.get(WRITTEN, False)
+    if school is None or written:
+        return await _load(session, school_id)
+    entries = _caches.setdefault(session.sync_session.get_bind(), OrderedDict())  # type: ignore[arg-type]
+    found = entries.get(school_id)
+    if found is not None and found[0] == school.schedule_version:
+        entries.move_to_end(school_id)
+        return found[1]
+    version = school.schedule_version
+    static = await _load(session, school_id)
+    if not session.sync_session.info.get(WRITTEN, False):
+        entries[school_id] = (version, static)
+        entries.move_to_end(school_id)
+        while len(entries) > MAX_SCHOOLS:
+            entries.popitem(last=False)
+    return static
+
+
+async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
+    classes = select(SchoolClass.id, SchoolClass.grade).where(SchoolClass.school_id == school_id)
+    grades = {class_id or 0: grade for class_id, grade in (await session.exec(classes)).all()}
+    # Plain columns, not ORM objects: a timetable is a thousand rows, read on every change.
+    lessons = select(
+        Lesson.id,
+        Lesson.class_id,
+        Lesson.weekday,
+        Lesson.period,
+        Lesson.subject_id,
+        Lesson.teacher_id,
+        Lesson.valid_from,
+        Lesson.valid_to,
+    ).where(Lesson.school_id == school_id)
+    timetable = [
+        TimetableLesson(
+            lesson_id or 0,
+            class_id,
+            grades[class_id],
+            weekday,
+            period,
+            subject_id,
+            teacher_id,
+            valid_from,
+            valid_to,
+        )
+        for lesson_id, class_id, weekday, period, subject_id, teacher_id, valid_from, valid_to in (
+            await session.exec(lessons)
+        ).all()
+        if class_id in grades
+    ]
+    rows = (await session.exec(select(BellPeriod).where(BellPeriod.school_id == school_id))).all()
+    bells = {row.period: (row.starts_at, row.ends_at) for row in rows}
+    calendar = SchoolCalendar(await _calendar_data(session, school_id))
+    return SchoolStatic(calendar, timetable, bells, grades)
+
+
+async def _calendar_data(session: AsyncSession, school_id: int) -> CalendarData:
+    rows = (
+        await session.exec(
+            select(CalendarEntry)
+            .where(CalendarEntry.school_id == school_id)
+            .order_by(col(CalendarEntry.start_date))
+        )
+    ).all()
+    data = CalendarData()
+    for row in rows:
+        span = Span(row.start_date, row.end_date, row.note)
+        if row.kind == "term":
+            data.terms.append(span)
+        elif row.kind == "closed":
+            data.closures.append(span)
+        elif row.kind == "makeup":
+            data.makeups[row.start_date] = row.weekday
+            data.makeup_notes[row.start_date] = row.note
+    return data

@@ -1,0 +1,137 @@
+"""A school's calendar, timetable and bells are kept between actions, never staler than the
+database: a committed change is seen at the next action, an uncommitted one only by its own."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from pathlib import Path
+
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+import storage.models
+from rules.calendar import DayKind
+from storage.calendar import school_calendar
+from storage.db import create_engine, session_factory
+from storage.models import BellPeriod, CalendarEntry, School
+from storage.schools import bump_schedule_version
+from storage.staff import school_staff
+from storage.swaps import bell_times, load_schedule
+from tests import factories
+
+WEDNESDAY = date(2026, 11, 25)
+
+
+async def seed(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+    async with sessions() as s, s.begin():
+        school = await factories.school(s, now)
+        await factories.term(s, school, date(2026, 9, 1), date(2027, 1, 22))
+        await factories.bells(s, school, [("08:00", "08:40")])
+        return school.id or 0
+
+
+async def kind_on(sessions: async_sessionmaker[AsyncSession], school_id: int) -> DayKind:
+    async with sessions() as s:
+        return (await school_calendar(session=s, school_id=school_id)).status(WEDNESDAY).kind
+
+
+async def close_wednesday(session: AsyncSession, school_id: int) -> None:
+    session.add(
+        CalendarEntry(
+            school_id=school_id,
+            kind="closed",
+            start_date=WEDNESDAY,
+            end_date=WEDNESDAY,
+            note="运动会",
+        )
+    )
+    await session.flush()
+
+
+async def test_a_committed_change_is_seen_by_the_next_action(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    school_id = await seed(sessions, now)
+    assert await kind_on(sessions, school_id) == DayKind.SCHOOL
+    async with sessions() as s, s.begin():
+        await close_wednesday(s, school_id)
+        await bump_schedule_version(session=s, school_id=school_id)
+    assert await kind_on(sessions, school_id) == DayKind.CLOSED
+
+
+async def test_an_uncommitted_change_is_seen_only_by_its_own_session(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    school_id = await seed(sessions, now)
+    assert await kind_on(sessions, school_id) == DayKind.SCHOOL  # now kept
+    async with sessions() as s:
+        await s.begin()
+        await close_wednesday(s, school_id)
+        await bump_schedule_version(session=s, school_id=school_id)
+        inside = (await school_calendar(session=s, school_id=school_id)).status(WEDNESDAY)
+        assert inside.kind == DayKind.CLOSED
+        await s.rollback()
+    # The next real change takes the version number the rollback used; what it brings (a bell,
+    # Wednesday still a school day) is what everyone sees, not the rolled-back closure.
+    async with sessions() as s, s.begin():
+        s.add(BellPeriod(school_id=school_id, period=2, starts_at=time(8, 50), ends_at=time(9, 30)))
+        await bump_schedule_version(session=s, school_id=school_id)
+    assert await kind_on(sessions, school_id) == DayKind.SCHOOL
+    async with sessions() as s:
+        assert set(await bell_times(session=s, school_id=school_id)) == {1, 2}
+
+
+async def test_a_new_timetable_reaches_the_schedule(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    school_id = await seed(sessions, now)
+    async with sessions() as s:
+        before = await load_schedule(session=s, school_id=school_id)
+        assert before.lessons(WEDNESDAY) == []
+        assert set(await bell_times(session=s, school_id=school_id)) == {1}
+    async with sessions() as s, s.begin():
+        school = await s.get(School, school_id)
+        klass = await factories.school_class(s, school, 3, 2)
+        maths = await factories.subject(s, school, "数学")
+        teacher = await factories.staff(s, school, "许志强")
+        await factories.lesson(s, school, klass, 3, 1, maths, teacher)
+        await bump_schedule_version(session=s, school_id=school_id)
+    async with sessions() as s:
+        after = await load_schedule(session=s, school_id=school_id)
+    assert [(x.class_id, x.period, x.grade) for x in after.lessons(WEDNESDAY) or []] == [
+        (klass.id, 1, 3)
+    ]
+
+
+async def test_each_database_keeps_its_own(
+    engine: AsyncEngine, now: datetime, tmp_path: Path
+) -> None:
+    # Two schools with the same id in two databases must never see each other's calendar.
+    other = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'other.db'}")
+    try:
+        async with other.begin() as conn:
+            await conn.run_sync(storage.models.metadata.create_all)
+        first, second = session_factory(engine), session_factory(other)
+        school_a = await seed(first, now)
+        school_b = await seed(second, now)
+        async with second() as s, s.begin():
+            await close_wednesday(s, school_b)
+        assert school_a == school_b
+        assert await kind_on(first, school_a) == DayKind.SCHOOL
+        assert await kind_on(second, school_b) == DayKind.CLOSED
+    finally:
+        await other.dispose()
+
+
+async def test_the_staff_list_follows_the_actions_own_changes(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    school_id = await seed(sessions, now)
+    async with sessions() as s, s.begin():
+        school = await s.get(School, school_id)
+        first = await factories.staff(s, school, "周雅琴")
+        assert [p.name for p in await school_staff(session=s, school_id=school_id)] == ["周雅琴"]
+        await factories.staff(s, school, "许志强")
+        first.active = False  # not flushed yet: the list must still leave her out
+        names = [p.name for p in await school_staff(session=s, school_id=school_id)]
+    assert names == ["许志强"]
