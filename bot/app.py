@@ -65,21 +65,6 @@ JOB_MODULES: tuple[Any, ...] = (
 SIMULATOR_TOKEN = "100000:staffroom-simulator"
 
 
-# Telegram counts about 30 messages in any one second. A bucket of 30 (the limiter's default)
-# lets 30 go at once after a quiet spell and 30 more within that same second: the 07:00 burst of
-# announcements then meets 429s. A bucket of one message, refilled 29 times a second, spaces
-# them evenly instead; 29 leaves room for the clocks on both sides not agreeing exactly.
-OVERALL_PER_SECOND = 29
-
-
-def telegram_limits() -> AIORateLimiter:
-    """Keeps pushes inside Telegram's limits (about 30/s overall, 20/min per group) and waits
-    out a 429 for as long as Telegram asks."""
-    return AIORateLimiter(
-        overall_max_rate=1, overall_time_period=1 / OVERALL_PER_SECOND, max_retries=3
-    )
-
-
 def build_application(
     settings: Settings,
     *,
@@ -107,7 +92,9 @@ def build_application(
     if get_updates_request is not None:
         builder = builder.get_updates_request(get_updates_request)
     if rate_limiter:
-        builder = builder.rate_limiter(telegram_limits())
+        # Keeps every call inside Telegram's limits (30/s overall, 20/min per group) and waits
+        # out a 429 for as long as Telegram asks. Pushes are also paced (jobs/delivery.py).
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
 
     own_engine = engine is None
     db_engine = engine if engine is not None else create_engine(settings.database_url)

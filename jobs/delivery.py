@@ -46,6 +46,44 @@ log = logging.getLogger(__name__)
 RETRY_DELAYS: tuple[float, ...] = (1.0, 5.0)
 # A RetryAfter longer than this is not waited for inside one push.
 MAX_RETRY_AFTER = 60.0
+# Telegram counts about 30 messages in any one second; pushes keep just under it.
+PUSHES_PER_SECOND = 29
+
+
+class Pacer:
+    """Spaces pushes evenly: each send books the next free moment and waits once until it.
+
+    At 07:00 hundreds of schools' announcements are due together. The rate limiter alone lets a
+    full second's worth go at once after a quiet spell (and Telegram answers 429), or, with a
+    small bucket, wakes every waiting push many times a second to try again, which starves the
+    event loop. A booked moment per message is neither.
+    """
+
+    def __init__(self, per_second: float = PUSHES_PER_SECOND) -> None:
+        self.interval = 1 / per_second
+        self.next_at = 0.0
+
+    async def turn(self) -> None:
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        at = max(now, self.next_at)
+        self.next_at = at + self.interval
+        if at > now:
+            due = loop.create_future()
+            loop.call_at(at, lambda: due.done() or due.set_result(None))
+            await due
+
+
+_pacers: dict[asyncio.AbstractEventLoop, Pacer] = {}
+
+
+def pacer() -> Pacer:
+    """The pacer of the running event loop (the bot's; tests run one loop each)."""
+    loop = asyncio.get_running_loop()
+    if loop not in _pacers:
+        _pacers.clear()  # a finished loop's pacer is never used again
+        _pacers[loop] = Pacer()
+    return _pacers[loop]
 
 
 class Outcome(StrEnum):
@@ -105,6 +143,7 @@ async def _deliver_one(
     delays = list(RETRY_DELAYS)
     while True:
         try:
+            await pacer().turn()
             await bot.send_message(
                 chat_id, item.text, parse_mode=ParseMode.HTML, reply_markup=item.markup
             )

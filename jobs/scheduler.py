@@ -72,7 +72,7 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
     kind = next((k for k in svc.push_kinds if k.name == slot.kind), None)
     if kind is None:
         return False
-    async with svc.sessions() as session, session.begin():
+    async with svc.push_gate, svc.sessions() as session, session.begin():
         ledger_id = await claim(
             session=session,
             school_id=school_id,
@@ -86,7 +86,7 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
     status = "failed"
     try:
         with collecting() as queue:
-            async with svc.sessions() as session, session.begin():
+            async with svc.push_gate, svc.sessions() as session, session.begin():
                 school = await school_by_id(session=session, school_id=school_id)
                 if school is None:
                     status = "empty"
@@ -104,7 +104,7 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
         log.exception("push %s for school %s failed", slot.kind, school_id)
         raise
     finally:
-        async with svc.sessions() as session, session.begin():
+        async with svc.push_gate, svc.sessions() as session, session.begin():
             await mark(session=session, ledger_id=ledger_id, status=status, now=svc.clock.now())
     if status == "failed":
         await _tell_admins(app, school_id, "push.failed", [slot])

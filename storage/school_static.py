@@ -12,27 +12,25 @@ from __future__ import annotations
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import time
-from typing import Any
 from weakref import WeakKeyDictionary
 
-from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import CalendarData, SchoolCalendar, Span
 from rules.cover import TimetableLesson
 from storage.models import BellPeriod, CalendarEntry, Lesson, School, SchoolClass
+from storage.session_memo import flush_pending, wrote
 
 # Enough for every school of a large deployment's busy hour; older entries are read again.
 MAX_SCHOOLS = 64
-WRITTEN = "school_static_written"
-STATIC_TABLES = frozenset(
+# The tables behind the cached data, and schools: a School update may be the version bump of a
+# change this session made.
+WATCHED = frozenset(
     model.__tablename__  # type: ignore[attr-defined]
-    for model in (BellPeriod, CalendarEntry, Lesson, SchoolClass)
+    for model in (BellPeriod, CalendarEntry, Lesson, SchoolClass, School)
 )
-STATIC_MODELS = (BellPeriod, CalendarEntry, Lesson, SchoolClass)
 
 
 @dataclass(frozen=True)
@@ -47,33 +45,10 @@ Entries = OrderedDict[int, tuple[int, SchoolStatic]]
 _caches: WeakKeyDictionary[Engine, Entries] = WeakKeyDictionary()
 
 
-def mark_written(session: AsyncSession) -> None:
-    """For writes the session events cannot see (none today): read fresh from now on."""
-    session.sync_session.info[WRITTEN] = True
-
-
-@event.listens_for(Session, "before_flush")
-def _note_flushed_writes(session: Session, _context: Any, _instances: Any) -> None:
-    changed = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, STATIC_MODELS) for obj in changed):
-        session.info[WRITTEN] = True
-
-
-@event.listens_for(Session, "do_orm_execute")
-def _note_statement_writes(state: ORMExecuteState) -> None:
-    if not (state.is_insert or state.is_update or state.is_delete):
-        return
-    table = getattr(state.statement, "table", None)
-    name = getattr(table, "name", None)
-    if name in STATIC_TABLES or name == School.__tablename__:
-        # A School update may be the version bump of a change this session made.
-        state.session.info[WRITTEN] = True
-
-
 async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStatic:
+    await flush_pending(session)
     school = await session.get(School, school_id)
-    written = session.sync_session.info.get(WRITTEN, False)
-    if school is None or written:
+    if school is None or wrote(session, WATCHED):
         return await _load(session, school_id)
     entries = _caches.setdefault(session.sync_session.get_bind(), OrderedDict())  # type: ignore[arg-type]
     found = entries.get(school_id)
@@ -82,7 +57,7 @@ async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStati
         return found[1]
     version = school.schedule_version
     static = await _load(session, school_id)
-    if not session.sync_session.info.get(WRITTEN, False):
+    if not wrote(session, WATCHED):
         entries[school_id] = (version, static)
         entries.move_to_end(school_id)
         while len(entries) > MAX_SCHOOLS:

@@ -2,6 +2,7 @@
 
 A cover board asks for the school's staff once per lesson on it; inside one transaction the
 answer cannot change unless this session changes the staff table itself, which drops the memo.
+The tables a session wrote are kept too (`wrote`), for caches that outlive the session.
 """
 
 from __future__ import annotations
@@ -15,32 +16,48 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
 KEY = "session_memo"
+WRITTEN = "session_written_tables"
 
 
 def _entries(session: Session) -> dict[Hashable, tuple[frozenset[str], Any]]:
     return session.info.setdefault(KEY, {})
 
 
-def _forget(session: Session, tables: set[str]) -> None:
-    entries = session.info.get(KEY)
-    if not entries or not tables:
+def _written(session: Session, tables: set[str]) -> None:
+    tables.discard("")
+    if not tables:
         return
-    for key in [key for key, (reads, _) in entries.items() if reads & tables]:
-        del entries[key]
+    session.info.setdefault(WRITTEN, set()).update(tables)
+    entries = session.info.get(KEY)
+    if entries:
+        for key in [key for key, (reads, _) in entries.items() if reads & tables]:
+            del entries[key]
 
 
 @event.listens_for(Session, "before_flush")
 def _on_flush(session: Session, _context: Any, _instances: Any) -> None:
-    if session.info.get(KEY):
-        changed = (*session.new, *session.dirty, *session.deleted)
-        _forget(session, {getattr(obj, "__tablename__", "") for obj in changed})
+    changed = (*session.new, *session.dirty, *session.deleted)
+    _written(session, {getattr(obj, "__tablename__", "") for obj in changed})
 
 
 @event.listens_for(Session, "do_orm_execute")
 def _on_statement(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
-        _forget(state.session, {getattr(table, "name", "")})
+        _written(state.session, {getattr(table, "name", "")})
+
+
+async def flush_pending(session: AsyncSession) -> None:
+    """What a query would do first (autoflush); a remembered answer stands in for a query, so
+    it must too, which also records the tables the pending changes write."""
+    sync = session.sync_session
+    if sync.autoflush and (sync.new or sync.dirty or sync.deleted):
+        await session.flush()
+
+
+def wrote(session: AsyncSession, tables: frozenset[str]) -> bool:
+    """Whether this session has written (flushed or executed) any of these tables so far."""
+    return bool(session.sync_session.info.get(WRITTEN, set()) & tables)
 
 
 async def remembered(
@@ -50,12 +67,8 @@ async def remembered(
     load: Callable[[], Awaitable[T]],
 ) -> T:
     """`load()` once per session for `key`; again after the session wrote one of `tables`."""
-    sync = session.sync_session
-    if sync.autoflush and (sync.new or sync.dirty or sync.deleted):
-        # The query this memo stands in for would have flushed first; so do we, which also
-        # drops the entries the pending changes make stale.
-        await session.flush()
-    entries = _entries(sync)
+    await flush_pending(session)
+    entries = _entries(session.sync_session)
     found = entries.get(key)
     if found is not None:
         return found[1]  # type: ignore[no-any-return]

@@ -135,3 +135,22 @@ async def test_the_staff_list_follows_the_actions_own_changes(
         first.active = False  # not flushed yet: the list must still leave her out
         names = [p.name for p in await school_staff(session=s, school_id=school_id)]
     assert names == ["许志强"]
+
+
+async def test_an_unflushed_change_is_seen_by_its_own_session(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    school_id = await seed(sessions, now)
+    assert await kind_on(sessions, school_id) == DayKind.SCHOOL  # now kept
+    async with sessions() as s, s.begin():
+        s.add(
+            CalendarEntry(
+                school_id=school_id,
+                kind="closed",
+                start_date=WEDNESDAY,
+                end_date=WEDNESDAY,
+                note="运动会",
+            )
+        )  # added, not flushed: the read must still see it, as a query would after autoflush
+        calendar = await school_calendar(session=s, school_id=school_id)
+        assert calendar.status(WEDNESDAY).kind == DayKind.CLOSED
