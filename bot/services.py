@@ -16,7 +16,7 @@ from jobs.registry import PushKind
 from jobs.replanning import Replanner
 
 SERVICES_KEY = "services"
-PUSHES_AT_ONCE = 4
+PUSHES_AT_ONCE = 1
 
 
 @dataclass
@@ -33,9 +33,10 @@ class Services:
     # Every kind of scheduled push, collected from the jobs modules by build_application.
     push_kinds: list[PushKind] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
-    # At 07:00 every school's announcement falls due at once. Composing them all together would
-    # queue hundreds of write transactions on SQLite's one lock until some time out; a few at a
-    # time keeps each short, and the sending (rate-limited anyway) happens outside the gate.
+    # At 07:00 every school's announcement falls due at once. Composed together, their write
+    # transactions contend for SQLite's one lock, whose busy handler is not fair: one of them can
+    # lose for longer than the busy timeout. Composing takes milliseconds and sending (paced, in
+    # jobs/delivery.py) seconds, so pushes compose one at a time and send outside the gate.
     push_gate: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(PUSHES_AT_ONCE))
 
     async def schedule_changed(self, school_id: int, kinds: frozenset[str] | None = None) -> None:
