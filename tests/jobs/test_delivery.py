@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
@@ -209,3 +211,24 @@ async def test_pushes_due_together_are_spaced_under_telegrams_overall_limit() ->
     # The n-th leaves no sooner than n intervals after the first could (a slow machine only
     # makes them later), so no second ever holds more than the limit.
     assert all(at >= start + n * pacer.interval - 1e-6 for n, at in left)
+
+
+async def test_pushes_stay_spaced_after_the_event_loop_stalled() -> None:
+    # A busy moment (a long handler, a garbage collection) holds the loop; the pushes waiting
+    # meanwhile must not all leave at once when it frees.
+    pacer = jobs.delivery.Pacer(per_second=500)
+    loop = asyncio.get_running_loop()
+    left: list[float] = []
+
+    async def push() -> None:
+        await pacer.turn()
+        left.append(loop.time())
+
+    async def stall() -> None:
+        await asyncio.sleep(0)
+        time.sleep(0.03)  # noqa: ASYNC251 - blocks the loop on purpose: the stall simulated
+
+    await asyncio.gather(stall(), *(push() for _ in range(30)))
+    gaps = [b - a for a, b in itertools.pairwise(left)]
+    assert len(left) == 30
+    assert min(gaps) >= pacer.interval - 1e-6
