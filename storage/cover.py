@@ -301,12 +301,13 @@ async def suggest(
     staff = [
         s for s in await school_staff(session=session, school_id=need.school_id) if is_teacher(s)
     ]
-    timetable = cover_day.schedule.timetable
-    class_teachers = {t.teacher_id for t in timetable if t.class_id == need.class_id}
-    subject_teachers = {t.teacher_id for t in timetable if t.subject_id == need.subject_id}
-    subject_teachers |= {s.id or 0 for s in staff if subject_name in s.subject_list}
+    teachers = cover_day.schedule.teachers
+    class_teachers = teachers.by_class.get(need.class_id, set())
+    subject_teachers = teachers.by_subject.get(need.subject_id, set()) | {
+        s.id or 0 for s in staff if subject_name in s.subject_list
+    }
     grade = cover_day.schedule.grades.get(need.class_id)
-    grade_teachers = {t.teacher_id for t in timetable if grade is not None and t.grade == grade}
+    grade_teachers = teachers.by_grade.get(grade, set()) if grade is not None else set()
     candidates = [
         Candidate(s.id or 0, s.name, s.grade) for s in staff if s.id != need.substitute_id
     ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, or_, select, update
@@ -16,6 +17,13 @@ from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
 from storage.school_static import school_static
 
 OPEN_SWAP_STATES = ("asked", "agreed")
+
+
+@dataclass
+class TeacherIndex:
+    by_class: dict[int, set[int]] = field(default_factory=dict)
+    by_subject: dict[int, set[int]] = field(default_factory=dict)
+    by_grade: dict[int, set[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,6 +50,17 @@ class Schedule:
         if day not in self._cache:
             self._cache[day] = lessons_of_day(self.status(day), self.timetable, self.moves)
         return self._cache[day]
+
+    @cached_property
+    def teachers(self) -> TeacherIndex:
+        """Who teaches each class, subject and grade, for ranking substitutes (once per action,
+        however many lessons a cover board lists)."""
+        index = TeacherIndex()
+        for lesson in self.timetable:
+            index.by_class.setdefault(lesson.class_id, set()).add(lesson.teacher_id)
+            index.by_subject.setdefault(lesson.subject_id, set()).add(lesson.teacher_id)
+            index.by_grade.setdefault(lesson.grade, set()).add(lesson.teacher_id)
+        return index
 
     def lesson_start(self, day: date, period: int) -> datetime | None:
         bell = self.bells.get(period)
