@@ -13,8 +13,8 @@ from telegram import Chat, User
 from bot.config import Settings
 from rules.roles import ADMIN
 from storage.models import GroupChat, School, Staff, UserPref
-from storage.schools import group_for_chat, list_schools, school_by_id
-from storage.staff import staff_for_telegram, user_pref
+from storage.schools import group_with_school, list_schools, school_by_id
+from storage.staff import staff_for_telegram, staff_with_schools, user_pref
 
 GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 
@@ -51,14 +51,20 @@ class Actor:
 async def load_actor(
     *, session: AsyncSession, settings: Settings, user: User, chat: Chat | None
 ) -> Actor:
-    linked = await staff_for_telegram(session=session, telegram_id=user.id)
+    pairs = await staff_with_schools(session=session, telegram_id=user.id)
+    linked = [staff for staff, _ in pairs]
+    # Held here: the session's identity map keeps a school only while something refers to it.
+    known_schools = {school.id: school for _, school in pairs}
     pref = await user_pref(session=session, telegram_id=user.id)
     is_sysadmin = user.id in settings.bootstrap_admin_ids
 
     group = None
     school_id: int | None = None
     if chat is not None and chat.type in GROUP_TYPES:
-        group = await group_for_chat(session=session, chat_id=chat.id)
+        found = await group_with_school(session=session, chat_id=chat.id)
+        group = found[0] if found is not None else None
+        if found is not None:
+            known_schools[found[1].id] = found[1]
         school_id = group.school_id if group is not None else None
     else:
         # In private chat: the school the person chose last, else the one they work at; a
@@ -77,7 +83,9 @@ async def load_actor(
             school_id = schools[0].id if len(schools) == 1 else None
 
     staff = next((s for s in linked if s.school_id == school_id), None)
-    school = await school_by_id(session=session, school_id=school_id) if school_id else None
+    school = known_schools.get(school_id) if school_id else None
+    if school is None and school_id:
+        school = await school_by_id(session=session, school_id=school_id)
     lang = (
         (staff.language if staff is not None else None)
         or (pref.language if pref is not None else None)

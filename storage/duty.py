@@ -32,8 +32,15 @@ from rules.rota import (
 )
 from storage.calendar import school_calendar
 from storage.leave import approved_absences
-from storage.models import DutyAssignment, DutyOverride, DutyPost, Staff
+from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
+from storage.session_memo import remembered
 from storage.swaps import bell_times
+
+# What the shifts of a day are made of; writing any of these in an action reads them again.
+DUTY_READS = frozenset(
+    model.__tablename__  # type: ignore[attr-defined]
+    for model in (DutyPost, DutyAssignment, DutyOverride, Staff, CalendarEntry, School)
+)
 
 
 @dataclass(frozen=True)
@@ -121,7 +128,26 @@ async def duties_between(
     end: date,
     calendar: SchoolCalendar | None = None,
 ) -> dict[date, list[DutyShift]]:
-    """Every school day from start to end (inclusive) with its shifts, in post order."""
+    """Every school day from start to end (inclusive) with its shifts, in post order.
+
+    Remembered within the action: `/duty` lists the day, then looks for the people on leave in
+    the same shifts.
+    """
+
+    async def load() -> dict[date, list[DutyShift]]:
+        return await _duties_between(session, school_id, start, end, calendar)
+
+    found = await remembered(session, ("duties_between", school_id, start, end), DUTY_READS, load)
+    return {day: list(shifts) for day, shifts in found.items()}
+
+
+async def _duties_between(
+    session: AsyncSession,
+    school_id: int,
+    start: date,
+    end: date,
+    calendar: SchoolCalendar | None,
+) -> dict[date, list[DutyShift]]:
     calendar = calendar or await school_calendar(session=session, school_id=school_id)
     posts = await roster(session=session, school_id=school_id)
     if not posts:

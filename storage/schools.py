@@ -41,7 +41,14 @@ async def list_schools(*, session: AsyncSession) -> list[School]:
 async def group_for_chat(
     *, session: AsyncSession, chat_id: int, active_only: bool = True
 ) -> GroupChat | None:
-    # With its school, for the same reason as storage.staff.staff_for_telegram.
+    found = await group_with_school(session=session, chat_id=chat_id, active_only=active_only)
+    return found[0] if found is not None else None
+
+
+async def group_with_school(
+    *, session: AsyncSession, chat_id: int, active_only: bool = True
+) -> tuple[GroupChat, School] | None:
+    """The bound group and its school in one query (every group update asks for both)."""
     query = (
         select(GroupChat, School)
         .join(School, col(School.id) == col(GroupChat.school_id))
@@ -50,7 +57,7 @@ async def group_for_chat(
     if active_only:
         query = query.where(col(GroupChat.active).is_(True))
     row = (await session.exec(query)).first()
-    return row[0] if row is not None else None
+    return (row[0], row[1]) if row is not None else None
 
 
 async def staff_groups(*, session: AsyncSession, school_id: int) -> list[GroupChat]:

@@ -13,18 +13,22 @@ STAFF_TABLE = frozenset({Staff.__tablename__})  # type: ignore[attr-defined]
 
 
 async def staff_for_telegram(*, session: AsyncSession, telegram_id: int) -> list[Staff]:
-    """Every active staff record linked to this account (one per school at most).
+    """Every active staff record linked to this account (one per school at most)."""
+    pairs = await staff_with_schools(session=session, telegram_id=telegram_id)
+    return [staff for staff, _ in pairs]
 
-    Their schools are read in the same query: whoever asks for the records nearly always looks
-    the school up next, and the session then answers from memory.
-    """
+
+async def staff_with_schools(
+    *, session: AsyncSession, telegram_id: int
+) -> list[tuple[Staff, School]]:
+    """The same records, each with its school, in one query (every update asks for both)."""
     query = (
         select(Staff, School)
         .join(School, col(School.id) == col(Staff.school_id))
         .where(Staff.telegram_id == telegram_id, col(Staff.active).is_(True))
         .order_by(col(Staff.school_id))
     )
-    return [staff for staff, _school in (await session.exec(query)).all()]
+    return [(staff, school) for staff, school in (await session.exec(query)).all()]
 
 
 async def staff_by_name(*, session: AsyncSession, school_id: int, name: str) -> Staff | None:
