@@ -9,11 +9,19 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.policies import PolicySet, spec
 from storage.models import Policy
+from storage.session_memo import remembered
+
+POLICY_TABLE = frozenset({Policy.__tablename__})  # type: ignore[attr-defined]
 
 
 async def load_policies(*, session: AsyncSession, school_id: int) -> PolicySet:
-    rows = (await session.exec(select(Policy).where(Policy.school_id == school_id))).all()
-    return PolicySet({row.key: row.value for row in rows})
+    """The school's policy values, read once per action (see storage.session_memo)."""
+
+    async def load() -> PolicySet:
+        rows = (await session.exec(select(Policy).where(Policy.school_id == school_id))).all()
+        return PolicySet({row.key: row.value for row in rows})
+
+    return await remembered(session, ("policies", school_id), POLICY_TABLE, load)
 
 
 async def set_policy(

@@ -15,8 +15,14 @@ from rules.calendar import DayStatus, SchoolCalendar
 from rules.cover import DayLesson, SwapMove, TimetableLesson, lessons_of_day
 from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
 from storage.school_static import school_static
+from storage.session_memo import remembered
 
 OPEN_SWAP_STATES = ("asked", "agreed")
+SWAP_TABLE = frozenset({LessonSwap.__tablename__})  # type: ignore[attr-defined]
+NAME_TABLES = frozenset(
+    model.__tablename__  # type: ignore[attr-defined]
+    for model in (SchoolClass, Subject, Staff)
+)
 
 
 @dataclass
@@ -124,7 +130,13 @@ async def approved_swaps(
         query = query.where(
             or_(col(LessonSwap.first_day).in_(wanted), col(LessonSwap.second_day).in_(wanted))
         )
-    return list((await session.exec(query.order_by(col(LessonSwap.id)))).all())
+        return list((await session.exec(query.order_by(col(LessonSwap.id)))).all())
+
+    async def load() -> list[LessonSwap]:
+        return list((await session.exec(query.order_by(col(LessonSwap.id)))).all())
+
+    # Every schedule an action builds reads them; once is enough until it changes a swap.
+    return list(await remembered(session, ("approved_swaps", school_id), SWAP_TABLE, load))
 
 
 async def load_schedule(*, session: AsyncSession, school_id: int) -> Schedule:
@@ -155,16 +167,21 @@ class Names:
 
 
 async def load_names(*, session: AsyncSession, school_id: int) -> Names:
-    classes = (
-        await session.exec(select(SchoolClass).where(SchoolClass.school_id == school_id))
-    ).all()
-    subjects = (await session.exec(select(Subject).where(Subject.school_id == school_id))).all()
-    staff = (await session.exec(select(Staff).where(Staff.school_id == school_id))).all()
-    return Names(
-        {c.id or 0: c.name for c in classes},
-        {s.id or 0: s.name for s in subjects},
-        {s.id or 0: s for s in staff},
-    )
+    """Read once per action until it writes one of the tables named (see storage.session_memo)."""
+
+    async def load() -> Names:
+        classes = (
+            await session.exec(select(SchoolClass).where(SchoolClass.school_id == school_id))
+        ).all()
+        subjects = (await session.exec(select(Subject).where(Subject.school_id == school_id))).all()
+        staff = (await session.exec(select(Staff).where(Staff.school_id == school_id))).all()
+        return Names(
+            {c.id or 0: c.name for c in classes},
+            {s.id or 0: s.name for s in subjects},
+            {s.id or 0: s for s in staff},
+        )
+
+    return await remembered(session, ("names", school_id), NAME_TABLES, load)
 
 
 async def create_swap(
