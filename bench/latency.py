@@ -46,17 +46,14 @@ class Timing:
         return self.percentile(99)
 
 
-async def _time(update_handled: Awaitable[object]) -> float:
+async def _time(bot: BotHarness, update_handled: Awaitable[object]) -> float:
     """Until the update is handled and answered; the jobs it moved are planned again after it,
     in the background as in the running bot, and are waited for outside the timing."""
     started = time.perf_counter()
     await update_handled
     elapsed = time.perf_counter() - started
-    await _settle()
+    await bot.services.settle()
     return elapsed
-
-
-_settle: Callable[[], Awaitable[None]]
 
 
 def _buttons(messages: list[Sent], prefix: str, label: str = "") -> list[tuple[Sent, str]]:
@@ -77,8 +74,6 @@ async def run(dataset: Dataset, samples: int) -> list[Timing]:
     clock = ManualClock(dataset.now + timedelta(hours=2))
     bot = BotHarness(Settings(database_url=dataset.database_url), engine, clock)
     bot.settle_after_update = False
-    global _settle
-    _settle = bot.services.settle
     people = sorted({t for t, _ in staffroom.members})
     admins = [telegram_id for school in dataset.schools for telegram_id in school.admins]
     timings: list[Timing] = []
@@ -94,7 +89,8 @@ async def run(dataset: Dataset, samples: int) -> list[Timing]:
                 result = []
                 for index, person in enumerate(picked):
                     chat_id = chat(person) if chat else person
-                    result.append(await _time(bot.send(bot.user(person), text(index), chat_id)))
+                    sent = bot.send(bot.user(person), text(index), chat_id)
+                    result.append(await _time(bot, sent))
                 timings.append(Timing(name, result))
 
             groups = dict(staffroom.members)
@@ -114,7 +110,7 @@ async def run(dataset: Dataset, samples: int) -> list[Timing]:
             result = []
             for index, (person, klass, subject) in enumerate(posts):
                 text = f"/hw {klass} {subject} 5 练习册第{index}页"
-                result.append(await _time(bot.send(bot.user(person), text)))
+                result.append(await _time(bot, bot.send(bot.user(person), text)))
             timings.append(Timing("/hw post", result))
 
             days = future_school_days(clock.now().date(), 20)
@@ -123,13 +119,13 @@ async def run(dataset: Dataset, samples: int) -> list[Timing]:
                 person = people[index % len(people)]
                 day = days[(index // len(people)) % len(days)]
                 text = f"/leave 事假 {day:%Y-%m-%d} 上午 家中有事"
-                result.append(await _time(bot.send(bot.user(person), text)))
+                result.append(await _time(bot, bot.send(bot.user(person), text)))
             timings.append(Timing("/leave (one line)", result))
 
             result = []
             for index in range(samples):
                 admin = admins[index % len(admins)]
-                result.append(await _time(bot.send(bot.user(admin), "/settings")))
+                result.append(await _time(bot, bot.send(bot.user(admin), "/settings")))
             timings.append(Timing("/settings (admin)", result))
 
             async def presses(name: str, prefix: str, label: str = "") -> None:
@@ -141,7 +137,7 @@ async def run(dataset: Dataset, samples: int) -> list[Timing]:
                         continue
                     seen.add(data)
                     user = bot.user(message.chat_id)
-                    result.append(await _time(bot.press(user, message, data)))
+                    result.append(await _time(bot, bot.press(user, message, data)))
                 if result:
                     timings.append(Timing(name, result))
 
