@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy import ColumnElement
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -28,14 +29,14 @@ from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, TEACHER
 from rules.swaps import Clash, swap_clashes
 from storage.leave import approved_absences, away_at, leaves_on
 from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, School, Staff
-from storage.session_memo import remembered
+from storage.session_memo import remembered, tables_of
 from storage.staff import school_staff
 from storage.swaps import Schedule, approved_swaps
 
 # Needs that still mean something on the day (released ones are history).
 LIVE_STATES = ("open", "asking", "assigned", "self_study", "merged")
 COVERING_STATES = ("assigned",)
-COVER_TABLE = frozenset({CoverNeed.__tablename__})  # type: ignore[attr-defined]
+COVER_TABLE = tables_of(CoverNeed)
 
 
 async def hold_school(*, session: AsyncSession, school_id: int) -> None:
@@ -81,6 +82,18 @@ async def needs_of_leave(
     return list((await session.exec(query)).all())
 
 
+def _needs_in(
+    school_id: int, first: date, last: date, states: Sequence[str]
+) -> tuple[ColumnElement[bool], ...]:
+    """The school's needs from `first` to `last` (inclusive) in one of `states`."""
+    return (
+        col(CoverNeed.school_id) == school_id,
+        col(CoverNeed.day) >= first,
+        col(CoverNeed.day) <= last,
+        col(CoverNeed.status).in_(states),
+    )
+
+
 async def needs_between(
     *,
     session: AsyncSession,
@@ -91,12 +104,7 @@ async def needs_between(
 ) -> list[CoverNeed]:
     query = (
         select(CoverNeed)
-        .where(
-            CoverNeed.school_id == school_id,
-            col(CoverNeed.day) >= first,
-            col(CoverNeed.day) <= last,
-            col(CoverNeed.status).in_(states),
-        )
+        .where(*_needs_in(school_id, first, last, states))
         .order_by(col(CoverNeed.day), col(CoverNeed.period), col(CoverNeed.class_id))
     )
 
@@ -249,10 +257,7 @@ async def cover_counts(
     query = (
         select(CoverNeed.substitute_id, func.count())
         .where(
-            CoverNeed.school_id == school_id,
-            col(CoverNeed.day) >= first,
-            col(CoverNeed.day) <= last,
-            col(CoverNeed.status).in_(COVERING_STATES),
+            *_needs_in(school_id, first, last, COVERING_STATES),
             col(CoverNeed.substitute_id).is_not(None),
         )
         .group_by(col(CoverNeed.substitute_id))

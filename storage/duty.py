@@ -33,14 +33,11 @@ from rules.rota import (
 from storage.calendar import school_calendar
 from storage.leave import approved_absences
 from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
-from storage.session_memo import remembered
+from storage.session_memo import remembered, tables_of
 from storage.swaps import bell_times
 
 # What the shifts of a day are made of; writing any of these in an action reads them again.
-DUTY_READS = frozenset(
-    model.__tablename__  # type: ignore[attr-defined]
-    for model in (DutyPost, DutyAssignment, DutyOverride, Staff, CalendarEntry, School)
-)
+DUTY_READS = tables_of(DutyPost, DutyAssignment, DutyOverride, Staff, CalendarEntry, School)
 
 
 @dataclass(frozen=True)

@@ -20,13 +20,13 @@ from rules.cover import is_morning
 from rules.leave_dates import DayPart
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
-from storage.session_memo import remembered
+from storage.session_memo import remembered, tables_of
 from storage.staff import school_staff
 from storage.swaps import bell_times
 
 # States in which a leave still keeps someone away (ended: came back early, see returned_at).
 AWAY_STATES = ("approved", "ended")
-LEAVE_TABLE = frozenset({LeaveRequest.__tablename__})  # type: ignore[attr-defined]
+LEAVE_TABLE = tables_of(LeaveRequest)
 
 
 async def role_holders(

@@ -9,9 +9,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.policies import PolicySet, spec
 from storage.models import Policy
-from storage.session_memo import remembered
+from storage.session_memo import remembered, tables_of
 
-POLICY_TABLE = frozenset({Policy.__tablename__})  # type: ignore[attr-defined]
+POLICY_TABLE = tables_of(Policy)
 
 
 async def load_policies(*, session: AsyncSession, school_id: int) -> PolicySet:

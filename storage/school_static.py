@@ -21,16 +21,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.calendar import CalendarData, SchoolCalendar, Span
 from rules.cover import TimetableLesson
 from storage.models import BellPeriod, CalendarEntry, Lesson, School, SchoolClass
-from storage.session_memo import flush_pending, wrote
+from storage.session_memo import flush_pending, tables_of, wrote
 
 # Enough for every school of a large deployment's busy hour; older entries are read again.
 MAX_SCHOOLS = 64
 # The tables behind the cached data, and schools: a School update may be the version bump of a
 # change this session made.
-WATCHED = frozenset(
-    model.__tablename__  # type: ignore[attr-defined]
-    for model in (BellPeriod, CalendarEntry, Lesson, SchoolClass, School)
-)
+WATCHED = tables_of(BellPeriod, CalendarEntry, Lesson, SchoolClass, School)
 
 
 @dataclass(frozen=True)

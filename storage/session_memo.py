@@ -19,6 +19,11 @@ KEY = "session_memo"
 WRITTEN = "session_written_tables"
 
 
+def tables_of(*models: type) -> frozenset[str]:
+    """The table names of these models, as `remembered` and `wrote` take them."""
+    return frozenset(model.__tablename__ for model in models)  # type: ignore[attr-defined]
+
+
 def _entries(session: Session) -> dict[Hashable, tuple[frozenset[str], Any]]:
     return session.info.setdefault(KEY, {})
 

@@ -7,9 +7,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.roles import ADMIN
 from storage.models import School, SchoolClass, Staff, UserPref
-from storage.session_memo import remembered
+from storage.session_memo import remembered, tables_of
 
-STAFF_TABLE = frozenset({Staff.__tablename__})  # type: ignore[attr-defined]
+STAFF_TABLE = tables_of(Staff)
 
 
 async def staff_for_telegram(*, session: AsyncSession, telegram_id: int) -> list[Staff]:

@@ -15,14 +15,11 @@ from rules.calendar import DayStatus, SchoolCalendar
 from rules.cover import DayLesson, SwapMove, TimetableLesson, lessons_of_day
 from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
 from storage.school_static import school_static
-from storage.session_memo import remembered
+from storage.session_memo import remembered, tables_of
 
 OPEN_SWAP_STATES = ("asked", "agreed")
-SWAP_TABLE = frozenset({LessonSwap.__tablename__})  # type: ignore[attr-defined]
-NAME_TABLES = frozenset(
-    model.__tablename__  # type: ignore[attr-defined]
-    for model in (SchoolClass, Subject, Staff)
-)
+SWAP_TABLE = tables_of(LessonSwap)
+NAME_TABLES = tables_of(SchoolClass, Subject, Staff)
 
 
 @dataclass
