@@ -100,6 +100,32 @@ async def _stale(turn: Turn, kit: Kit, need: CoverNeed) -> None:
     await _refresh_board(turn, kit, need)
 
 
+async def _decide(
+    turn: Turn,
+    need: CoverNeed,
+    version: int,
+    status: str,
+    *,
+    substitute_id: int | None = None,
+    merged_class_id: int | None = None,
+) -> tuple[bool, int | None]:
+    """Records the arranger's decision if the need is still at `version`: whether it was, and
+    who covered the lesson before (to be told they are released)."""
+    previous = need.substitute_id if need.status in ("assigned", "merged") else None
+    done = await change_need(
+        session=turn.session,
+        need=need,
+        version=version,
+        status=status,
+        substitute_id=substitute_id,
+        merged_class_id=merged_class_id,
+        assigned_at=turn.now,
+        assigned_by=turn.actor.telegram_id,
+        acknowledged_at=None,
+    )
+    return done, previous
+
+
 @button()
 async def on_assign(turn: Turn) -> None:
     """The arranger picks a substitute from the board."""
@@ -125,18 +151,8 @@ async def on_assign(turn: Turn) -> None:
         turn.toast(unavailable_text(turn, kit, cover_day, need, staff_id, problem), alert=True)
         await _refresh_board(turn, kit, need)
         return
-    previous = need.substitute_id if need.status in ("assigned", "merged") else None
-    if not await change_need(
-        session=turn.session,
-        need=need,
-        version=version,
-        status="assigned",
-        substitute_id=staff_id,
-        merged_class_id=None,
-        assigned_at=turn.now,
-        assigned_by=turn.actor.telegram_id,
-        acknowledged_at=None,
-    ):
+    done, previous = await _decide(turn, need, version, "assigned", substitute_id=staff_id)
+    if not done:
         await _stale(turn, kit, need)
         return
     await turn.audit(
@@ -160,18 +176,8 @@ async def on_self_study(turn: Turn) -> None:
     if found is None or version is None:
         return
     need, kit = found
-    previous = need.substitute_id if need.status in ("assigned", "merged") else None
-    if not await change_need(
-        session=turn.session,
-        need=need,
-        version=version,
-        status="self_study",
-        substitute_id=None,
-        merged_class_id=None,
-        assigned_at=turn.now,
-        assigned_by=turn.actor.telegram_id,
-        acknowledged_at=None,
-    ):
+    done, previous = await _decide(turn, need, version, "self_study")
+    if not done:
         await _stale(turn, kit, need)
         return
     await turn.audit("cover_self_study", subject_type="cover_need", subject_id=need.id)
@@ -262,18 +268,10 @@ async def on_merge_choice(turn: Turn) -> None:
         turn.toast(turn.t("cover.merge.none"), alert=True)
         return
     klass, teacher = option
-    previous = need.substitute_id if need.status in ("assigned", "merged") else None
-    if not await change_need(
-        session=turn.session,
-        need=need,
-        version=version,
-        status="merged",
-        substitute_id=teacher,
-        merged_class_id=klass.id,
-        assigned_at=turn.now,
-        assigned_by=turn.actor.telegram_id,
-        acknowledged_at=None,
-    ):
+    done, previous = await _decide(
+        turn, need, version, "merged", substitute_id=teacher, merged_class_id=klass.id
+    )
+    if not done:
         turn.toast(
             turn.t("cover.changed_meanwhile", state=cover_state(turn.lang, kit.names, need)),
             alert=True,
