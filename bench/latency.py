@@ -19,6 +19,7 @@ from bench.dataset import Dataset
 from bench.mix import Staffroom, future_school_days, load
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.heap import settle_heap
 from storage.db import create_engine
 from tests.harness import BotHarness, Sent
 
@@ -81,6 +82,7 @@ async def run(dataset: Dataset, samples: int) -> list[Timing]:
         async with bot:
             for person in people:  # everyone has talked to the bot before
                 await bot.send(bot.user(person), "/start")
+            settle_heap()  # as the running bot does once it has started (bot/app.py)
 
             async def commands(
                 name: str, text: Callable[[int], str], chat: Callable[[int], int] | None = None

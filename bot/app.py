@@ -14,6 +14,7 @@ from telegram.request import BaseRequest
 from bot.clock import Clock, SystemClock
 from bot.commands import set_menus
 from bot.config import Settings
+from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
 from handlers import calendar as calendar_handlers
 from handlers import cover as cover_handlers
@@ -74,8 +75,14 @@ def build_application(
     get_updates_request: BaseRequest | None = None,
     rate_limiter: bool = True,
     set_commands: bool = True,
+    freeze_heap: bool = True,
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
-    """Builds the bot: services, handlers in a visible order, and the jobs at start-up."""
+    """Builds the bot: services, handlers in a visible order, and the jobs at start-up.
+
+    `freeze_heap`: once the jobs are planned, what start-up built is left out of the garbage
+    collector's full passes (bot/heap.py); tests that start many bots in one process turn it
+    off, as each freeze would keep the previous tests' leftovers for good.
+    """
     token = settings.telegram_bot_token or SIMULATOR_TOKEN
     builder = (
         ApplicationBuilder()
@@ -109,7 +116,12 @@ def build_application(
         if set_commands:
             await set_menus(app.bot)
         # Planning every school takes a while with many of them; the bot answers meanwhile.
-        services.starting = asyncio.create_task(scheduler.start(app), name="scheduler:start")
+        services.starting = asyncio.create_task(start_jobs(app), name="scheduler:start")
+
+    async def start_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        await scheduler.start(app)
+        if freeze_heap:
+            settle_heap()
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if services.replanner is not None:

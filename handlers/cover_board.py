@@ -98,9 +98,18 @@ def _reason_words(lang: str, suggestion: Suggestion) -> str:
 
 
 async def render_board(
-    turn: Turn, kit: Kit, day: date, needs: list[CoverNeed], lang: str
+    turn: Turn,
+    kit: Kit,
+    day: date,
+    needs: list[CoverNeed],
+    lang: str,
+    picks: dict[tuple[int, int], list[Suggestion]] | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One day's board for an arranger: every lesson, its state, suggestions and buttons."""
+    """One day's board for an arranger: every lesson, its state, suggestions and buttons.
+
+    `picks` keeps each lesson's suggestions for the next arranger's copy of the same board.
+    """
+    picks = {} if picks is None else picks
     cover_day = await load_cover_day(
         session=turn.session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
     )
@@ -124,13 +133,16 @@ async def render_board(
             )
             state = Safe(f"{state}{t(lang, mark)}")
         lines.append(t(lang, "cover.board.state", state=Safe(state)))
-        suggestions = await suggest(
-            session=turn.session,
-            need=need,
-            cover_day=cover_day,
-            cap=kit.cap,
-            subject_name=kit.names.subjects.get(need.subject_id, ""),
-        )
+        key = (need.id or 0, need.version)
+        if key not in picks:
+            picks[key] = await suggest(
+                session=turn.session,
+                need=need,
+                cover_day=cover_day,
+                cap=kit.cap,
+                subject_name=kit.names.subjects.get(need.subject_id, ""),
+            )
+        suggestions = picks[key]
         if suggestions:
             lines.append(t(lang, "cover.board.suggestions"))
             for suggestion in suggestions:
@@ -188,13 +200,14 @@ async def arranger_needs(
 async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed], *, intro: str = "") -> int:
     """One private message per day to each arranger; returns how many were queued."""
     sent = 0
+    picks: dict[tuple[int, int], list[Suggestion]] = {}
     for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
         if person.telegram_id is None:
             continue
         lang = language_of(person, default_lang(turn))
         for day in sorted({need.day for need in mine}):
             text, markup = await render_board(
-                turn, kit, day, [n for n in mine if n.day == day], lang
+                turn, kit, day, [n for n in mine if n.day == day], lang, picks
             )
             if intro:
                 text = f"{t(lang, intro)}\n{text}"

@@ -13,6 +13,7 @@ this month; then by staff id, so the same situation always gives the same list.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, time
 
@@ -185,8 +186,8 @@ class Availability:
     period; counts of covers that day and that month.
     """
 
-    busy: Mapping[int, set[int]]
-    away: set[int]
+    busy: Mapping[int, AbstractSet[int]]
+    away: AbstractSet[int]
     covers_today: Mapping[int, int]
     covers_month: Mapping[int, int]
     cap: int

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement
 from sqlmodel import col, func, select, update
@@ -30,13 +31,14 @@ from rules.swaps import Clash, swap_clashes
 from storage.leave import approved_absences, away_at, leaves_on
 from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, School, Staff
 from storage.session_memo import remembered, tables_of
-from storage.staff import school_staff
+from storage.staff import STAFF_TABLE, school_staff
 from storage.swaps import Schedule, approved_swaps
 
 # Needs that still mean something on the day (released ones are history).
 LIVE_STATES = ("open", "asking", "assigned", "self_study", "merged")
 COVERING_STATES = ("assigned",)
 COVER_TABLE = tables_of(CoverNeed)
+COVER_DAY_TABLES = tables_of(CoverNeed, LeaveRequest)
 
 
 async def hold_school(*, session: AsyncSession, school_id: int) -> None:
@@ -199,7 +201,11 @@ def is_teacher(person: Staff) -> bool:
 
 @dataclass
 class CoverDay:
-    """Who teaches, covers and is away on one day: what the ranking and the checks read."""
+    """Who teaches, covers and is away on one day: what the ranking and the checks read.
+
+    A snapshot: what it works out is kept, because a board asks the same of it for every
+    lesson on it. Load it again after changing a need or a leave.
+    """
 
     day: date
     schedule: Schedule
@@ -207,32 +213,57 @@ class CoverDay:
     leaves: list[LeaveRequest]
     covers: list[CoverNeed]  # live needs of that day
     covers_month: Counter[int] = field(default_factory=Counter)
+    _kept: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
 
-    def busy(self, *, without: int | None = None) -> dict[int, set[int]]:
+    def _covering(self) -> list[tuple[int, int, int]]:
+        """(need id, substitute, period) of each need someone covers."""
+        if "covering" not in self._kept:
+            self._kept["covering"] = [
+                (need.id or 0, need.substitute_id, need.period)
+                for need in self.covers
+                if need.status in COVERING_STATES and need.substitute_id
+            ]
+        return self._kept["covering"]  # type: ignore[no-any-return]
+
+    def _taught(self) -> dict[int, frozenset[int]]:
+        if "taught" not in self._kept:
+            periods: dict[int, set[int]] = {}
+            for lesson in self.lessons:
+                periods.setdefault(lesson.teacher_id, set()).add(lesson.period)
+            self._kept["taught"] = {who: frozenset(p) for who, p in periods.items()}
+        return self._kept["taught"]  # type: ignore[no-any-return]
+
+    def _periods_of(self, who: int, without: int | None) -> frozenset[int]:
+        covered = {p for need_id, sub, p in self._covering() if sub == who and need_id != without}
+        return self._taught().get(who, frozenset()) | covered
+
+    def busy(self, *, without: int | None = None) -> Mapping[int, frozenset[int]]:
         """Periods each person teaches or covers; `without` leaves one need out."""
-        periods: dict[int, set[int]] = {}
-        for lesson in self.lessons:
-            periods.setdefault(lesson.teacher_id, set()).add(lesson.period)
-        for need in self.covers:
-            if need.status in COVERING_STATES and need.substitute_id and need.id != without:
-                periods.setdefault(need.substitute_id, set()).add(need.period)
-        return periods
+        if "busy" not in self._kept:
+            people = set(self._taught()) | {sub for _, sub, _ in self._covering()}
+            self._kept["busy"] = {who: self._periods_of(who, None) for who in people}
+        everyone: dict[int, frozenset[int]] = self._kept["busy"]
+        left_out = [sub for need_id, sub, _ in self._covering() if need_id == without]
+        if not left_out:
+            return everyone
+        changed = dict(everyone)
+        changed[left_out[0]] = self._periods_of(left_out[0], without)
+        return changed
 
-    def away(self, period: int) -> set[int]:
-        start = self.schedule.lesson_start(self.day, period)
-        bell_starts = self.schedule.bell_starts
-        return {
-            leave.staff_id
-            for leave in self.leaves
-            if away_at(leave, self.day, period, bell_starts, start)
-        }
+    def away(self, period: int) -> frozenset[int]:
+        key = ("away", period)
+        if key not in self._kept:
+            start = self.schedule.lesson_start(self.day, period)
+            bell_starts = self.schedule.bell_starts
+            self._kept[key] = frozenset(
+                leave.staff_id
+                for leave in self.leaves
+                if away_at(leave, self.day, period, bell_starts, start)
+            )
+        return self._kept[key]  # type: ignore[no-any-return]
 
     def covers_today(self, *, without: int | None = None) -> Counter[int]:
-        return Counter(
-            need.substitute_id
-            for need in self.covers
-            if need.status in COVERING_STATES and need.substitute_id and need.id != without
-        )
+        return Counter(sub for need_id, sub, _ in self._covering() if need_id != without)
 
     def availability(self, period: int, cap: int, *, without: int | None = None) -> Availability:
         return Availability(
@@ -268,17 +299,25 @@ async def cover_counts(
 async def load_cover_day(
     *, session: AsyncSession, school_id: int, day: date, schedule: Schedule
 ) -> CoverDay:
-    first, last = month_span(day)
-    return CoverDay(
-        day=day,
-        schedule=schedule,
-        lessons=schedule.lessons(day) or [],
-        leaves=await leaves_on(session=session, school_id=school_id, day=day),
-        covers=await needs_on(session=session, school_id=school_id, day=day),
-        covers_month=await cover_counts(
-            session=session, school_id=school_id, first=first, last=last
-        ),
-    )
+    """Read once per action and day: a leave approved for a whole day draws the same day's
+    board for each of its arrangers. Callers only read it."""
+
+    async def load() -> CoverDay:
+        first, last = month_span(day)
+        return CoverDay(
+            day=day,
+            schedule=schedule,
+            lessons=schedule.lessons(day) or [],
+            leaves=await leaves_on(session=session, school_id=school_id, day=day),
+            covers=await needs_on(session=session, school_id=school_id, day=day),
+            covers_month=await cover_counts(
+                session=session, school_id=school_id, first=first, last=last
+            ),
+        )
+
+    # The schedule is part of the key: the memo keeps it alive, so its id is not reused.
+    key = ("cover_day", school_id, day, id(schedule))
+    return await remembered(session, key, COVER_DAY_TABLES, load)
 
 
 def need_lesson(need: CoverNeed, schedule: Schedule) -> DayLesson:
@@ -293,6 +332,22 @@ def need_lesson(need: CoverNeed, schedule: Schedule) -> DayLesson:
     )
 
 
+async def _teacher_pool(
+    *, session: AsyncSession, school_id: int
+) -> list[tuple[Candidate, frozenset[str]]]:
+    """The school's teachers as the ranking takes them, with the subjects on their record;
+    read once per action, as a board ranks them for every lesson on it."""
+
+    async def load() -> list[tuple[Candidate, frozenset[str]]]:
+        return [
+            (Candidate(s.id or 0, s.name, s.grade), frozenset(s.subject_list))
+            for s in await school_staff(session=session, school_id=school_id)
+            if is_teacher(s)
+        ]
+
+    return await remembered(session, ("teacher_pool", school_id), STAFF_TABLE, load)
+
+
 async def suggest(
     *,
     session: AsyncSession,
@@ -303,19 +358,15 @@ async def suggest(
     limit: int = 3,
 ) -> list[Suggestion]:
     """The top substitutes for the need, the current substitute left out of the counts."""
-    staff = [
-        s for s in await school_staff(session=session, school_id=need.school_id) if is_teacher(s)
-    ]
+    pool = await _teacher_pool(session=session, school_id=need.school_id)
     teachers = cover_day.schedule.teachers
     class_teachers = teachers.by_class.get(need.class_id, set())
     subject_teachers = teachers.by_subject.get(need.subject_id, set()) | {
-        s.id or 0 for s in staff if subject_name in s.subject_list
+        candidate.staff_id for candidate, subjects in pool if subject_name in subjects
     }
     grade = cover_day.schedule.grades.get(need.class_id)
     grade_teachers = teachers.by_grade.get(grade, set()) if grade is not None else set()
-    candidates = [
-        Candidate(s.id or 0, s.name, s.grade) for s in staff if s.id != need.substitute_id
-    ]
+    candidates = [c for c, _ in pool if c.staff_id != need.substitute_id]
     return rank_substitutes(
         need_lesson(need, cover_day.schedule),
         candidates,

@@ -205,6 +205,7 @@ class BotHarness:
             request=self.request,
             get_updates_request=RecordingRequest(),
             rate_limiter=False,
+            freeze_heap=False,
         )
         self._update_ids = itertools.count(1)
         # Off for the latency benchmark, which times the reply, not the planning behind it.

@@ -112,6 +112,31 @@ async def test_jobs_are_scheduled_at_the_local_time_and_rebuilt_on_change(
 
 
 @pytest.mark.parametrize("started", [(6, 0, 0, 0)], indirect=True)
+async def test_planning_again_keeps_the_jobs_of_unchanged_slots_and_drops_the_gone(
+    started: BotHarness,
+) -> None:
+    def pushes() -> dict[str, object]:
+        return {j.name: j for j in started.app.job_queue.jobs() if j.name.startswith("push:")}
+
+    before = pushes()
+    assert await scheduler.rebuild(started.app, 1) == len(before) == 2
+    after = pushes()
+    # Nothing moved: the very same jobs stay, none is added twice.
+    assert after.keys() == before.keys()
+    assert all(after[name] is before[name] for name in before)
+
+    # Tomorrow becomes a holiday: its announcement is no longer planned, today's stays.
+    admin = started.user(ADMIN_ID)
+    await started.send(admin, "/calendar closed 2026-11-26 运动会")
+    left = pushes()
+    assert "push:1:duty_announce:group:2026-11-26" not in left
+    assert (
+        left["push:1:duty_announce:group:2026-11-25"]
+        is before["push:1:duty_announce:group:2026-11-25"]
+    )
+
+
+@pytest.mark.parametrize("started", [(6, 0, 0, 0)], indirect=True)
 async def test_a_setting_changed_from_the_command_line_reaches_the_running_bot(
     started: BotHarness, db_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
