@@ -64,6 +64,9 @@ JOB_MODULES: tuple[Any, ...] = (
 
 # A token for the local simulator; a real deployment always sets TELEGRAM_BOT_TOKEN.
 SIMULATOR_TOKEN = "100000:staffroom-simulator"
+# A burst of changes (a morning's leave requests) is planned again once, this long after the
+# first of them (jobs/replanning.py).
+REPLAN_DELAY_SECONDS = 2.0
 
 
 def build_application(
@@ -143,7 +146,7 @@ def build_application(
         else:
             await scheduler.rebuild(application, school_id, kinds)
 
-    services.replanner = Replanner(replan)
+    services.replanner = Replanner(replan, delay=REPLAN_DELAY_SECONDS)
 
     dialogue.install(application)
     # Each feature's handlers, in this order: the first handler that matches an update wins.

@@ -60,3 +60,19 @@ async def test_one_failing_school_does_not_stop_the_others() -> None:
     planner.request(1, LEAVE)  # a later change is planned again: the task starts anew
     await planner.settle()
     assert calls == [1, 2, 1]
+
+
+async def test_a_burst_within_the_delay_is_planned_once_and_settle_does_not_wait_it_out() -> None:
+    calls: list[tuple[int, frozenset[str] | None]] = []
+
+    async def rebuild(school_id: int, kinds: frozenset[str] | None) -> None:
+        calls.append((school_id, kinds))
+
+    planner = Replanner(rebuild, delay=3600)
+    planner.request(1, LEAVE)
+    for _ in range(3):
+        await asyncio.sleep(0)  # the loop turns; the rebuild still waits out its delay
+        planner.request(1, COVER)
+    assert calls == []
+    await asyncio.wait_for(planner.settle(), timeout=5)
+    assert calls == [(1, LEAVE | COVER)]
