@@ -37,6 +37,8 @@ class Run:
     updates: int
     seconds: float
     rss_mb: float
+    # Bot API calls other than getUpdates (replies, edits, answers, notices), per update.
+    calls_per_update: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -112,10 +114,17 @@ async def _approval_presses(sim: SimClient, staffroom: Staffroom, since: int) ->
 async def measure(app: AnyApp, sim: SimClient, actions: list[Action]) -> Run:
     """Queues the actions while the bot is not polling, then times it through them."""
     await _feed(sim, actions)
+    before = _calls((await sim.stats())["calls"])
     started = time.perf_counter()
     await _poll(app)
     await _drain(sim, app)
-    return Run(len(actions), time.perf_counter() - started, rss_mb())
+    seconds = time.perf_counter() - started
+    calls = _calls((await sim.stats())["calls"]) - before
+    return Run(len(actions), seconds, rss_mb(), calls / len(actions))
+
+
+def _calls(counts: dict[str, int]) -> int:
+    return sum(n for method, n in counts.items() if method not in ("getUpdates", "getMe"))
 
 
 async def ours(sim: SimClient, dataset: Dataset, staffroom: Staffroom, total: int) -> Run:

@@ -16,6 +16,7 @@ from bot.commands import set_menus
 from bot.config import Settings
 from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
+from bot.transport import AiohttpRequest
 from handlers import calendar as calendar_handlers
 from handlers import cover as cover_handlers
 from handlers import (
@@ -97,10 +98,13 @@ def build_application(
         builder = builder.base_url(settings.api_base_url).base_file_url(
             settings.file_base_url or ""
         )
-    if request is not None:
-        builder = builder.request(request)
-    if get_updates_request is not None:
-        builder = builder.get_updates_request(get_updates_request)
+    # Both default to aiohttp (bot/transport.py); tests hand in recording ones.
+    builder = builder.request(request if request is not None else AiohttpRequest())
+    builder = builder.get_updates_request(
+        get_updates_request
+        if get_updates_request is not None
+        else AiohttpRequest(connection_pool_size=1)
+    )
     if rate_limiter:
         # Keeps every call inside Telegram's limits (30/s overall, 20/min per group) and waits
         # out a 429 for as long as Telegram asks. Pushes are also paced (jobs/delivery.py).

@@ -1,0 +1,104 @@
+"""The bot's own HTTP transport, against the local simulator over real HTTP."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import AsyncIterator
+
+import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram.error import NetworkError, TimedOut
+
+from bot.simulator import Simulator
+from bot.transport import AiohttpRequest
+
+ALICE = 1001
+
+
+@pytest.fixture(autouse=True)
+def _timedelta_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Simulator]:
+    async with Simulator(timeout_hold_seconds=5) as simulator:
+        simulator.add_user(ALICE, "Alice")
+        await simulator.send_text(ALICE, ALICE, "/start")
+        yield simulator
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def client(sim: Simulator, base_url: str | None = None, read_timeout: float = 5.0) -> Bot:
+    return Bot(
+        sim.token,
+        base_url=base_url or sim.api_base_url,
+        base_file_url=sim.file_base_url,
+        request=AiohttpRequest(read_timeout=read_timeout, connect_timeout=1, pool_timeout=1),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+
+
+async def test_a_message_with_buttons_and_chinese_text_arrives_as_sent(sim: Simulator) -> None:
+    async with client(sim) as bot:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("批准", callback_data="v1:x:1")]])
+        sent = await bot.send_message(
+            ALICE, "<b>请假申请</b> 张老师 & 李老师", "HTML", reply_markup=markup
+        )
+    shown = sim.bot_messages(ALICE)[-1]
+    assert sent.message_id == shown.message_id
+    assert shown.plain == "请假申请 张老师 & 李老师"
+    assert shown.button_texts == ["批准"]
+
+
+async def test_a_file_goes_up_as_multipart_and_comes_back_byte_for_byte(sim: Simulator) -> None:
+    content = "班级,学科\n三年级1班,语文\n".encode("utf-8-sig")
+    async with client(sim) as bot:
+        sent = await bot.send_document(
+            ALICE, InputFile(content, filename="课表.csv"), caption="导出"
+        )
+        assert sent.document is not None
+        downloaded = await (await bot.get_file(sent.document.file_id)).download_as_bytearray()
+    assert bytes(downloaded) == content
+    stored = sim.sent_files(ALICE)[-1]
+    assert stored.data == content and stored.filename == "课表.csv"
+
+
+async def test_a_call_telegram_does_not_answer_in_time_is_a_timeout(sim: Simulator) -> None:
+    sim.inject_fault("sendMessage", "timeout")
+    async with client(sim, read_timeout=0.3) as bot:
+        with pytest.raises(TimedOut):
+            await bot.send_message(ALICE, "迟到的消息")
+
+
+async def test_nobody_listening_is_a_network_error(sim: Simulator) -> None:
+    nowhere = f"http://127.0.0.1:{free_port()}/bot"
+    with pytest.raises(NetworkError):
+        async with client(sim, base_url=nowhere) as bot:  # its first call is getMe
+            await bot.send_message(ALICE, "无人接听")
+
+
+async def test_calls_before_start_or_after_shutdown_are_refused() -> None:
+    request = AiohttpRequest()
+    with pytest.raises(RuntimeError):
+        await request.do_request("http://127.0.0.1:9/bot/getMe", "POST")
+    await request.initialize()
+    await request.shutdown()
+    with pytest.raises(RuntimeError):
+        await request.do_request("http://127.0.0.1:9/bot/getMe", "POST")
+
+
+async def test_an_error_that_quotes_the_address_does_not_quote_the_token() -> None:
+    request = AiohttpRequest()
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError) as refused:
+            await request.do_request("http://127.0.0.1:bad/bot123456:SECRET-token/getMe", "POST")
+    finally:
+        await request.shutdown()
+    assert "SECRET" not in refused.value.message
