@@ -49,15 +49,28 @@ async def plan_day(
     svc: Services, school: School, day: date, kinds: frozenset[str] | None = None
 ) -> list[Slot]:
     """Every slot the registered kinds (or the ones named) want for this school that day."""
+    return (await plan_days(svc, school, [day], kinds))[day]
+
+
+async def plan_days(
+    svc: Services, school: School, days: list[date], kinds: frozenset[str] | None = None
+) -> dict[date, list[Slot]]:
+    """`plan_day` for several days, in one session: at start-up each school plans yesterday,
+    today and tomorrow, and the days share their reads (policies, roster, staff)."""
+    planned: dict[date, list[Slot]] = {}
     async with svc.sessions() as session:
         policies = await load_policies(session=session, school_id=school.id or 0)
         calendar = await school_calendar(session=session, school_id=school.id or 0)
-        ctx = DayContext(session, school, policies, day, calendar.status(day), school_tz(school))
-        slots: list[Slot] = []
-        for kind in svc.push_kinds:
-            if kinds is None or kind.name in kinds:
-                slots.extend(await kind.plan(ctx))
-    return sorted(slots, key=lambda s: (s.at, s.kind, s.target))
+        for day in days:
+            ctx = DayContext(
+                session, school, policies, day, calendar.status(day), school_tz(school)
+            )
+            slots: list[Slot] = []
+            for kind in svc.push_kinds:
+                if kinds is None or kind.name in kinds:
+                    slots.extend(await kind.plan(ctx))
+            planned[day] = sorted(slots, key=lambda s: (s.at, s.kind, s.target))
+    return planned
 
 
 async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
@@ -172,11 +185,16 @@ async def fire_due(
     return sent
 
 
-async def catch_up(app: AnyApp, school: School, now: datetime) -> tuple[int, list[Slot]]:
+async def catch_up(
+    app: AnyApp,
+    school: School,
+    now: datetime,
+    planned: dict[date, list[Slot]] | None = None,
+) -> tuple[int, list[Slot]]:
     """At start: sends the slots missed within the grace window, lists older ones to admins.
 
     Yesterday counts too (the bot may have been down overnight), but never a time before the
-    school was created: a new school has missed nothing.
+    school was created: a new school has missed nothing. `planned`: days already planned.
     """
     svc = services_of(app)
     async with svc.sessions() as session:
@@ -185,12 +203,10 @@ async def catch_up(app: AnyApp, school: School, now: datetime) -> tuple[int, lis
     sent = 0
     missed: list[Slot] = []
     today = now.astimezone(school_tz(school)).date()
-    slots = [
-        slot
-        for day in (today - timedelta(days=1), today)
-        for slot in await plan_day(svc, school, day)
-        if school.created_at <= slot.at <= now
-    ]
+    days = [today - timedelta(days=1), today]
+    if planned is None or any(day not in planned for day in days):
+        planned = await plan_days(svc, school, days)
+    slots = [slot for day in days for slot in planned[day] if school.created_at <= slot.at <= now]
     for slot in slots:
         if slot.at >= now - grace:
             sent += int(await run_slot(app, school.id or 0, slot))
@@ -219,14 +235,16 @@ async def rebuild(
     kinds: frozenset[str] | None = None,
     *,
     after: datetime | None = None,
+    planned: dict[date, list[Slot]] | None = None,
 ) -> int:
     """Brings the school's jobs (of the kinds named, or all) in line with its slots until
     tomorrow; returns how many slots are scheduled.
 
     Slots after `after` (default: now) are scheduled; one whose time passes while this runs is
-    started at once by the JobQueue. Jobs whose slot is unchanged are kept as they are: a leave
-    request re-plans every waiting reminder of its school, and re-adding them all to APScheduler
-    cost more than the request itself.
+    started at once by the JobQueue. `planned`: every kind's slots of the days, if known.
+
+    Jobs whose slot is unchanged are kept as they are: a leave request re-plans every waiting
+    reminder of its school, and re-adding them all to APScheduler cost more than the request.
     """
     svc = services_of(app)
     queue = app.job_queue
@@ -251,9 +269,12 @@ async def rebuild(
     # The clock may be simulated; APScheduler runs on real time, so map each slot onto it.
     shift = datetime.now(now.tzinfo) - svc.clock.now()
     today = now.astimezone(school_tz(school)).date()
+    days = [today, today + timedelta(days=1)]
+    if kinds is not None or planned is None or any(day not in planned for day in days):
+        planned = await plan_days(svc, school, days, kinds)
     count = 0
-    for day in (today, today + timedelta(days=1)):
-        for slot in await plan_day(svc, school, day, kinds):
+    for day in days:
+        for slot in planned[day]:
             name = f"{prefix}{slot.kind}:{slot.target}:{slot.key}"
             job = existing.pop(name, None)
             if job is not None and _same_time(job, slot.at + shift):
@@ -297,8 +318,12 @@ async def start(app: AnyApp) -> None:
         # One instant per school for both halves, so that a slot falling due between the
         # catch-up and the scheduling is neither skipped nor sent twice.
         now = svc.clock.now()
-        await catch_up(app, school, now)
-        await rebuild(app, school.id or 0, after=now)
+        today = now.astimezone(school_tz(school)).date()
+        planned = await plan_days(
+            svc, school, [today - timedelta(days=1), today, today + timedelta(days=1)]
+        )
+        await catch_up(app, school, now, planned)
+        await rebuild(app, school.id or 0, after=now, planned=planned)
     svc.extras["schedule_versions"] = await _versions(svc)
     if app.job_queue is not None:
         app.job_queue.run_daily(_nightly_job, NIGHTLY_PLAN, name="plan:nightly")
