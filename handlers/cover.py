@@ -6,7 +6,7 @@ need is still at the version the board showed.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -71,11 +71,12 @@ async def _arranger_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
     return need, kit
 
 
-async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed) -> None:
-    needs = [
+async def _arrangeable(turn: Turn, kit: Kit, first: date, last: date) -> list[CoverNeed]:
+    """The needs between the two days that the actor arranges."""
+    return [
         n
         for n in await needs_between(
-            session=turn.session, school_id=need.school_id, first=need.day, last=need.day
+            session=turn.session, school_id=kit.school.id or 0, first=first, last=last
         )
         if may_arrange(
             turn.actor.staff,
@@ -84,7 +85,33 @@ async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed) -> None:
             is_admin=turn.actor.is_admin,
         )
     ]
-    text, markup = await render_board(turn, kit, need.day, needs, turn.lang)
+
+
+async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed) -> None:
+    """Draws the pressed board again, on the page that holds the need."""
+    needs = await _arrangeable(turn, kit, need.day, need.day)
+    text, markup = await render_board(turn, kit, need.day, needs, turn.lang, focus=need.id)
+    turn.edit_origin(text, markup)
+
+
+@button()
+async def on_page(turn: Turn) -> None:
+    """Turns a day's board to another page."""
+    assert turn.callback is not None
+    ordinal, page = turn.callback.id(0), turn.callback.id(1)
+    school_id = turn.actor.school_id
+    kit = await load_kit(turn, school_id) if school_id is not None else None
+    if kit is None or page is None or not 1 <= (ordinal or 0) <= date.max.toordinal():
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return
+    day = date.fromordinal(ordinal or 0)
+    needs = await _arrangeable(turn, kit, day, day)
+    if not needs:
+        # Nobody else's board can be paged through: an arranger of that day sees lessons.
+        await turn.audit("denied", button="cov:pg", day=day.isoformat())
+        turn.toast(turn.t("cover.arrange.none"), alert=True)
+        return
+    text, markup = await render_board(turn, kit, day, needs, turn.lang, page=page)
     turn.edit_origin(text, markup)
 
 
@@ -377,18 +404,7 @@ async def cmd_arrange(turn: Turn) -> None:
         except LeaveDateError:
             turn.reply(turn.t("cover.arrange.bad_day", value=turn.arg_text))
             return
-    needs = [
-        n
-        for n in await needs_between(
-            session=turn.session, school_id=school_id, first=first, last=last
-        )
-        if may_arrange(
-            turn.actor.staff,
-            grade=kit.schedule.grades.get(n.class_id),
-            policy=kit.arranger_policy,
-            is_admin=turn.actor.is_admin,
-        )
-    ]
+    needs = await _arrangeable(turn, kit, first, last)
     if not needs:
         turn.reply(turn.t("cover.arrange.none"))
         return
@@ -407,4 +423,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(on_merge, pattern=r"^v1:cov:mg:"),
         CallbackQueryHandler(on_merge_choice, pattern=r"^v1:cov:mc:"),
         CallbackQueryHandler(on_ask_group, pattern=r"^v1:cov:ask:"),
+        CallbackQueryHandler(on_page, pattern=r"^v1:cov:pg:"),
     ]

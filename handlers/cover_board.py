@@ -90,6 +90,10 @@ def default_lang(turn: Turn) -> str:
 # --- the arranger's board ---------------------------------------------------------------------
 
 
+# Lessons on one page of a day's board: six take about 1,500 characters and 38 buttons.
+BOARD_PAGE = 6
+
+
 def _reason_words(lang: str, suggestion: Suggestion) -> str:
     words = [
         t(lang, f"cover.reason.{reason.code}", count=reason.count) for reason in suggestion.reasons
@@ -104,18 +108,40 @@ async def render_board(
     needs: list[CoverNeed],
     lang: str,
     picks: dict[tuple[int, int], list[Suggestion]] | None = None,
+    *,
+    page: int = 0,
+    focus: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
     """One day's board for an arranger: every lesson, its state, suggestions and buttons.
 
-    `picks` keeps each lesson's suggestions for the next arranger's copy of the same board.
+    Telegram takes at most 4,096 characters and about a hundred buttons in a message, which a
+    day with several teachers away passes; such a day is shown `BOARD_PAGE` lessons at a time,
+    numbered through the day, with buttons to turn the page. `focus` (a need id) picks the page
+    that holds it. `picks` keeps each lesson's suggestions for the next arranger's copy.
     """
     picks = {} if picks is None else picks
+    pages = max(1, -(-len(needs) // BOARD_PAGE))
+    if focus is not None:
+        page = next((i for i, n in enumerate(needs) if n.id == focus), 0) // BOARD_PAGE
+    page = min(max(page, 0), pages - 1)
     cover_day = await load_cover_day(
         session=turn.session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
     )
-    lines = [t(lang, "cover.board.title", day=day_label(lang, day))]
+    if pages > 1:
+        title = t(
+            lang,
+            "cover.board.title_paged",
+            day=day_label(lang, day),
+            page=page + 1,
+            pages=pages,
+            count=len(needs),
+        )
+    else:
+        title = t(lang, "cover.board.title", day=day_label(lang, day))
+    lines = [title]
     rows: list[list[InlineKeyboardButton]] = []
-    for number, need in enumerate(needs, start=1):
+    first = page * BOARD_PAGE
+    for number, need in enumerate(needs[first : first + BOARD_PAGE], start=first + 1):
         lines.append("")
         lines.append(
             t(
@@ -174,6 +200,17 @@ async def render_board(
                     callback_data=callbacks.encode("cov", action, need.id or 0, need.version),
                 )
                 for action in ("ask", "ss", "mg")
+            ]
+        )
+    if pages > 1:
+        turn_to = [(page - 1, "cover.button.prev"), (page + 1, "cover.button.next")]
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, key), callback_data=callbacks.encode("cov", "pg", day.toordinal(), to)
+                )
+                for to, key in turn_to
+                if 0 <= to < pages
             ]
         )
     markup = InlineKeyboardMarkup([row for row in rows if row]) if needs else None

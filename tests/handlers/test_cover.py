@@ -6,12 +6,12 @@ import asyncio
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
-from storage.models import CoverNeed
+from storage.models import CoverNeed, SchoolClass
 from tests.conftest import SHANGHAI
 from tests.handlers.conftest import SYSADMIN_ID
 from tests.handlers.leave_school import (
@@ -263,3 +263,59 @@ async def test_the_named_colleague_is_told_of_each_booked_lesson_and_it_is_audit
     assert any("许志强 不能代课了" in m.plain for m in harness.in_chat(OFFICE_A))
     assert [(n.status, n.substitute_id) for n in await needs(engine)] == [("open", None)]
     assert await actions(engine) == ["cover_assigned", "cover_acknowledged", "cover_reopened"]
+
+
+async def test_a_day_with_many_lessons_to_cover_is_shown_a_page_at_a_time(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await approved_day_off(harness)
+    # A training day: the same absence shows up in many more classes than a message can hold
+    # (Telegram takes 4,096 characters and about a hundred buttons).
+    async with session_factory(engine)() as s, s.begin():
+        first = (await s.exec(select(CoverNeed).order_by(col(CoverNeed.id)))).first()
+        assert first is not None
+        taken = {(n.period, n.class_id) for n in (await s.exec(select(CoverNeed))).all()}
+        classes = (await s.exec(select(SchoolClass.id).order_by(col(SchoolClass.id)))).all()
+        for period in range(1, 8):
+            for class_id in classes[:2]:
+                if (period, class_id) not in taken:
+                    s.add(
+                        CoverNeed(
+                            school_id=first.school_id,
+                            leave_id=first.leave_id,
+                            day=first.day,
+                            period=period,
+                            class_id=class_id,
+                            subject_id=first.subject_id,
+                            absent_id=first.absent_id,
+                            created_at=first.created_at,
+                        )
+                    )
+    total = len(await needs(engine))
+    assert total > 12
+
+    board = (await harness.send(harness.user(OFFICE_A), "/arrange 明天"))[-1]
+    assert f"（第 1/{-(-total // 6)} 页，共 {total} 节）" in board.plain
+    assert len(board.plain) <= 4096 and len(board.buttons) <= 100
+    assert "\n6. " in board.plain and "\n7. " not in board.plain
+    assert [label for label, _ in board.buttons][-1] == "下一页 ▶"
+
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("下一页 ▶"))
+    second = harness.request.find(OFFICE_A, board.message_id)
+    assert "（第 2/" in second.plain and "\n7. " in second.plain and "\n1. " not in second.plain
+    assert {"◀ 上一页", "下一页 ▶"} <= {label for label, _ in second.buttons}
+
+    # Assigning lesson 8 draws the page that holds it again, with the lesson's new state.
+    assign = next(data for label, data in second.buttons if label.startswith("8→"))
+    await harness.press(harness.user(OFFICE_A), second, assign)
+    redrawn = harness.request.find(OFFICE_A, board.message_id)
+    assert "（第 2/" in redrawn.plain and "代课（待确认）" in redrawn.plain
+
+    # A colleague who arranges nothing cannot page through the board, even with its data.
+    own = harness.last(XU)
+    _, refused = await harness.press(harness.user(XU), own, board.data_of("下一页 ▶"))
+    assert refused["show_alert"] is True
+    assert harness.request.find(XU, own.message_id).plain == own.plain
+    async with session_factory(engine)() as s:
+        assert "denied" in [e.action for e in await audit.entries(session=s)]
