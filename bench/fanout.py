@@ -34,8 +34,8 @@ PRINCIPAL_BASE = 700_000_000
 # in a deployment that has run all night.
 # Planning (yesterday, today and tomorrow, in one session a school) took about 0.088 s a school
 # on a 2-core machine; the lead leaves room beyond that.
-LEAD_BASE_SECONDS = 1.5
-LEAD_PER_SCHOOL_SECONDS = 0.11
+LEAD_BASE_SECONDS = 1.0
+LEAD_PER_SCHOOL_SECONDS = 0.1
 OVERALL_PER_SECOND = 30
 
 
