@@ -41,19 +41,20 @@ async def staff_named_anywhere(*, session: AsyncSession, name: str) -> list[Staf
     return list((await session.exec(query)).all())
 
 
-async def school_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:
-    """The school's active staff in id order, read once per action (see storage.session_memo)."""
+async def all_school_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:
+    """Everyone on the school's staff list, former staff too, in id order; read once per action
+    (see storage.session_memo): the names on a board and the people ranked for it share it."""
 
     async def load() -> list[Staff]:
-        query = (
-            select(Staff)
-            .where(Staff.school_id == school_id, col(Staff.active).is_(True))
-            .order_by(col(Staff.id))
-        )
+        query = select(Staff).where(Staff.school_id == school_id).order_by(col(Staff.id))
         return list((await session.exec(query)).all())
 
-    found = await remembered(session, ("school_staff", school_id), STAFF_TABLE, load)
-    return list(found)  # the caller may filter or sort its copy
+    return list(await remembered(session, ("all_staff", school_id), STAFF_TABLE, load))
+
+
+async def school_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:
+    """The school's active staff in id order, read once per action (see storage.session_memo)."""
+    return [s for s in await all_school_staff(session=session, school_id=school_id) if s.active]
 
 
 async def school_admins(*, session: AsyncSession, school_id: int) -> list[Staff]:

@@ -16,6 +16,7 @@ from rules.cover import DayLesson, SwapMove, TimetableLesson, lessons_of_day
 from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
 from storage.school_static import school_static
 from storage.session_memo import remembered, tables_of
+from storage.staff import all_school_staff
 
 OPEN_SWAP_STATES = ("asked", "agreed")
 SWAP_TABLE = tables_of(LessonSwap)
@@ -167,14 +168,18 @@ async def load_names(*, session: AsyncSession, school_id: int) -> Names:
     """Read once per action until it writes one of the tables named (see storage.session_memo)."""
 
     async def load() -> Names:
-        classes = (
-            await session.exec(select(SchoolClass).where(SchoolClass.school_id == school_id))
-        ).all()
-        subjects = (await session.exec(select(Subject).where(Subject.school_id == school_id))).all()
-        staff = (await session.exec(select(Staff).where(Staff.school_id == school_id))).all()
+        # Id and name only: making ORM objects of every class and subject cost more than the
+        # query, and nothing here needs them.
+        classes = await session.exec(
+            select(SchoolClass.id, SchoolClass.name).where(SchoolClass.school_id == school_id)
+        )
+        subjects = await session.exec(
+            select(Subject.id, Subject.name).where(Subject.school_id == school_id)
+        )
+        staff = await all_school_staff(session=session, school_id=school_id)
         return Names(
-            {c.id or 0: c.name for c in classes},
-            {s.id or 0: s.name for s in subjects},
+            {class_id or 0: name for class_id, name in classes.all()},
+            {subject_id or 0: name for subject_id, name in subjects.all()},
             {s.id or 0: s for s in staff},
         )
 
