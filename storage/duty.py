@@ -34,6 +34,7 @@ from storage.calendar import school_calendar
 from storage.leave import approved_absences
 from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
 from storage.session_memo import remembered, tables_of
+from storage.staff import all_school_staff
 from storage.swaps import bell_times
 
 # What the shifts of a day are made of; writing any of these in an action reads them again.
@@ -113,8 +114,7 @@ async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
 
 
 async def _staff_by_id(session: AsyncSession, school_id: int) -> dict[int, Staff]:
-    rows = (await session.exec(select(Staff).where(Staff.school_id == school_id))).all()
-    return {s.id or 0: s for s in rows}
+    return {s.id or 0: s for s in await all_school_staff(session=session, school_id=school_id)}
 
 
 async def duties_between(
