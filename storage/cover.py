@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement
+from sqlalchemy import bindparam
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -84,16 +84,30 @@ async def needs_of_leave(
     return list((await session.exec(query)).all())
 
 
-def _needs_in(
-    school_id: int, first: date, last: date, states: Sequence[str]
-) -> tuple[ColumnElement[bool], ...]:
-    """The school's needs from `first` to `last` (inclusive) in one of `states`."""
-    return (
-        col(CoverNeed.school_id) == school_id,
-        col(CoverNeed.day) >= first,
-        col(CoverNeed.day) <= last,
-        col(CoverNeed.status).in_(states),
-    )
+# A school's needs from `first` to `last` (inclusive) in one of `states`. The statements below are
+# built once: boards, counts and planning run them on every action, and a statement made anew
+# each time costs its construction and its cache key again.
+_NEEDS_IN = (
+    col(CoverNeed.school_id) == bindparam("school_id"),
+    col(CoverNeed.day) >= bindparam("first"),
+    col(CoverNeed.day) <= bindparam("last"),
+    col(CoverNeed.status).in_(bindparam("states", expanding=True)),
+)
+_NEEDS_BETWEEN = (
+    select(CoverNeed)
+    .where(*_NEEDS_IN)
+    .order_by(col(CoverNeed.day), col(CoverNeed.period), col(CoverNeed.class_id))
+)
+_COVER_COUNTS = (
+    select(CoverNeed.substitute_id, func.count())
+    .where(*_NEEDS_IN, col(CoverNeed.substitute_id).is_not(None))
+    .group_by(col(CoverNeed.substitute_id))
+)
+
+
+def _needs_in(school_id: int, first: date, last: date, states: Sequence[str]) -> dict[str, Any]:
+    """The parameters of `_NEEDS_IN`."""
+    return {"school_id": school_id, "first": first, "last": last, "states": list(states)}
 
 
 async def needs_between(
@@ -104,14 +118,9 @@ async def needs_between(
     last: date,
     states: Sequence[str] = LIVE_STATES,
 ) -> list[CoverNeed]:
-    query = (
-        select(CoverNeed)
-        .where(*_needs_in(school_id, first, last, states))
-        .order_by(col(CoverNeed.day), col(CoverNeed.period), col(CoverNeed.class_id))
-    )
-
     async def load() -> list[CoverNeed]:
-        return list((await session.exec(query)).all())
+        params = _needs_in(school_id, first, last, states)
+        return list((await session.exec(_NEEDS_BETWEEN, params=params)).all())
 
     key = ("needs_between", school_id, first, last, tuple(states))
     return list(await remembered(session, key, COVER_TABLE, load))
@@ -285,15 +294,9 @@ async def cover_counts(
     *, session: AsyncSession, school_id: int, first: date, last: date
 ) -> Counter[int]:
     """Lessons each person covered (or is arranged to cover) between the two days."""
-    query = (
-        select(CoverNeed.substitute_id, func.count())
-        .where(
-            *_needs_in(school_id, first, last, COVERING_STATES),
-            col(CoverNeed.substitute_id).is_not(None),
-        )
-        .group_by(col(CoverNeed.substitute_id))
-    )
-    return Counter({staff_id: count for staff_id, count in (await session.exec(query)).all()})
+    params = _needs_in(school_id, first, last, COVERING_STATES)
+    rows = (await session.exec(_COVER_COUNTS, params=params)).all()
+    return Counter({staff_id: count for staff_id, count in rows})
 
 
 async def load_cover_day(

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -327,22 +328,25 @@ async def waiting_for(
     ]
 
 
+# Built once: boards and the duty checks run it on every action (see storage/cover.py).
+_LEAVES_ON = (
+    select(LeaveRequest)
+    .where(
+        col(LeaveRequest.school_id) == bindparam("school_id"),
+        col(LeaveRequest.status).in_(bindparam("states", expanding=True)),
+        col(LeaveRequest.first_day) <= bindparam("day"),
+        col(LeaveRequest.last_day) >= bindparam("day"),
+    )
+    .order_by(col(LeaveRequest.id))
+)
+
+
 async def leaves_on(
     *, session: AsyncSession, school_id: int, day: date, states: Sequence[str] = AWAY_STATES
 ) -> list[LeaveRequest]:
-    query = (
-        select(LeaveRequest)
-        .where(
-            LeaveRequest.school_id == school_id,
-            col(LeaveRequest.status).in_(states),
-            col(LeaveRequest.first_day) <= day,
-            col(LeaveRequest.last_day) >= day,
-        )
-        .order_by(col(LeaveRequest.id))
-    )
-
     async def load() -> list[LeaveRequest]:
-        return list((await session.exec(query)).all())
+        params = {"school_id": school_id, "day": day, "states": list(states)}
+        return list((await session.exec(_LEAVES_ON, params=params)).all())
 
     # A cover board asks once per day shown, and again when it is redrawn after a press.
     key = ("leaves_on", school_id, day, tuple(states))

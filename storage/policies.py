@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import select
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.policies import PolicySet, spec
@@ -12,13 +13,15 @@ from storage.models import Policy
 from storage.session_memo import remembered, tables_of
 
 POLICY_TABLE = tables_of(Policy)
+# Built once: nearly every action reads the policies (see storage/cover.py).
+_POLICIES = select(Policy).where(col(Policy.school_id) == bindparam("school_id"))
 
 
 async def load_policies(*, session: AsyncSession, school_id: int) -> PolicySet:
     """The school's policy values, read once per action (see storage.session_memo)."""
 
     async def load() -> PolicySet:
-        rows = (await session.exec(select(Policy).where(Policy.school_id == school_id))).all()
+        rows = (await session.exec(_POLICIES, params={"school_id": school_id})).all()
         return PolicySet({row.key: row.value for row in rows})
 
     return await remembered(session, ("policies", school_id), POLICY_TABLE, load)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -45,18 +46,22 @@ async def group_for_chat(
     return found[0] if found is not None else None
 
 
+# Every group update runs this; built once, the statement's construction and its cache key are
+# not paid again on each.
+_GROUP_WITH_SCHOOL = (
+    select(GroupChat, School)
+    .join(School, col(School.id) == col(GroupChat.school_id))
+    .where(col(GroupChat.chat_id) == bindparam("chat_id"))
+)
+_ACTIVE_GROUP_WITH_SCHOOL = _GROUP_WITH_SCHOOL.where(col(GroupChat.active).is_(True))
+
+
 async def group_with_school(
     *, session: AsyncSession, chat_id: int, active_only: bool = True
 ) -> tuple[GroupChat, School] | None:
     """The bound group and its school in one query (every group update asks for both)."""
-    query = (
-        select(GroupChat, School)
-        .join(School, col(School.id) == col(GroupChat.school_id))
-        .where(GroupChat.chat_id == chat_id)
-    )
-    if active_only:
-        query = query.where(col(GroupChat.active).is_(True))
-    row = (await session.exec(query)).first()
+    query = _ACTIVE_GROUP_WITH_SCHOOL if active_only else _GROUP_WITH_SCHOOL
+    row = (await session.exec(query, params={"chat_id": chat_id})).first()
     return (row[0], row[1]) if row is not None else None
 
 

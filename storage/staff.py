@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -18,17 +19,22 @@ async def staff_for_telegram(*, session: AsyncSession, telegram_id: int) -> list
     return [staff for staff, _ in pairs]
 
 
+# Every update runs this; built once, the statement's construction and its cache key are not
+# paid again on each.
+_STAFF_WITH_SCHOOLS = (
+    select(Staff, School)
+    .join(School, col(School.id) == col(Staff.school_id))
+    .where(col(Staff.telegram_id) == bindparam("telegram_id"), col(Staff.active).is_(True))
+    .order_by(col(Staff.school_id))
+)
+
+
 async def staff_with_schools(
     *, session: AsyncSession, telegram_id: int
 ) -> list[tuple[Staff, School]]:
     """The same records, each with its school, in one query (every update asks for both)."""
-    query = (
-        select(Staff, School)
-        .join(School, col(School.id) == col(Staff.school_id))
-        .where(Staff.telegram_id == telegram_id, col(Staff.active).is_(True))
-        .order_by(col(Staff.school_id))
-    )
-    return [(staff, school) for staff, school in (await session.exec(query)).all()]
+    rows = await session.exec(_STAFF_WITH_SCHOOLS, params={"telegram_id": telegram_id})
+    return [(staff, school) for staff, school in rows.all()]
 
 
 async def staff_by_name(*, session: AsyncSession, school_id: int, name: str) -> Staff | None:
