@@ -10,6 +10,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage import sqlite_calls
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 
 
@@ -20,6 +22,7 @@ def is_sqlite(url: str) -> bool:
 def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Creates the engine; for SQLite it makes the folder and sets WAL and a busy timeout."""
     if is_sqlite(url):
+        sqlite_calls.install()
         database = make_url(url).database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
