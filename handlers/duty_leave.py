@@ -34,6 +34,7 @@ from storage.duty import (
     Replacement,
     duty_gaps,
     duty_on,
+    on_any_duty,
     post_by_id,
     replacement_problem,
     replacement_suggestions,
@@ -144,14 +145,21 @@ async def ask_for_leave(turn: Turn, school: School, leave: LeaveRequest) -> int:
     """On final approval: asks for a replacement on each duty inside the leave still ahead."""
     tz = ZoneInfo(school.timezone)
     today = turn.now.astimezone(tz).date()
-    if leave.last_day < today:
+    start = max(leave.first_day, today)
+    if leave.last_day < today or not await on_any_duty(
+        session=turn.session,
+        school_id=leave.school_id,
+        staff_id=leave.staff_id,
+        start=start,
+        end=leave.last_day,
+    ):
         return 0
     gaps = [
         gap
         for gap in await duty_gaps(
             session=turn.session,
             school_id=leave.school_id,
-            start=max(leave.first_day, today),
+            start=start,
             end=leave.last_day,
         )
         if gap.shift.staff_id == leave.staff_id and not window_over(gap.shift, turn.now, tz)

@@ -403,6 +403,24 @@ class DutyGap:
     part: str  # the absence that day: full | am | pm | p<first>-<last>
 
 
+async def on_any_duty(
+    *, session: AsyncSession, school_id: int, staff_id: int, start: date, end: date
+) -> bool:
+    """Whether the person is on the standing roster, or stands in for someone between the two
+    days: when not, no duty of theirs can fall in that time, and nothing more need be read."""
+    rostered = select(DutyAssignment.id).where(
+        DutyAssignment.school_id == school_id, DutyAssignment.staff_id == staff_id
+    )
+    standing_in = select(DutyOverride.id).where(
+        DutyOverride.school_id == school_id,
+        DutyOverride.staff_id == staff_id,
+        col(DutyOverride.day) >= start,
+        col(DutyOverride.day) <= end,
+    )
+    found = await session.exec(rostered.union_all(standing_in).limit(1))
+    return found.first() is not None
+
+
 @dataclass(frozen=True)
 class Replacement:
     """Someone suggested to stand in, and why: next in the rotation, and duties this month."""

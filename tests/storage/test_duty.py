@@ -11,9 +11,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.demo.files import demo_files
 from bot.demo.roster import OFFICE, people
 from rules.importing import Notice
-from storage.duty import clear_override, duty_on, school_posts, set_override
+from storage.duty import clear_override, duty_on, on_any_duty, school_posts, set_override
 from storage.importer import ImportFailed, ImportResult, import_table
-from storage.models import DutyOverride, School
+from storage.models import DutyOverride, School, Staff
+from storage.models.duty import DutyAssignment
 from storage.schools import create_school
 from storage.staff import staff_by_name
 
@@ -172,3 +173,40 @@ async def test_an_unknown_teacher_imports_nothing(session: AsyncSession, now: da
         )
     assert [e.key for e in caught.value.errors] == ["import.err.unknown_teacher"]
     assert await school_posts(session=session, school_id=school.id or 0) == []
+
+
+async def test_whether_someone_has_any_duty_in_a_stretch_of_days(
+    session: AsyncSession, school: School, now: datetime
+) -> None:
+    school_id = school.id or 0
+    rostered = {
+        a.staff_id
+        for a in (
+            await session.exec(select(DutyAssignment).where(DutyAssignment.school_id == school_id))
+        ).all()
+    }
+    everyone = (await session.exec(select(Staff).where(Staff.school_id == school_id))).all()
+    free = next(s.id or 0 for s in everyone if s.id not in rostered)
+    week = (WEDNESDAY - timedelta(days=2), WEDNESDAY + timedelta(days=2))
+
+    async def on_duty(staff_id: int, start: date, end: date) -> bool:
+        return await on_any_duty(
+            session=session, school_id=school_id, staff_id=staff_id, start=start, end=end
+        )
+
+    assert await on_duty(next(iter(rostered)), *week)
+    assert not await on_duty(free, *week)
+
+    post = (await school_posts(session=session, school_id=school_id))[0]
+    await set_override(
+        session=session,
+        school_id=school_id,
+        post_id=post.id or 0,
+        day=WEDNESDAY,
+        staff_id=free,
+        reason="leave",
+        by=None,
+        now=now,
+    )
+    assert await on_duty(free, *week)  # standing in for someone that Wednesday
+    assert not await on_duty(free, WEDNESDAY + timedelta(days=1), WEDNESDAY + timedelta(days=9))
