@@ -8,7 +8,7 @@ carry the need's version: a press on an outdated board changes nothing (handlers
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -101,13 +101,26 @@ def _reason_words(lang: str, suggestion: Suggestion) -> str:
     return t(lang, "common.list_sep").join(words)
 
 
+# A lesson's lines and its rows of buttons on a board.
+Block = tuple[list[str], list[list[InlineKeyboardButton]]]
+
+
+@dataclass
+class BoardParts:
+    """What the arrangers' copies of one board share: each lesson's suggestions, and its drawn
+    lines and buttons in each language (an approval sends the same lessons to every arranger)."""
+
+    suggestions: dict[tuple[int, int], list[Suggestion]] = field(default_factory=dict)
+    blocks: dict[tuple[int, int, str, int], Block] = field(default_factory=dict)
+
+
 async def render_board(
     turn: Turn,
     kit: Kit,
     day: date,
     needs: list[CoverNeed],
     lang: str,
-    picks: dict[tuple[int, int], list[Suggestion]] | None = None,
+    parts: BoardParts | None = None,
     *,
     page: int = 0,
     focus: int | None = None,
@@ -117,16 +130,13 @@ async def render_board(
     Telegram takes at most 4,096 characters and about a hundred buttons in a message, which a
     day with several teachers away passes; such a day is shown `BOARD_PAGE` lessons at a time,
     numbered through the day, with buttons to turn the page. `focus` (a need id) picks the page
-    that holds it. `picks` keeps each lesson's suggestions for the next arranger's copy.
+    that holds it. `parts` keeps what the next arranger's copy shares with this one.
     """
-    picks = {} if picks is None else picks
+    parts = BoardParts() if parts is None else parts
     pages = max(1, -(-len(needs) // BOARD_PAGE))
     if focus is not None:
         page = next((i for i, n in enumerate(needs) if n.id == focus), 0) // BOARD_PAGE
     page = min(max(page, 0), pages - 1)
-    cover_day = await load_cover_day(
-        session=turn.session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
-    )
     if pages > 1:
         title = t(
             lang,
@@ -142,66 +152,12 @@ async def render_board(
     rows: list[list[InlineKeyboardButton]] = []
     first = page * BOARD_PAGE
     for number, need in enumerate(needs[first : first + BOARD_PAGE], start=first + 1):
-        lines.append("")
-        lines.append(
-            t(
-                lang,
-                "cover.board.lesson",
-                number=number,
-                lesson=Safe(need_label(lang, kit.names, kit.schedule, need, with_day=False)),
-                teacher=kit.names.person(need.absent_id),
-            )
-        )
-        state = cover_state(lang, kit.names, need)
-        if need.status == "assigned":
-            mark = (
-                "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
-            )
-            state = Safe(f"{state}{t(lang, mark)}")
-        lines.append(t(lang, "cover.board.state", state=Safe(state)))
-        key = (need.id or 0, need.version)
-        if key not in picks:
-            picks[key] = await suggest(
-                session=turn.session,
-                need=need,
-                cover_day=cover_day,
-                cap=kit.cap,
-                subject_name=kit.names.subjects.get(need.subject_id, ""),
-            )
-        suggestions = picks[key]
-        if suggestions:
-            lines.append(t(lang, "cover.board.suggestions"))
-            for suggestion in suggestions:
-                lines.append(
-                    t(
-                        lang,
-                        "cover.board.suggestion",
-                        name=suggestion.name,
-                        reasons=Safe(_reason_words(lang, suggestion)),
-                    )
-                )
-        else:
-            lines.append(t(lang, "cover.board.nobody"))
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(lang, "cover.button.assign", number=number, name=s.name),
-                    callback_data=callbacks.encode(
-                        "cov", "as", need.id or 0, s.staff_id, need.version
-                    ),
-                )
-                for s in suggestions
-            ]
-        )
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(lang, f"cover.button.{action}", number=number),
-                    callback_data=callbacks.encode("cov", action, need.id or 0, need.version),
-                )
-                for action in ("ask", "ss", "mg")
-            ]
-        )
+        key = (need.id or 0, need.version, lang, number)
+        if key not in parts.blocks:
+            parts.blocks[key] = await _lesson_block(turn, kit, day, need, number, lang, parts)
+        block_lines, block_rows = parts.blocks[key]
+        lines.extend(block_lines)
+        rows.extend(block_rows)
     if pages > 1:
         turn_to = [(page - 1, "cover.button.prev"), (page + 1, "cover.button.next")]
         rows.append(
@@ -215,6 +171,76 @@ async def render_board(
         )
     markup = InlineKeyboardMarkup([row for row in rows if row]) if needs else None
     return "\n".join(lines), markup
+
+
+async def _lesson_block(
+    turn: Turn,
+    kit: Kit,
+    day: date,
+    need: CoverNeed,
+    number: int,
+    lang: str,
+    parts: BoardParts,
+) -> Block:
+    """One lesson of a board: its lines (what, whose, its state, the suggestions) and buttons."""
+    lines = [
+        "",
+        t(
+            lang,
+            "cover.board.lesson",
+            number=number,
+            lesson=Safe(need_label(lang, kit.names, kit.schedule, need, with_day=False)),
+            teacher=kit.names.person(need.absent_id),
+        ),
+    ]
+    state = cover_state(lang, kit.names, need)
+    if need.status == "assigned":
+        mark = "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
+        state = Safe(f"{state}{t(lang, mark)}")
+    lines.append(t(lang, "cover.board.state", state=Safe(state)))
+    picked = (need.id or 0, need.version)
+    if picked not in parts.suggestions:
+        cover_day = await load_cover_day(
+            session=turn.session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
+        )
+        parts.suggestions[picked] = await suggest(
+            session=turn.session,
+            need=need,
+            cover_day=cover_day,
+            cap=kit.cap,
+            subject_name=kit.names.subjects.get(need.subject_id, ""),
+        )
+    suggestions = parts.suggestions[picked]
+    if suggestions:
+        lines.append(t(lang, "cover.board.suggestions"))
+        lines.extend(
+            t(
+                lang,
+                "cover.board.suggestion",
+                name=suggestion.name,
+                reasons=Safe(_reason_words(lang, suggestion)),
+            )
+            for suggestion in suggestions
+        )
+    else:
+        lines.append(t(lang, "cover.board.nobody"))
+    rows = [
+        [
+            InlineKeyboardButton(
+                t(lang, "cover.button.assign", number=number, name=s.name),
+                callback_data=callbacks.encode("cov", "as", need.id or 0, s.staff_id, need.version),
+            )
+            for s in suggestions
+        ],
+        [
+            InlineKeyboardButton(
+                t(lang, f"cover.button.{action}", number=number),
+                callback_data=callbacks.encode("cov", action, need.id or 0, need.version),
+            )
+            for action in ("ask", "ss", "mg")
+        ],
+    ]
+    return lines, rows
 
 
 async def arranger_needs(
@@ -237,14 +263,14 @@ async def arranger_needs(
 async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed], *, intro: str = "") -> int:
     """One private message per day to each arranger; returns how many were queued."""
     sent = 0
-    picks: dict[tuple[int, int], list[Suggestion]] = {}
+    parts = BoardParts()
     for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
         if person.telegram_id is None:
             continue
         lang = language_of(person, default_lang(turn))
         for day in sorted({need.day for need in mine}):
             text, markup = await render_board(
-                turn, kit, day, [n for n in mine if n.day == day], lang, picks
+                turn, kit, day, [n for n in mine if n.day == day], lang, parts
             )
             if intro:
                 text = f"{t(lang, intro)}\n{text}"

@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -403,22 +404,32 @@ class DutyGap:
     part: str  # the absence that day: full | am | pm | p<first>-<last>
 
 
+# Built once: every final approval of a leave request asks it.
+_ON_ANY_DUTY = (
+    select(DutyAssignment.id)
+    .where(
+        col(DutyAssignment.school_id) == bindparam("school_id"),
+        col(DutyAssignment.staff_id) == bindparam("staff_id"),
+    )
+    .union_all(
+        select(DutyOverride.id).where(
+            col(DutyOverride.school_id) == bindparam("school_id"),
+            col(DutyOverride.staff_id) == bindparam("staff_id"),
+            col(DutyOverride.day) >= bindparam("start"),
+            col(DutyOverride.day) <= bindparam("end"),
+        )
+    )
+    .limit(1)
+)
+
+
 async def on_any_duty(
     *, session: AsyncSession, school_id: int, staff_id: int, start: date, end: date
 ) -> bool:
     """Whether the person is on the standing roster, or stands in for someone between the two
     days: when not, no duty of theirs can fall in that time, and nothing more need be read."""
-    rostered = select(DutyAssignment.id).where(
-        DutyAssignment.school_id == school_id, DutyAssignment.staff_id == staff_id
-    )
-    standing_in = select(DutyOverride.id).where(
-        DutyOverride.school_id == school_id,
-        DutyOverride.staff_id == staff_id,
-        col(DutyOverride.day) >= start,
-        col(DutyOverride.day) <= end,
-    )
-    found = await session.exec(rostered.union_all(standing_in).limit(1))
-    return found.first() is not None
+    params = {"school_id": school_id, "staff_id": staff_id, "start": start, "end": end}
+    return (await session.exec(_ON_ANY_DUTY, params=params)).first() is not None
 
 
 @dataclass(frozen=True)
