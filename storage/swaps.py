@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import col, or_, select, update
@@ -14,12 +15,13 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.calendar import DayStatus, SchoolCalendar
 from rules.cover import DayLesson, SwapMove, TimetableLesson, lessons_of_day
 from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
-from storage.school_static import school_static
+from storage.school_static import WATCHED, school_static
 from storage.session_memo import remembered, tables_of
 from storage.staff import all_school_staff
 
 OPEN_SWAP_STATES = ("asked", "agreed")
 SWAP_TABLE = tables_of(LessonSwap)
+SCHEDULE_READS = SWAP_TABLE | WATCHED
 NAME_TABLES = tables_of(SchoolClass, Subject, Staff)
 
 
@@ -120,35 +122,44 @@ def swap_moves(swaps: Iterable[LessonSwap], grades: dict[int, int]) -> list[Swap
 async def approved_swaps(
     *, session: AsyncSession, school_id: int, days: Iterable[date] | None = None
 ) -> list[LessonSwap]:
-    query = select(LessonSwap).where(
-        LessonSwap.school_id == school_id, LessonSwap.status == "approved"
-    )
+    def query() -> Any:
+        return select(LessonSwap).where(
+            LessonSwap.school_id == school_id, LessonSwap.status == "approved"
+        )
+
     if days is not None:
         wanted = list(days)
-        query = query.where(
+        chosen = query().where(
             or_(col(LessonSwap.first_day).in_(wanted), col(LessonSwap.second_day).in_(wanted))
         )
-        return list((await session.exec(query.order_by(col(LessonSwap.id)))).all())
+        return list((await session.exec(chosen.order_by(col(LessonSwap.id)))).all())
 
     async def load() -> list[LessonSwap]:
-        return list((await session.exec(query.order_by(col(LessonSwap.id)))).all())
+        return list((await session.exec(query().order_by(col(LessonSwap.id)))).all())
 
     # Every schedule an action builds reads them; once is enough until it changes a swap.
     return list(await remembered(session, ("approved_swaps", school_id), SWAP_TABLE, load))
 
 
 async def load_schedule(*, session: AsyncSession, school_id: int) -> Schedule:
-    static = await school_static(session=session, school_id=school_id)
-    swaps = await approved_swaps(session=session, school_id=school_id)
-    school = await session.get(School, school_id)
-    return Schedule(
-        calendar=static.calendar,
-        timetable=static.timetable,
-        moves=swap_moves(swaps, static.grades),
-        bells=static.bells,
-        grades=static.grades,
-        tz=ZoneInfo(school.timezone if school is not None else "Asia/Shanghai"),
-    )
+    """The school's schedule, once per action until it changes a swap or the static data: the
+    days' lessons and the teacher index it works out are kept with it (an approval reads it for
+    the kit, the cover slips and the reminders)."""
+
+    async def load() -> Schedule:
+        static = await school_static(session=session, school_id=school_id)
+        swaps = await approved_swaps(session=session, school_id=school_id)
+        school = await session.get(School, school_id)
+        return Schedule(
+            calendar=static.calendar,
+            timetable=static.timetable,
+            moves=swap_moves(swaps, static.grades),
+            bells=static.bells,
+            grades=static.grades,
+            tz=ZoneInfo(school.timezone if school is not None else "Asia/Shanghai"),
+        )
+
+    return await remembered(session, ("schedule", school_id), SCHEDULE_READS, load)
 
 
 @dataclass(frozen=True)
