@@ -105,7 +105,7 @@ _COVER_COUNTS = (
 )
 
 
-def _needs_in(school_id: int, first: date, last: date, states: Sequence[str]) -> dict[str, Any]:
+def _needs_params(school_id: int, first: date, last: date, states: Sequence[str]) -> dict[str, Any]:
     """The parameters of `_NEEDS_IN`."""
     return {"school_id": school_id, "first": first, "last": last, "states": list(states)}
 
@@ -119,7 +119,7 @@ async def needs_between(
     states: Sequence[str] = LIVE_STATES,
 ) -> list[CoverNeed]:
     async def load() -> list[CoverNeed]:
-        params = _needs_in(school_id, first, last, states)
+        params = _needs_params(school_id, first, last, states)
         return list((await session.exec(_NEEDS_BETWEEN, params=params)).all())
 
     key = ("needs_between", school_id, first, last, tuple(states))
@@ -294,7 +294,7 @@ async def cover_counts(
     *, session: AsyncSession, school_id: int, first: date, last: date
 ) -> Counter[int]:
     """Lessons each person covered (or is arranged to cover) between the two days."""
-    params = _needs_in(school_id, first, last, COVERING_STATES)
+    params = _needs_params(school_id, first, last, COVERING_STATES)
     rows = (await session.exec(_COVER_COUNTS, params=params)).all()
     return Counter({staff_id: count for staff_id, count in rows})
 

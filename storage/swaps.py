@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from functools import cached_property
-from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
 from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -119,23 +119,27 @@ def swap_moves(swaps: Iterable[LessonSwap], grades: dict[int, int]) -> list[Swap
     return moves
 
 
+# Built once: every schedule an action builds reads it.
+_APPROVED_SWAPS = (
+    select(LessonSwap)
+    .where(col(LessonSwap.school_id) == bindparam("school_id"), LessonSwap.status == "approved")
+    .order_by(col(LessonSwap.id))
+)
+
+
 async def approved_swaps(
     *, session: AsyncSession, school_id: int, days: Iterable[date] | None = None
 ) -> list[LessonSwap]:
-    def query() -> Any:
-        return select(LessonSwap).where(
-            LessonSwap.school_id == school_id, LessonSwap.status == "approved"
-        )
-
+    params = {"school_id": school_id}
     if days is not None:
         wanted = list(days)
-        chosen = query().where(
+        chosen = _APPROVED_SWAPS.where(
             or_(col(LessonSwap.first_day).in_(wanted), col(LessonSwap.second_day).in_(wanted))
         )
-        return list((await session.exec(chosen.order_by(col(LessonSwap.id)))).all())
+        return list((await session.exec(chosen, params=params)).all())
 
     async def load() -> list[LessonSwap]:
-        return list((await session.exec(query().order_by(col(LessonSwap.id)))).all())
+        return list((await session.exec(_APPROVED_SWAPS, params=params)).all())
 
     # Every schedule an action builds reads them; once is enough until it changes a swap.
     return list(await remembered(session, ("approved_swaps", school_id), SWAP_TABLE, load))
