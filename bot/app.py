@@ -16,7 +16,7 @@ from bot.commands import set_menus
 from bot.config import Settings
 from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
-from bot.transport import AiohttpRequest
+from bot.transport import AiohttpCallsRequest, AiohttpRequest
 from handlers import calendar as calendar_handlers
 from handlers import cover as cover_handlers
 from handlers import (
@@ -99,7 +99,7 @@ def build_application(
             settings.file_base_url or ""
         )
     # Both default to aiohttp (bot/transport.py); tests hand in recording ones.
-    builder = builder.request(request if request is not None else AiohttpRequest())
+    builder = builder.request(request if request is not None else AiohttpCallsRequest())
     builder = builder.get_updates_request(
         get_updates_request
         if get_updates_request is not None

@@ -6,6 +6,7 @@ blocked user, a kicked group) does not stop the rest.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -65,43 +66,63 @@ class Outbox:
             self.items.append(Answer(query_id, text, alert))
 
     async def flush(self, bot: Bot) -> list[int]:
-        """Delivers everything, callback answers first; returns the ids of sent messages."""
+        """Delivers everything; returns the ids of sent messages.
+
+        The button's answer goes first (the presser's spinner stops). Then each chat gets its
+        messages in the order they were queued, while different chats are served side by side:
+        every call waits a round trip for Telegram, and an approval tells the requester and each
+        arranger, which one after another would add up to a second over a slow link.
+        """
         sent: list[int] = []
-        items = sorted(self.items, key=lambda item: not isinstance(item, Answer))
-        self.items = []
+        items, self.items = self.items, []
+        chats: dict[int, list[Send | Edit]] = {}
         for item in items:
-            try:
-                if isinstance(item, Answer):
-                    await bot.answer_callback_query(
-                        item.query_id, text=item.text, show_alert=item.alert
-                    )
-                elif isinstance(item, Send):
-                    message = await bot.send_message(
-                        item.chat_id,
-                        item.text,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=item.markup,
-                        reply_to_message_id=item.reply_to,
-                        allow_sending_without_reply=True,
-                    )
-                    sent.append(message.message_id)
-                else:
-                    await bot.edit_message_text(
-                        item.text,
-                        chat_id=item.chat_id,
-                        message_id=item.message_id,
-                        parse_mode=ParseMode.HTML,
-                        reply_markup=item.markup,
-                    )
-            except Forbidden as exc:
-                log.info("not delivered to %s: %s", getattr(item, "chat_id", "-"), exc.message)
-            except BadRequest as exc:
-                if "not modified" in exc.message:
-                    continue
-                log.warning("Telegram refused %s: %s", type(item).__name__, exc.message)
-            except TelegramError as exc:
-                log.warning("delivery of %s failed: %s", type(item).__name__, exc)
+            if isinstance(item, Answer):
+                await _deliver(bot, item, sent)
+            else:
+                chats.setdefault(item.chat_id, []).append(item)
+        if len(chats) == 1:
+            await _deliver_in_order(bot, next(iter(chats.values())), sent)
+        elif chats:
+            await asyncio.gather(*(_deliver_in_order(bot, queue, sent) for queue in chats.values()))
         hooks, self.after_commit = self.after_commit, []
         for hook in hooks:
             await hook()
         return sent
+
+
+async def _deliver_in_order(bot: Bot, items: list[Send | Edit], sent: list[int]) -> None:
+    for item in items:
+        await _deliver(bot, item, sent)
+
+
+async def _deliver(bot: Bot, item: Send | Edit | Answer, sent: list[int]) -> None:
+    """One call; a refusal is logged and does not stop the rest."""
+    try:
+        if isinstance(item, Answer):
+            await bot.answer_callback_query(item.query_id, text=item.text, show_alert=item.alert)
+        elif isinstance(item, Send):
+            message = await bot.send_message(
+                item.chat_id,
+                item.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=item.markup,
+                reply_to_message_id=item.reply_to,
+                allow_sending_without_reply=True,
+            )
+            sent.append(message.message_id)
+        else:
+            await bot.edit_message_text(
+                item.text,
+                chat_id=item.chat_id,
+                message_id=item.message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=item.markup,
+            )
+    except Forbidden as exc:
+        log.info("not delivered to %s: %s", getattr(item, "chat_id", "-"), exc.message)
+    except BadRequest as exc:
+        if "not modified" not in exc.message:
+            log.warning("Telegram refused %s: %s", type(item).__name__, exc.message)
+    except TelegramError as exc:
+        log.warning("delivery of %s failed: %s", type(item).__name__, exc)

@@ -1,7 +1,8 @@
 """The fast tier: the real Application, driven by `process_update`, with a recording request.
 
-No sockets. Every Bot API call the bot makes is recorded and answered with a plausible result;
-messages the bot sent can be read per chat, buttons pressed, files uploaded.
+No sockets. Every Bot API call the bot makes is recorded and answered with a plausible result,
+read as the bot's own request reads Telegram's answers (`bot.transport.LeanAnswers`); messages the
+bot sent can be read per chat, buttons pressed, files uploaded.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Chat, Document, Message, MessageEntity, Update, User
 from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
+from telegram.request import RequestData
 
 from bot.app import build_application
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.transport import LeanAnswers
 
 BOT_ID = 100000
 BOT_USERNAME = "staffroom_bot"
@@ -60,7 +62,7 @@ class Sent:
 
 
 @dataclass
-class RecordingRequest(BaseRequest):
+class RecordingRequest(LeanAnswers):
     sent: list[Sent] = field(default_factory=list)
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     answers: dict[str, dict[str, Any]] = field(default_factory=dict)

@@ -10,7 +10,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
 from telegram.error import NetworkError, TimedOut
 
 from bot.simulator import Simulator
-from bot.transport import AiohttpRequest
+from bot.transport import AiohttpCallsRequest, AiohttpRequest
 
 ALICE = 1001
 
@@ -54,6 +54,32 @@ async def test_a_message_with_buttons_and_chinese_text_arrives_as_sent(sim: Simu
     assert sent.message_id == shown.message_id
     assert shown.plain == "请假申请 张老师 & 李老师"
     assert shown.button_texts == ["批准"]
+
+
+async def test_a_pressed_button_still_arrives_with_its_keyboard(sim: Simulator) -> None:
+    """The bot's own calls read answers without the echoed keyboard; updates keep it."""
+    bot = Bot(
+        sim.token,
+        base_url=sim.api_base_url,
+        base_file_url=sim.file_base_url,
+        request=AiohttpCallsRequest(),
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+    )
+    async with bot:
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton("批准", callback_data="v1:x:1")]])
+        sent = await bot.send_message(ALICE, "请假申请", reply_markup=markup)
+        edited = await bot.edit_message_text(
+            "请假申请（已改）", chat_id=ALICE, message_id=sent.message_id, reply_markup=markup
+        )
+        old = await bot.get_updates(timeout=0)
+        await sim.press(ALICE, sent.message_id, data="v1:x:1")
+        updates = await bot.get_updates(offset=old[-1].update_id + 1 if old else None, timeout=0)
+    assert sent.message_id == sim.bot_messages(ALICE)[-1].message_id
+    assert sent.reply_markup is None and edited.message_id == sent.message_id
+    pressed = updates[-1].callback_query
+    assert pressed is not None and pressed.message is not None
+    assert pressed.message.reply_markup.inline_keyboard[0][0].text == "批准"
+    assert sim.bot_messages(ALICE)[-1].button_texts == ["批准"]
 
 
 async def test_a_file_goes_up_as_multipart_and_comes_back_byte_for_byte(sim: Simulator) -> None:
