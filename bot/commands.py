@@ -15,6 +15,7 @@ STAFF = frozenset({TEACHER, HEAD_TEACHER, GRADE_LEADER, OFFICE, PRINCIPAL, ADMIN
 ADMINS = frozenset({ADMIN})
 ORGANISERS = frozenset({OFFICE, ADMIN})  # meetings and training
 ARRANGERS = frozenset({OFFICE, GRADE_LEADER, ADMIN})  # who arranges cover
+RECORDERS = frozenset({OFFICE, GRADE_LEADER, PRINCIPAL, ADMIN})  # who records a colleague's leave
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("patrol", STAFF, group=True),
     CommandInfo("hw", STAFF),
     CommandInfo("leave", STAFF, group=True),
+    CommandInfo("leavefor", RECORDERS),
     CommandInfo("myleave", STAFF),
     CommandInfo("back", STAFF),
     CommandInfo("pending", STAFF),

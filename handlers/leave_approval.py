@@ -7,6 +7,8 @@ lost (a second approver, a double click, a request withdrawn meanwhile) is told 
 
 from __future__ import annotations
 
+from datetime import date
+
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -31,6 +33,7 @@ from handlers.leave_request import (
     step_label,
 )
 from handlers.leave_texts import language_of, span_label, tell
+from handlers.substitute_away import reopen_their_covers
 from handlers.swap import pending_swaps
 from handlers.turn import Turn, button, command
 from jobs import kinds
@@ -45,7 +48,7 @@ from storage.leave import (
     waiting_for,
     waiting_step,
 )
-from storage.models import LeaveApproval, LeaveRequest
+from storage.models import CoverNeed, LeaveApproval, LeaveRequest
 from storage.staff import staff_for_telegram
 
 END = ConversationHandler.END
@@ -141,7 +144,7 @@ async def _open_step(
     return True
 
 
-async def _decide(
+async def decide(
     turn: Turn,
     found: tuple[LeaveApproval, LeaveRequest, Kit],
     *,
@@ -261,8 +264,9 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
         lessons=Safe(lessons_block(lang, kit, ahead, unknown)),
         covered=covered,
     )
-    if needs:
-        await send_boards(turn, kit, needs)
+    reopened = await reopen_their_covers(turn, kit, leave)
+    if needs or reopened:
+        await send_boards(turn, kit, sorted([*needs, *reopened], key=_board_order))
         await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
     days = {lesson.day for lesson in lessons} | {
         s.day
@@ -273,6 +277,10 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     await ask_for_leave(turn, kit.school, leave)
 
 
+def _board_order(need: CoverNeed) -> tuple[date, int, int]:
+    return need.day, need.period, need.id or 0
+
+
 @button()
 async def on_approve(turn: Turn) -> None:
     """批准: decides the current step; the last step approves the request."""
@@ -281,7 +289,7 @@ async def on_approve(turn: Turn) -> None:
     if found is None or not await _open_step(turn, found):
         return
     approval, leave, kit = found
-    outcome = await _decide(turn, found, approve=True)
+    outcome = await decide(turn, found, approve=True)
     if outcome is None:
         text = _closed_text(turn, kit, leave, approval)
         turn.toast(text, alert=True)
@@ -330,7 +338,7 @@ async def on_reject_reason(turn: Turn) -> object:
     found = (approval, leave, kit)
     if not await _open_step(turn, found, reply=True):
         return END
-    outcome = await _decide(turn, found, approve=False, note=note)
+    outcome = await decide(turn, found, approve=False, note=note)
     if outcome is None:
         turn.reply(_closed_text(turn, kit, leave, approval))
         return END

@@ -106,9 +106,12 @@ def parts_overlap(a: DayPart, b: DayPart, kit: Kit) -> bool:
     )
 
 
-async def check_draft(turn: Turn, draft: Draft) -> Checked:
-    """Every check a request must pass before it is stored; raises Refusal."""
-    staff = turn.actor.staff
+async def check_draft(turn: Turn, draft: Draft, *, staff: Staff | None = None) -> Checked:
+    """Every check a request must pass before it is stored; raises Refusal.
+
+    `staff`: whose leave it is, when someone records it for them (the actor by default).
+    """
+    staff = staff if staff is not None else turn.actor.staff
     if staff is None or staff.id is None:
         raise Refusal("common.not_linked")
     kit = await load_kit(turn, staff.school_id)
@@ -347,12 +350,9 @@ def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
     )
 
 
-async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveRequest:
-    """Stores the request, asks the first approvers (and the named colleague), tells the teacher.
-
-    `private_chat` is where the teacher hears the details: never the group.
-    """
-    draft, kit, staff = checked.draft, checked.kit, checked.staff
+async def store(turn: Turn, checked: Checked, *, action: str) -> tuple[LeaveRequest, LeaveApproval]:
+    """Stores the request and its steps, audited as `action`; returns it and its first step."""
+    draft, staff = checked.draft, checked.staff
     leave, first_step = await create_leave(
         session=turn.session,
         school_id=staff.school_id,
@@ -369,7 +369,7 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
         by=turn.actor.telegram_id,
     )
     await turn.audit(
-        "leave_requested",
+        action,
         subject_type="leave",
         subject_id=leave.id,
         first=draft.first,
@@ -377,6 +377,16 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
         part=draft.part.code,
         steps=[step.role for step in checked.chain],
     )
+    return leave, first_step
+
+
+async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveRequest:
+    """Stores the request, asks the first approvers (and the named colleague), tells the teacher.
+
+    `private_chat` is where the teacher hears the details: never the group.
+    """
+    draft, kit, staff = checked.draft, checked.kit, checked.staff
+    leave, first_step = await store(turn, checked, action="leave_requested")
     asked = await ask_approvers(turn, kit, leave, first_step)
     if checked.substitute is not None:
         person = checked.substitute

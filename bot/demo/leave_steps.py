@@ -2,6 +2,7 @@
 
 吴晓梅 (head teacher of 一(2)班) asks for the next school day off; her grade leader 周雅琴
 approves with the button; 景佳梅 of the academic office assigns the first suggested colleague.
+Then 许志强 phones in sick and 周雅琴 records his leave for him, which approves it at once.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from storage.schools import school_by_name
 TEACHER = "吴晓梅"
 LEADER = "周雅琴"
 ARRANGER = "景佳梅"
+CALLER = "许志强"  # teaches maths in grade one, 周雅琴's grade
 # A school year has no break longer than this; past it the calendar has no school days at all.
 MAX_DAYS_AHEAD = 120
 
@@ -66,3 +68,13 @@ async def assign_cover(stage: Stage) -> list[SimMessage]:
     await stage.press(ARRANGER, board, f"1→{choice}")
     notice = await stage.sim.wait_bot_message(stage.id_of(choice), since=since, contains="请你代课")
     return [board, notice]
+
+
+async def record_for_a_colleague(stage: Stage) -> list[SimMessage]:
+    day = await _next_school_day(stage)
+    if day is None:
+        return []
+    line = f"/leavefor {CALLER} 病假 {day.isoformat()} 发烧"
+    recorded = await stage.ask(LEADER, line, contains="登记请假")
+    told = await stage.sim.wait_bot_message(stage.id_of(CALLER), contains="替你登记了请假")
+    return [recorded, told]

@@ -19,7 +19,12 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.demo.duty_steps import next_duty_announcement
 from bot.demo.files import bells_file
-from bot.demo.leave_steps import approve_with_the_button, ask_for_leave, assign_cover
+from bot.demo.leave_steps import (
+    approve_with_the_button,
+    ask_for_leave,
+    assign_cover,
+    record_for_a_colleague,
+)
 from bot.demo.stage import ADMIN_NAME, GROUP_ID, NEWCOMER_ID, SYSADMIN_ID, Stage, open_stage
 from bot.simulator import SimMessage
 
@@ -128,6 +133,11 @@ STEPS: list[Step] = [
     Step("吴晓梅一行请假：下一个上课日，病假", ask_for_leave, "请假申请已提交"),
     Step("年级组长周雅琴在私聊里按“批准”", approve_with_the_button, "已批准"),
     Step("教导处景佳梅按建议安排代课，代课老师收到通知", assign_cover, "请你代课"),
+    Step(
+        "许志强打电话请病假，年级组长周雅琴替他登记：登记即批准",
+        record_for_a_colleague,
+        "登记即批准",
+    ),
 ]
 
 

@@ -1,0 +1,153 @@
+"""代请假: a grade leader or the academic office records leave for a colleague who phoned in.
+
+A teacher taken ill at six in the morning rings the grade leader instead of opening the bot.
+`/leavefor 王晴晴 病假 今天 全天 发烧` stores the request as the teacher's own, with every check
+of `/leave`. When the recorder may decide its first step, recording it is that decision (the
+grade leader would only be asked to approve what they just typed); later steps are asked as usual.
+The teacher hears of it privately and can withdraw it in /myleave. Private chat only: the line
+carries the reason.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler, CommandHandler
+
+from bot.commands import RECORDERS
+from bot.texts import Safe, t
+from handlers.cover_board import default_lang, load_kit
+from handlers.leave_approval import decide
+from handlers.leave_request import (
+    MAX_REASON,
+    Draft,
+    Refusal,
+    ask_approvers,
+    check_draft,
+    days_text,
+    lessons_block,
+    people_names,
+    refusal_text,
+    step_label,
+    store,
+)
+from handlers.leave_texts import kind_label, language_of, span_label, tell
+from handlers.turn import Turn, command
+from jobs import kinds
+from rules.approval import may_decide
+from rules.importing import nearest_names
+from rules.leave_dates import LeaveDateError, parse_leave_line
+from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
+from storage.leave import approvals_of
+from storage.models import Staff
+from storage.staff import school_staff, staff_by_name
+
+
+def may_record(recorder: Staff, colleague: Staff, *, is_admin: bool) -> bool:
+    """The office, the principal and admins record anyone's leave; a grade leader their grade's."""
+    roles = recorder.role_set
+    if is_admin or roles & {OFFICE, PRINCIPAL, ADMIN}:
+        return True
+    leads_grade = GRADE_LEADER in roles and recorder.grade is not None
+    return leads_grade and recorder.grade == colleague.grade
+
+
+async def _colleague(turn: Turn, school_id: int, name: str) -> Staff:
+    person = await staff_by_name(session=turn.session, school_id=school_id, name=name)
+    if person is None or not person.active:
+        everyone = [s.name for s in await school_staff(session=turn.session, school_id=school_id)]
+        close = t(turn.lang, "common.list_sep").join(nearest_names(name, everyone)) or "—"
+        raise Refusal("leave.err.no_such_colleague", name=name, close=close)
+    return person
+
+
+@command(where="private", roles=RECORDERS, staff=True)
+async def cmd_leave_for(turn: Turn) -> None:
+    """`/leavefor <name> <type> <days> [part] <reason>`."""
+    me = turn.actor.staff
+    if me is None or me.id is None:
+        turn.reply(turn.t("common.not_linked"))
+        return
+    name, _, line_text = turn.arg_text.strip().partition(" ")
+    if not name or not line_text.strip():
+        turn.reply(turn.t("leave.for.usage"))
+        return
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    try:
+        colleague = await _colleague(turn, me.school_id, name)
+        if colleague.id == me.id:
+            raise Refusal("leave.for.self")
+        if not may_record(me, colleague, is_admin=turn.actor.is_admin):
+            await turn.audit(
+                "denied", subject_type="staff", subject_id=colleague.id, command="leavefor"
+            )
+            raise Refusal("leave.for.not_yours", name=colleague.name)
+        line = parse_leave_line(line_text, kit.today(turn))
+        if line.substitute is not None:
+            raise Refusal("leave.for.no_substitute")
+        if len(line.reason) > MAX_REASON:
+            raise Refusal("common.too_long", limit=MAX_REASON)
+        draft = Draft(line.kind, line.first, line.last, line.part, line.reason)
+        checked = await check_draft(turn, draft, staff=colleague)
+    except (LeaveDateError, Refusal) as problem:
+        turn.reply(refusal_text(turn, problem, "leave.for.example"))
+        return
+    leave, first = await store(turn, checked, action="leave_recorded")
+    # The teacher hears who recorded it before any decision on it.
+    lang = language_of(colleague, default_lang(turn))
+    tell(
+        turn.out,
+        colleague,
+        default_lang(turn),
+        "leave.for.told",
+        who=me.name,
+        kind=kind_label(lang, draft.kind),
+        span=span_label(lang, draft.first, draft.last, draft.part.code),
+        days=days_text(checked.half_days),
+        reason=draft.reason,
+        lessons=Safe(lessons_block(lang, kit, checked.lessons, checked.unknown_days)),
+        chain=await _chain(turn, lang, leave.id or 0),
+    )
+    mine = may_decide(
+        role=first.role,
+        grade=first.grade,
+        staff_id=me.id,
+        staff_roles=me.role_set,
+        staff_grade=me.grade,
+        requester_id=colleague.id or 0,
+    )
+    if mine:
+        role = step_label(turn.lang, first)
+        if len(checked.chain) > 1:
+            key = "leave.for.step_approved"
+        else:
+            key = "leave.for.approved_cover" if checked.lessons else "leave.for.approved"
+        now = turn.t(key, role=role)
+    else:
+        asked = await ask_approvers(turn, kit, leave, first)
+        now = turn.t("leave.for.asked", approvers=people_names(turn.lang, asked))
+    # Said before the decision's own messages (an arranger's cover boards follow it).
+    turn.reply(
+        turn.t(
+            "leave.for.done",
+            name=colleague.name,
+            kind=kind_label(turn.lang, draft.kind),
+            span=span_label(turn.lang, draft.first, draft.last, draft.part.code),
+            days=days_text(checked.half_days),
+            lessons=Safe(lessons_block(turn.lang, kit, checked.lessons, checked.unknown_days)),
+            chain=await _chain(turn, turn.lang, leave.id or 0),
+            now=now,
+        )
+    )
+    if mine:
+        await decide(turn, (first, leave, kit), approve=True)
+    else:
+        await turn.schedule_changed(leave.school_id, kinds.LEAVE)
+
+
+async def _chain(turn: Turn, lang: str, leave_id: int) -> str:
+    steps = await approvals_of(session=turn.session, leave_id=leave_id)
+    return t(lang, "leave.chain_sep").join(step_label(lang, step) for step in steps)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [CommandHandler("leavefor", cmd_leave_for)]

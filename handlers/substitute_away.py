@@ -1,0 +1,67 @@
+"""A substitute who goes on leave: the lessons they were to cover go back to the arrangers.
+
+Cover is arranged days ahead; the colleague who took a lesson may fall ill before it. When their
+own leave is approved, every lesson still ahead that they were to cover inside it is open again,
+the arrangers are told why, and the cover slips change with it.
+"""
+
+from __future__ import annotations
+
+from bot.texts import Safe
+from handlers.cover_board import Kit, default_lang, tell_arrangers
+from handlers.leave_texts import language_of, need_label, tell
+from handlers.turn import Turn
+from storage.cover import COVERING_STATES, change_need, needs_between
+from storage.leave import away_at
+from storage.models import CoverNeed, LeaveRequest
+
+
+async def reopen_their_covers(turn: Turn, kit: Kit, leave: LeaveRequest) -> list[CoverNeed]:
+    """Opens again what the teacher on `leave` was to cover inside it; returns those lessons."""
+    taken = await needs_between(
+        session=turn.session,
+        school_id=leave.school_id,
+        first=leave.first_day,
+        last=leave.last_day,
+        states=COVERING_STATES,
+    )
+    reopened = []
+    for need in taken:
+        if need.substitute_id != leave.staff_id:
+            continue
+        start = kit.schedule.lesson_start(need.day, need.period)
+        if start is not None and start <= turn.now:
+            continue  # already taught, or being taught
+        if not away_at(leave, need.day, need.period, kit.schedule.bell_starts, start):
+            continue
+        changed = await change_need(
+            session=turn.session,
+            need=need,
+            version=need.version,
+            status="open",
+            substitute_id=None,
+            assigned_at=None,
+            assigned_by=None,
+            acknowledged_at=None,
+        )
+        if changed:
+            reopened.append(need)
+    if not reopened:
+        return []
+    await turn.audit(
+        "cover_reopened",
+        subject_type="leave",
+        subject_id=leave.id,
+        needs=[need.id for need in reopened],
+    )
+    name = kit.names.person(leave.staff_id)
+    for need in reopened:
+        await tell_arrangers(turn, kit, need, "cover.substitute_away_for_arranger", name=name)
+    person = kit.names.staff.get(leave.staff_id)
+    if person is not None:
+        lang = language_of(person, default_lang(turn))
+        lessons = "\n".join(
+            "· " + need_label(lang, kit.names, kit.schedule, need) for need in reopened
+        )
+        tell(turn.out, person, default_lang(turn), "cover.off_while_away", lessons=Safe(lessons))
+    return reopened
