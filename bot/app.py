@@ -34,6 +34,7 @@ from handlers import (
     onboarding,
     patrol,
     swap,
+    swap_cancel,
     swap_wizard,
 )
 from handlers import duty as duty_handlers
@@ -177,6 +178,7 @@ def build_application(
         cover_substitute,
         swap_wizard,
         swap,
+        swap_cancel,
     ):
         for handler in module.handlers():
             application.add_handler(handler)

@@ -17,6 +17,7 @@ from bot import callbacks
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, default_lang, load_kit, update_slips
 from handlers.leave_texts import language_of, swap_line, tell
+from handlers.swap_cancel import cancel_markup
 from handlers.swap_checks import (
     Proposal,
     SwapRefused,
@@ -344,7 +345,8 @@ async def on_arranger_decision(turn: Turn) -> None:
         turn.t(
             "swap.you_approved" if approve else "swap.you_rejected",
             swap=Safe(swap_line(turn.lang, kit.names, kit.schedule, swap)),
-        )
+        ),
+        cancel_markup(turn.lang, swap) if approve else None,
     )
     _tell_both(turn, kit, swap, "swap.approved" if approve else "swap.rejected", who=who)
     if approve:
