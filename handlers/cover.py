@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.commands import ARRANGERS
 from bot.texts import Safe, t
+from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
     Kit,
     default_lang,
@@ -190,6 +191,7 @@ async def on_assign(turn: Turn) -> None:
     tell_substitute(turn, kit, need, ask_ack=True)
     turn.toast(turn.t("cover.assigned_toast", name=kit.names.person(staff_id)))
     await _refresh_board(turn, kit, need)
+    await redraw_copies(turn, kit, need.day, focus=need.id)
     await update_slips(turn, kit, [need.day])
     await turn.schedule_changed(need.school_id, kinds.COVER)
 
@@ -210,6 +212,7 @@ async def on_self_study(turn: Turn) -> None:
     await turn.audit("cover_self_study", subject_type="cover_need", subject_id=need.id)
     tell_released(turn, kit, need, previous)
     await _refresh_board(turn, kit, need)
+    await redraw_copies(turn, kit, need.day, focus=need.id)
     await update_slips(turn, kit, [need.day])
 
 
@@ -327,6 +330,7 @@ async def on_merge_choice(turn: Turn) -> None:
             klass=klass.name,
         )
     )
+    await redraw_copies(turn, kit, need.day, focus=need.id)
     await update_slips(turn, kit, [need.day])
 
 
@@ -381,6 +385,7 @@ async def on_ask_group(turn: Turn) -> None:
         turn.out.send(group.chat_id, text, markup)
     turn.toast(turn.t("cover.ask.posted"))
     await _refresh_board(turn, kit, need)
+    await redraw_copies(turn, kit, need.day, focus=need.id)
     await update_slips(turn, kit, [need.day])
 
 
@@ -408,11 +413,13 @@ async def cmd_arrange(turn: Turn) -> None:
     if not needs:
         turn.reply(turn.t("cover.arrange.none"))
         return
+    me = turn.actor.staff
     for day in sorted({n.day for n in needs}):
         text, markup = await render_board(
             turn, kit, day, [n for n in needs if n.day == day], turn.lang
         )
-        turn.reply(text, markup)
+        tag = (school_id, day, me.id or 0) if me is not None else None
+        turn.out.send(turn.chat_id, text, markup, board=tag)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

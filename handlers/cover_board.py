@@ -274,7 +274,8 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed], *, intro: st
             )
             if intro:
                 text = f"{t(lang, intro)}\n{text}"
-            turn.out.send(person.telegram_id, text, markup)
+            tag = (kit.school.id or 0, day, person.id or 0)
+            turn.out.send(person.telegram_id, text, markup, board=tag)
             sent += 1
     return sent
 

@@ -10,6 +10,7 @@ from datetime import date
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.texts import Safe, split_message, t
+from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
     Kit,
     default_lang,
@@ -71,6 +72,7 @@ async def on_volunteer(turn: Turn) -> None:
     turn.edit_origin(_group_closed_text(turn, kit, need))
     tell_substitute(turn, kit, need, ask_ack=False)
     await tell_arrangers(turn, kit, need, "cover.ask.taken_notice", name=me.name)
+    await redraw_copies(turn, kit, need.day, focus=need.id)
     await update_slips(turn, kit, [need.day])
 
 
@@ -119,6 +121,7 @@ async def on_acknowledge(turn: Turn) -> None:
     turn.edit_origin(
         turn.t("cover.ack.done", lesson=lesson, teacher=kit.names.person(need.absent_id))
     )
+    await redraw_copies(turn, kit, need.day, focus=need.id)
 
 
 _MONTH = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})月?$")

@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.texts import split_message, t
+from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
     Kit,
     default_lang,
@@ -240,6 +241,8 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     lines.extend("· " + need_label(turn.lang, kit.names, kit.schedule, need) for need in released)
     for chunk in split_message(lines):
         turn.reply(chunk)
+    for day in sorted({need.day for need in released}):
+        await redraw_copies(turn, kit, day)
     await update_slips(turn, kit, [need.day for need in released] + [kit.today(turn)])
     await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
 

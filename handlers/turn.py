@@ -22,6 +22,7 @@ from bot.texts import Safe, t
 from handlers.actor import GROUP_TYPES, Actor, load_actor
 from handlers.outbox import Markup, Outbox
 from storage import audit
+from storage.cover_boards import record_copies
 from storage.schools import bump_schedule_version, note_unbound
 
 log = logging.getLogger(__name__)
@@ -149,7 +150,26 @@ async def _run(
         turn = Turn(update, context, session, actor, outbox, svc.clock.now())
         result = await body(turn)
     await outbox.flush(context.bot)
+    if outbox.boards:
+        await _keep_boards(svc, outbox)
     return result
+
+
+async def _keep_boards(svc: Services, outbox: Outbox) -> None:
+    """Stores the cover boards just delivered, so a later change draws every copy again.
+
+    A second transaction: a message's id is known only once Telegram took it, after the
+    action's own transaction committed. Losing it costs only a copy not redrawn.
+    """
+    try:
+        async with svc.sessions() as session, session.begin():
+            await record_copies(
+                session=session,
+                copies=[(*tag, chat_id, message_id) for tag, chat_id, message_id in outbox.boards],
+                today=svc.clock.now().date(),
+            )
+    except Exception:
+        log.exception("could not keep the cover boards just sent")
 
 
 def command(

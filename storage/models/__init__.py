@@ -22,7 +22,14 @@ from storage.models.core import (
 from storage.models.duty import DutyAssignment, DutyOverride, DutyPost, DutySwap, PatrolReport
 from storage.models.events import Event, EventCancellation, TrainingEntry
 from storage.models.homework import HomeworkBoard, HomeworkPost
-from storage.models.leave import CoverNeed, CoverSlip, LeaveApproval, LeaveRequest, LessonSwap
+from storage.models.leave import (
+    CoverBoardCopy,
+    CoverNeed,
+    CoverSlip,
+    LeaveApproval,
+    LeaveRequest,
+    LessonSwap,
+)
 
 metadata = SQLModel.metadata
 
@@ -30,6 +37,7 @@ __all__ = [
     "AuditLog",
     "BellPeriod",
     "CalendarEntry",
+    "CoverBoardCopy",
     "CoverNeed",
     "CoverSlip",
     "DutyAssignment",

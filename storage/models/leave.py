@@ -151,3 +151,21 @@ class CoverSlip(SQLModel, table=True):
     day: date
     lines: str = Field(default="[]", sa_type=Text)  # JSON list of the slip's line keys
     posted_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class CoverBoardCopy(SQLModel, table=True):
+    """A cover board the bot sent an arranger for a day, so every copy can be drawn again when
+    one arranger changes a lesson on it (several people arrange the same day)."""
+
+    __tablename__ = "cover_board_copies"
+    __table_args__ = (
+        UniqueConstraint("chat_id", "message_id"),
+        Index("ix_cover_board_copies_school_day", "school_id", "day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id")
+    day: date
+    staff_id: int = Field(foreign_key="staff.id")
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)

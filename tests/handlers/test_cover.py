@@ -78,10 +78,11 @@ async def test_an_outdated_board_or_the_wrong_person_changes_nothing(
     await seed(engine, clock.now())
     board = await approved_day_off(harness)
     other = harness.last(OFFICE_B)
+    outdated = other.data_of("1→郭春燕")  # a button of 雷琴华's copy before the change
     await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
     notice = harness.last(XU)
 
-    _, stale = await harness.press(harness.user(OFFICE_B), other, other.data_of("1→郭春燕"))
+    _, stale = await harness.press(harness.user(OFFICE_B), other, outdated)
     _, teacher = await harness.press(harness.user(CAO), in_own_chat(CAO), "v1:cov:as:1:2:1")
     _, not_his = await harness.press(harness.user(CAO), in_own_chat(CAO), notice.data_of("收到"))
 

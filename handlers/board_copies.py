@@ -1,0 +1,62 @@
+"""Every arranger's copy of a day's cover board, drawn again when a lesson on it changes.
+
+The office has several people and a day's board goes to each of them. When one assigns a
+substitute, the others' copies would still offer the lesson; each arranger's newest copy of that
+day is drawn again (their own lessons, in their language), so nobody phones a colleague for a
+lesson already covered. Older copies further up a chat are left: a press on one of them is
+answered with the lesson's state and the board drawn afresh (handlers/cover.py).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from handlers.cover_board import BoardParts, Kit, default_lang, render_board
+from handlers.leave_texts import language_of
+from handlers.turn import Turn
+from rules.roles import ADMIN
+from storage.cover import may_arrange, needs_between
+from storage.cover_boards import copies_of
+
+
+def _origin(turn: Turn) -> tuple[int, int] | None:
+    query = turn.update.callback_query
+    if query is None or query.message is None:
+        return None
+    return query.message.chat.id, query.message.message_id
+
+
+async def redraw_copies(turn: Turn, kit: Kit, day: date, *, focus: int | None = None) -> int:
+    """Queues an edit of each arranger's newest copy of the day's board (not the one pressed,
+    which the handler draws itself); returns how many."""
+    school_id = kit.school.id or 0
+    copies = await copies_of(session=turn.session, school_id=school_id, day=day)
+    if not copies:
+        return 0
+    needs = await needs_between(session=turn.session, school_id=school_id, first=day, last=day)
+    parts = BoardParts()
+    origin = _origin(turn)
+    seen: set[tuple[int, int]] = set()
+    redrawn = 0
+    for copy in copies:  # newest first
+        if (copy.staff_id, copy.chat_id) in seen:
+            continue
+        seen.add((copy.staff_id, copy.chat_id))
+        person = kit.names.staff.get(copy.staff_id)
+        if (copy.chat_id, copy.message_id) == origin or person is None or not person.active:
+            continue
+        theirs = [
+            need
+            for need in needs
+            if may_arrange(
+                person,
+                grade=kit.schedule.grades.get(need.class_id),
+                policy=kit.arranger_policy,
+                is_admin=ADMIN in person.role_set,
+            )
+        ]
+        lang = language_of(person, default_lang(turn))
+        text, markup = await render_board(turn, kit, day, theirs, lang, parts, focus=focus)
+        turn.out.edit(copy.chat_id, copy.message_id, text, markup)
+        redrawn += 1
+    return redrawn

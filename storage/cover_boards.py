@@ -1,0 +1,55 @@
+"""The cover boards sent to arrangers, kept per school and day to draw every copy again."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import insert
+from sqlmodel import col, delete, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import CoverBoardCopy
+
+# A day's board is rarely sent more often than this; past it the oldest copies are not redrawn.
+MOST_COPIES = 40
+
+
+async def record_copies(
+    *,
+    session: AsyncSession,
+    copies: Iterable[tuple[int, date, int, int, int]],
+    today: date,
+) -> None:
+    """Stores delivered boards (school, day, arranger, chat, message); forgets days gone by."""
+    rows = [
+        {
+            "school_id": school_id,
+            "day": day,
+            "staff_id": staff_id,
+            "chat_id": chat_id,
+            "message_id": message_id,
+        }
+        for school_id, day, staff_id, chat_id, message_id in copies
+    ]
+    if not rows:
+        return
+    # One statement for all of them: an approval sends a board to each arranger.
+    await session.exec(insert(CoverBoardCopy).values(rows))
+    schools = {row["school_id"] for row in rows}
+    await session.exec(
+        delete(CoverBoardCopy).where(
+            col(CoverBoardCopy.school_id).in_(schools), col(CoverBoardCopy.day) < today
+        )
+    )
+
+
+async def copies_of(*, session: AsyncSession, school_id: int, day: date) -> list[CoverBoardCopy]:
+    """The day's boards, newest first."""
+    query = (
+        select(CoverBoardCopy)
+        .where(CoverBoardCopy.school_id == school_id, CoverBoardCopy.day == day)
+        .order_by(col(CoverBoardCopy.id).desc())
+        .limit(MOST_COPIES)
+    )
+    return list((await session.exec(query)).all())

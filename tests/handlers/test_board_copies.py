@@ -1,0 +1,88 @@
+"""Every arranger's copy of a day's cover board follows what another arranger decided."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from storage.cover_boards import copies_of, record_copies
+from storage.db import session_factory
+from storage.models import CoverBoardCopy
+from tests.handlers.leave_school import OFFICE_A, OFFICE_B, XU, seed
+from tests.handlers.test_cover import approved_day_off
+from tests.harness import BotHarness
+
+THU = date(2026, 11, 26)
+
+
+async def copies(engine: AsyncEngine) -> list[CoverBoardCopy]:
+    async with session_factory(engine)() as s:
+        return list((await s.exec(select(CoverBoardCopy).order_by(CoverBoardCopy.id))).all())
+
+
+async def test_the_other_arrangers_copy_shows_the_substitute_and_the_confirmation(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    other = harness.last(OFFICE_B)
+    assert {(c.chat_id, c.message_id) for c in await copies(engine)} == {
+        (OFFICE_A, board.message_id),
+        (OFFICE_B, other.message_id),
+    }
+
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+
+    theirs = harness.request.find(OFFICE_B, other.message_id)
+    assert theirs.edited and "状态：许志强 代课（待确认）" in theirs.plain
+    notice = harness.last(XU)
+    await harness.press(harness.user(XU), notice, notice.data_of("收到"))
+    for office, message_id in ((OFFICE_A, board.message_id), (OFFICE_B, other.message_id)):
+        assert "许志强 代课 ✅已确认" in harness.request.find(office, message_id).plain
+
+
+async def test_self_study_and_arrange_copies_follow_too(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    older = harness.last(OFFICE_B)
+    before = older.plain
+    arranged = (await harness.send(harness.user(OFFICE_B), "/arrange"))[-1]
+
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1 自习"))
+
+    # Only each arranger's newest copy of the day is drawn again.
+    assert "自习" in harness.request.find(OFFICE_B, arranged.message_id).plain
+    assert harness.request.find(OFFICE_B, older.message_id).plain == before
+    assert len(await copies(engine)) == 3
+
+
+async def test_copies_of_days_gone_by_are_forgotten(
+    engine: AsyncEngine, clock: ManualClock
+) -> None:
+    school = await seed(engine, clock.now())
+    school_id = school.school.id or 0
+    staff_id = school.staff["王晴晴"].id or 0
+    async with session_factory(engine)() as s, s.begin():
+        await record_copies(
+            session=s,
+            copies=[
+                (school_id, THU, staff_id, OFFICE_A, 11),
+                (school_id, THU, staff_id, OFFICE_A, 12),
+            ],
+            today=date(2026, 11, 25),
+        )
+    async with session_factory(engine)() as s:
+        kept = await copies_of(session=s, school_id=school_id, day=THU)
+    assert [c.message_id for c in kept] == [12, 11]  # newest first
+    async with session_factory(engine)() as s, s.begin():
+        await record_copies(
+            session=s,
+            copies=[(school_id, date(2026, 11, 27), staff_id, OFFICE_A, 13)],
+            today=date(2026, 11, 27),
+        )
+    assert [c.message_id for c in await copies(engine)] == [13]
