@@ -12,6 +12,7 @@ this month; then by staff id, so the same situation always gives the same list.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
@@ -223,23 +224,36 @@ def rank_substitutes(
     The grade group is the grade on the roster, or `grade_teachers`: those who teach in that
     grade (an English or music teacher belongs to every grade group they teach in).
     """
-    ranked: list[tuple[tuple[object, ...], Suggestion]] = []
+    # Keys for everyone, reasons only for the few shown: a board ranks the whole staff for
+    # each of its lessons.
+    ranked: list[tuple[tuple[bool, bool, bool, bool, int, int], Candidate]] = []
+    neighbours = (lesson.period - 1, lesson.period + 1)
     for person in candidates:
         if unavailable(person.staff_id, lesson.teacher_id, lesson.period, availability):
             continue
-        own = availability.busy.get(person.staff_id, set())
-        flags = {
-            SAME_CLASS: person.staff_id in class_teachers,
-            SAME_SUBJECT: person.staff_id in subject_teachers,
-            SAME_GRADE: person.staff_id in grade_teachers
-            or (person.grade is not None and person.grade == lesson.grade),
-            ADJACENT: bool({lesson.period - 1, lesson.period + 1} & own),
-        }
-        month = availability.covers_month.get(person.staff_id, 0)
-        reasons = tuple(Reason(code) for code, on in flags.items() if on)
-        key = (*(not on for on in flags.values()), month, person.staff_id)
-        ranked.append(
-            (key, Suggestion(person.staff_id, person.name, (*reasons, Reason(MONTH_COVERS, month))))
+        own = availability.busy.get(person.staff_id, ())
+        key = (
+            person.staff_id not in class_teachers,
+            person.staff_id not in subject_teachers,
+            not (
+                person.staff_id in grade_teachers
+                or (person.grade is not None and person.grade == lesson.grade)
+            ),
+            not (neighbours[0] in own or neighbours[1] in own),
+            availability.covers_month.get(person.staff_id, 0),
+            person.staff_id,
         )
-    ranked.sort(key=lambda pair: pair[0])
-    return [suggestion for _, suggestion in ranked[:limit]]
+        ranked.append((key, person))
+    best = heapq.nsmallest(limit, ranked, key=lambda pair: pair[0])
+    codes = (SAME_CLASS, SAME_SUBJECT, SAME_GRADE, ADJACENT)
+    return [
+        Suggestion(
+            person.staff_id,
+            person.name,
+            (
+                *(Reason(code) for code, off in zip(codes, key[:4], strict=True) if not off),
+                Reason(MONTH_COVERS, key[4]),
+            ),
+        )
+        for key, person in best
+    ]

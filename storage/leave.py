@@ -211,8 +211,8 @@ async def decide_step(
         )
     elif outcome == "rejected":
         await _close_steps(session, leave.id or 0)
-    await session.refresh(leave)
-    await session.refresh(approval)
+    # The ORM's updates above set the same values on `leave` and `approval` in the session
+    # (synchronize_session), so they need no reading back.
     return outcome
 
 
