@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.commands import RECORDERS
 from bot.texts import Safe, t
+from handlers.colleagues import colleague_named
 from handlers.cover_board import default_lang, load_kit
 from handlers.leave_approval import decide
 from handlers.leave_request import (
@@ -33,12 +34,10 @@ from handlers.leave_texts import kind_label, language_of, span_label, tell
 from handlers.turn import Turn, command
 from jobs import kinds
 from rules.approval import may_decide
-from rules.importing import nearest_names
 from rules.leave_dates import LeaveDateError, parse_leave_line
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from storage.leave import approvals_of
 from storage.models import Staff
-from storage.staff import school_staff, staff_by_name
 
 
 def may_record(recorder: Staff, colleague: Staff, *, is_admin: bool) -> bool:
@@ -48,15 +47,6 @@ def may_record(recorder: Staff, colleague: Staff, *, is_admin: bool) -> bool:
         return True
     leads_grade = GRADE_LEADER in roles and recorder.grade is not None
     return leads_grade and recorder.grade == colleague.grade
-
-
-async def _colleague(turn: Turn, school_id: int, name: str) -> Staff:
-    person = await staff_by_name(session=turn.session, school_id=school_id, name=name)
-    if person is None or not person.active:
-        everyone = [s.name for s in await school_staff(session=turn.session, school_id=school_id)]
-        close = t(turn.lang, "common.list_sep").join(nearest_names(name, everyone)) or "—"
-        raise Refusal("leave.err.no_such_colleague", name=name, close=close)
-    return person
 
 
 @command(where="private", roles=RECORDERS, staff=True)
@@ -73,7 +63,9 @@ async def cmd_leave_for(turn: Turn) -> None:
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     try:
-        colleague = await _colleague(turn, me.school_id, name)
+        colleague, close = await colleague_named(turn, me.school_id, name)
+        if colleague is None:
+            raise Refusal("leave.err.no_such_colleague", name=name, close=close)
         if colleague.id == me.id:
             raise Refusal("leave.for.self")
         if not may_record(me, colleague, is_admin=turn.actor.is_admin):

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, t
+from handlers.colleagues import colleague_named
 from handlers.cover_board import Kit, default_lang, load_kit
 from handlers.leave_texts import (
     day_label,
@@ -30,7 +31,6 @@ from handlers.turn import Turn
 from jobs import kinds
 from rules.approval import ApprovalStep, approval_chain
 from rules.cover import DayLesson, affected_lessons, part_includes
-from rules.importing import nearest_names
 from rules.leave_dates import MAX_PERIOD, DayPart, LeaveDateError, check_span
 from storage.cover import busy_lesson, load_cover_day
 from storage.leave import (
@@ -41,7 +41,6 @@ from storage.leave import (
     role_holders,
 )
 from storage.models import LeaveApproval, LeaveRequest, Staff
-from storage.staff import school_staff, staff_by_name
 
 MAX_REASON = 200
 OPEN_STATES = ("pending", "approved")
@@ -178,12 +177,8 @@ async def _check_substitute(
     if draft.substitute is None:
         return None
     name = draft.substitute.strip()
-    colleague = await staff_by_name(session=turn.session, school_id=staff.school_id, name=name)
-    if colleague is None or not colleague.active:
-        everyone = [
-            s.name for s in await school_staff(session=turn.session, school_id=staff.school_id)
-        ]
-        close = t(turn.lang, "common.list_sep").join(nearest_names(name, everyone)) or "—"
+    colleague, close = await colleague_named(turn, staff.school_id, name)
+    if colleague is None:
         raise Refusal("leave.err.no_such_colleague", name=name, close=close)
     if colleague.id == staff.id:
         raise Refusal("leave.err.substitute_self")

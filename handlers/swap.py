@@ -17,7 +17,6 @@ from bot import callbacks
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, default_lang, load_kit, update_slips
 from handlers.leave_texts import language_of, swap_line, tell
-from handlers.swap_cancel import cancel_markup
 from handlers.swap_checks import (
     Proposal,
     SwapRefused,
@@ -139,7 +138,7 @@ async def cmd_swap_line(turn: Turn) -> None:
 # --- decisions ---------------------------------------------------------------------------------
 
 
-async def _swap_for_press(turn: Turn) -> tuple[LessonSwap, Kit] | None:
+async def swap_for_press(turn: Turn) -> tuple[LessonSwap, Kit] | None:
     assert turn.callback is not None
     swap_id = turn.callback.id()
     swap = await turn.session.get(LessonSwap, swap_id) if swap_id is not None else None
@@ -175,7 +174,38 @@ async def _expire_if_past(turn: Turn, kit: Kit, swap: LessonSwap) -> None:
         await turn.session.refresh(swap)
 
 
-def _closed(turn: Turn, kit: Kit, swap: LessonSwap) -> None:
+async def arranger_may_decide(turn: Turn, kit: Kit, swap: LessonSwap, button: str) -> bool:
+    """An arranger of the class, not one of the two teachers; a refusal is audited and said."""
+    me = turn.actor.staff
+    involved = me is not None and me.id in (swap.proposer_id, swap.colleague_id)
+    if involved or not may_arrange(
+        me,
+        grade=kit.schedule.grades.get(swap.first_class_id),
+        policy=kit.arranger_policy,
+        is_admin=turn.actor.is_admin,
+    ):
+        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button=button)
+        turn.toast(turn.t("common.not_allowed"), alert=True)
+        return False
+    return True
+
+
+def cancel_markup(lang: str, swap: LessonSwap) -> InlineKeyboardMarkup:
+    """撤销调课 under an approved swap (handlers/swap_cancel.py)."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "swap.button.cancel"),
+                    callback_data=callbacks.encode("sw", "cx", swap.id or 0),
+                )
+            ]
+        ]
+    )
+
+
+def say_closed(turn: Turn, kit: Kit, swap: LessonSwap) -> None:
+    """The swap is no longer in the state the button was for: what it is now."""
     text = turn.t(
         "swap.closed",
         swap=Safe(swap_line(turn.lang, kit.names, kit.schedule, swap)),
@@ -185,7 +215,7 @@ def _closed(turn: Turn, kit: Kit, swap: LessonSwap) -> None:
     turn.edit_origin(text)
 
 
-def _tell_both(turn: Turn, kit: Kit, swap: LessonSwap, key: str, **values: object) -> None:
+def tell_both(turn: Turn, kit: Kit, swap: LessonSwap, key: str, **values: object) -> None:
     for staff_id in (swap.proposer_id, swap.colleague_id):
         person = kit.names.staff.get(staff_id)
         if person is None or person.id == (turn.actor.staff.id if turn.actor.staff else None):
@@ -220,7 +250,7 @@ async def _recheck(turn: Turn, kit: Kit, swap: LessonSwap) -> str | None:
 async def on_colleague_answer(turn: Turn) -> None:
     """同意 / 拒绝 by the colleague asked."""
     assert turn.callback is not None
-    found = await _swap_for_press(turn)
+    found = await swap_for_press(turn)
     if found is None:
         return
     swap, kit = found
@@ -231,7 +261,7 @@ async def on_colleague_answer(turn: Turn) -> None:
         return
     await _expire_if_past(turn, kit, swap)
     if swap.status != "asked":
-        _closed(turn, kit, swap)
+        say_closed(turn, kit, swap)
         return
     agree = turn.callback.action == "yes"
     if agree:
@@ -249,7 +279,7 @@ async def on_colleague_answer(turn: Turn) -> None:
         by=me.id,
     ):
         await turn.session.refresh(swap)
-        _closed(turn, kit, swap)
+        say_closed(turn, kit, swap)
         return
     await turn.session.refresh(swap)
     await turn.audit(
@@ -298,24 +328,16 @@ async def on_colleague_answer(turn: Turn) -> None:
 async def on_arranger_decision(turn: Turn) -> None:
     """批准 / 驳回 by the arranger: an approved swap takes effect at once."""
     assert turn.callback is not None
-    found = await _swap_for_press(turn)
+    found = await swap_for_press(turn)
     if found is None:
         return
     swap, kit = found
     me = turn.actor.staff
-    involved = me is not None and me.id in (swap.proposer_id, swap.colleague_id)
-    if involved or not may_arrange(
-        me,
-        grade=kit.schedule.grades.get(swap.first_class_id),
-        policy=kit.arranger_policy,
-        is_admin=turn.actor.is_admin,
-    ):
-        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button="sw")
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+    if not await arranger_may_decide(turn, kit, swap, "sw"):
         return
     await _expire_if_past(turn, kit, swap)
     if swap.status != "agreed":
-        _closed(turn, kit, swap)
+        say_closed(turn, kit, swap)
         return
     approve = turn.callback.action == "ok"
     if approve:
@@ -334,7 +356,7 @@ async def on_arranger_decision(turn: Turn) -> None:
         by=me.id if me else None,
     ):
         await turn.session.refresh(swap)
-        _closed(turn, kit, swap)
+        say_closed(turn, kit, swap)
         return
     await turn.session.refresh(swap)
     await turn.audit(
@@ -348,7 +370,7 @@ async def on_arranger_decision(turn: Turn) -> None:
         ),
         cancel_markup(turn.lang, swap) if approve else None,
     )
-    _tell_both(turn, kit, swap, "swap.approved" if approve else "swap.rejected", who=who)
+    tell_both(turn, kit, swap, "swap.approved" if approve else "swap.rejected", who=who)
     if approve:
         await update_slips(turn, kit, [swap.first_day, swap.second_day])
         await turn.schedule_changed(swap.school_id, kinds.COVER)
@@ -357,7 +379,7 @@ async def on_arranger_decision(turn: Turn) -> None:
 @button()
 async def on_withdraw(turn: Turn) -> None:
     """撤销 by the proposer, until the swap is decided."""
-    found = await _swap_for_press(turn)
+    found = await swap_for_press(turn)
     if found is None:
         return
     swap, kit = found
@@ -376,14 +398,14 @@ async def on_withdraw(turn: Turn) -> None:
         by=me.id,
     ):
         await turn.session.refresh(swap)
-        _closed(turn, kit, swap)
+        say_closed(turn, kit, swap)
         return
     await turn.session.refresh(swap)
     await turn.audit("swap_withdrawn", subject_type="swap", subject_id=swap.id)
     turn.edit_origin(
         turn.t("swap.withdrawn", swap=Safe(swap_line(turn.lang, kit.names, kit.schedule, swap)))
     )
-    _tell_both(turn, kit, swap, "swap.withdrawn_notice", who=me.name)
+    tell_both(turn, kit, swap, "swap.withdrawn_notice", who=me.name)
 
 
 async def pending_swaps(turn: Turn, kit: Kit) -> int:

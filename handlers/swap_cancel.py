@@ -8,44 +8,17 @@ left alone: that cover would otherwise point at a lesson that moved back under t
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from bot import callbacks
-from bot.texts import Safe, t
-from handlers.cover_board import Kit, default_lang, load_kit, update_slips
-from handlers.leave_texts import language_of, swap_line, tell
+from bot.texts import Safe
+from handlers.cover_board import Kit, update_slips
+from handlers.leave_texts import swap_line
+from handlers.swap import arranger_may_decide, say_closed, swap_for_press, tell_both
 from handlers.turn import Turn, button
 from jobs import kinds
-from storage.cover import hold_school, may_arrange, needs_on
+from storage.cover import hold_school, needs_on
 from storage.models import LessonSwap
 from storage.swaps import move_swap
-
-
-def cancel_markup(lang: str, swap: LessonSwap) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "swap.button.cancel"),
-                    callback_data=callbacks.encode("sw", "cx", swap.id or 0),
-                )
-            ]
-        ]
-    )
-
-
-async def _found(turn: Turn) -> tuple[LessonSwap, Kit] | None:
-    assert turn.callback is not None
-    swap_id = turn.callback.id()
-    swap = await turn.session.get(LessonSwap, swap_id) if swap_id is not None else None
-    if swap is None or swap.school_id != turn.actor.school_id:
-        await turn.audit("button_refused", reason="unknown_swap", swap=swap_id)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
-        return None
-    kit = await load_kit(turn, swap.school_id)
-    assert kit is not None
-    return swap, kit
 
 
 def _begun(turn: Turn, kit: Kit, swap: LessonSwap) -> bool:
@@ -72,26 +45,16 @@ async def _has_cover(turn: Turn, swap: LessonSwap) -> bool:
 @button()
 async def on_cancel(turn: Turn) -> None:
     """撤销调课 by an arranger (not one of the two teachers), while both lessons are ahead."""
-    found = await _found(turn)
+    found = await swap_for_press(turn)
     if found is None:
         return
     swap, kit = found
-    me = turn.actor.staff
-    involved = me is not None and me.id in (swap.proposer_id, swap.colleague_id)
-    if involved or not may_arrange(
-        me,
-        grade=kit.schedule.grades.get(swap.first_class_id),
-        policy=kit.arranger_policy,
-        is_admin=turn.actor.is_admin,
-    ):
-        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button="sw:cx")
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+    if not await arranger_may_decide(turn, kit, swap, "sw:cx"):
         return
+    me = turn.actor.staff
     line = Safe(swap_line(turn.lang, kit.names, kit.schedule, swap))
     if swap.status != "approved":
-        state = turn.t(f"swap.state.{swap.status}")
-        turn.toast(turn.t("swap.already", state=state), alert=True)
-        turn.edit_origin(turn.t("swap.closed", swap=line, state=state))
+        say_closed(turn, kit, swap)
         return
     await hold_school(session=turn.session, school_id=swap.school_id)
     if _begun(turn, kit, swap):
@@ -110,26 +73,13 @@ async def on_cancel(turn: Turn) -> None:
         by=me.id if me else None,
     ):
         await turn.session.refresh(swap)
-        state = turn.t(f"swap.state.{swap.status}")
-        turn.toast(turn.t("swap.already", state=state), alert=True)
+        say_closed(turn, kit, swap)
         return
     await turn.session.refresh(swap)
     await turn.audit("swap_cancelled", subject_type="swap", subject_id=swap.id)
     turn.edit_origin(turn.t("swap.cancel.done", swap=line))
     who = me.name if me is not None else turn.actor.display_name
-    for staff_id in (swap.proposer_id, swap.colleague_id):
-        person = kit.names.staff.get(staff_id)
-        if person is None:
-            continue
-        lang = language_of(person, default_lang(turn))
-        tell(
-            turn.out,
-            person,
-            default_lang(turn),
-            "swap.cancel.notice",
-            who=who,
-            swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
-        )
+    tell_both(turn, kit, swap, "swap.cancel.notice", who=who)
     await update_slips(turn, kit, [swap.first_day, swap.second_day])
     await turn.schedule_changed(swap.school_id, kinds.COVER)
 

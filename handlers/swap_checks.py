@@ -10,16 +10,15 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.texts import Safe, t
+from handlers.colleagues import colleague_named
 from handlers.cover_board import Kit
 from handlers.leave_texts import day_label, day_lesson_label, localised
 from handlers.turn import Turn
 from rules.cover import DayLesson
-from rules.importing import nearest_names
 from rules.leave_dates import LeaveDateError
 from rules.swaps import Clash, find_lesson
 from storage.cover import swap_problems
 from storage.models import LessonSwap, Staff
-from storage.staff import school_staff, staff_by_name
 from storage.swaps import open_swaps_of
 
 
@@ -149,10 +148,8 @@ def _touches(swap: LessonSwap, *lessons: DayLesson) -> bool:
 
 
 async def find_colleague(turn: Turn, school_id: int, name: str) -> Staff:
-    colleague = await staff_by_name(session=turn.session, school_id=school_id, name=name)
-    if colleague is None or not colleague.active:
-        everyone = [s.name for s in await school_staff(session=turn.session, school_id=school_id)]
-        close = t(turn.lang, "common.list_sep").join(nearest_names(name, everyone)) or "—"
+    colleague, close = await colleague_named(turn, school_id, name)
+    if colleague is None:
         raise SwapRefused("leave.err.no_such_colleague", name=name, close=close)
     return colleague
 
