@@ -50,6 +50,7 @@ from storage.cover import (
     load_cover_day,
     needs_of_leave,
     release_needs,
+    reopen,
     why_not,
 )
 from storage.leave import (
@@ -408,14 +409,7 @@ async def on_substitute_answer(turn: Turn) -> None:
                     "cover_acknowledged", subject_type="cover_need", subject_id=need.id
                 )
             continue
-        if await change_need(
-            session=turn.session,
-            need=need,
-            version=need.version,
-            status="open",
-            substitute_id=None,
-            acknowledged_at=None,
-        ):
+        if await reopen(session=turn.session, need=need):
             await turn.audit(
                 "cover_reopened",
                 subject_type="cover_need",

@@ -11,7 +11,7 @@ from bot.texts import Safe
 from handlers.cover_board import Kit, default_lang, tell_arrangers
 from handlers.leave_texts import language_of, need_label, tell
 from handlers.turn import Turn
-from storage.cover import COVERING_STATES, change_need, needs_between
+from storage.cover import COVERING_STATES, needs_between, reopen
 from storage.leave import away_at
 from storage.models import CoverNeed, LeaveRequest
 
@@ -34,26 +34,17 @@ async def reopen_their_covers(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
             continue  # already taught, or being taught
         if not away_at(leave, need.day, need.period, kit.schedule.bell_starts, start):
             continue
-        changed = await change_need(
-            session=turn.session,
-            need=need,
-            version=need.version,
-            status="open",
-            substitute_id=None,
-            assigned_at=None,
-            assigned_by=None,
-            acknowledged_at=None,
-        )
-        if changed:
+        if await reopen(session=turn.session, need=need):
+            await turn.audit(
+                "cover_reopened",
+                subject_type="cover_need",
+                subject_id=need.id,
+                substitute=leave.staff_id,
+                reason="substitute_away",
+            )
             reopened.append(need)
     if not reopened:
         return []
-    await turn.audit(
-        "cover_reopened",
-        subject_type="leave",
-        subject_id=leave.id,
-        needs=[need.id for need in reopened],
-    )
     name = kit.names.person(leave.staff_id)
     for need in reopened:
         await tell_arrangers(turn, kit, need, "cover.substitute_away_for_arranger", name=name)

@@ -151,6 +151,20 @@ async def change_need(
     return result.rowcount == 1
 
 
+async def reopen(*, session: AsyncSession, need: CoverNeed) -> bool:
+    """The lesson's substitute dropped out: it is open to arrange again, if still as read."""
+    return await change_need(
+        session=session,
+        need=need,
+        version=need.version,
+        status="open",
+        substitute_id=None,
+        assigned_at=None,
+        assigned_by=None,
+        acknowledged_at=None,
+    )
+
+
 async def take_from_group(
     *, session: AsyncSession, need: CoverNeed, staff_id: int, now: datetime
 ) -> bool:
