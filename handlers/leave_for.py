@@ -13,7 +13,7 @@ from __future__ import annotations
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.commands import RECORDERS
-from bot.texts import Safe, t
+from bot.texts import Safe
 from handlers.colleagues import colleague_named
 from handlers.cover_board import default_lang, load_kit
 from handlers.leave_approval import decide
@@ -22,6 +22,7 @@ from handlers.leave_request import (
     Draft,
     Refusal,
     ask_approvers,
+    chain_text,
     check_draft,
     days_text,
     lessons_block,
@@ -84,6 +85,7 @@ async def cmd_leave_for(turn: Turn) -> None:
         turn.reply(refusal_text(turn, problem, "leave.for.example"))
         return
     leave, first = await store(turn, checked, action="leave_recorded")
+    steps = await approvals_of(session=turn.session, leave_id=leave.id or 0)
     # The teacher hears who recorded it before any decision on it.
     lang = language_of(colleague, default_lang(turn))
     tell(
@@ -97,7 +99,7 @@ async def cmd_leave_for(turn: Turn) -> None:
         days=days_text(checked.half_days),
         reason=draft.reason,
         lessons=Safe(lessons_block(lang, kit, checked.lessons, checked.unknown_days)),
-        chain=await _chain(turn, lang, leave.id or 0),
+        chain=chain_text(lang, steps),
     )
     mine = may_decide(
         role=first.role,
@@ -126,7 +128,7 @@ async def cmd_leave_for(turn: Turn) -> None:
             span=span_label(turn.lang, draft.first, draft.last, draft.part.code),
             days=days_text(checked.half_days),
             lessons=Safe(lessons_block(turn.lang, kit, checked.lessons, checked.unknown_days)),
-            chain=await _chain(turn, turn.lang, leave.id or 0),
+            chain=chain_text(turn.lang, steps),
             now=now,
         )
     )
@@ -134,11 +136,6 @@ async def cmd_leave_for(turn: Turn) -> None:
         await decide(turn, (first, leave, kit), approve=True)
     else:
         await turn.schedule_changed(leave.school_id, kinds.LEAVE)
-
-
-async def _chain(turn: Turn, lang: str, leave_id: int) -> str:
-    steps = await approvals_of(session=turn.session, leave_id=leave_id)
-    return t(lang, "leave.chain_sep").join(step_label(lang, step) for step in steps)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

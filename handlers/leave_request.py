@@ -226,6 +226,11 @@ def step_label(lang: str, approval: LeaveApproval) -> str:
     return label
 
 
+def chain_text(lang: str, steps: list[LeaveApproval]) -> str:
+    """The approval chain in words: 年级组长（三年级） → 教导处."""
+    return t(lang, "leave.chain_sep").join(step_label(lang, step) for step in steps)
+
+
 def approval_markup(lang: str, approval: LeaveApproval) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
@@ -395,9 +400,7 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
             name=staff.name,
             lessons=Safe(lessons_block(lang, kit, checked.lessons, [])),
         )
-    chain_names = t(turn.lang, "leave.chain_sep").join(
-        step_label(turn.lang, a) for a in await _steps(turn, leave)
-    )
+    chain_names = chain_text(turn.lang, await _steps(turn, leave))
     turn.out.send(
         private_chat,
         turn.t(
