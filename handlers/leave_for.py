@@ -28,6 +28,7 @@ from handlers.leave_request import (
     lessons_block,
     people_names,
     refusal_text,
+    sick_note,
     step_label,
     store,
 )
@@ -100,6 +101,7 @@ async def cmd_leave_for(turn: Turn) -> None:
         reason=draft.reason,
         lessons=Safe(lessons_block(lang, kit, checked.lessons, checked.unknown_days)),
         chain=chain_text(lang, steps),
+        note=Safe(sick_note(lang, kit, draft.kind, checked.half_days)),
     )
     mine = may_decide(
         role=first.role,

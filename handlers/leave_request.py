@@ -226,6 +226,14 @@ def step_label(lang: str, approval: LeaveApproval) -> str:
     return label
 
 
+def sick_note(lang: str, kit: Kit, kind: str, half_days: int, key: str = "leave.sick_note") -> str:
+    """The line asking for a doctor's note, when the school wants one for this leave; or ""."""
+    after = int(kit.policies.get("leave.sick_note_after_days"))
+    if kind != "sick" or half_days <= after * 2:
+        return ""
+    return "\n" + t(lang, key)
+
+
 def chain_text(lang: str, steps: list[LeaveApproval]) -> str:
     """The approval chain in words: 年级组长（三年级） → 教导处."""
     return t(lang, "leave.chain_sep").join(step_label(lang, step) for step in steps)
@@ -268,19 +276,23 @@ def approval_text(
             name=kit.names.person(leave.substitute_id),
             state=t(lang, f"leave.substitute_state.{leave.substitute_state}"),
         )
-    return t(
-        lang,
-        key,
-        name=kit.names.person(leave.staff_id),
-        kind=kind_label(lang, leave.kind),
-        span=span_label(lang, leave.first_day, leave.last_day, leave.part),
-        days=days_text(leave.half_days),
-        reason=leave.reason,
-        lessons=Safe(lessons_block(lang, kit, lessons, unknown)),
-        substitute=Safe(substitute),
-        step=approval.step + 1,
-        steps=steps,
-        role=step_label(lang, approval),
+    note = sick_note(lang, kit, leave.kind, leave.half_days, "leave.sick_note_approver")
+    return (
+        t(
+            lang,
+            key,
+            name=kit.names.person(leave.staff_id),
+            kind=kind_label(lang, leave.kind),
+            span=span_label(lang, leave.first_day, leave.last_day, leave.part),
+            days=days_text(leave.half_days),
+            reason=leave.reason,
+            lessons=Safe(lessons_block(lang, kit, lessons, unknown)),
+            substitute=Safe(substitute),
+            step=approval.step + 1,
+            steps=steps,
+            role=step_label(lang, approval),
+        )
+        + note
     )
 
 
@@ -417,7 +429,8 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
                 if checked.substitute
                 else ""
             ),
-        ),
+        )
+        + sick_note(turn.lang, kit, draft.kind, checked.half_days),
         withdraw_markup(turn.lang, leave),
     )
     await turn.schedule_changed(leave.school_id, kinds.LEAVE)

@@ -123,6 +123,9 @@ def _day_buttons(
     ]
 
 
+KINDS_PER_ROW = 4
+
+
 @command(where="private", staff=True)
 async def wizard_start(turn: Turn) -> object:
     """Starts a fresh draft and asks for the type of leave."""
@@ -133,7 +136,8 @@ async def wizard_start(turn: Turn) -> object:
         )
         for index, kind in enumerate(LEAVE_KINDS)
     ]
-    turn.reply(turn.t("leave.wizard.kind"), InlineKeyboardMarkup([buttons, [_stop(turn.lang)]]))
+    rows = [buttons[i : i + KINDS_PER_ROW] for i in range(0, len(buttons), KINDS_PER_ROW)]
+    turn.reply(turn.t("leave.wizard.kind"), InlineKeyboardMarkup([*rows, [_stop(turn.lang)]]))
     return KIND
 
 

@@ -20,11 +20,19 @@ MAX_PERIOD = 12
 # for January); anything closer stays this year, so a slip of the finger is caught as "past".
 _NEXT_YEAR_AFTER_DAYS = 90
 
-LEAVE_KINDS = ("sick", "personal", "official", "other")
+# Sick, personal and official leave are everyday; marriage, bereavement, maternity and paternity
+# leave are granted by most schools too (shared/domain.md).
+LEAVE_KINDS = (
+    "sick", "personal", "official", "marriage", "bereavement", "maternity", "paternity", "other",
+)  # fmt: skip
 _KIND_WORDS = {
     "病假": "sick", "病": "sick", "sick": "sick",
     "事假": "personal", "事": "personal", "personal": "personal",
     "公假": "official", "公": "official", "公务": "official", "official": "official",
+    "婚假": "marriage", "marriage": "marriage",
+    "丧假": "bereavement", "bereavement": "bereavement", "funeral": "bereavement",
+    "产假": "maternity", "maternity": "maternity",
+    "陪产假": "paternity", "护理假": "paternity", "paternity": "paternity",
     "其他": "other", "其它": "other", "other": "other",
 }  # fmt: skip
 

@@ -18,7 +18,8 @@ from storage.types import UTCDateTime
 class LeaveRequest(SQLModel, table=True):
     """One teacher's request to be away.
 
-    kind: sick | personal | official | other. part: full | am | pm | p<first>-<last>.
+    kind: sick | personal | official | marriage | bereavement | maternity | paternity | other.
+    part: full | am | pm | p<first>-<last>.
     status: pending | approved | rejected | withdrawn | expired | ended (销假 after approval).
     `step` is the approval step waiting for a decision. A colleague the teacher named as their
     substitute has substitute_state asked | agreed | declined.

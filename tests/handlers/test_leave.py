@@ -388,7 +388,10 @@ async def test_the_wizard_takes_buttons_and_text_and_cancel_at_any_step(
     teacher = harness.user(TEACHER)
 
     start = (await harness.send(teacher, "/leave"))[-1]
-    assert [label for label, _ in start.buttons] == ["病假", "事假", "公假", "其他", "取消"]
+    assert [label for label, _ in start.buttons] == [
+        "病假", "事假", "公假", "婚假", "丧假", "产假", "陪产假", "其他", "取消",
+    ]  # fmt: skip
+    assert len(start.markup["inline_keyboard"]) == 3  # four kinds a row, then 取消
     first = (await harness.press(teacher, start, start.data_of("事假")))[0][-1]
     assert "从哪天开始" in first.plain
     last = (await harness.press(teacher, first, first.data_of("11月26日 周四")))[0][-1]

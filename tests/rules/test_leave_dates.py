@@ -214,3 +214,18 @@ def test_span_checks() -> None:
 def test_a_run_of_periods_counts_as_half_a_day() -> None:
     assert [DayPart(k).half_days for k in ("full", "am", "pm")] == [2, 1, 1]
     assert DayPart("periods", 1, 3).half_days == 1
+
+
+@pytest.mark.parametrize(
+    ("word", "kind"),
+    [
+        ("婚假", "marriage"),
+        ("丧假", "bereavement"),
+        ("funeral", "bereavement"),
+        ("产假", "maternity"),
+        ("陪产假", "paternity"),
+        ("Paternity", "paternity"),
+    ],
+)
+def test_the_longer_kinds_of_leave_are_understood(word: str, kind: str) -> None:
+    assert parse_leave_line(f"{word} 明天 家事", TODAY).kind == kind
