@@ -55,6 +55,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("arrange", ARRANGERS),
     CommandInfo("covers", STAFF),
     CommandInfo("swap", STAFF),
+    CommandInfo("swaps", STAFF),
 )
 
 

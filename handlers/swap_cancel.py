@@ -1,4 +1,4 @@
-"""Taking back an approved swap (撤销调课) before either lesson is taught.
+"""Approved swaps still ahead (/swaps), and taking one back (撤销调课) before its lessons.
 
 Plans change after a swap is approved: a trip moves, a colleague falls ill. An arranger may undo
 it from the approval message while both lessons are still ahead; the timetable, the cover slips
@@ -8,17 +8,26 @@ left alone: that cover would otherwise point at a lesson that moved back under t
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler, CallbackQueryHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.texts import Safe
-from handlers.cover_board import Kit, update_slips
+from handlers.cover_board import Kit, load_kit, update_slips
 from handlers.leave_texts import swap_line
-from handlers.swap import arranger_may_decide, say_closed, swap_for_press, tell_both
-from handlers.turn import Turn, button
+from handlers.swap import (
+    arranger_may_decide,
+    cancel_markup,
+    say_closed,
+    swap_for_press,
+    tell_both,
+)
+from handlers.turn import Turn, button, command
 from jobs import kinds
-from storage.cover import hold_school, needs_on
+from storage.cover import hold_school, may_arrange, needs_on
 from storage.models import LessonSwap
-from storage.swaps import move_swap
+from storage.swaps import approved_swaps, move_swap
+
+# Messages one /swaps sends at most; the rest are counted.
+MOST_LISTED = 15
 
 
 def _begun(turn: Turn, kit: Kit, swap: LessonSwap) -> bool:
@@ -84,5 +93,50 @@ async def on_cancel(turn: Turn) -> None:
     await turn.schedule_changed(swap.school_id, kinds.COVER)
 
 
+def _may_undo(turn: Turn, kit: Kit, swap: LessonSwap) -> bool:
+    """What `arranger_may_decide` allows, asked without answering: to offer the button."""
+    me = turn.actor.staff
+    if me is not None and me.id in (swap.proposer_id, swap.colleague_id):
+        return False
+    return may_arrange(
+        me,
+        grade=kit.schedule.grades.get(swap.first_class_id),
+        policy=kit.arranger_policy,
+        is_admin=turn.actor.is_admin,
+    )
+
+
+@command(where="private", staff=True)
+async def cmd_swaps(turn: Turn) -> None:
+    """`/swaps`: approved swaps still ahead: a teacher's own; for an arranger, those they arrange,
+    each with 撤销调课 while neither lesson has begun."""
+    me = turn.actor.staff
+    assert me is not None
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    today = kit.today(turn)
+    shown = []
+    for swap in await approved_swaps(session=turn.session, school_id=me.school_id):
+        if max(swap.first_day, swap.second_day) < today:
+            continue
+        mine = me.id in (swap.proposer_id, swap.colleague_id)
+        undo = _may_undo(turn, kit, swap) and not _begun(turn, kit, swap)
+        if mine or undo:
+            shown.append((swap, undo))
+    if not shown:
+        turn.reply(turn.t("swap.list.none"))
+        return
+    shown.sort(key=lambda pair: min(pair[0].first_day, pair[0].second_day))
+    turn.reply(turn.t("swap.list.title", count=len(shown)))
+    for swap, undo in shown[:MOST_LISTED]:
+        line = swap_line(turn.lang, kit.names, kit.schedule, swap)
+        turn.reply(line, cancel_markup(turn.lang, swap) if undo else None)
+    if len(shown) > MOST_LISTED:
+        turn.reply(turn.t("swap.list.more", count=len(shown) - MOST_LISTED))
+
+
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CallbackQueryHandler(on_cancel, pattern=r"^v1:sw:cx:")]
+    return [
+        CommandHandler("swaps", cmd_swaps),
+        CallbackQueryHandler(on_cancel, pattern=r"^v1:sw:cx:"),
+    ]

@@ -12,7 +12,16 @@ from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import LEADER, OFFICE_A, TEACHER, XU, in_own_chat, seed
+from tests.handlers.leave_school import (
+    CAO,
+    LEADER,
+    OFFICE_A,
+    OFFICE_B,
+    TEACHER,
+    XU,
+    in_own_chat,
+    seed,
+)
 from tests.handlers.test_swap import swaps
 from tests.harness import BotHarness, Sent
 
@@ -100,3 +109,27 @@ async def test_not_while_a_swapped_lesson_has_cover_to_arrange(
 
     assert "不能撤销" in answer["text"]
     assert [s.status for s in await swaps(engine)] == ["approved"]
+
+
+async def test_swaps_lists_what_is_ahead_and_offers_the_undo_to_arrangers_only(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await approved_swap(harness)
+
+    office = await harness.send(harness.user(OFFICE_B), "/swaps")
+    assert "即将进行的已批准调课（1 条）" in office[0].plain
+    assert "11月26日 周四 第3节" in office[1].plain
+    assert [label for label, _ in office[1].buttons] == ["撤销调课"]
+    teacher = await harness.send(harness.user(TEACHER), "/swaps")
+    assert "11月26日 周四 第3节" in teacher[1].plain and teacher[1].buttons == []
+    nobody = await harness.send(harness.user(CAO), "/swaps")
+    assert nobody[-1].plain == "没有即将进行的已批准调课。"
+
+    # Undone from the list by another arranger than the one who approved it.
+    await harness.press(harness.user(OFFICE_B), office[1], office[1].data_of("撤销调课"))
+    assert [s.status for s in await swaps(engine)] == ["cancelled"]
+    assert "雷琴华 撤销了已批准的调课" in harness.last(TEACHER).plain
+    assert (await harness.send(harness.user(OFFICE_B), "/swaps"))[-1].plain == (
+        "没有即将进行的已批准调课。"
+    )
