@@ -296,6 +296,8 @@ async def cmd_myleave(turn: Turn) -> None:
         return
     lines = [turn.t("leave.mine.title")]
     buttons = []
+    # Leave a colleague recorded (/leavefor) says who did.
+    recorders = {p.telegram_id: p for p in kit.names.staff.values() if p.telegram_id is not None}
     for number, leave in enumerate(leaves, start=1):
         if await expire_if_stale(session=turn.session, leave=leave, today=today):
             await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
@@ -317,15 +319,17 @@ async def cmd_myleave(turn: Turn) -> None:
                     callback_data=callbacks.encode("lv", "bk", leave.id or 0),
                 )
             )
-        lines.append(
-            turn.t(
-                "leave.mine.line",
-                number=number,
-                span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
-                kind=kind_label(turn.lang, leave.kind),
-                state=state,
-            )
+        line = turn.t(
+            "leave.mine.line",
+            number=number,
+            span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
+            kind=kind_label(turn.lang, leave.kind),
+            state=state,
         )
+        recorder = recorders.get(leave.created_by or 0)
+        if leave.created_by != staff.telegram_id and recorder is not None:
+            line += turn.t("leave.mine.recorded_by", name=recorder.name)
+        lines.append(line)
     rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
     turn.reply("\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
 

@@ -38,6 +38,8 @@ async def test_the_grade_leader_records_a_morning_off_and_it_is_approved_at_once
     told = [m.plain for m in harness.in_chat(TEACHER)]
     assert "郭春燕 替你登记了请假" in told[0] and "发烧" in told[0] and "/myleave" in told[0]
     assert "你的请假（11月26日 周四 上午）已批准（郭春燕" in told[1]
+    mine = await harness.send(harness.user(TEACHER), "/myleave")
+    assert "（郭春燕 代登记）" in mine[-1].plain
     # The lesson to cover went to the arrangers, without the type or the reason.
     for office in (OFFICE_A, OFFICE_B):
         board = harness.last(office)
