@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -32,6 +33,41 @@ from storage.models import (
 from storage.staff import school_staff
 
 COUNTED = ("pending", "published")  # the statuses that hold minutes against the cap
+
+# Built once with bound parameters: a posting runs each of these (the cap check twice), and
+# building a statement costs about what SQLite takes to run it.
+_SCHOOL_SUBJECTS = (
+    select(Subject)
+    .where(col(Subject.school_id) == bindparam("school_id"))
+    .order_by(col(Subject.id))
+)
+_TEACHES = select(Lesson.id).where(
+    col(Lesson.class_id) == bindparam("class_id"),
+    col(Lesson.subject_id) == bindparam("subject_id"),
+    col(Lesson.teacher_id) == bindparam("teacher_id"),
+    or_(col(Lesson.valid_from).is_(None), col(Lesson.valid_from) <= bindparam("day")),
+    or_(col(Lesson.valid_to).is_(None), col(Lesson.valid_to) >= bindparam("day")),
+)
+_LOCK_CLASSES = (
+    select(SchoolClass.id)
+    .where(col(SchoolClass.id).in_(bindparam("ids", expanding=True)))
+    .order_by(col(SchoolClass.id))
+    .with_for_update()
+)
+_HELD = (
+    select(HomeworkPost, Subject.name)
+    .join(Subject, col(Subject.id) == col(HomeworkPost.subject_id))
+    .where(
+        col(HomeworkPost.class_id) == bindparam("class_id"),
+        col(HomeworkPost.day) == bindparam("day"),
+        col(HomeworkPost.status).in_(COUNTED),
+    )
+    .order_by(col(HomeworkPost.id))
+)
+_BOARD_OF_DAY = select(HomeworkBoard.id).where(
+    col(HomeworkBoard.school_id) == bindparam("school_id"),
+    col(HomeworkBoard.day) == bindparam("day"),
+)
 WAITING = ("pending", "exception")
 OPEN = ("draft", "over_cap", "exception", "pending", "published")  # may still be withdrawn
 EDITABLE = ("pending", "published")
@@ -68,8 +104,7 @@ async def subject_named(*, session: AsyncSession, school_id: int, name: str) -> 
 
 
 async def school_subjects(*, session: AsyncSession, school_id: int) -> list[Subject]:
-    query = select(Subject).where(Subject.school_id == school_id).order_by(col(Subject.id))
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_SCHOOL_SUBJECTS, params={"school_id": school_id})).all())
 
 
 def _valid_on(day: date) -> Sequence[object]:
@@ -90,13 +125,8 @@ async def may_post(
     """Whether `staff` teaches `subject` in `klass` (timetable), heads it, or posts anywhere."""
     if posts_anywhere(staff) or heads(staff, klass):
         return True
-    query = select(Lesson.id).where(
-        Lesson.class_id == klass.id,
-        Lesson.subject_id == subject.id,
-        Lesson.teacher_id == staff.id,
-        *_valid_on(day),
-    )
-    return (await session.exec(query)).first() is not None
+    params = {"class_id": klass.id, "subject_id": subject.id, "teacher_id": staff.id, "day": day}
+    return (await session.exec(_TEACHES, params=params)).first() is not None
 
 
 async def postable_classes(*, session: AsyncSession, staff: Staff, day: date) -> list[SchoolClass]:
@@ -164,8 +194,7 @@ async def lock_classes(*, session: AsyncSession, class_ids: Iterable[int]) -> No
     """Row locks on the classes, in id order so two postings never wait on each other in turn."""
     ids = sorted(set(class_ids))
     if ids:
-        query = select(SchoolClass.id).where(col(SchoolClass.id).in_(ids))
-        await session.exec(query.order_by(col(SchoolClass.id)).with_for_update())
+        await session.exec(_LOCK_CLASSES, params={"ids": ids})
 
 
 def _written(post: HomeworkPost) -> int:
@@ -211,17 +240,8 @@ async def held_entries(
     `exclude` leaves out a posting being changed, together with its waiting change (or, for a
     change, the posting it changes): the check is then what the class holds without it.
     """
-    query = (
-        select(HomeworkPost, Subject.name)
-        .join(Subject, col(Subject.id) == col(HomeworkPost.subject_id))
-        .where(
-            HomeworkPost.class_id == class_id,
-            HomeworkPost.day == day,
-            col(HomeworkPost.status).in_(COUNTED),
-        )
-        .order_by(col(HomeworkPost.id))
-    )
-    rows = [(post, name) for post, name in (await session.exec(query)).all()]
+    params = {"class_id": class_id, "day": day}
+    rows = [(post, name) for post, name in (await session.exec(_HELD, params=params)).all()]
     if exclude is not None:
         left_out = {_posting_key(p) for p, _ in rows if p.id == exclude and p.batch is not None}
         rows = [(p, n) for p, n in rows if p.id != exclude and _posting_key(p) not in left_out]
@@ -385,10 +405,8 @@ async def subject_of(*, session: AsyncSession, post: HomeworkPost) -> Subject:
 
 
 async def board_published(*, session: AsyncSession, school_id: int, day: date) -> bool:
-    query = select(HomeworkBoard.id).where(
-        HomeworkBoard.school_id == school_id, HomeworkBoard.day == day
-    )
-    return (await session.exec(query)).first() is not None
+    params = {"school_id": school_id, "day": day}
+    return (await session.exec(_BOARD_OF_DAY, params=params)).first() is not None
 
 
 async def day_posts(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,10 +21,13 @@ async def classes_taught(*, session: AsyncSession, staff_id: int) -> list[School
     return list((await session.exec(query)).all())
 
 
+# Built once: every posting and wizard step reads the school's classes.
+_SCHOOL_CLASSES = (
+    select(SchoolClass)
+    .where(col(SchoolClass.school_id) == bindparam("school_id"))
+    .order_by(col(SchoolClass.grade), col(SchoolClass.number))
+)
+
+
 async def school_classes(*, session: AsyncSession, school_id: int) -> list[SchoolClass]:
-    query = (
-        select(SchoolClass)
-        .where(SchoolClass.school_id == school_id)
-        .order_by(col(SchoolClass.grade), col(SchoolClass.number))
-    )
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_SCHOOL_CLASSES, params={"school_id": school_id})).all())
