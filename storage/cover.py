@@ -41,6 +41,10 @@ COVER_TABLE = tables_of(CoverNeed)
 COVER_DAY_TABLES = tables_of(CoverNeed, LeaveRequest)
 
 
+# Built once: every booking takes it.
+_HOLD_SCHOOL = select(School.id).where(col(School.id) == bindparam("school_id")).with_for_update()
+
+
 async def hold_school(*, session: AsyncSession, school_id: int) -> None:
     """Serialises the actions that check who is free and then book someone, per school.
 
@@ -49,7 +53,7 @@ async def hold_school(*, session: AsyncSession, school_id: int) -> None:
     BEGIN IMMEDIATE serialises whole transactions already (FOR UPDATE is not rendered there).
     Taken after the leave row and before any cover row, so locks are always taken in one order.
     """
-    await session.exec(select(School.id).where(School.id == school_id).with_for_update())
+    await session.exec(_HOLD_SCHOOL, params={"school_id": school_id})
 
 
 async def create_needs(

@@ -68,19 +68,22 @@ class DutyShift:
         return self.reason is not None and self.staff_id != self.regular_staff_id
 
 
+# Built once with bound parameters: /duty in the group reads both.
+_SCHOOL_POSTS = (
+    select(DutyPost)
+    .where(col(DutyPost.school_id) == bindparam("school_id"))
+    .order_by(col(DutyPost.starts_at), col(DutyPost.position), col(DutyPost.id))
+)
+_ANY_POST = select(DutyPost.id).where(col(DutyPost.school_id) == bindparam("school_id")).limit(1)
+
+
 async def school_posts(*, session: AsyncSession, school_id: int) -> list[DutyPost]:
     """The school's posts in listing order: by start time, then as the file listed them."""
-    query = (
-        select(DutyPost)
-        .where(DutyPost.school_id == school_id)
-        .order_by(col(DutyPost.starts_at), col(DutyPost.position), col(DutyPost.id))
-    )
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_SCHOOL_POSTS, params={"school_id": school_id})).all())
 
 
 async def has_roster(*, session: AsyncSession, school_id: int) -> bool:
-    query = select(DutyPost.id).where(DutyPost.school_id == school_id).limit(1)
-    return (await session.exec(query)).first() is not None
+    return (await session.exec(_ANY_POST, params={"school_id": school_id})).first() is not None
 
 
 async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:

@@ -95,13 +95,22 @@ async def create_leave(
     return leave, approvals[0]
 
 
+# Built once with bound parameters: a leave request reads its steps and the teacher's leave.
+_STEPS_OF = (
+    select(LeaveApproval)
+    .where(col(LeaveApproval.leave_id) == bindparam("leave_id"))
+    .order_by(col(LeaveApproval.step))
+)
+_LEAVES_OF = (
+    select(LeaveRequest)
+    .where(col(LeaveRequest.staff_id) == bindparam("staff_id"))
+    .order_by(col(LeaveRequest.first_day).desc(), col(LeaveRequest.id).desc())
+    .limit(bindparam("limit"))
+)
+
+
 async def approvals_of(*, session: AsyncSession, leave_id: int) -> list[LeaveApproval]:
-    query = (
-        select(LeaveApproval)
-        .where(LeaveApproval.leave_id == leave_id)
-        .order_by(col(LeaveApproval.step))
-    )
-    return list((await session.exec(query)).all())
+    return list((await session.exec(_STEPS_OF, params={"leave_id": leave_id})).all())
 
 
 async def waiting_step(*, session: AsyncSession, leave_id: int) -> LeaveApproval | None:
@@ -282,13 +291,8 @@ async def answer_substitute(
 
 
 async def leaves_of(*, session: AsyncSession, staff_id: int, limit: int = 10) -> list[LeaveRequest]:
-    query = (
-        select(LeaveRequest)
-        .where(LeaveRequest.staff_id == staff_id)
-        .order_by(col(LeaveRequest.first_day).desc(), col(LeaveRequest.id).desc())
-        .limit(limit)
-    )
-    return list((await session.exec(query)).all())
+    params = {"staff_id": staff_id, "limit": limit}
+    return list((await session.exec(_LEAVES_OF, params=params)).all())
 
 
 async def pending_leaves(*, session: AsyncSession, school_id: int) -> list[LeaveRequest]:

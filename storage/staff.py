@@ -47,13 +47,18 @@ async def staff_named_anywhere(*, session: AsyncSession, name: str) -> list[Staf
     return list((await session.exec(query)).all())
 
 
+# Built once: most actions read the school's staff list.
+_SCHOOL_STAFF = (
+    select(Staff).where(col(Staff.school_id) == bindparam("school_id")).order_by(col(Staff.id))
+)
+
+
 async def all_school_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:
     """Everyone on the school's staff list, former staff too, in id order; read once per action
     (see storage.session_memo): the names on a board and the people ranked for it share it."""
 
     async def load() -> list[Staff]:
-        query = select(Staff).where(Staff.school_id == school_id).order_by(col(Staff.id))
-        return list((await session.exec(query)).all())
+        return list((await session.exec(_SCHOOL_STAFF, params={"school_id": school_id})).all())
 
     return list(await remembered(session, ("all_staff", school_id), STAFF_TABLE, load))
 
