@@ -66,6 +66,49 @@ def _buttons(messages: list[Sent], prefix: str, label: str = "") -> list[tuple[S
     return found
 
 
+# Presses of one lesson's top suggestion before giving up on it.
+ATTEMPTS = 3
+
+
+async def _assignments(bot: BotHarness, samples: int) -> Timing:
+    """Assigning the top suggestion of lessons on the boards the approvals sent, on the newest
+    board that shows the lesson now (a press draws its board again, on the page that holds its
+    own lesson). Only presses that assigned someone are timed: a suggestion who meanwhile went on
+    leave or reached the daily cap is refused, a shorter path, and the board drawn again shows
+    the next one, pressed as an arranger would."""
+    needs = dict.fromkeys(
+        data.split(":")[3]
+        for message in reversed(bot.request.sent)  # newest first
+        for _, data in message.buttons
+        if data.startswith("v1:cov:as:")
+    )
+    result = []
+    for need_id in needs:
+        if len(result) >= samples:
+            break
+        prefix = f"v1:cov:as:{need_id}:"
+        for _ in range(ATTEMPTS):
+            shown = next(
+                (
+                    (message, data)
+                    for message in reversed(bot.request.sent)
+                    for _, data in message.buttons
+                    if data.startswith(prefix)
+                ),
+                None,
+            )
+            if shown is None:
+                break
+            message, data = shown
+            before = len(bot.request.answers)
+            elapsed = await _time(bot, bot.press(bot.user(message.chat_id), message, data))
+            answers = list(bot.request.answers.values())[before:]
+            if answers and str(answers[-1].get("text", "")).startswith("已安排"):
+                result.append(elapsed)
+                break
+    return Timing("button: assign cover", result)
+
+
 async def run(dataset: Dataset, samples: int) -> list[Timing]:
     # In process there is no running JobQueue, so wizards cannot time out; nothing to warn of.
     warnings.filterwarnings("ignore", message="Ignoring `conversation_timeout`")
@@ -144,7 +187,7 @@ async def run(dataset: Dataset, samples: int) -> list[Timing]:
                     timings.append(Timing(name, result))
 
             await presses("button: approve leave", "v1:lv:ok:")
-            await presses("button: assign cover", "v1:cov:", "→")
+            timings.append(await _assignments(bot, samples))
             await presses("button: withdraw homework", "v1:hw:", "撤回")
             for person in people[:samples]:
                 await bot.send(bot.user(person), "/lang")
