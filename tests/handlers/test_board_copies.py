@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
@@ -11,7 +11,8 @@ from bot.clock import ManualClock
 from storage.cover_boards import copies_of, record_copies
 from storage.db import session_factory
 from storage.models import CoverBoardCopy
-from tests.handlers.leave_school import OFFICE_A, OFFICE_B, XU, seed
+from tests.conftest import SHANGHAI
+from tests.handlers.leave_school import OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.handlers.test_cover import approved_day_off
 from tests.harness import BotHarness
 
@@ -86,3 +87,41 @@ async def test_copies_of_days_gone_by_are_forgotten(
             today=date(2026, 11, 27),
         )
     assert [c.message_id for c in await copies(engine)] == [13]
+
+
+async def test_a_teacher_back_early_takes_the_released_lesson_off_every_copy(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    other = harness.last(OFFICE_B)
+    assert "第5节" in other.plain
+
+    clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))  # after period 3, before 5
+    await harness.send(harness.user(TEACHER), "/back")
+
+    for office, message_id in ((OFFICE_A, board.message_id), (OFFICE_B, other.message_id)):
+        copy = harness.request.find(office, message_id)
+        assert copy.edited and "第3节" in copy.plain and "第5节" not in copy.plain
+
+
+async def test_a_copy_deleted_in_telegram_does_not_stop_the_action(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    other = harness.last(OFFICE_B)
+    # One of the two boards was deleted in Telegram: its edit is refused.
+    harness.request.faults["editMessageText"] = [
+        (400, "Bad Request: message to edit not found", {})
+    ]
+
+    _, answer = await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+
+    assert answer["text"] == "已安排 许志强"
+    assert "请你代课" in harness.last(XU).plain
+    boards = [
+        harness.request.find(OFFICE_A, board.message_id),
+        harness.request.find(OFFICE_B, other.message_id),
+    ]
+    assert sorted("许志强 代课" in b.plain for b in boards) == [False, True]
