@@ -82,8 +82,17 @@ class SchoolCalendar:
     def __init__(self, data: CalendarData, workday: WorkdayOracle = state_council_workday) -> None:
         self.data = data
         self._workday = workday
+        # Worked out once per day: a calendar is built from its data and then read many times
+        # (a duty rotation counts the school days since the term began, for every day asked).
+        self._statuses: dict[date, DayStatus] = {}
 
     def status(self, day: date) -> DayStatus:
+        found = self._statuses.get(day)
+        if found is None:
+            found = self._statuses[day] = self._status(day)
+        return found
+
+    def _status(self, day: date) -> DayStatus:
         state = self._workday(day)
         known = state is not None
         weekend = day.isoweekday() >= 6
