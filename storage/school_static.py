@@ -10,8 +10,9 @@ what it read: its writes may still roll back.
 from __future__ import annotations
 
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import time
+from functools import cached_property
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Engine
@@ -30,12 +31,30 @@ MAX_SCHOOLS = 64
 WATCHED = tables_of(BellPeriod, CalendarEntry, Lesson, SchoolClass, School)
 
 
+@dataclass
+class TeacherIndex:
+    by_class: dict[int, set[int]] = field(default_factory=dict)
+    by_subject: dict[int, set[int]] = field(default_factory=dict)
+    by_grade: dict[int, set[int]] = field(default_factory=dict)
+
+
 @dataclass(frozen=True)
 class SchoolStatic:
     calendar: SchoolCalendar
     timetable: list[TimetableLesson]
     bells: dict[int, tuple[time, time]]
     grades: dict[int, int]  # class id → grade
+
+    @cached_property
+    def teachers(self) -> TeacherIndex:
+        """Who teaches each class, subject and grade on the timetable, for ranking substitutes:
+        worked out once per school and version, not once per action."""
+        index = TeacherIndex()
+        for lesson in self.timetable:
+            index.by_class.setdefault(lesson.class_id, set()).add(lesson.teacher_id)
+            index.by_subject.setdefault(lesson.subject_id, set()).add(lesson.teacher_id)
+            index.by_grade.setdefault(lesson.grade, set()).add(lesson.teacher_id)
+        return index
 
 
 Entries = OrderedDict[int, tuple[int, SchoolStatic]]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
-from functools import cached_property
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
@@ -15,7 +14,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.calendar import DayStatus, SchoolCalendar
 from rules.cover import DayLesson, SwapMove, TimetableLesson, lessons_of_day
 from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
-from storage.school_static import WATCHED, school_static
+from storage.school_static import WATCHED, TeacherIndex, school_static
 from storage.session_memo import remembered, tables_of
 from storage.staff import all_school_staff
 
@@ -23,13 +22,6 @@ OPEN_SWAP_STATES = ("asked", "agreed")
 SWAP_TABLE = tables_of(LessonSwap)
 SCHEDULE_READS = SWAP_TABLE | WATCHED
 NAME_TABLES = tables_of(SchoolClass, Subject, Staff)
-
-
-@dataclass
-class TeacherIndex:
-    by_class: dict[int, set[int]] = field(default_factory=dict)
-    by_subject: dict[int, set[int]] = field(default_factory=dict)
-    by_grade: dict[int, set[int]] = field(default_factory=dict)
 
 
 @dataclass
@@ -42,6 +34,8 @@ class Schedule:
     bells: dict[int, tuple[time, time]]
     grades: dict[int, int]  # class id → grade
     tz: ZoneInfo
+    # Who teaches each class, subject and grade on the timetable (kept with the static data).
+    teachers: TeacherIndex = field(default_factory=TeacherIndex)
     _cache: dict[date, list[DayLesson] | None] = field(default_factory=dict)
 
     @property
@@ -56,17 +50,6 @@ class Schedule:
         if day not in self._cache:
             self._cache[day] = lessons_of_day(self.status(day), self.timetable, self.moves)
         return self._cache[day]
-
-    @cached_property
-    def teachers(self) -> TeacherIndex:
-        """Who teaches each class, subject and grade, for ranking substitutes (once per action,
-        however many lessons a cover board lists)."""
-        index = TeacherIndex()
-        for lesson in self.timetable:
-            index.by_class.setdefault(lesson.class_id, set()).add(lesson.teacher_id)
-            index.by_subject.setdefault(lesson.subject_id, set()).add(lesson.teacher_id)
-            index.by_grade.setdefault(lesson.grade, set()).add(lesson.teacher_id)
-        return index
 
     def lesson_start(self, day: date, period: int) -> datetime | None:
         bell = self.bells.get(period)
@@ -161,6 +144,7 @@ async def load_schedule(*, session: AsyncSession, school_id: int) -> Schedule:
             bells=static.bells,
             grades=static.grades,
             tz=ZoneInfo(school.timezone if school is not None else "Asia/Shanghai"),
+            teachers=static.teachers,
         )
 
     return await remembered(session, ("schedule", school_id), SCHEDULE_READS, load)
