@@ -40,6 +40,7 @@ from handlers.leave_texts import (
     span_label,
     tell,
 )
+from handlers.substitute_away import reopen_audited
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.leave_dates import LeaveDateError, parse_leave_line
@@ -50,7 +51,6 @@ from storage.cover import (
     load_cover_day,
     needs_of_leave,
     release_needs,
-    reopen,
     why_not,
 )
 from storage.leave import (
@@ -413,14 +413,7 @@ async def on_substitute_answer(turn: Turn) -> None:
                     "cover_acknowledged", subject_type="cover_need", subject_id=need.id
                 )
             continue
-        if await reopen(session=turn.session, need=need):
-            await turn.audit(
-                "cover_reopened",
-                subject_type="cover_need",
-                subject_id=need.id,
-                substitute=me.id,
-                reason="named_declined",
-            )
+        if await reopen_audited(turn, need, substitute=me.id or 0, reason="named_declined"):
             changed_days.append(need.day)
             await tell_arrangers(turn, kit, need, "cover.named_declined", name=me.name)
     if changed_days:

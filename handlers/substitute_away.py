@@ -16,6 +16,20 @@ from storage.leave import away_at
 from storage.models import CoverNeed, LeaveRequest
 
 
+async def reopen_audited(turn: Turn, need: CoverNeed, *, substitute: int, reason: str) -> bool:
+    """Opens the lesson again if it is still as read, and audits why its substitute left it."""
+    if not await reopen(session=turn.session, need=need):
+        return False
+    await turn.audit(
+        "cover_reopened",
+        subject_type="cover_need",
+        subject_id=need.id,
+        substitute=substitute,
+        reason=reason,
+    )
+    return True
+
+
 async def reopen_their_covers(turn: Turn, kit: Kit, leave: LeaveRequest) -> list[CoverNeed]:
     """Opens again what the teacher on `leave` was to cover inside it; returns those lessons."""
     taken = await needs_between(
@@ -34,14 +48,7 @@ async def reopen_their_covers(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
             continue  # already taught, or being taught
         if not away_at(leave, need.day, need.period, kit.schedule.bell_starts, start):
             continue
-        if await reopen(session=turn.session, need=need):
-            await turn.audit(
-                "cover_reopened",
-                subject_type="cover_need",
-                subject_id=need.id,
-                substitute=leave.staff_id,
-                reason="substitute_away",
-            )
+        if await reopen_audited(turn, need, substitute=leave.staff_id, reason="substitute_away"):
             reopened.append(need)
     if not reopened:
         return []
