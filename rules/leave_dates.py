@@ -61,6 +61,7 @@ _PERIODS = re.compile(
 _PART_WORDS = {
     "全天": "full", "整天": "full", "全日": "full", "一天": "full",
     "full": "full", "fullday": "full", "allday": "full", "wholeday": "full",
+    "full-day": "full", "all-day": "full", "whole-day": "full",
     "上午": "am", "早上": "am", "am": "am", "morning": "am",
     "下午": "pm", "pm": "pm", "afternoon": "pm",
 }  # fmt: skip

@@ -229,3 +229,8 @@ def test_a_run_of_periods_counts_as_half_a_day() -> None:
 )
 def test_the_longer_kinds_of_leave_are_understood(word: str, kind: str) -> None:
     assert parse_leave_line(f"{word} 明天 家事", TODAY).kind == kind
+
+
+def test_a_hyphenated_whole_day_is_the_whole_day() -> None:
+    line = parse_leave_line("sick today all-day fever", TODAY)
+    assert (line.part, line.reason) == (FULL_DAY, "fever")
