@@ -56,7 +56,7 @@ async def redraw_copies(turn: Turn, kit: Kit, day: date, *, focus: int | None = 
             )
         ]
         lang = language_of(person, default_lang(turn))
-        text, markup = await render_board(turn, kit, day, theirs, lang, parts, focus=focus)
+        text, markup = await render_board(turn.session, kit, day, theirs, lang, parts, focus=focus)
         turn.out.edit(copy.chat_id, copy.message_id, text, markup)
         redrawn += 1
     return redrawn

@@ -91,7 +91,7 @@ async def _arrangeable(turn: Turn, kit: Kit, first: date, last: date) -> list[Co
 async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed) -> None:
     """Draws the pressed board again, on the page that holds the need."""
     needs = await _arrangeable(turn, kit, need.day, need.day)
-    text, markup = await render_board(turn, kit, need.day, needs, turn.lang, focus=need.id)
+    text, markup = await render_board(turn.session, kit, need.day, needs, turn.lang, focus=need.id)
     turn.edit_origin(text, markup)
 
 
@@ -112,7 +112,7 @@ async def on_page(turn: Turn) -> None:
         await turn.audit("denied", button="cov:pg", day=day.isoformat())
         turn.toast(turn.t("cover.arrange.none"), alert=True)
         return
-    text, markup = await render_board(turn, kit, day, needs, turn.lang, page=page)
+    text, markup = await render_board(turn.session, kit, day, needs, turn.lang, page=page)
     turn.edit_origin(text, markup)
 
 
@@ -416,7 +416,7 @@ async def cmd_arrange(turn: Turn) -> None:
     me = turn.actor.staff
     for day in sorted({n.day for n in needs}):
         text, markup = await render_board(
-            turn, kit, day, [n for n in needs if n.day == day], turn.lang
+            turn.session, kit, day, [n for n in needs if n.day == day], turn.lang
         )
         tag = (school_id, day, me.id or 0) if me is not None else None
         turn.out.send(turn.chat_id, text, markup, board=tag)

@@ -115,7 +115,7 @@ class BoardParts:
 
 
 async def render_board(
-    turn: Turn,
+    session: AsyncSession,
     kit: Kit,
     day: date,
     needs: list[CoverNeed],
@@ -154,7 +154,7 @@ async def render_board(
     for number, need in enumerate(needs[first : first + BOARD_PAGE], start=first + 1):
         key = (need.id or 0, need.version, lang, number)
         if key not in parts.blocks:
-            parts.blocks[key] = await _lesson_block(turn, kit, day, need, number, lang, parts)
+            parts.blocks[key] = await _lesson_block(session, kit, day, need, number, lang, parts)
         block_lines, block_rows = parts.blocks[key]
         lines.extend(block_lines)
         rows.extend(block_rows)
@@ -174,7 +174,7 @@ async def render_board(
 
 
 async def _lesson_block(
-    turn: Turn,
+    session: AsyncSession,
     kit: Kit,
     day: date,
     need: CoverNeed,
@@ -201,10 +201,10 @@ async def _lesson_block(
     picked = (need.id or 0, need.version)
     if picked not in parts.suggestions:
         cover_day = await load_cover_day(
-            session=turn.session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
+            session=session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
         )
         parts.suggestions[picked] = await suggest(
-            session=turn.session,
+            session=session,
             need=need,
             cover_day=cover_day,
             cap=kit.cap,
@@ -270,7 +270,7 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed], *, intro: st
         lang = language_of(person, default_lang(turn))
         for day in sorted({need.day for need in mine}):
             text, markup = await render_board(
-                turn, kit, day, [n for n in mine if n.day == day], lang, parts
+                turn.session, kit, day, [n for n in mine if n.day == day], lang, parts
             )
             if intro:
                 text = f"{t(lang, intro)}\n{text}"

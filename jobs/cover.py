@@ -1,9 +1,11 @@
-"""The cover slip (代课/调课公示) for the group, and the reminder of an unconfirmed cover.
+"""The cover slip (代课/调课公示) for the group, and the arrangers' reminders.
 
 The slip for today goes out at `cover.slip_today` (07:20), the one for tomorrow at
 `cover.slip_tomorrow` (20:00), each only when something is planned. What it shows is kept, so a
 later change posts only what changed (see handlers/cover.py `update_slips`). A substitute who
-has not pressed 收到 30 minutes before the lesson gets their arranger reminded.
+has not pressed 收到 30 minutes before the lesson gets their arranger reminded. Two hours before
+tomorrow's slip, an arranger with lessons of tomorrow still to arrange gets that day's board:
+the boards an approval sends can be days old, or lost in a long leave's many days.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.texts import Safe, split_message, t
-from handlers.cover_board import arranger_needs, build_kit
+from handlers.cover_board import BoardParts, arranger_needs, build_kit, render_board
 from handlers.leave_texts import need_label, slip_lines, slip_message
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
@@ -24,6 +26,9 @@ SLIP_TODAY = kinds.COVER_SLIP_TODAY
 SLIP_TOMORROW = kinds.COVER_SLIP_TOMORROW
 ACK_REMINDER = kinds.COVER_ACK_REMINDER
 ACK_BEFORE = timedelta(minutes=30)
+OPEN_TOMORROW = kinds.COVER_OPEN_TOMORROW
+# Before tomorrow's slip goes to the group, so that it can already name the substitutes.
+OPEN_BEFORE_SLIP = timedelta(hours=2)
 
 
 async def plan_tomorrow(ctx: DayContext) -> list[Slot]:
@@ -106,9 +111,44 @@ async def send_ack_reminder(ctx: PushContext) -> bool:
     return sent > 0
 
 
+async def plan_open_tomorrow(ctx: DayContext) -> list[Slot]:
+    """On any day, when tomorrow is a school day: whether anything is open is asked at 18:00."""
+    tomorrow = ctx.day + timedelta(days=1)
+    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    if not calendar.status(tomorrow).is_school_day:
+        return []
+    at = at_local(ctx.day, ctx.policies.get("cover.slip_tomorrow"), ctx.tz) - OPEN_BEFORE_SLIP
+    return [Slot(OPEN_TOMORROW, "arrangers", at, tomorrow.isoformat())]
+
+
+async def send_open_tomorrow(ctx: PushContext) -> bool:
+    """Each arranger with lessons of tomorrow still open gets tomorrow's board, on its page."""
+    day = date.fromisoformat(ctx.slot.key)
+    needs = await needs_on(session=ctx.session, school_id=ctx.school.id or 0, day=day)
+    if not any(need.status == "open" for need in needs):
+        return False
+    kit = await build_kit(ctx.session, ctx.school)
+    default = ctx.services.settings.default_language
+    parts = BoardParts()
+    sent = 0
+    for person, theirs in (await arranger_needs(ctx.session, kit, needs)).values():
+        still_open = [need for need in theirs if need.status == "open"]
+        if person.telegram_id is None or not still_open:
+            continue
+        lang = person.language or default
+        board, markup = await render_board(
+            ctx.session, kit, day, theirs, lang, parts, focus=still_open[0].id
+        )
+        text = f"{t(lang, 'cover.open_tomorrow', count=len(still_open))}\n{board}"
+        if await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text, markup):
+            sent += 1
+    return sent > 0
+
+
 def push_kinds() -> list[PushKind]:
     return [
         PushKind(SLIP_TODAY, daily_slot(SLIP_TODAY, "cover.slip_today"), send_today),
         PushKind(SLIP_TOMORROW, plan_tomorrow, send_tomorrow),
         PushKind(ACK_REMINDER, plan_ack_reminders, send_ack_reminder),
+        PushKind(OPEN_TOMORROW, plan_open_tomorrow, send_open_tomorrow),
     ]

@@ -10,6 +10,7 @@ LEAVE_REMINDER = "leave_reminder"
 COVER_SLIP_TODAY = "cover_slip_today"
 COVER_SLIP_TOMORROW = "cover_slip_tomorrow"
 COVER_ACK_REMINDER = "cover_ack_reminder"
+COVER_OPEN_TOMORROW = "cover_open_tomorrow"
 DUTY_ANNOUNCE = "duty_announce"
 DUTY_REMIND = "duty_remind"
 PATROL_REMIND = "patrol_remind"
@@ -25,7 +26,7 @@ CALENDAR_UNKNOWN_YEAR = "cal_unknown_year"
 # cover assignment or a swap moves the cover slips and the acknowledgement reminders. A change
 # of policy, calendar or timetable moves everything and rebuilds the whole school.
 LEAVE = frozenset({LEAVE_REMINDER})
-COVER = frozenset({COVER_SLIP_TODAY, COVER_SLIP_TOMORROW, COVER_ACK_REMINDER})
+COVER = frozenset({COVER_SLIP_TODAY, COVER_SLIP_TOMORROW, COVER_ACK_REMINDER, COVER_OPEN_TOMORROW})
 LEAVE_AND_COVER = LEAVE | COVER
 DUTY = frozenset({DUTY_ANNOUNCE, DUTY_REMIND, PATROL_REMIND})
 EVENTS = frozenset({EVENT_EVE, EVENT_SOON, EVENT_WEEK})

@@ -103,3 +103,46 @@ async def test_an_unconfirmed_cover_reminds_the_arranger_half_an_hour_before(
     await move(harness, clock, at(26, 13, 5))
     assert len([m for m in harness.in_chat(OFFICE_A) if m.plain.startswith("⏰")]) == 1
     assert "请你代课" in harness.last(XU).plain
+
+
+def reminders(bot: BotHarness, chat: int) -> list[str]:
+    return [m.plain for m in bot.in_chat(chat) if "明天还有" in m.plain]
+
+
+async def test_arrangers_get_tomorrows_board_while_lessons_are_still_open(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+
+    await move(harness, clock, at(25, 17, 59))
+    assert reminders(harness, OFFICE_A) == []
+    await move(harness, clock, at(25, 18, 1))
+
+    for office in (OFFICE_A, OFFICE_B):
+        (reminder,) = reminders(harness, office)
+        assert "明天还有 1 节课没安排代课" in reminder
+        assert "代课安排 · 11月26日 周四" in reminder and "第5节" in reminder
+        assert "病假" not in reminder and "发烧" not in reminder
+        assert "2 自习" in [label for label, _ in harness.last(office).buttons]
+    # The board's buttons work like any other board's.
+    reminder = harness.last(OFFICE_B)
+    await harness.press(harness.user(OFFICE_B), reminder, reminder.data_of("2 自习"))
+    assert "状态：自习" in harness.request.find(OFFICE_B, reminder.message_id).plain
+
+
+async def test_no_reminder_when_everything_is_arranged(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 上午 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+
+    await move(harness, clock, at(25, 18, 1))
+
+    assert reminders(harness, OFFICE_A) == [] and reminders(harness, OFFICE_B) == []
