@@ -16,6 +16,7 @@ from bot.commands import ARRANGERS
 from bot.texts import Safe, t
 from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
+    BOARD_DAYS,
     Kit,
     default_lang,
     load_kit,
@@ -47,9 +48,6 @@ from storage.cover import (
 )
 from storage.models import CoverNeed, SchoolClass
 from storage.schools import staff_groups
-
-BOARD_DAYS = 7
-
 
 # --- buttons ------------------------------------------------------------------------------------
 

@@ -92,6 +92,9 @@ def default_lang(turn: Turn) -> str:
 
 # Lessons on one page of a day's board: six take about 1,500 characters and 38 buttons.
 BOARD_PAGE = 6
+# Days ahead (today included) whose boards /arrange and an approval send; a later day's board
+# comes the evening before, while lessons are still open (jobs/cover.py).
+BOARD_DAYS = 7
 
 
 def _reason_words(lang: str, suggestion: Suggestion) -> str:
@@ -278,6 +281,22 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed], *, intro: st
             turn.out.send(person.telegram_id, text, markup, board=tag)
             sent += 1
     return sent
+
+
+async def tell_later(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> None:
+    """Each arranger of lessons past the boards' days: how many, when, and when they come."""
+    for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
+        lang = language_of(person, default_lang(turn))
+        days = sorted({need.day for need in mine})
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            "cover.later",
+            count=len(mine),
+            first=day_label(lang, days[0]),
+            last=day_label(lang, days[-1]),
+        )
 
 
 async def tell_arrangers(turn: Turn, kit: Kit, need: CoverNeed, key: str, **values: object) -> None:

@@ -7,7 +7,7 @@ lost (a second approver, a double click, a request withdrawn meanwhile) is told 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from telegram.ext import (
     BaseHandler,
@@ -19,7 +19,15 @@ from telegram.ext import (
 )
 
 from bot.texts import Safe, t
-from handlers.cover_board import Kit, default_lang, load_kit, send_boards, update_slips
+from handlers.cover_board import (
+    BOARD_DAYS,
+    Kit,
+    default_lang,
+    load_kit,
+    send_boards,
+    tell_later,
+    update_slips,
+)
 from handlers.dialogue import dialogue
 from handlers.duty_leave import ask_for_leave
 from handlers.leave import assign_named_substitute, state_text
@@ -266,7 +274,13 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     )
     reopened = await reopen_their_covers(turn, kit, leave)
     if needs or reopened:
-        await send_boards(turn, kit, sorted([*needs, *reopened], key=_board_order))
+        # A long leave would send every arranger a board for each of its days at once.
+        horizon = today + timedelta(days=BOARD_DAYS - 1)
+        ordered = sorted([*needs, *reopened], key=_board_order)
+        await send_boards(turn, kit, [need for need in ordered if need.day <= horizon])
+        later = [need for need in ordered if need.day > horizon]
+        if later:
+            await tell_later(turn, kit, later)
         await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
     days = {lesson.day for lesson in lessons} | {
         s.day

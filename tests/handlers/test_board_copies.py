@@ -10,9 +10,9 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from storage.cover_boards import copies_of, record_copies
 from storage.db import session_factory
-from storage.models import CoverBoardCopy
+from storage.models import CoverBoardCopy, CoverNeed
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import OFFICE_A, OFFICE_B, TEACHER, XU, seed
+from tests.handlers.leave_school import HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.handlers.test_cover import approved_day_off
 from tests.harness import BotHarness
 
@@ -125,3 +125,26 @@ async def test_a_copy_deleted_in_telegram_does_not_stop_the_action(
         harness.request.find(OFFICE_B, other.message_id),
     ]
     assert sorted("许志强 代课" in b.plain for b in boards) == [False, True]
+
+
+async def test_a_long_leave_sends_boards_for_the_coming_week_only(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    # Thursday 26 November to Friday 4 December: eight school days, three steps to approve.
+    await harness.send(harness.user(TEACHER), "/leave 病假 2026-11-26~2026-12-04 住院")
+    for approver in (LEADER, OFFICE_A, HEAD):
+        request = harness.last(approver)
+        await harness.press(harness.user(approver), request, request.data_of("批准"))
+
+    for office in (OFFICE_A, OFFICE_B):
+        texts = [m.plain for m in harness.in_chat(office)]
+        boards = [text for text in texts if text.startswith("📋 代课安排")]
+        assert [text.splitlines()[0] for text in boards] == [
+            "📋 代课安排 · 11月26日 周四",
+            "📋 代课安排 · 11月27日 周五",
+        ]
+        assert "另有 3 节代课在 12月3日 周四 至 12月4日 周五" in texts[-1]
+    async with session_factory(engine)() as s:
+        days = sorted({n.day for n in (await s.exec(select(CoverNeed))).all()})
+    assert days == [date(2026, 11, 26), date(2026, 11, 27), date(2026, 12, 3), date(2026, 12, 4)]
