@@ -13,7 +13,7 @@ from bot.config import Settings
 from jobs import scheduler
 from tests.conftest import SHANGHAI
 from tests.handlers.leave_school import GROUP, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
-from tests.harness import BotHarness
+from tests.harness import BotHarness, Sent
 
 
 @pytest.fixture
@@ -37,6 +37,19 @@ async def move(bot: BotHarness, clock: ManualClock, until: datetime) -> None:
     await scheduler.fire_due(bot.app, start, until)
 
 
+async def xu_covers_period_3(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock, when: str = "明天"
+) -> Sent:
+    """周雅琴 is away on Thursday (`when`); 王晴晴 assigns 许志强 to her period 3 on the board
+    returned."""
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), f"/leave 病假 {when} 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    return board
+
+
 def slips(bot: BotHarness) -> list[str]:
     return [m.plain for m in bot.in_chat(GROUP) if "代课/调课公示" in m.plain]
 
@@ -44,11 +57,7 @@ def slips(bot: BotHarness) -> list[str]:
 async def test_slips_for_tomorrow_and_today_and_updates_after_a_change(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
-    await seed(engine, clock.now())
-    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
-    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
-    board = harness.last(OFFICE_A)
-    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    await xu_covers_period_3(harness, engine, clock)
 
     await move(harness, clock, at(25, 20, 1))
 
@@ -84,11 +93,7 @@ async def test_slips_for_tomorrow_and_today_and_updates_after_a_change(
 async def test_an_unconfirmed_cover_reminds_the_arranger_half_an_hour_before(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
-    await seed(engine, clock.now())
-    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
-    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
-    board = harness.last(OFFICE_A)
-    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    board = await xu_covers_period_3(harness, engine, clock)
     board = harness.request.find(OFFICE_A, board.message_id)
     await harness.press(harness.user(OFFICE_A), board, board.data_of("2→郭春燕"))
 
@@ -112,11 +117,7 @@ def reminders(bot: BotHarness, chat: int) -> list[str]:
 async def test_arrangers_get_tomorrows_board_while_lessons_are_still_open(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
-    await seed(engine, clock.now())
-    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
-    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
-    board = harness.last(OFFICE_A)
-    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    await xu_covers_period_3(harness, engine, clock)
 
     await move(harness, clock, at(25, 17, 59))
     assert reminders(harness, OFFICE_A) == []
@@ -137,11 +138,7 @@ async def test_arrangers_get_tomorrows_board_while_lessons_are_still_open(
 async def test_no_reminder_when_everything_is_arranged(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
-    await seed(engine, clock.now())
-    await harness.send(harness.user(TEACHER), "/leave 病假 明天 上午 发烧")
-    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
-    board = harness.last(OFFICE_A)
-    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    await xu_covers_period_3(harness, engine, clock, "明天 上午")
 
     await move(harness, clock, at(25, 18, 1))
 
