@@ -122,7 +122,9 @@ async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:
 async def cmd_swap_line(turn: Turn) -> None:
     """`/swap 周四第3节 <colleague> 周五第2节`."""
     me = turn.actor.staff
-    assert me is not None
+    if me is None:  # a system admin without a staff record has no lessons to swap
+        turn.reply(turn.t("common.not_linked"))
+        return
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     try:

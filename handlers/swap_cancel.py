@@ -111,7 +111,9 @@ async def cmd_swaps(turn: Turn) -> None:
     """`/swaps`: approved swaps still ahead: a teacher's own; for an arranger, those they arrange,
     each with 撤销调课 while neither lesson has begun."""
     me = turn.actor.staff
-    assert me is not None
+    if me is None:  # a system admin without a staff record: no school's swaps to list
+        turn.reply(turn.t("common.not_linked"))
+        return
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     today = kit.today(turn)

@@ -106,7 +106,9 @@ def _my_upcoming(turn: Turn, kit: Kit, teacher_id: int) -> list[DayLesson]:
 async def wizard_start(turn: Turn) -> object:
     """Asks which of my lessons to swap, offering the next ones as buttons."""
     me = turn.actor.staff
-    assert me is not None
+    if me is None:  # a system admin without a staff record has no lessons to swap
+        turn.reply(turn.t("common.not_linked"))
+        return END
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     turn.context.user_data[DRAFT_KEY] = {}

@@ -12,6 +12,7 @@ from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed
 from tests.conftest import SHANGHAI
+from tests.handlers.conftest import SYSADMIN_ID
 from tests.handlers.leave_school import (
     CAO,
     LEADER,
@@ -133,3 +134,14 @@ async def test_swaps_lists_what_is_ahead_and_offers_the_undo_to_arrangers_only(
     assert (await harness.send(harness.user(OFFICE_B), "/swaps"))[-1].plain == (
         "没有即将进行的已批准调课。"
     )
+
+
+async def test_a_system_admin_without_a_staff_record_is_told_to_link_first(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    admin = harness.user(SYSADMIN_ID)
+    for command in ("/swaps", "/swap", "/swap 周四第3节 许志强 周五第2节"):
+        replies = await harness.send(admin, command)
+        assert "还没有关联到教职工名册" in replies[-1].plain
+        assert not any("出错" in m.plain or "出了问题" in m.plain for m in replies)
