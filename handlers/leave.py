@@ -24,11 +24,10 @@ from handlers.cover_board import (
     update_slips,
 )
 from handlers.leave_request import (
-    MAX_REASON,
     OPEN_STATES,
-    Draft,
     Refusal,
     check_draft,
+    draft_from_line,
     refusal_text,
     step_label,
     submit,
@@ -43,7 +42,7 @@ from handlers.leave_texts import (
 from handlers.substitute_away import reopen_audited
 from handlers.turn import Turn, button, command
 from jobs import kinds
-from rules.leave_dates import LeaveDateError, parse_leave_line
+from rules.leave_dates import LeaveDateError
 from storage.cover import (
     acknowledge,
     change_need,
@@ -106,12 +105,7 @@ async def cmd_leave_line(turn: Turn) -> None:
     kit = await load_kit(turn, school.id or 0)
     assert kit is not None
     try:
-        line = parse_leave_line(turn.arg_text, kit.today(turn))
-        if len(line.reason) > MAX_REASON:
-            raise Refusal("common.too_long", limit=MAX_REASON)
-        checked = await check_draft(
-            turn, Draft(line.kind, line.first, line.last, line.part, line.reason, line.substitute)
-        )
+        checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn)))
     except (LeaveDateError, Refusal) as problem:
         if turn.in_group:
             # The words not understood may be the reason: they go to the private chat only.

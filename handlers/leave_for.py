@@ -18,13 +18,12 @@ from handlers.colleagues import colleague_named
 from handlers.cover_board import default_lang, load_kit
 from handlers.leave_approval import decide
 from handlers.leave_request import (
-    MAX_REASON,
-    Draft,
     Refusal,
     ask_approvers,
     chain_text,
     check_draft,
     days_text,
+    draft_from_line,
     lessons_block,
     people_names,
     refusal_text,
@@ -36,7 +35,7 @@ from handlers.leave_texts import kind_label, language_of, span_label, tell
 from handlers.turn import Turn, command
 from jobs import kinds
 from rules.approval import may_decide
-from rules.leave_dates import LeaveDateError, parse_leave_line
+from rules.leave_dates import LeaveDateError
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from storage.leave import approvals_of
 from storage.models import Staff
@@ -75,12 +74,9 @@ async def cmd_leave_for(turn: Turn) -> None:
                 "denied", subject_type="staff", subject_id=colleague.id, command="leavefor"
             )
             raise Refusal("leave.for.not_yours", name=colleague.name)
-        line = parse_leave_line(line_text, kit.today(turn))
-        if line.substitute is not None:
+        draft = draft_from_line(line_text, kit.today(turn))
+        if draft.substitute is not None:
             raise Refusal("leave.for.no_substitute")
-        if len(line.reason) > MAX_REASON:
-            raise Refusal("common.too_long", limit=MAX_REASON)
-        draft = Draft(line.kind, line.first, line.last, line.part, line.reason)
         checked = await check_draft(turn, draft, staff=colleague)
     except (LeaveDateError, Refusal) as problem:
         turn.reply(refusal_text(turn, problem, "leave.for.example"))

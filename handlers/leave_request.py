@@ -31,7 +31,7 @@ from handlers.turn import Turn
 from jobs import kinds
 from rules.approval import ApprovalStep, approval_chain
 from rules.cover import DayLesson, affected_lessons, part_includes
-from rules.leave_dates import MAX_PERIOD, DayPart, LeaveDateError, check_span
+from rules.leave_dates import MAX_PERIOD, DayPart, LeaveDateError, check_span, parse_leave_line
 from storage.cover import busy_lesson, load_cover_day
 from storage.leave import (
     approvals_of,
@@ -77,6 +77,14 @@ class Checked:
     half_days: int
     chain: list[ApprovalStep]
     substitute: Staff | None
+
+
+def draft_from_line(text: str, today: date) -> Draft:
+    """The one-line form read into a draft; raises LeaveDateError or Refusal (reason too long)."""
+    line = parse_leave_line(text, today)
+    if len(line.reason) > MAX_REASON:
+        raise Refusal("common.too_long", limit=MAX_REASON)
+    return Draft(line.kind, line.first, line.last, line.part, line.reason, line.substitute)
 
 
 def leave_lessons(
