@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from bench import databases, fanout, footprint, latency, throughput
 from bench.dataset import FULL, QUICK, build
-from bench.machine import describe, rss_mb
+from bench.machine import describe, rss_mb, steadiness
 from bench.report import Row, print_table
 from bench.simproc import simulator_process
 
@@ -103,6 +103,19 @@ async def main(quick: bool, postgres: bool) -> dict[str, Any]:
             )
 
             took("start-up")
+            steady = steadiness(samples)
+            figures["steadiness_ms"] = {
+                "p50": round(steady.p50_ms, 1),
+                "p99": round(steady.p99_ms, 1),
+            }
+            rows.append(
+                Row(
+                    "machine: fixed 10 ms of Python, p50 / p99",
+                    f"{steady.p50_ms:.1f} / {steady.p99_ms:.1f} ms ({steady.ratio:.1f}×)",
+                    "— (how steady the machine is)",
+                    None,
+                )
+            )
             timings = await latency.run(dataset, samples)
             took("latency")
             figures["latency_ms"] = {
@@ -111,6 +124,7 @@ async def main(quick: bool, postgres: bool) -> dict[str, Any]:
                     "p50": round(t.p50, 1),
                     "p95": round(t.p95, 1),
                     "p99": round(t.p99, 1),
+                    "answer": t.answered,
                 }
                 for t in timings
             }
@@ -119,8 +133,8 @@ async def main(quick: bool, postgres: bool) -> dict[str, Any]:
                     Row(
                         f"latency {t.name} (n={len(t.samples)})",
                         f"{t.p50:.1f} / {t.p95:.1f} / {t.p99:.1f} ms",
-                        "p99 ≤ 20 ms",
-                        t.p99 <= TARGETS["p99_ms"],
+                        "p99 ≤ 20 ms" if t.answered else "— (others, after the answer)",
+                        t.p99 <= TARGETS["p99_ms"] if t.answered else None,
                     )
                 )
 

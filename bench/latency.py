@@ -28,6 +28,8 @@ from tests.harness import BotHarness, Sent
 class Timing:
     name: str
     samples: list[float]
+    # False for what others wait for after the answer (an approval's boards): no target.
+    answered: bool = True
 
     def percentile(self, p: int) -> float:
         if len(self.samples) < 2:
@@ -47,12 +49,19 @@ class Timing:
         return self.percentile(99)
 
 
-async def _time(bot: BotHarness, update_handled: Awaitable[object]) -> float:
-    """Until the update is handled and answered; the jobs it moved are planned again after it,
-    in the background as in the running bot, and are waited for outside the timing."""
+async def _time(
+    bot: BotHarness, update_handled: Awaitable[object], others: list[float] | None = None
+) -> float:
+    """Until the update is handled and answered. What follows it for other people (boards,
+    copies drawn again, slips) and the jobs it moved run after it, in the background as in the
+    running bot, and are waited for outside the timing. `others` gets, for an update that
+    queued such work, the time from the update to the last of it."""
     started = time.perf_counter()
     await update_handled
     elapsed = time.perf_counter() - started
+    if others is not None and not bot.services.background.idle:
+        await bot.services.background.settle()
+        others.append(time.perf_counter() - started)
     await bot.services.settle()
     return elapsed
 
@@ -70,7 +79,7 @@ def _buttons(messages: list[Sent], prefix: str, label: str = "") -> list[tuple[S
 ATTEMPTS = 3
 
 
-async def _assignments(bot: BotHarness, samples: int) -> Timing:
+async def _assignments(bot: BotHarness, samples: int) -> list[Timing]:
     """Assigning the top suggestion of lessons on the boards the approvals sent, on the newest
     board that shows the lesson now (a press draws its board again, on the page that holds its
     own lesson). Only presses that assigned someone are timed: a suggestion who meanwhile went on
@@ -82,7 +91,8 @@ async def _assignments(bot: BotHarness, samples: int) -> Timing:
         for _, data in message.buttons
         if data.startswith("v1:cov:as:")
     )
-    result = []
+    result: list[float] = []
+    others: list[float] = []
     for need_id in needs:
         if len(result) >= samples:
             break
@@ -101,12 +111,18 @@ async def _assignments(bot: BotHarness, samples: int) -> Timing:
                 break
             message, data = shown
             before = len(bot.request.answers)
-            elapsed = await _time(bot, bot.press(bot.user(message.chat_id), message, data))
+            after: list[float] = []
+            press = bot.press(bot.user(message.chat_id), message, data)
+            elapsed = await _time(bot, press, after)
             answers = list(bot.request.answers.values())[before:]
             if answers and str(answers[-1].get("text", "")).startswith("已安排"):
                 result.append(elapsed)
+                others.extend(after)
                 break
-    return Timing("button: assign cover", result)
+    return [
+        Timing("button: assign cover", result),
+        Timing("assign cover, until the other copies redrawn", others, answered=False),
+    ]
 
 
 async def run(dataset: Dataset, samples: int) -> list[Timing]:
@@ -173,21 +189,28 @@ async def run(dataset: Dataset, samples: int) -> list[Timing]:
                 result.append(await _time(bot, bot.send(bot.user(admin), "/settings")))
             timings.append(Timing("/settings (admin)", result))
 
-            async def presses(name: str, prefix: str, label: str = "") -> None:
+            async def presses(name: str, prefix: str, label: str = "", then: str = "") -> None:
                 found = _buttons(bot.request.sent, prefix, label)
                 seen: set[str] = set()
                 result = []
+                others: list[float] = []
                 for message, data in found:
                     if data in seen or len(result) >= samples:
                         continue
                     seen.add(data)
                     user = bot.user(message.chat_id)
-                    result.append(await _time(bot, bot.press(user, message, data)))
+                    result.append(await _time(bot, bot.press(user, message, data), others))
                 if result:
                     timings.append(Timing(name, result))
+                if then and others:
+                    timings.append(Timing(then, others, answered=False))
 
-            await presses("button: approve leave", "v1:lv:ok:")
-            timings.append(await _assignments(bot, samples))
+            await presses(
+                "button: approve leave",
+                "v1:lv:ok:",
+                then="approve leave, until the arrangers' boards",
+            )
+            timings.extend(await _assignments(bot, samples))
             await presses("button: withdraw homework", "v1:hw:", "撤回")
             for person in people[:samples]:
                 await bot.send(bot.user(person), "/lang")

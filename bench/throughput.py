@@ -27,6 +27,7 @@ from bench.simproc import SimClient
 from bot.app import SIMULATOR_TOKEN, build_application
 from bot.clock import OffsetClock
 from bot.config import Settings
+from bot.services import SERVICES_KEY, services_of
 
 APPROVE_PREFIX = "v1:lv:ok:"
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
@@ -66,6 +67,9 @@ async def _drain(sim: SimClient, app: AnyApp) -> None:
     if not await sim.wait_consumed(timeout=900):
         raise RuntimeError("the bot did not take every update")
     await app.update_queue.join()
+    # What the last updates queued for other people (boards, slips) is part of handling them.
+    if SERVICES_KEY in app.bot_data:
+        await services_of(app).background.settle()
 
 
 async def _start(app: AnyApp) -> None:

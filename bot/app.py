@@ -70,6 +70,8 @@ SIMULATOR_TOKEN = "100000:staffroom-simulator"
 # A burst of changes (a morning's leave requests) is planned again once, this long after the
 # first of them (jobs/replanning.py).
 REPLAN_DELAY_SECONDS = 2.0
+# How long a stopping bot keeps sending the boards and notices its last actions queued.
+FOLLOW_UPS_AT_STOP_SECONDS = 10.0
 
 
 def build_application(
@@ -132,6 +134,10 @@ def build_application(
         if freeze_heap:
             settle_heap()
 
+    async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        # The bot can still send here: what the last actions promised goes out first.
+        await services.background.stop(grace=FOLLOW_UPS_AT_STOP_SECONDS)
+
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if services.replanner is not None:
             await services.replanner.stop()
@@ -142,7 +148,7 @@ def build_application(
         if own_engine:
             await db_engine.dispose()
 
-    builder = builder.post_init(post_init).post_shutdown(post_shutdown)
+    builder = builder.post_init(post_init).post_stop(post_stop).post_shutdown(post_shutdown)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
 

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, CallbackContext, ExtBot
 
+from bot.background import Background
 from bot.clock import Clock
 from bot.config import Settings
 from jobs.registry import PushKind
@@ -33,6 +34,8 @@ class Services:
     # Every kind of scheduled push, collected from the jobs modules by build_application.
     push_kinds: list[PushKind] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    # What follows an action for other people (boards, redrawn copies, slips), after its answer.
+    background: Background = field(default_factory=Background)
     # At 07:00 every school's announcement falls due at once. Composed together, their write
     # transactions contend for SQLite's one lock, whose busy handler is not fair: one of them can
     # lose for longer than the busy timeout. Composing takes milliseconds and sending (paced, in
@@ -44,9 +47,11 @@ class Services:
             self.replanner.request(school_id, kinds)
 
     async def settle(self) -> None:
-        """Waits for the start-up planning and for every rebuild asked for so far."""
+        """Waits for the start-up planning, for what follows the actions so far, and for every
+        rebuild asked for (a follow-up may ask for one)."""
         if self.starting is not None:
             await self.starting
+        await self.background.settle()
         if self.replanner is not None:
             await self.replanner.settle()
 

@@ -26,9 +26,18 @@ def _origin(turn: Turn) -> tuple[int, int] | None:
     return query.message.chat.id, query.message.message_id
 
 
-async def redraw_copies(turn: Turn, kit: Kit, day: date, *, focus: int | None = None) -> int:
-    """Queues an edit of each arranger's newest copy of the day's board (not the one pressed,
-    which the handler draws itself); returns how many."""
+def redraw_copies(turn: Turn, kit: Kit, day: date, *, focus: int | None = None) -> None:
+    """Each arranger's newest copy of the day's board is drawn again (not the one pressed, which
+    the handler draws itself as its answer), after the action."""
+
+    async def redraw(later: Turn) -> None:
+        await _redraw(later, kit, day, focus)
+
+    turn.then(redraw)
+
+
+async def _redraw(turn: Turn, kit: Kit, day: date, focus: int | None) -> int:
+    """Queues an edit of each arranger's newest copy; returns how many."""
     school_id = kit.school.id or 0
     copies = await copies_of(session=turn.session, school_id=school_id, day=day)
     if not copies:

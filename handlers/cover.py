@@ -189,8 +189,8 @@ async def on_assign(turn: Turn) -> None:
     tell_substitute(turn, kit, need, ask_ack=True)
     turn.toast(turn.t("cover.assigned_toast", name=kit.names.person(staff_id)))
     await _refresh_board(turn, kit, need)
-    await redraw_copies(turn, kit, need.day, focus=need.id)
-    await update_slips(turn, kit, [need.day])
+    redraw_copies(turn, kit, need.day, focus=need.id)
+    update_slips(turn, kit, [need.day])
     await turn.schedule_changed(need.school_id, kinds.COVER)
 
 
@@ -210,8 +210,8 @@ async def on_self_study(turn: Turn) -> None:
     await turn.audit("cover_self_study", subject_type="cover_need", subject_id=need.id)
     tell_released(turn, kit, need, previous)
     await _refresh_board(turn, kit, need)
-    await redraw_copies(turn, kit, need.day, focus=need.id)
-    await update_slips(turn, kit, [need.day])
+    redraw_copies(turn, kit, need.day, focus=need.id)
+    update_slips(turn, kit, [need.day])
 
 
 async def _merge_options(turn: Turn, kit: Kit, need: CoverNeed) -> list[tuple[SchoolClass, int]]:
@@ -328,8 +328,8 @@ async def on_merge_choice(turn: Turn) -> None:
             klass=klass.name,
         )
     )
-    await redraw_copies(turn, kit, need.day, focus=need.id)
-    await update_slips(turn, kit, [need.day])
+    redraw_copies(turn, kit, need.day, focus=need.id)
+    update_slips(turn, kit, [need.day])
 
 
 @button()
@@ -383,8 +383,8 @@ async def on_ask_group(turn: Turn) -> None:
         turn.out.send(group.chat_id, text, markup)
     turn.toast(turn.t("cover.ask.posted"))
     await _refresh_board(turn, kit, need)
-    await redraw_copies(turn, kit, need.day, focus=need.id)
-    await update_slips(turn, kit, [need.day])
+    redraw_copies(turn, kit, need.day, focus=need.id)
+    update_slips(turn, kit, [need.day])
 
 
 # --- commands -------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,6 +35,7 @@ from storage.cover import (
     arrangers_for,
     busy_lesson,
     load_cover_day,
+    needs_by_id,
     posted_slip,
     posted_slip_lines,
     save_slip,
@@ -283,6 +284,27 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed], *, intro: st
     return sent
 
 
+def boards_follow(turn: Turn, kit: Kit, needs: Iterable[CoverNeed]) -> None:
+    """After the action, each arranger gets these lessons' boards for the coming week
+    (`BOARD_DAYS`) and one line about later ones, drawn as the lessons are by then."""
+    ids = [need.id or 0 for need in sorted(needs, key=_board_order)]
+
+    async def send(later: Turn) -> None:
+        live = await needs_by_id(session=later.session, ids=ids)
+        # A long leave would send every arranger a board for each of its days at once.
+        horizon = kit.today(later) + timedelta(days=BOARD_DAYS - 1)
+        await send_boards(later, kit, [need for need in live if need.day <= horizon])
+        ahead = [need for need in live if need.day > horizon]
+        if ahead:
+            await tell_later(later, kit, ahead)
+
+    turn.then(send)
+
+
+def _board_order(need: CoverNeed) -> tuple[date, int, int]:
+    return need.day, need.period, need.id or 0
+
+
 async def tell_later(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> None:
     """Each arranger of lessons past the boards' days: how many, when, and when they come."""
     for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
@@ -362,18 +384,28 @@ def tell_released(turn: Turn, kit: Kit, need: CoverNeed, staff_id: int | None) -
 # --- the slip's update messages ---------------------------------------------------------------
 
 
-async def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
+def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
     """After a change: days whose slip was posted already get a message with what changed.
 
     Today's slip may never have gone out (nothing was planned at its time, 07:20): a change
     later that day posts the whole slip, or the group would not learn of same-day cover.
+    The group's message is not the answer to whoever acted: it follows the action.
     """
+    wanted = sorted(set(days))
+
+    async def post(later: Turn) -> None:
+        await _update_slips(later, kit, wanted)
+
+    turn.then(post)
+
+
+async def _update_slips(turn: Turn, kit: Kit, days: list[date]) -> None:
     today = kit.today(turn)
     lang = default_lang(turn)
     school_id = kit.school.id or 0
     # Swaps may have changed within this action: read the schedule fresh.
     schedule = await load_schedule(session=turn.session, school_id=school_id)
-    for day in sorted(set(days)):
+    for day in days:
         if day < today:
             continue
         posted = await posted_slip(session=turn.session, school_id=school_id, day=day)

@@ -72,8 +72,8 @@ async def on_volunteer(turn: Turn) -> None:
     turn.edit_origin(_group_closed_text(turn, kit, need))
     tell_substitute(turn, kit, need, ask_ack=False)
     await tell_arrangers(turn, kit, need, "cover.ask.taken_notice", name=me.name)
-    await redraw_copies(turn, kit, need.day, focus=need.id)
-    await update_slips(turn, kit, [need.day])
+    redraw_copies(turn, kit, need.day, focus=need.id)
+    update_slips(turn, kit, [need.day])
 
 
 def _group_closed_text(turn: Turn, kit: Kit, need: CoverNeed) -> str:
@@ -121,7 +121,7 @@ async def on_acknowledge(turn: Turn) -> None:
     turn.edit_origin(
         turn.t("cover.ack.done", lesson=lesson, teacher=kit.names.person(need.absent_id))
     )
-    await redraw_copies(turn, kit, need.day, focus=need.id)
+    redraw_copies(turn, kit, need.day, focus=need.id)
 
 
 _MONTH = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})月?$")

@@ -15,9 +15,9 @@ from bot.texts import split_message, t
 from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
     Kit,
+    boards_follow,
     default_lang,
     load_kit,
-    send_boards,
     tell_arrangers,
     tell_released,
     tell_substitute,
@@ -237,8 +237,8 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     for chunk in split_message(lines):
         turn.reply(chunk)
     for day in sorted({need.day for need in released}):
-        await redraw_copies(turn, kit, day)
-    await update_slips(turn, kit, [need.day for need in released] + [kit.today(turn)])
+        redraw_copies(turn, kit, day)
+    update_slips(turn, kit, [need.day for need in released] + [kit.today(turn)])
     await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
 
 
@@ -416,8 +416,8 @@ async def on_substitute_answer(turn: Turn) -> None:
             for n in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
             if n.status == "open"
         ]
-        await send_boards(turn, kit, reopened)
-        await update_slips(turn, kit, changed_days)
+        boards_follow(turn, kit, reopened)
+        update_slips(turn, kit, changed_days)
         await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
 
 

@@ -7,8 +7,6 @@ lost (a second approver, a double click, a request withdrawn meanwhile) is told 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -20,12 +18,10 @@ from telegram.ext import (
 
 from bot.texts import Safe, t
 from handlers.cover_board import (
-    BOARD_DAYS,
     Kit,
+    boards_follow,
     default_lang,
     load_kit,
-    send_boards,
-    tell_later,
     update_slips,
 )
 from handlers.dialogue import dialogue
@@ -56,7 +52,7 @@ from storage.leave import (
     waiting_for,
     waiting_step,
 )
-from storage.models import CoverNeed, LeaveApproval, LeaveRequest
+from storage.models import LeaveApproval, LeaveRequest
 from storage.staff import staff_for_telegram
 
 END = ConversationHandler.END
@@ -274,25 +270,19 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     )
     reopened = await reopen_their_covers(turn, kit, leave)
     if needs or reopened:
-        # A long leave would send every arranger a board for each of its days at once.
-        horizon = today + timedelta(days=BOARD_DAYS - 1)
-        ordered = sorted([*needs, *reopened], key=_board_order)
-        await send_boards(turn, kit, [need for need in ordered if need.day <= horizon])
-        later = [need for need in ordered if need.day > horizon]
-        if later:
-            await tell_later(turn, kit, later)
+        boards_follow(turn, kit, [*needs, *reopened])
         await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
     days = {lesson.day for lesson in lessons} | {
         s.day
         for s in kit.schedule.calendar.days(leave.first_day, leave.last_day)
         if s.is_school_day
     }
-    await update_slips(turn, kit, days)
-    await ask_for_leave(turn, kit.school, leave)
+    update_slips(turn, kit, days)
 
+    async def duties(later: Turn) -> None:
+        await ask_for_leave(later, kit.school, leave)
 
-def _board_order(need: CoverNeed) -> tuple[date, int, int]:
-    return need.day, need.period, need.id or 0
+    turn.then(duties)
 
 
 @button()

@@ -374,7 +374,7 @@ async def on_arranger_decision(turn: Turn) -> None:
     )
     tell_both(turn, kit, swap, "swap.approved" if approve else "swap.rejected", who=who)
     if approve:
-        await update_slips(turn, kit, [swap.first_day, swap.second_day])
+        update_slips(turn, kit, [swap.first_day, swap.second_day])
         await turn.schedule_changed(swap.school_id, kinds.COVER)
 
 

@@ -89,7 +89,7 @@ async def on_cancel(turn: Turn) -> None:
     turn.edit_origin(turn.t("swap.cancel.done", swap=line))
     who = me.name if me is not None else turn.actor.display_name
     tell_both(turn, kit, swap, "swap.cancel.notice", who=who)
-    await update_slips(turn, kit, [swap.first_day, swap.second_day])
+    update_slips(turn, kit, [swap.first_day, swap.second_day])
     await turn.schedule_changed(swap.school_id, kinds.COVER)
 
 

@@ -2,14 +2,20 @@
 
 `@command(...)` and `@button(...)` open a session, resolve the actor, apply the chat and role
 checks, run the handler with a `Turn`, commit, and only then deliver the queued messages.
+
+What the action means for other people and is not its answer (the arrangers' boards after an
+approval, colleagues' copies drawn again, the slip's update in the group) is queued with
+`turn.then(...)`: it runs once the answer is out, in a transaction of its own, so the person who
+pressed does not wait for it and the next update is not held up by it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
@@ -39,6 +45,8 @@ class Turn:
     out: Outbox
     now: datetime
     callback: callbacks.Callback | None = None
+    # Work for other people, run after this action (see `then`).
+    follow_ups: list[FollowUp] = field(default_factory=list)
 
     @property
     def svc(self) -> Services:
@@ -122,6 +130,12 @@ class Turn:
             await bump_schedule_version(session=self.session, school_id=school_id)
         self.out.after_commit.append(lambda: self.svc.schedule_changed(school_id, kinds))
 
+    def then(self, work: FollowUp) -> None:
+        """Queues work that tells or draws for others: it runs once this action committed and
+        its answer went out, with a Turn of its own (same update and actor, a new session and
+        outbox). Work queued from there runs in that same transaction, after it."""
+        self.follow_ups.append(work)
+
     def private_chat_button(self, payload: str = "") -> InlineKeyboardMarkup:
         username = self.context.bot.username
         url = f"https://t.me/{username}" + (f"?start={payload}" if payload else "")
@@ -131,6 +145,7 @@ class Turn:
 
 
 Handler = Callable[[Turn], Awaitable[Any]]
+FollowUp = Callable[[Turn], Awaitable[object]]
 
 
 async def _run(
@@ -152,7 +167,25 @@ async def _run(
     await outbox.flush(context.bot)
     if outbox.boards:
         await _keep_boards(svc, outbox)
+    if turn.follow_ups:
+        svc.background.add(functools.partial(_follow, turn))
     return result
+
+
+async def _follow(done: Turn) -> None:
+    """The follow-ups of an action that has committed and answered."""
+    svc = done.svc
+    outbox = Outbox()
+    async with svc.sessions() as session, session.begin():
+        turn = dataclasses.replace(done, session=session, out=outbox, follow_ups=[])
+        works, done.follow_ups = done.follow_ups, []
+        while works:
+            for work in works:
+                await work(turn)
+            works, turn.follow_ups = turn.follow_ups, []
+    await outbox.flush(done.context.bot)
+    if outbox.boards:
+        await _keep_boards(svc, outbox)
 
 
 async def _keep_boards(svc: Services, outbox: Outbox) -> None:

@@ -130,6 +130,24 @@ async def needs_between(
     return list(await remembered(session, key, COVER_TABLE, load))
 
 
+_NEEDS_BY_ID = select(CoverNeed).where(
+    col(CoverNeed.id).in_(bindparam("ids", expanding=True)),
+    col(CoverNeed.status).in_(bindparam("states", expanding=True)),
+)
+
+
+async def needs_by_id(
+    *, session: AsyncSession, ids: Sequence[int], states: Sequence[str] = LIVE_STATES
+) -> list[CoverNeed]:
+    """These needs as they are now, in the order of `ids`; those no longer in `states` are left
+    out (a leave withdrawn in the meantime released them)."""
+    if not ids:
+        return []
+    params = {"ids": list(ids), "states": list(states)}
+    found = {need.id: need for need in (await session.exec(_NEEDS_BY_ID, params=params)).all()}
+    return [found[need_id] for need_id in ids if need_id in found]
+
+
 async def needs_on(
     *, session: AsyncSession, school_id: int, day: date, states: Sequence[str] = LIVE_STATES
 ) -> list[CoverNeed]:

@@ -236,6 +236,8 @@ class BotHarness:
     async def __aexit__(self, *exc: object) -> None:
         if self.app.job_queue is not None and self.app.job_queue.scheduler.running:
             await self.app.job_queue.stop()
+        if self.app.post_stop is not None:
+            await self.app.post_stop(self.app)
         await self.app.shutdown()
         if self.app.post_shutdown is not None:
             await self.app.post_shutdown(self.app)

@@ -1,0 +1,61 @@
+"""What follows a user's action once they have their answer, run one piece at a time.
+
+An approval is answered as soon as it has committed; the arrangers' boards, their colleagues'
+redrawn copies and the slip's update in the group follow here. They run in the order asked and
+one after another: two at once would both post the same change of a slip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections import deque
+from collections.abc import Awaitable, Callable
+
+log = logging.getLogger(__name__)
+
+Work = Callable[[], Awaitable[object]]
+
+
+class Background:
+    def __init__(self) -> None:
+        self._queue: deque[Work] = deque()
+        self._task: asyncio.Task[None] | None = None
+
+    def add(self, work: Work) -> None:
+        self._queue.append(work)
+        if self._task is None or self._task.done():
+            self._task = asyncio.create_task(self._drain(), name="follow-ups")
+
+    async def _drain(self) -> None:
+        while self._queue:
+            work = self._queue.popleft()
+            try:
+                await work()
+            except Exception:  # one failure must not keep the next action's notices back
+                log.exception("the notices following an action failed")
+
+    @property
+    def idle(self) -> bool:
+        return self._task is None or self._task.done()
+
+    async def settle(self) -> None:
+        """Waits until everything queued so far has run (tests, the demo, the benchmarks)."""
+        while self._task is not None and not self._task.done():
+            await asyncio.shield(self._task)
+
+    async def stop(self, grace: float) -> None:
+        """Lets what is queued finish, for at most `grace` seconds, so that stopping the bot
+        does not drop a board an approval just promised; then gives up on the rest."""
+        if self._task is None or self._task.done():
+            return
+        try:
+            async with asyncio.timeout(grace):
+                await asyncio.shield(self._task)
+        except TimeoutError:
+            log.warning("stopping with %d follow-ups not sent", len(self._queue) + 1)
+            self._queue.clear()
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task

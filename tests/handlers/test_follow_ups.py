@@ -1,0 +1,104 @@
+"""What an action means for other people follows its answer: the approver is answered first."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
+
+from bot.clock import ManualClock
+from handlers import cover_board
+from storage.db import session_factory
+from storage.models import CoverNeed, LeaveRequest
+from tests.handlers.leave_school import LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
+from tests.handlers.test_cover import approved_day_off
+from tests.harness import BotHarness
+
+
+def boards(harness: BotHarness, chat_id: int) -> list[str]:
+    return [m.plain for m in harness.in_chat(chat_id) if "代课安排" in m.plain]
+
+
+async def test_the_approver_is_answered_before_the_arrangers_boards_are_drawn(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    harness.settle_after_update = False
+
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+
+    assert "你已批准" in harness.last(LEADER).plain
+    assert "已批准" in harness.last(TEACHER).plain
+    assert boards(harness, OFFICE_A) == [] and boards(harness, OFFICE_B) == []
+    await harness.services.settle()
+    for office in (OFFICE_A, OFFICE_B):
+        (board,) = boards(harness, office)
+        assert "第3节" in board and "第5节" in board
+
+
+async def test_the_other_arrangers_copy_is_drawn_again_after_the_assigners_answer(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    first = await approved_day_off(harness)
+    harness.settle_after_update = False
+    _, answer = await harness.press(harness.user(OFFICE_A), first, first.data_of("1→许志强"))
+
+    assert answer["text"] == "已安排 许志强"
+    assert "状态：许志强 代课（待确认）" in harness.request.find(OFFICE_A, first.message_id).plain
+    assert "请你代课" in harness.last(XU).plain
+    copy = harness.request.find(OFFICE_B, harness.last(OFFICE_B).message_id)
+    assert "状态：许志强" not in copy.plain  # not drawn again yet
+
+    await harness.services.settle()
+
+    assert "状态：许志强 代课（待确认）" in harness.request.find(OFFICE_B, copy.message_id).plain
+
+
+async def test_a_failed_follow_up_keeps_the_decision_and_does_not_stop_the_next(
+    harness: BotHarness,
+    engine: AsyncEngine,
+    clock: ManualClock,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+
+    async def broken(*_: object, **__: object) -> int:
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr(cover_board, "send_boards", broken)
+    with caplog.at_level(logging.ERROR):
+        await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+
+    assert "the notices following an action failed" in caplog.text
+    assert "你已批准" in harness.last(LEADER).plain
+    assert boards(harness, OFFICE_A) == []
+    async with session_factory(engine)() as s:
+        leave = (await s.exec(select(LeaveRequest))).one()
+        needs = (await s.exec(select(CoverNeed))).all()
+    assert leave.status == "approved" and len(needs) == 2
+
+    # The queue goes on: the office asks for the day's board and still gets it.
+    monkeypatch.undo()
+    sent = await harness.send(harness.user(OFFICE_A), "/arrange 明天")
+    assert any("第3节" in m.plain for m in sent)
+
+
+async def test_stopping_the_bot_still_sends_what_the_last_action_queued(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    harness.settle_after_update = False
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    assert boards(harness, OFFICE_A) == []
+
+    assert harness.app.post_stop is not None
+    await harness.app.post_stop(harness.app)
+
+    assert len(boards(harness, OFFICE_A)) == 1
