@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 import aiohttp
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -39,6 +40,52 @@ class LeanAnswers(BaseRequest):
         if isinstance(result, dict) and "message_id" in result:
             result.pop("reply_markup", None)
         return answer
+
+
+# A button of ours has a text and a callback or a link; one with anything else is written out by
+# the library itself.
+_OTHER_FIELDS = (
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "callback_game",
+    "pay",
+    "web_app",
+    "copy_text",
+)
+
+
+class LeanKeyboard(InlineKeyboardMarkup):
+    """An inline keyboard written out for the call by hand.
+
+    python-telegram-bot's generic `to_dict` visits every attribute of every button: for a cover
+    board's 38 buttons about 0.7 ms, more than the rest of the call (measured: 1,000 edits of a
+    board, recorded request). Buttons here carry a text and a callback or a link.
+    """
+
+    __slots__ = ()
+
+    def to_dict(self, recursive: bool = True) -> JSONDict:
+        return {"inline_keyboard": [[_button(b) for b in row] for row in self.inline_keyboard]}
+
+
+def _button(button: InlineKeyboardButton) -> JSONDict:
+    if any(getattr(button, name) is not None for name in _OTHER_FIELDS):
+        return button.to_dict()
+    written: JSONDict = {"text": button.text}
+    if button.callback_data is not None:
+        written["callback_data"] = button.callback_data
+    if button.url is not None:
+        written["url"] = button.url
+    return written
+
+
+def lean_markup(markup: object) -> object:
+    """The markup to hand to a call: an inline keyboard as a `LeanKeyboard`, anything else as is."""
+    if type(markup) is InlineKeyboardMarkup:
+        return LeanKeyboard(markup.inline_keyboard)
+    return markup
 
 
 class AiohttpRequest(BaseRequest):

@@ -16,6 +16,8 @@ from telegram import Bot, InlineKeyboardMarkup, ReplyKeyboardRemove
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 
+from bot.transport import lean_markup
+
 log = logging.getLogger(__name__)
 
 Markup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
@@ -120,7 +122,7 @@ class Outbox:
                     item.chat_id,
                     item.text,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=item.markup,
+                    reply_markup=lean_markup(item.markup),
                     reply_to_message_id=item.reply_to,
                     allow_sending_without_reply=True,
                 )
@@ -133,7 +135,7 @@ class Outbox:
                     chat_id=item.chat_id,
                     message_id=item.message_id,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=item.markup,
+                    reply_markup=lean_markup(item.markup),
                 )
         except Forbidden as exc:
             log.info("not delivered to %s: %s", getattr(item, "chat_id", "-"), exc.message)

@@ -37,6 +37,7 @@ from telegram.error import (
 
 from bot.config import Settings
 from bot.texts import t
+from bot.transport import lean_markup
 from storage.schools import deactivate_group, migrate_group, staff_groups
 from storage.staff import admin_recipients
 
@@ -148,7 +149,7 @@ async def _deliver_one(
         try:
             await pacer().turn()
             await bot.send_message(
-                chat_id, item.text, parse_mode=ParseMode.HTML, reply_markup=item.markup
+                chat_id, item.text, parse_mode=ParseMode.HTML, reply_markup=lean_markup(item.markup)
             )
             return Outcome.SENT
         except ChatMigrated as exc:

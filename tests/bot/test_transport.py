@@ -6,11 +6,17 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, InputFile
+from telegram import (
+    Bot,
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+)
 from telegram.error import NetworkError, TimedOut
 
 from bot.simulator import Simulator
-from bot.transport import AiohttpCallsRequest, AiohttpRequest
+from bot.transport import AiohttpCallsRequest, AiohttpRequest, LeanKeyboard, lean_markup
 
 ALICE = 1001
 
@@ -128,3 +134,35 @@ async def test_an_error_that_quotes_the_address_does_not_quote_the_token() -> No
     finally:
         await request.shutdown()
     assert "SECRET" not in refused.value.message
+
+
+def test_a_lean_keyboard_is_written_as_the_library_writes_it() -> None:
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton("1→许志强", callback_data="v1:cov:as:7:3:0"),
+                InlineKeyboardButton("打开私聊", url="https://t.me/staffroom_bot?start=x"),
+            ],
+            [InlineKeyboardButton("复制", copy_text=CopyTextButton("代课单"))],
+        ]
+    )
+
+    lean = lean_markup(markup)
+
+    assert isinstance(lean, LeanKeyboard)
+    assert lean.to_dict() == markup.to_dict()
+    # Anything that is not an inline keyboard goes through untouched.
+    assert lean_markup(None) is None
+
+
+async def test_a_board_sent_with_a_lean_keyboard_arrives_with_its_buttons(
+    sim: Simulator,
+) -> None:
+    markup = InlineKeyboardMarkup(
+        [[InlineKeyboardButton(f"{n}→老师", callback_data=f"v1:cov:as:{n}:1:0")] for n in range(6)]
+    )
+    async with client(sim) as bot:
+        sent = await bot.send_message(ALICE, "代课安排", reply_markup=lean_markup(markup))
+    shown = sim.bot_messages(ALICE)[-1]
+    assert shown.message_id == sent.message_id
+    assert shown.reply_markup == markup.to_dict()
