@@ -140,7 +140,8 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
             ctx.session, kit, day, theirs, lang, parts, focus=still_open[0].id
         )
         text = f"{t(lang, 'cover.open_tomorrow', count=len(still_open))}\n{board}"
-        if await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text, markup):
+        tag = (ctx.school.id or 0, day, person.id or 0)
+        if await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text, markup, board=tag):
             sent += 1
     return sent > 0
 

@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from enum import StrEnum
 from functools import partial
 
@@ -38,6 +38,7 @@ from telegram.error import (
 from bot.config import Settings
 from bot.texts import t
 from bot.transport import lean_markup
+from storage.cover_boards import record_copies
 from storage.schools import deactivate_group, migrate_group, staff_groups
 from storage.staff import admin_recipients
 
@@ -101,6 +102,8 @@ class Pending:
     chat_id: int
     text: str
     markup: InlineKeyboardMarkup | None = None
+    # A cover board's school, day and arranger: kept once sent, so later changes redraw it.
+    board: tuple[int, date, int] | None = None
 
 
 _QUEUE: ContextVar[list[Pending] | None] = ContextVar("push_queue", default=None)
@@ -123,17 +126,20 @@ async def send_to_chat(
     chat_id: int,
     text: str,
     markup: InlineKeyboardMarkup | None = None,
+    *,
+    board: tuple[int, date, int] | None = None,
 ) -> bool:
     """Queues the message while a push is composed; otherwise sends it now. True when taken."""
+    item = Pending(chat_id, text, markup, board)
     queue = _QUEUE.get()
     if queue is not None:
-        queue.append(Pending(chat_id, text, markup))
+        queue.append(item)
         return True
 
     async def in_this_session(change: Bookkeeping) -> None:
         await change(session=session)
 
-    return await _deliver_one(bot, in_this_session, Pending(chat_id, text, markup)) == Outcome.SENT
+    return await _deliver_one(bot, in_this_session, item) == Outcome.SENT
 
 
 Bookkeeping = Callable[..., Awaitable[object]]  # called with session=
@@ -148,9 +154,11 @@ async def _deliver_one(
     while True:
         try:
             await pacer().turn()
-            await bot.send_message(
+            message = await bot.send_message(
                 chat_id, item.text, parse_mode=ParseMode.HTML, reply_markup=lean_markup(item.markup)
             )
+            if item.board is not None:
+                await _keep_board(record, item.board, chat_id, message.message_id)
             return Outcome.SENT
         except ChatMigrated as exc:
             await record(partial(migrate_group, old_chat_id=chat_id, new_chat_id=exc.new_chat_id))
@@ -178,6 +186,19 @@ async def _deliver_one(
         except TelegramError as exc:
             log.warning("push to %s failed: %s", chat_id, exc)
             return Outcome.FAILED
+
+
+async def _keep_board(
+    record: Callable[[Bookkeeping], Awaitable[None]],
+    board: tuple[int, date, int],
+    chat_id: int,
+    message_id: int,
+) -> None:
+    """Stores a board just sent; failing to costs only a copy not redrawn, never the push."""
+    try:
+        await record(partial(record_copies, copies=[(*board, chat_id, message_id)], today=None))
+    except Exception:
+        log.exception("could not keep the cover board just sent to %s", chat_id)
 
 
 def _seconds(value: object) -> float:

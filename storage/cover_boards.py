@@ -19,9 +19,10 @@ async def record_copies(
     *,
     session: AsyncSession,
     copies: Iterable[tuple[int, date, int, int, int]],
-    today: date,
+    today: date | None,
 ) -> None:
-    """Stores delivered boards (school, day, arranger, chat, message); forgets days gone by."""
+    """Stores delivered boards (school, day, arranger, chat, message); forgets days before
+    `today` (None: a push that sends boards leaves that to the next action)."""
     rows = [
         {
             "school_id": school_id,
@@ -36,6 +37,8 @@ async def record_copies(
         return
     # One statement for all of them: an approval sends a board to each arranger.
     await session.exec(insert(CoverBoardCopy).values(rows))
+    if today is None:
+        return
     schools = {row["school_id"] for row in rows}
     await session.exec(
         delete(CoverBoardCopy).where(

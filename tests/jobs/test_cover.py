@@ -135,6 +135,20 @@ async def test_arrangers_get_tomorrows_board_while_lessons_are_still_open(
     assert "状态：自习" in harness.request.find(OFFICE_B, reminder.message_id).plain
 
 
+async def test_the_evening_boards_follow_what_another_arranger_decides(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await xu_covers_period_3(harness, engine, clock)
+    await move(harness, clock, at(25, 18, 1))
+    theirs = harness.last(OFFICE_B)
+    assert "明天还有 1 节课没安排代课" in theirs.plain
+
+    mine = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), mine, mine.data_of("2 自习"))
+
+    assert "状态：自习" in harness.request.find(OFFICE_B, theirs.message_id).plain
+
+
 async def test_no_reminder_when_everything_is_arranged(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
