@@ -11,11 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.cover_board import BoardParts, Kit, default_lang, render_board
+from handlers.cover_board import BoardParts, Kit, arranged_by, default_lang, render_board
 from handlers.leave_texts import language_of
 from handlers.turn import Turn
-from rules.roles import ADMIN
-from storage.cover import may_arrange, needs_between
+from storage.cover import needs_between
 from storage.cover_boards import copies_of
 
 
@@ -54,16 +53,7 @@ async def _redraw(turn: Turn, kit: Kit, day: date, focus: int | None) -> int:
         person = kit.names.staff.get(copy.staff_id)
         if (copy.chat_id, copy.message_id) == origin or person is None or not person.active:
             continue
-        theirs = [
-            need
-            for need in needs
-            if may_arrange(
-                person,
-                grade=kit.schedule.grades.get(need.class_id),
-                policy=kit.arranger_policy,
-                is_admin=ADMIN in person.role_set,
-            )
-        ]
+        theirs = arranged_by(kit, person, needs)
         lang = language_of(person, default_lang(turn))
         text, markup = await render_board(turn.session, kit, day, theirs, lang, parts, focus=focus)
         turn.out.edit(copy.chat_id, copy.message_id, text, markup)

@@ -30,12 +30,15 @@ from handlers.leave_texts import (
 from handlers.turn import Turn
 from rules.cover import Suggestion
 from rules.policies import PolicySet
+from rules.roles import ADMIN
 from storage.cover import (
     CoverDay,
     arrangers_for,
     busy_lesson,
     load_cover_day,
+    may_arrange,
     needs_by_id,
+    needs_on,
     posted_slip,
     posted_slip_lines,
     save_slip,
@@ -264,22 +267,47 @@ async def arranger_needs(
     return found
 
 
-async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed], *, intro: str = "") -> int:
-    """One private message per day to each arranger; returns how many were queued."""
+def arranged_by(kit: Kit, person: Staff, needs: Iterable[CoverNeed]) -> list[CoverNeed]:
+    """The lessons among `needs` that `person` may arrange: what their copy of a day's board
+    shows, whether it was sent after an approval, asked for with /arrange or drawn again."""
+    return [
+        need
+        for need in needs
+        if may_arrange(
+            person,
+            grade=kit.schedule.grades.get(need.class_id),
+            policy=kit.arranger_policy,
+            is_admin=ADMIN in person.role_set,
+        )
+    ]
+
+
+async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
+    """Each arranger of these lessons gets, for each of their days, that day's whole board as
+    they arrange it (the board a later change draws again), opened on the page of the first of
+    these lessons. One private message per day and arranger; returns how many were queued."""
     sent = 0
     parts = BoardParts()
+    school_id = kit.school.id or 0
+    days = {
+        day: await needs_on(session=turn.session, school_id=school_id, day=day)
+        for day in sorted({need.day for need in needs})
+    }
     for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
         if person.telegram_id is None:
             continue
         lang = language_of(person, default_lang(turn))
-        for day in sorted({need.day for need in mine}):
+        for day, whole in days.items():
+            new = [need for need in mine if need.day == day]
+            if not new:
+                continue
+            theirs = arranged_by(kit, person, whole)
+            known = {need.id for need in theirs}
+            theirs.extend(need for need in new if need.id not in known)
             text, markup = await render_board(
-                turn.session, kit, day, [n for n in mine if n.day == day], lang, parts
+                turn.session, kit, day, sorted(theirs, key=_day_order), lang, parts, focus=new[0].id
             )
-            if intro:
-                text = f"{t(lang, intro)}\n{text}"
-            tag = (kit.school.id or 0, day, person.id or 0)
-            turn.out.send(person.telegram_id, text, markup, board=tag)
+            turn.out.send(person.telegram_id, text, markup, board=(school_id, day, person.id or 0))
             sent += 1
     return sent
 
@@ -303,6 +331,11 @@ def boards_follow(turn: Turn, kit: Kit, needs: Iterable[CoverNeed]) -> None:
 
 def _board_order(need: CoverNeed) -> tuple[date, int, int]:
     return need.day, need.period, need.id or 0
+
+
+def _day_order(need: CoverNeed) -> tuple[date, int, int]:
+    """As a day's lessons are listed on a board (storage.cover.needs_between)."""
+    return need.day, need.period, need.class_id
 
 
 async def tell_later(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> None:

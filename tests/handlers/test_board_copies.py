@@ -148,3 +148,31 @@ async def test_a_long_leave_sends_boards_for_the_coming_week_only(
     async with session_factory(engine)() as s:
         days = sorted({n.day for n in (await s.exec(select(CoverNeed))).all()})
     assert days == [date(2026, 11, 26), date(2026, 11, 27), date(2026, 12, 3), date(2026, 12, 4)]
+
+
+def lessons_on(board: str) -> list[str]:
+    """The lesson lines of a board (number, period, class, subject, who is away)."""
+    return [line for line in board.splitlines() if "请假" in line and "节" in line]
+
+
+async def test_an_approvals_board_shows_the_whole_day_as_any_later_redraw_does(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await approved_day_off(harness)  # 周雅琴: periods 3 and 5 on Thursday
+    await harness.send(harness.user(XU), "/leave 病假 明天 上午 发烧")
+    request = harness.last(LEADER)
+    await harness.press(harness.user(LEADER), request, request.data_of("批准"))
+
+    board = harness.last(OFFICE_B)
+    first = lessons_on(board.plain)
+    assert len(first) == 4
+    assert sum("周雅琴" in line for line in first) == 2
+    assert sum("许志强" in line for line in first) == 2
+
+    mine = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), mine, mine.data_of("1 自习"))
+
+    redrawn = harness.request.find(OFFICE_B, board.message_id).plain
+    assert lessons_on(redrawn) == first
+    assert "状态：自习" in redrawn

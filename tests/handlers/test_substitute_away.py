@@ -47,10 +47,16 @@ async def test_the_lesson_goes_back_to_the_arrangers_when_the_substitute_is_away
         texts = [m.plain for m in harness.in_chat(office)]
         assert any("许志强 请假了" in text and COVER_P3 in text for text in texts)
         board = harness.last(office).plain
-        # One board for the day: his own morning lessons and the lesson he gave back.
+        # One board for the whole day: his own morning lessons, the lesson he gave back and
+        # 周雅琴's afternoon lesson.
         assert "代课安排 · 11月26日 周四" in board
         assert "三(2)班 语文" in board and "三(1)班 数学" in board
-        assert "许志强（" not in board  # he is away: never suggested
+        blocks = board.split("\n\n")[1:]
+        morning = [b for b in blocks if "上午" in b or any(f"第{p}节" in b for p in (1, 2, 3, 4))]
+        afternoon = [b for b in blocks if b not in morning]
+        assert morning and afternoon
+        assert all("许志强（" not in b for b in morning)  # he is away then: never suggested
+        assert any("许志强（" in b for b in afternoon)  # back after lunch
     async with session_factory(engine)() as s:
         reopened = [e for e in await audit.entries(session=s) if e.action == "cover_reopened"]
     assert len(reopened) == 1
