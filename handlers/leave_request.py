@@ -312,23 +312,34 @@ async def ask_approvers(
     *,
     key: str = "leave.ask_approver",
 ) -> list[Staff]:
-    """Sends the step's approvers the request with 批准 / 驳回; returns who was asked."""
+    """Asks the step's approvers, with 批准 / 驳回; returns who is asked.
+
+    The request reaches them after this action's own answer (`turn.then`), unless the step was
+    decided or withdrawn in between.
+    """
     people = await approvers_for(
         session=turn.session,
         school_id=leave.school_id,
         approval=approval,
         requester_id=leave.staff_id,
     )
-    steps = len(await _steps(turn, leave))
-    for person in people:
-        if person.telegram_id is None:
-            continue
-        lang = language_of(person, default_lang(turn))
-        turn.out.send(
-            person.telegram_id,
-            approval_text(lang, kit, leave, approval, steps, key),
-            approval_markup(lang, approval),
-        )
+
+    async def send(later: Turn) -> None:
+        step = await later.session.get(LeaveApproval, approval.id)
+        if step is None or step.status != "waiting":
+            return
+        steps = len(await _steps(later, leave))
+        for person in people:
+            if person.telegram_id is None:
+                continue
+            lang = language_of(person, default_lang(later))
+            later.out.send(
+                person.telegram_id,
+                approval_text(lang, kit, leave, step, steps, key),
+                approval_markup(lang, step),
+            )
+
+    turn.then(send)
     return people
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import pytest
@@ -102,3 +103,21 @@ async def test_stopping_the_bot_still_sends_what_the_last_action_queued(
     await harness.app.post_stop(harness.app)
 
     assert len(boards(harness, OFFICE_A)) == 1
+
+
+async def test_a_request_withdrawn_before_it_went_out_never_reaches_the_approver(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    harness.settle_after_update = False
+    # Whatever came before is still going out: the request's follow-up waits behind it.
+    release = asyncio.Event()
+    harness.services.background.add(release.wait)
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    submitted = harness.last(TEACHER)
+    await harness.press(harness.user(TEACHER), submitted, submitted.data_of("撤销"))
+
+    release.set()
+    await harness.services.settle()
+
+    assert not [m for m in harness.in_chat(LEADER) if "请假审批" in m.plain]

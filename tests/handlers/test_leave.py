@@ -53,7 +53,9 @@ async def test_one_line_leave_reaches_the_grade_leader_and_approval_creates_cove
     await seed(engine, clock.now())
     reply = await harness.send(harness.user(TEACHER), "/leave 病假 明天 上午 发烧")
 
-    submitted = reply[-1].plain
+    # The teacher is answered first; the request reaches the grade leader after it.
+    assert [m.chat_id for m in reply] == [TEACHER, LEADER]
+    submitted = reply[0].plain
     assert "请假申请已提交" in submitted and "11月26日 周四 上午" in submitted
     assert "第3节（10:00–10:40）三(2)班 语文" in submitted  # the morning lesson only
     assert "第5节" not in submitted and "郭春燕" in submitted
@@ -216,7 +218,8 @@ async def test_withdrawn_and_expired_requests_take_no_decision(
 ) -> None:
     await seed(engine, clock.now())
     teacher = harness.user(TEACHER)
-    submitted = (await harness.send(teacher, "/leave 病假 明天 上午 发烧"))[-1]
+    await harness.send(teacher, "/leave 病假 明天 上午 发烧")
+    submitted = harness.last(TEACHER)
     request = harness.last(LEADER)
     withdraw = submitted.data_of("撤销")
 
@@ -267,7 +270,8 @@ async def test_what_the_parser_or_the_rules_refuse_is_said_clearly(
     teacher = harness.user(TEACHER)
 
     async def ask(text: str) -> str:
-        return (await harness.send(teacher, text))[-1].plain
+        await harness.send(teacher, text)
+        return harness.last(TEACHER).plain
 
     assert "没看懂时段“第3课节”" in await ask("/leave 病假 明天 第3课节 发烧")
     assert "已经过去" in await ask("/leave 病假 11-20 发烧")
@@ -279,8 +283,8 @@ async def test_what_the_parser_or_the_rules_refuse_is_said_clearly(
     # The afternoon does not overlap the morning.
     assert "请假申请已提交" in await ask("/leave 事假 明天 下午 家事")
     # An admin may record past leave.
-    past = (await harness.send(harness.user(HEAD), "/leave 公假 11-24 区会议"))[-1].plain
-    assert "请假申请已提交" in past
+    await harness.send(harness.user(HEAD), "/leave 公假 11-24 区会议")
+    assert "请假申请已提交" in harness.last(HEAD).plain
 
 
 async def test_a_colleague_named_as_substitute_confirms_and_is_arranged_on_approval(
@@ -455,9 +459,9 @@ async def test_a_make_up_day_without_its_weekday_is_named_not_guessed(
                 note="调休上课",
             )
         )
-    reply = await harness.send(harness.user(TEACHER), "/leave 事假 周五~周六 家事")
+    await harness.send(harness.user(TEACHER), "/leave 事假 周五~周六 家事")
 
-    submitted = reply[-1].plain
+    submitted = harness.last(TEACHER).plain
     assert "请假申请已提交" in submitted and "共 2 天" in submitted
     assert "11月28日 周六 是调休上课日，但还没设定按周几的课表" in submitted
     assert "11月27日 周五 第4节" in submitted
@@ -472,7 +476,8 @@ async def test_english_speakers_get_english(
     bad = await harness.send(teacher, "/leave sick tmrw am fever")
     assert "Date “tmrw” not understood" in bad[-1].plain
     done = await harness.send(teacher, "/leave sick tomorrow am fever")
-    assert "Leave request sent" in done[-1].plain and "Thu 26 Nov morning" in done[-1].plain
-    assert "period 3 (10:00–10:40) 三(2)班 语文" in done[-1].plain
+    assert done[0].chat_id == TEACHER
+    assert "Leave request sent" in done[0].plain and "Thu 26 Nov morning" in done[0].plain
+    assert "period 3 (10:00–10:40) 三(2)班 语文" in done[0].plain
     # The grade leader reads Chinese: the request reaches her in her language.
     assert "请假审批" in harness.last(LEADER).plain and "fever" in harness.last(LEADER).plain
