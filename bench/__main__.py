@@ -176,6 +176,19 @@ async def main(quick: bool, postgres: bool) -> dict[str, Any]:
                     None,
                 )
             )
+            if "same_calls" in runs:
+                same = runs["same_calls"]
+                same_ratio = runs["ours"].rate / same.rate
+                figures["throughput_sqlite"]["same_calls_per_s"] = round(same.rate, 1)
+                figures["throughput_sqlite"]["same_calls_ratio"] = round(same_ratio, 3)
+                rows.append(
+                    Row(
+                        f"… against a bare bot making {same.calls_per_update:.0f} calls per update",
+                        f"{runs['ours'].rate:.0f}/s vs {same.rate:.0f}/s = {same_ratio:.2f}×",
+                        "— (the bot's own work)",
+                        None,
+                    )
+                )
             figures["rss_after_throughput_mb"] = round(runs["ours"].rss_mb, 1)
             rows.append(
                 Row(
