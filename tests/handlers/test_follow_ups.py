@@ -22,14 +22,19 @@ def boards(harness: BotHarness, chat_id: int) -> list[str]:
     return [m.plain for m in harness.in_chat(chat_id) if "代课安排" in m.plain]
 
 
-async def test_the_approver_is_answered_before_the_arrangers_boards_are_drawn(
-    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
-) -> None:
+async def approved_unsettled(harness: BotHarness, engine: AsyncEngine, clock: ManualClock) -> None:
+    """周雅琴 asks for Thursday off and her grade leader approves; what follows the approval
+    has not run yet."""
     await seed(engine, clock.now())
     await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
     harness.settle_after_update = False
-
     await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+
+
+async def test_the_approver_is_answered_before_the_arrangers_boards_are_drawn(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await approved_unsettled(harness, engine, clock)
 
     assert "你已批准" in harness.last(LEADER).plain
     assert "已批准" in harness.last(TEACHER).plain
@@ -93,10 +98,7 @@ async def test_a_failed_follow_up_keeps_the_decision_and_does_not_stop_the_next(
 async def test_stopping_the_bot_still_sends_what_the_last_action_queued(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
-    await seed(engine, clock.now())
-    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
-    harness.settle_after_update = False
-    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    await approved_unsettled(harness, engine, clock)
     assert boards(harness, OFFICE_A) == []
 
     assert harness.app.post_stop is not None
