@@ -168,7 +168,7 @@ async def _run(
     if outbox.boards:
         await _keep_boards(svc, outbox)
     if turn.follow_ups:
-        svc.background.add(functools.partial(_follow, turn))
+        await svc.background.add(functools.partial(_follow, turn))
     return result
 
 

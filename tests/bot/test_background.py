@@ -29,7 +29,7 @@ async def test_work_runs_in_the_order_asked_and_one_at_a_time() -> None:
         return run
 
     for name in ("a", "b", "c"):
-        background.add(work(name))
+        await background.add(work(name))
     await background.settle()
 
     assert log == ["a starts", "a ends", "b starts", "b ends", "c starts", "c ends"]
@@ -48,8 +48,8 @@ async def test_a_failure_is_logged_and_the_next_work_still_runs(
         done.append("ran")
 
     with caplog.at_level(logging.ERROR):
-        background.add(fails)
-        background.add(works)
+        await background.add(fails)
+        await background.add(works)
         await background.settle()
 
     assert done == ["ran"]
@@ -65,7 +65,7 @@ async def test_stopping_lets_queued_work_finish() -> None:
         done.append(1)
 
     for _ in range(3):
-        background.add(work)
+        await background.add(work)
     await background.stop(grace=5)
 
     assert done == [1, 1, 1]
@@ -84,11 +84,33 @@ async def test_stopping_gives_up_on_work_that_does_not_finish_in_time(
     async def queued() -> None:
         after.append("ran")
 
-    background.add(hangs)
-    background.add(queued)
+    await background.add(hangs)
+    await background.add(queued)
     with caplog.at_level(logging.WARNING):
         await background.stop(grace=0.05)
 
     assert after == []
     assert "stopping with 2 follow-ups not sent" in caplog.text
     await background.settle()  # nothing left running
+
+
+async def test_an_action_waits_while_the_backlog_is_full() -> None:
+    background = Background(backlog=2)
+    release = asyncio.Event()
+    await background.add(release.wait)  # taken at once: the queue is empty again
+    await asyncio.sleep(0)
+    done: list[int] = []
+
+    async def work() -> None:
+        done.append(1)
+
+    await background.add(work)
+    await background.add(work)
+    third = asyncio.create_task(background.add(work))
+    await asyncio.sleep(0)
+    assert not third.done()  # three waiting, more than the backlog of two
+
+    release.set()
+    await third
+    await background.settle()
+    assert done == [1, 1, 1]

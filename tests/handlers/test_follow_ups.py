@@ -114,7 +114,7 @@ async def test_a_request_withdrawn_before_it_went_out_never_reaches_the_approver
     harness.settle_after_update = False
     # Whatever came before is still going out: the request's follow-up waits behind it.
     release = asyncio.Event()
-    harness.services.background.add(release.wait)
+    await harness.services.background.add(release.wait)
     await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
     submitted = harness.last(TEACHER)
     await harness.press(harness.user(TEACHER), submitted, submitted.data_of("撤销"))
