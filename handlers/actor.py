@@ -14,7 +14,7 @@ from bot.config import Settings
 from rules.roles import ADMIN
 from storage.models import GroupChat, School, Staff, UserPref
 from storage.schools import group_with_school, list_schools, school_by_id
-from storage.staff import staff_for_telegram, staff_with_schools, user_pref
+from storage.staff import account, staff_for_telegram, user_pref
 
 GROUP_TYPES = (Chat.GROUP, Chat.SUPERGROUP)
 
@@ -51,11 +51,10 @@ class Actor:
 async def load_actor(
     *, session: AsyncSession, settings: Settings, user: User, chat: Chat | None
 ) -> Actor:
-    pairs = await staff_with_schools(session=session, telegram_id=user.id)
+    pairs, pref = await account(session=session, telegram_id=user.id)
     linked = [staff for staff, _ in pairs]
     # Held here: the session's identity map keeps a school only while something refers to it.
     known_schools = {school.id: school for _, school in pairs}
-    pref = await user_pref(session=session, telegram_id=user.id)
     is_sysadmin = user.id in settings.bootstrap_admin_ids
 
     group = None

@@ -37,6 +37,27 @@ async def staff_with_schools(
     return [(staff, school) for staff, school in rows.all()]
 
 
+# An update's first question, built once: who the account is, and its preferences alongside.
+_ACCOUNT = (
+    select(Staff, School, UserPref)
+    .join(School, col(School.id) == col(Staff.school_id))
+    .outerjoin(UserPref, col(UserPref.telegram_id) == col(Staff.telegram_id))
+    .where(col(Staff.telegram_id) == bindparam("telegram_id"), col(Staff.active).is_(True))
+    .order_by(col(Staff.school_id))
+)
+
+
+async def account(
+    *, session: AsyncSession, telegram_id: int
+) -> tuple[list[tuple[Staff, School]], UserPref | None]:
+    """The account's active staff records with their schools, and its preferences: one
+    statement for a member of staff (every update asks), two for anyone else."""
+    rows = (await session.exec(_ACCOUNT, params={"telegram_id": telegram_id})).all()
+    if not rows:
+        return [], await user_pref(session=session, telegram_id=telegram_id)
+    return [(staff, school) for staff, school, _ in rows], rows[0][2]
+
+
 async def staff_by_name(*, session: AsyncSession, school_id: int, name: str) -> Staff | None:
     query = select(Staff).where(Staff.school_id == school_id, Staff.name == name.strip())
     return (await session.exec(query)).first()
