@@ -9,6 +9,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.classnames import ClassRef
 from storage.models import SchoolClass, Subject
+from storage.schools import bump_schedule_version
 from storage.timetable import school_classes
 
 
@@ -29,6 +30,8 @@ async def ensure_classes(
         created.append(ref.name)
     if created:
         await session.flush()
+        # The classes' names and grades are kept between actions under this version.
+        await bump_schedule_version(session=session, school_id=school_id)
     return classes, created
 
 
@@ -46,4 +49,5 @@ async def ensure_subjects(
             created.append(name)
     if created:
         await session.flush()
+        await bump_schedule_version(session=session, school_id=school_id)
     return subjects, created

@@ -1,7 +1,9 @@
-"""A school's slow-changing data (calendar, timetable, bells, class grades), kept between actions.
+"""A school's slow-changing data (calendar, timetable, bells, its classes' grades and names, its
+subjects' names), kept between actions.
 
 Nearly every action reads them, and they change only through imports, /calendar and settings,
-which all bump the school's `schedule_version`. Entries are keyed by that version as read in the
+which all bump the school's `schedule_version` (an import that creates a class or a subject bumps
+it too: storage/import_classes.py). Entries are keyed by that version as read in the
 action's own session, so a change committed by another process (`staffroom import ...`) is seen
 at the next action. A session that wrote any of these tables reads them fresh and never stores
 what it read: its writes may still roll back.
@@ -21,14 +23,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import CalendarData, SchoolCalendar, Span
 from rules.cover import TimetableLesson
-from storage.models import BellPeriod, CalendarEntry, Lesson, School, SchoolClass
+from storage.models import BellPeriod, CalendarEntry, Lesson, School, SchoolClass, Subject
 from storage.session_memo import flush_pending, tables_of, wrote
 
 # Enough for every school of a large deployment's busy hour; older entries are read again.
 MAX_SCHOOLS = 64
 # The tables behind the cached data, and schools: a School update may be the version bump of a
 # change this session made.
-WATCHED = tables_of(BellPeriod, CalendarEntry, Lesson, SchoolClass, School)
+WATCHED = tables_of(BellPeriod, CalendarEntry, Lesson, SchoolClass, Subject, School)
 
 
 @dataclass
@@ -44,6 +46,8 @@ class SchoolStatic:
     timetable: list[TimetableLesson]
     bells: dict[int, tuple[time, time]]
     grades: dict[int, int]  # class id → grade
+    class_names: dict[int, str]
+    subject_names: dict[int, str]
 
     @cached_property
     def teachers(self) -> TeacherIndex:
@@ -82,8 +86,16 @@ async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStati
 
 
 async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
-    classes = select(SchoolClass.id, SchoolClass.grade).where(SchoolClass.school_id == school_id)
-    grades = {class_id or 0: grade for class_id, grade in (await session.exec(classes)).all()}
+    classes = select(SchoolClass.id, SchoolClass.grade, SchoolClass.name).where(
+        SchoolClass.school_id == school_id
+    )
+    class_rows = (await session.exec(classes)).all()
+    grades = {class_id or 0: grade for class_id, grade, _ in class_rows}
+    class_names = {class_id or 0: name for class_id, _, name in class_rows}
+    subjects = select(Subject.id, Subject.name).where(Subject.school_id == school_id)
+    subject_names = {
+        subject_id or 0: name for subject_id, name in (await session.exec(subjects)).all()
+    }
     # Plain columns, not ORM objects: a timetable is a thousand rows, read on every change.
     lessons = select(
         Lesson.id,
@@ -115,7 +127,7 @@ async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
     rows = (await session.exec(select(BellPeriod).where(BellPeriod.school_id == school_id))).all()
     bells = {row.period: (row.starts_at, row.ends_at) for row in rows}
     calendar = SchoolCalendar(await _calendar_data(session, school_id))
-    return SchoolStatic(calendar, timetable, bells, grades)
+    return SchoolStatic(calendar, timetable, bells, grades, class_names, subject_names)
 
 
 async def _calendar_data(session: AsyncSession, school_id: int) -> CalendarData:

@@ -163,29 +163,14 @@ class Names:
         return found.name if found is not None else "?"
 
 
-# Built once: every action that shows a lesson reads the names.
-_CLASS_NAMES = select(SchoolClass.id, SchoolClass.name).where(
-    col(SchoolClass.school_id) == bindparam("school_id")
-)
-_SUBJECT_NAMES = select(Subject.id, Subject.name).where(
-    col(Subject.school_id) == bindparam("school_id")
-)
-
-
 async def load_names(*, session: AsyncSession, school_id: int) -> Names:
     """Read once per action until it writes one of the tables named (see storage.session_memo)."""
 
     async def load() -> Names:
-        # Id and name only: making ORM objects of every class and subject cost more than the
-        # query, and nothing here needs them.
-        classes = await session.exec(_CLASS_NAMES, params={"school_id": school_id})
-        subjects = await session.exec(_SUBJECT_NAMES, params={"school_id": school_id})
+        # Classes and subjects are kept with the school's static data; staff change every day.
+        static = await school_static(session=session, school_id=school_id)
         staff = await all_school_staff(session=session, school_id=school_id)
-        return Names(
-            {class_id or 0: name for class_id, name in classes.all()},
-            {subject_id or 0: name for subject_id, name in subjects.all()},
-            {s.id or 0: s for s in staff},
-        )
+        return Names(static.class_names, static.subject_names, {s.id or 0: s for s in staff})
 
     return await remembered(session, ("names", school_id), NAME_TABLES, load)
 

@@ -11,12 +11,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 import storage.models
 from rules.calendar import DayKind
+from rules.classnames import ClassRef
 from storage.calendar import school_calendar
 from storage.db import create_engine, session_factory
+from storage.import_classes import ensure_classes, ensure_subjects
 from storage.models import BellPeriod, CalendarEntry, School
 from storage.schools import bump_schedule_version
 from storage.staff import school_staff
-from storage.swaps import bell_times, load_schedule
+from storage.swaps import bell_times, load_names, load_schedule
 from tests import factories
 
 WEDNESDAY = date(2026, 11, 25)
@@ -154,3 +156,26 @@ async def test_an_unflushed_change_is_seen_by_its_own_session(
         )  # added, not flushed: the read must still see it, as a query would after autoflush
         calendar = await school_calendar(session=s, school_id=school_id)
         assert calendar.status(WEDNESDAY).kind == DayKind.CLOSED
+
+
+async def test_a_class_or_subject_an_import_creates_is_named_at_the_next_action(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    """A roster import may name a class the timetable has not; its name must not wait for the
+    next timetable import."""
+    school_id = await seed(sessions, now)
+    async with sessions() as s:
+        names = await load_names(session=s, school_id=school_id)
+        assert names.classes == {} and names.subjects == {}  # kept, for this version
+
+    async with sessions() as s, s.begin():
+        classes, created = await ensure_classes(
+            session=s, school_id=school_id, refs=[ClassRef(5, 3)]
+        )
+        subjects, _ = await ensure_subjects(session=s, school_id=school_id, names=["科学"])
+
+    async with sessions() as s:
+        names = await load_names(session=s, school_id=school_id)
+    assert created == ["五(3)班"]
+    assert names.classes == {classes[ClassRef(5, 3)].id: "五(3)班"}
+    assert names.subjects == {subjects["科学"].id: "科学"}
