@@ -18,7 +18,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.texts import t
-from rules.policies import SPECS, PolicyError, spec
+from rules.policies import SPECS, PolicyError
 from storage import audit
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
@@ -26,7 +26,6 @@ from storage.models import School
 from storage.policies import load_policies, set_policy
 from storage.schools import (
     SchoolExists,
-    bump_schedule_version,
     create_school,
     list_schools,
     school_by_name,
@@ -208,9 +207,6 @@ async def settings_set(settings: Settings, school_name: str, key: str, value: st
             subject_type="policy",
             detail={"key": key, "old": old, "new": new, "via": "cli"},
         )
-        if spec(key).schedules:
-            # A running bot notices the new version and rebuilds this school's jobs.
-            await bump_schedule_version(session=session, school_id=school.id or 0)
     print(say(settings, "settings.changed", key=key, old=old, new=new))
     return 0
 

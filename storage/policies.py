@@ -4,27 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam
-from sqlmodel import col, select
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.policies import PolicySet, spec
 from storage.models import Policy
-from storage.session_memo import remembered, tables_of
-
-POLICY_TABLE = tables_of(Policy)
-# Built once: nearly every action reads the policies (see storage/cover.py).
-_POLICIES = select(Policy).where(col(Policy.school_id) == bindparam("school_id"))
+from storage.school_static import school_static
+from storage.schools import bump_schedule_version
 
 
 async def load_policies(*, session: AsyncSession, school_id: int) -> PolicySet:
-    """The school's policy values, read once per action (see storage.session_memo)."""
-
-    async def load() -> PolicySet:
-        rows = (await session.exec(_POLICIES, params={"school_id": school_id})).all()
-        return PolicySet({row.key: row.value for row in rows})
-
-    return await remembered(session, ("policies", school_id), POLICY_TABLE, load)
+    """The school's policy values: nearly every action reads them, and they are kept with the
+    school's static data between actions (storing one moves its version)."""
+    return (await school_static(session=session, school_id=school_id)).policies
 
 
 async def set_policy(
@@ -49,4 +41,6 @@ async def set_policy(
         row.value, row.updated_at, row.updated_by = new, now, by
     session.add(row)
     await session.flush()
+    # Every action reads the policies from the school's static data, kept under this version.
+    await bump_schedule_version(session=session, school_id=school_id)
     return old, new

@@ -1,12 +1,12 @@
 """A school's slow-changing data (calendar, timetable, bells, its classes' grades and names, its
-subjects' names), kept between actions.
+subjects' names, its policies), kept between actions.
 
 Nearly every action reads them, and they change only through imports, /calendar and settings,
-which all bump the school's `schedule_version` (an import that creates a class or a subject bumps
-it too: storage/import_classes.py). Entries are keyed by that version as read in the
-action's own session, so a change committed by another process (`staffroom import ...`) is seen
-at the next action. A session that wrote any of these tables reads them fresh and never stores
-what it read: its writes may still roll back.
+which all bump the school's `schedule_version` (so do an import that creates a class or a subject,
+storage/import_classes.py, and every policy stored, storage/policies.py). Entries are keyed by
+that version as read in the action's own session, so a change committed by another process
+(`staffroom import ...`) is seen at the next action. A session that wrote any of these tables
+reads them fresh and never stores what it read: its writes may still roll back.
 """
 
 from __future__ import annotations
@@ -23,14 +23,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import CalendarData, SchoolCalendar, Span
 from rules.cover import TimetableLesson
-from storage.models import BellPeriod, CalendarEntry, Lesson, School, SchoolClass, Subject
+from rules.policies import PolicySet
+from storage.models import BellPeriod, CalendarEntry, Lesson, Policy, School, SchoolClass, Subject
 from storage.session_memo import flush_pending, tables_of, wrote
 
 # Enough for every school of a large deployment's busy hour; older entries are read again.
 MAX_SCHOOLS = 64
 # The tables behind the cached data, and schools: a School update may be the version bump of a
 # change this session made.
-WATCHED = tables_of(BellPeriod, CalendarEntry, Lesson, SchoolClass, Subject, School)
+WATCHED = tables_of(BellPeriod, CalendarEntry, Lesson, Policy, SchoolClass, Subject, School)
 
 
 @dataclass
@@ -48,6 +49,7 @@ class SchoolStatic:
     grades: dict[int, int]  # class id → grade
     class_names: dict[int, str]
     subject_names: dict[int, str]
+    policies: PolicySet
 
     @cached_property
     def teachers(self) -> TeacherIndex:
@@ -127,7 +129,9 @@ async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
     rows = (await session.exec(select(BellPeriod).where(BellPeriod.school_id == school_id))).all()
     bells = {row.period: (row.starts_at, row.ends_at) for row in rows}
     calendar = SchoolCalendar(await _calendar_data(session, school_id))
-    return SchoolStatic(calendar, timetable, bells, grades, class_names, subject_names)
+    stored = (await session.exec(select(Policy).where(Policy.school_id == school_id))).all()
+    policies = PolicySet({row.key: row.value for row in stored})
+    return SchoolStatic(calendar, timetable, bells, grades, class_names, subject_names, policies)
 
 
 async def _calendar_data(session: AsyncSession, school_id: int) -> CalendarData:

@@ -90,8 +90,9 @@ async def test_school_import_and_settings_round_trip(
             school = await school_by_name(session=session, name="青松路小学")
             assert school is not None
             assert (await load_policies(session=session, school_id=school.id)).homework_cap(3) == 40
-            # Only the announcement time moved a scheduled push: a running bot rebuilds its jobs.
-            assert school.schedule_version == 1
+            # Each value stored moves the version: a running bot reads the new values at its
+            # next action and plans the school's pushes again.
+            assert school.schedule_version == 2
             actions = [e.action for e in await audit.entries(session=session, school_id=school.id)]
     finally:
         await engine.dispose()

@@ -16,6 +16,7 @@ from storage.calendar import school_calendar
 from storage.db import create_engine, session_factory
 from storage.import_classes import ensure_classes, ensure_subjects
 from storage.models import BellPeriod, CalendarEntry, School
+from storage.policies import load_policies, set_policy
 from storage.schools import bump_schedule_version
 from storage.staff import school_staff
 from storage.swaps import bell_times, load_names, load_schedule
@@ -179,3 +180,26 @@ async def test_a_class_or_subject_an_import_creates_is_named_at_the_next_action(
     assert created == ["五(3)班"]
     assert names.classes == {classes[ClassRef(5, 3)].id: "五(3)班"}
     assert names.subjects == {subjects["科学"].id: "科学"}
+
+
+async def test_a_policy_stored_elsewhere_is_read_at_the_next_action(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    school_id = await seed(sessions, now)
+    async with sessions() as s:
+        assert (await load_policies(session=s, school_id=school_id)).homework_cap(3) == 45
+
+    async with sessions() as s, s.begin():  # /settings, or `staffroom settings set` elsewhere
+        await set_policy(
+            session=s,
+            school_id=school_id,
+            key="homework.cap.grade3",
+            raw_value="30",
+            by=None,
+            now=now,
+        )
+        # Inside the change, its own session reads what it wrote.
+        assert (await load_policies(session=s, school_id=school_id)).homework_cap(3) == 30
+
+    async with sessions() as s:
+        assert (await load_policies(session=s, school_id=school_id)).homework_cap(3) == 30
