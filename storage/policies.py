@@ -11,12 +11,20 @@ from rules.policies import PolicySet, spec
 from storage.models import Policy
 from storage.school_static import school_static
 from storage.schools import bump_schedule_version
+from storage.session_memo import remembered, tables_of
+
+POLICY_TABLE = tables_of(Policy)
 
 
 async def load_policies(*, session: AsyncSession, school_id: int) -> PolicySet:
     """The school's policy values: nearly every action reads them, and they are kept with the
-    school's static data between actions (storing one moves its version)."""
-    return (await school_static(session=session, school_id=school_id)).policies
+    school's static data between actions (storing one moves its version). Once per action, too:
+    an action that moved the version reads the static data afresh each time it asks."""
+
+    async def load() -> PolicySet:
+        return (await school_static(session=session, school_id=school_id)).policies
+
+    return await remembered(session, ("policies", school_id), POLICY_TABLE, load)
 
 
 async def set_policy(
