@@ -18,6 +18,7 @@ from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
     BOARD_DAYS,
     Kit,
+    arranged_by,
     default_lang,
     load_kit,
     need_for_press,
@@ -72,18 +73,10 @@ async def _arranger_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
 
 async def _arrangeable(turn: Turn, kit: Kit, first: date, last: date) -> list[CoverNeed]:
     """The needs between the two days that the actor arranges."""
-    return [
-        n
-        for n in await needs_between(
-            session=turn.session, school_id=kit.school.id or 0, first=first, last=last
-        )
-        if may_arrange(
-            turn.actor.staff,
-            grade=kit.schedule.grades.get(n.class_id),
-            policy=kit.arranger_policy,
-            is_admin=turn.actor.is_admin,
-        )
-    ]
+    needs = await needs_between(
+        session=turn.session, school_id=kit.school.id or 0, first=first, last=last
+    )
+    return arranged_by(kit, turn.actor.staff, needs, is_admin=turn.actor.is_admin)
 
 
 async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed) -> None:

@@ -267,9 +267,14 @@ async def arranger_needs(
     return found
 
 
-def arranged_by(kit: Kit, person: Staff, needs: Iterable[CoverNeed]) -> list[CoverNeed]:
+def arranged_by(
+    kit: Kit, person: Staff | None, needs: Iterable[CoverNeed], *, is_admin: bool | None = None
+) -> list[CoverNeed]:
     """The lessons among `needs` that `person` may arrange: what their copy of a day's board
-    shows, whether it was sent after an approval, asked for with /arrange or drawn again."""
+    shows, whether it was sent after an approval, asked for with /arrange or drawn again.
+    `is_admin` defaults to the admin role on their record (a system admin has no record)."""
+    if is_admin is None:
+        is_admin = person is not None and ADMIN in person.role_set
     return [
         need
         for need in needs
@@ -277,7 +282,7 @@ def arranged_by(kit: Kit, person: Staff, needs: Iterable[CoverNeed]) -> list[Cov
             person,
             grade=kit.schedule.grades.get(need.class_id),
             policy=kit.arranger_policy,
-            is_admin=ADMIN in person.role_set,
+            is_admin=is_admin,
         )
     ]
 
