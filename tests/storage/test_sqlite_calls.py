@@ -1,7 +1,10 @@
-"""SQLite statements go to aiosqlite's thread once each, with everything SQLAlchemy reads back."""
+"""SQLite statements run on the loop, a lock held elsewhere is waited for on the thread, and
+SQLAlchemy reads back everything it needs."""
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
-from storage.db import create_engine, session_factory
+from storage.db import SQLITE_BUSY_TIMEOUT_MS, create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.models import School
 
@@ -41,22 +44,89 @@ def school_rows(count: int) -> list[dict[str, object]]:
     ]
 
 
-async def test_a_statement_is_one_trip_to_the_thread(
-    sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async with session_factory(sqlite_engine)() as s:
-        await s.exec(select(School))  # the connection is opened and set up before counting
-        trips = 0
+class Trips:
+    """Counts the calls sent to aiosqlite's thread; `sent` is set at the first one."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        self.sent = asyncio.Event()
         original = aiosqlite.Connection._execute
 
-        async def counted(self: aiosqlite.Connection, fn: object, *args: object) -> object:
-            nonlocal trips
-            trips += 1
-            return await original(self, fn, *args)  # type: ignore[arg-type]
+        async def counted(connection: aiosqlite.Connection, fn: object, *args: object) -> object:
+            self.count += 1
+            self.sent.set()
+            return await original(connection, fn, *args)  # type: ignore[arg-type]
 
         monkeypatch.setattr(aiosqlite.Connection, "_execute", counted)
-        await s.exec(select(School).where(School.name == "无"))
-        assert trips == 1
+
+
+async def test_an_action_on_an_open_connection_goes_to_no_thread(
+    sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessions = session_factory(sqlite_engine)
+    async with sessions() as s:
+        await s.exec(select(School))  # the connection is opened and set up before counting
+    trips = Trips(monkeypatch)
+    async with sessions() as s, s.begin():
+        s.add(School(name="孟河小学", timezone="Asia/Shanghai", created_at=NOW))
+        await s.flush()
+        assert (await s.exec(select(School.name))).all() == ["孟河小学"]
+    assert trips.count == 0
+
+
+async def test_a_write_lock_held_elsewhere_is_waited_for_off_the_loop(
+    sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    sessions = session_factory(sqlite_engine)
+    async with sessions() as s:
+        await s.exec(select(School))
+    other = sqlite3.connect(tmp_path / "calls.db", isolation_level=None)  # another process
+    other.execute("BEGIN IMMEDIATE")
+    other.execute(
+        "INSERT INTO schools (name, timezone, schedule_version, created_at) "
+        "VALUES ('别处', 'Asia/Shanghai', 0, '2026-11-01 00:00:00')"
+    )
+    trips = Trips(monkeypatch)
+
+    async def write() -> None:
+        async with sessions() as s, s.begin():
+            s.add(School(name="孟河小学", timezone="Asia/Shanghai", created_at=NOW))
+
+    writing = asyncio.create_task(write())
+    # The loop is free while the BEGIN waits on the thread: this coroutine runs and lets the
+    # other process finish.
+    await trips.sent.wait()
+    assert not writing.done()
+    other.execute("COMMIT")
+    await writing
+    other.close()
+    waited = trips.count
+    async with sessions() as s:
+        names = (await s.exec(select(School.name).order_by(col(School.id)))).all()
+        (timeout,) = (await s.exec(text("PRAGMA busy_timeout"))).one()
+    assert names == ["别处", "孟河小学"]
+    assert waited == 1  # the BEGIN, once
+    assert timeout == SQLITE_BUSY_TIMEOUT_MS
+
+
+async def test_two_actions_at_once_queue_for_the_connection_and_both_count(
+    sqlite_engine: AsyncEngine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sessions = session_factory(sqlite_engine)
+    async with sessions() as s, s.begin():
+        s.add(School(name="孟河小学", timezone="Asia/Shanghai", created_at=NOW))
+    trips = Trips(monkeypatch)
+
+    async def bump() -> None:
+        async with sessions() as s, s.begin():
+            school = (await s.exec(select(School))).one()
+            await asyncio.sleep(0)  # the other action runs meanwhile, as far as it can
+            school.schedule_version += 1
+
+    await asyncio.gather(bump(), bump())
+    async with sessions() as s:
+        assert (await s.exec(select(School.schedule_version))).one() == 2
+    assert trips.count == 0  # they queued on the pool, not on SQLite's lock
 
 
 async def test_rows_counts_and_new_ids_come_back(sqlite_engine: AsyncEngine) -> None:
