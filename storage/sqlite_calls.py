@@ -137,26 +137,22 @@ def _begin_at_once(connection: sqlite3.Connection, operation: str) -> bool:
         connection.execute(f"PRAGMA busy_timeout={int(timeout)}")
 
 
-# In WAL mode with the write lock held, COMMIT and ROLLBACK do not wait either.
-def _commit(self: Any) -> None:
-    connection = self._connection
-    if connection._connection:
-        try:
-            connection._conn.commit()
-        except Exception as error:
-            self._handle_exception(error)
+def _ends_here(method: str) -> Any:
+    """The adapted connection's commit or rollback, on the loop's thread: in WAL mode, with the
+    write lock held, neither waits for another connection."""
 
+    def end(self: Any) -> None:
+        connection = self._connection
+        if connection._connection:
+            try:
+                getattr(connection._conn, method)()
+            except Exception as error:
+                self._handle_exception(error)
 
-def _rollback(self: Any) -> None:
-    connection = self._connection
-    if connection._connection:
-        try:
-            connection._conn.rollback()
-        except Exception as error:
-            self._handle_exception(error)
+    return end
 
 
 def install() -> None:
     AsyncAdapt_aiosqlite_connection._cursor_cls = InlineCursor  # type: ignore[misc]
-    AsyncAdapt_aiosqlite_connection.commit = _commit  # type: ignore[method-assign]
-    AsyncAdapt_aiosqlite_connection.rollback = _rollback  # type: ignore[method-assign]
+    AsyncAdapt_aiosqlite_connection.commit = _ends_here("commit")  # type: ignore[method-assign]
+    AsyncAdapt_aiosqlite_connection.rollback = _ends_here("rollback")  # type: ignore[method-assign]
