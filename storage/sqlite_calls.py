@@ -95,9 +95,14 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
         # A coroutine although it mostly does not wait: SQLAlchemy's AsyncConnection insists
         # that executing a statement awaits.
         connection = self._connection
-        if _is_begin(operation) and not parameters and _begin_at_once(connection._conn, operation):
+        head = operation.lstrip()[:6].upper()
+        if (
+            head.startswith("BEGIN")
+            and not parameters
+            and _begin_at_once(connection._conn, operation)
+        ):
             found: Result = (None, -1, None, None)
-        elif not _may_wait(operation):
+        elif not head.startswith(("BEGIN", "PRAGMA")):
             found = _run(connection._conn, operation, parameters, many)
         else:
             async with self._adapt_connection._execute_mutex:
@@ -112,14 +117,6 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
 
     async def _executemany_async(self, operation: Any, seq_of_parameters: Sequence[Any]) -> Any:
         await self._trip(operation, seq_of_parameters, many=True)
-
-
-def _is_begin(operation: str) -> bool:
-    return operation.lstrip()[:5].upper() == "BEGIN"
-
-
-def _may_wait(operation: str) -> bool:
-    return operation.lstrip()[:6].upper().startswith(("BEGIN", "PRAGMA"))
 
 
 def _begin_at_once(connection: sqlite3.Connection, operation: str) -> bool:

@@ -95,7 +95,8 @@ async def test_a_write_lock_held_elsewhere_is_waited_for_off_the_loop(
     writing = asyncio.create_task(write())
     # The loop is free while the BEGIN waits on the thread: this coroutine runs and lets the
     # other process finish.
-    await trips.sent.wait()
+    async with asyncio.timeout(10):
+        await trips.sent.wait()
     assert not writing.done()
     other.execute("COMMIT")
     await writing
