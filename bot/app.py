@@ -8,12 +8,13 @@ import logging
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot.clock import Clock, SystemClock
 from bot.commands import set_menus
 from bot.config import Settings
+from bot.dispatcher import Dispatcher
 from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
 from bot.transport import AiohttpCallsRequest, AiohttpRequest
@@ -43,7 +44,7 @@ from handlers import homework as homework_handlers
 from handlers import leave as leave_handlers
 from handlers import settings as policy_settings
 from handlers import training as training_handlers
-from jobs import calendar_warnings, scheduler
+from jobs import calendar_warnings, scheduler, upkeep
 from jobs import cover as cover_jobs
 from jobs import duty as duty_jobs
 from jobs import events as event_jobs
@@ -109,10 +110,9 @@ def build_application(
         if get_updates_request is not None
         else AiohttpRequest(connection_pool_size=1)
     )
-    if rate_limiter:
-        # Keeps every call inside Telegram's limits (30/s overall, 20/min per group) and waits
-        # out a 429 for as long as Telegram asks. Pushes are also paced (jobs/delivery.py).
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=3))
+    # No AIORateLimiter: it waits out a 429 inside the call, so inside the handler that sent,
+    # and every later update waited too. Messages go through the dispatcher's lanes instead,
+    # which keep under Telegram's limits (`rate_limiter`) and wait per chat (bot/dispatcher.py).
 
     own_engine = engine is None
     db_engine = engine if engine is not None else create_engine(settings.database_url)
@@ -130,13 +130,17 @@ def build_application(
         services.starting = asyncio.create_task(start_jobs(app), name="scheduler:start")
 
     async def start_jobs(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        # What an earlier run committed and did not deliver goes out first.
+        await upkeep.start(app)
         await scheduler.start(app)
         if freeze_heap:
             settle_heap()
 
     async def post_stop(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
-        # The bot can still send here: what the last actions promised goes out first.
+        # The bot can still send here: what the last actions promised goes out first; what
+        # does not go out in time stays in the outbox for the next start.
         await services.background.stop(grace=FOLLOW_UPS_AT_STOP_SECONDS)
+        await services.dispatcher.stop(grace=FOLLOW_UPS_AT_STOP_SECONDS)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if services.replanner is not None:
@@ -151,6 +155,14 @@ def build_application(
     builder = builder.post_init(post_init).post_stop(post_stop).post_shutdown(post_shutdown)
     application = builder.build()
     application.bot_data[SERVICES_KEY] = services
+    services.dispatcher = Dispatcher(
+        application.bot,
+        services.sessions,
+        services.clock,
+        paced=rate_limiter,
+        lease=settings.delivery_lease,
+    )
+    upkeep.install(application)
 
     async def replan(school_id: int, kinds: frozenset[str] | None) -> None:
         if kinds is None:

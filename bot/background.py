@@ -30,6 +30,10 @@ class Background:
         self._task: asyncio.Task[None] | None = None
         self._backlog = backlog
         self._moved = asyncio.Event()  # set each time a follow-up is taken from the queue
+        # Cleared while held (`hold`): the tests and the latency benchmark look at an action's
+        # own answer before what follows it for others.
+        self._open = asyncio.Event()
+        self._open.set()
 
     async def add(self, work: Work) -> None:
         """Queues the work; returns at once unless the backlog is full."""
@@ -40,8 +44,16 @@ class Background:
             self._moved.clear()
             await self._moved.wait()
 
+    def hold(self) -> None:
+        """Follow-ups wait until `release` (or `settle`, or `stop`)."""
+        self._open.clear()
+
+    def release(self) -> None:
+        self._open.set()
+
     async def _drain(self) -> None:
         while self._queue:
+            await self._open.wait()
             work = self._queue.popleft()
             self._moved.set()
             try:
@@ -55,12 +67,15 @@ class Background:
 
     async def settle(self) -> None:
         """Waits until everything queued so far has run (tests, the demo, the benchmarks)."""
+        self.release()
         while self._task is not None and not self._task.done():
             await asyncio.shield(self._task)
 
     async def stop(self, grace: float) -> None:
         """Lets what is queued finish, for at most `grace` seconds, so that stopping the bot
-        does not drop a board an approval just promised; then gives up on the rest."""
+        does not drop a board an approval just promised; then gives up on the rest (it is
+        kept in the database, and the next start runs it)."""
+        self.release()
         if self._task is None or self._task.done():
             return
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -37,6 +38,13 @@ class Settings:
     default_language: str = "zh"
     bootstrap_admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
+    # How long a process holds the messages it is sending before another process (or the next
+    # start, after a crash) may take them over.
+    delivery_lease_seconds: float = 30.0
+
+    @property
+    def delivery_lease(self) -> timedelta:
+        return timedelta(seconds=self.delivery_lease_seconds)
 
     @property
     def api_base_url(self) -> str | None:

@@ -13,6 +13,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.background import Background
 from bot.clock import Clock
 from bot.config import Settings
+from bot.dispatcher import Dispatcher
+from jobs.push_watch import PushWatch
 from jobs.registry import PushKind
 from jobs.replanning import Replanner
 
@@ -34,8 +36,15 @@ class Services:
     # Every kind of scheduled push, collected from the jobs modules by build_application.
     push_kinds: list[PushKind] = field(default_factory=list)
     extras: dict[str, Any] = field(default_factory=dict)
+    # Every slot planned for yesterday, today and tomorrow, and which ran (jobs/push_watch.py).
+    watch: PushWatch = field(default_factory=PushWatch)
     # What follows an action for other people (boards, redrawn copies, slips), after its answer.
     background: Background = field(default_factory=Background)
+    # Delivers the outbox, one lane per chat; made with the bot by build_application.
+    dispatcher: Dispatcher = field(default=None)  # type: ignore[assignment]
+    # Private chats the bot cannot write to (blocked, never started): a message from one of
+    # them means it can again.
+    unreachable: set[int] = field(default_factory=set)
     # At 07:00 every school's announcement falls due at once. Composed together, their write
     # transactions contend for SQLite's one lock, whose busy handler is not fair: one of them can
     # lose for longer than the busy timeout. Composing takes milliseconds and sending (paced, in
@@ -47,13 +56,19 @@ class Services:
             self.replanner.request(school_id, kinds)
 
     async def settle(self) -> None:
-        """Waits for the start-up planning, for what follows the actions so far, and for every
-        rebuild asked for (a follow-up may ask for one)."""
+        """Waits for the start-up planning, for what follows the actions so far, for the
+        messages that can go now, and for every rebuild asked for (a follow-up may ask for one,
+        a delivery may queue more)."""
         if self.starting is not None:
             await self.starting
-        await self.background.settle()
-        if self.replanner is not None:
-            await self.replanner.settle()
+        while True:
+            await self.background.settle()
+            if self.dispatcher is not None:
+                await self.dispatcher.settle()
+            if self.replanner is not None:
+                await self.replanner.settle()
+            if self.background.idle and (self.dispatcher is None or self.dispatcher.idle):
+                return
 
 
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):

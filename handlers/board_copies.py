@@ -11,31 +11,48 @@ from __future__ import annotations
 
 from datetime import date
 
-from handlers.cover_board import BoardParts, Kit, arranged_by, default_lang, render_board
+from handlers import follow_ups
+from handlers.cover_board import (
+    BoardParts,
+    Kit,
+    arranged_by,
+    default_lang,
+    load_kit,
+    render_board,
+)
 from handlers.leave_texts import language_of
 from handlers.turn import Turn
 from storage.cover import needs_between
 from storage.cover_boards import copies_of
 
 
-def _origin(turn: Turn) -> tuple[int, int] | None:
+def _origin(turn: Turn) -> list[int] | None:
+    """The pressed message (chat, message), which the handler draws again itself."""
     query = turn.update.callback_query
     if query is None or query.message is None:
         return None
-    return query.message.chat.id, query.message.message_id
+    return [query.message.chat.id, query.message.message_id]
 
 
 def redraw_copies(turn: Turn, kit: Kit, day: date, *, focus: int | None = None) -> None:
     """Each arranger's newest copy of the day's board is drawn again (not the one pressed, which
     the handler draws itself as its answer), after the action."""
-
-    async def redraw(later: Turn) -> None:
-        await _redraw(later, kit, day, focus)
-
-    turn.then(redraw)
+    turn.then(redraw_day, school_id=kit.school.id or 0, day=day, focus=focus, origin=_origin(turn))
 
 
-async def _redraw(turn: Turn, kit: Kit, day: date, focus: int | None) -> int:
+@follow_ups.named("redraw_copies")
+async def redraw_day(
+    turn: Turn, *, school_id: int, day: date, focus: int | None, origin: list[int] | None
+) -> int:
+    kit = await load_kit(turn, school_id)
+    if kit is None:
+        return 0
+    return await _redraw(turn, kit, day, focus, tuple(origin) if origin else None)
+
+
+async def _redraw(
+    turn: Turn, kit: Kit, day: date, focus: int | None, origin: tuple[int, ...] | None
+) -> int:
     """Queues an edit of each arranger's newest copy; returns how many."""
     school_id = kit.school.id or 0
     copies = await copies_of(session=turn.session, school_id=school_id, day=day)
@@ -43,7 +60,6 @@ async def _redraw(turn: Turn, kit: Kit, day: date, focus: int | None) -> int:
         return 0
     needs = await needs_between(session=turn.session, school_id=school_id, first=day, last=day)
     parts = BoardParts()
-    origin = _origin(turn)
     seen: set[tuple[int, int]] = set()
     redrawn = 0
     for copy in copies:  # newest first

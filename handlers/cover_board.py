@@ -17,6 +17,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, split_message, t
+from handlers import follow_ups
 from handlers.leave_texts import (
     cover_state,
     day_label,
@@ -321,17 +322,21 @@ def boards_follow(turn: Turn, kit: Kit, needs: Iterable[CoverNeed]) -> None:
     """After the action, each arranger gets these lessons' boards for the coming week
     (`BOARD_DAYS`) and one line about later ones, drawn as the lessons are by then."""
     ids = [need.id or 0 for need in sorted(needs, key=_board_order)]
+    turn.then(boards_for, school_id=kit.school.id or 0, ids=ids)
 
-    async def send(later: Turn) -> None:
-        live = await needs_by_id(session=later.session, ids=ids)
-        # A long leave would send every arranger a board for each of its days at once.
-        horizon = kit.today(later) + timedelta(days=BOARD_DAYS - 1)
-        await send_boards(later, kit, [need for need in live if need.day <= horizon])
-        ahead = [need for need in live if need.day > horizon]
-        if ahead:
-            await tell_later(later, kit, ahead)
 
-    turn.then(send)
+@follow_ups.named("cover_boards")
+async def boards_for(later: Turn, *, school_id: int, ids: list[int]) -> None:
+    kit = await load_kit(later, school_id)
+    if kit is None:
+        return
+    live = await needs_by_id(session=later.session, ids=ids)
+    # A long leave would send every arranger a board for each of its days at once.
+    horizon = kit.today(later) + timedelta(days=BOARD_DAYS - 1)
+    await send_boards(later, kit, [need for need in live if need.day <= horizon])
+    ahead = [need for need in live if need.day > horizon]
+    if ahead:
+        await tell_later(later, kit, ahead)
 
 
 def _board_order(need: CoverNeed) -> tuple[date, int, int]:
@@ -429,12 +434,14 @@ def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
     later that day posts the whole slip, or the group would not learn of same-day cover.
     The group's message is not the answer to whoever acted: it follows the action.
     """
-    wanted = sorted(set(days))
+    turn.then(slips_for, school_id=kit.school.id or 0, days=sorted(set(days)))
 
-    async def post(later: Turn) -> None:
-        await _update_slips(later, kit, wanted)
 
-    turn.then(post)
+@follow_ups.named("cover_slips")
+async def slips_for(later: Turn, *, school_id: int, days: list[date]) -> None:
+    kit = await load_kit(later, school_id)
+    if kit is not None:
+        await _update_slips(later, kit, days)
 
 
 async def _update_slips(turn: Turn, kit: Kit, days: list[date]) -> None:

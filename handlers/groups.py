@@ -83,7 +83,6 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
     svc = context.svc
     now = svc.clock.now()
     removed = status in (ChatMember.LEFT, ChatMember.BANNED)
-    greeting = False
     outbox = Outbox()
     async with svc.sessions() as session, session.begin():
         if removed:
@@ -120,12 +119,10 @@ async def on_my_chat_member(update: Update, context: BotContext) -> None:
                     )
         elif change.old_chat_member.status in (ChatMember.LEFT, ChatMember.BANNED):
             if await group_for_chat(session=session, chat_id=change.chat.id) is None:
-                greeting = await note_unbound(session=session, chat_id=change.chat.id, now=now)
-    await outbox.flush(context.bot)
-    if greeting:
-        await context.bot.send_message(
-            change.chat.id, t(svc.settings.default_language, "bind.hello"), parse_mode="HTML"
-        )
+                if await note_unbound(session=session, chat_id=change.chat.id, now=now):
+                    outbox.send(change.chat.id, t(svc.settings.default_language, "bind.hello"))
+        await outbox.persist(session, svc.dispatcher)
+    await outbox.dispatch(svc.dispatcher)
 
 
 async def on_migrate(update: Update, context: BotContext) -> None:

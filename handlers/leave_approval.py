@@ -17,6 +17,7 @@ from telegram.ext import (
 )
 
 from bot.texts import Safe, t
+from handlers import follow_ups
 from handlers.cover_board import (
     Kit,
     boards_follow,
@@ -52,7 +53,7 @@ from storage.leave import (
     waiting_for,
     waiting_step,
 )
-from storage.models import LeaveApproval, LeaveRequest
+from storage.models import LeaveApproval, LeaveRequest, School
 from storage.staff import staff_for_telegram
 
 END = ConversationHandler.END
@@ -278,11 +279,16 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
         if s.is_school_day
     }
     update_slips(turn, kit, days)
+    turn.then(duties_for_leave, leave_id=leave.id or 0)
 
-    async def duties(later: Turn) -> None:
-        await ask_for_leave(later, kit.school, leave)
 
-    turn.then(duties)
+@follow_ups.named("leave_duties")
+async def duties_for_leave(later: Turn, *, leave_id: int) -> None:
+    """On final approval: a replacement is asked for each duty inside the leave."""
+    leave = await later.session.get(LeaveRequest, leave_id)
+    school = await later.session.get(School, leave.school_id) if leave is not None else None
+    if leave is not None and school is not None and leave.status == "approved":
+        await ask_for_leave(later, school, leave)
 
 
 @button()

@@ -14,6 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, t
+from handlers import follow_ups
 from handlers.colleagues import colleague_named
 from handlers.cover_board import Kit, default_lang, load_kit
 from handlers.leave_texts import (
@@ -324,23 +325,40 @@ async def ask_approvers(
         requester_id=leave.staff_id,
     )
 
-    async def send(later: Turn) -> None:
-        step = await later.session.get(LeaveApproval, approval.id)
-        if step is None or step.status != "waiting":
-            return
-        steps = len(await _steps(later, leave))
-        for person in people:
-            if person.telegram_id is None:
-                continue
-            lang = language_of(person, default_lang(later))
-            later.out.send(
-                person.telegram_id,
-                approval_text(lang, kit, leave, step, steps, key),
-                approval_markup(lang, step),
-            )
-
-    turn.then(send)
+    turn.then(
+        ask_step,
+        school_id=leave.school_id,
+        step_id=approval.id or 0,
+        people=[person.id or 0 for person in people],
+        key=key,
+    )
     return people
+
+
+@follow_ups.named("ask_approvers")
+async def ask_step(
+    later: Turn, *, school_id: int, step_id: int, people: list[int], key: str
+) -> None:
+    """The request reaches the step's approvers, unless it was decided or withdrawn meanwhile."""
+    step = await later.session.get(LeaveApproval, step_id)
+    if step is None or step.status != "waiting":
+        return
+    leave = await later.session.get(LeaveRequest, step.leave_id)
+    kit = await load_kit(later, school_id)
+    if leave is None or kit is None:
+        return
+    steps = len(await _steps(later, leave))
+    for person_id in people:
+        person = kit.names.staff.get(person_id)
+        if person is None or person.telegram_id is None:
+            continue
+        lang = language_of(person, default_lang(later))
+        later.out.send(
+            person.telegram_id,
+            approval_text(lang, kit, leave, step, steps, key),
+            approval_markup(lang, step),
+            about=f"leave_step:{step.id}",
+        )
 
 
 async def _steps(turn: Turn, leave: LeaveRequest) -> list[LeaveApproval]:

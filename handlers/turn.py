@@ -11,7 +11,6 @@ pressed does not wait for it and the next update is not held up by it.
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import logging
 from collections.abc import Awaitable, Callable
@@ -25,10 +24,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from bot import callbacks
 from bot.services import BotContext, Services
 from bot.texts import Safe, t
+from handlers import follow_ups
 from handlers.actor import GROUP_TYPES, Actor, load_actor
 from handlers.outbox import Markup, Outbox
 from storage import audit
-from storage.cover_boards import record_copies
+from storage.outbox import note_reachable
 from storage.schools import bump_schedule_version, note_unbound
 
 log = logging.getLogger(__name__)
@@ -45,8 +45,8 @@ class Turn:
     out: Outbox
     now: datetime
     callback: callbacks.Callback | None = None
-    # Work for other people, run after this action (see `then`).
-    follow_ups: list[FollowUp] = field(default_factory=list)
+    # Work for other people, run after this action (see `then`): (name, arguments).
+    follow_ups: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
     @property
     def svc(self) -> Services:
@@ -130,11 +130,14 @@ class Turn:
             await bump_schedule_version(session=self.session, school_id=school_id)
         self.out.after_commit.append(lambda: self.svc.schedule_changed(school_id, kinds))
 
-    def then(self, work: FollowUp) -> None:
-        """Queues work that tells or draws for others: it runs once this action committed and
-        its answer went out, with a Turn of its own (same update and actor, a new session and
-        outbox). Work queued from there runs in that same transaction, after it."""
-        self.follow_ups.append(work)
+    def then(self, work: FollowUp, /, **args: Any) -> None:
+        """Queues work that tells or draws for others: it is kept with this action's change and
+        runs once the action committed and its answer went out, with a Turn of its own (same
+        update and actor, a new session and outbox). `work` is registered with
+        `@follow_ups.named(...)` and `args` are plain values (ids, dates, strings), so that
+        work a stopped or killed process left undone is run by the next start. Work queued
+        from there runs in that same transaction, after it."""
+        self.follow_ups.append((follow_ups.name_of(work), args))
 
     def private_chat_button(self, payload: str = "") -> InlineKeyboardMarkup:
         username = self.context.bot.username
@@ -145,7 +148,7 @@ class Turn:
 
 
 Handler = Callable[[Turn], Awaitable[Any]]
-FollowUp = Callable[[Turn], Awaitable[object]]
+FollowUp = Callable[..., Awaitable[object]]  # async def work(later: Turn, **args)
 
 
 async def _run(
@@ -163,46 +166,30 @@ async def _run(
             session=session, settings=svc.settings, user=user, chat=update.effective_chat
         )
         turn = Turn(update, context, session, actor, outbox, svc.clock.now())
+        if user.id in svc.unreachable:
+            await _reachable_again(turn)
         result = await body(turn)
-    await outbox.flush(context.bot)
-    if outbox.boards:
-        await _keep_boards(svc, outbox)
-    if turn.follow_ups:
-        await svc.background.add(functools.partial(_follow, turn))
+        await outbox.persist(session, svc.dispatcher, actor.school_id)
+        works = await follow_ups.keep(turn)
+    await outbox.dispatch(svc.dispatcher)
+    if works:
+        await svc.background.add(functools.partial(follow_ups.run_kept, turn, works))
     return result
 
 
-async def _follow(done: Turn) -> None:
-    """The follow-ups of an action that has committed and answered."""
-    svc = done.svc
-    outbox = Outbox()
-    async with svc.sessions() as session, session.begin():
-        turn = dataclasses.replace(done, session=session, out=outbox, follow_ups=[])
-        works, done.follow_ups = done.follow_ups, []
-        while works:
-            for work in works:
-                await work(turn)
-            works, turn.follow_ups = turn.follow_ups, []
-    await outbox.flush(done.context.bot)
-    if outbox.boards:
-        await _keep_boards(svc, outbox)
+async def _reachable_again(turn: Turn) -> None:
+    """The person wrote to the bot: it can write to them again (they had blocked it, or never
+    started it)."""
+    chat = turn.update.effective_chat
+    if chat is not None and chat.type == "private":
+        await note_reachable(session=turn.session, chat_id=chat.id)
+        turn.out.after_commit.append(
+            lambda: _forget_unreachable(turn.svc, chat.id)  # type: ignore[union-attr]
+        )
 
 
-async def _keep_boards(svc: Services, outbox: Outbox) -> None:
-    """Stores the cover boards just delivered, so a later change draws every copy again.
-
-    A second transaction: a message's id is known only once Telegram took it, after the
-    action's own transaction committed. Losing it costs only a copy not redrawn.
-    """
-    try:
-        async with svc.sessions() as session, session.begin():
-            await record_copies(
-                session=session,
-                copies=[(*tag, chat_id, message_id) for tag, chat_id, message_id in outbox.boards],
-                today=svc.clock.now().date(),
-            )
-    except Exception:
-        log.exception("could not keep the cover boards just sent")
+async def _forget_unreachable(svc: Services, chat_id: int) -> None:
+    svc.unreachable.discard(chat_id)
 
 
 def command(

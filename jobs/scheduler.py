@@ -1,28 +1,35 @@
 """Turns the registered push kinds into JobQueue jobs, and runs each slot exactly once.
 
 Jobs are rebuilt from the tables at start-up, every night, and whenever a school's schedule,
-roster or policy changes. Each slot is claimed in the push ledger before it is sent, so a
-restart or a second process never sends it twice. On start, slots missed while the bot was down
-are sent if they are within the grace window (policy `push.grace_minutes`); older ones are
-listed to the admins instead.
+roster or policy changes. Each slot is claimed in the push ledger together with its messages,
+so a restart or a second process never sends it twice. Slots that did not run at their time
+(the bot was down, the database unreachable, the process paused) are sent by the watch within
+the grace window (policy `push.grace_minutes`), at start and every minute; older ones are
+listed to the admins instead (jobs/push_watch.py).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import Application, ContextTypes
 
+from bot.dispatcher import OutcomeContext, OutcomeHook
+from bot.messages import Send
 from bot.services import Services, services_of
 from bot.texts import Safe, escape, t
-from jobs.delivery import Outcome, collecting, deliver, send_to_chat
+from jobs.delivery import collecting, send_to_chat
+from jobs.push_watch import LAG, WATCH_SECONDS
 from jobs.registry import DayContext, PushContext, Slot
 from storage.calendar import school_calendar
-from storage.ledger import claim, mark
-from storage.models import School
+from storage.ledger import claim, mark, settle_push
+from storage.models import PushLedger, School
 from storage.policies import load_policies
 from storage.schools import list_schools, schedule_versions, school_by_id
 from storage.staff import admin_recipients
@@ -37,6 +44,8 @@ VERSION_CHECK_SECONDS = 60
 # APScheduler drops a job that starts more than misfire_grace_time late (default 1 s); a busy
 # loop must not silently lose a push, and the ledger already prevents doubles.
 MISFIRE_GRACE_SECONDS = 600
+# How long a push's job waits for its messages to go out (they go on after, in the outbox).
+PUSH_WAIT_SECONDS = 60
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -70,68 +79,107 @@ async def plan_days(
                 if kinds is None or kind.name in kinds:
                     slots.extend(await kind.plan(ctx))
             planned[day] = sorted(slots, key=lambda s: (s.at, s.kind, s.target))
+    svc.watch.learn(
+        school.id or 0,
+        created_at=school.created_at,
+        grace=timedelta(minutes=policies.get("push.grace_minutes")),
+        planned=planned,
+        kinds=kinds,
+        now=svc.clock.now(),
+    )
     return planned
 
 
 async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
-    """Claims the slot, composes it, then delivers it; False when claimed before or not sent.
+    """Claims the slot and composes it, in one transaction with its messages kept in the
+    outbox; False when it was claimed before (by this or another process) or says nothing.
 
-    Three steps: the claim commits first (a second process sees it), the push is composed in
-    its own transaction with the messages only queued, and they are delivered after that commit,
-    so no transaction waits on Telegram. A push that could not be delivered is marked failed in
-    the ledger and the admins are told.
+    Claim and messages commit together: a process that dies before the commit leaves no claim
+    (the watch sends the slot later), and one that dies after it leaves the messages, which
+    the next start delivers. Delivery follows in the dispatcher's lanes; a push whose messages
+    cannot be delivered is marked in the ledger and the admins are told (`push_outcome`).
     """
     svc = services_of(app)
+    ran = await _run_slot(app, svc, school_id, slot)
+    svc.watch.done(school_id, slot)  # run, or claimed elsewhere: the watch need not try it
+    return ran
+
+
+async def _run_slot(app: AnyApp, svc: Services, school_id: int, slot: Slot) -> bool:
     kind = next((k for k in svc.push_kinds if k.name == slot.kind), None)
     if kind is None:
         return False
-    async with svc.push_gate, svc.sessions() as session, session.begin():
-        ledger_id = await claim(
-            session=session,
-            school_id=school_id,
-            kind=slot.kind,
-            target=slot.target,
-            slot=slot.key,
-            now=svc.clock.now(),
-        )
-    if ledger_id is None:
-        return False
-    status = "failed"
-    try:
-        with collecting() as queue:
-            async with svc.push_gate, svc.sessions() as session, session.begin():
-                school = await school_by_id(session=session, school_id=school_id)
-                if school is None:
-                    status = "empty"
-                    return False
-                policies = await load_policies(session=session, school_id=school_id)
-                calendar = await school_calendar(session=session, school_id=school_id)
-                day = slot.at.astimezone(school_tz(school)).date()
-                ctx = PushContext(
-                    svc, app.bot, session, school, policies, slot, day, calendar.status(day)
-                )
-                composed = await kind.send(ctx)
-        outcomes = await deliver(app.bot, svc.sessions, queue)
-        status = _status(composed, outcomes)
-    except Exception:
-        log.exception("push %s for school %s failed", slot.kind, school_id)
-        raise
-    finally:
+    with collecting() as queue:
         async with svc.push_gate, svc.sessions() as session, session.begin():
-            await mark(session=session, ledger_id=ledger_id, status=status, now=svc.clock.now())
-    if status == "failed":
-        await _tell_admins(app, school_id, "push.failed", [slot])
-    return status == "sent"
+            now = svc.clock.now()
+            ledger_id = await claim(
+                session=session,
+                school_id=school_id,
+                kind=slot.kind,
+                target=slot.target,
+                slot=slot.key,
+                now=now,
+            )
+            if ledger_id is None:
+                return False
+            school = await school_by_id(session=session, school_id=school_id)
+            if school is None:
+                await mark(session=session, ledger_id=ledger_id, status="empty", now=now)
+                return False
+            policies = await load_policies(session=session, school_id=school_id)
+            calendar = await school_calendar(session=session, school_id=school_id)
+            day = slot.at.astimezone(school_tz(school)).date()
+            ctx = PushContext(
+                svc, app.bot, session, school, policies, slot, day, calendar.status(day)
+            )
+            composed = await kind.send(ctx)
+            for message in queue:
+                message.about = f"push:{ledger_id}"
+            await svc.dispatcher.queue(session, list(queue), school_id=school_id)
+            status = "queued" if queue else ("sent" if composed else "empty")
+            await mark(session=session, ledger_id=ledger_id, status=status, now=now)
+    await _deliver(svc, list(queue))
+    return bool(queue) or composed
 
 
-def _status(composed: bool, outcomes: list[Outcome]) -> str:
-    if Outcome.SENT in outcomes:
-        return "sent"
-    if Outcome.FAILED in outcomes:
-        return "failed"
-    if outcomes:
-        return "gone"  # every recipient has left or blocked the bot
-    return "sent" if composed else "empty"
+async def _deliver(svc: Services, queue: list[Send]) -> None:
+    """Hands the push's messages to the dispatcher and waits, a while, until they went: a
+    job is done when its push is out (the playground and the tests look right after), but a
+    chat that must wait does not hold the job for longer than `PUSH_WAIT_SECONDS`."""
+    if not queue:
+        return
+    svc.dispatcher.submit(queue)
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(PUSH_WAIT_SECONDS):
+            await svc.dispatcher.settle()
+
+
+def push_outcome(app: AnyApp) -> OutcomeHook:
+    """The ledger follows its messages: sent once one is delivered; failed (and the admins
+    told) when one cannot be, and none was; gone when every recipient left or blocked the bot."""
+
+    async def hook(ctx: OutcomeContext) -> None:
+        ledger_id = int(ctx.delivered.message.about.split(":", 1)[1])
+        status = ctx.delivered.status
+        row = await settle_push(
+            session=ctx.session, ledger_id=ledger_id, status=status, now=ctx.now
+        )
+        if row is None or status != "failed":
+            return
+        svc = services_of(app)
+        school = await school_by_id(session=ctx.session, school_id=row.school_id)
+        if school is None:
+            return
+        for telegram_id, lang in await admin_recipients(
+            session=ctx.session,
+            school_id=row.school_id,
+            system_admins=svc.settings.bootstrap_admin_ids,
+            default_language=svc.settings.default_language,
+        ):
+            listing = Safe(escape(describe_ledger(lang, row, school_tz(school))))
+            ctx.out.append(Send(telegram_id, t(lang, "push.failed", listing=listing)))
+
+    return hook
 
 
 def describe_slots(lang: str, slots: list[Slot], tz: ZoneInfo) -> str:
@@ -145,6 +193,10 @@ def describe_slots(lang: str, slots: list[Slot], tz: ZoneInfo) -> str:
         label = t(lang, f"push.kind.{kind}")
         lines.append(f"• {when} {label}" + (f" ×{count}" if count > 1 else ""))
     return "\n".join(lines)
+
+
+def describe_ledger(lang: str, row: PushLedger, tz: ZoneInfo) -> str:
+    return f"• {row.claimed_at.astimezone(tz):%m-%d %H:%M} {t(lang, f'push.kind.{row.kind}')}"
 
 
 async def _tell_admins(app: AnyApp, school_id: int, key: str, slots: list[Slot]) -> None:
@@ -162,7 +214,8 @@ async def _tell_admins(app: AnyApp, school_id: int, key: str, slots: list[Slot])
             ):
                 listing = Safe(escape(describe_slots(lang, slots, school_tz(school))))
                 await send_to_chat(app.bot, session, telegram_id, t(lang, key, listing=listing))
-    await deliver(app.bot, svc.sessions, queue)
+            await svc.dispatcher.queue(session, list(queue), school_id=school_id)
+    await _deliver(svc, list(queue))
 
 
 async def fire_due(
@@ -197,36 +250,52 @@ async def catch_up(
     school was created: a new school has missed nothing. `planned`: days already planned.
     """
     svc = services_of(app)
-    async with svc.sessions() as session:
-        policies = await load_policies(session=session, school_id=school.id or 0)
-    grace = timedelta(minutes=policies.get("push.grace_minutes"))
-    sent = 0
-    missed: list[Slot] = []
     today = now.astimezone(school_tz(school)).date()
     days = [today - timedelta(days=1), today]
     if planned is None or any(day not in planned for day in days):
-        planned = await plan_days(svc, school, days)
-    slots = [slot for day in days for slot in planned[day] if school.created_at <= slot.at <= now]
-    for slot in slots:
-        if slot.at >= now - grace:
-            sent += int(await run_slot(app, school.id or 0, slot))
-            continue
-        async with svc.sessions() as session, session.begin():
-            # Claimed as missed, so a second start does not list it again.
-            ledger_id = await claim(
-                session=session,
-                school_id=school.id or 0,
-                kind=slot.kind,
-                target=slot.target,
-                slot=slot.key,
-                now=now,
-            )
-            if ledger_id is not None:
-                await mark(session=session, ledger_id=ledger_id, status="missed", now=now)
-                missed.append(slot)
-    if missed:
-        await _tell_admins(app, school.id or 0, "push.missed", missed)
-    return sent, missed
+        await plan_days(svc, school, days)
+    sent, missed = await watch_once(app, now, {school.id or 0})
+    return sent, missed.get(school.id or 0, [])
+
+
+async def watch_once(
+    app: AnyApp, now: datetime, school_ids: set[int] | None = None
+) -> tuple[int, dict[int, list[Slot]]]:
+    """Runs the slots due by `now` that did not run here (within the grace window), and claims
+    older ones as missed and lists them to the admins; returns (how many sent, the missed).
+
+    A slot claimed elsewhere (another process, the slot's own job a moment ago) is left alone
+    by the claim. A database error stops this pass; the next one tries again.
+    """
+    svc = services_of(app)
+    sent = 0
+    missed_all: dict[int, list[Slot]] = {}
+    for school_id, slots in svc.watch.due(now, school_ids).items():
+        grace = svc.watch.grace(school_id)
+        missed: list[Slot] = []
+        for slot in slots:
+            if slot.at >= now - grace:
+                sent += int(await run_slot(app, school_id, slot))
+                continue
+            async with svc.sessions() as session, session.begin():
+                # Claimed as missed, so a second start does not list it again.
+                ledger_id = await claim(
+                    session=session,
+                    school_id=school_id,
+                    kind=slot.kind,
+                    target=slot.target,
+                    slot=slot.key,
+                    now=now,
+                )
+                if ledger_id is not None:
+                    await mark(session=session, ledger_id=ledger_id, status="missed", now=now)
+                    missed.append(slot)
+            svc.watch.done(school_id, slot)
+        if missed:
+            log.warning("school %s: %d pushes missed", school_id, len(missed))
+            await _tell_admins(app, school_id, "push.missed", missed)
+            missed_all[school_id] = missed
+    return sent, missed_all
 
 
 async def rebuild(
@@ -256,14 +325,15 @@ async def rebuild(
         if job.name and job.name.startswith(prefix) and not job.removed:
             if kinds is None or job.name[len(prefix) :].split(":", 1)[0] in kinds:
                 if job.name in existing:  # never two jobs for one slot
-                    job.schedule_removal()
+                    _drop(job)
                 else:
                     existing[job.name] = job
     async with svc.sessions() as session:
         school = await school_by_id(session=session, school_id=school_id)
     if school is None:
         for job in existing.values():
-            job.schedule_removal()
+            _drop(job)
+        svc.watch.forget(school_id)
         return 0
     now = after or svc.clock.now()
     # The clock may be simulated; APScheduler runs on real time, so map each slot onto it.
@@ -282,7 +352,7 @@ async def rebuild(
                 count += 1
                 continue
             if job is not None:
-                job.schedule_removal()
+                _drop(job)
             if slot.at <= now:
                 continue
             queue.run_once(
@@ -294,8 +364,17 @@ async def rebuild(
             )
             count += 1
     for job in existing.values():  # slots no longer planned
-        job.schedule_removal()
+        _drop(job)
     return count
+
+
+def _drop(job: Any) -> None:
+    """Removes a slot's job; one that fired meanwhile (listed, then run while this awaited
+    the plan) is gone from APScheduler already, which is fine."""
+    try:
+        job.schedule_removal()
+    except JobLookupError:
+        pass
 
 
 def _same_time(job: Any, when: datetime) -> bool:
@@ -330,6 +409,19 @@ async def start(app: AnyApp) -> None:
         app.job_queue.run_repeating(
             _version_job, VERSION_CHECK_SECONDS, first=VERSION_CHECK_SECONDS, name="plan:versions"
         )
+        app.job_queue.run_repeating(
+            _watch_job,
+            WATCH_SECONDS,
+            first=WATCH_SECONDS,
+            name="plan:watch",
+            # Never dropped for running late: after a pause it is what finds the missed slots.
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
+
+
+async def _watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    svc = services_of(context.application)
+    await watch_once(context.application, svc.clock.now() - LAG)
 
 
 async def _slot_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,4 +1,8 @@
-"""The push ledger: a scheduled push is claimed here before it is sent, so it goes out once."""
+"""The push ledger: a scheduled push is claimed here with its messages, so it goes out once.
+
+status: queued (its messages are in the outbox) | sent | failed | gone (every recipient left
+or blocked the bot) | empty (nothing to say) | missed (too late to send; the admins were told).
+"""
 
 from __future__ import annotations
 
@@ -29,3 +33,28 @@ async def mark(*, session: AsyncSession, ledger_id: int, status: str, now: datet
     await session.exec(
         update(PushLedger).where(col(PushLedger.id) == ledger_id).values(status=status, sent_at=now)
     )
+
+
+# What a delivery outcome makes of the ledger row, from the states it may still change.
+_SETTLE_FROM = {
+    "sent": ("queued", "gone", "failed"),
+    "failed": ("queued",),
+    "gone": ("queued",),
+}
+
+
+async def settle_push(
+    *, session: AsyncSession, ledger_id: int, status: str, now: datetime
+) -> PushLedger | None:
+    """Moves the push to what its messages became; returns the row when this moved it."""
+    result = await session.exec(
+        update(PushLedger)
+        .where(
+            col(PushLedger.id) == ledger_id,
+            col(PushLedger.status).in_(_SETTLE_FROM.get(status, ())),
+        )
+        .values(status=status, sent_at=now)
+    )
+    if result.rowcount != 1:
+        return None
+    return await session.get(PushLedger, ledger_id)

@@ -276,10 +276,16 @@ class BotHarness:
         # As when python-telegram-bot reads an update from the network.
         update.set_bot(self.app.bot)
         before = len(self.request.sent)
-        await self.app.process_update(update)
-        # The jobs a change moved are planned again in the background; tests look at them.
         if self.settle_after_update:
+            await self.app.process_update(update)
+            # The jobs a change moved are planned again in the background; tests look at them.
             await self.services.settle()
+        else:
+            # The action's own messages are delivered; what follows it for others waits for
+            # `services.settle()`.
+            self.services.background.hold()
+            await self.app.process_update(update)
+            await self.services.dispatcher.settle()
         return self.request.sent[before:]
 
     async def send(self, user: User, text: str, chat_id: int | None = None) -> list[Sent]:

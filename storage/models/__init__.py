@@ -30,6 +30,7 @@ from storage.models.leave import (
     LeaveRequest,
     LessonSwap,
 )
+from storage.models.outbox import FollowUpWork, OutboxMessage, UnreachableChat
 
 metadata = SQLModel.metadata
 
@@ -46,6 +47,7 @@ __all__ = [
     "DutySwap",
     "Event",
     "EventCancellation",
+    "FollowUpWork",
     "GroupChat",
     "HomeworkBoard",
     "HomeworkPost",
@@ -54,6 +56,7 @@ __all__ = [
     "LeaveRequest",
     "Lesson",
     "LessonSwap",
+    "OutboxMessage",
     "PatrolReport",
     "Policy",
     "PushLedger",
@@ -64,6 +67,7 @@ __all__ = [
     "Subject",
     "TrainingEntry",
     "UnboundChat",
+    "UnreachableChat",
     "UserPref",
     "metadata",
 ]

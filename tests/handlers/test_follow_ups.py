@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,6 +12,7 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from handlers import cover_board
+from jobs.upkeep import sweep
 from storage.db import session_factory
 from storage.models import CoverNeed, LeaveRequest
 from tests.handlers.leave_school import LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
@@ -81,7 +83,7 @@ async def test_a_failed_follow_up_keeps_the_decision_and_does_not_stop_the_next(
     with caplog.at_level(logging.ERROR):
         await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
 
-    assert "the notices following an action failed" in caplog.text
+    assert "the work following an action failed" in caplog.text
     assert "你已批准" in harness.last(LEADER).plain
     assert boards(harness, OFFICE_A) == []
     async with session_factory(engine)() as s:
@@ -93,6 +95,12 @@ async def test_a_failed_follow_up_keeps_the_decision_and_does_not_stop_the_next(
     monkeypatch.undo()
     sent = await harness.send(harness.user(OFFICE_A), "/arrange 明天")
     assert any("第3节" in m.plain for m in sent)
+
+    # The failed work is kept and tried again once its hold runs out: the boards still come.
+    clock.advance(harness.services.dispatcher.lease + timedelta(seconds=1))
+    await sweep(harness.app)
+    await harness.services.settle()
+    assert len(boards(harness, OFFICE_B)) == 1
 
 
 async def test_stopping_the_bot_still_sends_what_the_last_action_queued(

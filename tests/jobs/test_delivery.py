@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-import itertools
-import time
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
@@ -12,7 +9,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
-import jobs.delivery
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.texts import catalogue
@@ -22,6 +18,7 @@ from jobs.registry import PushContext, PushKind, daily_slot
 from storage import audit
 from storage.db import create_engine, session_factory
 from storage.models import PushLedger
+from storage.outbox import undelivered
 from storage.schools import bind_group, staff_groups
 from tests import factories
 from tests.conftest import SHANGHAI
@@ -44,19 +41,7 @@ MORNING = PushKind("duty_announce", daily_slot("duty_announce", "duty.announce_t
 
 
 @pytest.fixture
-def waits(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Retries wait on a recorded fake sleep, not on the clock."""
-    waited: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        waited.append(seconds)
-
-    monkeypatch.setattr(jobs.delivery.asyncio, "sleep", fake_sleep)
-    return waited
-
-
-@pytest.fixture
-async def bot(engine: AsyncEngine, waits: list[float]) -> AsyncIterator[BotHarness]:
+async def bot(engine: AsyncEngine) -> AsyncIterator[BotHarness]:
     async with session_factory(engine)() as s, s.begin():
         school = await factories.school(s, WEDNESDAY_0700 - timedelta(days=30))
         await factories.term(s, school, date(2026, 9, 1), date(2027, 1, 22))
@@ -89,35 +74,68 @@ async def ledger(engine: AsyncEngine) -> list[str]:
 
 
 async def test_a_429_is_waited_out_and_the_push_delivered(
-    bot: BotHarness, engine: AsyncEngine, waits: list[float]
+    bot: BotHarness, engine: AsyncEngine
 ) -> None:
     bot.request.faults["sendMessage"] = [
         (429, "Too Many Requests: retry after 7", {"retry_after": 7})
     ]
     await fire_0700(bot)
+    dispatcher = bot.services.dispatcher
+    assert bot.in_chat(GROUP) == [] and dispatcher.waiting() == {GROUP: 7.0}
+    assert await ledger(engine) == ["queued"]
+
+    dispatcher.retry_now()  # the 7 seconds have passed
+    await bot.services.settle()
     assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
-    assert waits == [7.0]
     assert await ledger(engine) == ["sent"]
 
 
-async def test_a_passing_5xx_is_retried(
-    bot: BotHarness, engine: AsyncEngine, waits: list[float]
-) -> None:
+async def test_a_passing_5xx_is_retried(bot: BotHarness, engine: AsyncEngine) -> None:
     bot.request.faults["sendMessage"] = [(502, "Bad Gateway", {})]
     await fire_0700(bot)
+    dispatcher = bot.services.dispatcher
+    assert dispatcher.waiting() == {GROUP: dispatcher.backoff[0]}
+    dispatcher.retry_now()
+    await bot.services.settle()
     assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
-    assert waits == [jobs.delivery.RETRY_DELAYS[0]]
+    assert await ledger(engine) == ["sent"]
 
 
 async def test_a_push_that_keeps_failing_is_marked_and_the_admins_told(
     bot: BotHarness, engine: AsyncEngine
 ) -> None:
-    bot.request.faults["sendMessage"] = [(500, "Internal Server Error", {})] * 3
+    # Telegram fails for longer than a push is worth sending.
+    bot.request.faults["sendMessage"] = [(500, "Internal Server Error", {})] * 2
     await fire_0700(bot)
+    dispatcher = bot.services.dispatcher
+    bot.clock.advance(dispatcher.max_age + timedelta(minutes=1))
+    dispatcher.retry_now()
+    await bot.services.settle()
     assert bot.in_chat(GROUP) == []
     assert await ledger(engine) == ["failed"]
     notice = bot.last(ADMIN_ID)
     assert "没能发出" in notice.plain and "11-25 07:00 今日值班公告" in notice.plain
+    async with session_factory(engine)() as s:
+        (given_up,) = await undelivered(session=s)
+    assert given_up.status == "failed" and given_up.chat_id == GROUP
+    assert "too old" in given_up.error
+
+
+async def test_a_group_that_removed_the_bot_is_recorded_not_retried(
+    bot: BotHarness, engine: AsyncEngine
+) -> None:
+    bot.request.faults["sendMessage"] = [
+        (403, "Forbidden: bot was kicked from the supergroup chat", {})
+    ]
+    await fire_0700(bot)
+    assert bot.services.dispatcher.waiting() == {}
+    assert await ledger(engine) == ["gone"]
+    async with session_factory(engine)() as s:
+        (given_up,) = await undelivered(session=s)
+        school_id = (await s.exec(select(PushLedger.school_id))).first()
+        groups = await staff_groups(session=s, school_id=school_id)
+    assert given_up.status == "gone" and "kicked" in given_up.error
+    assert groups == []  # the binding is retired: later pushes do not try it
 
 
 async def test_a_push_follows_a_group_that_became_a_supergroup(
@@ -192,43 +210,3 @@ def test_every_push_kind_has_a_name_in_both_languages() -> None:
 
     names = [kind.name for module in JOB_MODULES for kind in module.push_kinds()]
     assert names and all(f"push.kind.{name}" in catalogue() for name in names)
-
-
-async def test_pushes_due_together_are_spaced_under_telegrams_overall_limit() -> None:
-    # Many pushes at once (07:00 in every school) leave one at a time, an interval apart, in
-    # the order they asked: never a burst that Telegram would answer with 429.
-    pacer = jobs.delivery.Pacer(per_second=500)
-    loop = asyncio.get_running_loop()
-    left: list[tuple[int, float]] = []
-
-    async def push(number: int) -> None:
-        await pacer.turn()
-        left.append((number, loop.time()))
-
-    start = loop.time()
-    await asyncio.gather(*(push(n) for n in range(40)))
-    assert [number for number, _ in left] == list(range(40))
-    # The n-th leaves no sooner than n intervals after the first could (a slow machine only
-    # makes them later), so no second ever holds more than the limit.
-    assert all(at >= start + n * pacer.interval - 1e-6 for n, at in left)
-
-
-async def test_pushes_stay_spaced_after_the_event_loop_stalled() -> None:
-    # A busy moment (a long handler, a garbage collection) holds the loop; the pushes waiting
-    # meanwhile must not all leave at once when it frees.
-    pacer = jobs.delivery.Pacer(per_second=500)
-    loop = asyncio.get_running_loop()
-    left: list[float] = []
-
-    async def push() -> None:
-        await pacer.turn()
-        left.append(loop.time())
-
-    async def stall() -> None:
-        await asyncio.sleep(0)
-        time.sleep(0.03)  # noqa: ASYNC251 - blocks the loop on purpose: the stall simulated
-
-    await asyncio.gather(stall(), *(push() for _ in range(30)))
-    gaps = [b - a for a, b in itertools.pairwise(left)]
-    assert len(left) == 30
-    assert min(gaps) >= pacer.interval - 1e-6

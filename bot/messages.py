@@ -1,0 +1,139 @@
+"""The messages the bot sends, as actions and pushes queue them and the dispatcher delivers them.
+
+A `Send` or an `Edit` is written to the outbox table before it is delivered (its `row_id`); an
+`Answer` to a button press is not: it is worth nothing a few seconds later.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove
+
+from bot.transport import lean_markup
+from storage.outbox import NewMessage
+
+Markup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
+# A cover board's school, day and arranger (staff id): kept once sent, to be drawn again later.
+BoardTag = tuple[int, date, int]
+
+
+@dataclass
+class Send:
+    chat_id: int
+    text: str
+    markup: Markup | dict[str, Any] = None
+    reply_to: int | None = None
+    board: BoardTag | None = None
+    # What the message is for (`leave_step:12`): what to do if it cannot be delivered.
+    about: str = ""
+    school_id: int | None = None
+    row_id: int | None = None
+    attempts: int = 0
+    created_at: datetime | None = None
+    bulk: bool = False  # a push among many (paced), not an answer to someone waiting
+    message_id: int | None = field(default=None, init=False)  # once sent
+
+    @property
+    def action(self) -> str:
+        return "send"
+
+
+@dataclass
+class Edit:
+    chat_id: int
+    message_id: int | None
+    text: str
+    markup: InlineKeyboardMarkup | dict[str, Any] | None = None
+    about: str = ""
+    school_id: int | None = None
+    row_id: int | None = None
+    attempts: int = 0
+    created_at: datetime | None = None
+    bulk: bool = False
+
+    @property
+    def action(self) -> str:
+        return "edit"
+
+
+@dataclass
+class Answer:
+    query_id: str
+    text: str | None = None
+    alert: bool = False
+
+
+Message = Send | Edit
+
+
+def markup_json(markup: object) -> str | None:
+    """The markup as Telegram takes it, to keep with the message until it is sent."""
+    if markup is None:
+        return None
+    if isinstance(markup, dict):
+        return json.dumps(markup, ensure_ascii=False)
+    written = lean_markup(markup)
+    return json.dumps(written.to_dict(), ensure_ascii=False)  # type: ignore[attr-defined]
+
+
+def call_markup(markup: object) -> object:
+    """What to hand to the call: a kept markup goes as the JSON Telegram will read."""
+    if isinstance(markup, dict):
+        return markup
+    return lean_markup(markup)
+
+
+def to_row(message: Message, school_id: int | None) -> NewMessage:
+    board = message.board if isinstance(message, Send) else None
+    return NewMessage(
+        chat_id=message.chat_id,
+        text=message.text,
+        action=message.action,
+        markup=markup_json(message.markup),
+        reply_to=message.reply_to if isinstance(message, Send) else None,
+        message_id=message.message_id if isinstance(message, Edit) else None,
+        school_id=message.school_id if message.school_id is not None else school_id,
+        board_day=board[1] if board is not None else None,
+        board_staff_id=board[2] if board is not None else None,
+        about=message.about,
+    )
+
+
+def from_row(row: Any) -> Message:
+    """A kept row as a message to deliver (after a restart, or taken over from another process)."""
+    markup = json.loads(row.markup) if row.markup else None
+    if row.action == "edit":
+        return Edit(
+            row.chat_id,
+            row.message_id,
+            row.text,
+            markup,
+            about=row.about,
+            school_id=row.school_id,
+            row_id=row.id,
+            attempts=row.attempts,
+            created_at=row.created_at,
+            bulk=row.about.startswith("push:"),
+        )
+    board = (
+        (row.school_id, row.board_day, row.board_staff_id)
+        if row.board_day is not None and row.school_id is not None
+        else None
+    )
+    return Send(
+        row.chat_id,
+        row.text,
+        markup,
+        row.reply_to,
+        board,
+        about=row.about,
+        school_id=row.school_id,
+        row_id=row.id,
+        attempts=row.attempts,
+        created_at=row.created_at,
+        bulk=row.about.startswith("push:"),
+    )

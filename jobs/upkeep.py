@@ -1,0 +1,68 @@
+"""Keeping the outbox moving: what was left undelivered or undone is taken up, at start and
+every `SWEEP_SECONDS` while the bot runs.
+
+A process that died (kill -9, out of memory, a container stopped after its grace) leaves rows
+it held; once their lease runs out, this takes them over. The same sweep keeps this process's
+own rows held while a retry waits, and drops delivered rows once they are a week old.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from telegram.ext import ContextTypes
+
+from bot.services import services_of
+from handlers import follow_ups
+from storage.outbox import purge, unreachable_since
+
+log = logging.getLogger(__name__)
+
+SWEEP_SECONDS = 15
+# Delivered rows are kept a week (what was given up stays for the admins).
+KEEP_DELIVERED = timedelta(days=7)
+PURGE_EVERY = 240  # sweeps: about once an hour
+
+AnyApp = Any
+
+
+def install(app: AnyApp) -> None:
+    """Registers what must happen when a message cannot be delivered (or finally is)."""
+    from jobs.scheduler import push_outcome
+
+    svc = services_of(app)
+    svc.dispatcher.on_outcome("push", push_outcome(app))
+
+
+async def start(app: AnyApp) -> None:
+    """At start: who cannot be written to, then what earlier runs left, then the sweeps."""
+    svc = services_of(app)
+    async with svc.sessions() as session:
+        svc.unreachable = set(await unreachable_since(session=session))
+    await sweep(app)
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _sweep_job,
+            SWEEP_SECONDS,
+            first=SWEEP_SECONDS,
+            name="outbox:sweep",
+            # Never dropped for running late (a paused process, a busy loop): it is the catch-up.
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )
+
+
+async def sweep(app: AnyApp) -> int:
+    svc = services_of(app)
+    taken = await svc.dispatcher.sweep()
+    taken += await follow_ups.recover(app)
+    svc.extras["sweeps"] = sweeps = svc.extras.get("sweeps", 0) + 1
+    if sweeps % PURGE_EVERY == 0:
+        async with svc.sessions() as session, session.begin():
+            await purge(session=session, before=svc.clock.now() - KEEP_DELIVERED)
+    return taken
+
+
+async def _sweep_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await sweep(context.application)

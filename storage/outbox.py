@@ -1,0 +1,336 @@
+"""The outbox: messages committed with the change that causes them, delivered from here.
+
+Rows are written inside the action's (or the push's) own transaction. The process that wrote
+them holds them for `lease` and sends them at once; a process that finds rows nobody holds any
+more (their sender died, or stopped before it could send) takes them over. Taking over is a
+conditional update, so two processes never both send one row.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import bindparam, delete, func, insert, or_, update
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import FollowUpWork, OutboxMessage, UnreachableChat
+
+PENDING = "pending"
+SENT = "sent"
+GONE = "gone"
+FAILED = "failed"
+
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_WORK = FollowUpWork.__table__  # type: ignore[attr-defined]
+
+
+@dataclass
+class NewMessage:
+    """A message as the outbox keeps it (markup already written out as JSON)."""
+
+    chat_id: int
+    text: str
+    action: str = "send"
+    markup: str | None = None
+    reply_to: int | None = None
+    message_id: int | None = None
+    school_id: int | None = None
+    board_day: date | None = None
+    board_staff_id: int | None = None
+    about: str = ""
+
+
+async def queue_messages(
+    *,
+    session: AsyncSession,
+    messages: Sequence[NewMessage],
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+) -> list[int]:
+    """Writes the messages, held by `owner`; returns their ids in the same order."""
+    if not messages:
+        return []
+    rows = [
+        {
+            "school_id": m.school_id,
+            "chat_id": m.chat_id,
+            "action": m.action,
+            "text": m.text,
+            "markup": m.markup,
+            "reply_to": m.reply_to,
+            "message_id": m.message_id,
+            "board_day": m.board_day,
+            "board_staff_id": m.board_staff_id,
+            "about": m.about,
+            "status": PENDING,
+            "attempts": 0,
+            "owner": owner,
+            "lease_until": now + lease,
+            "error": "",
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    if len(rows) == 1:
+        result = await session.exec(insert(_OUTBOX).returning(_OUTBOX.c.id), params=rows[0])
+        return [result.scalar_one()]
+    result = await session.exec(
+        insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True), params=rows
+    )
+    return list(result.scalars())
+
+
+@dataclass
+class Outcome:
+    """What became of one row: its final status, or only its attempts so far."""
+
+    row_id: int
+    status: str
+    message_id: int | None = None
+    error: str = ""
+    attempts: int = 0
+    chat_id: int | None = None  # where it finally went (a migrated group's new id)
+
+
+_FINISH = (
+    update(_OUTBOX)
+    .where(_OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.status == PENDING)
+    .values(
+        status=bindparam("new_status"),
+        message_id=bindparam("new_message_id"),
+        chat_id=func.coalesce(bindparam("new_chat_id"), _OUTBOX.c.chat_id),
+        error=bindparam("new_error"),
+        attempts=bindparam("new_attempts"),
+        owner=None,
+        done_at=bindparam("at"),
+    )
+)
+
+
+async def finish(*, session: AsyncSession, outcomes: Sequence[Outcome], now: datetime) -> None:
+    """Records the final state of delivered (or abandoned) rows, in one statement."""
+    if not outcomes:
+        return
+    await session.exec(
+        _FINISH,
+        params=[
+            {
+                "row_id": o.row_id,
+                "new_status": o.status,
+                "new_message_id": o.message_id,
+                "new_chat_id": o.chat_id,
+                "new_error": o.error[:200],
+                "new_attempts": o.attempts,
+                "at": now,
+            }
+            for o in outcomes
+        ],
+    )
+
+
+async def renew(*, session: AsyncSession, owner: str, until: datetime) -> int:
+    """Keeps holding the rows this process is still sending (a retry may wait minutes)."""
+    result = await session.exec(
+        update(_OUTBOX)
+        .where(_OUTBOX.c.owner == owner, _OUTBOX.c.status == PENDING)
+        .values(lease_until=until)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def take_over(
+    *,
+    session: AsyncSession,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+    exclude: Iterable[int] = (),
+    limit: int = 500,
+) -> list[OutboxMessage]:
+    """Takes the pending rows nobody holds any more; returns them, oldest first."""
+    free = or_(_OUTBOX.c.owner.is_(None), _OUTBOX.c.lease_until < now)
+    skip = set(exclude)
+    found = await session.exec(
+        select(_OUTBOX.c.id)
+        .where(_OUTBOX.c.status == PENDING, free)
+        .order_by(_OUTBOX.c.id)
+        .limit(limit + len(skip))
+    )
+    ids = [row_id for row_id in found.all() if row_id not in skip][:limit]
+    if not ids:
+        return []
+    await session.exec(
+        update(_OUTBOX)
+        .where(_OUTBOX.c.id.in_(ids), _OUTBOX.c.status == PENDING, free)
+        .values(owner=owner, lease_until=now + lease)
+    )
+    rows = await session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(ids), OutboxMessage.owner == owner)
+        .order_by(col(OutboxMessage.id))
+    )
+    return list(rows.all())
+
+
+async def purge(*, session: AsyncSession, before: datetime) -> int:
+    """Drops delivered rows older than `before`; what was given up stays for the admins."""
+    result = await session.exec(
+        delete(_OUTBOX).where(_OUTBOX.c.status == SENT, _OUTBOX.c.done_at < before)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def undelivered(
+    *, session: AsyncSession, school_id: int | None = None, since: datetime | None = None
+) -> list[OutboxMessage]:
+    """Rows still pending, or given up (since a moment), for the admins and the tests."""
+    query = select(OutboxMessage).where(col(OutboxMessage.status) != SENT)
+    if school_id is not None:
+        query = query.where(OutboxMessage.school_id == school_id)
+    if since is not None:
+        query = query.where(col(OutboxMessage.created_at) >= since)
+    return list((await session.exec(query.order_by(col(OutboxMessage.id)))).all())
+
+
+async def counts(*, session: AsyncSession) -> dict[str, int]:
+    """How many rows are in each state."""
+    result = await session.exec(select(_OUTBOX.c.status, func.count()).group_by(_OUTBOX.c.status))
+    return {status: int(n) for status, n in result.all()}
+
+
+# --- people the bot cannot write to ------------------------------------------------------------
+
+
+async def note_unreachable(
+    *, session: AsyncSession, chat_id: int, reason: str, now: datetime
+) -> bool:
+    """True when the chat was not known to be unreachable before."""
+    if await session.get(UnreachableChat, chat_id) is not None:
+        return False
+    session.add(UnreachableChat(chat_id=chat_id, since=now, reason=reason[:120]))
+    await session.flush()
+    return True
+
+
+async def note_reachable(*, session: AsyncSession, chat_id: int) -> bool:
+    """The person wrote to the bot: it can write to them again. True when that is news."""
+    result = await session.exec(
+        delete(UnreachableChat.__table__).where(  # type: ignore[attr-defined]
+            UnreachableChat.__table__.c.chat_id == chat_id  # type: ignore[attr-defined]
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def unreachable_ids(*, session: AsyncSession, chat_ids: Iterable[int]) -> set[int]:
+    ids = list(chat_ids)
+    if not ids:
+        return set()
+    result = await session.exec(
+        select(UnreachableChat.chat_id).where(col(UnreachableChat.chat_id).in_(ids))
+    )
+    return set(result.all())
+
+
+async def unreachable_since(*, session: AsyncSession) -> dict[int, tuple[datetime, str]]:
+    result = await session.exec(select(UnreachableChat))
+    return {row.chat_id: (row.since, row.reason) for row in result.all()}
+
+
+# --- follow-up work ----------------------------------------------------------------------------
+
+
+async def queue_work(
+    *,
+    session: AsyncSession,
+    items: Sequence[tuple[str, str, int | None]],
+    actor_id: int | None,
+    owner: str,
+    now: datetime,
+    lease: timedelta,
+) -> list[int]:
+    """Writes (name, JSON args, school) work items held by `owner`; returns their ids."""
+    rows: list[dict[str, Any]] = [
+        {
+            "school_id": school_id,
+            "name": name,
+            "args": args,
+            "actor_id": actor_id,
+            "status": PENDING,
+            "attempts": 0,
+            "owner": owner,
+            "lease_until": now + lease,
+            "created_at": now,
+        }
+        for name, args, school_id in items
+    ]
+    if len(rows) == 1:
+        result = await session.exec(insert(_WORK).returning(_WORK.c.id), params=rows[0])
+        return [result.scalar_one()]
+    result = await session.exec(
+        insert(_WORK).returning(_WORK.c.id, sort_by_parameter_order=True), params=rows
+    )
+    return list(result.scalars())
+
+
+async def take_work(*, session: AsyncSession, work_id: int) -> bool:
+    """Deletes the item as it is done, in the transaction doing it: False when another
+    process did it first."""
+    result = await session.exec(
+        delete(_WORK).where(_WORK.c.id == work_id, _WORK.c.status == PENDING)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def stale_work(
+    *, session: AsyncSession, owner: str, now: datetime, lease: timedelta, limit: int = 100
+) -> list[FollowUpWork]:
+    """Takes the pending work nobody holds any more (its process died before doing it)."""
+    free = or_(_WORK.c.owner.is_(None), _WORK.c.lease_until < now)
+    found = await session.exec(
+        select(_WORK.c.id).where(_WORK.c.status == PENDING, free).order_by(_WORK.c.id).limit(limit)
+    )
+    ids = list(found.all())
+    if not ids:
+        return []
+    await session.exec(
+        update(_WORK)
+        .where(_WORK.c.id.in_(ids), _WORK.c.status == PENDING, free)
+        .values(owner=owner, lease_until=now + lease)
+    )
+    rows = await session.exec(
+        select(FollowUpWork)
+        .where(col(FollowUpWork.id).in_(ids), FollowUpWork.owner == owner)
+        .order_by(col(FollowUpWork.id))
+    )
+    return list(rows.all())
+
+
+async def work_failed(
+    *, session: AsyncSession, work_id: int, attempts: int, give_up: bool, now: datetime
+) -> None:
+    """Counts a failed run; the item is tried again later, or given up."""
+    await session.exec(
+        update(_WORK)
+        .where(_WORK.c.id == work_id)
+        .values(
+            attempts=attempts,
+            status=FAILED if give_up else PENDING,
+            owner=None,
+            lease_until=now,
+        )
+    )
+
+
+async def renew_work(*, session: AsyncSession, owner: str, until: datetime) -> int:
+    result = await session.exec(
+        update(_WORK)
+        .where(_WORK.c.owner == owner, _WORK.c.status == PENDING)
+        .values(lease_until=until)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
