@@ -71,7 +71,9 @@ async def _redraw(
             continue
         theirs = arranged_by(kit, person, needs)
         lang = language_of(person, default_lang(turn))
-        text, markup = await render_board(turn.session, kit, day, theirs, lang, parts, focus=focus)
+        text, markup = await render_board(
+            turn.session, kit, day, theirs, lang, parts, now=turn.now, focus=focus
+        )
         turn.out.edit(copy.chat_id, copy.message_id, text, markup)
         redrawn += 1
     return redrawn

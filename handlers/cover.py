@@ -1,7 +1,8 @@
 """Arranging cover: the board's buttons (assign, ask the group, self-study, merge) and /arrange.
 
 Each press is re-authorised (the arranger's role, the need's school) and applied only if the
-need is still at the version the board showed.
+need is still at the version the board showed and its lesson is not over (then nothing is
+left to arrange: the press is refused and the board shows the lesson as over).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from handlers.cover_board import (
     default_lang,
     load_kit,
     need_for_press,
+    over_text,
+    refuse_over,
     render_board,
     tell_released,
     tell_substitute,
@@ -67,6 +70,15 @@ async def _arranger_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
         await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov")
         turn.toast(turn.t("common.not_allowed"), alert=True)
         return None
+    if kit.lesson_over(need, turn.now):
+        await refuse_over(turn, kit, need, "cover.over.arrange")
+        assert turn.callback is not None
+        if turn.callback.action == "mc":
+            # Pressed on the list of classes to merge with, not on a board.
+            turn.edit_origin(over_text(turn.lang, kit, need, "cover.over.arrange"))
+        else:
+            await _refresh_board(turn, kit, need)
+        return None
     await hold_school(session=turn.session, school_id=need.school_id)
     return need, kit
 
@@ -82,7 +94,9 @@ async def _arrangeable(turn: Turn, kit: Kit, first: date, last: date) -> list[Co
 async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed) -> None:
     """Draws the pressed board again, on the page that holds the need."""
     needs = await _arrangeable(turn, kit, need.day, need.day)
-    text, markup = await render_board(turn.session, kit, need.day, needs, turn.lang, focus=need.id)
+    text, markup = await render_board(
+        turn.session, kit, need.day, needs, turn.lang, now=turn.now, focus=need.id
+    )
     turn.edit_origin(text, markup)
 
 
@@ -103,7 +117,9 @@ async def on_page(turn: Turn) -> None:
         await turn.audit("denied", button="cov:pg", day=day.isoformat())
         turn.toast(turn.t("cover.arrange.none"), alert=True)
         return
-    text, markup = await render_board(turn.session, kit, day, needs, turn.lang, page=page)
+    text, markup = await render_board(
+        turn.session, kit, day, needs, turn.lang, now=turn.now, page=page
+    )
     turn.edit_origin(text, markup)
 
 
@@ -407,7 +423,7 @@ async def cmd_arrange(turn: Turn) -> None:
     me = turn.actor.staff
     for day in sorted({n.day for n in needs}):
         text, markup = await render_board(
-            turn.session, kit, day, [n for n in needs if n.day == day], turn.lang
+            turn.session, kit, day, [n for n in needs if n.day == day], turn.lang, now=turn.now
         )
         tag = (school_id, day, me.id or 0) if me is not None else None
         turn.out.send(turn.chat_id, text, markup, board=tag)

@@ -3,6 +3,10 @@
 The board lists each lesson a colleague's absence leaves, its top suggestions with reasons, and
 buttons to assign one of them, to ask the group, or to mark it self-study or merged. Buttons
 carry the need's version: a press on an outdated board changes nothing (handlers/cover.py).
+
+A lesson whose bell has rung its end is over: the board still lists it, marked, without
+suggestions or buttons; one that ended with nothing arranged says so, for the office to know a
+class had no teacher. A lesson being taught can still be covered for what is left of it.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from handlers.leave_texts import (
     tell,
 )
 from handlers.turn import Turn
-from rules.cover import Suggestion
+from rules.cover import Suggestion, lesson_over
 from rules.policies import PolicySet
 from rules.roles import ADMIN
 from storage.cover import (
@@ -72,6 +76,18 @@ class Kit:
     def today(self, turn: Turn) -> date:
         return turn.now.astimezone(ZoneInfo(self.school.timezone)).date()
 
+    def lesson_over(self, need: CoverNeed, now: datetime) -> bool:
+        """Whether the need's lesson has ended by `now` (by the school's bell times)."""
+        return lesson_over(self.schedule.lesson_over_at(need.day, need.period), now)
+
+    def phase(self, need: CoverNeed, now: datetime) -> str:
+        """Where the lesson stands at `now`: OVER, UNDER_WAY (its bell rang, its end did not)
+        or AHEAD."""
+        if self.lesson_over(need, now):
+            return OVER
+        start = self.schedule.lesson_start(need.day, need.period)
+        return UNDER_WAY if start is not None and start <= now else AHEAD
+
 
 async def build_kit(session: AsyncSession, school: School) -> Kit:
     school_id = school.id or 0
@@ -90,6 +106,11 @@ async def load_kit(turn: Turn, school_id: int) -> Kit | None:
 
 def default_lang(turn: Turn) -> str:
     return turn.svc.settings.default_language
+
+
+# Where a lesson stands at the time a board is drawn.
+AHEAD, UNDER_WAY, OVER = "ahead", "under_way", "over"
+UNCOVERED_STATES = ("open", "asking")
 
 
 # --- the arranger's board ---------------------------------------------------------------------
@@ -119,7 +140,7 @@ class BoardParts:
     lines and buttons in each language (an approval sends the same lessons to every arranger)."""
 
     suggestions: dict[tuple[int, int], list[Suggestion]] = field(default_factory=dict)
-    blocks: dict[tuple[int, int, str, int], Block] = field(default_factory=dict)
+    blocks: dict[tuple[int, int, str, int, str], Block] = field(default_factory=dict)
 
 
 async def render_board(
@@ -130,10 +151,12 @@ async def render_board(
     lang: str,
     parts: BoardParts | None = None,
     *,
+    now: datetime,
     page: int = 0,
     focus: int | None = None,
 ) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One day's board for an arranger: every lesson, its state, suggestions and buttons.
+    """One day's board for an arranger at `now`: every lesson, its state, suggestions and
+    buttons; a lesson that is over only with its state.
 
     Telegram takes at most 4,096 characters and about a hundred buttons in a message, which a
     day with several teachers away passes; such a day is shown `BOARD_PAGE` lessons at a time,
@@ -160,9 +183,12 @@ async def render_board(
     rows: list[list[InlineKeyboardButton]] = []
     first = page * BOARD_PAGE
     for number, need in enumerate(needs[first : first + BOARD_PAGE], start=first + 1):
-        key = (need.id or 0, need.version, lang, number)
+        phase = kit.phase(need, now)
+        key = (need.id or 0, need.version, lang, number, phase)
         if key not in parts.blocks:
-            parts.blocks[key] = await _lesson_block(session, kit, day, need, number, lang, parts)
+            parts.blocks[key] = await _lesson_block(
+                session, kit, day, need, number, lang, parts, phase=phase, now=now
+            )
         block_lines, block_rows = parts.blocks[key]
         lines.extend(block_lines)
         rows.extend(block_rows)
@@ -177,8 +203,9 @@ async def render_board(
                 if 0 <= to < pages
             ]
         )
-    markup = InlineKeyboardMarkup([row for row in rows if row]) if needs else None
-    return "\n".join(lines), markup
+    # A day whose lessons are all over has no button left to show.
+    kept = [row for row in rows if row]
+    return "\n".join(lines), InlineKeyboardMarkup(kept) if kept else None
 
 
 async def _lesson_block(
@@ -189,8 +216,12 @@ async def _lesson_block(
     number: int,
     lang: str,
     parts: BoardParts,
+    *,
+    phase: str,
+    now: datetime,
 ) -> Block:
-    """One lesson of a board: its lines (what, whose, its state, the suggestions) and buttons."""
+    """One lesson of a board: its lines (what, whose, its state, the suggestions) and buttons;
+    a lesson that is over has its state only."""
     lines = [
         "",
         t(
@@ -201,11 +232,9 @@ async def _lesson_block(
             teacher=kit.names.person(need.absent_id),
         ),
     ]
-    state = cover_state(lang, kit.names, need)
-    if need.status == "assigned":
-        mark = "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
-        state = Safe(f"{state}{t(lang, mark)}")
-    lines.append(t(lang, "cover.board.state", state=Safe(state)))
+    lines.append(t(lang, "cover.board.state", state=Safe(_state_words(lang, kit, need, phase))))
+    if phase == OVER:
+        return lines, []
     picked = (need.id or 0, need.version)
     if picked not in parts.suggestions:
         cover_day = await load_cover_day(
@@ -217,6 +246,7 @@ async def _lesson_block(
             cover_day=cover_day,
             cap=kit.cap,
             subject_name=kit.names.subjects.get(need.subject_id, ""),
+            now=now,
         )
     suggestions = parts.suggestions[picked]
     if suggestions:
@@ -249,6 +279,22 @@ async def _lesson_block(
         ],
     ]
     return lines, rows
+
+
+def _state_words(lang: str, kit: Kit, need: CoverNeed, phase: str) -> str:
+    """The lesson's state as a board shows it, with where the lesson stands in the day."""
+    if phase == OVER and need.status in UNCOVERED_STATES:
+        # Nothing was arranged and it is too late to: the class went without a teacher.
+        return t(lang, "cover.board.over_uncovered")
+    state = cover_state(lang, kit.names, need)
+    if need.status == "assigned":
+        mark = "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
+        state = f"{state}{t(lang, mark)}"
+    if phase == OVER:
+        state = f"{state}{t(lang, 'cover.board.over')}"
+    elif phase == UNDER_WAY:
+        state = f"{state}{t(lang, 'cover.board.under_way')}"
+    return state
 
 
 async def arranger_needs(
@@ -311,7 +357,14 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
             known = {need.id for need in theirs}
             theirs.extend(need for need in new if need.id not in known)
             text, markup = await render_board(
-                turn.session, kit, day, sorted(theirs, key=_day_order), lang, parts, focus=new[0].id
+                turn.session,
+                kit,
+                day,
+                sorted(theirs, key=_day_order),
+                lang,
+                parts,
+                now=turn.now,
+                focus=new[0].id,
             )
             turn.out.send(person.telegram_id, text, markup, board=(school_id, day, person.id or 0))
             sent += 1
@@ -492,6 +545,33 @@ async def need_for_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
     if kit is None:
         return None
     return need, kit
+
+
+async def refuse_over(turn: Turn, kit: Kit, need: CoverNeed, key: str) -> None:
+    """A press on a lesson that is over: audited, and answered with when it ended."""
+    assert turn.callback is not None
+    await turn.audit(
+        "button_refused",
+        reason="lesson_over",
+        subject_type="cover_need",
+        subject_id=need.id,
+        button=f"cov:{turn.callback.action}",
+    )
+    turn.toast(over_text(turn.lang, kit, need, key), alert=True)
+
+
+def over_text(lang: str, kit: Kit, need: CoverNeed, key: str) -> str:
+    """`key`'s text for a lesson that is over: which lesson (its day and period, or the whole
+    label) and when it ended."""
+    ends = kit.schedule.lesson_over_at(need.day, need.period)
+    return t(
+        lang,
+        key,
+        day=day_label(lang, need.day),
+        period=need.period,
+        end=f"{ends:%H:%M}",
+        lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+    )
 
 
 def unavailable_text(

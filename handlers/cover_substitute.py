@@ -1,5 +1,8 @@
 """The substitute's side of cover: 我来 in the group, 收到 in private, and /covers, the
 fairness ledger of who covered how much.
+
+A lesson asked for in the group can end before anyone takes it: a 我来 then is refused, and the
+group's post says the lesson is over instead of asking on.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from handlers.cover_board import (
     default_lang,
     load_kit,
     need_for_press,
+    over_text,
+    refuse_over,
     tell_arrangers,
     tell_substitute,
     unavailable_text,
@@ -53,6 +58,10 @@ async def on_volunteer(turn: Turn) -> None:
         turn.toast(turn.t(key, name=kit.names.person(need.substitute_id)), alert=True)
         turn.edit_origin(_group_closed_text(turn, kit, need))
         return
+    if kit.lesson_over(need, turn.now):
+        await refuse_over(turn, kit, need, "cover.over.volunteer")
+        turn.edit_origin(_group_closed_text(turn, kit, need))
+        return
     await hold_school(session=turn.session, school_id=need.school_id)
     cover_day = await load_cover_day(
         session=turn.session, school_id=need.school_id, day=need.day, schedule=kit.schedule
@@ -81,6 +90,9 @@ def _group_closed_text(turn: Turn, kit: Kit, need: CoverNeed) -> str:
     lesson = Safe(need_label(lang, kit.names, kit.schedule, need))
     if need.status in ("assigned", "merged"):
         return t(lang, "cover.ask.done", lesson=lesson, name=kit.names.person(need.substitute_id))
+    if need.status == "asking":
+        # Still asked, and nobody came before the lesson ended.
+        return over_text(lang, kit, need, "cover.ask.over")
     return t(lang, "cover.ask.withdrawn", lesson=lesson)
 
 

@@ -130,6 +130,7 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
     kit = await build_kit(ctx.session, ctx.school)
     default = ctx.services.settings.default_language
     parts = BoardParts()
+    now = ctx.services.clock.now()
     sent = 0
     for person, theirs in (await arranger_needs(ctx.session, kit, needs)).values():
         still_open = [need for need in theirs if need.status == "open"]
@@ -137,7 +138,7 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
             continue
         lang = person.language or default
         board, markup = await render_board(
-            ctx.session, kit, day, theirs, lang, parts, focus=still_open[0].id
+            ctx.session, kit, day, theirs, lang, parts, now=now, focus=still_open[0].id
         )
         text = f"{t(lang, 'cover.open_tomorrow', count=len(still_open))}\n{board}"
         tag = (ctx.school.id or 0, day, person.id or 0)

@@ -7,7 +7,9 @@ the weekday it follows, with the swapped lessons moved.
 Ranking (as good cover tools do it, see shared/domain.md): only people who are present, have no
 lesson or cover that period and are under the daily cap; then someone who teaches that class,
 that subject, in the same grade group, with a lesson next to that period, with fewer covers
-this month; then by staff id, so the same situation always gives the same list.
+this month; then by staff id, so the same situation always gives the same list. A lesson that
+is over is offered to nobody: its class already went without its teacher, and asking someone to
+cover it would only confuse them.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
-from datetime import date, time
+from datetime import date, datetime, time, tzinfo
 
 from rules.calendar import DayStatus
 from rules.leave_dates import DayPart
@@ -24,6 +26,8 @@ from rules.leave_dates import DayPart
 NOON = time(12, 0)
 # Without bell times, the first four periods are the morning (the usual primary-school day).
 MORNING_PERIODS_WITHOUT_BELLS = 4
+# Without bell times, a day's lessons are known to be over only when the school day is.
+SCHOOL_DAY_ENDS_WITHOUT_BELLS = time(17, 0)
 
 SAME_CLASS = "same_class"
 SAME_SUBJECT = "same_subject"
@@ -127,6 +131,28 @@ def is_morning(period: int, bell_starts: Mapping[int, time]) -> bool:
     return start < NOON
 
 
+def lesson_ends(
+    day: date, period: int, bells: Mapping[int, tuple[time, time]], tz: tzinfo
+) -> datetime:
+    """When the lesson is over: the end of its bell. A period without a bell time is over when
+    the school day is (its last bell, or 17:00 for a school without bell times): an hour we do
+    not know must never close a lesson that may still be taught."""
+    bell = bells.get(period)
+    if bell is not None:
+        end = bell[1]
+    elif bells:
+        end = max(last for _, last in bells.values())
+    else:
+        end = SCHOOL_DAY_ENDS_WITHOUT_BELLS
+    return datetime.combine(day, end, tzinfo=tz)
+
+
+def lesson_over(ends: datetime, now: datetime) -> bool:
+    """Whether a lesson ending at `ends` is over at `now`; one still being taught is not: a
+    substitute can still take the class for what is left of it."""
+    return now >= ends
+
+
 def part_includes(part: DayPart, period: int, bell_starts: Mapping[int, time]) -> bool:
     if part.kind == "full":
         return True
@@ -218,12 +244,17 @@ def rank_substitutes(
     subject_teachers: set[int],
     grade_teachers: set[int] | frozenset[int] = frozenset(),
     limit: int = 3,
+    ends: datetime | None = None,
+    now: datetime | None = None,
 ) -> list[Suggestion]:
     """The best `limit` people to cover the lesson, with the reasons that put them there.
 
     The grade group is the grade on the roster, or `grade_teachers`: those who teach in that
-    grade (an English or music teacher belongs to every grade group they teach in).
+    grade (an English or music teacher belongs to every grade group they teach in). Given when
+    the lesson `ends` and the time `now`, a lesson that is over gets nobody.
     """
+    if ends is not None and now is not None and lesson_over(ends, now):
+        return []
     # Keys for everyone, reasons only for the few shown: a board ranks the whole staff for
     # each of its lessons.
     ranked: list[tuple[tuple[bool, bool, bool, bool, int, int], Candidate]] = []

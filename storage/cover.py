@@ -394,9 +394,11 @@ async def suggest(
     cover_day: CoverDay,
     cap: int,
     subject_name: str,
+    now: datetime,
     limit: int = 3,
 ) -> list[Suggestion]:
-    """The top substitutes for the need, the current substitute left out of the counts."""
+    """The top substitutes for the need, the current substitute left out of the counts; none
+    once the lesson is over."""
     pool = await _teacher_pool(session=session, school_id=need.school_id)
     teachers = cover_day.schedule.teachers
     class_teachers = teachers.by_class.get(need.class_id, set())
@@ -414,6 +416,8 @@ async def suggest(
         subject_teachers=subject_teachers,
         grade_teachers=grade_teachers,
         limit=limit,
+        ends=cover_day.schedule.lesson_over_at(need.day, need.period),
+        now=now,
     )
 
 

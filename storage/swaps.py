@@ -12,7 +12,7 @@ from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import DayStatus, SchoolCalendar
-from rules.cover import DayLesson, SwapMove, TimetableLesson, lessons_of_day
+from rules.cover import DayLesson, SwapMove, TimetableLesson, lesson_ends, lessons_of_day
 from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
 from storage.school_static import WATCHED, TeacherIndex, school_static
 from storage.session_memo import remembered, tables_of
@@ -58,6 +58,10 @@ class Schedule:
     def lesson_end(self, day: date, period: int) -> datetime | None:
         bell = self.bells.get(period)
         return datetime.combine(day, bell[1], tzinfo=self.tz) if bell is not None else None
+
+    def lesson_over_at(self, day: date, period: int) -> datetime:
+        """When the lesson is over, also for a period without a bell time (rules.cover)."""
+        return lesson_ends(day, period, self.bells, self.tz)
 
     def school_hours(self, day: date) -> tuple[time, time]:
         """From the first bell to the last; 08:00–17:00 for a school without bell times."""

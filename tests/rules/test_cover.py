@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, time
+from datetime import date, datetime, time
+from zoneinfo import ZoneInfo
 
 from rules.calendar import DayKind, DayStatus
 from rules.cover import (
@@ -23,6 +24,8 @@ from rules.cover import (
     TimetableLesson,
     affected_lessons,
     is_morning,
+    lesson_ends,
+    lesson_over,
     lessons_of_day,
     rank_substitutes,
     unavailable,
@@ -207,3 +210,44 @@ def test_why_someone_cannot_cover() -> None:
     assert unavailable(CAPPED_T, ABSENT, 3, free) == CAPPED
     assert unavailable(GRADE_T, ABSENT, 3, free) is None
     assert unavailable(CAPPED_T, ABSENT, 3, availability(thursday(), cap=3)) is None
+
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def at(hour: int, minute: int, day: date = THU) -> datetime:
+    return datetime.combine(day, time(hour, minute), tzinfo=SHANGHAI)
+
+
+def test_a_lesson_is_over_when_its_bell_ends_or_else_when_the_school_day_does() -> None:
+    bells = {1: (time(8, 0), time(8, 40)), 3: (time(10, 0), time(10, 40))}
+    assert lesson_ends(THU, 1, bells, SHANGHAI) == at(8, 40)
+    # A period without a bell time: not before the last bell of the day.
+    assert lesson_ends(THU, 6, bells, SHANGHAI) == at(10, 40)
+    # A school without bell times: not before the school day ends.
+    assert lesson_ends(THU, 1, {}, SHANGHAI) == at(17, 0)
+    assert not lesson_over(at(8, 40), at(8, 39))
+    assert lesson_over(at(8, 40), at(8, 40))
+    assert lesson_over(at(8, 40), at(8, 0, date(2026, 11, 27)))
+
+
+def test_a_lesson_that_is_over_is_offered_to_nobody() -> None:
+    lessons = thursday()
+    need = next(x for x in lessons if x.teacher_id == ABSENT and x.period == 3)
+
+    def ranked(now: datetime) -> list[str]:
+        return [
+            s.name
+            for s in rank_substitutes(
+                need,
+                PEOPLE,
+                availability(lessons),
+                class_teachers={ABSENT, SAME_CLASS_T},
+                subject_teachers={ABSENT, SAME_SUBJECT_T},
+                ends=at(10, 40),
+                now=now,
+            )
+        ]
+
+    assert ranked(at(9, 0)) == ranked(at(10, 39)) == ["许志强", "吴晓梅", "冯海燕"]
+    assert ranked(at(10, 40)) == ranked(at(13, 57)) == []
