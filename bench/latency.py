@@ -57,10 +57,11 @@ async def _time(
     running bot, and are waited for outside the timing. `others` gets, for an update that
     queued such work, the time from the update to the last of it."""
     started = time.perf_counter()
-    await update_handled
+    await update_handled  # handled, and its own messages delivered (tests/harness.py `feed`)
     elapsed = time.perf_counter() - started
     if others is not None and not bot.services.background.idle:
         await bot.services.background.settle()
+        await bot.services.dispatcher.settle()
         others.append(time.perf_counter() - started)
     await bot.services.settle()
     return elapsed

@@ -70,6 +70,7 @@ async def _drain(sim: SimClient, app: AnyApp) -> None:
     # What the last updates queued for other people (boards, slips) is part of handling them.
     if SERVICES_KEY in app.bot_data:
         await services_of(app).background.settle()
+        await services_of(app).dispatcher.settle()
 
 
 async def _start(app: AnyApp) -> None:
