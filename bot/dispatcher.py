@@ -519,7 +519,9 @@ class Dispatcher:
             ]
             if boards:
                 await record_copies(session=session, copies=boards, today=None)
-            for message, attempt in batch:
+            # What was delivered first (a teacher's message, kept for later edits), then what
+            # was not (which may want to edit it).
+            for message, attempt in sorted(batch, key=lambda done: done[1].status != "sent"):
                 if attempt.status == "gone":
                     await self._chat_gone(session, message, attempt, now)
                 prefix = message.about.split(":", 1)[0]

@@ -28,6 +28,7 @@ from handlers.cover_board import (
 from handlers.dialogue import dialogue
 from handlers.duty_leave import ask_for_leave
 from handlers.leave import assign_named_substitute, state_text
+from handlers.leave_escalation import notice
 from handlers.leave_request import (
     approval_markup,
     approval_text,
@@ -138,6 +139,7 @@ async def _open_step(
             staff_roles=me.role_set,
             staff_grade=me.grade,
             requester_id=leave.staff_id,
+            level=approval.level,
         )
     ):
         await turn.audit("denied", subject_type="leave", subject_id=leave.id, step=approval.step)
@@ -195,6 +197,7 @@ async def decide(
             span=span,
             note=note,
         )
+        turn.out.items.extend(notice(kit, leave, default_lang(turn), "rejected", who=me.name))
         _release_named(turn, kit, leave)
     elif outcome == "next":
         following = await waiting_step(session=turn.session, leave_id=leave.id or 0)
@@ -211,8 +214,19 @@ async def decide(
             next=step_label(lang, following),
             people=people_names(lang, asked),
         )
+        turn.out.items.extend(
+            notice(
+                kit,
+                leave,
+                default_lang(turn),
+                "waiting",
+                people=people_names(lang, asked),
+                role=step_label(lang, following),
+            )
+        )
         await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
     else:
+        turn.out.items.extend(notice(kit, leave, default_lang(turn), "approved", who=me.name))
         await _approved(turn, kit, leave, who=me.name, role=role)
     return outcome
 

@@ -318,12 +318,40 @@ async def ask_approvers(
     The request reaches them after this action's own answer (`turn.then`), unless the step was
     decided or withdrawn in between.
     """
+    # Imported here: the escalation draws its requests with this module's texts.
+    from handlers.leave_escalation import move_up, reachable
+
     people = await approvers_for(
         session=turn.session,
         school_id=leave.school_id,
         approval=approval,
         requester_id=leave.staff_id,
     )
+    if not await reachable(turn.session, people):
+        # Nobody the bot can write to may decide it: it moves up now, and the teacher's answer
+        # names who it really waits for.
+        turn.out.items.extend(
+            await move_up(
+                turn.session,
+                kit,
+                leave,
+                approval,
+                turn.now,
+                default_lang(turn),
+                why="unreachable",
+                tell=False,
+            )
+        )
+        if approval.level > 0:
+            return await reachable(
+                turn.session,
+                await approvers_for(
+                    session=turn.session,
+                    school_id=leave.school_id,
+                    approval=approval,
+                    requester_id=leave.staff_id,
+                ),
+            )
 
     turn.then(
         ask_step,
@@ -357,7 +385,7 @@ async def ask_step(
             person.telegram_id,
             approval_text(lang, kit, leave, step, steps, key),
             approval_markup(lang, step),
-            about=f"leave_step:{step.id}",
+            about=f"leave_step:{step.id}",  # one that cannot be delivered moves the step up
         )
 
 
@@ -460,7 +488,7 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
             reason=draft.reason,
             lessons=Safe(lessons_block(turn.lang, kit, checked.lessons, checked.unknown_days)),
             chain=chain_names,
-            approvers=people_names(turn.lang, asked),
+            approvers=people_names(turn.lang, asked) if asked else turn.t("leave.nobody_reachable"),
             substitute=Safe(
                 turn.t("leave.substitute_asked", name=checked.substitute.name)
                 if checked.substitute
@@ -469,6 +497,8 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
         )
         + sick_note(turn.lang, kit, draft.kind, checked.half_days),
         withdraw_markup(turn.lang, leave),
+        # Kept once sent, and redrawn as the request moves on (handlers/leave_escalation.py).
+        about=f"leave_notice:{leave.id}",
     )
     await turn.schedule_changed(leave.school_id, kinds.LEAVE)
     return leave

@@ -1,22 +1,48 @@
-"""Reminding approvers of leave requests that wait for them.
+"""Reminding approvers of leave requests that wait for them, moving up those nobody decides,
+and expiring those whose time is over.
 
 A step that has waited `leave.reminder_minutes` reminds its approvers, during school hours only
 (first bell to last bell of a school day): once when the delay is over, and again at the first
-bell of every later school day while it still waits.
+bell of every later school day while it still waits. A step that has waited
+`leave.escalate_minutes` (less for a leave starting within a day) moves up a level (see
+handlers/leave_escalation.py); a request whose last day is over expires, and the teacher and the
+approvers are told. Both are checked every minute while people are awake.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
+import logging
+from datetime import datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from bot.messages import Edit, Send
+from bot.services import Services, services_of
+from bot.texts import t
 from handlers.cover_board import build_kit
+from handlers.leave_escalation import move_up, notice
 from handlers.leave_request import approval_markup, approval_text
+from handlers.leave_texts import language_of, span_label
 from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
-from storage.leave import approvals_of, approvers_for, pending_leaves, waiting_steps
-from storage.models import LeaveApproval, LeaveRequest
+from rules.approval import can_escalate, escalation_due
+from storage import audit
+from storage.leave import (
+    approvals_of,
+    approvers_for,
+    expire,
+    pending_leaves,
+    undecided,
+    waiting_step,
+    waiting_steps,
+)
+from storage.models import LeaveApproval, LeaveRequest, School
+from storage.policies import load_policies
 from storage.swaps import load_schedule
+
+log = logging.getLogger(__name__)
+Message = Send | Edit
 
 REMINDER = kinds.LEAVE_REMINDER
 
@@ -71,3 +97,146 @@ async def send_reminder(ctx: PushContext) -> bool:
 
 def push_kinds() -> list[PushKind]:
     return [PushKind(REMINDER, plan_reminders, send_reminder)]
+
+
+# --- requests nobody decides: they move up, and expire with the teacher told ------------------
+
+# A step moves up, and a request expires, only between these times: nobody is messaged at night.
+WAKING = (time(6, 30), time(22, 0))
+# A leave starting within this long of its wait is urgent (`leave.escalate_urgent_minutes`).
+URGENT_WITHIN = timedelta(days=1)
+LEAVE_WATCH_SECONDS = 60
+
+
+def awake(now: datetime, tz: ZoneInfo) -> bool:
+    local = now.astimezone(tz).time()
+    return WAKING[0] <= local < WAKING[1]
+
+
+async def watch_leaves(app: Any) -> tuple[int, int]:
+    """Moves up the steps that waited too long and expires the requests whose time is over;
+    returns (moved up, expired). Each request in a transaction of its own."""
+    svc = services_of(app)
+    now = svc.clock.now()
+    async with svc.sessions() as session:
+        waiting = await undecided(session=session)
+    moved = expired = 0
+    for leave, step, school in waiting:
+        tz = ZoneInfo(school.timezone)
+        if not awake(now, tz):
+            continue
+        try:
+            if leave.last_day < now.astimezone(tz).date():
+                expired += await _expire(svc, leave.id or 0, now)
+            else:
+                moved += await _escalate_if_due(svc, leave.id or 0, step.id or 0, now)
+        except Exception:  # one request's trouble must not keep the others waiting
+            log.exception("could not move leave request %s on", leave.id)
+    return moved, expired
+
+
+async def _escalate_if_due(svc: Services, leave_id: int, step_id: int, now: datetime) -> int:
+    messages: list[Message] = []
+    async with svc.sessions() as session, session.begin():
+        leave = await session.get(LeaveRequest, leave_id)
+        step = await session.get(LeaveApproval, step_id)
+        school = await session.get(School, leave.school_id) if leave is not None else None
+        if leave is None or step is None or school is None or step.status != "waiting":
+            return 0
+        if not can_escalate(step.role, step.level):
+            return 0
+        policies = await load_policies(session=session, school_id=school.id or 0)
+        schedule = await load_schedule(session=session, school_id=school.id or 0)
+        tz = ZoneInfo(school.timezone)
+        opens, _ = schedule.school_hours(leave.first_day)
+        normal = timedelta(minutes=int(policies.get("leave.escalate_minutes")))
+        urgent = timedelta(minutes=int(policies.get("leave.escalate_urgent_minutes")))
+        since = step.escalated_at or step.waiting_since or leave.created_at
+        due = escalation_due(
+            waiting_since=since,
+            starts_at=at_local(leave.first_day, opens, tz),
+            normal=normal,
+            urgent=urgent,
+            urgent_within=URGENT_WITHIN,
+        )
+        if due > now:
+            return 0
+        kit = await build_kit(session, school)
+        minutes = int((now - since).total_seconds() // 60)
+        messages = await move_up(
+            session,
+            kit,
+            leave,
+            step,
+            now,
+            svc.settings.default_language,
+            why="late",
+            minutes=minutes,
+        )
+        await svc.dispatcher.queue(session, messages, school_id=school.id)
+    svc.dispatcher.submit(messages)
+    if messages:
+        await svc.schedule_changed(leave.school_id, kinds.LEAVE)
+    return int(bool(messages))
+
+
+async def _expire(svc: Services, leave_id: int, now: datetime) -> int:
+    """The request's last day is over and nobody decided it: it expires, and the teacher and
+    the people it waited for are told (nobody believes it still waits)."""
+    messages: list[Message] = []
+    async with svc.sessions() as session, session.begin():
+        leave = await session.get(LeaveRequest, leave_id)
+        school = await session.get(School, leave.school_id) if leave is not None else None
+        if leave is None or school is None:
+            return 0
+        step = await waiting_step(session=session, leave_id=leave_id)
+        people = (
+            await approvers_for(
+                session=session,
+                school_id=leave.school_id,
+                approval=step,
+                requester_id=leave.staff_id,
+            )
+            if step is not None
+            else []
+        )
+        if not await expire(session=session, leave=leave, now=now):
+            return 0
+        await audit.record(
+            session=session,
+            at=now,
+            action="leave_expired",
+            school_id=leave.school_id,
+            subject_type="leave",
+            subject_id=leave.id,
+        )
+        kit = await build_kit(session, school)
+        default = svc.settings.default_language
+        name = kit.names.person(leave.staff_id)
+        for person in [kit.names.staff.get(leave.staff_id), *people]:
+            if person is None or person.telegram_id is None:
+                continue
+            lang = language_of(person, default)
+            span = span_label(lang, leave.first_day, leave.last_day, leave.part)
+            key = "leave.expired" if person.id == leave.staff_id else "leave.expired_approver"
+            messages.append(Send(person.telegram_id, t(lang, key, span=span, name=name)))
+        messages += notice(kit, leave, default, "expired")
+        await svc.dispatcher.queue(session, messages, school_id=school.id)
+    svc.dispatcher.submit(messages)
+    await svc.schedule_changed(leave.school_id, kinds.LEAVE)
+    return 1
+
+
+async def _leave_watch_job(context: Any) -> None:
+    await watch_leaves(context.application)
+
+
+def start(app: Any) -> None:
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _leave_watch_job,
+            LEAVE_WATCH_SECONDS,
+            first=LEAVE_WATCH_SECONDS,
+            name="leave:watch",
+            job_kwargs={"misfire_grace_time": None, "coalesce": True},
+        )

@@ -16,6 +16,7 @@ from telegram.ext import ContextTypes
 
 from bot.services import services_of
 from handlers import follow_ups
+from jobs import leave as leave_jobs
 from storage.outbox import purge, unreachable_since
 
 log = logging.getLogger(__name__)
@@ -30,10 +31,12 @@ AnyApp = Any
 
 def install(app: AnyApp) -> None:
     """Registers what must happen when a message cannot be delivered (or finally is)."""
+    from handlers import leave_escalation
     from jobs.scheduler import push_outcome
 
     svc = services_of(app)
     svc.dispatcher.on_outcome("push", push_outcome(app))
+    leave_escalation.install(svc.dispatcher, svc.settings.default_language)
 
 
 async def start(app: AnyApp) -> None:
@@ -42,6 +45,7 @@ async def start(app: AnyApp) -> None:
     async with svc.sessions() as session:
         svc.unreachable = set(await unreachable_since(session=session))
     await sweep(app)
+    leave_jobs.start(app)
     if app.job_queue is not None:
         app.job_queue.run_repeating(
             _sweep_job,

@@ -5,16 +5,23 @@ Default policy (shared/domain.md): up to 1 school day the grade leader of the te
 person who holds that role (for the grade leader: of the teacher's grade). Nobody decides their
 own request: a step with no one else in it is skipped, and when that leaves nobody at all, the
 request goes to the next role up, and finally to the school's admins.
+
+A step nobody decides in time, or whose deciders the bot cannot reach, moves up (escalates):
+at each level the next role up may decide it as well (grade leader → academic office →
+principal → admins), and the original deciders keep their say.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 
 TIERS = (GRADE_LEADER, OFFICE, PRINCIPAL)
+# Who a step moves up to, in order.
+LADDER = (GRADE_LEADER, OFFICE, PRINCIPAL, ADMIN)
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,33 @@ def approval_chain(
     return []
 
 
+def escalation_roles(role: str, level: int) -> tuple[str, ...]:
+    """The roles that may decide a step of `role` once it moved up `level` times."""
+    start = LADDER.index(role) if role in LADDER else len(LADDER) - 1
+    return LADDER[start : start + level + 1]
+
+
+def can_escalate(role: str, level: int) -> bool:
+    """Whether there is anyone above a step at this level (the admins are the top)."""
+    start = LADDER.index(role) if role in LADDER else len(LADDER) - 1
+    return start + level + 1 < len(LADDER)
+
+
+def escalation_due(
+    *,
+    waiting_since: datetime,
+    starts_at: datetime,
+    normal: timedelta,
+    urgent: timedelta,
+    urgent_within: timedelta,
+) -> datetime:
+    """When a step still undecided moves up: after `normal`, or after `urgent` when the leave
+    starts within `urgent_within` of the wait's start (a same-day leave cannot wait hours);
+    never later than the leave's start."""
+    wait = urgent if starts_at - waiting_since <= urgent_within else normal
+    return max(min(waiting_since + wait, starts_at), waiting_since)
+
+
 def may_decide(
     *,
     role: str,
@@ -78,8 +112,16 @@ def may_decide(
     staff_roles: frozenset[str],
     staff_grade: int | None,
     requester_id: int,
+    level: int = 0,
 ) -> bool:
-    """Whether this person may decide a step (re-checked on every press)."""
-    if staff_id == requester_id or role not in staff_roles:
+    """Whether this person may decide a step (re-checked on every press): they hold its role
+    or, once it moved up, one of the roles it moved up to. A grade leader decides only for
+    their own grade."""
+    if staff_id == requester_id:
         return False
-    return role != GRADE_LEADER or (grade is not None and staff_grade == grade)
+    for allowed in escalation_roles(role, level):
+        if allowed in staff_roles and (
+            allowed != GRADE_LEADER or (grade is not None and staff_grade == grade)
+        ):
+            return True
+    return False

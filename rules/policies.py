@@ -105,6 +105,8 @@ SPECS: tuple[PolicySpec, ...] = (
     _int("leave.principal_after_days", 3, 0, 60),
     _int("leave.max_days", 30, 1, 180),
     _int("leave.reminder_minutes", 120, 10, 1440),
+    _int("leave.escalate_minutes", 120, 10, 1440, schedules=True),
+    _int("leave.escalate_urgent_minutes", 15, 5, 240, schedules=True),
     _int("leave.sick_note_after_days", 1, 0, 30),
     PolicySpec("cover.arranger", "choice", "office", choices=("office", "grade_leader")),
     _int("cover.daily_cap", 2, 1, 8),

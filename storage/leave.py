@@ -129,7 +129,13 @@ async def waiting_steps(*, session: AsyncSession, school_id: int) -> dict[int, L
 
 
 async def deciders(
-    *, session: AsyncSession, school_id: int, role: str, grade: int | None, requester_id: int
+    *,
+    session: AsyncSession,
+    school_id: int,
+    role: str,
+    grade: int | None,
+    requester_id: int,
+    level: int = 0,
 ) -> list[Staff]:
     """Everyone who may decide a step of that role now (roles are read fresh)."""
     return [
@@ -142,6 +148,7 @@ async def deciders(
             staff_roles=person.role_set,
             staff_grade=person.grade,
             requester_id=requester_id,
+            level=level,
         )
     ]
 
@@ -155,6 +162,47 @@ async def approvers_for(
         role=approval.role,
         grade=approval.grade,
         requester_id=requester_id,
+        level=approval.level,
+    )
+
+
+async def escalate_step(*, session: AsyncSession, approval: LeaveApproval, now: datetime) -> bool:
+    """Moves a waiting step up one level; False when it was decided, closed or moved up by
+    someone else meanwhile (one winner, as for decisions)."""
+    result = await session.exec(
+        update(LeaveApproval)
+        .where(
+            col(LeaveApproval.id) == approval.id,
+            LeaveApproval.status == "waiting",
+            LeaveApproval.level == approval.level,
+        )
+        .values(level=approval.level + 1, escalated_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    await session.refresh(approval)
+    return True
+
+
+async def expire(*, session: AsyncSession, leave: LeaveRequest, now: datetime) -> bool:
+    """Its time is over and nobody decided: the request expires (its steps close)."""
+    if not await _move_request(
+        session, leave.id or 0, step=None, values={"status": "expired", "decided_at": now}
+    ):
+        return False
+    await _close_steps(session, leave.id or 0)
+    await session.refresh(leave)
+    return True
+
+
+async def keep_notice(
+    *, session: AsyncSession, leave_id: int, chat_id: int, message_id: int
+) -> None:
+    """Remembers the teacher's message about the request, to edit it as the state changes."""
+    await session.exec(
+        update(LeaveRequest)
+        .where(col(LeaveRequest.id) == leave_id)
+        .values(notice_chat_id=chat_id, notice_message_id=message_id)
     )
 
 
@@ -304,6 +352,19 @@ async def pending_leaves(*, session: AsyncSession, school_id: int) -> list[Leave
     return list((await session.exec(query)).all())
 
 
+async def undecided(*, session: AsyncSession) -> list[tuple[LeaveRequest, LeaveApproval, School]]:
+    """Every pending request of every school with the step it waits on (one query: the leave
+    watch asks each minute)."""
+    query = (
+        select(LeaveRequest, LeaveApproval, School)
+        .join(LeaveApproval, col(LeaveApproval.leave_id) == col(LeaveRequest.id))
+        .join(School, col(School.id) == col(LeaveRequest.school_id))
+        .where(LeaveRequest.status == "pending", LeaveApproval.status == "waiting")
+        .order_by(col(LeaveRequest.id))
+    )
+    return [(leave, step, school) for leave, step, school in (await session.exec(query)).all()]
+
+
 async def waiting_for(
     *, session: AsyncSession, school_id: int, staff: Staff
 ) -> list[tuple[LeaveRequest, LeaveApproval]]:
@@ -328,6 +389,7 @@ async def waiting_for(
             staff_roles=staff.role_set,
             staff_grade=staff.grade,
             requester_id=leave.staff_id,
+            level=approval.level,
         )
     ]
 

@@ -48,6 +48,10 @@ class LeaveRequest(SQLModel, table=True):
     created_by: int | None = Field(default=None, sa_type=BigInteger)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     returned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The teacher's own message about the request, edited as its state changes, so that it
+    # never promises what is no longer true ("waiting for …").
+    notice_chat_id: int | None = Field(default=None, sa_type=BigInteger)
+    notice_message_id: int | None = Field(default=None, sa_type=BigInteger)
 
 
 class LeaveApproval(SQLModel, table=True):
@@ -55,6 +59,8 @@ class LeaveApproval(SQLModel, table=True):
 
     status: queued (a later step) | waiting (the step being decided) | approved | rejected |
     closed (the request was withdrawn or expired before this step was decided).
+    `level`: how many times the step moved up because nobody decided it in time or its
+    deciders could not be reached (rules/approval.py `escalation_roles`).
     """
 
     __tablename__ = "leave_approvals"
@@ -74,6 +80,8 @@ class LeaveApproval(SQLModel, table=True):
     decided_by: int | None = Field(default=None, foreign_key="staff.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     note: str = Field(default="", max_length=300)
+    level: int = Field(default=0)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CoverNeed(SQLModel, table=True):
