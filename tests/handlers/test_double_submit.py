@@ -21,7 +21,8 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from bot.config import Settings
 from storage.db import session_factory
-from storage.models import LeaveRequest
+from storage.models import LeaveRequest, Registration
+from tests import factories
 from tests.conftest import engine_for
 from tests.handlers.conftest import SYSADMIN_ID
 from tests.handlers.leave_school import LEADER, TEACHER, seed
@@ -112,4 +113,36 @@ async def test_two_processes_submitting_the_same_leave_store_one_request(
     assert sum("请假申请已提交" in a for a in answers) == 1
     assert sum("已有请假" in a for a in answers) == 1
     asked = [m for bot in (harness, second) for m in bot.in_chat(LEADER)]
+    assert len(asked) == 1
+
+
+async def test_two_processes_registering_the_same_account_store_one_request(
+    harness: BotHarness,
+    second: BotHarness,
+    engine: AsyncEngine,
+    clock: ManualClock,
+    backend: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import handlers.linking as linking
+
+    newcomer, admin = 7_200_000_001, 7_200_000_002
+    async with session_factory(engine)() as s, s.begin():
+        school = await factories.school(s, clock.now())
+        await factories.staff(s, school, "王晴晴")
+        await factories.staff(s, school, "张思月", roles="teacher,admin", telegram_id=admin)
+    monkeypatch.setattr(
+        linking,
+        "pending_registration",
+        interleaved(linking.pending_registration, engine, backend),
+    )
+
+    await asyncio.gather(
+        harness.send(harness.user(newcomer), "/register 王晴晴"),
+        second.send(second.user(newcomer), "/register 王晴晴"),
+    )
+
+    async with session_factory(engine)() as s:
+        assert len((await s.exec(select(Registration))).all()) == 1
+    asked = [m for bot in (harness, second) for m in bot.in_chat(admin)]
     assert len(asked) == 1
