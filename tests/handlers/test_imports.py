@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
+from bot.texts import MESSAGE_LIMIT, visible_length
 from storage.db import session_factory
 from storage.models import BellPeriod, DutyAssignment, DutyPost, Event, Staff
 from tests import factories
@@ -126,3 +127,18 @@ async def test_an_events_upload_with_a_bad_weekday_imports_nothing(
     assert [(e.title, e.weekday, e.hours_tenths, e.audience) for e in events] == [
         ("教研会", 3, 15, "all")
     ]
+
+
+async def test_a_huge_cell_is_quoted_short_in_the_errors(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    rows = "".join(f"老师{i},{'校长助理' * 1200}\n" for i in range(3))
+    data = f"姓名,角色\n{rows}".encode()
+
+    replies = await harness.upload(harness.user(ADMIN_ID), "staff.csv", data, "/import staff")
+
+    assert all(visible_length(r.text) <= MESSAGE_LIMIT for r in replies)
+    text = "\n".join(r.plain for r in replies)
+    assert "第 2 行" in text and "第 4 行" in text and "校长助理校长助理" in text
+    assert "不会导入任何内容" in text

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
+from bot.texts import MESSAGE_LIMIT, visible_length
 from storage import audit
 from storage.db import session_factory
 from storage.models import LeaveRequest
@@ -140,3 +141,17 @@ async def test_grade_groups_read_as_the_school_says_them(
     assert "Grade group: grade 3" in (await harness.send(english, "/me"))[-1].plain
     pending = (await harness.send(english, "/myleave"))[-1].plain
     assert "(grade 3)" in pending
+
+
+async def test_a_pasted_essay_is_quoted_short_so_the_refusal_is_delivered(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    essay = "因为" * 2500
+
+    replies = await harness.send(harness.user(TEACHER), f"/leave 病假 {essay}")
+
+    assert len(replies) == 1 and visible_length(replies[0].text) <= MESSAGE_LIMIT
+    assert "没看懂日期“因为因为" in replies[0].plain and "…”" in replies[0].plain
+    assert "明天" in replies[0].plain  # what to write instead is still there
+    assert await stored(engine) == []
