@@ -92,6 +92,8 @@ class Sheet:
     columns: tuple[Column, ...]
     labels: Mapping[str, str]  # canonical key -> the header as the file spells it
     rows: tuple[SheetRow, ...]
+    # The importer's day: dates in the file must lie within reach of it (see rules.reach).
+    today: date | None = None
 
     def has(self, key: str) -> bool:
         return key in self.labels

@@ -8,7 +8,7 @@ when nothing at all is wrong; the caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -202,7 +202,7 @@ async def import_table(
         raise ImportFailed.whole_file(
             "import.err.unknown_kind", kind=kind, kinds=list(IMPORT_KINDS)
         )
-    sheet = match_columns(read_table(data, filename), spec.columns)
+    sheet = replace(match_columns(read_table(data, filename), spec.columns), today=now.date())
     if not sheet.rows:
         raise ImportFailed.whole_file("import.err.no_rows")
     parsed = spec.parse(sheet)
