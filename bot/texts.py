@@ -2,6 +2,9 @@
 
 Texts live in `bot/locales/*.toml`, one file per feature, each key with a `zh` and an `en` line.
 `t()` escapes every value for Telegram HTML unless the caller marks it `Safe` (already rendered).
+A placeholder written between quotation marks (“{value}”, "{name}", 「{column}」) quotes what
+someone typed or a file held; `t()` shortens such a value with `quote`, so an error that quotes
+a pasted essay still fits in a message. `fit_message` is the last resort for a whole message.
 """
 
 from __future__ import annotations
@@ -18,6 +21,13 @@ from bot.config import LANGUAGES
 
 LOCALES = Path(__file__).parent / "locales"
 DEFAULT_LANGUAGE = "zh"
+# Telegram refuses a longer message (counted after entity parsing, in UTF-16 code units).
+MESSAGE_LIMIT = 4096
+# Enough to recognise what was typed; an error message need not repeat all of it.
+QUOTE_LIMIT = 60
+ELLIPSIS = "…"
+# A placeholder in quotation marks, but not an HTML attribute's value (href="{link}").
+_QUOTED = re.compile(r'(?<!=)[“"「‘]\{(\w+)\}[”"」’]')
 
 
 class Safe(str):
@@ -62,11 +72,35 @@ def escape(value: object) -> str:
     return html.escape(str(value), quote=False)
 
 
+def quote(text: object, limit: int = QUOTE_LIMIT) -> str:
+    """Someone's words as a message quotes them back: at most `limit` characters, the cut
+    marked with an ellipsis."""
+    words = str(text)
+    return words if len(words) <= limit else words[: limit - 1] + ELLIPSIS
+
+
+@cache
+def _quoted(template: str) -> frozenset[str]:
+    """The placeholders of a template that stand between quotation marks."""
+    return frozenset(_QUOTED.findall(template))
+
+
 def t(lang: str | None, key: str, /, **values: object) -> Safe:
-    """The text for `key` in `lang` (falling back to Chinese), values HTML-escaped."""
+    """The text for `key` in `lang` (falling back to Chinese), values HTML-escaped and quoted
+    values shortened."""
     entry = catalogue()[key]
     template = entry.get(lang or DEFAULT_LANGUAGE) or entry[DEFAULT_LANGUAGE]
-    return Safe(template.format(**{name: escape(value) for name, value in values.items()}))
+    quoted = _quoted(template)
+    return Safe(
+        template.format(
+            **{
+                name: escape(
+                    quote(value) if name in quoted and not isinstance(value, Safe) else value
+                )
+                for name, value in values.items()
+            }
+        )
+    )
 
 
 def normalise_language(code: str | None) -> str | None:
@@ -85,6 +119,52 @@ def visible_length(text: str) -> int:
     (never less than the characters, so a message measured here is never too long there)."""
     plain = html.unescape(_TAG.sub("", text))
     return len(plain.encode("utf-16-le")) // 2
+
+
+# A tag, a character reference, or a run of text without either.
+_HTML_TOKEN = re.compile(r"<[^>]*>|&#?\w+;|[^<&]+|[<&]")
+_TAG_NAME = re.compile(r"</?\s*([\w-]+)")
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """The message cut to what Telegram accepts, as a last resort: a longer one is refused and
+    the person hears nothing. The cut keeps the HTML valid (tags still open are closed after
+    an ellipsis) and never splits a character reference or a character."""
+    if visible_length(text) <= limit:
+        return text
+    budget = limit - _units(ELLIPSIS)
+    kept: list[str] = []
+    open_tags: list[str] = []
+    used = 0
+    for token in _HTML_TOKEN.findall(text):
+        if len(token) > 1 and token[0] == "<" and token[-1] == ">":
+            name = _TAG_NAME.match(token)
+            if name is not None and token.startswith("</"):
+                if name[1] in open_tags:
+                    del open_tags[len(open_tags) - 1 - open_tags[::-1].index(name[1])]
+            elif name is not None and not token.endswith("/>"):
+                open_tags.append(name[1])
+            kept.append(token)
+            continue
+        visible = html.unescape(token) if token[0] == "&" else token
+        if used + _units(visible) <= budget:
+            kept.append(token)
+            used += _units(visible)
+            continue
+        if token[0] != "&":
+            for char in token:
+                if used + _units(char) > budget:
+                    break
+                kept.append(char)
+                used += _units(char)
+        break
+    kept.append(ELLIPSIS)
+    kept.extend(f"</{name}>" for name in reversed(open_tags))
+    return "".join(kept)
 
 
 def split_message(lines: list[str], limit: int = 3500) -> list[Safe]:

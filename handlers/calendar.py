@@ -7,7 +7,14 @@ from datetime import date, timedelta
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.texts import split_message
-from handlers.duty_texts import day_label, day_status_text, read_day, school_today, weekday_name
+from handlers.duty_texts import (
+    day_label,
+    day_status_text,
+    in_reach,
+    read_day,
+    school_today,
+    weekday_name,
+)
 from handlers.turn import Turn, command
 from rules.calendar import DayKind, SchoolCalendar
 from rules.import_calendar import MAX_NOTE, parse_makeup_weekday
@@ -62,6 +69,12 @@ def _span(words: list[str], today: date) -> tuple[date, date, list[str]]:
         start, end = parse_date_span(words[0])
     except CellError:
         start = end = _day(words[0], today)
+    else:
+        for day in (start, end):
+            try:
+                in_reach(day, words[0], today)
+            except CellError as exc:
+                raise Refused(exc.key, **exc.values) from exc
     rest = words[1:]
     if start == end and rest:
         try:

@@ -42,6 +42,7 @@ from handlers.leave_texts import (
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.leave_dates import LeaveDateError, parse_day
+from rules.reach import OUT_OF_RANGE
 from storage.cover import (
     change_need,
     hold_school,
@@ -413,8 +414,11 @@ async def cmd_arrange(turn: Turn) -> None:
     if turn.arg_text:
         try:
             first = last = parse_day(turn.arg_text, today)
-        except LeaveDateError:
-            turn.reply(turn.t("cover.arrange.bad_day", value=turn.arg_text))
+        except LeaveDateError as problem:
+            if problem.key == OUT_OF_RANGE:
+                turn.reply(turn.t(problem.key, **problem.values))
+            else:
+                turn.reply(turn.t("cover.arrange.bad_day", value=turn.arg_text))
             return
     needs = await _arrangeable(turn, kit, first, last)
     if not needs:

@@ -28,6 +28,7 @@ from handlers.cover_board import (
 )
 from handlers.leave_texts import need_label
 from handlers.turn import Turn, button, command
+from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
 from rules.roles import GRADE_LEADER, OFFICE
 from storage.cover import (
     acknowledge,
@@ -157,9 +158,13 @@ async def cmd_covers(turn: Turn) -> None:
         return
     kit = await load_kit(turn, school_id)
     assert kit is not None
-    month = _month_of(turn.arg_text, kit.today(turn))
+    today = kit.today(turn)
+    month = _month_of(turn.arg_text, today)
     if month is None:
         turn.reply(turn.t("cover.covers.bad_month", value=turn.arg_text))
+        return
+    if not within_reach(month, today.replace(day=1)):
+        turn.reply(turn.t(OUT_OF_RANGE, **out_of_range_values(turn.arg_text, today)))
         return
     first, last = month_span(month)
     counts = await cover_counts(session=turn.session, school_id=school_id, first=first, last=last)

@@ -5,7 +5,8 @@ Left unfinished, one of them would otherwise keep catching whatever the person t
 an answer meant for a wizard started later. Here a person's typed text belongs to the dialogue
 they touched last: any command in a private chat releases the claim, the dialogue it starts
 takes it, and a button of an older dialogue takes it back. An abandoned dialogue also ends by
-itself after DIALOGUE_TIMEOUT.
+itself after DIALOGUE_TIMEOUT. Text that no dialogue takes any more (after the timeout, or a
+restart that forgot them all) is answered by handlers/expired.py.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from bot.texts import Safe, escape, t
 from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH, DayKind, DayStatus
 from rules.importing import CellError, parse_date
+from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
 from storage.duty import DutyShift
 from storage.models import School
 
@@ -64,7 +65,14 @@ def read_day(text: str, today: date) -> date:
             if day >= today:
                 return day
         raise CellError("import.err.bad_date", value=text)
-    return parse_date(text)
+    return in_reach(parse_date(text), text, today)
+
+
+def in_reach(day: date, text: str, today: date) -> date:
+    """The day, unless it lies too far from today; raises CellError."""
+    if not within_reach(day, today):
+        raise CellError(OUT_OF_RANGE, **out_of_range_values(text, today))
+    return day
 
 
 def mention(name: str, telegram_id: int | None) -> Safe:

@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, Message
 
 from bot.services import BotContext
 from bot.texts import t
-from handlers.actor import GROUP_TYPES
+from handlers.actor import GROUP_TYPES, language_of
 from handlers.outbox import Outbox
 from handlers.turn import Turn, command
 from rules.roles import ADMIN
@@ -52,6 +52,17 @@ async def cmd_bind(turn: Turn) -> None:
     assert school is not None
     chat = turn.update.effective_chat
     assert chat is not None
+    bound = turn.actor.group
+    if (
+        bound is not None
+        and bound.school_id != school.id
+        and not turn.actor.is_sysadmin
+        and bound.school_id not in admin_of
+    ):
+        # The group carries its school's pushes; an admin of another school taking it over
+        # would silently cut that school's staff off from them.
+        await _refuse_move(turn, bound.school_id, school.name)
+        return
     group, previous = await bind_group(
         session=turn.session,
         school_id=school.id or 0,
@@ -69,9 +80,55 @@ async def cmd_bind(turn: Turn) -> None:
         )
     if previous is not None and previous != school.id:
         old = await school_by_id(session=turn.session, school_id=previous)
-        turn.reply(turn.t("bind.moved", school=school.name, old=old.name if old else "?"))
+        old_name = old.name if old else "?"
+        turn.reply(turn.t("bind.moved", school=school.name, old=old_name))
+        await _tell_old_admins(turn, previous, old_name, school.name, chat.title or "")
     else:
         turn.reply(turn.t("bind.done", school=school.name))
+
+
+async def _refuse_move(turn: Turn, bound_to: int, wanted: str) -> None:
+    """Refuses to move a group bound to a school the sender does not administer."""
+    current = await school_by_id(session=turn.session, school_id=bound_to)
+    await turn.audit(
+        "denied",
+        school_id=bound_to,
+        command="/bind",
+        reason="bound_elsewhere",
+        school=wanted[:100],
+        chat=turn.chat_id,
+    )
+    # The sender has no staff record at the group's school: their language is the one they
+    # chose at their own school.
+    lang = await language_of(
+        session=turn.session, settings=turn.svc.settings, telegram_id=turn.actor.telegram_id
+    )
+    turn.reply(t(lang, "bind.bound_elsewhere", current=current.name if current else "?"))
+
+
+async def _tell_old_admins(
+    turn: Turn, previous: int, old_name: str, new_name: str, title: str
+) -> None:
+    """The school the group was taken from hears it privately: its pushes stop reaching it."""
+    for admin_id, lang in await admin_recipients(
+        session=turn.session,
+        school_id=previous,
+        system_admins=turn.svc.settings.bootstrap_admin_ids,
+        default_language=turn.svc.settings.default_language,
+    ):
+        if admin_id == turn.actor.telegram_id:
+            continue  # they read the answer in the group
+        turn.out.send(
+            admin_id,
+            t(
+                lang,
+                "bind.moved_admins",
+                title=title or str(turn.chat_id),
+                old=old_name,
+                school=new_name,
+                who=turn.actor.display_name,
+            ),
+        )
 
 
 async def on_my_chat_member(update: Update, context: BotContext) -> None:

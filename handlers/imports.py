@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 
 from telegram import Document, Update
@@ -15,14 +16,20 @@ from rules.tabular import MAX_BYTES
 from storage.importer import (
     IMPORT_KINDS,
     ImportFailed,
-    import_table,
+    Prepared,
+    import_prepared,
     kind_named,
+    prepare_import,
     render_errors,
     render_summary,
     render_usage,
 )
 
 CAPTION = r"^/import(@\w+)?(\s|$)"
+# A school's file reads in well under a second; ten is for an old office PC's biggest workbook.
+READ_SECONDS = 10.0
+# How long past its own deadline the reader may take to notice it, before the answer goes out.
+READ_GRACE_SECONDS = 2.0
 
 
 @dataclass(frozen=True)
@@ -86,48 +93,80 @@ async def _vet_upload(turn: Turn) -> Upload | None:
 async def on_import_file(update: Update, context: BotContext) -> None:
     """Imports the file sent with the caption `/import <kind>`.
 
-    The download happens between two transactions: on SQLite a transaction holds the write lock
-    from its start, and a slow download must not keep every other user waiting.
+    The download and the reading happen between two transactions: on SQLite a transaction
+    holds the write lock from its start, and a slow download or a heavy file must not keep
+    every other user waiting.
     """
     upload = await _vet_upload(update, context)
     if upload is None:
         return
     data = bytes(await (await upload.document.get_file()).download_as_bytearray())
+    read = await read_off_loop(upload.kind, data, upload.document.file_name or "", context)
 
     @command(where="private", roles=ADMINS)
     async def run_import(turn: Turn) -> None:
-        await _import(turn, upload, data)
+        await _import(turn, upload, read)
 
     await run_import(update, context)
 
 
-async def _import(turn: Turn, upload: Upload, data: bytes) -> None:
-    """Imports the downloaded file into the school, or lists what is wrong with it."""
+async def read_off_loop(
+    kind: str, data: bytes, filename: str, context: BotContext
+) -> Prepared | ImportFailed:
+    """Reads and parses the file on a thread, within READ_SECONDS.
+
+    Parsing a workbook is pure Python: on the event loop a crafted one would hold up every
+    other user for as long as it takes.
+    """
+    today = context.svc.clock.now().date()
+    try:
+        async with asyncio.timeout(READ_SECONDS + READ_GRACE_SECONDS):
+            return await asyncio.to_thread(
+                prepare_import,
+                kind=kind,
+                data=data,
+                filename=filename,
+                today=today,
+                seconds=READ_SECONDS,
+            )
+    except ImportFailed as failed:
+        return failed
+    except TimeoutError:
+        # The reader stops itself at its own deadline, between two rows; this is for a single
+        # step that never returns (one enormous cell).
+        return ImportFailed.whole_file("import.err.too_slow", seconds=f"{READ_SECONDS:g}")
+
+
+async def _import(turn: Turn, upload: Upload, read: Prepared | ImportFailed) -> None:
+    """Imports the file read into the school, or lists what is wrong with it."""
     school_id = turn.actor.school_id
     if school_id is None:
         turn.reply(turn.t("common.no_school"))
         return
-    filename = upload.document.file_name or ""
+    if isinstance(read, ImportFailed):
+        await _rejected(turn, upload, read)
+        return
     try:
-        result = await import_table(
+        result = await import_prepared(
             session=turn.session,
             school_id=school_id,
-            kind=upload.kind,
-            data=data,
-            filename=filename,
+            prepared=read,
             now=turn.now,
             actor_telegram_id=turn.actor.telegram_id,
         )
     except ImportFailed as failed:
-        # Nothing was written; the refusal itself is worth a trace for the other admins.
-        await turn.audit(
-            "import_rejected", kind=upload.kind, file=filename, errors=len(failed.errors)
-        )
-        _reply_lines(turn, render_errors(turn.lang, failed))
+        await _rejected(turn, upload, failed)
         return
     if IMPORT_KINDS[upload.kind].moves_schedule and result.changed:
         turn.out.after_commit.append(lambda: turn.svc.schedule_changed(school_id))
     _reply_lines(turn, render_summary(turn.lang, result))
+
+
+async def _rejected(turn: Turn, upload: Upload, failed: ImportFailed) -> None:
+    """Nothing was written; the refusal itself is worth a trace for the other admins."""
+    filename = upload.document.file_name or ""
+    await turn.audit("import_rejected", kind=upload.kind, file=filename, errors=len(failed.errors))
+    _reply_lines(turn, render_errors(turn.lang, failed))
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

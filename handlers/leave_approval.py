@@ -7,6 +7,9 @@ lost (a second approver, a double click, a request withdrawn meanwhile) is told 
 
 from __future__ import annotations
 
+import re
+
+from telegram import ForceReply, Message
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -60,6 +63,7 @@ from storage.staff import staff_for_telegram
 END = ConversationHandler.END
 REASON = 1
 REJECT_KEY = "leave_reject"
+REJECT_PROMPT = re.compile(r"(?:请假审批|leave approval) #(\d+)")
 MAX_NOTE = 300
 # Tests hold a decision here, after everything was read and before anything is written, to
 # prove that two approvers pressing together still give exactly one decision.
@@ -332,21 +336,44 @@ async def on_reject_press(turn: Turn) -> object:
         return END
     approval, leave, kit = found
     turn.context.user_data[REJECT_KEY] = approval.id
-    turn.reply(
+    # A forced reply: the reason comes back as a reply naming the step, so it is understood
+    # also after a restart has forgotten that this person was asked.
+    turn.out.send(
+        turn.chat_id,
         turn.t(
             "leave.ask_reject_reason",
             name=kit.names.person(leave.staff_id),
             span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
-        )
+            id=approval.id,
+        ),
+        ForceReply(input_field_placeholder=turn.t("leave.reject_placeholder")),  # type: ignore[arg-type]
     )
     return REASON
+
+
+def _prompted_step(message: Message | None) -> int | None:
+    """The step a reply answers, when it replies to our question for a rejection reason."""
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or replied.from_user is None or not replied.from_user.is_bot:
+        return None
+    match = REJECT_PROMPT.search(replied.text or "")
+    return int(match[1]) if match else None
+
+
+class _RejectReply(filters.MessageFilter):
+    """A reply to the bot's question for a rejection reason."""
+
+    def filter(self, message: Message) -> bool:
+        return _prompted_step(message) is not None
 
 
 @command(where="private", staff=True)
 async def on_reject_reason(turn: Turn) -> object:
     """Stores the rejection with the reason typed."""
-    approval_id = turn.context.user_data.pop(REJECT_KEY, None)
     message = turn.update.effective_message
+    asked = turn.context.user_data.pop(REJECT_KEY, None)
+    # A reply names its own step, even when the person was asked about another one since.
+    approval_id = _prompted_step(message) or asked
     note = (message.text or "").strip() if message is not None else ""
     if len(note) > MAX_NOTE:
         turn.context.user_data[REJECT_KEY] = approval_id
@@ -426,8 +453,11 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         },
         fallbacks=[CommandHandler("cancel", on_reject_cancel)],
     )
+    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     return [
         reject,
+        # The same reason, answered after a restart forgot the dialogue above.
+        MessageHandler(private_text & _RejectReply(), on_reject_reason),
         CommandHandler("pending", cmd_pending),
         CallbackQueryHandler(on_approve, pattern=r"^v1:lv:ok:"),
     ]

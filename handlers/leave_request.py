@@ -42,6 +42,7 @@ from storage.leave import (
     role_holders,
 )
 from storage.models import LeaveApproval, LeaveRequest, Staff
+from storage.staff import hold_staff
 
 MAX_REASON = 200
 OPEN_STATES = ("pending", "approved")
@@ -152,6 +153,8 @@ async def check_draft(turn: Turn, draft: Draft, *, staff: Staff | None = None) -
             "leave.err.no_school_days",
             span=span_label(turn.lang, draft.first, draft.last, draft.part.code),
         )
+    # Held until the request is stored: a second submission waits here, then sees this one.
+    await hold_staff(session=turn.session, staff_id=staff.id)
     for other in await leaves_of(session=turn.session, staff_id=staff.id, limit=100):
         if (
             other.status in OPEN_STATES

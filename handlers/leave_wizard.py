@@ -219,7 +219,11 @@ async def on_first_button(turn: Turn) -> object:
 async def on_first_text(turn: Turn) -> object:
     """Stores the first day, or the whole range when one was typed."""
     kit = await _kit(turn)
-    span = read_span(_text(turn), kit.today(turn))
+    try:
+        span = read_span(_text(turn), kit.today(turn))
+    except LeaveDateError as problem:  # a date too far from today
+        turn.reply(refusal_text(turn, problem, "leave.example_first"))
+        return FIRST
     if span is None:
         turn.reply(
             turn.t("leave.err.day", value=_text(turn), example=turn.t("leave.example_first"))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -16,15 +18,22 @@ from storage.invites import (
     create_invite,
     create_registration,
     decide_registration,
+    note_register_attempt,
     pending_registration,
     redeem_invite,
+    register_attempts,
 )
+from storage.locks import hold
 from storage.models import Registration, Staff
 from storage.schools import school_by_id
 from storage.staff import admin_recipients, staff_by_name, staff_for_telegram, staff_named_anywhere
 
 INVITE_PREFIX = "inv_"
 MAX_NAME = 50
+# Each /register may reach the admins of several schools: a stranger gets a few a day, enough
+# for a real teacher's typo or two.
+REGISTER_LIMIT = 3
+REGISTER_WINDOW = timedelta(days=1)
 
 
 async def _link(turn: Turn, staff: Staff, telegram_id: int) -> str | None:
@@ -132,7 +141,12 @@ async def cmd_invite(turn: Turn) -> None:
 
 @command(where="any", unbound_ok=False)
 async def cmd_register(turn: Turn) -> None:
-    """`/register <name>`: asks the school's admins to link this account to that staff record."""
+    """`/register <name>`: asks the school's admins to link this account to that staff record.
+
+    In the staff group the school is known and its members may learn who is on its list. In
+    private the sender may be anyone: the answer is the same whether or not the name is on any
+    school's list, and the request goes to the admins of each school that has that name.
+    """
     name = turn.arg_text
     if not name:
         turn.reply(turn.t("register.usage"))
@@ -143,19 +157,37 @@ async def cmd_register(turn: Turn) -> None:
     if turn.actor.staff is not None:
         turn.reply(turn.t("register.already", name=turn.actor.staff.name))
         return
+    telegram_id = turn.actor.telegram_id
+    # One request at a time per account, also across bot processes: the count below and the
+    # check for a pending request must see the request sent a moment before.
+    await hold(session=turn.session, topic="register", ident=telegram_id)
+    since = turn.now - REGISTER_WINDOW
+    if await register_attempts(session=turn.session, telegram_id=telegram_id, since=since) >= (
+        REGISTER_LIMIT
+    ):
+        await turn.audit("register_limited")
+        turn.reply(turn.t("register.limited", limit=REGISTER_LIMIT))
+        return
+    await note_register_attempt(session=turn.session, telegram_id=telegram_id, now=turn.now)
     if turn.actor.group is not None:
-        school_id = turn.actor.group.school_id
-        found = await staff_by_name(session=turn.session, school_id=school_id, name=name)
-        candidates = [found] if found is not None and found.active else []
-    else:
-        candidates = await staff_named_anywhere(session=turn.session, name=name)
-    if not candidates:
+        await _register_in_group(turn, turn.actor.group.school_id, name)
+        return
+    turn.reply(turn.t("register.received", name=name))
+    for staff in await staff_named_anywhere(session=turn.session, name=name):
+        if staff.telegram_id is not None:
+            _tell_linked(turn, staff, await _recipients(turn, staff.school_id))
+        elif not await pending_registration(
+            session=turn.session, telegram_id=telegram_id, staff_id=staff.id or 0
+        ):
+            await _ask_admins(turn, staff)
+
+
+async def _register_in_group(turn: Turn, school_id: int, name: str) -> None:
+    """The staff group's own school: the answer may say what became of the request."""
+    staff = await staff_by_name(session=turn.session, school_id=school_id, name=name)
+    if staff is None or not staff.active:
         turn.reply(turn.t("register.unknown", name=name))
         return
-    if len(candidates) > 1:
-        turn.reply(turn.t("register.ambiguous", name=name))
-        return
-    staff = candidates[0]
     if staff.telegram_id is not None:
         turn.reply(turn.t("register.taken", name=staff.name))
         return
@@ -164,6 +196,37 @@ async def cmd_register(turn: Turn) -> None:
     ):
         turn.reply(turn.t("register.pending"))
         return
+    asked = await _ask_admins(turn, staff)
+    turn.reply(turn.t("register.sent" if asked else "register.no_admin", name=staff.name))
+
+
+async def _recipients(turn: Turn, school_id: int) -> list[tuple[int, str]]:
+    return await admin_recipients(
+        session=turn.session,
+        school_id=school_id,
+        system_admins=turn.svc.settings.bootstrap_admin_ids,
+        default_language=turn.svc.settings.default_language,
+    )
+
+
+def _tell_linked(turn: Turn, staff: Staff, recipients: list[tuple[int, str]]) -> None:
+    """Someone asks for a record already linked: perhaps its owner on a new phone. Only an
+    admin can tell, and relinking takes an invitation, never a button press."""
+    for admin_id, lang in recipients:
+        turn.out.send(
+            admin_id,
+            t(
+                lang,
+                "register.ask_linked",
+                who=turn.actor.display_name,
+                telegram_id=turn.actor.telegram_id,
+                name=staff.name,
+            ),
+        )
+
+
+async def _ask_admins(turn: Turn, staff: Staff) -> bool:
+    """Stores the request and sends it to the school's admins; False when it has none."""
     registration = await create_registration(
         session=turn.session,
         school_id=staff.school_id,
@@ -179,12 +242,7 @@ async def cmd_register(turn: Turn) -> None:
         subject_id=registration.id,
     )
     school = await school_by_id(session=turn.session, school_id=staff.school_id)
-    recipients = await admin_recipients(
-        session=turn.session,
-        school_id=staff.school_id,
-        system_admins=turn.svc.settings.bootstrap_admin_ids,
-        default_language=turn.svc.settings.default_language,
-    )
+    recipients = await _recipients(turn, staff.school_id)
     for admin_id, lang in recipients:
         markup = InlineKeyboardMarkup(
             [
@@ -212,7 +270,7 @@ async def cmd_register(turn: Turn) -> None:
             ),
             markup,
         )
-    turn.reply(turn.t("register.sent" if recipients else "register.no_admin", name=staff.name))
+    return bool(recipients)
 
 
 @button()

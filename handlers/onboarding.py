@@ -9,6 +9,7 @@ from bot import callbacks
 from bot.commands import visible_commands
 from bot.config import LANGUAGES
 from bot.texts import Safe, t
+from handlers import expired
 from handlers.leave_texts import grade_label
 from handlers.linking import redeem_start_payload
 from handlers.turn import Turn, button, command
@@ -155,8 +156,12 @@ async def on_unknown_button(turn: Turn) -> None:
 
 
 def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    """Registered after every feature, so a wizard's own /cancel and buttons come first."""
-    return [CommandHandler("cancel", cmd_cancel), CallbackQueryHandler(on_unknown_button)]
+    """Registered after every feature, so a wizard's own /cancel, buttons and steps come first."""
+    return [
+        CommandHandler("cancel", cmd_cancel),
+        CallbackQueryHandler(on_unknown_button),
+        *expired.fallback_handlers(),
+    ]
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

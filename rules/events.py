@@ -20,6 +20,7 @@ import chinese_calendar
 
 from rules.calendar import DayKind, SchoolCalendar
 from rules.importing import CellError, parse_date, parse_grade, parse_weekday
+from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
 from rules.training import HoursError, looks_like_hours, parse_hours
 
 MAX_TITLE = 50
@@ -131,13 +132,21 @@ def parse_event_day(word: str, today: date) -> int | date | None:
             day = date(today.year, int(short[1]), int(short[2]))
         except ValueError as exc:
             raise EventError("event.err.bad_date", value=word) from exc
+        if day >= today:
+            return day
         # 12-02 typed in December of last year's term means the coming one.
-        return day if day >= today else day.replace(year=today.year + 1)
+        try:
+            return day.replace(year=today.year + 1)
+        except ValueError as exc:  # 02-29, when next year has none
+            raise EventError("event.err.bad_date", value=word) from exc
     if value[:1].isdigit() and len(value) >= 8:
         try:
-            return parse_date(value)
+            day = parse_date(value)
         except CellError as exc:
             raise EventError("event.err.bad_date", value=word) from exc
+        if not within_reach(day, today):
+            raise EventError(OUT_OF_RANGE, **out_of_range_values(word, today))
+        return day
     return None
 
 

@@ -22,6 +22,7 @@ from rules.classnames import (
     parse_class_name,
 )
 from rules.import_errors import RowError
+from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
 from rules.tabular import Sheet, SheetRow
 
 T = TypeVar("T")
@@ -285,7 +286,21 @@ class RowReader:
                 self.fail(key, "import.err.required")
             return None
         try:
-            return parser(value)
+            parsed = parser(value)
         except CellError as exc:
             self.fail(key, exc.key, **exc.values)
             return None
+        today = self.sheet.today
+        if today is not None and not all(within_reach(d, today) for d in _dates_in(parsed)):
+            self.fail(key, OUT_OF_RANGE, **out_of_range_values(value, today))
+            return None
+        return parsed
+
+
+def _dates_in(value: object) -> list[date]:
+    """The dates a parsed cell holds: one, or both ends of a range."""
+    if isinstance(value, date):
+        return [value]
+    if isinstance(value, tuple):
+        return [item for item in value if isinstance(item, date)]
+    return []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rules.classnames import chinese_number
+from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
 
 MAX_PERIOD = 12
 # A month-day that lies further back than this is read as next year's (typed in December
@@ -173,7 +174,7 @@ def read_day(text: str, today: date, after: date | None = None) -> date | None:
     """One day as typed, or None when it is not a day.
 
     A bare weekday is the next one from `after` (the start of a range: 周五-周一 runs over the
-    weekend), else from today.
+    weekend), else from today. A date with a year far from today raises LeaveDateError.
     """
     value = normalise(text)
     if value in _RELATIVE:
@@ -187,9 +188,13 @@ def read_day(text: str, today: date, after: date | None = None) -> date | None:
     match = _FULL_DATE.match(value)
     if match:
         try:
-            return date(int(match[1]), int(match[2]), int(match[3]))
+            found = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             return None
+        if not within_reach(found, today):
+            # Refused here, before a range or a weekday after it is counted from it.
+            raise LeaveDateError(OUT_OF_RANGE, **out_of_range_values(text, today))
+        return found
     match = _MONTH_DAY.match(value)
     if match:
         return _month_day(today, int(match[1]), int(match[2]))

@@ -17,6 +17,7 @@ from datetime import date
 from rules.classnames import chinese_number
 from rules.cover import DayLesson
 from rules.leave_dates import MAX_PERIOD, LeaveDateError, normalise, read_day
+from rules.reach import OUT_OF_RANGE
 
 # Whose slot clashes, for the refusal text.
 MINE = "mine"  # I would be double-booked
@@ -127,7 +128,9 @@ def parse_swap_line(text: str, today: date) -> SwapLine:
     for count in (1, 2):
         try:
             mine = parse_slot("".join(tokens[:count]), today)
-        except LeaveDateError:
+        except LeaveDateError as problem:
+            if problem.key == OUT_OF_RANGE:
+                raise  # a day was read, and it is too far: say so, not "not understood"
             continue
         rest = tokens[count:]
         if not rest:

@@ -14,9 +14,11 @@ import io
 import re
 import unicodedata
 import warnings
+import zipfile
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from time import monotonic
 
 import openpyxl
 
@@ -24,6 +26,8 @@ from rules.import_errors import Bilingual, ImportFailed, RowError
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
+# An .xlsx is a zip: 2 MB of it can unpack to gigabytes of XML that take minutes to read.
+MAX_UNZIPPED_BYTES = 40 * 1024 * 1024
 
 ZIP_MAGIC = b"PK\x03\x04"
 # The compound-file header of legacy .xls and WPS .et workbooks, which we do not read.
@@ -92,6 +96,8 @@ class Sheet:
     columns: tuple[Column, ...]
     labels: Mapping[str, str]  # canonical key -> the header as the file spells it
     rows: tuple[SheetRow, ...]
+    # The importer's day: dates in the file must lie within reach of it (see rules.reach).
+    today: date | None = None
 
     def has(self, key: str) -> bool:
         return key in self.labels
@@ -167,7 +173,19 @@ def _csv_rows(data: bytes) -> Iterator[tuple[str, ...]]:
         raise ImportFailed.whole_file("import.err.bad_csv") from exc
 
 
+def _unzipped_size(data: bytes) -> int:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return sum(entry.file_size for entry in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ImportFailed.whole_file("import.err.bad_xlsx") from exc
+
+
 def _xlsx_rows(data: bytes) -> Iterator[tuple[str, ...]]:
+    if _unzipped_size(data) > MAX_UNZIPPED_BYTES:
+        raise ImportFailed.whole_file(
+            "import.err.too_complex", limit_mb=MAX_UNZIPPED_BYTES // (1024 * 1024)
+        )
     try:
         with warnings.catch_warnings():
             # openpyxl warns about Excel features it drops (styles, validation); values survive.
@@ -190,8 +208,12 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[str, ...]]:
         book.close()
 
 
-def read_table(data: bytes, filename: str = "") -> Table:
-    """Reads a CSV or .xlsx file; raises ImportFailed with a file-level error it cannot read."""
+def read_table(data: bytes, filename: str = "", *, seconds: float | None = None) -> Table:
+    """Reads a CSV or .xlsx file; raises ImportFailed with a file-level error it cannot read.
+
+    `seconds` bounds the reading: past it the file is refused as too slow to read, and the
+    reading stops (it runs on a thread of its own, which nothing else could stop).
+    """
     if len(data) > MAX_BYTES:
         raise ImportFailed.whole_file("import.err.too_big", limit_mb=MAX_BYTES // (1024 * 1024))
     suffix = filename.lower().rsplit(".", 1)[-1] if "." in filename else ""
@@ -203,14 +225,20 @@ def read_table(data: bytes, filename: str = "") -> Table:
         raise ImportFailed.whole_file("import.err.bad_xlsx")
     else:
         rows = _csv_rows(data)
-    return _table(rows)
+    deadline = monotonic() + seconds if seconds is not None else None
+    return _table(rows, deadline, seconds)
 
 
-def _table(rows: Iterator[tuple[str, ...]]) -> Table:
+def _table(
+    rows: Iterator[tuple[str, ...]], deadline: float | None = None, seconds: float | None = None
+) -> Table:
     header_line = 0
     headers: tuple[str, ...] = ()
     body: list[RawRow] = []
     for line, cells in enumerate(rows, start=1):
+        # Empty rows count too: a crafted sheet can hold a million of them.
+        if deadline is not None and monotonic() >= deadline:
+            raise ImportFailed.whole_file("import.err.too_slow", seconds=f"{seconds:g}")
         if not any(cells):
             continue
         if not header_line:

@@ -8,8 +8,8 @@ when nothing at all is wrong; the caller owns the transaction.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -41,9 +41,12 @@ __all__ = [
     "ImportFailed",
     "ImportKind",
     "ImportResult",
+    "Prepared",
     "RowError",
+    "import_prepared",
     "import_table",
     "kind_named",
+    "prepare_import",
     "render_error",
     "render_errors",
     "render_summary",
@@ -186,6 +189,36 @@ def kind_named(text: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """A file read and parsed, not yet checked against the database."""
+
+    kind: str
+    filename: str
+    sheet: Sheet
+    parsed: Parsed[Any]
+
+
+def prepare_import(
+    *, kind: str, data: bytes, filename: str, today: date, seconds: float | None = None
+) -> Prepared:
+    """Reads and parses the file: no database, so it may run on a thread of its own.
+
+    Raises ImportFailed for what is wrong with the file as a whole; the problems of its rows
+    are kept in the result, to be reported together with what the database checks find.
+    """
+    spec = IMPORT_KINDS.get(kind)
+    if spec is None:
+        raise ImportFailed.whole_file(
+            "import.err.unknown_kind", kind=kind, kinds=list(IMPORT_KINDS)
+        )
+    table = read_table(data, filename, seconds=seconds)
+    sheet = replace(match_columns(table, spec.columns), today=today)
+    if not sheet.rows:
+        raise ImportFailed.whole_file("import.err.no_rows")
+    return Prepared(kind, filename, sheet, spec.parse(sheet))
+
+
 async def import_table(
     *,
     session: AsyncSession,
@@ -197,15 +230,32 @@ async def import_table(
     actor_telegram_id: int | None,
 ) -> ImportResult:
     """Imports the file, or raises ImportFailed naming every problem before writing anything."""
-    spec = IMPORT_KINDS.get(kind)
-    if spec is None:
-        raise ImportFailed.whole_file(
-            "import.err.unknown_kind", kind=kind, kinds=list(IMPORT_KINDS)
-        )
-    sheet = match_columns(read_table(data, filename), spec.columns)
-    if not sheet.rows:
-        raise ImportFailed.whole_file("import.err.no_rows")
-    parsed = spec.parse(sheet)
+    prepared = prepare_import(kind=kind, data=data, filename=filename, today=now.date())
+    return await import_prepared(
+        session=session,
+        school_id=school_id,
+        prepared=prepared,
+        now=now,
+        actor_telegram_id=actor_telegram_id,
+    )
+
+
+async def import_prepared(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    prepared: Prepared,
+    now: datetime,
+    actor_telegram_id: int | None,
+) -> ImportResult:
+    """Checks a parsed file against the database and writes it when nothing is wrong."""
+    kind, filename, sheet, parsed = (
+        prepared.kind,
+        prepared.filename,
+        prepared.sheet,
+        prepared.parsed,
+    )
+    spec = IMPORT_KINDS[kind]
     # The database checks run even when the parse found problems: the admin fixes the file
     # once, not once per kind of problem.
     checked = await spec.check(

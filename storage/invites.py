@@ -6,10 +6,12 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from sqlalchemy import func
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import Invite, Registration
+from storage import audit
+from storage.models import AuditLog, Invite, Registration
 
 INVITE_LIFETIME = timedelta(days=7)
 
@@ -100,3 +102,26 @@ async def decide_registration(
         .values(status="approved" if approve else "rejected", decided_at=now, decided_by=by)
     )
     return result.rowcount == 1
+
+
+REGISTER_ATTEMPT = "register_attempt"
+
+
+async def note_register_attempt(*, session: AsyncSession, telegram_id: int, now: datetime) -> None:
+    """Counts one /register by this account (kept in the audit log, so a restart forgets none)."""
+    # Without a school: the attempt names none yet, and the audit index on (school, time)
+    # then finds an account's recent attempts among the few rows that have no school.
+    await audit.record(
+        session=session, at=now, action=REGISTER_ATTEMPT, actor_telegram_id=telegram_id
+    )
+
+
+async def register_attempts(*, session: AsyncSession, telegram_id: int, since: datetime) -> int:
+    """How many times this account sent /register since `since`."""
+    query = select(func.count()).where(
+        col(AuditLog.school_id).is_(None),
+        col(AuditLog.at) >= since,
+        col(AuditLog.action) == REGISTER_ATTEMPT,
+        col(AuditLog.actor_telegram_id) == telegram_id,
+    )
+    return int((await session.exec(query)).one())

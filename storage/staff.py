@@ -13,6 +13,21 @@ from storage.session_memo import remembered, tables_of
 STAFF_TABLE = tables_of(Staff)
 
 
+# Built once: every leave request takes it before its overlap check.
+_HOLD_STAFF = select(Staff.id).where(col(Staff.id) == bindparam("staff_id")).with_for_update()
+
+
+async def hold_staff(*, session: AsyncSession, staff_id: int) -> None:
+    """Serialises the actions that check a person's requests and then add one.
+
+    Two submissions of overlapping leave for one teacher (a double tap, two bot processes on
+    PostgreSQL) would each find no overlap and both insert; this row lock makes the second wait
+    and then see the first. SQLite's BEGIN IMMEDIATE serialises whole transactions already
+    (FOR UPDATE is not rendered there).
+    """
+    await session.exec(_HOLD_STAFF, params={"staff_id": staff_id})
+
+
 async def staff_for_telegram(*, session: AsyncSession, telegram_id: int) -> list[Staff]:
     """Every active staff record linked to this account (one per school at most)."""
     pairs = await staff_with_schools(session=session, telegram_id=telegram_id)

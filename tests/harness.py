@@ -293,6 +293,18 @@ class BotHarness:
         message = self._message(user, chat_id if chat_id is not None else user.id, text)
         return await self.feed(Update(next(self._update_ids), message=message))
 
+    async def reply_to(self, user: User, prompt: Sent, text: str) -> list[Sent]:
+        """The user answers a bot message with Telegram's reply; returns what the bot sent."""
+        origin = Message(
+            prompt.message_id,
+            self.clock.now(),
+            self._chat(prompt.chat_id, user),
+            from_user=User(BOT_ID, "Staffroom", True, username=BOT_USERNAME),
+            text=prompt.plain,
+        )
+        message = self._message(user, prompt.chat_id, text, reply_to_message=origin)
+        return await self.feed(Update(next(self._update_ids), message=message))
+
     async def upload(
         self, user: User, filename: str, data: bytes, caption: str, chat_id: int | None = None
     ) -> list[Sent]:

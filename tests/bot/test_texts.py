@@ -5,7 +5,16 @@ from __future__ import annotations
 from bot.config import LANGUAGES
 from bot.simulator import ApiError
 from bot.simulator.html import parse_html
-from bot.texts import Safe, catalogue, placeholders, t
+from bot.texts import (
+    MESSAGE_LIMIT,
+    QUOTE_LIMIT,
+    Safe,
+    catalogue,
+    fit_message,
+    placeholders,
+    t,
+    visible_length,
+)
 
 
 def test_every_key_exists_in_every_language_with_the_same_placeholders() -> None:
@@ -42,3 +51,28 @@ def test_every_text_is_valid_telegram_html() -> None:
             except ApiError as exc:
                 problems.append(f"{key} [{lang}]: {exc}")
     assert problems == []
+
+
+def test_a_quoted_value_is_shortened_and_other_values_are_not() -> None:
+    pasted = "长" * 5000
+    error = t("zh", "leave.err.day", value=pasted, example="/leave 病假 明天 发烧")
+    assert "“" + "长" * (QUOTE_LIMIT - 1) + "…”" in error
+    assert visible_length(error) < 200
+    # Already rendered text is never cut (it may hold tags); unquoted values are content.
+    assert pasted in t("zh", "leave.err.day", value=Safe(pasted), example="")
+    assert pasted in t("zh", "register.ask_admin", who=pasted, telegram_id=1, name="x", school="")
+
+
+def test_fit_message_cuts_at_telegrams_limit_and_keeps_the_html_valid() -> None:
+    short = "<b>请假</b> &amp; 代课"
+    assert fit_message(short) == short
+
+    long = "<b>标题</b>\n<i>" + "&lt;课&gt;" * 3000 + "</i>" + "😀" * 10
+    cut = fit_message(long)
+    assert visible_length(cut) <= MESSAGE_LIMIT
+    assert cut.endswith("…</i>") and cut.startswith("<b>标题</b>")
+    parse_html(cut)  # raises when Telegram would refuse it
+
+    emoji = fit_message("<a href='https://example.org'>" + "😀" * 3000 + "</a>")
+    assert visible_length(emoji) <= MESSAGE_LIMIT and emoji.endswith("…</a>")
+    assert "\ufffd" not in emoji.encode("utf-16-le", "surrogatepass").decode("utf-16-le")

@@ -19,7 +19,7 @@ from telegram import (
 from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
-from storage.schools import group_for_chat
+from storage.schools import group_for_chat, school_by_name
 from tests import factories
 from tests.handlers.conftest import SYSADMIN_ID
 from tests.harness import BOT_ID, BotHarness
@@ -55,6 +55,79 @@ async def test_school_admin_binds_and_commands_work_there(
     assert "本群已设为 孟河小学 的教师群" in bound[-1].plain
     helped = await harness.send(harness.user(TEACHER_ID), "/help", chat_id=GROUP)
     assert "你可以使用的命令" in helped[-1].plain
+
+
+OTHER_ADMIN_ID = 7_100_000_003
+BOTH_ADMIN_ID = 7_100_000_004
+
+
+async def seed_two_schools(engine: AsyncEngine, clock: ManualClock) -> None:
+    """孟河小学 as in `seed`, and 焦溪小学 with an admin of its own (English) and one shared."""
+    await seed(engine, clock)
+    async with session_factory(engine)() as s, s.begin():
+        mh = await school_by_name(session=s, name="孟河小学")
+        assert mh is not None
+        other = await factories.school(s, clock.now(), "焦溪小学")
+        english = await factories.staff(
+            s, other, "雷琴华", roles="teacher,admin", telegram_id=OTHER_ADMIN_ID
+        )
+        english.language = "en"
+        await factories.staff(s, mh, "陆建国", roles="teacher,admin", telegram_id=BOTH_ADMIN_ID)
+        await factories.staff(s, other, "陆建国", roles="teacher,admin", telegram_id=BOTH_ADMIN_ID)
+
+
+async def test_admin_of_another_school_cannot_take_over_a_bound_group(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed_two_schools(engine, clock)
+    await harness.send(harness.user(ADMIN_ID), "/bind 孟河小学", chat_id=GROUP)
+
+    refused = await harness.send(harness.user(OTHER_ADMIN_ID), "/bind 焦溪小学", chat_id=GROUP)
+
+    assert [m.chat_id for m in refused] == [GROUP]
+    assert "already the staff group of 孟河小学" in refused[0].plain  # in the sender's language
+    async with session_factory(engine)() as s:
+        group = await group_for_chat(session=s, chat_id=GROUP)
+        mh = await school_by_name(session=s, name="孟河小学")
+        denied = await audit.entries(session=s, action="denied")
+    assert group is not None and mh is not None and group.school_id == mh.id
+    assert denied[-1].actor_telegram_id == OTHER_ADMIN_ID and denied[-1].school_id == mh.id
+    assert "bound_elsewhere" in denied[-1].detail
+    # The group's own school still reaches its staff there.
+    helped = await harness.send(harness.user(TEACHER_ID), "/help", chat_id=GROUP)
+    assert "你可以使用的命令" in helped[-1].plain
+
+
+async def test_a_move_by_an_admin_of_both_schools_is_told_to_the_first_schools_admins(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed_two_schools(engine, clock)
+    await harness.send(harness.user(ADMIN_ID), "/bind 孟河小学", chat_id=GROUP)
+
+    moved = await harness.send(harness.user(BOTH_ADMIN_ID), "/bind 焦溪小学", chat_id=GROUP)
+
+    told = {m.chat_id: m.plain for m in moved}
+    assert "已从 孟河小学 改绑为 焦溪小学" in told[GROUP]
+    # 孟河小学's admins hear it privately; the one who moved it reads the answer in the group.
+    assert set(told) == {GROUP, ADMIN_ID, SYSADMIN_ID}
+    assert "从 孟河小学 改绑为 焦溪小学" in told[ADMIN_ID] and "陆建国" not in told[ADMIN_ID]
+    async with session_factory(engine)() as s:
+        group = await group_for_chat(session=s, chat_id=GROUP)
+        other = await school_by_name(session=s, name="焦溪小学")
+    assert group is not None and other is not None and group.school_id == other.id
+
+
+async def test_a_system_admin_may_move_a_bound_group(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed_two_schools(engine, clock)
+    await harness.send(harness.user(ADMIN_ID), "/bind 孟河小学", chat_id=GROUP)
+
+    moved = await harness.send(harness.user(SYSADMIN_ID), "/bind 焦溪小学", chat_id=GROUP)
+
+    told = {m.chat_id: m.plain for m in moved}
+    assert set(told) == {GROUP, ADMIN_ID, BOTH_ADMIN_ID}
+    assert "焦溪小学" in told[ADMIN_ID]
 
 
 async def test_unknown_school_lists_known_ones_to_a_system_admin(

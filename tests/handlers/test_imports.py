@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
+import threading
+from typing import Any
+
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
+from bot.texts import MESSAGE_LIMIT, visible_length
+from rules.tabular import Table
+from storage import importer
 from storage.db import session_factory
 from storage.models import BellPeriod, DutyAssignment, DutyPost, Event, Staff
 from tests import factories
@@ -126,3 +134,82 @@ async def test_an_events_upload_with_a_bad_weekday_imports_nothing(
     assert [(e.title, e.weekday, e.hours_tenths, e.audience) for e in events] == [
         ("教研会", 3, 15, "all")
     ]
+
+
+async def test_a_huge_cell_is_quoted_short_in_the_errors(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    rows = "".join(f"老师{i},{'校长助理' * 1200}\n" for i in range(3))
+    data = f"姓名,角色\n{rows}".encode()
+
+    replies = await harness.upload(harness.user(ADMIN_ID), "staff.csv", data, "/import staff")
+
+    assert all(visible_length(r.text) <= MESSAGE_LIMIT for r in replies)
+    text = "\n".join(r.plain for r in replies)
+    assert "第 2 行" in text and "第 4 行" in text and "校长助理校长助理" in text
+    assert "不会导入任何内容" in text
+
+
+BLOCK_SECONDS = 5
+
+
+async def test_reading_a_file_does_not_hold_up_other_users(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await seed(engine, clock)
+    started, release = threading.Event(), threading.Event()
+    reading = False
+    real = importer.read_table
+
+    def slow(data: bytes, filename: str = "", **kwargs: Any) -> Table:
+        # Held until the test lets go (never longer than BLOCK_SECONDS): a heavy workbook.
+        nonlocal reading
+        reading = True
+        started.set()
+        release.wait(BLOCK_SECONDS)
+        reading = False
+        return real(data, filename, **kwargs)
+
+    monkeypatch.setattr(importer, "read_table", slow)
+    upload = asyncio.create_task(
+        harness.upload(harness.user(ADMIN_ID), "名册.csv", STAFF_GBK, "/import staff")
+    )
+    try:
+        await asyncio.to_thread(started.wait, BLOCK_SECONDS)
+        helped = await harness.send(harness.user(TEACHER_ID), "/help")
+        answered_while_reading = reading
+    finally:
+        release.set()
+    imported = await upload
+
+    assert "你可以使用的命令" in helped[-1].plain
+    assert answered_while_reading
+    assert "新增 2" in imported[-1].plain
+
+
+async def test_a_file_that_reads_too_long_is_refused_and_nothing_imported(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handlers.imports as imports
+
+    await seed(engine, clock)
+    release = threading.Event()
+    real = importer.read_table
+
+    def stuck(data: bytes, filename: str = "", **kwargs: Any) -> Table:
+        release.wait(BLOCK_SECONDS)  # one step that never returns in time
+        return real(data, filename, **kwargs)
+
+    monkeypatch.setattr(importer, "read_table", stuck)
+    monkeypatch.setattr(imports, "READ_SECONDS", 0.01)
+    monkeypatch.setattr(imports, "READ_GRACE_SECONDS", 0.01)
+    try:
+        replies = await harness.upload(
+            harness.user(ADMIN_ID), "名册.xlsx", STAFF_GBK, "/import staff"
+        )
+    finally:
+        release.set()
+
+    assert "读取这个文件用了超过 0.01 秒" in replies[-1].plain
+    assert "周雅琴" not in await names(engine)

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
+from bot.texts import MESSAGE_LIMIT, visible_length
 from storage import audit
 from storage.db import session_factory
 from storage.models import LeaveRequest
@@ -140,3 +141,36 @@ async def test_grade_groups_read_as_the_school_says_them(
     assert "Grade group: grade 3" in (await harness.send(english, "/me"))[-1].plain
     pending = (await harness.send(english, "/myleave"))[-1].plain
     assert "(grade 3)" in pending
+
+
+async def test_a_pasted_essay_is_quoted_short_so_the_refusal_is_delivered(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    essay = "因为" * 2500
+
+    replies = await harness.send(harness.user(TEACHER), f"/leave 病假 {essay}")
+
+    assert len(replies) == 1 and visible_length(replies[0].text) <= MESSAGE_LIMIT
+    assert "没看懂日期“因为因为" in replies[0].plain and "…”" in replies[0].plain
+    assert "明天" in replies[0].plain  # what to write instead is still there
+    assert await stored(engine) == []
+
+
+async def test_a_date_years_away_is_out_of_range_in_the_line_and_in_the_wizard(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER, language_code="en")
+    await harness.send(teacher, "/lang en")
+
+    line = await harness.send(teacher, "/leave 病假 9999-12-31 发烧")
+    await harness.send(teacher, "/leave")
+    await harness.press(teacher, harness.last(TEACHER), harness.last(TEACHER).data_of("sick"))
+    typed = await harness.send(teacher, "9999-12-30")
+
+    for answer in (line, typed):
+        assert len(answer) == 1 and answer[0].chat_id == TEACHER
+        assert '"9999-12-3' in answer[0].plain and "too far from today" in answer[0].plain
+        assert "between 2024-11-23 and 2028-11-26" in answer[0].plain
+    assert await stored(engine) == []

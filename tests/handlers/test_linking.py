@@ -8,12 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from storage import audit
 from storage.db import session_factory
-from storage.models import Registration, Staff
+from storage.models import Registration, School, Staff
 from tests import factories
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.harness import BotHarness
+from tests.harness import BotHarness, Sent
 
 TEACHER_ID = 7_000_000_001
 ADMIN_ID = 7_000_000_002
@@ -46,7 +47,7 @@ async def test_register_asks_admins_and_approval_links_the_account(
     admin = harness.user(ADMIN_ID, "Siyue")
 
     replies = await harness.send(teacher, "/register 王晴晴")
-    assert "已把你关联为“王晴晴”的申请发给管理员" in replies[-1].plain
+    assert "已收到你关联为“王晴晴”的申请" in replies[0].plain
     request = harness.last(ADMIN_ID)
     assert "王晴晴" in request.plain and "孟河小学" in request.plain
     assert harness.last(SYSADMIN_ID).plain == request.plain
@@ -126,17 +127,80 @@ async def test_junk_and_forged_callback_data_are_refused_and_audited(
     assert len(refused) == 4
 
 
-async def test_register_unknown_name_and_already_linked(
+async def test_register_already_linked_and_without_a_name(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     await seed(engine, clock)
-    unknown = await harness.send(harness.user(TEACHER_ID), "/register 李四")
     linked = await harness.send(harness.user(ADMIN_ID), "/register 王晴晴")
     empty = await harness.send(harness.user(TEACHER_ID), "/register")
 
-    assert "没有找到“李四”" in unknown[-1].plain
     assert "已经关联为 张思月" in linked[-1].plain
     assert "用法" in empty[-1].plain
+
+
+async def test_register_in_private_does_not_tell_whether_a_name_exists(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    stranger = harness.user(TEACHER_ID + 50)
+
+    unknown = await harness.send(stranger, "/register 李四")
+    other_school = await harness.send(stranger, "/register 雷琴华")  # linked, at 焦溪小学
+    known = await harness.send(harness.user(TEACHER_ID), "/register 王晴晴")
+
+    def shape(sent: list[Sent], name: str) -> list[str]:
+        return [m.plain.replace(name, "NAME") for m in sent if m.chat_id == stranger.id]
+
+    # The same answer, and nothing else, whether the name is unknown, at another school or free.
+    assert shape(unknown, "李四") == shape(other_school, "雷琴华")
+    assert [m.plain.replace("李四", "王晴晴") for m in unknown] == [
+        m.plain for m in known if m.chat_id == TEACHER_ID
+    ]
+    assert "焦溪小学" not in other_school[0].plain and "已经关联" not in other_school[0].plain
+    # Those who can decide do hear of it: the free record's admins get the buttons, the linked
+    # record's admins a note on how to relink its owner.
+    assert "王晴晴" in harness.last(ADMIN_ID).plain and harness.last(ADMIN_ID).buttons
+    note = harness.last(OTHER_ADMIN_ID)
+    assert "已经关联了另一个" in note.plain and "/invite 雷琴华" in note.plain
+    assert not note.buttons
+
+
+async def test_register_in_private_reaches_every_school_with_that_name(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    async with session_factory(engine)() as s, s.begin():
+        other = (await s.exec(select(Staff).where(Staff.name == "雷琴华"))).one()
+        school = await s.get(School, other.school_id)
+        assert school is not None
+        await factories.staff(s, school, "王晴晴")
+
+    await harness.send(harness.user(TEACHER_ID), "/register 王晴晴")
+
+    assert "孟河小学" in harness.last(ADMIN_ID).plain
+    assert "焦溪小学" in harness.last(OTHER_ADMIN_ID).plain
+    async with session_factory(engine)() as s:
+        assert len((await s.exec(select(Registration))).all()) == 2
+
+
+async def test_register_is_limited_per_account_and_the_count_survives_a_restart(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    stranger = harness.user(TEACHER_ID + 60)
+    for name in ("李四", "张三", "王五"):
+        answer = await harness.send(stranger, f"/register {name}")
+        assert "已收到" in answer[-1].plain
+
+    settings = Settings(bootstrap_admin_ids=frozenset({SYSADMIN_ID}))
+    async with BotHarness(settings, engine, clock) as restarted:
+        refused = await restarted.send(restarted.user(stranger.id), "/register 王晴晴")
+        assert "每 24 小时最多 3 次" in refused[-1].plain
+        assert restarted.in_chat(ADMIN_ID) == []  # the admins were not asked
+        clock.advance(timedelta(days=1, minutes=1))
+        again = await restarted.send(restarted.user(stranger.id), "/register 王晴晴")
+        assert "已收到" in again[0].plain
+        assert "王晴晴" in restarted.last(ADMIN_ID).plain
 
 
 async def test_invite_link_links_once_and_expires(

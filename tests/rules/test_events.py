@@ -172,3 +172,12 @@ def test_checkin_window_and_day_codes() -> None:
     assert (opens.time(), closes.time()) == (time(15, 15), time(16, 0))
     assert day_code(TODAY) == 20261125 and day_from_code(20261125) == TODAY
     assert day_from_code(20261341) is None
+
+
+def test_a_day_that_next_year_lacks_or_a_year_far_away_is_refused() -> None:
+    with pytest.raises(EventError) as leap:
+        parse_event_day("02-29", date(2028, 3, 1))  # read as next year's, which has none
+    with pytest.raises(EventError) as far:
+        parse_event_day("9999-12-31", TODAY)
+    assert leap.value.key == "event.err.bad_date"
+    assert far.value.key == "common.date_out_of_range"

@@ -15,6 +15,7 @@ from rules.leave_dates import (
     parse_part,
     parse_span,
 )
+from rules.reach import OUT_OF_RANGE
 
 TODAY = date(2026, 11, 25)  # a Wednesday
 THU = date(2026, 11, 26)
@@ -234,3 +235,14 @@ def test_the_longer_kinds_of_leave_are_understood(word: str, kind: str) -> None:
 def test_a_hyphenated_whole_day_is_the_whole_day() -> None:
     line = parse_leave_line("sick today all-day fever", TODAY)
     assert (line.part, line.reason) == (FULL_DAY, "fever")
+
+
+def test_a_date_far_from_today_is_out_of_range_not_an_overflow() -> None:
+    today = date(2026, 11, 25)
+    for line in ("病假 9999-12-31 发烧", "病假 9999-12-31~周五 发烧", "病假 0001-01-01 发烧"):
+        with pytest.raises(LeaveDateError) as raised:
+            parse_leave_line(line, today)
+        assert raised.value.key == OUT_OF_RANGE
+        assert raised.value.values["latest"] == "2028-11-26"
+    # A school year ahead is still a day like any other.
+    assert parse_leave_line("病假 2027-09-01 体检", today).first == date(2027, 9, 1)

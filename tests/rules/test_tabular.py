@@ -199,3 +199,25 @@ def test_a_title_row_and_a_running_number_column_are_not_columns() -> None:
 def test_a_one_cell_header_that_is_not_a_title_is_still_checked() -> None:
     errors = failure("名字们\n张思月\n".encode())
     assert keys(errors) == ["import.err.unknown_column", "import.err.missing_column"]
+
+
+def test_reading_stops_at_its_deadline_even_among_empty_rows() -> None:
+    data = ("姓名\n" + "\n" * 50_000 + "周雅琴\n").encode()
+    with pytest.raises(ImportFailed) as raised:
+        read_table(data, "staff.csv", seconds=0)
+    assert [(e.key, e.values) for e in raised.value.errors] == [
+        ("import.err.too_slow", {"seconds": "0"})
+    ]
+    assert read_table(data, "staff.csv", seconds=60).rows[0].cells == ("周雅琴",)
+
+
+def test_a_workbook_that_unpacks_too_large_is_refused_before_it_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import rules.tabular as tabular
+
+    data = xlsx([["姓名"], ["周雅琴"]])
+    monkeypatch.setattr(tabular, "MAX_UNZIPPED_BYTES", len(data))
+    with pytest.raises(ImportFailed) as raised:
+        read_table(data, "staff.xlsx")
+    assert raised.value.errors[0].key == "import.err.too_complex"

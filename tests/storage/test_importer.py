@@ -441,3 +441,22 @@ def test_every_import_text_has_both_languages_with_the_same_placeholders() -> No
     for key, entry in texts.items():
         assert set(entry) == {"zh", "en"}, key
         assert placeholders(entry["zh"]) == placeholders(entry["en"]), key
+
+
+async def test_dates_far_from_today_are_refused_with_the_range_allowed(
+    session: AsyncSession, school: School, now: datetime
+) -> None:
+    error = await failed(
+        session,
+        school,
+        "calendar",
+        "日期,类型\n2026-09-01~9999-12-31,学期\n0001-01-01,停课\n2026-10-10,调休\n",
+        now,
+    )
+    assert [(e.line, e.key) for e in error.errors] == [
+        (2, "common.date_out_of_range"),
+        (3, "common.date_out_of_range"),
+    ]
+    text = render_errors("zh", error)
+    assert "离今天太远" in text and "2024-11-23 至 2028-11-26" in text
+    assert await count(session, CalendarEntry) == 0
