@@ -37,6 +37,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("cancel", EVERYONE, menu=False),
     CommandInfo("bind", ADMINS, private=False, group=True),
     CommandInfo("invite", ADMINS),
+    CommandInfo("unreachable", ADMINS),
     CommandInfo("settings", ADMINS),
     CommandInfo("import", ADMINS),
     CommandInfo("events", STAFF, group=True),

@@ -43,6 +43,7 @@ from telegram.error import (
 
 from bot.clock import Clock
 from bot.messages import Answer, Edit, Message, Send, call_markup, from_row, to_row
+from bot.texts import fit_message
 from storage import outbox as store
 from storage.cover_boards import record_copies
 from storage.schools import deactivate_group, migrate_group
@@ -203,6 +204,9 @@ class Dispatcher:
         self._answers: set[asyncio.Task[None]] = set()
         self._hooks: dict[str, OutcomeHook] = {}
         self._stopping = False
+        # Private chats the bot cannot write to (blocked, never started; kept in the database):
+        # a message from one of them means it can again (handlers/turn.py).
+        self.unreachable: set[int] = set()
         # Counted for the operators and the fault-soak test.
         self.stats: Counter[str] = Counter()
 
@@ -394,7 +398,7 @@ class Dispatcher:
             if isinstance(message, Send):
                 sent = await self.bot.send_message(
                     message.chat_id,
-                    message.text,
+                    fit_message(message.text),
                     parse_mode=ParseMode.HTML,
                     reply_markup=call_markup(message.markup),  # type: ignore[arg-type]
                     reply_to_message_id=message.reply_to,
@@ -403,7 +407,7 @@ class Dispatcher:
                 message.message_id = sent.message_id
             else:
                 await self.bot.edit_message_text(
-                    message.text,
+                    fit_message(message.text),
                     chat_id=message.chat_id,
                     message_id=message.message_id,
                     parse_mode=ParseMode.HTML,
@@ -545,6 +549,7 @@ class Dispatcher:
             await store.note_unreachable(
                 session=session, chat_id=message.chat_id, reason=attempt.error, now=now
             )
+            self.unreachable.add(message.chat_id)
 
 
 def _seconds(value: object) -> float:

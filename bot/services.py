@@ -42,9 +42,6 @@ class Services:
     background: Background = field(default_factory=Background)
     # Delivers the outbox, one lane per chat; made with the bot by build_application.
     dispatcher: Dispatcher = field(default=None)  # type: ignore[assignment]
-    # Private chats the bot cannot write to (blocked, never started): a message from one of
-    # them means it can again.
-    unreachable: set[int] = field(default_factory=set)
     # At 07:00 every school's announcement falls due at once. Composed together, their write
     # transactions contend for SQLite's one lock, whose busy handler is not fair: one of them can
     # lose for longer than the busy timeout. Composing takes milliseconds and sending (paced, in

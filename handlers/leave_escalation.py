@@ -154,10 +154,12 @@ async def move_up(
         school_id=school_id,
         subject_type="leave",
         subject_id=leave.id,
-        step=step.step,
-        level=step.level,
-        why=why,
-        to=[person.id for person in added],
+        detail={
+            "step": step.step,
+            "level": step.level,
+            "why": why,
+            "to": [person.id for person in added],
+        },
     )
     messages: list[Message] = []
     for person in added:

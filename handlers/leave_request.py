@@ -30,7 +30,7 @@ from handlers.leave_texts import (
 )
 from handlers.turn import Turn
 from jobs import kinds
-from rules.approval import ApprovalStep, approval_chain
+from rules.approval import ApprovalStep, approval_chain, escalation_roles
 from rules.cover import DayLesson, affected_lessons, part_includes
 from rules.leave_dates import MAX_PERIOD, DayPart, LeaveDateError, check_span, parse_leave_line
 from storage.cover import busy_lesson, load_cover_day
@@ -232,6 +232,8 @@ def lessons_block(lang: str, kit: Kit, lessons: list[DayLesson], unknown: list[d
 
 
 def step_label(lang: str, approval: LeaveApproval) -> str:
+    if approval.level:  # moved up: named by the role it reached
+        return t(lang, f"role.{escalation_roles(approval.role, approval.level)[-1]}")
     label = t(lang, f"role.{approval.role}")
     if approval.grade is not None:
         return t(lang, "leave.step_grade", role=label, grade=grade_label(lang, approval.grade))

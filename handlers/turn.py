@@ -166,7 +166,7 @@ async def _run(
             session=session, settings=svc.settings, user=user, chat=update.effective_chat
         )
         turn = Turn(update, context, session, actor, outbox, svc.clock.now())
-        if user.id in svc.unreachable:
+        if user.id in svc.dispatcher.unreachable:
             await _reachable_again(turn)
         result = await body(turn)
         await outbox.persist(session, svc.dispatcher, actor.school_id)
@@ -189,7 +189,7 @@ async def _reachable_again(turn: Turn) -> None:
 
 
 async def _forget_unreachable(svc: Services, chat_id: int) -> None:
-    svc.unreachable.discard(chat_id)
+    svc.dispatcher.unreachable.discard(chat_id)
 
 
 def command(

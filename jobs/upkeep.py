@@ -43,7 +43,7 @@ async def start(app: AnyApp) -> None:
     """At start: who cannot be written to, then what earlier runs left, then the sweeps."""
     svc = services_of(app)
     async with svc.sessions() as session:
-        svc.unreachable = set(await unreachable_since(session=session))
+        svc.dispatcher.unreachable = set(await unreachable_since(session=session))
     await sweep(app)
     leave_jobs.start(app)
     if app.job_queue is not None:

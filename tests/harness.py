@@ -25,6 +25,7 @@ from bot.config import Settings
 from bot.transport import LeanAnswers
 
 BOT_ID = 100000
+_MESSAGE_IDS = itertools.count(1000)
 BOT_USERNAME = "staffroom_bot"
 FILE_URL = re.compile(r"/file/bot[^/]+/(?P<path>.+)$")
 
@@ -73,7 +74,9 @@ class RecordingRequest(LeanAnswers):
     faults: dict[str, list[tuple[int, str, dict[str, Any]]]] = field(default_factory=dict)
     # awaited inside every sendMessage, to look at the world while the bot waits on Telegram
     during_send: Any = None
-    _ids: itertools.count = field(default_factory=lambda: itertools.count(1000))
+    # One count for every harness of a test run: a bot started again on the same database (a
+    # restart) must not reuse the ids of the messages the first one sent, as Telegram would not.
+    _ids: itertools.count = field(default_factory=lambda: _MESSAGE_IDS)
     _index: dict[tuple[int, int], Sent] = field(default_factory=dict)
 
     async def initialize(self) -> None:
