@@ -73,6 +73,27 @@ def async_database_url(url: str) -> str:
     raise ValueError(f"unsupported database '{scheme}': use sqlite:///... or postgresql://...")
 
 
+def _api_base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a Bot API server's address; None when it can.
+
+    Checked here because the HTTP client would only fail at the first call, with an error that
+    quotes the whole request URL, the token in it.
+    """
+    expected = "expected http(s)://host[:port] of a Bot API server"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return expected
+    if any(c.isspace() for c in url):
+        return f"{expected}, without spaces"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if port == 0:
+        return f"{expected}; the port must be a number from 1 to 65535"
+    return None
+
+
 def _environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
     if environ is not None:
         return dict(environ)
@@ -103,11 +124,9 @@ def load_settings(
 
     base_url = get("TELEGRAM_API_BASE_URL")
     if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(
-                "TELEGRAM_API_BASE_URL: expected http(s)://host[:port] of a Bot API server"
-            )
+        problem = _api_base_url_problem(base_url)
+        if problem is not None:
+            problems.append(f"TELEGRAM_API_BASE_URL: {problem}")
 
     database_url = DEFAULT_DATABASE_URL
     try:
