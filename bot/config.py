@@ -53,8 +53,11 @@ class Settings:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Strings that must never reach a log line."""
-        return (self.telegram_bot_token,) if self.telegram_bot_token else ()
+        """Strings that must never reach a log line: the token, and its secret half alone
+        (an encoded colon would hide the whole token from a plain search)."""
+        if not self.telegram_bot_token:
+            return ()
+        return (self.telegram_bot_token, self.telegram_bot_token.partition(":")[2])
 
 
 def async_database_url(url: str) -> str:
