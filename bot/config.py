@@ -18,6 +18,8 @@ from dotenv import dotenv_values
 LANGUAGES = ("zh", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_DATABASE_URL = "sqlite:///data/staffroom.db"
+# Read by the HTTP client from the process environment; a `.env` line is copied there.
+PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
 
 
 class SettingsError(Exception):
@@ -37,6 +39,7 @@ class Settings:
     default_language: str = "zh"
     bootstrap_admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
+    proxy_environment: tuple[tuple[str, str], ...] = ()
 
     @property
     def api_base_url(self) -> str | None:
@@ -53,11 +56,13 @@ class Settings:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Strings that must never reach a log line: the token, and its secret half alone
-        (an encoded colon would hide the whole token from a plain search)."""
-        if not self.telegram_bot_token:
-            return ()
-        return (self.telegram_bot_token, self.telegram_bot_token.partition(":")[2])
+        """Strings that must never reach a log line: the token, its secret half alone (an
+        encoded colon would hide the whole token from a plain search), a proxy's password."""
+        secrets = [self.telegram_bot_token, (self.telegram_bot_token or "").partition(":")[2]]
+        secrets += [
+            urlsplit(v).password or "" for k, v in self.proxy_environment if k != "NO_PROXY"
+        ]
+        return tuple(s for s in secrets if s)
 
 
 def async_database_url(url: str) -> str:
@@ -131,6 +136,16 @@ def load_settings(
         if problem is not None:
             problems.append(f"TELEGRAM_API_BASE_URL: {problem}")
 
+    proxies: list[tuple[str, str]] = []
+    for name in PROXY_VARIABLES:
+        value = get(name) or get(name.lower())
+        if value is None:
+            continue
+        parts = urlsplit(value)
+        if name != "NO_PROXY" and (parts.scheme not in ("http", "https") or not parts.hostname):
+            problems.append(f"{name}: expected http://[user:password@]host:port of an HTTP proxy")
+        proxies.append((name, value))
+
     database_url = DEFAULT_DATABASE_URL
     try:
         database_url = async_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
@@ -172,4 +187,5 @@ def load_settings(
         default_language=language,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
+        proxy_environment=tuple(proxies),
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import sys
 
 from telegram import Update
@@ -25,6 +26,9 @@ def run(settings: Settings) -> int:
         print(plain(t(settings.default_language, "cli.no_token")), file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets)
+    # The HTTP client reads its proxy from the process environment; the real one wins.
+    for name, value in settings.proxy_environment:
+        os.environ.setdefault(name, value)
     try:
         asyncio.run(check_database(settings))
     except CliError as error:

@@ -119,3 +119,18 @@ def test_the_port_is_checked_before_anything_is_sent(tmp_path: Path) -> None:
     assert "TELEGRAM_API_BASE_URL" in result.stderr and "65535" in result.stderr
     assert "Traceback" not in result.stderr
     assert token.split(":", 1)[1] not in result.stdout + result.stderr
+
+
+def test_a_proxy_from_the_env_file_is_kept_and_a_socks_one_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("HTTPS_PROXY=http://school:pa55word@10.0.0.8:3128\nHTTP_PROXY=\n")
+    settings = load_settings(env_file=env_file)
+    assert ("HTTPS_PROXY", "http://school:pa55word@10.0.0.8:3128") in settings.proxy_environment
+    assert "pa55word" in settings.secrets
+    with pytest.raises(SettingsError) as failed:
+        load_settings({"HTTPS_PROXY": "socks5://10.0.0.8:1080"})
+    assert failed.value.problems[0].startswith("HTTPS_PROXY: expected http://")

@@ -146,13 +146,14 @@ async def test_a_token_telegram_refuses_is_one_line_without_the_token(tmp_path: 
     assert line.startswith("Telegram 不接受 TELEGRAM_BOT_TOKEN（Unauthorized）")
 
 
-async def test_stopping_while_waiting_for_telegram_ends_cleanly(tmp_path: Path) -> None:
+async def run_until_it_waits(tmp_path: Path, env: dict[str, str]) -> tuple[int, str]:
+    """Starts `staffroom run`, stops it with SIGTERM at its first wait: exit code and output."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "run",
-        env=cli(tmp_path, f"http://127.0.0.1:{free_port()}", DEFAULT_LANGUAGE="en"),
+        env=env,
         cwd=tmp_path,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
@@ -166,7 +167,39 @@ async def test_stopping_while_waiting_for_telegram_ends_cleanly(tmp_path: Path) 
             lines.append(line)
     process.send_signal(signal.SIGTERM)
     out, err = await asyncio.wait_for(process.communicate(), 30)
-    assert process.returncode == 0
-    shown = "".join(lines) + (out + err).decode()
+    assert process.returncode is not None
+    return process.returncode, "".join(lines) + (out + err).decode()
+
+
+async def test_stopping_while_waiting_for_telegram_ends_cleanly(tmp_path: Path) -> None:
+    env = cli(tmp_path, f"http://127.0.0.1:{free_port()}", DEFAULT_LANGUAGE="en")
+    code, shown = await run_until_it_waits(tmp_path, env)
+    assert code == 0
     assert "Traceback" not in shown and "Unclosed" not in shown and SECRET not in shown
-    assert "TELEGRAM_API_BASE_URL" in lines[-1] and "HTTPS_PROXY" in lines[-1]
+    waiting = next(line for line in shown.splitlines() if line.startswith("Cannot reach"))
+    assert "TELEGRAM_API_BASE_URL" in waiting and "HTTPS_PROXY" in waiting
+
+
+async def test_the_proxy_in_the_env_file_carries_the_calls_to_telegram(tmp_path: Path) -> None:
+    asked: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        asked.append(await reader.readline())
+        writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    (tmp_path / ".env").write_text(f"HTTPS_PROXY=http://school:pa55word@127.0.0.1:{port}\n")
+    env = cli(tmp_path, "", DEFAULT_LANGUAGE="en")
+    del env["TELEGRAM_API_BASE_URL"]
+    try:
+        code, shown = await run_until_it_waits(tmp_path, env)
+    finally:
+        server.close()
+        await server.wait_closed()
+    assert code == 0
+    assert asked and asked[0] == b"CONNECT api.telegram.org:443 HTTP/1.1\r\n"
+    assert "Cannot reach Telegram (https://api.telegram.org)" in shown
+    assert "pa55word" not in shown and SECRET not in shown
