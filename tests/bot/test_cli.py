@@ -136,3 +136,31 @@ def test_an_unreachable_database_is_one_readable_line(
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("无法连接数据库 postgresql+asyncpg://postgres:***@127.0.0.1:9/nope")
     assert "secret" not in line and "请检查 DATABASE_URL" in line
+
+
+@pytest.mark.parametrize("argv", [("migrate",), ("school", "list"), ("run",)])
+@pytest.mark.parametrize("where", ["under-a-file", "a-folder"])
+def test_an_sqlite_file_that_cannot_be_made_is_one_readable_line(
+    argv: tuple[str, ...], where: str, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder")
+    path = tmp_path / "notes.txt" / "data" / "x.db" if where == "under-a-file" else tmp_path
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        env={
+            "PATH": "",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "TELEGRAM_BOT_TOKEN": "123456:not-a-real-token",
+            "DEFAULT_LANGUAGE": "en",
+        },
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Cannot create or open the SQLite database file {path}: ")
+    assert "Point DATABASE_URL at a file in a folder that can be written" in line
