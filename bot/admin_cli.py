@@ -222,7 +222,7 @@ async def settings_set(settings: Settings, school_name: str, key: str, value: st
             raise CliError(say(settings, "cli.unknown_policy", key=key)) from None
         except PolicyError as exc:
             raise CliError(
-                say(settings, "settings.bad_value", key=key, value=value, allowed=exc.allowed)
+                say(settings, f"settings.{exc.problem}", key=key, value=value, allowed=exc.allowed)
             ) from None
         await audit.record(
             session=session,
