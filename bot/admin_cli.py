@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.texts import t
 from rules.policies import SPECS, PolicyError
 from storage import audit
-from storage.db import create_engine, session_factory
+from storage.db import create_engine, is_sqlite, session_factory
 from storage.migrate import upgrade_async
 from storage.models import School
 from storage.policies import load_policies, set_policy
@@ -33,7 +33,14 @@ from storage.schools import (
 
 
 class CliError(Exception):
-    """A refusal to print on stderr (exit code 1); the message is already in the user's language."""
+    """A refusal to print on stderr; the message is already in the user's language.
+
+    Exit code 1, or 2 (as for a bad setting) when only changing the settings can help.
+    """
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 def plain(text: str) -> str:
@@ -51,11 +58,17 @@ async def check_database(settings: Settings) -> None:
     Tried before migrating: a refused connection, an unknown host, database or role would
     otherwise surface as a traceback from deep inside the migration tool.
     """
-    engine = create_engine(settings.database_url)
+    sqlite = is_sqlite(settings.database_url)
+    try:
+        engine = create_engine(settings.database_url)  # makes an SQLite file's folder
+    except OSError as exc:
+        raise _sqlite_unusable(settings, exc) from None
     try:
         async with engine.connect():
             pass
     except (OSError, DBAPIError) as exc:  # OSError: refused, unknown host, timed out
+        if sqlite:
+            raise _sqlite_unusable(settings, exc) from None
         reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip().splitlines()
         shown = make_url(settings.database_url).render_as_string(hide_password=True)
         raise CliError(
@@ -68,6 +81,18 @@ async def check_database(settings: Settings) -> None:
         ) from None
     finally:
         await engine.dispose()
+
+
+def _sqlite_unusable(settings: Settings, exc: Exception) -> CliError:
+    """A file that cannot be made or opened: a wrong DATABASE_URL, so exit code 2."""
+    if isinstance(exc, OSError) and exc.strerror:
+        reason = f"{exc.strerror}: {exc.filename}" if exc.filename else exc.strerror
+    else:
+        reason = str(exc.orig if isinstance(exc, DBAPIError) else exc).strip()
+    path = make_url(settings.database_url).database or ""
+    return CliError(
+        say(settings, "cli.sqlite_unusable", path=path, reason=reason.splitlines()[0]), exit_code=2
+    )
 
 
 @asynccontextmanager
@@ -197,7 +222,7 @@ async def settings_set(settings: Settings, school_name: str, key: str, value: st
             raise CliError(say(settings, "cli.unknown_policy", key=key)) from None
         except PolicyError as exc:
             raise CliError(
-                say(settings, "settings.bad_value", key=key, value=value, allowed=exc.allowed)
+                say(settings, f"settings.{exc.problem}", key=key, value=value, allowed=exc.allowed)
             ) from None
         await audit.record(
             session=session,
@@ -213,4 +238,4 @@ async def settings_set(settings: Settings, school_name: str, key: str, value: st
 
 def report(error: CliError) -> int:
     print(str(error), file=sys.stderr)
-    return 1
+    return error.exit_code

@@ -19,6 +19,8 @@ from dotenv import dotenv_values
 LANGUAGES = ("zh", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_DATABASE_URL = "sqlite:///data/staffroom.db"
+# Read by the HTTP client from the process environment; a `.env` line is copied there.
+PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
 
 
 class SettingsError(Exception):
@@ -38,6 +40,7 @@ class Settings:
     default_language: str = "zh"
     bootstrap_admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
+    proxy_environment: tuple[tuple[str, str], ...] = ()
     # How long a process holds the messages it is sending before another process (or the next
     # start, after a crash) may take them over.
     delivery_lease_seconds: float = 30.0
@@ -61,8 +64,13 @@ class Settings:
 
     @property
     def secrets(self) -> tuple[str, ...]:
-        """Strings that must never reach a log line."""
-        return (self.telegram_bot_token,) if self.telegram_bot_token else ()
+        """Strings that must never reach a log line: the token, its secret half alone (an
+        encoded colon would hide the whole token from a plain search), a proxy's password."""
+        secrets = [self.telegram_bot_token, (self.telegram_bot_token or "").partition(":")[2]]
+        secrets += [
+            urlsplit(v).password or "" for k, v in self.proxy_environment if k != "NO_PROXY"
+        ]
+        return tuple(s for s in secrets if s)
 
 
 def async_database_url(url: str) -> str:
@@ -79,6 +87,27 @@ def async_database_url(url: str) -> str:
             raise ValueError("a PostgreSQL URL needs a host, e.g. postgresql://user@127.0.0.1/db")
         return f"postgresql+asyncpg://{rest}"
     raise ValueError(f"unsupported database '{scheme}': use sqlite:///... or postgresql://...")
+
+
+def _api_base_url_problem(url: str) -> str | None:
+    """Why `url` cannot be a Bot API server's address; None when it can.
+
+    Checked here because the HTTP client would only fail at the first call, with an error that
+    quotes the whole request URL, the token in it.
+    """
+    expected = "expected http(s)://host[:port] of a Bot API server"
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return expected
+    if any(c.isspace() for c in url):
+        return f"{expected}, without spaces"
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or above 65535
+        port = 0
+    if port == 0:
+        return f"{expected}; the port must be a number from 1 to 65535"
+    return None
 
 
 def _environment(environ: Mapping[str, str] | None, env_file: Path | None) -> dict[str, str]:
@@ -111,11 +140,19 @@ def load_settings(
 
     base_url = get("TELEGRAM_API_BASE_URL")
     if base_url is not None:
-        parts = urlsplit(base_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            problems.append(
-                "TELEGRAM_API_BASE_URL: expected http(s)://host[:port] of a Bot API server"
-            )
+        problem = _api_base_url_problem(base_url)
+        if problem is not None:
+            problems.append(f"TELEGRAM_API_BASE_URL: {problem}")
+
+    proxies: list[tuple[str, str]] = []
+    for name in PROXY_VARIABLES:
+        value = get(name) or get(name.lower())
+        if value is None:
+            continue
+        parts = urlsplit(value)
+        if name != "NO_PROXY" and (parts.scheme not in ("http", "https") or not parts.hostname):
+            problems.append(f"{name}: expected http://[user:password@]host:port of an HTTP proxy")
+        proxies.append((name, value))
 
     database_url = DEFAULT_DATABASE_URL
     try:
@@ -158,4 +195,5 @@ def load_settings(
         default_language=language,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
+        proxy_environment=tuple(proxies),
     )

@@ -1,17 +1,24 @@
-"""`staffroom run`: migrate, then long-poll Telegram until stopped (Ctrl-C or SIGTERM)."""
+"""`staffroom run`: migrate, reach Telegram, then long-poll until stopped (Ctrl-C or SIGTERM)."""
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import sys
 
 from telegram import Update
 
+from bot import startup
 from bot.admin_cli import CliError, check_database, plain, report
 from bot.config import Settings
 from bot.logs import setup_logging
 from bot.texts import t
 from storage.migrate import upgrade_async
+
+EXIT_START_FAILED = 2
+
+log = logging.getLogger(__name__)
 
 
 def run(settings: Settings) -> int:
@@ -19,6 +26,9 @@ def run(settings: Settings) -> int:
         print(plain(t(settings.default_language, "cli.no_token")), file=sys.stderr)
         return 2
     setup_logging(settings.log_level, settings.secrets)
+    # The HTTP client reads its proxy from the process environment; the real one wins.
+    for name, value in settings.proxy_environment:
+        os.environ.setdefault(name, value)
     try:
         asyncio.run(check_database(settings))
     except CliError as error:
@@ -27,6 +37,27 @@ def run(settings: Settings) -> int:
     from bot.app import build_application
 
     application = build_application(settings)
-    # run_polling owns the event loop and stops cleanly on SIGINT and SIGTERM.
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # One loop for the wait and for polling: the HTTP sessions opened while waiting live in it.
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    try:
+        reached = loop.run_until_complete(startup.reach_telegram(application, settings))
+    except Exception as exc:  # whatever stopped it is said in one line, without the token
+        if isinstance(exc, startup.StartupFailed):
+            print(str(exc), file=sys.stderr)
+        else:
+            log.debug("start-up failed", exc_info=True)
+            print(startup.failure_line(settings, exc), file=sys.stderr)
+        reached = None
+    if not reached:  # refused, or stopped while waiting
+        loop.run_until_complete(startup.release(application))
+        loop.close()
+        return 0 if reached is False else EXIT_START_FAILED
+    try:
+        # run_polling owns the loop from here and stops cleanly on SIGINT and SIGTERM.
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+    except Exception as exc:
+        log.debug("the bot stopped on an error", exc_info=True)
+        print(startup.failure_line(settings, exc), file=sys.stderr)
+        return EXIT_START_FAILED
     return 0

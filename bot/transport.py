@@ -130,6 +130,9 @@ class AiohttpRequest(BaseRequest):
                 # Telegram sets no cookies; a jar would only cost time on every answer.
                 cookie_jar=aiohttp.DummyCookieJar(),
                 headers={"User-Agent": self.USER_AGENT},
+                # HTTPS_PROXY (and HTTP_PROXY, NO_PROXY) from the environment: where Telegram is
+                # blocked, a proxy is how a school reaches it at all.
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:

@@ -64,7 +64,7 @@ async def cmd_settings(turn: Turn) -> None:
         turn.reply(turn.t("settings.unknown_key", key=key, close=", ".join(close) or "—"))
         return
     except PolicyError as exc:
-        turn.reply(turn.t("settings.bad_value", key=key, value=value, allowed=exc.allowed))
+        turn.reply(turn.t(f"settings.{exc.problem}", key=key, value=value, allowed=exc.allowed))
         return
     await turn.audit("policy_changed", subject_type="policy", key=key, old=old, new=new)
     if spec(key).schedules:

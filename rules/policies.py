@@ -6,6 +6,7 @@ default documented here (the defaults come from the source documents, see shared
 
 from __future__ import annotations
 
+import calendar
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -14,13 +15,18 @@ from typing import Any
 
 
 class PolicyError(ValueError):
-    """A value that the policy does not allow; `allowed` says what would be."""
+    """A value that the policy does not allow; `allowed` says what would be.
 
-    def __init__(self, key: str, value: str, allowed: str) -> None:
+    `problem` names the refusal's text (`settings.<problem>` in the catalogue): `bad_value` for
+    the wrong form or range, `no_such_day` for a month-day no calendar has, `leap_day` for 02-29.
+    """
+
+    def __init__(self, key: str, value: str, allowed: str, problem: str = "bad_value") -> None:
         super().__init__(f"{key}={value!r}: allowed {allowed}")
         self.key = key
         self.value = value
         self.allowed = allowed
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -72,13 +78,17 @@ class PolicySpec:
                 return False
             raise PolicyError(self.key, raw, self.allowed())
         match = re.fullmatch(r"(\d{1,2})-(\d{1,2})", text)
-        if not match or not (1 <= int(match[1]) <= 12 and 1 <= int(match[2]) <= 31):
+        if not match:
             raise PolicyError(self.key, raw, self.allowed())
+        if not (1 <= int(match[1]) <= 12 and 1 <= int(match[2]) <= 31):
+            raise PolicyError(self.key, raw, self.allowed(), problem="no_such_day")
         return (int(match[1]), int(match[2]))
 
     def normalise(self, raw: str) -> str:
         """The canonical text stored for a valid value (so `7:5` is refused and `07:05` kept)."""
         value = self.parse(raw)
+        if self.kind == "monthday":
+            _check_month_day(self.key, raw, value)
         if self.kind == "time":
             return value.strftime("%H:%M")
         if self.kind == "bool":
@@ -86,6 +96,19 @@ class PolicySpec:
         if self.kind == "monthday":
             return f"{value[0]:02d}-{value[1]:02d}"
         return str(value)
+
+
+def _check_month_day(key: str, raw: str, value: tuple[int, int]) -> None:
+    """Refuses a day no calendar has (02-30, 04-31) and 02-29, which most years lack.
+
+    Only when a value is set: one stored before this check (read by `parse`) still names the
+    month's last day, as rules/training.py reads it.
+    """
+    month, day = value
+    if (month, day) == (2, 29):
+        raise PolicyError(key, raw, "MM-DD", problem="leap_day")
+    if day > calendar.monthrange(2001, month)[1]:  # 2001: not a leap year
+        raise PolicyError(key, raw, "MM-DD", problem="no_such_day")
 
 
 def _int(key: str, default: int, lo: int, hi: int, **kw: Any) -> PolicySpec:

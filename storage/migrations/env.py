@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 
 from alembic import context
+from sqlalchemy import text
 from sqlalchemy.engine import Connection
 
 import storage.models
@@ -26,6 +27,14 @@ def _configure(connection: Connection | None = None, url: str | None = None) -> 
 
 
 def _run_sync(connection: Connection) -> None:
+    if connection.dialect.name == "postgresql":
+        # Two processes starting on a fresh database would both create the first tables, and
+        # the second would die on a duplicate. The lock lasts until the migration commits; the
+        # waiting one then reads the new version and has nothing left to do. SQLite needs none:
+        # its BEGIN IMMEDIATE (storage/db.py) already lets one writer in at a time.
+        connection.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext('staffroom.migrate.' || current_schema()))")
+        )
     _configure(connection=connection)
     with context.begin_transaction():
         context.run_migrations()

@@ -136,3 +136,47 @@ def test_an_unreachable_database_is_one_readable_line(
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("无法连接数据库 postgresql+asyncpg://postgres:***@127.0.0.1:9/nope")
     assert "secret" not in line and "请检查 DATABASE_URL" in line
+
+
+@pytest.mark.parametrize("argv", [("migrate",), ("school", "list"), ("run",)])
+@pytest.mark.parametrize("where", ["under-a-file", "a-folder"])
+def test_an_sqlite_file_that_cannot_be_made_is_one_readable_line(
+    argv: tuple[str, ...], where: str, tmp_path: Path
+) -> None:
+    (tmp_path / "notes.txt").write_text("not a folder")
+    path = tmp_path / "notes.txt" / "data" / "x.db" if where == "under-a-file" else tmp_path
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        env={
+            "PATH": "",
+            "DATABASE_URL": f"sqlite:///{path}",
+            "TELEGRAM_BOT_TOKEN": "123456:not-a-real-token",
+            "DEFAULT_LANGUAGE": "en",
+        },
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"Cannot create or open the SQLite database file {path}: ")
+    assert "Point DATABASE_URL at a file in a folder that can be written" in line
+
+
+def test_settings_set_refuses_a_month_day_the_calendar_lacks(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["school", "add", "青松路小学"]) == 0
+    setting = ("settings", "set", "training.year_start")
+    assert main([*setting, "04-31", "--school", "青松路小学"]) == 1
+    assert main([*setting, "02-29", "--school", "青松路小学"]) == 1
+    assert main([*setting, "03-01", "--school", "青松路小学"]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "“04-31”不是日历上的日子：training.year_start 要写成 月-日（MM-DD），例如 09-01。",
+        "training.year_start 不能设为 02-29：大多数年份没有这一天。请改用 02-28 或 03-01。",
+    ]
+    assert "09-01 → 03-01" in out

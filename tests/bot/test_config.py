@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -77,3 +78,59 @@ def test_bad_settings_stop_the_program_with_exit_code_2() -> None:
     assert result.returncode == 2
     assert "TIMEZONE" in result.stderr and "LOG_LEVEL" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:99999",
+        "http://127.0.0.1:0",
+        "http://127.0.0.1:port",
+        "https://:8081",
+        "http://bot api.example",
+        "ws://127.0.0.1:8081",
+    ],
+)
+def test_an_api_base_url_that_no_server_can_have_is_refused(url: str) -> None:
+    with pytest.raises(SettingsError) as failed:
+        load_settings({"TELEGRAM_API_BASE_URL": url})
+    (problem,) = failed.value.problems
+    assert problem.startswith("TELEGRAM_API_BASE_URL: expected http(s)://host[:port]")
+    if "127.0.0.1:" in url and "ws:" not in url:
+        assert "from 1 to 65535" in problem
+
+
+def test_the_port_is_checked_before_anything_is_sent(tmp_path: Path) -> None:
+    token = "123456:AAE-not-a-real-token-but-long-enough"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        env={
+            "PATH": "",
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": "http://127.0.0.1:99999",
+        },
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "TELEGRAM_API_BASE_URL" in result.stderr and "65535" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert token.split(":", 1)[1] not in result.stdout + result.stderr
+
+
+def test_a_proxy_from_the_env_file_is_kept_and_a_socks_one_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    env_file = tmp_path / ".env"
+    env_file.write_text("HTTPS_PROXY=http://school:pa55word@10.0.0.8:3128\nHTTP_PROXY=\n")
+    settings = load_settings(env_file=env_file)
+    assert ("HTTPS_PROXY", "http://school:pa55word@10.0.0.8:3128") in settings.proxy_environment
+    assert "pa55word" in settings.secrets
+    with pytest.raises(SettingsError) as failed:
+        load_settings({"HTTPS_PROXY": "socks5://10.0.0.8:1080"})
+    assert failed.value.problems[0].startswith("HTTPS_PROXY: expected http://")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 
@@ -166,3 +167,32 @@ async def test_a_board_sent_with_a_lean_keyboard_arrives_with_its_buttons(
     shown = sim.bot_messages(ALICE)[-1]
     assert shown.message_id == sent.message_id
     assert shown.reply_markup == markup.to_dict()
+
+
+async def test_calls_to_telegram_go_through_the_https_proxy_of_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Where Telegram is blocked, HTTPS_PROXY is how a school reaches it."""
+    asked: list[bytes] = []
+
+    async def proxy(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        asked.append(await reader.readline())
+        writer.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    server = await asyncio.start_server(proxy, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    for name in ("NO_PROXY", "no_proxy", "https_proxy", "ALL_PROXY", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{port}")
+    request = AiohttpRequest(connect_timeout=2)
+    await request.initialize()
+    try:
+        with pytest.raises(NetworkError):
+            await request.do_request("https://api.telegram.org/bot123:SECRET/getMe", "POST")
+    finally:
+        await request.shutdown()
+        server.close()
+        await server.wait_closed()
+    assert asked == [b"CONNECT api.telegram.org:443 HTTP/1.1\r\n"]

@@ -91,3 +91,37 @@ async def test_english_speaker_gets_english_texts(
     listing = await harness.send(admin, "/settings")
     assert switched[-1].plain == "OK, I will speak English with you from now on."
     assert "Policies of 孟河小学" in listing[0].plain
+
+
+async def year_start(engine: AsyncEngine) -> str:
+    async with session_factory(engine)() as s:
+        school = await school_by_name(session=s, name="孟河小学")
+        assert school is not None
+        return (await load_policies(session=s, school_id=school.id)).raw("training.year_start")
+
+
+async def test_a_training_year_cannot_start_on_a_day_the_calendar_lacks(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    no_day = await harness.send(admin, "/settings training.year_start 02-30")
+    no_month = await harness.send(admin, "/settings training.year_start 13-01")
+    leap = await harness.send(admin, "/settings training.year_start 02-29")
+    await harness.send(admin, "/lang en")
+    english = await harness.send(admin, "/settings training.year_start 04-31")
+
+    assert no_day[-1].plain == (
+        "“02-30”不是日历上的日子：training.year_start 要写成 月-日（MM-DD），例如 09-01。"
+    )
+    assert "“13-01”不是日历上的日子" in no_month[-1].plain
+    assert leap[-1].plain == (
+        "training.year_start 不能设为 02-29：大多数年份没有这一天。请改用 02-28 或 03-01。"
+    )
+    assert english[-1].plain == (
+        '"04-31" is not a day of the calendar: training.year_start takes month-day (MM-DD),'
+        " e.g. 09-01."
+    )
+    assert await year_start(engine) == "09-01"
+    changed = await harness.send(admin, "/settings training.year_start 08-31")
+    assert "09-01 → 08-31" in changed[-1].plain

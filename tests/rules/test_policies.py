@@ -59,3 +59,37 @@ def test_stored_values_override_defaults_and_unknown_keys_are_ignored() -> None:
     policies = PolicySet({"homework.cap.grade3": "40", "no.such.key": "1"})
     assert policies.homework_cap(3) == 40 and not policies.is_default("homework.cap.grade3")
     assert policies.homework_cap(12) is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "problem"),
+    [
+        ("02-30", "no_such_day"),
+        ("04-31", "no_such_day"),
+        ("06-31", "no_such_day"),
+        ("13-01", "no_such_day"),
+        ("00-10", "no_such_day"),
+        ("09-00", "no_such_day"),
+        ("02-29", "leap_day"),
+        ("9月1日", "bad_value"),
+    ],
+)
+def test_a_year_start_no_calendar_has_is_refused(raw: str, problem: str) -> None:
+    with pytest.raises(PolicyError) as refused:
+        spec("training.year_start").normalise(raw)
+    assert refused.value.problem == problem and refused.value.allowed == "MM-DD"
+
+
+def test_a_year_start_is_a_day_every_year_has() -> None:
+    year_start = spec("training.year_start")
+    assert [year_start.normalise(raw) for raw in ("02-28", "3-1", "04-30", "12-31")] == [
+        "02-28",
+        "03-01",
+        "04-30",
+        "12-31",
+    ]
+    with pytest.raises(PolicyError):
+        year_start.normalise("02-30")
+    # One stored before the check is still read; rules/training.py starts that year on the
+    # month's last day.
+    assert PolicySet({"training.year_start": "02-30"}).get("training.year_start") == (2, 30)
