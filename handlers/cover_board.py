@@ -233,6 +233,8 @@ async def _lesson_block(
         ),
     ]
     lines.append(t(lang, "cover.board.state", state=Safe(_state_words(lang, kit, need, phase))))
+    if need.provisional:
+        lines.append(t(lang, "cover.board.provisional"))
     if phase == OVER:
         return lines, []
     picked = (need.id or 0, need.version)

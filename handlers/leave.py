@@ -186,7 +186,8 @@ async def on_withdraw(turn: Turn) -> None:
             )
     _tell_substitute_off(turn, kit, leave)
     turn.edit_origin(turn.t("leave.withdrawn", span=span))
-    await turn.schedule_changed(leave.school_id, kinds.LEAVE)
+    await release_provisional(turn, kit, leave)
+    await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
 
 
 def _tell_substitute_off(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
@@ -204,6 +205,38 @@ def _tell_substitute_off(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
         name=kit.names.person(leave.staff_id),
         span=span_label(lang, leave.first_day, leave.last_day, leave.part),
     )
+
+
+async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list[CoverNeed]:
+    """A leave that was not approved (rejected, withdrawn): the lessons put on the boards
+    before its decision are released, their substitutes and arrangers told, boards redrawn."""
+    needs = [
+        need
+        for need in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
+        if need.provisional
+    ]
+    if not needs:
+        return []
+    await hold_school(session=turn.session, school_id=leave.school_id)
+    previous = {need.id: (need.status, need.substitute_id) for need in needs}
+    released = await release_needs(session=turn.session, needs=needs)
+    await turn.audit(
+        "leave_provisional_released",
+        subject_type="leave",
+        subject_id=leave.id,
+        released=len(released),
+    )
+    for need in released:
+        status, substitute = previous[need.id]
+        if status in ("assigned", "merged") and substitute is not None:
+            tell_released(turn, kit, need, substitute)
+        await tell_arrangers(
+            turn, kit, need, "cover.provisional_released", name=kit.names.person(leave.staff_id)
+        )
+    for day in sorted({need.day for need in released}):
+        redraw_copies(turn, kit, day)
+    update_slips(turn, kit, [need.day for need in released])
+    return released
 
 
 async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:

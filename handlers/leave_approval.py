@@ -21,6 +21,7 @@ from telegram.ext import (
 
 from bot.texts import Safe, t
 from handlers import follow_ups
+from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
     Kit,
     boards_follow,
@@ -30,7 +31,7 @@ from handlers.cover_board import (
 )
 from handlers.dialogue import dialogue
 from handlers.duty_leave import ask_for_leave
-from handlers.leave import assign_named_substitute, state_text
+from handlers.leave import assign_named_substitute, release_provisional, state_text
 from handlers.leave_escalation import notice
 from handlers.leave_request import (
     approval_markup,
@@ -48,7 +49,7 @@ from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.approval import may_decide
 from rules.leave_dates import DayPart
-from storage.cover import create_needs, hold_school
+from storage.cover import confirm_needs, create_needs, hold_school
 from storage.leave import (
     approvals_of,
     decide_step,
@@ -203,6 +204,8 @@ async def decide(
         )
         turn.out.items.extend(notice(kit, leave, default_lang(turn), "rejected", who=me.name))
         _release_named(turn, kit, leave)
+        if await release_provisional(turn, kit, leave):
+            await turn.schedule_changed(leave.school_id, kinds.COVER)
     elif outcome == "next":
         following = await waiting_step(session=turn.session, leave_id=leave.id or 0)
         assert following is not None
@@ -264,7 +267,17 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
         if (start is not None and start > turn.now) or (start is None and lesson.day >= today):
             ahead.append(lesson)
     await hold_school(session=turn.session, school_id=leave.school_id)
-    needs = await create_needs(session=turn.session, leave=leave, lessons=ahead, now=turn.now)
+    # Lessons already on the boards (put there before the decision) stay as they are arranged.
+    confirmed = await confirm_needs(session=turn.session, leave_id=leave.id or 0)
+    placed = {(need.day, need.period, need.class_id) for need in confirmed}
+    needs = await create_needs(
+        session=turn.session,
+        leave=leave,
+        lessons=[x for x in ahead if (x.day, x.period, x.class_id) not in placed],
+        now=turn.now,
+    )
+    for day in sorted({need.day for need in confirmed}):
+        redraw_copies(turn, kit, day)
     named = await assign_named_substitute(turn, kit, leave, needs)
     teacher = kit.names.staff.get(leave.staff_id)
     lang = language_of(teacher, default_lang(turn)) if teacher is not None else default_lang(turn)

@@ -20,14 +20,17 @@ from bot.messages import Edit, Send
 from bot.services import Services, services_of
 from bot.texts import t
 from handlers.cover_board import build_kit
+from handlers.follow_ups import encode, recover
 from handlers.leave_escalation import move_up, notice
-from handlers.leave_request import approval_markup, approval_text
+from handlers.leave_request import approval_markup, approval_text, leave_lessons
 from handlers.leave_texts import language_of, span_label
 from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.approval import can_escalate, escalation_due
+from rules.leave_dates import DayPart
 from storage import audit
+from storage.cover import create_needs, hold_school, needs_of_leave
 from storage.leave import (
     approvals_of,
     approvers_for,
@@ -38,6 +41,7 @@ from storage.leave import (
     waiting_steps,
 )
 from storage.models import LeaveApproval, LeaveRequest, School
+from storage.outbox import queue_work
 from storage.policies import load_policies
 from storage.swaps import load_schedule
 
@@ -106,6 +110,9 @@ WAKING = (time(6, 30), time(22, 0))
 # A leave starting within this long of its wait is urgent (`leave.escalate_urgent_minutes`).
 URGENT_WITHIN = timedelta(days=1)
 LEAVE_WATCH_SECONDS = 60
+# Any need of a leave, released ones too: a leave whose lessons were on the boards once is not
+# put there again.
+ANY_STATE = ("open", "asking", "assigned", "self_study", "merged", "released")
 
 
 def awake(now: datetime, tz: ZoneInfo) -> bool:
@@ -123,6 +130,12 @@ async def watch_leaves(app: Any) -> tuple[int, int]:
     moved = expired = 0
     for leave, step, school in waiting:
         tz = ZoneInfo(school.timezone)
+        today = now.astimezone(tz).date()
+        try:
+            if leave.first_day <= today + timedelta(days=1) and leave.last_day >= today:
+                await _provisional_cover(app, leave.id or 0, now)
+        except Exception:
+            log.exception("could not put leave request %s on the boards", leave.id)
         if not awake(now, tz):
             continue
         try:
@@ -225,6 +238,82 @@ async def _expire(svc: Services, leave_id: int, now: datetime) -> int:
     svc.dispatcher.submit(messages)
     await svc.schedule_changed(leave.school_id, kinds.LEAVE)
     return 1
+
+
+async def _provisional_cover(app: Any, leave_id: int, now: datetime) -> int:
+    """A leave nobody decided yet whose first lesson is near (`leave.provisional_minutes`):
+    its lessons go on the arrangers' boards now, marked as not yet approved, so that no class
+    is left without a teacher whatever the decision. Returns how many lessons."""
+    svc = services_of(app)
+    messages: list[Message] = []
+    async with svc.sessions() as session, session.begin():
+        leave = await session.get(LeaveRequest, leave_id)
+        school = await session.get(School, leave.school_id) if leave is not None else None
+        if leave is None or school is None or leave.status != "pending":
+            return 0
+        policies = await load_policies(session=session, school_id=school.id or 0)
+        lead = timedelta(minutes=int(policies.get("leave.provisional_minutes")))
+        if not lead or await needs_of_leave(session=session, leave_id=leave_id, states=ANY_STATE):
+            return 0
+        kit = await build_kit(session, school)
+        lessons, _ = leave_lessons(
+            kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
+        )
+        starts = {
+            (x.day, x.period, x.class_id): kit.schedule.lesson_start(x.day, x.period)
+            for x in lessons
+        }
+        ahead = [
+            x for x in lessons if (start := starts[(x.day, x.period, x.class_id)]) and start > now
+        ]
+        if not ahead:
+            return 0
+        first = min(starts[(x.day, x.period, x.class_id)] for x in ahead)
+        if first is None or first - now > lead:
+            return 0
+        await hold_school(session=session, school_id=school.id or 0)
+        needs = await create_needs(
+            session=session, leave=leave, lessons=ahead, now=now, provisional=True
+        )
+        await audit.record(
+            session=session,
+            at=now,
+            action="leave_provisional_cover",
+            school_id=school.id,
+            subject_type="leave",
+            subject_id=leave.id,
+            detail={"needs": len(needs)},
+        )
+        default = svc.settings.default_language
+        teacher = kit.names.staff.get(leave.staff_id)
+        if teacher is not None and teacher.telegram_id is not None:
+            lang = language_of(teacher, default)
+            span = span_label(lang, leave.first_day, leave.last_day, leave.part)
+            messages.append(
+                Send(teacher.telegram_id, t(lang, "cover.provisional_teacher", span=span))
+            )
+        await svc.dispatcher.queue(session, messages, school_id=school.id)
+        # The boards and the slips follow as they do after an approval, run at once below.
+        days = sorted({need.day for need in needs})
+        await queue_work(
+            session=session,
+            items=[
+                (
+                    "cover_boards",
+                    encode({"school_id": school.id, "ids": [n.id for n in needs]}),
+                    school.id,
+                ),
+                ("cover_slips", encode({"school_id": school.id, "days": days}), school.id),
+            ],
+            actor_id=None,
+            owner=svc.dispatcher.owner,
+            now=now,
+            lease=-timedelta(seconds=1),  # nobody holds it: the recovery below takes it
+        )
+    svc.dispatcher.submit(messages)
+    await recover(app)
+    await svc.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
+    return len(needs)
 
 
 async def _leave_watch_job(context: Any) -> None:

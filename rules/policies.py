@@ -130,6 +130,7 @@ SPECS: tuple[PolicySpec, ...] = (
     _int("leave.reminder_minutes", 120, 10, 1440),
     _int("leave.escalate_minutes", 120, 10, 1440, schedules=True),
     _int("leave.escalate_urgent_minutes", 15, 5, 240, schedules=True),
+    _int("leave.provisional_minutes", 60, 0, 480),
     _int("leave.sick_note_after_days", 1, 0, 30),
     PolicySpec("cover.arranger", "choice", "office", choices=("office", "grade_leader")),
     _int("cover.daily_cap", 2, 1, 8),

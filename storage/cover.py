@@ -57,7 +57,12 @@ async def hold_school(*, session: AsyncSession, school_id: int) -> None:
 
 
 async def create_needs(
-    *, session: AsyncSession, leave: LeaveRequest, lessons: Iterable[DayLesson], now: datetime
+    *,
+    session: AsyncSession,
+    leave: LeaveRequest,
+    lessons: Iterable[DayLesson],
+    now: datetime,
+    provisional: bool = False,
 ) -> list[CoverNeed]:
     needs = [
         CoverNeed(
@@ -69,11 +74,31 @@ async def create_needs(
             subject_id=lesson.subject_id,
             absent_id=leave.staff_id,
             created_at=now,
+            provisional=provisional,
         )
         for lesson in lessons
     ]
     session.add_all(needs)
     await session.flush()
+    return needs
+
+
+async def confirm_needs(*, session: AsyncSession, leave_id: int) -> list[CoverNeed]:
+    """The leave was approved: the needs put on the boards before are needs like any other;
+    returns them (still live)."""
+    needs = [
+        need
+        for need in await needs_of_leave(session=session, leave_id=leave_id)
+        if need.provisional
+    ]
+    if needs:
+        await session.exec(
+            update(CoverNeed)
+            .where(col(CoverNeed.leave_id) == leave_id, col(CoverNeed.provisional))
+            .values(provisional=False, version=CoverNeed.version + 1)
+        )
+        for need in needs:
+            await session.refresh(need)
     return needs
 
 

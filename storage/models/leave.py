@@ -115,6 +115,10 @@ class CoverNeed(SQLModel, table=True):
     acknowledged_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     version: int = Field(default=0)
     created_at: datetime = Field(sa_type=UTCDateTime)
+    # Put on the boards before the leave was decided, as its first lesson came near: the class
+    # must not be left without a teacher whatever the decision. Cleared by the approval;
+    # released (the substitute told) if the leave is rejected or withdrawn.
+    provisional: bool = Field(default=False)
 
 
 class LessonSwap(SQLModel, table=True):

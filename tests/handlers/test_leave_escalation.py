@@ -12,10 +12,10 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from jobs.leave import watch_leaves
 from storage.db import session_factory
-from storage.models import AuditLog, LeaveApproval, LeaveRequest, UnreachableChat
+from storage.models import AuditLog, CoverNeed, LeaveApproval, LeaveRequest, UnreachableChat
 from storage.policies import set_policy
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, seed
+from tests.handlers.leave_school import HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.harness import BotHarness
 
 
@@ -222,3 +222,64 @@ async def test_the_admins_can_see_who_the_bot_cannot_reach(
 
     (refused,) = await harness.send(harness.user(TEACHER), "/unreachable")
     assert "没有权限" in refused.plain
+
+
+# --- a leave still undecided as its first lesson comes near ----------------------------------
+
+
+async def request_today(harness: BotHarness, engine: AsyncEngine) -> None:
+    """Thursday 07:00: 周雅琴 asks for the morning; her lesson is period 3 at 10:00."""
+    harness.clock.set(at(26, 7, 0))
+    await seed(engine, at(25, 9, 0))
+    await harness.send(harness.user(TEACHER), "/leave 病假 今天 上午 发烧")
+
+
+def boards(harness: BotHarness, chat_id: int) -> list[str]:
+    return [m.plain for m in harness.in_chat(chat_id) if "代课安排" in m.plain]
+
+
+async def test_an_undecided_leave_goes_on_the_boards_before_its_first_lesson(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    await request_today(harness, engine)
+    # Nobody decides (the office is asked at 07:15, the principal at 07:30 …).
+    await watch_at(harness, at(26, 8, 30))
+    assert boards(harness, OFFICE_A) == []
+
+    await watch_at(harness, at(26, 9, 1))  # within the hour before 10:00
+    for office in (OFFICE_A, OFFICE_B):
+        (board,) = boards(harness, office)
+        assert "第3节" in board and "请假还未批准" in board
+        assert "发烧" not in board and "病假" not in board  # arrangers never see the reason
+    assert any("已先交给教导处安排代课" in m.plain for m in harness.in_chat(TEACHER))
+    async with session_factory(engine)() as s:
+        (need,) = (await s.exec(select(CoverNeed))).all()
+    assert need.provisional and need.status == "open"
+
+    # Once approved, the same lesson is a need like any other: no second one, no marker.
+    request = harness.last(HEAD)
+    await harness.press(harness.user(HEAD), request, request.data_of("批准"))
+    async with session_factory(engine)() as s:
+        (need,) = (await s.exec(select(CoverNeed))).all()
+    assert not need.provisional
+    for office in (OFFICE_A, OFFICE_B):
+        assert all("请假还未批准" not in board for board in boards(harness, office)[-1:])
+
+
+async def test_a_rejected_leave_releases_the_lessons_arranged_before_and_tells_the_substitute(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    await request_today(harness, engine)
+    await watch_at(harness, at(26, 9, 1))
+    board = next(m for m in harness.in_chat(OFFICE_A) if "代课安排" in m.plain)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    assert "请你代课" in harness.last(XU).plain
+
+    request = next(m for m in harness.in_chat(LEADER) if "请假审批" in m.plain)
+    asked, _ = await harness.press(harness.user(LEADER), request, request.data_of("驳回"))
+    await harness.reply_to(harness.user(LEADER), asked[-1], "期中考试")
+
+    async with session_factory(engine)() as s:
+        (need,) = (await s.exec(select(CoverNeed))).all()
+    assert need.status == "released"
+    assert "不用代" in harness.last(XU).plain or "取消" in harness.last(XU).plain

@@ -1,8 +1,8 @@
-"""outbox, follow-ups and escalation
+"""outbox, follow-ups and escalation: what the bot committed to say, kept until delivered
 
 Revision ID: 0004
 Revises: 0003
-Create Date: 2026-12-06 06:38:20.675937
+Create Date: 2026-12-06 06:48:40.058587
 
 """
 
@@ -76,6 +76,11 @@ def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_status_id", ["status", "id"], unique=False)
 
+    with op.batch_alter_table("cover_needs", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("provisional", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+
     with op.batch_alter_table("leave_approvals", schema=None) as batch_op:
         batch_op.add_column(sa.Column("level", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(
@@ -98,6 +103,9 @@ def downgrade() -> None:
     with op.batch_alter_table("leave_approvals", schema=None) as batch_op:
         batch_op.drop_column("escalated_at")
         batch_op.drop_column("level")
+
+    with op.batch_alter_table("cover_needs", schema=None) as batch_op:
+        batch_op.drop_column("provisional")
 
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_status_id")
