@@ -293,6 +293,20 @@ class Dispatcher:
                 if not task.cancelled() and task.exception() is not None:
                     log.error("a delivery task failed", exc_info=task.exception())
 
+    async def delivered(self) -> None:
+        """Waits until everything that can go now has gone (its outcome may still be being
+        recorded): what a person waits for."""
+        while True:
+            busy: set[asyncio.Task[Any]] = {
+                lane.task
+                for lane in self._lanes.values()
+                if lane.task is not None and not lane.task.done() and not lane.napping
+            }
+            busy |= self._answers
+            if not busy:
+                return
+            await asyncio.wait(busy)
+
     @property
     def idle(self) -> bool:
         """Nothing is being sent or recorded (lanes waiting to retry later do not count)."""
@@ -472,8 +486,10 @@ class Dispatcher:
 
     def _record(self, message: Message, attempt: _Attempt) -> None:
         self.stats[attempt.status] += 1
-        if message.row_id is None:
+        if self.sessions is None:  # a dispatcher without a database (its own tests)
             return
+        if message.row_id is None and attempt.status != "gone":
+            return  # not kept: only a chat that refuses the bot is worth writing down
         self._records.append((message, attempt))
         if self._recorder is None or self._recorder.done():
             self._recorder = asyncio.create_task(self._record_all(), name="outbox:record")
@@ -502,7 +518,7 @@ class Dispatcher:
                 session=session,
                 outcomes=[
                     store.Outcome(
-                        row_id=message.row_id or 0,
+                        row_id=message.row_id,
                         status=attempt.status,
                         message_id=message.message_id,
                         error=attempt.error,
@@ -510,6 +526,7 @@ class Dispatcher:
                         chat_id=message.chat_id,
                     )
                     for message, attempt in batch
+                    if message.row_id is not None
                 ],
                 now=now,
             )

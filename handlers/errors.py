@@ -6,9 +6,8 @@ import logging
 import time
 
 from telegram import Update
-from telegram.constants import ParseMode
-from telegram.error import TelegramError
 
+from bot.messages import Answer, Send
 from bot.services import BotContext
 from bot.texts import t
 from handlers.actor import language_of
@@ -30,15 +29,17 @@ async def on_error(update: object, context: BotContext) -> None:
     now = time.monotonic()
     if now - last.get(kind, -ADMIN_NOTICE_INTERVAL) >= ADMIN_NOTICE_INTERVAL:
         last[kind] = now
-        for admin_id in sorted(svc.settings.bootstrap_admin_ids):
-            try:
-                await context.bot.send_message(
+        # Through the dispatcher's lanes: an error handler waiting on Telegram would hold up
+        # the next update.
+        svc.dispatcher.submit(
+            [
+                Send(
                     admin_id,
                     t(svc.settings.default_language, "common.error_admin", error=kind, where=where),
-                    parse_mode=ParseMode.HTML,
                 )
-            except TelegramError:
-                log.info("could not tell admin %s about the error", admin_id)
+                for admin_id in sorted(svc.settings.bootstrap_admin_ids)
+            ]
+        )
     if isinstance(update, Update) and update.effective_chat is not None:
         lang = svc.settings.default_language
         if update.effective_user is not None:
@@ -49,13 +50,10 @@ async def on_error(update: object, context: BotContext) -> None:
                     )
             except Exception:  # the database may be what failed; the apology still goes out
                 log.debug("language lookup failed", exc_info=True)
-        try:
-            if update.callback_query is not None:
-                await update.callback_query.answer(t(lang, "common.error"), show_alert=True)
-            else:
-                await context.bot.send_message(update.effective_chat.id, t(lang, "common.error"))
-        except TelegramError:
-            pass
+        if update.callback_query is not None:
+            svc.dispatcher.submit([Answer(update.callback_query.id, t(lang, "common.error"), True)])
+        else:
+            svc.dispatcher.submit([Send(update.effective_chat.id, t(lang, "common.error"))])
 
 
 def _where(update: object) -> str:

@@ -59,6 +59,15 @@ class Outbox:
     def messages(self) -> list[Send | Edit]:
         return [item for item in self.items if not isinstance(item, Answer)]
 
+    @property
+    def worth_keeping(self) -> bool:
+        """A message something is tracked by (a cover board to redraw later, a teacher's
+        message to edit, a request that moves on if it cannot be delivered)."""
+        return any(
+            item.about or (isinstance(item, Send) and item.board is not None)
+            for item in self.messages
+        )
+
     async def persist(
         self, session: AsyncSession, dispatcher: Dispatcher, school_id: int | None = None
     ) -> None:

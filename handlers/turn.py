@@ -28,6 +28,7 @@ from handlers import follow_ups
 from handlers.actor import GROUP_TYPES, Actor, load_actor
 from handlers.outbox import Markup, Outbox
 from storage import audit
+from storage.db import wrote
 from storage.outbox import note_reachable
 from storage.schools import bump_schedule_version, note_unbound
 
@@ -169,7 +170,11 @@ async def _run(
         if user.id in svc.dispatcher.unreachable:
             await _reachable_again(turn)
         result = await body(turn)
-        await outbox.persist(session, svc.dispatcher, actor.school_id)
+        # What follows from a change is kept with it. An action that changed nothing (/help,
+        # /duty, a refusal) has nothing to keep: its answer is sent, and a crash loses only an
+        # answer the person asks for again.
+        if turn.follow_ups or outbox.worth_keeping or wrote(session):
+            await outbox.persist(session, svc.dispatcher, actor.school_id)
         works = await follow_ups.keep(turn)
     await outbox.dispatch(svc.dispatcher)
     if works:

@@ -292,7 +292,7 @@ async def watch_once(
                     missed.append(slot)
             svc.watch.done(school_id, slot)
         if missed:
-            log.warning("school %s: %d pushes missed", school_id, len(missed))
+            log.info("school %s: %d pushes missed", school_id, len(missed))
             await _tell_admins(app, school_id, "push.missed", missed)
             missed_all[school_id] = missed
     return sent, missed_all

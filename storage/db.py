@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import sqlite_calls
@@ -49,6 +50,26 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
+WRITES = "wrote"
+
+
+def _note_statement(state: ORMExecuteState) -> None:
+    # Whether the action changed anything: one that only read (/help, /duty) has committed
+    # nothing its answer must be kept with (handlers/turn.py).
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WRITES] = True
+
+
+def _note_flush(session: Session, *_: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        session.info[WRITES] = True
+
+
+def wrote(session: AsyncSession) -> bool:
+    """Whether the session changed anything (a statement or a flush that writes)."""
+    return bool(session.sync_session.info.get(WRITES))
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # The driver's own implicit BEGIN would start a read transaction that later fails to
     # upgrade under contention; we issue BEGIN ourselves (see _sqlite_begin_immediate).
@@ -64,6 +85,9 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    if not event.contains(Session, "do_orm_execute", _note_statement):
+        event.listen(Session, "do_orm_execute", _note_statement)
+        event.listen(Session, "before_flush", _note_flush)
     return async_sessionmaker(engine, class_=AsyncSession, expire_on_commit=False)
 
 

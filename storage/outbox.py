@@ -77,12 +77,15 @@ async def queue_messages(
         for m in messages
     ]
     if len(rows) == 1:
-        result = await session.exec(insert(_OUTBOX).returning(_OUTBOX.c.id), params=rows[0])
+        result = await session.exec(_INSERT_ONE, params=rows[0])
         return [result.scalar_one()]
-    result = await session.exec(
-        insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True), params=rows
-    )
+    result = await session.exec(_INSERT_MANY, params=rows)
     return list(result.scalars())
+
+
+# Built once: every action that changes something writes its messages here.
+_INSERT_ONE = insert(_OUTBOX).returning(_OUTBOX.c.id)
+_INSERT_MANY = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
 
 
 @dataclass

@@ -288,7 +288,7 @@ class BotHarness:
             # `services.settle()`.
             self.services.background.hold()
             await self.app.process_update(update)
-            await self.services.dispatcher.settle()
+            await self.services.dispatcher.delivered()
         return self.request.sent[before:]
 
     async def send(self, user: User, text: str, chat_id: int | None = None) -> list[Sent]:
