@@ -1,0 +1,140 @@
+"""kill -9 between the commit and the delivery, then a restart: every committed message arrives,
+once.
+
+The real bot (`python -m bot run`) and the simulator each run in a process of their own. The
+simulator makes every chat's first delivery fail in its own way (a timeout, a 5xx again and
+again, a 429 with a long retry_after, a blocked user), so the bot holds committed messages it
+could not deliver when it is killed. A new start takes them over once their lease ran out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from bench.botproc import BotProcess, bot_environment
+from bench.demo_school import ADMIN_NAME, GROUP_ID, SCHOOL_NAME, SYSADMIN_ID, open_school
+from bench.simproc import SimClient, simulator_process
+from bench.tally import Row, read_outbox, tally, unfinished
+from bot.clock import SystemClock
+from storage.calendar import school_calendar
+from storage.db import create_engine, session_factory
+from storage.schools import school_by_name
+from tests.conftest import SHANGHAI
+
+pytestmark = pytest.mark.e2e
+
+TEACHER = "吴晓梅"  # 一(2)班; her leave request goes to her grade leader
+LEADER = "周雅琴"
+WAITS = "许志强"  # told to wait 30 s (429)
+BLOCKED = "雷琴华"  # has blocked the bot
+LEASE_SECONDS = 1.0
+DEADLINE = 20.0
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[SimClient]:
+    async with simulator_process() as client:
+        yield client
+
+
+async def until(what: str, check: Callable[[], Awaitable[bool]]) -> None:
+    deadline = time.monotonic() + DEADLINE
+    while not await check():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+async def next_school_day(database_url: str, today: date) -> date | None:
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            school = await school_by_name(session=session, name=SCHOOL_NAME)
+            assert school is not None
+            calendar = await school_calendar(session=session, school_id=school.id or 0)
+    finally:
+        await engine.dispose()
+    for ahead in range(1, 60):
+        if calendar.is_school_day(today + timedelta(days=ahead)):
+            return today + timedelta(days=ahead)
+    return None  # the summer holiday: the request is refused, which is a message too
+
+
+def rows_to(rows: list[Row], chat_id: int) -> list[Row]:
+    return [row for row in rows if row.chat_id == chat_id and row.action == "send"]
+
+
+async def test_messages_committed_before_a_kill_arrive_once_after_the_restart(
+    sim: SimClient, db_url: str, tmp_path: Path
+) -> None:
+    now = SystemClock(SHANGHAI).now()
+    school = await open_school(sim, db_url, now)
+    teacher, leader, waits, blocked = (
+        school.id_of(name) for name in (TEACHER, LEADER, WAITS, BLOCKED)
+    )
+    day = await next_school_day(db_url, now.date())
+    # Every chat's first delivery fails; the leader's keeps failing until the bot is killed.
+    await sim.fault("sendMessage", "timeout", chat_id=teacher)
+    await sim.fault("sendMessage", "timeout", chat_id=GROUP_ID)
+    await sim.fault("sendMessage", "500", chat_id=leader, count=1000)
+    await sim.fault("sendMessage", "429", chat_id=waits, retry_after=30)
+    await sim.fault("sendMessage", "blocked", chat_id=blocked)
+    env = bot_environment(sim, db_url, lease_seconds=LEASE_SECONDS, admins=(SYSADMIN_ID,))
+    bot = BotProcess(env, tmp_path / "bot.log")
+    await bot.start(sim)
+    try:
+        leave = f"/leave 病假 {day.isoformat() if day else '明天'} 发烧"
+        await sim.send(teacher, teacher, leave)
+        await sim.send(school.id_of(ADMIN_NAME), GROUP_ID, "/help")
+        await sim.send(waits, waits, "/help")
+        await sim.send(blocked, blocked, "/help")
+
+        async def every_chat_tried_and_held() -> bool:
+            injected = (await sim.stats())["injected"]
+            rows = await read_outbox(db_url)
+            return (
+                injected.get("timeout", 0) == 2
+                and injected.get("500", 0) >= 2  # tried again at least once
+                and injected.get("429", 0) == 1
+                and any(row.status == "gone" for row in rows_to(rows, blocked))
+            )
+
+        await until("every chat's first delivery", every_chat_tried_and_held)
+        await bot.kill()
+
+        held = await read_outbox(db_url)
+        killed_at = (await sim.stats())["seq"]
+        for chat in (teacher, leader, GROUP_ID, waits):
+            assert rows_to(held, chat), f"nothing was committed for {chat}"
+            assert all(row.status == "pending" for row in rows_to(held, chat))
+        assert not [a for a in await sim.actions() if a["chat_id"] in (teacher, leader, waits)]
+
+        await sim.clear_faults()  # Telegram is well again
+        await bot.start(sim)
+
+        async def all_delivered() -> bool:
+            return (await unfinished(db_url)).none
+
+        await until("the outbox to be delivered", all_delivered)
+        assert await bot.stop() == 0
+    finally:
+        await bot.kill()
+
+    rows = await read_outbox(db_url)
+    result = tally(rows, await sim.actions())
+    assert result.pending == [] and result.missing == [] and result.unexplained == []
+    assert result.duplicates == 0, f"rows sent twice: {result.duplicated_rows}"
+    assert dict(result.given_up) == {"gone: Forbidden: bot was blocked by the user": 1}
+    # What the killed bot held went out after the restart, the leave request to its approver
+    # among it.
+    after = {a["chat_id"] for a in await sim.actions(since=killed_at) if a["kind"] == "send"}
+    assert {teacher, leader, GROUP_ID, waits} <= after
+    if day is not None:
+        assert any("请假审批" in row.text for row in rows_to(rows, leader))
+    assert bot.kills == 1 and bot.starts == 2
