@@ -145,7 +145,7 @@ def add_driver_routes(app: web.Application, sim: Simulator) -> None:
         return True
 
     async def clear_faults(request: web.Request) -> Any:
-        sim.faults.clear()
+        sim.clear_faults()
         return True
 
     async def actions(request: web.Request) -> Any:
