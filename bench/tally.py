@@ -42,6 +42,8 @@ class Tally:
     delivered: int = 0  # rows sent whose message arrived
     duplicates: int = 0  # further copies of a sent row's message in its chat
     duplicated_rows: list[int] = field(default_factory=list)
+    # For each message that arrived more than once: the simulator's seq of every copy.
+    copies: list[list[int]] = field(default_factory=list)
     missing: list[int] = field(default_factory=list)  # said sent, never arrived
     pending: list[int] = field(default_factory=list)  # not delivered nor given up
     given_up: Counter[str] = field(default_factory=Counter)  # "gone: reason" → rows
@@ -49,9 +51,14 @@ class Tally:
     outside: int = 0  # messages that arrived with no row at all (error notices to admins)
 
     @property
+    def lost_nothing(self) -> bool:
+        """Every committed message arrived or was given up with a reason."""
+        return not (self.missing or self.pending or self.unexplained)
+
+    @property
     def holds(self) -> bool:
-        """Every committed message arrived or was given up with a reason; none twice."""
-        return not (self.missing or self.pending or self.unexplained or self.duplicates)
+        """... and none arrived twice."""
+        return self.lost_nothing and not self.duplicates
 
 
 def tally(rows: list[Row], actions: list[dict[str, Any]]) -> Tally:
@@ -59,11 +66,13 @@ def tally(rows: list[Row], actions: list[dict[str, Any]]) -> Tally:
     result = Tally(committed=len(rows))
     # (chat, text) → message ids the simulator received with that text
     received: dict[tuple[int, str], list[int]] = defaultdict(list)
+    seqs: dict[tuple[int, int], int] = {}  # (chat, message id) → seq of its send
     edits: set[tuple[int, int, str]] = set()
     for action in actions:
         text = action["text"] or ""
         if action["kind"] == "send":
             received[(action["chat_id"], text)].append(action["message_id"])
+            seqs[(action["chat_id"], action["message_id"])] = action["seq"]
         elif action["kind"] == "edit":
             edits.add((action["chat_id"], action["message_id"], text))
     claimed: set[tuple[int, str]] = set()
@@ -96,11 +105,15 @@ def tally(rows: list[Row], actions: list[dict[str, Any]]) -> Tally:
             result.delivered += 1
         else:
             result.missing.append(row.id)
-    for key in claimed:
+    for key in sorted(claimed):
         left = received.pop(key, [])
         if left:
             result.duplicates += len(left)
-            result.duplicated_rows.extend(r.id for r in rows if (r.chat_id, r.text) == key)
+            same = [r for r in rows if (r.chat_id, r.text) == key]
+            result.duplicated_rows.extend(r.id for r in same)
+            kept = [r.message_id or 0 for r in same if r.status == "sent"]
+            found = [seqs[(key[0], m)] for m in [*kept, *left] if (key[0], m) in seqs]
+            result.copies.append(sorted(found))
     result.outside = sum(len(ids) for ids in received.values())
     return result
 
