@@ -44,11 +44,19 @@ class SimClient:
         body = {"user_id": user_id, "first_name": name, "started": started}
         await self.call("POST", "users", json=body)
 
-    async def group(self, chat_id: int, title: str, members: list[int], add_bot_by: int) -> None:
+    async def group(
+        self,
+        chat_id: int,
+        title: str,
+        members: list[int],
+        add_bot_by: int,
+        *,
+        supergroup: bool = True,
+    ) -> None:
         body = {
             "chat_id": chat_id,
             "title": title,
-            "supergroup": True,
+            "supergroup": supergroup,
             "members": members,
             "add_bot_by": add_bot_by,
         }
