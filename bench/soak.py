@@ -1,13 +1,15 @@
-"""`python -m bench.soak [--minutes N] [--seed S]`: a school day under faults, then the tally.
+"""`python -m bench.soak [--minutes N] [--seed S] [--postgres URL]`: a school day under faults,
+then the tally.
 
-The demo school lives a Wednesday morning from 06:59:30 (the 07:00 pushes fall due early on)
-through the simulator, with the real bot in a process of its own (bench/soakbot.py). Its staff
-ask for leave, approve, arrange cover, confirm it and post homework (bench/soak_staff.py),
-while the simulator fails calls at random (5xx, timeouts, 429 with retry_after, now and then a
-blocked user) and the bot is killed with SIGKILL and started again. Telegram's flood limits are
-on. At the end the faults stop, the bot is stopped and started once more cleanly, and once it
-has nothing left to do the outbox is compared with what the simulator received
-(bench/tally.py): every committed message delivered once, or given up with a reason.
+The demo school lives a Wednesday morning from 06:59:30 (the 07:00 duty announcement falls due
+early on, and the day's later pushes are moved to the minutes after it) through the simulator,
+with the real bot in a process of its own (bench/soakbot.py). Its staff ask for leave, approve,
+arrange cover, confirm it and post homework (bench/soak_staff.py), while the simulator fails
+calls at random (5xx, timeouts, 429 with retry_after, now and then a blocked user) and the bot
+is killed with SIGKILL and started again. Telegram's flood limits are on. At the end the faults
+stop, the bot is stopped and started once more cleanly, and once it has nothing left to do the
+outbox is compared with what the simulator received (bench/tally.py): every committed message
+delivered once, or given up with a reason.
 
 Exit code 0 when nothing was lost; 1 when a message is missing, still pending or given up
 without a reason (with --strict, also when one was delivered twice: a kill between Telegram's
@@ -19,17 +21,22 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
+import secrets
 import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import text
+
 from bench.botproc import BotProcess, bot_environment
-from bench.demo_school import GROUP_ID, SYSADMIN_ID, open_school
+from bench.demo_school import GROUP_ID, SCHOOL_NAME, SYSADMIN_ID, open_school
 from bench.simproc import SimClient, simulator_process
 from bench.soak_staff import Staffroom, staffroom
 from bench.soakbot import CLOCK_VARIABLE, clock_setting
@@ -37,15 +44,29 @@ from bench.tally import (
     Requests,
     Tally,
     every_request_decided_or_escalated,
+    pushes,
     read_outbox,
     tally,
     unfinished,
 )
+from bot.config import async_database_url
+from storage.db import create_engine, session_factory
+from storage.policies import set_policy
+from storage.schools import school_by_name
 
 # Wednesday 25 November 2026, half a minute before the 07:00 duty announcement.
 DAY_START = datetime(2026, 11, 25, 6, 59, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 LEASE_SECONDS = 2.0
 SETTLE_SECONDS = 240.0
+# The afternoon's and evening's pushes moved to the first minutes, so that a soak of a few
+# minutes sees several kinds fall due (the duty announcement keeps its 07:00).
+PUSH_TIMES = {
+    "cover.slip_today": "07:01",
+    "homework.board_time": "07:02",
+    "patrol.reminder_time": "07:03",
+    "cover.slip_tomorrow": "07:04",
+    "events.reminder_time": "07:05",
+}
 # Faults by how often they are chosen; a blocked user is rare, as in life.
 FAULTS = {"500": 40, "timeout": 15, "429": 35, "blocked": 2}
 METHODS = {"sendMessage": 85, "editMessageText": 15}
@@ -74,6 +95,7 @@ class Figures:
     seconds: float
     settle_seconds: float
     log: Path
+    pushes: Counter[str] = field(default_factory=Counter)  # "kind: state" in the ledger
     kill_seqs: list[int] = field(default_factory=list)  # the simulator's seq at each kill
 
     @property
@@ -95,6 +117,7 @@ async def run(config: SoakConfig) -> Figures:
     started = time.monotonic()
     async with simulator_process(rate_limits=True) as sim:
         school = await open_school(sim, database_url, DAY_START)
+        await _early_pushes(database_url)
         people = await staffroom(sim, school, database_url, DAY_START.date(), rng)
         env = bot_environment(
             sim,
@@ -136,8 +159,28 @@ async def run(config: SoakConfig) -> Figures:
         seconds=time.monotonic() - started,
         settle_seconds=settle_seconds,
         log=bot.log_path,
+        pushes=await pushes(database_url),
         kill_seqs=kill_seqs,
     )
+
+
+async def _early_pushes(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            school = await school_by_name(session=session, name=SCHOOL_NAME)
+            assert school is not None
+            for key, value in PUSH_TIMES.items():
+                await set_policy(
+                    session=session,
+                    school_id=school.id or 0,
+                    key=key,
+                    raw_value=value,
+                    by=None,
+                    now=DAY_START,
+                )
+    finally:
+        await engine.dispose()
 
 
 async def _staff(people: Staffroom, config: SoakConfig, deadline: float) -> None:
@@ -207,6 +250,7 @@ def report(figures: Figures, command: str) -> str:
     given_up = "; ".join(f"{why} ×{n}" for why, n in t.given_up.most_common()) or "none"
     requests = ", ".join(f"{status} {n}" for status, n in sorted(r.by_status.items())) or "none"
     actions = ", ".join(f"{kind} {n}" for kind, n in sorted(figures.actions.items()))
+    pushed = ", ".join(f"{what} {n}" for what, n in sorted(figures.pushes.items())) or "none"
     lines = [
         f"Fault soak: {command}",
         f"  ran {figures.seconds:.0f} s; "
@@ -229,6 +273,7 @@ def report(figures: Figures, command: str) -> str:
         f"  still pending:        {len(t.pending)}",
         f"  given up, no reason:  {len(t.unexplained)}",
         f"  sent outside outbox:  {t.outside} (error notices to the admins)",
+        f"  pushes (ledger):      {pushed}",
         f"  leave requests:       {requests}; undecided {r.undecided}; "
         f"follow-ups given up {r.failed_work}",
         f"  bot log:              {figures.log}",
@@ -245,12 +290,44 @@ def _verdict(t: Tally) -> str:
     return "  LOST: see missing, pending and given up without a reason above"
 
 
+@asynccontextmanager
+async def postgres_schema(url: str) -> AsyncIterator[str]:
+    """A fresh schema of its own in the PostgreSQL database at `url`, dropped afterwards."""
+    schema = f"soak_{secrets.token_hex(4)}"
+    admin = create_engine(async_database_url(url))
+    try:
+        async with admin.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        try:
+            yield async_database_url(url) + f"?options=-csearch_path%3D{schema}"
+        finally:
+            async with admin.begin() as conn:
+                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    finally:
+        await admin.dispose()
+
+
+async def _run_on(config: SoakConfig, postgres: str | None) -> Figures:
+    if postgres is None:
+        return await run(config)
+    async with postgres_schema(postgres) as database_url:
+        config.database_url = database_url
+        return await run(config)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.soak", description=__doc__)
     parser.add_argument("--minutes", type=float, default=SoakConfig.minutes)
     parser.add_argument("--seed", type=int, default=SoakConfig.seed)
-    parser.add_argument(
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
         "--database-url", default=None, help="an empty database (default: SQLite in a temp folder)"
+    )
+    where.add_argument(
+        "--postgres",
+        metavar="URL",
+        default=None,
+        help="a PostgreSQL database; the soak runs in a schema of its own, dropped afterwards",
     )
     parser.add_argument("--kill-every", type=float, default=SoakConfig.kill_every)
     parser.add_argument("--fault-every", type=float, default=SoakConfig.fault_every)
@@ -265,7 +342,7 @@ def main(argv: list[str] | None = None) -> int:
         kill_every=args.kill_every,
         fault_every=args.fault_every,
     )
-    figures = asyncio.run(run(config))
+    figures = asyncio.run(_run_on(config, args.postgres))
     print(report(figures, " ".join(["python -m bench.soak", *(argv or sys.argv[1:])])))
     passed = figures.tally.holds if args.strict else figures.tally.lost_nothing
     return 0 if passed else 1

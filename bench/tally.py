@@ -17,7 +17,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from storage.db import create_engine, session_factory
-from storage.models import FollowUpWork, LeaveRequest, OutboxMessage
+from storage.models import FollowUpWork, LeaveRequest, OutboxMessage, PushLedger
 from storage.outbox import FAILED, GONE, PENDING
 
 
@@ -195,5 +195,20 @@ async def every_request_decided_or_escalated(database_url: str) -> Requests:
             by_status = Counter({status: int(n) for status, n in found.all()})
             failed = await session.exec(select(func.count()).where(FollowUpWork.status == FAILED))
             return Requests(by_status, int(failed.one()))
+    finally:
+        await engine.dispose()
+
+
+async def pushes(database_url: str) -> Counter[str]:
+    """The pushes that fell due, by kind and state in the ledger ("duty_announce: sent")."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            found = await session.exec(
+                select(PushLedger.kind, PushLedger.status, func.count()).group_by(
+                    PushLedger.kind, PushLedger.status
+                )
+            )
+            return Counter({f"{kind}: {status}": int(n) for kind, status, n in found.all()})
     finally:
         await engine.dispose()
