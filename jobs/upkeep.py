@@ -21,9 +21,9 @@ from storage.outbox import purge, unreachable_since
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 15
-# What this process holds is held again at every sweep, so a sweep must come well within the
-# lease: a third of it, so that one late sweep (a busy loop) still comes in time.
-SWEEPS_PER_LEASE = 3
+# What this process holds is held again at every sweep, so sweeps come at least twice a lease:
+# one that comes late (a busy loop) by up to half a lease is still in time.
+SWEEPS_PER_LEASE = 2
 # Delivered rows are kept a week (what was given up stays for the admins).
 KEEP_DELIVERED = timedelta(days=7)
 PURGE_EVERY = 240  # sweeps: about once an hour
