@@ -169,7 +169,7 @@ def load_settings(
         database_url=database_url,
         timezone=tz,
         default_language=language,
+        delivery_lease_seconds=lease,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
-        delivery_lease_seconds=lease,
     )
