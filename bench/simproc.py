@@ -39,14 +39,24 @@ class SimClient:
             raise RuntimeError(f"simulator refused {name}: {body}")
         return body.get("result", body) if isinstance(body, dict) else body
 
-    async def user(self, user_id: int, name: str) -> None:
-        await self.call("POST", "users", json={"user_id": user_id, "first_name": name})
+    async def user(self, user_id: int, name: str, *, started: bool = False) -> None:
+        """`started`: the person opened a chat with the bot before, so it may write first."""
+        body = {"user_id": user_id, "first_name": name, "started": started}
+        await self.call("POST", "users", json=body)
 
-    async def group(self, chat_id: int, title: str, members: list[int], add_bot_by: int) -> None:
+    async def group(
+        self,
+        chat_id: int,
+        title: str,
+        members: list[int],
+        add_bot_by: int,
+        *,
+        supergroup: bool = True,
+    ) -> None:
         body = {
             "chat_id": chat_id,
             "title": title,
-            "supergroup": True,
+            "supergroup": supergroup,
             "members": members,
             "add_bot_by": add_bot_by,
         }
@@ -60,6 +70,36 @@ class SimClient:
     async def press(self, user_id: int, chat_id: int, message_id: int, data: str) -> None:
         body = {"user_id": user_id, "chat_id": chat_id, "message_id": message_id, "data": data}
         await self.call("POST", "press", json=body)
+
+    async def messages(self, chat_id: int, since: int = 0) -> list[dict[str, Any]]:
+        """The bot's messages in a chat whose last send or edit came after `since`."""
+        result = await self.call("GET", "messages", params={"chat_id": chat_id, "since": since})
+        return list(result["messages"])
+
+    async def actions(self, since: int = 0) -> list[dict[str, Any]]:
+        """Every send and edit of the bot after `since`, with the text as it was then."""
+        return list(await self.call("GET", "actions", params={"since": since}))
+
+    async def fault(
+        self,
+        method: str,
+        kind: str,
+        *,
+        count: int = 1,
+        chat_id: int | None = None,
+        retry_after: int = 1,
+    ) -> None:
+        body = {
+            "method": method,
+            "kind": kind,
+            "count": count,
+            "chat_id": chat_id,
+            "retry_after": retry_after,
+        }
+        await self.call("POST", "fault", json=body)
+
+    async def clear_faults(self) -> None:
+        await self.call("POST", "clear_faults")
 
     async def stats(self) -> dict[str, Any]:
         return await self.call("GET", "stats")

@@ -6,6 +6,7 @@ setting stops the program with one message naming every problem (exit code 2).
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -185,6 +186,18 @@ def load_settings(
     if log_level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL: '{log_level}' is not one of {', '.join(LOG_LEVELS)}")
 
+    lease = 30.0
+    raw_lease = get("DELIVERY_LEASE_SECONDS")
+    if raw_lease is not None:
+        try:
+            lease = float(raw_lease)
+        except ValueError:
+            lease = math.nan
+        if not math.isfinite(lease) or lease <= 0:
+            problems.append(
+                f"DELIVERY_LEASE_SECONDS: '{raw_lease}' is not a positive number of seconds"
+            )
+
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -193,6 +206,7 @@ def load_settings(
         database_url=database_url,
         timezone=tz,
         default_language=language,
+        delivery_lease_seconds=lease,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
         proxy_environment=tuple(proxies),

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from telegram import Update, User
 
 from handlers.outbox import Outbox
-from storage.outbox import queue_work, stale_work, take_work, work_failed
+from storage.outbox import queue_work, renew_work, stale_work, take_work, work_failed
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -145,8 +145,8 @@ async def _failed(svc: Services, works: list[Kept]) -> None:
 
 
 async def recover(app: Any) -> int:
-    """Runs the work nobody holds any more (its process died or stopped before running it);
-    returns how many items were taken."""
+    """Holds again the work still queued here, and runs the work nobody holds any more (its
+    process died or stopped before running it); returns how many items were taken."""
     from bot.services import BotContext, services_of
     from handlers.actor import Actor, load_actor
     from handlers.turn import Turn
@@ -155,6 +155,9 @@ async def recover(app: Any) -> int:
     dispatcher = svc.dispatcher
     now = svc.clock.now()
     async with svc.sessions() as session, session.begin():
+        # What still waits in this process's queue is held again first: it runs here, in its
+        # turn, not a second time beside it (here or in another process).
+        await renew_work(session=session, owner=dispatcher.owner, until=now + dispatcher.lease)
         rows = await stale_work(
             session=session, owner=dispatcher.owner, now=now, lease=dispatcher.lease
         )

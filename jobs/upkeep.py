@@ -22,6 +22,9 @@ from storage.outbox import purge, unreachable_since
 log = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 15
+# What this process holds is held again at every sweep, so sweeps come at least twice a lease:
+# one that comes late (a busy loop) by up to half a lease is still in time.
+SWEEPS_PER_LEASE = 2
 # Delivered rows are kept a week (what was given up stays for the admins).
 KEEP_DELIVERED = timedelta(days=7)
 PURGE_EVERY = 240  # sweeps: about once an hour
@@ -47,14 +50,22 @@ async def start(app: AnyApp) -> None:
     await sweep(app)
     leave_jobs.start(app)
     if app.job_queue is not None:
+        every = sweep_seconds(svc.dispatcher.lease)
         app.job_queue.run_repeating(
             _sweep_job,
-            SWEEP_SECONDS,
-            first=SWEEP_SECONDS,
+            every,
+            first=every,
             name="outbox:sweep",
             # Never dropped for running late (a paused process, a busy loop): it is the catch-up.
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
+
+
+def sweep_seconds(lease: timedelta) -> float:
+    """How often to sweep: every `SWEEP_SECONDS`, or more often with a short lease
+    (DELIVERY_LEASE_SECONDS), else another process would take over, and send again, a
+    message this one still holds while a retry waits."""
+    return min(float(SWEEP_SECONDS), lease.total_seconds() / SWEEPS_PER_LEASE)
 
 
 async def sweep(app: AnyApp) -> int:

@@ -72,6 +72,10 @@ class RecordingRequest(LeanAnswers):
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
     # method → answers to give before succeeding again: (HTTP status, description, parameters)
     faults: dict[str, list[tuple[int, str, dict[str, Any]]]] = field(default_factory=dict)
+    # (method, chat) → the same, for that chat only (tried before `faults`)
+    chat_faults: dict[tuple[str, int | None], list[tuple[int, str, dict[str, Any]]]] = field(
+        default_factory=dict
+    )
     # awaited inside every sendMessage, to look at the world while the bot waits on Telegram
     during_send: Any = None
     # One count for every harness of a test run: a bot started again on the same database (a
@@ -105,8 +109,11 @@ class RecordingRequest(LeanAnswers):
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
         self.calls.append((api_method, params))
-        if self.faults.get(api_method):
-            status, description, parameters = self.faults[api_method].pop(0)
+        faults = self.chat_faults.get((api_method, params.get("chat_id")))
+        if not faults:
+            faults = self.faults.get(api_method)
+        if faults:
+            status, description, parameters = faults.pop(0)
             body = {"ok": False, "error_code": status, "description": description}
             if parameters:
                 body["parameters"] = parameters

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
@@ -64,6 +65,8 @@ def add_driver_routes(app: web.Application, sim: Simulator) -> None:
             body.get("username"),
             body.get("language_code", "zh-hans"),
         )
+        if body.get("started"):
+            user.started = True  # as if they had opened a chat with the bot before
         return {"id": user.id, "first_name": user.first_name, "username": user.username}
 
     async def groups(request: web.Request) -> Any:
@@ -141,6 +144,16 @@ def add_driver_routes(app: web.Application, sim: Simulator) -> None:
         )
         return True
 
+    async def clear_faults(request: web.Request) -> Any:
+        sim.clear_faults()
+        return True
+
+    async def actions(request: web.Request) -> Any:
+        since = int(request.query.get("since", 0))
+        found = sim.state.actions
+        start = bisect.bisect_right(found, since, key=lambda action: action.seq)
+        return [action.to_dict() for action in found[start:]]
+
     async def reset_stats(request: web.Request) -> Any:
         sim.reset_stats()
         return True
@@ -182,6 +195,8 @@ def add_driver_routes(app: web.Application, sim: Simulator) -> None:
         ("GET", "messages", messages),
         ("GET", "stats", stats),
         ("POST", "fault", fault),
+        ("POST", "clear_faults", clear_faults),
+        ("GET", "actions", actions),
         ("POST", "reset_stats", reset_stats),
         ("GET", "wait", wait),
         ("GET", "wait_consumed", consumed),

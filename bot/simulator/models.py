@@ -193,6 +193,26 @@ class SimMessage:
         return data
 
 
+@dataclass(frozen=True)
+class BotAction:
+    """One send, edit or delete by the bot, with the text as it was then."""
+
+    seq: int
+    kind: str  # send | edit | delete
+    chat_id: int
+    message_id: int
+    text: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "seq": self.seq,
+            "kind": self.kind,
+            "chat_id": self.chat_id,
+            "message_id": self.message_id,
+            "text": self.text,
+        }
+
+
 @dataclass
 class CallbackQueryRecord:
     id: str

@@ -57,12 +57,14 @@ class Simulator(UserDriver):
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
+        self._released = asyncio.Event()  # replaced each time held requests are let go
 
     # -------------------------------------------------------------- lifecycle
     async def start(self, host: str = "127.0.0.1", port: int = 0) -> None:
         if self._runner is not None:
             raise SimulatorError("simulator already started")
         self._closing = asyncio.Event()
+        self._released = asyncio.Event()
         self.state.updates.closing = False
         # handler_cancellation: a client that gives up (read timeout) cancels its
         # held request instead of leaving it running until the hold expires.
@@ -86,6 +88,7 @@ class Simulator(UserDriver):
             return
         # Release long-polls and held requests so shutdown is immediate.
         self._closing.set()
+        self._released.set()
         self.state.updates.closing = True
         self.state.updates.wake_all()
         self.state.changed.notify()
@@ -105,8 +108,15 @@ class Simulator(UserDriver):
         await self.stop()
 
     async def hold(self, seconds: float) -> None:
-        """Wait ``seconds`` or until the simulator stops, whichever is first."""
-        await wait_closed_or(self._closing, seconds)
+        """Wait ``seconds``, or until the simulator stops or `clear_faults` lets go."""
+        await wait_closed_or(self._released, seconds)
+
+    def clear_faults(self) -> None:
+        """Telegram is well again: no more armed faults, and the requests a timeout holds are
+        answered (502) at once."""
+        self.faults.clear()
+        released, self._released = self._released, asyncio.Event()
+        released.set()
 
     @property
     def api_base_url(self) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 
 from .errors import bad_request, forbidden
 from .faults import SimStats
-from .models import CallbackQueryRecord, SimChat, SimFile, SimMessage, SimUser
+from .models import BotAction, CallbackQueryRecord, SimChat, SimFile, SimMessage, SimUser
 from .text import leading_command, mentions
 from .updates import Notifier, UpdateQueue
 
@@ -88,6 +88,9 @@ class State:
         self.recent_actions: deque[str] = deque(maxlen=8)
         self.recent_errors: deque[str] = deque(maxlen=8)
         self.seq = 0
+        # Every bot send and edit as it was made (a message's own record shows only its last
+        # state): a fault-soak counts from it how often each message arrived.
+        self.actions: list[BotAction] = []
         # _sent_total[s] = number of bot *sends* among actions 1..s, so "how many
         # messages since cursor N" is an O(1) subtraction for the HTTP wait endpoint.
         self._sent_total = [0]
@@ -212,6 +215,7 @@ class State:
         msg.seq = self.seq
         self._sent_total.append(self._sent_total[-1] + (kind == "send"))
         self.chats[msg.chat_id].log_bot_action(self.seq, msg)
+        self.actions.append(BotAction(self.seq, kind, msg.chat_id, msg.message_id, msg.text))
         self.recent_actions.append(
             f"#{self.seq} {kind} chat={msg.chat_id} id={msg.message_id}: {msg.plain[:60]!r}"
         )

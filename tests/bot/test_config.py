@@ -30,6 +30,7 @@ def test_every_bad_setting_is_reported() -> None:
                 "BOOTSTRAP_ADMIN_IDS": "12,abc",
                 "LOG_LEVEL": "LOUD",
                 "TELEGRAM_API_BASE_URL": "ftp://x",
+                "DELIVERY_LEASE_SECONDS": "soon",
             }
         )
     named = {problem.split(":", 1)[0] for problem in failed.value.problems}
@@ -41,6 +42,7 @@ def test_every_bad_setting_is_reported() -> None:
         "BOOTSTRAP_ADMIN_IDS",
         "LOG_LEVEL",
         "TELEGRAM_API_BASE_URL",
+        "DELIVERY_LEASE_SECONDS",
     }
 
 
@@ -64,6 +66,17 @@ def test_api_base_url_and_admins() -> None:
     assert settings.api_base_url == "http://127.0.0.1:8081/bot"
     assert settings.file_base_url == "http://127.0.0.1:8081/file/bot"
     assert settings.bootstrap_admin_ids == {1, 2, 9007199254740993}
+
+
+def test_delivery_lease_is_a_positive_number_of_seconds() -> None:
+    assert load_settings({}).delivery_lease.total_seconds() == 30
+    assert load_settings({"DELIVERY_LEASE_SECONDS": "2.5"}).delivery_lease.total_seconds() == 2.5
+    for bad in ("0", "-3", "nan", "inf", "30s"):
+        with pytest.raises(SettingsError) as failed:
+            load_settings({"DELIVERY_LEASE_SECONDS": bad})
+        assert failed.value.problems == [
+            f"DELIVERY_LEASE_SECONDS: '{bad}' is not a positive number of seconds"
+        ]
 
 
 def test_bad_settings_stop_the_program_with_exit_code_2() -> None:

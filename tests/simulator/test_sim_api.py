@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dtm
 
 import pytest
@@ -181,6 +182,21 @@ async def test_timeout_fault(sim: Simulator) -> None:
         with pytest.raises(TimedOut):
             await slow_bot.send_message(ALICE, "lost")
         await slow_bot.send_message(ALICE, "delivered")
+    assert [m.plain for m in sim.bot_messages(ALICE)] == ["delivered"]
+
+
+async def test_clearing_faults_answers_the_requests_a_timeout_holds(sim: Simulator) -> None:
+    await started(sim)
+    sim.timeout_hold_seconds = 30
+    async with make_bot(sim, read_timeout=20) as patient_bot:
+        sim.inject_fault("sendMessage", "timeout", count=2)
+        held = asyncio.create_task(patient_bot.send_message(ALICE, "held"))
+        await sim.wait_for(lambda: sim.stats.injected["timeout"] == 1)
+        sim.clear_faults()
+        async with asyncio.timeout(5):
+            with pytest.raises(NetworkError, match="Bad Gateway"):
+                await held
+        await patient_bot.send_message(ALICE, "delivered")  # the second timeout is gone too
     assert [m.plain for m in sim.bot_messages(ALICE)] == ["delivered"]
 
 

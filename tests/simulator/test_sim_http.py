@@ -214,3 +214,34 @@ async def test_http_driver_press(sim: Simulator, http: aiohttp.ClientSession) ->
         "url": None,
         "cache_time": 0,
     }
+
+
+async def test_http_driver_keeps_every_send_and_edit_and_clears_faults(
+    sim: Simulator, http: aiohttp.ClientSession
+) -> None:
+    driver = f"{sim.base_url}/_sim"
+
+    async def post(name: str, payload: dict[str, Any]) -> Any:
+        async with http.post(f"{driver}/{name}", json=payload) as response:
+            return (await response.json())["result"]
+
+    # A user who opened a chat with the bot before can be written to first.
+    await post("users", {"user_id": 2002, "first_name": "Eve", "started": True})
+    _, sent = await call(http, sim, "sendMessage", json={"chat_id": 2002, "text": "<b>一</b>"})
+    message_id = sent["result"]["message_id"]
+    edit = {"chat_id": 2002, "message_id": message_id, "text": "二"}
+    await call(http, sim, "editMessageText", json=edit)
+    async with http.get(f"{driver}/actions") as response:
+        actions = (await response.json())["result"]
+    # The send is kept as it was, though the message now reads otherwise.
+    assert [(a["kind"], a["chat_id"], a["message_id"], a["text"]) for a in actions] == [
+        ("send", 2002, message_id, "<b>一</b>"),
+        ("edit", 2002, message_id, "二"),
+    ]
+    async with http.get(f"{driver}/actions", params={"since": actions[0]["seq"]}) as response:
+        assert [a["kind"] for a in (await response.json())["result"]] == ["edit"]
+
+    await post("fault", {"method": "sendMessage", "kind": "500", "count": 5})
+    assert await post("clear_faults", {}) is True
+    status, _ = await call(http, sim, "sendMessage", json={"chat_id": 2002, "text": "三"})
+    assert status == 200
