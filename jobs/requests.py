@@ -9,12 +9,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from jobs.homework_watch import watch_homework
+from jobs.registrations import watch_registrations
 from jobs.swaps import watch_swaps
 
 log = logging.getLogger(__name__)
 
 REQUEST_WATCH_SECONDS = 60
-WATCHES: tuple[Callable[[Any], Awaitable[object]], ...] = (watch_swaps, watch_homework)
+WATCHES: tuple[Callable[[Any], Awaitable[object]], ...] = (
+    watch_swaps,
+    watch_homework,
+    watch_registrations,
+)
 
 
 async def watch_requests(app: Any) -> None:
