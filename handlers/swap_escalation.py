@@ -29,7 +29,7 @@ from storage import audit
 from storage.cover import arrangers_for, may_arrange
 from storage.models import LessonSwap, Staff
 from storage.staff import school_staff
-from storage.swaps import OPEN_SWAP_STATES, escalate_swap, move_swap
+from storage.swaps import OPEN_SWAP_STATES, escalate_swap, mark_swap_told, move_swap
 
 Message = Send | Edit
 KEPT = "swap"
@@ -175,6 +175,34 @@ async def move_up(
         )
         messages.append(Send(proposer.telegram_id, text))
     return messages
+
+
+async def colleague_unreachable(
+    session: AsyncSession, kit: Kit, swap: LessonSwap, now: datetime, default_lang: str
+) -> list[Message]:
+    """Nobody but the colleague can agree to a swap: when the bot's request to them came back
+    (they blocked it, or never started it), the proposer is told once, to speak to them."""
+    colleague = kit.names.staff.get(swap.colleague_id)
+    proposer = kit.names.staff.get(swap.proposer_id)
+    if swap.status != "asked" or swap.escalated_at is not None or colleague is None:
+        return []
+    if colleague.telegram_id is None or await reachable(session, [colleague]):
+        return []  # not linked: the proposer was told so at once (swap.proposed_unlinked)
+    if not await mark_swap_told(session=session, swap=swap, now=now):
+        return []
+    await audit.record(
+        session=session,
+        at=now,
+        action="swap_colleague_unreachable",
+        school_id=swap.school_id,
+        subject_type="swap",
+        subject_id=swap.id,
+    )
+    if proposer is None or proposer.telegram_id is None:
+        return []
+    lang = language_of(proposer, default_lang)
+    text = t(lang, "swap.colleague_unreachable", name=colleague.name, swap=line(lang, kit, swap))
+    return [Send(proposer.telegram_id, text)]
 
 
 # --- expiring ---------------------------------------------------------------------------------

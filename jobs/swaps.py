@@ -1,6 +1,7 @@
 """The swap watch: every minute, while people are awake, each open swap is expired once its
 first lesson has begun, or moved up when it waited too long for an arranger or none of them
-can be reached (handlers/swap_escalation.py).
+can be reached (handlers/swap_escalation.py); a proposer whose colleague cannot get the request
+is told so, once.
 
 The delays are the leave request's (`leave.escalate_minutes`, `leave.escalate_urgent_minutes`
 when the first lesson is within a day): the same people arrange cover and swaps, and how long
@@ -21,6 +22,7 @@ from bot.services import Services, services_of
 from handlers.cover_board import Kit, build_kit
 from handlers.leave_escalation import reachable
 from handlers.swap_escalation import (
+    colleague_unreachable,
     expire_if_begun,
     ladder_start,
     move_up,
@@ -71,18 +73,27 @@ async def _look_at(svc: Services, swap_id: int, now: datetime) -> str:
         closed = await expire_if_begun(session, kit, swap, now, default)
         if closed is not None:
             messages, outcome = closed, "expired"
+        elif swap.status == "asked":
+            messages = await colleague_unreachable(session, kit, swap, now, default)
         elif swap.status == "agreed" and can_escalate(
             ladder_start(kit.arranger_policy), swap.level
         ):
             why = await _why_move(session, kit, swap, now)
             if why is not None:
-                since = swap.escalated_at or swap.answered_at or swap.created_at
-                minutes = int((now - since).total_seconds() // 60)
+                minutes = int((now - waiting_since(swap)).total_seconds() // 60)
                 messages = await move_up(session, kit, swap, now, default, why=why, minutes=minutes)
                 outcome = "moved" if messages else ""
         await svc.dispatcher.queue(session, messages, school_id=school.id)
     svc.dispatcher.submit(messages)
     return outcome
+
+
+def waiting_since(swap: LessonSwap) -> datetime:
+    """When its wait at its present level began: when it last moved up, or when the colleague
+    agreed."""
+    if swap.level and swap.escalated_at is not None:
+        return swap.escalated_at
+    return swap.answered_at or swap.created_at
 
 
 async def _why_move(session: AsyncSession, kit: Kit, swap: LessonSwap, now: datetime) -> str | None:
@@ -93,9 +104,8 @@ async def _why_move(session: AsyncSession, kit: Kit, swap: LessonSwap, now: date
     day, period = min((swap.first_day, swap.first_period), (swap.second_day, swap.second_period))
     opens, _ = kit.schedule.school_hours(day)
     starts = kit.schedule.lesson_start(day, period) or at_local(day, opens, tz)
-    since = swap.escalated_at or swap.answered_at or swap.created_at
     due = escalation_due(
-        waiting_since=since,
+        waiting_since=waiting_since(swap),
         starts_at=starts,
         normal=timedelta(minutes=int(kit.policies.get("leave.escalate_minutes"))),
         urgent=timedelta(minutes=int(kit.policies.get("leave.escalate_urgent_minutes"))),

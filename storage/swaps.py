@@ -271,6 +271,24 @@ async def escalate_swap(
     return True
 
 
+async def mark_swap_told(*, session: AsyncSession, swap: LessonSwap, now: datetime) -> bool:
+    """Notes that the proposer of a swap still asked heard that the colleague cannot get it:
+    True for the one caller that notes it first."""
+    result = await session.exec(
+        update(LessonSwap)
+        .where(
+            col(LessonSwap.id) == swap.id,
+            LessonSwap.status == "asked",
+            col(LessonSwap.escalated_at).is_(None),
+        )
+        .values(escalated_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    await session.refresh(swap)
+    return True
+
+
 async def open_swaps(*, session: AsyncSession) -> list[tuple[LessonSwap, School]]:
     """Every swap of every school still waiting for an answer (the swap watch, each minute)."""
     query = (

@@ -245,3 +245,24 @@ async def test_nobody_is_messaged_at_night(
     await agree(harness)
     assert await watch_at(harness, at(25, 23, 0)) == (0, 0)
     assert await watch_at(harness, at(26, 6, 31)) == (1, 0)
+
+
+async def test_a_proposer_whose_colleague_cannot_get_the_request_is_told_once(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    harness.request.forbidden.add(XU)
+    await propose(harness)
+    assert await watch_at(harness, at(25, 9, 1)) == (0, 0)
+    told = harness.last(TEACHER).plain
+    assert "许志强 收不到机器人的消息" in told and "请当面告诉 TA 启动机器人后发送 /pending" in told
+    await watch_at(harness, at(25, 9, 2))
+    assert harness.last(TEACHER).plain == told  # once
+
+    # He starts the bot, agrees from /pending; the arrangers' wait starts then, not before.
+    harness.request.forbidden.discard(XU)
+    harness.clock.set(at(25, 9, 30))
+    pending = await harness.send(harness.user(XU), "/pending")
+    await harness.press(harness.user(XU), pending[0], pending[0].data_of("同意"))
+    assert await watch_at(harness, at(25, 11, 15)) == (0, 0)
+    assert await watch_at(harness, at(25, 11, 31)) == (1, 0)
