@@ -61,6 +61,7 @@ async def find_decision(turn: Turn, action: str, ids: tuple[int, ...]) -> Decisi
         exception=exception,
         mode=policies.get("homework.publication"),
         asked=post.asked,
+        level=post.level,
     )
     staff = turn.actor.staff
     if staff is None or staff.id not in {p.id for p in chosen.people}:

@@ -6,14 +6,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, t
 from handlers.homework_posting import describe, lang_of
+from handlers.request_messages import about
 from handlers.turn import Turn
 from jobs.homework import date_label, subjects_text, total_text
-from rules.homework import Kind
+from rules.homework import CapCheck, Kind
 from rules.policies import PolicySet
 from rules.roles import ADMIN
 from storage.homework import (
@@ -31,12 +33,67 @@ from storage.staff import school_staff
 # How much of a withdrawn posting's content the group's correction quotes, so two postings of
 # one subject on one day can be told apart.
 QUOTED = 20
+KEPT = "homework"
 
 
 @dataclass
 class Deciders:
     people: list[Staff]
     who: str  # head | office | admin | none: names them in texts (hw.who.*)
+
+
+# Who decides a posting, in the order it moves up: the class's head teacher, the academic
+# office (with the principal), the school's admins.
+TIERS = ("head", "office", "admin")
+
+
+def first_tier(*, asked: str, exception: bool, mode: str) -> int:
+    """Where a posting's deciders start: the tier it was asked of, else the head teacher for
+    an exception or in `head_teacher` mode, else the office."""
+    first = asked or ("head" if exception or mode == "head_teacher" else "office")
+    return TIERS.index(first) if first in TIERS else 1
+
+
+async def _tier(session: AsyncSession, klass: SchoolClass, who: str) -> list[Staff]:
+    if who == "head":
+        head = await head_teacher_of(session=session, klass=klass)
+        return [head] if head is not None else []
+    if who == "office":
+        return await office_staff(session=session, school_id=klass.school_id)
+    everyone = await school_staff(session=session, school_id=klass.school_id)
+    return [s for s in everyone if ADMIN in s.role_set]
+
+
+async def deciders_in(
+    session: AsyncSession,
+    *,
+    klass: SchoolClass,
+    author_id: int,
+    exception: bool,
+    mode: str,
+    asked: str = "",
+    level: int = 0,
+) -> Deciders:
+    """Who decides a posting: the class's head teacher (an exception, or `head_teacher` mode),
+    else the academic office, else the admins; once asked, the tier that was asked, and the
+    `level` tiers above it once it moved up (handlers/homework_escalation.py). Only people
+    linked to Telegram count, and never the author: nobody approves their own homework."""
+    start = first_tier(asked=asked, exception=exception, mode=mode)
+    people: list[Staff] = []
+    who = "none"
+    for index in range(start, len(TIERS)):
+        taken = {p.id for p in people}
+        usable = [
+            p
+            for p in await _tier(session, klass, TIERS[index])
+            if p.telegram_id is not None and p.id != author_id and p.id not in taken
+        ]
+        if usable:
+            people += usable
+            who = TIERS[index]
+        if people and index >= start + level:
+            break
+    return Deciders(people, who)
 
 
 async def deciders(
@@ -47,26 +104,17 @@ async def deciders(
     exception: bool,
     mode: str,
     asked: str = "",
+    level: int = 0,
 ) -> Deciders:
-    """Who decides a posting: the class's head teacher (an exception, or `head_teacher` mode),
-    else the academic office, else the admins; once asked, the tier that was asked. Only people
-    linked to Telegram count, and never the author: nobody approves their own homework."""
-    session = turn.session
-    order = ["head", "office", "admin"]
-    first = asked or ("head" if exception or mode == "head_teacher" else "office")
-    for who in order[order.index(first) if first in order else 1 :]:
-        if who == "head":
-            head = await head_teacher_of(session=session, klass=klass)
-            people = [head] if head is not None else []
-        elif who == "office":
-            people = await office_staff(session=session, school_id=klass.school_id)
-        else:
-            everyone = await school_staff(session=session, school_id=klass.school_id)
-            people = [s for s in everyone if ADMIN in s.role_set]
-        usable = [p for p in people if p.telegram_id is not None and p.id != author_id]
-        if usable:
-            return Deciders(usable, who)
-    return Deciders([], "none")
+    return await deciders_in(
+        turn.session,
+        klass=klass,
+        author_id=author_id,
+        exception=exception,
+        mode=mode,
+        asked=asked,
+        level=level,
+    )
 
 
 def deciders_label(lang: str, chosen: Deciders) -> Safe:
@@ -113,6 +161,58 @@ async def tell_group(
     await turn.session.flush()
 
 
+def ask_message(
+    lang: str,
+    post: HomeworkPost,
+    klass: SchoolClass,
+    subject: Subject,
+    author: Staff,
+    check: CapCheck,
+    original: HomeworkPost | None,
+    *,
+    exception: bool,
+) -> tuple[Safe, InlineKeyboardMarkup]:
+    """The approval (or exception) request with its two buttons, made for the posting's
+    version; a change of a published posting shows what it was and what it would become."""
+    ok_action, no_action = ("xok", "xno") if exception else ("ok", "no")
+    key = "hw.ask.exception" if exception else "hw.ask.approve"
+    if original is not None:
+        key = "hw.ask.change"
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "hw.button.allow" if exception else "hw.button.approve"),
+                    callback_data=callbacks.encode("hwok", ok_action, post.id or 0, post.version),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "hw.button.return"),
+                    callback_data=callbacks.encode("hwret", no_action, post.id or 0, post.version),
+                ),
+            ]
+        ]
+    )
+    text = t(
+        lang,
+        key,
+        klass=klass.name,
+        date=date_label(lang, post.day),
+        author=author.name,
+        item=describe(lang, post, subject),
+        before=describe(lang, original, subject) if original is not None else "",
+        held=subjects_text(lang, check.by_subject),
+        total=check.total,
+        after=check.after,
+        cap=check.cap if check.cap is not None else "—",
+    )
+    return text, markup
+
+
+def kept_about(post: HomeworkPost, lang: str) -> str:
+    """A request with the posting's buttons, redrawn if the posting expires undecided."""
+    return about(KEPT, post.id or 0, lang)
+
+
 async def request_decision(
     turn: Turn,
     post: HomeworkPost,
@@ -123,8 +223,7 @@ async def request_decision(
     *,
     exception: bool,
 ) -> Deciders:
-    """Sends the approval (or exception) request with its two buttons to whoever decides; a
-    change of a published posting shows what it was and what it would become."""
+    """Sends the approval (or exception) request with its two buttons to whoever decides."""
     chosen = await deciders(
         turn,
         klass=klass,
@@ -142,48 +241,14 @@ async def request_decision(
         exclude=post.id,
     )
     original = await original_of(session=turn.session, post=post)
-    post.asked = chosen.who
+    # Asked afresh: whoever it had moved up to before, it starts again at the bottom.
+    post.asked, post.level, post.escalated_at = chosen.who, 0, None
     turn.session.add(post)
     await turn.session.flush()
-    ok_action, no_action = ("xok", "xno") if exception else ("ok", "no")
-    key = "hw.ask.exception" if exception else "hw.ask.approve"
-    if original is not None:
-        key = "hw.ask.change"
     for person in chosen.people:
         lang = lang_of(turn, person)
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t(lang, "hw.button.allow" if exception else "hw.button.approve"),
-                        callback_data=callbacks.encode(
-                            "hwok", ok_action, post.id or 0, post.version
-                        ),
-                    ),
-                    InlineKeyboardButton(
-                        t(lang, "hw.button.return"),
-                        callback_data=callbacks.encode(
-                            "hwret", no_action, post.id or 0, post.version
-                        ),
-                    ),
-                ]
-            ]
+        text, markup = ask_message(
+            lang, post, klass, subject, author, check, original, exception=exception
         )
-        turn.out.send(
-            person.telegram_id or 0,
-            t(
-                lang,
-                key,
-                klass=klass.name,
-                date=date_label(lang, post.day),
-                author=author.name,
-                item=describe(lang, post, subject),
-                before=describe(lang, original, subject) if original is not None else "",
-                held=subjects_text(lang, check.by_subject),
-                total=check.total,
-                after=check.after,
-                cap=check.cap if check.cap is not None else "—",
-            ),
-            markup,
-        )
+        turn.out.send(person.telegram_id or 0, text, markup, about=kept_about(post, lang))
     return chosen

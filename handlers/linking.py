@@ -11,6 +11,7 @@ from bot import callbacks
 from bot.commands import ADMINS
 from bot.texts import Safe, t
 from handlers.actor import language_of
+from handlers.request_messages import about
 from handlers.turn import Turn, button, command
 from rules.roles import ADMIN
 from storage.invites import (
@@ -34,6 +35,7 @@ MAX_NAME = 50
 # for a real teacher's typo or two.
 REGISTER_LIMIT = 3
 REGISTER_WINDOW = timedelta(days=1)
+KEPT = "registration"
 
 
 async def _link(turn: Turn, staff: Staff, telegram_id: int) -> str | None:
@@ -244,20 +246,6 @@ async def _ask_admins(turn: Turn, staff: Staff) -> bool:
     school = await school_by_id(session=turn.session, school_id=staff.school_id)
     recipients = await _recipients(turn, staff.school_id)
     for admin_id, lang in recipients:
-        markup = InlineKeyboardMarkup(
-            [
-                [
-                    InlineKeyboardButton(
-                        t(lang, "register.approve"),
-                        callback_data=callbacks.encode("reg", "ok", registration.id or 0),
-                    ),
-                    InlineKeyboardButton(
-                        t(lang, "register.reject"),
-                        callback_data=callbacks.encode("reg", "no", registration.id or 0),
-                    ),
-                ]
-            ]
-        )
         turn.out.send(
             admin_id,
             t(
@@ -268,9 +256,32 @@ async def _ask_admins(turn: Turn, staff: Staff) -> bool:
                 name=staff.name,
                 school=school.name if school else "",
             ),
-            markup,
+            decision_markup(lang, registration),
+            # Kept once sent: redrawn if the request expires undecided.
+            about=kept_about(registration, lang),
         )
     return bool(recipients)
+
+
+def decision_markup(lang: str, registration: Registration) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "register.approve"),
+                    callback_data=callbacks.encode("reg", "ok", registration.id or 0),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "register.reject"),
+                    callback_data=callbacks.encode("reg", "no", registration.id or 0),
+                ),
+            ]
+        ]
+    )
+
+
+def kept_about(registration: Registration, lang: str) -> str:
+    return about(KEPT, registration.id or 0, lang)
 
 
 @button()

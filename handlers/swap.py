@@ -25,11 +25,18 @@ from handlers.swap_checks import (
     find_colleague,
     refusal_text,
 )
+from handlers.swap_escalation import (
+    expire_if_begun,
+    kept_about,
+    may_decide_swap,
+    swap_arrangers,
+)
+from handlers.swap_views import ask_arranger_message, ask_colleague_message
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.leave_dates import LeaveDateError
 from rules.swaps import parse_swap_line
-from storage.cover import arrangers_for, hold_school, may_arrange, swap_problems
+from storage.cover import hold_school, swap_problems
 from storage.models import LessonSwap
 from storage.swaps import (
     OPEN_SWAP_STATES,
@@ -38,44 +45,6 @@ from storage.swaps import (
     swap_sides,
     swaps_waiting,
 )
-
-
-def _decision_markup(
-    lang: str, swap: LessonSwap, yes: str, no: str, actions: tuple[str, str]
-) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, yes), callback_data=callbacks.encode("sw", actions[0], swap.id or 0)
-                ),
-                InlineKeyboardButton(
-                    t(lang, no), callback_data=callbacks.encode("sw", actions[1], swap.id or 0)
-                ),
-            ]
-        ]
-    )
-
-
-def ask_colleague_message(
-    lang: str, kit: Kit, swap: LessonSwap
-) -> tuple[str, InlineKeyboardMarkup]:
-    text = t(
-        lang,
-        "swap.ask_colleague",
-        name=kit.names.person(swap.proposer_id),
-        swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
-    )
-    return text, _decision_markup(
-        lang, swap, "swap.button.agree", "swap.button.decline", ("yes", "no")
-    )
-
-
-def ask_arranger_message(lang: str, kit: Kit, swap: LessonSwap) -> tuple[str, InlineKeyboardMarkup]:
-    text = t(lang, "swap.ask_arranger", swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)))
-    return text, _decision_markup(
-        lang, swap, "swap.button.approve", "swap.button.reject", ("ok", "rej")
-    )
 
 
 async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:
@@ -95,8 +64,10 @@ async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:
     lang = language_of(proposal.colleague, default_lang(turn))
     if proposal.colleague.telegram_id is not None:
         text, markup = ask_colleague_message(lang, kit, swap)
-        turn.out.send(proposal.colleague.telegram_id, text, markup)
-    turn.reply(
+        turn.out.send(proposal.colleague.telegram_id, text, markup, about=kept_about(swap, lang))
+    # Kept once sent: redrawn if the swap expires, so it never offers 撤销 on a closed swap.
+    turn.out.send(
+        turn.chat_id,
         turn.t(
             "swap.proposed"
             if proposal.colleague.telegram_id is not None
@@ -114,6 +85,7 @@ async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:
                 ]
             ]
         ),
+        about=kept_about(swap, turn.lang),
     )
     return swap
 
@@ -154,38 +126,18 @@ async def swap_for_press(turn: Turn) -> tuple[LessonSwap, Kit] | None:
 
 
 async def _expire_if_past(turn: Turn, kit: Kit, swap: LessonSwap) -> None:
-    """A swap still undecided when its first lesson begins can no longer happen."""
-    if swap.status not in OPEN_SWAP_STATES:
-        return
-    starts = [
-        kit.schedule.lesson_start(swap.first_day, swap.first_period),
-        kit.schedule.lesson_start(swap.second_day, swap.second_period),
-    ]
-    first = min((s for s in starts if s is not None), default=None)
-    if (first is not None and first <= turn.now) or min(
-        swap.first_day, swap.second_day
-    ) < kit.today(turn):
-        if await move_swap(
-            session=turn.session,
-            swap_id=swap.id or 0,
-            from_states=OPEN_SWAP_STATES,
-            to_state="expired",
-            now=turn.now,
-        ):
-            await turn.audit("swap_expired", subject_type="swap", subject_id=swap.id)
-        await turn.session.refresh(swap)
+    """A swap still undecided when its first lesson begins can no longer happen; whoever
+    presses first finds it so, and everyone concerned is told as the swap watch would."""
+    expired = await expire_if_begun(turn.session, kit, swap, turn.now, default_lang(turn))
+    if expired is not None:
+        turn.out.items.extend(expired)
 
 
 async def arranger_may_decide(turn: Turn, kit: Kit, swap: LessonSwap, button: str) -> bool:
     """An arranger of the class, not one of the two teachers; a refusal is audited and said."""
     me = turn.actor.staff
     involved = me is not None and me.id in (swap.proposer_id, swap.colleague_id)
-    if involved or not may_arrange(
-        me,
-        grade=kit.schedule.grades.get(swap.first_class_id),
-        policy=kit.arranger_policy,
-        is_admin=turn.actor.is_admin,
-    ):
+    if involved or not may_decide_swap(me, is_admin=turn.actor.is_admin, kit=kit, swap=swap):
         await turn.audit("denied", subject_type="swap", subject_id=swap.id, button=button)
         turn.toast(turn.t("common.not_allowed"), alert=True)
         return False
@@ -302,18 +254,12 @@ async def on_colleague_answer(turn: Turn) -> None:
                 swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
             )
         return
-    arrangers = await arrangers_for(
-        session=turn.session,
-        school_id=swap.school_id,
-        grade=kit.schedule.grades.get(swap.first_class_id),
-        policy=kit.arranger_policy,
-    )
-    for person in arrangers:
-        if person.telegram_id is None or person.id in (swap.proposer_id, swap.colleague_id):
+    for person in await swap_arrangers(turn.session, kit, swap):
+        if person.telegram_id is None:
             continue
         lang = language_of(person, default_lang(turn))
         text, markup = ask_arranger_message(lang, kit, swap)
-        turn.out.send(person.telegram_id, text, markup)
+        turn.out.send(person.telegram_id, text, markup, about=kept_about(swap, lang))
     if proposer is not None:
         lang = language_of(proposer, default_lang(turn))
         tell(
@@ -422,11 +368,8 @@ async def pending_swaps(turn: Turn, kit: Kit) -> int:
             turn.reply(text, markup)
             shown += 1
     for swap in await swaps_waiting(session=turn.session, school_id=me.school_id, state="agreed"):
-        if me.id not in (swap.proposer_id, swap.colleague_id) and may_arrange(
-            me,
-            grade=kit.schedule.grades.get(swap.first_class_id),
-            policy=kit.arranger_policy,
-            is_admin=turn.actor.is_admin,
+        if me.id not in (swap.proposer_id, swap.colleague_id) and may_decide_swap(
+            me, is_admin=turn.actor.is_admin, kit=kit, swap=swap
         ):
             text, markup = ask_arranger_message(turn.lang, kit, swap)
             turn.reply(text, markup)

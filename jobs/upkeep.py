@@ -17,7 +17,9 @@ from telegram.ext import ContextTypes
 from bot.services import services_of
 from handlers import follow_ups
 from jobs import leave as leave_jobs
+from jobs import requests as request_jobs
 from storage.outbox import purge, unreachable_since
+from storage.request_messages import purge as purge_kept
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +30,21 @@ SWEEPS_PER_LEASE = 2
 # Delivered rows are kept a week (what was given up stays for the admins).
 KEEP_DELIVERED = timedelta(days=7)
 PURGE_EVERY = 240  # sweeps: about once an hour
+# A request's messages are kept to be redrawn if it expires; every request is over long before.
+KEEP_REQUEST_MESSAGES = timedelta(days=30)
 
 AnyApp = Any
 
 
 def install(app: AnyApp) -> None:
     """Registers what must happen when a message cannot be delivered (or finally is)."""
-    from handlers import leave_escalation
+    from handlers import leave_escalation, request_messages
     from jobs.scheduler import push_outcome
 
     svc = services_of(app)
     svc.dispatcher.on_outcome("push", push_outcome(app))
     leave_escalation.install(svc.dispatcher, svc.settings.default_language)
+    request_messages.install(svc.dispatcher)
 
 
 async def start(app: AnyApp) -> None:
@@ -49,6 +54,7 @@ async def start(app: AnyApp) -> None:
         svc.dispatcher.unreachable = set(await unreachable_since(session=session))
     await sweep(app)
     leave_jobs.start(app)
+    request_jobs.start(app)
     if app.job_queue is not None:
         every = sweep_seconds(svc.dispatcher.lease)
         app.job_queue.run_repeating(
@@ -76,6 +82,7 @@ async def sweep(app: AnyApp) -> int:
     if sweeps % PURGE_EVERY == 0:
         async with svc.sessions() as session, session.begin():
             await purge(session=session, before=svc.clock.now() - KEEP_DELIVERED)
+            await purge_kept(session=session, before=svc.clock.now() - KEEP_REQUEST_MESSAGES)
     return taken
 
 

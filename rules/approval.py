@@ -104,6 +104,14 @@ def escalation_due(
     return max(min(waiting_since + wait, starts_at), waiting_since)
 
 
+def due_before(*, waiting_since: datetime, deadline: datetime, wait: timedelta) -> datetime:
+    """When something still undecided moves up: after `wait`, or at `deadline` when that comes
+    first (a homework posting at the day's board). A wait that began after the deadline runs
+    its full length, so a request does not climb every tier at once."""
+    due = waiting_since + wait
+    return min(due, deadline) if waiting_since < deadline else due
+
+
 def may_decide(
     *,
     role: str,

@@ -141,6 +141,7 @@ SPECS: tuple[PolicySpec, ...] = (
         "homework.publication", "choice", "auto", choices=("auto", "head_teacher", "office")
     ),
     _time("homework.board_time", "16:30"),
+    _int("homework.escalate_minutes", 60, 10, 480),
     _time("homework.weekly_summary_time", "17:00"),
     _time("duty.announce_time", "07:00"),
     _int("duty.reminder_minutes", 15, 0, 120, schedules=True),

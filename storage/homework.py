@@ -26,6 +26,7 @@ from storage.models import (
     HomeworkBoard,
     HomeworkPost,
     Lesson,
+    School,
     SchoolClass,
     Staff,
     Subject,
@@ -68,7 +69,9 @@ _BOARD_OF_DAY = select(HomeworkBoard.id).where(
     col(HomeworkBoard.school_id) == bindparam("school_id"),
     col(HomeworkBoard.day) == bindparam("day"),
 )
-WAITING = ("pending", "exception")
+WAITING = ("pending", "exception")  # wait for someone to decide them
+# Its day ended with nobody having decided it: never published, holds no minutes.
+EXPIRED = "expired"
 OPEN = ("draft", "over_cap", "exception", "pending", "published")  # may still be withdrawn
 EDITABLE = ("pending", "published")
 APPROVER_ROLES = frozenset({OFFICE, PRINCIPAL})
@@ -353,6 +356,38 @@ async def move(
     result = await session.exec(query.execution_options(synchronize_session=False))
     await session.refresh(post)
     return result.rowcount > 0
+
+
+async def escalate_post(
+    *, session: AsyncSession, post: HomeworkPost, level: int, now: datetime
+) -> bool:
+    """Lets the tiers up to `level` decide a waiting posting too. The posting itself does not
+    change, so its version (and the buttons already sent) stay; False when it was decided,
+    changed or moved up meanwhile (one winner)."""
+    result = await session.exec(
+        update(HomeworkPost)
+        .where(
+            col(HomeworkPost.id) == post.id,
+            col(HomeworkPost.status) == post.status,
+            col(HomeworkPost.version) == post.version,
+            col(HomeworkPost.level) == post.level,
+        )
+        .values(level=level, escalated_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    await session.refresh(post)
+    return result.rowcount > 0
+
+
+async def waiting_posts(*, session: AsyncSession) -> list[tuple[HomeworkPost, School]]:
+    """Every posting of every school waiting for a decision (the homework watch, each minute)."""
+    query = (
+        select(HomeworkPost, School)
+        .join(School, col(School.id) == col(HomeworkPost.school_id))
+        .where(col(HomeworkPost.status).in_(WAITING))
+        .order_by(col(HomeworkPost.id))
+    )
+    return [(post, school) for post, school in (await session.exec(query)).all()]
 
 
 async def batch_posts(*, session: AsyncSession, batch: int) -> list[HomeworkPost]:

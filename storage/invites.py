@@ -11,7 +11,7 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import audit
-from storage.models import AuditLog, Invite, Registration
+from storage.models import AuditLog, Invite, Registration, School
 
 INVITE_LIFETIME = timedelta(days=7)
 
@@ -100,6 +100,43 @@ async def decide_registration(
         update(Registration)
         .where(col(Registration.id) == registration_id, col(Registration.status) == "pending")
         .values(status="approved" if approve else "rejected", decided_at=now, decided_by=by)
+    )
+    return result.rowcount == 1
+
+
+async def pending_registrations(*, session: AsyncSession) -> list[tuple[Registration, School]]:
+    """Every link request still waiting, with its school (the registration watch)."""
+    query = (
+        select(Registration, School)
+        .join(School, col(School.id) == col(Registration.school_id))
+        .where(Registration.status == "pending")
+        .order_by(col(Registration.id))
+    )
+    return [(row, school) for row, school in (await session.exec(query)).all()]
+
+
+async def expire_registration(
+    *, session: AsyncSession, registration_id: int, now: datetime
+) -> bool:
+    """Nobody decided it in time: it expires (one winner against an admin's press)."""
+    result = await session.exec(
+        update(Registration)
+        .where(col(Registration.id) == registration_id, col(Registration.status) == "pending")
+        .values(status="expired", decided_at=now)
+    )
+    return result.rowcount == 1
+
+
+async def mark_escalated(*, session: AsyncSession, registration_id: int, now: datetime) -> bool:
+    """The system admins are told once: True for the one caller that marks it first."""
+    result = await session.exec(
+        update(Registration)
+        .where(
+            col(Registration.id) == registration_id,
+            col(Registration.status) == "pending",
+            col(Registration.escalated_at).is_(None),
+        )
+        .values(escalated_at=now)
     )
     return result.rowcount == 1
 

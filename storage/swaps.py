@@ -249,3 +249,52 @@ async def swaps_waiting(*, session: AsyncSession, school_id: int, state: str) ->
         .order_by(col(LessonSwap.id))
     )
     return list((await session.exec(query)).all())
+
+
+async def escalate_swap(
+    *, session: AsyncSession, swap: LessonSwap, level: int, now: datetime
+) -> bool:
+    """Moves an agreed swap up to `level`; False when it was decided, expired or moved up by
+    someone else meanwhile (one winner, as for decisions)."""
+    result = await session.exec(
+        update(LessonSwap)
+        .where(
+            col(LessonSwap.id) == swap.id,
+            LessonSwap.status == "agreed",
+            LessonSwap.level == swap.level,
+        )
+        .values(level=level, escalated_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    await session.refresh(swap)
+    return True
+
+
+async def mark_swap_told(*, session: AsyncSession, swap: LessonSwap, now: datetime) -> bool:
+    """Notes that the proposer of a swap still asked heard that the colleague cannot get it:
+    True for the one caller that notes it first."""
+    result = await session.exec(
+        update(LessonSwap)
+        .where(
+            col(LessonSwap.id) == swap.id,
+            LessonSwap.status == "asked",
+            col(LessonSwap.escalated_at).is_(None),
+        )
+        .values(escalated_at=now)
+    )
+    if result.rowcount != 1:
+        return False
+    await session.refresh(swap)
+    return True
+
+
+async def open_swaps(*, session: AsyncSession) -> list[tuple[LessonSwap, School]]:
+    """Every swap of every school still waiting for an answer (the swap watch, each minute)."""
+    query = (
+        select(LessonSwap, School)
+        .join(School, col(School.id) == col(LessonSwap.school_id))
+        .where(col(LessonSwap.status).in_(OPEN_SWAP_STATES))
+        .order_by(col(LessonSwap.id))
+    )
+    return [(swap, school) for swap, school in (await session.exec(query)).all()]

@@ -30,7 +30,7 @@ from storage.models.leave import (
     LeaveRequest,
     LessonSwap,
 )
-from storage.models.outbox import FollowUpWork, OutboxMessage, UnreachableChat
+from storage.models.outbox import FollowUpWork, OutboxMessage, RequestMessage, UnreachableChat
 
 metadata = SQLModel.metadata
 
@@ -61,6 +61,7 @@ __all__ = [
     "Policy",
     "PushLedger",
     "Registration",
+    "RequestMessage",
     "School",
     "SchoolClass",
     "Staff",

@@ -187,7 +187,12 @@ class Invite(SQLModel, table=True):
 
 
 class Registration(SQLModel, table=True):
-    """An unlinked user asking to be linked to a staff record (pending|approved|rejected)."""
+    """An unlinked user asking to be linked to a staff record.
+
+    status: pending | approved | rejected | expired (nobody decided it in time; the user is
+    told). `escalated_at`: when the system admins were told that none of the school's admins
+    can be reached.
+    """
 
     __tablename__ = "registrations"
 
@@ -200,6 +205,7 @@ class Registration(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, sa_type=BigInteger)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class UserPref(SQLModel, table=True):

@@ -16,9 +16,10 @@ class HomeworkPost(SQLModel, table=True):
     status: draft (accepted in a several-class posting, waiting for the teacher to confirm),
     over_cap (refused over the cap, kept so the teacher can ask for an exception), exception
     (waiting for the head teacher's exception), pending (waiting for the approver),
-    published, returned, withdrawn, cancelled, applied. `pending` and `published` hold minutes
-    against the cap. `version` grows with every change, so an approval button built for an older
-    version of the posting is refused.
+    published, returned, withdrawn, cancelled, applied, expired (its day ended with nobody
+    having decided it: never published). `pending` and `published` hold minutes against the
+    cap. `version` grows with every change, so an approval button built for an older version
+    of the posting is refused.
 
     A change to a published posting that needs an approver is a row of its own in the posting's
     batch, so the group keeps seeing the published version until the change is approved
@@ -54,6 +55,11 @@ class HomeworkPost(SQLModel, table=True):
     # Who was asked to decide (head | office | admin): a later change of the publication mode
     # does not take the decision away from them.
     asked: str = Field(default="", max_length=16)
+    # How many tiers above `asked` may decide it too, because nobody decided it in time or
+    # nobody asked could be reached (handlers/homework_escalation.py); moving up changes who
+    # may decide, never the posting itself, so the version (and the buttons) stay.
+    level: int = Field(default=0)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="staff.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     return_reason: str = Field(default="", max_length=500)

@@ -126,7 +126,10 @@ class LessonSwap(SQLModel, table=True):
 
     status: asked (the colleague has not answered) | agreed (waiting for the arranger) |
     approved (in effect) | declined (by the colleague) | rejected (by the arranger) |
-    withdrawn | expired.
+    withdrawn | expired (still open when its first lesson began).
+    `level`: how many times an agreed swap moved up because no arranger decided it in time or
+    none could be reached (handlers/swap_escalation.py); `escalated_at`: when it last did (for
+    a swap still asked: when the proposer heard that the colleague cannot get the request).
     """
 
     __tablename__ = "lesson_swaps"
@@ -151,6 +154,8 @@ class LessonSwap(SQLModel, table=True):
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="staff.id")
+    level: int = Field(default=0)
+    escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class CoverSlip(SQLModel, table=True):

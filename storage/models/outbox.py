@@ -86,3 +86,23 @@ class UnreachableChat(SQLModel, table=True):
     chat_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
     since: datetime = Field(sa_type=UTCDateTime)
     reason: str = Field(default="", max_length=120)
+
+
+class RequestMessage(SQLModel, table=True):
+    """A delivered message that carries a request's buttons (a swap or a homework posting to
+    decide, a link request) or tells the requester it waits, kept so it can be redrawn once the
+    request expires: nobody is left pressing buttons, or reading a promise, that no longer holds.
+
+    kind: swap | homework | registration; `subject_id` is that request's id.
+    """
+
+    __tablename__ = "request_messages"
+    __table_args__ = (Index("ix_request_messages_subject", "kind", "subject_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)
+    subject_id: int
+    chat_id: int = Field(sa_type=BigInteger)
+    message_id: int = Field(sa_type=BigInteger)
+    lang: str = Field(default="", max_length=8)
+    created_at: datetime = Field(sa_type=UTCDateTime)

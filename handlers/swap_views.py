@@ -1,0 +1,50 @@
+"""What a swap's decision requests look like: the colleague's 同意 / 拒绝, the arranger's
+批准 / 驳回 (pure rendering: language, kit and swap in; text and buttons out)."""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.texts import Safe, t
+from handlers.cover_board import Kit
+from handlers.leave_texts import swap_line
+from storage.models import LessonSwap
+
+
+def _decision_markup(
+    lang: str, swap: LessonSwap, yes: str, no: str, actions: tuple[str, str]
+) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, yes), callback_data=callbacks.encode("sw", actions[0], swap.id or 0)
+                ),
+                InlineKeyboardButton(
+                    t(lang, no), callback_data=callbacks.encode("sw", actions[1], swap.id or 0)
+                ),
+            ]
+        ]
+    )
+
+
+def ask_colleague_message(
+    lang: str, kit: Kit, swap: LessonSwap
+) -> tuple[str, InlineKeyboardMarkup]:
+    text = t(
+        lang,
+        "swap.ask_colleague",
+        name=kit.names.person(swap.proposer_id),
+        swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
+    )
+    return text, _decision_markup(
+        lang, swap, "swap.button.agree", "swap.button.decline", ("yes", "no")
+    )
+
+
+def ask_arranger_message(lang: str, kit: Kit, swap: LessonSwap) -> tuple[str, InlineKeyboardMarkup]:
+    text = t(lang, "swap.ask_arranger", swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)))
+    return text, _decision_markup(
+        lang, swap, "swap.button.approve", "swap.button.reject", ("ok", "rej")
+    )
