@@ -60,8 +60,13 @@ LEASE = timedelta(seconds=30)
 # Telegram's limits: about 30 messages a second in all, 20 a minute in one group.
 PER_SECOND = 30
 GROUP_PER_MINUTE = 20
-# Pushes leave room under the overall limit for answers to people (see jobs.delivery.Pacer).
+# Pushes leave room under the overall limit for answers to people.
 BULK_PER_SECOND = 28
+# Tries of what follows a message's outcome (an escalation, a ledger row) before it is given up.
+HOOK_TRIES = 3
+# A stopping process waits this long for the last outcomes to be written (what is not written
+# is sent again by the next start).
+RECORD_AT_STOP = 2.0
 
 
 @dataclass
@@ -305,7 +310,8 @@ class Dispatcher:
             busy |= self._answers
             if not busy:
                 return
-            await asyncio.wait(busy)
+            # Looked at again every 50 ms: a lane that starts waiting to retry is done for now.
+            await asyncio.wait(busy, timeout=0.05)
 
     @property
     def idle(self) -> bool:
@@ -345,7 +351,7 @@ class Dispatcher:
                 await task
         if self._recorder is not None:
             with contextlib.suppress(Exception):
-                async with asyncio.timeout(max(grace, 1.0)):
+                async with asyncio.timeout(RECORD_AT_STOP):
                     await self._recorder
         left = sum(len(lane.items) for lane in self._lanes.values())
         self._lanes.clear()
@@ -464,6 +470,11 @@ class Dispatcher:
         lane = self._lanes.get(old)
         for queued in lane.items if lane is not None else [message]:
             queued.chat_id = new_chat_id
+        if lane is not None and new_chat_id not in self._lanes:
+            # The group's later messages join this lane (and its pacing), under its new id.
+            del self._lanes[old]
+            lane.chat_id = new_chat_id
+            self._lanes[new_chat_id] = lane
 
     async def _answer(self, answer: Answer) -> None:
         for attempt in range(3):
@@ -499,20 +510,24 @@ class Dispatcher:
         while self._records:
             batch, self._records = self._records, []
             try:
-                follow = await self._write(batch)
-            except Exception:
+                await self._write(batch)
+            except Exception:  # the database: try again, the outcomes are kept meanwhile
                 log.exception("could not record %d delivered messages; trying again", len(batch))
                 self._records[:0] = batch
                 await asyncio.sleep(next(delays, self.backoff[-1]))
                 continue
+            delays = iter(self.backoff)
             for message, _ in batch:
                 self._held.discard(message.row_id or 0)
-            if follow and not self._stopping:
-                self.submit(follow)
+            # What was delivered first (a teacher's message, kept for later edits), then what
+            # was not (which may want to edit it).
+            for message, attempt in sorted(batch, key=lambda done: done[1].status != "sent"):
+                await self._tell_hook(message, attempt)
 
-    async def _write(self, batch: list[tuple[Message, _Attempt]]) -> list[Message]:
+    async def _write(self, batch: list[tuple[Message, _Attempt]]) -> None:
+        """The outcomes, the boards' ids and the chats that refuse the bot, in one transaction:
+        nothing that a hook does can keep them from being written."""
         now = self.clock.now()
-        follow: list[Message] = []
         async with self.sessions() as session, session.begin():
             await store.finish(
                 session=session,
@@ -540,22 +555,38 @@ class Dispatcher:
             ]
             if boards:
                 await record_copies(session=session, copies=boards, today=None)
-            # What was delivered first (a teacher's message, kept for later edits), then what
-            # was not (which may want to edit it).
-            for message, attempt in sorted(batch, key=lambda done: done[1].status != "sent"):
+            for message, attempt in batch:
                 if attempt.status == "gone":
                     await self._chat_gone(session, message, attempt, now)
-                prefix = message.about.split(":", 1)[0]
-                hook = self._hooks.get(prefix) if prefix else None
-                if hook is not None:
+
+    async def _tell_hook(self, message: Message, attempt: _Attempt) -> None:
+        """What the message was for hears of its outcome, in a transaction of its own (a
+        request that cannot reach its approver moves up); tried `HOOK_TRIES` times, then given
+        up with the error logged, so that one failing hook never stops the recording."""
+        prefix = message.about.split(":", 1)[0]
+        hook = self._hooks.get(prefix) if prefix else None
+        if hook is None:
+            return
+        for attempt_number in range(1, HOOK_TRIES + 1):
+            try:
+                async with self.sessions() as session, session.begin():
                     context = OutcomeContext(
-                        session, now, Delivered(message, attempt.status, attempt.error)
+                        session, self.clock.now(), Delivered(message, attempt.status, attempt.error)
                     )
                     await hook(context)
                     if context.out:
                         await self.queue(session, context.out)
-                        follow.extend(context.out)
-        return follow
+            except Exception:
+                log.exception(
+                    "what follows the %s of %r failed (try %d)",
+                    attempt.status,
+                    message.about,
+                    attempt_number,
+                )
+                continue
+            if context.out and not self._stopping:
+                self.submit(context.out)
+            return
 
     async def _chat_gone(
         self, session: AsyncSession, message: Message, attempt: _Attempt, now: datetime

@@ -102,25 +102,43 @@ async def keep(turn: Turn) -> list[Kept]:
 
 async def run_kept(done: Turn, works: list[Kept]) -> None:
     """Runs kept work in one transaction of its own, deleting each item as it runs; an item
-    another process ran first is skipped."""
+    another process ran first is skipped. Each item runs in a savepoint: one that fails is
+    undone alone (and tried again later), the others' boards and slips still go."""
     svc = done.svc
     outbox = Outbox()
+    failed: list[Kept] = []
     try:
         async with svc.sessions() as session, session.begin():
             turn = dataclasses.replace(done, session=session, out=outbox, follow_ups=[])
-            for work_id, name, args, _ in works:
-                if await take_work(session=session, work_id=work_id):
-                    await _REGISTRY[name](turn, **args)
-            while turn.follow_ups:  # queued by the work itself: done here, in this transaction
-                nested, turn.follow_ups = turn.follow_ups, []
-                for name, args in nested:
-                    await _REGISTRY[name](turn, **decode(encode(args)))
+            for kept in works:
+                work_id, name, args, _ = kept
+                queued = len(outbox.items)
+                try:
+                    async with session.begin_nested():
+                        if await take_work(session=session, work_id=work_id):
+                            await _REGISTRY[name](turn, **args)
+                            await _run_nested(turn)
+                except Exception:
+                    log.exception("the work following an action failed: %s", name)
+                    del outbox.items[queued:]
+                    turn.follow_ups = []
+                    failed.append(kept)
             await outbox.persist(session, svc.dispatcher, done.actor.school_id)
-    except Exception:
+    except Exception:  # the transaction itself: the database
         log.exception("the work following an action failed: %s", [w[1] for w in works])
         await _failed(svc, works)
         return
+    if failed:
+        await _failed(svc, failed)
     await outbox.dispatch(svc.dispatcher)
+
+
+async def _run_nested(turn: Turn) -> None:
+    """Work queued by the work itself: done here, in the same transaction."""
+    while turn.follow_ups:
+        nested, turn.follow_ups = turn.follow_ups, []
+        for name, args in nested:
+            await _REGISTRY[name](turn, **decode(encode(args)))
 
 
 async def _failed(svc: Services, works: list[Kept]) -> None:

@@ -28,7 +28,7 @@ from handlers.leave_request import (
 from handlers.leave_texts import kind_label, language_of, span_label
 from rules.approval import can_escalate
 from storage import audit
-from storage.leave import approvals_of, approvers_for, escalate_step, keep_notice
+from storage.leave import approvals_of, approvers_for, deciders, escalate_step, keep_notice
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.outbox import unreachable_ids
 
@@ -130,22 +130,30 @@ async def move_up(
     before = await approvers_for(
         session=session, school_id=school_id, approval=step, requester_id=leave.staff_id
     )
-    known = {person.id for person in before}
     if not can_escalate(step.role, step.level):
         return []
-    from_level = step.level
-    added: list[Staff] = []
-    while can_escalate(step.role, step.level):
-        if not await escalate_step(session=session, approval=step, now=now):
-            break
-        people = await approvers_for(
-            session=session, school_id=school_id, approval=step, requester_id=leave.staff_id
+    # The first level up that adds someone the bot can reach; past every level, nobody.
+    known = {person.id for person in before}
+    target, added = step.level, []
+    while can_escalate(step.role, target):
+        target += 1
+        people = await deciders(
+            session=session,
+            school_id=school_id,
+            role=step.role,
+            grade=step.grade,
+            requester_id=leave.staff_id,
+            level=target,
         )
         added = await reachable(session, [p for p in people if p.id not in known])
         if added:
             break
         known |= {person.id for person in people}
-    if step.level == from_level:
+    if not added and why == "late":
+        # Nobody new to ask above: it stays with those asked (they are reminded), rather than
+        # telling the teacher that nobody can be reached when they can.
+        return []
+    if not await escalate_step(session=session, approval=step, now=now, to_level=target):
         return []
     await audit.record(
         session=session,

@@ -35,6 +35,7 @@ from storage.leave import (
     approvals_of,
     approvers_for,
     expire,
+    hold_pending,
     pending_leaves,
     undecided,
     waiting_step,
@@ -247,9 +248,13 @@ async def _provisional_cover(app: Any, leave_id: int, now: datetime) -> int:
     svc = services_of(app)
     messages: list[Message] = []
     async with svc.sessions() as session, session.begin():
+        # The request's row first, as a decision takes it: an approval or a withdrawal at this
+        # moment either comes first (and this finds the request no longer pending) or after.
+        if not await hold_pending(session=session, leave_id=leave_id):
+            return 0
         leave = await session.get(LeaveRequest, leave_id)
         school = await session.get(School, leave.school_id) if leave is not None else None
-        if leave is None or school is None or leave.status != "pending":
+        if leave is None or school is None:
             return 0
         policies = await load_policies(session=session, school_id=school.id or 0)
         lead = timedelta(minutes=int(policies.get("leave.provisional_minutes")))
@@ -259,8 +264,10 @@ async def _provisional_cover(app: Any, leave_id: int, now: datetime) -> int:
         lessons, _ = leave_lessons(
             kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
         )
+        # A period with no bell time counts from the opening of its day: early rather than late.
         starts = {
             (x.day, x.period, x.class_id): kit.schedule.lesson_start(x.day, x.period)
+            or at_local(x.day, kit.schedule.school_hours(x.day)[0], ZoneInfo(school.timezone))
             for x in lessons
         }
         ahead = [
@@ -306,9 +313,9 @@ async def _provisional_cover(app: Any, leave_id: int, now: datetime) -> int:
                 ("cover_slips", encode({"school_id": school.id, "days": days}), school.id),
             ],
             actor_id=None,
-            owner=svc.dispatcher.owner,
+            owner=None,  # nobody holds it: the recovery below takes it
             now=now,
-            lease=-timedelta(seconds=1),  # nobody holds it: the recovery below takes it
+            lease=timedelta(0),
         )
     svc.dispatcher.submit(messages)
     await recover(app)

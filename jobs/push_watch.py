@@ -55,9 +55,13 @@ class PushWatch:
         planned: dict[date, list[Slot]],
         kinds: frozenset[str] | None,
         now: datetime,
+        past_done: bool = True,
     ) -> None:
         """Takes in a plan of some days (of the kinds named, or all); a slot already run keeps
-        its mark, a slot no longer planned is forgotten."""
+        its mark, a slot no longer planned is forgotten. `past_done`: a slot newly planned at
+        a time already past counts as done (a change made it due too late, as before: a cover
+        assigned within its reminder's half hour is not reminded); at start it does not: that
+        is the catch-up."""
         watch = self.schools.get(school_id)
         if watch is None:
             watch = self.schools[school_id] = SchoolWatch(created_at, grace)
@@ -75,7 +79,8 @@ class PushWatch:
         for day, slots in planned.items():
             for slot in slots:
                 name = slot_name(school_id, slot)
-                watch.slots[name] = _Planned(slot, day, done_before.get(name, False))
+                done = done_before.get(name, past_done and slot.at <= now)
+                watch.slots[name] = _Planned(slot, day, done)
 
     def forget(self, school_id: int) -> None:
         self.schools.pop(school_id, None)

@@ -62,7 +62,12 @@ async def plan_day(
 
 
 async def plan_days(
-    svc: Services, school: School, days: list[date], kinds: frozenset[str] | None = None
+    svc: Services,
+    school: School,
+    days: list[date],
+    kinds: frozenset[str] | None = None,
+    *,
+    past_done: bool = True,
 ) -> dict[date, list[Slot]]:
     """`plan_day` for several days, in one session: at start-up each school plans yesterday,
     today and tomorrow, and the days share their reads (policies, roster, staff)."""
@@ -86,6 +91,7 @@ async def plan_days(
         planned=planned,
         kinds=kinds,
         now=svc.clock.now(),
+        past_done=past_done,
     )
     return planned
 
@@ -253,7 +259,7 @@ async def catch_up(
     today = now.astimezone(school_tz(school)).date()
     days = [today - timedelta(days=1), today]
     if planned is None or any(day not in planned for day in days):
-        await plan_days(svc, school, days)
+        await plan_days(svc, school, days, past_done=False)
     sent, missed = await watch_once(app, now, {school.id or 0})
     return sent, missed.get(school.id or 0, [])
 
@@ -275,7 +281,10 @@ async def watch_once(
         missed: list[Slot] = []
         for slot in slots:
             if slot.at >= now - grace:
-                sent += int(await run_slot(app, school_id, slot))
+                try:
+                    sent += int(await run_slot(app, school_id, slot))
+                except Exception:  # the next pass tries it again, within its grace
+                    log.exception("push %s for school %s failed", slot.kind, school_id)
                 continue
             async with svc.sessions() as session, session.begin():
                 # Claimed as missed, so a second start does not list it again.
@@ -393,17 +402,31 @@ async def rebuild_all(app: AnyApp) -> None:
 async def start(app: AnyApp) -> None:
     """At start-up: catch up on missed slots, then schedule every school and the nightly plan."""
     svc = services_of(app)
+    _repeating_jobs(app)  # first: if a school fails below, the watch and the nightly plan stay
     for school in await _schools(svc, None):
-        # One instant per school for both halves, so that a slot falling due between the
-        # catch-up and the scheduling is neither skipped nor sent twice.
-        now = svc.clock.now()
-        today = now.astimezone(school_tz(school)).date()
-        planned = await plan_days(
-            svc, school, [today - timedelta(days=1), today, today + timedelta(days=1)]
-        )
-        await catch_up(app, school, now, planned)
-        await rebuild(app, school.id or 0, after=now, planned=planned)
+        try:
+            await _start_school(app, school)
+        except Exception:  # one school's trouble must not keep the others' pushes from planning
+            log.exception(
+                "could not plan the pushes of school %s; the watch tries again", school.id
+            )
     svc.extras["schedule_versions"] = await _versions(svc)
+
+
+async def _start_school(app: AnyApp, school: School) -> None:
+    svc = services_of(app)
+    # One instant for both halves, so that a slot falling due between the catch-up and the
+    # scheduling is neither skipped nor sent twice.
+    now = svc.clock.now()
+    today = now.astimezone(school_tz(school)).date()
+    planned = await plan_days(
+        svc, school, [today - timedelta(days=1), today, today + timedelta(days=1)], past_done=False
+    )
+    await catch_up(app, school, now, planned)
+    await rebuild(app, school.id or 0, after=now, planned=planned)
+
+
+def _repeating_jobs(app: AnyApp) -> None:
     if app.job_queue is not None:
         app.job_queue.run_daily(_nightly_job, NIGHTLY_PLAN, name="plan:nightly")
         app.job_queue.run_repeating(
@@ -420,8 +443,15 @@ async def start(app: AnyApp) -> None:
 
 
 async def _watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    svc = services_of(context.application)
-    await watch_once(context.application, svc.clock.now() - LAG)
+    app = context.application
+    svc = services_of(app)
+    for school in await _schools(svc, None):
+        if school.id not in svc.watch.schools:  # its planning failed at start
+            try:
+                await _start_school(app, school)
+            except Exception:
+                log.exception("could not plan the pushes of school %s", school.id)
+    await watch_once(app, svc.clock.now() - LAG)
 
 
 async def _slot_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -50,9 +50,8 @@ def install(app: AnyApp) -> None:
 async def start(app: AnyApp) -> None:
     """At start: who cannot be written to, then what earlier runs left, then the sweeps."""
     svc = services_of(app)
-    async with svc.sessions() as session:
-        svc.dispatcher.unreachable = set(await unreachable_since(session=session))
-    await sweep(app)
+    # The repeating jobs first: if the first sweep fails (the database not there yet), the
+    # next one tries again.
     leave_jobs.start(app)
     request_jobs.start(app)
     if app.job_queue is not None:
@@ -65,6 +64,10 @@ async def start(app: AnyApp) -> None:
             # Never dropped for running late (a paused process, a busy loop): it is the catch-up.
             job_kwargs={"misfire_grace_time": None, "coalesce": True},
         )
+    try:
+        await sweep(app)
+    except Exception:
+        log.exception("the first look at the outbox failed; the next sweep tries again")
 
 
 def sweep_seconds(lease: timedelta) -> float:
@@ -76,6 +79,9 @@ def sweep_seconds(lease: timedelta) -> float:
 
 async def sweep(app: AnyApp) -> int:
     svc = services_of(app)
+    async with svc.sessions() as session:
+        # Kept fresh: another process may have found someone unreachable, or seen them again.
+        svc.dispatcher.unreachable = set(await unreachable_since(session=session))
     taken = await svc.dispatcher.sweep()
     taken += await follow_ups.recover(app)
     svc.extras["sweeps"] = sweeps = svc.extras.get("sweeps", 0) + 1

@@ -99,9 +99,12 @@ def escalation_due(
 ) -> datetime:
     """When a step still undecided moves up: after `normal`, or after `urgent` when the leave
     starts within `urgent_within` of the wait's start (a same-day leave cannot wait hours);
-    never later than the leave's start."""
+    never later than the leave's start. A wait that began once the leave had started (asked,
+    or moved up, late) runs its whole urgent length: nobody can decide in no time."""
+    if starts_at <= waiting_since:
+        return waiting_since + urgent
     wait = urgent if starts_at - waiting_since <= urgent_within else normal
-    return max(min(waiting_since + wait, starts_at), waiting_since)
+    return min(waiting_since + wait, starts_at)
 
 
 def due_before(*, waiting_since: datetime, deadline: datetime, wait: timedelta) -> datetime:

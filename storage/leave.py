@@ -166,9 +166,11 @@ async def approvers_for(
     )
 
 
-async def escalate_step(*, session: AsyncSession, approval: LeaveApproval, now: datetime) -> bool:
-    """Moves a waiting step up one level; False when it was decided, closed or moved up by
-    someone else meanwhile (one winner, as for decisions)."""
+async def escalate_step(
+    *, session: AsyncSession, approval: LeaveApproval, now: datetime, to_level: int | None = None
+) -> bool:
+    """Moves a waiting step up (one level, or to `to_level`); False when it was decided,
+    closed or moved up by someone else meanwhile (one winner, as for decisions)."""
     result = await session.exec(
         update(LeaveApproval)
         .where(
@@ -176,7 +178,7 @@ async def escalate_step(*, session: AsyncSession, approval: LeaveApproval, now: 
             LeaveApproval.status == "waiting",
             LeaveApproval.level == approval.level,
         )
-        .values(level=approval.level + 1, escalated_at=now)
+        .values(level=to_level if to_level is not None else approval.level + 1, escalated_at=now)
     )
     if result.rowcount != 1:
         return False
@@ -193,6 +195,17 @@ async def expire(*, session: AsyncSession, leave: LeaveRequest, now: datetime) -
     await _close_steps(session, leave.id or 0)
     await session.refresh(leave)
     return True
+
+
+async def hold_pending(*, session: AsyncSession, leave_id: int) -> bool:
+    """Locks the request's row while it is pending (PostgreSQL; SQLite's BEGIN IMMEDIATE holds
+    the whole database); False when it is decided or withdrawn, by now or meanwhile."""
+    found = await session.exec(
+        select(LeaveRequest.id)
+        .where(col(LeaveRequest.id) == leave_id, LeaveRequest.status == "pending")
+        .with_for_update()
+    )
+    return found.first() is not None
 
 
 async def keep_notice(

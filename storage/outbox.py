@@ -253,11 +253,12 @@ async def queue_work(
     session: AsyncSession,
     items: Sequence[tuple[str, str, int | None]],
     actor_id: int | None,
-    owner: str,
+    owner: str | None,
     now: datetime,
     lease: timedelta,
 ) -> list[int]:
-    """Writes (name, JSON args, school) work items held by `owner`; returns their ids."""
+    """Writes (name, JSON args, school) work items held by `owner` (None: by nobody, so the
+    next recovery runs them); returns their ids."""
     rows: list[dict[str, Any]] = [
         {
             "school_id": school_id,

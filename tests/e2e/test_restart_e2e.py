@@ -94,12 +94,14 @@ async def test_messages_committed_before_a_kill_arrive_once_after_the_restart(
     await sim.fault("sendMessage", "blocked", chat_id=blocked)
     await sim.fault("sendMessage", "migrated", chat_id=OLD_GROUP)
     await sim.fault("sendMessage", "500", chat_id=new_group, count=1000)
-    # Written before the bot starts: once it writes to the basic group, nobody can.
+    # Written before the bot starts: once it writes to the basic group, nobody can. Each is an
+    # action that changes something, whose answer is kept with it (an answer to a question
+    # that changed nothing, such as /help, is sent without being kept).
     await sim.send(teacher, teacher, f"/leave 病假 {day.isoformat() if day else '明天'} 发烧")
-    await sim.send(admin, GROUP_ID, "/help")
-    await sim.send(admin, OLD_GROUP, "/help")
-    await sim.send(waits, waits, "/help")
-    await sim.send(blocked, blocked, "/help")
+    await sim.send(admin, GROUP_ID, f"/bind {SCHOOL_NAME}")
+    await sim.send(admin, OLD_GROUP, "/help")  # an unbound group: noted, once
+    await sim.send(waits, waits, "/lang zh")
+    await sim.send(blocked, blocked, "/lang zh")
     env = bot_environment(sim, db_url, lease_seconds=LEASE_SECONDS, admins=(SYSADMIN_ID,))
     bot = BotProcess(env, tmp_path / "bot.log")
     await bot.start(sim)

@@ -283,3 +283,40 @@ async def test_a_rejected_leave_releases_the_lessons_arranged_before_and_tells_t
         (need,) = (await s.exec(select(CoverNeed))).all()
     assert need.status == "released"
     assert "不用代" in harness.last(XU).plain or "取消" in harness.last(XU).plain
+
+
+async def test_a_leave_already_under_way_moves_up_once_per_urgent_wait_not_each_minute(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    clock.set(at(26, 9, 0))  # Thursday: the school day began at 08:00
+    await seed(engine, at(25, 9, 0))
+    await harness.send(harness.user(TEACHER), "/leave 病假 今天 下午 发烧")
+    assert await watch_at(harness, at(26, 9, 1)) == (0, 0)
+    assert await watch_at(harness, at(26, 9, 2)) == (0, 0)
+    assert await watch_at(harness, at(26, 9, 16)) == (1, 0)
+    assert await watch_at(harness, at(26, 9, 17)) == (0, 0)
+
+
+async def test_at_the_top_of_the_ladder_it_stays_and_nobody_is_told_it_cannot_be_reached(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await request_tomorrow(harness)
+    await watch_at(harness, at(25, 9, 16))  # the office
+    await watch_at(harness, at(25, 9, 32))  # the principal, who is also the school's admin
+    told = len(harness.in_chat(TEACHER))
+    assert await watch_at(harness, at(25, 9, 48)) == (0, 0)
+    assert len(harness.in_chat(TEACHER)) == told
+    assert all("联系不上" not in m.plain for m in harness.in_chat(TEACHER))
+
+
+async def test_a_school_without_bell_times_still_gets_the_lessons_on_the_boards_in_time(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    harness.clock.set(at(26, 6, 40))
+    await seed(engine, at(25, 9, 0), bells=False)
+    await harness.send(harness.user(TEACHER), "/leave 病假 今天 上午 发烧")
+    # No bell times: the lesson counts from the day's opening (08:00), so within the hour
+    # before it, its lesson is on the boards.
+    await watch_at(harness, at(26, 7, 1))
+    assert len(boards(harness, OFFICE_A)) == 1

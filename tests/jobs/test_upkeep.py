@@ -81,3 +81,25 @@ async def test_work_waiting_its_turn_is_not_run_by_another_process(engine: Async
         assert boards(first, school.OFFICE_A) == []
         await first.services.settle()
         assert len(boards(first, school.OFFICE_A)) == 1
+
+
+def test_a_slot_planned_too_late_by_a_change_is_not_sent_but_one_missed_at_start_is() -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    from jobs.push_watch import PushWatch
+    from jobs.registry import Slot
+
+    now = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+    day = date(2026, 11, 25)
+    past = Slot("cover_ack_reminder", "need1v2", now - timedelta(minutes=5), "x")
+    later = Slot("cover_ack_reminder", "need2v1", now + timedelta(minutes=5), "y")
+    plan = {day: [past, later]}
+    settings = {"created_at": now - timedelta(days=9), "grace": timedelta(hours=2), "kinds": None}
+
+    running = PushWatch()
+    running.learn(1, planned=plan, now=now, **settings)
+    assert running.due(now + timedelta(minutes=10)) == {1: [later]}
+
+    starting = PushWatch()
+    starting.learn(1, planned=plan, now=now, past_done=False, **settings)
+    assert starting.due(now) == {1: [past]}

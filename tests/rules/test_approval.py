@@ -105,3 +105,57 @@ def test_who_may_decide_a_step() -> None:
         staff_grade=None,
         requester_id=TEACHER_ID,
     )
+
+
+# --- moving up ---------------------------------------------------------------------------------
+
+
+def test_a_step_moves_up_the_ladder_to_the_admins_and_no_further() -> None:
+    from rules.approval import can_escalate, escalation_roles
+
+    assert escalation_roles(GRADE_LEADER, 0) == (GRADE_LEADER,)
+    assert escalation_roles(GRADE_LEADER, 2) == (GRADE_LEADER, OFFICE, PRINCIPAL)
+    assert escalation_roles(OFFICE, 1) == (OFFICE, PRINCIPAL)
+    assert can_escalate(PRINCIPAL, 0) and not can_escalate(PRINCIPAL, 1)
+    assert not can_escalate(ADMIN, 0)
+
+
+def test_once_moved_up_the_office_may_decide_a_grade_leaders_step_and_the_requester_never() -> None:
+    office = frozenset({TEACHER, OFFICE})
+    kwargs = {"role": GRADE_LEADER, "grade": 3, "staff_grade": None, "staff_roles": office}
+    assert not may_decide(staff_id=OFFICE_A, requester_id=TEACHER_ID, level=0, **kwargs)
+    assert may_decide(staff_id=OFFICE_A, requester_id=TEACHER_ID, level=1, **kwargs)
+    assert not may_decide(staff_id=OFFICE_A, requester_id=OFFICE_A, level=1, **kwargs)
+    # Another grade's leader still may not, however far it moved.
+    other = {"role": GRADE_LEADER, "grade": 3, "staff_grade": 4}
+    leader = frozenset({GRADE_LEADER})
+    assert not may_decide(staff_id=LEADER, staff_roles=leader, requester_id=9, level=3, **other)
+
+
+def test_an_urgent_wait_is_short_a_later_one_normal_and_a_late_one_not_zero() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from rules.approval import escalation_due
+
+    since = datetime(2026, 11, 25, 9, 0, tzinfo=UTC)
+    hours = timedelta(hours=1)
+    rules = {
+        "normal": timedelta(minutes=120),
+        "urgent": timedelta(minutes=15),
+        "urgent_within": timedelta(days=1),
+    }
+    assert escalation_due(waiting_since=since, starts_at=since + 23 * hours, **rules) == (
+        since + timedelta(minutes=15)
+    )
+    assert escalation_due(waiting_since=since, starts_at=since + 30 * hours, **rules) == (
+        since + timedelta(minutes=120)
+    )
+    # Never later than the start…
+    assert escalation_due(
+        waiting_since=since, starts_at=since + timedelta(minutes=5), **rules
+    ) == since + timedelta(minutes=5)
+    # …but a wait that began after it (a same-day afternoon leave asked at 09:00, or a step
+    # moved up late) still lasts its urgent length, not no time at all.
+    assert escalation_due(waiting_since=since, starts_at=since - hours, **rules) == (
+        since + timedelta(minutes=15)
+    )
