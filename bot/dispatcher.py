@@ -62,8 +62,8 @@ PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 # Pushes leave room under the overall limit for answers to people.
 BULK_PER_SECOND = 28
-# Tries of what follows a message's outcome (an escalation, a ledger row) before it is given up.
-HOOK_TRIES = 3
+# How long outcomes gather before they are written (a crash in between sends them again).
+RECORD_DELAY = 0.05
 # A stopping process waits this long for the last outcomes to be written (what is not written
 # is sent again by the next start).
 RECORD_AT_STOP = 2.0
@@ -89,6 +89,7 @@ class OutcomeContext:
 
 
 OutcomeHook = Callable[[OutcomeContext], Awaitable[None]]
+ALL_OUTCOMES = frozenset({"sent", "gone", "failed"})
 
 
 class _Window:
@@ -158,6 +159,9 @@ async def _room_in(window: _Window) -> None:
         await asyncio.sleep(wait)
 
 
+Hooked = tuple["Message", "_Attempt", OutcomeHook]
+
+
 @dataclass
 class _Lane:
     chat_id: int
@@ -207,8 +211,10 @@ class Dispatcher:
         self._records: list[tuple[Message, _Attempt]] = []
         self._recorder: asyncio.Task[None] | None = None
         self._answers: set[asyncio.Task[None]] = set()
-        self._hooks: dict[str, OutcomeHook] = {}
+        self._hooks: dict[str, tuple[OutcomeHook, frozenset[str]]] = {}
         self._stopping = False
+        self._tick: asyncio.Future[None] | None = None  # resolved when a message is done
+        self.record_delay = RECORD_DELAY
         # Private chats the bot cannot write to (blocked, never started; kept in the database):
         # a message from one of them means it can again (handlers/turn.py).
         self.unreachable: set[int] = set()
@@ -217,9 +223,13 @@ class Dispatcher:
 
     # --- what others call -----------------------------------------------------------------
 
-    def on_outcome(self, prefix: str, hook: OutcomeHook) -> None:
-        """Calls `hook` when a message whose `about` starts with `prefix:` is done with."""
-        self._hooks[prefix] = hook
+    def on_outcome(
+        self, prefix: str, hook: OutcomeHook, statuses: frozenset[str] = ALL_OUTCOMES
+    ) -> None:
+        """Calls `hook` when a message whose `about` starts with `prefix:` is done with, in one
+        of `statuses` (most hooks care only about one kind of outcome: no transaction is
+        opened for the others)."""
+        self._hooks[prefix] = (hook, statuses)
 
     def submit(self, messages: list[Message | Answer]) -> None:
         """Hands messages to their chats' lanes; returns at once."""
@@ -388,6 +398,7 @@ class Dispatcher:
                     continue
                 if attempt.retry_in > 0:
                     lane.napping, lane.nap = True, attempt.retry_in
+                    self._notify()
                     lane.wake.clear()
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(lane.wake.wait(), attempt.retry_in)
@@ -495,22 +506,58 @@ class Dispatcher:
 
     # --- recording outcomes -------------------------------------------------------------------
 
+    def _done(self, message: Message) -> None:
+        message.done = True
+        self._notify()
+
+    def _notify(self) -> None:
+        """Wakes whoever waits for particular messages (`wait_for`)."""
+        if self._tick is not None and not self._tick.done():
+            self._tick.set_result(None)
+        self._tick = None
+
+    async def wait_for(self, messages: list[Message]) -> None:
+        """Waits until each message was sent or given up, or waits in its chat to be tried
+        again: what a push's job waits for. Only these messages are looked at, so hundreds of
+        pushes waiting together cost little."""
+        while not all(self._settled(message) for message in messages):
+            if self._tick is None:
+                self._tick = asyncio.get_running_loop().create_future()
+            await asyncio.shield(self._tick)
+
+    def _settled(self, message: Message) -> bool:
+        if message.done:
+            return True
+        lane = self._lanes.get(message.chat_id)
+        return lane is None or lane.napping
+
     def _record(self, message: Message, attempt: _Attempt) -> None:
         self.stats[attempt.status] += 1
-        if self.sessions is None:  # a dispatcher without a database (its own tests)
+        if self.sessions is None or (message.row_id is None and attempt.status != "gone"):
+            # Not kept (or no database, in the dispatcher's own tests): only a chat that
+            # refuses the bot is worth writing down.
+            self._done(message)
             return
-        if message.row_id is None and attempt.status != "gone":
-            return  # not kept: only a chat that refuses the bot is worth writing down
         self._records.append((message, attempt))
         if self._recorder is None or self._recorder.done():
             self._recorder = asyncio.create_task(self._record_all(), name="outbox:record")
 
     async def _record_all(self) -> None:
         delays = iter(self.backoff)
+        if self.record_delay:
+            # Outcomes gather for a moment and are written in one transaction: under a burst
+            # one per message would take the database from the updates.
+            await asyncio.sleep(self.record_delay)
         while self._records:
             batch, self._records = self._records, []
             try:
-                await self._write(batch)
+                try:
+                    follow = await self._write(batch, hooks=True)
+                except Exception:
+                    # A hook failed (or the database): the outcomes alone, then each hook in a
+                    # transaction of its own, so one failing hook is undone alone.
+                    await self._write(batch, hooks=False)
+                    follow = await self._hooks_one_by_one(batch)
             except Exception:  # the database: try again, the outcomes are kept meanwhile
                 log.exception("could not record %d delivered messages; trying again", len(batch))
                 self._records[:0] = batch
@@ -519,14 +566,13 @@ class Dispatcher:
             delays = iter(self.backoff)
             for message, _ in batch:
                 self._held.discard(message.row_id or 0)
-            # What was delivered first (a teacher's message, kept for later edits), then what
-            # was not (which may want to edit it).
-            for message, attempt in sorted(batch, key=lambda done: done[1].status != "sent"):
-                await self._tell_hook(message, attempt)
+                self._done(message)
+            if follow and not self._stopping:
+                self.submit(follow)
 
-    async def _write(self, batch: list[tuple[Message, _Attempt]]) -> None:
-        """The outcomes, the boards' ids and the chats that refuse the bot, in one transaction:
-        nothing that a hook does can keep them from being written."""
+    async def _write(self, batch: list[tuple[Message, _Attempt]], *, hooks: bool) -> list[Message]:
+        """The outcomes, the boards' ids, the chats that refuse the bot and (`hooks`) what
+        follows from them, in one transaction; returns the messages the hooks queued."""
         now = self.clock.now()
         async with self.sessions() as session, session.begin():
             await store.finish(
@@ -558,35 +604,44 @@ class Dispatcher:
             for message, attempt in batch:
                 if attempt.status == "gone":
                     await self._chat_gone(session, message, attempt, now)
+            if not hooks:
+                return []
+            return await self._tell_hooks(session, self._hooked(batch))
 
-    async def _tell_hook(self, message: Message, attempt: _Attempt) -> None:
-        """What the message was for hears of its outcome, in a transaction of its own (a
-        request that cannot reach its approver moves up); tried `HOOK_TRIES` times, then given
-        up with the error logged, so that one failing hook never stops the recording."""
-        prefix = message.about.split(":", 1)[0]
-        hook = self._hooks.get(prefix) if prefix else None
-        if hook is None:
-            return
-        for attempt_number in range(1, HOOK_TRIES + 1):
+    def _hooked(self, batch: list[tuple[Message, _Attempt]]) -> list[Hooked]:
+        """The outcomes a hook wants, delivered ones first (a teacher's message, kept for later
+        edits), then the others (which may want to edit it)."""
+        hooked = []
+        for message, attempt in batch:
+            found = self._hooks.get(message.about.split(":", 1)[0])
+            if found is not None and attempt.status in found[1]:
+                hooked.append((message, attempt, found[0]))
+        hooked.sort(key=lambda item: item[1].status != "sent")
+        return hooked
+
+    async def _tell_hooks(self, session: AsyncSession, hooked: list[Hooked]) -> list[Message]:
+        """What each message was for hears of its outcome: a request that cannot reach its
+        approver moves up, a push's ledger row follows. Returns the messages queued."""
+        follow: list[Message] = []
+        for message, attempt, hook in hooked:
+            context = OutcomeContext(
+                session, self.clock.now(), Delivered(message, attempt.status, attempt.error)
+            )
+            await hook(context)
+            if context.out:
+                await self.queue(session, context.out)
+                follow.extend(context.out)
+        return follow
+
+    async def _hooks_one_by_one(self, batch: list[tuple[Message, _Attempt]]) -> list[Message]:
+        follow: list[Message] = []
+        for item in self._hooked(batch):
             try:
                 async with self.sessions() as session, session.begin():
-                    context = OutcomeContext(
-                        session, self.clock.now(), Delivered(message, attempt.status, attempt.error)
-                    )
-                    await hook(context)
-                    if context.out:
-                        await self.queue(session, context.out)
+                    follow += await self._tell_hooks(session, [item])
             except Exception:
-                log.exception(
-                    "what follows the %s of %r failed (try %d)",
-                    attempt.status,
-                    message.about,
-                    attempt_number,
-                )
-                continue
-            if context.out and not self._stopping:
-                self.submit(context.out)
-            return
+                log.exception("what follows the %s of %r failed", item[1].status, item[0].about)
+        return follow
 
     async def _chat_gone(
         self, session: AsyncSession, message: Message, attempt: _Attempt, now: datetime

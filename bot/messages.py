@@ -36,6 +36,7 @@ class Send:
     created_at: datetime | None = None
     bulk: bool = False  # a push among many (paced), not an answer to someone waiting
     message_id: int | None = field(default=None, init=False)  # once sent
+    done: bool = field(default=False, init=False)  # sent or given up
 
     @property
     def action(self) -> str:
@@ -54,6 +55,7 @@ class Edit:
     attempts: int = 0
     created_at: datetime | None = None
     bulk: bool = False
+    done: bool = field(default=False, init=False)
 
     @property
     def action(self) -> str:

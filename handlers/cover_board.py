@@ -100,8 +100,15 @@ async def build_kit(session: AsyncSession, school: School) -> Kit:
 
 
 async def load_kit(turn: Turn, school_id: int) -> Kit | None:
+    """The school's kit; a follow-up reuses the one its action loaded (a recovered follow-up,
+    whose action was in another process, loads it)."""
+    if turn.following and school_id in turn.kits:
+        return turn.kits[school_id]  # type: ignore[no-any-return]
     school = await turn.session.get(School, school_id)
-    return await build_kit(turn.session, school) if school is not None else None
+    if school is None:
+        return None
+    kit = turn.kits[school_id] = await build_kit(turn.session, school)
+    return kit
 
 
 def default_lang(turn: Turn) -> str:

@@ -102,34 +102,29 @@ async def keep(turn: Turn) -> list[Kept]:
 
 async def run_kept(done: Turn, works: list[Kept]) -> None:
     """Runs kept work in one transaction of its own, deleting each item as it runs; an item
-    another process ran first is skipped. Each item runs in a savepoint: one that fails is
-    undone alone (and tried again later), the others' boards and slips still go."""
+    another process ran first is skipped. If one fails, the transaction is undone and each
+    item runs again alone: the others' boards and slips still go, the failing one is counted
+    (and tried again later)."""
     svc = done.svc
     outbox = Outbox()
-    failed: list[Kept] = []
     try:
         async with svc.sessions() as session, session.begin():
-            turn = dataclasses.replace(done, session=session, out=outbox, follow_ups=[])
-            for kept in works:
-                work_id, name, args, _ = kept
-                queued = len(outbox.items)
-                try:
-                    async with session.begin_nested():
-                        if await take_work(session=session, work_id=work_id):
-                            await _REGISTRY[name](turn, **args)
-                            await _run_nested(turn)
-                except Exception:
-                    log.exception("the work following an action failed: %s", name)
-                    del outbox.items[queued:]
-                    turn.follow_ups = []
-                    failed.append(kept)
+            turn = dataclasses.replace(
+                done, session=session, out=outbox, follow_ups=[], following=True
+            )
+            for work_id, name, args, _ in works:
+                if await take_work(session=session, work_id=work_id):
+                    await _REGISTRY[name](turn, **args)
+                    await _run_nested(turn)
             await outbox.persist(session, svc.dispatcher, done.actor.school_id)
-    except Exception:  # the transaction itself: the database
-        log.exception("the work following an action failed: %s", [w[1] for w in works])
+    except Exception:
+        if len(works) > 1:
+            for kept in works:
+                await run_kept(done, [kept])
+            return
+        log.exception("the work following an action failed: %s", works[0][1])
         await _failed(svc, works)
         return
-    if failed:
-        await _failed(svc, failed)
     await outbox.dispatch(svc.dispatcher)
 
 

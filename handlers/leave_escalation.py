@@ -44,9 +44,14 @@ def notice_about(leave: LeaveRequest) -> str:
     return f"leave_notice:{leave.id}"
 
 
-async def reachable(session: AsyncSession, people: list[Staff]) -> list[Staff]:
-    """Those the bot can write to: linked to Telegram, and not known to refuse it."""
+async def reachable(
+    session: AsyncSession, people: list[Staff], known: set[int] | None = None
+) -> list[Staff]:
+    """Those the bot can write to: linked to Telegram, and not known to refuse it. `known`:
+    the chats this process knows refuse it (kept fresh by the sweep), instead of a query."""
     linked = [p for p in people if p.telegram_id is not None]
+    if known is not None:
+        return [p for p in linked if p.telegram_id not in known]
     gone = await unreachable_ids(session=session, chat_ids=[p.telegram_id or 0 for p in linked])
     return [p for p in linked if p.telegram_id not in gone]
 
@@ -232,8 +237,8 @@ def install(dispatcher: Dispatcher, default_lang: str) -> None:
                 message_id=message.message_id,
             )
 
-    dispatcher.on_outcome("leave_step", step_outcome)
-    dispatcher.on_outcome("leave_notice", notice_outcome)
+    dispatcher.on_outcome("leave_step", step_outcome, frozenset({"gone", "failed"}))
+    dispatcher.on_outcome("leave_notice", notice_outcome, frozenset({"sent"}))
 
 
 def _id_of(ctx: OutcomeContext) -> int:

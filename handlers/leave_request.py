@@ -332,7 +332,7 @@ async def ask_approvers(
         approval=approval,
         requester_id=leave.staff_id,
     )
-    if not await reachable(turn.session, people):
+    if not await reachable(turn.session, people, turn.svc.dispatcher.unreachable):
         # Nobody the bot can write to may decide it: it moves up now, and the teacher's answer
         # names who it really waits for.
         turn.out.items.extend(

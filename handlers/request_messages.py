@@ -54,4 +54,4 @@ def install(dispatcher: Dispatcher) -> None:
             now=ctx.now,
         )
 
-    dispatcher.on_outcome(PREFIX, delivered)
+    dispatcher.on_outcome(PREFIX, delivered, frozenset({"sent"}))

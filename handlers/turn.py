@@ -48,6 +48,10 @@ class Turn:
     callback: callbacks.Callback | None = None
     # Work for other people, run after this action (see `then`): (name, arguments).
     follow_ups: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    # What the action loaded about a school (handlers/cover_board.py `load_kit`), by school:
+    # its follow-ups draw with the same, as they did when they were closures over it.
+    kits: dict[int, Any] = field(default_factory=dict)
+    following: bool = False  # running as a follow-up of the action
 
     @property
     def svc(self) -> Services:

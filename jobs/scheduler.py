@@ -157,7 +157,7 @@ async def _deliver(svc: Services, queue: list[Send]) -> None:
     svc.dispatcher.submit(queue)
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(PUSH_WAIT_SECONDS):
-            await svc.dispatcher.settle()
+            await svc.dispatcher.wait_for(list(queue))
 
 
 def push_outcome(app: AnyApp) -> OutcomeHook:

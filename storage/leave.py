@@ -212,9 +212,11 @@ async def keep_notice(
     *, session: AsyncSession, leave_id: int, chat_id: int, message_id: int
 ) -> None:
     """Remembers the teacher's message about the request, to edit it as the state changes."""
+    # On the table, not the model: no object in this session needs to follow it.
+    table = LeaveRequest.__table__  # type: ignore[attr-defined]
     await session.exec(
-        update(LeaveRequest)
-        .where(col(LeaveRequest.id) == leave_id)
+        update(table)
+        .where(table.c.id == leave_id)
         .values(notice_chat_id=chat_id, notice_message_id=message_id)
     )
 

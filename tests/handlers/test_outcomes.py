@@ -36,11 +36,11 @@ async def test_a_failing_outcome_hook_does_not_stop_the_recording(
     await queued(harness, engine, Send(PERSON, "第一条", about="broken:1"))
     await queued(harness, engine, Send(PERSON, "第二条"))
 
-    # Both delivered and written down; the hook was tried a few times, then given up.
+    # Both delivered and written down; the failing hook was undone alone and logged.
     assert [m.plain for m in harness.in_chat(PERSON)] == ["第一条", "第二条"]
     async with session_factory(engine)() as s:
         assert await counts(session=s) == {"sent": 2}
-    assert len(tried) == 3 and "a bug in what follows" in caplog.text
+    assert set(tried) == {"broken:1"} and "a bug in what follows" in caplog.text
     assert dispatcher.holding == 0
 
 
