@@ -62,8 +62,6 @@ PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 # Pushes leave room under the overall limit for answers to people.
 BULK_PER_SECOND = 28
-# How long outcomes gather before they are written (a crash in between sends them again).
-RECORD_DELAY = 0.05
 # A stopping process waits this long for the last outcomes to be written (what is not written
 # is sent again by the next start).
 RECORD_AT_STOP = 2.0
@@ -214,7 +212,6 @@ class Dispatcher:
         self._hooks: dict[str, tuple[OutcomeHook, frozenset[str]]] = {}
         self._stopping = False
         self._tick: asyncio.Future[None] | None = None  # resolved when a message is done
-        self.record_delay = RECORD_DELAY
         # Private chats the bot cannot write to (blocked, never started; kept in the database):
         # a message from one of them means it can again (handlers/turn.py).
         self.unreachable: set[int] = set()
@@ -544,10 +541,6 @@ class Dispatcher:
 
     async def _record_all(self) -> None:
         delays = iter(self.backoff)
-        if self.record_delay:
-            # Outcomes gather for a moment and are written in one transaction: under a burst
-            # one per message would take the database from the updates.
-            await asyncio.sleep(self.record_delay)
         while self._records:
             batch, self._records = self._records, []
             try:

@@ -8,6 +8,7 @@ lost (a second approver, a double click, a request withdrawn meanwhile) is told 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from telegram import ForceReply, Message
 from telegram.ext import (
@@ -268,7 +269,12 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
             ahead.append(lesson)
     await hold_school(session=turn.session, school_id=leave.school_id)
     # Lessons already on the boards (put there before the decision) stay as they are arranged.
-    confirmed = await confirm_needs(session=turn.session, leave_id=leave.id or 0)
+    # Only a leave starting by tomorrow can have them (jobs/leave.py `watch_leaves`).
+    confirmed = (
+        await confirm_needs(session=turn.session, leave_id=leave.id or 0)
+        if leave.first_day <= today + timedelta(days=1)
+        else []
+    )
     placed = {(need.day, need.period, need.class_id) for need in confirmed}
     needs = await create_needs(
         session=turn.session,

@@ -226,8 +226,6 @@ class BotHarness:
             rate_limiter=False,
             freeze_heap=False,
         )
-        # Outcomes written at once: the tests look at them right after each update.
-        self.services.dispatcher.record_delay = 0.0
         self._update_ids = itertools.count(1)
         # Off for the latency benchmark, which times the reply, not the planning behind it.
         self.settle_after_update = True
