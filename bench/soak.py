@@ -272,7 +272,7 @@ def report(figures: Figures, command: str) -> str:
         f"  missing:              {len(t.missing)}" + (f" (rows {t.missing})" if t.missing else ""),
         f"  still pending:        {len(t.pending)}",
         f"  given up, no reason:  {len(t.unexplained)}",
-        f"  sent outside outbox:  {t.outside} (error notices to the admins)",
+        f"  sent without a row:   {t.outside} (read-only answers, error notices)",
         f"  pushes (ledger):      {pushed}",
         f"  leave requests:       {requests}; undecided {r.undecided}; "
         f"follow-ups given up {r.failed_work}",

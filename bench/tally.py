@@ -48,7 +48,7 @@ class Tally:
     pending: list[int] = field(default_factory=list)  # not delivered nor given up
     given_up: Counter[str] = field(default_factory=Counter)  # "gone: reason" → rows
     unexplained: list[int] = field(default_factory=list)  # given up without a reason
-    outside: int = 0  # messages that arrived with no row at all (error notices to admins)
+    outside: int = 0  # no row: read-only answers (not kept), error notices
 
     @property
     def lost_nothing(self) -> bool:
