@@ -30,7 +30,7 @@ from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.approval import can_escalate, escalation_due
 from rules.leave_dates import DayPart
 from storage import audit
-from storage.cover import create_needs, hold_school, needs_of_leave
+from storage.cover import create_needs, hold_school, leaves_with_needs, needs_of_leave
 from storage.leave import (
     approvals_of,
     approvers_for,
@@ -128,25 +128,50 @@ async def watch_leaves(app: Any) -> tuple[int, int]:
     now = svc.clock.now()
     async with svc.sessions() as session:
         waiting = await undecided(session=session)
+        covered = await leaves_with_needs(
+            session=session, leave_ids=[leave.id or 0 for leave, _, _ in waiting]
+        )
+        waits = {school.id or 0: await _waits(session, school.id or 0) for _, _, school in waiting}
     moved = expired = 0
     for leave, step, school in waiting:
         tz = ZoneInfo(school.timezone)
         today = now.astimezone(tz).date()
+        # Most requests need nothing this minute; ruling them out here spares each a transaction
+        # holding the write lock that the staff's own actions queue behind.
+        provisional, shortest = waits[school.id or 0]
+        day_begins = at_local(leave.first_day, time(0), tz)
         try:
-            if leave.first_day <= today + timedelta(days=1) and leave.last_day >= today:
+            if (
+                provisional
+                and leave.id not in covered
+                and leave.last_day >= today
+                and day_begins - now <= provisional
+            ):
                 await _provisional_cover(app, leave.id or 0, now)
         except Exception:
             log.exception("could not put leave request %s on the boards", leave.id)
         if not awake(now, tz):
             continue
+        since = step.escalated_at or step.waiting_since or leave.created_at
         try:
-            if leave.last_day < now.astimezone(tz).date():
+            if leave.last_day < today:
                 expired += await _expire(svc, leave.id or 0, now)
-            else:
+            elif min(since + shortest, max(day_begins, since)) <= now:
                 moved += await _escalate_if_due(svc, leave.id or 0, step.id or 0, now)
         except Exception:  # one request's trouble must not keep the others waiting
             log.exception("could not move leave request %s on", leave.id)
     return moved, expired
+
+
+async def _waits(session: Any, school_id: int) -> tuple[timedelta, timedelta]:
+    """The school's provisional-cover lead and its shortest escalation wait."""
+    policies = await load_policies(session=session, school_id=school_id)
+    minutes = [
+        int(policies.get(k)) for k in ("leave.escalate_minutes", "leave.escalate_urgent_minutes")
+    ]
+    return timedelta(minutes=int(policies.get("leave.provisional_minutes"))), timedelta(
+        minutes=min(minutes)
+    )
 
 
 async def _escalate_if_due(svc: Services, leave_id: int, step_id: int, now: datetime) -> int:

@@ -113,6 +113,14 @@ async def needs_of_leave(
     return list((await session.exec(query)).all())
 
 
+async def leaves_with_needs(*, session: AsyncSession, leave_ids: Sequence[int]) -> set[int]:
+    """Which of these leave requests have had lessons on the boards (in any state)."""
+    if not leave_ids:
+        return set()
+    query = select(CoverNeed.leave_id).where(col(CoverNeed.leave_id).in_(leave_ids)).distinct()
+    return {x for x in (await session.exec(query)).all() if x is not None}
+
+
 # A school's needs from `first` to `last` (inclusive) in one of `states`. The statements below are
 # built once: boards, counts and planning run them on every action, and a statement made anew
 # each time costs its construction and its cache key again.
