@@ -22,12 +22,28 @@ class Section:
     ref: int
     name: str  # settings.section.<name> in the catalogue
     prefixes: tuple[str, ...]  # the policy keys' first part
+    # Keys that start a page of their own, listed first in this order; the rest follow.
+    groups: tuple[tuple[str, ...], ...] = ()
+
+
+# What an admin changes most (how homework is published, when) comes before the nine caps; the
+# caps take two pages (grades 1–4, 5–9), so a middle page with both page turns still fits.
+_HOMEWORK_GROUPS = (
+    (
+        "homework.publication",
+        "homework.board_time",
+        "homework.escalate_minutes",
+        "homework.weekly_summary_time",
+    ),
+    tuple(f"homework.cap.grade{g}" for g in range(1, 5)),
+    tuple(f"homework.cap.grade{g}" for g in range(5, 10)),
+)
 
 
 SECTIONS: tuple[Section, ...] = (
     Section(1, "leave", ("leave",)),
     Section(2, "cover", ("cover",)),
-    Section(3, "homework", ("homework",)),
+    Section(3, "homework", ("homework",), _HOMEWORK_GROUPS),
     Section(4, "duty", ("duty", "patrol")),
     Section(5, "events", ("events",)),
     Section(6, "training", ("training",)),
@@ -93,12 +109,19 @@ def specs_in(section: Section) -> list[PolicySpec]:
 
 
 def pages(section: Section) -> list[list[PolicySpec]]:
-    """The section's policies in pages of at most PER_PAGE, as even as they go (13 → 5, 4, 4:
-    a last page with one lonely setting reads as an error)."""
+    """The section's policies in pages of at most PER_PAGE: each group its own, the rest as
+    even as they go (8 → 4 and 4: a last page with one lonely setting reads as an error)."""
     items = specs_in(section)
-    count = max(1, ceil(len(items) / PER_PAGE))
+    grouped = [[SPEC_BY_KEY[key] for key in group] for group in section.groups]
+    placed = {item.key for group in grouped for item in group}
+    rest = [item for item in items if item.key not in placed]
+    return [page for chunk in [*grouped, rest] if chunk for page in _even(chunk)] or [[]]
+
+
+def _even(items: list[PolicySpec]) -> list[list[PolicySpec]]:
+    count = ceil(len(items) / PER_PAGE)
     size = ceil(len(items) / count)
-    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def page_of(key: str) -> int:

@@ -40,11 +40,13 @@ async def changes(engine: AsyncEngine) -> list[str]:
         return [e.detail for e in await audit.entries(session=s, action="policy_changed")]
 
 
-async def open_section(harness: BotHarness, section: str) -> Sent:
+async def open_section(harness: BotHarness, section: str, page: int = 1) -> Sent:
     admin = harness.user(ADMIN_ID)
     menu = (await harness.send(admin, "/settings"))[-1]
     await harness.press(admin, menu, menu.data_of(section))
-    return menu  # edited in place into the section's first page
+    for _ in range(page - 1):
+        await harness.press(admin, menu, menu.data_of("下一页"))
+    return menu  # edited in place into the section's page
 
 
 def fits_a_phone(message: Sent) -> bool:
@@ -66,22 +68,22 @@ async def test_a_section_lists_its_settings_with_names_values_and_ranges(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
     page = await open_section(harness, "作业")
     assert "作业（第 1/3 页）" in page.plain
-    assert "一年级作业上限：0 分钟" in page.plain
-    assert "三年级作业上限：45 分钟" in page.plain
-    assert "三年级每日书面作业上限" in page.plain and "范围 0–240 分钟" in page.plain
-    assert fits_a_phone(page)
-    assert "« 全部设置" in [label for label, _ in page.buttons]
-
-    await harness.press(harness.user(ADMIN_ID), page, page.data_of("下一页"))
-    assert "作业（第 2/3 页）" in page.plain
     assert "作业公示方式：自动" in page.plain
     assert "范围 自动 / 班主任审核 / 教导处审核" in page.plain
     assert fits_a_phone(page)
-    await harness.press(harness.user(ADMIN_ID), page, page.data_of("下一页"))
-    assert "作业（第 3/3 页）" in page.plain and "作业周汇总时间：17:00" in page.plain
+    assert "« 全部设置" in [label for label, _ in page.buttons]
+
+    await harness.press(admin, page, page.data_of("下一页"))
+    assert "作业（第 2/3 页）" in page.plain
+    assert "一年级作业上限：0 分钟" in page.plain
+    assert "三年级作业上限：45 分钟" in page.plain
+    assert "三年级每日书面作业上限" in page.plain and "范围 0–240 分钟" in page.plain
     assert page.data_of("上一页") and fits_a_phone(page)
+    await harness.press(admin, page, page.data_of("下一页"))
+    assert "作业（第 3/3 页）" in page.plain and "九年级作业上限：90 分钟" in page.plain
 
     await harness.press(harness.user(ADMIN_ID), page, page.data_of("全部设置"))
     assert "孟河小学 · 设置" in page.plain
@@ -112,7 +114,7 @@ async def test_a_choice_is_changed_by_a_button(
     assert len(await changes(engine)) == 1
 
     await harness.press(admin, screen, screen.data_of("返回作业"))
-    assert "作业（第 2/3 页）" in screen.plain
+    assert "作业（第 1/3 页）" in screen.plain
 
 
 async def test_on_and_off_are_buttons(
@@ -133,7 +135,7 @@ async def test_a_number_is_typed_when_asked_and_a_bad_one_is_refused(
 ) -> None:
     await seed(engine, clock)
     admin = harness.user(ADMIN_ID)
-    page = await open_section(harness, "作业")
+    page = await open_section(harness, "作业", page=2)
     await harness.press(admin, page, page.data_of("三年级作业上限"))
     assert "请直接发送新的值（0–240 分钟），或按“取消”。" in page.plain
     assert [label for label, _ in page.buttons] == ["取消"]
@@ -247,7 +249,7 @@ async def test_a_typed_cap_over_the_rules_asks_too(
 ) -> None:
     await seed(engine, clock)
     admin = harness.user(ADMIN_ID)
-    page = await open_section(harness, "作业")
+    page = await open_section(harness, "作业", page=2)
     await harness.press(admin, page, page.data_of("二年级作业上限"))
     asked = (await harness.send(admin, "15"))[-1]
     assert "一、二年级不布置家庭书面作业" in asked.plain
@@ -264,7 +266,7 @@ async def test_a_teacher_can_neither_open_nor_press(
     assert refused[-1].plain == "你没有权限执行这个操作。"
 
     asked = (await harness.send(harness.user(ADMIN_ID), "/settings 三年级作业上限 70"))[-1]
-    page = await open_section(harness, "作业")
+    page = await open_section(harness, "作业", page=2)
     _, toast = await harness.press(teacher, asked, asked.data_of("仍然设置"))
     _, opened = await harness.press(teacher, page, page.data_of("三年级作业上限"))
     assert toast["text"] == "你没有权限执行这个操作。" and toast.get("show_alert")
@@ -301,6 +303,7 @@ async def test_english_speaker_gets_english_texts(
     switched = await harness.send(admin, "/lang en")
     menu = (await harness.send(admin, "/settings"))[-1]
     await harness.press(admin, menu, menu.data_of("Homework"))
+    await harness.press(admin, menu, menu.data_of("Next"))
     changed = await harness.send(admin, "/settings grade 3 homework cap 40")
     assert switched[-1].plain == "OK, I will speak English with you from now on."
     assert "Grade 3 homework cap: 45 minutes" in menu.plain
