@@ -26,6 +26,7 @@ from handlers.settings_views import (
     bare,
     breach_view,
     cancel_markup,
+    detail_text,
     detail_view,
     menu_view,
     outcome_text,
@@ -55,6 +56,9 @@ TYPING = 1
 # user_data: the number of the setting whose new value the admin was asked to type. Only the
 # question lives in memory; a restart forgets it and the typed value is answered as expired.
 TYPING_KEY = "settings_typing"
+# user_data: (chat, message) of the question when it was a menu screen, so that once answered
+# its 取消 button goes and it shows the value now in force.
+PROMPT_KEY = "settings_prompt"
 _SECTION = "section:"
 
 
@@ -167,9 +171,14 @@ def _unknown(turn: Turn, typed: str) -> None:
 def _asking(turn: Turn, item: PolicySpec) -> object:
     """After a setting's screen: a typed setting now waits for its value."""
     if options(item):
-        turn.context.user_data.pop(TYPING_KEY, None)
-        return END
+        return _stop_typing(turn)
     turn.context.user_data[TYPING_KEY] = entry(item.key).ref
+    query = turn.update.callback_query
+    if query is not None and query.message is not None:
+        prompt = (query.message.chat.id, query.message.message_id)
+        turn.context.user_data[PROMPT_KEY] = prompt
+    else:
+        turn.context.user_data.pop(PROMPT_KEY, None)
     return TYPING
 
 
@@ -184,9 +193,12 @@ async def on_value_text(turn: Turn) -> object:
     if not outcome.finished:
         turn.reply(outcome.text + "\n" + turn.t("settings.retry"), cancel_markup(turn.lang, item))
         return TYPING
-    turn.context.user_data.pop(TYPING_KEY, None)
+    prompt = turn.context.user_data.get(PROMPT_KEY)
+    if prompt is not None:
+        fresh = await load_policies(session=turn.session, school_id=turn.actor.school_id)
+        turn.out.edit(*prompt, detail_text(turn.lang, fresh, item))
     turn.reply(outcome.text, outcome.markup)
-    return END
+    return _stop_typing(turn)
 
 
 @button(roles=ADMINS)
@@ -236,6 +248,7 @@ async def on_button(turn: Turn) -> object:
 
 def _stop_typing(turn: Turn) -> object:
     turn.context.user_data.pop(TYPING_KEY, None)
+    turn.context.user_data.pop(PROMPT_KEY, None)
     return END
 
 

@@ -151,6 +151,8 @@ async def test_a_number_is_typed_when_asked_and_a_bad_one_is_refused(
     assert done[-1].plain == "✅ 三年级作业上限：45 → 40 分钟，已生效。"
     assert done[-1].data_of("返回作业")
     assert await raw(engine, "homework.cap.grade3") == "40"
+    # The question above now shows the value in force, and its 取消 button is gone.
+    assert "当前：40 分钟 ✎" in page.plain and page.buttons == []
 
     # The question was answered: more numbers are not taken as a new value.
     await harness.send(admin, "30")
