@@ -12,7 +12,14 @@ import difflib
 from dataclasses import dataclass
 from functools import cache
 
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import callbacks
 from bot.commands import ADMINS
@@ -51,7 +58,7 @@ from rules.policy_menu import (
 )
 from storage.policies import load_policies, set_policy
 
-END = -1  # ConversationHandler.END
+END = ConversationHandler.END
 TYPING = 1
 # user_data: the number of the setting whose new value the admin was asked to type. Only the
 # question lives in memory; a restart forgets it and the typed value is answered as expired.
@@ -143,12 +150,13 @@ async def cmd_settings(turn: Turn) -> object:
         turn.reply(*menu_view(turn.lang, school.name))
         return END
     found = resolve(typed, _names())
-    if found is None or (found[0].startswith(_SECTION) and found[1]):
+    if found is None:
         _unknown(turn, typed)
         return END
     target, value = found
     policies = await load_policies(session=turn.session, school_id=school.id)
     if target.startswith(_SECTION):
+        # Also with a value after it (/settings 作业 40): the section shows the names to use.
         section = next(s for s in SECTIONS if _SECTION + s.name == target)
         turn.reply(*section_view(turn.lang, policies, section, 0))
         return END

@@ -294,6 +294,8 @@ async def test_bad_values_are_refused_with_the_allowed_range(
     assert "允许：自动 / 班主任审核 / 教导处审核" in bad_choice[-1].plain
     assert "homework.cap.grade3" in unknown[-1].plain
     assert "三年级作业上限" in unknown_zh[-1].plain
+    section = await harness.send(admin, "/settings 作业 40")
+    assert "作业（第 1/3 页）" in section[-1].plain and "作业公示方式：自动" in section[-1].plain
     assert await raw(engine, "homework.cap.grade3") == "45"
 
 
