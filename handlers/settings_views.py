@@ -8,7 +8,16 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.texts import Safe, t
 from rules.policies import PolicySet, PolicySpec
-from rules.policy_menu import SECTIONS, Section, entry, options, page_of, pages, section_of
+from rules.policy_menu import (
+    SECTIONS,
+    Section,
+    double_reduction_breach,
+    entry,
+    options,
+    page_of,
+    pages,
+    section_of,
+)
 
 View = tuple[str, InlineKeyboardMarkup]
 FEATURE = "set"
@@ -56,7 +65,10 @@ def allowed(lang: str, item: PolicySpec) -> str:
 
 
 def _mark(policies: PolicySet, item: PolicySpec) -> str:
-    return "" if policies.is_default(item.key) else " ✎"
+    """✎ for a changed value; ⚠️ for a cap set over the 双减 rules, so it stays visible."""
+    changed = "" if policies.is_default(item.key) else " ✎"
+    over = double_reduction_breach(item.key, policies.get(item.key)) is not None
+    return changed + (" ⚠️" if over else "")
 
 
 def menu_view(lang: str, school: str) -> View:

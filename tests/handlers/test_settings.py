@@ -226,6 +226,9 @@ async def test_a_cap_over_the_double_reduction_rules_asks_first(
     assert asked.plain == "✅ 三年级作业上限：45 → 70 分钟，已生效。"
     assert await raw(engine, "homework.cap.grade3") == "70"
     assert '"breaks": "grades_3_6"' in (await changes(engine))[-1]
+    page = await open_section(harness, "作业", page=2)
+    assert "三年级作业上限：70 分钟 ✎ ⚠️" in page.plain
+    assert "四年级作业上限：45 分钟\n" in page.plain
 
 
 async def test_cancelling_the_double_reduction_question_changes_nothing(
