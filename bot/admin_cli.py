@@ -224,6 +224,9 @@ async def settings_set(settings: Settings, school_name: str, key: str, value: st
             raise CliError(
                 say(settings, f"settings.{exc.problem}", key=key, value=value, allowed=exc.allowed)
             ) from None
+        if old == new:
+            print(say(settings, "settings.unchanged", name=key, value=new))
+            return 0
         await audit.record(
             session=session,
             at=now,

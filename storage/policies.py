@@ -36,13 +36,17 @@ async def set_policy(
     by: int | None,
     now: datetime,
 ) -> tuple[str, str]:
-    """Validates and stores one value; returns (old, new). Raises KeyError or PolicyError."""
+    """Validates and stores one value; returns (old, new), equal when nothing changed (then
+    nothing is written). Raises KeyError or PolicyError."""
     item = spec(key)
     new = item.normalise(raw_value)
     row = (
         await session.exec(select(Policy).where(Policy.school_id == school_id, Policy.key == key))
     ).first()
     old = row.value if row is not None else item.default
+    if new == old:
+        # Nothing to store, and no reason to plan the school's pushes again.
+        return old, new
     if row is None:
         row = Policy(school_id=school_id, key=key, value=new, updated_at=now, updated_by=by)
     else:

@@ -180,3 +180,13 @@ def test_settings_set_refuses_a_month_day_the_calendar_lacks(
         "training.year_start 不能设为 02-29：大多数年份没有这一天。请改用 02-28 或 03-01。",
     ]
     assert "09-01 → 03-01" in out
+
+
+def test_settings_set_to_the_same_value_says_nothing_changed(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["school", "add", "青松路小学"]) == 0
+    assert main(["settings", "set", "cover.slip_today", "07:20", "--school", "青松路小学"]) == 0
+    out, _ = capsys.readouterr()
+    assert "cover.slip_today 已经是 07:20，没有变化。" in out
+    assert "07:20 → 07:20" not in out

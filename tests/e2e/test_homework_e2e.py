@@ -27,7 +27,8 @@ async def advance_to(stage: Stage, when: datetime) -> None:
 
 async def set_mode(stage: Stage, mode: str) -> None:
     answer = await stage.ask(ADMIN_NAME, f"/settings homework.publication {mode}")
-    assert f"→ {mode}" in answer.plain
+    label = {"auto": "自动", "head_teacher": "班主任审核", "office": "教导处审核"}[mode]
+    assert f"→ {label}" in answer.plain
 
 
 async def wait(stage: Stage, who: str, contains: str, since: int) -> SimMessage:

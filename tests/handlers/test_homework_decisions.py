@@ -267,6 +267,6 @@ async def test_a_change_of_mode_leaves_waiting_decisions_with_who_was_asked(
     changed = only(
         await by_head.send(by_head.user(ADMIN_ID), "/settings homework.publication office")
     )
-    assert "head_teacher → office" in changed.plain
+    assert "班主任审核 → 教导处审核" in changed.plain
     sent, _ = await by_head.press(head, request, request.data_of("通过"))
     assert "赵老师 通过了你的作业" in to(sent, MATHS_ID).plain
