@@ -25,8 +25,10 @@ async def test_a_short_soak_loses_no_committed_message(db_url: str, tmp_path: Pa
     figures = await run(config)
     shown = report(figures, "the short soak")
     t = figures.tally
-    assert figures.kills >= 1 and sum(figures.faults.values()) >= 10, shown
-    assert t.committed >= 30 and t.delivered >= 30, shown
+    # The run is timed, so a loaded machine gets through fewer actions: the floors ask only that
+    # faults and a kill really happened among enough messages to lose some.
+    assert figures.kills >= 1 and sum(figures.faults.values()) >= 3, shown
+    assert t.committed >= 15 and t.delivered >= 15, shown
     assert t.missing == [] and t.pending == [] and t.unexplained == [], shown
     # A kill between Telegram's answer and the record of it sends that message again: at most
     # what was in flight then, which is rare (about 0.2 s a kill at the most busy).
