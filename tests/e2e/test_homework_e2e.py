@@ -109,8 +109,11 @@ async def test_the_daily_board_and_an_addition(stage: Stage) -> None:
     since = stage.sim.seq
     await advance_to(stage, BOARD_TIME)
     boards = [m for m in stage.sim.bot_messages(GROUP_ID, since=since) if "作业公示" in m.plain]
-    assert len(boards) == 6  # one per grade of the demo school
-    grade3 = next(m for m in boards if "三年级作业公示" in m.plain)
+    (board,) = boards  # one message for the demo school's six grades
+    grade3 = board
+    assert "━━ 一年级 ━━" in board.plain and "━━ 六年级 ━━" in board.plain
+    # Grades 1–2 set no written homework: not flagged for it.
+    assert "一(1)班\n⚠️" not in board.plain and "一(1)班" in board.plain
     assert "三(2)班\n• 数学 · 书面 20 分钟：练习册第12页\n书面合计 20/45 分钟 ✓" in grade3.plain
     assert "三(1)班\n⚠️ 今天还没有布置作业" in grade3.plain
     since = stage.sim.seq
@@ -139,7 +142,7 @@ async def test_auto_mode_a_posting_goes_on_the_board_and_its_withdrawal_is_named
     since = stage.sim.seq
     await advance_to(stage, BOARD_TIME)
     boards = [m for m in stage.sim.bot_messages(GROUP_ID, since=since) if "作业公示" in m.plain]
-    grade3 = next(m for m in boards if "三年级作业公示" in m.plain)
+    (grade3,) = boards
     assert (
         "三(1)班\n• 英语 · 书面 15 分钟：抄写单词 <Unit 3>\n书面合计 15/45 分钟 ✓" in grade3.plain
     )
