@@ -227,7 +227,11 @@ async def send_board(ctx: PushContext) -> bool:
         return False
     lang = ctx.services.settings.default_language
     texts = board_messages(lang, ctx.day, days)
-    return await send_to_staff_groups(ctx.bot, ctx.session, school_id, list(texts)) > 0
+    thread = ctx.policies.topic("homework")
+    return (
+        await send_to_staff_groups(ctx.bot, ctx.session, school_id, list(texts), thread_id=thread)
+        > 0
+    )
 
 
 # --- the weekly summary ----------------------------------------------------------------------
