@@ -151,3 +151,21 @@ async def test_auto_mode_a_posting_goes_on_the_board_and_its_withdrawal_is_named
     correction = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="作业更正")
     assert "英语作业“抄写单词 <Unit 3>”已撤回" in correction.plain
     assert "书面合计 0/45 分钟" in correction.plain
+
+
+async def test_a_forum_topic_takes_the_board_until_it_is_deleted(stage: Stage) -> None:
+    topic = stage.sim.create_topic(GROUP_ID, "作业")
+    since = stage.sim.seq
+    await stage.sim.send_text(stage.id_of(ADMIN_NAME), GROUP_ID, "/topic 作业", thread_id=topic)
+    answer = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="这个话题")
+    assert answer.message_thread_id == topic  # answered inside the topic
+    await stage.ask(MATHS, "/hw 三(2) 数学 20 练习册第12页")
+    since = stage.sim.seq
+    await advance_to(stage, BOARD_TIME)
+    board = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="作业公示")
+    assert board.message_thread_id == topic
+    stage.sim.delete_topic(GROUP_ID, topic)
+    since = stage.sim.seq
+    await stage.ask(ENGLISH, "/hw 三(2) 英语 10 抄写单词")
+    addition = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="作业补充")
+    assert addition.message_thread_id is None  # the topic is gone: the general topic has it

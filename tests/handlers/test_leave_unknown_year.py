@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
-from tests.handlers.leave_school import TEACHER, seed
+from tests.handlers.leave_school import LEADER, TEACHER, seed
 from tests.harness import BotHarness
 
 UNCONFIRMED = "国务院还没有公布 2027 年的放假安排"
@@ -31,3 +31,12 @@ async def test_new_year_s_day_2027_needs_no_leave(
     await seed(engine, clock.now())
     (answer,) = await harness.send(harness.user(TEACHER), "/leave 事假 2027-01-01 家里有事")
     assert "没有上学日，不需要请假" in answer.plain
+
+
+async def test_a_2027_leave_recorded_for_a_teacher_tells_them_too(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(LEADER), "/leavefor 周雅琴 事假 2027-01-04 家中有事")
+    (told,) = [m for m in harness.in_chat(TEACHER) if "替你登记了请假" in m.plain]
+    assert UNCONFIRMED in told.plain
