@@ -38,6 +38,7 @@ from handlers import (
     swap,
     swap_cancel,
     swap_wizard,
+    topics,
 )
 from handlers import duty as duty_handlers
 from handlers import events as event_handlers
@@ -185,6 +186,7 @@ def build_application(
     # Each feature's handlers, in this order: the first handler that matches an update wins.
     for module in (
         groups,
+        topics,
         onboarding,
         linking,
         reach,

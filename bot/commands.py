@@ -36,6 +36,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("register", EVERYONE, group=True, unlinked_only=True),
     CommandInfo("cancel", EVERYONE, menu=False),
     CommandInfo("bind", ADMINS, private=False, group=True),
+    CommandInfo("topic", ADMINS, private=False, group=True),
     CommandInfo("invite", ADMINS),
     CommandInfo("unreachable", ADMINS),
     CommandInfo("settings", ADMINS),

@@ -431,6 +431,7 @@ class Dispatcher:
                     reply_markup=call_markup(message.markup),  # type: ignore[arg-type]
                     reply_to_message_id=message.reply_to,
                     allow_sending_without_reply=True,
+                    message_thread_id=message.message_thread_id,
                 )
                 message.message_id = sent.message_id
             else:
@@ -456,6 +457,13 @@ class Dispatcher:
                 return _Attempt("sent", "not modified")
             if "chat not found" in exc.message.lower():
                 return _Attempt("gone", exc.message)
+            if isinstance(message, Send) and message.message_thread_id is not None:
+                if "thread not found" in exc.message.lower():
+                    # The topic was deleted (or the group is no forum any more): the post goes
+                    # to the general topic rather than being lost.
+                    log.info("topic %s of %s is gone", message.message_thread_id, message.chat_id)
+                    message.message_thread_id = None
+                    return _Attempt("retry", "topic gone")
             log.warning("Telegram refused a %s to %s: %s", message.action, message.chat_id, exc)
             return _Attempt("failed", exc.message)
         except (NetworkError, TelegramError) as exc:  # timeouts, 5xx, a connection refused

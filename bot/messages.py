@@ -35,6 +35,8 @@ class Send:
     attempts: int = 0
     created_at: datetime | None = None
     bulk: bool = False  # a push among many (paced), not an answer to someone waiting
+    # A forum topic of the group (None: the general topic, or a chat without topics).
+    message_thread_id: int | None = None
     message_id: int | None = field(default=None, init=False)  # once sent
     done: bool = field(default=False, init=False)  # sent or given up
 
@@ -97,6 +99,7 @@ def to_row(message: Message, school_id: int | None) -> NewMessage:
         action=message.action,
         markup=markup_json(message.markup),
         reply_to=message.reply_to if isinstance(message, Send) else None,
+        message_thread_id=message.message_thread_id if isinstance(message, Send) else None,
         message_id=message.message_id if isinstance(message, Edit) else None,
         school_id=message.school_id if message.school_id is not None else school_id,
         board_day=board[1] if board is not None else None,
@@ -138,4 +141,5 @@ def from_row(row: Any) -> Message:
         attempts=row.attempts,
         created_at=row.created_at,
         bulk=row.about.startswith("push:"),
+        message_thread_id=row.message_thread_id,
     )

@@ -122,6 +122,9 @@ def day_status_text(lang: str, status: DayStatus) -> Safe:
         if status.timetable_weekday is None:
             return t(lang, "cal.kind.makeup_unset")
         return t(lang, "cal.kind.makeup", weekday=weekday_name(lang, status.timetable_weekday))
+    if status.kind == DayKind.HOLIDAY and status.statutory:
+        holiday = t(lang, f"cal.holiday.{status.statutory}")
+        return t(lang, "cal.kind.holiday_by_law", holiday=holiday)
     if status.kind == DayKind.CLOSED and status.note:
         return t(lang, "cal.kind.closed_note", note=status.note)
     return t(lang, f"cal.kind.{status.kind.value}")

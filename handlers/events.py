@@ -12,6 +12,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.commands import ORGANISERS
 from bot.texts import Safe, split_message, t
+from handlers.topics import topic_of
 from handlers.turn import Turn, button, command
 from jobs import kinds, scheduler
 from jobs.events import audience_label, day_label, event_line, soon_slot
@@ -66,8 +67,9 @@ def _local_now(turn: Turn, school: School) -> datetime:
 
 
 async def _tell_groups(turn: Turn, school_id: int, text: str) -> None:
+    thread = await topic_of(turn, school_id, "notices")
     for group in await staff_groups(session=turn.session, school_id=school_id):
-        turn.out.send(group.chat_id, text)
+        turn.out.send(group.chat_id, text, thread_id=thread)
 
 
 def _group_lang(turn: Turn) -> str:

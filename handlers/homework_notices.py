@@ -154,8 +154,9 @@ async def tell_group(
         item=body,
         total=total_text(lang, day.cap, day.written),
     )
+    thread = policies.topic("homework")
     for group in await staff_groups(session=turn.session, school_id=post.school_id):
-        turn.out.send(group.chat_id, text)
+        turn.out.send(group.chat_id, text, thread_id=thread)
     post.announced = post.announced or post.status == "published"
     turn.session.add(post)
     await turn.session.flush()

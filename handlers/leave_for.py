@@ -20,6 +20,7 @@ from handlers.leave_approval import decide
 from handlers.leave_request import (
     Refusal,
     ask_approvers,
+    calendar_note,
     chain_text,
     check_draft,
     days_text,
@@ -97,7 +98,10 @@ async def cmd_leave_for(turn: Turn) -> None:
         reason=draft.reason,
         lessons=Safe(lessons_block(lang, kit, checked.lessons, checked.unknown_days)),
         chain=chain_text(lang, steps),
-        note=Safe(sick_note(lang, kit, draft.kind, checked.half_days)),
+        note=Safe(
+            sick_note(lang, kit, draft.kind, checked.half_days)
+            + calendar_note(lang, kit, draft.first, draft.last)
+        ),
     )
     mine = may_decide(
         role=first.role,

@@ -248,6 +248,16 @@ def sick_note(lang: str, kit: Kit, kind: str, half_days: int, key: str = "leave.
     return "\n" + t(lang, key)
 
 
+def calendar_note(lang: str, kit: Kit, first: date, last: date) -> str:
+    """A line saying the leave's school days are not confirmed, when it reaches into a year the
+    State Council has not published yet (its make-up working days may change them); or ""."""
+    calendar = kit.schedule.calendar
+    years = calendar.unknown_years(status.day for status in calendar.days(first, last))
+    if not years:
+        return ""
+    return "\n" + t(lang, "cal.leave_unconfirmed", years="、".join(map(str, years)))
+
+
 def chain_text(lang: str, steps: list[LeaveApproval]) -> str:
     """The approval chain in words: 年级组长（三年级） → 教导处."""
     return t(lang, "leave.chain_sep").join(step_label(lang, step) for step in steps)
@@ -500,7 +510,8 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
                 else ""
             ),
         )
-        + sick_note(turn.lang, kit, draft.kind, checked.half_days),
+        + sick_note(turn.lang, kit, draft.kind, checked.half_days)
+        + calendar_note(turn.lang, kit, draft.first, draft.last),
         withdraw_markup(turn.lang, leave),
         # Kept once sent, and redrawn as the request moves on (handlers/leave_escalation.py).
         about=f"leave_notice:{leave.id}",

@@ -30,6 +30,7 @@ from handlers.leave_request import (
     MAX_REASON,
     Draft,
     Refusal,
+    calendar_note,
     check_draft,
     days_text,
     lessons_block,
@@ -431,7 +432,8 @@ async def on_reason_text(turn: Turn) -> object:
             ),
             chain=roles,
             approvers=people_names(turn.lang, approvers),
-        ),
+        )
+        + calendar_note(turn.lang, checked.kit, checked.draft.first, checked.draft.last),
         markup,
     )
     return CONFIRM

@@ -36,8 +36,12 @@ class Outbox:
         *,
         board: BoardTag | None = None,
         about: str = "",
+        thread_id: int | None = None,
     ) -> None:
-        self.items.append(Send(chat_id, text, markup, reply_to, board, about=about))
+        """`thread_id`: the forum topic to post in (None: the general topic)."""
+        self.items.append(
+            Send(chat_id, text, markup, reply_to, board, about=about, message_thread_id=thread_id)
+        )
 
     def edit(
         self,

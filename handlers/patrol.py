@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.texts import t
 from handlers.duty_texts import day_label, school_today
+from handlers.topics import topic_of
 from handlers.turn import Turn, command
 from rules.roles import OFFICE
 from rules.rota import AFTERNOON, MORNING, half_of, is_patrol
@@ -90,8 +91,9 @@ async def cmd_patrol(turn: Turn) -> None:
     groups = await staff_groups(session=turn.session, school_id=school.id)
     lang = turn.svc.settings.default_language
     text = render_report(lang, day=today, half=half, name=me.name, findings=findings)
+    thread = await topic_of(turn, school.id, "duty")
     for group in groups:
-        turn.out.send(group.chat_id, text)
+        turn.out.send(group.chat_id, text, thread_id=thread)
     if not groups:
         lost = await lost_groups(session=turn.session, school_id=school.id)
         if lost:

@@ -89,7 +89,11 @@ class Turn:
     def reply(self, text: str, markup: Markup = None) -> None:
         message = self.update.effective_message
         reply_to = message.message_id if message is not None and self.in_group else None
-        self.out.send(self.chat_id, text, markup, reply_to=reply_to)
+        # Inside a forum topic the answer stays in that topic.
+        thread = (
+            message.message_thread_id if message is not None and message.is_topic_message else None
+        )
+        self.out.send(self.chat_id, text, markup, reply_to=reply_to, thread_id=thread)
 
     def toast(self, text: str | None = None, alert: bool = False) -> None:
         query = self.update.callback_query

@@ -3,8 +3,9 @@
 - A make-up working day within the next week that does not say whose weekday it follows (按周X):
   once per make-up day.
 - A year the State Council table in the `chinese-calendar` package does not know yet, once the
-  next 30 days reach into it: once per year. Until the package knows it, only the school's own
-  entries count; no holiday is guessed.
+  next 30 days reach into it: once per year. Until the package knows it, the days the law itself
+  gives are closed (rules.statutory_holidays) and the warning lists them; the make-up working days
+  cannot be worked out, so the admins are asked to enter them.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time, timedelta
 
-from bot.texts import t
+from bot.texts import Safe, t
 from handlers.duty_texts import day_label, weekday_name
 from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
+from rules.statutory_holidays import holiday_spans
 from storage.calendar import school_calendar
 from storage.staff import admin_recipients
 
@@ -62,7 +64,24 @@ async def plan_unknown_year_warnings(ctx: DayContext) -> list[Slot]:
 
 
 async def unknown_year_job(ctx: PushContext) -> bool:
-    return await _tell_admins(ctx, lambda lang: t(lang, "cal.warn_unknown_year", year=ctx.slot.key))
+    year = int(ctx.slot.key)
+    return await _tell_admins(
+        ctx,
+        lambda lang: t(
+            lang, "cal.warn_unknown_year", year=year, holidays=law_holidays_text(lang, year)
+        ),
+    )
+
+
+def law_holidays_text(lang: str, year: int) -> Safe:
+    """元旦 1月1日 周五；春节 2月5日 周五–2月8日 周一；…"""
+    parts = []
+    for name, first, last in holiday_spans(year):
+        days = day_label(lang, first)
+        if last != first:
+            days += "–" + day_label(lang, last)
+        parts.append(t(lang, "cal.holiday.span", holiday=t(lang, f"cal.holiday.{name}"), days=days))
+    return Safe(t(lang, "common.list_sep").join(parts))
 
 
 async def _tell_admins(ctx: PushContext, text: Callable[[str], str]) -> bool:

@@ -44,12 +44,13 @@ async def send_to_chat(
     markup: InlineKeyboardMarkup | None = None,
     *,
     board: tuple[int, date, int] | None = None,
+    thread_id: int | None = None,
 ) -> bool:
     """Queues the message of the push being composed; True (it is kept, and will go)."""
     queue = _QUEUE.get()
     if queue is None:
         raise RuntimeError("a push's message is queued only while the push is composed")
-    queue.append(Send(chat_id, text, markup, board=board, bulk=True))
+    queue.append(Send(chat_id, text, markup, board=board, bulk=True, message_thread_id=thread_id))
     return True
 
 
@@ -59,13 +60,19 @@ async def send_to_staff_groups(
     school_id: int,
     texts: list[str],
     markup: InlineKeyboardMarkup | None = None,
+    *,
+    thread_id: int | None = None,
 ) -> int:
-    """Sends the texts to every bound group of the school (the markup under the last one)."""
+    """Sends the texts to every bound group of the school (the markup under the last one);
+    `thread_id`: the forum topic the school chose for them (`PolicySet.topic`)."""
     taken = 0
     for group in await staff_groups(session=session, school_id=school_id):
         for index, text in enumerate(texts):
             last = index == len(texts) - 1
-            if await send_to_chat(bot, session, group.chat_id, text, markup if last else None):
+            markup_here = markup if last else None
+            if await send_to_chat(
+                bot, session, group.chat_id, text, markup_here, thread_id=thread_id
+            ):
                 taken += 1
     return taken
 

@@ -50,7 +50,13 @@ async def announcement_job(ctx: PushContext) -> bool:
         notify=True,
         gaps={gap.shift.post_id for gap in gaps},
     )
-    sent = await send_to_staff_groups(ctx.bot, ctx.session, school_id, ["\n".join(lines)])
+    sent = await send_to_staff_groups(
+        ctx.bot,
+        ctx.session,
+        school_id,
+        ["\n".join(lines)],
+        thread_id=ctx.policies.topic("duty"),
+    )
     # The safety net: asked at approval already, but nobody was put there yet.
     now: datetime = ctx.services.clock.now()
     ahead = [gap for gap in gaps if not window_over(gap.shift, now, ZoneInfo(ctx.school.timezone))]

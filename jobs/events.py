@@ -194,7 +194,12 @@ async def _remind(ctx: PushContext, key: str, with_button: bool) -> bool:
     ]
     markup = checkin_markup(lang, event.id or 0, day) if with_button else None
     sent = await send_to_staff_groups(
-        ctx.bot, ctx.session, event.school_id, list(split_message(lines)), markup
+        ctx.bot,
+        ctx.session,
+        event.school_id,
+        list(split_message(lines)),
+        markup,
+        thread_id=ctx.policies.topic("notices"),
     )
     return sent > 0
 
@@ -238,7 +243,9 @@ async def send_week(ctx: PushContext) -> bool:
             )
         )
     texts = list(split_message(lines))
-    return await send_to_staff_groups(ctx.bot, ctx.session, ctx.school.id or 0, texts) > 0
+    thread = ctx.policies.topic("notices")
+    school_id = ctx.school.id or 0
+    return await send_to_staff_groups(ctx.bot, ctx.session, school_id, texts, thread_id=thread) > 0
 
 
 def push_kinds() -> list[PushKind]:

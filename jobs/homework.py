@@ -1,7 +1,8 @@
 """The daily homework board (作业公示) and the weekly summary for the academic office.
 
-The board goes to the staff groups on school days at `homework.board_time`, one message per
-grade (split when longer than Telegram allows). The summary goes to the academic office on the
+The board goes to the staff groups on school days at `homework.board_time`, one message for the
+whole school, grade by grade (split only when longer than Telegram allows): one message a day
+reads better on a phone than one per grade. The summary goes to the academic office on the
 last school day of each week up to Friday, at `homework.weekly_summary_time`.
 
 The texts of a posting as the board shows it live here too; the homework handlers use the same
@@ -146,15 +147,15 @@ class _Parts:
             self.size = 0
 
 
-def pack_classes(lang: str, days: list[ClassDay], limit: int) -> list[str]:
-    """The classes' blocks in as few messages as fit, measured as Telegram counts them.
+def pack_blocks(lang: str, blocks: list[tuple[list[str], str]], limit: int) -> list[str]:
+    """Blocks of lines (with the class each belongs to) in as few messages as fit, measured as
+    Telegram counts them.
 
-    A class stays in one message unless it alone is too long; then it breaks between lines,
-    and the message that goes on with it starts with its name again, marked as continued.
+    A block stays in one message unless it alone is too long; then it breaks between lines,
+    and the message that goes on with it starts with its class's name again, marked as continued.
     """
     parts = _Parts(limit)
-    for day in days:
-        block = class_block(lang, day)
+    for block, name in blocks:
         spaced = ["", *block] if parts.parts[-1] else block
         if parts.fits(spaced):
             parts.add(spaced)
@@ -170,25 +171,39 @@ def pack_classes(lang: str, days: list[ClassDay], limit: int) -> list[str]:
         for line in block[1:]:
             if not parts.fits([line]):
                 parts.new_part()
-                parts.add([t(lang, "hw.board.class_continued", klass=day.name)])
+                parts.add([t(lang, "hw.board.class_continued", klass=name)])
             parts.add([line])
     return ["\n".join(lines) for lines in parts.parts if lines]
 
 
-def board_messages(lang: str, day: date, classes: list[ClassDay]) -> list[Safe]:
-    """One message per grade, split when longer than Telegram allows."""
-    messages: list[Safe] = []
+def board_blocks(lang: str, classes: list[ClassDay]) -> list[tuple[list[str], str]]:
+    """The board grade by grade: each grade's heading leads its first block; the classes of a
+    grade without written homework that have nothing share one line."""
+    blocks: list[tuple[list[str], str]] = []
+    sep = t(lang, "common.list_sep")
     for grade, days in by_grade(classes):
-        header = t(
-            lang, "hw.board.title", grade=grade_name(lang, grade), date=date_label(lang, day)
-        )
-        continued = t(lang, "hw.board.continued", title=header)
-        # Room for the longer of the two headers and the blank line under it.
-        limit = MESSAGE_LIMIT - visible_length(continued) - 2
-        for index, part in enumerate(pack_classes(lang, days, limit)):
-            head = header if index == 0 else continued
-            messages.append(Safe(f"{head}\n\n{part}"))
-    return messages
+        heading = [t(lang, "hw.board.grade", grade=grade_name(lang, grade))]
+        quiet = [d.name for d in days if d.quiet]
+        if quiet:
+            blocks.append(([*heading, t(lang, "hw.board.quiet", classes=sep.join(quiet))], ""))
+            heading = []
+        for day in days:
+            if not day.quiet:
+                blocks.append(([*heading, *class_block(lang, day)], day.name))
+                heading = []
+    return blocks
+
+
+def board_messages(lang: str, day: date, classes: list[ClassDay]) -> list[Safe]:
+    """The whole school's board in one message, split only when longer than Telegram allows."""
+    header = t(lang, "hw.board.title", date=date_label(lang, day))
+    continued = t(lang, "hw.board.continued", title=header)
+    # Room for the longer of the two headers and the blank line under it.
+    limit = MESSAGE_LIMIT - visible_length(continued) - 2
+    parts = pack_blocks(lang, board_blocks(lang, classes), limit)
+    return [
+        Safe(f"{header if index == 0 else continued}\n\n{part}") for index, part in enumerate(parts)
+    ]
 
 
 # --- the daily board -------------------------------------------------------------------------
@@ -212,7 +227,11 @@ async def send_board(ctx: PushContext) -> bool:
         return False
     lang = ctx.services.settings.default_language
     texts = board_messages(lang, ctx.day, days)
-    return await send_to_staff_groups(ctx.bot, ctx.session, school_id, list(texts)) > 0
+    thread = ctx.policies.topic("homework")
+    return (
+        await send_to_staff_groups(ctx.bot, ctx.session, school_id, list(texts), thread_id=thread)
+        > 0
+    )
 
 
 # --- the weekly summary ----------------------------------------------------------------------

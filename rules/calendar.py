@@ -2,8 +2,9 @@
 
 A school day is inside a term, a working day by the State Council calendar (including the
 weekend make-up working days, 调休) and not closed by the school. For a year the State Council
-calendar is not known yet, only the school's own entries count on top of an ordinary Monday to
-Friday week: a holiday is never guessed.
+calendar is not known yet, the days off the law itself gives (rules.statutory_holidays: 元旦,
+春节, 清明, 劳动节, 端午, 中秋, 国庆) are holidays on top of an ordinary Monday to Friday week and
+the school's own entries; the make-up working days (调休) of such a year are never guessed.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 import chinese_calendar
+
+from rules.statutory_holidays import statutory_holiday
 
 WEEKDAY_NAMES_ZH = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
 WEEKDAY_NAMES_EN = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -36,6 +39,9 @@ class DayStatus:
     timetable_weekday: int | None = None  # ISO weekday whose timetable and duties apply
     note: str = ""
     state_calendar_known: bool = True
+    # For a year the State Council table does not know: the holiday the law gives on this day
+    # (a rules.statutory_holidays key), whatever the day's kind.
+    statutory: str | None = None
 
     @property
     def is_school_day(self) -> bool:
@@ -96,13 +102,23 @@ class SchoolCalendar:
         state = self._workday(day)
         known = state is not None
         weekend = day.isoweekday() >= 6
+        statutory = None
         if state is None:
-            state = not weekend
+            statutory = statutory_holiday(day)
+            state = not weekend and statutory is None
         for span in self.data.closures:
             if day in span:
-                return DayStatus(day, DayKind.CLOSED, note=span.note, state_calendar_known=known)
+                return DayStatus(
+                    day,
+                    DayKind.CLOSED,
+                    note=span.note,
+                    state_calendar_known=known,
+                    statutory=statutory,
+                )
         if not any(day in term for term in self.data.terms):
-            return DayStatus(day, DayKind.OUTSIDE_TERM, state_calendar_known=known)
+            return DayStatus(
+                day, DayKind.OUTSIDE_TERM, state_calendar_known=known, statutory=statutory
+            )
         if day in self.data.makeups:
             # The school's own entry names the weekday to follow; it also makes a working day
             # of a weekend the State Council table does not know about yet.
@@ -112,10 +128,11 @@ class SchoolCalendar:
                 timetable_weekday=self.data.makeups[day],
                 note=self.data.makeup_notes.get(day, ""),
                 state_calendar_known=known,
+                statutory=statutory,
             )
         if not state:
             kind = DayKind.WEEKEND if weekend else DayKind.HOLIDAY
-            return DayStatus(day, kind, state_calendar_known=known)
+            return DayStatus(day, kind, state_calendar_known=known, statutory=statutory)
         if weekend:
             return DayStatus(
                 day, DayKind.MAKEUP, timetable_weekday=None, state_calendar_known=known

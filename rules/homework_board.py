@@ -41,7 +41,14 @@ class ClassDay:
 
     @property
     def missing(self) -> bool:
-        return not self.items
+        """Nothing posted where written homework is expected: a grade whose written cap is 0
+        (grades 1–2 under 双减) may well have none, and is not flagged for it."""
+        return not self.items and self.cap != 0
+
+    @property
+    def quiet(self) -> bool:
+        """Nothing posted or waiting, and nothing written expected: a line on the board."""
+        return not self.items and not self.waiting and self.cap == 0
 
     @property
     def left(self) -> int | None:

@@ -54,7 +54,7 @@ class PolicySpec:
         """Turns the stored or typed text into a value, or raises PolicyError."""
         text = raw.strip()
         if self.kind == "int":
-            if not re.fullmatch(r"-?\d{1,6}", text):
+            if not re.fullmatch(r"-?\d{1,10}", text):
                 raise PolicyError(self.key, raw, self.allowed())
             number = int(text)
             assert self.minimum is not None and self.maximum is not None
@@ -119,6 +119,11 @@ def _time(key: str, default: str) -> PolicySpec:
     return PolicySpec(key, "time", default, schedules=True)
 
 
+# What a school can route to a topic of its forum staff group: homework posts (作业), cover (代课),
+# duties and patrols (值日), notices of meetings and events (通知).
+TOPICS = ("homework", "cover", "duty", "notices")
+TOPIC_MAX = 2_147_483_647  # message ids are 32-bit in a chat
+
 # Written homework caps in minutes per grade (shared/domain.md, seed 003): none in grades 1–2,
 # 45 in 3–4, 60 in 5–6, 90 in junior middle school.
 _HOMEWORK_CAPS = {1: 0, 2: 0, 3: 45, 4: 45, 5: 60, 6: 60, 7: 90, 8: 90, 9: 90}
@@ -152,6 +157,9 @@ SPECS: tuple[PolicySpec, ...] = (
     _int("training.target_hours", 90, 0, 1000),
     PolicySpec("training.year_start", "monthday", "09-01"),
     _int("push.grace_minutes", 120, 0, 720),
+    # Forum topics of the staff group (message_thread_id; 0: the general topic). Set most easily
+    # by an admin sending `/topic 作业` inside the topic (handlers/topics.py).
+    *(_int(f"group.topic.{name}", 0, 0, TOPIC_MAX) for name in TOPICS),
 )
 
 SPEC_BY_KEY: dict[str, PolicySpec] = {spec.key: spec for spec in SPECS}
@@ -183,6 +191,10 @@ class PolicySet:
 
     def is_default(self, key: str) -> bool:
         return key not in self._stored or self._stored[key] == spec(key).default
+
+    def topic(self, name: str) -> int | None:
+        """The forum topic (message_thread_id) posts of `name` go to; None: the general one."""
+        return self.get(f"group.topic.{name}") or None
 
     def homework_cap(self, grade: int) -> int | None:
         key = f"homework.cap.grade{grade}"

@@ -38,6 +38,7 @@ class NewMessage:
     markup: str | None = None
     reply_to: int | None = None
     message_id: int | None = None
+    message_thread_id: int | None = None
     school_id: int | None = None
     board_day: date | None = None
     board_staff_id: int | None = None
@@ -63,6 +64,7 @@ async def queue_messages(
             "text": m.text,
             "markup": m.markup,
             "reply_to": m.reply_to,
+            "message_thread_id": m.message_thread_id,
             "message_id": m.message_id,
             "board_day": m.board_day,
             "board_staff_id": m.board_staff_id,

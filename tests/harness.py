@@ -40,6 +40,7 @@ class Sent:
     markup: dict[str, Any] | None = None
     edited: bool = False
     deleted: bool = False
+    thread_id: int | None = None  # the forum topic it was posted in (None: general)
 
     @property
     def plain(self) -> str:
@@ -78,6 +79,9 @@ class RecordingRequest(LeanAnswers):
     )
     # awaited inside every sendMessage, to look at the world while the bot waits on Telegram
     during_send: Any = None
+    # Forum chats and their topics (message_thread_id): a message to any other topic of such a
+    # chat is refused as Telegram refuses it once a topic was deleted.
+    topics: dict[int, set[int]] = field(default_factory=dict)
     # One count for every harness of a test run: a bot started again on the same database (a
     # restart) must not reuse the ids of the messages the first one sent, as Telegram would not.
     _ids: itertools.count = field(default_factory=lambda: _MESSAGE_IDS)
@@ -151,7 +155,12 @@ class RecordingRequest(LeanAnswers):
             chat_id = int(params["chat_id"])
             if chat_id in self.forbidden:
                 return 403, "Forbidden: bot was blocked by the user"
+            thread = params.get("message_thread_id")
+            thread = int(thread) if thread is not None else None
+            if thread is not None and thread not in self.topics.get(chat_id, set()):
+                return 400, "Bad Request: message thread not found"
             sent = Sent(next(self._ids), chat_id, params["text"], params.get("reply_markup"))
+            sent.thread_id = thread
             self._record(sent)
             return 200, self._message_json(sent, now)
         if method in ("editMessageText", "editMessageReplyMarkup"):
@@ -298,9 +307,15 @@ class BotHarness:
             await self.services.dispatcher.delivered()
         return self.request.sent[before:]
 
-    async def send(self, user: User, text: str, chat_id: int | None = None) -> list[Sent]:
-        """The user writes `text` in a chat (private by default); returns what the bot sent."""
-        message = self._message(user, chat_id if chat_id is not None else user.id, text)
+    async def send(
+        self, user: User, text: str, chat_id: int | None = None, *, thread_id: int | None = None
+    ) -> list[Sent]:
+        """The user writes `text` in a chat (private by default), in a forum topic if
+        `thread_id`; returns what the bot sent."""
+        topic: dict[str, Any] = {}
+        if thread_id is not None:
+            topic = {"message_thread_id": thread_id, "is_topic_message": True}
+        message = self._message(user, chat_id if chat_id is not None else user.id, text, **topic)
         return await self.feed(Update(next(self._update_ids), message=message))
 
     async def reply_to(self, user: User, prompt: Sent, text: str) -> list[Sent]:

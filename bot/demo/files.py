@@ -187,6 +187,11 @@ def calendar_file(today: date) -> bytes:
     new_year_eve = date(start.year, 12, 31)
     if start <= new_year_eve <= end and new_year_eve.isoweekday() <= 5:
         rows.append([new_year_eve.isoformat(), "停课", "", "迎新年文艺汇演"])
+    # Entered by the school itself as well, as schools do: it holds even before the State
+    # Council table covers the new year.
+    new_year = date(start.year + 1, 1, 1)
+    if start <= new_year <= end:
+        rows.append([new_year.isoformat(), "停课", "", "元旦"])
     return _csv(["日期", "类型", "按周", "说明"], rows)
 
 

@@ -173,14 +173,49 @@ class UserDriver:
             self.state.emit_my_chat_member(self.state.chats[user_id], user_id, "kicked", "member")
             self.state.changed.notify()
 
+    # ------------------------------------------------------------ forum topics
+    def create_topic(self, chat_id: int, name: str) -> int:
+        """Make the supergroup a forum (if not yet) and open a topic; returns its thread id."""
+        chat = self._group(chat_id)
+        if chat.type != "supergroup":
+            raise SimulatorError("only a supergroup can have topics")
+        chat.is_forum = True
+        thread = chat.next_message_id  # a topic's id is that of the message creating it
+        created = self.state.new_message(
+            chat,
+            user_id=self._chat_owner(chat),
+            from_bot=False,
+            service={"forum_topic_created": {"name": name, "icon_color": 7322096}},
+            message_thread_id=thread,
+        )
+        chat.topics[thread] = name
+        self.state.deliver_message(chat, created)
+        self.state.changed.notify()
+        return thread
+
+    def delete_topic(self, chat_id: int, thread_id: int) -> None:
+        """Delete a topic: messages sent to it from now on are refused."""
+        chat = self._group(chat_id)
+        if chat.topics.pop(thread_id, None) is None:
+            raise SimulatorError(f"no topic {thread_id} in chat {chat_id}")
+
     # --------------------------------------------------------------- posting
     async def send_text(
-        self, user_id: int, chat_id: int, text: str, *, reply_to: int | None = None
+        self,
+        user_id: int,
+        chat_id: int,
+        text: str,
+        *,
+        reply_to: int | None = None,
+        thread_id: int | None = None,
     ) -> SimMessage:
-        """Post a text message as a user (commands get bot_command entities)."""
+        """Post a text message as a user (commands get bot_command entities), in a forum
+        topic when `thread_id` is given."""
         if not text.strip() or len(text) > MAX_TEXT_LENGTH:
             raise SimulatorError("a user message must have 1..4096 characters")
         chat = await self._postable_chat(user_id, chat_id, reply_to)
+        if thread_id is not None and thread_id not in chat.topics:
+            raise SimulatorError(f"no topic {thread_id} in chat {chat_id}")
         msg = self.state.new_message(
             chat,
             user_id=user_id,
@@ -189,6 +224,7 @@ class UserDriver:
             plain_text=text,
             entities=detect_entities(text),
             reply_to_message_id=reply_to,
+            message_thread_id=thread_id,
         )
         self.state.deliver_message(chat, msg)
         return msg

@@ -91,6 +91,7 @@ def add_driver_routes(app: web.Application, sim: Simulator) -> None:
             _int(body.get("chat_id"), "chat_id"),
             str(body.get("text", "")),
             reply_to=body.get("reply_to"),
+            thread_id=body.get("thread_id"),
         )
         return msg.to_dict()
 

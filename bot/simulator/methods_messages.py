@@ -55,9 +55,23 @@ def _reply_target(chat: SimChat, p: Params) -> int | None:
     return target
 
 
+def _thread(chat: SimChat, p: Params, reply_to: int | None) -> int | None:
+    """The forum topic a message goes to: the one named, else the replied message's."""
+    thread = p.integer("message_thread_id")
+    if thread is None:
+        if reply_to is not None:
+            return chat.by_id[reply_to].message_thread_id
+        return None
+    if not chat.is_forum or thread not in chat.topics:
+        # As Telegram answers for a deleted topic (or a chat without topics).
+        raise bad_request("message thread not found")
+    return thread
+
+
 def _post(state: State, chat: SimChat, p: Params, **fields: Any) -> dict[str, Any]:
     markup = validate_reply_markup(p.obj("reply_markup"))
     reply_to = _reply_target(chat, p)
+    thread = _thread(chat, p, reply_to)
     msg = state.new_message(
         chat,
         user_id=state.bot.id,
@@ -65,6 +79,7 @@ def _post(state: State, chat: SimChat, p: Params, **fields: Any) -> dict[str, An
         reply_markup=markup,
         reply_to_message_id=reply_to,
         disable_notification=p.flag("disable_notification"),
+        message_thread_id=thread,
         **fields,
     )
     if markup is not None:

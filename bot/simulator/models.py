@@ -113,6 +113,8 @@ class SimMessage:
     edit_date: int | None = None
     link_preview_options: dict[str, Any] | None = None
     disable_notification: bool = False
+    # The forum topic it is in (None: the general topic, or a chat without topics).
+    message_thread_id: int | None = None
     # For messages written through the driver: whether the bot received an update.
     delivered: bool = False
 
@@ -177,6 +179,7 @@ class SimMessage:
             "deleted": self.deleted,
             "seq": self.seq,
             "reply_to_message_id": self.reply_to_message_id,
+            "message_thread_id": self.message_thread_id,
             "delivered": self.delivered,
         }
         media = self.document or self.photo
@@ -242,6 +245,10 @@ class SimChat:
     # bot_messages(since=...) bisect instead of scanning the whole history.
     bot_log_seqs: list[int] = field(default_factory=list)
     bot_log: list[SimMessage] = field(default_factory=list)
+    # A forum supergroup's open topics, by message_thread_id (the id of the message that
+    # created the topic, as in Telegram).
+    is_forum: bool = False
+    topics: dict[int, str] = field(default_factory=dict)
 
     @property
     def is_group(self) -> bool:

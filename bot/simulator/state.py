@@ -120,7 +120,10 @@ class State:
             data.pop("language_code", None)
             data["type"] = "private"
             return data
-        return {"id": chat.id, "type": chat.type, "title": chat.title or ""}
+        data: dict[str, Any] = {"id": chat.id, "type": chat.type, "title": chat.title or ""}
+        if chat.is_forum:
+            data["is_forum"] = True
+        return data
 
     def message_json(self, msg: SimMessage, *, with_reply: bool = True) -> dict[str, Any]:
         chat = self.chats[msg.chat_id]
@@ -152,6 +155,9 @@ class State:
             data["edit_date"] = msg.edit_date
         if msg.link_preview_options:
             data["link_preview_options"] = msg.link_preview_options
+        if msg.message_thread_id is not None:
+            data["message_thread_id"] = msg.message_thread_id
+            data["is_topic_message"] = chat.is_forum
         data.update(msg.service)
         return data
 

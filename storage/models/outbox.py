@@ -38,6 +38,8 @@ class OutboxMessage(SQLModel, table=True):
     text: str = Field(sa_column=Column(Text, nullable=False))
     markup: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     reply_to: int | None = Field(default=None, sa_type=BigInteger)
+    # The forum topic of a staff group the message goes to (None: the general topic).
+    message_thread_id: int | None = Field(default=None, sa_type=BigInteger)
     # For an edit: the message edited. For a send: the message Telegram made of it.
     message_id: int | None = Field(default=None, sa_type=BigInteger)
     # A cover board: its day and arranger (with school_id), kept once sent to be redrawn later.

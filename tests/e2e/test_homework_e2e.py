@@ -110,8 +110,11 @@ async def test_the_daily_board_and_an_addition(stage: Stage) -> None:
     since = stage.sim.seq
     await advance_to(stage, BOARD_TIME)
     boards = [m for m in stage.sim.bot_messages(GROUP_ID, since=since) if "作业公示" in m.plain]
-    assert len(boards) == 6  # one per grade of the demo school
-    grade3 = next(m for m in boards if "三年级作业公示" in m.plain)
+    (board,) = boards  # one message for the demo school's six grades
+    grade3 = board
+    assert "━━ 一年级 ━━" in board.plain and "━━ 六年级 ━━" in board.plain
+    # Grades 1–2 set no written homework: not flagged for it.
+    assert "一(1)班\n⚠️" not in board.plain and "一(1)班" in board.plain
     assert "三(2)班\n• 数学 · 书面 20 分钟：练习册第12页\n书面合计 20/45 分钟 ✓" in grade3.plain
     assert "三(1)班\n⚠️ 今天还没有布置作业" in grade3.plain
     since = stage.sim.seq
@@ -140,7 +143,7 @@ async def test_auto_mode_a_posting_goes_on_the_board_and_its_withdrawal_is_named
     since = stage.sim.seq
     await advance_to(stage, BOARD_TIME)
     boards = [m for m in stage.sim.bot_messages(GROUP_ID, since=since) if "作业公示" in m.plain]
-    grade3 = next(m for m in boards if "三年级作业公示" in m.plain)
+    (grade3,) = boards
     assert (
         "三(1)班\n• 英语 · 书面 15 分钟：抄写单词 <Unit 3>\n书面合计 15/45 分钟 ✓" in grade3.plain
     )
@@ -149,3 +152,21 @@ async def test_auto_mode_a_posting_goes_on_the_board_and_its_withdrawal_is_named
     correction = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="作业更正")
     assert "英语作业“抄写单词 <Unit 3>”已撤回" in correction.plain
     assert "书面合计 0/45 分钟" in correction.plain
+
+
+async def test_a_forum_topic_takes_the_board_until_it_is_deleted(stage: Stage) -> None:
+    topic = stage.sim.create_topic(GROUP_ID, "作业")
+    since = stage.sim.seq
+    await stage.sim.send_text(stage.id_of(ADMIN_NAME), GROUP_ID, "/topic 作业", thread_id=topic)
+    answer = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="这个话题")
+    assert answer.message_thread_id == topic  # answered inside the topic
+    await stage.ask(MATHS, "/hw 三(2) 数学 20 练习册第12页")
+    since = stage.sim.seq
+    await advance_to(stage, BOARD_TIME)
+    board = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="作业公示")
+    assert board.message_thread_id == topic
+    stage.sim.delete_topic(GROUP_ID, topic)
+    since = stage.sim.seq
+    await stage.ask(ENGLISH, "/hw 三(2) 英语 10 抄写单词")
+    addition = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="作业补充")
+    assert addition.message_thread_id is None  # the topic is gone: the general topic has it

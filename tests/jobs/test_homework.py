@@ -1,4 +1,4 @@
-"""The daily board per grade, additions and corrections after it, and the weekly summary."""
+"""The daily board for the whole school, additions and corrections, and the weekly summary."""
 
 from __future__ import annotations
 
@@ -75,7 +75,9 @@ def only(sent: list[Sent]) -> Sent:
     return sent[0]
 
 
-async def test_the_board_goes_out_once_per_grade_at_the_policy_time(bot: BotHarness) -> None:
+async def test_the_board_goes_out_as_one_message_for_the_school_at_the_policy_time(
+    bot: BotHarness,
+) -> None:
     day = bot.clock.now().date()
     await bot.send(bot.user(MATHS_ID), "/hw 三(2) 数学 20 练习册第12页 <b>选做</b>")
     await bot.send(bot.user(HEAD32_ID), "/hw 三(2) 语文 25 作文")
@@ -87,22 +89,32 @@ async def test_the_board_goes_out_once_per_grade_at_the_policy_time(bot: BotHarn
     assert await run_until(bot, at(day, 16, 29)) == 0
     assert group(bot) == []
     await run_until(bot, at(day, 16, 31))
-    boards = group(bot)
-    assert [b.plain.splitlines()[0] for b in boards] == [
-        "📋 一年级作业公示 · 11月25日（周三）",
-        "📋 三年级作业公示 · 11月25日（周三）",
-        "📋 五年级作业公示 · 11月25日（周三）",
-    ]
-    first, third, fifth = (b.plain for b in boards)
+    board = only(group(bot))
+    lines = board.plain.splitlines()
+    assert lines[0] == "📋 作业公示 · 11月25日（周三）"
+    # Grade by grade, in order, in the one message.
+    headings = [line for line in lines if line.startswith("━━")]
+    assert headings == ["━━ 一年级 ━━", "━━ 三年级 ━━", "━━ 五年级 ━━"]
+    first, rest = board.plain.split("━━ 三年级 ━━")
+    third, fifth = rest.split("━━ 五年级 ━━")
     assert "语文 · 口头 10 分钟：背诵古诗" in first and "无书面作业 ✓" in first
     assert "三(1)班\n⚠️ 今天还没有布置作业" in third
     assert "数学 · 书面 20 分钟：练习册第12页 <b>选做</b>" in third
-    assert "&lt;b&gt;选做&lt;/b&gt;" in boards[1].text  # a teacher's text is never markup
+    assert "&lt;b&gt;选做&lt;/b&gt;" in board.text  # a teacher's text is never markup
     assert "⚠️ 书面合计 60/45 分钟，超出上限 15 分钟" in third
     assert "五(1)班\n⚠️ 今天还没有布置作业" in fifth
     # Fired again (a second process, a restart): nothing more.
     await scheduler.fire_due(bot.app, at(day, 9), at(day, 17))
-    assert len(group(bot)) == 3
+    assert len(group(bot)) == 1
+
+
+async def test_a_grade_without_written_homework_is_not_flagged_for_posting_nothing(
+    bot: BotHarness,
+) -> None:
+    await run_until(bot, at(bot.clock.now().date(), 16, 31))
+    board = only(group(bot)).plain
+    assert "一(1)班：无书面作业 ✓" in board
+    assert "一(1)班\n⚠️" not in board and board.count("今天还没有布置作业") == 3  # 三(1) 三(2) 五(1)
 
 
 async def test_after_the_board_a_posting_is_an_addition_and_a_change_a_correction(
@@ -149,15 +161,15 @@ async def test_a_pending_posting_is_not_on_the_board_and_comes_as_an_addition(
     sent = await harness.send(harness.user(MATHS_ID), "/hw 三(2) 数学 20 练习册")
     request = next(s for s in sent if s.chat_id == OFFICE_ID)
     await run_until(harness, at(day, 16, 31))
-    grade3 = next(s for s in harness.in_chat(GROUP) if "三年级" in s.plain)
-    assert "另有 1 项待审核" in grade3.plain and "练习册" not in grade3.plain
+    board = next(s for s in harness.in_chat(GROUP) if "作业公示" in s.plain)
+    assert "另有 1 项待审核" in board.plain and "练习册" not in board.plain
     await harness.press(harness.user(OFFICE_ID), request, request.data_of("通过"))
     assert harness.in_chat(GROUP)[-1].plain.startswith("➕ 作业补充 · 三(2)班")
 
 
 async def test_no_board_on_a_day_without_school(bot: BotHarness) -> None:
     await run_until(bot, at(date(2026, 11, 28), 18))  # through Thursday, Friday, Saturday
-    titles = [b.plain.splitlines()[0] for b in group(bot) if "三年级" in b.plain]
+    titles = [b.plain.splitlines()[0] for b in group(bot) if "作业公示" in b.plain]
     assert [t.split(" · ")[1] for t in titles] == [
         "11月25日（周三）",
         "11月26日（周四）",
@@ -171,16 +183,17 @@ async def test_a_long_board_is_split_under_telegrams_limit(bot: BotHarness) -> N
     for text in texts:
         await bot.send(office, f"/hw 三(2) 语文 5 口头 {text}")
     await run_until(bot, at(bot.clock.now().date(), 16, 31))
-    grade3 = [b for b in group(bot) if "三年级作业公示" in b.plain]
-    assert len(grade3) == 2
-    assert all(visible_length(b.text) <= 4096 for b in grade3)
-    first, second = (b.plain.splitlines() for b in grade3)
+    boards = [b for b in group(bot) if "作业公示" in b.plain]
+    assert len(boards) == 2
+    assert all(visible_length(b.text) <= 4096 for b in boards)
+    first, second = (b.plain.splitlines() for b in boards)
     assert "（续）" in second[0]
     # The class goes on under its own name, marked as continued.
     assert second[2] == "三(2)班（续）" and second[3].startswith("• 语文 · 口头 5 分钟：第")
     assert "三(2)班" in first and first[-1].startswith("• 语文")
-    assert second[-1] == "无书面作业 ✓" or "书面合计" in second[-1]
-    joined = "\n".join(b.plain for b in grade3)
+    assert "书面合计 0/45 分钟 ✓" in second  # 三(2)班 ends in the second part, then 五(1)班
+    assert second[-2:] == ["五(1)班", "⚠️ 今天还没有布置作业"]
+    joined = "\n".join(b.plain for b in boards)
     assert all(text in joined for text in texts)
 
 
@@ -191,9 +204,9 @@ async def test_escaped_content_is_measured_as_telegram_counts_it(bot: BotHarness
     for text in texts:
         await bot.send(office, f"/hw 三(2) 语文 5 口头 {text}")
     await run_until(bot, at(bot.clock.now().date(), 16, 31))
-    [grade3] = [b for b in group(bot) if "三年级作业公示" in b.plain]
-    assert len(grade3.text) > 4096 >= visible_length(grade3.text)
-    assert all(text in grade3.plain for text in texts)
+    [board] = [b for b in group(bot) if "作业公示" in b.plain]
+    assert len(board.text) > 4096 >= visible_length(board.text)
+    assert all(text in board.plain for text in texts)
 
 
 async def test_the_weekly_summary_goes_to_the_office_on_friday(bot: BotHarness) -> None:

@@ -77,3 +77,17 @@ def test_school_days_of_a_range_skip_weekends_and_holidays() -> None:
         date(2026, 10, 9),
         date(2026, 10, 10),
     ]
+
+
+def test_a_year_the_table_does_not_know_closes_the_days_the_law_gives() -> None:
+    assert state_council_workday(date(2027, 1, 1)) is None  # really unknown, not patched
+    cal = calendar()
+    new_year = cal.status(date(2027, 1, 1))
+    assert new_year.kind == DayKind.HOLIDAY and not new_year.is_school_day
+    assert new_year.statutory == "new_year" and not new_year.state_calendar_known
+    # The make-up working days of 2027 are not guessed: the weekend after stays a weekend.
+    assert cal.status(date(2027, 1, 2)).kind == DayKind.WEEKEND
+    assert cal.is_school_day(date(2027, 1, 4))
+    # The school's own entry still wins: a make-up day it set is a school day.
+    cal = calendar(makeups={date(2027, 1, 1): 5})
+    assert cal.status(date(2027, 1, 1)).kind == DayKind.MAKEUP

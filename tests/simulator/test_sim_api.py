@@ -279,3 +279,19 @@ async def test_photo_by_upload_and_file_id(sim: Simulator, bot: Bot) -> None:
     file = await bot.get_file(first.photo[-1].file_id)
     assert bytes(await file.download_as_bytearray()) == png
     assert [f.data for f in sim.sent_files(ALICE)] == [png, png]
+
+
+async def test_forum_topics_take_messages_until_deleted(sim: Simulator, bot: Bot) -> None:
+    await group_with_bot(sim, supergroup=True)
+    topic = sim.create_topic(GROUP, "作业")
+    posted = await sim.send_text(ALICE, GROUP, "/topic 作业", thread_id=topic)
+    assert posted.message_thread_id == topic
+    sent = await bot.send_message(GROUP, "在话题里", message_thread_id=topic)
+    assert sent.message_thread_id == topic and sent.is_topic_message
+    assert sent.chat.is_forum
+    general = await bot.send_message(GROUP, "综合")
+    assert general.message_thread_id is None
+    sim.delete_topic(GROUP, topic)
+    with pytest.raises(BadRequest, match=r"(?i)message thread not found"):
+        await bot.send_message(GROUP, "话题没了", message_thread_id=topic)
+    assert [m.message_thread_id for m in sim.bot_messages(GROUP)][-2:] == [topic, None]
