@@ -47,7 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(4, "duty", ("duty", "patrol")),
     Section(5, "events", ("events",)),
     Section(6, "training", ("training",)),
-    Section(7, "other", ("push",)),
+    Section(7, "other", ("push", "group")),
 )
 SECTION_BY_REF = {section.ref: section for section in SECTIONS}
 
@@ -85,6 +85,10 @@ _ENTRIES: dict[str, Entry] = {
     "training.target_hours": Entry(32, "hours"),
     "training.year_start": Entry(33),
     "push.grace_minutes": Entry(34, "minutes"),
+    "group.topic.homework": Entry(35),
+    "group.topic.cover": Entry(36),
+    "group.topic.duty": Entry(37),
+    "group.topic.notices": Entry(38),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 
