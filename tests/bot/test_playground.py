@@ -1,0 +1,66 @@
+"""`staffroom playground` driven through its own input loop: lines as bytes on stdin, the
+transcript on stdout, as someone at a terminal would type and read them."""
+
+from __future__ import annotations
+
+import io
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import OffsetClock
+from bot.config import Settings
+from bot.playground import as_text, playground
+from bot.texts import t
+from handlers.leave_request import MAX_REASON
+from tests.conftest import SHANGHAI
+
+# Wednesday 25 November 2026, 07:30: a school day of the demo school's autumn term.
+START = datetime(2026, 11, 25, 7, 30, tzinfo=SHANGHAI)
+
+
+@pytest.fixture
+def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    # The playground keeps its database and demo files under ./data, as from a checkout.
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+async def play(monkeypatch: pytest.MonkeyPatch, typed: bytes, *, fresh: bool = False) -> int:
+    # Strict, as a terminal under an en_US.UTF-8 locale hands its bytes to Python.
+    stdin = io.TextIOWrapper(io.BytesIO(typed), encoding="utf-8", errors="strict")
+    monkeypatch.setattr(sys, "stdin", stdin)
+    return await playground(Settings(), fresh=fresh, clock=OffsetClock(SHANGHAI, start=START))
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+async def test_a_long_paste_cut_mid_character_is_answered_as_too_long(
+    in_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # About 1,400 Chinese characters; the terminal cut the last one after its first two bytes.
+    pasted = ("发烧咳嗽需要休息" * 175).encode()[:-1]
+    typed = "/leave 病假 2026-11-26 ".encode() + pasted + b"\n:quit\n"
+
+    assert await play(monkeypatch, typed, fresh=True) == 0
+
+    shown = capsys.readouterr()
+    assert t("zh", "common.too_long", limit=MAX_REASON) in shown.out
+    assert "Bye." in shown.out
+    assert "Traceback" not in shown.out + shown.err
+    assert errors_logged(caplog) == []
+
+
+def test_stray_bytes_and_lone_surrogates_become_replacement_characters() -> None:
+    cut = "请假".encode()[:-1].decode("utf-8", "surrogateescape")
+    assert as_text("病假" + cut) == "病假请\ufffd"
+    assert as_text("a\ud83db") == "a\ufffd\ufffd\ufffdb"
+    assert as_text("请假 ok") == "请假 ok"
