@@ -26,6 +26,7 @@ from bot.simulator import SimMessage, Simulator
 from jobs import scheduler
 from storage import audit
 from storage.db import create_engine, session_factory
+from storage.message_ids import highest_message_ids
 from storage.migrate import upgrade_async
 from storage.schools import bind_group, create_school, school_by_name
 
@@ -163,6 +164,19 @@ async def seed_demo_school(database_url: str, now: datetime, *, bind: bool) -> N
         await engine.dispose()
 
 
+async def number_after_the_database(sim: Simulator, database_url: str) -> None:
+    """A stage started again over its database numbers each chat's messages past those the
+    database remembers, as Telegram would have: ids from 1 again would collide with them."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            highest = await highest_message_ids(session=session)
+    finally:
+        await engine.dispose()
+    for chat_id, message_id in highest.items():
+        sim.number_messages_after(chat_id, message_id)
+
+
 def write_demo_files(folder: Path, now: datetime) -> list[Path]:
     """The demo's CSV files, for people to open and copy the format from."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -203,6 +217,8 @@ async def open_stage(
         GROUP_ID, GROUP_TITLE, supergroup=True, members=[*members, NEWCOMER_ID, SYSADMIN_ID]
     )
     sim.set_member_status(GROUP_ID, ids[ADMIN_NAME], "creator")
+    if seed:  # the database has its tables (and, resumed, its messages)
+        await number_after_the_database(sim, settings.database_url)
     await sim.add_bot_to_group(GROUP_ID, ids[ADMIN_NAME])
 
     bot_settings = dataclasses.replace(

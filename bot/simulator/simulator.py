@@ -154,6 +154,13 @@ class Simulator(UserDriver):
     def chat(self, chat_id: int) -> SimChat:
         return self._chat(chat_id)
 
+    def number_messages_after(self, chat_id: int, message_id: int) -> None:
+        """New messages in the chat get ids above `message_id`, as Telegram never gives an id
+        twice: for a simulator started again beside a bot that remembers earlier messages."""
+        chat = self.state.chats.get(chat_id)
+        if chat is not None:
+            chat.next_message_id = max(chat.next_message_id, message_id + 1)
+
     # ------------------------------------------------------------ inspection
     def messages(self, chat_id: int) -> list[SimMessage]:
         """All messages of the chat in order, in their current state (deleted flagged)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -64,3 +65,35 @@ def test_stray_bytes_and_lone_surrogates_become_replacement_characters() -> None
     assert as_text("病假" + cut) == "病假请\ufffd"
     assert as_text("a\ud83db") == "a\ufffd\ufffd\ufffdb"
     assert as_text("请假 ok") == "请假 ok"
+
+
+def bot_message_ids(transcript: str) -> dict[str, set[int]]:
+    """The ids of the bot's messages shown, by chat."""
+    shown: dict[str, set[int]] = {}
+    for number, chat in re.findall(r"🤖 #(\d+) \[(.+?)\]", transcript):
+        shown.setdefault(chat, set()).add(int(number))
+    return shown
+
+
+async def test_a_resumed_playground_numbers_messages_past_the_earlier_session(
+    in_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Each approval puts a lesson on the cover boards, which the database keeps by message id.
+    first = ":as 吴晓梅\n/leave 病假 2026-11-26 发烧\n:as 周雅琴\n:press 1\n:quit\n"
+    assert await play(monkeypatch, first.encode(), fresh=True) == 0
+    before = capsys.readouterr().out
+    assert "代课安排" in before
+
+    second = ":as 吴晓梅\n/leave 病假 2026-11-27 发烧\n:as 周雅琴\n:press 1\n:quit\n"
+    assert await play(monkeypatch, second.encode()) == 0
+    after = capsys.readouterr()
+
+    assert "已批准" in after.out and "代课安排" in after.out
+    earlier, later = bot_message_ids(before), bot_message_ids(after.out)
+    for chat in ("→ 吴晓梅", "→ 周雅琴", "→ 景佳梅"):  # the teacher, her approver, an arranger
+        assert min(later[chat]) > max(earlier[chat])
+    assert "UNIQUE" not in after.out + after.err
+    assert errors_logged(caplog) == []
