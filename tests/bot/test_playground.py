@@ -75,25 +75,33 @@ def bot_message_ids(transcript: str) -> dict[str, set[int]]:
     return shown
 
 
-async def test_a_resumed_playground_numbers_messages_past_the_earlier_session(
+async def test_a_resumed_playground_carries_on_with_its_chats(
     in_tmp: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    # Each approval puts a lesson on the cover boards, which the database keeps by message id.
-    first = ":as 吴晓梅\n/leave 病假 2026-11-26 发烧\n:as 周雅琴\n:press 1\n:quit\n"
+    # An approval puts the lessons on the cover boards, which the database keeps by message id;
+    # the second request is left waiting in the grade leader's chat.
+    first = (
+        ":as 吴晓梅\n/leave 病假 2026-11-26 发烧\n:as 周雅琴\n:press 1\n"
+        ":as 吴晓梅\n/leave 病假 2026-11-27 发烧\n:quit\n"
+    )
     assert await play(monkeypatch, first.encode(), fresh=True) == 0
     before = capsys.readouterr().out
     assert "代课安排" in before
 
-    second = ":as 吴晓梅\n/leave 病假 2026-11-27 发烧\n:as 周雅琴\n:press 1\n:quit\n"
-    assert await play(monkeypatch, second.encode()) == 0
+    # Started again without --fresh, she approves the waiting request with its button.
+    assert await play(monkeypatch, ":as 周雅琴\n:press 1\n:quit\n".encode()) == 0
     after = capsys.readouterr()
 
     assert "已批准" in after.out and "代课安排" in after.out
     earlier, later = bot_message_ids(before), bot_message_ids(after.out)
-    for chat in ("→ 吴晓梅", "→ 周雅琴", "→ 景佳梅"):  # the teacher, her approver, an arranger
-        assert min(later[chat]) > max(earlier[chat])
+    # Her waiting request was redrawn in place; everything new came after the old messages.
+    waiting = max(earlier["→ 吴晓梅"])
+    assert waiting in later["→ 吴晓梅"]
+    assert min(later["→ 吴晓梅"] - {waiting}) > waiting
+    for arranger in ("→ 景佳梅", "→ 雷琴华"):
+        assert min(later[arranger]) > max(earlier[arranger])
     assert "UNIQUE" not in after.out + after.err
     assert errors_logged(caplog) == []

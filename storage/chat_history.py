@@ -1,17 +1,20 @@
-"""The highest Telegram message id the database remembers in each chat.
+"""What the database remembers of each chat's messages: the bot's delivered messages, and the
+highest message id it holds anywhere.
 
-Telegram numbers a chat's messages once and for all. A local simulator started again over a
-database it wrote before (a resumed playground) must number past these, or a new message could
-take the id of one the database still holds (a cover board's copy, a request's buttons).
+Telegram keeps a chat's messages and numbers them once and for all. A local simulator started
+again over a database it wrote before (a resumed playground) shows the messages still kept, and
+numbers past every id the database holds, or a new message could take the id of one it still
+refers to (a cover board's copy, a request's buttons).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Column, Table, func
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import metadata
+from storage.models import OutboxMessage, metadata
+from storage.outbox import SENT
 
 REPLY_TO = "reply_to"
 
@@ -43,3 +46,13 @@ async def highest_message_ids(*, session: AsyncSession) -> dict[int, int]:
                 if chat_id is not None and message_id > highest.get(chat_id, 0):
                     highest[chat_id] = message_id
     return highest
+
+
+async def delivered_messages(*, session: AsyncSession) -> list[OutboxMessage]:
+    """The bot's sends and edits that reached Telegram and are still kept, in the order made."""
+    rows = await session.exec(
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status) == SENT, col(OutboxMessage.message_id).is_not(None))
+        .order_by(col(OutboxMessage.id))
+    )
+    return list(rows)

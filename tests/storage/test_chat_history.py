@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.message_ids import highest_message_ids
+from storage.chat_history import delivered_messages, highest_message_ids
 from storage.models import CoverBoardCopy, OutboxMessage, RequestMessage
 from tests import factories
 
@@ -40,3 +40,33 @@ async def test_each_chat_counts_every_table_that_keeps_its_messages(
     await session.commit()
 
     assert await highest_message_ids(session=session) == {GROUP: 40, TEACHER: 9, ARRANGER: 3}
+
+
+async def test_the_delivered_sends_and_edits_come_in_the_order_made(
+    session: AsyncSession, now: datetime
+) -> None:
+    session.add_all(
+        [
+            OutboxMessage(
+                chat_id=TEACHER, text="asked", message_id=7, status="sent", created_at=now
+            ),
+            OutboxMessage(chat_id=TEACHER, text="queued", created_at=now),
+            OutboxMessage(chat_id=TEACHER, text="blocked", status="gone", created_at=now),
+            OutboxMessage(
+                chat_id=TEACHER,
+                action="edit",
+                text="approved",
+                message_id=7,
+                status="sent",
+                created_at=now,
+            ),
+        ]
+    )
+    await session.commit()
+
+    delivered = await delivered_messages(session=session)
+
+    assert [(m.action, m.message_id, m.text) for m in delivered] == [
+        ("send", 7, "asked"),
+        ("edit", 7, "approved"),
+    ]
