@@ -26,6 +26,8 @@ from bot.texts import t
 from rules.classnames import display_name
 
 PLAYGROUND_DB = Path("data/playground.db")
+# The simulated time a session reached: the next one goes on from there, never back.
+PLAYGROUND_CLOCK = Path("data/playground.clock")
 DEMO_FOLDER = Path("data/demo")
 
 HELP = """\
@@ -253,7 +255,23 @@ def _tolerant_stdin() -> None:
 def _prepare_files(fresh: bool, now: datetime) -> list[Path]:
     if fresh:
         PLAYGROUND_DB.unlink(missing_ok=True)
+        PLAYGROUND_CLOCK.unlink(missing_ok=True)
     return write_demo_files(DEMO_FOLDER, now)
+
+
+def _carry_on(clock: OffsetClock) -> None:
+    """Moves the clock to where the last session left it, if that is later than now: its pushes
+    up to then were sent, and what it did should not seem to lie in the future."""
+    try:
+        reached = datetime.fromisoformat(PLAYGROUND_CLOCK.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return
+    if reached.tzinfo is not None and reached > clock.now():
+        clock.set(reached)
+
+
+def _keep_time(clock: OffsetClock) -> None:
+    PLAYGROUND_CLOCK.write_text(clock.now().isoformat(), encoding="utf-8")
 
 
 async def playground(
@@ -263,6 +281,7 @@ async def playground(
     clock = clock or OffsetClock(settings.timezone)
     _tolerant_stdin()
     files = await asyncio.to_thread(_prepare_files, fresh, clock.now())
+    _carry_on(clock)
     print(f"Staffroom playground — {SCHOOL_NAME}, local Telegram simulator, no token needed.")
     print(f"Demo files (the import format): {', '.join(str(f) for f in files)}")
     async with open_stage(settings, clock) as stage:
@@ -284,5 +303,7 @@ async def playground(
             except TimeoutError:
                 # A bot that is stuck is worth a line, not the end of the session.
                 print("  ! the bot has not finished within 10 s; go on, or :quit")
+            finally:
+                _keep_time(clock)
     print(plain("Bye. Run `staffroom playground --fresh` to start over."))
     return 0

@@ -105,3 +105,16 @@ async def test_a_resumed_playground_carries_on_with_its_chats(
         assert min(later[arranger]) > max(earlier[arranger])
     assert "UNIQUE" not in after.out + after.err
     assert errors_logged(caplog) == []
+
+
+async def test_a_resumed_playground_goes_on_from_the_time_it_reached(
+    in_tmp: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert await play(monkeypatch, b":clock +1d\n:quit\n", fresh=True) == 0
+    capsys.readouterr()
+
+    assert await play(monkeypatch, b":quit\n") == 0
+    assert re.search(r"\[11-26 07:3\d\] 张思月", capsys.readouterr().out)
+
+    assert await play(monkeypatch, b":quit\n", fresh=True) == 0
+    assert re.search(r"\[11-25 07:3\d\] 张思月", capsys.readouterr().out)
