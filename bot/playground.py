@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import io
 import re
 import shlex
+import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -24,6 +26,8 @@ from bot.texts import t
 from rules.classnames import display_name
 
 PLAYGROUND_DB = Path("data/playground.db")
+# The simulated time a session reached: the next one goes on from there, never back.
+PLAYGROUND_CLOCK = Path("data/playground.clock")
 DEMO_FOLDER = Path("data/demo")
 
 HELP = """\
@@ -228,16 +232,56 @@ def parse_clock(text: str, now: datetime) -> datetime | None:
     return target if target > now else None
 
 
+def as_text(line: str) -> str:
+    """A typed line as a Telegram client would send it.
+
+    A terminal can cut a long paste in the middle of a character; Python keeps the stray bytes
+    as lone surrogates, which no UTF-8 text can carry. They become U+FFFD, so the bot answers
+    the line like any other (too long, say) instead of the simulator failing to encode it.
+    """
+    try:
+        raw = line.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that is not an escaped byte
+        raw = line.encode("utf-8", "surrogatepass")
+    return raw.decode("utf-8", "replace")
+
+
+def _tolerant_stdin() -> None:
+    # Under a strict locale, input() raises on bytes that are not UTF-8; keep them to repair.
+    if isinstance(sys.stdin, io.TextIOWrapper):
+        sys.stdin.reconfigure(errors="surrogateescape")
+
+
 def _prepare_files(fresh: bool, now: datetime) -> list[Path]:
     if fresh:
         PLAYGROUND_DB.unlink(missing_ok=True)
+        PLAYGROUND_CLOCK.unlink(missing_ok=True)
     return write_demo_files(DEMO_FOLDER, now)
 
 
-async def playground(settings: Settings, *, fresh: bool = False) -> int:
+def _carry_on(clock: OffsetClock) -> None:
+    """Moves the clock to where the last session left it, if that is later than now: its pushes
+    up to then were sent, and what it did should not seem to lie in the future."""
+    try:
+        reached = datetime.fromisoformat(PLAYGROUND_CLOCK.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        return
+    if reached.tzinfo is not None and reached > clock.now():
+        clock.set(reached)
+
+
+def _keep_time(clock: OffsetClock) -> None:
+    PLAYGROUND_CLOCK.write_text(clock.now().isoformat(), encoding="utf-8")
+
+
+async def playground(
+    settings: Settings, *, fresh: bool = False, clock: OffsetClock | None = None
+) -> int:
     settings = dataclasses.replace(settings, database_url=f"sqlite+aiosqlite:///{PLAYGROUND_DB}")
-    clock = OffsetClock(settings.timezone)
+    clock = clock or OffsetClock(settings.timezone)
+    _tolerant_stdin()
     files = await asyncio.to_thread(_prepare_files, fresh, clock.now())
+    _carry_on(clock)
     print(f"Staffroom playground — {SCHOOL_NAME}, local Telegram simulator, no token needed.")
     print(f"Demo files (the import format): {', '.join(str(f) for f in files)}")
     async with open_stage(settings, clock) as stage:
@@ -248,12 +292,18 @@ async def playground(settings: Settings, *, fresh: bool = False) -> int:
         print(f"You are {shell.person} (admin, academic office). Try /help, or :group then /help.")
         while True:
             try:
-                line = await asyncio.to_thread(input, shell.prompt())
+                line = as_text(await asyncio.to_thread(input, shell.prompt()))
             except (EOFError, KeyboardInterrupt):
                 print()
                 break
-            if not await shell.handle(line):
-                break
-            await stage.settle()
+            try:
+                if not await shell.handle(line):
+                    break
+                await stage.settle()
+            except TimeoutError:
+                # A bot that is stuck is worth a line, not the end of the session.
+                print("  ! the bot has not finished within 10 s; go on, or :quit")
+            finally:
+                _keep_time(clock)
     print(plain("Bye. Run `staffroom playground --fresh` to start over."))
     return 0

@@ -25,6 +25,7 @@ from bot.demo.leave_steps import (
     assign_cover,
     record_for_a_colleague,
 )
+from bot.demo.school_days import school_day_from
 from bot.demo.stage import ADMIN_NAME, GROUP_ID, NEWCOMER_ID, SYSADMIN_ID, Stage, open_stage
 from bot.simulator import SimMessage
 
@@ -63,20 +64,27 @@ async def _bad_import(stage: Stage) -> list[SimMessage]:
     return [await stage.upload(ADMIN_NAME, "bells.csv", broken, "/import bells")]
 
 
-def _meeting_start(stage: Stage) -> datetime:
-    """A 教研会 starting 90 minutes from the demo's clock, on the 10 minutes."""
+async def _meeting_start(stage: Stage) -> datetime | None:
+    """A 教研会 90 minutes after the demo's clock, on the 10 minutes, on a school day: today if
+    the school is open, else at that time on its next school day."""
     soon = stage.clock.now() + timedelta(minutes=90)
-    return soon.replace(minute=soon.minute // 10 * 10, second=0, microsecond=0)
+    soon = soon.replace(minute=soon.minute // 10 * 10, second=0, microsecond=0)
+    day = await school_day_from(stage, soon.date())
+    return None if day is None else datetime.combine(day, soon.timetz())
 
 
 async def _add_meeting(stage: Stage) -> list[SimMessage]:
-    start = _meeting_start(stage)
+    start = await _meeting_start(stage)
+    if start is None:
+        return []
     text = f"/event add {start:%Y-%m-%d %H:%M} 1.5 教研会 语文组"
     return [await stage.ask(ADMIN_NAME, text)]
 
 
 async def _meeting_check_in(stage: Stage) -> list[SimMessage]:
-    start = _meeting_start(stage)
+    start = await _meeting_start(stage)
+    if start is None:
+        return []
     since = stage.sim.seq
     await stage.advance(start - timedelta(minutes=30) - stage.clock.now())
     reminder = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="签到时间")
@@ -116,7 +124,7 @@ STEPS: list[Step] = [
     ),
     Step("管理员上传作息时间表（CSV）", _import_bells, "作息时间已导入"),
     Step("一个有错的文件：什么都不导入，并指出行和列", _bad_import, "3"),
-    Step("教导处安排今天的语文组教研会", _add_meeting, "已添加"),
+    Step("教导处安排语文组教研会（今天或下一个上课日）", _add_meeting, "已添加"),
     Step("开会前30分钟群里提醒，周雅琴签到，学时自动记入", _meeting_check_in, "已认定 1.5"),
     Step("下一个上课日早上，今日值班自动发到教师群", next_duty_announcement, "今日值班"),
     Step("景佳梅查看今天谁值班", lambda s: _ask(s, "景佳梅", "/duty"), "今天值班"),
@@ -147,8 +155,13 @@ def _print(text: str, quiet: bool) -> None:
 
 
 async def run_demo(
-    settings: Settings, *, quiet: bool = False, steps: list[Step] | None = None
+    settings: Settings,
+    *,
+    quiet: bool = False,
+    steps: list[Step] | None = None,
+    start: datetime | None = None,
 ) -> int:
+    """Plays the steps from `start` (default: today at 07:30); 0 when each got its answer."""
     chosen = steps if steps is not None else STEPS
     failures = 0
     started = time.monotonic()
@@ -158,7 +171,8 @@ async def run_demo(
             settings, database_url=f"sqlite+aiosqlite:///{database}"
         )
         clock = ManualClock(
-            datetime.now(settings.timezone).replace(hour=7, minute=30, second=0, microsecond=0)
+            start
+            or datetime.now(settings.timezone).replace(hour=7, minute=30, second=0, microsecond=0)
         )
         async with open_stage(demo_settings, clock, bind=False) as stage:
             await stage.settle()

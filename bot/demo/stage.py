@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from bot.demo.roster import DEMO_ID_BASE, NEWCOMER, SCHOOL_NAME, people
 from bot.simulator import SimMessage, Simulator
 from jobs import scheduler
 from storage import audit
+from storage.chat_history import delivered_messages, highest_message_ids
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.schools import bind_group, create_school, school_by_name
@@ -163,6 +165,24 @@ async def seed_demo_school(database_url: str, now: datetime, *, bind: bool) -> N
         await engine.dispose()
 
 
+async def resume_chats(sim: Simulator, database_url: str) -> None:
+    """A stage started again over its database shows the bot's messages still kept there (their
+    buttons can be pressed), and numbers each chat's new messages past every id the database
+    holds, as Telegram would: ids from 1 again would collide with them."""
+    engine = create_engine(database_url)
+    try:
+        async with session_factory(engine)() as session:
+            delivered = await delivered_messages(session=session)
+            highest = await highest_message_ids(session=session)
+    finally:
+        await engine.dispose()
+    for row in delivered:
+        markup = json.loads(row.markup) if row.markup else None
+        sim.restore_bot_message(row.chat_id, row.message_id or 0, row.text, reply_markup=markup)
+    for chat_id, message_id in highest.items():
+        sim.number_messages_after(chat_id, message_id)
+
+
 def write_demo_files(folder: Path, now: datetime) -> list[Path]:
     """The demo's CSV files, for people to open and copy the format from."""
     folder.mkdir(parents=True, exist_ok=True)
@@ -203,6 +223,8 @@ async def open_stage(
         GROUP_ID, GROUP_TITLE, supergroup=True, members=[*members, NEWCOMER_ID, SYSADMIN_ID]
     )
     sim.set_member_status(GROUP_ID, ids[ADMIN_NAME], "creator")
+    if seed:  # the database has its tables (and, resumed, its messages)
+        await resume_chats(sim, settings.database_url)
     await sim.add_bot_to_group(GROUP_ID, ids[ADMIN_NAME])
 
     bot_settings = dataclasses.replace(

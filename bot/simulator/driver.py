@@ -213,6 +213,7 @@ class UserDriver:
         topic when `thread_id` is given."""
         if not text.strip() or len(text) > MAX_TEXT_LENGTH:
             raise SimulatorError("a user message must have 1..4096 characters")
+        _check_unicode(text, "a user message")
         chat = await self._postable_chat(user_id, chat_id, reply_to)
         if thread_id is not None and thread_id not in chat.topics:
             raise SimulatorError(f"no topic {thread_id} in chat {chat_id}")
@@ -245,6 +246,8 @@ class UserDriver:
             raise SimulatorError("a document must not be empty")
         if caption is not None and len(caption) > MAX_CAPTION_LENGTH:
             raise SimulatorError("a caption must have at most 1024 characters")
+        if caption is not None:
+            _check_unicode(caption, "a caption")
         chat = await self._postable_chat(user_id, chat_id, reply_to)
         sim_file = self.state.store_file(
             data, kind="document", filename=filename, mime_type=mime_type
@@ -377,3 +380,14 @@ class UserDriver:
         self.state.deliver_message(chat, msg)
         self.state.changed.notify()
         return msg
+
+
+def _check_unicode(text: str, what: str) -> None:
+    """Telegram carries UTF-8: text with a lone surrogate could never be sent, and would only
+    fail later, in the middle of answering the bot's getUpdates."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise SimulatorError(
+            f"{what} must be valid Unicode (a lone surrogate at {exc.start})"
+        ) from None

@@ -14,9 +14,11 @@ from .driver import UserDriver
 from .errors import SimulatorError
 from .faults import Fault, FaultInjector, RateLimiter, SimStats
 from .models import SimChat, SimFile, SimMessage, SimUser
+from .params import validate_reply_markup
 from .registry import METHODS
 from .server import build_app, wait_closed_or
 from .state import BotMessageCallback, State
+from .text import parse_formatted
 
 
 class Simulator(UserDriver):
@@ -153,6 +155,49 @@ class Simulator(UserDriver):
 
     def chat(self, chat_id: int) -> SimChat:
         return self._chat(chat_id)
+
+    def number_messages_after(self, chat_id: int, message_id: int) -> None:
+        """New messages in the chat get ids above `message_id`, as Telegram never gives an id
+        twice: for a simulator started again beside a bot that remembers earlier messages."""
+        chat = self.state.chats.get(chat_id)
+        if chat is not None:
+            chat.next_message_id = max(chat.next_message_id, message_id + 1)
+
+    def restore_bot_message(
+        self,
+        chat_id: int,
+        message_id: int,
+        text: str,
+        *,
+        parse_mode: str | None = "HTML",
+        reply_markup: dict[str, Any] | None = None,
+    ) -> SimMessage | None:
+        """Puts back a message the bot sent before this simulator started, or its later edit,
+        as the chat would still show it. Not an action of the bot: nobody is notified."""
+        chat = self.state.chats.get(chat_id)
+        if chat is None:
+            return None
+        plain, entities = parse_formatted(text, parse_mode)
+        markup = validate_reply_markup(reply_markup)
+        message = chat.by_id.get(message_id)
+        if message is not None:
+            message.text, message.parse_mode, message.plain_text = text, parse_mode, plain
+            message.entities, message.reply_markup, message.edited = entities, markup, True
+            return message
+        following = chat.next_message_id
+        chat.next_message_id = message_id
+        message = self.state.new_message(
+            chat,
+            user_id=self.state.bot.id,
+            from_bot=True,
+            text=text,
+            parse_mode=parse_mode,
+            plain_text=plain,
+            entities=entities,
+            reply_markup=markup,
+        )
+        chat.next_message_id = max(following, message_id + 1)
+        return message
 
     # ------------------------------------------------------------ inspection
     def messages(self, chat_id: int) -> list[SimMessage]:

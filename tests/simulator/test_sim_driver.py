@@ -118,3 +118,17 @@ async def test_buttons_in_a_group(sim: Simulator) -> None:
     assert query["from"]["id"] == BOB
     assert query["message"]["chat"]["id"] == GROUP
     assert sim.callback_answer(query_id) is None
+
+
+async def test_a_restored_message_shows_its_last_edit_and_keeps_its_id(sim: Simulator) -> None:
+    keyboard = {"inline_keyboard": [[{"text": "批准", "callback_data": "lv1:approve:1"}]]}
+    sim.restore_bot_message(ALICE, 41, "<b>请假审批</b>", reply_markup=keyboard)
+    sim.restore_bot_message(ALICE, 42, "已提交")
+    sim.restore_bot_message(ALICE, 41, "✅ 已批准")
+
+    request, notice = sim.messages(ALICE)
+    assert (request.message_id, request.plain, request.buttons) == (41, "✅ 已批准", [])
+    assert request.edited and notice.message_id == 42
+    # Nothing was announced as a bot action, and the chat goes on after the restored ids.
+    assert sim.seq == 0
+    assert (await sim.send_text(ALICE, ALICE, "/start")).message_id == 43
