@@ -6,7 +6,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.commands import visible_commands
+from bot.commands import WIZARD_PAYLOADS, started_with, visible_commands
 from bot.config import LANGUAGES
 from bot.texts import Safe, t
 from handlers import expired
@@ -166,7 +166,8 @@ def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CommandHandler("start", cmd_start),
+        # A deep link that opens a wizard is the wizard's own entry point (its dialogue).
+        CommandHandler("start", cmd_start, filters=~started_with(*WIZARD_PAYLOADS)),
         CommandHandler("help", cmd_help),
         CommandHandler("me", cmd_me),
         CommandHandler("lang", cmd_lang),
