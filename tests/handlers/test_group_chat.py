@@ -198,3 +198,67 @@ async def test_bind_says_when_the_bot_may_not_delete_messages(
         for method, params in harness.request.calls
         if method == "getChatMember"
     ]
+
+
+# --- a command the bot does not know ---------------------------------------------------------
+
+
+async def test_an_unknown_command_in_private_points_to_help_and_the_nearest_one(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await leave_school.seed(engine, clock.now())
+    teacher = harness.user(leave_school.TEACHER)
+
+    typo = (await harness.send(teacher, "/leav 病假 明天 发烧"))[-1].plain
+    assert typo == "我不认识 /leav 这个命令。你是想用 /leave 吗？发送 /help 查看你可以用的命令。"
+    unknown = (await harness.send(teacher, "/tomorrow"))[-1].plain
+    assert unknown == "我不认识 /tomorrow 这个命令。发送 /help 查看你可以用的命令。"
+
+
+async def test_in_the_group_only_an_unknown_command_addressed_to_the_bot_is_answered(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await leave_school.seed(engine, clock.now())
+    teacher = harness.user(leave_school.TEACHER)
+
+    assert await harness.send(teacher, "/weather", leave_school.GROUP) == []
+    assert await harness.send(teacher, "/heip@other_bot", leave_school.GROUP) == []
+    answer = await harness.send(teacher, f"/heip@{BOT_USERNAME}", leave_school.GROUP)
+    assert [m.plain for m in answer] == [
+        "我不认识 /heip 这个命令。你是想用 /help 吗？发送 /help 查看你可以用的命令。"
+    ]
+
+
+# --- a file without a caption ----------------------------------------------------------------
+
+
+async def test_a_file_without_a_caption_gets_the_caption_to_use(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await leave_school.seed(engine, clock.now())
+    admin = harness.user(leave_school.HEAD)
+    timetable = "班级,星期,节次,学科,教师\n三(2)班,周一,1,语文,周雅琴\n".encode()
+
+    answer = await harness.upload(admin, "2026秋.csv", timetable, "")
+
+    assert [m.plain for m in answer] == [
+        "📄 这个文件看起来是课表。要导入，请把文件再发一次，并在文件说明里写：\n"
+        "/import timetable\n发送 /import timetable 可以查看这种文件需要的列。"
+    ]
+    bells = (await harness.upload(admin, "作息时间.csv", b"period,start,end\n", ""))[-1]
+    assert "/import bells" in bells.plain
+    unknown = (await harness.upload(admin, "notes.txt", "随便写的\n".encode(), ""))[-1]
+    assert "没认出这是哪种文件" in unknown.plain
+
+
+async def test_a_file_from_someone_who_may_not_import_gets_a_polite_line(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await leave_school.seed(engine, clock.now())
+    teacher = harness.user(leave_school.TEACHER)
+
+    answer = await harness.upload(teacher, "病假条.csv", "班级,星期\n".encode(), "")
+
+    assert [m.plain for m in answer] == [
+        "谢谢！不过学校文件只由管理员导入，这个文件我不会处理。需要交材料的话，请直接交给相关老师。"
+    ]
