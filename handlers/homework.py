@@ -3,7 +3,9 @@
 `/hw 三(2) 数学 20 练习册第12页` posts at once (several classes: `三(1),三(2)`; the kind after the
 minutes when it is not written: `/hw 一(1) 语文 10 口头 背诵古诗`); `/hw` alone starts the
 wizard. `/hw today [class]`, `/hw week <class>`, `/hw class` (a head teacher's own class) and
-`/hw mine` (today's own postings, to edit or withdraw) show what was set.
+`/hw mine` (today's own postings, to edit or withdraw) show what was set. Posted in the staff
+group, the group gets one line and the rest goes to the teacher's private chat
+(homework_group).
 
 This module also wires the homework handlers: the wizard (homework_wizard), submitting and
 refusals (homework_submit), the author's buttons (homework_author), editing (homework_edit),

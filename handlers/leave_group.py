@@ -41,33 +41,41 @@ class Trace:
     reachable: bool
 
 
-async def remove_from_group(update: Update, context: BotContext) -> Trace:
-    """Deletes the message before anything else, then asks Telegram whether the bot may write
-    to the sender privately (a chat action fails for someone who never started the bot).
-
-    Both calls are made here, before the action's transaction, so a slow Telegram never holds
-    the database."""
+async def delete_typed(update: Update) -> Removal:
+    """Deletes the message that was just read (before the action's transaction, so a slow
+    Telegram never holds the database)."""
     message = update.effective_message
-    user = update.effective_user
-    assert message is not None and user is not None
-    removal: Removal = "deleted"
+    assert message is not None
     try:
         await message.delete()
     except (BadRequest, Forbidden) as exc:
         # "message can't be deleted": the bot is not an admin allowed to delete messages.
-        log.info("could not delete a /leave in group %s: %s", message.chat_id, exc)
-        removal = "no_right"
+        log.info("could not delete a leave line in group %s: %s", message.chat_id, exc)
+        return "no_right"
     except TelegramError as exc:
-        log.warning("deleting a /leave in group %s failed: %s", message.chat_id, exc)
-        removal = "failed"
-    reachable = True
+        log.warning("deleting a leave line in group %s failed: %s", message.chat_id, exc)
+        return "failed"
+    return "deleted"
+
+
+async def can_write_to(context: BotContext, user_id: int) -> bool:
+    """Whether the bot may write to someone privately: a chat action fails for a person who
+    never started the bot (or blocked it), and shows nothing to anyone else."""
     try:
-        await context.bot.send_chat_action(user.id, ChatAction.TYPING)
+        await context.bot.send_chat_action(user_id, ChatAction.TYPING)
     except Forbidden:
-        reachable = False
+        return False
     except TelegramError:
-        pass  # not known to be unreachable: the outbox will find out and keep trying
-    return Trace(removal, reachable)
+        pass  # not known to be unreachable: the outbox finds out, and keeps trying
+    return True
+
+
+async def remove_from_group(update: Update, context: BotContext) -> Trace:
+    """The message is deleted first, then the bot checks it can go on in private."""
+    user = update.effective_user
+    assert user is not None
+    removal = await delete_typed(update)
+    return Trace(removal, await can_write_to(context, user.id))
 
 
 async def group_leave_line(update: Update, context: BotContext) -> None:
