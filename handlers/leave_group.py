@@ -98,10 +98,8 @@ async def _leave_line(turn: Turn, trace: Trace) -> None:
     await turn.audit("leave_group_message", removal=trace.removal, reachable=trace.reachable)
     private = turn.actor.telegram_id
     if trace.reachable:
-        if trace.removal == "deleted":
-            turn.out.send(private, turn.t("leave.from_group.deleted"))
-        else:
-            turn.out.send(private, turn.t(f"leave.from_group.{trace.removal}"))
+        # Deleted, or why not and how to keep it out of the group next time.
+        turn.out.send(private, turn.t(f"leave.from_group.{trace.removal}"))
     kit = await load_kit(turn, school.id or 0)
     assert kit is not None
     try:
