@@ -55,6 +55,20 @@ async def test_homework_over_the_cap_in_the_group_says_the_minutes_left_and_goes
     assert any("25" in label for label in labels) and any("例外" in label for label in labels)
 
 
+async def test_the_group_line_is_in_the_teachers_language(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await hw_school.seed_school(engine, clock.now())
+    head = harness.user(hw_school.HEAD32_ID)
+    await harness.send(head, "/lang en")
+
+    await harness.send(head, "/hw 三(2) 语文 10 oral recite the poem", hw_school.GROUP)
+
+    assert harness.last(hw_school.GROUP).plain == (
+        "✅ Published 三(2)班 语文 oral 10 min. Written total 0/45 min, 45 min left"
+    )
+
+
 async def test_a_mistyped_homework_line_in_the_group_gets_the_problem_alone(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
