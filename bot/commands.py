@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Bot, BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from telegram.ext import filters
 
 from bot.config import LANGUAGES
 from bot.texts import t
@@ -48,7 +49,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("duty", STAFF, group=True),
     CommandInfo("dutyswap", STAFF),
     CommandInfo("patrol", STAFF, group=True),
-    CommandInfo("hw", STAFF),
+    CommandInfo("hw", STAFF, group=True),
     CommandInfo("leave", STAFF, group=True),
     CommandInfo("leavefor", RECORDERS),
     CommandInfo("myleave", STAFF),
@@ -59,6 +60,18 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("swap", STAFF),
     CommandInfo("swaps", STAFF),
 )
+
+
+# /start payloads of the deep links the group hands out (t.me/<bot>?start=hw): each opens a
+# wizard in private, so the group never holds its questions and answers.
+START_HW = "hw"
+START_LEAVE = "leave"
+WIZARD_PAYLOADS = (START_HW, START_LEAVE)
+
+
+def started_with(*payloads: str) -> filters.BaseFilter:
+    """`/start <payload>` for one of `payloads` (what a tapped deep link sends)."""
+    return filters.Regex(rf"^/start(@\w+)? ({'|'.join(payloads)})$")
 
 
 def visible_commands(

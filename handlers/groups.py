@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from telegram import ChatMember, Update
+import logging
+
+from telegram import ChatMember, ChatMemberAdministrator, Update
+from telegram.error import TelegramError
 from telegram.ext import BaseHandler, ChatMemberHandler, CommandHandler, MessageHandler, filters
 
 from bot.services import BotContext
@@ -24,9 +27,38 @@ from storage.schools import (
 )
 from storage.staff import admin_recipients, save_user_pref, staff_for_telegram
 
+log = logging.getLogger(__name__)
 
-@command(where="group", unbound_ok=True)
-async def cmd_bind(turn: Turn) -> None:
+
+async def may_delete_messages(update: Update, context: BotContext) -> bool | None:
+    """Whether the bot may delete other people's messages in this group (None: not a group,
+    or Telegram did not say). Asked before the action's transaction, so a slow Telegram never
+    holds the database."""
+    chat = update.effective_chat
+    if chat is None or chat.type not in GROUP_TYPES:
+        return None
+    try:
+        member = await context.bot.get_chat_member(chat.id, context.bot.id)
+    except TelegramError as exc:
+        log.warning("could not read the bot's rights in %s: %s", chat.id, exc)
+        return None
+    if member.status == ChatMember.OWNER:
+        return True
+    return isinstance(member, ChatMemberAdministrator) and member.can_delete_messages
+
+
+async def on_bind(update: Update, context: BotContext) -> None:
+    """`/bind`: the bot's own rights are read first; the answer says if it cannot delete."""
+    can_delete = await may_delete_messages(update, context)
+
+    @command(where="group", unbound_ok=True)
+    async def run(turn: Turn) -> None:
+        await cmd_bind(turn, can_delete)
+
+    await run(update, context)
+
+
+async def cmd_bind(turn: Turn, can_delete: bool | None) -> None:
     """`/bind <school>` in a group: makes it that school's staff group (admins only)."""
     name = turn.arg_text
     if not name:
@@ -81,10 +113,20 @@ async def cmd_bind(turn: Turn) -> None:
     if previous is not None and previous != school.id:
         old = await school_by_id(session=turn.session, school_id=previous)
         old_name = old.name if old else "?"
-        turn.reply(turn.t("bind.moved", school=school.name, old=old_name))
+        turn.reply(
+            turn.t("bind.moved", school=school.name, old=old_name) + _rights(turn, can_delete)
+        )
         await _tell_old_admins(turn, previous, old_name, school.name, chat.title or "")
     else:
-        turn.reply(turn.t("bind.done", school=school.name))
+        turn.reply(turn.t("bind.done", school=school.name) + _rights(turn, can_delete))
+
+
+def _rights(turn: Turn, can_delete: bool | None) -> str:
+    """A /leave typed in the group is deleted at once (handlers/leave_group.py): without the
+    right, the group would read its type and reason."""
+    if can_delete is None:
+        return ""
+    return "\n" + turn.t("bind.delete_right_ok" if can_delete else "bind.needs_delete_right")
 
 
 async def _refuse_move(turn: Turn, bound_to: int, wanted: str) -> None:
@@ -205,7 +247,7 @@ async def on_migrate(update: Update, context: BotContext) -> None:
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CommandHandler("bind", cmd_bind),
+        CommandHandler("bind", on_bind),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate),
     ]

@@ -3,7 +3,9 @@
 `/hw 三(2) 数学 20 练习册第12页` posts at once (several classes: `三(1),三(2)`; the kind after the
 minutes when it is not written: `/hw 一(1) 语文 10 口头 背诵古诗`); `/hw` alone starts the
 wizard. `/hw today [class]`, `/hw week <class>`, `/hw class` (a head teacher's own class) and
-`/hw mine` (today's own postings, to edit or withdraw) show what was set.
+`/hw mine` (today's own postings, to edit or withdraw) show what was set. Posted in the staff
+group, the group gets one line and the rest goes to the teacher's private chat
+(homework_group).
 
 This module also wires the homework handlers: the wizard (homework_wizard), submitting and
 refusals (homework_submit), the author's buttons (homework_author), editing (homework_edit),
@@ -24,7 +26,9 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.commands import START_HW, started_with
 from bot.texts import split_message
+from handlers import homework_group as in_group
 from handlers import homework_wizard as wizard
 from handlers.dialogue import dialogue
 from handlers.homework_author import on_author_button
@@ -54,10 +58,17 @@ from jobs.homework import (
     week_of,
 )
 from rules.classnames import ClassNameError, ClassRef, nearest_class_names, parse_class_name
-from rules.homework import MAX_CONTENT, PostingError, parse_posting_line, written_by_subject
+from rules.homework import (
+    MAX_CONTENT,
+    PostingError,
+    PostingLine,
+    parse_posting_line,
+    written_by_subject,
+)
 from storage.calendar import school_calendar
 from storage.homework import (
     COUNTED,
+    Placed,
     author_posts,
     change_ids,
     class_days,
@@ -81,7 +92,7 @@ MINE = ("mine", "我的")
 HELP = ("help", "帮助", "?", "？")
 
 
-@command(where="private", staff=True)
+@command(where="any", staff=True)
 async def cmd_hw(turn: Turn) -> object:
     """Posts homework in one line, starts the wizard, or shows what was set."""
     if turn.actor.school is None:
@@ -89,6 +100,9 @@ async def cmd_hw(turn: Turn) -> object:
         return END
     word = turn.args[0].lower() if turn.args else ""
     rest = turn.args[1:]
+    if turn.in_group:
+        await _in_group(turn, word)
+        return END
     if word in TODAY:
         await _show_today(turn, " ".join(rest))
     elif word in WEEK:
@@ -108,24 +122,52 @@ async def cmd_hw(turn: Turn) -> object:
     return END
 
 
-async def _post_one_line(turn: Turn) -> None:
-    """`/hw 三(1),三(2) 数学 20 [口头] [拓展] 内容`; a refusal keeps the line to resend."""
+async def _in_group(turn: Turn, word: str) -> None:
+    """`/hw <line>` in the staff group posts as in private and answers the group in one line;
+    `/hw` alone opens the wizard in private; looking at what was set is done in private."""
+    if turn.actor.staff is None:
+        turn.reply(turn.t("hw.needs_staff"))
+    elif not turn.args:
+        in_group.open_wizard_privately(turn)
+    elif word in (*TODAY, *WEEK, *CLASS, *MINE, *HELP):
+        turn.reply(turn.t("common.use_private"), turn.private_chat_button())
+    else:
+        since = in_group.mark_answers(turn)
+        posted = await _post_one_line(turn)
+        if posted is None:
+            return  # the problem was answered in the group, in a line
+        in_group.move_answers(turn, since)
+        placed, subject, line = posted
+        everything_passed = all(item.check.ok for item in placed)
+        turn.reply(
+            in_group.group_line(turn, placed, subject, line.kind, line.minutes),
+            None if everything_passed else turn.private_chat_button(),
+        )
+
+
+async def _post_one_line(turn: Turn) -> tuple[list[Placed], Subject, PostingLine] | None:
+    """`/hw 三(1),三(2) 数学 20 [口头] [拓展] 内容`; a refusal keeps the line to resend.
+
+    Returns what was placed, or None when the line was refused before any cap was checked.
+    """
     author = turn.actor.staff
     assert author is not None
     original = f"/hw {turn.arg_text}"
+    # In the group the line is right above the answer: a problem with it is said alone there.
+    echo = "" if turn.in_group else original
     try:
         line = parse_posting_line(turn.arg_text)
     except PostingError as exc:
         problem = turn.t(f"hw.error.{exc.code}", value=exc.value, limit=MAX_CONTENT)
-        reply_keeping_text(turn, problem, original)
-        return
-    classes = await _resolve_classes(turn, line.classes, original)
-    subject = await _resolve_subject(turn, line.subject, original) if classes else None
+        reply_keeping_text(turn, problem, echo)
+        return None
+    classes = await _resolve_classes(turn, line.classes, echo)
+    subject = await _resolve_subject(turn, line.subject, echo) if classes else None
     if classes is None or subject is None:
-        return
-    if not await allowed_everywhere(turn, author, classes, subject, original):
-        return
-    await submit(
+        return None
+    if not await allowed_everywhere(turn, author, classes, subject, echo):
+        return None
+    placed = await submit(
         turn,
         author,
         classes,
@@ -136,6 +178,7 @@ async def _post_one_line(turn: Turn) -> None:
         line.content,
         original,
     )
+    return placed, subject, line
 
 
 async def _resolve_classes(
@@ -333,6 +376,15 @@ async def _show_mine(turn: Turn) -> None:
         )
 
 
+@command(where="private", staff=True)
+async def cmd_hw_from_link(turn: Turn) -> object:
+    """`/start hw`, sent by the deep link of `/hw` in the group: the wizard, in private."""
+    if turn.actor.school is None or turn.actor.staff is None:
+        turn.reply(turn.t("hw.needs_staff"))
+        return END
+    return await wizard.start_wizard(turn, turn.actor.staff)
+
+
 # --- wiring ----------------------------------------------------------------------------------
 
 
@@ -351,6 +403,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         "homework",
         entry_points=[
             CommandHandler("hw", cmd_hw),
+            CommandHandler("start", cmd_hw_from_link, filters=started_with(START_HW)),
             CallbackQueryHandler(start_edit, pattern=callbacks.pattern("hwed")),
             CallbackQueryHandler(ask_return_reason, pattern=callbacks.pattern("hwret")),
         ],

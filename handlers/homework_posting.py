@@ -114,8 +114,13 @@ def reply_keeping_text(
     """Why something was not done, with the teacher's own words to copy and send again.
 
     One message when both fit Telegram's limit; otherwise the reason goes first on its own, so
-    it always arrives, and the words follow in as many messages as they need.
+    it always arrives, and the words follow in as many messages as they need. Without words
+    (`original` empty: in the staff group, where they are right above the answer) the reason
+    goes alone.
     """
+    if not original:
+        turn.reply(problem, markup)
+        return
     echo = resend_block(turn.lang, original)
     whole = f"{problem}\n{echo}"
     if visible_length(whole) <= TELEGRAM_LIMIT:

@@ -204,7 +204,7 @@ async def submit(
     minutes: int,
     content: str,
     original: str,
-) -> None:
+) -> list[Placed]:
     """Checks the cap for every class and writes the postings, then replies with the outcome."""
     day = school_today(turn)
     policies = await load_policies(session=turn.session, school_id=author.school_id)
@@ -227,7 +227,7 @@ async def submit(
             await announce_accepted(
                 turn, item.post, item.klass, subject, author, policies, footnote=footnote
             )
-        return
+        return placed
     lines = [turn.t("hw.refused.title" if len(placed) == 1 else "hw.refused.title_several")]
     for item in placed:
         if item.check.ok:
@@ -258,6 +258,7 @@ async def submit(
         lines.append(turn.t("hw.refused.no_written_hint"))
     markup = refusal_markup(turn.lang, rows) if rows else None
     reply_keeping_text(turn, "\n".join(lines) + footnote, original, markup)
+    return placed
 
 
 async def _audit_placed(turn: Turn, placed: list[Placed], subject: Subject) -> None:

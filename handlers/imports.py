@@ -1,4 +1,8 @@
-"""/import: an admin sends a CSV or Excel file with the caption `/import <kind>` in private chat."""
+"""/import: an admin sends a CSV or Excel file with the caption `/import <kind>` in private chat.
+
+A file sent without that caption is answered too: an admin hears which import it looks like
+and the caption to send it with; anyone else a short line saying files are for the admins.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from bot.commands import ADMINS
 from bot.services import BotContext
 from bot.texts import split_message
 from handlers.turn import Turn, command
-from rules.tabular import MAX_BYTES
+from rules.import_guess import KindShape, guess_kind
+from rules.tabular import MAX_BYTES, Table, read_table
 from storage.importer import (
     IMPORT_KINDS,
     ImportFailed,
@@ -169,8 +174,66 @@ async def _rejected(turn: Turn, upload: Upload, failed: ImportFailed) -> None:
     _reply_lines(turn, render_errors(turn.lang, failed))
 
 
+# --- a file without the caption ---------------------------------------------------------------
+
+
+@command(where="private")
+async def _vet_unnamed(turn: Turn) -> Document | None:
+    """Only the admins import; anyone else sending a file hears so, politely."""
+    message = turn.update.effective_message
+    document = message.document if message is not None else None
+    if document is None:
+        return None
+    if not turn.actor.is_admin:
+        turn.reply(turn.t("import.unnamed.not_admin"))
+        return None
+    if document.file_size is not None and document.file_size > MAX_BYTES:
+        turn.reply(turn.t("import.err.too_big", limit_mb=MAX_BYTES // (1024 * 1024)))
+        return None
+    return document
+
+
+async def on_unnamed_file(update: Update, context: BotContext) -> None:
+    """A file with no `/import <kind>` caption: says which import it looks like (its header
+    row, its name) and the caption to send it again with. Nothing is imported."""
+    document = await _vet_unnamed(update, context)
+    if document is None:
+        return
+    data = bytes(await (await document.get_file()).download_as_bytearray())
+    table = await _header_of(data, document.file_name or "")
+    shapes = {
+        kind.name: KindShape(kind.columns, (kind.name, *kind.aliases))
+        for kind in IMPORT_KINDS.values()
+    }
+    guessed = guess_kind(table, document.file_name or "", shapes)
+
+    @command(where="private", roles=ADMINS)
+    async def answer(turn: Turn) -> None:
+        if guessed is None:
+            kinds = turn.t("common.list_sep").join(IMPORT_KINDS)
+            turn.reply(turn.t("import.unnamed.unknown", kinds=kinds))
+            return
+        title = turn.t(f"import.kind.{guessed}")
+        turn.reply(turn.t("import.unnamed.looks_like", title=title, name=guessed))
+
+    await answer(update, context)
+
+
+async def _header_of(data: bytes, filename: str) -> Table | None:
+    """The file read as a table on a thread (as an import reads it), or None if it is not one."""
+    try:
+        async with asyncio.timeout(READ_SECONDS + READ_GRACE_SECONDS):
+            return await asyncio.to_thread(read_table, data, filename, seconds=READ_SECONDS)
+    except (ImportFailed, TimeoutError):
+        return None
+
+
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("import", cmd_import),
         MessageHandler(filters.Document.ALL & filters.CaptionRegex(CAPTION), on_import_file),
+        MessageHandler(
+            filters.Document.ALL & filters.ChatType.PRIVATE & ~filters.CaptionRegex(CAPTION),
+            on_unnamed_file,
+        ),
     ]

@@ -1,8 +1,8 @@
 """Asking for leave: the one-line /leave, withdrawing, /myleave, /back (销假), and the answer
 of a colleague named as substitute.
 
-The leave type and the reason go to the approvers and the teacher only; in the group the bot
-answers without either.
+The leave type and the reason go to the approvers and the teacher only; a /leave typed in the
+group is taken out of it (handlers/leave_group.py).
 """
 
 from __future__ import annotations
@@ -66,38 +66,10 @@ from storage.models import CoverNeed, LeaveRequest
 MYLEAVE_LIMIT = 10
 
 
-# What the group is told of a refused one-line /leave, by the kind of refusal: never the words
-# typed (they may be the reason), never the type; the details go to the private chat.
-_GROUP_WHY = {
-    "leave.err.overlap": "overlap",
-    "leave.err.past": "past",
-    "leave.err.end_before_start": "end_before_start",
-    "leave.err.too_long": "too_long",
-    "leave.err.no_school_days": "no_school_days",
-    "leave.err.period_range": "periods",
-    "leave.err.period_order": "periods",
-    "leave.err.period_beyond": "periods",
-    "leave.err.no_such_colleague": "substitute",
-    "leave.err.substitute_self": "substitute",
-    "leave.err.substitute_no_lessons": "substitute",
-    "leave.err.substitute_busy": "substitute",
-    "leave.err.substitute_covering": "substitute",
-    "leave.err.substitute_away": "substitute",
-    "leave.err.no_approver": "no_approver",
-    "common.too_long": "reason_long",
-}
-
-
-def group_refusal_text(turn: Turn, problem: LeaveDateError | Refusal) -> str:
-    why = _GROUP_WHY.get(problem.key)
-    if why is None and isinstance(problem, LeaveDateError):
-        return turn.t("leave.group_problem")  # the line was not understood
-    return turn.t("leave.group_refused", why=turn.t(f"leave.group_why.{why or 'other'}"))
-
-
-@command(where="any", staff=True)
+@command(where="private", staff=True)
 async def cmd_leave_line(turn: Turn) -> None:
-    """`/leave <type> <days> [part] [代课:<name>] <reason>` in private or in the group."""
+    """`/leave <type> <days> [part] [代课:<name>] <reason>` in private (in the group:
+    handlers/leave_group.py)."""
     school = turn.actor.school
     if school is None or turn.actor.staff is None:
         turn.reply(turn.t("common.not_linked"))
@@ -107,22 +79,9 @@ async def cmd_leave_line(turn: Turn) -> None:
     try:
         checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn)))
     except (LeaveDateError, Refusal) as problem:
-        if turn.in_group:
-            # The words not understood may be the reason: they go to the private chat only.
-            turn.out.send(turn.actor.telegram_id, refusal_text(turn, problem))
-            turn.reply(group_refusal_text(turn, problem), turn.private_chat_button())
-        else:
-            turn.reply(refusal_text(turn, problem))
+        turn.reply(refusal_text(turn, problem))
         return
     await submit(turn, checked, private_chat=turn.actor.telegram_id)
-    if turn.in_group:
-        turn.reply(turn.t("leave.group_received"))
-
-
-@command(where="group", staff=True)
-async def group_leave_hint(turn: Turn) -> None:
-    """/leave without words in the group: the wizard (and the reason) belong in private."""
-    turn.reply(turn.t("leave.group_hint"), turn.private_chat_button())
 
 
 # --- withdrawing, coming back, the named colleague's answer -------------------------------------

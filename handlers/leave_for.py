@@ -5,18 +5,21 @@ A teacher taken ill at six in the morning rings the grade leader instead of open
 of `/leave`. When the recorder may decide its first step, recording it is that decision (the
 grade leader would only be asked to approve what they just typed); later steps are asked as usual.
 The teacher hears of it privately and can withdraw it in /myleave. Private chat only: the line
-carries the reason.
+carries the reason, and typed in the group it is deleted before it is refused.
 """
 
 from __future__ import annotations
 
+from telegram import Update
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.commands import RECORDERS
+from bot.services import BotContext
 from bot.texts import Safe
 from handlers.colleagues import colleague_named
 from handlers.cover_board import default_lang, load_kit
 from handlers.leave_approval import decide
+from handlers.leave_group import delete_typed
 from handlers.leave_request import (
     Refusal,
     ask_approvers,
@@ -140,5 +143,14 @@ async def cmd_leave_for(turn: Turn) -> None:
         await turn.schedule_changed(leave.school_id, kinds.LEAVE)
 
 
+async def leave_for_entry(update: Update, context: BotContext) -> None:
+    """A /leavefor line typed in the group carries a colleague's reason: it leaves the group
+    before the refusal points to the private chat."""
+    chat = update.effective_chat
+    if chat is not None and chat.type != chat.PRIVATE and context.args:
+        await delete_typed(update)
+    await cmd_leave_for(update, context)
+
+
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
-    return [CommandHandler("leavefor", cmd_leave_for)]
+    return [CommandHandler("leavefor", leave_for_entry)]

@@ -21,11 +21,13 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.commands import START_LEAVE, started_with
 from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, load_kit
 from handlers.dialogue import dialogue
-from handlers.leave import cmd_leave_line, group_leave_hint
+from handlers.leave import cmd_leave_line
+from handlers.leave_group import group_leave_hint, group_leave_line
 from handlers.leave_request import (
     MAX_REASON,
     Draft,
@@ -474,13 +476,14 @@ async def on_cancel(turn: Turn) -> object:
 
 
 async def leave_entry(update: Update, context: BotContext) -> object:
-    """/leave with words is the one-line form; in the group a pointer to the private chat;
-    in private without words, the wizard."""
+    """/leave with words is the one-line form (taken out of the group at once); without words
+    the wizard, in private (from the group, a deep link opens it there)."""
     chat = update.effective_chat
+    in_group = chat is not None and chat.type != chat.PRIVATE
     if context.args:
-        await cmd_leave_line(update, context)
+        await (group_leave_line if in_group else cmd_leave_line)(update, context)
         return END
-    if chat is not None and chat.type != chat.PRIVATE:
+    if in_group:
         await group_leave_hint(update, context)
         return END
     return await wizard_start(update, context)
@@ -490,7 +493,10 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     wizard = dialogue(
         "leave_wizard",
-        entry_points=[CommandHandler("leave", leave_entry)],
+        entry_points=[
+            CommandHandler("leave", leave_entry),
+            CommandHandler("start", wizard_start, filters=started_with(START_LEAVE)),
+        ],
         states={
             KIND: [
                 CallbackQueryHandler(on_kind_button, pattern=r"^v1:lvw:k:"),

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+import difflib
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.commands import visible_commands
+from bot.commands import COMMANDS, WIZARD_PAYLOADS, started_with, visible_commands
 from bot.config import LANGUAGES
+from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers import expired
 from handlers.leave_texts import grade_label
@@ -16,6 +19,8 @@ from handlers.turn import Turn, button, command
 from rules.roles import ROLES
 from storage.staff import head_class, save_user_pref
 from storage.timetable import classes_taught
+
+KNOWN_COMMANDS = frozenset(info.name for info in COMMANDS)
 
 
 @command(where="any", unbound_ok=True)
@@ -155,10 +160,47 @@ async def on_unknown_button(turn: Turn) -> None:
     turn.toast(turn.t("common.button_invalid"), alert=True)
 
 
+@command(where="any", unbound_ok=True)
+async def _answer_unknown(turn: Turn) -> None:
+    """Names the nearest command this person may use, and /help."""
+    name = _command_of(turn.update)[0]
+    actor = turn.actor
+    infos = visible_commands(
+        actor.roles, linked=actor.staff is not None, is_admin=actor.is_admin, in_group=turn.in_group
+    )
+    near = difflib.get_close_matches(name, [info.name for info in infos], n=1, cutoff=0.5)
+    hint = turn.t("unknown_command.near", command=near[0]) if near else ""
+    turn.reply(turn.t("unknown_command.text", command=name, near=Safe(hint)))
+
+
+def _command_of(update: Update) -> tuple[str, str]:
+    """The command's name (lower case) and the bot it is addressed to (`/cmd@bot`), if any."""
+    message = update.effective_message
+    first = (message.text or "").split(maxsplit=1)[0] if message is not None else ""
+    name, _, bot = first[1:].partition("@")
+    return name.lower(), bot
+
+
+async def on_unknown_command(update: Update, context: BotContext) -> None:
+    """A command no handler took. Unknown in private: pointed to /help and the nearest command.
+    In a group other bots have commands of their own: only one addressed to us is answered."""
+    name, addressed = _command_of(update)
+    chat = update.effective_chat
+    ours = context.bot.username or ""
+    if addressed and addressed.lower() != ours.lower():
+        return
+    if chat is None or (chat.type != chat.PRIVATE and not addressed):
+        return
+    if name in KNOWN_COMMANDS:
+        return  # ours, and not for here (a wizard step that expects something else)
+    await _answer_unknown(update, context)
+
+
 def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """Registered after every feature, so a wizard's own /cancel, buttons and steps come first."""
     return [
         CommandHandler("cancel", cmd_cancel),
+        MessageHandler(filters.COMMAND, on_unknown_command),
         CallbackQueryHandler(on_unknown_button),
         *expired.fallback_handlers(),
     ]
@@ -166,7 +208,8 @@ def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CommandHandler("start", cmd_start),
+        # A deep link that opens a wizard is the wizard's own entry point (its dialogue).
+        CommandHandler("start", cmd_start, filters=~started_with(*WIZARD_PAYLOADS)),
         CommandHandler("help", cmd_help),
         CommandHandler("me", cmd_me),
         CommandHandler("lang", cmd_lang),

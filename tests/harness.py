@@ -82,6 +82,11 @@ class RecordingRequest(LeanAnswers):
     # Forum chats and their topics (message_thread_id): a message to any other topic of such a
     # chat is refused as Telegram refuses it once a topic was deleted.
     topics: dict[int, set[int]] = field(default_factory=dict)
+    # Groups where the bot is a plain member: it may not delete other people's messages there
+    # (elsewhere it is an admin allowed to, as a school sets it up).
+    cannot_delete: set[int] = field(default_factory=set)
+    # (chat, message id) of people's messages the bot deleted
+    deleted: list[tuple[int, int]] = field(default_factory=list)
     # One count for every harness of a test run: a bot started again on the same database (a
     # restart) must not reuse the ids of the messages the first one sent, as Telegram would not.
     _ids: itertools.count = field(default_factory=lambda: _MESSAGE_IDS)
@@ -171,8 +176,21 @@ class RecordingRequest(LeanAnswers):
             target.edited = True
             return 200, self._message_json(target, now)
         if method == "deleteMessage":
-            self.find(int(params["chat_id"]), int(params["message_id"])).deleted = True
+            chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+            own = self._index.get((chat_id, message_id))
+            if own is not None:
+                own.deleted = True
+            elif chat_id in self.cannot_delete:
+                return 400, "Bad Request: message can't be deleted"
+            else:
+                self.deleted.append((chat_id, message_id))
             return 200, True
+        if method == "sendChatAction":
+            if int(params["chat_id"]) in self.forbidden:
+                return 403, "Forbidden: bot can't initiate conversation with a user"
+            return 200, True
+        if method == "getChatMember":
+            return 200, self._member_json(int(params["chat_id"]), int(params["user_id"]))
         if method == "getFile":
             return 200, {
                 "file_id": params["file_id"],
@@ -184,6 +202,35 @@ class RecordingRequest(LeanAnswers):
             self._record(sent)
             return 200, self._message_json(sent, now)
         return 400, f"Bad Request: method {method} not recorded"
+
+    def _member_json(self, chat_id: int, user_id: int) -> dict[str, Any]:
+        user = {"id": user_id, "is_bot": user_id == BOT_ID, "first_name": "Staffroom"}
+        if user_id != BOT_ID or chat_id > 0 or chat_id in self.cannot_delete:
+            return {"status": "member", "user": user}
+        rights = dict.fromkeys(
+            (
+                "can_be_edited",
+                "is_anonymous",
+                "can_promote_members",
+                "can_post_stories",
+                "can_edit_stories",
+                "can_delete_stories",
+            ),
+            False,
+        )
+        rights |= dict.fromkeys(
+            (
+                "can_manage_chat",
+                "can_delete_messages",
+                "can_manage_video_chats",
+                "can_restrict_members",
+                "can_change_info",
+                "can_invite_users",
+                "can_pin_messages",
+            ),
+            True,
+        )
+        return {"status": "administrator", "user": user, **rights}
 
     def _message_json(self, sent: Sent, now: int) -> dict[str, Any]:
         chat_type = "private" if sent.chat_id > 0 else "supergroup"
@@ -240,6 +287,7 @@ class BotHarness:
         self.settle_after_update = True
         self._message_ids = itertools.count(1)
         self.users: dict[int, User] = {}
+        self.last_message: Message | None = None  # the last one a user sent
 
     async def __aenter__(self) -> BotHarness:
         await self.app.initialize()
@@ -289,6 +337,7 @@ class BotHarness:
             **extra,
         )
         message.set_bot(self.app.bot)
+        self.last_message = message
         return message
 
     async def feed(self, update: Update) -> list[Sent]:

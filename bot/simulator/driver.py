@@ -7,7 +7,9 @@ that is a bug in the test, not behaviour of the bot under test.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from urllib.parse import parse_qs, urlsplit
 
 from .errors import SimulatorError
 from .models import (
@@ -19,8 +21,11 @@ from .models import (
     SimMessage,
     SimUser,
 )
-from .state import SERVICE_USER_ID, State, supergroup_id_for
+from .state import ADMIN_RIGHTS, SERVICE_USER_ID, State, supergroup_id_for
 from .text import MAX_CAPTION_LENGTH, MAX_TEXT_LENGTH, detect_entities
+
+# What Telegram accepts after ?start= (https://core.telegram.org/bots/features#deep-linking).
+_START_PAYLOAD = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 
 class UserDriver:
@@ -120,6 +125,43 @@ class UserDriver:
             raise SimulatorError(f"the bot is already in chat {chat_id}")
         self.state.set_bot_status(chat, "administrator" if as_admin else "member", by_user_id)
         self._service_message(chat, by_user_id, new_chat_members=[self.state.bot.to_api()])
+
+    def promote_bot(self, chat_id: int, *, by_user_id: int | None = None, **rights: bool) -> None:
+        """Makes the bot an admin of the group, with every right but those given as False
+        (`promote_bot(GROUP, can_delete_messages=False)`); emits my_chat_member."""
+        chat = self._group(chat_id)
+        unknown = sorted(set(rights) - set(ADMIN_RIGHTS))
+        if unknown:
+            raise SimulatorError(f"unknown admin rights {unknown}")
+        actor = by_user_id if by_user_id is not None else self._chat_owner(chat)
+        changed = chat.bot_rights != rights and chat.bot_is_admin
+        chat.bot_rights = dict(rights)
+        if changed:
+            # Telegram tells the bot of new rights as a change of its membership.
+            self.state.emit_my_chat_member(chat, actor, "administrator", "administrator")
+        self.state.set_bot_status(chat, "administrator", actor)
+
+    async def open_link(self, user_id: int, url: str) -> SimMessage:
+        """The user taps a `t.me/<bot>?start=<payload>` link: their app opens the private chat
+        and sends `/start <payload>` there, as Telegram does."""
+        parsed = urlsplit(url)
+        username = parsed.path.strip("/")
+        if parsed.netloc not in ("t.me", "telegram.me") or not username:
+            raise SimulatorError(f"not a t.me link: {url!r}")
+        if username.lower() != (self.state.bot.username or "").lower():
+            raise SimulatorError(f"the link {url!r} is for another bot than this one")
+        payload = parse_qs(parsed.query).get("start", [""])[0]
+        if payload and not _START_PAYLOAD.fullmatch(payload):
+            raise SimulatorError(f"Telegram refuses the start payload {payload!r}")
+        return await self.send_text(user_id, user_id, f"/start {payload}".strip())
+
+    async def tap_link(self, user_id: int, message: SimMessage, text: str) -> SimMessage:
+        """The user taps the URL button whose label contains `text` (see `open_link`)."""
+        for row in message.buttons:
+            for button in row:
+                if text in button.text and button.url:
+                    return await self.open_link(user_id, button.url)
+        raise SimulatorError(f"no link button {text!r} on message {message.message_id}")
 
     async def remove_bot_from_group(
         self, chat_id: int, by_user_id: int, *, kick: bool = True

@@ -187,6 +187,17 @@ def add_driver_routes(app: web.Application, sim: Simulator) -> None:
         )
         return True
 
+    async def promote_bot(request: web.Request) -> Any:
+        body = await _body(request)
+        rights = {key: bool(value) for key, value in (body.get("rights") or {}).items()}
+        sim.promote_bot(_int(body.get("chat_id"), "chat_id"), **rights)
+        return True
+
+    async def open_link(request: web.Request) -> Any:
+        body = await _body(request)
+        msg = await sim.open_link(_int(body.get("user_id"), "user_id"), str(body.get("url", "")))
+        return msg.to_dict()
+
     routes: list[tuple[str, str, Endpoint]] = [
         ("POST", "users", users),
         ("POST", "groups", groups),
@@ -202,6 +213,8 @@ def add_driver_routes(app: web.Application, sim: Simulator) -> None:
         ("GET", "wait", wait),
         ("GET", "wait_consumed", consumed),
         ("POST", "add_bot", add_bot),
+        ("POST", "promote_bot", promote_bot),
+        ("POST", "open_link", open_link),
     ]
     for method, name, func in routes:
         app.router.add_route(method, f"/_sim/{name}", _wrap(func))

@@ -256,7 +256,8 @@ def _status_of(state: State, chat: SimChat, user_id: int) -> str:
 def get_chat_member(state: State, p: Params) -> dict[str, Any]:
     chat = _readable_chat(state, p)
     user_id = p.integer("user_id", required=True) or 0
-    return state.member_json(user_id, _status_of(state, chat, user_id))
+    rights = chat.bot_rights if user_id == state.bot.id else None
+    return state.member_json(user_id, _status_of(state, chat, user_id), rights)
 
 
 @api_method("getChatAdministrators")
@@ -270,7 +271,7 @@ def get_chat_administrators(state: State, p: Params) -> list[dict[str, Any]]:
         if status in ("creator", "administrator")
     ]
     if chat.bot_is_admin:
-        result.append(state.member_json(state.bot.id, chat.bot_status))
+        result.append(state.member_json(state.bot.id, chat.bot_status, chat.bot_rights))
     return result
 
 

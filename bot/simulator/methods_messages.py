@@ -256,7 +256,7 @@ def edit_message_reply_markup(state: State, p: Params) -> dict[str, Any]:
 def delete_message(state: State, p: Params) -> bool:
     msg = _target_message(state, p, "delete")
     chat = state.chats[msg.chat_id]
-    if not msg.from_bot and chat.is_group and not chat.bot_is_admin:
+    if not msg.from_bot and chat.is_group and not chat.bot_may("can_delete_messages"):
         raise bad_request("message can't be deleted")
     msg.deleted = True
     state.record_bot_action(msg, "delete")

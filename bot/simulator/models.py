@@ -233,6 +233,8 @@ class SimChat:
     title: str | None = None
     members: dict[int, str] = field(default_factory=dict)
     bot_status: str = "left"
+    # The bot's admin rights that differ from a full admin's (`{"can_delete_messages": False}`)
+    bot_rights: dict[str, bool] = field(default_factory=dict)
     migrated_to: int | None = None
     migrated_from: int | None = None
     messages: list[SimMessage] = field(default_factory=list)
@@ -261,6 +263,10 @@ class SimChat:
     @property
     def bot_is_admin(self) -> bool:
         return self.bot_status in ("administrator", "creator")
+
+    def bot_may(self, right: str) -> bool:
+        """Whether the bot holds an admin right here (`can_delete_messages`, ...)."""
+        return self.bot_is_admin and self.bot_rights.get(right, True)
 
     def log_bot_action(self, seq: int, message: SimMessage) -> None:
         self.bot_log_seqs.append(seq)

@@ -29,7 +29,7 @@ SERVICE_USER_ID = 777000
 
 BotMessageCallback = Callable[[SimMessage], Any]
 
-_ADMIN_RIGHTS = {
+ADMIN_RIGHTS = {
     "can_be_edited": False,
     "is_anonymous": False,
     "can_manage_chat": True,
@@ -161,12 +161,16 @@ class State:
         data.update(msg.service)
         return data
 
-    def member_json(self, user_id: int, status: str) -> dict[str, Any]:
+    def member_json(
+        self, user_id: int, status: str, rights: dict[str, bool] | None = None
+    ) -> dict[str, Any]:
+        """`rights`: what differs from a full admin's rights (the bot's, per chat)."""
         data: dict[str, Any] = {"status": status, "user": self.get_user(user_id).to_api()}
         if status == "creator":
             data["is_anonymous"] = False
         elif status == "administrator":
-            data.update(_ADMIN_RIGHTS)
+            data.update(ADMIN_RIGHTS)
+            data.update(rights or {})
             if user_id == self.bot.id:
                 data["can_be_edited"] = False
         elif status == "kicked":
@@ -328,8 +332,8 @@ class State:
                 "chat": self.chat_json(chat),
                 "from": self.get_user(by_user_id).to_api(),
                 "date": self.now(),
-                "old_chat_member": self.member_json(self.bot.id, old),
-                "new_chat_member": self.member_json(self.bot.id, new),
+                "old_chat_member": self.member_json(self.bot.id, old, chat.bot_rights),
+                "new_chat_member": self.member_json(self.bot.id, new, chat.bot_rights),
             },
         )
 

@@ -189,11 +189,8 @@ async def test_english_speakers_get_english(bot: BotHarness) -> None:
     assert "Written total 20/45 min, 25 min left" in answer.plain
 
 
-async def test_posting_is_private_and_needs_a_staff_record(bot: BotHarness) -> None:
-    from tests.handlers.homework_school import GROUP
-
-    in_group = only(await bot.send(bot.user(MATHS_ID), "/hw 三(2) 数学 20 口算", GROUP))
-    assert "私聊" in in_group.plain
+async def test_posting_needs_a_staff_record(bot: BotHarness) -> None:
+    # Posting from the group: tests/handlers/test_group_chat.py.
     stranger = only(await bot.send(bot.user(123), "/hw 三(2) 数学 20 口算"))
     assert "/register" in stranger.plain
 

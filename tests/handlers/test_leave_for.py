@@ -122,6 +122,8 @@ async def test_mistakes_are_explained_and_nothing_is_stored(
     # In the group the reason would be seen by everyone: private chat only.
     in_group = await harness.send(leader, "/leavefor 周雅琴 病假 明天 发烧", GROUP)
     assert "发烧" not in in_group[-1].plain
+    typed = harness.last_message
+    assert typed is not None and harness.request.deleted == [(GROUP, typed.message_id)]
     assert await leaves(engine) == []
     assert harness.in_chat(TEACHER) == []
 

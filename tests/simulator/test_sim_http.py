@@ -245,3 +245,24 @@ async def test_http_driver_keeps_every_send_and_edit_and_clears_faults(
     assert await post("clear_faults", {}) is True
     status, _ = await call(http, sim, "sendMessage", json={"chat_id": 2002, "text": "三"})
     assert status == 200
+
+
+async def test_http_driver_promotes_the_bot_and_opens_deep_links(
+    sim: Simulator, http: aiohttp.ClientSession
+) -> None:
+    driver = f"{sim.base_url}/_sim"
+
+    async def post(name: str, payload: dict[str, Any]) -> Any:
+        async with http.post(f"{driver}/{name}", json=payload) as response:
+            body = await response.json()
+            assert response.status == 200, body
+            return body["result"]
+
+    await post("groups", {"chat_id": GROUP, "title": "T", "members": [ALICE], "add_bot_by": ALICE})
+    await post("promote_bot", {"chat_id": GROUP, "rights": {"can_delete_messages": False}})
+    assert sim.chat(GROUP).bot_is_admin
+    assert not sim.chat(GROUP).bot_may("can_delete_messages")
+    opened = await post(
+        "open_link", {"user_id": ALICE, "url": f"https://t.me/{sim.bot.username}?start=hw"}
+    )
+    assert opened["text"] == "/start hw" and opened["chat_id"] == ALICE
