@@ -20,16 +20,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.texts import Safe, split_message, t
+from bot.texts import Safe, t
 from handlers import follow_ups
+from handlers.cover_slip import refresh_slips
 from handlers.leave_texts import (
     cover_state,
     day_label,
     language_of,
     need_label,
-    slip_lines,
-    slip_message,
-    slip_update_message,
     tell,
 )
 from handlers.turn import Turn
@@ -44,15 +42,11 @@ from storage.cover import (
     may_arrange,
     needs_by_id,
     needs_on,
-    posted_slip,
-    posted_slip_lines,
-    save_slip,
-    slip_data,
     suggest,
 )
+from storage.duty import duty_on
 from storage.models import CoverNeed, School, Staff
 from storage.policies import load_policies
-from storage.schools import staff_groups
 from storage.swaps import Names, Schedule, load_names, load_schedule
 
 
@@ -72,6 +66,10 @@ class Kit:
     @property
     def arranger_policy(self) -> str:
         return str(self.policies.get("cover.arranger"))
+
+    @property
+    def boards_to(self) -> str:
+        return str(self.policies.get("cover.boards_to"))
 
     def today(self, turn: Turn) -> date:
         return turn.now.astimezone(ZoneInfo(self.school.timezone)).date()
@@ -123,11 +121,26 @@ UNCOVERED_STATES = ("open", "asking")
 # --- the arranger's board ---------------------------------------------------------------------
 
 
-# Lessons on one page of a day's board: six take about 1,500 characters and 38 buttons.
-BOARD_PAGE = 6
+# A board shows one lesson at a time, with its suggestions and buttons, and a line for each of
+# the day's lessons above it: a phone shows it whole, and a thumb finds the buttons. At most
+# BUTTON_BUDGET buttons: SUGGESTED substitutes, three ways without one, and the two to page.
+BUTTON_BUDGET = 8
+SUGGESTED = 3
+# Lines listing the day's lessons: past this many, those nearest the one shown.
+LISTED = 12
 # Days ahead (today included) whose boards /arrange and an approval send; a later day's board
 # comes the evening before, while lessons are still open (jobs/cover.py).
 BOARD_DAYS = 7
+# A cover whose substitute said 收到, a self-study or a merge: settled, reopened on purpose only.
+SETTLED_STATES = ("self_study", "merged")
+
+
+def settled(need: CoverNeed) -> bool:
+    """Whether the lesson's cover is decided and confirmed: its board offers to reopen it, not
+    to reassign it (a stray press must not undo what a colleague confirmed)."""
+    if need.status in SETTLED_STATES:
+        return True
+    return need.status == "assigned" and need.acknowledged_at is not None
 
 
 def _reason_words(lang: str, suggestion: Suggestion) -> str:
@@ -150,6 +163,48 @@ class BoardParts:
     blocks: dict[tuple[int, int, str, int, str], Block] = field(default_factory=dict)
 
 
+@dataclass
+class Board:
+    """A drawn board: its text, its buttons, and the lesson it shows."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+    need_id: int | None
+
+
+def to_arrange(kit: Kit, need: CoverNeed, now: datetime) -> bool:
+    return need.status in UNCOVERED_STATES and not kit.lesson_over(need, now)
+
+
+def shown_index(
+    kit: Kit,
+    needs: list[CoverNeed],
+    now: datetime,
+    *,
+    page: int | None = None,
+    focus: int | None = None,
+    after: int | None = None,
+) -> int:
+    """Which lesson a board shows: `focus` (a need id) if listed; else `page` (an index, turned
+    round at either end); else the next lesson still to arrange after `after` (the lesson just
+    decided: the board moves on), or from the start; that lesson itself when none is left."""
+    ids = [need.id for need in needs]
+    if not needs:
+        return 0
+    if focus is not None and focus in ids:
+        return ids.index(focus)
+    if page is not None:
+        return page % len(needs)
+    start = ids.index(after) + 1 if after is not None and after in ids else 0
+    for step in range(len(needs)):
+        index = (start + step) % len(needs)
+        if to_arrange(kit, needs[index], now):
+            return index
+    if after is not None and after in ids:
+        return ids.index(after)
+    return next((i for i, need in enumerate(needs) if not kit.lesson_over(need, now)), 0)
+
+
 async def render_board(
     session: AsyncSession,
     kit: Kit,
@@ -159,60 +214,70 @@ async def render_board(
     parts: BoardParts | None = None,
     *,
     now: datetime,
-    page: int = 0,
+    page: int | None = None,
     focus: int | None = None,
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One day's board for an arranger at `now`: every lesson, its state, suggestions and
-    buttons; a lesson that is over only with its state.
-
-    Telegram takes at most 4,096 characters and about a hundred buttons in a message, which a
-    day with several teachers away passes; such a day is shown `BOARD_PAGE` lessons at a time,
-    numbered through the day, with buttons to turn the page. `focus` (a need id) picks the page
-    that holds it. `parts` keeps what the next arranger's copy shares with this one.
+    after: int | None = None,
+) -> Board:
+    """One day's board for an arranger at `now`: a line for each lesson, then the one shown
+    (see `shown_index`) with its state, suggestions and buttons, at most `BUTTON_BUDGET` of
+    them; a lesson that is over only with its state. `parts` keeps what the next arranger's
+    copy shares with this one.
     """
     parts = BoardParts() if parts is None else parts
-    pages = max(1, -(-len(needs) // BOARD_PAGE))
-    if focus is not None:
-        page = next((i for i, n in enumerate(needs) if n.id == focus), 0) // BOARD_PAGE
-    page = min(max(page, 0), pages - 1)
-    if pages > 1:
-        title = t(
-            lang,
-            "cover.board.title_paged",
-            day=day_label(lang, day),
-            page=page + 1,
-            pages=pages,
-            count=len(needs),
-        )
-    else:
-        title = t(lang, "cover.board.title", day=day_label(lang, day))
-    lines = [title]
+    index = shown_index(kit, needs, now, page=page, focus=focus, after=after)
+    lines = [t(lang, "cover.board.title", day=day_label(lang, day))]
     rows: list[list[InlineKeyboardButton]] = []
-    first = page * BOARD_PAGE
-    for number, need in enumerate(needs[first : first + BOARD_PAGE], start=first + 1):
-        phase = kit.phase(need, now)
-        key = (need.id or 0, need.version, lang, number, phase)
-        if key not in parts.blocks:
-            parts.blocks[key] = await _lesson_block(
-                session, kit, day, need, number, lang, parts, phase=phase, now=now
-            )
-        block_lines, block_rows = parts.blocks[key]
-        lines.extend(block_lines)
-        rows.extend(block_rows)
-    if pages > 1:
-        turn_to = [(page - 1, "cover.button.prev"), (page + 1, "cover.button.next")]
+    if not needs:
+        return Board("\n".join(lines), None, None)
+    if len(needs) > 1:
+        left = sum(to_arrange(kit, need, now) for need in needs)
+        lines.append(t(lang, "cover.board.progress", count=len(needs), left=left))
+        first = min(max(index - LISTED // 2, 0), max(len(needs) - LISTED, 0))
+        for number, need in enumerate(needs[first : first + LISTED], start=first + 1):
+            lines.append(_brief_line(lang, kit, need, number, now, shown=number == index + 1))
+    need = needs[index]
+    phase = kit.phase(need, now)
+    key = (need.id or 0, need.version, lang, index + 1, phase)
+    if key not in parts.blocks:
+        parts.blocks[key] = await _lesson_block(
+            session, kit, day, need, index + 1, lang, parts, phase=phase, now=now
+        )
+    block_lines, block_rows = parts.blocks[key]
+    lines.extend(block_lines)
+    rows.extend(block_rows)
+    # Paging only while a lesson is ahead: a day that is over is read from its list.
+    if len(needs) > 1 and not all(kit.lesson_over(n, now) for n in needs):
         rows.append(
             [
                 InlineKeyboardButton(
-                    t(lang, key), callback_data=callbacks.encode("cov", "pg", day.toordinal(), to)
+                    t(lang, label, number=(index + step) % len(needs) + 1),
+                    callback_data=callbacks.encode(
+                        "cov", "pg", day.toordinal(), (index + step) % len(needs)
+                    ),
                 )
-                for to, key in turn_to
-                if 0 <= to < pages
+                for step, label in ((-1, "cover.button.prev"), (1, "cover.button.next"))
             ]
         )
-    # A day whose lessons are all over has no button left to show.
+    # A lesson that is over has no button of its own; a day of one such lesson has none at all.
     kept = [row for row in rows if row]
-    return "\n".join(lines), InlineKeyboardMarkup(kept) if kept else None
+    return Board("\n".join(lines), InlineKeyboardMarkup(kept) if kept else None, need.id)
+
+
+def _brief_line(
+    lang: str, kit: Kit, need: CoverNeed, number: int, now: datetime, *, shown: bool
+) -> str:
+    """One lesson in the list above the one shown: period, class, subject, who is away, state."""
+    return t(
+        lang,
+        "cover.board.brief",
+        mark=t(lang, "cover.board.mark_shown" if shown else "cover.board.mark"),
+        number=number,
+        period=need.period,
+        klass=kit.names.classes.get(need.class_id, "?"),
+        subject=kit.names.subjects.get(need.subject_id, "?"),
+        teacher=kit.names.person(need.absent_id),
+        state=Safe(_state_words(lang, kit, need, kit.phase(need, now))),
+    )
 
 
 async def _lesson_block(
@@ -227,8 +292,8 @@ async def _lesson_block(
     phase: str,
     now: datetime,
 ) -> Block:
-    """One lesson of a board: its lines (what, whose, its state, the suggestions) and buttons;
-    a lesson that is over has its state only."""
+    """The lesson shown: its lines (what, whose, its state, the suggestions) and buttons; a
+    lesson that is over has its state only, a settled one the button to reopen it."""
     lines = [
         "",
         t(
@@ -244,6 +309,13 @@ async def _lesson_block(
         lines.append(t(lang, "cover.board.provisional"))
     if phase == OVER:
         return lines, []
+    if settled(need):
+        lines.append(t(lang, "cover.board.settled"))
+        reopen = InlineKeyboardButton(
+            t(lang, "cover.button.ro", number=number),
+            callback_data=callbacks.encode("cov", "ro", need.id or 0, need.version),
+        )
+        return lines, [[reopen]]
     picked = (need.id or 0, need.version)
     if picked not in parts.suggestions:
         cover_day = await load_cover_day(
@@ -256,6 +328,7 @@ async def _lesson_block(
             cap=kit.cap,
             subject_name=kit.names.subjects.get(need.subject_id, ""),
             now=now,
+            limit=SUGGESTED,
         )
     suggestions = parts.suggestions[picked]
     if suggestions:
@@ -307,20 +380,44 @@ def _state_words(lang: str, kit: Kit, need: CoverNeed, phase: str) -> str:
 
 
 async def arranger_needs(
-    session: AsyncSession, kit: Kit, needs: Iterable[CoverNeed]
+    session: AsyncSession, kit: Kit, needs: Iterable[CoverNeed], *, boards: bool = False
 ) -> dict[int, tuple[Staff, list[CoverNeed]]]:
-    """Each arranger with the needs they arrange."""
+    """Each arranger with the needs they arrange; with `boards`, only those the school sends
+    boards to (`board_receivers`)."""
     found: dict[int, tuple[Staff, list[CoverNeed]]] = {}
+    on_duty: dict[date, set[int]] = {}
     for need in needs:
-        for person in await arrangers_for(
+        people = await arrangers_for(
             session=session,
             school_id=kit.school.id or 0,
             grade=kit.schedule.grades.get(need.class_id),
             policy=kit.arranger_policy,
             absent_id=need.absent_id,
-        ):
+        )
+        if boards:
+            people = await board_receivers(session, kit, need.day, people, on_duty)
+        for person in people:
             found.setdefault(person.id or 0, (person, []))[1].append(need)
     return found
+
+
+async def board_receivers(
+    session: AsyncSession,
+    kit: Kit,
+    day: date,
+    people: list[Staff],
+    on_duty: dict[date, set[int]] | None = None,
+) -> list[Staff]:
+    """Who among a lesson's arrangers gets its board (policy cover.boards_to): all of them, or
+    those on a duty that day (the office's patrol rota, say); all of them if none is, so a
+    lesson always reaches someone. `on_duty` keeps each day's duty roster for the next lesson."""
+    if kit.boards_to != "on_duty" or len(people) < 2:
+        return people
+    known = on_duty if on_duty is not None else {}
+    if day not in known:
+        shifts = await duty_on(session=session, school_id=kit.school.id or 0, day=day)
+        known[day] = {shift.staff_id for shift in shifts if shift.staff_id is not None}
+    return [person for person in people if person.id in known[day]] or people
 
 
 def arranged_by(
@@ -344,9 +441,10 @@ def arranged_by(
 
 
 async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
-    """Each arranger of these lessons gets, for each of their days, that day's whole board as
-    they arrange it (the board a later change draws again), opened on the page of the first of
-    these lessons. One private message per day and arranger; returns how many were queued."""
+    """Each arranger the school sends these lessons' boards to gets, for each of their days,
+    that day's whole board as they arrange it (the board a later change draws again), showing
+    the first of these lessons. One private message per day and arranger; returns how many
+    were queued."""
     sent = 0
     parts = BoardParts()
     school_id = kit.school.id or 0
@@ -354,7 +452,7 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
         day: await needs_on(session=turn.session, school_id=school_id, day=day)
         for day in sorted({need.day for need in needs})
     }
-    for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
+    for person, mine in (await arranger_needs(turn.session, kit, needs, boards=True)).values():
         if person.telegram_id is None:
             continue
         lang = language_of(person, default_lang(turn))
@@ -365,7 +463,7 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
             theirs = arranged_by(kit, person, whole)
             known = {need.id for need in theirs}
             theirs.extend(need for need in new if need.id not in known)
-            text, markup = await render_board(
+            board = await render_board(
                 turn.session,
                 kit,
                 day,
@@ -375,7 +473,8 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
                 now=turn.now,
                 focus=new[0].id,
             )
-            turn.out.send(person.telegram_id, text, markup, board=(school_id, day, person.id or 0))
+            tag = (school_id, day, person.id or 0)
+            turn.out.send(person.telegram_id, board.text, board.markup, board=tag)
             sent += 1
     return sent
 
@@ -490,7 +589,8 @@ def tell_released(turn: Turn, kit: Kit, need: CoverNeed, staff_id: int | None) -
 
 
 def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
-    """After a change: days whose slip was posted already get a message with what changed.
+    """After a change: days whose slip was posted already have it edited with what changed
+    (handlers/cover_slip.py).
 
     Today's slip may never have gone out (nothing was planned at its time, 07:20): a change
     later that day posts the whole slip, or the group would not learn of same-day cover.
@@ -503,43 +603,7 @@ def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
 async def slips_for(later: Turn, *, school_id: int, days: list[date]) -> None:
     kit = await load_kit(later, school_id)
     if kit is not None:
-        await _update_slips(later, kit, days)
-
-
-async def _update_slips(turn: Turn, kit: Kit, days: list[date]) -> None:
-    today = kit.today(turn)
-    lang = default_lang(turn)
-    school_id = kit.school.id or 0
-    # Swaps may have changed within this action: read the schedule fresh.
-    schedule = await load_schedule(session=turn.session, school_id=school_id)
-    for day in days:
-        if day < today:
-            continue
-        posted = await posted_slip(session=turn.session, school_id=school_id, day=day)
-        if posted is None and (day != today or turn.now < _slip_time_today(kit, day)):
-            continue  # its own push sends the whole slip when the time comes
-        data = await slip_data(session=turn.session, school_id=school_id, day=day)
-        lines = slip_lines(lang, data, kit.names, schedule)
-        old = posted_slip_lines(posted) if posted is not None else []
-        added = [line for line in lines if line not in old]
-        removed = [line for line in old if line not in lines]
-        if not added and not removed:
-            continue
-        await save_slip(
-            session=turn.session, school_id=school_id, day=day, lines=lines, now=turn.now
-        )
-        if posted is None:
-            message = slip_message(lang, day, lines)
-        else:
-            message = slip_update_message(lang, day, added, removed)
-        for group in await staff_groups(session=turn.session, school_id=school_id):
-            for chunk in split_message(message):
-                turn.out.send(group.chat_id, chunk)
-
-
-def _slip_time_today(kit: Kit, day: date) -> datetime:
-    when = kit.policies.get("cover.slip_today")
-    return datetime.combine(day, when, tzinfo=ZoneInfo(kit.school.timezone))
+        await refresh_slips(later, kit, days, default_lang(later))
 
 
 async def need_for_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:

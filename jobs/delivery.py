@@ -44,12 +44,13 @@ async def send_to_chat(
     markup: InlineKeyboardMarkup | None = None,
     *,
     board: tuple[int, date, int] | None = None,
+    slip: tuple[int, date] | None = None,
 ) -> bool:
     """Queues the message of the push being composed; True (it is kept, and will go)."""
     queue = _QUEUE.get()
     if queue is None:
         raise RuntimeError("a push's message is queued only while the push is composed")
-    queue.append(Send(chat_id, text, markup, board=board, bulk=True))
+    queue.append(Send(chat_id, text, markup, board=board, slip=slip, bulk=True))
     return True
 
 
@@ -59,13 +60,17 @@ async def send_to_staff_groups(
     school_id: int,
     texts: list[str],
     markup: InlineKeyboardMarkup | None = None,
+    *,
+    slip: tuple[int, date] | None = None,
 ) -> int:
-    """Sends the texts to every bound group of the school (the markup under the last one)."""
+    """Sends the texts to every bound group of the school (the markup under the last one);
+    `slip` marks a cover slip's parts, kept once sent to be edited later."""
     taken = 0
     for group in await staff_groups(session=session, school_id=school_id):
         for index, text in enumerate(texts):
             last = index == len(texts) - 1
-            if await send_to_chat(bot, session, group.chat_id, text, markup if last else None):
+            chosen = markup if last else None
+            if await send_to_chat(bot, session, group.chat_id, text, chosen, slip=slip):
                 taken += 1
     return taken
 

@@ -68,12 +68,16 @@ async def test_slips_for_tomorrow_and_today_and_updates_after_a_change(
     assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in slip
     assert "第5节（13:30–14:10）三(2)班 语文 周雅琴 → 待安排" in slip
 
+    posted = harness.last(GROUP)
     board = harness.last(OFFICE_B)
     await harness.press(harness.user(OFFICE_B), board, board.data_of("2 自习"))
-    update = slips(harness)[-1]
-    assert update.startswith("🔄 代课/调课公示更新 · 11月26日 周四")
-    assert "第5节（13:30–14:10）三(2)班 语文 周雅琴 → 自习" in update
-    assert "已取消：" in update and "待安排" in update
+    # The slip is edited in place: the group sees no new post, and the slip says what changed.
+    assert harness.last(GROUP).message_id == posted.message_id
+    update = harness.request.find(GROUP, posted.message_id)
+    assert update.edited and update.plain.startswith("📋 代课/调课公示 · 11月26日 周四")
+    assert "第5节（13:30–14:10）三(2)班 语文 周雅琴 → 自习" in update.plain
+    assert "待安排" not in update.plain and "已取消" not in update.plain
+    assert update.plain.endswith("🔄 已更新 20:01：\n· 第5节（13:30–14:10）三(2)班 语文：现在 自习")
     # A second press that changes nothing posts nothing.
     before = len(slips(harness))
     await harness.send(harness.user(OFFICE_B), "/arrange")
