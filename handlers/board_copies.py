@@ -18,14 +18,8 @@ from bot.dispatcher import BOARD_HOOK, Dispatcher, OutcomeContext
 from bot.messages import Edit, Send
 from bot.texts import t
 from handlers import follow_ups
-from handlers.cover_board import (
-    BoardParts,
-    Kit,
-    arranged_by,
-    default_lang,
-    load_kit,
-    render_board,
-)
+from handlers.board_view import BoardParts, render_board
+from handlers.cover_board import Kit, arranged_by, default_lang, load_kit
 from handlers.leave_texts import day_label, language_of
 from handlers.turn import Turn
 from storage.cover import needs_between

@@ -16,6 +16,7 @@ from bot import callbacks
 from bot.commands import ARRANGERS
 from bot.texts import Safe, t
 from handlers.board_copies import redraw_copies
+from handlers.board_view import render_board
 from handlers.cover_board import (
     BOARD_DAYS,
     Kit,
@@ -25,7 +26,6 @@ from handlers.cover_board import (
     need_for_press,
     over_text,
     refuse_over,
-    render_board,
     tell_released,
     tell_substitute,
     unavailable_text,

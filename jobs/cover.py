@@ -13,7 +13,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.texts import Safe, split_message, t
-from handlers.cover_board import BoardParts, arranger_needs, build_kit, render_board
+from handlers.board_view import BoardParts, render_board
+from handlers.cover_board import arranger_needs, build_kit
 from handlers.cover_slip import slip_lines, slip_message
 from handlers.leave_texts import need_label
 from jobs import kinds

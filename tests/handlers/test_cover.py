@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.clock import ManualClock
-from handlers.cover_board import BUTTON_BUDGET
+from handlers.board_view import BUTTON_BUDGET
 from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed, SchoolClass
