@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import scheduler
+from jobs.leave import watch_leaves
 from tests.conftest import SHANGHAI
 from tests.handlers.leave_school import GROUP, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.harness import BotHarness, Sent
@@ -231,3 +232,33 @@ async def test_a_slip_telegram_will_not_edit_is_posted_anew_and_that_post_edited
     assert edited.edited and "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 自习" in edited.plain
     assert "改由 自习（原为 许志强）" not in edited.plain
     assert "第3节（10:00–10:40）三(2)班 语文：现在 自习" in edited.plain
+
+
+async def test_a_leave_not_granted_after_all_says_the_lesson_is_taught_as_usual(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    # Thursday 07:00: 周雅琴 asks for the morning; nobody decides before her lesson comes near,
+    # so it goes on the boards and is covered meanwhile, which the group's slip shows.
+    clock.set(at(26, 7, 0))
+    await seed(engine, at(25, 9, 0))
+    await harness.send(harness.user(TEACHER), "/leave 病假 今天 上午 发烧")
+    clock.set(at(26, 9, 1))
+    await watch_leaves(harness.app)
+    await harness.services.settle()
+    board = next(m for m in harness.in_chat(OFFICE_A) if "代课安排" in m.plain)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    posted = harness.last(GROUP)
+    assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in posted.plain
+
+    clock.set(at(26, 9, 10))
+    request = next(m for m in harness.in_chat(LEADER) if "请假审批" in m.plain)
+    asked, _ = await harness.press(harness.user(LEADER), request, request.data_of("驳回"))
+    await harness.reply_to(harness.user(LEADER), asked[-1], "期中考试")
+
+    slip = harness.request.find(GROUP, posted.message_id).plain
+    assert harness.last(GROUP).message_id == posted.message_id
+    assert slip.endswith(
+        "🔄 已更新 09:10：\n· 第3节（10:00–10:40）三(2)班 语文：周雅琴老师不再请假，原课照上"
+    )
+    assert "→ 许志强 代课" not in slip and "取消" not in slip
+    assert "期中考试" not in slip and "发烧" not in slip
