@@ -1,4 +1,5 @@
-"""The cover boards sent to arrangers, kept per school and day to draw every copy again."""
+"""The cover boards sent to arrangers, kept per school and day to draw every copy again: each
+with the lesson it shows, and forgotten once a newer copy of its day reached the same chat."""
 
 from __future__ import annotations
 
