@@ -46,6 +46,7 @@ from bot.messages import Answer, Edit, Message, Send, call_markup, from_row, to_
 from bot.texts import fit_message
 from storage import outbox as store
 from storage.cover_boards import record_copies
+from storage.cover_slips import record_slip_messages
 from storage.schools import deactivate_group, migrate_group
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,8 @@ class OutcomeContext:
 
 OutcomeHook = Callable[[OutcomeContext], Awaitable[None]]
 ALL_OUTCOMES = frozenset({"sent", "gone", "failed"})
+# The hook told of every cover board sent, whatever its `about` (a push's board says `push:`).
+BOARD_HOOK = "@board"
 
 
 class _Window:
@@ -602,6 +605,16 @@ class Dispatcher:
             ]
             if boards:
                 await record_copies(session=session, copies=boards, today=None)
+            slips = [
+                (*message.slip, message.chat_id, message.message_id)
+                for message, attempt in batch
+                if isinstance(message, Send)
+                and message.slip is not None
+                and message.message_id is not None
+                and attempt.status == "sent"
+            ]
+            if slips:
+                await record_slip_messages(session=session, sent=slips)
             for message, attempt in batch:
                 if attempt.status == "gone":
                     await self._chat_gone(session, message, attempt, now)
@@ -614,9 +627,13 @@ class Dispatcher:
         edits), then the others (which may want to edit it)."""
         hooked = []
         for message, attempt in batch:
-            found = self._hooks.get(message.about.split(":", 1)[0])
-            if found is not None and attempt.status in found[1]:
-                hooked.append((message, attempt, found[0]))
+            names = [message.about.split(":", 1)[0]]
+            if isinstance(message, Send) and message.board is not None:
+                names.append(BOARD_HOOK)
+            for name in names:
+                found = self._hooks.get(name)
+                if found is not None and attempt.status in found[1]:
+                    hooked.append((message, attempt, found[0]))
         hooked.sort(key=lambda item: item[1].status != "sent")
         return hooked
 

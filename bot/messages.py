@@ -19,6 +19,8 @@ from storage.outbox import NewMessage
 Markup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
 # A cover board's school, day and arranger (staff id): kept once sent, to be drawn again later.
 BoardTag = tuple[int, date, int]
+# A cover slip's school and day: its group messages are kept once sent, to be edited later.
+SlipTag = tuple[int, date]
 
 
 @dataclass
@@ -28,6 +30,7 @@ class Send:
     markup: Markup | dict[str, Any] = None
     reply_to: int | None = None
     board: BoardTag | None = None
+    slip: SlipTag | None = None
     # What the message is for (`leave_step:12`): what to do if it cannot be delivered.
     about: str = ""
     school_id: int | None = None
@@ -93,6 +96,7 @@ def call_markup(markup: object) -> object:
 
 def to_row(message: Message, school_id: int | None) -> NewMessage:
     board = message.board if isinstance(message, Send) else None
+    slip = message.slip if isinstance(message, Send) else None
     return NewMessage(
         chat_id=message.chat_id,
         text=message.text,
@@ -104,6 +108,7 @@ def to_row(message: Message, school_id: int | None) -> NewMessage:
         school_id=message.school_id if message.school_id is not None else school_id,
         board_day=board[1] if board is not None else None,
         board_staff_id=board[2] if board is not None else None,
+        slip_day=slip[1] if slip is not None else None,
         about=message.about,
     )
 
@@ -129,12 +134,18 @@ def from_row(row: Any) -> Message:
         if row.board_day is not None and row.school_id is not None
         else None
     )
+    slip = (
+        (row.school_id, row.slip_day)
+        if row.slip_day is not None and row.school_id is not None
+        else None
+    )
     return Send(
         row.chat_id,
         row.text,
         markup,
         row.reply_to,
         board,
+        slip,
         about=row.about,
         school_id=row.school_id,
         row_id=row.id,

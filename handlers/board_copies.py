@@ -1,29 +1,30 @@
-"""Every arranger's copy of a day's cover board, drawn again when a lesson on it changes.
+"""Every arranger's copy of a day's cover board: the newest drawn again when a lesson on it
+changes, the older ones shrunk to a line pointing to it.
 
 The office has several people and a day's board goes to each of them. When one assigns a
 substitute, the others' copies would still offer the lesson; each arranger's newest copy of that
-day is drawn again (their own lessons, in their language), so nobody phones a colleague for a
-lesson already covered. Older copies further up a chat are left: a press on one of them is
-answered with the lesson's state and the board drawn afresh (handlers/cover.py).
+day is drawn again (their own lessons, in their language, still on the lesson it showed), so
+nobody phones a colleague for a lesson already covered. When a newer copy of a day reaches an
+arranger (/arrange, the evening's reminder, another approval), the older ones in that chat
+become one line without buttons: only one copy a day is live, and a chat does not fill up with
+boards of 8 buttons each.
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from bot.dispatcher import BOARD_HOOK, Dispatcher, OutcomeContext
+from bot.messages import Edit, Send
+from bot.texts import t
 from handlers import follow_ups
-from handlers.cover_board import (
-    BoardParts,
-    Kit,
-    arranged_by,
-    default_lang,
-    load_kit,
-    render_board,
-)
-from handlers.leave_texts import language_of
+from handlers.board_view import BoardParts, render_board
+from handlers.cover_board import Kit, arranged_by, default_lang, load_kit
+from handlers.leave_texts import day_label, language_of
 from handlers.turn import Turn
 from storage.cover import needs_between
-from storage.cover_boards import copies_of
+from storage.cover_boards import copies_of, set_shown, take_older
+from storage.models import Staff
 
 
 def _origin(turn: Turn) -> list[int] | None:
@@ -36,7 +37,8 @@ def _origin(turn: Turn) -> list[int] | None:
 
 def redraw_copies(turn: Turn, kit: Kit, day: date, *, focus: int | None = None) -> None:
     """Each arranger's newest copy of the day's board is drawn again (not the one pressed, which
-    the handler draws itself as its answer), after the action."""
+    the handler draws itself as its answer), after the action. `focus` is the lesson that
+    changed: a copy that showed no lesson in particular moves on from it."""
     turn.then(redraw_day, school_id=kit.school.id or 0, day=day, focus=focus, origin=_origin(turn))
 
 
@@ -71,9 +73,55 @@ async def _redraw(
             continue
         theirs = arranged_by(kit, person, needs)
         lang = language_of(person, default_lang(turn))
-        text, markup = await render_board(
-            turn.session, kit, day, theirs, lang, parts, now=turn.now, focus=focus
+        board = await render_board(
+            turn.session,
+            kit,
+            day,
+            theirs,
+            lang,
+            parts,
+            now=turn.now,
+            focus=copy.need_id,
+            after=focus,
         )
-        turn.out.edit(copy.chat_id, copy.message_id, text, markup)
+        turn.out.edit(copy.chat_id, copy.message_id, board.text, board.markup)
+        if board.need_id is not None and board.need_id != copy.need_id:
+            await set_shown(
+                session=turn.session,
+                chat_id=copy.chat_id,
+                message_id=copy.message_id,
+                need_id=board.need_id,
+            )
         redrawn += 1
     return redrawn
+
+
+def pointer_text(lang: str, day: date) -> str:
+    return t(lang, "cover.board.pointer", day=day_label(lang, day))
+
+
+def install(dispatcher: Dispatcher, default_language: str) -> None:
+    """Once a board is delivered, the arranger's older copies of its day in that chat shrink."""
+
+    async def delivered(ctx: OutcomeContext) -> None:
+        message = ctx.delivered.message
+        if not isinstance(message, Send) or message.board is None or message.message_id is None:
+            return
+        school_id, day, staff_id = message.board
+        older = await take_older(
+            session=ctx.session,
+            school_id=school_id,
+            day=day,
+            staff_id=staff_id,
+            newest=(message.chat_id, message.message_id),
+        )
+        if not older:
+            return
+        person = await ctx.session.get(Staff, staff_id)
+        lang = language_of(person, default_language) if person is not None else default_language
+        ctx.out.extend(
+            Edit(copy.chat_id, copy.message_id, pointer_text(lang, day), school_id=school_id)
+            for copy in older
+        )
+
+    dispatcher.on_outcome(BOARD_HOOK, delivered, frozenset({"sent"}))

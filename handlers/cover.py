@@ -16,6 +16,7 @@ from bot import callbacks
 from bot.commands import ARRANGERS
 from bot.texts import Safe, t
 from handlers.board_copies import redraw_copies
+from handlers.board_view import render_board
 from handlers.cover_board import (
     BOARD_DAYS,
     Kit,
@@ -25,7 +26,6 @@ from handlers.cover_board import (
     need_for_press,
     over_text,
     refuse_over,
-    render_board,
     tell_released,
     tell_substitute,
     unavailable_text,
@@ -51,6 +51,7 @@ from storage.cover import (
     needs_between,
     why_not,
 )
+from storage.cover_boards import set_shown
 from storage.models import CoverNeed, SchoolClass
 from storage.schools import staff_groups
 
@@ -78,7 +79,8 @@ async def _arranger_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
             # Pressed on the list of classes to merge with, not on a board.
             turn.edit_origin(over_text(turn.lang, kit, need, "cover.over.arrange"))
         else:
-            await _refresh_board(turn, kit, need)
+            # Nothing is left to do for it: the board moves on to a lesson that can be arranged.
+            await _refresh_board(turn, kit, need, moving_on=True)
         return None
     await hold_school(session=turn.session, school_id=need.school_id)
     return need, kit
@@ -92,18 +94,40 @@ async def _arrangeable(turn: Turn, kit: Kit, first: date, last: date) -> list[Co
     return arranged_by(kit, turn.actor.staff, needs, is_admin=turn.actor.is_admin)
 
 
-async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed) -> None:
-    """Draws the pressed board again, on the page that holds the need."""
+async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed, *, moving_on: bool = False) -> None:
+    """Draws the pressed board again: on the need, or (`moving_on`, it was just decided) on the
+    next lesson still to arrange."""
     needs = await _arrangeable(turn, kit, need.day, need.day)
-    text, markup = await render_board(
-        turn.session, kit, need.day, needs, turn.lang, now=turn.now, focus=need.id
+    board = await render_board(
+        turn.session,
+        kit,
+        need.day,
+        needs,
+        turn.lang,
+        now=turn.now,
+        focus=None if moving_on else need.id,
+        after=need.id,
     )
-    turn.edit_origin(text, markup)
+    turn.edit_origin(board.text, board.markup)
+    await _remember_shown(turn, board.need_id)
+
+
+async def _remember_shown(turn: Turn, need_id: int | None) -> None:
+    """The pressed copy shows this lesson now: a redraw keeps it there."""
+    query = turn.update.callback_query
+    if need_id is None or query is None or query.message is None:
+        return
+    await set_shown(
+        session=turn.session,
+        chat_id=query.message.chat.id,
+        message_id=query.message.message_id,
+        need_id=need_id,
+    )
 
 
 @button()
 async def on_page(turn: Turn) -> None:
-    """Turns a day's board to another page."""
+    """Turns a day's board to another lesson."""
     assert turn.callback is not None
     ordinal, page = turn.callback.id(0), turn.callback.id(1)
     school_id = turn.actor.school_id
@@ -118,10 +142,9 @@ async def on_page(turn: Turn) -> None:
         await turn.audit("denied", button="cov:pg", day=day.isoformat())
         turn.toast(turn.t("cover.arrange.none"), alert=True)
         return
-    text, markup = await render_board(
-        turn.session, kit, day, needs, turn.lang, now=turn.now, page=page
-    )
-    turn.edit_origin(text, markup)
+    board = await render_board(turn.session, kit, day, needs, turn.lang, now=turn.now, page=page)
+    turn.edit_origin(board.text, board.markup)
+    await _remember_shown(turn, board.need_id)
 
 
 async def _stale(turn: Turn, kit: Kit, need: CoverNeed) -> None:
@@ -198,7 +221,7 @@ async def on_assign(turn: Turn) -> None:
         tell_released(turn, kit, need, previous)
     tell_substitute(turn, kit, need, ask_ack=True)
     turn.toast(turn.t("cover.assigned_toast", name=kit.names.person(staff_id)))
-    await _refresh_board(turn, kit, need)
+    await _refresh_board(turn, kit, need, moving_on=True)
     redraw_copies(turn, kit, need.day, focus=need.id)
     update_slips(turn, kit, [need.day])
     await turn.schedule_changed(need.school_id, kinds.COVER)
@@ -219,7 +242,7 @@ async def on_self_study(turn: Turn) -> None:
         return
     await turn.audit("cover_self_study", subject_type="cover_need", subject_id=need.id)
     tell_released(turn, kit, need, previous)
-    await _refresh_board(turn, kit, need)
+    await _refresh_board(turn, kit, need, moving_on=True)
     redraw_copies(turn, kit, need.day, focus=need.id)
     update_slips(turn, kit, [need.day])
 
@@ -392,9 +415,44 @@ async def on_ask_group(turn: Turn) -> None:
     for group in groups:
         turn.out.send(group.chat_id, text, markup)
     turn.toast(turn.t("cover.ask.posted"))
+    await _refresh_board(turn, kit, need, moving_on=True)
+    redraw_copies(turn, kit, need.day, focus=need.id)
+    update_slips(turn, kit, [need.day])
+
+
+@button()
+async def on_reopen(turn: Turn) -> None:
+    """重新安排: a settled lesson (confirmed, self-study, merged) is open to arrange again; its
+    substitute is told they need not come."""
+    assert turn.callback is not None
+    found = await _arranger_press(turn)
+    version = turn.callback.id(1)
+    if found is None or version is None:
+        return
+    need, kit = found
+    previous = need.substitute_id if need.status in ("assigned", "merged") else None
+    if not await change_need(
+        session=turn.session,
+        need=need,
+        version=version,
+        status="open",
+        substitute_id=None,
+        merged_class_id=None,
+        assigned_at=None,
+        assigned_by=None,
+        acknowledged_at=None,
+    ):
+        await _stale(turn, kit, need)
+        return
+    await turn.audit(
+        "cover_reopened", subject_type="cover_need", subject_id=need.id, substitute=previous
+    )
+    tell_released(turn, kit, need, previous)
+    turn.toast(turn.t("cover.reopened_toast"))
     await _refresh_board(turn, kit, need)
     redraw_copies(turn, kit, need.day, focus=need.id)
     update_slips(turn, kit, [need.day])
+    await turn.schedule_changed(need.school_id, kinds.COVER)
 
 
 # --- commands -------------------------------------------------------------------------------------
@@ -426,11 +484,11 @@ async def cmd_arrange(turn: Turn) -> None:
         return
     me = turn.actor.staff
     for day in sorted({n.day for n in needs}):
-        text, markup = await render_board(
+        board = await render_board(
             turn.session, kit, day, [n for n in needs if n.day == day], turn.lang, now=turn.now
         )
         tag = (school_id, day, me.id or 0) if me is not None else None
-        turn.out.send(turn.chat_id, text, markup, board=tag)
+        turn.out.send(turn.chat_id, board.text, board.markup, board=tag)
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
@@ -442,4 +500,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CallbackQueryHandler(on_merge_choice, pattern=r"^v1:cov:mc:"),
         CallbackQueryHandler(on_ask_group, pattern=r"^v1:cov:ask:"),
         CallbackQueryHandler(on_page, pattern=r"^v1:cov:pg:"),
+        CallbackQueryHandler(on_reopen, pattern=r"^v1:cov:ro:"),
     ]

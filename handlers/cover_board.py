@@ -1,18 +1,13 @@
-"""The arranger's board for a day, the notices around cover, and the slip's update messages.
-
-The board lists each lesson a colleague's absence leaves, its top suggestions with reasons, and
-buttons to assign one of them, to ask the group, or to mark it self-study or merged. Buttons
-carry the need's version: a press on an outdated board changes nothing (handlers/cover.py).
-
-A lesson whose bell has rung its end is over: the board still lists it, marked, without
-suggestions or buttons; one that ended with nothing arranged says so, for the office to know a
-class had no teacher. A lesson being taught can still be covered for what is left of it.
+"""Arranging cover around the board: what rendering and checks read (`Kit`), who arranges and
+who gets a day's boards, sending them, the notices to arrangers and substitutes, and the slip's
+update after a change (handlers/cover_slip.py). The board itself is drawn in
+handlers/board_view.py.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,39 +15,31 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.texts import Safe, split_message, t
+from bot.texts import Safe, t
 from handlers import follow_ups
+from handlers.board_view import AHEAD, OVER, UNDER_WAY, BoardParts, render_board
+from handlers.cover_slip import refresh_slips
 from handlers.leave_texts import (
-    cover_state,
     day_label,
     language_of,
     need_label,
-    slip_lines,
-    slip_message,
-    slip_update_message,
     tell,
 )
 from handlers.turn import Turn
-from rules.cover import Suggestion, lesson_over
+from rules.cover import lesson_over
 from rules.policies import PolicySet
 from rules.roles import ADMIN
 from storage.cover import (
     CoverDay,
     arrangers_for,
     busy_lesson,
-    load_cover_day,
     may_arrange,
     needs_by_id,
     needs_on,
-    posted_slip,
-    posted_slip_lines,
-    save_slip,
-    slip_data,
-    suggest,
 )
+from storage.duty import duty_on
 from storage.models import CoverNeed, School, Staff
 from storage.policies import load_policies
-from storage.schools import staff_groups
 from storage.swaps import Names, Schedule, load_names, load_schedule
 
 
@@ -72,6 +59,10 @@ class Kit:
     @property
     def arranger_policy(self) -> str:
         return str(self.policies.get("cover.arranger"))
+
+    @property
+    def boards_to(self) -> str:
+        return str(self.policies.get("cover.boards_to"))
 
     def today(self, turn: Turn) -> date:
         return turn.now.astimezone(ZoneInfo(self.school.timezone)).date()
@@ -115,212 +106,50 @@ def default_lang(turn: Turn) -> str:
     return turn.svc.settings.default_language
 
 
-# Where a lesson stands at the time a board is drawn.
-AHEAD, UNDER_WAY, OVER = "ahead", "under_way", "over"
-UNCOVERED_STATES = ("open", "asking")
-
-
-# --- the arranger's board ---------------------------------------------------------------------
-
-
-# Lessons on one page of a day's board: six take about 1,500 characters and 38 buttons.
-BOARD_PAGE = 6
 # Days ahead (today included) whose boards /arrange and an approval send; a later day's board
 # comes the evening before, while lessons are still open (jobs/cover.py).
 BOARD_DAYS = 7
 
 
-def _reason_words(lang: str, suggestion: Suggestion) -> str:
-    words = [
-        t(lang, f"cover.reason.{reason.code}", count=reason.count) for reason in suggestion.reasons
-    ]
-    return t(lang, "common.list_sep").join(words)
-
-
-# A lesson's lines and its rows of buttons on a board.
-Block = tuple[list[str], list[list[InlineKeyboardButton]]]
-
-
-@dataclass
-class BoardParts:
-    """What the arrangers' copies of one board share: each lesson's suggestions, and its drawn
-    lines and buttons in each language (an approval sends the same lessons to every arranger)."""
-
-    suggestions: dict[tuple[int, int], list[Suggestion]] = field(default_factory=dict)
-    blocks: dict[tuple[int, int, str, int, str], Block] = field(default_factory=dict)
-
-
-async def render_board(
-    session: AsyncSession,
-    kit: Kit,
-    day: date,
-    needs: list[CoverNeed],
-    lang: str,
-    parts: BoardParts | None = None,
-    *,
-    now: datetime,
-    page: int = 0,
-    focus: int | None = None,
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    """One day's board for an arranger at `now`: every lesson, its state, suggestions and
-    buttons; a lesson that is over only with its state.
-
-    Telegram takes at most 4,096 characters and about a hundred buttons in a message, which a
-    day with several teachers away passes; such a day is shown `BOARD_PAGE` lessons at a time,
-    numbered through the day, with buttons to turn the page. `focus` (a need id) picks the page
-    that holds it. `parts` keeps what the next arranger's copy shares with this one.
-    """
-    parts = BoardParts() if parts is None else parts
-    pages = max(1, -(-len(needs) // BOARD_PAGE))
-    if focus is not None:
-        page = next((i for i, n in enumerate(needs) if n.id == focus), 0) // BOARD_PAGE
-    page = min(max(page, 0), pages - 1)
-    if pages > 1:
-        title = t(
-            lang,
-            "cover.board.title_paged",
-            day=day_label(lang, day),
-            page=page + 1,
-            pages=pages,
-            count=len(needs),
-        )
-    else:
-        title = t(lang, "cover.board.title", day=day_label(lang, day))
-    lines = [title]
-    rows: list[list[InlineKeyboardButton]] = []
-    first = page * BOARD_PAGE
-    for number, need in enumerate(needs[first : first + BOARD_PAGE], start=first + 1):
-        phase = kit.phase(need, now)
-        key = (need.id or 0, need.version, lang, number, phase)
-        if key not in parts.blocks:
-            parts.blocks[key] = await _lesson_block(
-                session, kit, day, need, number, lang, parts, phase=phase, now=now
-            )
-        block_lines, block_rows = parts.blocks[key]
-        lines.extend(block_lines)
-        rows.extend(block_rows)
-    if pages > 1:
-        turn_to = [(page - 1, "cover.button.prev"), (page + 1, "cover.button.next")]
-        rows.append(
-            [
-                InlineKeyboardButton(
-                    t(lang, key), callback_data=callbacks.encode("cov", "pg", day.toordinal(), to)
-                )
-                for to, key in turn_to
-                if 0 <= to < pages
-            ]
-        )
-    # A day whose lessons are all over has no button left to show.
-    kept = [row for row in rows if row]
-    return "\n".join(lines), InlineKeyboardMarkup(kept) if kept else None
-
-
-async def _lesson_block(
-    session: AsyncSession,
-    kit: Kit,
-    day: date,
-    need: CoverNeed,
-    number: int,
-    lang: str,
-    parts: BoardParts,
-    *,
-    phase: str,
-    now: datetime,
-) -> Block:
-    """One lesson of a board: its lines (what, whose, its state, the suggestions) and buttons;
-    a lesson that is over has its state only."""
-    lines = [
-        "",
-        t(
-            lang,
-            "cover.board.lesson",
-            number=number,
-            lesson=Safe(need_label(lang, kit.names, kit.schedule, need, with_day=False)),
-            teacher=kit.names.person(need.absent_id),
-        ),
-    ]
-    lines.append(t(lang, "cover.board.state", state=Safe(_state_words(lang, kit, need, phase))))
-    if need.provisional:
-        lines.append(t(lang, "cover.board.provisional"))
-    if phase == OVER:
-        return lines, []
-    picked = (need.id or 0, need.version)
-    if picked not in parts.suggestions:
-        cover_day = await load_cover_day(
-            session=session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
-        )
-        parts.suggestions[picked] = await suggest(
-            session=session,
-            need=need,
-            cover_day=cover_day,
-            cap=kit.cap,
-            subject_name=kit.names.subjects.get(need.subject_id, ""),
-            now=now,
-        )
-    suggestions = parts.suggestions[picked]
-    if suggestions:
-        lines.append(t(lang, "cover.board.suggestions"))
-        lines.extend(
-            t(
-                lang,
-                "cover.board.suggestion",
-                name=suggestion.name,
-                reasons=Safe(_reason_words(lang, suggestion)),
-            )
-            for suggestion in suggestions
-        )
-    else:
-        lines.append(t(lang, "cover.board.nobody"))
-    rows = [
-        [
-            InlineKeyboardButton(
-                t(lang, "cover.button.assign", number=number, name=s.name),
-                callback_data=callbacks.encode("cov", "as", need.id or 0, s.staff_id, need.version),
-            )
-            for s in suggestions
-        ],
-        [
-            InlineKeyboardButton(
-                t(lang, f"cover.button.{action}", number=number),
-                callback_data=callbacks.encode("cov", action, need.id or 0, need.version),
-            )
-            for action in ("ask", "ss", "mg")
-        ],
-    ]
-    return lines, rows
-
-
-def _state_words(lang: str, kit: Kit, need: CoverNeed, phase: str) -> str:
-    """The lesson's state as a board shows it, with where the lesson stands in the day."""
-    if phase == OVER and need.status in UNCOVERED_STATES:
-        # Nothing was arranged and it is too late to: the class went without a teacher.
-        return t(lang, "cover.board.over_uncovered")
-    state = cover_state(lang, kit.names, need)
-    if need.status == "assigned":
-        mark = "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
-        state = f"{state}{t(lang, mark)}"
-    if phase == OVER:
-        state = f"{state}{t(lang, 'cover.board.over')}"
-    elif phase == UNDER_WAY:
-        state = f"{state}{t(lang, 'cover.board.under_way')}"
-    return state
-
-
 async def arranger_needs(
-    session: AsyncSession, kit: Kit, needs: Iterable[CoverNeed]
+    session: AsyncSession, kit: Kit, needs: Iterable[CoverNeed], *, boards: bool = False
 ) -> dict[int, tuple[Staff, list[CoverNeed]]]:
-    """Each arranger with the needs they arrange."""
+    """Each arranger with the needs they arrange; with `boards`, only those the school sends
+    boards to (`board_receivers`)."""
     found: dict[int, tuple[Staff, list[CoverNeed]]] = {}
+    on_duty: dict[date, set[int]] = {}
     for need in needs:
-        for person in await arrangers_for(
+        people = await arrangers_for(
             session=session,
             school_id=kit.school.id or 0,
             grade=kit.schedule.grades.get(need.class_id),
             policy=kit.arranger_policy,
             absent_id=need.absent_id,
-        ):
+        )
+        if boards:
+            people = await board_receivers(session, kit, need.day, people, on_duty)
+        for person in people:
             found.setdefault(person.id or 0, (person, []))[1].append(need)
     return found
+
+
+async def board_receivers(
+    session: AsyncSession,
+    kit: Kit,
+    day: date,
+    people: list[Staff],
+    on_duty: dict[date, set[int]] | None = None,
+) -> list[Staff]:
+    """Who among a lesson's arrangers gets its board (policy cover.boards_to): all of them, or
+    those on a duty that day (the office's patrol rota, say); all of them if none is, so a
+    lesson always reaches someone. `on_duty` keeps each day's duty roster for the next lesson."""
+    if kit.boards_to != "on_duty" or len(people) < 2:
+        return people
+    known = on_duty if on_duty is not None else {}
+    if day not in known:
+        shifts = await duty_on(session=session, school_id=kit.school.id or 0, day=day)
+        known[day] = {shift.staff_id for shift in shifts if shift.staff_id is not None}
+    return [person for person in people if person.id in known[day]] or people
 
 
 def arranged_by(
@@ -344,9 +173,10 @@ def arranged_by(
 
 
 async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
-    """Each arranger of these lessons gets, for each of their days, that day's whole board as
-    they arrange it (the board a later change draws again), opened on the page of the first of
-    these lessons. One private message per day and arranger; returns how many were queued."""
+    """Each arranger the school sends these lessons' boards to gets, for each of their days,
+    that day's whole board as they arrange it (the board a later change draws again), showing
+    the first of these lessons. One private message per day and arranger; returns how many
+    were queued."""
     sent = 0
     parts = BoardParts()
     school_id = kit.school.id or 0
@@ -354,7 +184,7 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
         day: await needs_on(session=turn.session, school_id=school_id, day=day)
         for day in sorted({need.day for need in needs})
     }
-    for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
+    for person, mine in (await arranger_needs(turn.session, kit, needs, boards=True)).values():
         if person.telegram_id is None:
             continue
         lang = language_of(person, default_lang(turn))
@@ -365,7 +195,7 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
             theirs = arranged_by(kit, person, whole)
             known = {need.id for need in theirs}
             theirs.extend(need for need in new if need.id not in known)
-            text, markup = await render_board(
+            board = await render_board(
                 turn.session,
                 kit,
                 day,
@@ -375,7 +205,8 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
                 now=turn.now,
                 focus=new[0].id,
             )
-            turn.out.send(person.telegram_id, text, markup, board=(school_id, day, person.id or 0))
+            tag = (school_id, day, person.id or 0)
+            turn.out.send(person.telegram_id, board.text, board.markup, board=tag)
             sent += 1
     return sent
 
@@ -490,7 +321,8 @@ def tell_released(turn: Turn, kit: Kit, need: CoverNeed, staff_id: int | None) -
 
 
 def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
-    """After a change: days whose slip was posted already get a message with what changed.
+    """After a change: days whose slip was posted already have it edited with what changed
+    (handlers/cover_slip.py).
 
     Today's slip may never have gone out (nothing was planned at its time, 07:20): a change
     later that day posts the whole slip, or the group would not learn of same-day cover.
@@ -503,43 +335,7 @@ def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
 async def slips_for(later: Turn, *, school_id: int, days: list[date]) -> None:
     kit = await load_kit(later, school_id)
     if kit is not None:
-        await _update_slips(later, kit, days)
-
-
-async def _update_slips(turn: Turn, kit: Kit, days: list[date]) -> None:
-    today = kit.today(turn)
-    lang = default_lang(turn)
-    school_id = kit.school.id or 0
-    # Swaps may have changed within this action: read the schedule fresh.
-    schedule = await load_schedule(session=turn.session, school_id=school_id)
-    for day in days:
-        if day < today:
-            continue
-        posted = await posted_slip(session=turn.session, school_id=school_id, day=day)
-        if posted is None and (day != today or turn.now < _slip_time_today(kit, day)):
-            continue  # its own push sends the whole slip when the time comes
-        data = await slip_data(session=turn.session, school_id=school_id, day=day)
-        lines = slip_lines(lang, data, kit.names, schedule)
-        old = posted_slip_lines(posted) if posted is not None else []
-        added = [line for line in lines if line not in old]
-        removed = [line for line in old if line not in lines]
-        if not added and not removed:
-            continue
-        await save_slip(
-            session=turn.session, school_id=school_id, day=day, lines=lines, now=turn.now
-        )
-        if posted is None:
-            message = slip_message(lang, day, lines)
-        else:
-            message = slip_update_message(lang, day, added, removed)
-        for group in await staff_groups(session=turn.session, school_id=school_id):
-            for chunk in split_message(message):
-                turn.out.send(group.chat_id, chunk)
-
-
-def _slip_time_today(kit: Kit, day: date) -> datetime:
-    when = kit.policies.get("cover.slip_today")
-    return datetime.combine(day, when, tzinfo=ZoneInfo(kit.school.timezone))
+        await refresh_slips(later, kit, days, default_lang(later))
 
 
 async def need_for_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:

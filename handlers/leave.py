@@ -224,8 +224,14 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
         await tell_arrangers(
             turn, kit, need, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)
         )
-    lines = [turn.t("leave.back.done", span=span, count=len(released))]
+    # Said only of what happened: with nothing released there is no cover to call off, and
+    # substitutes are mentioned only if someone was booked.
+    lines = [turn.t("leave.back.done", span=span)]
+    if released:
+        lines.append(turn.t("leave.back.released", count=len(released)))
     lines.extend("· " + need_label(turn.lang, kit.names, kit.schedule, need) for need in released)
+    if any(previous[need.id][0] in ("assigned", "merged") for need in released):
+        lines.append(turn.t("leave.back.told"))
     for chunk in split_message(lines):
         turn.reply(chunk)
     for day in sorted({need.day for need in released}):

@@ -16,7 +16,6 @@ from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
 from rules.classnames import MAX_GRADE, grade_word
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart
-from storage.cover import SlipData
 from storage.models import CoverNeed, LessonSwap, Staff
 from storage.swaps import Names, Schedule
 
@@ -185,58 +184,3 @@ def swap_line(lang: str, names: Names, schedule: Schedule, swap: LessonSwap) -> 
         second=Safe(second),
         second_teacher=names.person(swap.colleague_id),
     )
-
-
-def slip_lines(lang: str, data: SlipData, names: Names, schedule: Schedule) -> list[str]:
-    """The body lines of a day's slip: who is away, each lesson and its cover, the swaps."""
-    lines: list[str] = []
-    if data.away:
-        away = sorted(data.away.items(), key=lambda item: names.person(item[0]))
-        lines.append(
-            t(
-                lang,
-                "cover.slip.away",
-                people=Safe(
-                    t(lang, "common.list_sep").join(
-                        t(
-                            lang,
-                            "cover.slip.away_person",
-                            name=names.person(staff_id),
-                            part=part_label(lang, part),
-                        )
-                        for staff_id, part in away
-                    )
-                ),
-            )
-        )
-    for need in data.needs:
-        lesson = need_label(lang, names, schedule, need, with_day=False)
-        lines.append(
-            t(
-                lang,
-                "cover.slip.cover",
-                lesson=Safe(lesson),
-                teacher=names.person(need.absent_id),
-                state=Safe(cover_state(lang, names, need)),
-            )
-        )
-    lines.extend(
-        t(lang, "cover.slip.swap", swap=Safe(swap_line(lang, names, schedule, swap)))
-        for swap in data.swaps
-    )
-    return lines
-
-
-def slip_message(lang: str, day: date, lines: list[str]) -> list[str]:
-    return [t(lang, "cover.slip.title", day=day_label(lang, day)), *lines]
-
-
-def slip_update_message(lang: str, day: date, added: list[str], removed: list[str]) -> list[str]:
-    message = [t(lang, "cover.slip.update_title", day=day_label(lang, day))]
-    if added:
-        message.append(t(lang, "cover.slip.now"))
-        message.extend(added)
-    if removed:
-        message.append(t(lang, "cover.slip.dropped"))
-        message.extend(f"<s>{line}</s>" for line in removed)
-    return message

@@ -15,9 +15,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.dispatcher import Dispatcher
-from bot.messages import Answer, BoardTag, Edit, Markup, Send
+from bot.messages import Answer, BoardTag, Edit, Markup, Send, SlipTag
 
-__all__ = ["Answer", "BoardTag", "Edit", "Markup", "Outbox", "Send"]
+__all__ = ["Answer", "BoardTag", "Edit", "Markup", "Outbox", "Send", "SlipTag"]
 
 
 @dataclass
@@ -35,12 +35,24 @@ class Outbox:
         reply_to: int | None = None,
         *,
         board: BoardTag | None = None,
+        slip: SlipTag | None = None,
         about: str = "",
         thread_id: int | None = None,
     ) -> None:
         """`thread_id`: the forum topic to post in (None: the general topic)."""
+        school_id = slip[0] if slip is not None else None
         self.items.append(
-            Send(chat_id, text, markup, reply_to, board, about=about, message_thread_id=thread_id)
+            Send(
+                chat_id,
+                text,
+                markup,
+                reply_to,
+                board,
+                slip,
+                about=about,
+                school_id=school_id,
+                message_thread_id=thread_id,
+            )
         )
 
     def edit(
@@ -51,8 +63,9 @@ class Outbox:
         markup: InlineKeyboardMarkup | None = None,
         *,
         about: str = "",
+        school_id: int | None = None,
     ) -> None:
-        self.items.append(Edit(chat_id, message_id, text, markup, about=about))
+        self.items.append(Edit(chat_id, message_id, text, markup, about=about, school_id=school_id))
 
     def answer(self, query_id: str, text: str | None = None, alert: bool = False) -> None:
         if not self.answered:
@@ -68,7 +81,8 @@ class Outbox:
         """A message something is tracked by (a cover board to redraw later, a teacher's
         message to edit, a request that moves on if it cannot be delivered)."""
         return any(
-            item.about or (isinstance(item, Send) and item.board is not None)
+            item.about
+            or (isinstance(item, Send) and (item.board is not None or item.slip is not None))
             for item in self.messages
         )
 

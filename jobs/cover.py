@@ -2,7 +2,7 @@
 
 The slip for today goes out at `cover.slip_today` (07:20), the one for tomorrow at
 `cover.slip_tomorrow` (20:00), each only when something is planned. What it shows is kept, so a
-later change posts only what changed (see handlers/cover.py `update_slips`). A substitute who
+later change edits it with what changed (see handlers/cover_slip.py). A substitute who
 has not pressed 收到 30 minutes before the lesson gets their arranger reminded. Two hours before
 tomorrow's slip, an arranger with lessons of tomorrow still to arrange gets that day's board:
 the boards an approval sends can be days old, or lost in a long leave's many days.
@@ -13,13 +13,15 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.texts import Safe, split_message, t
-from handlers.cover_board import BoardParts, arranger_needs, build_kit, render_board
-from handlers.leave_texts import need_label, slip_lines, slip_message
+from handlers.board_view import BoardParts, render_board
+from handlers.cover_board import arranger_needs, build_kit
+from handlers.cover_slip import slip_lines, slip_message
+from handlers.leave_texts import need_label
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
 from storage.calendar import school_calendar
-from storage.cover import needs_on, save_slip, slip_data
+from storage.cover import needs_on, save_slip, slip_covers, slip_data
 from storage.models import CoverNeed
 
 SLIP_TODAY = kinds.COVER_SLIP_TODAY
@@ -50,10 +52,16 @@ async def post_slip(ctx: PushContext, day: date) -> bool:
     lang = ctx.services.settings.default_language
     lines = slip_lines(lang, data, kit.names, kit.schedule)
     chunks = split_message(slip_message(lang, day, lines))
-    if not await send_to_staff_groups(ctx.bot, ctx.session, school_id, list(chunks)):
+    slip = (school_id, day)
+    if not await send_to_staff_groups(ctx.bot, ctx.session, school_id, list(chunks), slip=slip):
         return False
     await save_slip(
-        session=ctx.session, school_id=school_id, day=day, lines=lines, now=ctx.services.clock.now()
+        session=ctx.session,
+        school_id=school_id,
+        day=day,
+        lines=lines,
+        now=ctx.services.clock.now(),
+        covers=slip_covers(data.needs),
     )
     return True
 
@@ -132,16 +140,17 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
     parts = BoardParts()
     now = ctx.services.clock.now()
     sent = 0
-    for person, theirs in (await arranger_needs(ctx.session, kit, needs)).values():
+    for person, theirs in (await arranger_needs(ctx.session, kit, needs, boards=True)).values():
         still_open = [need for need in theirs if need.status == "open"]
         if person.telegram_id is None or not still_open:
             continue
         lang = person.language or default
-        board, markup = await render_board(
+        board = await render_board(
             ctx.session, kit, day, theirs, lang, parts, now=now, focus=still_open[0].id
         )
-        text = f"{t(lang, 'cover.open_tomorrow', count=len(still_open))}\n{board}"
+        text = f"{t(lang, 'cover.open_tomorrow', count=len(still_open))}\n{board.text}"
         tag = (ctx.school.id or 0, day, person.id or 0)
+        markup = board.markup
         if await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text, markup, board=tag):
             sent += 1
     return sent > 0

@@ -45,12 +45,15 @@ async def send_to_chat(
     *,
     board: tuple[int, date, int] | None = None,
     thread_id: int | None = None,
+    slip: tuple[int, date] | None = None,
 ) -> bool:
     """Queues the message of the push being composed; True (it is kept, and will go)."""
     queue = _QUEUE.get()
     if queue is None:
         raise RuntimeError("a push's message is queued only while the push is composed")
-    queue.append(Send(chat_id, text, markup, board=board, bulk=True, message_thread_id=thread_id))
+    queue.append(
+        Send(chat_id, text, markup, board=board, slip=slip, bulk=True, message_thread_id=thread_id)
+    )
     return True
 
 
@@ -62,16 +65,18 @@ async def send_to_staff_groups(
     markup: InlineKeyboardMarkup | None = None,
     *,
     thread_id: int | None = None,
+    slip: tuple[int, date] | None = None,
 ) -> int:
     """Sends the texts to every bound group of the school (the markup under the last one);
-    `thread_id`: the forum topic the school chose for them (`PolicySet.topic`)."""
+    `thread_id`: the forum topic the school chose for them (`PolicySet.topic`); `slip` marks a
+    cover slip's parts, kept once sent to be edited later."""
     taken = 0
     for group in await staff_groups(session=session, school_id=school_id):
         for index, text in enumerate(texts):
             last = index == len(texts) - 1
-            markup_here = markup if last else None
+            chosen = markup if last else None
             if await send_to_chat(
-                bot, session, group.chat_id, text, markup_here, thread_id=thread_id
+                bot, session, group.chat_id, text, chosen, thread_id=thread_id, slip=slip
             ):
                 taken += 1
     return taken

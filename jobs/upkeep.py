@@ -38,13 +38,15 @@ AnyApp = Any
 
 def install(app: AnyApp) -> None:
     """Registers what must happen when a message cannot be delivered (or finally is)."""
-    from handlers import leave_escalation, request_messages
+    from handlers import board_copies, cover_slip, leave_escalation, request_messages
     from jobs.scheduler import push_outcome
 
     svc = services_of(app)
     svc.dispatcher.on_outcome("push", push_outcome(app))
     leave_escalation.install(svc.dispatcher, svc.settings.default_language)
     request_messages.install(svc.dispatcher)
+    board_copies.install(svc.dispatcher, svc.settings.default_language)
+    cover_slip.install(svc.dispatcher)
 
 
 async def start(app: AnyApp) -> None:

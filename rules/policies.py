@@ -138,6 +138,8 @@ SPECS: tuple[PolicySpec, ...] = (
     _int("leave.provisional_minutes", 60, 0, 480),
     _int("leave.sick_note_after_days", 1, 0, 30),
     PolicySpec("cover.arranger", "choice", "office", choices=("office", "grade_leader")),
+    # Who of the arrangers gets a day's boards: every one, or those on a duty that day.
+    PolicySpec("cover.boards_to", "choice", "all", choices=("all", "on_duty")),
     _int("cover.daily_cap", 2, 1, 8),
     _time("cover.slip_today", "07:20"),
     _time("cover.slip_tomorrow", "20:00"),

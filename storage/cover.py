@@ -570,15 +570,36 @@ async def posted_slip(*, session: AsyncSession, school_id: int, day: date) -> Co
 
 
 async def save_slip(
-    *, session: AsyncSession, school_id: int, day: date, lines: list[str], now: datetime
+    *,
+    session: AsyncSession,
+    school_id: int,
+    day: date,
+    lines: list[str],
+    now: datetime,
+    covers: Mapping[int, tuple[str, int | None]] | None = None,
+    posted_anew: bool = True,
 ) -> None:
+    """Keeps what the slip shows now; `posted_anew` forgets the messages it was delivered as
+    (the new post's are recorded as they go), else they stay to be edited again."""
     slip = await posted_slip(session=session, school_id=school_id, day=day)
     if slip is None:
         slip = CoverSlip(school_id=school_id, day=day, posted_at=now)
     slip.lines = json.dumps(lines, ensure_ascii=False)
+    slip.covers = json.dumps({str(k): list(v) for k, v in (covers or {}).items()})
+    if posted_anew:
+        slip.messages = "[]"
     slip.posted_at = now
     session.add(slip)
     await session.flush()
+
+
+def slip_covers(needs: Iterable[CoverNeed]) -> dict[int, tuple[str, int | None]]:
+    """What the slip records of each lesson's cover, to say later what changed."""
+    return {need.id or 0: (need.status, need.substitute_id) for need in needs}
+
+
+def posted_slip_covers(slip: CoverSlip) -> dict[int, tuple[str, int | None]]:
+    return {int(k): (str(v[0]), v[1]) for k, v in json.loads(slip.covers or "{}").items()}
 
 
 def posted_slip_lines(slip: CoverSlip) -> list[str]:

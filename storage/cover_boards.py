@@ -1,4 +1,5 @@
-"""The cover boards sent to arrangers, kept per school and day to draw every copy again."""
+"""The cover boards sent to arrangers, kept per school and day to draw every copy again: each
+with the lesson it shows, and forgotten once a newer copy of its day reached the same chat."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from sqlalchemy import insert
-from sqlmodel import col, delete, select
+from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import CoverBoardCopy
@@ -56,3 +57,38 @@ async def copies_of(*, session: AsyncSession, school_id: int, day: date) -> list
         .limit(MOST_COPIES)
     )
     return list((await session.exec(query)).all())
+
+
+async def set_shown(*, session: AsyncSession, chat_id: int, message_id: int, need_id: int) -> None:
+    """The lesson a copy shows now (it was paged, pressed or drawn again)."""
+    await session.exec(
+        update(CoverBoardCopy)
+        .where(col(CoverBoardCopy.chat_id) == chat_id, col(CoverBoardCopy.message_id) == message_id)
+        .values(need_id=need_id)
+    )
+
+
+async def take_older(
+    *, session: AsyncSession, school_id: int, day: date, staff_id: int, newest: tuple[int, int]
+) -> list[CoverBoardCopy]:
+    """The arranger's copies of the day in the chat of `newest` (chat, message) sent before it,
+    forgotten as they are handed out: a newer copy is the live one, they are never drawn again."""
+    chat_id, message_id = newest
+    older = list(
+        (
+            await session.exec(
+                select(CoverBoardCopy).where(
+                    CoverBoardCopy.school_id == school_id,
+                    CoverBoardCopy.day == day,
+                    CoverBoardCopy.staff_id == staff_id,
+                    CoverBoardCopy.chat_id == chat_id,
+                    CoverBoardCopy.message_id < message_id,
+                )
+            )
+        ).all()
+    )
+    if older:
+        await session.exec(
+            delete(CoverBoardCopy).where(col(CoverBoardCopy.id).in_([c.id for c in older]))
+        )
+    return older

@@ -42,6 +42,7 @@ class NewMessage:
     school_id: int | None = None
     board_day: date | None = None
     board_staff_id: int | None = None
+    slip_day: date | None = None
     about: str = ""
 
 
@@ -68,6 +69,7 @@ async def queue_messages(
             "message_id": m.message_id,
             "board_day": m.board_day,
             "board_staff_id": m.board_staff_id,
+            "slip_day": m.slip_day,
             "about": m.about,
             "status": PENDING,
             "attempts": 0,

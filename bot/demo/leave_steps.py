@@ -70,6 +70,20 @@ async def assign_cover(stage: Stage) -> list[SimMessage]:
     return [board, notice]
 
 
+async def page_and_self_study(stage: Stage) -> list[SimMessage]:
+    """On the same board (one lesson at a time, at most 8 buttons): the next lesson becomes
+    self-study, and the board moves on by itself."""
+    board = await stage.sim.wait_bot_message(stage.id_of(ARRANGER), contains="代课安排")
+    since = stage.sim.seq
+    await stage.press(ARRANGER, board, "下一个")
+    turned = await stage.sim.wait_bot_message(stage.id_of(ARRANGER), since=since, contains="👉")
+    lesson = next(b.text for row in turned.buttons for b in row if b.text.endswith(" 自习"))
+    since = stage.sim.seq
+    await stage.press(ARRANGER, turned, lesson)
+    moved = await stage.sim.wait_bot_message(stage.id_of(ARRANGER), since=since, contains="自习")
+    return [moved]
+
+
 async def record_for_a_colleague(stage: Stage) -> list[SimMessage]:
     day = await _next_school_day(stage)
     if day is None:

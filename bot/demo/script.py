@@ -23,6 +23,7 @@ from bot.demo.leave_steps import (
     approve_with_the_button,
     ask_for_leave,
     assign_cover,
+    page_and_self_study,
     record_for_a_colleague,
 )
 from bot.demo.school_days import school_day_from
@@ -146,6 +147,11 @@ STEPS: list[Step] = [
     Step("吴晓梅一行请假：下一个上课日，病假", ask_for_leave, "请假申请已提交"),
     Step("年级组长周雅琴在私聊里按“批准”", approve_with_the_button, "已批准"),
     Step("教导处景佳梅按建议安排代课，代课老师收到通知", assign_cover, "请你代课"),
+    Step(
+        "景佳梅在手机上翻到下一节课改为自习：一次一节课，安排好就自动到下一节",
+        page_and_self_study,
+        "）：自习",
+    ),
     Step(
         "许志强打电话请病假，年级组长周雅琴替他登记：登记即批准",
         record_for_a_colleague,

@@ -159,7 +159,12 @@ class LessonSwap(SQLModel, table=True):
 
 
 class CoverSlip(SQLModel, table=True):
-    """The last cover slip posted to the group for a day, to post only what changed later."""
+    """The last cover slip posted to the group for a day, to post only what changed later.
+
+    `messages` are the group messages it was delivered as, so a change edits them in place;
+    `covers` what each lesson's cover was (need id → status, substitute), so the edit can say
+    what changed in words ("the substitute is now …"), not only strike out a line.
+    """
 
     __tablename__ = "cover_slips"
     __table_args__ = (UniqueConstraint("school_id", "day"),)
@@ -169,6 +174,8 @@ class CoverSlip(SQLModel, table=True):
     day: date
     lines: str = Field(default="[]", sa_type=Text)  # JSON list of the slip's line keys
     posted_at: datetime = Field(sa_type=UTCDateTime)
+    messages: str = Field(default="[]", sa_type=Text)  # JSON [[chat_id, message_id], …]
+    covers: str = Field(default="{}", sa_type=Text)  # JSON {need_id: [status, substitute]}
 
 
 class CoverBoardCopy(SQLModel, table=True):
@@ -187,3 +194,6 @@ class CoverBoardCopy(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff.id")
     chat_id: int = Field(sa_type=BigInteger)
     message_id: int = Field(sa_type=BigInteger)
+    # The lesson it shows (a board shows one at a time): a redraw keeps it, so a copy is not
+    # turned to another lesson under its reader's thumb.
+    need_id: int | None = None

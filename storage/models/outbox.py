@@ -45,6 +45,8 @@ class OutboxMessage(SQLModel, table=True):
     # A cover board: its day and arranger (with school_id), kept once sent to be redrawn later.
     board_day: date | None = None
     board_staff_id: int | None = None
+    # A cover slip's part for the group (with school_id): kept once sent, to be edited later.
+    slip_day: date | None = None
     about: str = Field(default="", max_length=48)
     status: str = Field(default="pending", max_length=8)
     attempts: int = Field(default=0)

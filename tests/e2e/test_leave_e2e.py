@@ -74,8 +74,13 @@ async def test_request_approvals_cover_group_volunteer_acknowledgement_and_slip(
     await stage.press(first_choice, notice, "收到")
     await wait(stage, first_choice, "已确认代课", mark)
 
-    # Lesson 3 asked in the group; the first suggested colleague volunteers.
-    board = await wait(stage, OFFICE, f"状态：{first_choice} 代课", mark)
+    # Lesson 3 asked in the group; the first suggested colleague volunteers. The board moved
+    # on to lesson 2 by itself; lesson 3 is one page further.
+    board = await wait(stage, OFFICE, f"：{first_choice} 代课 ✅已确认", mark)
+    assert "👉 2. 第5节" in board.plain
+    mark = stage.sim.seq
+    await stage.press(OFFICE, board, "下一个（3）")
+    board = await wait(stage, OFFICE, "👉 3. 第6节", mark)
     volunteer = next(name for name in suggestions(board, 3) if name != first_choice)
     mark = stage.sim.seq
     await stage.press(OFFICE, board, "3 群里征集")
@@ -124,6 +129,9 @@ async def test_back_releases_cover_still_ahead(stage: Stage) -> None:
     request = await wait(stage, LEADER, "请假审批", since)
     await stage.press(LEADER, request, "批准")
     board = await wait(stage, OFFICE, "代课安排 · 11月26日 周四", since)
+    mark = stage.sim.seq
+    await stage.press(OFFICE, board, "下一个（2）")
+    board = await wait(stage, OFFICE, "👉 2. ", mark)
     substitute = suggestions(board, 2)[0]
     mark = stage.sim.seq
     await stage.press(OFFICE, board, f"2→{substitute}")
@@ -132,6 +140,7 @@ async def test_back_releases_cover_still_ahead(stage: Stage) -> None:
     await advance_to(stage, datetime(2026, 11, 26, 10, 0, tzinfo=SHANGHAI))
     mark = stage.sim.seq
     back = await stage.ask(TEACHER, "/back", contains="已销假")
-    assert "取消了 2 节" in back.plain  # periods 5 and 6; period 1 is over
+    assert "还没上的 2 节课不再需要代课" in back.plain  # periods 5 and 6; period 1 is over
+    assert "已通知原定的代课老师" in back.plain
     released = await wait(stage, substitute, "不用代课了", mark)
     assert "第5节（13:30–14:10）三(2)班 班会" in released.plain

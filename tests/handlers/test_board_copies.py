@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -38,28 +39,58 @@ async def test_the_other_arrangers_copy_shows_the_substitute_and_the_confirmatio
     await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
 
     theirs = harness.request.find(OFFICE_B, other.message_id)
-    assert theirs.edited and "状态：许志强 代课（待确认）" in theirs.plain
+    assert theirs.edited and "（周雅琴）：许志强 代课（待确认）" in theirs.plain
+    # It moved on from the lesson arranged to the one still open.
+    assert "👉 2. 第5节" in theirs.plain and "2→" in " ".join(label for label, _ in theirs.buttons)
     notice = harness.last(XU)
     await harness.press(harness.user(XU), notice, notice.data_of("收到"))
     for office, message_id in ((OFFICE_A, board.message_id), (OFFICE_B, other.message_id)):
         assert "许志强 代课 ✅已确认" in harness.request.find(office, message_id).plain
 
 
-async def test_self_study_and_arrange_copies_follow_too(
+async def test_a_newer_copy_shrinks_the_older_one_to_a_pointer(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     await seed(engine, clock.now())
     board = await approved_day_off(harness)
     older = harness.last(OFFICE_B)
-    before = older.plain
+    assert older.buttons
     arranged = (await harness.send(harness.user(OFFICE_B), "/arrange"))[-1]
+
+    # The older copy is one line pointing to the newest, without buttons, and is not kept.
+    shrunk = harness.request.find(OFFICE_B, older.message_id)
+    assert shrunk.edited and not shrunk.buttons
+    assert shrunk.plain == "📋 11月26日 周四的代课安排已更新，请看下面最新的一条。"
+    assert {(c.chat_id, c.message_id) for c in await copies(engine)} == {
+        (OFFICE_A, board.message_id),
+        (OFFICE_B, arranged.message_id),
+    }
 
     await harness.press(harness.user(OFFICE_A), board, board.data_of("1 自习"))
 
-    # Only each arranger's newest copy of the day is drawn again.
-    assert "自习" in harness.request.find(OFFICE_B, arranged.message_id).plain
-    assert harness.request.find(OFFICE_B, older.message_id).plain == before
-    assert len(await copies(engine)) == 3
+    # Only the newest copy is drawn again; the pointer stays a pointer.
+    assert "（周雅琴）：自习" in harness.request.find(OFFICE_B, arranged.message_id).plain
+    assert harness.request.find(OFFICE_B, older.message_id).plain == shrunk.plain
+    # Another arranger's copy of the day is theirs: 王晴晴's stays live.
+    assert harness.request.find(OFFICE_A, board.message_id).buttons
+
+
+async def test_a_copy_keeps_the_lesson_its_reader_turned_to(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    other = harness.last(OFFICE_B)
+    await harness.press(harness.user(OFFICE_B), other, other.data_of("下一个（2）"))
+    assert "👉 2. " in harness.request.find(OFFICE_B, other.message_id).plain
+
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("下一个（2）"))
+    mine = harness.request.find(OFFICE_A, board.message_id)
+    await harness.press(harness.user(OFFICE_A), mine, mine.data_of("2 自习"))
+
+    # 雷琴华 was reading lesson 2: her copy is still on it, and shows it decided.
+    theirs = harness.request.find(OFFICE_B, other.message_id).plain
+    assert "👉 2. 第5节 三(2)班 语文（周雅琴）：自习" in theirs
 
 
 async def test_copies_of_days_gone_by_are_forgotten(
@@ -151,8 +182,13 @@ async def test_a_long_leave_sends_boards_for_the_coming_week_only(
 
 
 def lessons_on(board: str) -> list[str]:
-    """The lesson lines of a board (number, period, class, subject, who is away)."""
-    return [line for line in board.splitlines() if "请假" in line and "节" in line]
+    """The lessons a board lists (number, period, class, subject, who is away), without their
+    state and without the mark of the one shown."""
+    return [
+        line.split("）：")[0].lstrip("👉\u3000 ")
+        for line in board.splitlines()
+        if re.match(r"^(👉|\u3000) \d+\. 第", line)
+    ]
 
 
 async def test_an_approvals_board_shows_the_whole_day_as_any_later_redraw_does(
@@ -175,4 +211,4 @@ async def test_an_approvals_board_shows_the_whole_day_as_any_later_redraw_does(
 
     redrawn = harness.request.find(OFFICE_B, board.message_id).plain
     assert lessons_on(redrawn) == first
-    assert "状态：自习" in redrawn
+    assert "1. 第1节 三(2)班 数学（许志强）：自习" in redrawn

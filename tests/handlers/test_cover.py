@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.clock import ManualClock
+from handlers.board_view import BUTTON_BUDGET
 from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed, SchoolClass
@@ -62,7 +63,9 @@ async def test_assigning_tells_the_substitute_who_confirms_with_a_button(
     assert "请你代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）" in notice.plain
     assert "病假" not in notice.plain and "发烧" not in notice.plain
     refreshed = harness.request.find(OFFICE_A, board.message_id).plain
-    assert "状态：许志强 代课（待确认）" in refreshed
+    # The board moves on to the next lesson to arrange; the first is listed with its state.
+    assert "1. 第3节 三(2)班 语文（周雅琴）：许志强 代课（待确认）" in refreshed
+    assert "👉 2. 第5节 三(2)班 语文（周雅琴）：待安排" in refreshed
     # Period 5 no longer suggests him first? He is free then: still offered, one cover today.
     assert "本月代课 1 节" in refreshed
 
@@ -149,7 +152,11 @@ async def test_the_daily_cap_holds(
     changed = await harness.send(harness.user(SYSADMIN_ID), "/settings cover.daily_cap 1")
     assert "2 → 1" in changed[-1].plain
     board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("下一个（2）"))
+    board = harness.request.find(OFFICE_A, board.message_id)
     second = board.data_of("2→许志强")
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("上一个（1）"))
+    board = harness.request.find(OFFICE_A, board.message_id)
     await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
     refreshed = harness.request.find(OFFICE_A, board.message_id)
     assert "2→许志强" not in [label for label, _ in refreshed.buttons]
@@ -164,9 +171,11 @@ async def test_self_study_and_merging(
 ) -> None:
     await seed(engine, clock.now())
     board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("下一个"))
+    board = harness.request.find(OFFICE_A, board.message_id)
     await harness.press(harness.user(OFFICE_A), board, board.data_of("2 自习"))
     board = harness.request.find(OFFICE_A, board.message_id)
-    assert "状态：自习" in board.plain
+    assert "2. 第5节 三(2)班 语文（周雅琴）：自习" in board.plain
 
     choices = (await harness.press(harness.user(OFFICE_A), board, board.data_of("1 合班")))[0][-1]
     assert [label for label, _ in choices.buttons] == ["三(1)班（曹明）"]
@@ -186,11 +195,16 @@ async def test_arrange_and_covers(
     board = await approved_day_off(harness)
     await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
 
-    arranged = await harness.send(harness.user(OFFICE_B), "/arrange")
+    arranged = (await harness.send(harness.user(OFFICE_B), "/arrange"))[-1]
+    drawn, buttons = arranged.plain, arranged.buttons
     tomorrow = await harness.send(harness.user(OFFICE_B), "/arrange 明天")
     refused = await harness.send(harness.user(XU), "/arrange")
-    assert "代课安排 · 11月26日 周四" in arranged[-1].plain and arranged[-1].buttons
-    assert tomorrow[-1].plain == arranged[-1].plain
+    assert "代课安排 · 11月26日 周四" in drawn and buttons
+    assert tomorrow[-1].plain == drawn
+    # Only the newest copy of a day is live: the one before is a line pointing to it.
+    older = harness.request.find(OFFICE_B, arranged.message_id)
+    assert older.plain == "📋 11月26日 周四的代课安排已更新，请看下面最新的一条。"
+    assert not older.buttons
     assert refused[-1].plain == "你没有权限执行这个操作。"
 
     everyone = await harness.send(harness.user(OFFICE_A), "/covers")
@@ -230,16 +244,21 @@ async def test_same_day_cover_reaches_the_group_though_no_slip_went_out_at_0720(
     await harness.send(harness.user(TEACHER), "/leave 病假 今天 发烧")
     await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
 
-    slip = harness.last(GROUP).plain
+    posted = harness.last(GROUP)
+    slip = posted.plain
     assert slip.startswith("📋 代课/调课公示 · 11月26日 周四")
     assert "不在校：周雅琴（全天）" in slip
     assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 待安排" in slip
     board = harness.last(OFFICE_A)
+    clock.set(datetime(2026, 11, 26, 8, 42, tzinfo=SHANGHAI))
     await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
 
-    update = harness.last(GROUP).plain
-    assert update.startswith("🔄 代课/调课公示更新 · 11月26日 周四")
+    # The slip is edited, not posted again, and says when and what changed.
+    assert harness.last(GROUP).message_id == posted.message_id
+    update = harness.request.find(GROUP, posted.message_id).plain
+    assert update.startswith("📋 代课/调课公示 · 11月26日 周四")
     assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in update
+    assert "🔄 已更新 08:42：\n· 第3节（10:00–10:40）三(2)班 语文：现在 许志强 代课" in update
     for message in harness.in_chat(GROUP):
         assert "病假" not in message.plain and "发烧" not in message.plain
 
@@ -297,26 +316,23 @@ async def test_a_day_with_many_lessons_to_cover_is_shown_a_page_at_a_time(
     assert total > 12
 
     board = (await harness.send(harness.user(OFFICE_A), "/arrange 明天"))[-1]
-    assert f"（第 1/{-(-total // 6)} 页，共 {total} 节）" in board.plain
-    assert len(board.plain) <= 4096 and len(board.buttons) <= 100
-    assert "\n6. " in board.plain and "\n7. " not in board.plain
-    assert [label for label, _ in board.buttons][-1] == "下一页 ▶"
+    assert len(board.plain) <= 4096 and len(board.buttons) <= BUTTON_BUDGET
+    assert f"共 {total} 节，待安排 {total} 节" in board.plain
+    assert "\n👉 1. " in board.plain and "\n2. " not in board.plain  # one lesson in detail
 
-    await harness.press(harness.user(OFFICE_A), board, board.data_of("下一页 ▶"))
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("下一个（2）"))
     second = harness.request.find(OFFICE_A, board.message_id)
-    assert "（第 2/" in second.plain and "\n7. " in second.plain and "\n1. " not in second.plain
-    assert {"◀ 上一页", "下一页 ▶"} <= {label for label, _ in second.buttons}
+    assert "\n👉 2. " in second.plain and "\n2. 第" in second.plain
+    assert len(second.buttons) <= BUTTON_BUDGET
 
-    # Assigning lesson 8 draws the page that holds it again, with the lesson's new state.
-    assign = next(data for label, data in second.buttons if label.startswith("8→"))
+    # Assigning lesson 2 moves the board on to lesson 3, with lesson 2 listed as arranged.
+    assign = next(data for label, data in second.buttons if label.startswith("2→"))
     await harness.press(harness.user(OFFICE_A), second, assign)
     redrawn = harness.request.find(OFFICE_A, board.message_id)
-    assert "（第 2/" in redrawn.plain and "代课（待确认）" in redrawn.plain
+    assert "\n👉 3. " in redrawn.plain and "代课（待确认）" in redrawn.plain
 
     # A colleague who arranges nothing cannot page through the board, even with its data.
-    own = harness.last(XU)
-    _, refused = await harness.press(harness.user(XU), own, board.data_of("下一页 ▶"))
+    _, refused = await harness.press(harness.user(XU), in_own_chat(XU), board.data_of("下一个"))
     assert refused["show_alert"] is True
-    assert harness.request.find(XU, own.message_id).plain == own.plain
     async with session_factory(engine)() as s:
         assert "denied" in [e.action for e in await audit.entries(session=s)]

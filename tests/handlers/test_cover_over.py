@@ -20,7 +20,7 @@ from tests.handlers.test_cover import actions, approved_day_off, needs
 from tests.harness import BotHarness, Sent
 
 THU_1357 = datetime(2026, 11, 26, 13, 57, tzinfo=SHANGHAI)
-OVER_UNCOVERED = "状态：⚠️ 已结束，未安排代课"
+OVER_UNCOVERED = "⚠️ 已结束，未安排代课"
 REFUSED = "11月26日 周四第3节已于 10:40 下课，不能再安排。"
 
 
@@ -145,7 +145,7 @@ async def test_a_day_that_is_over_stays_on_the_board_without_buttons(
 
     morning = (await harness.send(harness.user(OFFICE_B), "/arrange"))[-1]
 
-    assert "状态：许志强 代课（待确认） · ⌛已结束" in morning.plain.split("\n2. ")[0]
+    assert "（周雅琴）：许志强 代课（待确认） · ⌛已结束" in morning.plain.split("\n2. ")[0]
     assert "状态：待安排\n" in morning.plain.split("\n2. ")[1] + "\n"
     assert not [label for label in labels(morning) if label.startswith("1")]
     assert [label for label in labels(morning) if label.startswith("2")]
@@ -153,9 +153,10 @@ async def test_a_day_that_is_over_stays_on_the_board_without_buttons(
     clock.set(datetime(2026, 11, 26, 15, 0, tzinfo=SHANGHAI))
     evening = (await harness.send(harness.user(OFFICE_B), "/arrange 今天"))[-1]
 
-    assert "1. " in evening.plain and "\n2. " in evening.plain
-    assert "状态：许志强 代课（待确认） · ⌛已结束" in evening.plain
-    assert OVER_UNCOVERED in evening.plain.split("\n2. ")[1]
+    listed = [line for line in evening.plain.splitlines() if "（周雅琴）：" in line]
+    assert len(listed) == 2
+    assert "1. 第3节" in listed[0] and "许志强 代课（待确认） · ⌛已结束" in listed[0]
+    assert "2. 第5节" in listed[1] and OVER_UNCOVERED in listed[1]
     assert evening.markup is None or not evening.buttons
 
 
@@ -171,5 +172,5 @@ async def test_the_board_in_english_says_the_lesson_is_over(
 
     assert answer["text"] == ("Thu 26 Nov period 3 ended at 10:40; it can no longer be arranged.")
     redrawn = harness.request.find(OFFICE_A, board.message_id).plain
-    assert "Now: ⚠️ over, no cover was arranged" in redrawn
+    assert "(周雅琴): ⚠️ over, no cover was arranged" in redrawn
     assert "Now: to arrange · 🔔 in progress" in redrawn

@@ -56,14 +56,16 @@ async def test_the_other_arrangers_copy_is_drawn_again_after_the_assigners_answe
     _, answer = await harness.press(harness.user(OFFICE_A), first, first.data_of("1→许志强"))
 
     assert answer["text"] == "已安排 许志强"
-    assert "状态：许志强 代课（待确认）" in harness.request.find(OFFICE_A, first.message_id).plain
+    mine = harness.request.find(OFFICE_A, first.message_id).plain
+    assert "（周雅琴）：许志强 代课（待确认）" in mine
     assert "请你代课" in harness.last(XU).plain
     copy = harness.request.find(OFFICE_B, harness.last(OFFICE_B).message_id)
-    assert "状态：许志强" not in copy.plain  # not drawn again yet
+    assert "：许志强 代课" not in copy.plain  # not drawn again yet
 
     await harness.services.settle()
 
-    assert "状态：许志强 代课（待确认）" in harness.request.find(OFFICE_B, copy.message_id).plain
+    theirs = harness.request.find(OFFICE_B, copy.message_id).plain
+    assert "（周雅琴）：许志强 代课（待确认）" in theirs
 
 
 async def test_a_failed_follow_up_keeps_the_decision_and_does_not_stop_the_next(

@@ -355,7 +355,9 @@ async def test_back_releases_the_cover_still_ahead(
     await harness.send(teacher, "/back")
 
     back = last_with(harness, TEACHER, "已销假")
-    assert "取消了 1 节" in back.plain and "第5节" in back.plain
+    assert "还没上的 1 节课不再需要代课" in back.plain and "第5节" in back.plain
+    # Nobody was booked for period 5: no substitute is said to have been told.
+    assert "代课老师" not in back.plain
     assert "周雅琴 已销假" in harness.last(OFFICE_A).plain
     assert "不用代课了" not in harness.last(XU).plain  # his lesson was in the morning, done
     async with session_factory(engine)() as s:
@@ -375,12 +377,16 @@ async def test_back_tells_the_substitutes_of_released_cover(
     await harness.send(teacher, "/leave 病假 明天 发烧")
     await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
     board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("下一个（2）"))
+    board = harness.request.find(OFFICE_A, board.message_id)
     await harness.press(harness.user(OFFICE_A), board, board.data_of("2→许志强"))
 
     clock.set(datetime(2026, 11, 26, 7, 0, tzinfo=SHANGHAI))
     mine = (await harness.send(teacher, "/myleave"))[-1]
     await harness.press(teacher, mine, mine.data_of("销假 1"))
 
+    back = harness.last(TEACHER).plain
+    assert "还没上的 2 节课不再需要代课" in back and back.endswith("已通知原定的代课老师。")
     assert "不用代课了" in harness.last(XU).plain and "第5节" in harness.last(XU).plain
     assert "周雅琴 已销假" in harness.last(OFFICE_B).plain
     assert await actions(engine) == ["leave_requested", "leave_approved", "leave_ended"]

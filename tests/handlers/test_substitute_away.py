@@ -12,7 +12,7 @@ from storage.db import session_factory
 from tests.conftest import SHANGHAI
 from tests.handlers.leave_school import LEADER, OFFICE_A, OFFICE_B, XU, seed
 from tests.handlers.test_cover import approved_day_off, needs
-from tests.harness import BotHarness
+from tests.harness import BotHarness, Sent
 
 COVER_P3 = "11月26日 周四 第3节（10:00–10:40）三(2)班 语文"
 
@@ -27,6 +27,17 @@ async def _xu_is_away(harness: BotHarness, when: str) -> None:
     await harness.send(harness.user(XU), f"/leave 病假 {when} 发烧")
     request = harness.last(LEADER)
     await harness.press(harness.user(LEADER), request, request.data_of("批准"))
+
+
+async def lessons_paged_through(harness: BotHarness, chat: int, board: Sent) -> list[str]:
+    """Each lesson of a board as it shows it, paging from the first to the last."""
+    count = len([line for line in board.plain.splitlines() if "班 " in line and "）：" in line])
+    shown = []
+    for _ in range(count):
+        shown.append(board.plain.split("\n\n", 1)[1])
+        await harness.press(harness.user(chat), board, board.data_of("下一个"))
+        board = harness.request.find(chat, board.message_id)
+    return shown
 
 
 async def test_the_lesson_goes_back_to_the_arrangers_when_the_substitute_is_away(
@@ -46,12 +57,12 @@ async def test_the_lesson_goes_back_to_the_arrangers_when_the_substitute_is_away
     for office in (OFFICE_A, OFFICE_B):
         texts = [m.plain for m in harness.in_chat(office)]
         assert any("许志强 请假了" in text and COVER_P3 in text for text in texts)
-        board = harness.last(office).plain
+        board = harness.last(office)
         # One board for the whole day: his own morning lessons, the lesson he gave back and
         # 周雅琴's afternoon lesson.
-        assert "代课安排 · 11月26日 周四" in board
-        assert "三(2)班 语文" in board and "三(1)班 数学" in board
-        blocks = board.split("\n\n")[1:]
+        assert "代课安排 · 11月26日 周四" in board.plain
+        assert "三(2)班 语文" in board.plain and "三(1)班 数学" in board.plain
+        blocks = await lessons_paged_through(harness, office, board)
         morning = [b for b in blocks if "上午" in b or any(f"第{p}节" in b for p in (1, 2, 3, 4))]
         afternoon = [b for b in blocks if b not in morning]
         assert morning and afternoon

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import scheduler
+from jobs.leave import watch_leaves
 from tests.conftest import SHANGHAI
 from tests.handlers.leave_school import GROUP, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.harness import BotHarness, Sent
@@ -68,12 +69,16 @@ async def test_slips_for_tomorrow_and_today_and_updates_after_a_change(
     assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in slip
     assert "第5节（13:30–14:10）三(2)班 语文 周雅琴 → 待安排" in slip
 
+    posted = harness.last(GROUP)
     board = harness.last(OFFICE_B)
     await harness.press(harness.user(OFFICE_B), board, board.data_of("2 自习"))
-    update = slips(harness)[-1]
-    assert update.startswith("🔄 代课/调课公示更新 · 11月26日 周四")
-    assert "第5节（13:30–14:10）三(2)班 语文 周雅琴 → 自习" in update
-    assert "已取消：" in update and "待安排" in update
+    # The slip is edited in place: the group sees no new post, and the slip says what changed.
+    assert harness.last(GROUP).message_id == posted.message_id
+    update = harness.request.find(GROUP, posted.message_id)
+    assert update.edited and update.plain.startswith("📋 代课/调课公示 · 11月26日 周四")
+    assert "第5节（13:30–14:10）三(2)班 语文 周雅琴 → 自习" in update.plain
+    assert "待安排" not in update.plain and "已取消" not in update.plain
+    assert update.plain.endswith("🔄 已更新 20:01：\n· 第5节（13:30–14:10）三(2)班 语文：现在 自习")
     # A second press that changes nothing posts nothing.
     before = len(slips(harness))
     await harness.send(harness.user(OFFICE_B), "/arrange")
@@ -157,3 +162,103 @@ async def test_no_reminder_when_everything_is_arranged(
     await move(harness, clock, at(25, 18, 1))
 
     assert reminders(harness, OFFICE_A) == [] and reminders(harness, OFFICE_B) == []
+
+
+async def test_the_slip_says_in_words_who_now_covers_and_whose_lesson_is_taught_as_usual(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await xu_covers_period_3(harness, engine, clock)
+    await move(harness, clock, at(25, 20, 1))
+    posted = harness.last(GROUP)
+
+    # Later that evening the arranger gives period 3 to someone else, on the newest board
+    # (the one of 18:00; the older one now points to it).
+    clock.set(at(25, 21, 5))
+    board = harness.last(OFFICE_A)
+    assert "明天还有 1 节课没安排代课" in board.plain
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("上一个（1）"))
+    board = harness.request.find(OFFICE_A, board.message_id)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→郭春燕"))
+    slip = harness.request.find(GROUP, posted.message_id).plain
+    assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 郭春燕 代课" in slip
+    assert slip.endswith(
+        "🔄 已更新 21:05：\n· 第3节（10:00–10:40）三(2)班 语文：改由 郭春燕 代课（原为 许志强）"
+    )
+
+    # Thursday's slip goes out again at 07:20; at noon 周雅琴 is back: her afternoon lesson
+    # is taught as usual, and the morning's slip says so (not "cancelled").
+    await move(harness, clock, at(26, 7, 21))
+    morning = harness.last(GROUP)
+    assert morning.message_id != posted.message_id
+    clock.set(at(26, 12, 0))
+    await harness.send(harness.user(TEACHER), "/back")
+
+    assert harness.last(GROUP).message_id == morning.message_id
+    slip = harness.request.find(GROUP, morning.message_id).plain
+    assert "第5节" not in slip.split("🔄")[0]
+    assert slip.endswith(
+        "🔄 已更新 12:00：\n· 第5节（13:30–14:10）三(2)班 语文：周雅琴老师已回校，原课照上"
+    )
+    assert "取消" not in slip
+
+
+async def test_a_slip_telegram_will_not_edit_is_posted_anew_and_that_post_edited_next(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await xu_covers_period_3(harness, engine, clock)
+    await move(harness, clock, at(25, 20, 1))
+    posted = harness.last(GROUP)
+    # Someone deleted the slip in the group.
+    harness.request.chat_faults[("editMessageText", GROUP)] = [
+        (400, "Bad Request: message to edit not found", {})
+    ]
+
+    board = harness.last(OFFICE_B)
+    await harness.press(harness.user(OFFICE_B), board, board.data_of("2 自习"))
+
+    anew = harness.last(GROUP)
+    assert anew.message_id != posted.message_id
+    assert anew.plain.startswith("📋 代课/调课公示 · 11月26日 周四")
+    assert "周雅琴 → 自习" in anew.plain and "🔄 已更新 20:01" in anew.plain
+    assert len(slips(harness)) == 2
+
+    board = harness.request.find(OFFICE_B, board.message_id)
+    await harness.press(harness.user(OFFICE_B), board, board.data_of("上一个（1）"))
+    board = harness.request.find(OFFICE_B, board.message_id)
+    await harness.press(harness.user(OFFICE_B), board, board.data_of("1 自习"))
+
+    assert len(slips(harness)) == 2
+    edited = harness.request.find(GROUP, anew.message_id)
+    assert edited.edited and "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 自习" in edited.plain
+    assert "改由 自习（原为 许志强）" not in edited.plain
+    assert "第3节（10:00–10:40）三(2)班 语文：现在 自习" in edited.plain
+
+
+async def test_a_leave_not_granted_after_all_says_the_lesson_is_taught_as_usual(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    # Thursday 07:00: 周雅琴 asks for the morning; nobody decides before her lesson comes near,
+    # so it goes on the boards and is covered meanwhile, which the group's slip shows.
+    clock.set(at(26, 7, 0))
+    await seed(engine, at(25, 9, 0))
+    await harness.send(harness.user(TEACHER), "/leave 病假 今天 上午 发烧")
+    clock.set(at(26, 9, 1))
+    await watch_leaves(harness.app)
+    await harness.services.settle()
+    board = next(m for m in harness.in_chat(OFFICE_A) if "代课安排" in m.plain)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    posted = harness.last(GROUP)
+    assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in posted.plain
+
+    clock.set(at(26, 9, 10))
+    request = next(m for m in harness.in_chat(LEADER) if "请假审批" in m.plain)
+    asked, _ = await harness.press(harness.user(LEADER), request, request.data_of("驳回"))
+    await harness.reply_to(harness.user(LEADER), asked[-1], "期中考试")
+
+    slip = harness.request.find(GROUP, posted.message_id).plain
+    assert harness.last(GROUP).message_id == posted.message_id
+    assert slip.endswith(
+        "🔄 已更新 09:10：\n· 第3节（10:00–10:40）三(2)班 语文：周雅琴老师不再请假，原课照上"
+    )
+    assert "→ 许志强 代课" not in slip and "取消" not in slip
+    assert "期中考试" not in slip and "发烧" not in slip

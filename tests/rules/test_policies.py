@@ -46,6 +46,7 @@ def test_values_are_normalised(key: str, raw: str, stored: str) -> None:
         ("homework.cap.grade3", "forty", "0–240"),
         ("duty.announce_time", "24:00", "HH:MM, 00:00–23:59"),
         ("cover.arranger", "principal", "office | grade_leader"),
+        ("cover.boards_to", "principal", "all | on_duty"),
         ("training.year_start", "13-01", "MM-DD"),
     ],
 )
@@ -53,6 +54,12 @@ def test_bad_values_name_the_allowed_range(key: str, raw: str, allowed: str) -> 
     with pytest.raises(PolicyError) as refused:
         spec(key).normalise(raw)
     assert refused.value.allowed == allowed
+
+
+def test_boards_go_to_every_arranger_unless_the_school_says_the_one_on_duty() -> None:
+    assert PolicySet().get("cover.boards_to") == "all"
+    assert PolicySet({"cover.boards_to": "on_duty"}).get("cover.boards_to") == "on_duty"
+    assert spec("cover.boards_to").normalise("ON_DUTY") == "on_duty"
 
 
 def test_stored_values_override_defaults_and_unknown_keys_are_ignored() -> None:

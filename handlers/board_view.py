@@ -1,0 +1,291 @@
+"""The arranger's board for a day, drawn for a phone: a line for each lesson, and one lesson at
+a time in full, with its suggestions (and why) and at most `BUTTON_BUDGET` buttons: assign one of
+them, ask the group, self-study or merge, and turn to the lesson before or after. Arranging a
+lesson moves the board on to the next one still to arrange.
+
+Buttons carry the need's version: a press on an outdated board changes nothing
+(handlers/cover.py). A lesson whose cover is settled (its substitute said 收到, or it is
+self-study or merged) offers only to reopen it. A lesson whose bell has rung its end is over:
+the board still lists it, marked, without suggestions or buttons; one that ended with nothing
+arranged says so, for the office to know a class had no teacher. A lesson being taught can
+still be covered for what is left of it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.texts import Safe, t
+from handlers.leave_texts import cover_state, day_label, need_label
+from rules.cover import Suggestion
+from storage.cover import load_cover_day, suggest
+from storage.models import CoverNeed
+
+if TYPE_CHECKING:
+    from handlers.cover_board import Kit
+
+
+# Where a lesson stands at the time a board is drawn.
+AHEAD, UNDER_WAY, OVER = "ahead", "under_way", "over"
+UNCOVERED_STATES = ("open", "asking")
+
+
+# A board shows one lesson at a time, with its suggestions and buttons, and a line for each of
+# the day's lessons above it: a phone shows it whole, and a thumb finds the buttons. At most
+# BUTTON_BUDGET buttons: SUGGESTED substitutes, three ways without one, and the two to page.
+BUTTON_BUDGET = 8
+SUGGESTED = 3
+# Lines listing the day's lessons: past this many, those nearest the one shown.
+LISTED = 12
+# A cover whose substitute said 收到, a self-study or a merge: settled, reopened on purpose only.
+SETTLED_STATES = ("self_study", "merged")
+
+
+def settled(need: CoverNeed) -> bool:
+    """Whether the lesson's cover is decided and confirmed: its board offers to reopen it, not
+    to reassign it (a stray press must not undo what a colleague confirmed)."""
+    if need.status in SETTLED_STATES:
+        return True
+    return need.status == "assigned" and need.acknowledged_at is not None
+
+
+def _reason_words(lang: str, suggestion: Suggestion) -> str:
+    words = [
+        t(lang, f"cover.reason.{reason.code}", count=reason.count) for reason in suggestion.reasons
+    ]
+    return t(lang, "common.list_sep").join(words)
+
+
+# A lesson's lines and its rows of buttons on a board.
+Block = tuple[list[str], list[list[InlineKeyboardButton]]]
+
+
+@dataclass
+class BoardParts:
+    """What the arrangers' copies of one board share: each lesson's suggestions, and its drawn
+    lines and buttons in each language (an approval sends the same lessons to every arranger)."""
+
+    suggestions: dict[tuple[int, int], list[Suggestion]] = field(default_factory=dict)
+    blocks: dict[tuple[int, int, str, int, str], Block] = field(default_factory=dict)
+
+
+@dataclass
+class Board:
+    """A drawn board: its text, its buttons, and the lesson it shows."""
+
+    text: str
+    markup: InlineKeyboardMarkup | None
+    need_id: int | None
+
+
+def to_arrange(kit: Kit, need: CoverNeed, now: datetime) -> bool:
+    return need.status in UNCOVERED_STATES and not kit.lesson_over(need, now)
+
+
+def shown_index(
+    kit: Kit,
+    needs: list[CoverNeed],
+    now: datetime,
+    *,
+    page: int | None = None,
+    focus: int | None = None,
+    after: int | None = None,
+) -> int:
+    """Which lesson a board shows: `focus` (a need id) if listed; else `page` (an index, turned
+    round at either end); else the next lesson still to arrange after `after` (the lesson just
+    decided: the board moves on), or from the start; that lesson itself when none is left."""
+    ids = [need.id for need in needs]
+    if not needs:
+        return 0
+    if focus is not None and focus in ids:
+        return ids.index(focus)
+    if page is not None:
+        return page % len(needs)
+    start = ids.index(after) + 1 if after is not None and after in ids else 0
+    for step in range(len(needs)):
+        index = (start + step) % len(needs)
+        if to_arrange(kit, needs[index], now):
+            return index
+    if after is not None and after in ids:
+        return ids.index(after)
+    return next((i for i, need in enumerate(needs) if not kit.lesson_over(need, now)), 0)
+
+
+async def render_board(
+    session: AsyncSession,
+    kit: Kit,
+    day: date,
+    needs: list[CoverNeed],
+    lang: str,
+    parts: BoardParts | None = None,
+    *,
+    now: datetime,
+    page: int | None = None,
+    focus: int | None = None,
+    after: int | None = None,
+) -> Board:
+    """One day's board for an arranger at `now`: a line for each lesson, then the one shown
+    (see `shown_index`) with its state, suggestions and buttons, at most `BUTTON_BUDGET` of
+    them; a lesson that is over only with its state. `parts` keeps what the next arranger's
+    copy shares with this one.
+    """
+    parts = BoardParts() if parts is None else parts
+    index = shown_index(kit, needs, now, page=page, focus=focus, after=after)
+    lines = [t(lang, "cover.board.title", day=day_label(lang, day))]
+    rows: list[list[InlineKeyboardButton]] = []
+    if not needs:
+        return Board("\n".join(lines), None, None)
+    if len(needs) > 1:
+        left = sum(to_arrange(kit, need, now) for need in needs)
+        lines.append(t(lang, "cover.board.progress", count=len(needs), left=left))
+        first = min(max(index - LISTED // 2, 0), max(len(needs) - LISTED, 0))
+        for number, need in enumerate(needs[first : first + LISTED], start=first + 1):
+            lines.append(_brief_line(lang, kit, need, number, now, shown=number == index + 1))
+    need = needs[index]
+    phase = kit.phase(need, now)
+    key = (need.id or 0, need.version, lang, index + 1, phase)
+    if key not in parts.blocks:
+        parts.blocks[key] = await _lesson_block(
+            session, kit, day, need, index + 1, lang, parts, phase=phase, now=now
+        )
+    block_lines, block_rows = parts.blocks[key]
+    lines.extend(block_lines)
+    rows.extend(block_rows)
+    # Paging only while a lesson is ahead: a day that is over is read from its list.
+    if len(needs) > 1 and not all(kit.lesson_over(n, now) for n in needs):
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    t(lang, label, number=(index + step) % len(needs) + 1),
+                    callback_data=callbacks.encode(
+                        "cov", "pg", day.toordinal(), (index + step) % len(needs)
+                    ),
+                )
+                for step, label in ((-1, "cover.button.prev"), (1, "cover.button.next"))
+            ]
+        )
+    # A lesson that is over has no button of its own; a day of one such lesson has none at all.
+    kept = [row for row in rows if row]
+    return Board("\n".join(lines), InlineKeyboardMarkup(kept) if kept else None, need.id)
+
+
+def _brief_line(
+    lang: str, kit: Kit, need: CoverNeed, number: int, now: datetime, *, shown: bool
+) -> str:
+    """One lesson in the list above the one shown: period, class, subject, who is away, state."""
+    return t(
+        lang,
+        "cover.board.brief",
+        mark=t(lang, "cover.board.mark_shown" if shown else "cover.board.mark"),
+        number=number,
+        period=need.period,
+        klass=kit.names.classes.get(need.class_id, "?"),
+        subject=kit.names.subjects.get(need.subject_id, "?"),
+        teacher=kit.names.person(need.absent_id),
+        state=Safe(_state_words(lang, kit, need, kit.phase(need, now))),
+    )
+
+
+async def _lesson_block(
+    session: AsyncSession,
+    kit: Kit,
+    day: date,
+    need: CoverNeed,
+    number: int,
+    lang: str,
+    parts: BoardParts,
+    *,
+    phase: str,
+    now: datetime,
+) -> Block:
+    """The lesson shown: its lines (what, whose, its state, the suggestions) and buttons; a
+    lesson that is over has its state only, a settled one the button to reopen it."""
+    lines = [
+        "",
+        t(
+            lang,
+            "cover.board.lesson",
+            number=number,
+            lesson=Safe(need_label(lang, kit.names, kit.schedule, need, with_day=False)),
+            teacher=kit.names.person(need.absent_id),
+        ),
+    ]
+    lines.append(t(lang, "cover.board.state", state=Safe(_state_words(lang, kit, need, phase))))
+    if need.provisional:
+        lines.append(t(lang, "cover.board.provisional"))
+    if phase == OVER:
+        return lines, []
+    if settled(need):
+        lines.append(t(lang, "cover.board.settled"))
+        reopen = InlineKeyboardButton(
+            t(lang, "cover.button.ro", number=number),
+            callback_data=callbacks.encode("cov", "ro", need.id or 0, need.version),
+        )
+        return lines, [[reopen]]
+    picked = (need.id or 0, need.version)
+    if picked not in parts.suggestions:
+        cover_day = await load_cover_day(
+            session=session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
+        )
+        parts.suggestions[picked] = await suggest(
+            session=session,
+            need=need,
+            cover_day=cover_day,
+            cap=kit.cap,
+            subject_name=kit.names.subjects.get(need.subject_id, ""),
+            now=now,
+            limit=SUGGESTED,
+        )
+    suggestions = parts.suggestions[picked]
+    if suggestions:
+        lines.append(t(lang, "cover.board.suggestions"))
+        lines.extend(
+            t(
+                lang,
+                "cover.board.suggestion",
+                name=suggestion.name,
+                reasons=Safe(_reason_words(lang, suggestion)),
+            )
+            for suggestion in suggestions
+        )
+    else:
+        lines.append(t(lang, "cover.board.nobody"))
+    rows = [
+        [
+            InlineKeyboardButton(
+                t(lang, "cover.button.assign", number=number, name=s.name),
+                callback_data=callbacks.encode("cov", "as", need.id or 0, s.staff_id, need.version),
+            )
+            for s in suggestions
+        ],
+        [
+            InlineKeyboardButton(
+                t(lang, f"cover.button.{action}", number=number),
+                callback_data=callbacks.encode("cov", action, need.id or 0, need.version),
+            )
+            for action in ("ask", "ss", "mg")
+        ],
+    ]
+    return lines, rows
+
+
+def _state_words(lang: str, kit: Kit, need: CoverNeed, phase: str) -> str:
+    """The lesson's state as a board shows it, with where the lesson stands in the day."""
+    if phase == OVER and need.status in UNCOVERED_STATES:
+        # Nothing was arranged and it is too late to: the class went without a teacher.
+        return t(lang, "cover.board.over_uncovered")
+    state = cover_state(lang, kit.names, need)
+    if need.status == "assigned":
+        mark = "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
+        state = f"{state}{t(lang, mark)}"
+    if phase == OVER:
+        state = f"{state}{t(lang, 'cover.board.over')}"
+    elif phase == UNDER_WAY:
+        state = f"{state}{t(lang, 'cover.board.under_way')}"
+    return state
