@@ -89,6 +89,7 @@ _ENTRIES: dict[str, Entry] = {
     "group.topic.cover": Entry(36),
     "group.topic.duty": Entry(37),
     "group.topic.notices": Entry(38),
+    "cover.boards_to": Entry(39),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

@@ -151,7 +151,7 @@ async def test_with_the_on_duty_policy_only_the_arranger_on_duty_that_day_gets_t
     await seed(engine, clock.now())
     await give_thursday_patrol(engine, "雷琴华")
     changed = await harness.send(harness.user(SYSADMIN_ID), "/settings cover.boards_to on_duty")
-    assert "all → on_duty" in changed[-1].plain
+    assert "所有安排人 → 当天值班的安排人" in changed[-1].plain
 
     await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")  # Thursday
     await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
