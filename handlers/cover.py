@@ -412,8 +412,9 @@ async def on_ask_group(turn: Turn) -> None:
             ]
         ]
     )
+    thread = kit.policies.topic("cover")
     for group in groups:
-        turn.out.send(group.chat_id, text, markup)
+        turn.out.send(group.chat_id, text, markup, thread_id=thread)
     turn.toast(turn.t("cover.ask.posted"))
     await _refresh_board(turn, kit, need, moving_on=True)
     redraw_copies(turn, kit, need.day, focus=need.id)

@@ -24,6 +24,7 @@ from handlers.leave_texts import (
     part_label,
     swap_line,
 )
+from handlers.topics import topic_of
 from handlers.turn import Turn
 from storage.cover import (
     LIVE_STATES,
@@ -228,9 +229,10 @@ def _swap_mark(lang: str) -> str:
 
 
 async def _post(turn: Turn, school_id: int, day: date, chunks: list[Safe]) -> None:
+    thread = await topic_of(turn, school_id, "cover")
     for group in await staff_groups(session=turn.session, school_id=school_id):
         for chunk in chunks:
-            turn.out.send(group.chat_id, chunk, slip=(school_id, day))
+            turn.out.send(group.chat_id, chunk, slip=(school_id, day), thread_id=thread)
 
 
 async def _edit_or_post(
@@ -239,6 +241,7 @@ async def _edit_or_post(
     """Each group's slip is edited part by part; where it was not delivered as that many parts
     (not yet, or before slips were kept), it is posted anew."""
     about = f"{PREFIX}:{school_id}:{day.isoformat()}"
+    thread = await topic_of(turn, school_id, "cover")
     for group in await staff_groups(session=turn.session, school_id=school_id):
         parts = [message_id for chat_id, message_id in sent if chat_id == group.chat_id]
         if len(parts) != len(chunks):
@@ -246,7 +249,7 @@ async def _edit_or_post(
                 session=turn.session, school_id=school_id, day=day, chat_id=group.chat_id
             )
             for chunk in chunks:
-                turn.out.send(group.chat_id, chunk, slip=(school_id, day))
+                turn.out.send(group.chat_id, chunk, slip=(school_id, day), thread_id=thread)
             continue
         for message_id, chunk in zip(parts, chunks, strict=True):
             turn.out.edit(group.chat_id, message_id, chunk, about=about, school_id=school_id)

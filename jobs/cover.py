@@ -53,7 +53,10 @@ async def post_slip(ctx: PushContext, day: date) -> bool:
     lines = slip_lines(lang, data, kit.names, kit.schedule)
     chunks = split_message(slip_message(lang, day, lines))
     slip = (school_id, day)
-    if not await send_to_staff_groups(ctx.bot, ctx.session, school_id, list(chunks), slip=slip):
+    thread = ctx.policies.topic("cover")
+    if not await send_to_staff_groups(
+        ctx.bot, ctx.session, school_id, list(chunks), slip=slip, thread_id=thread
+    ):
         return False
     await save_slip(
         session=ctx.session,

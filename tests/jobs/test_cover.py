@@ -12,6 +12,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import scheduler
 from jobs.leave import watch_leaves
+from storage.db import session_factory
+from storage.policies import set_policy
 from tests.conftest import SHANGHAI
 from tests.handlers.leave_school import GROUP, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.harness import BotHarness, Sent
@@ -262,3 +264,32 @@ async def test_a_leave_not_granted_after_all_says_the_lesson_is_taught_as_usual(
     )
     assert "→ 许志强 代课" not in slip and "取消" not in slip
     assert "期中考试" not in slip and "发烧" not in slip
+
+
+COVER_TOPIC = 55
+
+
+async def test_with_a_cover_topic_the_slip_and_the_group_ask_go_to_that_topic(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    school = await seed(engine, clock.now())
+    async with session_factory(engine)() as s, s.begin():
+        await set_policy(
+            session=s,
+            school_id=school.school.id or 0,
+            key="group.topic.cover",
+            raw_value=str(COVER_TOPIC),
+            by=None,
+            now=clock.now(),
+        )
+    harness.request.topics[GROUP] = {COVER_TOPIC}
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("群里征集"))
+    (ask,) = [m for m in harness.in_chat(GROUP) if "我来" in str(m.markup)]
+    assert ask.thread_id == COVER_TOPIC
+
+    await move(harness, clock, at(25, 20, 1))
+    (slip,) = [m for m in harness.in_chat(GROUP) if "代课/调课公示" in m.plain]
+    assert slip.thread_id == COVER_TOPIC
