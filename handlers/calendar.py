@@ -6,19 +6,14 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.dates import day_label, weekday_name
 from bot.texts import split_message
-from handlers.duty_texts import (
-    day_label,
-    day_status_text,
-    in_reach,
-    read_day,
-    school_today,
-    weekday_name,
-)
+from handlers.duty_texts import day_status_text, read_day, school_today
 from handlers.turn import Turn, command
+from rules import dates
 from rules.calendar import DayKind, SchoolCalendar
 from rules.import_calendar import MAX_NOTE, parse_makeup_weekday
-from rules.importing import CellError, parse_date_span
+from rules.importing import CellError
 from storage.calendar import school_calendar
 from storage.calendar_entries import (
     TermOverlap,
@@ -62,26 +57,21 @@ def _day(text: str, today: date) -> date:
 
 
 def _span(words: list[str], today: date) -> tuple[date, date, list[str]]:
-    """A day, a range (2026-12-31~2027-01-01) or two days, and the words after them."""
+    """A day, a range (12月31日~1月1日, 2026-12-31~2027-01-01) or two days, and the words after."""
     if not words:
         raise Refused("cal.usage")
     try:
-        start, end = parse_date_span(words[0])
-    except CellError:
-        start = end = _day(words[0], today)
-    else:
-        for day in (start, end):
-            try:
-                in_reach(day, words[0], today)
-            except CellError as exc:
-                raise Refused(exc.key, **exc.values) from exc
-    rest = words[1:]
-    if start == end and rest:
-        try:
-            end = read_day(rest[0], today)
-            rest = rest[1:]
-        except CellError:
-            pass
+        found = dates.take_span(words, today)
+        if found is None:
+            raise Refused("import.err.bad_date", value=words[0])
+        (start, end), used = found
+        rest = words[used:]
+        if start == end and rest:
+            second = dates.take_day(rest, today)
+            if second is not None:
+                end, rest = second[0], rest[second[1] :]
+    except dates.DateError as exc:
+        raise Refused(exc.key, **exc.values) from exc
     if end < start:
         raise Refused("import.err.range_backwards", start=start, end=end)
     return start, end, rest

@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ARRANGERS
+from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
@@ -31,14 +32,7 @@ from handlers.cover_board import (
     unavailable_text,
     update_slips,
 )
-from handlers.leave_texts import (
-    bell_label,
-    cover_state,
-    day_label,
-    language_of,
-    need_label,
-    tell,
-)
+from handlers.leave_texts import bell_label, cover_state, language_of, need_label, tell
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.leave_dates import LeaveDateError, parse_day

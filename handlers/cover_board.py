@@ -20,11 +20,11 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.dates import day_label
 from bot.texts import Safe, split_message, t
 from handlers import follow_ups
 from handlers.leave_texts import (
     cover_state,
-    day_label,
     language_of,
     need_label,
     slip_lines,

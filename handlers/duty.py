@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.dates import day_label, weekday_name
 from bot.texts import split_message, t
 from handlers.duty_admin import (
     Refused,
@@ -21,15 +22,7 @@ from handlers.duty_admin import (
     find_post,
 )
 from handlers.duty_leave import arranges_for, could_arrange, on_leave_then
-from handlers.duty_texts import (
-    day_label,
-    day_status_text,
-    hhmm,
-    read_day,
-    render_day,
-    school_today,
-    weekday_name,
-)
+from handlers.duty_texts import day_status_text, hhmm, read_day, render_day, school_today
 from handlers.turn import Turn, command
 from jobs import kinds
 from rules.importing import CellError

@@ -15,8 +15,9 @@ import re
 import unicodedata
 from datetime import date, time
 
+from bot.dates import day_label, weekday_name
 from bot.texts import Safe, escape, t
-from handlers.duty_texts import day_label, hhmm, weekday_name
+from handlers.duty_texts import hhmm
 from handlers.turn import Turn
 from jobs import kinds
 from rules.import_duty import MAX_ORDER, MAX_POST, parse_school_weekday

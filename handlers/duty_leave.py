@@ -21,9 +21,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
+from bot.dates import day_label
 from bot.texts import t
 from handlers.actor import Actor
-from handlers.duty_texts import day_label, hhmm
+from handlers.duty_texts import hhmm
 from handlers.turn import Turn, button
 from jobs import kinds
 from rules.roles import GRADE_LEADER, OFFICE

@@ -14,10 +14,12 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
+from bot.dates import day_label
 from bot.texts import Safe, t
-from handlers.duty_texts import day_label, hhmm, read_day, school_today
+from handlers.duty_texts import hhmm, school_today
 from handlers.turn import Turn, button, command
 from jobs import kinds
+from rules import dates
 from rules.importing import CellError
 from rules.roles import ADMIN
 from storage.duty_swaps import (
@@ -92,6 +94,17 @@ def _lang(turn: Turn, person: Staff) -> str:
     return person.language or turn.svc.settings.default_language
 
 
+def _take_day(words: list[str], today: date) -> tuple[date, int]:
+    """The day the first words name (明天, 下周一, next monday) and how many words it took."""
+    try:
+        found = dates.take_day(words, today)
+    except dates.DateError as exc:
+        raise CellError(exc.key, **exc.values) from exc
+    if found is None:
+        raise CellError("import.err.bad_date", value=words[0])
+    return found
+
+
 @command(where="private", staff=True)
 async def cmd_dutyswap(turn: Turn) -> None:
     """Asks a colleague to take over my duties on a day (optionally taking theirs on another)."""
@@ -109,18 +122,22 @@ async def cmd_dutyswap(turn: Turn) -> None:
         await _list_open(turn, school.id, me, today)
         return
     try:
-        day = read_day(words[0], today)
-        back_day = read_day(words[2], today) if len(words) > 2 else None
+        day, used = _take_day(words, today)
+        name, rest = words[used] if used < len(words) else "", words[used + 1 :]
+        back_day = _take_day(rest, today)[0] if rest else None
     except CellError as exc:
         turn.reply(turn.t(exc.key, **exc.values))
+        return
+    if not name:
+        turn.reply(turn.t("dswap.usage"))
         return
     past = next((d for d in (day, back_day) if d is not None and d < today), None)
     if past is not None:
         turn.reply(turn.t("dswap.err.past_day", day=day_label(turn.lang, past)))
         return
-    colleague = await staff_by_name(session=turn.session, school_id=school.id, name=words[1])
+    colleague = await staff_by_name(session=turn.session, school_id=school.id, name=name)
     if colleague is None or not colleague.active:
-        turn.reply(turn.t("dswap.err.no_staff", name=words[1][:50]))
+        turn.reply(turn.t("dswap.err.no_staff", name=name[:50]))
         return
     if colleague.id == me.id:
         turn.reply(turn.t("dswap.err.self"))

@@ -11,10 +11,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ORGANISERS
+from bot.dates import day_label
 from bot.texts import Safe, split_message, t
 from handlers.turn import Turn, button, command
 from jobs import kinds, scheduler
-from jobs.events import audience_label, day_label, event_line, soon_slot
+from jobs.events import audience_label, event_line, soon_slot
 from rules.events import (
     DEFAULT_TENTHS,
     SUBJECT,
@@ -436,7 +437,9 @@ async def _list(turn: Turn, school: School) -> None:
         skipped = sorted(d for d in spec.cancelled if d >= now.date())
         if skipped:
             sep = turn.t("common.list_sep")
-            lines.append(turn.t("event.skipped", days=sep.join(d.isoformat() for d in skipped)))
+            lines.append(
+                turn.t("event.skipped", days=sep.join(day_label(turn.lang, d) for d in skipped))
+            )
     if turn.actor.has_any(ORGANISERS):
         lines.append("")
         lines.append(turn.t("event.list_hint"))
