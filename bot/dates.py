@@ -49,3 +49,11 @@ def span_label(lang: str | None, first: date, last: date) -> str:
     return str(
         t(lang, "common.date_span", first=day_label(lang, first), last=day_label(lang, last))
     )
+
+
+def localised(lang: str | None, values: dict[str, object]) -> dict[str, object]:
+    """Values for a text, any day among them written as everywhere else."""
+    return {
+        name: day_label(lang, value) if isinstance(value, date) else value
+        for name, value in values.items()
+    }

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.dates import day_label, weekday_name
+from bot.dates import day_label, localised, span_label, weekday_name
 from bot.texts import split_message
 from handlers.duty_texts import day_status_text, read_day, school_today
 from handlers.turn import Turn, command
@@ -101,7 +101,7 @@ async def cmd_calendar(turn: Turn) -> None:
     try:
         changed = await _change(turn, school.id, action, words[1:], today)
     except Refused as refused:
-        turn.reply(turn.t(refused.key, **refused.values))
+        turn.reply(turn.t(refused.key, **localised(turn.lang, refused.values)))
         if refused.key == "cal.usage":
             _reply_usage(turn)
         return
@@ -132,7 +132,7 @@ async def _show(turn: Turn, school_id: int) -> None:
     terms = [s for s in calendar.data.terms if s.end >= today]
     lines.append("")
     if terms:
-        spans = turn.t("common.list_sep").join(f"{s.start} ~ {s.end}" for s in terms)
+        spans = turn.t("common.list_sep").join(span_label(turn.lang, s.start, s.end) for s in terms)
         lines.append(turn.t("cal.terms", terms=spans))
     else:
         lines.append(turn.t("cal.no_terms"))
@@ -155,11 +155,11 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
         day = _day(words[0], today)
         removed = await remove_entries(session=session, school_id=school_id, start=day)
         if not removed:
-            turn.reply(turn.t("cal.nothing_removed", day=day.isoformat()))
+            turn.reply(turn.t("cal.nothing_removed", day=day_label(turn.lang, day)))
             return False
         kinds = turn.t("common.list_sep").join(turn.t(f"cal.entry.{e.kind}") for e in removed)
         await turn.audit("calendar_removed", day=day.isoformat(), kinds=[e.kind for e in removed])
-        turn.reply(turn.t("cal.removed", day=day.isoformat(), entries=kinds))
+        turn.reply(turn.t("cal.removed", day=day_label(turn.lang, day), entries=kinds))
         return True
     if action == "term":
         start, end, _ = _span(words, today)
@@ -171,15 +171,16 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
             other = overlap.other
             raise Refused(
                 "cal.term_overlap",
-                start=other.start_date.isoformat(),
-                end=other.end_date.isoformat(),
+                start=day_label(turn.lang, other.start_date),
+                end=day_label(turn.lang, other.end_date),
+                iso=other.start_date.isoformat(),
             ) from overlap
         await turn.audit("calendar_term", start=start.isoformat(), end=end.isoformat())
         turn.reply(
             turn.t(
                 "cal.term_set" if created else "cal.term_moved",
-                start=start.isoformat(),
-                end=end.isoformat(),
+                start=day_label(turn.lang, start),
+                end=day_label(turn.lang, end),
             )
         )
         return True
@@ -190,7 +191,7 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
             raise Refused("common.too_long", limit=MAX_NOTE)
         await set_closure(session=session, school_id=school_id, start=start, end=end, note=note)
         await turn.audit("calendar_closed", start=start.isoformat(), end=end.isoformat(), note=note)
-        span = start.isoformat() if start == end else f"{start} ~ {end}"
+        span = span_label(turn.lang, start, end)
         turn.reply(turn.t("cal.closed_set", span=span, note=note or "—"))
         return True
     # makeup

@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.dates import day_label, weekday_name
+from bot.dates import day_label, localised, weekday_name
 from bot.texts import split_message, t
 from handlers.duty_admin import (
     Refused,
@@ -267,11 +267,7 @@ def _tell(
     if telegram_id is None or person is None or telegram_id == turn.actor.telegram_id:
         return
     lang = person.language or turn.svc.settings.default_language
-    turn.out.send(telegram_id, t(lang, key, **{k: _localised(lang, v) for k, v in values.items()}))
-
-
-def _localised(lang: str, value: object) -> object:
-    return day_label(lang, value) if isinstance(value, date) else value
+    turn.out.send(telegram_id, t(lang, key, **localised(lang, values)))
 
 
 async def _set(turn: Turn, school_id: int, words: list[str], today: date) -> None:

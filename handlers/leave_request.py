@@ -13,7 +13,7 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.dates import day_label
+from bot.dates import day_label, localised
 from bot.texts import Safe, t
 from handlers import follow_ups
 from handlers.colleagues import colleague_named
@@ -23,7 +23,6 @@ from handlers.leave_texts import (
     grade_label,
     kind_label,
     language_of,
-    localised,
     part_label,
     span_label,
     tell,

@@ -21,14 +21,6 @@ from storage.models import CoverNeed, LessonSwap, Staff
 from storage.swaps import Names, Schedule
 
 
-def localised(lang: str, values: dict[str, object]) -> dict[str, object]:
-    """Values for a refusal text, days written as everywhere else (11月26日 周四 / Thu 26 Nov)."""
-    return {
-        name: day_label(lang, value) if isinstance(value, date) else value
-        for name, value in values.items()
-    }
-
-
 def grade_label(lang: str, grade: int) -> str:
     """三年级 / grade 3: the grade group as the school says it."""
     if lang != "en" and 1 <= grade <= MAX_GRADE:

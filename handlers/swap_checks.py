@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.dates import day_label
+from bot.dates import day_label, localised
 from bot.texts import Safe, t
 from handlers.colleagues import colleague_named
 from handlers.cover_board import Kit
-from handlers.leave_texts import day_lesson_label, localised
+from handlers.leave_texts import day_lesson_label
 from handlers.turn import Turn
 from rules.cover import DayLesson
 from rules.leave_dates import LeaveDateError
