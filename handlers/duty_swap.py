@@ -16,10 +16,9 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot import callbacks
 from bot.dates import day_label
 from bot.texts import Safe, t
-from handlers.duty_texts import hhmm, school_today
+from handlers.duty_texts import hhmm, school_today, take_day
 from handlers.turn import Turn, button, command
 from jobs import kinds
-from rules import dates
 from rules.importing import CellError
 from rules.roles import ADMIN
 from storage.duty_swaps import (
@@ -94,17 +93,6 @@ def _lang(turn: Turn, person: Staff) -> str:
     return person.language or turn.svc.settings.default_language
 
 
-def _take_day(words: list[str], today: date) -> tuple[date, int]:
-    """The day the first words name (明天, 下周一, next monday) and how many words it took."""
-    try:
-        found = dates.take_day(words, today)
-    except dates.DateError as exc:
-        raise CellError(exc.key, **exc.values) from exc
-    if found is None:
-        raise CellError("import.err.bad_date", value=words[0])
-    return found
-
-
 @command(where="private", staff=True)
 async def cmd_dutyswap(turn: Turn) -> None:
     """Asks a colleague to take over my duties on a day (optionally taking theirs on another)."""
@@ -122,9 +110,9 @@ async def cmd_dutyswap(turn: Turn) -> None:
         await _list_open(turn, school.id, me, today)
         return
     try:
-        day, used = _take_day(words, today)
+        day, used = take_day(words, today)
         name, rest = words[used] if used < len(words) else "", words[used + 1 :]
-        back_day = _take_day(rest, today)[0] if rest else None
+        back_day = take_day(rest, today)[0] if rest else None
     except CellError as exc:
         turn.reply(turn.t(exc.key, **exc.values))
         return

@@ -37,6 +37,20 @@ def read_day(text: str, today: date) -> date:
     return day
 
 
+def take_day(words: list[str], today: date) -> tuple[date, int]:
+    """The day the first words name (明天, 下周一, next monday) and how many words it took.
+
+    Raises CellError when they name no day or one too far from today.
+    """
+    try:
+        found = dates.take_day(words, today)
+    except dates.DateError as exc:
+        raise CellError(exc.key, **exc.values) from exc
+    if found is None:
+        raise CellError("import.err.bad_date", value=words[0] if words else "")
+    return found
+
+
 def mention(name: str, telegram_id: int | None) -> Safe:
     """A name that notifies its owner in a group message, when we know their account."""
     if telegram_id is None:

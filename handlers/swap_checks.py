@@ -93,6 +93,9 @@ async def check_proposal(
     assert me is not None
     if colleague.id == me.id:
         raise SwapRefused("swap.err.self")
+    past = next((day for day, _ in (mine_slot, theirs_slot) if day < kit.today(turn)), None)
+    if past is not None:  # said before "no lesson then": a past day is the reason
+        raise SwapRefused("swap.err.past_day", day=day_label(turn.lang, past))
     mine = lesson_at(turn, kit, me.id or 0, *mine_slot)
     if mine is None:
         raise SwapRefused(

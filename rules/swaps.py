@@ -125,7 +125,7 @@ def parse_swap_line(text: str, today: date) -> SwapLine:
     tokens = text.split()
     if not tokens:
         raise LeaveDateError("swap.err.empty")
-    for count in (1, 2):
+    for count in (1, 2, 3):  # 周四第3节, 周四 第3节, next thu p3
         try:
             mine = parse_slot("".join(tokens[:count]), today)
         except LeaveDateError as problem:
