@@ -224,6 +224,9 @@ async def settings_set(settings: Settings, school_name: str, key: str, value: st
             raise CliError(
                 say(settings, f"settings.{exc.problem}", key=key, value=value, allowed=exc.allowed)
             ) from None
+        if old == new:  # "07:20 → 07:20, in force" would read as if something had changed
+            print(say(settings, "cli.settings_unchanged", key=key, value=new))
+            return 0
         await audit.record(
             session=session,
             at=now,

@@ -595,4 +595,6 @@ def unavailable_text(
             klass = kit.names.classes.get(lesson.class_id, "?")
             what = f"{klass} {kit.names.subjects.get(lesson.subject_id, '?')}"
         return turn.t("cover.cannot.busy", name=name, period=need.period, what=what)
+    if code == "self" and turn.actor.staff is not None and turn.actor.staff.id == staff_id:
+        return turn.t("cover.cannot.self_you")  # the absent teacher pressed: speak to them
     return turn.t(f"cover.cannot.{code}", name=name, cap=kit.cap)

@@ -289,7 +289,11 @@ async def on_pick(turn: Turn) -> None:
     person = await turn.session.get(Staff, staff_id)
     if problem is not None or person is None:
         name = person.name if person is not None else "?"
-        turn.toast(turn.t(f"duty.leave.cannot.{problem or 'inactive'}", name=name), alert=True)
+        mine = (
+            problem == "self" and turn.actor.staff is not None and turn.actor.staff.id == staff_id
+        )
+        key = "duty.leave.cannot.self_you" if mine else f"duty.leave.cannot.{problem or 'inactive'}"
+        turn.toast(turn.t(key, name=name), alert=True)
         return
     await set_override(
         session=turn.session,

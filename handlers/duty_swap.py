@@ -164,7 +164,12 @@ async def cmd_dutyswap(turn: Turn) -> None:
     lang = _lang(turn, colleague)
     turn.out.send(
         colleague.telegram_id,
-        t(lang, "dswap.ask", name=me.name, summary=_summary(lang, swap, plan, me, colleague)),
+        t(
+            lang,
+            "dswap.ask" if back_day is None else "dswap.ask_exchange",
+            name=me.name,
+            summary=_summary(lang, swap, plan, me, colleague),
+        ),
         _buttons(lang, swap.id or 0, (("ok", "dswap.accept"), ("no", "dswap.decline"))),
     )
     needs_admin = (await load_policies(session=turn.session, school_id=school.id)).get(

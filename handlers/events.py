@@ -13,6 +13,7 @@ from bot import callbacks
 from bot.commands import ORGANISERS
 from bot.dates import day_label
 from bot.texts import Safe, split_message, t
+from handlers.colleagues import did_you_mean
 from handlers.turn import Turn, button, command
 from jobs import kinds, scheduler
 from jobs.events import audience_label, event_line, soon_slot
@@ -86,7 +87,7 @@ async def _subject_problem(turn: Turn, school_id: int, audience: Audience | None
     return turn.t(
         "event.err.unknown_subject",
         value=f"{audience.subject}组",
-        close=turn.t("common.list_sep").join(close) or "—",
+        close=did_you_mean(turn.lang, close),
     )
 
 

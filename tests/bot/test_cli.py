@@ -180,3 +180,14 @@ def test_settings_set_refuses_a_month_day_the_calendar_lacks(
         "training.year_start 不能设为 02-29：大多数年份没有这一天。请改用 02-28 或 03-01。",
     ]
     assert "09-01 → 03-01" in out
+
+
+def test_settings_set_to_the_value_it_has_says_nothing_changed(
+    cli_env: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["school", "add", "青松路小学"]) == 0
+    setting = ("settings", "set", "training.year_start")
+    assert main([*setting, "09-01", "--school", "青松路小学"]) == 0
+    out, _ = capsys.readouterr()
+    assert "training.year_start 本来就是 09-01，没有改动。" in out
+    assert "→" not in out and "已生效" not in out
