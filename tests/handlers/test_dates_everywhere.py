@@ -147,3 +147,19 @@ async def test_ranges_read_alike_in_leave_and_calendar(
         said = await send(typed)
         # The same days again are refused as already asked for, naming them all the same.
         assert shown in said, (typed, said)
+
+
+async def test_english_speakers_see_one_english_style(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    await duty_school.seed(engine)
+    admin = harness.user(duty_school.ADMIN_ID)
+    await harness.send(admin, "/lang en")
+    added = "\n".join(m.plain for m in await harness.send(admin, "/event add 12-08 15:30 教研会"))
+    assert "Tue 8 Dec 15:30" in added and "2026-12-08" not in added
+    later = "\n".join(
+        m.plain for m in await harness.send(admin, "/event add 2027-01-05 15:30 教研会")
+    )
+    assert "Tue 5 Jan 2027" in later
+    shown = "\n".join(m.plain for m in await harness.send(admin, "/duty tomorrow"))
+    assert "Thu 26 Nov" in shown
