@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.dates import day_label, localised, span_label, weekday_name
 from bot.texts import split_message
-from handlers.duty_texts import day_status_text, read_day, school_today
+from handlers.duty_texts import day_status_text, school_today, take_day
 from handlers.turn import Turn, command
 from rules import dates
 from rules.calendar import DayKind, SchoolCalendar
@@ -49,9 +49,10 @@ class Refused(Exception):
         self.values = values
 
 
-def _day(text: str, today: date) -> date:
+def _day(words: list[str], today: date) -> tuple[date, int]:
+    """The day the first words name (明天, next saturday) and how many words it took."""
     try:
-        return read_day(text, today)
+        return take_day(words, today)
     except CellError as exc:
         raise Refused(exc.key, **exc.values) from exc
 
@@ -152,7 +153,7 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
     if action == "remove":
         if not words:
             raise Refused("cal.usage")
-        day = _day(words[0], today)
+        day = _day(words, today)[0]
         removed = await remove_entries(session=session, school_id=school_id, start=day)
         if not removed:
             turn.reply(turn.t("cal.nothing_removed", day=day_label(turn.lang, day)))
@@ -197,11 +198,11 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
     # makeup
     if not words:
         raise Refused("cal.usage")
-    day = _day(words[0], today)
+    day, used = _day(words, today)
     weekday = None
-    if len(words) > 1:
+    if len(words) > used:
         try:
-            weekday = parse_makeup_weekday(words[1])
+            weekday = parse_makeup_weekday(words[used])
         except CellError as exc:
             raise Refused(exc.key, **exc.values) from exc
     await set_makeup(session=session, school_id=school_id, day=day, weekday=weekday)

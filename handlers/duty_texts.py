@@ -23,20 +23,6 @@ def school_today(school: School, now: datetime) -> date:
     return now.astimezone(ZoneInfo(school.timezone)).date()
 
 
-def read_day(text: str, today: date) -> date:
-    """A day as every command reads it (rules.dates: 明天, 下周一, 12月8日, 2026-12-08, 昨天).
-
-    Raises CellError when it is not a day or lies too far from today.
-    """
-    try:
-        day = dates.read_day(text, today)
-    except dates.DateError as exc:
-        raise CellError(exc.key, **exc.values) from exc
-    if day is None:
-        raise CellError("import.err.bad_date", value=text)
-    return day
-
-
 def take_day(words: list[str], today: date) -> tuple[date, int]:
     """The day the first words name (明天, 下周一, next monday) and how many words it took.
 

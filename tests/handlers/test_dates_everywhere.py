@@ -163,3 +163,13 @@ async def test_english_speakers_see_one_english_style(
     assert "Tue 5 Jan 2027" in later
     shown = "\n".join(m.plain for m in await harness.send(admin, "/duty tomorrow"))
     assert "Thu 26 Nov" in shown
+
+
+async def test_a_make_up_day_takes_any_day_then_the_weekday_it_follows(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    await duty_school.seed(engine)
+    admin = harness.user(duty_school.ADMIN_ID)
+    for typed in ("下周六", "next saturday", "12月5日"):
+        said = (await harness.send(admin, f"/calendar makeup {typed} 周三"))[0].plain
+        assert "12月5日 周六" in said and "周三" in said, (typed, said)
