@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.import_duty import DutyRecord, unknown_people, weekday_name
-from rules.import_errors import ImportFailed, RowError
+from rules.import_duty import DutyRecord, unknown_people
+from rules.import_errors import ImportFailed, RowError, weekday_name
 from rules.importing import Counts, Notice, PartialRow
 from rules.rota import ROTATION, WEEKDAY
 from rules.tabular import Sheet
@@ -138,7 +138,7 @@ async def write_duty(
     if restarted and today is not None:
         counts.notices.append(
             Notice(
-                "import.note.duty_rotation_start", {"posts": restarted, "day": today.isoformat()}
+                "import.note.duty_rotation_start", {"posts": restarted, "day": today}
             )
         )
     return counts

@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dates import day_label
 from bot.texts import Safe, escape, t
 from rules import (
     import_bells,
@@ -353,6 +354,8 @@ def _value(lang: str, value: object) -> object:
     """A placeholder value in `lang`: bilingual names picked, lists joined."""
     if isinstance(value, Bilingual):
         return value.in_language(lang)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return day_label(lang, value)
     if isinstance(value, list | tuple):
         separator = t(lang, "common.list_sep")
         return Safe(separator.join(escape(_value(lang, item)) for item in value))
