@@ -8,7 +8,11 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.dates import day_label, localised, span_label, weekday_name
 from bot.texts import split_message
-from handlers.duty_texts import day_status_text, school_today, take_day
+from handlers.duty_texts import (
+    day_status_text,
+    school_today,
+    take_day,
+)
 from handlers.turn import Turn, command
 from rules import dates
 from rules.calendar import DayKind, SchoolCalendar

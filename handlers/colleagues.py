@@ -10,7 +10,7 @@ from storage.staff import school_staff, staff_by_name
 
 
 def did_you_mean(lang: str | None, names: list[str]) -> str:
-    """" 是不是：王晴晴、王琴？" for the names close to what was typed; "" when none is, so that
+    """The names close to what was typed, as "是不是：王晴晴、王琴？"; "" when none is, so that
     a refusal never ends in an empty "是不是：—"."""
     if not names:
         return ""

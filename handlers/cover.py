@@ -32,7 +32,13 @@ from handlers.cover_board import (
     unavailable_text,
     update_slips,
 )
-from handlers.leave_texts import bell_label, cover_state, language_of, need_label, tell
+from handlers.leave_texts import (
+    bell_label,
+    cover_state,
+    language_of,
+    need_label,
+    tell,
+)
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.leave_dates import LeaveDateError, parse_day

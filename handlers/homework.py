@@ -46,7 +46,13 @@ from handlers.homework_return import (
 )
 from handlers.homework_submit import allowed_everywhere, submit
 from handlers.turn import Turn, command
-from jobs.homework import class_block, describe_item, subjects_text, total_text, week_of
+from jobs.homework import (
+    class_block,
+    describe_item,
+    subjects_text,
+    total_text,
+    week_of,
+)
 from rules.classnames import ClassNameError, ClassRef, nearest_class_names, parse_class_name
 from rules.homework import MAX_CONTENT, PostingError, parse_posting_line, written_by_subject
 from storage.calendar import school_calendar

@@ -137,8 +137,6 @@ async def write_duty(
     await session.flush()
     if restarted and today is not None:
         counts.notices.append(
-            Notice(
-                "import.note.duty_rotation_start", {"posts": restarted, "day": today}
-            )
+            Notice("import.note.duty_rotation_start", {"posts": restarted, "day": today})
         )
     return counts
