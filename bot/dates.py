@@ -6,7 +6,7 @@ exports and callback data keep ISO dates; a command example a user is to copy ke
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from bot.clock import Clock
 from bot.texts import t
@@ -40,6 +40,12 @@ def day_label(lang: str | None, day: date) -> str:
     }
     this_year = _clock.now().year if _clock is not None else day.year
     return str(t(lang, "common.date" if day.year == this_year else "common.date_year", **values))
+
+
+def moment_label(lang: str | None, moment: datetime) -> str:
+    """12月8日 周二 07:20 / Tue 8 Dec 07:20: a day and a time of day, as the moment's own
+    timezone reads it (convert to the school's first)."""
+    return f"{day_label(lang, moment.date())} {moment:%H:%M}"
 
 
 def span_label(lang: str | None, first: date, last: date) -> str:

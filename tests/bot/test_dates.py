@@ -51,3 +51,9 @@ def test_spans_and_values() -> None:
         "day": "Thu 10 Dec",
         "name": "王晴晴",
     }
+
+
+def test_a_moment_is_its_day_and_time() -> None:
+    moment = datetime(2026, 12, 8, 7, 20, tzinfo=SHANGHAI)
+    assert dates.moment_label("zh", moment) == "12月8日 周二 07:20"
+    assert dates.moment_label("en", moment) == "Tue 8 Dec 07:20"
