@@ -202,7 +202,10 @@ async def test_pushes_missed_overnight_are_listed_in_words(engine: AsyncEngine) 
         notices = [m.plain for m in harness.in_chat(ADMIN_ID)]
         assert harness.in_chat(GROUP) == []
     assert len(notices) == 1
-    assert "11月24日 周二 07:00 今日值班公告" in notices[0] and "11月25日 周三 07:00 今日值班公告" in notices[0]
+    assert (
+        "11月24日 周二 07:00 今日值班公告" in notices[0]
+        and "11月25日 周三 07:00 今日值班公告" in notices[0]
+    )
 
 
 def test_every_push_kind_has_a_name_in_both_languages() -> None:
