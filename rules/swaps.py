@@ -16,7 +16,8 @@ from datetime import date
 
 from rules.classnames import chinese_number
 from rules.cover import DayLesson
-from rules.leave_dates import MAX_PERIOD, LeaveDateError, normalise, read_day
+from rules.dates import normalise, read_day
+from rules.leave_dates import MAX_PERIOD, LeaveDateError
 from rules.reach import OUT_OF_RANGE
 
 # Whose slot clashes, for the refusal text.
