@@ -161,6 +161,7 @@ async def import_file(settings: Settings, kind: str, path: Path, school_name: st
     from storage.importer import (
         IMPORT_KINDS,
         ImportFailed,
+        Rerun,
         import_table,
         render_errors,
         render_summary,
@@ -174,6 +175,7 @@ async def import_file(settings: Settings, kind: str, path: Path, school_name: st
         data = await asyncio.to_thread(path.read_bytes)
     except OSError:
         raise CliError(say(settings, "cli.no_file", path=str(path))) from None
+    rerun = Rerun(kind, str(path), school_name)  # hints name this command, not /import
     now = SystemClock(settings.timezone).now()
     try:
         async with database(settings) as session:
@@ -188,8 +190,8 @@ async def import_file(settings: Settings, kind: str, path: Path, school_name: st
                 actor_telegram_id=None,
             )
     except ImportFailed as failed:
-        raise CliError(plain(render_errors(settings.default_language, failed))) from None
-    print(plain(render_summary(settings.default_language, result)))
+        raise CliError(plain(render_errors(settings.default_language, failed, rerun))) from None
+    print(plain(render_summary(settings.default_language, result, rerun)))
     return 0
 
 

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import dates
 from bot.clock import Clock, SystemClock
 from bot.commands import set_menus
 from bot.config import Settings
@@ -127,6 +128,7 @@ def build_application(
         sessions=session_factory(db_engine),
         clock=clock or SystemClock(settings.timezone),
     )
+    dates.use_clock(services.clock)  # a day of another year is written with its year
 
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         if set_commands:

@@ -6,19 +6,18 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.dates import day_label, localised, span_label, weekday_name
 from bot.texts import split_message
 from handlers.duty_texts import (
-    day_label,
     day_status_text,
-    in_reach,
-    read_day,
     school_today,
-    weekday_name,
+    take_day,
 )
 from handlers.turn import Turn, command
+from rules import dates
 from rules.calendar import DayKind, SchoolCalendar
 from rules.import_calendar import MAX_NOTE, parse_makeup_weekday
-from rules.importing import CellError, parse_date_span
+from rules.importing import CellError
 from storage.calendar import school_calendar
 from storage.calendar_entries import (
     TermOverlap,
@@ -54,34 +53,30 @@ class Refused(Exception):
         self.values = values
 
 
-def _day(text: str, today: date) -> date:
+def _day(words: list[str], today: date) -> tuple[date, int]:
+    """The day the first words name (明天, next saturday) and how many words it took."""
     try:
-        return read_day(text, today)
+        return take_day(words, today)
     except CellError as exc:
         raise Refused(exc.key, **exc.values) from exc
 
 
 def _span(words: list[str], today: date) -> tuple[date, date, list[str]]:
-    """A day, a range (2026-12-31~2027-01-01) or two days, and the words after them."""
+    """A day, a range (12月31日~1月1日, 2026-12-31~2027-01-01) or two days, and the words after."""
     if not words:
         raise Refused("cal.usage")
     try:
-        start, end = parse_date_span(words[0])
-    except CellError:
-        start = end = _day(words[0], today)
-    else:
-        for day in (start, end):
-            try:
-                in_reach(day, words[0], today)
-            except CellError as exc:
-                raise Refused(exc.key, **exc.values) from exc
-    rest = words[1:]
-    if start == end and rest:
-        try:
-            end = read_day(rest[0], today)
-            rest = rest[1:]
-        except CellError:
-            pass
+        found = dates.take_span(words, today)
+        if found is None:
+            raise Refused("import.err.bad_date", value=words[0])
+        (start, end), used = found
+        rest = words[used:]
+        if start == end and rest:
+            second = dates.take_day(rest, today)
+            if second is not None:
+                end, rest = second[0], rest[second[1] :]
+    except dates.DateError as exc:
+        raise Refused(exc.key, **exc.values) from exc
     if end < start:
         raise Refused("import.err.range_backwards", start=start, end=end)
     return start, end, rest
@@ -111,7 +106,7 @@ async def cmd_calendar(turn: Turn) -> None:
     try:
         changed = await _change(turn, school.id, action, words[1:], today)
     except Refused as refused:
-        turn.reply(turn.t(refused.key, **refused.values))
+        turn.reply(turn.t(refused.key, **localised(turn.lang, refused.values)))
         if refused.key == "cal.usage":
             _reply_usage(turn)
         return
@@ -142,7 +137,7 @@ async def _show(turn: Turn, school_id: int) -> None:
     terms = [s for s in calendar.data.terms if s.end >= today]
     lines.append("")
     if terms:
-        spans = turn.t("common.list_sep").join(f"{s.start} ~ {s.end}" for s in terms)
+        spans = turn.t("common.list_sep").join(span_label(turn.lang, s.start, s.end) for s in terms)
         lines.append(turn.t("cal.terms", terms=spans))
     else:
         lines.append(turn.t("cal.no_terms"))
@@ -162,14 +157,14 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
     if action == "remove":
         if not words:
             raise Refused("cal.usage")
-        day = _day(words[0], today)
+        day = _day(words, today)[0]
         removed = await remove_entries(session=session, school_id=school_id, start=day)
         if not removed:
-            turn.reply(turn.t("cal.nothing_removed", day=day.isoformat()))
+            turn.reply(turn.t("cal.nothing_removed", day=day_label(turn.lang, day)))
             return False
         kinds = turn.t("common.list_sep").join(turn.t(f"cal.entry.{e.kind}") for e in removed)
         await turn.audit("calendar_removed", day=day.isoformat(), kinds=[e.kind for e in removed])
-        turn.reply(turn.t("cal.removed", day=day.isoformat(), entries=kinds))
+        turn.reply(turn.t("cal.removed", day=day_label(turn.lang, day), entries=kinds))
         return True
     if action == "term":
         start, end, _ = _span(words, today)
@@ -181,15 +176,16 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
             other = overlap.other
             raise Refused(
                 "cal.term_overlap",
-                start=other.start_date.isoformat(),
-                end=other.end_date.isoformat(),
+                start=day_label(turn.lang, other.start_date),
+                end=day_label(turn.lang, other.end_date),
+                iso=other.start_date.isoformat(),
             ) from overlap
         await turn.audit("calendar_term", start=start.isoformat(), end=end.isoformat())
         turn.reply(
             turn.t(
                 "cal.term_set" if created else "cal.term_moved",
-                start=start.isoformat(),
-                end=end.isoformat(),
+                start=day_label(turn.lang, start),
+                end=day_label(turn.lang, end),
             )
         )
         return True
@@ -200,17 +196,17 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
             raise Refused("common.too_long", limit=MAX_NOTE)
         await set_closure(session=session, school_id=school_id, start=start, end=end, note=note)
         await turn.audit("calendar_closed", start=start.isoformat(), end=end.isoformat(), note=note)
-        span = start.isoformat() if start == end else f"{start} ~ {end}"
+        span = span_label(turn.lang, start, end)
         turn.reply(turn.t("cal.closed_set", span=span, note=note or "—"))
         return True
     # makeup
     if not words:
         raise Refused("cal.usage")
-    day = _day(words[0], today)
+    day, used = _day(words, today)
     weekday = None
-    if len(words) > 1:
+    if len(words) > used:
         try:
-            weekday = parse_makeup_weekday(words[1])
+            weekday = parse_makeup_weekday(words[used])
         except CellError as exc:
             raise Refused(exc.key, **exc.values) from exc
     await set_makeup(session=session, school_id=school_id, day=day, weekday=weekday)

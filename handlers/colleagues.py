@@ -9,12 +9,20 @@ from storage.models import Staff
 from storage.staff import school_staff, staff_by_name
 
 
+def did_you_mean(lang: str | None, names: list[str]) -> str:
+    """The names close to what was typed, as "是不是：王晴晴、王琴？"; "" when none is, so that
+    a refusal never ends in an empty "是不是：—"."""
+    if not names:
+        return ""
+    return t(lang, "common.did_you_mean", names=t(lang, "common.list_sep").join(names))
+
+
 async def colleague_named(turn: Turn, school_id: int, name: str) -> tuple[Staff | None, str]:
-    """The active colleague of that name, or None and the closest names on the staff list
-    (joined for the user's language, "—" when nothing is close)."""
+    """The active colleague of that name, or None and a "did you mean" for the closest names
+    on the staff list ("" when nothing is close)."""
     name = name.strip()
     colleague = await staff_by_name(session=turn.session, school_id=school_id, name=name)
     if colleague is not None and colleague.active:
         return colleague, ""
     everyone = [s.name for s in await school_staff(session=turn.session, school_id=school_id)]
-    return None, t(turn.lang, "common.list_sep").join(nearest_names(name, everyone)) or "—"
+    return None, did_you_mean(turn.lang, nearest_names(name, everyone))

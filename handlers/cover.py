@@ -14,6 +14,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ARRANGERS
+from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers.board_copies import redraw_copies
 from handlers.board_view import render_board
@@ -34,7 +35,6 @@ from handlers.cover_board import (
 from handlers.leave_texts import (
     bell_label,
     cover_state,
-    day_label,
     language_of,
     need_label,
     tell,

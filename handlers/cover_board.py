@@ -15,12 +15,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers import follow_ups
 from handlers.board_view import AHEAD, OVER, UNDER_WAY, BoardParts, render_board
 from handlers.cover_slip import refresh_slips
 from handlers.leave_texts import (
-    day_label,
     language_of,
     need_label,
     tell,
@@ -391,4 +391,6 @@ def unavailable_text(
             klass = kit.names.classes.get(lesson.class_id, "?")
             what = f"{klass} {kit.names.subjects.get(lesson.subject_id, '?')}"
         return turn.t("cover.cannot.busy", name=name, period=need.period, what=what)
+    if code == "self" and turn.actor.staff is not None and turn.actor.staff.id == staff_id:
+        return turn.t("cover.cannot.self_you")  # the absent teacher pressed: speak to them
     return turn.t(f"cover.cannot.{code}", name=name, cap=kit.cap)

@@ -28,6 +28,7 @@ from handlers.cover_board import (
 )
 from handlers.leave_texts import need_label
 from handlers.turn import Turn, button, command
+from rules import dates
 from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
 from rules.roles import GRADE_LEADER, OFFICE
 from storage.cover import (
@@ -141,12 +142,14 @@ _MONTH = re.compile(r"^(?:(\d{4})[-/.年])?(\d{1,2})月?$")
 
 
 def _month_of(text: str, today: date) -> date | None:
+    """12月, 2026-12, or any day as every command reads it (明天, 12月8日): its month."""
     if not text:
         return today.replace(day=1)
     match = _MONTH.match(text.strip())
-    if not match or not 1 <= int(match[2]) <= 12:
-        return None
-    return date(int(match[1] or today.year), int(match[2]), 1)
+    if match and 1 <= int(match[2]) <= 12:
+        return date(int(match[1] or today.year), int(match[2]), 1)
+    day = dates.read_day(text, today)  # raises DateError for a day too far away
+    return day.replace(day=1) if day is not None else None
 
 
 @command(where="private", staff=True)
@@ -159,7 +162,11 @@ async def cmd_covers(turn: Turn) -> None:
     kit = await load_kit(turn, school_id)
     assert kit is not None
     today = kit.today(turn)
-    month = _month_of(turn.arg_text, today)
+    try:
+        month = _month_of(turn.arg_text, today)
+    except dates.DateError as problem:
+        turn.reply(turn.t(problem.key, **problem.values))
+        return
     if month is None:
         turn.reply(turn.t("cover.covers.bad_month", value=turn.arg_text))
         return

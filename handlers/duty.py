@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.dates import day_label, localised, weekday_name
 from bot.texts import split_message, t
 from handlers.duty_admin import (
     Refused,
@@ -21,15 +22,7 @@ from handlers.duty_admin import (
     find_post,
 )
 from handlers.duty_leave import arranges_for, could_arrange, on_leave_then
-from handlers.duty_texts import (
-    day_label,
-    day_status_text,
-    hhmm,
-    read_day,
-    render_day,
-    school_today,
-    weekday_name,
-)
+from handlers.duty_texts import day_status_text, hhmm, render_day, school_today, take_day
 from handlers.turn import Turn, command
 from jobs import kinds
 from rules.importing import CellError
@@ -86,7 +79,7 @@ async def cmd_duty(turn: Turn) -> None:
         return
     try:
         if sub is None:
-            day = read_day(words[0], today) if words else today
+            day = take_day(words, today)[0] if words else today
             await _show_day(turn, school.id, day)
         elif sub == "week":
             await _show_week(turn, school.id, today)
@@ -274,19 +267,17 @@ def _tell(
     if telegram_id is None or person is None or telegram_id == turn.actor.telegram_id:
         return
     lang = person.language or turn.svc.settings.default_language
-    turn.out.send(telegram_id, t(lang, key, **{k: _localised(lang, v) for k, v in values.items()}))
-
-
-def _localised(lang: str, value: object) -> object:
-    return day_label(lang, value) if isinstance(value, date) else value
+    turn.out.send(telegram_id, t(lang, key, **localised(lang, values)))
 
 
 async def _set(turn: Turn, school_id: int, words: list[str], today: date) -> None:
     """`/duty set <date> <post> <name>`: someone else on a post for one day."""
     if len(words) < 3:
         raise Refused("duty.usage")
-    day = read_day(words[0], today)
-    post = await find_post(turn, school_id, " ".join(words[1:-1]))
+    day, used = take_day(words, today)
+    if len(words) - used < 2:
+        raise Refused("duty.usage")
+    post = await find_post(turn, school_id, " ".join(words[used:-1]))
     person = await find_person(turn, school_id, words[-1])
     shifts = await _school_day_shifts(turn, school_id, day, today)
     shift = _shift_of(shifts, post, day)
@@ -343,8 +334,10 @@ async def _unset(turn: Turn, school_id: int, words: list[str], today: date) -> N
     """`/duty unset <date> <post>`: back to the standing roster for that day."""
     if len(words) < 2:
         raise Refused("duty.usage")
-    day = read_day(words[0], today)
-    post = await find_post(turn, school_id, " ".join(words[1:]))
+    day, used = take_day(words, today)
+    if len(words) - used < 1:
+        raise Refused("duty.usage")
+    post = await find_post(turn, school_id, " ".join(words[used:]))
     shifts = await _school_day_shifts(turn, school_id, day, today)
     shift = _shift_of(shifts, post, day)
     if not await clear_override(session=turn.session, post_id=post.id or 0, day=day):

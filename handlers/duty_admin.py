@@ -15,8 +15,10 @@ import re
 import unicodedata
 from datetime import date, time
 
+from bot.dates import day_label, weekday_name
 from bot.texts import Safe, escape, t
-from handlers.duty_texts import day_label, hhmm, weekday_name
+from handlers.colleagues import did_you_mean
+from handlers.duty_texts import hhmm
 from handlers.turn import Turn
 from jobs import kinds
 from rules.import_duty import MAX_ORDER, MAX_POST, parse_school_weekday
@@ -73,7 +75,7 @@ async def find_person(turn: Turn, school_id: int, name: str) -> Staff:
     person = await staff_by_name(session=turn.session, school_id=school_id, name=name)
     if person is None or not person.active:
         known = [s.name for s in await school_staff(session=turn.session, school_id=school_id)]
-        close = turn.t("common.list_sep").join(nearest_names(name, known)) or "—"
+        close = did_you_mean(turn.lang, nearest_names(name, known))
         raise Refused("duty.err.no_staff", name=name, close=close)
     return person
 

@@ -21,9 +21,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
+from bot.dates import day_label
 from bot.texts import t
 from handlers.actor import Actor
-from handlers.duty_texts import day_label, hhmm
+from handlers.duty_texts import hhmm
 from handlers.turn import Turn, button
 from jobs import kinds
 from rules.roles import GRADE_LEADER, OFFICE
@@ -288,7 +289,11 @@ async def on_pick(turn: Turn) -> None:
     person = await turn.session.get(Staff, staff_id)
     if problem is not None or person is None:
         name = person.name if person is not None else "?"
-        turn.toast(turn.t(f"duty.leave.cannot.{problem or 'inactive'}", name=name), alert=True)
+        mine = (
+            problem == "self" and turn.actor.staff is not None and turn.actor.staff.id == staff_id
+        )
+        key = "duty.leave.cannot.self_you" if mine else f"duty.leave.cannot.{problem or 'inactive'}"
+        turn.toast(turn.t(key, name=name), alert=True)
         return
     await set_override(
         session=turn.session,

@@ -14,8 +14,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
+from bot.dates import day_label
 from bot.texts import Safe, t
-from handlers.duty_texts import day_label, hhmm, read_day, school_today
+from handlers.duty_texts import hhmm, school_today, take_day
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.importing import CellError
@@ -109,18 +110,22 @@ async def cmd_dutyswap(turn: Turn) -> None:
         await _list_open(turn, school.id, me, today)
         return
     try:
-        day = read_day(words[0], today)
-        back_day = read_day(words[2], today) if len(words) > 2 else None
+        day, used = take_day(words, today)
+        name, rest = words[used] if used < len(words) else "", words[used + 1 :]
+        back_day = take_day(rest, today)[0] if rest else None
     except CellError as exc:
         turn.reply(turn.t(exc.key, **exc.values))
+        return
+    if not name:
+        turn.reply(turn.t("dswap.usage"))
         return
     past = next((d for d in (day, back_day) if d is not None and d < today), None)
     if past is not None:
         turn.reply(turn.t("dswap.err.past_day", day=day_label(turn.lang, past)))
         return
-    colleague = await staff_by_name(session=turn.session, school_id=school.id, name=words[1])
+    colleague = await staff_by_name(session=turn.session, school_id=school.id, name=name)
     if colleague is None or not colleague.active:
-        turn.reply(turn.t("dswap.err.no_staff", name=words[1][:50]))
+        turn.reply(turn.t("dswap.err.no_staff", name=name[:50]))
         return
     if colleague.id == me.id:
         turn.reply(turn.t("dswap.err.self"))
@@ -159,7 +164,12 @@ async def cmd_dutyswap(turn: Turn) -> None:
     lang = _lang(turn, colleague)
     turn.out.send(
         colleague.telegram_id,
-        t(lang, "dswap.ask", name=me.name, summary=_summary(lang, swap, plan, me, colleague)),
+        t(
+            lang,
+            "dswap.ask" if back_day is None else "dswap.ask_exchange",
+            name=me.name,
+            summary=_summary(lang, swap, plan, me, colleague),
+        ),
         _buttons(lang, swap.id or 0, (("ok", "dswap.accept"), ("no", "dswap.decline"))),
     )
     needs_admin = (await load_policies(session=turn.session, school_id=school.id)).get(

@@ -2,41 +2,17 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Collection
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from bot.dates import day_label, weekday_name
 from bot.texts import Safe, escape, t
-from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH, DayKind, DayStatus
-from rules.importing import CellError, parse_date
-from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
+from rules import dates
+from rules.calendar import DayKind, DayStatus
+from rules.importing import CellError
 from storage.duty import DutyShift
 from storage.models import School
-
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-# Past days are read too, so that a command can refuse them as past rather than as not a date.
-_RELATIVE = {
-    "前天": -2,
-    "昨天": -1, "yesterday": -1, "昨日": -1,
-    "今天": 0, "today": 0, "今日": 0,
-    "明天": 1, "tomorrow": 1, "明日": 1,
-    "后天": 2,
-}  # fmt: skip
-_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-def weekday_name(lang: str, weekday: int) -> str:
-    return (WEEKDAY_NAMES_EN if lang == "en" else WEEKDAY_NAMES_ZH)[weekday - 1]
-
-
-def day_label(lang: str, day: date) -> str:
-    """11月26日 周四 / Thu 26 Nov."""
-    weekday = weekday_name(lang, day.isoweekday())
-    if lang == "en":
-        return f"{weekday} {day.day} {MONTHS_EN[day.month - 1]}"
-    return f"{day.month}月{day.day}日 {weekday}"
 
 
 def hhmm(moment: time) -> str:
@@ -47,32 +23,18 @@ def school_today(school: School, now: datetime) -> date:
     return now.astimezone(ZoneInfo(school.timezone)).date()
 
 
-def read_day(text: str, today: date) -> date:
-    """A day as people type it: 2026-11-26, 11-26, 11月26日, 今天, 明天, 昨天 or tomorrow.
+def take_day(words: list[str], today: date) -> tuple[date, int]:
+    """The day the first words name (明天, 下周一, next monday) and how many words it took.
 
-    A month and day without a year mean the next such day from today on. Raises CellError.
+    Raises CellError when they name no day or one too far from today.
     """
-    value = unicodedata.normalize("NFKC", text).strip().casefold()
-    if value in _RELATIVE:
-        return today + timedelta(days=_RELATIVE[value])
-    match = _MONTH_DAY.match(value)
-    if match:
-        for year in (today.year, today.year + 1):
-            try:
-                day = date(year, int(match[1]), int(match[2]))
-            except ValueError:
-                break
-            if day >= today:
-                return day
-        raise CellError("import.err.bad_date", value=text)
-    return in_reach(parse_date(text), text, today)
-
-
-def in_reach(day: date, text: str, today: date) -> date:
-    """The day, unless it lies too far from today; raises CellError."""
-    if not within_reach(day, today):
-        raise CellError(OUT_OF_RANGE, **out_of_range_values(text, today))
-    return day
+    try:
+        found = dates.take_day(words, today)
+    except dates.DateError as exc:
+        raise CellError(exc.key, **exc.values) from exc
+    if found is None:
+        raise CellError("import.err.bad_date", value=words[0] if words else "")
+    return found
 
 
 def mention(name: str, telegram_id: int | None) -> Safe:

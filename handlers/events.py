@@ -11,11 +11,13 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ORGANISERS
+from bot.dates import day_label
 from bot.texts import Safe, split_message, t
+from handlers.colleagues import did_you_mean
 from handlers.topics import topic_of
 from handlers.turn import Turn, button, command
 from jobs import kinds, scheduler
-from jobs.events import audience_label, day_label, event_line, soon_slot
+from jobs.events import audience_label, event_line, soon_slot
 from rules.events import (
     DEFAULT_TENTHS,
     SUBJECT,
@@ -87,7 +89,7 @@ async def _subject_problem(turn: Turn, school_id: int, audience: Audience | None
     return turn.t(
         "event.err.unknown_subject",
         value=f"{audience.subject}组",
-        close=turn.t("common.list_sep").join(close) or "—",
+        close=did_you_mean(turn.lang, close),
     )
 
 
@@ -438,7 +440,9 @@ async def _list(turn: Turn, school: School) -> None:
         skipped = sorted(d for d in spec.cancelled if d >= now.date())
         if skipped:
             sep = turn.t("common.list_sep")
-            lines.append(turn.t("event.skipped", days=sep.join(d.isoformat() for d in skipped)))
+            lines.append(
+                turn.t("event.skipped", days=sep.join(day_label(turn.lang, d) for d in skipped))
+            )
     if turn.actor.has_any(ORGANISERS):
         lines.append("")
         lines.append(turn.t("event.list_hint"))

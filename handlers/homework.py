@@ -27,6 +27,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.commands import START_HW, started_with
+from bot.dates import day_label
 from bot.texts import split_message
 from handlers import homework_group as in_group
 from handlers import homework_wizard as wizard
@@ -51,7 +52,6 @@ from handlers.homework_submit import allowed_everywhere, submit
 from handlers.turn import Turn, command
 from jobs.homework import (
     class_block,
-    date_label,
     describe_item,
     subjects_text,
     total_text,
@@ -255,7 +255,7 @@ async def _show_today(turn: Turn, class_text: str) -> None:
     day = school_today(turn)
     policies = await load_policies(session=turn.session, school_id=turn.actor.school_id or 0)
     days = await class_days(session=turn.session, classes=classes, day=day, policies=policies)
-    lines = [turn.t("hw.view.today", date=date_label(turn.lang, day))]
+    lines = [turn.t("hw.view.today", date=day_label(turn.lang, day))]
     for class_day in days:
         lines.append("")
         lines.extend(class_block(turn.lang, class_day))
@@ -283,7 +283,7 @@ async def _show_head_class(turn: Turn) -> None:
     entries = counted_entries(held)
     cap = policies.homework_cap(klass.grade)
     written = sum(m for _, m in written_by_subject(entries))
-    lines = [turn.t("hw.view.class", klass=klass.name, date=date_label(turn.lang, day))]
+    lines = [turn.t("hw.view.class", klass=klass.name, date=day_label(turn.lang, day))]
     changes = change_ids(p for p, _ in rows)
     for post, subject in rows:
         lines.append(f"• {describe(turn.lang, post, subject)}{_mark(turn, post, changes)}")
@@ -344,7 +344,7 @@ def _week_day_lines(
 ) -> list[str]:
     """A day of the week: each posting on its own line (so a long week splits between them),
     then the written total."""
-    label = date_label(turn.lang, day)
+    label = day_label(turn.lang, day)
     if not rows:
         return [turn.t("hw.view.week_missing", date=label)]
     written = sum(m for _, m in written_by_subject(entries_of(rows)))

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dates import day_label
 from bot.messages import Edit, Send
 from bot.texts import Safe, t
 from handlers.homework_notices import (
@@ -30,7 +31,6 @@ from handlers.homework_posting import describe
 from handlers.leave_escalation import reachable
 from handlers.leave_request import people_names
 from handlers.request_messages import redraw
-from jobs.homework import date_label
 from rules.homework import Kind
 from storage import audit
 from storage.homework import (
@@ -206,7 +206,7 @@ async def expire(
                     lang,
                     key,
                     klass=klass.name,
-                    date=date_label(lang, post.day),
+                    date=day_label(lang, post.day),
                     item=describe(lang, post, subject),
                     kept=describe(lang, original, subject) if original is not None else "",
                 ),

@@ -10,11 +10,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers.homework_posting import describe, lang_of
 from handlers.request_messages import about
 from handlers.turn import Turn
-from jobs.homework import date_label, subjects_text, total_text
+from jobs.homework import subjects_text, total_text
 from rules.homework import CapCheck, Kind
 from rules.policies import PolicySet
 from rules.roles import ADMIN
@@ -150,7 +151,7 @@ async def tell_group(
         lang,
         key,
         klass=klass.name,
-        date=date_label(lang, post.day),
+        date=day_label(lang, post.day),
         item=body,
         total=total_text(lang, day.cap, day.written),
     )
@@ -197,7 +198,7 @@ def ask_message(
         lang,
         key,
         klass=klass.name,
-        date=date_label(lang, post.day),
+        date=day_label(lang, post.day),
         author=author.name,
         item=describe(lang, post, subject),
         before=describe(lang, original, subject) if original is not None else "",

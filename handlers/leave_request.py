@@ -13,17 +13,16 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.dates import day_label, localised
 from bot.texts import Safe, t
 from handlers import follow_ups
 from handlers.colleagues import colleague_named
 from handlers.cover_board import Kit, default_lang, load_kit
 from handlers.leave_texts import (
-    day_label,
     day_lesson_label,
     grade_label,
     kind_label,
     language_of,
-    localised,
     part_label,
     span_label,
     tell,

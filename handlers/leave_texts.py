@@ -10,30 +10,14 @@ from datetime import date
 
 from telegram import InlineKeyboardMarkup
 
+from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers.outbox import Outbox
-from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
 from rules.classnames import MAX_GRADE, grade_word
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart
 from storage.models import CoverNeed, LessonSwap, Staff
 from storage.swaps import Names, Schedule
-
-MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
-
-
-def day_label(lang: str, day: date) -> str:
-    if lang == "en":
-        return f"{WEEKDAY_NAMES_EN[day.weekday()]} {day.day} {MONTHS_EN[day.month - 1]}"
-    return f"{day.month}月{day.day}日 {WEEKDAY_NAMES_ZH[day.weekday()]}"
-
-
-def localised(lang: str, values: dict[str, object]) -> dict[str, object]:
-    """Values for a refusal text, days written as everywhere else (11月26日 周四 / Thu 26 Nov)."""
-    return {
-        name: day_label(lang, value) if isinstance(value, date) else value
-        for name, value in values.items()
-    }
 
 
 def grade_label(lang: str, grade: int) -> str:

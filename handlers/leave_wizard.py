@@ -22,6 +22,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.commands import START_LEAVE, started_with
+from bot.dates import day_label
 from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, load_kit
@@ -40,7 +41,7 @@ from handlers.leave_request import (
     refusal_text,
     submit,
 )
-from handlers.leave_texts import day_label, grade_label, kind_label, span_label
+from handlers.leave_texts import grade_label, kind_label, span_label
 from handlers.turn import Turn, button, command
 from rules.leave_dates import (
     LEAVE_KINDS,

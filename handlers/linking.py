@@ -9,6 +9,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ADMINS
+from bot.dates import moment_label
 from bot.texts import Safe, t
 from handlers.actor import language_of
 from handlers.request_messages import about
@@ -134,7 +135,7 @@ async def cmd_invite(turn: Turn) -> None:
         linked=staff.telegram_id is not None,
     )
     link = f"https://t.me/{turn.context.bot.username}?start={INVITE_PREFIX}{invite.code}"
-    expires = invite.expires_at.astimezone(turn.svc.clock.tz).strftime("%Y-%m-%d %H:%M")
+    expires = moment_label(turn.lang, invite.expires_at.astimezone(turn.svc.clock.tz))
     text = turn.t("invite.created", name=staff.name, link=link, expires=expires)
     if staff.telegram_id is not None:
         text = Safe(text + "\n\n" + turn.t("invite.relinks", name=staff.name))

@@ -12,8 +12,9 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import BaseHandler, CommandHandler
 
+from bot.dates import day_label
 from bot.texts import t
-from handlers.duty_texts import day_label, school_today
+from handlers.duty_texts import school_today
 from handlers.topics import topic_of
 from handlers.turn import Turn, command
 from rules.roles import OFFICE

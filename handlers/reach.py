@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.commands import ADMINS
+from bot.dates import moment_label
 from bot.texts import Safe
 from handlers.turn import Turn, command
 from storage.outbox import unreachable_since
@@ -38,7 +39,7 @@ async def cmd_unreachable(turn: Turn) -> None:
             lines.append(turn.t("reach.not_linked", name=person.name))
         elif person.telegram_id in refused:
             since, _ = refused[person.telegram_id]
-            when = f"{since.astimezone(tz):%m-%d %H:%M}"
+            when = moment_label(turn.lang, since.astimezone(tz))
             lines.append(turn.t("reach.refused", name=person.name, since=when))
     if not lines:
         turn.reply(turn.t("reach.everyone"))

@@ -9,10 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from bot.dates import day_label, localised
 from bot.texts import Safe, t
 from handlers.colleagues import colleague_named
 from handlers.cover_board import Kit
-from handlers.leave_texts import day_label, day_lesson_label, localised
+from handlers.leave_texts import day_lesson_label
 from handlers.turn import Turn
 from rules.cover import DayLesson
 from rules.leave_dates import LeaveDateError
@@ -92,6 +93,9 @@ async def check_proposal(
     assert me is not None
     if colleague.id == me.id:
         raise SwapRefused("swap.err.self")
+    past = next((day for day, _ in (mine_slot, theirs_slot) if day < kit.today(turn)), None)
+    if past is not None:  # said before "no lesson then": a past day is the reason
+        raise SwapRefused("swap.err.past_day", day=day_label(turn.lang, past))
     mine = lesson_at(turn, kit, me.id or 0, *mine_slot)
     if mine is None:
         raise SwapRefused(

@@ -20,11 +20,11 @@ from telegram.ext import (
 )
 
 from bot import callbacks
+from bot.dates import day_label
 from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.cover_board import Kit, load_kit
 from handlers.dialogue import dialogue
-from handlers.leave_texts import day_label
 from handlers.swap import cmd_swap_line, propose
 from handlers.swap_checks import (
     SwapRefused,

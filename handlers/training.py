@@ -18,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.commands import ORGANISERS
+from bot.dates import day_label
 from bot.texts import Safe, split_message, t
 from handlers.turn import Turn, button, command
 from jobs.events import category_label
@@ -77,7 +78,7 @@ def _entry_text(lang: str, entry: TrainingEntry, name: str) -> Safe:
         hours=format_hours(entry.hours_tenths),
         title=entry.title,
         category=category_label(lang, entry.category),
-        day=entry.day.isoformat(),
+        day=day_label(lang, entry.day),
     )
 
 
@@ -87,7 +88,11 @@ async def _mine(turn: Turn, staff: Staff) -> None:
     approved = [e for e in entries if e.status == APPROVED]
     done = sum(e.hours_tenths for e in approved)
     lines = [
-        turn.t("hours.mine_title", start=year.start.isoformat(), end=year.end.isoformat()),
+        turn.t(
+            "hours.mine_title",
+            start=day_label(turn.lang, year.start),
+            end=day_label(turn.lang, year.end),
+        ),
         turn.t(
             "hours.mine_total",
             done=format_hours(done),
@@ -353,9 +358,9 @@ async def _report(turn: Turn, school_id: int) -> None:
     lines = [
         turn.t(
             "hours.report_title",
-            day=today.isoformat(),
-            start=year.start.isoformat(),
-            end=year.end.isoformat(),
+            day=day_label(turn.lang, today),
+            start=day_label(turn.lang, year.start),
+            end=day_label(turn.lang, year.end),
         ),
         turn.t(
             "hours.report_pace",

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time, timedelta
 
+from bot.dates import day_label, weekday_name
 from bot.texts import Safe, t
-from handlers.duty_texts import day_label, weekday_name
 from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local

@@ -12,9 +12,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.dates import day_label
 from bot.texts import t
 from handlers.duty_leave import replacement_requests, window_over
-from handlers.duty_texts import day_label, hhmm, render_day
+from handlers.duty_texts import hhmm, render_day
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local

@@ -15,11 +15,11 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
+from bot.dates import day_label, weekday_name
 from bot.texts import Safe, escape, split_message, t
 from jobs import kinds, registry
 from jobs.delivery import send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot
-from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
 from rules.classnames import grade_word
 from rules.events import (
     GRADE,
@@ -49,14 +49,6 @@ MENTIONS_PER_LINE = 10
 
 
 # ---------------------------------------------------------------- how events read
-
-
-def weekday_name(lang: str, weekday: int) -> str:
-    return (WEEKDAY_NAMES_EN if lang == "en" else WEEKDAY_NAMES_ZH)[weekday - 1]
-
-
-def day_label(lang: str, day: date) -> Safe:
-    return t(lang, "event.day", date=day.isoformat(), weekday=weekday_name(lang, day.isoweekday()))
 
 
 def audience_label(lang: str, audience: Audience) -> Safe:
@@ -227,7 +219,9 @@ async def send_week(ctx: PushContext) -> bool:
     if not found:
         return False
     lang = ctx.services.settings.default_language
-    lines = [t(lang, "event.week_title", start=monday.isoformat(), end=sunday.isoformat())]
+    lines = [
+        t(lang, "event.week_title", start=day_label(lang, monday), end=day_label(lang, sunday))
+    ]
     for event, day in found:
         begin = datetime.combine(day, event.starts_at)
         lines.append(

@@ -15,11 +15,11 @@ from datetime import date, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.dates import day_label, weekday_name
 from bot.texts import Safe, split_message, t, visible_length
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
-from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
 from rules.homework_board import BoardItem, ClassDay, WeekStats, by_grade, week_stats
 from rules.policies import PolicySet
 from rules.roles import OFFICE
@@ -47,15 +47,6 @@ def kind_label(lang: str, kind: str) -> str:
 
 def layer_label(lang: str, layer: str | None) -> str:
     return t(lang, f"hw.layer.{layer}") if layer else ""
-
-
-def date_label(lang: str, day: date) -> Safe:
-    names = WEEKDAY_NAMES_ZH if lang == "zh" else WEEKDAY_NAMES_EN
-    return t(lang, "hw.date", month=day.month, day=day.day, weekday=names[day.weekday()])
-
-
-def weekday_label(lang: str, day: date) -> str:
-    return (WEEKDAY_NAMES_ZH if lang == "zh" else WEEKDAY_NAMES_EN)[day.weekday()]
 
 
 def describe_item(lang: str, item: BoardItem) -> Safe:
@@ -196,7 +187,7 @@ def board_blocks(lang: str, classes: list[ClassDay]) -> list[tuple[list[str], st
 
 def board_messages(lang: str, day: date, classes: list[ClassDay]) -> list[Safe]:
     """The whole school's board in one message, split only when longer than Telegram allows."""
-    header = t(lang, "hw.board.title", date=date_label(lang, day))
+    header = t(lang, "hw.board.title", date=day_label(lang, day))
     continued = t(lang, "hw.board.continued", title=header)
     # Room for the longer of the two headers and the blank line under it.
     limit = MESSAGE_LIMIT - visible_length(continued) - 2
@@ -282,7 +273,7 @@ async def week_summary(
 
 
 def week_lines(lang: str, monday: date, day: date, stats: list[WeekStats]) -> list[str]:
-    lines = [t(lang, "hw.week.title", start=date_label(lang, monday), end=date_label(lang, day))]
+    lines = [t(lang, "hw.week.title", start=day_label(lang, monday), end=day_label(lang, day))]
     grade = None
     sep = t(lang, "common.list_sep")
     for row in stats:
@@ -291,8 +282,10 @@ def week_lines(lang: str, monday: date, day: date, stats: list[WeekStats]) -> li
             lines.append("")
             lines.append(f"<b>{grade_name(lang, grade)}</b>")
         # Inside one week the weekday says which day it was.
-        over = sep.join(weekday_label(lang, d) for d in row.days_over) or t(lang, "common.none")
-        missing = sep.join(weekday_label(lang, d) for d in row.days_missing)
+        over = sep.join(weekday_name(lang, d.isoweekday()) for d in row.days_over) or t(
+            lang, "common.none"
+        )
+        missing = sep.join(weekday_name(lang, d.isoweekday()) for d in row.days_missing)
         missing = missing or t(lang, "common.none")
         if row.cap == 0 and not row.days_over:
             # Grades 1–2 take no written homework: an average against a cap of 0 says nothing.

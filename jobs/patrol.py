@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
+from bot.dates import day_label
 from bot.texts import Safe, t
-from handlers.duty_texts import day_label
 from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.duty import shifts_of_day

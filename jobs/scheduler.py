@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import Application, ContextTypes
 
+from bot.dates import moment_label
 from bot.dispatcher import OutcomeContext, OutcomeHook
 from bot.messages import Send
 from bot.services import Services, services_of
@@ -190,19 +191,21 @@ def push_outcome(app: AnyApp) -> OutcomeHook:
 
 def describe_slots(lang: str, slots: list[Slot], tz: ZoneInfo) -> str:
     """One line per kind and time, in words, for the admins (`07:05 值班提醒 ×3`)."""
-    counted: dict[tuple[str, str], int] = {}
+    counted: dict[tuple[datetime, str], int] = {}
     for slot in slots:
-        key = (f"{slot.at.astimezone(tz):%m-%d %H:%M}", slot.kind)
+        key = (slot.at.astimezone(tz), slot.kind)
         counted[key] = counted.get(key, 0) + 1
     lines = []
     for (when, kind), count in sorted(counted.items()):
         label = t(lang, f"push.kind.{kind}")
-        lines.append(f"• {when} {label}" + (f" ×{count}" if count > 1 else ""))
+        lines.append(f"• {moment_label(lang, when)} {label}" + (f" ×{count}" if count > 1 else ""))
     return "\n".join(lines)
 
 
 def describe_ledger(lang: str, row: PushLedger, tz: ZoneInfo) -> str:
-    return f"• {row.claimed_at.astimezone(tz):%m-%d %H:%M} {t(lang, f'push.kind.{row.kind}')}"
+    return (
+        f"• {moment_label(lang, row.claimed_at.astimezone(tz))} {t(lang, f'push.kind.{row.kind}')}"
+    )
 
 
 async def _tell_admins(app: AnyApp, school_id: int, key: str, slots: list[Slot]) -> None:

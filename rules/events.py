@@ -18,9 +18,9 @@ from datetime import date, datetime, time, timedelta
 
 import chinese_calendar
 
+from rules import dates
 from rules.calendar import DayKind, SchoolCalendar
-from rules.importing import CellError, parse_date, parse_grade, parse_weekday
-from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
+from rules.importing import CellError, parse_grade, parse_weekday
 from rules.training import HoursError, looks_like_hours, parse_hours
 
 MAX_TITLE = 50
@@ -47,9 +47,8 @@ _ALL_WORDS = frozenset(
 _GRADE_WORD = re.compile(r"^((?:初|高)?[一二三四五六七八九十\d]{1,2})年级组?$|^grade(\d{1,2})$")
 _GROUP_SUFFIX = re.compile(r"(教研组|备课组|学科组|组)$")
 _WEEKDAY_WORD = re.compile(r"^每?(周|星期|礼拜)[一二三四五六日天1-7]$")
-_SHORT_DATE = re.compile(r"^(\d{1,2})[-/月](\d{1,2})日?$")
+_WHICH_WEEK = frozenset({"next", "this", "last"})
 _TIME_WORD = re.compile(r"^(\d{1,2}):(\d{2})$")
-_RELATIVE_DAYS = {"今天": 0, "今日": 0, "today": 0, "明天": 1, "tomorrow": 1, "后天": 2}
 
 
 class EventError(ValueError):
@@ -114,40 +113,26 @@ def parse_audience(word: str) -> Audience | None:
 
 
 def parse_event_day(word: str, today: date) -> int | date | None:
-    """An ISO weekday (周三, 星期三, Wed), a date (2026-12-02, 12-02, 12月2日, 明天), or None.
+    """An ISO weekday (周三, 每周三, Wed: a weekly event), a date as every command reads it
+    (明天, 下周三, 12月2日, 12-02, 2026-12-02, next wed), or None.
 
-    A bare number is never a weekday here: in a command it is the length in hours.
+    A bare number is never a day here: in a command it is the length in hours (1.5 is not 1月5日).
     """
     value = _norm(word)
-    if value in _RELATIVE_DAYS:
-        return today + timedelta(days=_RELATIVE_DAYS[value])
     if _WEEKDAY_WORD.match(value) or (value.isalpha() and value.isascii()):
         try:
             return parse_weekday(value.removeprefix("每"))
         except CellError:
-            return None
-    short = _SHORT_DATE.match(value)
-    if short is not None:
-        try:
-            day = date(today.year, int(short[1]), int(short[2]))
-        except ValueError as exc:
-            raise EventError("event.err.bad_date", value=word) from exc
-        if day >= today:
-            return day
-        # 12-02 typed in December of last year's term means the coming one.
-        try:
-            return day.replace(year=today.year + 1)
-        except ValueError as exc:  # 02-29, when next year has none
-            raise EventError("event.err.bad_date", value=word) from exc
-    if value[:1].isdigit() and len(value) >= 8:
-        try:
-            day = parse_date(value)
-        except CellError as exc:
-            raise EventError("event.err.bad_date", value=word) from exc
-        if not within_reach(day, today):
-            raise EventError(OUT_OF_RANGE, **out_of_range_values(word, today))
-        return day
-    return None
+            pass
+    if looks_like_hours(value):
+        return None
+    try:
+        day = dates.read_day(value, today)
+    except dates.DateError as exc:
+        raise EventError(exc.key, **exc.values) from exc
+    if day is None and dates.looks_like_date(value):
+        raise EventError("event.err.bad_date", value=word)
+    return day
 
 
 def parse_event_time(word: str) -> time | None:
@@ -176,6 +161,17 @@ class EventWords:
         return self == EventWords()
 
 
+def _join_next(words: Iterable[str]) -> list[str]:
+    """ "next wed", "this fri": two words that name one day, read as one."""
+    joined: list[str] = []
+    for word in words:
+        if joined and _norm(joined[-1]) in _WHICH_WEEK and dates.weekday_of(word) is not None:
+            joined[-1] = f"{joined[-1]} {word}"
+        else:
+            joined.append(word)
+    return joined
+
+
 def parse_event_words(words: Iterable[str], today: date) -> EventWords:
     """Reads the words in any order by their form: a weekday or date, a time, a number of hours,
     an audience; everything else is the title. Each part may be given once."""
@@ -187,7 +183,7 @@ def parse_event_words(words: Iterable[str], today: date) -> EventWords:
             raise EventError("event.err.twice", word=word)
         found[part] = value
 
-    for word in words:
+    for word in _join_next(words):
         when = parse_event_day(word, today)
         if when is not None:
             put("when", when, word)

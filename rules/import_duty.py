@@ -13,8 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import time
 
-from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
-from rules.import_errors import Bilingual, RowError
+from rules.import_errors import RowError, weekday_name
 from rules.importing import (
     CellError,
     Parsed,
@@ -62,10 +61,6 @@ class DutyRecord:
     @property
     def mode(self) -> str:
         return WEEKDAY if self.weekday is not None else ROTATION
-
-
-def weekday_name(weekday: int) -> Bilingual:
-    return Bilingual(WEEKDAY_NAMES_ZH[weekday - 1], WEEKDAY_NAMES_EN[weekday - 1])
 
 
 def parse_school_weekday(text: str) -> int:

@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
+
 
 class Bilingual(NamedTuple):
     """A value that reads differently per language (a column or weekday name)."""
@@ -19,6 +21,11 @@ class Bilingual(NamedTuple):
 
     def in_language(self, lang: str) -> str:
         return self.en if lang == "en" else self.zh
+
+
+def weekday_name(weekday: int) -> Bilingual:
+    """周二 / Tue for an ISO weekday, for a notice rendered later in the reader's language."""
+    return Bilingual(WEEKDAY_NAMES_ZH[weekday - 1], WEEKDAY_NAMES_EN[weekday - 1])
 
 
 @dataclass(frozen=True)

@@ -11,9 +11,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from datetime import date
 
-from rules.calendar import WEEKDAY_NAMES_EN, WEEKDAY_NAMES_ZH
 from rules.classnames import ClassRef
-from rules.import_errors import Bilingual, RowError
+from rules.import_errors import RowError, weekday_name
 from rules.importing import (
     Parsed,
     PartialRow,
@@ -72,10 +71,6 @@ class BookedLesson:
     period: int
     valid_from: date | None
     valid_to: date | None
-
-
-def weekday_name(weekday: int) -> Bilingual:
-    return Bilingual(WEEKDAY_NAMES_ZH[weekday - 1], WEEKDAY_NAMES_EN[weekday - 1])
 
 
 def parse_timetable(sheet: Sheet) -> Parsed[LessonRecord]:

@@ -1,8 +1,8 @@
 """Reading when a teacher will be away: days, ranges and the part of the day.
 
-Teachers type 明天, 周四, 下周三, 11-27, 11月27日, 2026-11-27 or a range with ~, 至, 到 or -
-between two of those, then 全天, 上午, 下午, 第3节 or 第1-3节 (English: tomorrow, thu, am, pm,
-p1-3). Every error names the piece that was not understood, so the reply can quote it.
+The days are read as every command reads them (rules.dates: 明天, 下周三, 11月27日, 11-27 or a
+range), then 全天, 上午, 下午, 第3节 or 第1-3节 (English: am, pm, p1-3). Every error names the
+piece that was not understood, so the reply can quote it.
 `today` always comes from the bot's clock, never from the system.
 """
 
@@ -11,15 +11,12 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 
 from rules.classnames import chinese_number
-from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
+from rules.dates import DateError, normalise, read_day, read_span
 
 MAX_PERIOD = 12
-# A month-day that lies further back than this is read as next year's (typed in December
-# for January); anything closer stays this year, so a slip of the finger is caught as "past".
-_NEXT_YEAR_AFTER_DAYS = 90
 
 # Sick, personal and official leave are everyday; marriage, bereavement, maternity and paternity
 # leave are granted by most schools too (shared/domain.md).
@@ -37,24 +34,6 @@ _KIND_WORDS = {
     "其他": "other", "其它": "other", "other": "other",
 }  # fmt: skip
 
-_WEEKDAYS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "日": 7, "天": 7}
-_WEEKDAYS_EN = {
-    "mon": 1, "monday": 1, "tue": 2, "tues": 2, "tuesday": 2, "wed": 3, "wednesday": 3,
-    "thu": 4, "thur": 4, "thurs": 4, "thursday": 4, "fri": 5, "friday": 5,
-    "sat": 6, "saturday": 6, "sun": 7, "sunday": 7,
-}  # fmt: skip
-_RELATIVE = {
-    "今天": 0, "今日": 0, "today": 0,
-    "明天": 1, "明日": 1, "tomorrow": 1, "tmr": 1,
-    "后天": 2, "dayaftertomorrow": 2,
-    "大后天": 3,
-}  # fmt: skip
-_CN_WEEKDAY = re.compile(r"^(?P<when>下|本|这)?(?:周|星期|礼拜)(?P<day>[一二三四五六日天])$")
-_EN_WEEKDAY = re.compile(r"^(?P<when>next|this)?(?P<day>[a-z]+)$")
-_FULL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
-_MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})[日号]?$")
-_DAY_ONLY = re.compile(r"^(\d{1,2})[日号]?$")
-_RANGE_WORDS = ("~", "至", "到", "—", "–", "to", "-")
 _NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 _PERIODS = re.compile(
     rf"^(?:第|p|period|periods)?{_NUM}(?:节|节课)?(?:(?:-|~|至|到|—|–)(?:第|p)?{_NUM})?(?:节|节课)?$"
@@ -77,13 +56,8 @@ _UNSUPPORTED_PARTS = frozenset(
 _SUBSTITUTE = re.compile(r"^(?:代课|代课老师|cover|sub)[:：=](?P<name>.*)$", re.IGNORECASE)
 
 
-class LeaveDateError(ValueError):
-    """Something in the leave line that was not understood; `key` + `values` for the reply."""
-
-    def __init__(self, key: str, /, **values: object) -> None:
-        super().__init__(key)
-        self.key = key
-        self.values = values
+# Leave's own refusals (a part of the day, a reason) are date errors like any other.
+LeaveDateError = DateError
 
 
 @dataclass(frozen=True)
@@ -131,11 +105,6 @@ class LeaveLine:
     reason: str
 
 
-def normalise(text: str) -> str:
-    """NFKC (full-width digits and signs), lower case, no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-
 def parse_kind(text: str) -> str:
     kind = _KIND_WORDS.get(normalise(text))
     if kind is None:
@@ -143,102 +112,11 @@ def parse_kind(text: str) -> str:
     return kind
 
 
-def _next_weekday(today: date, weekday: int) -> date:
-    """The next day with that weekday, today included (周三 typed on a Wednesday is today)."""
-    return today + timedelta(days=(weekday - today.isoweekday()) % 7)
-
-
-def _week_day(today: date, weekday: int, when: str | None, after: date | None) -> date:
-    monday = today - timedelta(days=today.isoweekday() - 1)
-    if when in ("下", "next"):
-        return monday + timedelta(days=7 + weekday - 1)
-    if when in ("本", "这", "this"):
-        return monday + timedelta(days=weekday - 1)
-    return _next_weekday(after or today, weekday)
-
-
-def _month_day(today: date, month: int, day: int) -> date | None:
-    try:
-        found = date(today.year, month, day)
-    except ValueError:
-        return None
-    if found < today - timedelta(days=_NEXT_YEAR_AFTER_DAYS):
-        try:
-            return date(today.year + 1, month, day)
-        except ValueError:  # 29 February
-            return None
-    return found
-
-
-def read_day(text: str, today: date, after: date | None = None) -> date | None:
-    """One day as typed, or None when it is not a day.
-
-    A bare weekday is the next one from `after` (the start of a range: 周五-周一 runs over the
-    weekend), else from today. A date with a year far from today raises LeaveDateError.
-    """
-    value = normalise(text)
-    if value in _RELATIVE:
-        return today + timedelta(days=_RELATIVE[value])
-    match = _CN_WEEKDAY.match(value)
-    if match:
-        return _week_day(today, _WEEKDAYS[match["day"]], match["when"], after)
-    match = _EN_WEEKDAY.match(value)
-    if match and match["day"] in _WEEKDAYS_EN:
-        return _week_day(today, _WEEKDAYS_EN[match["day"]], match["when"], after)
-    match = _FULL_DATE.match(value)
-    if match:
-        try:
-            found = date(int(match[1]), int(match[2]), int(match[3]))
-        except ValueError:
-            return None
-        if not within_reach(found, today):
-            # Refused here, before a range or a weekday after it is counted from it.
-            raise LeaveDateError(OUT_OF_RANGE, **out_of_range_values(text, today))
-        return found
-    match = _MONTH_DAY.match(value)
-    if match:
-        return _month_day(today, int(match[1]), int(match[2]))
-    return None
-
-
 def parse_day(text: str, today: date) -> date:
     found = read_day(text, today)
     if found is None:
         raise LeaveDateError("leave.err.day", value=text)
     return found
-
-
-def _range_end(text: str, start: date, today: date) -> date | None:
-    """The end of a range: a full day, or just the day of the month (11月27日-29日)."""
-    found = read_day(text, today, after=start)
-    if found is not None:
-        return found
-    match = _DAY_ONLY.match(text)
-    if match:
-        try:
-            end = start.replace(day=int(match[1]))
-        except ValueError:
-            return None
-        return end
-    return None
-
-
-def read_span(text: str, today: date) -> tuple[date, date] | None:
-    """A day or a range of days, or None when the text is neither."""
-    value = normalise(text)
-    single = read_day(value, today)
-    if single is not None:
-        return single, single
-    for word in _RANGE_WORDS:
-        position = value.find(word, 1)
-        while position > 0:
-            start = read_day(value[:position], today)
-            if start is not None:
-                end = _range_end(value[position + len(word) :], start, today)
-                if end is not None:
-                    return start, end
-            position = value.find(word, position + 1)
-    return None
 
 
 def parse_span(text: str, today: date) -> tuple[date, date]:

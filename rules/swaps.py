@@ -16,7 +16,8 @@ from datetime import date
 
 from rules.classnames import chinese_number
 from rules.cover import DayLesson
-from rules.leave_dates import MAX_PERIOD, LeaveDateError, normalise, read_day
+from rules.dates import normalise, read_day
+from rules.leave_dates import MAX_PERIOD, LeaveDateError
 from rules.reach import OUT_OF_RANGE
 
 # Whose slot clashes, for the refusal text.
@@ -125,7 +126,7 @@ def parse_swap_line(text: str, today: date) -> SwapLine:
     tokens = text.split()
     if not tokens:
         raise LeaveDateError("swap.err.empty")
-    for count in (1, 2):
+    for count in (1, 2, 3):  # 周四第3节, 周四 第3节, next thu p3
         try:
             mine = parse_slot("".join(tokens[:count]), today)
         except LeaveDateError as problem:

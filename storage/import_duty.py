@@ -15,8 +15,8 @@ from zoneinfo import ZoneInfo
 from sqlmodel import col, delete, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.import_duty import DutyRecord, unknown_people, weekday_name
-from rules.import_errors import ImportFailed, RowError
+from rules.import_duty import DutyRecord, unknown_people
+from rules.import_errors import ImportFailed, RowError, weekday_name
 from rules.importing import Counts, Notice, PartialRow
 from rules.rota import ROTATION, WEEKDAY
 from rules.tabular import Sheet
@@ -137,8 +137,6 @@ async def write_duty(
     await session.flush()
     if restarted and today is not None:
         counts.notices.append(
-            Notice(
-                "import.note.duty_rotation_start", {"posts": restarted, "day": today.isoformat()}
-            )
+            Notice("import.note.duty_rotation_start", {"posts": restarted, "day": today})
         )
     return counts

@@ -38,12 +38,13 @@ async def check_events(
         assert isinstance(audience, Audience)
         if audience.kind == SUBJECT and audience.subject not in subjects:
             close = nearest_names(audience.subject, subjects)
+            key = "import.err.unknown_subject_group" + ("_close" if close else "")
             errors.append(
                 RowError(
                     line,
                     sheet.label("audience"),
-                    "import.err.unknown_subject_group",
-                    {"value": audience.subject, "close": [f"{name}组" for name in close] or "—"},
+                    key,
+                    {"value": audience.subject, "close": [f"{name}组" for name in close]},
                 )
             )
     return errors

@@ -190,3 +190,24 @@ def test_settings_set_to_the_same_value_says_nothing_changed(
     out, _ = capsys.readouterr()
     assert "cover.slip_today 已经是 07:20，没有变化。" in out
     assert "07:20 → 07:20" not in out
+
+
+def test_import_hints_name_the_command_to_run_again(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["school", "add", "青松路小学"]) == 0
+    staff = tmp_path / "名册.csv"
+    staff.write_text("姓名,角色,学科,爱好\n周雅琴,教师,语文,书法\n", encoding="utf-8")
+    timetable = tmp_path / "课表.csv"
+    timetable.write_text("班级,星期,节次,学科,教师\n三(2)班,周一,1,语文,周雅琴\n", encoding="utf-8")
+    assert main(["import", "staff", str(staff), "--school", "青松路小学"]) == 1
+    _, err = capsys.readouterr()
+    assert f"请改正文件后重新运行：staffroom import staff {staff} --school 青松路小学" in err
+    assert "可用的列：姓名*" in err  # the columns listed, not "send /import"
+    assert "/import" not in err and "重新发送" not in err
+    staff.write_text("姓名,角色,学科\n周雅琴,教师,语文\n", encoding="utf-8")
+    assert main(["import", "staff", str(staff), "--school", "青松路小学"]) == 0
+    assert main(["import", "timetable", str(timetable), "--school", "青松路小学"]) == 0
+    out, _ = capsys.readouterr()
+    assert "请用 staffroom import bells 作息时间文件 --school 青松路小学 导入" in out
+    assert "/import" not in out

@@ -17,7 +17,7 @@ MATHS = "许志强"
 
 async def test_check_in_at_the_reminder_credits_hours(stage: Stage) -> None:
     added = await stage.ask(ADMIN_NAME, "/event add 周三 15:30 1.5 教研会 语文组")
-    assert "已添加" in added.plain and "下次：2026-11-25（周三）" in added.plain
+    assert "已添加" in added.plain and "下次：11月25日 周三" in added.plain
 
     since = stage.sim.seq
     await stage.advance(timedelta(hours=7, minutes=30))  # 15:00, thirty minutes before

@@ -20,7 +20,7 @@ async def test_staff_see_the_next_14_days_marked(harness: BotHarness, engine: As
     assert "11月25日 周三　上课" in shown
     assert "11月28日 周六　周末" in shown
     assert "12月8日 周二　上课" in shown and "12月9日" not in shown
-    assert "2026-09-01 ~ 2027-01-22" in shown
+    assert "9月1日 周二 至 2027年1月22日 周五" in shown
     assert "/calendar term" not in shown  # the admin commands are for admins
 
 
@@ -32,7 +32,7 @@ async def test_admin_closes_a_day_and_the_duties_of_that_day_go(
     before = {j.name for j in harness.app.job_queue.jobs()}
     await harness.send(admin, "/duty")  # nothing scheduled yet: the bot started before the school
     done = await harness.send(admin, "/calendar closed 2026-11-25 运动会")
-    assert "2026-11-25 停课（运动会）" in done[-1].plain
+    assert "11月25日 周三 停课（运动会）" in done[-1].plain
     shown = text(await harness.send(admin, "/calendar"))
     assert "11月25日 周三　停课：运动会" in shown
     assert "不上课（停课：运动会）" in text(await harness.send(admin, "/duty"))
@@ -63,7 +63,7 @@ async def test_terms_may_not_overlap(harness: BotHarness, engine: AsyncEngine) -
     await seed(engine)
     admin = harness.user(ADMIN_ID)
     spring = await harness.send(admin, "/calendar term 2027-02-22 2027-07-02")
-    assert "已设定学期：2027-02-22 至 2027-07-02" in spring[-1].plain
+    assert "已设定学期：2027年2月22日 周一 至 2027年7月2日 周五" in spring[-1].plain
     overlap = await harness.send(admin, "/calendar term 2026-12-01 2027-03-01")
     assert "重叠" in overlap[-1].plain and "/calendar remove 2026-09-01" in overlap[-1].plain
     moved = await harness.send(admin, "/calendar term 2026-09-01 2027-01-29")

@@ -336,3 +336,15 @@ async def test_a_day_with_many_lessons_to_cover_is_shown_a_page_at_a_time(
     assert refused["show_alert"] is True
     async with session_factory(engine)() as s:
         assert "denied" in [e.action for e in await audit.entries(session=s)]
+
+
+async def test_the_absent_teacher_volunteering_is_spoken_to_as_you(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1 群里征集"))
+    post = harness.last(GROUP)
+    _, answer = await harness.press(harness.user(TEACHER), post, post.data_of("我来"))
+    assert answer["text"] == "你就是请假的老师，不能代自己的课。"
+    assert (await needs(engine))[0].substitute_id is None

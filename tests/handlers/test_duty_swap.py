@@ -132,6 +132,7 @@ async def test_an_exchange_puts_each_on_the_others_day(
 ) -> None:
     await seed(engine)
     _, request = await ask(harness, engine, "/dutyswap 2026-12-02 雷琴华 2026-12-03")
+    assert "王晴晴 想和你互换值班" in request.plain and "请你代班" not in request.plain
     assert "12月3日 周四 08:00–11:30 巡课（上午）：雷琴华 → 王晴晴" in request.plain
     await harness.press(harness.user(LEI_ID), request, request.data_of("同意"))
     wednesday = text(await harness.send(harness.user(LEI_ID), "/duty 2026-12-02"))

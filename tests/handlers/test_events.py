@@ -68,11 +68,11 @@ async def test_office_adds_a_weekly_event_and_staff_list_it(
     reply = await ask(harness, admin, "/event add 周三 15:30 1.5 教研会 语文组")
     assert "已添加" in reply.plain
     assert "#1 教研会 · 每周三 15:30–17:00 · 1.5 学时 · 语文组 · 教研" in reply.plain
-    assert "下次：2026-11-25（周三）" in reply.plain
+    assert "下次：11月25日 周三" in reply.plain
     assert len(await actions(engine, "event_added")) == 1
 
     once = await ask(harness, admin, "/event add 2026-12-02 14:00 2 区级培训 全体")
-    assert "#2 区级培训 · 2026-12-02（周三） 14:00–16:00 · 2 学时 · 全体教职工 · 培训" in once.plain
+    assert "#2 区级培训 · 12月2日 周三 14:00–16:00 · 2 学时 · 全体教职工 · 培训" in once.plain
 
     teacher = harness.user(MATHS_ID)
     listing = await ask(harness, teacher, "/events", chat_id=GROUP)
@@ -146,7 +146,7 @@ async def test_change_moves_the_event_and_tells_the_group(
     await harness.send(admin, "/event add 周三 15:30 1.5 教研会 语文组")
     reply = await ask(harness, admin, "/event change 1 周四 16:00")
     assert "已修改" in reply.plain and "每周四 16:00–17:30" in reply.plain
-    assert "下次：2026-11-26（周四）" in reply.plain
+    assert "下次：11月26日 周四" in reply.plain
     notice = harness.last(GROUP).plain
     assert "原：#1 教研会 · 每周三 15:30" in notice and "现：#1 教研会 · 每周四 16:00" in notice
     same = await ask(harness, admin, "/event change 1 16:00")
@@ -161,11 +161,11 @@ async def test_cancel_one_date_then_restore_it(
     admin = harness.user(ADMIN_ID)
     await harness.send(admin, "/event add 周三 15:30 1.5 教研会 语文组")
     reply = await ask(harness, admin, "/event cancel 1 12-02")
-    assert "已取消 2026-12-02（周三） 的“教研会”" in reply.plain
+    assert "已取消 12月2日 周三 的“教研会”" in reply.plain
     assert "/event restore 1 2026-12-02" in reply.plain
-    assert "2026-12-02（周三） 的“教研会”（语文组）取消" in harness.last(GROUP).plain
+    assert "12月2日 周三 的“教研会”（语文组）取消" in harness.last(GROUP).plain
     listing = await ask(harness, admin, "/events")
-    assert "已取消：2026-12-02" in listing.plain
+    assert "已取消：12月2日 周三" in listing.plain
     again = await ask(harness, admin, "/event cancel 1 2026-12-02")
     assert "已经取消过了" in again.plain
     thursday = await ask(harness, admin, "/event cancel 1 2026-12-03")
@@ -241,7 +241,7 @@ async def test_check_in_inside_the_window_once_and_only_for_the_audience(
     assert len(await actions(engine, "event_checkin")) == 1
 
     sheet = await ask(harness, harness.user(OFFICE_ID), "/event attendance 1")
-    assert "2026-11-25（周三）：1/3 人" in sheet.plain
+    assert "11月25日 周三：1/3 人" in sheet.plain
     assert "王晴晴 15:20" in sheet.plain and "未签到：周雅琴、李新" in sheet.plain
     refused = await ask(harness, teacher, "/event attendance 1")
     assert "没有权限" in refused.plain

@@ -168,7 +168,7 @@ async def test_a_posting_undecided_when_its_day_ends_expires_and_holds_no_minute
     assert await watch_at(harness, at(26, 6, 31)) == (0, 1)
 
     told = harness.last(MATHS_ID).plain
-    assert "11月25日（周三） 三(2)班 的作业到当天结束仍无人审核，已过期，没有公示" in told
+    assert "11月25日 周三 三(2)班 的作业到当天结束仍无人审核，已过期，没有公示" in told
     assert "数学 · 书面 20 分钟：练习册" in told
     redrawn = harness.request.find(HEAD32_ID, request.message_id)
     assert "已过期，未公示" in redrawn.plain and redrawn.buttons == []
@@ -189,7 +189,7 @@ async def test_an_exception_undecided_at_the_end_of_its_day_expires(
     harness.request.forbidden |= {OFFICE_ID, ADMIN_ID}  # nobody above decides either
     assert await watch_at(harness, at(26, 7, 0)) == (0, 1)
     assert (
-        "11月25日（周三） 三(2)班 的例外申请到当天结束仍无人处理，已过期"
+        "11月25日 周三 三(2)班 的例外申请到当天结束仍无人处理，已过期"
         in harness.last(ENGLISH_ID).plain
     )
     assert [p.status for p in await posts(engine)][-1] == "expired"
@@ -209,6 +209,6 @@ async def test_a_change_undecided_when_its_day_ends_expires_and_the_published_ve
 
     assert await watch_at(harness, at(26, 6, 31)) == (0, 1)
     told = harness.last(MATHS_ID).plain
-    assert "你对 11月25日（周三） 三(2)班 作业的修改到当天结束仍无人审核，已过期，没有生效" in told
+    assert "你对 11月25日 周三 三(2)班 作业的修改到当天结束仍无人审核，已过期，没有生效" in told
     assert "已发布的作业保持不变：数学 · 书面 20 分钟：练习册第12页" in told
     assert [p.status for p in await posts(engine)] == ["published", "expired"]

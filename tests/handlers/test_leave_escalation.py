@@ -217,7 +217,7 @@ async def test_the_admins_can_see_who_the_bot_cannot_reach(
     harness.request.forbidden.add(LEADER)
     await request_tomorrow(harness)
     (listing,) = await harness.send(harness.user(HEAD), "/unreachable")
-    assert "郭春燕：11-25 09:00 起收不到消息" in listing.plain
+    assert "郭春燕：11月25日 周三 09:00 起收不到消息" in listing.plain
     assert "王晴晴" not in listing.plain
 
     (refused,) = await harness.send(harness.user(TEACHER), "/unreachable")

@@ -114,7 +114,7 @@ async def test_a_push_that_keeps_failing_is_marked_and_the_admins_told(
     assert bot.in_chat(GROUP) == []
     assert await ledger(engine) == ["failed"]
     notice = bot.last(ADMIN_ID)
-    assert "没能发出" in notice.plain and "11-25 07:00 今日值班公告" in notice.plain
+    assert "没能发出" in notice.plain and "11月25日 周三 07:00 今日值班公告" in notice.plain
     async with session_factory(engine)() as s:
         (given_up,) = await undelivered(session=s)
     assert given_up.status == "failed" and given_up.chat_id == GROUP
@@ -202,7 +202,10 @@ async def test_pushes_missed_overnight_are_listed_in_words(engine: AsyncEngine) 
         notices = [m.plain for m in harness.in_chat(ADMIN_ID)]
         assert harness.in_chat(GROUP) == []
     assert len(notices) == 1
-    assert "11-24 07:00 今日值班公告" in notices[0] and "11-25 07:00 今日值班公告" in notices[0]
+    assert (
+        "11月24日 周二 07:00 今日值班公告" in notices[0]
+        and "11月25日 周三 07:00 今日值班公告" in notices[0]
+    )
 
 
 def test_every_push_kind_has_a_name_in_both_languages() -> None:

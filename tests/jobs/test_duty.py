@@ -69,7 +69,7 @@ async def test_started_at_10_sends_nothing_and_tells_the_admins(engine: AsyncEng
         await scheduler.start(bot.app)  # a second start lists nothing again
         notices = [m.plain for m in bot.in_chat(ADMIN_ID)]
         assert announcements(bot) == []
-    assert len(notices) == 1 and "11-25 07:00 今日值班公告" in notices[0]
+    assert len(notices) == 1 and "11月25日 周三 07:00 今日值班公告" in notices[0]
 
 
 async def test_two_bots_on_one_database_announce_once(engine: AsyncEngine, db_url: str) -> None:

@@ -94,8 +94,8 @@ async def test_reminders_go_out_once_on_the_right_days(bot: BotHarness) -> None:
     await live_until(bot, datetime(2026, 12, 3, 23, 0, tzinfo=SHANGHAI))
     eve = posted(bot, "明天")
     assert [line.split("：")[0] for line in eve] == [
-        "📅 明天 2026-11-25（周三） 15:30–17:00",
-        "📅 明天 2026-11-27（周五） 14:00–16:00",
+        "📅 明天 11月25日 周三 15:30–17:00",
+        "📅 明天 11月27日 周五 14:00–16:00",
     ]
     soon = [m for m in bot.in_chat(GROUP) if m.plain.startswith("⏰")]
     assert [m.plain.splitlines()[0] for m in soon] == [
@@ -116,11 +116,11 @@ async def test_the_monday_summary_lists_the_week_once(bot: BotHarness) -> None:
     summaries = posted(bot, "本周会议与培训")
     assert len(summaries) == 2
     first, second = summaries
-    assert "2026-11-23 至 2026-11-29" in first
-    assert "2026-11-25（周三） 15:30–17:00 教研会（语文组，1.5 学时）" in first
-    assert "2026-11-27（周五） 14:00–16:00 区级培训（全体教职工，2 学时）" in first
+    assert "11月23日 周一 至 11月29日 周日" in first
+    assert "11月25日 周三 15:30–17:00 教研会（语文组，1.5 学时）" in first
+    assert "11月27日 周五 14:00–16:00 区级培训（全体教职工，2 学时）" in first
     # The week of 30 November has only the cancelled Wednesday, so Monday says nothing.
-    assert "2026-12-07 至 2026-12-13" in second and "2026-12-09（周三）" in second
+    assert "12月7日 周一 至 12月13日 周日" in second and "12月9日 周三" in second
 
 
 async def test_the_summary_time_follows_the_policy(bot: BotHarness, engine: AsyncEngine) -> None:
@@ -144,8 +144,8 @@ async def test_no_reminders_in_the_national_day_holiday(engine: AsyncEngine) -> 
     async with harness:
         await live_until(harness, datetime(2026, 10, 15, 8, 0, tzinfo=SHANGHAI))
         assert [line.split("：")[0] for line in posted(harness, "明天")] == [
-            "📅 明天 2026-10-14（周三） 15:30–17:00"
+            "📅 明天 10月14日 周三 15:30–17:00"
         ]
         # Monday 5 October is a holiday with nothing on: no summary; 12 October has 教研会.
         summaries = posted(harness, "本周会议与培训")
-        assert len(summaries) == 1 and "2026-10-12 至 2026-10-18" in summaries[0]
+        assert len(summaries) == 1 and "10月12日 周一 至 10月18日 周日" in summaries[0]

@@ -91,7 +91,7 @@ async def test_the_board_goes_out_as_one_message_for_the_school_at_the_policy_ti
     await run_until(bot, at(day, 16, 31))
     board = only(group(bot))
     lines = board.plain.splitlines()
-    assert lines[0] == "📋 作业公示 · 11月25日（周三）"
+    assert lines[0] == "📋 作业公示 · 11月25日 周三"
     # Grade by grade, in order, in the one message.
     headings = [line for line in lines if line.startswith("━━")]
     assert headings == ["━━ 一年级 ━━", "━━ 三年级 ━━", "━━ 五年级 ━━"]
@@ -127,7 +127,7 @@ async def test_after_the_board_a_posting_is_an_addition_and_a_change_a_correctio
     before = len(group(bot))
     await bot.send(bot.user(HEAD32_ID), "/hw 三(2) 语文 10 口头 背课文")
     addition = group(bot)[before]
-    assert addition.plain.startswith("➕ 作业补充 · 三(2)班 · 11月25日（周三）")
+    assert addition.plain.startswith("➕ 作业补充 · 三(2)班 · 11月25日 周三")
     assert "语文 · 口头 10 分钟：背课文" in addition.plain
     await bot.press(maths, posted, posted.data_of("修改"))
     await bot.send(maths, "25 练习册第12–13页")
@@ -171,9 +171,9 @@ async def test_no_board_on_a_day_without_school(bot: BotHarness) -> None:
     await run_until(bot, at(date(2026, 11, 28), 18))  # through Thursday, Friday, Saturday
     titles = [b.plain.splitlines()[0] for b in group(bot) if "作业公示" in b.plain]
     assert [t.split(" · ")[1] for t in titles] == [
-        "11月25日（周三）",
-        "11月26日（周四）",
-        "11月27日（周五）",
+        "11月25日 周三",
+        "11月26日 周四",
+        "11月27日 周五",
     ]
 
 
@@ -227,7 +227,7 @@ async def test_the_weekly_summary_goes_to_the_office_on_friday(bot: BotHarness) 
     await bot.send(maths, "/hw 三(2) 数学 10 口算")
     await run_until(bot, at(MONDAY + timedelta(days=4), 17, 1))
     summary = only([m for m in bot.in_chat(OFFICE_ID) if "本周作业汇总" in m.plain])
-    assert "11月23日（周一） – 11月27日（周五）" in summary.plain
+    assert "11月23日 周一 – 11月27日 周五" in summary.plain
     assert "三(2)班：平均 25/45 分钟；超限：周二；未布置：周三" in summary.plain
     assert "一(1)班：本年级不布置书面作业；未布置：周一、周二、周三、周四、周五" in summary.plain
     assert "0/0" not in summary.plain
@@ -250,4 +250,4 @@ async def test_when_friday_is_closed_the_summary_comes_on_thursday(
     await run_until(bot, at(friday, 18))
     summaries = [m for m in bot.in_chat(OFFICE_ID) if "本周作业汇总" in m.plain]
     assert len(summaries) == 1
-    assert "– 11月26日（周四）" in summaries[0].plain
+    assert "– 11月26日 周四" in summaries[0].plain

@@ -174,7 +174,7 @@ async def test_suspended_past_the_grace_the_admins_are_told_and_it_is_never_sent
     try:
         assert announcements(bot) == []
         (notice,) = [m.plain for m in bot.in_chat(ADMIN_ID)]
-        assert "错过了以下定时推送" in notice and "11-25 07:00 今日值班公告" in notice
+        assert "错过了以下定时推送" in notice and "11月25日 周三 07:00 今日值班公告" in notice
         # Neither a later look nor a new start sends it, or tells again.
         bot.clock.advance(timedelta(minutes=5))
         await scheduler.watch_once(bot.app, bot.clock.now() - LAG)

@@ -90,7 +90,7 @@ async def test_too_late_is_listed_to_the_admins_not_sent(started: BotHarness) ->
     await scheduler.start(started.app)  # a second start lists nothing again
     assert announcements(started) == []
     notices = [m.plain for m in started.in_chat(ADMIN_ID)]
-    assert len(notices) == 1 and "11-25 07:00 今日值班公告" in notices[0]
+    assert len(notices) == 1 and "11月25日 周三 07:00 今日值班公告" in notices[0]
 
 
 @pytest.mark.parametrize("started", [(6, 0, 0, 0)], indirect=True)

@@ -176,7 +176,9 @@ def test_checkin_window_and_day_codes() -> None:
 
 def test_a_day_that_next_year_lacks_or_a_year_far_away_is_refused() -> None:
     with pytest.raises(EventError) as leap:
-        parse_event_day("02-29", date(2028, 3, 1))  # read as next year's, which has none
+        # Long past this year (read as next year's, which has none); a day just gone stays
+        # this year's, so that it can be refused as past.
+        parse_event_day("02-29", date(2028, 6, 1))
     with pytest.raises(EventError) as far:
         parse_event_day("9999-12-31", TODAY)
     assert leap.value.key == "event.err.bad_date"

@@ -118,7 +118,10 @@ async def test_a_changed_roster_replaces_in_place(
     # 巡课（下午） and 护学岗（午）: 15 rows gone; Monday's patroller and all 10 gate places moved.
     assert (result.created, result.updated, result.removed) == (0, 11, 15)
     assert (
-        Notice("import.note.duty_rotation_start", {"posts": ["护学岗（早）"], "day": "2026-11-26"})
+        Notice(
+            "import.note.duty_rotation_start",
+            {"posts": ["护学岗（早）"], "day": date(2026, 11, 26)},
+        )
         in result.notices
     )
     thursday = await duty_on(

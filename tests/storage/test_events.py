@@ -116,3 +116,22 @@ async def test_an_unknown_subject_group_stops_the_import(
     text = render_errors("zh", caught.value)
     assert "第 2 行「对象」列" in text and "语汶" in text and "语文组" in text
     assert await active_events(session=session, school_id=school_id) == []
+
+
+async def test_a_subject_group_nothing_is_close_to_is_named_without_a_guess(
+    session: AsyncSession, now: datetime
+) -> None:
+    school_id = await seed(session, now)
+    with pytest.raises(ImportFailed) as caught:
+        await import_table(
+            session=session,
+            school_id=school_id,
+            kind="events",
+            data="名称,星期,开始,时长,对象\n教研会,周三,15:30,1,舞蹈组\n".encode(),
+            filename="events.csv",
+            now=now,
+            actor_telegram_id=None,
+        )
+    text = render_errors("zh", caught.value)
+    assert "本校没有“舞蹈”这个学科。" in text
+    assert "是不是" not in text and "—" not in text

@@ -356,7 +356,7 @@ async def test_calendar_ranges_and_makeup_weekdays(
 ) -> None:
     result = await run(session, school, "calendar", CALENDAR_CSV, now)
     assert result.created == 4
-    assert "2026-09-20" in render_summary("zh", result)
+    assert "9月20日 周日" in render_summary("zh", result)
     entries = (
         await session.exec(select(CalendarEntry).order_by(col(CalendarEntry.start_date)))
     ).all()
