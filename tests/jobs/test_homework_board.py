@@ -36,7 +36,7 @@ def school(classes_per_grade: int) -> list[ClassDay]:
 
 def test_a_small_school_is_one_message() -> None:
     (message,) = board_messages("zh", DAY, school(3))
-    assert message.startswith("📋 <b>作业公示</b> · 11月25日（周三）")
+    assert message.startswith("📋 <b>作业公示</b> · 11月25日 周三")
     for grade in ("一年级", "二年级", "三年级", "六年级"):
         assert f"━━ <b>{grade}</b> ━━" in message
 
