@@ -30,15 +30,16 @@ def weekday_name(lang: str | None, weekday: int) -> str:
     return (WEEKDAY_NAMES_EN if lang == "en" else WEEKDAY_NAMES_ZH)[weekday - 1]
 
 
-def day_label(lang: str | None, day: date) -> str:
-    """12月8日 周二 / Tue 8 Dec; with the year when it is not this year's."""
+def day_label(lang: str | None, day: date, *, year: bool | None = None) -> str:
+    """12月8日 周二 / Tue 8 Dec; with the year when it is not this year's (`year=False`: never,
+    for a text that names the year already)."""
     values = {
         "year": day.year,
         "month": MONTHS_EN[day.month - 1] if lang == "en" else day.month,
         "day": day.day,
         "weekday": weekday_name(lang, day.isoweekday()),
     }
-    this_year = _clock.now().year if _clock is not None else day.year
+    this_year = _clock.now().year if _clock is not None and year is not False else day.year
     return str(t(lang, "common.date" if day.year == this_year else "common.date_year", **values))
 
 

@@ -77,9 +77,10 @@ def law_holidays_text(lang: str, year: int) -> Safe:
     """元旦 1月1日 周五；春节 2月5日 周五–2月8日 周一；…"""
     parts = []
     for name, first, last in holiday_spans(year):
-        days = day_label(lang, first)
+        # The warning names the year once; each day need not repeat it.
+        days = day_label(lang, first, year=False)
         if last != first:
-            days += "–" + day_label(lang, last)
+            days += "–" + day_label(lang, last, year=False)
         parts.append(t(lang, "cal.holiday.span", holiday=t(lang, f"cal.holiday.{name}"), days=days))
     return Safe(t(lang, "common.list_sep").join(parts))
 
