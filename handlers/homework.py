@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.commands import START_HW, started_with
 from bot.dates import day_label
-from bot.texts import split_message
+from bot.texts import Safe, split_message
 from handlers import homework_group as in_group
 from handlers import homework_wizard as wizard
 from handlers.dialogue import dialogue
@@ -190,10 +190,7 @@ async def _resolve_classes(
     for ref in refs:
         if ref not in by_ref:
             near = nearest_class_names(ref.name, [c.name for c in known])
-            sep = turn.t("common.list_sep")
-            problem = turn.t(
-                "hw.unknown_class", klass=ref.name, near=sep.join(near) or turn.t("common.none")
-            )
+            problem = _with_near(turn, turn.t("hw.unknown_class", klass=ref.name), near)
             reply_keeping_text(turn, problem, original)
             return None
     return [by_ref[ref] for ref in refs]
@@ -204,12 +201,17 @@ async def _resolve_subject(turn: Turn, name: str, original: str) -> Subject | No
     found = next((s for s in subjects if s.name == name.strip()), None)
     if found is None:
         near = difflib.get_close_matches(name, [s.name for s in subjects], n=3, cutoff=0.3)
-        sep = turn.t("common.list_sep")
-        problem = turn.t(
-            "hw.unknown_subject", subject=name, near=sep.join(near) or turn.t("common.none")
-        )
+        problem = _with_near(turn, turn.t("hw.unknown_subject", subject=name), near)
         reply_keeping_text(turn, problem, original)
     return found
+
+
+def _with_near(turn: Turn, problem: str, near: list[str]) -> Safe:
+    """The problem, and the nearest names when there are any (a "close ones: none" line only
+    makes the answer longer)."""
+    if not near:
+        return Safe(problem)
+    return Safe(f"{problem}{turn.t('hw.near', near=turn.t('common.list_sep').join(near))}")
 
 
 # --- what was set ----------------------------------------------------------------------------
@@ -225,10 +227,7 @@ async def _one_class(turn: Turn, text: str) -> SchoolClass | None:
     found = next((c for c in known if ref and (c.grade, c.number) == (ref.grade, ref.number)), None)
     if found is None:
         near = nearest_class_names(text, [c.name for c in known])
-        sep = turn.t("common.list_sep")
-        turn.reply(
-            turn.t("hw.unknown_class", klass=text, near=sep.join(near) or turn.t("common.none"))
-        )
+        turn.reply(_with_near(turn, turn.t("hw.unknown_class", klass=text), near))
     return found
 
 

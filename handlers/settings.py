@@ -24,7 +24,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.commands import ADMINS
 from bot.config import LANGUAGES
-from bot.texts import catalogue
+from bot.texts import Safe, catalogue
 from handlers.dialogue import dialogue
 from handlers.outbox import Markup
 from handlers.settings_views import (
@@ -173,7 +173,8 @@ def _unknown(turn: Turn, typed: str) -> None:
     word = typed.split()[0]
     close = difflib.get_close_matches(word.lower(), list(_names()), n=3, cutoff=0.5)
     shown_close = [c for c in close if not _names()[c].startswith(_SECTION)]
-    turn.reply(turn.t("settings.unknown_key", key=word, close=", ".join(shown_close) or "—"))
+    close_line = turn.t("settings.close", close=", ".join(shown_close)) if shown_close else ""
+    turn.reply(turn.t("settings.unknown_key", key=word, close=Safe(close_line)))
 
 
 def _asking(turn: Turn, item: PolicySpec) -> object:

@@ -157,7 +157,7 @@ async def test_who_may_post_where(bot: BotHarness, engine: AsyncEngine) -> None:
 
 
 LINE_PROBLEMS = [
-    ("/hw 三(9) 数学 10 口算", "本校没有“三(9)班”。相近的班级：三(2)班"),
+    ("/hw 三(9) 数学 10 口算", "本校没有“三(9)班”。相近的：三(2)班"),
     ("/hw 三(2) 物理 10 口算", "本校没有“物理”这门学科"),
     ("/hw 三(2) 数学 300 口算", "请写 1–240 之间的整数分钟"),
     ("/hw 三(2) 数学 20", "缺少作业内容"),
@@ -171,6 +171,12 @@ async def test_what_is_wrong_is_said_and_the_line_kept(bot: BotHarness) -> None:
         answer = only(await bot.send(bot.user(MATHS_ID), line))
         assert says in answer.plain, line
         assert line[:40] in answer.plain
+
+
+async def test_an_unknown_name_without_a_near_one_offers_none(bot: BotHarness) -> None:
+    answer = only(await bot.send(bot.user(MATHS_ID), "/hw 三(2) 物理 10 观察"))
+    assert "本校没有“物理”这门学科。" in answer.plain
+    assert "相近" not in answer.plain and "无" not in answer.plain.split("这门学科")[1][:3]
 
 
 async def test_on_a_day_without_school_the_answer_says_there_is_no_board(
