@@ -30,7 +30,12 @@ def move_answers(turn: Turn, since: int) -> None:
     the buttons under them (修改, 撤回, 申请例外) are hers, and the group is not a place for
     choices only she can make."""
     for item in turn.out.items[since:]:
-        if isinstance(item, Send) and item.chat_id == turn.chat_id:
+        # A notice to the group's homework topic (another topic than hers) stays in the group.
+        if (
+            isinstance(item, Send)
+            and item.chat_id == turn.chat_id
+            and item.message_thread_id == turn.thread_id
+        ):
             item.chat_id = turn.actor.telegram_id
             item.reply_to = None
 

@@ -157,6 +157,8 @@ async def tell_group(
     )
     thread = policies.topic("homework")
     for group in await staff_groups(session=turn.session, school_id=post.school_id):
+        if turn.in_group and group.chat_id == turn.chat_id and turn.thread_id == thread:
+            continue  # posted right there: the group has just read the one-line answer
         turn.out.send(group.chat_id, text, thread_id=thread)
     post.announced = post.announced or post.status == "published"
     turn.session.add(post)

@@ -86,14 +86,19 @@ class Turn:
     def t(self, key: str, /, **values: object) -> Safe:
         return t(self.lang, key, **values)
 
+    @property
+    def thread_id(self) -> int | None:
+        """The forum topic the update came from (None: the general topic, or no topics)."""
+        message = self.update.effective_message
+        return (
+            message.message_thread_id if message is not None and message.is_topic_message else None
+        )
+
     def reply(self, text: str, markup: Markup = None) -> None:
         message = self.update.effective_message
         reply_to = message.message_id if message is not None and self.in_group else None
         # Inside a forum topic the answer stays in that topic.
-        thread = (
-            message.message_thread_id if message is not None and message.is_topic_message else None
-        )
-        self.out.send(self.chat_id, text, markup, reply_to=reply_to, thread_id=thread)
+        self.out.send(self.chat_id, text, markup, reply_to=reply_to, thread_id=self.thread_id)
 
     def toast(self, text: str | None = None, alert: bool = False) -> None:
         query = self.update.callback_query

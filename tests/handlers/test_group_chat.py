@@ -3,9 +3,14 @@ to private with a deep link, and /bind saying whether the bot may delete message
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
+from jobs import homework as homework_jobs
+from jobs import scheduler
+from tests.conftest import SHANGHAI
 from tests.handlers import homework_school as hw_school
 from tests.handlers import leave_school
 from tests.harness import BOT_USERNAME, BotHarness
@@ -30,6 +35,29 @@ async def test_homework_posted_in_the_group_is_answered_there_in_one_line_with_t
     private = harness.last(hw_school.HEAD32_ID)
     assert "作业已发布" in private.plain and "抄写第5课生字" in private.plain
     assert any("撤回" in label for label, _ in private.buttons)
+
+
+async def test_after_the_board_a_posting_from_the_group_is_one_line_there_not_two(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await hw_school.seed_school(engine, clock.now())
+    harness.services.push_kinds = homework_jobs.push_kinds()
+    start = clock.now()
+    clock.set(datetime(2026, 11, 25, 16, 31, tzinfo=SHANGHAI))
+    await scheduler.fire_due(harness.app, start, clock.now())
+    before = len(harness.in_chat(hw_school.GROUP))
+
+    await harness.send(harness.user(hw_school.HEAD32_ID), "/hw 三(2) 语文 20 抄写", hw_school.GROUP)
+    new = harness.in_chat(hw_school.GROUP)[before:]
+    assert [m.plain for m in new] == [
+        "✅ 已发布 三(2)班 语文 20 分钟。书面合计 20/45 分钟，还可布置 25 分钟"
+    ]
+    # Nor is the group's notice of the addition sent to her instead.
+    assert not [m for m in harness.in_chat(hw_school.HEAD32_ID) if "作业补充" in m.plain]
+    # Posted in private after the board, the group still hears of the addition.
+    await harness.send(harness.user(hw_school.MATHS_ID), "/hw 三(2) 数学 10 口算")
+    (addition,) = harness.in_chat(hw_school.GROUP)[before + 1 :]
+    assert "三(2)班" in addition.plain and "数学" in addition.plain
 
 
 async def test_homework_over_the_cap_in_the_group_says_the_minutes_left_and_goes_on_privately(
