@@ -86,17 +86,24 @@ async def _assignments(bot: BotHarness, samples: int) -> list[Timing]:
     own lesson). Only presses that assigned someone are timed: a suggestion who meanwhile went on
     leave or reached the daily cap is refused, a shorter path, and the board drawn again shows
     the next one, pressed as an arranger would."""
-    needs = dict.fromkeys(
-        data.split(":")[3]
-        for message in reversed(bot.request.sent)  # newest first
-        for _, data in message.buttons
-        if data.startswith("v1:cov:as:")
-    )
     result: list[float] = []
     others: list[float] = []
-    for need_id in needs:
-        if len(result) >= samples:
+    tried: set[str] = set()
+    # A board shows one lesson at a time and moves on once it is arranged: the lessons to press
+    # are looked for again after every press, on whatever the boards show now.
+    while len(result) < samples:
+        need_id = next(
+            (
+                need
+                for message in reversed(bot.request.sent)  # newest first
+                for _, data in message.buttons
+                if data.startswith("v1:cov:as:") and (need := data.split(":")[3]) not in tried
+            ),
+            None,
+        )
+        if need_id is None:
             break
+        tried.add(need_id)
         prefix = f"v1:cov:as:{need_id}:"
         for _ in range(ATTEMPTS):
             shown = next(
