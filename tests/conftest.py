@@ -1,5 +1,11 @@
 """Shared fixtures: a fresh database per test, on SQLite and on PostgreSQL.
 
+Which tests run on both: everything under tests/storage, tests/jobs, tests/e2e and tests/bench,
+where the dialect decides what happens (locks, claims, migrations, a real process), and any other
+test marked `both_databases` (races between two presses or two processes). The handlers' and the
+bot's own tests run on SQLite only: they check what people see, which does not depend on the
+database, and running them twice cost about half of the suite's time.
+
 PostgreSQL tests use a schema of their own per test in the database given by
 STAFFROOM_TEST_PG (default postgresql://postgres@127.0.0.1:5432/test). They are skipped when
 STAFFROOM_TEST_PG is "skip", and skipped with the reason when that server cannot be reached (one
@@ -62,6 +68,33 @@ def pytest_configure(config: pytest.Config) -> None:
     # As bot/cli.py does for the real program: durations as timedelta, no deprecation warnings.
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     config.addinivalue_line("markers", "sqlite_only: a test that is about SQLite itself")
+    config.addinivalue_line(
+        "markers", "both_databases: a test whose outcome depends on the database dialect"
+    )
+
+
+# Folders whose tests run on PostgreSQL too (see the module's docstring).
+BOTH_DATABASES = ("storage", "jobs", "e2e", "bench")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    kept: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
+        folder = item.path.parent.name
+        if (
+            on_postgres
+            and folder not in BOTH_DATABASES
+            and item.get_closest_marker("both_databases") is None
+        ):
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -28,6 +28,9 @@ from tests.handlers.conftest import SYSADMIN_ID
 from tests.handlers.leave_school import LEADER, TEACHER, seed
 from tests.harness import BotHarness
 
+# Races between two processes: row locks behave differently on each database.
+pytestmark = pytest.mark.both_databases
+
 WAIT_SECONDS = 10
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -147,6 +148,7 @@ async def test_a_second_press_changes_nothing_and_names_who_decided(
     assert await actions(engine) == ["leave_requested", "leave_approved"]
 
 
+@pytest.mark.both_databases  # a race: each database serialises it its own way
 async def test_two_approvers_pressing_together_give_one_decision(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock, backend: str
 ) -> None:
