@@ -2,7 +2,8 @@
 
 今天, 明天, 后天, 大后天, 昨天, 前天; 周四, 下周三, 本周五, 上周一; 11-27, 11/27, 11月27日,
 2026-11-27, 2026年11月27日; and a range with ~, 至, 到 or - between two of those (11月27日-29日).
-English: today, tomorrow, yesterday, thu, next wed, this fri, last mon. Full-width digits and
+English: today, tomorrow, yesterday, thu, next wed, this fri, last mon, 8 Dec, Dec 8. A day as
+the bot writes it (12月8日 周二, Tue 8 Dec) reads back as that day. Full-width digits and
 signs are read as their ASCII twins. Past days are read too, so that a command that refuses the
 past can say "已经过去" rather than "not understood". `today` always comes from the bot's clock.
 """
@@ -41,6 +42,13 @@ _EN_WEEKDAY = re.compile(r"^(?P<when>next|this|last)?(?P<day>[a-z]+)$")
 _FULL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})[日号]?$")
 _MONTH_DAY = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})[日号]?$")
 _DAY_ONLY = re.compile(r"^(\d{1,2})[日号]?$")
+# As the bot writes a day, so it may be typed back: 12月8日 周二, Tue 8 Dec, 8 Dec, Dec 8.
+# The weekday must be the day's own: "12月5日 周三" in `/calendar makeup` is a day and then the
+# weekday whose timetable it follows.
+_MONTH_DAY_WEEKDAY = re.compile(r"^(\d{1,2})月(\d{1,2})[日号](?:周|星期|礼拜)([一二三四五六日天])$")
+_MONTHS_EN = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_EN_DAY_MONTH = re.compile(r"^(?:([a-z]{3,9}),?)?(\d{1,2})([a-z]{3})[a-z]*\.?$")
+_EN_MONTH_DAY = re.compile(r"^([a-z]{3})[a-z]*\.?(\d{1,2})$")
 _RANGE_WORDS = ("~", "至", "到", "—", "–", "to", "-")
 
 
@@ -131,6 +139,20 @@ def read_day(text: str, today: date, after: date | None = None) -> date | None:
     match = _MONTH_DAY.match(value)
     if match:
         return _month_day(today, int(match[1]), int(match[2]))
+    match = _MONTH_DAY_WEEKDAY.match(value)
+    if match:
+        found = _month_day(today, int(match[1]), int(match[2]))
+        return found if found and found.isoweekday() == _WEEKDAYS[match[3]] else None
+    match = _EN_DAY_MONTH.match(value)
+    if match and match[3] in _MONTHS_EN:
+        found = _month_day(today, _MONTHS_EN.index(match[3]) + 1, int(match[2]))
+        named = _WEEKDAYS_EN.get(match[1]) if match[1] else None
+        if match[1] and named is None:
+            return None
+        return found if found and (named is None or found.isoweekday() == named) else None
+    match = _EN_MONTH_DAY.match(value)
+    if match and match[1] in _MONTHS_EN:
+        return _month_day(today, _MONTHS_EN.index(match[1]) + 1, int(match[2]))
     return None
 
 

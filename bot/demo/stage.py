@@ -226,6 +226,9 @@ async def open_stage(
     if seed:  # the database has its tables (and, resumed, its messages)
         await resume_chats(sim, settings.database_url)
     await sim.add_bot_to_group(GROUP_ID, ids[ADMIN_NAME])
+    # As the README asks a school to: an admin of its staff group, allowed to delete a /leave
+    # typed there.
+    sim.promote_bot(GROUP_ID, by_user_id=ids[ADMIN_NAME])
 
     bot_settings = dataclasses.replace(
         settings,

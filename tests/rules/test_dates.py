@@ -56,3 +56,27 @@ def test_take_reads_the_longest_run_of_words_that_names_days() -> None:
         3,
     )
     assert read_span("12月8日-10日", TODAY) == (date(2026, 12, 8), date(2026, 12, 10))
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("11月27日 周五", date(2026, 11, 27)),
+        ("Fri 27 Nov", date(2026, 11, 27)),
+        ("27 Nov", date(2026, 11, 27)),
+        ("Nov 27", date(2026, 11, 27)),
+        ("27 november", date(2026, 11, 27)),
+        ("2 Jan", date(2027, 1, 2)),
+    ],
+)
+def test_a_day_as_the_bot_writes_it_reads_back_as_that_day(text: str, day: date) -> None:
+    assert read_span(text, TODAY) == (day, day)
+
+
+def test_a_word_that_is_no_month_is_not_a_day() -> None:
+    assert read_day("27 foo", TODAY) is None
+
+
+@pytest.mark.parametrize("text", ["11月27日 周三", "Wed 27 Nov"])
+def test_a_weekday_that_is_not_the_day_s_own_is_not_read_with_it(text: str) -> None:
+    assert read_day(text, TODAY) is None
