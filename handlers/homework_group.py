@@ -45,9 +45,9 @@ def group_line(
 ) -> Safe:
     """One line for the group: per class, recorded (and its total against the cap) or not."""
     parts = [_class_part(turn, item, subject, kind, minutes) for item in placed]
-    text = turn.t("hw.group_line.sep").join(parts)
+    text = turn.group_t("hw.group_line.sep").join(parts)
     if not all(item.check.ok for item in placed):
-        text += turn.t("hw.group_line.choices_private")
+        text += turn.group_t("hw.group_line.choices_private")
     return Safe(text)
 
 
@@ -56,25 +56,25 @@ def _class_part(turn: Turn, item: Placed, subject: Subject, kind: Kind, minutes:
     post = item.post
     what = _what(turn, item, subject, kind, minutes)
     if check.verdict == CapVerdict.NO_WRITTEN:
-        return turn.t("hw.group_line.no_written", klass=item.klass.name)
+        return turn.group_t("hw.group_line.no_written", klass=item.klass.name)
     if not check.ok:
-        return turn.t(
+        return turn.group_t(
             "hw.group_line.over",
             what=what,
             total=check.total,
             cap=check.cap if check.cap is not None else "—",
             left=check.left or 0,
         )
-    total = total_text(turn.lang, check.cap, check.after)
+    total = total_text(turn.group_lang, check.cap, check.after)
     status = post.status if post is not None else "draft"
     key = {"published": "published", "pending": "pending"}.get(status, "held")
-    return turn.t(f"hw.group_line.{key}", what=what, total=total)
+    return turn.group_t(f"hw.group_line.{key}", what=what, total=total)
 
 
 def _what(turn: Turn, item: Placed, subject: Subject, kind: Kind, minutes: int) -> Safe:
     """`三(2) 语文 20 分钟` (with the kind when it is not written homework)."""
-    label = "" if kind == Kind.WRITTEN else kind_label(turn.lang, kind.value)
-    return turn.t(
+    label = "" if kind == Kind.WRITTEN else kind_label(turn.group_lang, kind.value)
+    return turn.group_t(
         "hw.group_line.what",
         klass=item.klass.name,
         subject=subject.name,
@@ -85,4 +85,4 @@ def _what(turn: Turn, item: Placed, subject: Subject, kind: Kind, minutes: int) 
 
 def open_wizard_privately(turn: Turn) -> None:
     """`/hw` alone in the group: the wizard's buttons and questions belong in private."""
-    turn.reply(turn.t("hw.group_wizard"), turn.private_chat_button(START_HW))
+    turn.reply(turn.group_t("hw.group_wizard"), turn.private_chat_button(START_HW))

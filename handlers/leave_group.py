@@ -128,4 +128,4 @@ def _point_to_private(turn: Turn, trace: Trace, payload: str) -> None:
 async def group_leave_hint(turn: Turn) -> None:
     """/leave without words in the group: the wizard (and the reason) belong in private; the
     button opens it there."""
-    turn.reply(turn.t("leave.group_hint"), turn.private_chat_button(START_LEAVE))
+    turn.reply(turn.group_t("leave.group_hint"), turn.private_chat_button(START_LEAVE))

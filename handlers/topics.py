@@ -48,7 +48,7 @@ async def cmd_topic(turn: Turn) -> None:
     name = TOPIC_WORDS.get(words[0].lower()) if words else None
     if name is None:
         policies = await load_policies(session=turn.session, school_id=group.school_id)
-        lines = [turn.t("topic.usage"), "", *routing_lines(turn.lang, policies)]
+        lines = [turn.group_t("topic.usage"), "", *routing_lines(turn.group_lang, policies)]
         turn.reply(Safe("\n".join(lines)))
         return
     thread = message.message_thread_id if message.is_topic_message else None
@@ -63,8 +63,8 @@ async def cmd_topic(turn: Turn) -> None:
     await turn.audit(
         "policy_changed", subject_type="policy", key=f"group.topic.{name}", old=old, new=new
     )
-    kind = turn.t(f"topic.kind.{name}")
-    turn.reply(turn.t("topic.set_here" if thread else "topic.set_general", kind=kind))
+    kind = turn.group_t(f"topic.kind.{name}")
+    turn.reply(turn.group_t("topic.set_here" if thread else "topic.set_general", kind=kind))
 
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]

@@ -87,6 +87,15 @@ class Turn:
         return t(self.lang, key, **values)
 
     @property
+    def group_lang(self) -> str:
+        """What is said in the staff group is read by everyone: the school's language, not the
+        sender's (in a private chat, the person's own)."""
+        return self.svc.settings.default_language if self.in_group else self.lang
+
+    def group_t(self, key: str, /, **values: object) -> Safe:
+        return t(self.group_lang, key, **values)
+
+    @property
     def thread_id(self) -> int | None:
         """The forum topic the update came from (None: the general topic, or no topics)."""
         message = self.update.effective_message
@@ -157,7 +166,7 @@ class Turn:
         username = self.context.bot.username
         url = f"https://t.me/{username}" + (f"?start={payload}" if payload else "")
         return InlineKeyboardMarkup(
-            [[InlineKeyboardButton(self.t("common.open_private"), url=url)]]
+            [[InlineKeyboardButton(self.group_t("common.open_private"), url=url)]]
         )
 
 

@@ -83,7 +83,7 @@ async def test_homework_over_the_cap_in_the_group_says_the_minutes_left_and_goes
     assert any("25" in label for label in labels) and any("例外" in label for label in labels)
 
 
-async def test_the_group_line_is_in_the_teachers_language(
+async def test_the_group_line_is_in_the_school_s_language_and_her_own_answer_in_hers(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     await hw_school.seed_school(engine, clock.now())
@@ -92,9 +92,11 @@ async def test_the_group_line_is_in_the_teachers_language(
 
     await harness.send(head, "/hw 三(2) 语文 10 oral recite the poem", hw_school.GROUP)
 
+    # Everyone reads the group: it is written in the school's language.
     assert harness.last(hw_school.GROUP).plain == (
-        "✅ Published 三(2)班 语文 oral 10 min. Written total 0/45 min, 45 min left"
+        "✅ 已发布 三(2)班 语文 口头 10 分钟。书面合计 0/45 分钟，还可布置 45 分钟"
     )
+    assert "Homework published" in harness.last(hw_school.HEAD32_ID).plain
 
 
 async def test_a_mistyped_homework_line_in_the_group_gets_the_problem_alone(
