@@ -173,7 +173,8 @@ def _unknown(turn: Turn, typed: str) -> None:
     word = typed.split()[0]
     close = difflib.get_close_matches(word.lower(), list(_names()), n=3, cutoff=0.5)
     shown_close = [c for c in close if not _names()[c].startswith(_SECTION)]
-    close_line = turn.t("settings.close", close=", ".join(shown_close)) if shown_close else ""
+    sep = turn.t("common.list_sep")
+    close_line = turn.t("settings.close", close=sep.join(shown_close)) if shown_close else ""
     turn.reply(turn.t("settings.unknown_key", key=word, close=Safe(close_line)))
 
 

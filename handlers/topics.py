@@ -51,6 +51,12 @@ async def cmd_topic(turn: Turn) -> None:
         lines = [turn.group_t("topic.usage"), "", *routing_lines(turn.group_lang, policies)]
         turn.reply(Safe("\n".join(lines)))
         return
+    chat = turn.update.effective_chat
+    if chat is not None and not chat.is_forum and not message.is_topic_message:
+        # Sent in a group without topics: there is nothing to route, say so rather than "from
+        # now on in the General topic".
+        turn.reply(turn.group_t("topic.not_forum"))
+        return
     thread = message.message_thread_id if message.is_topic_message else None
     old, new = await set_policy(
         session=turn.session,

@@ -321,7 +321,9 @@ class BotHarness:
     def _chat(self, chat_id: int, user: User) -> Chat:
         if chat_id == user.id:
             return Chat(chat_id, Chat.PRIVATE, first_name=user.first_name)
-        return Chat(chat_id, Chat.SUPERGROUP, title="教师群")
+        # A group given topics (`request.topics`) is a forum, as Telegram marks it.
+        forum = True if chat_id in self.request.topics else None
+        return Chat(chat_id, Chat.SUPERGROUP, title="教师群", is_forum=forum)
 
     def _message(self, user: User, chat_id: int, text: str | None, **extra: Any) -> Message:
         entities = []

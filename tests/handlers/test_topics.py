@@ -78,6 +78,10 @@ async def test_topic_is_for_admins_and_lists_the_routing(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     await school(engine, clock, **{"group.topic.duty": "12"})
+    # A group without topics has nothing to route.
+    (plain,) = await harness.send(harness.user(ADMIN_ID), "/topic 作业", GROUP)
+    assert "本群没有开启话题" in plain.plain
+    harness.request.topics[GROUP] = {5, 12}
     (refused,) = await harness.send(harness.user(MATHS_ID), "/topic 作业", GROUP, thread_id=5)
     assert "你没有权限" in refused.plain
     (listing,) = await harness.send(harness.user(ADMIN_ID), "/topic", GROUP)
