@@ -32,6 +32,7 @@ from handlers.cover_board import (
     unavailable_text,
     update_slips,
 )
+from handlers.cover_substitute import ask_about, close_group_asks
 from handlers.leave_texts import (
     bell_label,
     cover_state,
@@ -169,8 +170,10 @@ async def _decide(
     merged_class_id: int | None = None,
 ) -> tuple[bool, int | None]:
     """Records the arranger's decision if the need is still at `version`: whether it was, and
-    who covered the lesson before (to be told they are released)."""
+    who covered the lesson before (to be told they are released). A lesson that was asked for
+    in the group has its post there closed: nobody should still press 我来 for it."""
     previous = need.substitute_id if need.status in ("assigned", "merged") else None
+    asked = need.status == "asking"
     done = await change_need(
         session=turn.session,
         need=need,
@@ -182,6 +185,8 @@ async def _decide(
         assigned_by=turn.actor.telegram_id,
         acknowledged_at=None,
     )
+    if done and asked:
+        await close_group_asks(turn, need)
     return done, previous
 
 
@@ -414,7 +419,7 @@ async def on_ask_group(turn: Turn) -> None:
     )
     thread = kit.policies.topic("cover")
     for group in groups:
-        turn.out.send(group.chat_id, text, markup, thread_id=thread)
+        turn.out.send(group.chat_id, text, markup, thread_id=thread, about=ask_about(need))
     turn.toast(turn.t("cover.ask.posted"))
     await _refresh_board(turn, kit, need, moving_on=True)
     redraw_copies(turn, kit, need.day, focus=need.id)

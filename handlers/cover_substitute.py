@@ -41,6 +41,9 @@ from storage.cover import (
     why_not,
 )
 from storage.models import CoverNeed
+from storage.outbox import sent_about
+
+ASK_ABOUT = "cover_ask"
 
 
 @button()
@@ -85,6 +88,25 @@ async def on_volunteer(turn: Turn) -> None:
     await tell_arrangers(turn, kit, need, "cover.ask.taken_notice", name=me.name)
     redraw_copies(turn, kit, need.day, focus=need.id)
     update_slips(turn, kit, [need.day])
+
+
+def ask_about(need: CoverNeed) -> str:
+    """What the group's 我来 post for a lesson is kept under in the outbox."""
+    return f"{ASK_ABOUT}:{need.id}"
+
+
+async def close_group_asks(turn: Turn, need: CoverNeed) -> None:
+    """The lesson was settled another way (an arranger's choice): each group post asking for it
+    now says so, without its 我来 button."""
+    posts = await sent_about(session=turn.session, about=ask_about(need))
+    if not posts:
+        return
+    kit = await load_kit(turn, need.school_id)
+    if kit is None:
+        return
+    text = _group_closed_text(turn, kit, need)
+    for chat_id, message_id in posts:
+        turn.out.edit(chat_id, message_id, text, school_id=need.school_id)
 
 
 def _group_closed_text(turn: Turn, kit: Kit, need: CoverNeed) -> str:

@@ -342,3 +342,14 @@ async def renew_work(*, session: AsyncSession, owner: str, until: datetime) -> i
         .values(lease_until=until)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def sent_about(*, session: AsyncSession, about: str) -> list[tuple[int, int]]:
+    """(chat, message id) of the messages sent for `about` (`cover_ask:12`) that Telegram has."""
+    query = select(OutboxMessage.chat_id, OutboxMessage.message_id).where(
+        OutboxMessage.about == about,
+        OutboxMessage.action == "send",
+        OutboxMessage.status == "sent",
+        col(OutboxMessage.message_id).is_not(None),
+    )
+    return [(chat, message or 0) for chat, message in (await session.exec(query)).all()]

@@ -102,6 +102,25 @@ async def test_an_outdated_board_or_the_wrong_person_changes_nothing(
     assert [e.actor_telegram_id for e in denied] == [CAO, CAO]
 
 
+async def test_a_lesson_asked_for_then_arranged_otherwise_closes_the_group_post(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1 群里征集"))
+    post = harness.last(GROUP)
+    assert post.data_of("我来")
+    # The board moved on to lesson 2: back to lesson 1, still asked for in the group.
+    board = harness.request.find(OFFICE_A, board.message_id)
+    _, _ = await harness.press(harness.user(OFFICE_A), board, board.data_of("◀ 上一个（1）"))
+    board = harness.request.find(OFFICE_A, board.message_id)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1 自习"))
+
+    closed = harness.request.find(GROUP, post.message_id)
+    assert closed.edited and closed.buttons == []
+    assert closed.plain.endswith("已另行安排。")
+
+
 async def test_asking_the_group_takes_the_first_eligible_volunteer(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
