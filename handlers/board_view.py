@@ -72,7 +72,7 @@ class BoardParts:
     lines and buttons in each language (an approval sends the same lessons to every arranger)."""
 
     suggestions: dict[tuple[int, int], list[Suggestion]] = field(default_factory=dict)
-    blocks: dict[tuple[int, int, str, int, str], Block] = field(default_factory=dict)
+    blocks: dict[tuple[int, int, str, int, str, bool], Block] = field(default_factory=dict)
 
 
 @dataclass
@@ -129,11 +129,13 @@ async def render_board(
     page: int | None = None,
     focus: int | None = None,
     after: int | None = None,
+    unlocked: int | None = None,
 ) -> Board:
     """One day's board for an arranger at `now`: a line for each lesson, then the one shown
     (see `shown_index`) with its state, suggestions and buttons, at most `BUTTON_BUDGET` of
     them; a lesson that is over only with its state. `parts` keeps what the next arranger's
-    copy shares with this one.
+    copy shares with this one. `unlocked`: a settled lesson an arranger asked to change, shown
+    with its choices while it stays as it is until one is made.
     """
     parts = BoardParts() if parts is None else parts
     index = shown_index(kit, needs, now, page=page, focus=focus, after=after)
@@ -149,10 +151,11 @@ async def render_board(
             lines.append(_brief_line(lang, kit, need, number, now, shown=number == index + 1))
     need = needs[index]
     phase = kit.phase(need, now)
-    key = (need.id or 0, need.version, lang, index + 1, phase)
+    reopened = unlocked is not None and unlocked == need.id
+    key = (need.id or 0, need.version, lang, index + 1, phase, reopened)
     if key not in parts.blocks:
         parts.blocks[key] = await _lesson_block(
-            session, kit, day, need, index + 1, lang, parts, phase=phase, now=now
+            session, kit, day, need, index + 1, lang, parts, phase=phase, now=now, reopened=reopened
         )
     block_lines, block_rows = parts.blocks[key]
     lines.extend(block_lines)
@@ -203,9 +206,11 @@ async def _lesson_block(
     *,
     phase: str,
     now: datetime,
+    reopened: bool = False,
 ) -> Block:
     """The lesson shown: its lines (what, whose, its state, the suggestions) and buttons; a
-    lesson that is over has its state only, a settled one the button to reopen it."""
+    lesson that is over has its state only, a settled one the button to reopen it (unless an
+    arranger just pressed it: then its choices)."""
     lines = [
         "",
         t(
@@ -221,7 +226,7 @@ async def _lesson_block(
         lines.append(t(lang, "cover.board.provisional"))
     if phase == OVER:
         return lines, []
-    if settled(need):
+    if settled(need) and not reopened:
         lines.append(t(lang, "cover.board.settled"))
         reopen = InlineKeyboardButton(
             t(lang, "cover.button.ro", number=number),

@@ -95,9 +95,11 @@ async def _arrangeable(turn: Turn, kit: Kit, first: date, last: date) -> list[Co
     return arranged_by(kit, turn.actor.staff, needs, is_admin=turn.actor.is_admin)
 
 
-async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed, *, moving_on: bool = False) -> None:
+async def _refresh_board(
+    turn: Turn, kit: Kit, need: CoverNeed, *, moving_on: bool = False, unlocked: bool = False
+) -> None:
     """Draws the pressed board again: on the need, or (`moving_on`, it was just decided) on the
-    next lesson still to arrange."""
+    next lesson still to arrange; `unlocked`: the settled need with its choices."""
     needs = await _arrangeable(turn, kit, need.day, need.day)
     board = await render_board(
         turn.session,
@@ -108,6 +110,7 @@ async def _refresh_board(turn: Turn, kit: Kit, need: CoverNeed, *, moving_on: bo
         now=turn.now,
         focus=None if moving_on else need.id,
         after=need.id,
+        unlocked=need.id if unlocked else None,
     )
     turn.edit_origin(board.text, board.markup)
     await _remember_shown(turn, board.need_id)
@@ -428,37 +431,21 @@ async def on_ask_group(turn: Turn) -> None:
 
 @button()
 async def on_reopen(turn: Turn) -> None:
-    """重新安排: a settled lesson (confirmed, self-study, merged) is open to arrange again; its
-    substitute is told they need not come."""
+    """重新安排: a settled lesson (confirmed, self-study, merged) shows its choices again on the
+    pressed board. Nothing changes until one is made: the substitute keeps the lesson (and is
+    told only then), so an arranger who stops halfway leaves no class without a teacher."""
     assert turn.callback is not None
     found = await _arranger_press(turn)
     version = turn.callback.id(1)
     if found is None or version is None:
         return
     need, kit = found
-    previous = need.substitute_id if need.status in ("assigned", "merged") else None
-    if not await change_need(
-        session=turn.session,
-        need=need,
-        version=version,
-        status="open",
-        substitute_id=None,
-        merged_class_id=None,
-        assigned_at=None,
-        assigned_by=None,
-        acknowledged_at=None,
-    ):
+    if need.version != version:
         await _stale(turn, kit, need)
         return
-    await turn.audit(
-        "cover_reopened", subject_type="cover_need", subject_id=need.id, substitute=previous
-    )
-    tell_released(turn, kit, need, previous)
+    await turn.audit("cover_rearranging", subject_type="cover_need", subject_id=need.id)
     turn.toast(turn.t("cover.reopened_toast"))
-    await _refresh_board(turn, kit, need)
-    redraw_copies(turn, kit, need.day, focus=need.id)
-    update_slips(turn, kit, [need.day])
-    await turn.schedule_changed(need.school_id, kinds.COVER)
+    await _refresh_board(turn, kit, need, unlocked=True)
 
 
 # --- commands -------------------------------------------------------------------------------------

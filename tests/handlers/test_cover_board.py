@@ -109,21 +109,30 @@ async def test_a_confirmed_lesson_is_reopened_by_an_arranger_only(
 
     _, refused = await harness.press(harness.user(CAO), in_own_chat(CAO), reopen)
     assert refused["text"] == "你没有权限执行这个操作。"
+    told = len(harness.in_chat(XU))
     _, answer = await harness.press(harness.user(OFFICE_A), board, reopen)
 
-    assert answer["text"] == "已重新打开，请重新安排。"
-    assert "不用代课了" in harness.last(XU).plain
+    # The choices are back on her board, but nothing changed yet: 许志强 still covers the
+    # lesson and hears nothing, so stopping here leaves no class without a teacher.
+    assert answer["text"] == "请选新的安排；选定之前，原来的安排不变。"
+    assert len(harness.in_chat(XU)) == told
     board = harness.request.find(OFFICE_A, board.message_id)
-    assert "👉 1. 第3节 三(2)班 语文（周雅琴）：待安排" in board.plain
     assert "1→郭春燕" in [label for label, _ in board.buttons]
     async with session_factory(engine)() as s:
         need = (await s.exec(select(CoverNeed).order_by(CoverNeed.period))).first()
+    assert need is not None and need.status == "assigned" and need.substitute_id is not None
+
+    # Choosing anew is what releases him.
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→郭春燕"))
+    assert "不用代课了" in harness.last(XU).plain
+    async with session_factory(engine)() as s:
+        need = (await s.exec(select(CoverNeed).order_by(CoverNeed.period))).first()
         entries = [e.action for e in await audit.entries(session=s)]
-    assert need is not None and (need.status, need.substitute_id) == ("open", None)
-    assert "cover_reopened" in entries and entries.count("denied") == 1
-    # The other arranger's copy follows.
+    assert need is not None and need.status == "assigned"
+    assert "cover_rearranging" in entries and entries.count("denied") == 1
+    # The other arranger's copy follows the new choice.
     other = harness.last(OFFICE_B)
-    assert "1. 第3节 三(2)班 语文（周雅琴）：待安排" in other.plain
+    assert "1. 第3节 三(2)班 语文（周雅琴）：郭春燕 代课" in other.plain
 
 
 async def give_thursday_patrol(engine: AsyncEngine, name: str) -> None:
