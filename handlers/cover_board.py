@@ -40,7 +40,7 @@ from storage.cover import (
 from storage.duty import duty_on
 from storage.models import CoverNeed, School, Staff
 from storage.policies import load_policies
-from storage.swaps import Names, Schedule, load_names, load_schedule
+from storage.schedule import Names, Schedule, load_names, load_schedule
 
 
 @dataclass

@@ -39,8 +39,8 @@ from storage.cover import (
 )
 from storage.cover_slips import forget_slip_messages, slip_messages
 from storage.models import CoverNeed, LeaveRequest
+from storage.schedule import Names, Schedule, load_schedule
 from storage.schools import staff_groups
-from storage.swaps import Names, Schedule, load_schedule
 
 if TYPE_CHECKING:
     from handlers.cover_board import Kit

@@ -17,7 +17,7 @@ from rules.classnames import MAX_GRADE, grade_word
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart
 from storage.models import CoverNeed, LessonSwap, Staff
-from storage.swaps import Names, Schedule
+from storage.schedule import Names, Schedule
 
 
 def grade_label(lang: str, grade: int) -> str:

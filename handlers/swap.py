@@ -38,13 +38,8 @@ from rules.leave_dates import LeaveDateError
 from rules.swaps import parse_swap_line
 from storage.cover import hold_school, swap_problems
 from storage.models import LessonSwap
-from storage.swaps import (
-    OPEN_SWAP_STATES,
-    create_swap,
-    move_swap,
-    swap_sides,
-    swaps_waiting,
-)
+from storage.schedule import swap_sides
+from storage.swaps import OPEN_SWAP_STATES, create_swap, move_swap, swaps_waiting
 
 
 async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:

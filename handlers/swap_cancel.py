@@ -24,7 +24,8 @@ from handlers.turn import Turn, button, command
 from jobs import kinds
 from storage.cover import hold_school, may_arrange, needs_on
 from storage.models import LessonSwap
-from storage.swaps import approved_swaps, move_swap
+from storage.schedule import approved_swaps
+from storage.swaps import move_swap
 
 # Messages one /swaps sends at most; the rest are counted.
 MOST_LISTED = 15

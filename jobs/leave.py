@@ -44,7 +44,7 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, School
 from storage.outbox import queue_work
 from storage.policies import load_policies
-from storage.swaps import load_schedule
+from storage.schedule import load_schedule
 
 log = logging.getLogger(__name__)
 Message = Send | Edit

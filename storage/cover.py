@@ -30,9 +30,9 @@ from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, TEACHER
 from rules.swaps import Clash, swap_clashes
 from storage.leave import approved_absences, away_at, leaves_on
 from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, School, Staff
+from storage.schedule import Schedule, approved_swaps
 from storage.session_memo import remembered, tables_of
 from storage.staff import STAFF_TABLE, school_staff
-from storage.swaps import Schedule, approved_swaps
 
 # Needs that still mean something on the day (released ones are history).
 LIVE_STATES = ("open", "asking", "assigned", "self_study", "merged")

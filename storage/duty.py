@@ -34,9 +34,9 @@ from rules.rota import (
 from storage.calendar import school_calendar
 from storage.leave import approved_absences
 from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
+from storage.schedule import bell_times
 from storage.session_memo import remembered, tables_of
 from storage.staff import all_school_staff
-from storage.swaps import bell_times
 
 # What the shifts of a day are made of; writing any of these in an action reads them again.
 DUTY_READS = tables_of(DutyPost, DutyAssignment, DutyOverride, Staff, CalendarEntry, School)

@@ -21,9 +21,9 @@ from rules.cover import is_morning
 from rules.leave_dates import DayPart
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
+from storage.schedule import bell_times
 from storage.session_memo import remembered, tables_of
 from storage.staff import school_staff
-from storage.swaps import bell_times
 
 # States in which a leave still keeps someone away (ended: came back early, see returned_at).
 AWAY_STATES = ("approved", "ended")

@@ -8,7 +8,7 @@ from typing import cast
 from rules.cover import DayLesson
 from storage.cover import CoverDay
 from storage.models import CoverNeed
-from storage.swaps import Schedule
+from storage.schedule import Schedule
 
 DAY = date(2026, 11, 25)
 

@@ -17,9 +17,9 @@ from storage.db import create_engine, session_factory
 from storage.import_classes import ensure_classes, ensure_subjects
 from storage.models import BellPeriod, CalendarEntry, School
 from storage.policies import load_policies, set_policy
+from storage.schedule import bell_times, load_names, load_schedule
 from storage.schools import bump_schedule_version
 from storage.staff import school_staff
-from storage.swaps import bell_times, load_names, load_schedule
 from tests import factories
 
 WEDNESDAY = date(2026, 11, 25)
