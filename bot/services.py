@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,7 +36,14 @@ class Services:
     starting: asyncio.Task[None] | None = None
     # Every kind of scheduled push, collected from the jobs modules by build_application.
     push_kinds: list[PushKind] = field(default_factory=list)
-    extras: dict[str, Any] = field(default_factory=dict)
+    # Each school's schedule_version when its jobs were last planned (jobs/scheduler.py).
+    schedule_versions: dict[int, int] = field(default_factory=dict)
+    # When the admins were last told of an error of each kind (handlers/errors.py).
+    error_notices: dict[str, float] = field(default_factory=dict)
+    # How many upkeep sweeps ran: every PURGE_EVERY-th also purges (jobs/upkeep.py).
+    sweeps: int = 0
+    # Tests only: awaited inside a leave decision, after the reads and before the writes.
+    before_decision: Callable[[Any], Awaitable[None]] | None = None
     # Every slot planned for yesterday, today and tomorrow, and which ran (jobs/push_watch.py).
     watch: PushWatch = field(default_factory=PushWatch)
     # What follows an action for other people (boards, redrawn copies, slips), after its answer.

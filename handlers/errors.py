@@ -25,7 +25,7 @@ async def on_error(update: object, context: BotContext) -> None:
     svc = context.svc
     kind = type(error).__name__
     where = _where(update)
-    last: dict[str, float] = svc.extras.setdefault("error_notices", {})
+    last = svc.error_notices
     now = time.monotonic()
     if now - last.get(kind, -ADMIN_NOTICE_INTERVAL) >= ADMIN_NOTICE_INTERVAL:
         last[kind] = now

@@ -67,13 +67,13 @@ REASON = 1
 REJECT_KEY = "leave_reject"
 REJECT_PROMPT = re.compile(r"(?:请假审批|leave approval) #(\d+)")
 MAX_NOTE = 300
-# Tests hold a decision here, after everything was read and before anything is written, to
-# prove that two approvers pressing together still give exactly one decision.
-DECISION_HOOK = "leave.before_decision"
 
 
 async def _before_decision(turn: Turn) -> None:
-    hook = turn.svc.extras.get(DECISION_HOOK)
+    # Tests hold a decision here (`Services.before_decision`), after everything was read and
+    # before anything is written, to prove that two approvers pressing together still give
+    # exactly one decision.
+    hook = turn.svc.before_decision
     if hook is not None:
         await hook(turn)
 

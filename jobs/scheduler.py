@@ -413,7 +413,7 @@ async def start(app: AnyApp) -> None:
             log.exception(
                 "could not plan the pushes of school %s; the watch tries again", school.id
             )
-    svc.extras["schedule_versions"] = await _versions(svc)
+    svc.schedule_versions = await _versions(svc)
 
 
 async def _start_school(app: AnyApp, school: School) -> None:
@@ -471,14 +471,14 @@ async def _nightly_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def rebuild_changed(app: AnyApp) -> list[int]:
     """Rebuilds the schools whose schedule version moved since we last looked."""
     svc = services_of(app)
-    known: dict[int, int] = svc.extras.setdefault("schedule_versions", {})
+    known = svc.schedule_versions
     current = await _versions(svc)
     changed = [
         school_id for school_id, version in current.items() if known.get(school_id) != version
     ]
     for school_id in changed:
         await rebuild(app, school_id)
-    svc.extras["schedule_versions"] = current
+    svc.schedule_versions = current
     return changed
 
 

@@ -86,8 +86,8 @@ async def sweep(app: AnyApp) -> int:
         svc.dispatcher.unreachable = set(await unreachable_since(session=session))
     taken = await svc.dispatcher.sweep()
     taken += await follow_ups.recover(app)
-    svc.extras["sweeps"] = sweeps = svc.extras.get("sweeps", 0) + 1
-    if sweeps % PURGE_EVERY == 0:
+    svc.sweeps += 1
+    if svc.sweeps % PURGE_EVERY == 0:
         async with svc.sessions() as session, session.begin():
             await purge(session=session, before=svc.clock.now() - KEEP_DELIVERED)
             await purge_kept(session=session, before=svc.clock.now() - KEEP_REQUEST_MESSAGES)

@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
-from handlers.leave_approval import DECISION_HOOK
 from handlers.turn import Turn
 from storage import audit
 from storage.db import session_factory
@@ -168,7 +167,7 @@ async def test_two_approvers_pressing_together_give_one_decision(
                 both_read.set()
             await asyncio.wait_for(both_read.wait(), 10)
 
-    harness.services.extras[DECISION_HOOK] = hold
+    harness.services.before_decision = hold
     before = len(harness.request.sent)
     (_, answer_a), (_, answer_b) = await asyncio.gather(
         harness.press(harness.user(OFFICE_A), first, first.data_of("批准")),
