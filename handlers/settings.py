@@ -158,6 +158,8 @@ async def cmd_settings(turn: Turn) -> object:
     if target.startswith(_SECTION):
         # Also with a value after it (/settings 作业 40): the section shows the names to use.
         section = next(s for s in SECTIONS if _SECTION + s.name == target)
+        if value:
+            _which_one(turn, typed, value, section.name)
         turn.reply(*section_view(turn.lang, policies, section, 0))
         return END
     item = spec(target)
@@ -167,6 +169,28 @@ async def cmd_settings(turn: Turn) -> object:
     outcome = await _change(turn, item, value)
     turn.reply(outcome.text, outcome.markup)
     return END
+
+
+def _which_one(turn: Turn, typed: str, rest: str, section: str) -> None:
+    """`/settings 作业上限 40` names a section, then words no setting is called by alone: the
+    value is not set, and the settings whose names hold those words are offered instead."""
+    word = rest.split()[0].lower()
+    matching = [
+        name
+        for name, key in _names().items()
+        if not key.startswith(_SECTION)
+        and section_of(key).name == section
+        and word in name
+        and name == policy_name(turn.lang, key).lower()
+    ]
+    sep = turn.t("common.list_sep")
+    if matching:
+        example = f"/settings {matching[0]} {rest.split()[-1]}"
+        turn.reply(
+            turn.t("settings.which_one", typed=typed, names=sep.join(matching), example=example)
+        )
+    else:
+        turn.reply(turn.t("settings.which_one_none", typed=typed))
 
 
 def _unknown(turn: Turn, typed: str) -> None:

@@ -192,6 +192,19 @@ async def test_a_chinese_name_and_a_value_in_one_line(
     assert '"new": "40"' in (await changes(engine))[0]
 
 
+async def test_a_name_several_settings_share_is_not_set_and_they_are_offered(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    answer = await harness.send(harness.user(ADMIN_ID), "/settings 作业上限 40")
+
+    hint = answer[0].plain
+    assert hint.startswith("“作业上限 40”没有设置")
+    assert "三年级作业上限" in hint and "例如 /settings 一年级作业上限 40" in hint
+    assert await raw(engine, "homework.cap.grade3") != "40"
+    assert await changes(engine) == []
+
+
 async def test_english_keys_keep_working(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
