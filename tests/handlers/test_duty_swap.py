@@ -149,9 +149,9 @@ async def test_requests_that_cannot_work_are_refused(
     not_on_duty = await harness.send(wang, "/dutyswap 2026-12-03 吴晓梅")
     assert "你没有值班" in not_on_duty[-1].plain
     past = await harness.send(wang, "/dutyswap 2026-11-18 吴晓梅")
-    assert "11月18日 周三已经过去了" in past[-1].plain
+    assert "11月18日 周三 已经过去了" in past[-1].plain
     yesterday = await harness.send(wang, "/dutyswap 昨天 吴晓梅")
-    assert "11月24日 周二已经过去了" in yesterday[-1].plain
+    assert "11月24日 周二 已经过去了" in yesterday[-1].plain
     assert "不是日期" not in yesterday[-1].plain
     self_swap = await harness.send(wang, "/dutyswap 2026-12-02 王晴晴")
     assert "不能和自己换班" in self_swap[-1].plain
