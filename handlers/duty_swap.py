@@ -328,8 +328,8 @@ class _Parties:
         if not await move_swap(
             session=turn.session,
             swap_id=swap.id or 0,
-            allowed=allowed,
-            to=state,
+            from_states=allowed,
+            to_state=state,
             by=turn.actor.telegram_id,
             now=turn.now,
         ):
@@ -363,8 +363,8 @@ class _Parties:
         if not await move_swap(
             session=turn.session,
             swap_id=swap.id or 0,
-            allowed=allowed,
-            to=target,
+            from_states=allowed,
+            to_state=target,
             by=turn.actor.telegram_id,
             now=turn.now,
         ):
@@ -415,8 +415,8 @@ class _Parties:
         if not await move_swap(
             session=turn.session,
             swap_id=swap.id or 0,
-            allowed=OPEN,
-            to=EXPIRED,
+            from_states=OPEN,
+            to_state=EXPIRED,
             by=turn.actor.telegram_id,
             now=turn.now,
         ):

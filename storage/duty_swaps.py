@@ -126,16 +126,17 @@ async def move_swap(
     *,
     session: AsyncSession,
     swap_id: int,
-    allowed: tuple[str, ...],
-    to: str,
-    by: int | None,
+    from_states: tuple[str, ...],
+    to_state: str,
     now: datetime,
+    by: int | None = None,
 ) -> bool:
-    """Moves the swap to `to` if it is still in one of `allowed`; False when someone was first."""
+    """The conditional state change (as storage.swaps.move_swap for lesson swaps); False when
+    the swap was no longer in `from_states`: someone was first."""
     result = await session.exec(
         update(DutySwap)
-        .where(col(DutySwap.id) == swap_id, col(DutySwap.status).in_(allowed))
-        .values(status=to, decided_at=now, decided_by=by)
+        .where(col(DutySwap.id) == swap_id, col(DutySwap.status).in_(from_states))
+        .values(status=to_state, decided_at=now, decided_by=by)
     )
     return result.rowcount == 1
 
