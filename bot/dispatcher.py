@@ -163,6 +163,21 @@ async def _room_in(window: _Window) -> None:
 Hooked = tuple["Message", "_Attempt", OutcomeHook]
 
 
+def _sent_tagged(
+    batch: list[tuple[Message, _Attempt]], tag_of: Callable[[Send], tuple[Any, ...] | None]
+) -> list[Any]:
+    """(*tag, chat, message id) of each message sent with a tag (a board's or a slip's), kept
+    to be edited later."""
+    return [
+        (*tag, message.chat_id, message.message_id)
+        for message, attempt in batch
+        if isinstance(message, Send)
+        and (tag := tag_of(message)) is not None
+        and message.message_id is not None
+        and attempt.status == "sent"
+    ]
+
+
 @dataclass
 class _Lane:
     chat_id: int
@@ -595,24 +610,10 @@ class Dispatcher:
                 ],
                 now=now,
             )
-            boards = [
-                (*message.board, message.chat_id, message.message_id)
-                for message, attempt in batch
-                if isinstance(message, Send)
-                and message.board is not None
-                and message.message_id is not None
-                and attempt.status == "sent"
-            ]
+            boards = _sent_tagged(batch, lambda send: send.board)
             if boards:
                 await record_copies(session=session, copies=boards, today=None)
-            slips = [
-                (*message.slip, message.chat_id, message.message_id)
-                for message, attempt in batch
-                if isinstance(message, Send)
-                and message.slip is not None
-                and message.message_id is not None
-                and attempt.status == "sent"
-            ]
+            slips = _sent_tagged(batch, lambda send: send.slip)
             if slips:
                 await record_slip_messages(session=session, sent=slips)
             for message, attempt in batch:
