@@ -131,7 +131,8 @@ async def watch_leaves(app: Any) -> tuple[int, int]:
         covered = await leaves_with_needs(
             session=session, leave_ids=[leave.id or 0 for leave, _, _ in waiting]
         )
-        waits = {school.id or 0: await _waits(session, school.id or 0) for _, _, school in waiting}
+        schools = {school.id or 0 for _, _, school in waiting}
+        waits = {school_id: await _waits(session, school_id) for school_id in schools}
     moved = expired = 0
     for leave, step, school in waiting:
         tz = ZoneInfo(school.timezone)
