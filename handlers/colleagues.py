@@ -9,12 +9,12 @@ from storage.models import Staff
 from storage.staff import school_staff, staff_by_name
 
 
-def did_you_mean(lang: str | None, names: list[str]) -> str:
-    """The names close to what was typed, as "是不是：王晴晴、王琴？"; "" when none is, so that
-    a refusal never ends in an empty "是不是：—"."""
+def did_you_mean(lang: str | None, names: list[str], key: str = "common.did_you_mean") -> str:
+    """The names close to what was typed, as "是不是：王晴晴、王琴？" (or as `key` words it,
+    with `{names}`); "" when none is, so that a refusal never ends in an empty "是不是：—"."""
     if not names:
         return ""
-    return t(lang, "common.did_you_mean", names=t(lang, "common.list_sep").join(names))
+    return t(lang, key, names=t(lang, "common.list_sep").join(names))
 
 
 async def colleague_named(turn: Turn, school_id: int, name: str) -> tuple[Staff | None, str]:

@@ -31,6 +31,7 @@ from bot.dates import day_label
 from bot.texts import Safe, split_message
 from handlers import homework_group as in_group
 from handlers import homework_wizard as wizard
+from handlers.colleagues import did_you_mean
 from handlers.dialogue import dialogue
 from handlers.homework_author import on_author_button
 from handlers.homework_decisions import on_approve
@@ -207,11 +208,8 @@ async def _resolve_subject(turn: Turn, name: str, original: str) -> Subject | No
 
 
 def _with_near(turn: Turn, problem: str, near: list[str]) -> Safe:
-    """The problem, and the nearest names when there are any (a "close ones: none" line only
-    makes the answer longer)."""
-    if not near:
-        return Safe(problem)
-    return Safe(f"{problem}{turn.t('hw.near', near=turn.t('common.list_sep').join(near))}")
+    """The problem, and the nearest names when there are any."""
+    return Safe(problem + did_you_mean(turn.lang, near, "hw.near"))
 
 
 # --- what was set ----------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from bot import callbacks
 from bot.commands import ADMINS
 from bot.config import LANGUAGES
 from bot.texts import Safe, catalogue
+from handlers.colleagues import did_you_mean
 from handlers.dialogue import dialogue
 from handlers.outbox import Markup
 from handlers.settings_views import (
@@ -197,8 +198,7 @@ def _unknown(turn: Turn, typed: str) -> None:
     word = typed.split()[0]
     close = difflib.get_close_matches(word.lower(), list(_names()), n=3, cutoff=0.5)
     shown_close = [c for c in close if not _names()[c].startswith(_SECTION)]
-    sep = turn.t("common.list_sep")
-    close_line = turn.t("settings.close", close=sep.join(shown_close)) if shown_close else ""
+    close_line = did_you_mean(turn.lang, shown_close, "settings.close")
     turn.reply(turn.t("settings.unknown_key", key=word, close=Safe(close_line)))
 
 
