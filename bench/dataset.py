@@ -18,8 +18,8 @@ from sqlalchemy import insert
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.demo.files import demo_files
-from bot.demo.roster import SCHOOL_NAME
+from demo.files import demo_files
+from demo.roster import SCHOOL_NAME
 from storage import audit
 from storage.db import create_engine, session_factory
 from storage.importer import IMPORT_KINDS, import_table

@@ -1,5 +1,5 @@
 """The demo school (青松路小学) for a bot in its own process: its database, and its people and
-staff group in the simulator, as bot/demo/stage.py sets them up in one process."""
+staff group in the simulator, as demo/stage.py sets them up in one process."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bench.simproc import SimClient
-from bot.demo.files import demo_telegram_ids
-from bot.demo.roster import SCHOOL_NAME, Person, people
-from bot.demo.stage import ADMIN_NAME, GROUP_ID, GROUP_TITLE, SYSADMIN_ID, seed_demo_school
+from demo.files import demo_telegram_ids
+from demo.roster import SCHOOL_NAME, Person, people
+from demo.stage import ADMIN_NAME, GROUP_ID, GROUP_TITLE, SYSADMIN_ID, seed_demo_school
 
 __all__ = ["ADMIN_NAME", "GROUP_ID", "SCHOOL_NAME", "SYSADMIN_ID", "DemoSchool", "open_school"]
 

@@ -123,7 +123,7 @@ async def simulator_process(*, rate_limits: bool = False) -> AsyncIterator[SimCl
     command = [
         sys.executable,
         "-m",
-        "bot.simulator",
+        "simulator",
         "--port",
         str(port),
         "--token",

@@ -98,7 +98,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
         return await playground(settings, fresh=args.fresh)
     if args.command == "demo":
-        from bot.demo.script import run_demo
+        from demo.script import run_demo
 
         return await run_demo(settings, quiet=args.quiet)
     if args.command == "school":

@@ -19,11 +19,11 @@ from pathlib import Path
 from bot.admin_cli import plain
 from bot.clock import OffsetClock
 from bot.config import Settings
-from bot.demo.roster import SCHOOL_NAME, people
-from bot.demo.stage import ADMIN_NAME, GROUP_ID, GROUP_TITLE, Stage, open_stage, write_demo_files
-from bot.simulator import SimMessage, SimulatorError
 from bot.texts import t
+from demo.roster import SCHOOL_NAME, people
+from demo.stage import ADMIN_NAME, GROUP_ID, GROUP_TITLE, Stage, open_stage, write_demo_files
 from rules.classnames import display_name
+from simulator import SimMessage, SimulatorError
 
 PLAYGROUND_DB = Path("data/playground.db")
 # The simulated time a session reached: the next one goes on from there, never back.

@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.demo.files import demo_files
+from demo.files import demo_files
 from rules.calendar import DayKind
 from storage.calendar import school_calendar
 from storage.importer import import_table

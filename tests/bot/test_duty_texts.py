@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.simulator.html import parse_html
 from bot.texts import catalogue, placeholders
+from simulator.html import parse_html
 
 PREFIXES = ("duty.", "dswap.", "patrol.", "cal.", "import.kind.duty", "import.help.duty")
 OWN = [

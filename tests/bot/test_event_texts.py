@@ -10,8 +10,8 @@ import tomllib
 import pytest
 
 from bot.config import LANGUAGES
-from bot.simulator.html import parse_html
 from bot.texts import LOCALES, catalogue, placeholders, t
+from simulator.html import parse_html
 
 
 def keys_of(filename: str) -> list[str]:

@@ -18,8 +18,8 @@ from telegram.error import RetryAfter
 
 from bot.app import build_application
 from bot.config import Settings
-from bot.simulator import Simulator
 from bot.startup import StartupFailed, reach_telegram, release, seconds_before_retry
+from simulator import Simulator
 
 # Shaped like a real token: its secret half must appear in no output.
 TOKEN = "7012345678:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"

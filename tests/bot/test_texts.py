@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from bot.config import LANGUAGES
-from bot.simulator import ApiError
-from bot.simulator.html import parse_html
 from bot.texts import (
     MESSAGE_LIMIT,
     QUOTE_LIMIT,
@@ -15,6 +13,8 @@ from bot.texts import (
     t,
     visible_length,
 )
+from simulator import ApiError
+from simulator.html import parse_html
 
 
 def test_every_key_exists_in_every_language_with_the_same_placeholders() -> None:

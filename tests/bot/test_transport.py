@@ -16,8 +16,8 @@ from telegram import (
 )
 from telegram.error import NetworkError, TimedOut
 
-from bot.simulator import Simulator
 from bot.transport import AiohttpCallsRequest, AiohttpRequest, LeanKeyboard, lean_markup
+from simulator import Simulator
 
 ALICE = 1001
 

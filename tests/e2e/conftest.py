@@ -9,7 +9,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.demo.stage import Stage, open_stage
+from demo.stage import Stage, open_stage
 from tests.conftest import SHANGHAI
 
 # Wednesday 25 November 2026, 07:30: a school day of the autumn term.

@@ -9,9 +9,9 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.demo.script import _add_meeting, _meeting_check_in, run_demo
-from bot.demo.stage import Stage
 from bot.services import services_of
+from demo.script import _add_meeting, _meeting_check_in, run_demo
+from demo.stage import Stage
 from storage.models import Event
 from tests.conftest import SHANGHAI
 from tests.e2e.conftest import E2E_START

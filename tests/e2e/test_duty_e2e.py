@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.demo.roster import OFFICE, people
-from bot.demo.stage import GROUP_ID, Stage
+from demo.roster import OFFICE, people
+from demo.stage import GROUP_ID, Stage
 from tests.conftest import SHANGHAI
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.demo.stage import ADMIN_NAME, GROUP_ID, Stage
+from demo.stage import ADMIN_NAME, GROUP_ID, Stage
 
 pytestmark = pytest.mark.e2e
 

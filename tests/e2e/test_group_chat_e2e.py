@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.demo.files import bells_file
-from bot.demo.stage import ADMIN_NAME, GROUP_ID, SYSADMIN_ID, Stage
-from bot.simulator import SimMessage
+from demo.files import bells_file
+from demo.stage import ADMIN_NAME, GROUP_ID, SYSADMIN_ID, Stage
+from simulator import SimMessage
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.demo.stage import ADMIN_NAME, GROUP_ID, Stage
-from bot.simulator import SimMessage
+from demo.stage import ADMIN_NAME, GROUP_ID, Stage
+from simulator import SimMessage
 from tests.conftest import SHANGHAI
 
 pytestmark = pytest.mark.e2e

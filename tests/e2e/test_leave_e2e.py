@@ -13,8 +13,8 @@ from datetime import datetime
 
 import pytest
 
-from bot.demo.stage import GROUP_ID, Stage
-from bot.simulator import SimMessage
+from demo.stage import GROUP_ID, Stage
+from simulator import SimMessage
 from tests.conftest import SHANGHAI
 
 pytestmark = pytest.mark.e2e

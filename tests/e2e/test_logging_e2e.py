@@ -11,8 +11,8 @@ import pytest
 from bot.app import SIMULATOR_TOKEN
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.demo.stage import ADMIN_NAME, NEWCOMER_ID, open_stage
 from bot.logs import setup_logging
+from demo.stage import ADMIN_NAME, NEWCOMER_ID, open_stage
 from tests.e2e.conftest import E2E_START
 
 pytestmark = pytest.mark.e2e

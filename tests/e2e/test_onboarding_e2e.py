@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.demo.stage import ADMIN_NAME, GROUP_ID, NEWCOMER_ID, SYSADMIN_ID, Stage
+from demo.stage import ADMIN_NAME, GROUP_ID, NEWCOMER_ID, SYSADMIN_ID, Stage
 
 pytestmark = pytest.mark.e2e
 

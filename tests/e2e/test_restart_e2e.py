@@ -23,7 +23,7 @@ from bench.demo_school import ADMIN_NAME, GROUP_ID, SCHOOL_NAME, SYSADMIN_ID, op
 from bench.simproc import SimClient, simulator_process
 from bench.tally import Row, read_outbox, tally, unfinished
 from bot.clock import SystemClock
-from bot.simulator import supergroup_id_for
+from simulator import supergroup_id_for
 from storage.calendar import school_calendar
 from storage.db import create_engine, session_factory
 from storage.schools import school_by_name

@@ -9,8 +9,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
 from bot.config import LANGUAGES
-from bot.simulator.html import parse_html
 from bot.texts import catalogue, placeholders, t, visible_length
+from simulator.html import parse_html
 from storage import audit
 from storage.db import session_factory
 from tests import factories

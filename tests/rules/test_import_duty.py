@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import time
 
-from bot.demo.files import duty_file
-from bot.demo.roster import OFFICE, people
+from demo.files import duty_file
+from demo.roster import OFFICE, people
 from rules import import_duty
 from rules.import_errors import ImportFailed, RowError
 from rules.rota import ROTATION, WEEKDAY

@@ -1,1 +1,1 @@
-"""Tests of the local Telegram Bot API simulator (bot.simulator)."""
+"""Tests of the local Telegram Bot API simulator (simulator)."""

@@ -8,7 +8,7 @@ import pytest
 from telegram import Bot
 from telegram.ext import Application
 
-from bot.simulator import Simulator
+from simulator import Simulator
 from tests.simulator.sim_helpers import ALICE, BOB, CAROL, StartApp, make_bot
 
 

@@ -8,7 +8,7 @@ from telegram import Bot
 from telegram.ext import Application, ApplicationBuilder
 from telegram.request import HTTPXRequest
 
-from bot.simulator import Simulator
+from simulator import Simulator
 
 ALICE = 1001
 BOB = 1002

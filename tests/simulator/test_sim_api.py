@@ -27,7 +27,7 @@ from telegram.error import (
     TimedOut,
 )
 
-from bot.simulator import Simulator, SimulatorError, supergroup_id_for
+from simulator import Simulator, SimulatorError, supergroup_id_for
 from tests.simulator.sim_helpers import ALICE, BOB, CAROL, GROUP, group_with_bot, make_bot
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.simulator import Simulator, SimulatorError
+from simulator import Simulator, SimulatorError
 from tests.simulator.sim_helpers import ALICE, BOB, CAROL, GROUP, group_with_bot, make_bot
 
 

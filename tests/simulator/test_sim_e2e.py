@@ -23,7 +23,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.simulator import Simulator, SimulatorError
+from simulator import Simulator, SimulatorError
 from tests.simulator.sim_helpers import ALICE, BOB, GROUP, StartApp, app_builder, group_with_bot
 
 Context = CallbackContext[Any, Any, Any, Any]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.simulator.errors import EntityParseError
-from bot.simulator.html import html_to_plain, parse_html
-from bot.simulator.markdown import parse_markdown, parse_markdown_v2
-from bot.simulator.text import detect_entities
+from simulator.errors import EntityParseError
+from simulator.html import html_to_plain, parse_html
+from simulator.markdown import parse_markdown, parse_markdown_v2
+from simulator.text import detect_entities
 
 
 def test_html_entities_and_utf16_offsets() -> None:

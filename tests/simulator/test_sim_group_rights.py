@@ -7,7 +7,7 @@ import pytest
 from telegram import Bot, ChatMemberAdministrator
 from telegram.error import BadRequest
 
-from bot.simulator import Simulator, SimulatorError
+from simulator import Simulator, SimulatorError
 from tests.simulator.sim_helpers import ALICE, BOB, GROUP, group_with_bot
 
 

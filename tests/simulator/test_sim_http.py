@@ -13,7 +13,7 @@ import pytest
 from telegram import Update
 from telegram.ext import CallbackContext, CommandHandler, MessageHandler, filters
 
-from bot.simulator import Simulator
+from simulator import Simulator
 from tests.simulator.sim_helpers import ALICE, BOB, GROUP, StartApp, app_builder
 
 

@@ -7,8 +7,8 @@ import asyncio
 import pytest
 from telegram.error import RetryAfter
 
-from bot.simulator import SimMessage, Simulator
-from bot.simulator.faults import RateLimiter
+from simulator import SimMessage, Simulator
+from simulator.faults import RateLimiter
 from tests.simulator.sim_helpers import ALICE, GROUP, group_with_bot, make_bot
 
 

@@ -8,8 +8,8 @@ import pytest
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.demo.files import demo_files
-from bot.demo.roster import OFFICE, people
+from demo.files import demo_files
+from demo.roster import OFFICE, people
 from rules.importing import Notice
 from storage.duty import clear_override, duty_on, on_any_duty, school_posts, set_override
 from storage.importer import ImportFailed, ImportResult, import_table

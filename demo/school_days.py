@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.demo.roster import SCHOOL_NAME
-from bot.demo.stage import Stage
 from bot.services import services_of
+from demo.roster import SCHOOL_NAME
+from demo.stage import Stage
 from storage.calendar import school_calendar
 from storage.schools import school_by_name
 

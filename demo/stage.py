@@ -21,10 +21,10 @@ from telegram.ext import Application
 from bot.app import SIMULATOR_TOKEN, build_application
 from bot.clock import ManualClock, OffsetClock
 from bot.config import Settings
-from bot.demo.files import demo_files, demo_telegram_ids
-from bot.demo.roster import DEMO_ID_BASE, NEWCOMER, SCHOOL_NAME, people
-from bot.simulator import SimMessage, Simulator
+from demo.files import demo_files, demo_telegram_ids
+from demo.roster import DEMO_ID_BASE, NEWCOMER, SCHOOL_NAME, people
 from jobs import scheduler
+from simulator import SimMessage, Simulator
 from storage import audit
 from storage.chat_history import delivered_messages, highest_message_ids
 from storage.db import create_engine, session_factory

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from bot.demo.roster import SCHOOL_NAME
-from bot.demo.stage import Stage
 from bot.services import services_of
-from bot.simulator import SimMessage
+from demo.roster import SCHOOL_NAME
+from demo.stage import Stage
+from simulator import SimMessage
 from storage.calendar import school_calendar
 from storage.schools import school_by_name
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.demo.roster import SCHOOL_NAME
-from bot.demo.stage import GROUP_ID, Stage
 from bot.services import services_of
-from bot.simulator import SimMessage
+from demo.roster import SCHOOL_NAME
+from demo.stage import GROUP_ID, Stage
+from simulator import SimMessage
 from storage.calendar import school_calendar
 from storage.policies import load_policies
 from storage.schools import school_by_name

@@ -17,18 +17,18 @@ from pathlib import Path
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.demo.duty_steps import next_duty_announcement
-from bot.demo.files import bells_file
-from bot.demo.leave_steps import (
+from demo.duty_steps import next_duty_announcement
+from demo.files import bells_file
+from demo.leave_steps import (
     approve_with_the_button,
     ask_for_leave,
     assign_cover,
     page_and_self_study,
     record_for_a_colleague,
 )
-from bot.demo.school_days import school_day_from
-from bot.demo.stage import ADMIN_NAME, GROUP_ID, NEWCOMER_ID, SYSADMIN_ID, Stage, open_stage
-from bot.simulator import SimMessage
+from demo.school_days import school_day_from
+from demo.stage import ADMIN_NAME, GROUP_ID, NEWCOMER_ID, SYSADMIN_ID, Stage, open_stage
+from simulator import SimMessage
 
 
 @dataclass

@@ -15,7 +15,7 @@ from datetime import date, timedelta
 
 import chinese_calendar
 
-from bot.demo.roster import (
+from demo.roster import (
     CLASSES_PER_GRADE,
     DEMO_ID_BASE,
     HEAD_TEACHER_SUBJECTS,

@@ -1,4 +1,4 @@
-"""Run the simulator as a standalone server: ``python -m bot.simulator``.
+"""Run the simulator as a standalone server: ``python -m simulator``.
 
 Meant for out-of-process drivers such as benchmarks, which talk to the
 ``/_sim/`` HTTP endpoints while the bot long-polls the Bot API routes.
