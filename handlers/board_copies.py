@@ -19,12 +19,13 @@ from bot.messages import Edit, Send
 from bot.texts import t
 from handlers import follow_ups
 from handlers.board_view import BoardParts, render_board
-from handlers.cover_board import Kit, arranged_by, default_lang, load_kit
+from handlers.cover_board import arranged_by, default_lang, load_kit
 from handlers.leave_texts import day_label, language_of
 from handlers.turn import Turn
 from storage.cover import needs_between
 from storage.cover_boards import copies_of, set_shown, take_older
 from storage.models import Staff
+from storage.schedule import Kit
 
 
 def _origin(turn: Turn) -> list[int] | None:

@@ -23,16 +23,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.texts import Safe, t
 from handlers.leave_texts import cover_state, day_label, need_label
-from rules.cover import Suggestion
+from rules.cover import Phase, Suggestion
 from storage.cover import load_cover_day, suggest
 from storage.models import CoverNeed
 
 if TYPE_CHECKING:
-    from handlers.cover_board import Kit
+    from storage.schedule import Kit
 
 
 # Where a lesson stands at the time a board is drawn.
-AHEAD, UNDER_WAY, OVER = "ahead", "under_way", "over"
 UNCOVERED_STATES = ("open", "asking")
 
 
@@ -204,7 +203,7 @@ async def _lesson_block(
     lang: str,
     parts: BoardParts,
     *,
-    phase: str,
+    phase: Phase,
     now: datetime,
     reopened: bool = False,
 ) -> Block:
@@ -224,7 +223,7 @@ async def _lesson_block(
     lines.append(t(lang, "cover.board.state", state=Safe(_state_words(lang, kit, need, phase))))
     if need.provisional:
         lines.append(t(lang, "cover.board.provisional"))
-    if phase == OVER:
+    if phase == Phase.OVER:
         return lines, []
     if settled(need) and not reopened:
         lines.append(t(lang, "cover.board.settled"))
@@ -280,17 +279,17 @@ async def _lesson_block(
     return lines, rows
 
 
-def _state_words(lang: str, kit: Kit, need: CoverNeed, phase: str) -> str:
+def _state_words(lang: str, kit: Kit, need: CoverNeed, phase: Phase) -> str:
     """The lesson's state as a board shows it, with where the lesson stands in the day."""
-    if phase == OVER and need.status in UNCOVERED_STATES:
+    if phase == Phase.OVER and need.status in UNCOVERED_STATES:
         # Nothing was arranged and it is too late to: the class went without a teacher.
         return t(lang, "cover.board.over_uncovered")
     state = cover_state(lang, kit.names, need)
     if need.status == "assigned":
         mark = "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
         state = f"{state}{t(lang, mark)}"
-    if phase == OVER:
+    if phase == Phase.OVER:
         state = f"{state}{t(lang, 'cover.board.over')}"
-    elif phase == UNDER_WAY:
+    elif phase == Phase.UNDER_WAY:
         state = f"{state}{t(lang, 'cover.board.under_way')}"
     return state

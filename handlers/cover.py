@@ -20,7 +20,6 @@ from handlers.board_copies import redraw_copies
 from handlers.board_view import render_board
 from handlers.cover_board import (
     BOARD_DAYS,
-    Kit,
     arranged_by,
     default_lang,
     load_kit,
@@ -54,6 +53,7 @@ from storage.cover import (
 )
 from storage.cover_boards import set_shown
 from storage.models import CoverNeed, SchoolClass
+from storage.schedule import Kit
 from storage.schools import staff_groups
 
 # --- buttons ------------------------------------------------------------------------------------
@@ -460,7 +460,7 @@ async def cmd_arrange(turn: Turn) -> None:
         return
     kit = await load_kit(turn, school_id)
     assert kit is not None
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     first, last = today, today + timedelta(days=BOARD_DAYS)
     if turn.arg_text:
         try:

@@ -7,9 +7,7 @@ handlers/board_view.py.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -18,7 +16,7 @@ from bot import callbacks
 from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers import follow_ups
-from handlers.board_view import AHEAD, OVER, UNDER_WAY, BoardParts, render_board
+from handlers.board_view import BoardParts, render_board
 from handlers.cover_slip import refresh_slips
 from handlers.leave_texts import (
     language_of,
@@ -26,8 +24,6 @@ from handlers.leave_texts import (
     tell,
 )
 from handlers.turn import Turn
-from rules.cover import lesson_over
-from rules.policies import PolicySet
 from rules.roles import ADMIN
 from storage.cover import (
     CoverDay,
@@ -39,55 +35,7 @@ from storage.cover import (
 )
 from storage.duty import duty_on
 from storage.models import CoverNeed, School, Staff
-from storage.policies import load_policies
-from storage.schedule import Names, Schedule, load_names, load_schedule
-
-
-@dataclass
-class Kit:
-    """What rendering and checking cover needs reads, loaded once per action."""
-
-    school: School
-    schedule: Schedule
-    names: Names
-    policies: PolicySet
-
-    @property
-    def cap(self) -> int:
-        return int(self.policies.get("cover.daily_cap"))
-
-    @property
-    def arranger_policy(self) -> str:
-        return str(self.policies.get("cover.arranger"))
-
-    @property
-    def boards_to(self) -> str:
-        return str(self.policies.get("cover.boards_to"))
-
-    def today(self, turn: Turn) -> date:
-        return turn.now.astimezone(ZoneInfo(self.school.timezone)).date()
-
-    def lesson_over(self, need: CoverNeed, now: datetime) -> bool:
-        """Whether the need's lesson has ended by `now` (by the school's bell times)."""
-        return lesson_over(self.schedule.lesson_over_at(need.day, need.period), now)
-
-    def phase(self, need: CoverNeed, now: datetime) -> str:
-        """Where the lesson stands at `now`: OVER, UNDER_WAY (its bell rang, its end did not)
-        or AHEAD."""
-        if self.lesson_over(need, now):
-            return OVER
-        start = self.schedule.lesson_start(need.day, need.period)
-        return UNDER_WAY if start is not None and start <= now else AHEAD
-
-
-async def build_kit(session: AsyncSession, school: School) -> Kit:
-    school_id = school.id or 0
-    return Kit(
-        school,
-        await load_schedule(session=session, school_id=school_id),
-        await load_names(session=session, school_id=school_id),
-        await load_policies(session=session, school_id=school_id),
-    )
+from storage.schedule import Kit, build_kit
 
 
 async def load_kit(turn: Turn, school_id: int) -> Kit | None:
@@ -225,7 +173,7 @@ async def boards_for(later: Turn, *, school_id: int, ids: list[int]) -> None:
         return
     live = await needs_by_id(session=later.session, ids=ids)
     # A long leave would send every arranger a board for each of its days at once.
-    horizon = kit.today(later) + timedelta(days=BOARD_DAYS - 1)
+    horizon = kit.today(later.now) + timedelta(days=BOARD_DAYS - 1)
     await send_boards(later, kit, [need for need in live if need.day <= horizon])
     ahead = [need for need in live if need.day > horizon]
     if ahead:

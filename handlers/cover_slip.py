@@ -43,7 +43,7 @@ from storage.schedule import Names, Schedule, load_schedule
 from storage.schools import staff_groups
 
 if TYPE_CHECKING:
-    from handlers.cover_board import Kit
+    from storage.schedule import Kit
 
 # The `about` of an edit of the slip: a refused edit is posted anew (`install`).
 PREFIX = "slip"
@@ -174,7 +174,7 @@ def _changed(
 async def refresh_slips(turn: Turn, kit: Kit, days: Iterable[date], lang: str) -> None:
     """After a change: each day whose slip was posted has it edited (or posted anew where it
     cannot be); today's slip, if it never went out and its time has passed, is posted whole."""
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     school_id = kit.school.id or 0
     # Swaps may have changed within this action: read the schedule fresh.
     schedule = await load_schedule(session=turn.session, school_id=school_id)

@@ -15,7 +15,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 from bot.texts import Safe, split_message, t
 from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
-    Kit,
     default_lang,
     load_kit,
     need_for_press,
@@ -42,6 +41,7 @@ from storage.cover import (
 )
 from storage.models import CoverNeed
 from storage.outbox import sent_about
+from storage.schedule import Kit
 
 ASK_ABOUT = "cover_ask"
 
@@ -183,7 +183,7 @@ async def cmd_covers(turn: Turn) -> None:
         return
     kit = await load_kit(turn, school_id)
     assert kit is not None
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     try:
         month = _month_of(turn.arg_text, today)
     except dates.DateError as problem:

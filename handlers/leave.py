@@ -14,7 +14,6 @@ from bot import callbacks
 from bot.texts import split_message, t
 from handlers.board_copies import redraw_copies
 from handlers.cover_board import (
-    Kit,
     boards_follow,
     default_lang,
     load_kit,
@@ -62,6 +61,7 @@ from storage.leave import (
     withdraw,
 )
 from storage.models import CoverNeed, LeaveRequest
+from storage.schedule import Kit
 
 MYLEAVE_LIMIT = 10
 
@@ -77,7 +77,7 @@ async def cmd_leave_line(turn: Turn) -> None:
     kit = await load_kit(turn, school.id or 0)
     assert kit is not None
     try:
-        checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn)))
+        checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn.now)))
     except (LeaveDateError, Refusal) as problem:
         turn.reply(refusal_text(turn, problem))
         return
@@ -119,7 +119,7 @@ async def on_withdraw(turn: Turn) -> None:
         return
     leave, kit = found
     span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
-    if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn)):
+    if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
         await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
     waiting = await waiting_step(session=turn.session, leave_id=leave.id or 0)
     if not await withdraw(session=turn.session, leave=leave, now=turn.now):
@@ -209,7 +209,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     for need in await needs_of_leave(session=turn.session, leave_id=leave.id or 0):
         start = kit.schedule.lesson_start(need.day, need.period)
         if (start is not None and start > turn.now) or (
-            start is None and need.day > kit.today(turn)
+            start is None and need.day > kit.today(turn.now)
         ):
             ahead.append(need)
     previous = {need.id: (need.status, need.substitute_id) for need in ahead}
@@ -236,7 +236,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
         turn.reply(chunk)
     for day in sorted({need.day for need in released}):
         redraw_copies(turn, kit, day)
-    update_slips(turn, kit, [need.day for need in released] + [kit.today(turn)])
+    update_slips(turn, kit, [need.day for need in released] + [kit.today(turn.now)])
     await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
 
 
@@ -249,7 +249,7 @@ async def cmd_back(turn: Turn) -> None:
         return
     kit = await load_kit(turn, staff.school_id)
     assert kit is not None
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     current = [
         leave
         for leave in await leaves_of(session=turn.session, staff_id=staff.id, limit=50)
@@ -281,7 +281,7 @@ async def cmd_myleave(turn: Turn) -> None:
         return
     kit = await load_kit(turn, staff.school_id)
     assert kit is not None
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     leaves = await leaves_of(session=turn.session, staff_id=staff.id, limit=MYLEAVE_LIMIT)
     if not leaves:
         turn.reply(turn.t("leave.mine.none"))

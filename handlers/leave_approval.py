@@ -23,13 +23,7 @@ from telegram.ext import (
 from bot.texts import Safe, t
 from handlers import follow_ups
 from handlers.board_copies import redraw_copies
-from handlers.cover_board import (
-    Kit,
-    boards_follow,
-    default_lang,
-    load_kit,
-    update_slips,
-)
+from handlers.cover_board import boards_follow, default_lang, load_kit, update_slips
 from handlers.dialogue import dialogue
 from handlers.duty_leave import ask_for_leave
 from handlers.leave import assign_named_substitute, release_provisional, state_text
@@ -60,6 +54,7 @@ from storage.leave import (
     waiting_step,
 )
 from storage.models import LeaveApproval, LeaveRequest, School
+from storage.schedule import Kit
 from storage.staff import staff_for_telegram
 
 END = ConversationHandler.END
@@ -123,7 +118,7 @@ async def _open_step(
 ) -> bool:
     """Checks the request still takes this step's decision from this person; answers if not."""
     approval, leave, kit = found
-    if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn)):
+    if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
         await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
         await turn.session.refresh(approval)
     if leave.status != "pending" or approval.status != "waiting":
@@ -261,7 +256,7 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     lessons, unknown = leave_lessons(
         kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
     )
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     ahead = []
     for lesson in lessons:
         start = kit.schedule.lesson_start(lesson.day, lesson.period)
@@ -439,7 +434,7 @@ async def cmd_pending(turn: Turn) -> None:
         return
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     for leave in await pending_leaves(session=turn.session, school_id=me.school_id):
         if await expire_if_stale(session=turn.session, leave=leave, today=today):
             await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)

@@ -17,7 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dispatcher import Dispatcher, OutcomeContext
 from bot.messages import Edit, Send
 from bot.texts import t
-from handlers.cover_board import Kit, build_kit
 from handlers.leave_request import (
     approval_markup,
     approval_text,
@@ -31,6 +30,7 @@ from storage import audit
 from storage.leave import approvals_of, approvers_for, deciders, escalate_step, keep_notice
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.outbox import unreachable_ids
+from storage.schedule import Kit, build_kit
 
 Message = Send | Edit
 

@@ -78,7 +78,7 @@ async def cmd_leave_for(turn: Turn) -> None:
                 "denied", subject_type="staff", subject_id=colleague.id, command="leavefor"
             )
             raise Refusal("leave.for.not_yours", name=colleague.name)
-        draft = draft_from_line(line_text, kit.today(turn))
+        draft = draft_from_line(line_text, kit.today(turn.now))
         if draft.substitute is not None:
             raise Refusal("leave.for.no_substitute")
         checked = await check_draft(turn, draft, staff=colleague)

@@ -103,7 +103,7 @@ async def _leave_line(turn: Turn, trace: Trace) -> None:
     kit = await load_kit(turn, school.id or 0)
     assert kit is not None
     try:
-        checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn)))
+        checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn.now)))
     except (LeaveDateError, Refusal) as problem:
         turn.out.send(private, refusal_text(turn, problem))
         if not trace.reachable:

@@ -17,7 +17,7 @@ from bot.dates import day_label, localised
 from bot.texts import Safe, t
 from handlers import follow_ups
 from handlers.colleagues import colleague_named
-from handlers.cover_board import Kit, default_lang, load_kit
+from handlers.cover_board import default_lang, load_kit
 from handlers.leave_texts import (
     day_lesson_label,
     grade_label,
@@ -41,6 +41,7 @@ from storage.leave import (
     role_holders,
 )
 from storage.models import LeaveApproval, LeaveRequest, Staff
+from storage.schedule import Kit
 from storage.staff import hold_staff
 
 MAX_REASON = 200
@@ -124,7 +125,7 @@ async def check_draft(turn: Turn, draft: Draft, *, staff: Staff | None = None) -
         raise Refusal("common.not_linked")
     kit = await load_kit(turn, staff.school_id)
     assert kit is not None
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     problem = check_span(
         draft.first,
         draft.last,

@@ -25,7 +25,7 @@ from bot.commands import START_LEAVE, started_with
 from bot.dates import day_label
 from bot.services import BotContext
 from bot.texts import Safe, t
-from handlers.cover_board import Kit, load_kit
+from handlers.cover_board import load_kit
 from handlers.dialogue import dialogue
 from handlers.leave import cmd_leave_line
 from handlers.leave_group import group_leave_hint, group_leave_line
@@ -54,6 +54,7 @@ from rules.leave_dates import (
     read_span,
 )
 from storage.leave import deciders
+from storage.schedule import Kit
 
 END = ConversationHandler.END
 KIND, FIRST, LAST, PART, SUBSTITUTE, REASON, CONFIRM = range(7)
@@ -147,7 +148,7 @@ async def wizard_start(turn: Turn) -> object:
 
 async def _ask_first(turn: Turn) -> object:
     kit = await _kit(turn)
-    rows = _day_buttons(turn, kit, kit.today(turn), "d")
+    rows = _day_buttons(turn, kit, kit.today(turn.now), "d")
     turn.reply(turn.t("leave.wizard.first"), InlineKeyboardMarkup([*rows, [_stop(turn.lang)]]))
     return FIRST
 
@@ -181,7 +182,7 @@ async def _span_problem(turn: Turn, kit: Kit, first: date, last: date) -> bool:
     problem = check_span(
         first,
         last,
-        today=kit.today(turn),
+        today=kit.today(turn.now),
         max_days=int(kit.policies.get("leave.max_days")),
         allow_past=turn.actor.is_admin,
     )
@@ -224,7 +225,7 @@ async def on_first_text(turn: Turn) -> object:
     """Stores the first day, or the whole range when one was typed."""
     kit = await _kit(turn)
     try:
-        span = read_span(_text(turn), kit.today(turn))
+        span = read_span(_text(turn), kit.today(turn.now))
     except LeaveDateError as problem:  # a date too far from today
         turn.reply(refusal_text(turn, problem, "leave.example_first"))
         return FIRST
@@ -262,7 +263,7 @@ async def on_last_text(turn: Turn) -> object:
     """Stores the last day (typed) and asks for the part of the day."""
     kit = await _kit(turn)
     try:
-        last = parse_day(_text(turn), kit.today(turn))
+        last = parse_day(_text(turn), kit.today(turn.now))
     except LeaveDateError as problem:
         turn.reply(refusal_text(turn, problem, "leave.example_last"))
         return LAST

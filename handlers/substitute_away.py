@@ -8,12 +8,13 @@ the arrangers are told why, and the cover slips change with it.
 from __future__ import annotations
 
 from bot.texts import Safe
-from handlers.cover_board import Kit, default_lang, tell_arrangers
+from handlers.cover_board import default_lang, tell_arrangers
 from handlers.leave_texts import language_of, need_label, tell
 from handlers.turn import Turn
 from storage.cover import COVERING_STATES, needs_between, reopen
 from storage.leave import away_at
 from storage.models import CoverNeed, LeaveRequest
+from storage.schedule import Kit
 
 
 async def reopen_audited(turn: Turn, need: CoverNeed, *, substitute: int, reason: str) -> bool:

@@ -15,7 +15,7 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.texts import Safe, t
-from handlers.cover_board import Kit, default_lang, load_kit, update_slips
+from handlers.cover_board import default_lang, load_kit, update_slips
 from handlers.leave_texts import language_of, swap_line, tell
 from handlers.swap_checks import (
     Proposal,
@@ -38,7 +38,7 @@ from rules.leave_dates import LeaveDateError
 from rules.swaps import parse_swap_line
 from storage.cover import hold_school, swap_problems
 from storage.models import LessonSwap
-from storage.schedule import swap_sides
+from storage.schedule import Kit, swap_sides
 from storage.swaps import OPEN_SWAP_STATES, create_swap, move_swap, swaps_waiting
 
 
@@ -95,7 +95,7 @@ async def cmd_swap_line(turn: Turn) -> None:
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     try:
-        line = parse_swap_line(turn.arg_text, kit.today(turn))
+        line = parse_swap_line(turn.arg_text, kit.today(turn.now))
         colleague = await find_colleague(turn, me.school_id, line.colleague)
         proposal = await check_proposal(turn, kit, line.mine, colleague, line.theirs)
     except (SwapRefused, LeaveDateError) as problem:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.texts import Safe
-from handlers.cover_board import Kit, load_kit, update_slips
+from handlers.cover_board import load_kit, update_slips
 from handlers.leave_texts import swap_line
 from handlers.swap import (
     arranger_may_decide,
@@ -24,7 +24,7 @@ from handlers.turn import Turn, button, command
 from jobs import kinds
 from storage.cover import hold_school, may_arrange, needs_on
 from storage.models import LessonSwap
-from storage.schedule import approved_swaps
+from storage.schedule import Kit, approved_swaps
 from storage.swaps import move_swap
 
 # Messages one /swaps sends at most; the rest are counted.
@@ -35,7 +35,7 @@ def _begun(turn: Turn, kit: Kit, swap: LessonSwap) -> bool:
     """Whether either lesson has begun (or its day is past)."""
     for day, period in ((swap.first_day, swap.first_period), (swap.second_day, swap.second_period)):
         start = kit.schedule.lesson_start(day, period)
-        if (start is not None and start <= turn.now) or day < kit.today(turn):
+        if (start is not None and start <= turn.now) or day < kit.today(turn.now):
             return True
     return False
 
@@ -117,7 +117,7 @@ async def cmd_swaps(turn: Turn) -> None:
         return
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     shown = []
     for swap in await approved_swaps(session=turn.session, school_id=me.school_id):
         if max(swap.first_day, swap.second_day) < today:

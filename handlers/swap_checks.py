@@ -12,7 +12,6 @@ from datetime import date
 from bot.dates import day_label, localised
 from bot.texts import Safe, t
 from handlers.colleagues import colleague_named
-from handlers.cover_board import Kit
 from handlers.leave_texts import day_lesson_label
 from handlers.turn import Turn
 from rules.cover import DayLesson
@@ -20,6 +19,7 @@ from rules.leave_dates import LeaveDateError
 from rules.swaps import Clash, find_lesson
 from storage.cover import swap_problems
 from storage.models import LessonSwap, Staff
+from storage.schedule import Kit
 from storage.swaps import open_swaps_of
 
 
@@ -93,7 +93,7 @@ async def check_proposal(
     assert me is not None
     if colleague.id == me.id:
         raise SwapRefused("swap.err.self")
-    past = next((day for day, _ in (mine_slot, theirs_slot) if day < kit.today(turn)), None)
+    past = next((day for day, _ in (mine_slot, theirs_slot) if day < kit.today(turn.now)), None)
     if past is not None:  # said before "no lesson then": a past day is the reason
         raise SwapRefused("swap.err.past_day", day=day_label(turn.lang, past))
     mine = lesson_at(turn, kit, me.id or 0, *mine_slot)
@@ -120,7 +120,7 @@ async def check_proposal(
         raise SwapRefused("swap.err.same_slot")
     for lesson in (mine, theirs):
         start = kit.schedule.lesson_start(lesson.day, lesson.period)
-        if (start is not None and start <= turn.now) or lesson.day < kit.today(turn):
+        if (start is not None and start <= turn.now) or lesson.day < kit.today(turn.now):
             raise SwapRefused("swap.err.past", lesson=Safe(lesson_text(turn.lang, kit, lesson)))
     proposal = Proposal(mine, theirs, colleague)
     clashes = await swap_problems(

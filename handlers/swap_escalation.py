@@ -17,7 +17,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Edit, Send
 from bot.texts import Safe, t
-from handlers.cover_board import Kit
 from handlers.leave_escalation import reachable
 from handlers.leave_request import people_names
 from handlers.leave_texts import language_of, swap_line
@@ -28,6 +27,7 @@ from rules.roles import GRADE_LEADER, OFFICE
 from storage import audit
 from storage.cover import arrangers_for, may_arrange
 from storage.models import LessonSwap, Staff
+from storage.schedule import Kit
 from storage.staff import school_staff
 from storage.swaps import OPEN_SWAP_STATES, escalate_swap, mark_swap_told, move_swap
 

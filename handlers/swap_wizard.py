@@ -23,7 +23,7 @@ from bot import callbacks
 from bot.dates import day_label
 from bot.services import BotContext
 from bot.texts import Safe, t
-from handlers.cover_board import Kit, load_kit
+from handlers.cover_board import load_kit
 from handlers.dialogue import dialogue
 from handlers.swap import cmd_swap_line, propose
 from handlers.swap_checks import (
@@ -39,6 +39,7 @@ from rules.cover import DayLesson
 from rules.leave_dates import MAX_PERIOD, LeaveDateError
 from rules.swaps import parse_slot
 from storage.models import Staff
+from storage.schedule import Kit
 
 END = ConversationHandler.END
 MINE, COLLEAGUE, THEIRS, CONFIRM = range(4)
@@ -91,7 +92,7 @@ async def _refuse(turn: Turn, state: object) -> object:
 
 
 def _my_upcoming(turn: Turn, kit: Kit, teacher_id: int) -> list[DayLesson]:
-    today = kit.today(turn)
+    today = kit.today(turn.now)
     found: list[DayLesson] = []
     for offset in range(CHOICE_DAYS):
         day = today + timedelta(days=offset)
@@ -185,7 +186,7 @@ async def wizard_mine_text(turn: Turn) -> object:
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     try:
-        slot = parse_slot(_text(turn), kit.today(turn))
+        slot = parse_slot(_text(turn), kit.today(turn.now))
     except LeaveDateError as problem:
         turn.reply(refusal_text(turn, problem))
         return MINE
@@ -321,7 +322,7 @@ async def wizard_theirs_text(turn: Turn) -> object:
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     try:
-        slot = parse_slot(_text(turn), kit.today(turn))
+        slot = parse_slot(_text(turn), kit.today(turn.now))
     except LeaveDateError as problem:
         turn.reply(refusal_text(turn, problem))
         return THEIRS

@@ -14,7 +14,7 @@ from datetime import date, timedelta
 
 from bot.texts import Safe, split_message, t
 from handlers.board_view import BoardParts, render_board
-from handlers.cover_board import arranger_needs, build_kit
+from handlers.cover_board import arranger_needs
 from handlers.cover_slip import slip_lines, slip_message
 from handlers.leave_texts import need_label
 from jobs import kinds
@@ -23,6 +23,7 @@ from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, dai
 from storage.calendar import school_calendar
 from storage.cover import needs_on, save_slip, slip_covers, slip_data
 from storage.models import CoverNeed
+from storage.schedule import build_kit
 
 SLIP_TODAY = kinds.COVER_SLIP_TODAY
 SLIP_TOMORROW = kinds.COVER_SLIP_TOMORROW

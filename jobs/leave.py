@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from bot.messages import Edit, Send
 from bot.services import Services, services_of
 from bot.texts import t
-from handlers.cover_board import build_kit
 from handlers.follow_ups import encode, recover
 from handlers.leave_escalation import move_up, notice
 from handlers.leave_request import approval_markup, approval_text, leave_lessons
@@ -44,7 +43,7 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, School
 from storage.outbox import queue_work
 from storage.policies import load_policies
-from storage.schedule import load_schedule
+from storage.schedule import build_kit, load_schedule
 
 log = logging.getLogger(__name__)
 Message = Send | Edit

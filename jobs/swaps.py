@@ -19,7 +19,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Edit, Send
 from bot.services import Services, services_of
-from handlers.cover_board import Kit, build_kit
 from handlers.leave_escalation import reachable
 from handlers.swap_escalation import (
     colleague_unreachable,
@@ -32,6 +31,7 @@ from jobs.leave import URGENT_WITHIN, awake
 from jobs.registry import at_local
 from rules.approval import can_escalate, escalation_due
 from storage.models import LessonSwap, School
+from storage.schedule import Kit, build_kit
 from storage.swaps import open_swaps
 
 log = logging.getLogger(__name__)

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, tzinfo
+from enum import StrEnum
 
 from rules.calendar import DayStatus
 from rules.leave_dates import DayPart
@@ -28,6 +29,15 @@ NOON = time(12, 0)
 MORNING_PERIODS_WITHOUT_BELLS = 4
 # Without bell times, a day's lessons are known to be over only when the school day is.
 SCHOOL_DAY_ENDS_WITHOUT_BELLS = time(17, 0)
+
+
+class Phase(StrEnum):
+    """Where a lesson stands: ahead, under way (its bell rang, its end did not), or over."""
+
+    AHEAD = "ahead"
+    UNDER_WAY = "under_way"
+    OVER = "over"
+
 
 SAME_CLASS = "same_class"
 SAME_SUBJECT = "same_subject"

@@ -15,8 +15,18 @@ from sqlmodel import col, or_, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import DayStatus, SchoolCalendar
-from rules.cover import DayLesson, SwapMove, TimetableLesson, lesson_ends, lessons_of_day
-from storage.models import LessonSwap, School, SchoolClass, Staff, Subject
+from rules.cover import (
+    DayLesson,
+    Phase,
+    SwapMove,
+    TimetableLesson,
+    lesson_ends,
+    lesson_over,
+    lessons_of_day,
+)
+from rules.policies import PolicySet
+from storage.models import CoverNeed, LessonSwap, School, SchoolClass, Staff, Subject
+from storage.policies import load_policies
 from storage.school_static import WATCHED, TeacherIndex, school_static
 from storage.session_memo import remembered, tables_of
 from storage.staff import all_school_staff
@@ -179,3 +189,51 @@ async def load_names(*, session: AsyncSession, school_id: int) -> Names:
         return Names(static.class_names, static.subject_names, {s.id or 0: s for s in staff})
 
     return await remembered(session, ("names", school_id), NAME_TABLES, load)
+
+
+@dataclass
+class Kit:
+    """What rendering and checking cover needs reads, loaded once per action."""
+
+    school: School
+    schedule: Schedule
+    names: Names
+    policies: PolicySet
+
+    @property
+    def cap(self) -> int:
+        return int(self.policies.get("cover.daily_cap"))
+
+    @property
+    def arranger_policy(self) -> str:
+        return str(self.policies.get("cover.arranger"))
+
+    @property
+    def boards_to(self) -> str:
+        return str(self.policies.get("cover.boards_to"))
+
+    def today(self, now: datetime) -> date:
+        """The school's date at `now`."""
+        return now.astimezone(ZoneInfo(self.school.timezone)).date()
+
+    def lesson_over(self, need: CoverNeed, now: datetime) -> bool:
+        """Whether the need's lesson has ended by `now` (by the school's bell times)."""
+        return lesson_over(self.schedule.lesson_over_at(need.day, need.period), now)
+
+    def phase(self, need: CoverNeed, now: datetime) -> Phase:
+        """Where the lesson stands at `now`: over, under way (its bell rang, its end did not)
+        or ahead."""
+        if self.lesson_over(need, now):
+            return Phase.OVER
+        start = self.schedule.lesson_start(need.day, need.period)
+        return Phase.UNDER_WAY if start is not None and start <= now else Phase.AHEAD
+
+
+async def build_kit(session: AsyncSession, school: School) -> Kit:
+    school_id = school.id or 0
+    return Kit(
+        school,
+        await load_schedule(session=session, school_id=school_id),
+        await load_names(session=session, school_id=school_id),
+        await load_policies(session=session, school_id=school_id),
+    )
