@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import dates
 from bot.clock import Clock, SystemClock
 from bot.commands import set_menus
 from bot.config import Settings
@@ -56,6 +55,7 @@ from jobs import leave as leave_jobs
 from jobs import patrol as patrol_jobs
 from jobs.replanning import Replanner
 from storage.db import create_engine, session_factory
+from views import common as dates
 
 log = logging.getLogger(__name__)
 

@@ -18,14 +18,14 @@ from bot.dispatcher import BOARD_HOOK, Dispatcher, OutcomeContext
 from bot.messages import Edit, Send
 from bot.texts import t
 from handlers import follow_ups
-from handlers.board_view import BoardParts, render_board
 from handlers.cover_board import arranged_by, default_lang, load_kit
-from handlers.leave_texts import day_label, language_of
 from handlers.turn import Turn
 from storage.cover import needs_between
-from storage.cover_boards import copies_of, set_shown, take_older
+from storage.cover_boards import Showing, copies_of, set_shown, suggest_shown, take_older
 from storage.models import Staff
 from storage.schedule import Kit
+from views.cover_board import BoardParts, render_board
+from views.leave import day_label, language_of
 
 
 def _origin(turn: Turn) -> list[int] | None:
@@ -74,17 +74,9 @@ async def _redraw(
             continue
         theirs = arranged_by(kit, person, needs)
         lang = language_of(person, default_lang(turn))
-        board = await render_board(
-            turn.session,
-            kit,
-            day,
-            theirs,
-            lang,
-            parts,
-            now=turn.now,
-            focus=copy.need_id,
-            after=focus,
-        )
+        shown = Showing(day, theirs, turn.now, focus=copy.need_id, after=focus)
+        await suggest_shown(turn.session, kit, shown, parts.suggestions)
+        board = render_board(kit, shown, lang, parts)
         turn.out.edit(copy.chat_id, copy.message_id, board.text, board.markup)
         if board.need_id is not None and board.need_id != copy.need_id:
             await set_shown(

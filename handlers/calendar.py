@@ -6,13 +6,7 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.dates import day_label, localised, span_label, weekday_name
 from bot.texts import split_message
-from handlers.duty_texts import (
-    day_status_text,
-    school_today,
-    take_day,
-)
 from handlers.turn import Turn, command
 from rules import dates
 from rules.calendar import DayKind, SchoolCalendar
@@ -25,6 +19,12 @@ from storage.calendar_entries import (
     set_closure,
     set_makeup,
     set_term,
+)
+from views.common import day_label, localised, span_label, weekday_name
+from views.duty import (
+    day_status_text,
+    school_today,
+    take_day,
 )
 
 VIEW_DAYS = 14

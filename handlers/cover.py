@@ -14,10 +14,8 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ARRANGERS
-from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers.board_copies import redraw_copies
-from handlers.board_view import render_board
 from handlers.cover_board import (
     BOARD_DAYS,
     arranged_by,
@@ -32,13 +30,7 @@ from handlers.cover_board import (
     update_slips,
 )
 from handlers.cover_substitute import ask_about, close_group_asks
-from handlers.leave_texts import (
-    bell_label,
-    cover_state,
-    language_of,
-    need_label,
-    tell,
-)
+from handlers.outbox import tell
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.leave_dates import LeaveDateError, parse_day
@@ -51,10 +43,13 @@ from storage.cover import (
     needs_between,
     why_not,
 )
-from storage.cover_boards import set_shown
+from storage.cover_boards import Showing, set_shown, suggest_shown
 from storage.models import CoverNeed, SchoolClass
 from storage.schedule import Kit
 from storage.schools import staff_groups
+from views.common import day_label
+from views.cover_board import Board, BoardParts, render_board
+from views.leave import bell_label, cover_state, language_of, need_label
 
 # --- buttons ------------------------------------------------------------------------------------
 
@@ -101,17 +96,15 @@ async def _refresh_board(
     """Draws the pressed board again: on the need, or (`moving_on`, it was just decided) on the
     next lesson still to arrange; `unlocked`: the settled need with its choices."""
     needs = await _arrangeable(turn, kit, need.day, need.day)
-    board = await render_board(
-        turn.session,
-        kit,
+    shown = Showing(
         need.day,
         needs,
-        turn.lang,
-        now=turn.now,
+        turn.now,
         focus=None if moving_on else need.id,
         after=need.id,
         unlocked=need.id if unlocked else None,
     )
+    board = await _draw(turn, kit, shown)
     turn.edit_origin(board.text, board.markup)
     await _remember_shown(turn, board.need_id)
 
@@ -146,9 +139,16 @@ async def on_page(turn: Turn) -> None:
         await turn.audit("denied", button="cov:pg", day=day.isoformat())
         turn.toast(turn.t("cover.arrange.none"), alert=True)
         return
-    board = await render_board(turn.session, kit, day, needs, turn.lang, now=turn.now, page=page)
+    board = await _draw(turn, kit, Showing(day, needs, turn.now, page=page))
     turn.edit_origin(board.text, board.markup)
     await _remember_shown(turn, board.need_id)
+
+
+async def _draw(turn: Turn, kit: Kit, shown: Showing) -> Board:
+    """The board for the person pressing or asking, in their language."""
+    parts = BoardParts()
+    await suggest_shown(turn.session, kit, shown, parts.suggestions)
+    return render_board(kit, shown, turn.lang, parts)
 
 
 async def _stale(turn: Turn, kit: Kit, need: CoverNeed) -> None:
@@ -477,9 +477,7 @@ async def cmd_arrange(turn: Turn) -> None:
         return
     me = turn.actor.staff
     for day in sorted({n.day for n in needs}):
-        board = await render_board(
-            turn.session, kit, day, [n for n in needs if n.day == day], turn.lang, now=turn.now
-        )
+        board = await _draw(turn, kit, Showing(day, [n for n in needs if n.day == day], turn.now))
         tag = (school_id, day, me.id or 0) if me is not None else None
         turn.out.send(turn.chat_id, board.text, board.markup, board=tag)
 

@@ -1,7 +1,7 @@
 """Arranging cover around the board: what rendering and checks read (`Kit`), who arranges and
 who gets a day's boards, sending them, the notices to arrangers and substitutes, and the slip's
 update after a change (handlers/cover_slip.py). The board itself is drawn in
-handlers/board_view.py.
+views/cover_board.py.
 """
 
 from __future__ import annotations
@@ -13,16 +13,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers import follow_ups
-from handlers.board_view import BoardParts, render_board
 from handlers.cover_slip import refresh_slips
-from handlers.leave_texts import (
-    language_of,
-    need_label,
-    tell,
-)
+from handlers.outbox import tell
 from handlers.turn import Turn
 from rules.roles import ADMIN
 from storage.cover import (
@@ -33,9 +27,13 @@ from storage.cover import (
     needs_by_id,
     needs_on,
 )
+from storage.cover_boards import Showing, suggest_shown
 from storage.duty import duty_on
 from storage.models import CoverNeed, School, Staff
 from storage.schedule import Kit, build_kit
+from views.common import day_label
+from views.cover_board import BoardParts, render_board
+from views.leave import language_of, need_label
 
 
 async def load_kit(turn: Turn, school_id: int) -> Kit | None:
@@ -143,16 +141,9 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
             theirs = arranged_by(kit, person, whole)
             known = {need.id for need in theirs}
             theirs.extend(need for need in new if need.id not in known)
-            board = await render_board(
-                turn.session,
-                kit,
-                day,
-                sorted(theirs, key=_day_order),
-                lang,
-                parts,
-                now=turn.now,
-                focus=new[0].id,
-            )
+            shown = Showing(day, sorted(theirs, key=_day_order), turn.now, focus=new[0].id)
+            await suggest_shown(turn.session, kit, shown, parts.suggestions)
+            board = render_board(kit, shown, lang, parts)
             tag = (school_id, day, person.id or 0)
             turn.out.send(person.telegram_id, board.text, board.markup, board=tag)
             sent += 1

@@ -17,13 +17,6 @@ from zoneinfo import ZoneInfo
 from bot.dispatcher import Dispatcher, OutcomeContext
 from bot.messages import Edit, Send
 from bot.texts import Safe, split_message, t
-from handlers.leave_texts import (
-    cover_state,
-    day_label,
-    need_label,
-    part_label,
-    swap_line,
-)
 from handlers.topics import topic_of
 from handlers.turn import Turn
 from storage.cover import (
@@ -41,6 +34,13 @@ from storage.cover_slips import forget_slip_messages, slip_messages
 from storage.models import CoverNeed, LeaveRequest
 from storage.schedule import Names, Schedule, load_schedule
 from storage.schools import staff_groups
+from views.leave import (
+    cover_state,
+    day_label,
+    need_label,
+    part_label,
+    swap_line,
+)
 
 if TYPE_CHECKING:
     from storage.schedule import Kit

@@ -25,7 +25,6 @@ from handlers.cover_board import (
     unavailable_text,
     update_slips,
 )
-from handlers.leave_texts import need_label
 from handlers.turn import Turn, button, command
 from rules import dates
 from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
@@ -42,6 +41,7 @@ from storage.cover import (
 from storage.models import CoverNeed
 from storage.outbox import sent_about
 from storage.schedule import Kit
+from views.leave import need_label
 
 ASK_ABOUT = "cover_ask"
 

@@ -11,7 +11,6 @@ from datetime import date, timedelta
 
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.dates import day_label, localised, weekday_name
 from bot.texts import split_message, t
 from handlers.duty_admin import (
     Refused,
@@ -22,7 +21,6 @@ from handlers.duty_admin import (
     find_post,
 )
 from handlers.duty_leave import arranges_for, could_arrange, on_leave_then
-from handlers.duty_texts import day_status_text, hhmm, render_day, school_today, take_day
 from handlers.turn import Turn, command
 from jobs import kinds
 from rules.importing import CellError
@@ -40,6 +38,8 @@ from storage.duty import (
 )
 from storage.models import DutyPost, Staff
 from storage.staff import school_staff
+from views.common import day_label, localised, weekday_name
+from views.duty import day_status_text, hhmm, render_day, school_today, take_day
 
 MY_DAYS = 30
 MY_LIMIT = 10

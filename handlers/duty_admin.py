@@ -15,10 +15,8 @@ import re
 import unicodedata
 from datetime import date, time
 
-from bot.dates import day_label, weekday_name
 from bot.texts import Safe, escape, t
 from handlers.colleagues import did_you_mean
-from handlers.duty_texts import hhmm
 from handlers.turn import Turn
 from jobs import kinds
 from rules.import_duty import MAX_ORDER, MAX_POST, parse_school_weekday
@@ -36,6 +34,8 @@ from storage.duty import (
 )
 from storage.models import DutyPost, Staff
 from storage.staff import school_staff, staff_by_name
+from views.common import day_label, weekday_name
+from views.duty import hhmm
 
 ADD_WORDS = frozenset({"add", "添加", "增加", "加"})
 REMOVE_WORDS = frozenset({"remove", "delete", "删除", "去掉", "移除"})

@@ -21,10 +21,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
-from bot.dates import day_label
 from bot.texts import t
 from handlers.actor import Actor
-from handlers.duty_texts import hhmm
 from handlers.turn import Turn, button
 from jobs import kinds
 from rules.roles import GRADE_LEADER, OFFICE
@@ -44,6 +42,8 @@ from storage.duty import (
 )
 from storage.models import DutyPost, LeaveRequest, School, Staff
 from storage.policies import load_policies
+from views.common import day_label
+from views.duty import hhmm
 
 FEATURE = "dlv"
 # Ids beyond a database integer are forged; PostgreSQL would refuse even to look them up.

@@ -14,9 +14,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
-from bot.dates import day_label
 from bot.texts import Safe, t
-from handlers.duty_texts import hhmm, school_today, take_day
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.importing import CellError
@@ -42,6 +40,8 @@ from storage.models import DutySwap, School, Staff
 from storage.policies import load_policies
 from storage.schools import school_by_id
 from storage.staff import admin_recipients, staff_by_name, staff_for_telegram
+from views.common import day_label
+from views.duty import hhmm, school_today, take_day
 
 FEATURE = "dswap"
 

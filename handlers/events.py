@@ -11,7 +11,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ORGANISERS
-from bot.dates import day_label
 from bot.texts import Safe, split_message, t
 from handlers.colleagues import did_you_mean
 from handlers.topics import topic_of
@@ -53,6 +52,7 @@ from storage.events import (
 from storage.models import Event, School
 from storage.schools import staff_groups
 from storage.training import attendance, check_in, checkin_of
+from views.common import day_label
 
 SUBCOMMANDS = {
     "add": "add", "添加": "add", "新增": "add",

@@ -27,7 +27,6 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.commands import START_HW, started_with
-from bot.dates import day_label
 from bot.texts import Safe, split_message
 from handlers import homework_group as in_group
 from handlers import homework_wizard as wizard
@@ -85,6 +84,7 @@ from storage.models import HomeworkPost, SchoolClass, Subject
 from storage.policies import load_policies
 from storage.staff import head_class
 from storage.timetable import school_classes
+from views.common import day_label
 
 TODAY = ("today", "今天", "今日")
 WEEK = ("week", "本周", "周")

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dates import day_label
 from bot.messages import Edit, Send
 from bot.texts import Safe, t
 from handlers.homework_notices import (
@@ -45,6 +44,7 @@ from storage.homework import (
 from storage.homework_changes import original_of
 from storage.models import HomeworkPost, Staff
 from storage.policies import load_policies
+from views.common import day_label
 
 Message = Send | Edit
 

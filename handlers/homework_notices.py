@@ -10,7 +10,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.dates import day_label
 from bot.texts import Safe, t
 from handlers.homework_posting import describe, lang_of
 from handlers.request_messages import about
@@ -30,6 +29,7 @@ from storage.homework_changes import original_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.schools import staff_groups
 from storage.staff import school_staff
+from views.common import day_label
 
 # How much of a withdrawn posting's content the group's correction quotes, so two postings of
 # one subject on one day can be told apart.

@@ -31,13 +31,7 @@ from handlers.leave_request import (
     step_label,
     submit,
 )
-from handlers.leave_texts import (
-    kind_label,
-    language_of,
-    need_label,
-    span_label,
-    tell,
-)
+from handlers.outbox import tell
 from handlers.substitute_away import reopen_audited
 from handlers.turn import Turn, button, command
 from jobs import kinds
@@ -62,6 +56,7 @@ from storage.leave import (
 )
 from storage.models import CoverNeed, LeaveRequest
 from storage.schedule import Kit
+from views.leave import kind_label, language_of, need_label, span_label
 
 MYLEAVE_LIMIT = 10
 

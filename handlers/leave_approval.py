@@ -37,7 +37,7 @@ from handlers.leave_request import (
     people_names,
     step_label,
 )
-from handlers.leave_texts import language_of, span_label, tell
+from handlers.outbox import tell
 from handlers.substitute_away import reopen_their_covers
 from handlers.swap import pending_swaps
 from handlers.turn import Turn, button, command
@@ -56,6 +56,7 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, School
 from storage.schedule import Kit
 from storage.staff import staff_for_telegram
+from views.leave import language_of, span_label
 
 END = ConversationHandler.END
 REASON = 1

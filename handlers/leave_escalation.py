@@ -24,13 +24,13 @@ from handlers.leave_request import (
     step_label,
     withdraw_markup,
 )
-from handlers.leave_texts import kind_label, language_of, span_label
 from rules.approval import can_escalate
 from storage import audit
 from storage.leave import approvals_of, approvers_for, deciders, escalate_step, keep_notice
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.outbox import unreachable_ids
 from storage.schedule import Kit, build_kit
+from views.leave import kind_label, language_of, span_label
 
 Message = Send | Edit
 

@@ -35,7 +35,7 @@ from handlers.leave_request import (
     step_label,
     store,
 )
-from handlers.leave_texts import kind_label, language_of, span_label, tell
+from handlers.outbox import tell
 from handlers.turn import Turn, command
 from jobs import kinds
 from rules.approval import may_decide
@@ -43,6 +43,7 @@ from rules.leave_dates import LeaveDateError
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from storage.leave import approvals_of
 from storage.models import Staff
+from views.leave import kind_label, language_of, span_label
 
 
 def may_record(recorder: Staff, colleague: Staff, *, is_admin: bool) -> bool:

@@ -13,20 +13,11 @@ from datetime import date
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.dates import day_label, localised
 from bot.texts import Safe, t
 from handlers import follow_ups
 from handlers.colleagues import colleague_named
 from handlers.cover_board import default_lang, load_kit
-from handlers.leave_texts import (
-    day_lesson_label,
-    grade_label,
-    kind_label,
-    language_of,
-    part_label,
-    span_label,
-    tell,
-)
+from handlers.outbox import tell
 from handlers.turn import Turn
 from jobs import kinds
 from rules.approval import ApprovalStep, approval_chain, escalation_roles
@@ -43,6 +34,15 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, Staff
 from storage.schedule import Kit
 from storage.staff import hold_staff
+from views.common import day_label, localised
+from views.leave import (
+    day_lesson_label,
+    grade_label,
+    kind_label,
+    language_of,
+    part_label,
+    span_label,
+)
 
 MAX_REASON = 200
 OPEN_STATES = ("pending", "approved")

@@ -22,7 +22,6 @@ from telegram.ext import (
 
 from bot import callbacks
 from bot.commands import START_LEAVE, started_with
-from bot.dates import day_label
 from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.cover_board import load_kit
@@ -41,7 +40,6 @@ from handlers.leave_request import (
     refusal_text,
     submit,
 )
-from handlers.leave_texts import grade_label, kind_label, span_label
 from handlers.turn import Turn, button, command
 from rules.leave_dates import (
     LEAVE_KINDS,
@@ -55,6 +53,8 @@ from rules.leave_dates import (
 )
 from storage.leave import deciders
 from storage.schedule import Kit
+from views.common import day_label
+from views.leave import grade_label, kind_label, span_label
 
 END = ConversationHandler.END
 KIND, FIRST, LAST, PART, SUBSTITUTE, REASON, CONFIRM = range(7)

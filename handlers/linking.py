@@ -9,7 +9,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ADMINS
-from bot.dates import moment_label
 from bot.texts import Safe, t
 from handlers.actor import language_of
 from handlers.request_messages import about
@@ -29,6 +28,7 @@ from storage.locks import hold
 from storage.models import Registration, Staff
 from storage.schools import school_by_id
 from storage.staff import admin_recipients, staff_by_name, staff_for_telegram, staff_named_anywhere
+from views.common import moment_label
 
 INVITE_PREFIX = "inv_"
 MAX_NAME = 50

@@ -13,12 +13,12 @@ from bot.config import LANGUAGES
 from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers import expired
-from handlers.leave_texts import grade_label
 from handlers.linking import redeem_start_payload
 from handlers.turn import Turn, button, command
 from rules.roles import ROLES
 from storage.staff import head_class, save_user_pref
 from storage.timetable import classes_taught
+from views.leave import grade_label
 
 KNOWN_COMMANDS = frozenset(info.name for info in COMMANDS)
 

@@ -16,6 +16,9 @@ from telegram import InlineKeyboardMarkup
 
 from bot.dispatcher import Dispatcher
 from bot.messages import Answer, BoardTag, Edit, Markup, Send, SlipTag
+from bot.texts import t
+from storage.models import Staff
+from views.leave import language_of
 
 __all__ = ["Answer", "BoardTag", "Edit", "Markup", "Outbox", "Send", "SlipTag"]
 
@@ -103,3 +106,19 @@ class Outbox:
         hooks, self.after_commit = self.after_commit, []
         for hook in hooks:
             await hook()
+
+
+def tell(
+    out: Outbox,
+    staff: Staff | None,
+    default_lang: str,
+    key: str,
+    markup: InlineKeyboardMarkup | None = None,
+    /,
+    **values: object,
+) -> bool:
+    """Queues a private message to a staff member in their language; False if not linked."""
+    if staff is None or staff.telegram_id is None:
+        return False
+    out.send(staff.telegram_id, t(language_of(staff, default_lang), key, **values), markup)
+    return True

@@ -12,9 +12,7 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import BaseHandler, CommandHandler
 
-from bot.dates import day_label
 from bot.texts import t
-from handlers.duty_texts import school_today
 from handlers.topics import topic_of
 from handlers.turn import Turn, command
 from rules.roles import OFFICE
@@ -23,6 +21,8 @@ from storage.calendar import school_calendar
 from storage.duty import duty_on
 from storage.patrol import record_report
 from storage.schools import lost_groups, staff_groups
+from views.common import day_label
+from views.duty import school_today
 
 MAX_FINDINGS = 1000
 HALF_WORDS = {

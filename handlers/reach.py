@@ -12,11 +12,11 @@ from zoneinfo import ZoneInfo
 from telegram.ext import BaseHandler, CommandHandler
 
 from bot.commands import ADMINS
-from bot.dates import moment_label
 from bot.texts import Safe
 from handlers.turn import Turn, command
 from storage.outbox import unreachable_since
 from storage.staff import school_staff
+from views.common import moment_label
 
 # The list stays one message on a phone; a school with more is told how many are left out.
 SHOWN = 40

@@ -28,21 +28,6 @@ from bot.texts import Safe, catalogue
 from handlers.colleagues import did_you_mean
 from handlers.dialogue import dialogue
 from handlers.outbox import Markup
-from handlers.settings_views import (
-    FEATURE,
-    back_markup,
-    bare,
-    breach_view,
-    cancel_markup,
-    detail_text,
-    detail_view,
-    menu_view,
-    outcome_text,
-    section_view,
-    shown,
-)
-from handlers.settings_views import allowed as allowed_range
-from handlers.settings_views import name as policy_name
 from handlers.turn import Turn, button, command
 from rules.policies import SPECS, PolicyError, PolicySpec, spec
 from rules.policy_menu import (
@@ -58,6 +43,21 @@ from rules.policy_menu import (
     spellings,
 )
 from storage.policies import load_policies, set_policy
+from views.settings import (
+    FEATURE,
+    back_markup,
+    bare,
+    breach_view,
+    cancel_markup,
+    detail_text,
+    detail_view,
+    menu_view,
+    outcome_text,
+    section_view,
+    shown,
+)
+from views.settings import allowed as allowed_range
+from views.settings import name as policy_name
 
 END = ConversationHandler.END
 TYPING = 1

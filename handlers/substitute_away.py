@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from bot.texts import Safe
 from handlers.cover_board import default_lang, tell_arrangers
-from handlers.leave_texts import language_of, need_label, tell
+from handlers.outbox import tell
 from handlers.turn import Turn
 from storage.cover import COVERING_STATES, needs_between, reopen
 from storage.leave import away_at
 from storage.models import CoverNeed, LeaveRequest
 from storage.schedule import Kit
+from views.leave import language_of, need_label
 
 
 async def reopen_audited(turn: Turn, need: CoverNeed, *, substitute: int, reason: str) -> bool:

@@ -16,7 +16,7 @@ from telegram.ext import (
 from bot import callbacks
 from bot.texts import Safe, t
 from handlers.cover_board import default_lang, load_kit, update_slips
-from handlers.leave_texts import language_of, swap_line, tell
+from handlers.outbox import tell
 from handlers.swap_checks import (
     Proposal,
     SwapRefused,
@@ -31,7 +31,6 @@ from handlers.swap_escalation import (
     may_decide_swap,
     swap_arrangers,
 )
-from handlers.swap_views import ask_arranger_message, ask_colleague_message
 from handlers.turn import Turn, button, command
 from jobs import kinds
 from rules.leave_dates import LeaveDateError
@@ -40,6 +39,8 @@ from storage.cover import hold_school, swap_problems
 from storage.models import LessonSwap
 from storage.schedule import Kit, swap_sides
 from storage.swaps import OPEN_SWAP_STATES, create_swap, move_swap, swaps_waiting
+from views.leave import language_of, swap_line
+from views.swap import ask_arranger_message, ask_colleague_message
 
 
 async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:

@@ -12,7 +12,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot.texts import Safe
 from handlers.cover_board import load_kit, update_slips
-from handlers.leave_texts import swap_line
 from handlers.swap import (
     arranger_may_decide,
     cancel_markup,
@@ -26,6 +25,7 @@ from storage.cover import hold_school, may_arrange, needs_on
 from storage.models import LessonSwap
 from storage.schedule import Kit, approved_swaps
 from storage.swaps import move_swap
+from views.leave import swap_line
 
 # Messages one /swaps sends at most; the rest are counted.
 MOST_LISTED = 15

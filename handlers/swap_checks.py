@@ -9,10 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.dates import day_label, localised
 from bot.texts import Safe, t
 from handlers.colleagues import colleague_named
-from handlers.leave_texts import day_lesson_label
 from handlers.turn import Turn
 from rules.cover import DayLesson
 from rules.leave_dates import LeaveDateError
@@ -21,6 +19,8 @@ from storage.cover import swap_problems
 from storage.models import LessonSwap, Staff
 from storage.schedule import Kit
 from storage.swaps import open_swaps_of
+from views.common import day_label, localised
+from views.leave import day_lesson_label
 
 
 class SwapRefused(Exception):

@@ -19,9 +19,7 @@ from bot.messages import Edit, Send
 from bot.texts import Safe, t
 from handlers.leave_escalation import reachable
 from handlers.leave_request import people_names
-from handlers.leave_texts import language_of, swap_line
 from handlers.request_messages import about, redraw
-from handlers.swap_views import ask_arranger_message
 from rules.approval import can_escalate, escalation_roles, may_decide
 from rules.roles import GRADE_LEADER, OFFICE
 from storage import audit
@@ -30,6 +28,8 @@ from storage.models import LessonSwap, Staff
 from storage.schedule import Kit
 from storage.staff import school_staff
 from storage.swaps import OPEN_SWAP_STATES, escalate_swap, mark_swap_told, move_swap
+from views.leave import language_of, swap_line
+from views.swap import ask_arranger_message
 
 Message = Send | Edit
 KEPT = "swap"

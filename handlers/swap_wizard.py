@@ -20,7 +20,6 @@ from telegram.ext import (
 )
 
 from bot import callbacks
-from bot.dates import day_label
 from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.cover_board import load_kit
@@ -40,6 +39,7 @@ from rules.leave_dates import MAX_PERIOD, LeaveDateError
 from rules.swaps import parse_slot
 from storage.models import Staff
 from storage.schedule import Kit
+from views.common import day_label
 
 END = ConversationHandler.END
 MINE, COLLEAGUE, THEIRS, CONFIRM = range(4)

@@ -18,7 +18,6 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.commands import ORGANISERS
-from bot.dates import day_label
 from bot.texts import Safe, split_message, t
 from handlers.turn import Turn, button, command
 from jobs.events import category_label
@@ -46,6 +45,7 @@ from storage.training import (
     entries_of,
     report_hours,
 )
+from views.common import day_label
 
 MAX_TITLE = 50
 MAX_NOTE = 200

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, time, timedelta
 
-from bot.dates import day_label, weekday_name
 from bot.texts import Safe, t
 from jobs import kinds
 from jobs.delivery import send_to_chat
@@ -21,6 +20,7 @@ from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.statutory_holidays import holiday_spans
 from storage.calendar import school_calendar
 from storage.staff import admin_recipients
+from views.common import day_label, weekday_name
 
 MAKEUP_UNSET = kinds.CALENDAR_MAKEUP_UNSET
 UNKNOWN_YEAR = kinds.CALENDAR_UNKNOWN_YEAR

@@ -13,17 +13,18 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.texts import Safe, split_message, t
-from handlers.board_view import BoardParts, render_board
 from handlers.cover_board import arranger_needs
 from handlers.cover_slip import slip_lines, slip_message
-from handlers.leave_texts import need_label
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
 from storage.calendar import school_calendar
 from storage.cover import needs_on, save_slip, slip_covers, slip_data
+from storage.cover_boards import Showing, suggest_shown
 from storage.models import CoverNeed
 from storage.schedule import build_kit
+from views.cover_board import BoardParts, render_board
+from views.leave import need_label
 
 SLIP_TODAY = kinds.COVER_SLIP_TODAY
 SLIP_TOMORROW = kinds.COVER_SLIP_TOMORROW
@@ -149,9 +150,9 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
         if person.telegram_id is None or not still_open:
             continue
         lang = person.language or default
-        board = await render_board(
-            ctx.session, kit, day, theirs, lang, parts, now=now, focus=still_open[0].id
-        )
+        shown = Showing(day, theirs, now, focus=still_open[0].id)
+        await suggest_shown(ctx.session, kit, shown, parts.suggestions)
+        board = render_board(kit, shown, lang, parts)
         text = f"{t(lang, 'cover.open_tomorrow', count=len(still_open))}\n{board.text}"
         tag = (ctx.school.id or 0, day, person.id or 0)
         markup = board.markup

@@ -12,14 +12,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.dates import day_label
 from bot.texts import t
 from handlers.duty_leave import replacement_requests, window_over
-from handlers.duty_texts import hhmm, render_day
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from storage.duty import DutyShift, duty_gaps, duty_on, has_roster
+from views.common import day_label
+from views.duty import hhmm, render_day
 
 ANNOUNCE = kinds.DUTY_ANNOUNCE
 REMIND = kinds.DUTY_REMIND

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
-from bot.dates import day_label, weekday_name
 from bot.texts import Safe, escape, split_message, t
 from jobs import kinds, registry
 from jobs.delivery import send_to_staff_groups
@@ -41,6 +40,7 @@ from storage.events import (
     spec_and_calendar,
 )
 from storage.models import Event, Staff
+from views.common import day_label, weekday_name
 
 EVE = kinds.EVENT_EVE
 SOON = kinds.EVENT_SOON

@@ -15,7 +15,6 @@ from datetime import date, timedelta
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dates import day_label, weekday_name
 from bot.texts import Safe, split_message, t, visible_length
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
@@ -27,6 +26,7 @@ from storage.calendar import school_calendar
 from storage.homework import office_staff, publish_board, written_by_day
 from storage.staff import school_admins
 from storage.timetable import school_classes
+from views.common import day_label, weekday_name
 
 BOARD = kinds.HOMEWORK_BOARD
 WEEKLY = kinds.HOMEWORK_WEEK

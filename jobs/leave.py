@@ -22,7 +22,6 @@ from bot.texts import t
 from handlers.follow_ups import encode, recover
 from handlers.leave_escalation import move_up, notice
 from handlers.leave_request import approval_markup, approval_text, leave_lessons
-from handlers.leave_texts import language_of, span_label
 from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
@@ -44,6 +43,7 @@ from storage.models import LeaveApproval, LeaveRequest, School
 from storage.outbox import queue_work
 from storage.policies import load_policies
 from storage.schedule import build_kit, load_schedule
+from views.leave import language_of, span_label
 
 log = logging.getLogger(__name__)
 Message = Send | Edit

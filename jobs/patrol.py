@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-from bot.dates import day_label
 from bot.texts import Safe, t
 from jobs import kinds
 from jobs.delivery import send_to_chat
@@ -12,6 +11,7 @@ from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.rota import half_of, is_patrol
 from storage.duty import DutyShift, duty_on
 from storage.patrol import reported_halves
+from views.common import day_label
 
 REMIND = kinds.PATROL_REMIND
 

@@ -20,7 +20,6 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import Application, ContextTypes
 
-from bot.dates import moment_label
 from bot.dispatcher import OutcomeContext, OutcomeHook
 from bot.messages import Send
 from bot.services import Services, services_of
@@ -34,6 +33,7 @@ from storage.models import PushLedger, School
 from storage.policies import load_policies
 from storage.schools import list_schools, schedule_versions, school_by_id
 from storage.staff import admin_recipients
+from views.common import moment_label
 
 log = logging.getLogger(__name__)
 

@@ -1,16 +1,108 @@
 """The cover boards sent to arrangers, kept per school and day to draw every copy again: each
-with the lesson it shows, and forgotten once a newer copy of its day reached the same chat."""
+with the lesson it shows, and forgotten once a newer copy of its day reached the same chat.
+Also what a board shows (`Showing`, `shown_index`) and the suggestions for the lesson it shows,
+loaded before the board is drawn (views/cover_board.py draws without a database)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import insert
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import CoverBoardCopy
+from rules.cover import Suggestion
+from storage.cover import load_cover_day, suggest
+from storage.models import CoverBoardCopy, CoverNeed
+from storage.schedule import Kit
+
+# Lessons still waiting for cover; a lesson is over once its bell rang its end.
+UNCOVERED_STATES = ("open", "asking")
+# A cover whose substitute said 收到, a self-study or a merge: settled, reopened on purpose only.
+SETTLED_STATES = ("self_study", "merged")
+# Substitutes suggested for the lesson a board shows.
+SUGGESTED = 3
+# Each shown lesson's suggestions, by (need id, need version).
+Suggestions = dict[tuple[int, int], list[Suggestion]]
+
+
+@dataclass(frozen=True)
+class Showing:
+    """A board to draw: a day's lessons at `now`, and which of them it shows: `focus` (a need
+    id), else `page` (an index), else the next one still to arrange after `after`.
+    `unlocked`: a settled lesson an arranger asked to change, shown with its choices."""
+
+    day: date
+    needs: list[CoverNeed]
+    now: datetime
+    page: int | None = None
+    focus: int | None = None
+    after: int | None = None
+    unlocked: int | None = None
+
+
+def settled(need: CoverNeed) -> bool:
+    """Whether the lesson's cover is decided and confirmed: its board offers to reopen it, not
+    to reassign it (a stray press must not undo what a colleague confirmed)."""
+    if need.status in SETTLED_STATES:
+        return True
+    return need.status == "assigned" and need.acknowledged_at is not None
+
+
+def to_arrange(kit: Kit, need: CoverNeed, now: datetime) -> bool:
+    return need.status in UNCOVERED_STATES and not kit.lesson_over(need, now)
+
+
+def shown_index(kit: Kit, shown: Showing) -> int:
+    """Which lesson a board shows: `focus` (a need id) if listed; else `page` (an index, turned
+    round at either end); else the next lesson still to arrange after `after` (the lesson just
+    decided: the board moves on), or from the start; that lesson itself when none is left."""
+    needs, now, after = shown.needs, shown.now, shown.after
+    ids = [need.id for need in needs]
+    if not needs:
+        return 0
+    if shown.focus is not None and shown.focus in ids:
+        return ids.index(shown.focus)
+    if shown.page is not None:
+        return shown.page % len(needs)
+    start = ids.index(after) + 1 if after is not None and after in ids else 0
+    for step in range(len(needs)):
+        index = (start + step) % len(needs)
+        if to_arrange(kit, needs[index], now):
+            return index
+    if after is not None and after in ids:
+        return ids.index(after)
+    return next((i for i, need in enumerate(needs) if not kit.lesson_over(need, now)), 0)
+
+
+async def suggest_shown(
+    session: AsyncSession, kit: Kit, shown: Showing, suggestions: Suggestions
+) -> None:
+    """Loads into `suggestions` those of the lesson the board will show, when it offers a
+    choice (ahead or under way, and not settled unless unlocked) and they are not there yet."""
+    if not shown.needs:
+        return
+    need = shown.needs[shown_index(kit, shown)]
+    picked = (need.id or 0, need.version)
+    if picked in suggestions or kit.lesson_over(need, shown.now):
+        return
+    if settled(need) and shown.unlocked != need.id:
+        return
+    cover_day = await load_cover_day(
+        session=session, school_id=kit.school.id or 0, day=shown.day, schedule=kit.schedule
+    )
+    suggestions[picked] = await suggest(
+        session=session,
+        need=need,
+        cover_day=cover_day,
+        cap=kit.cap,
+        subject_name=kit.names.subjects.get(need.subject_id, ""),
+        now=shown.now,
+        limit=SUGGESTED,
+    )
+
 
 # A day's board is rarely sent more often than this; past it the oldest copies are not redrawn.
 MOST_COPIES = 40

@@ -16,7 +16,6 @@ from typing import Any, Protocol
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.dates import day_label
 from bot.texts import Safe, escape, t
 from rules import (
     import_bells,
@@ -38,6 +37,7 @@ from storage.import_staff import check_staff, write_staff
 from storage.import_timetable import check_timetable, write_timetable
 from storage.schools import bump_schedule_version
 from storage.staff import staff_for_telegram
+from views.common import day_label
 
 __all__ = [
     "IMPORT_KINDS",

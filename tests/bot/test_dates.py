@@ -1,4 +1,4 @@
-"""How a day is written in every message (bot.dates)."""
+"""How a day is written in every message (views.common)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from datetime import date, datetime
 
 import pytest
 
-from bot import dates
 from bot.clock import ManualClock
 from tests.conftest import SHANGHAI
+from views import common as dates
 
 
 @pytest.fixture(autouse=True)

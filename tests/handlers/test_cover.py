@@ -10,7 +10,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
 from bot.clock import ManualClock
-from handlers.board_view import BUTTON_BUDGET
 from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed, SchoolClass
@@ -29,6 +28,7 @@ from tests.handlers.leave_school import (
     seed,
 )
 from tests.harness import BotHarness, Sent
+from views.cover_board import BUTTON_BUDGET
 
 
 async def approved_day_off(harness: BotHarness) -> Sent:

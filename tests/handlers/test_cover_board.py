@@ -9,7 +9,6 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
-from handlers.board_view import BUTTON_BUDGET
 from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed, DutyAssignment, DutyPost, Staff
@@ -27,6 +26,7 @@ from tests.handlers.leave_school import (
 )
 from tests.handlers.test_cover import approved_day_off
 from tests.harness import BotHarness, Sent
+from views.cover_board import BUTTON_BUDGET
 
 EXTRA_TEACHERS = ("甲老师", "乙老师", "丙老师", "丁老师", "戊老师", "己老师")
 

@@ -8,7 +8,9 @@ from telegram import InlineKeyboardMarkup
 from bot import callbacks
 from bot.config import LANGUAGES
 from bot.texts import visible_length
-from handlers.settings_views import (
+from rules.policies import SPECS, PolicySet, spec
+from rules.policy_menu import SECTIONS, pages
+from views.settings import (
     allowed,
     breach_view,
     detail_view,
@@ -16,8 +18,6 @@ from handlers.settings_views import (
     outcome_text,
     section_view,
 )
-from rules.policies import SPECS, PolicySet, spec
-from rules.policy_menu import SECTIONS, pages
 
 POLICIES = PolicySet({"homework.cap.grade3": "40"})
 

@@ -6,13 +6,13 @@ from collections.abc import Collection
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
-from bot.dates import day_label, weekday_name
 from bot.texts import Safe, escape, t
 from rules import dates
 from rules.calendar import DayKind, DayStatus
 from rules.importing import CellError
 from storage.duty import DutyShift
 from storage.models import School
+from views.common import day_label, weekday_name
 
 
 def hhmm(moment: time) -> str:

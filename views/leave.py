@@ -8,16 +8,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from telegram import InlineKeyboardMarkup
-
-from bot.dates import day_label
 from bot.texts import Safe, t
-from handlers.outbox import Outbox
 from rules.classnames import MAX_GRADE, grade_word
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart
 from storage.models import CoverNeed, LessonSwap, Staff
 from storage.schedule import Names, Schedule
+from views.common import day_label
 
 
 def grade_label(lang: str, grade: int) -> str:
@@ -109,22 +106,6 @@ def need_label(
 
 def language_of(staff: Staff, default: str) -> str:
     return staff.language or default
-
-
-def tell(
-    out: Outbox,
-    staff: Staff | None,
-    default_lang: str,
-    key: str,
-    markup: InlineKeyboardMarkup | None = None,
-    /,
-    **values: object,
-) -> bool:
-    """Queues a private message to a staff member in their language; False if not linked."""
-    if staff is None or staff.telegram_id is None:
-        return False
-    out.send(staff.telegram_id, t(language_of(staff, default_lang), key, **values), markup)
-    return True
 
 
 def cover_state(lang: str, names: Names, need: CoverNeed) -> str:

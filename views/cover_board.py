@@ -14,44 +14,31 @@ still be covered for what is left of it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING
+from datetime import datetime
 
-from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, t
-from handlers.leave_texts import cover_state, day_label, need_label
 from rules.cover import Phase, Suggestion
-from storage.cover import load_cover_day, suggest
+from storage.cover_boards import (
+    UNCOVERED_STATES,
+    Showing,
+    Suggestions,
+    settled,
+    shown_index,
+    to_arrange,
+)
 from storage.models import CoverNeed
-
-if TYPE_CHECKING:
-    from storage.schedule import Kit
-
-
-# Where a lesson stands at the time a board is drawn.
-UNCOVERED_STATES = ("open", "asking")
-
+from storage.schedule import Kit
+from views.leave import cover_state, day_label, need_label
 
 # A board shows one lesson at a time, with its suggestions and buttons, and a line for each of
 # the day's lessons above it: a phone shows it whole, and a thumb finds the buttons. At most
 # BUTTON_BUDGET buttons: SUGGESTED substitutes, three ways without one, and the two to page.
 BUTTON_BUDGET = 8
-SUGGESTED = 3
 # Lines listing the day's lessons: past this many, those nearest the one shown.
 LISTED = 12
-# A cover whose substitute said 收到, a self-study or a merge: settled, reopened on purpose only.
-SETTLED_STATES = ("self_study", "merged")
-
-
-def settled(need: CoverNeed) -> bool:
-    """Whether the lesson's cover is decided and confirmed: its board offers to reopen it, not
-    to reassign it (a stray press must not undo what a colleague confirmed)."""
-    if need.status in SETTLED_STATES:
-        return True
-    return need.status == "assigned" and need.acknowledged_at is not None
 
 
 def _reason_words(lang: str, suggestion: Suggestion) -> str:
@@ -70,7 +57,7 @@ class BoardParts:
     """What the arrangers' copies of one board share: each lesson's suggestions, and its drawn
     lines and buttons in each language (an approval sends the same lessons to every arranger)."""
 
-    suggestions: dict[tuple[int, int], list[Suggestion]] = field(default_factory=dict)
+    suggestions: Suggestions = field(default_factory=dict)
     blocks: dict[tuple[int, int, str, int, str, bool], Block] = field(default_factory=dict)
 
 
@@ -83,61 +70,17 @@ class Board:
     need_id: int | None
 
 
-def to_arrange(kit: Kit, need: CoverNeed, now: datetime) -> bool:
-    return need.status in UNCOVERED_STATES and not kit.lesson_over(need, now)
-
-
-def shown_index(
-    kit: Kit,
-    needs: list[CoverNeed],
-    now: datetime,
-    *,
-    page: int | None = None,
-    focus: int | None = None,
-    after: int | None = None,
-) -> int:
-    """Which lesson a board shows: `focus` (a need id) if listed; else `page` (an index, turned
-    round at either end); else the next lesson still to arrange after `after` (the lesson just
-    decided: the board moves on), or from the start; that lesson itself when none is left."""
-    ids = [need.id for need in needs]
-    if not needs:
-        return 0
-    if focus is not None and focus in ids:
-        return ids.index(focus)
-    if page is not None:
-        return page % len(needs)
-    start = ids.index(after) + 1 if after is not None and after in ids else 0
-    for step in range(len(needs)):
-        index = (start + step) % len(needs)
-        if to_arrange(kit, needs[index], now):
-            return index
-    if after is not None and after in ids:
-        return ids.index(after)
-    return next((i for i, need in enumerate(needs) if not kit.lesson_over(need, now)), 0)
-
-
-async def render_board(
-    session: AsyncSession,
-    kit: Kit,
-    day: date,
-    needs: list[CoverNeed],
-    lang: str,
-    parts: BoardParts | None = None,
-    *,
-    now: datetime,
-    page: int | None = None,
-    focus: int | None = None,
-    after: int | None = None,
-    unlocked: int | None = None,
-) -> Board:
-    """One day's board for an arranger at `now`: a line for each lesson, then the one shown
-    (see `shown_index`) with its state, suggestions and buttons, at most `BUTTON_BUDGET` of
-    them; a lesson that is over only with its state. `parts` keeps what the next arranger's
-    copy shares with this one. `unlocked`: a settled lesson an arranger asked to change, shown
-    with its choices while it stays as it is until one is made.
+def render_board(kit: Kit, shown: Showing, lang: str, parts: BoardParts | None = None) -> Board:
+    """One day's board for an arranger at `shown.now`: a line for each lesson, then the one
+    shown (see `shown_index`) with its state, suggestions and buttons, at most `BUTTON_BUDGET`
+    of them; a lesson that is over only with its state. `parts` keeps what the next arranger's
+    copy shares with this one, and holds the shown lesson's suggestions, loaded beforehand by
+    `suggest_shown`. `shown.unlocked`: a settled lesson an arranger asked to change, shown with
+    its choices while it stays as it is until one is made.
     """
     parts = BoardParts() if parts is None else parts
-    index = shown_index(kit, needs, now, page=page, focus=focus, after=after)
+    day, needs, now = shown.day, shown.needs, shown.now
+    index = shown_index(kit, shown)
     lines = [t(lang, "cover.board.title", day=day_label(lang, day))]
     rows: list[list[InlineKeyboardButton]] = []
     if not needs:
@@ -150,11 +93,11 @@ async def render_board(
             lines.append(_brief_line(lang, kit, need, number, now, shown=number == index + 1))
     need = needs[index]
     phase = kit.phase(need, now)
-    reopened = unlocked is not None and unlocked == need.id
+    reopened = shown.unlocked is not None and shown.unlocked == need.id
     key = (need.id or 0, need.version, lang, index + 1, phase, reopened)
     if key not in parts.blocks:
-        parts.blocks[key] = await _lesson_block(
-            session, kit, day, need, index + 1, lang, parts, phase=phase, now=now, reopened=reopened
+        parts.blocks[key] = _lesson_block(
+            kit, need, index + 1, lang, parts, phase=phase, reopened=reopened
         )
     block_lines, block_rows = parts.blocks[key]
     lines.extend(block_lines)
@@ -194,17 +137,14 @@ def _brief_line(
     )
 
 
-async def _lesson_block(
-    session: AsyncSession,
+def _lesson_block(
     kit: Kit,
-    day: date,
     need: CoverNeed,
     number: int,
     lang: str,
     parts: BoardParts,
     *,
     phase: Phase,
-    now: datetime,
     reopened: bool = False,
 ) -> Block:
     """The lesson shown: its lines (what, whose, its state, the suggestions) and buttons; a
@@ -233,19 +173,6 @@ async def _lesson_block(
         )
         return lines, [[reopen]]
     picked = (need.id or 0, need.version)
-    if picked not in parts.suggestions:
-        cover_day = await load_cover_day(
-            session=session, school_id=kit.school.id or 0, day=day, schedule=kit.schedule
-        )
-        parts.suggestions[picked] = await suggest(
-            session=session,
-            need=need,
-            cover_day=cover_day,
-            cap=kit.cap,
-            subject_name=kit.names.subjects.get(need.subject_id, ""),
-            now=now,
-            limit=SUGGESTED,
-        )
     suggestions = parts.suggestions[picked]
     if suggestions:
         lines.append(t(lang, "cover.board.suggestions"))

@@ -7,9 +7,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, t
-from handlers.leave_texts import swap_line
 from storage.models import LessonSwap
 from storage.schedule import Kit
+from views.leave import swap_line
 
 
 def _decision_markup(

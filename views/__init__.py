@@ -1,0 +1,1 @@
+"""Rendering: each view turns (language, plain data) into (text, keyboard), without a database."""
