@@ -18,34 +18,11 @@ from bot.dispatcher import Dispatcher
 from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
 from bot.transport import AiohttpCallsRequest, AiohttpRequest
-from handlers import calendar as calendar_handlers
-from handlers import cover as cover_handlers
-from handlers import (
-    cover_substitute,
-    dialogue,
-    duty_leave,
-    duty_swap,
-    errors,
-    groups,
-    imports,
-    leave_approval,
-    leave_for,
-    leave_wizard,
-    linking,
-    onboarding,
-    patrol,
-    reach,
-    swap,
-    swap_cancel,
-    swap_wizard,
-    topics,
-)
-from handlers import duty as duty_handlers
-from handlers import events as event_handlers
-from handlers import homework as homework_handlers
-from handlers import leave as leave_handlers
-from handlers import settings as policy_settings
-from handlers import training as training_handlers
+from handlers import cover, duty, events, homework, leave, school, swap
+from handlers.core import dialogue, errors, follow_ups, request_messages
+from handlers.cover import board_copies, slip
+from handlers.leave import escalation as leave_escalation
+from handlers.school import onboarding
 from jobs import calendar_warnings, scheduler, upkeep
 from jobs import cover as cover_jobs
 from jobs import duty as duty_jobs
@@ -54,11 +31,14 @@ from jobs import homework as homework_jobs
 from jobs import leave as leave_jobs
 from jobs import patrol as patrol_jobs
 from jobs.replanning import Replanner
+from jobs.scheduler import push_outcome
 from storage.db import create_engine, session_factory
 from views import common as dates
 
 log = logging.getLogger(__name__)
 
+# Each feature's handlers, in this order: the first handler that matches an update wins.
+FEATURES: tuple[Any, ...] = (school, events, duty, homework, leave, cover, swap)
 JOB_MODULES: tuple[Any, ...] = (
     event_jobs,
     duty_jobs,
@@ -174,7 +154,8 @@ def build_application(
         paced=rate_limiter,
         lease=settings.delivery_lease,
     )
-    upkeep.install(application)
+    services.recover_work = follow_ups.recover
+    _install_outcomes(application)
 
     async def replan(school_id: int, kinds: frozenset[str] | None) -> None:
         if kinds is None:
@@ -185,34 +166,8 @@ def build_application(
     services.replanner = Replanner(replan, delay=REPLAN_DELAY_SECONDS)
 
     dialogue.install(application)
-    # Each feature's handlers, in this order: the first handler that matches an update wins.
-    for module in (
-        groups,
-        topics,
-        onboarding,
-        linking,
-        reach,
-        policy_settings,
-        imports,
-        event_handlers,
-        training_handlers,
-        calendar_handlers,
-        duty_handlers,
-        duty_leave,
-        duty_swap,
-        patrol,
-        homework_handlers,
-        leave_wizard,
-        leave_handlers,
-        leave_approval,
-        leave_for,
-        cover_handlers,
-        cover_substitute,
-        swap_wizard,
-        swap,
-        swap_cancel,
-    ):
-        for handler in module.handlers():
+    for feature in FEATURES:
+        for handler in feature.handlers():
             application.add_handler(handler)
     # Each feature's scheduled pushes.
     for jobs_module in JOB_MODULES:
@@ -221,3 +176,13 @@ def build_application(
         application.add_handler(handler)
     application.add_error_handler(errors.on_error)
     return application
+
+
+def _install_outcomes(app: Application[Any, BotContext, Any, Any, Any, Any]) -> None:
+    """Registers what must happen when a message cannot be delivered (or finally is)."""
+    svc = app.bot_data[SERVICES_KEY]
+    svc.dispatcher.on_outcome("push", push_outcome(app))
+    leave_escalation.install(svc.dispatcher, svc.settings.default_language)
+    request_messages.install(svc.dispatcher)
+    board_copies.install(svc.dispatcher, svc.settings.default_language)
+    slip.install(svc.dispatcher)

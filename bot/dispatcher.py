@@ -231,7 +231,7 @@ class Dispatcher:
         self._stopping = False
         self._tick: asyncio.Future[None] | None = None  # resolved when a message is done
         # Private chats the bot cannot write to (blocked, never started; kept in the database):
-        # a message from one of them means it can again (handlers/turn.py).
+        # a message from one of them means it can again (handlers/core/turn.py).
         self.unreachable: set[int] = set()
         # Counted for the operators and the fault-soak test.
         self.stats: Counter[str] = Counter()

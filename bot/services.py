@@ -23,6 +23,10 @@ SERVICES_KEY = "services"
 PUSHES_AT_ONCE = 1
 
 
+async def _no_work(app: Any) -> int:
+    return 0
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -38,10 +42,13 @@ class Services:
     push_kinds: list[PushKind] = field(default_factory=list)
     # Each school's schedule_version when its jobs were last planned (jobs/scheduler.py).
     schedule_versions: dict[int, int] = field(default_factory=dict)
-    # When the admins were last told of an error of each kind (handlers/errors.py).
+    # When the admins were last told of an error of each kind (handlers/core/errors.py).
     error_notices: dict[str, float] = field(default_factory=dict)
     # How many upkeep sweeps ran: every PURGE_EVERY-th also purges (jobs/upkeep.py).
     sweeps: int = 0
+    # Runs the follow-up work still queued (handlers/core/follow_ups.py); set by bot/app.py so
+    # that the scheduled jobs can take it up without importing the handlers.
+    recover_work: Callable[[Any], Awaitable[int]] = field(default=_no_work)
     # Tests only: awaited inside a leave decision, after the reads and before the writes.
     before_decision: Callable[[Any], Awaitable[None]] | None = None
     # Every slot planned for yesterday, today and tomorrow, and which ran (jobs/push_watch.py).

@@ -1,1 +1,2 @@
-"""Telegram adapters: each module exposes `handlers()` and is wired in bot/app.py."""
+"""Telegram adapters, one package per feature; each exposes `handlers()`, registered in
+bot/app.py in the order of `FEATURES`. Shared machinery is in handlers/core/."""

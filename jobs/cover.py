@@ -2,7 +2,7 @@
 
 The slip for today goes out at `cover.slip_today` (07:20), the one for tomorrow at
 `cover.slip_tomorrow` (20:00), each only when something is planned. What it shows is kept, so a
-later change edits it with what changed (see handlers/cover_slip.py). A substitute who
+later change edits it with what changed (see handlers/cover/slip.py). A substitute who
 has not pressed 收到 30 minutes before the lesson gets their arranger reminded. Two hours before
 tomorrow's slip, an arranger with lessons of tomorrow still to arrange gets that day's board:
 the boards an approval sends can be days old, or lost in a long leave's many days.
@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.texts import Safe, split_message, t
-from handlers.cover_board import arranger_needs
-from handlers.cover_slip import slip_lines, slip_message
+from handlers.cover.boards import arranger_needs
+from handlers.cover.slip import slip_lines, slip_message
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.texts import t
-from handlers.duty_leave import replacement_requests, window_over
+from handlers.duty.leave import replacement_requests, window_over
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local

@@ -5,7 +5,7 @@ A step that has waited `leave.reminder_minutes` reminds its approvers, during sc
 (first bell to last bell of a school day): once when the delay is over, and again at the first
 bell of every later school day while it still waits. A step that has waited
 `leave.escalate_minutes` (less for a leave starting within a day) moves up a level (see
-handlers/leave_escalation.py); a request whose last day is over expires, and the teacher and the
+handlers/leave/escalation.py); a request whose last day is over expires, and the teacher and the
 approvers are told. Both are checked every minute while people are awake.
 """
 
@@ -19,9 +19,8 @@ from zoneinfo import ZoneInfo
 from bot.messages import Edit, Send
 from bot.services import Services, services_of
 from bot.texts import t
-from handlers.follow_ups import encode, recover
-from handlers.leave_escalation import move_up, notice
-from handlers.leave_request import approval_markup, approval_text, leave_lessons
+from handlers.leave.escalation import move_up, notice
+from handlers.leave.request import approval_markup, approval_text, leave_lessons
 from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
@@ -40,7 +39,7 @@ from storage.leave import (
     waiting_steps,
 )
 from storage.models import LeaveApproval, LeaveRequest, School
-from storage.outbox import queue_work
+from storage.outbox import encode, queue_work
 from storage.policies import load_policies
 from storage.schedule import build_kit, load_schedule
 from views.leave import language_of, span_label
@@ -343,7 +342,7 @@ async def _provisional_cover(app: Any, leave_id: int, now: datetime) -> int:
             lease=timedelta(0),
         )
     svc.dispatcher.submit(messages)
-    await recover(app)
+    await svc.recover_work(app)
     await svc.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
     return len(needs)
 

@@ -15,7 +15,6 @@ from typing import Any
 from telegram.ext import ContextTypes
 
 from bot.services import services_of
-from handlers import follow_ups
 from jobs import leave as leave_jobs
 from jobs import requests as request_jobs
 from storage.outbox import purge, unreachable_since
@@ -34,19 +33,6 @@ PURGE_EVERY = 240  # sweeps: about once an hour
 KEEP_REQUEST_MESSAGES = timedelta(days=30)
 
 AnyApp = Any
-
-
-def install(app: AnyApp) -> None:
-    """Registers what must happen when a message cannot be delivered (or finally is)."""
-    from handlers import board_copies, cover_slip, leave_escalation, request_messages
-    from jobs.scheduler import push_outcome
-
-    svc = services_of(app)
-    svc.dispatcher.on_outcome("push", push_outcome(app))
-    leave_escalation.install(svc.dispatcher, svc.settings.default_language)
-    request_messages.install(svc.dispatcher)
-    board_copies.install(svc.dispatcher, svc.settings.default_language)
-    cover_slip.install(svc.dispatcher)
 
 
 async def start(app: AnyApp) -> None:
@@ -85,7 +71,7 @@ async def sweep(app: AnyApp) -> int:
         # Kept fresh: another process may have found someone unreachable, or seen them again.
         svc.dispatcher.unreachable = set(await unreachable_since(session=session))
     taken = await svc.dispatcher.sweep()
-    taken += await follow_ups.recover(app)
+    taken += await svc.recover_work(app)
     svc.sweeps += 1
     if svc.sweeps % PURGE_EVERY == 0:
         async with svc.sessions() as session, session.begin():

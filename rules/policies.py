@@ -160,7 +160,7 @@ SPECS: tuple[PolicySpec, ...] = (
     PolicySpec("training.year_start", "monthday", "09-01"),
     _int("push.grace_minutes", 120, 0, 720),
     # Forum topics of the staff group (message_thread_id; 0: the general topic). Set most easily
-    # by an admin sending `/topic 作业` inside the topic (handlers/topics.py).
+    # by an admin sending `/topic 作业` inside the topic (handlers/school/topics.py).
     *(_int(f"group.topic.{name}", 0, 0, TOPIC_MAX) for name in TOPICS),
 )
 

@@ -55,7 +55,7 @@ WRITES = "wrote"
 
 def _note_statement(state: ORMExecuteState) -> None:
     # Whether the action changed anything: one that only read (/help, /duty) has committed
-    # nothing its answer must be kept with (handlers/turn.py).
+    # nothing its answer must be kept with (handlers/core/turn.py).
     if state.is_insert or state.is_update or state.is_delete:
         state.session.info[WRITES] = True
 

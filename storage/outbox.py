@@ -8,6 +8,7 @@ conditional update, so two processes never both send one row.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -353,3 +354,26 @@ async def sent_about(*, session: AsyncSession, about: str) -> list[tuple[int, in
         col(OutboxMessage.message_id).is_not(None),
     )
     return [(chat, message or 0) for chat, message in (await session.exec(query)).all()]
+
+
+def encode(args: dict[str, Any]) -> str:
+    """Follow-up work's arguments as stored: JSON, with dates kept as dates."""
+    return json.dumps(args, default=_plain, ensure_ascii=False, sort_keys=True)
+
+
+def decode(text: str) -> dict[str, Any]:
+    return json.loads(text, object_hook=_dated)
+
+
+def _plain(value: object) -> object:
+    if isinstance(value, date):
+        return {"__date__": value.isoformat()}
+    if isinstance(value, (set, frozenset, tuple)):
+        return list(value)
+    raise TypeError(f"a follow-up argument must be plain, not {type(value).__name__}")
+
+
+def _dated(value: dict[str, Any]) -> object:
+    if set(value) == {"__date__"}:
+        return date.fromisoformat(value["__date__"])
+    return value

@@ -4,7 +4,7 @@ them, ask the group, self-study or merge, and turn to the lesson before or after
 lesson moves the board on to the next one still to arrange.
 
 Buttons carry the need's version: a press on an outdated board changes nothing
-(handlers/cover.py). A lesson whose cover is settled (its substitute said 收到, or it is
+(handlers/cover/arranging.py). A lesson whose cover is settled (its substitute said 收到, or it is
 self-study or merged) offers only to reopen it. A lesson whose bell has rung its end is over:
 the board still lists it, marked, without suggestions or buttons; one that ended with nothing
 arranged says so, for the office to know a class had no teacher. A lesson being taught can

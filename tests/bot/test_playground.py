@@ -16,7 +16,7 @@ from bot.clock import OffsetClock
 from bot.config import Settings
 from bot.playground import as_text, playground
 from bot.texts import t
-from handlers.leave_request import MAX_REASON
+from handlers.leave.request import MAX_REASON
 from tests.conftest import SHANGHAI
 
 # Wednesday 25 November 2026, 07:30: a school day of the demo school's autumn term.

@@ -97,7 +97,7 @@ async def test_two_processes_submitting_the_same_leave_store_one_request(
     backend: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import handlers.leave_request as leave_request
+    import handlers.leave.request as leave_request
 
     await seed(engine, clock.now())
     monkeypatch.setattr(
@@ -127,7 +127,7 @@ async def test_two_processes_registering_the_same_account_store_one_request(
     backend: str,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    import handlers.linking as linking
+    import handlers.school.linking as linking
 
     newcomer, admin = 7_200_000_001, 7_200_000_002
     async with session_factory(engine)() as s, s.begin():

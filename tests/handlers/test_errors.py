@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-import handlers.onboarding
+import handlers.school.onboarding
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.staff import staff_for_telegram
@@ -28,14 +28,14 @@ async def test_a_failing_handler_apologises_and_changes_nothing(
     async def broken(**_: object) -> None:
         raise RuntimeError("database went away")
 
-    original_set = handlers.onboarding._set_language
-    monkeypatch.setattr(handlers.onboarding, "classes_taught", broken)
+    original_set = handlers.school.onboarding._set_language
+    monkeypatch.setattr(handlers.school.onboarding, "classes_taught", broken)
 
     async def set_then_fail(turn: object, code: str) -> None:
         await original_set(turn, code)  # type: ignore[arg-type]
         raise RuntimeError("half-way")
 
-    monkeypatch.setattr(handlers.onboarding, "_set_language", set_then_fail)
+    monkeypatch.setattr(handlers.school.onboarding, "_set_language", set_then_fail)
 
     profile = await harness.send(teacher, "/me")
     switched = await harness.send(teacher, "/lang zh")

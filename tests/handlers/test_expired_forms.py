@@ -12,7 +12,7 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.texts import t
-from handlers.expired import FORMS, form_of
+from handlers.core.expired import FORMS, form_of
 from storage.db import session_factory
 from storage.models import LeaveRequest
 from tests.handlers.conftest import SYSADMIN_ID

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
-from handlers import cover_board
+from handlers.cover import boards as cover_board
 from jobs.upkeep import sweep
 from storage.db import session_factory
 from storage.models import CoverNeed, LeaveRequest

@@ -191,7 +191,7 @@ async def test_reading_a_file_does_not_hold_up_other_users(
 async def test_a_file_that_reads_too_long_is_refused_and_nothing_imported(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import handlers.imports as imports
+    import handlers.school.imports as imports
 
     await seed(engine, clock)
     release = threading.Event()

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
-from handlers.turn import Turn
+from handlers.core.turn import Turn
 from storage import audit
 from storage.db import session_factory
 from storage.models import CalendarEntry, CoverNeed, LeaveApproval, LeaveRequest

@@ -1,0 +1,12 @@
+"""Cover (代课): the arranger's board and its buttons, the substitute's side, the slip."""
+
+from __future__ import annotations
+
+from telegram.ext import BaseHandler
+
+from handlers.cover import arranging, substitute
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    """This feature's handlers, in the order they are tried."""
+    return [*arranging.handlers(), *substitute.handlers()]

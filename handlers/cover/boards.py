@@ -1,0 +1,335 @@
+"""Arranging cover around the board: what rendering and checks read (`Kit`), who arranges and
+who gets a day's boards, sending them, the notices to arrangers and substitutes, and the slip's
+update after a change (handlers/cover/slip.py). The board itself is drawn in
+views/cover_board.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.texts import Safe, t
+from handlers.core import follow_ups
+from handlers.core.outbox import tell
+from handlers.core.turn import Turn
+from handlers.cover.slip import refresh_slips
+from rules.roles import ADMIN
+from storage.cover import (
+    CoverDay,
+    arrangers_for,
+    busy_lesson,
+    may_arrange,
+    needs_by_id,
+    needs_on,
+)
+from storage.cover_boards import Showing, suggest_shown
+from storage.duty import duty_on
+from storage.models import CoverNeed, School, Staff
+from storage.schedule import Kit, build_kit
+from views.common import day_label
+from views.cover_board import BoardParts, render_board
+from views.leave import language_of, need_label
+
+
+async def load_kit(turn: Turn, school_id: int) -> Kit | None:
+    """The school's kit; a follow-up reuses the one its action loaded (a recovered follow-up,
+    whose action was in another process, loads it)."""
+    if turn.following and school_id in turn.kits:
+        return turn.kits[school_id]  # type: ignore[no-any-return]
+    school = await turn.session.get(School, school_id)
+    if school is None:
+        return None
+    kit = turn.kits[school_id] = await build_kit(turn.session, school)
+    return kit
+
+
+def default_lang(turn: Turn) -> str:
+    return turn.svc.settings.default_language
+
+
+# Days ahead (today included) whose boards /arrange and an approval send; a later day's board
+# comes the evening before, while lessons are still open (jobs/cover.py).
+BOARD_DAYS = 7
+
+
+async def arranger_needs(
+    session: AsyncSession, kit: Kit, needs: Iterable[CoverNeed], *, boards: bool = False
+) -> dict[int, tuple[Staff, list[CoverNeed]]]:
+    """Each arranger with the needs they arrange; with `boards`, only those the school sends
+    boards to (`board_receivers`)."""
+    found: dict[int, tuple[Staff, list[CoverNeed]]] = {}
+    on_duty: dict[date, set[int]] = {}
+    for need in needs:
+        people = await arrangers_for(
+            session=session,
+            school_id=kit.school.id or 0,
+            grade=kit.schedule.grades.get(need.class_id),
+            policy=kit.arranger_policy,
+            absent_id=need.absent_id,
+        )
+        if boards:
+            people = await board_receivers(session, kit, need.day, people, on_duty)
+        for person in people:
+            found.setdefault(person.id or 0, (person, []))[1].append(need)
+    return found
+
+
+async def board_receivers(
+    session: AsyncSession,
+    kit: Kit,
+    day: date,
+    people: list[Staff],
+    on_duty: dict[date, set[int]] | None = None,
+) -> list[Staff]:
+    """Who among a lesson's arrangers gets its board (policy cover.boards_to): all of them, or
+    those on a duty that day (the office's patrol rota, say); all of them if none is, so a
+    lesson always reaches someone. `on_duty` keeps each day's duty roster for the next lesson."""
+    if kit.boards_to != "on_duty" or len(people) < 2:
+        return people
+    known = on_duty if on_duty is not None else {}
+    if day not in known:
+        shifts = await duty_on(session=session, school_id=kit.school.id or 0, day=day)
+        known[day] = {shift.staff_id for shift in shifts if shift.staff_id is not None}
+    return [person for person in people if person.id in known[day]] or people
+
+
+def arranged_by(
+    kit: Kit, person: Staff | None, needs: Iterable[CoverNeed], *, is_admin: bool | None = None
+) -> list[CoverNeed]:
+    """The lessons among `needs` that `person` may arrange: what their copy of a day's board
+    shows, whether it was sent after an approval, asked for with /arrange or drawn again.
+    `is_admin` defaults to the admin role on their record (a system admin has no record)."""
+    if is_admin is None:
+        is_admin = person is not None and ADMIN in person.role_set
+    return [
+        need
+        for need in needs
+        if may_arrange(
+            person,
+            grade=kit.schedule.grades.get(need.class_id),
+            policy=kit.arranger_policy,
+            is_admin=is_admin,
+        )
+    ]
+
+
+async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
+    """Each arranger the school sends these lessons' boards to gets, for each of their days,
+    that day's whole board as they arrange it (the board a later change draws again), showing
+    the first of these lessons. One private message per day and arranger; returns how many
+    were queued."""
+    sent = 0
+    parts = BoardParts()
+    school_id = kit.school.id or 0
+    days = {
+        day: await needs_on(session=turn.session, school_id=school_id, day=day)
+        for day in sorted({need.day for need in needs})
+    }
+    for person, mine in (await arranger_needs(turn.session, kit, needs, boards=True)).values():
+        if person.telegram_id is None:
+            continue
+        lang = language_of(person, default_lang(turn))
+        for day, whole in days.items():
+            new = [need for need in mine if need.day == day]
+            if not new:
+                continue
+            theirs = arranged_by(kit, person, whole)
+            known = {need.id for need in theirs}
+            theirs.extend(need for need in new if need.id not in known)
+            shown = Showing(day, sorted(theirs, key=_day_order), turn.now, focus=new[0].id)
+            await suggest_shown(turn.session, kit, shown, parts.suggestions)
+            board = render_board(kit, shown, lang, parts)
+            tag = (school_id, day, person.id or 0)
+            turn.out.send(person.telegram_id, board.text, board.markup, board=tag)
+            sent += 1
+    return sent
+
+
+def boards_follow(turn: Turn, kit: Kit, needs: Iterable[CoverNeed]) -> None:
+    """After the action, each arranger gets these lessons' boards for the coming week
+    (`BOARD_DAYS`) and one line about later ones, drawn as the lessons are by then."""
+    ids = [need.id or 0 for need in sorted(needs, key=_board_order)]
+    turn.then(boards_for, school_id=kit.school.id or 0, ids=ids)
+
+
+@follow_ups.named("cover_boards")
+async def boards_for(later: Turn, *, school_id: int, ids: list[int]) -> None:
+    kit = await load_kit(later, school_id)
+    if kit is None:
+        return
+    live = await needs_by_id(session=later.session, ids=ids)
+    # A long leave would send every arranger a board for each of its days at once.
+    horizon = kit.today(later.now) + timedelta(days=BOARD_DAYS - 1)
+    await send_boards(later, kit, [need for need in live if need.day <= horizon])
+    ahead = [need for need in live if need.day > horizon]
+    if ahead:
+        await tell_later(later, kit, ahead)
+
+
+def _board_order(need: CoverNeed) -> tuple[date, int, int]:
+    return need.day, need.period, need.id or 0
+
+
+def _day_order(need: CoverNeed) -> tuple[date, int, int]:
+    """As a day's lessons are listed on a board (storage.cover.needs_between)."""
+    return need.day, need.period, need.class_id
+
+
+async def tell_later(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> None:
+    """Each arranger of lessons past the boards' days: how many, when, and when they come."""
+    for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
+        lang = language_of(person, default_lang(turn))
+        days = sorted({need.day for need in mine})
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            "cover.later",
+            count=len(mine),
+            first=day_label(lang, days[0]),
+            last=day_label(lang, days[-1]),
+        )
+
+
+async def tell_arrangers(turn: Turn, kit: Kit, need: CoverNeed, key: str, **values: object) -> None:
+    for person, _ in (await arranger_needs(turn.session, kit, [need])).values():
+        if person.id == (turn.actor.staff.id if turn.actor.staff else None):
+            continue
+        lang = language_of(person, default_lang(turn))
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            key,
+            lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+            **values,
+        )
+
+
+def substitute_notice_markup(lang: str, need: CoverNeed) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "cover.button.ack"),
+                    callback_data=callbacks.encode("cov", "ok", need.id or 0, need.version),
+                )
+            ]
+        ]
+    )
+
+
+def tell_substitute(turn: Turn, kit: Kit, need: CoverNeed, *, ask_ack: bool) -> None:
+    """The private message to whoever covers: class, day, period and time, subject, for whom."""
+    person = kit.names.staff.get(need.substitute_id or 0)
+    if person is None:
+        return
+    lang = language_of(person, default_lang(turn))
+    markup = substitute_notice_markup(lang, need) if ask_ack else None
+    tell(
+        turn.out,
+        person,
+        default_lang(turn),
+        "cover.you_cover" if ask_ack else "cover.you_took",
+        markup,
+        lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+        teacher=kit.names.person(need.absent_id),
+    )
+
+
+def tell_released(turn: Turn, kit: Kit, need: CoverNeed, staff_id: int | None) -> None:
+    person = kit.names.staff.get(staff_id or 0)
+    if person is None:
+        return
+    lang = language_of(person, default_lang(turn))
+    tell(
+        turn.out,
+        person,
+        default_lang(turn),
+        "cover.released",
+        lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+    )
+
+
+# --- the slip's update messages ---------------------------------------------------------------
+
+
+def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
+    """After a change: days whose slip was posted already have it edited with what changed
+    (handlers/cover/slip.py).
+
+    Today's slip may never have gone out (nothing was planned at its time, 07:20): a change
+    later that day posts the whole slip, or the group would not learn of same-day cover.
+    The group's message is not the answer to whoever acted: it follows the action.
+    """
+    turn.then(slips_for, school_id=kit.school.id or 0, days=sorted(set(days)))
+
+
+@follow_ups.named("cover_slips")
+async def slips_for(later: Turn, *, school_id: int, days: list[date]) -> None:
+    kit = await load_kit(later, school_id)
+    if kit is not None:
+        await refresh_slips(later, kit, days, default_lang(later))
+
+
+async def need_for_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
+    assert turn.callback is not None
+    need_id = turn.callback.id()
+    need = await turn.session.get(CoverNeed, need_id) if need_id is not None else None
+    if need is None or need.school_id != turn.actor.school_id:
+        await turn.audit("button_refused", reason="unknown_need", need=need_id)
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return None
+    kit = await load_kit(turn, need.school_id)
+    if kit is None:
+        return None
+    return need, kit
+
+
+async def refuse_over(turn: Turn, kit: Kit, need: CoverNeed, key: str) -> None:
+    """A press on a lesson that is over: audited, and answered with when it ended."""
+    assert turn.callback is not None
+    await turn.audit(
+        "button_refused",
+        reason="lesson_over",
+        subject_type="cover_need",
+        subject_id=need.id,
+        button=f"cov:{turn.callback.action}",
+    )
+    turn.toast(over_text(turn.lang, kit, need, key), alert=True)
+
+
+def over_text(lang: str, kit: Kit, need: CoverNeed, key: str) -> str:
+    """`key`'s text for a lesson that is over: which lesson (its day and period, or the whole
+    label) and when it ended."""
+    ends = kit.schedule.lesson_over_at(need.day, need.period)
+    return t(
+        lang,
+        key,
+        day=day_label(lang, need.day),
+        period=need.period,
+        end=f"{ends:%H:%M}",
+        lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
+    )
+
+
+def unavailable_text(
+    turn: Turn, kit: Kit, cover_day: CoverDay, need: CoverNeed, staff_id: int, code: str
+) -> str:
+    name = kit.names.person(staff_id)
+    if code == "busy":
+        lesson = busy_lesson(cover_day, staff_id, need.period)
+        if lesson is None:
+            what = turn.t("cover.a_cover")
+        else:
+            klass = kit.names.classes.get(lesson.class_id, "?")
+            what = f"{klass} {kit.names.subjects.get(lesson.subject_id, '?')}"
+        return turn.t("cover.cannot.busy", name=name, period=need.period, what=what)
+    if code == "self" and turn.actor.staff is not None and turn.actor.staff.id == staff_id:
+        return turn.t("cover.cannot.self_you")  # the absent teacher pressed: speak to them
+    return turn.t(f"cover.cannot.{code}", name=name, cap=kit.cap)

@@ -1,0 +1,461 @@
+"""Asking for leave: the one-line /leave, withdrawing, /myleave, /back (销假), and the answer
+of a colleague named as substitute.
+
+The leave type and the reason go to the approvers and the teacher only; a /leave typed in the
+group is taken out of it (handlers/leave/group.py).
+"""
+
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+
+from bot import callbacks
+from bot.texts import split_message, t
+from handlers.core.outbox import tell
+from handlers.core.turn import Turn, button, command
+from handlers.cover.board_copies import redraw_copies
+from handlers.cover.boards import (
+    boards_follow,
+    default_lang,
+    load_kit,
+    tell_arrangers,
+    tell_released,
+    tell_substitute,
+    update_slips,
+)
+from handlers.cover.substitute_away import reopen_audited
+from handlers.leave.request import (
+    OPEN_STATES,
+    Refusal,
+    check_draft,
+    draft_from_line,
+    refusal_text,
+    step_label,
+    submit,
+)
+from jobs import kinds
+from rules.leave_dates import LeaveDateError
+from storage.cover import (
+    acknowledge,
+    change_need,
+    hold_school,
+    load_cover_day,
+    needs_of_leave,
+    release_needs,
+    why_not,
+)
+from storage.leave import (
+    answer_substitute,
+    approvers_for,
+    end_leave,
+    expire_if_stale,
+    leaves_of,
+    waiting_step,
+    withdraw,
+)
+from storage.models import CoverNeed, LeaveRequest
+from storage.schedule import Kit
+from views.leave import kind_label, language_of, need_label, span_label
+
+MYLEAVE_LIMIT = 10
+
+
+@command(where="private", staff=True)
+async def cmd_leave_line(turn: Turn) -> None:
+    """`/leave <type> <days> [part] [代课:<name>] <reason>` in private (in the group:
+    handlers/leave/group.py)."""
+    school = turn.actor.school
+    if school is None or turn.actor.staff is None:
+        turn.reply(turn.t("common.not_linked"))
+        return
+    kit = await load_kit(turn, school.id or 0)
+    assert kit is not None
+    try:
+        checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn.now)))
+    except (LeaveDateError, Refusal) as problem:
+        turn.reply(refusal_text(turn, problem))
+        return
+    await submit(turn, checked, private_chat=turn.actor.telegram_id)
+
+
+# --- withdrawing, coming back, the named colleague's answer -------------------------------------
+
+
+async def _own_leave(turn: Turn) -> tuple[LeaveRequest, Kit] | None:
+    assert turn.callback is not None
+    leave_id = turn.callback.id()
+    leave = await turn.session.get(LeaveRequest, leave_id) if leave_id is not None else None
+    if leave is None or leave.school_id != turn.actor.school_id:
+        await turn.audit("button_refused", reason="unknown_leave", leave=leave_id)
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return None
+    me = turn.actor.staff
+    if me is None or me.id != leave.staff_id:
+        await turn.audit(
+            "denied", subject_type="leave", subject_id=leave.id, button=turn.callback.action
+        )
+        turn.toast(turn.t("common.not_allowed"), alert=True)
+        return None
+    kit = await load_kit(turn, leave.school_id)
+    assert kit is not None
+    return leave, kit
+
+
+def state_text(lang: str, leave: LeaveRequest) -> str:
+    return t(lang, f"leave.state.{leave.status}")
+
+
+@button()
+async def on_withdraw(turn: Turn) -> None:
+    """撤销: the teacher withdraws a request nobody has decided yet."""
+    found = await _own_leave(turn)
+    if found is None:
+        return
+    leave, kit = found
+    span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
+    if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
+        await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
+    waiting = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+    if not await withdraw(session=turn.session, leave=leave, now=turn.now):
+        turn.toast(turn.t("leave.not_withdrawable", state=state_text(turn.lang, leave)), alert=True)
+        turn.edit_origin(turn.t("leave.closed", span=span, state=state_text(turn.lang, leave)))
+        return
+    await turn.audit("leave_withdrawn", subject_type="leave", subject_id=leave.id)
+    if waiting is not None:
+        for person in await approvers_for(
+            session=turn.session,
+            school_id=leave.school_id,
+            approval=waiting,
+            requester_id=leave.staff_id,
+        ):
+            lang = language_of(person, default_lang(turn))
+            tell(
+                turn.out,
+                person,
+                default_lang(turn),
+                "leave.withdrawn_notice",
+                name=kit.names.person(leave.staff_id),
+                span=span_label(lang, leave.first_day, leave.last_day, leave.part),
+            )
+    _tell_substitute_off(turn, kit, leave)
+    turn.edit_origin(turn.t("leave.withdrawn", span=span))
+    await release_provisional(turn, kit, leave)
+    await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
+
+
+def _tell_substitute_off(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
+    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+        return
+    person = kit.names.staff.get(leave.substitute_id)
+    if person is None:
+        return
+    lang = language_of(person, default_lang(turn))
+    tell(
+        turn.out,
+        person,
+        default_lang(turn),
+        "leave.substitute_off",
+        name=kit.names.person(leave.staff_id),
+        span=span_label(lang, leave.first_day, leave.last_day, leave.part),
+    )
+
+
+async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list[CoverNeed]:
+    """A leave that was not approved (rejected, withdrawn): the lessons put on the boards
+    before its decision are released, their substitutes and arrangers told, boards redrawn."""
+    needs = [
+        need
+        for need in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
+        if need.provisional
+    ]
+    if not needs:
+        return []
+    await hold_school(session=turn.session, school_id=leave.school_id)
+    previous = {need.id: (need.status, need.substitute_id) for need in needs}
+    released = await release_needs(session=turn.session, needs=needs)
+    await turn.audit(
+        "leave_provisional_released",
+        subject_type="leave",
+        subject_id=leave.id,
+        released=len(released),
+    )
+    for need in released:
+        status, substitute = previous[need.id]
+        if status in ("assigned", "merged") and substitute is not None:
+            tell_released(turn, kit, need, substitute)
+        await tell_arrangers(
+            turn, kit, need, "cover.provisional_released", name=kit.names.person(leave.staff_id)
+        )
+    for day in sorted({need.day for need in released}):
+        redraw_copies(turn, kit, day)
+    update_slips(turn, kit, [need.day for need in released])
+    return released
+
+
+async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
+    """销假: ends the leave now; cover still ahead is released and its substitutes told."""
+    span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
+    if not await end_leave(session=turn.session, leave=leave, now=turn.now):
+        turn.reply(turn.t("leave.back.not_approved", span=span, state=state_text(turn.lang, leave)))
+        return
+    await hold_school(session=turn.session, school_id=leave.school_id)
+    ahead = []
+    for need in await needs_of_leave(session=turn.session, leave_id=leave.id or 0):
+        start = kit.schedule.lesson_start(need.day, need.period)
+        if (start is not None and start > turn.now) or (
+            start is None and need.day > kit.today(turn.now)
+        ):
+            ahead.append(need)
+    previous = {need.id: (need.status, need.substitute_id) for need in ahead}
+    released = await release_needs(session=turn.session, needs=ahead)
+    await turn.audit(
+        "leave_ended", subject_type="leave", subject_id=leave.id, released=len(released)
+    )
+    for need in released:
+        status, substitute = previous[need.id]
+        if status in ("assigned", "merged") and substitute is not None:
+            tell_released(turn, kit, need, substitute)
+        await tell_arrangers(
+            turn, kit, need, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)
+        )
+    # Said only of what happened: with nothing released there is no cover to call off, and
+    # substitutes are mentioned only if someone was booked.
+    lines = [turn.t("leave.back.done", span=span)]
+    if released:
+        lines.append(turn.t("leave.back.released", count=len(released)))
+    lines.extend("· " + need_label(turn.lang, kit.names, kit.schedule, need) for need in released)
+    if any(previous[need.id][0] in ("assigned", "merged") for need in released):
+        lines.append(turn.t("leave.back.told"))
+    for chunk in split_message(lines):
+        turn.reply(chunk)
+    for day in sorted({need.day for need in released}):
+        redraw_copies(turn, kit, day)
+    update_slips(turn, kit, [need.day for need in released] + [kit.today(turn.now)])
+    await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
+
+
+@command(where="private", staff=True)
+async def cmd_back(turn: Turn) -> None:
+    """/back (销假): ends today's approved leave early."""
+    staff = turn.actor.staff
+    if staff is None or staff.id is None:
+        turn.reply(turn.t("common.not_linked"))
+        return
+    kit = await load_kit(turn, staff.school_id)
+    assert kit is not None
+    today = kit.today(turn.now)
+    current = [
+        leave
+        for leave in await leaves_of(session=turn.session, staff_id=staff.id, limit=50)
+        if leave.status == "approved" and leave.first_day <= today <= leave.last_day
+    ]
+    if not current:
+        turn.reply(turn.t("leave.back.none"))
+        return
+    await come_back(turn, kit, current[0])
+
+
+@button()
+async def on_back_button(turn: Turn) -> None:
+    """销假 from /myleave, for a leave under way or still ahead."""
+    found = await _own_leave(turn)
+    if found is None:
+        return
+    leave, kit = found
+    turn.edit_origin(turn.t("leave.back.pressed"))
+    await come_back(turn, kit, leave)
+
+
+@command(where="private", staff=True)
+async def cmd_myleave(turn: Turn) -> None:
+    """/myleave: my recent requests and where each stands, with 撤销 / 销假 buttons."""
+    staff = turn.actor.staff
+    if staff is None or staff.id is None:
+        turn.reply(turn.t("common.not_linked"))
+        return
+    kit = await load_kit(turn, staff.school_id)
+    assert kit is not None
+    today = kit.today(turn.now)
+    leaves = await leaves_of(session=turn.session, staff_id=staff.id, limit=MYLEAVE_LIMIT)
+    if not leaves:
+        turn.reply(turn.t("leave.mine.none"))
+        return
+    lines = [turn.t("leave.mine.title")]
+    buttons = []
+    # Leave a colleague recorded (/leavefor) says who did.
+    recorders = {p.telegram_id: p for p in kit.names.staff.values() if p.telegram_id is not None}
+    for number, leave in enumerate(leaves, start=1):
+        if await expire_if_stale(session=turn.session, leave=leave, today=today):
+            await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
+        state = state_text(turn.lang, leave)
+        if leave.status == "pending":
+            waiting = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+            if waiting is not None:
+                state = turn.t("leave.state.pending_at", role=step_label(turn.lang, waiting))
+            buttons.append(
+                InlineKeyboardButton(
+                    turn.t("leave.button.withdraw_n", number=number),
+                    callback_data=callbacks.encode("lv", "wd", leave.id or 0),
+                )
+            )
+        elif leave.status == "approved" and leave.last_day >= today:
+            buttons.append(
+                InlineKeyboardButton(
+                    turn.t("leave.button.back_n", number=number),
+                    callback_data=callbacks.encode("lv", "bk", leave.id or 0),
+                )
+            )
+        line = turn.t(
+            "leave.mine.line",
+            number=number,
+            span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
+            kind=kind_label(turn.lang, leave.kind),
+            state=state,
+        )
+        recorder = recorders.get(leave.created_by or 0)
+        if leave.created_by != staff.telegram_id and recorder is not None:
+            line += turn.t("leave.mine.recorded_by", name=recorder.name)
+        lines.append(line)
+    rows = [buttons[i : i + 3] for i in range(0, len(buttons), 3)]
+    turn.reply("\n".join(lines), InlineKeyboardMarkup(rows) if rows else None)
+
+
+@button()
+async def on_substitute_answer(turn: Turn) -> None:
+    """The colleague a teacher named agrees (同意) or declines (不同意) to cover."""
+    assert turn.callback is not None
+    leave_id = turn.callback.id()
+    leave = await turn.session.get(LeaveRequest, leave_id) if leave_id is not None else None
+    if (
+        leave is None
+        or leave.school_id != turn.actor.school_id
+        or turn.callback.action not in ("yes", "no")
+    ):
+        await turn.audit("button_refused", reason="unknown_leave", leave=leave_id)
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return
+    me = turn.actor.staff
+    if me is None or me.id != leave.substitute_id:
+        await turn.audit("denied", subject_type="leave", subject_id=leave.id, button="lvs")
+        turn.toast(turn.t("common.not_allowed"), alert=True)
+        return
+    kit = await load_kit(turn, leave.school_id)
+    assert kit is not None
+    agree = turn.callback.action == "yes"
+    teacher = kit.names.staff.get(leave.staff_id)
+    if not await answer_substitute(
+        session=turn.session, leave=leave, staff_id=me.id or 0, agree=agree
+    ):
+        key = (
+            f"leave.substitute_state.{leave.substitute_state}"
+            if leave.status in OPEN_STATES
+            else f"leave.state.{leave.status}"
+        )
+        turn.toast(turn.t("leave.substitute_closed", state=turn.t(key)), alert=True)
+        turn.edit_origin(turn.t("leave.substitute_closed", state=turn.t(key)))
+        return
+    await turn.audit(
+        "leave_substitute_agreed" if agree else "leave_substitute_declined",
+        subject_type="leave",
+        subject_id=leave.id,
+    )
+    span_for = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
+    if teacher is not None:
+        lang = language_of(teacher, default_lang(turn))
+        tell(
+            turn.out,
+            teacher,
+            default_lang(turn),
+            "leave.substitute_agreed" if agree else "leave.substitute_declined",
+            name=me.name,
+            span=span_label(lang, leave.first_day, leave.last_day, leave.part),
+        )
+    turn.edit_origin(
+        turn.t(
+            "leave.you_agreed" if agree else "leave.you_declined",
+            name=kit.names.person(leave.staff_id),
+            span=span_for,
+        )
+    )
+    if leave.status != "approved":
+        return
+    # Already approved: the cover arranged with this colleague is confirmed, or open again.
+    await hold_school(session=turn.session, school_id=leave.school_id)
+    changed_days = []
+    for need in await needs_of_leave(
+        session=turn.session, leave_id=leave.id or 0, states=("assigned",)
+    ):
+        if need.substitute_id != me.id:
+            continue
+        if agree:
+            if await acknowledge(
+                session=turn.session,
+                need=need,
+                version=need.version,
+                staff_id=me.id or 0,
+                now=turn.now,
+            ):
+                await turn.audit(
+                    "cover_acknowledged", subject_type="cover_need", subject_id=need.id
+                )
+            continue
+        if await reopen_audited(turn, need, substitute=me.id or 0, reason="named_declined"):
+            changed_days.append(need.day)
+            await tell_arrangers(turn, kit, need, "cover.named_declined", name=me.name)
+    if changed_days:
+        reopened = [
+            n
+            for n in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
+            if n.status == "open"
+        ]
+        boards_follow(turn, kit, reopened)
+        update_slips(turn, kit, changed_days)
+        await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
+
+
+async def assign_named_substitute(
+    turn: Turn, kit: Kit, leave: LeaveRequest, needs: list[CoverNeed]
+) -> list[CoverNeed]:
+    """On approval: the colleague the teacher named covers every lesson they are free for, and
+    is told of each one as of any assignment (with 收到)."""
+    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+        return []
+    assigned = []
+    for need in needs:
+        cover_day = await load_cover_day(
+            session=turn.session, school_id=leave.school_id, day=need.day, schedule=kit.schedule
+        )
+        # An agreed arrangement stands above the daily cap; a clash does not.
+        if why_not(need, leave.substitute_id, cover_day, cap=1_000) is not None:
+            continue
+        agreed = leave.substitute_state == "agreed"
+        if await change_need(
+            session=turn.session,
+            need=need,
+            version=need.version,
+            status="assigned",
+            substitute_id=leave.substitute_id,
+            assigned_at=turn.now,
+            acknowledged_at=turn.now if agreed else None,
+        ):
+            assigned.append(need)
+            await turn.audit(
+                "cover_assigned",
+                subject_type="cover_need",
+                subject_id=need.id,
+                substitute=leave.substitute_id,
+                named=True,
+            )
+            tell_substitute(turn, kit, need, ask_ack=True)
+    return assigned
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("myleave", cmd_myleave),
+        CommandHandler("back", cmd_back),
+        CallbackQueryHandler(on_withdraw, pattern=r"^v1:lv:wd:"),
+        CallbackQueryHandler(on_back_button, pattern=r"^v1:lv:bk:"),
+        CallbackQueryHandler(on_substitute_answer, pattern=callbacks.pattern("lvs")),
+    ]

@@ -1,0 +1,529 @@
+"""A leave request from draft to submission: the checks, the approval chain, the messages.
+
+Shared by the one-line /leave and the wizard. `check_draft` refuses with the reason in the
+user's words (days, overlaps, a busy colleague, nobody to approve); `submit` stores the request
+and its steps and queues every notice in the same transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.texts import Safe, t
+from handlers.core import follow_ups
+from handlers.core.colleagues import colleague_named
+from handlers.core.outbox import tell
+from handlers.core.turn import Turn
+from handlers.cover.boards import default_lang, load_kit
+from jobs import kinds
+from rules.approval import ApprovalStep, approval_chain, escalation_roles
+from rules.cover import DayLesson, affected_lessons, part_includes
+from rules.leave_dates import MAX_PERIOD, DayPart, LeaveDateError, check_span, parse_leave_line
+from storage.cover import busy_lesson, load_cover_day
+from storage.leave import (
+    approvals_of,
+    approvers_for,
+    create_leave,
+    leaves_of,
+    role_holders,
+)
+from storage.models import LeaveApproval, LeaveRequest, Staff
+from storage.schedule import Kit
+from storage.staff import hold_staff
+from views.common import day_label, localised
+from views.leave import (
+    day_lesson_label,
+    grade_label,
+    kind_label,
+    language_of,
+    part_label,
+    span_label,
+)
+
+MAX_REASON = 200
+OPEN_STATES = ("pending", "approved")
+
+
+class Refusal(Exception):
+    """A request that cannot be made; `key` and `values` say why, in the user's words."""
+
+    def __init__(self, key: str, /, **values: object) -> None:
+        super().__init__(key)
+        self.key = key
+        self.values = values
+
+
+@dataclass
+class Draft:
+    kind: str
+    first: date
+    last: date
+    part: DayPart
+    reason: str
+    substitute: str | None = None
+
+
+@dataclass
+class Checked:
+    """A draft that passed every check, with what the messages need."""
+
+    draft: Draft
+    staff: Staff
+    kit: Kit
+    lessons: list[DayLesson]
+    unknown_days: list[date]
+    half_days: int
+    chain: list[ApprovalStep]
+    substitute: Staff | None
+
+
+def draft_from_line(text: str, today: date) -> Draft:
+    """The one-line form read into a draft; raises LeaveDateError or Refusal (reason too long)."""
+    line = parse_leave_line(text, today)
+    if len(line.reason) > MAX_REASON:
+        raise Refusal("common.too_long", limit=MAX_REASON)
+    return Draft(line.kind, line.first, line.last, line.part, line.reason, line.substitute)
+
+
+def leave_lessons(
+    kit: Kit, leave_staff: int, first: date, last: date, part: DayPart
+) -> tuple[list[DayLesson], list[date]]:
+    """The teacher's lessons on the school days of the span, and days without a known timetable."""
+    days = [
+        (status.day, kit.schedule.lessons(status.day))
+        for status in kit.schedule.calendar.days(first, last)
+        if status.is_school_day
+    ]
+    return affected_lessons(leave_staff, days, part, kit.schedule.bell_starts)
+
+
+def days_text(half_days: int) -> str:
+    """0.5, 1, 2.5: school days in halves, written without a needless .0."""
+    return f"{half_days / 2:g}"
+
+
+def parts_overlap(a: DayPart, b: DayPart, kit: Kit) -> bool:
+    """Whether two parts of a day share a period (am and pm never do)."""
+    bells = kit.schedule.bell_starts
+    return any(
+        part_includes(a, period, bells) and part_includes(b, period, bells)
+        for period in range(1, MAX_PERIOD + 1)
+    )
+
+
+async def check_draft(turn: Turn, draft: Draft, *, staff: Staff | None = None) -> Checked:
+    """Every check a request must pass before it is stored; raises Refusal.
+
+    `staff`: whose leave it is, when someone records it for them (the actor by default).
+    """
+    staff = staff if staff is not None else turn.actor.staff
+    if staff is None or staff.id is None:
+        raise Refusal("common.not_linked")
+    kit = await load_kit(turn, staff.school_id)
+    assert kit is not None
+    today = kit.today(turn.now)
+    problem = check_span(
+        draft.first,
+        draft.last,
+        today=today,
+        max_days=int(kit.policies.get("leave.max_days")),
+        allow_past=turn.actor.is_admin,
+    )
+    if problem is not None:
+        raise Refusal(problem.key, **problem.values)
+    last_period = max(kit.schedule.bells, default=None)
+    if (
+        draft.part.kind == "periods"
+        and last_period is not None
+        and (draft.part.last or 0) > last_period
+    ):
+        # The parser allows up to MAX_PERIOD; the school's own day may be shorter.
+        raise Refusal(
+            "leave.err.period_beyond",
+            value=part_label(turn.lang, draft.part.code),
+            last=last_period,
+        )
+    school_days = kit.schedule.calendar.school_days(draft.first, draft.last)
+    if not school_days:
+        raise Refusal(
+            "leave.err.no_school_days",
+            span=span_label(turn.lang, draft.first, draft.last, draft.part.code),
+        )
+    # Held until the request is stored: a second submission waits here, then sees this one.
+    await hold_staff(session=turn.session, staff_id=staff.id)
+    for other in await leaves_of(session=turn.session, staff_id=staff.id, limit=100):
+        if (
+            other.status in OPEN_STATES
+            and other.first_day <= draft.last
+            and draft.first <= other.last_day
+            and parts_overlap(DayPart.from_code(other.part), draft.part, kit)
+        ):
+            raise Refusal(
+                "leave.err.overlap",
+                span=span_label(turn.lang, other.first_day, other.last_day, other.part),
+            )
+    lessons, unknown = leave_lessons(kit, staff.id, draft.first, draft.last, draft.part)
+    substitute = await _check_substitute(turn, kit, staff, draft, lessons)
+    holders = await role_holders(session=turn.session, school_id=staff.school_id, grade=staff.grade)
+    half_days = len(school_days) * draft.part.half_days
+    chain = approval_chain(
+        requester_id=staff.id,
+        grade=staff.grade,
+        half_days=half_days,
+        office_after_days=int(kit.policies.get("leave.office_after_days")),
+        principal_after_days=int(kit.policies.get("leave.principal_after_days")),
+        holders=holders,
+    )
+    if not chain:
+        raise Refusal("leave.err.no_approver")
+    return Checked(draft, staff, kit, lessons, unknown, half_days, chain, substitute)
+
+
+async def _check_substitute(
+    turn: Turn, kit: Kit, staff: Staff, draft: Draft, lessons: list[DayLesson]
+) -> Staff | None:
+    if draft.substitute is None:
+        return None
+    name = draft.substitute.strip()
+    colleague, close = await colleague_named(turn, staff.school_id, name)
+    if colleague is None:
+        raise Refusal("leave.err.no_such_colleague", name=name, close=close)
+    if colleague.id == staff.id:
+        raise Refusal("leave.err.substitute_self")
+    if not lessons:
+        raise Refusal("leave.err.substitute_no_lessons", name=colleague.name)
+    for lesson in lessons:
+        cover_day = await load_cover_day(
+            session=turn.session, school_id=staff.school_id, day=lesson.day, schedule=kit.schedule
+        )
+        label = Safe(day_lesson_label(turn.lang, kit.names, kit.schedule, lesson))
+        busy = busy_lesson(cover_day, colleague.id or 0, lesson.period)
+        if busy is not None:
+            raise Refusal(
+                "leave.err.substitute_busy",
+                name=colleague.name,
+                lesson=label,
+                klass=kit.names.classes.get(busy.class_id, "?"),
+                subject=kit.names.subjects.get(busy.subject_id, "?"),
+            )
+        if lesson.period in cover_day.busy().get(colleague.id or 0, set()):
+            raise Refusal("leave.err.substitute_covering", name=colleague.name, lesson=label)
+        if colleague.id in cover_day.away(lesson.period):
+            raise Refusal("leave.err.substitute_away", name=colleague.name, lesson=label)
+    return colleague
+
+
+def lessons_block(lang: str, kit: Kit, lessons: list[DayLesson], unknown: list[date]) -> str:
+    """The lessons an absence touches, one per line, and a warning per unknown day."""
+    lines = []
+    if lessons:
+        lines.append(t(lang, "leave.lessons", count=len(lessons)))
+        lines.extend(
+            "· " + day_lesson_label(lang, kit.names, kit.schedule, lesson) for lesson in lessons
+        )
+    else:
+        lines.append(t(lang, "leave.no_lessons"))
+    lines.extend(t(lang, "leave.unknown_day", day=day_label(lang, day)) for day in unknown)
+    return "\n".join(lines)
+
+
+def step_label(lang: str, approval: LeaveApproval) -> str:
+    if approval.level:  # moved up: named by the role it reached
+        return t(lang, f"role.{escalation_roles(approval.role, approval.level)[-1]}")
+    label = t(lang, f"role.{approval.role}")
+    if approval.grade is not None:
+        return t(lang, "leave.step_grade", role=label, grade=grade_label(lang, approval.grade))
+    return label
+
+
+def sick_note(lang: str, kit: Kit, kind: str, half_days: int, key: str = "leave.sick_note") -> str:
+    """The line asking for a doctor's note, when the school wants one for this leave; or ""."""
+    after = int(kit.policies.get("leave.sick_note_after_days"))
+    if kind != "sick" or half_days <= after * 2:
+        return ""
+    return "\n" + t(lang, key)
+
+
+def calendar_note(lang: str, kit: Kit, first: date, last: date) -> str:
+    """A line saying the leave's school days are not confirmed, when it reaches into a year the
+    State Council has not published yet (its make-up working days may change them); or ""."""
+    calendar = kit.schedule.calendar
+    years = calendar.unknown_years(status.day for status in calendar.days(first, last))
+    if not years:
+        return ""
+    return "\n" + t(lang, "cal.leave_unconfirmed", years="、".join(map(str, years)))
+
+
+def chain_text(lang: str, steps: list[LeaveApproval]) -> str:
+    """The approval chain in words: 年级组长（三年级） → 教导处."""
+    return t(lang, "leave.chain_sep").join(step_label(lang, step) for step in steps)
+
+
+def approval_markup(lang: str, approval: LeaveApproval) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "leave.button.approve"),
+                    callback_data=callbacks.encode("lv", "ok", approval.id or 0),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "leave.button.reject"),
+                    callback_data=callbacks.encode("lvno", "go", approval.id or 0),
+                ),
+            ]
+        ]
+    )
+
+
+def approval_text(
+    lang: str,
+    kit: Kit,
+    leave: LeaveRequest,
+    approval: LeaveApproval,
+    steps: int,
+    key: str = "leave.ask_approver",
+) -> str:
+    """The private message an approver gets: every detail, the reason included."""
+    lessons, unknown = leave_lessons(
+        kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
+    )
+    substitute = ""
+    if leave.substitute_id is not None:
+        substitute = t(
+            lang,
+            "leave.substitute_line",
+            name=kit.names.person(leave.substitute_id),
+            state=t(lang, f"leave.substitute_state.{leave.substitute_state}"),
+        )
+    note = sick_note(lang, kit, leave.kind, leave.half_days, "leave.sick_note_approver")
+    return (
+        t(
+            lang,
+            key,
+            name=kit.names.person(leave.staff_id),
+            kind=kind_label(lang, leave.kind),
+            span=span_label(lang, leave.first_day, leave.last_day, leave.part),
+            days=days_text(leave.half_days),
+            reason=leave.reason,
+            lessons=Safe(lessons_block(lang, kit, lessons, unknown)),
+            substitute=Safe(substitute),
+            step=approval.step + 1,
+            steps=steps,
+            role=step_label(lang, approval),
+        )
+        + note
+    )
+
+
+async def ask_approvers(
+    turn: Turn,
+    kit: Kit,
+    leave: LeaveRequest,
+    approval: LeaveApproval,
+    *,
+    key: str = "leave.ask_approver",
+) -> list[Staff]:
+    """Asks the step's approvers, with 批准 / 驳回; returns who is asked.
+
+    The request reaches them after this action's own answer (`turn.then`), unless the step was
+    decided or withdrawn in between.
+    """
+    # Imported here: the escalation draws its requests with this module's texts.
+    from handlers.leave.escalation import move_up, reachable
+
+    people = await approvers_for(
+        session=turn.session,
+        school_id=leave.school_id,
+        approval=approval,
+        requester_id=leave.staff_id,
+    )
+    if not await reachable(turn.session, people, turn.svc.dispatcher.unreachable):
+        # Nobody the bot can write to may decide it: it moves up now, and the teacher's answer
+        # names who it really waits for.
+        turn.out.items.extend(
+            await move_up(
+                turn.session,
+                kit,
+                leave,
+                approval,
+                turn.now,
+                default_lang(turn),
+                why="unreachable",
+                tell=False,
+            )
+        )
+        if approval.level > 0:
+            return await reachable(
+                turn.session,
+                await approvers_for(
+                    session=turn.session,
+                    school_id=leave.school_id,
+                    approval=approval,
+                    requester_id=leave.staff_id,
+                ),
+            )
+
+    turn.then(
+        ask_step,
+        school_id=leave.school_id,
+        step_id=approval.id or 0,
+        people=[person.id or 0 for person in people],
+        key=key,
+    )
+    return people
+
+
+@follow_ups.named("ask_approvers")
+async def ask_step(
+    later: Turn, *, school_id: int, step_id: int, people: list[int], key: str
+) -> None:
+    """The request reaches the step's approvers, unless it was decided or withdrawn meanwhile."""
+    step = await later.session.get(LeaveApproval, step_id)
+    if step is None or step.status != "waiting":
+        return
+    leave = await later.session.get(LeaveRequest, step.leave_id)
+    kit = await load_kit(later, school_id)
+    if leave is None or kit is None:
+        return
+    steps = len(await _steps(later, leave))
+    for person_id in people:
+        person = kit.names.staff.get(person_id)
+        if person is None or person.telegram_id is None:
+            continue
+        lang = language_of(person, default_lang(later))
+        later.out.send(
+            person.telegram_id,
+            approval_text(lang, kit, leave, step, steps, key),
+            approval_markup(lang, step),
+            about=f"leave_step:{step.id}",  # one that cannot be delivered moves the step up
+        )
+
+
+async def _steps(turn: Turn, leave: LeaveRequest) -> list[LeaveApproval]:
+    return await approvals_of(session=turn.session, leave_id=leave.id or 0)
+
+
+def people_names(lang: str, people: list[Staff]) -> str:
+    return t(lang, "common.list_sep").join(p.name for p in people) or t(lang, "common.none")
+
+
+def withdraw_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "leave.button.withdraw"),
+                    callback_data=callbacks.encode("lv", "wd", leave.id or 0),
+                )
+            ]
+        ]
+    )
+
+
+def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "leave.button.agree"),
+                    callback_data=callbacks.encode("lvs", "yes", leave.id or 0),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "leave.button.decline"),
+                    callback_data=callbacks.encode("lvs", "no", leave.id or 0),
+                ),
+            ]
+        ]
+    )
+
+
+async def store(turn: Turn, checked: Checked, *, action: str) -> tuple[LeaveRequest, LeaveApproval]:
+    """Stores the request and its steps, audited as `action`; returns it and its first step."""
+    draft, staff = checked.draft, checked.staff
+    leave, first_step = await create_leave(
+        session=turn.session,
+        school_id=staff.school_id,
+        staff_id=staff.id or 0,
+        kind=draft.kind,
+        first=draft.first,
+        last=draft.last,
+        part=draft.part,
+        half_days=checked.half_days,
+        reason=draft.reason,
+        substitute_id=checked.substitute.id if checked.substitute else None,
+        chain=checked.chain,
+        now=turn.now,
+        by=turn.actor.telegram_id,
+    )
+    await turn.audit(
+        action,
+        subject_type="leave",
+        subject_id=leave.id,
+        first=draft.first,
+        last=draft.last,
+        part=draft.part.code,
+        steps=[step.role for step in checked.chain],
+    )
+    return leave, first_step
+
+
+async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveRequest:
+    """Stores the request, asks the first approvers (and the named colleague), tells the teacher.
+
+    `private_chat` is where the teacher hears the details: never the group.
+    """
+    draft, kit, staff = checked.draft, checked.kit, checked.staff
+    leave, first_step = await store(turn, checked, action="leave_requested")
+    asked = await ask_approvers(turn, kit, leave, first_step)
+    if checked.substitute is not None:
+        person = checked.substitute
+        lang = language_of(person, default_lang(turn))
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            "leave.substitute_ask",
+            substitute_markup(lang, leave),
+            name=staff.name,
+            lessons=Safe(lessons_block(lang, kit, checked.lessons, [])),
+        )
+    chain_names = chain_text(turn.lang, await _steps(turn, leave))
+    turn.out.send(
+        private_chat,
+        turn.t(
+            "leave.submitted",
+            kind=kind_label(turn.lang, draft.kind),
+            span=span_label(turn.lang, draft.first, draft.last, draft.part.code),
+            days=days_text(checked.half_days),
+            reason=draft.reason,
+            lessons=Safe(lessons_block(turn.lang, kit, checked.lessons, checked.unknown_days)),
+            chain=chain_names,
+            approvers=people_names(turn.lang, asked) if asked else turn.t("leave.nobody_reachable"),
+            substitute=Safe(
+                turn.t("leave.substitute_asked", name=checked.substitute.name)
+                if checked.substitute
+                else ""
+            ),
+        )
+        + sick_note(turn.lang, kit, draft.kind, checked.half_days)
+        + calendar_note(turn.lang, kit, draft.first, draft.last),
+        withdraw_markup(turn.lang, leave),
+        # Kept once sent, and redrawn as the request moves on (handlers/leave/escalation.py).
+        about=f"leave_notice:{leave.id}",
+    )
+    await turn.schedule_changed(leave.school_id, kinds.LEAVE)
+    return leave
+
+
+def refusal_text(turn: Turn, refusal: Refusal | LeaveDateError, example: str = "") -> str:
+    """The refusal in the user's language, with an example of the form in that language too."""
+    return turn.t(
+        refusal.key,
+        example=turn.t(example or "leave.example"),
+        **localised(turn.lang, refusal.values),
+    )

@@ -1,0 +1,531 @@
+"""/leave in private chat without words: a step-by-step wizard with buttons.
+
+Type → first day → last day → part of the day → a colleague already asked to cover (or none) →
+reason → confirm. Every step also takes typed text (a range typed at the first step skips the
+second); /cancel or 取消 leaves at any step. The draft lives in memory only until it is
+submitted, which is checked again and stored in one transaction.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks
+from bot.commands import START_LEAVE, started_with
+from bot.services import BotContext
+from bot.texts import Safe, t
+from handlers.core.dialogue import dialogue
+from handlers.core.turn import Turn, button, command
+from handlers.cover.boards import load_kit
+from handlers.leave.commands import cmd_leave_line
+from handlers.leave.group import group_leave_hint, group_leave_line
+from handlers.leave.request import (
+    MAX_REASON,
+    Draft,
+    Refusal,
+    calendar_note,
+    check_draft,
+    days_text,
+    lessons_block,
+    people_names,
+    refusal_text,
+    submit,
+)
+from rules.leave_dates import (
+    LEAVE_KINDS,
+    DayPart,
+    LeaveDateError,
+    check_span,
+    parse_day,
+    parse_kind,
+    parse_part,
+    read_span,
+)
+from storage.leave import deciders
+from storage.schedule import Kit
+from views.common import day_label
+from views.leave import grade_label, kind_label, span_label
+
+END = ConversationHandler.END
+KIND, FIRST, LAST, PART, SUBSTITUTE, REASON, CONFIRM = range(7)
+DRAFT_KEY = "leave_draft"
+DAY_CHOICES = 5
+PARTS = ("full", "am", "pm")
+
+
+def _draft(turn: Turn) -> dict[str, str]:
+    return turn.context.user_data.setdefault(DRAFT_KEY, {})
+
+
+def _text(turn: Turn) -> str:
+    message = turn.update.effective_message
+    return (message.text or "").strip() if message is not None else ""
+
+
+def _stop(lang: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        t(lang, "leave.button.stop"), callback_data=callbacks.encode("lvw", "x")
+    )
+
+
+def _day_value(day: date) -> int:
+    return int(day.strftime("%Y%m%d"))
+
+
+def _day_of(value: int | None) -> date | None:
+    """The day a button carries, or None for a value no day button could have (forged)."""
+    if value is None:
+        return None
+    try:
+        return date(value // 10000, value // 100 % 100, value % 100)
+    except ValueError:
+        return None
+
+
+async def _refuse(turn: Turn, state: object) -> object:
+    """A wizard button with data no step of ours produced: refused, audited, step unchanged."""
+    assert turn.callback is not None
+    await turn.audit(
+        "button_refused",
+        reason="bad_wizard_data",
+        button=f"{turn.callback.feature}:{turn.callback.action}",
+        ids=list(turn.callback.ids),
+    )
+    turn.toast(turn.t("common.button_invalid"), alert=True)
+    return state
+
+
+async def _kit(turn: Turn) -> Kit:
+    staff = turn.actor.staff
+    assert staff is not None
+    kit = await load_kit(turn, staff.school_id)
+    assert kit is not None
+    return kit
+
+
+def _day_buttons(
+    turn: Turn, kit: Kit, start: date, action: str
+) -> list[list[InlineKeyboardButton]]:
+    days = kit.schedule.calendar.school_days(start, start + timedelta(days=21))[:DAY_CHOICES]
+    return [
+        [
+            InlineKeyboardButton(
+                day_label(turn.lang, day),
+                callback_data=callbacks.encode("lvw", action, _day_value(day)),
+            )
+        ]
+        for day in days
+    ]
+
+
+KINDS_PER_ROW = 4
+
+
+@command(where="private", staff=True)
+async def wizard_start(turn: Turn) -> object:
+    """Starts a fresh draft and asks for the type of leave."""
+    turn.context.user_data[DRAFT_KEY] = {}
+    buttons = [
+        InlineKeyboardButton(
+            kind_label(turn.lang, kind), callback_data=callbacks.encode("lvw", "k", index)
+        )
+        for index, kind in enumerate(LEAVE_KINDS)
+    ]
+    rows = [buttons[i : i + KINDS_PER_ROW] for i in range(0, len(buttons), KINDS_PER_ROW)]
+    turn.reply(turn.t("leave.wizard.kind"), InlineKeyboardMarkup([*rows, [_stop(turn.lang)]]))
+    return KIND
+
+
+async def _ask_first(turn: Turn) -> object:
+    kit = await _kit(turn)
+    rows = _day_buttons(turn, kit, kit.today(turn.now), "d")
+    turn.reply(turn.t("leave.wizard.first"), InlineKeyboardMarkup([*rows, [_stop(turn.lang)]]))
+    return FIRST
+
+
+@button()
+async def on_kind_button(turn: Turn) -> object:
+    """Stores the type (picked) and asks for the first day."""
+    assert turn.callback is not None
+    index = turn.callback.id()
+    if index is None or index >= len(LEAVE_KINDS):
+        return await _refuse(turn, KIND)
+    _draft(turn)["kind"] = LEAVE_KINDS[index]
+    turn.edit_origin(
+        turn.t("leave.wizard.kind_done", kind=kind_label(turn.lang, LEAVE_KINDS[index]))
+    )
+    return await _ask_first(turn)
+
+
+@command(where="private", staff=True)
+async def on_kind_text(turn: Turn) -> object:
+    """Stores the type (typed) and asks for the first day."""
+    try:
+        _draft(turn)["kind"] = parse_kind(_text(turn))
+    except LeaveDateError as problem:
+        turn.reply(refusal_text(turn, problem))
+        return KIND
+    return await _ask_first(turn)
+
+
+async def _span_problem(turn: Turn, kit: Kit, first: date, last: date) -> bool:
+    problem = check_span(
+        first,
+        last,
+        today=kit.today(turn.now),
+        max_days=int(kit.policies.get("leave.max_days")),
+        allow_past=turn.actor.is_admin,
+    )
+    if problem is not None:
+        turn.reply(refusal_text(turn, problem))
+        return True
+    return False
+
+
+async def _take_first(turn: Turn, first: date, last: date | None) -> object:
+    kit = await _kit(turn)
+    if await _span_problem(turn, kit, first, last or first):
+        return FIRST
+    draft = _draft(turn)
+    draft["first"] = first.isoformat()
+    if last is not None:
+        draft["last"] = last.isoformat()
+        return await _ask_part(turn)
+    rows = _day_buttons(turn, kit, first, "e")
+    turn.reply(
+        turn.t("leave.wizard.last", first=day_label(turn.lang, first)),
+        InlineKeyboardMarkup([*rows, [_stop(turn.lang)]]),
+    )
+    return LAST
+
+
+@button()
+async def on_first_button(turn: Turn) -> object:
+    """Stores the first day (picked) and asks for the last."""
+    assert turn.callback is not None
+    first = _day_of(turn.callback.id())
+    if first is None:
+        return await _refuse(turn, FIRST)
+    turn.edit_origin(turn.t("leave.wizard.first_done", day=day_label(turn.lang, first)))
+    return await _take_first(turn, first, None)
+
+
+@command(where="private", staff=True)
+async def on_first_text(turn: Turn) -> object:
+    """Stores the first day, or the whole range when one was typed."""
+    kit = await _kit(turn)
+    try:
+        span = read_span(_text(turn), kit.today(turn.now))
+    except LeaveDateError as problem:  # a date too far from today
+        turn.reply(refusal_text(turn, problem, "leave.example_first"))
+        return FIRST
+    if span is None:
+        turn.reply(
+            turn.t("leave.err.day", value=_text(turn), example=turn.t("leave.example_first"))
+        )
+        return FIRST
+    first, last = span
+    return await _take_first(turn, first, last if last != first else None)
+
+
+async def _take_last(turn: Turn, last: date) -> object:
+    kit = await _kit(turn)
+    first = date.fromisoformat(_draft(turn)["first"])
+    if await _span_problem(turn, kit, first, last):
+        return LAST
+    _draft(turn)["last"] = last.isoformat()
+    return await _ask_part(turn)
+
+
+@button()
+async def on_last_button(turn: Turn) -> object:
+    """Stores the last day (picked) and asks for the part of the day."""
+    assert turn.callback is not None
+    last = _day_of(turn.callback.id())
+    if last is None:
+        return await _refuse(turn, LAST)
+    turn.edit_origin(turn.t("leave.wizard.last_done", day=day_label(turn.lang, last)))
+    return await _take_last(turn, last)
+
+
+@command(where="private", staff=True)
+async def on_last_text(turn: Turn) -> object:
+    """Stores the last day (typed) and asks for the part of the day."""
+    kit = await _kit(turn)
+    try:
+        last = parse_day(_text(turn), kit.today(turn.now))
+    except LeaveDateError as problem:
+        turn.reply(refusal_text(turn, problem, "leave.example_last"))
+        return LAST
+    return await _take_last(turn, last)
+
+
+async def _ask_part(turn: Turn) -> object:
+    draft = _draft(turn)
+    first, last = date.fromisoformat(draft["first"]), date.fromisoformat(draft["last"])
+    buttons = [
+        InlineKeyboardButton(
+            turn.t(f"leave.part.{part}"), callback_data=callbacks.encode("lvw", "p", index)
+        )
+        for index, part in enumerate(PARTS)
+    ]
+    days = day_label(turn.lang, first)
+    if last != first:
+        days = f"{days} ~ {day_label(turn.lang, last)}"
+    turn.reply(
+        turn.t("leave.wizard.part", days=days),
+        InlineKeyboardMarkup([buttons, [_stop(turn.lang)]]),
+    )
+    return PART
+
+
+def _draft_of(turn: Turn, substitute: str | None = None, reason: str = "") -> Draft:
+    draft = _draft(turn)
+    return Draft(
+        kind=draft["kind"],
+        first=date.fromisoformat(draft["first"]),
+        last=date.fromisoformat(draft["last"]),
+        part=DayPart.from_code(draft["part"]),
+        reason=reason or draft.get("reason", ""),
+        substitute=substitute if substitute is not None else (draft.get("substitute") or None),
+    )
+
+
+async def _take_part(turn: Turn, part: DayPart) -> object:
+    _draft(turn)["part"] = part.code
+    try:
+        # Overlaps, days without school and a missing approver are better said now.
+        await check_draft(turn, _draft_of(turn))
+    except Refusal as problem:
+        if problem.key == "leave.err.period_beyond":
+            turn.reply(refusal_text(turn, problem))  # a slip of the finger: ask again
+            return PART
+        turn.context.user_data.pop(DRAFT_KEY, None)
+        turn.reply(f"{refusal_text(turn, problem)}\n{turn.t('leave.wizard.again')}")
+        return END
+    turn.reply(
+        turn.t("leave.wizard.substitute"),
+        InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        turn.t("leave.button.no_substitute"),
+                        callback_data=callbacks.encode("lvw", "ns"),
+                    ),
+                    _stop(turn.lang),
+                ]
+            ]
+        ),
+    )
+    return SUBSTITUTE
+
+
+@button()
+async def on_part_button(turn: Turn) -> object:
+    """Stores the part of the day (picked) and asks about a substitute."""
+    assert turn.callback is not None
+    index = turn.callback.id()
+    if index is None or index >= len(PARTS):
+        return await _refuse(turn, PART)
+    turn.edit_origin(turn.t("leave.wizard.part_done", part=turn.t(f"leave.part.{PARTS[index]}")))
+    return await _take_part(turn, DayPart(PARTS[index]))
+
+
+@command(where="private", staff=True)
+async def on_part_text(turn: Turn) -> object:
+    """Stores the part of the day (typed: 第1-3节) and asks about a substitute."""
+    try:
+        part = parse_part(_text(turn))
+    except LeaveDateError as problem:
+        turn.reply(refusal_text(turn, problem, "leave.example_part"))
+        return PART
+    return await _take_part(turn, part)
+
+
+async def _ask_reason(turn: Turn) -> object:
+    turn.reply(turn.t("leave.wizard.reason"), InlineKeyboardMarkup([[_stop(turn.lang)]]))
+    return REASON
+
+
+@button()
+async def on_no_substitute(turn: Turn) -> object:
+    """No colleague asked yet: the arranger will find one."""
+    _draft(turn).pop("substitute", None)
+    turn.edit_origin(turn.t("leave.wizard.no_substitute_done"))
+    return await _ask_reason(turn)
+
+
+@command(where="private", staff=True)
+async def on_substitute_text(turn: Turn) -> object:
+    """Checks the colleague named is free for every lesson, then asks for the reason."""
+    name = _text(turn)
+    try:
+        await check_draft(turn, _draft_of(turn, substitute=name))
+    except Refusal as problem:
+        turn.reply(refusal_text(turn, problem))
+        return SUBSTITUTE
+    _draft(turn)["substitute"] = name
+    return await _ask_reason(turn)
+
+
+@command(where="private", staff=True)
+async def on_reason_text(turn: Turn) -> object:
+    """Stores the reason and shows the whole request, with who will decide, to confirm."""
+    reason = _text(turn)
+    if len(reason) > MAX_REASON:
+        turn.reply(turn.t("common.too_long", limit=MAX_REASON))
+        return REASON
+    _draft(turn)["reason"] = reason
+    try:
+        checked = await check_draft(turn, _draft_of(turn, reason=reason))
+    except Refusal as problem:
+        turn.context.user_data.pop(DRAFT_KEY, None)
+        turn.reply(f"{refusal_text(turn, problem)}\n{turn.t('leave.wizard.again')}")
+        return END
+    first_step = checked.chain[0]
+    approvers = await deciders(
+        session=turn.session,
+        school_id=checked.staff.school_id,
+        role=first_step.role,
+        grade=first_step.grade,
+        requester_id=checked.staff.id or 0,
+    )
+    roles = t(turn.lang, "leave.chain_sep").join(
+        t(
+            turn.lang,
+            "leave.step_grade",
+            role=turn.t(f"role.{s.role}"),
+            grade=grade_label(turn.lang, s.grade),
+        )
+        if s.grade is not None
+        else turn.t(f"role.{s.role}")
+        for s in checked.chain
+    )
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    turn.t("leave.button.submit"), callback_data=callbacks.encode("lvw", "ok")
+                ),
+                _stop(turn.lang),
+            ]
+        ]
+    )
+    turn.reply(
+        turn.t(
+            "leave.wizard.confirm",
+            kind=kind_label(turn.lang, checked.draft.kind),
+            span=span_label(
+                turn.lang, checked.draft.first, checked.draft.last, checked.draft.part.code
+            ),
+            days=days_text(checked.half_days),
+            reason=reason,
+            substitute=checked.substitute.name if checked.substitute else turn.t("common.none"),
+            lessons=Safe(
+                lessons_block(turn.lang, checked.kit, checked.lessons, checked.unknown_days)
+            ),
+            chain=roles,
+            approvers=people_names(turn.lang, approvers),
+        )
+        + calendar_note(turn.lang, checked.kit, checked.draft.first, checked.draft.last),
+        markup,
+    )
+    return CONFIRM
+
+
+@button()
+async def on_submit(turn: Turn) -> object:
+    """Submits the request after checking it all again (days or roles may have changed)."""
+    if "reason" not in _draft(turn):
+        turn.edit_origin(turn.t("leave.wizard.lost"))
+        return END
+    try:
+        checked = await check_draft(turn, _draft_of(turn))
+    except Refusal as problem:
+        turn.context.user_data.pop(DRAFT_KEY, None)
+        turn.edit_origin(f"{refusal_text(turn, problem)}\n{turn.t('leave.wizard.again')}")
+        return END
+    turn.context.user_data.pop(DRAFT_KEY, None)
+    turn.edit_origin(turn.t("leave.wizard.sent"))
+    await submit(turn, checked, private_chat=turn.chat_id)
+    return END
+
+
+@button()
+async def on_stop(turn: Turn) -> object:
+    """The 取消 button of any step: nothing was stored."""
+    turn.context.user_data.pop(DRAFT_KEY, None)
+    turn.edit_origin(turn.t("common.cancelled"))
+    return END
+
+
+@command(where="any")
+async def on_cancel(turn: Turn) -> object:
+    """/cancel at any step: nothing was stored."""
+    turn.context.user_data.pop(DRAFT_KEY, None)
+    turn.reply(turn.t("common.cancelled"))
+    return END
+
+
+async def leave_entry(update: Update, context: BotContext) -> object:
+    """/leave with words is the one-line form (taken out of the group at once); without words
+    the wizard, in private (from the group, a deep link opens it there)."""
+    chat = update.effective_chat
+    in_group = chat is not None and chat.type != chat.PRIVATE
+    if context.args:
+        await (group_leave_line if in_group else cmd_leave_line)(update, context)
+        return END
+    if in_group:
+        await group_leave_hint(update, context)
+        return END
+    return await wizard_start(update, context)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    wizard = dialogue(
+        "leave_wizard",
+        entry_points=[
+            CommandHandler("leave", leave_entry),
+            CommandHandler("start", wizard_start, filters=started_with(START_LEAVE)),
+        ],
+        states={
+            KIND: [
+                CallbackQueryHandler(on_kind_button, pattern=r"^v1:lvw:k:"),
+                MessageHandler(text, on_kind_text),
+            ],
+            FIRST: [
+                CallbackQueryHandler(on_first_button, pattern=r"^v1:lvw:d:"),
+                MessageHandler(text, on_first_text),
+            ],
+            LAST: [
+                CallbackQueryHandler(on_last_button, pattern=r"^v1:lvw:e:"),
+                MessageHandler(text, on_last_text),
+            ],
+            PART: [
+                CallbackQueryHandler(on_part_button, pattern=r"^v1:lvw:p:"),
+                MessageHandler(text, on_part_text),
+            ],
+            SUBSTITUTE: [
+                CallbackQueryHandler(on_no_substitute, pattern=r"^v1:lvw:ns$"),
+                MessageHandler(text, on_substitute_text),
+            ],
+            REASON: [MessageHandler(text, on_reason_text)],
+            CONFIRM: [CallbackQueryHandler(on_submit, pattern=r"^v1:lvw:ok$")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", on_cancel),
+            CallbackQueryHandler(on_stop, pattern=r"^v1:lvw:x$"),
+        ],
+    )
+    return [wizard]

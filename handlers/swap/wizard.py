@@ -1,0 +1,409 @@
+"""/swap as a wizard, and the /swap entry point: with words it is the one-line form.
+
+My lesson (the next ones offered as buttons, or typed) → the colleague (the other teachers of
+that class as buttons, or a name) → their lesson (the same class's lessons that can be swapped,
+or typed) → confirm. /cancel or 取消 at any step; the draft is in memory until it is sent.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot import callbacks
+from bot.services import BotContext
+from bot.texts import Safe, t
+from handlers.core.dialogue import dialogue
+from handlers.core.turn import Turn, button, command
+from handlers.cover.boards import load_kit
+from handlers.swap.checks import (
+    SwapRefused,
+    check_proposal,
+    find_colleague,
+    lesson_at,
+    lesson_text,
+    refusal_text,
+)
+from handlers.swap.commands import cmd_swap_line, propose
+from rules.cover import DayLesson
+from rules.leave_dates import MAX_PERIOD, LeaveDateError
+from rules.swaps import parse_slot
+from storage.models import Staff
+from storage.schedule import Kit
+from views.common import day_label
+
+END = ConversationHandler.END
+MINE, COLLEAGUE, THEIRS, CONFIRM = range(4)
+DRAFT_KEY = "swap_draft"
+CHOICE_DAYS = 7
+MAX_ROW_ID = 2**31
+MAX_CHOICES = 8
+
+
+def _draft(turn: Turn) -> dict[str, object]:
+    return turn.context.user_data.setdefault(DRAFT_KEY, {})
+
+
+def _stop_button(lang: str) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        t(lang, "swap.button.stop"), callback_data=callbacks.encode("sww", "x")
+    )
+
+
+def _slot_value(day: date, period: int) -> int:
+    return int(day.strftime("%Y%m%d")) * 100 + period
+
+
+def _slot_of(value: int | None) -> tuple[date, int] | None:
+    """The lesson slot a button carries, or None for a value no slot button could have."""
+    if value is None or not 1 <= value % 100 <= MAX_PERIOD:
+        return None
+    day = value // 100
+    try:
+        return date(day // 10000, day // 100 % 100, day % 100), value % 100
+    except ValueError:
+        return None
+
+
+def _stored(draft: dict[str, object], key: str) -> tuple[date, int] | None:
+    return _slot_of(int(str(draft.get(key, 0))))
+
+
+async def _refuse(turn: Turn, state: object) -> object:
+    """A wizard button with data no step of ours produced: refused, audited, step unchanged."""
+    assert turn.callback is not None
+    await turn.audit(
+        "button_refused",
+        reason="bad_wizard_data",
+        button=f"{turn.callback.feature}:{turn.callback.action}",
+        ids=list(turn.callback.ids),
+    )
+    turn.toast(turn.t("common.button_invalid"), alert=True)
+    return state
+
+
+def _my_upcoming(turn: Turn, kit: Kit, teacher_id: int) -> list[DayLesson]:
+    today = kit.today(turn.now)
+    found: list[DayLesson] = []
+    for offset in range(CHOICE_DAYS):
+        day = today + timedelta(days=offset)
+        for lesson in kit.schedule.lessons(day) or []:
+            start = kit.schedule.lesson_start(day, lesson.period)
+            if lesson.teacher_id == teacher_id and (start is None or start > turn.now):
+                found.append(lesson)
+    return found
+
+
+@command(where="private", staff=True)
+async def wizard_start(turn: Turn) -> object:
+    """Asks which of my lessons to swap, offering the next ones as buttons."""
+    me = turn.actor.staff
+    if me is None:  # a system admin without a staff record has no lessons to swap
+        turn.reply(turn.t("common.not_linked"))
+        return END
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    turn.context.user_data[DRAFT_KEY] = {}
+    rows = [
+        [
+            InlineKeyboardButton(
+                lesson_text(turn.lang, kit, lesson),
+                callback_data=callbacks.encode(
+                    "sww", "mine", _slot_value(lesson.day, lesson.period)
+                ),
+            )
+        ]
+        for lesson in _my_upcoming(turn, kit, me.id or 0)[:MAX_CHOICES]
+    ]
+    rows.append([_stop_button(turn.lang)])
+    turn.reply(turn.t("swap.wizard.mine"), InlineKeyboardMarkup(rows))
+    return MINE
+
+
+async def _take_mine(turn: Turn, slot: tuple[date, int]) -> object:
+    me = turn.actor.staff
+    assert me is not None
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    try:
+        mine = lesson_at(turn, kit, me.id or 0, *slot)
+    except SwapRefused as problem:
+        turn.reply(refusal_text(turn, problem))
+        return MINE
+    if mine is None:
+        turn.reply(
+            turn.t(
+                "swap.err.no_my_lesson",
+                when=t(turn.lang, "swap.when", day=day_label(turn.lang, slot[0]), period=slot[1]),
+            )
+        )
+        return MINE
+    _draft(turn)["mine"] = _slot_value(*slot)
+    teachers = sorted(
+        {t_.teacher_id for t_ in kit.schedule.timetable if t_.class_id == mine.class_id}
+        - {me.id or 0}
+    )
+    rows = [
+        [
+            InlineKeyboardButton(
+                kit.names.person(teacher), callback_data=callbacks.encode("sww", "who", teacher)
+            )
+        ]
+        for teacher in teachers[:MAX_CHOICES]
+    ]
+    rows.append([_stop_button(turn.lang)])
+    turn.reply(
+        turn.t("swap.wizard.colleague", lesson=Safe(lesson_text(turn.lang, kit, mine))),
+        InlineKeyboardMarkup(rows),
+    )
+    return COLLEAGUE
+
+
+@button()
+async def wizard_mine_button(turn: Turn) -> object:
+    """Stores my lesson (picked) and asks for the colleague."""
+    assert turn.callback is not None
+    slot = _slot_of(turn.callback.id())
+    if slot is None:
+        return await _refuse(turn, MINE)
+    return await _take_mine(turn, slot)
+
+
+@command(where="private", staff=True)
+async def wizard_mine_text(turn: Turn) -> object:
+    """Stores my lesson (typed) and asks for the colleague."""
+    me = turn.actor.staff
+    assert me is not None
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    try:
+        slot = parse_slot(_text(turn), kit.today(turn.now))
+    except LeaveDateError as problem:
+        turn.reply(refusal_text(turn, problem))
+        return MINE
+    return await _take_mine(turn, slot)
+
+
+async def _take_colleague(turn: Turn, colleague: Staff) -> object:
+    me = turn.actor.staff
+    assert me is not None
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    if colleague.id == me.id:
+        turn.reply(turn.t("swap.err.self"))
+        return COLLEAGUE
+    mine_slot = _stored(_draft(turn), "mine")
+    if mine_slot is None:
+        turn.reply(turn.t("swap.wizard.lost"))
+        return END
+    _draft(turn)["colleague"] = colleague.id
+    mine = lesson_at(turn, kit, me.id or 0, *mine_slot)
+    rows = []
+    # Buttons for the usual case, two teachers of one class; other lessons can be typed.
+    for lesson in _my_upcoming(turn, kit, colleague.id or 0):
+        if len(rows) >= MAX_CHOICES:
+            break
+        if mine is None or lesson.class_id != mine.class_id:
+            continue
+        try:
+            await check_proposal(turn, kit, mine_slot, colleague, (lesson.day, lesson.period))
+        except SwapRefused:
+            continue
+        rows.append(
+            [
+                InlineKeyboardButton(
+                    lesson_text(turn.lang, kit, lesson),
+                    callback_data=callbacks.encode(
+                        "sww", "les", _slot_value(lesson.day, lesson.period)
+                    ),
+                )
+            ]
+        )
+    rows.append([_stop_button(turn.lang)])
+    key = "swap.wizard.theirs" if len(rows) > 1 else "swap.wizard.theirs_none"
+    turn.reply(turn.t(key, name=colleague.name), InlineKeyboardMarkup(rows))
+    return THEIRS
+
+
+@button()
+async def wizard_colleague_button(turn: Turn) -> object:
+    """Stores the colleague (picked) and asks for their lesson."""
+    assert turn.callback is not None
+    me = turn.actor.staff
+    staff_id = turn.callback.id() or 0
+    # An id beyond a database integer is forged; PostgreSQL would refuse to even look it up.
+    colleague = await turn.session.get(Staff, staff_id) if 0 < staff_id < MAX_ROW_ID else None
+    if (
+        me is None
+        or colleague is None
+        or colleague.school_id != me.school_id
+        or not colleague.active
+    ):
+        return await _refuse(turn, COLLEAGUE)
+    return await _take_colleague(turn, colleague)
+
+
+@command(where="private", staff=True)
+async def wizard_colleague_text(turn: Turn) -> object:
+    """Stores the colleague (typed) and asks for their lesson."""
+    me = turn.actor.staff
+    assert me is not None
+    try:
+        colleague = await find_colleague(turn, me.school_id, _text(turn))
+    except SwapRefused as problem:
+        turn.reply(refusal_text(turn, problem))
+        return COLLEAGUE
+    return await _take_colleague(turn, colleague)
+
+
+async def _take_theirs(turn: Turn, slot: tuple[date, int]) -> object:
+    me = turn.actor.staff
+    assert me is not None
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    draft = _draft(turn)
+    colleague = await turn.session.get(Staff, int(str(draft.get("colleague", 0))))
+    mine_slot = _stored(draft, "mine")
+    if colleague is None or mine_slot is None:
+        turn.reply(turn.t("swap.wizard.lost"))
+        return END
+    try:
+        proposal = await check_proposal(turn, kit, mine_slot, colleague, slot)
+    except SwapRefused as problem:
+        turn.reply(refusal_text(turn, problem))
+        return THEIRS
+    draft["theirs"] = _slot_value(*slot)
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    turn.t("swap.button.submit"), callback_data=callbacks.encode("sww", "ok")
+                ),
+                _stop_button(turn.lang),
+            ]
+        ]
+    )
+    turn.reply(
+        turn.t(
+            "swap.wizard.confirm",
+            mine=Safe(lesson_text(turn.lang, kit, proposal.mine)),
+            name=colleague.name,
+            theirs=Safe(lesson_text(turn.lang, kit, proposal.theirs)),
+        ),
+        markup,
+    )
+    return CONFIRM
+
+
+@button()
+async def wizard_theirs_button(turn: Turn) -> object:
+    """Stores their lesson (picked) and shows the swap to confirm."""
+    assert turn.callback is not None
+    slot = _slot_of(turn.callback.id())
+    if slot is None:
+        return await _refuse(turn, THEIRS)
+    return await _take_theirs(turn, slot)
+
+
+@command(where="private", staff=True)
+async def wizard_theirs_text(turn: Turn) -> object:
+    """Stores their lesson (typed) and shows the swap to confirm."""
+    me = turn.actor.staff
+    assert me is not None
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    try:
+        slot = parse_slot(_text(turn), kit.today(turn.now))
+    except LeaveDateError as problem:
+        turn.reply(refusal_text(turn, problem))
+        return THEIRS
+    return await _take_theirs(turn, slot)
+
+
+@button()
+async def wizard_confirm(turn: Turn) -> object:
+    """Sends the swap to the colleague, after checking it all again."""
+    me = turn.actor.staff
+    assert me is not None
+    kit = await load_kit(turn, me.school_id)
+    assert kit is not None
+    draft = turn.context.user_data.pop(DRAFT_KEY, {})
+    colleague = await turn.session.get(Staff, int(str(draft.get("colleague", 0))))
+    mine_slot, theirs_slot = _stored(draft, "mine"), _stored(draft, "theirs")
+    if colleague is None or mine_slot is None or theirs_slot is None:
+        turn.edit_origin(turn.t("swap.wizard.lost"))
+        return END
+    try:
+        proposal = await check_proposal(turn, kit, mine_slot, colleague, theirs_slot)
+    except SwapRefused as problem:
+        turn.edit_origin(refusal_text(turn, problem))
+        return END
+    turn.edit_origin(turn.t("swap.wizard.sent"))
+    await propose(turn, kit, proposal)
+    return END
+
+
+@button()
+async def wizard_stop(turn: Turn) -> object:
+    """The 取消 button of any step."""
+    turn.context.user_data.pop(DRAFT_KEY, None)
+    turn.edit_origin(turn.t("common.cancelled"))
+    return END
+
+
+@command(where="any")
+async def wizard_cancel(turn: Turn) -> object:
+    """/cancel at any step: nothing was stored."""
+    turn.context.user_data.pop(DRAFT_KEY, None)
+    turn.reply(turn.t("common.cancelled"))
+    return END
+
+
+async def swap_entry(update: Update, context: BotContext) -> object:
+    """/swap with words is the one-line form; without, the wizard."""
+    if context.args:
+        await cmd_swap_line(update, context)
+        return END
+    return await wizard_start(update, context)
+
+
+def _text(turn: Turn) -> str:
+    message = turn.update.effective_message
+    return (message.text or "").strip() if message is not None else ""
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    wizard = dialogue(
+        "swap_wizard",
+        entry_points=[CommandHandler("swap", swap_entry)],
+        states={
+            MINE: [
+                CallbackQueryHandler(wizard_mine_button, pattern=r"^v1:sww:mine:"),
+                MessageHandler(text, wizard_mine_text),
+            ],
+            COLLEAGUE: [
+                CallbackQueryHandler(wizard_colleague_button, pattern=r"^v1:sww:who:"),
+                MessageHandler(text, wizard_colleague_text),
+            ],
+            THEIRS: [
+                CallbackQueryHandler(wizard_theirs_button, pattern=r"^v1:sww:les:"),
+                MessageHandler(text, wizard_theirs_text),
+            ],
+            CONFIRM: [CallbackQueryHandler(wizard_confirm, pattern=r"^v1:sww:ok$")],
+        },
+        fallbacks=[
+            CommandHandler("cancel", wizard_cancel),
+            CallbackQueryHandler(wizard_stop, pattern=r"^v1:sww:x$"),
+        ],
+    )
+    return [wizard]
