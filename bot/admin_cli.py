@@ -158,14 +158,8 @@ async def school_list(settings: Settings) -> int:
 
 
 async def import_file(settings: Settings, kind: str, path: Path, school_name: str) -> int:
-    from storage.importer import (
-        IMPORT_KINDS,
-        ImportFailed,
-        Rerun,
-        import_table,
-        render_errors,
-        render_summary,
-    )
+    from storage.importer import IMPORT_KINDS, ImportFailed, import_table
+    from views.imports import Rerun, render_errors, render_summary
 
     if kind not in IMPORT_KINDS:
         raise CliError(

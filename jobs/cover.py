@@ -13,17 +13,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from bot.texts import Safe, split_message, t
-from handlers.cover.boards import arranger_needs
-from handlers.cover.slip import slip_lines, slip_message
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
 from storage.calendar import school_calendar
 from storage.cover import needs_on, save_slip, slip_covers, slip_data
-from storage.cover_boards import Showing, suggest_shown
+from storage.cover_boards import Showing, arranger_needs, suggest_shown
 from storage.models import CoverNeed
 from storage.schedule import build_kit
 from views.cover_board import BoardParts, render_board
+from views.cover_slip import slip_lines, slip_message
 from views.leave import need_label
 
 SLIP_TODAY = kinds.COVER_SLIP_TODAY

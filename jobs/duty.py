@@ -9,17 +9,23 @@ the absent person gets no reminder.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+from telegram import InlineKeyboardMarkup
+
 from bot.texts import t
-from handlers.duty.leave import replacement_requests, window_over
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
-from storage.duty import DutyShift, duty_gaps, duty_on, has_roster
+from storage.cover import arrangers_for
+from storage.duty import DutyGap, DutyShift, duty_gaps, duty_on, has_roster, replacement_suggestions
+from storage.models import School, Staff
+from storage.policies import load_policies
 from views.common import day_label
-from views.duty import hhmm, render_day
+from views.duty import hhmm, render_day, request_message
 
 ANNOUNCE = kinds.DUTY_ANNOUNCE
 REMIND = kinds.DUTY_REMIND
@@ -130,3 +136,35 @@ def push_kinds() -> list[PushKind]:
         PushKind(ANNOUNCE, plan_announcement, announcement_job),
         PushKind(REMIND, plan_reminders, reminder_job),
     ]
+
+
+Message = tuple[int, str, InlineKeyboardMarkup]
+
+
+async def replacement_requests(
+    session: AsyncSession, school: School, gaps: Sequence[DutyGap], default_lang: str
+) -> list[Message]:
+    """The messages that ask the arrangers to replace each absent person on duty."""
+    school_id = school.id or 0
+    policy = str((await load_policies(session=session, school_id=school_id)).get("cover.arranger"))
+    messages: list[Message] = []
+    for gap in gaps:
+        absent = await session.get(Staff, gap.shift.staff_id or 0)
+        suggestions = await replacement_suggestions(
+            session=session, school_id=school_id, shift=gap.shift
+        )
+        for person in await arrangers_for(
+            session=session,
+            school_id=school_id,
+            grade=absent.grade if absent is not None else None,
+            policy=policy,
+            absent_id=gap.shift.staff_id or 0,
+        ):
+            if person.telegram_id is not None:
+                text, markup = request_message(person.language or default_lang, gap, suggestions)
+                messages.append((person.telegram_id, text, markup))
+    return messages
+
+
+def window_over(shift: DutyShift, now: datetime, tz: ZoneInfo) -> bool:
+    return now >= datetime.combine(shift.day, shift.ends_at, tzinfo=tz)

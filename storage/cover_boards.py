@@ -14,8 +14,10 @@ from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.cover import Suggestion
-from storage.cover import load_cover_day, suggest
-from storage.models import CoverBoardCopy, CoverNeed
+from rules.roles import ADMIN
+from storage.cover import arrangers_for, load_cover_day, may_arrange, suggest
+from storage.duty import duty_on
+from storage.models import CoverBoardCopy, CoverNeed, Staff
 from storage.schedule import Kit
 
 # Lessons still waiting for cover; a lesson is over once its bell rang its end.
@@ -184,3 +186,64 @@ async def take_older(
             delete(CoverBoardCopy).where(col(CoverBoardCopy.id).in_([c.id for c in older]))
         )
     return older
+
+
+async def arranger_needs(
+    session: AsyncSession, kit: Kit, needs: Iterable[CoverNeed], *, boards: bool = False
+) -> dict[int, tuple[Staff, list[CoverNeed]]]:
+    """Each arranger with the needs they arrange; with `boards`, only those the school sends
+    boards to (`board_receivers`)."""
+    found: dict[int, tuple[Staff, list[CoverNeed]]] = {}
+    on_duty: dict[date, set[int]] = {}
+    for need in needs:
+        people = await arrangers_for(
+            session=session,
+            school_id=kit.school.id or 0,
+            grade=kit.schedule.grades.get(need.class_id),
+            policy=kit.arranger_policy,
+            absent_id=need.absent_id,
+        )
+        if boards:
+            people = await board_receivers(session, kit, need.day, people, on_duty)
+        for person in people:
+            found.setdefault(person.id or 0, (person, []))[1].append(need)
+    return found
+
+
+async def board_receivers(
+    session: AsyncSession,
+    kit: Kit,
+    day: date,
+    people: list[Staff],
+    on_duty: dict[date, set[int]] | None = None,
+) -> list[Staff]:
+    """Who among a lesson's arrangers gets its board (policy cover.boards_to): all of them, or
+    those on a duty that day (the office's patrol rota, say); all of them if none is, so a
+    lesson always reaches someone. `on_duty` keeps each day's duty roster for the next lesson."""
+    if kit.boards_to != "on_duty" or len(people) < 2:
+        return people
+    known = on_duty if on_duty is not None else {}
+    if day not in known:
+        shifts = await duty_on(session=session, school_id=kit.school.id or 0, day=day)
+        known[day] = {shift.staff_id for shift in shifts if shift.staff_id is not None}
+    return [person for person in people if person.id in known[day]] or people
+
+
+def arranged_by(
+    kit: Kit, person: Staff | None, needs: Iterable[CoverNeed], *, is_admin: bool | None = None
+) -> list[CoverNeed]:
+    """The lessons among `needs` that `person` may arrange: what their copy of a day's board
+    shows, whether it was sent after an approval, asked for with /arrange or drawn again.
+    `is_admin` defaults to the admin role on their record (a system admin has no record)."""
+    if is_admin is None:
+        is_admin = person is not None and ADMIN in person.role_set
+    return [
+        need
+        for need in needs
+        if may_arrange(
+            person,
+            grade=kit.schedule.grades.get(need.class_id),
+            policy=kit.arranger_policy,
+            is_admin=is_admin,
+        )
+    ]

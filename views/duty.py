@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
 from bot.texts import Safe, escape, t
 from rules import dates
 from rules.calendar import DayKind, DayStatus
 from rules.importing import CellError
-from storage.duty import DutyShift
+from storage.duty import DutyGap, DutyShift, Replacement
 from storage.models import School
 from views.common import day_label, weekday_name
 
@@ -108,3 +111,68 @@ def render_day(
     ]
     lines += [shift_line(lang, s, notify=notify, gap=s.post_id in gaps) for s in shifts]
     return lines
+
+
+# The callback feature of the buttons under a duty gap's request (handlers/duty/leave.py).
+FEATURE = "dlv"
+
+
+def day_value(day: date) -> int:
+    return int(day.strftime("%Y%m%d"))
+
+
+def day_of(value: int | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date(value // 10000, value // 100 % 100, value % 100)
+    except ValueError:
+        return None
+
+
+def window(lang: str, shift: DutyShift) -> dict[str, object]:
+    return {
+        "day": day_label(lang, shift.day),
+        "start": hhmm(shift.starts_at),
+        "end": hhmm(shift.ends_at),
+        "post": shift.post,
+    }
+
+
+def request_message(
+    lang: str, gap: DutyGap, suggestions: Sequence[Replacement]
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The arranger's message: the post, the day, who is away, and whom to pick."""
+    shift = gap.shift
+    lines = [t(lang, "duty.leave.ask", name=shift.name, **window(lang, shift))]
+    for found in suggestions:
+        why = "duty.leave.why_next" if found.next_in_rotation else "duty.leave.why_count"
+        lines.append(
+            t(
+                lang,
+                "duty.leave.suggestion",
+                name=found.staff.name,
+                why=t(lang, why, count=found.duties_this_month),
+            )
+        )
+    if not suggestions:
+        lines.append(t(lang, "duty.leave.nobody"))
+    ids = (shift.post_id, day_value(shift.day), shift.staff_id or 0)
+    rows = [
+        [
+            InlineKeyboardButton(
+                t(lang, "duty.leave.button_pick", name=found.staff.name),
+                callback_data=callbacks.encode(FEATURE, "pick", *ids, found.staff.id or 0),
+            )
+        ]
+        for found in suggestions
+    ]
+    rows.append(
+        [
+            InlineKeyboardButton(
+                t(lang, "duty.leave.button_else"),
+                callback_data=callbacks.encode(FEATURE, "else", *ids),
+            )
+        ]
+    )
+    return "\n".join(lines), InlineKeyboardMarkup(rows)

@@ -20,7 +20,6 @@ from handlers.core.turn import Turn, button, command
 from handlers.cover.board_copies import redraw_copies
 from handlers.cover.boards import (
     BOARD_DAYS,
-    arranged_by,
     default_lang,
     load_kit,
     need_for_press,
@@ -43,7 +42,7 @@ from storage.cover import (
     needs_between,
     why_not,
 )
-from storage.cover_boards import Showing, set_shown, suggest_shown
+from storage.cover_boards import Showing, arranged_by, set_shown, suggest_shown
 from storage.models import CoverNeed, SchoolClass
 from storage.schedule import Kit
 from storage.schools import staff_groups

@@ -19,9 +19,16 @@ from bot.messages import Edit, Send
 from bot.texts import t
 from handlers.core import follow_ups
 from handlers.core.turn import Turn
-from handlers.cover.boards import arranged_by, default_lang, load_kit
+from handlers.cover.boards import default_lang, load_kit
 from storage.cover import needs_between
-from storage.cover_boards import Showing, copies_of, set_shown, suggest_shown, take_older
+from storage.cover_boards import (
+    Showing,
+    arranged_by,
+    copies_of,
+    set_shown,
+    suggest_shown,
+    take_older,
+)
 from storage.models import Staff
 from storage.schedule import Kit
 from views.cover_board import BoardParts, render_board

@@ -21,7 +21,6 @@ from handlers.core.turn import Turn
 from handlers.school.topics import topic_of
 from storage.cover import (
     LIVE_STATES,
-    SlipData,
     needs_on,
     posted_slip,
     posted_slip_covers,
@@ -31,15 +30,20 @@ from storage.cover import (
     slip_data,
 )
 from storage.cover_slips import forget_slip_messages, slip_messages
-from storage.models import CoverNeed, LeaveRequest
-from storage.schedule import Names, Schedule, load_schedule
+from storage.models import LeaveRequest
+from storage.schedule import Schedule, load_schedule
 from storage.schools import staff_groups
+from views.cover_slip import (
+    changed_line,
+    slip_lines,
+    slip_message,
+    swap_lines,
+    swap_mark,
+    updated_message,
+)
 from views.leave import (
     cover_state,
-    day_label,
     need_label,
-    part_label,
-    swap_line,
 )
 
 if TYPE_CHECKING:
@@ -47,59 +51,6 @@ if TYPE_CHECKING:
 
 # The `about` of an edit of the slip: a refused edit is posted anew (`install`).
 PREFIX = "slip"
-COVERED = ("assigned", "merged")
-
-
-def slip_lines(lang: str, data: SlipData, names: Names, schedule: Schedule) -> list[str]:
-    """The body lines of a day's slip: who is away, each lesson and its cover, the swaps."""
-    lines: list[str] = []
-    if data.away:
-        away = sorted(data.away.items(), key=lambda item: names.person(item[0]))
-        people = t(lang, "common.list_sep").join(
-            t(
-                lang,
-                "cover.slip.away_person",
-                name=names.person(staff_id),
-                part=part_label(lang, part),
-            )
-            for staff_id, part in away
-        )
-        lines.append(t(lang, "cover.slip.away", people=Safe(people)))
-    for need in data.needs:
-        lines.append(
-            t(
-                lang,
-                "cover.slip.cover",
-                lesson=Safe(need_label(lang, names, schedule, need, with_day=False)),
-                teacher=names.person(need.absent_id),
-                state=Safe(cover_state(lang, names, need)),
-            )
-        )
-    lines.extend(_swap_lines(lang, data, names, schedule))
-    return lines
-
-
-def _swap_lines(lang: str, data: SlipData, names: Names, schedule: Schedule) -> list[str]:
-    return [
-        t(lang, "cover.slip.swap", swap=Safe(swap_line(lang, names, schedule, swap)))
-        for swap in data.swaps
-    ]
-
-
-def slip_message(lang: str, day: date, lines: list[str]) -> list[str]:
-    return [t(lang, "cover.slip.title", day=day_label(lang, day)), *lines]
-
-
-def updated_message(
-    lang: str, day: date, lines: list[str], notes: list[str], at: datetime
-) -> list[str]:
-    """The whole slip as it is now, then when it changed and what changed."""
-    return [
-        *slip_message(lang, day, lines),
-        "",
-        t(lang, "cover.slip.updated", time=f"{at:%H:%M}"),
-        *notes,
-    ]
 
 
 async def change_notes(
@@ -144,31 +95,11 @@ async def change_notes(
                 )
             )
         else:
-            notes.append(_changed(lang, names, need, old, lesson))
+            notes.append(changed_line(lang, names, need, old, lesson))
     added, dropped = swaps
     notes.extend(t(lang, "cover.slip.note.swap_added", line=Safe(line)) for line in added)
     notes.extend(t(lang, "cover.slip.note.swap_dropped", line=Safe(line)) for line in dropped)
     return notes
-
-
-def _changed(
-    lang: str, names: Names, need: CoverNeed, old: tuple[str, int | None], lesson: Safe
-) -> str:
-    old_status, old_substitute = old
-    if old_status in COVERED and old_substitute is not None:
-        if need.status in COVERED and need.substitute_id != old_substitute:
-            return t(
-                lang,
-                "cover.slip.note.substitute",
-                lesson=lesson,
-                old=names.person(old_substitute),
-                new=Safe(cover_state(lang, names, need)),
-            )
-        if need.status in ("open", "asking"):
-            return t(
-                lang, "cover.slip.note.unassigned", lesson=lesson, old=names.person(old_substitute)
-            )
-    return t(lang, "cover.slip.note.now", lesson=lesson, state=Safe(cover_state(lang, names, need)))
 
 
 async def refresh_slips(turn: Turn, kit: Kit, days: Iterable[date], lang: str) -> None:
@@ -206,7 +137,7 @@ async def refresh_slips(turn: Turn, kit: Kit, days: Iterable[date], lang: str) -
         if posted is None:
             await _post(turn, school_id, day, split_message(slip_message(lang, day, lines)))
             continue
-        swaps = _swap_lines(lang, data, kit.names, schedule)
+        swaps = swap_lines(lang, data, kit.names, schedule)
         notes = await change_notes(
             turn,
             lang,
@@ -216,16 +147,11 @@ async def refresh_slips(turn: Turn, kit: Kit, days: Iterable[date], lang: str) -
             before,
             (
                 [line for line in swaps if line not in old],
-                [line for line in old if line.startswith(_swap_mark(lang)) and line not in swaps],
+                [line for line in old if line.startswith(swap_mark(lang)) and line not in swaps],
             ),
         )
         chunks = split_message(updated_message(lang, day, lines, notes, turn.now.astimezone(tz)))
         await _edit_or_post(turn, school_id, day, chunks, sent)
-
-
-def _swap_mark(lang: str) -> str:
-    """How a swap's line on the slip begins."""
-    return t(lang, "cover.slip.swap", swap="")
 
 
 async def _post(turn: Turn, school_id: int, day: date, chunks: list[Safe]) -> None:

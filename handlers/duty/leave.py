@@ -12,12 +12,9 @@ person is still on the post and still away, and that the one picked is free.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
@@ -25,121 +22,26 @@ from bot.texts import t
 from handlers.core.actor import Actor
 from handlers.core.turn import Turn, button
 from jobs import kinds
+from jobs.duty import replacement_requests, window_over
 from rules.roles import GRADE_LEADER, OFFICE
-from storage.cover import arrangers_for, hold_school, may_arrange
+from storage.cover import hold_school, may_arrange
 from storage.duty import (
-    DutyGap,
     DutyShift,
-    Replacement,
     duty_gaps,
     duty_on,
     on_any_duty,
     post_by_id,
     replacement_problem,
-    replacement_suggestions,
     school_posts,
     set_override,
 )
 from storage.models import DutyPost, LeaveRequest, School, Staff
 from storage.policies import load_policies
 from views.common import day_label
-from views.duty import hhmm
+from views.duty import FEATURE, day_of, window
 
-FEATURE = "dlv"
 # Ids beyond a database integer are forged; PostgreSQL would refuse even to look them up.
 MAX_ROW_ID = 2**31
-
-Message = tuple[int, str, InlineKeyboardMarkup]
-
-
-def day_value(day: date) -> int:
-    return int(day.strftime("%Y%m%d"))
-
-
-def day_of(value: int | None) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date(value // 10000, value // 100 % 100, value % 100)
-    except ValueError:
-        return None
-
-
-def _window(lang: str, shift: DutyShift) -> dict[str, object]:
-    return {
-        "day": day_label(lang, shift.day),
-        "start": hhmm(shift.starts_at),
-        "end": hhmm(shift.ends_at),
-        "post": shift.post,
-    }
-
-
-def request_message(
-    lang: str, gap: DutyGap, suggestions: Sequence[Replacement]
-) -> tuple[str, InlineKeyboardMarkup]:
-    """The arranger's message: the post, the day, who is away, and whom to pick."""
-    shift = gap.shift
-    lines = [t(lang, "duty.leave.ask", name=shift.name, **_window(lang, shift))]
-    for found in suggestions:
-        why = "duty.leave.why_next" if found.next_in_rotation else "duty.leave.why_count"
-        lines.append(
-            t(
-                lang,
-                "duty.leave.suggestion",
-                name=found.staff.name,
-                why=t(lang, why, count=found.duties_this_month),
-            )
-        )
-    if not suggestions:
-        lines.append(t(lang, "duty.leave.nobody"))
-    ids = (shift.post_id, day_value(shift.day), shift.staff_id or 0)
-    rows = [
-        [
-            InlineKeyboardButton(
-                t(lang, "duty.leave.button_pick", name=found.staff.name),
-                callback_data=callbacks.encode(FEATURE, "pick", *ids, found.staff.id or 0),
-            )
-        ]
-        for found in suggestions
-    ]
-    rows.append(
-        [
-            InlineKeyboardButton(
-                t(lang, "duty.leave.button_else"),
-                callback_data=callbacks.encode(FEATURE, "else", *ids),
-            )
-        ]
-    )
-    return "\n".join(lines), InlineKeyboardMarkup(rows)
-
-
-async def replacement_requests(
-    session: AsyncSession, school: School, gaps: Sequence[DutyGap], default_lang: str
-) -> list[Message]:
-    """The messages that ask the arrangers to replace each absent person on duty."""
-    school_id = school.id or 0
-    policy = str((await load_policies(session=session, school_id=school_id)).get("cover.arranger"))
-    messages: list[Message] = []
-    for gap in gaps:
-        absent = await session.get(Staff, gap.shift.staff_id or 0)
-        suggestions = await replacement_suggestions(
-            session=session, school_id=school_id, shift=gap.shift
-        )
-        for person in await arrangers_for(
-            session=session,
-            school_id=school_id,
-            grade=absent.grade if absent is not None else None,
-            policy=policy,
-            absent_id=gap.shift.staff_id or 0,
-        ):
-            if person.telegram_id is not None:
-                text, markup = request_message(person.language or default_lang, gap, suggestions)
-                messages.append((person.telegram_id, text, markup))
-    return messages
-
-
-def window_over(shift: DutyShift, now: datetime, tz: ZoneInfo) -> bool:
-    return now >= datetime.combine(shift.day, shift.ends_at, tzinfo=tz)
 
 
 async def ask_for_leave(turn: Turn, school: School, leave: LeaveRequest) -> int:
@@ -268,7 +170,7 @@ def _tell(turn: Turn, person: Staff | None, key: str, shift: DutyShift, **values
     if person is None or person.telegram_id in (None, turn.actor.telegram_id):
         return
     lang = person.language or turn.svc.settings.default_language
-    turn.out.send(person.telegram_id or 0, t(lang, key, **_window(lang, shift), **values))
+    turn.out.send(person.telegram_id or 0, t(lang, key, **window(lang, shift), **values))
 
 
 @button()
@@ -319,7 +221,7 @@ async def on_pick(turn: Turn) -> None:
     _tell(turn, absent, "duty.leave.told_off", shift, who=person.name)
     turn.toast(turn.t("duty.leave.done_short", who=person.name))
     turn.edit_origin(
-        turn.t("duty.leave.done", who=person.name, name=absent.name, **_window(turn.lang, shift))
+        turn.t("duty.leave.done", who=person.name, name=absent.name, **window(turn.lang, shift))
     )
 
 
@@ -338,7 +240,7 @@ async def on_someone_else(turn: Turn) -> None:
             iso=shift.day.isoformat(),
             number=number,
             name=absent.name,
-            **_window(turn.lang, shift),
+            **window(turn.lang, shift),
         )
     )
 

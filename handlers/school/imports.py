@@ -25,10 +25,8 @@ from storage.importer import (
     import_prepared,
     kind_named,
     prepare_import,
-    render_errors,
-    render_summary,
-    render_usage,
 )
+from views.imports import render_errors, render_summary, render_usage
 
 CAPTION = r"^/import(@\w+)?(\s|$)"
 # A school's file reads in well under a second; ten is for an old office PC's biggest workbook.

@@ -10,9 +10,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.events import GRADE, SUBJECT, Audience
 from storage.events import active_events, audience_members
-from storage.importer import ImportFailed, import_table, kind_named, render_errors
+from storage.importer import ImportFailed, import_table, kind_named
 from storage.models import Event
 from tests import factories
+from views.imports import render_errors
 
 EVENTS_CSV = (
     "名称,星期,日期,开始,时长,对象,类别\n"

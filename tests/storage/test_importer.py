@@ -15,18 +15,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.texts import catalogue, placeholders
 from rules.roles import ADMIN, HEAD_TEACHER, TEACHER
 from storage import audit
-from storage.importer import (
-    IMPORT_KINDS,
-    ImportFailed,
-    ImportResult,
-    import_table,
-    kind_named,
-    render_errors,
-    render_summary,
-    render_usage,
-)
+from storage.importer import IMPORT_KINDS, ImportFailed, ImportResult, import_table, kind_named
 from storage.models import BellPeriod, CalendarEntry, Lesson, School, SchoolClass, Staff, Subject
 from storage.schools import create_school
+from views.imports import render_errors, render_summary, render_usage
 
 ADMIN_ID = 5_000_000_001
 
