@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import request_messages
 from bot.clock import Clock, SystemClock
 from bot.commands import set_menus
 from bot.config import Settings
@@ -19,11 +20,10 @@ from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
 from bot.transport import AiohttpCallsRequest, AiohttpRequest
 from handlers import cover, duty, events, homework, leave, school, swap
-from handlers.core import dialogue, errors, follow_ups, request_messages
+from handlers.core import dialogue, errors, follow_ups
 from handlers.cover import board_copies, slip
-from handlers.leave import escalation as leave_escalation
 from handlers.school import onboarding
-from jobs import calendar_warnings, scheduler, upkeep
+from jobs import calendar_warnings, leave_escalation, scheduler, upkeep
 from jobs import cover as cover_jobs
 from jobs import duty as duty_jobs
 from jobs import events as event_jobs

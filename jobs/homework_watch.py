@@ -1,6 +1,6 @@
 """The homework watch: every minute, while people are awake, each posting waiting for a
 decision is closed once its day is over, or moved up when it waited too long or nobody who may
-decide it can be reached (handlers/homework/escalation.py).
+decide it can be reached (jobs/homework_escalation.py).
 
 A posting is for today's board, so its wait is its own policy (`homework.escalate_minutes`),
 cut short by the board's time: what is still undecided when the board goes out moves up then.
@@ -17,9 +17,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Edit, Send
 from bot.services import Services, services_of
-from handlers.homework.escalation import deciders_now, expire, move_up, tiers_above
-from handlers.leave.escalation import reachable
+from jobs.homework_escalation import deciders_now, expire, move_up, tiers_above
 from jobs.leave import awake
+from jobs.leave_escalation import reachable
 from jobs.registry import at_local
 from rules.approval import due_before
 from storage.homework import WAITING, waiting_posts

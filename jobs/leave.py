@@ -5,7 +5,7 @@ A step that has waited `leave.reminder_minutes` reminds its approvers, during sc
 (first bell to last bell of a school day): once when the delay is over, and again at the first
 bell of every later school day while it still waits. A step that has waited
 `leave.escalate_minutes` (less for a leave starting within a day) moves up a level (see
-handlers/leave/escalation.py); a request whose last day is over expires, and the teacher and the
+jobs/leave_escalation.py); a request whose last day is over expires, and the teacher and the
 approvers are told. Both are checked every minute while people are awake.
 """
 
@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo
 from bot.messages import Edit, Send
 from bot.services import Services, services_of
 from bot.texts import t
-from handlers.leave.escalation import move_up, notice
-from handlers.leave.request import approval_markup, approval_text, leave_lessons
 from jobs import kinds
 from jobs.delivery import send_to_chat
+from jobs.leave_escalation import move_up, notice
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.approval import can_escalate, escalation_due
 from rules.leave_dates import DayPart
@@ -41,8 +40,8 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, School
 from storage.outbox import encode, queue_work
 from storage.policies import load_policies
-from storage.schedule import build_kit, load_schedule
-from views.leave import language_of, span_label
+from storage.schedule import build_kit, leave_lessons, load_schedule
+from views.leave import approval_markup, approval_text, language_of, span_label
 
 log = logging.getLogger(__name__)
 Message = Send | Edit

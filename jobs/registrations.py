@@ -1,7 +1,7 @@
 """The link-request watch: every minute, while people are awake, each /register request still
 waiting is brought to the system admins when the school's admins cannot be reached or let it
 wait, and expires with the requester told when nobody decided it in time
-(handlers/school/linking_escalation.py)."""
+(jobs/linking_escalation.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from zoneinfo import ZoneInfo
 
 from bot.messages import Edit, Send
 from bot.services import Services, services_of
-from handlers.school.linking_escalation import escalate, expire
 from jobs.leave import awake
+from jobs.linking_escalation import escalate, expire
 from storage.invites import pending_registrations
 from storage.models import Registration, School
 

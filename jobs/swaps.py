@@ -1,6 +1,6 @@
 """The swap watch: every minute, while people are awake, each open swap is expired once its
 first lesson has begun, or moved up when it waited too long for an arranger or none of them
-can be reached (handlers/swap/escalation.py); a proposer whose colleague cannot get the request
+can be reached (jobs/swap_escalation.py); a proposer whose colleague cannot get the request
 is told so, once.
 
 The delays are the leave request's (`leave.escalate_minutes`, `leave.escalate_urgent_minutes`
@@ -19,16 +19,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Edit, Send
 from bot.services import Services, services_of
-from handlers.leave.escalation import reachable
-from handlers.swap.escalation import (
+from jobs.leave import URGENT_WITHIN, awake
+from jobs.leave_escalation import reachable
+from jobs.registry import at_local
+from jobs.swap_escalation import (
     colleague_unreachable,
     expire_if_begun,
     ladder_start,
     move_up,
     swap_arrangers,
 )
-from jobs.leave import URGENT_WITHIN, awake
-from jobs.registry import at_local
 from rules.approval import can_escalate, escalation_due
 from storage.models import LessonSwap, School
 from storage.schedule import Kit, build_kit

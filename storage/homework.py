@@ -578,3 +578,63 @@ async def author_posts(
         .order_by(col(HomeworkPost.id))
     )
     return [(p, s, c) for p, s, c in (await session.exec(query)).all()]
+
+
+@dataclass
+class Deciders:
+    people: list[Staff]
+    who: str  # head | office | admin | none: names them in texts (hw.who.*)
+
+
+# Who decides a posting, in the order it moves up: the class's head teacher, the academic
+# office (with the principal), the school's admins.
+TIERS = ("head", "office", "admin")
+
+
+def first_tier(*, asked: str, exception: bool, mode: str) -> int:
+    """Where a posting's deciders start: the tier it was asked of, else the head teacher for
+    an exception or in `head_teacher` mode, else the office."""
+    first = asked or ("head" if exception or mode == "head_teacher" else "office")
+    return TIERS.index(first) if first in TIERS else 1
+
+
+async def _tier(session: AsyncSession, klass: SchoolClass, who: str) -> list[Staff]:
+    if who == "head":
+        head = await head_teacher_of(session=session, klass=klass)
+        return [head] if head is not None else []
+    if who == "office":
+        return await office_staff(session=session, school_id=klass.school_id)
+    everyone = await school_staff(session=session, school_id=klass.school_id)
+    return [s for s in everyone if ADMIN in s.role_set]
+
+
+async def deciders_in(
+    session: AsyncSession,
+    *,
+    klass: SchoolClass,
+    author_id: int,
+    exception: bool,
+    mode: str,
+    asked: str = "",
+    level: int = 0,
+) -> Deciders:
+    """Who decides a posting: the class's head teacher (an exception, or `head_teacher` mode),
+    else the academic office, else the admins; once asked, the tier that was asked, and the
+    `level` tiers above it once it moved up (jobs/homework_escalation.py). Only people
+    linked to Telegram count, and never the author: nobody approves their own homework."""
+    start = first_tier(asked=asked, exception=exception, mode=mode)
+    people: list[Staff] = []
+    who = "none"
+    for index in range(start, len(TIERS)):
+        taken = {p.id for p in people}
+        usable = [
+            p
+            for p in await _tier(session, klass, TIERS[index])
+            if p.telegram_id is not None and p.id != author_id and p.id not in taken
+        ]
+        if usable:
+            people += usable
+            who = TIERS[index]
+        if people and index >= start + level:
+            break
+    return Deciders(people, who)

@@ -20,10 +20,13 @@ from rules.cover import (
     Phase,
     SwapMove,
     TimetableLesson,
+    affected_lessons,
     lesson_ends,
     lesson_over,
     lessons_of_day,
+    part_includes,
 )
+from rules.leave_dates import MAX_PERIOD, DayPart
 from rules.policies import PolicySet
 from storage.models import CoverNeed, LessonSwap, School, SchoolClass, Staff, Subject
 from storage.policies import load_policies
@@ -236,4 +239,25 @@ async def build_kit(session: AsyncSession, school: School) -> Kit:
         await load_schedule(session=session, school_id=school_id),
         await load_names(session=session, school_id=school_id),
         await load_policies(session=session, school_id=school_id),
+    )
+
+
+def leave_lessons(
+    kit: Kit, leave_staff: int, first: date, last: date, part: DayPart
+) -> tuple[list[DayLesson], list[date]]:
+    """The teacher's lessons on the school days of the span, and days without a known timetable."""
+    days = [
+        (status.day, kit.schedule.lessons(status.day))
+        for status in kit.schedule.calendar.days(first, last)
+        if status.is_school_day
+    ]
+    return affected_lessons(leave_staff, days, part, kit.schedule.bell_starts)
+
+
+def parts_overlap(a: DayPart, b: DayPart, kit: Kit) -> bool:
+    """Whether two parts of a day share a period (am and pm never do)."""
+    bells = kit.schedule.bell_starts
+    return any(
+        part_includes(a, period, bells) and part_includes(b, period, bells)
+        for period in range(1, MAX_PERIOD + 1)
     )

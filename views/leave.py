@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from datetime import date
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
 from bot.texts import Safe, t
+from rules.approval import escalation_roles
 from rules.classnames import MAX_GRADE, grade_word
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart
-from storage.models import CoverNeed, LessonSwap, Staff
-from storage.schedule import Names, Schedule
+from storage.models import CoverNeed, LeaveApproval, LeaveRequest, LessonSwap, Staff
+from storage.schedule import Kit, Names, Schedule, leave_lessons
 from views.common import day_label
 
 
@@ -148,4 +152,146 @@ def swap_line(lang: str, names: Names, schedule: Schedule, swap: LessonSwap) -> 
         first_teacher=names.person(swap.proposer_id),
         second=Safe(second),
         second_teacher=names.person(swap.colleague_id),
+    )
+
+
+def days_text(half_days: int) -> str:
+    """0.5, 1, 2.5: school days in halves, written without a needless .0."""
+    return f"{half_days / 2:g}"
+
+
+def lessons_block(lang: str, kit: Kit, lessons: list[DayLesson], unknown: list[date]) -> str:
+    """The lessons an absence touches, one per line, and a warning per unknown day."""
+    lines = []
+    if lessons:
+        lines.append(t(lang, "leave.lessons", count=len(lessons)))
+        lines.extend(
+            "· " + day_lesson_label(lang, kit.names, kit.schedule, lesson) for lesson in lessons
+        )
+    else:
+        lines.append(t(lang, "leave.no_lessons"))
+    lines.extend(t(lang, "leave.unknown_day", day=day_label(lang, day)) for day in unknown)
+    return "\n".join(lines)
+
+
+def step_label(lang: str, approval: LeaveApproval) -> str:
+    if approval.level:  # moved up: named by the role it reached
+        return t(lang, f"role.{escalation_roles(approval.role, approval.level)[-1]}")
+    label = t(lang, f"role.{approval.role}")
+    if approval.grade is not None:
+        return t(lang, "leave.step_grade", role=label, grade=grade_label(lang, approval.grade))
+    return label
+
+
+def sick_note(lang: str, kit: Kit, kind: str, half_days: int, key: str = "leave.sick_note") -> str:
+    """The line asking for a doctor's note, when the school wants one for this leave; or ""."""
+    after = int(kit.policies.get("leave.sick_note_after_days"))
+    if kind != "sick" or half_days <= after * 2:
+        return ""
+    return "\n" + t(lang, key)
+
+
+def calendar_note(lang: str, kit: Kit, first: date, last: date) -> str:
+    """A line saying the leave's school days are not confirmed, when it reaches into a year the
+    State Council has not published yet (its make-up working days may change them); or ""."""
+    calendar = kit.schedule.calendar
+    years = calendar.unknown_years(status.day for status in calendar.days(first, last))
+    if not years:
+        return ""
+    return "\n" + t(lang, "cal.leave_unconfirmed", years="、".join(map(str, years)))
+
+
+def chain_text(lang: str, steps: list[LeaveApproval]) -> str:
+    """The approval chain in words: 年级组长（三年级） → 教导处."""
+    return t(lang, "leave.chain_sep").join(step_label(lang, step) for step in steps)
+
+
+def approval_markup(lang: str, approval: LeaveApproval) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "leave.button.approve"),
+                    callback_data=callbacks.encode("lv", "ok", approval.id or 0),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "leave.button.reject"),
+                    callback_data=callbacks.encode("lvno", "go", approval.id or 0),
+                ),
+            ]
+        ]
+    )
+
+
+def approval_text(
+    lang: str,
+    kit: Kit,
+    leave: LeaveRequest,
+    approval: LeaveApproval,
+    steps: int,
+    key: str = "leave.ask_approver",
+) -> str:
+    """The private message an approver gets: every detail, the reason included."""
+    lessons, unknown = leave_lessons(
+        kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
+    )
+    substitute = ""
+    if leave.substitute_id is not None:
+        substitute = t(
+            lang,
+            "leave.substitute_line",
+            name=kit.names.person(leave.substitute_id),
+            state=t(lang, f"leave.substitute_state.{leave.substitute_state}"),
+        )
+    note = sick_note(lang, kit, leave.kind, leave.half_days, "leave.sick_note_approver")
+    return (
+        t(
+            lang,
+            key,
+            name=kit.names.person(leave.staff_id),
+            kind=kind_label(lang, leave.kind),
+            span=span_label(lang, leave.first_day, leave.last_day, leave.part),
+            days=days_text(leave.half_days),
+            reason=leave.reason,
+            lessons=Safe(lessons_block(lang, kit, lessons, unknown)),
+            substitute=Safe(substitute),
+            step=approval.step + 1,
+            steps=steps,
+            role=step_label(lang, approval),
+        )
+        + note
+    )
+
+
+def people_names(lang: str, people: list[Staff]) -> str:
+    return t(lang, "common.list_sep").join(p.name for p in people) or t(lang, "common.none")
+
+
+def withdraw_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "leave.button.withdraw"),
+                    callback_data=callbacks.encode("lv", "wd", leave.id or 0),
+                )
+            ]
+        ]
+    )
+
+
+def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "leave.button.agree"),
+                    callback_data=callbacks.encode("lvs", "yes", leave.id or 0),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "leave.button.decline"),
+                    callback_data=callbacks.encode("lvs", "no", leave.id or 0),
+                ),
+            ]
+        ]
     )

@@ -16,7 +16,7 @@ from handlers.core.colleagues import did_you_mean
 from handlers.core.turn import Turn, button, command
 from handlers.school.topics import topic_of
 from jobs import kinds, scheduler
-from jobs.events import audience_label, event_line, soon_slot
+from jobs.events import soon_slot
 from rules.events import (
     DEFAULT_TENTHS,
     SUBJECT,
@@ -53,6 +53,7 @@ from storage.models import Event, School
 from storage.schools import staff_groups
 from storage.training import attendance, check_in, checkin_of
 from views.common import day_label
+from views.events import audience_label, event_line
 
 SUBCOMMANDS = {
     "add": "add", "添加": "add", "新增": "add",

@@ -20,7 +20,6 @@ from bot import callbacks
 from bot.commands import ORGANISERS
 from bot.texts import Safe, split_message, t
 from handlers.core.turn import Turn, button, command
-from jobs.events import category_label
 from rules.events import parse_id
 from rules.roles import OFFICE
 from rules.training import (
@@ -46,6 +45,7 @@ from storage.training import (
     report_hours,
 )
 from views.common import day_label
+from views.events import category_label
 
 MAX_TITLE = 50
 MAX_NOTE = 200

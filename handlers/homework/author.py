@@ -10,7 +10,7 @@ from __future__ import annotations
 from bot.texts import Safe, escape
 from handlers.core.turn import Turn, button
 from handlers.homework.notices import request_decision, tell_group
-from handlers.homework.posting import describe, standing
+from handlers.homework.posting import standing
 from handlers.homework.submit import (
     announce_accepted,
     refusal_markup,
@@ -30,6 +30,7 @@ from storage.homework import (
 from storage.homework_changes import cancel_changes, original_of
 from storage.models import HomeworkPost, Staff
 from storage.policies import load_policies
+from views.homework import describe
 
 
 async def own_post(turn: Turn, post_id: int | None) -> HomeworkPost | None:

@@ -36,13 +36,7 @@ from handlers.homework import wizard
 from handlers.homework.author import on_author_button
 from handlers.homework.decisions import on_approve
 from handlers.homework.edit import EDIT, on_edit_text, start_edit
-from handlers.homework.posting import (
-    END,
-    author_markup,
-    describe,
-    reply_keeping_text,
-    school_today,
-)
+from handlers.homework.posting import END, author_markup, reply_keeping_text, school_today
 from handlers.homework.returns import (
     REASON,
     ask_return_reason,
@@ -50,13 +44,7 @@ from handlers.homework.returns import (
     on_return_reason,
 )
 from handlers.homework.submit import allowed_everywhere, submit
-from jobs.homework import (
-    class_block,
-    describe_item,
-    subjects_text,
-    total_text,
-    week_of,
-)
+from jobs.homework import week_of
 from rules.classnames import ClassNameError, ClassRef, nearest_class_names, parse_class_name
 from rules.homework import (
     MAX_CONTENT,
@@ -85,6 +73,7 @@ from storage.policies import load_policies
 from storage.staff import head_class
 from storage.timetable import school_classes
 from views.common import day_label
+from views.homework import class_block, describe, describe_item, subjects_text, total_text
 
 TODAY = ("today", "今天", "今日")
 WEEK = ("week", "本周", "周")

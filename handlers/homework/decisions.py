@@ -14,17 +14,12 @@ from dataclasses import dataclass
 from bot.texts import t
 from handlers.core.turn import Turn, button
 from handlers.homework.notices import deciders, request_decision, tell_group
-from handlers.homework.posting import (
-    author_markup,
-    describe,
-    lang_of,
-    resend_block,
-    resend_line,
-)
+from handlers.homework.posting import author_markup, lang_of, resend_line
 from storage.homework import class_of, is_office, lock_classes, move, subject_of
 from storage.homework_changes import apply_change, original_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
+from views.homework import describe, resend_block
 
 MAX_REASON = 500
 

@@ -11,19 +11,17 @@ from __future__ import annotations
 
 from handlers.core.turn import Turn, button, command
 from handlers.homework.author import own_post
-from handlers.homework.notices import deciders_label, request_decision, tell_group
+from handlers.homework.notices import request_decision, tell_group
 from handlers.homework.posting import (
     EDIT_KEY,
     END,
     author_markup,
-    describe,
     reply_keeping_text,
     standing,
     standing_text,
     typed_text,
 )
 from handlers.homework.submit import refusal_reason
-from jobs.homework import kind_label, layer_label
 from rules.homework import (
     MAX_CONTENT,
     CapCheck,
@@ -46,6 +44,7 @@ from storage.homework import (
 from storage.homework_changes import cancel_changes, original_of, propose_change
 from storage.models import HomeworkPost, SchoolClass, Staff
 from storage.policies import load_policies
+from views.homework import deciders_label, describe, kind_label, layer_label
 
 EDIT = "hw.edit"
 

@@ -14,10 +14,10 @@ from bot.commands import START_HW
 from bot.messages import Send
 from bot.texts import Safe
 from handlers.core.turn import Turn
-from jobs.homework import kind_label, total_text
 from rules.homework import CapVerdict, Kind
 from storage.homework import Placed
 from storage.models import Subject
+from views.homework import kind_label, total_text
 
 
 def mark_answers(turn: Turn) -> int:

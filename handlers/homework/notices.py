@@ -4,97 +4,27 @@ once the day's board is out (additions and corrections).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot import callbacks
-from bot.texts import Safe, t
-from handlers.core.request_messages import about
+from bot.texts import t
 from handlers.core.turn import Turn
-from handlers.homework.posting import describe, lang_of
-from jobs.homework import subjects_text, total_text
-from rules.homework import CapCheck, Kind
+from handlers.homework.posting import lang_of
+from rules.homework import Kind
 from rules.policies import PolicySet
-from rules.roles import ADMIN
 from storage.homework import (
+    Deciders,
     board_published,
     cap_check,
     class_days,
-    head_teacher_of,
-    office_staff,
+    deciders_in,
 )
 from storage.homework_changes import original_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.schools import staff_groups
-from storage.staff import school_staff
 from views.common import day_label
+from views.homework import ask_message, describe, kept_about, total_text
 
 # How much of a withdrawn posting's content the group's correction quotes, so two postings of
 # one subject on one day can be told apart.
 QUOTED = 20
-KEPT = "homework"
-
-
-@dataclass
-class Deciders:
-    people: list[Staff]
-    who: str  # head | office | admin | none: names them in texts (hw.who.*)
-
-
-# Who decides a posting, in the order it moves up: the class's head teacher, the academic
-# office (with the principal), the school's admins.
-TIERS = ("head", "office", "admin")
-
-
-def first_tier(*, asked: str, exception: bool, mode: str) -> int:
-    """Where a posting's deciders start: the tier it was asked of, else the head teacher for
-    an exception or in `head_teacher` mode, else the office."""
-    first = asked or ("head" if exception or mode == "head_teacher" else "office")
-    return TIERS.index(first) if first in TIERS else 1
-
-
-async def _tier(session: AsyncSession, klass: SchoolClass, who: str) -> list[Staff]:
-    if who == "head":
-        head = await head_teacher_of(session=session, klass=klass)
-        return [head] if head is not None else []
-    if who == "office":
-        return await office_staff(session=session, school_id=klass.school_id)
-    everyone = await school_staff(session=session, school_id=klass.school_id)
-    return [s for s in everyone if ADMIN in s.role_set]
-
-
-async def deciders_in(
-    session: AsyncSession,
-    *,
-    klass: SchoolClass,
-    author_id: int,
-    exception: bool,
-    mode: str,
-    asked: str = "",
-    level: int = 0,
-) -> Deciders:
-    """Who decides a posting: the class's head teacher (an exception, or `head_teacher` mode),
-    else the academic office, else the admins; once asked, the tier that was asked, and the
-    `level` tiers above it once it moved up (handlers/homework/escalation.py). Only people
-    linked to Telegram count, and never the author: nobody approves their own homework."""
-    start = first_tier(asked=asked, exception=exception, mode=mode)
-    people: list[Staff] = []
-    who = "none"
-    for index in range(start, len(TIERS)):
-        taken = {p.id for p in people}
-        usable = [
-            p
-            for p in await _tier(session, klass, TIERS[index])
-            if p.telegram_id is not None and p.id != author_id and p.id not in taken
-        ]
-        if usable:
-            people += usable
-            who = TIERS[index]
-        if people and index >= start + level:
-            break
-    return Deciders(people, who)
 
 
 async def deciders(
@@ -116,15 +46,6 @@ async def deciders(
         asked=asked,
         level=level,
     )
-
-
-def deciders_label(lang: str, chosen: Deciders) -> Safe:
-    """`教导处（孙主任、周校长）`: the tier, and the people in it by name."""
-    who = t(lang, f"hw.who.{chosen.who}")
-    if not chosen.people:
-        return who
-    names = t(lang, "common.list_sep").join(p.name for p in chosen.people)
-    return t(lang, "hw.who_named", who=who, names=names)
 
 
 async def tell_group(
@@ -163,58 +84,6 @@ async def tell_group(
     post.announced = post.announced or post.status == "published"
     turn.session.add(post)
     await turn.session.flush()
-
-
-def ask_message(
-    lang: str,
-    post: HomeworkPost,
-    klass: SchoolClass,
-    subject: Subject,
-    author: Staff,
-    check: CapCheck,
-    original: HomeworkPost | None,
-    *,
-    exception: bool,
-) -> tuple[Safe, InlineKeyboardMarkup]:
-    """The approval (or exception) request with its two buttons, made for the posting's
-    version; a change of a published posting shows what it was and what it would become."""
-    ok_action, no_action = ("xok", "xno") if exception else ("ok", "no")
-    key = "hw.ask.exception" if exception else "hw.ask.approve"
-    if original is not None:
-        key = "hw.ask.change"
-    markup = InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "hw.button.allow" if exception else "hw.button.approve"),
-                    callback_data=callbacks.encode("hwok", ok_action, post.id or 0, post.version),
-                ),
-                InlineKeyboardButton(
-                    t(lang, "hw.button.return"),
-                    callback_data=callbacks.encode("hwret", no_action, post.id or 0, post.version),
-                ),
-            ]
-        ]
-    )
-    text = t(
-        lang,
-        key,
-        klass=klass.name,
-        date=day_label(lang, post.day),
-        author=author.name,
-        item=describe(lang, post, subject),
-        before=describe(lang, original, subject) if original is not None else "",
-        held=subjects_text(lang, check.by_subject),
-        total=check.total,
-        after=check.after,
-        cap=check.cap if check.cap is not None else "—",
-    )
-    return text, markup
-
-
-def kept_about(post: HomeworkPost, lang: str) -> str:
-    """A request with the posting's buttons, redrawn if the posting expires undecided."""
-    return about(KEPT, post.id or 0, lang)
 
 
 async def request_decision(

@@ -13,11 +13,11 @@ from telegram.ext import ConversationHandler
 from bot import callbacks
 from bot.texts import Safe, t, visible_length
 from handlers.core.turn import Turn
-from jobs.homework import describe_item, kind_label, layer_label, resend_block, total_text
 from rules.homework import CapCheck, Kind, Layer, posting_line_text
 from rules.policies import PolicySet
-from storage.homework import EDITABLE, cap_check, item_of
-from storage.models import HomeworkPost, SchoolClass, Staff, Subject
+from storage.homework import EDITABLE, cap_check
+from storage.models import HomeworkPost, SchoolClass, Staff
+from views.homework import kind_label, layer_label, resend_block, total_text
 
 END = ConversationHandler.END
 # What each dialogue keeps between its steps (user_data keys).
@@ -28,10 +28,6 @@ TELEGRAM_LIMIT = 4096
 # Pieces of a teacher's text too long to echo in one message: short enough in UTF-16 units
 # (what Telegram counts) even when every character is an emoji.
 ECHO_PIECE = 2000
-
-
-def describe(lang: str, post: HomeworkPost, subject: Subject) -> Safe:
-    return describe_item(lang, item_of(post, subject))
 
 
 def resend_line(lang: str, post: HomeworkPost, class_names: list[str], subject: str) -> str:

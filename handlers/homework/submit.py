@@ -14,28 +14,21 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.texts import Safe, t
 from handlers.core.turn import Turn
-from handlers.homework.notices import (
-    Deciders,
-    deciders,
-    deciders_label,
-    request_decision,
-    tell_group,
-)
+from handlers.homework.notices import deciders, request_decision, tell_group
 from handlers.homework.posting import (
     author_markup,
-    describe,
     reply_keeping_text,
     school_today,
     standing,
     standing_text,
 )
-from jobs.homework import subjects_text
 from rules.homework import CapCheck, CapVerdict, Kind, Layer
 from rules.policies import PolicySet
 from storage.calendar import school_calendar
-from storage.homework import Draft, Placed, class_of, may_post, place_postings
+from storage.homework import Deciders, Draft, Placed, class_of, may_post, place_postings
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
+from views.homework import deciders_label, describe, subjects_text
 
 
 @dataclass

@@ -15,14 +15,12 @@ from handlers.core.turn import Turn, button, command
 from handlers.homework.posting import (
     DRAFT_KEY,
     END,
-    describe,
     forget,
     school_today,
     standing_text,
     typed_text,
 )
 from handlers.homework.submit import allowed_everywhere, submit
-from jobs.homework import kind_label, layer_label
 from rules.homework import (
     MAX_CONTENT,
     Kind,
@@ -35,6 +33,7 @@ from rules.homework import (
 from storage.homework import cap_check, postable_classes, postable_subjects
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
+from views.homework import describe, kind_label, layer_label
 
 CLASS, SUBJECT, KIND, LAYER, MINUTES, CONTENT, CONFIRM = (
     "hw.class",

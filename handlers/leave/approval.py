@@ -30,18 +30,10 @@ from handlers.cover.boards import boards_follow, default_lang, load_kit, update_
 from handlers.cover.substitute_away import reopen_their_covers
 from handlers.duty.leave import ask_for_leave
 from handlers.leave.commands import assign_named_substitute, release_provisional, state_text
-from handlers.leave.escalation import notice
-from handlers.leave.request import (
-    approval_markup,
-    approval_text,
-    ask_approvers,
-    leave_lessons,
-    lessons_block,
-    people_names,
-    step_label,
-)
+from handlers.leave.request import ask_approvers
 from handlers.swap.commands import pending_swaps
 from jobs import kinds
+from jobs.leave_escalation import notice
 from rules.approval import may_decide
 from rules.leave_dates import DayPart
 from storage.cover import confirm_needs, create_needs, hold_school
@@ -54,9 +46,17 @@ from storage.leave import (
     waiting_step,
 )
 from storage.models import LeaveApproval, LeaveRequest, School
-from storage.schedule import Kit
+from storage.schedule import Kit, leave_lessons
 from storage.staff import staff_for_telegram
-from views.leave import language_of, span_label
+from views.leave import (
+    approval_markup,
+    approval_text,
+    language_of,
+    lessons_block,
+    people_names,
+    span_label,
+    step_label,
+)
 
 END = ConversationHandler.END
 REASON = 1

@@ -31,7 +31,6 @@ from handlers.leave.request import (
     check_draft,
     draft_from_line,
     refusal_text,
-    step_label,
     submit,
 )
 from jobs import kinds
@@ -56,7 +55,7 @@ from storage.leave import (
 )
 from storage.models import CoverNeed, LeaveRequest
 from storage.schedule import Kit
-from views.leave import kind_label, language_of, need_label, span_label
+from views.leave import kind_label, language_of, need_label, span_label, step_label
 
 MYLEAVE_LIMIT = 10
 

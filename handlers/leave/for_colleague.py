@@ -25,16 +25,9 @@ from handlers.leave.group import delete_typed
 from handlers.leave.request import (
     Refusal,
     ask_approvers,
-    calendar_note,
-    chain_text,
     check_draft,
-    days_text,
     draft_from_line,
-    lessons_block,
-    people_names,
     refusal_text,
-    sick_note,
-    step_label,
     store,
 )
 from jobs import kinds
@@ -43,7 +36,18 @@ from rules.leave_dates import LeaveDateError
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from storage.leave import approvals_of
 from storage.models import Staff
-from views.leave import kind_label, language_of, span_label
+from views.leave import (
+    calendar_note,
+    chain_text,
+    days_text,
+    kind_label,
+    language_of,
+    lessons_block,
+    people_names,
+    sick_note,
+    span_label,
+    step_label,
+)
 
 
 def may_record(recorder: Staff, colleague: Staff, *, is_admin: bool) -> bool:

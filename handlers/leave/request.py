@@ -10,19 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot import callbacks
-from bot.texts import Safe, t
+from bot.texts import Safe
 from handlers.core import follow_ups
 from handlers.core.colleagues import colleague_named
 from handlers.core.outbox import tell
 from handlers.core.turn import Turn
 from handlers.cover.boards import default_lang, load_kit
 from jobs import kinds
-from rules.approval import ApprovalStep, approval_chain, escalation_roles
-from rules.cover import DayLesson, affected_lessons, part_includes
-from rules.leave_dates import MAX_PERIOD, DayPart, LeaveDateError, check_span, parse_leave_line
+from rules.approval import ApprovalStep, approval_chain
+from rules.cover import DayLesson
+from rules.leave_dates import DayPart, LeaveDateError, check_span, parse_leave_line
 from storage.cover import busy_lesson, load_cover_day
 from storage.leave import (
     approvals_of,
@@ -32,16 +29,25 @@ from storage.leave import (
     role_holders,
 )
 from storage.models import LeaveApproval, LeaveRequest, Staff
-from storage.schedule import Kit
+from storage.schedule import Kit, leave_lessons, parts_overlap
 from storage.staff import hold_staff
-from views.common import day_label, localised
+from views.common import localised
 from views.leave import (
+    approval_markup,
+    approval_text,
+    calendar_note,
+    chain_text,
     day_lesson_label,
-    grade_label,
+    days_text,
     kind_label,
     language_of,
+    lessons_block,
     part_label,
+    people_names,
+    sick_note,
     span_label,
+    substitute_markup,
+    withdraw_markup,
 )
 
 MAX_REASON = 200
@@ -87,32 +93,6 @@ def draft_from_line(text: str, today: date) -> Draft:
     if len(line.reason) > MAX_REASON:
         raise Refusal("common.too_long", limit=MAX_REASON)
     return Draft(line.kind, line.first, line.last, line.part, line.reason, line.substitute)
-
-
-def leave_lessons(
-    kit: Kit, leave_staff: int, first: date, last: date, part: DayPart
-) -> tuple[list[DayLesson], list[date]]:
-    """The teacher's lessons on the school days of the span, and days without a known timetable."""
-    days = [
-        (status.day, kit.schedule.lessons(status.day))
-        for status in kit.schedule.calendar.days(first, last)
-        if status.is_school_day
-    ]
-    return affected_lessons(leave_staff, days, part, kit.schedule.bell_starts)
-
-
-def days_text(half_days: int) -> str:
-    """0.5, 1, 2.5: school days in halves, written without a needless .0."""
-    return f"{half_days / 2:g}"
-
-
-def parts_overlap(a: DayPart, b: DayPart, kit: Kit) -> bool:
-    """Whether two parts of a day share a period (am and pm never do)."""
-    bells = kit.schedule.bell_starts
-    return any(
-        part_includes(a, period, bells) and part_includes(b, period, bells)
-        for period in range(1, MAX_PERIOD + 1)
-    )
 
 
 async def check_draft(turn: Turn, draft: Draft, *, staff: Staff | None = None) -> Checked:
@@ -217,109 +197,6 @@ async def _check_substitute(
     return colleague
 
 
-def lessons_block(lang: str, kit: Kit, lessons: list[DayLesson], unknown: list[date]) -> str:
-    """The lessons an absence touches, one per line, and a warning per unknown day."""
-    lines = []
-    if lessons:
-        lines.append(t(lang, "leave.lessons", count=len(lessons)))
-        lines.extend(
-            "· " + day_lesson_label(lang, kit.names, kit.schedule, lesson) for lesson in lessons
-        )
-    else:
-        lines.append(t(lang, "leave.no_lessons"))
-    lines.extend(t(lang, "leave.unknown_day", day=day_label(lang, day)) for day in unknown)
-    return "\n".join(lines)
-
-
-def step_label(lang: str, approval: LeaveApproval) -> str:
-    if approval.level:  # moved up: named by the role it reached
-        return t(lang, f"role.{escalation_roles(approval.role, approval.level)[-1]}")
-    label = t(lang, f"role.{approval.role}")
-    if approval.grade is not None:
-        return t(lang, "leave.step_grade", role=label, grade=grade_label(lang, approval.grade))
-    return label
-
-
-def sick_note(lang: str, kit: Kit, kind: str, half_days: int, key: str = "leave.sick_note") -> str:
-    """The line asking for a doctor's note, when the school wants one for this leave; or ""."""
-    after = int(kit.policies.get("leave.sick_note_after_days"))
-    if kind != "sick" or half_days <= after * 2:
-        return ""
-    return "\n" + t(lang, key)
-
-
-def calendar_note(lang: str, kit: Kit, first: date, last: date) -> str:
-    """A line saying the leave's school days are not confirmed, when it reaches into a year the
-    State Council has not published yet (its make-up working days may change them); or ""."""
-    calendar = kit.schedule.calendar
-    years = calendar.unknown_years(status.day for status in calendar.days(first, last))
-    if not years:
-        return ""
-    return "\n" + t(lang, "cal.leave_unconfirmed", years="、".join(map(str, years)))
-
-
-def chain_text(lang: str, steps: list[LeaveApproval]) -> str:
-    """The approval chain in words: 年级组长（三年级） → 教导处."""
-    return t(lang, "leave.chain_sep").join(step_label(lang, step) for step in steps)
-
-
-def approval_markup(lang: str, approval: LeaveApproval) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "leave.button.approve"),
-                    callback_data=callbacks.encode("lv", "ok", approval.id or 0),
-                ),
-                InlineKeyboardButton(
-                    t(lang, "leave.button.reject"),
-                    callback_data=callbacks.encode("lvno", "go", approval.id or 0),
-                ),
-            ]
-        ]
-    )
-
-
-def approval_text(
-    lang: str,
-    kit: Kit,
-    leave: LeaveRequest,
-    approval: LeaveApproval,
-    steps: int,
-    key: str = "leave.ask_approver",
-) -> str:
-    """The private message an approver gets: every detail, the reason included."""
-    lessons, unknown = leave_lessons(
-        kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
-    )
-    substitute = ""
-    if leave.substitute_id is not None:
-        substitute = t(
-            lang,
-            "leave.substitute_line",
-            name=kit.names.person(leave.substitute_id),
-            state=t(lang, f"leave.substitute_state.{leave.substitute_state}"),
-        )
-    note = sick_note(lang, kit, leave.kind, leave.half_days, "leave.sick_note_approver")
-    return (
-        t(
-            lang,
-            key,
-            name=kit.names.person(leave.staff_id),
-            kind=kind_label(lang, leave.kind),
-            span=span_label(lang, leave.first_day, leave.last_day, leave.part),
-            days=days_text(leave.half_days),
-            reason=leave.reason,
-            lessons=Safe(lessons_block(lang, kit, lessons, unknown)),
-            substitute=Safe(substitute),
-            step=approval.step + 1,
-            steps=steps,
-            role=step_label(lang, approval),
-        )
-        + note
-    )
-
-
 async def ask_approvers(
     turn: Turn,
     kit: Kit,
@@ -334,7 +211,7 @@ async def ask_approvers(
     decided or withdrawn in between.
     """
     # Imported here: the escalation draws its requests with this module's texts.
-    from handlers.leave.escalation import move_up, reachable
+    from jobs.leave_escalation import move_up, reachable
 
     people = await approvers_for(
         session=turn.session,
@@ -408,40 +285,6 @@ async def _steps(turn: Turn, leave: LeaveRequest) -> list[LeaveApproval]:
     return await approvals_of(session=turn.session, leave_id=leave.id or 0)
 
 
-def people_names(lang: str, people: list[Staff]) -> str:
-    return t(lang, "common.list_sep").join(p.name for p in people) or t(lang, "common.none")
-
-
-def withdraw_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "leave.button.withdraw"),
-                    callback_data=callbacks.encode("lv", "wd", leave.id or 0),
-                )
-            ]
-        ]
-    )
-
-
-def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "leave.button.agree"),
-                    callback_data=callbacks.encode("lvs", "yes", leave.id or 0),
-                ),
-                InlineKeyboardButton(
-                    t(lang, "leave.button.decline"),
-                    callback_data=callbacks.encode("lvs", "no", leave.id or 0),
-                ),
-            ]
-        ]
-    )
-
-
 async def store(turn: Turn, checked: Checked, *, action: str) -> tuple[LeaveRequest, LeaveApproval]:
     """Stores the request and its steps, audited as `action`; returns it and its first step."""
     draft, staff = checked.draft, checked.staff
@@ -513,7 +356,7 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
         + sick_note(turn.lang, kit, draft.kind, checked.half_days)
         + calendar_note(turn.lang, kit, draft.first, draft.last),
         withdraw_markup(turn.lang, leave),
-        # Kept once sent, and redrawn as the request moves on (handlers/leave/escalation.py).
+        # Kept once sent, and redrawn as the request moves on (jobs/leave_escalation.py).
         about=f"leave_notice:{leave.id}",
     )
     await turn.schedule_changed(leave.school_id, kinds.LEAVE)

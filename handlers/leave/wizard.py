@@ -29,18 +29,7 @@ from handlers.core.turn import Turn, button, command
 from handlers.cover.boards import load_kit
 from handlers.leave.commands import cmd_leave_line
 from handlers.leave.group import group_leave_hint, group_leave_line
-from handlers.leave.request import (
-    MAX_REASON,
-    Draft,
-    Refusal,
-    calendar_note,
-    check_draft,
-    days_text,
-    lessons_block,
-    people_names,
-    refusal_text,
-    submit,
-)
+from handlers.leave.request import MAX_REASON, Draft, Refusal, check_draft, refusal_text, submit
 from rules.leave_dates import (
     LEAVE_KINDS,
     DayPart,
@@ -54,7 +43,15 @@ from rules.leave_dates import (
 from storage.leave import deciders
 from storage.schedule import Kit
 from views.common import day_label
-from views.leave import grade_label, kind_label, span_label
+from views.leave import (
+    calendar_note,
+    days_text,
+    grade_label,
+    kind_label,
+    lessons_block,
+    people_names,
+    span_label,
+)
 
 END = ConversationHandler.END
 KIND, FIRST, LAST, PART, SUBSTITUTE, REASON, CONFIRM = range(7)

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
 from bot.commands import ADMINS
 from bot.texts import Safe, t
 from handlers.core.actor import language_of
-from handlers.core.request_messages import about
 from handlers.core.turn import Turn, button, command
 from rules.roles import ADMIN
 from storage.invites import (
@@ -29,6 +27,7 @@ from storage.models import Registration, Staff
 from storage.schools import school_by_id
 from storage.staff import admin_recipients, staff_by_name, staff_for_telegram, staff_named_anywhere
 from views.common import moment_label
+from views.linking import decision_markup, kept_about
 
 INVITE_PREFIX = "inv_"
 MAX_NAME = 50
@@ -36,7 +35,6 @@ MAX_NAME = 50
 # for a real teacher's typo or two.
 REGISTER_LIMIT = 3
 REGISTER_WINDOW = timedelta(days=1)
-KEPT = "registration"
 
 
 async def _link(turn: Turn, staff: Staff, telegram_id: int) -> str | None:
@@ -262,27 +260,6 @@ async def _ask_admins(turn: Turn, staff: Staff) -> bool:
             about=kept_about(registration, lang),
         )
     return bool(recipients)
-
-
-def decision_markup(lang: str, registration: Registration) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "register.approve"),
-                    callback_data=callbacks.encode("reg", "ok", registration.id or 0),
-                ),
-                InlineKeyboardButton(
-                    t(lang, "register.reject"),
-                    callback_data=callbacks.encode("reg", "no", registration.id or 0),
-                ),
-            ]
-        ]
-    )
-
-
-def kept_about(registration: Registration, lang: str) -> str:
-    return about(KEPT, registration.id or 0, lang)
 
 
 @button()

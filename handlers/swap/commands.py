@@ -26,13 +26,13 @@ from handlers.swap.checks import (
     find_colleague,
     refusal_text,
 )
-from handlers.swap.escalation import (
+from jobs import kinds
+from jobs.swap_escalation import (
     expire_if_begun,
     kept_about,
     may_decide_swap,
     swap_arrangers,
 )
-from jobs import kinds
 from rules.leave_dates import LeaveDateError
 from rules.swaps import parse_swap_line
 from storage.cover import hold_school, swap_problems

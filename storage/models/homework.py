@@ -56,7 +56,7 @@ class HomeworkPost(SQLModel, table=True):
     # does not take the decision away from them.
     asked: str = Field(default="", max_length=16)
     # How many tiers above `asked` may decide it too, because nobody decided it in time or
-    # nobody asked could be reached (handlers/homework/escalation.py); moving up changes who
+    # nobody asked could be reached (jobs/homework_escalation.py); moving up changes who
     # may decide, never the posting itself, so the version (and the buttons) stay.
     level: int = Field(default=0)
     escalated_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -128,7 +128,7 @@ class LessonSwap(SQLModel, table=True):
     approved (in effect) | declined (by the colleague) | rejected (by the arranger) |
     withdrawn | expired (still open when its first lesson began).
     `level`: how many times an agreed swap moved up because no arranger decided it in time or
-    none could be reached (handlers/swap/escalation.py); `escalated_at`: when it last did (for
+    none could be reached (jobs/swap_escalation.py); `escalated_at`: when it last did (for
     a swap still asked: when the proposer heard that the colleague cannot get the request).
     """
 

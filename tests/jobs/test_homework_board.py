@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 
 from bot.texts import visible_length
-from jobs.homework import MESSAGE_LIMIT, board_messages
 from rules.homework import Kind
 from rules.homework_board import BoardItem, ClassDay
 from rules.policies import PolicySet
+from views.homework import MESSAGE_LIMIT, board_messages
 
 DAY = date(2026, 11, 25)
 

@@ -16,28 +16,21 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Edit, Send
+from bot.request_messages import redraw
 from bot.texts import Safe, t
-from handlers.core.request_messages import redraw
-from handlers.homework.notices import (
-    KEPT,
-    TIERS,
-    Deciders,
-    ask_message,
-    deciders_in,
-    first_tier,
-    kept_about,
-)
-from handlers.homework.posting import describe
-from handlers.leave.escalation import reachable
-from handlers.leave.request import people_names
+from jobs.leave_escalation import reachable
 from rules.homework import Kind
 from storage import audit
 from storage.homework import (
     EXPIRED,
+    TIERS,
     WAITING,
+    Deciders,
     cap_check,
     class_of,
+    deciders_in,
     escalate_post,
+    first_tier,
     move,
     subject_of,
 )
@@ -45,6 +38,8 @@ from storage.homework_changes import original_of
 from storage.models import HomeworkPost, Staff
 from storage.policies import load_policies
 from views.common import day_label
+from views.homework import KEPT, ask_message, describe, kept_about
+from views.leave import people_names
 
 Message = Send | Edit
 

@@ -16,10 +16,9 @@ from zoneinfo import ZoneInfo
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.messages import Edit, Send
+from bot.request_messages import about, redraw
 from bot.texts import Safe, t
-from handlers.core.request_messages import about, redraw
-from handlers.leave.escalation import reachable
-from handlers.leave.request import people_names
+from jobs.leave_escalation import reachable
 from rules.approval import can_escalate, escalation_roles, may_decide
 from rules.roles import GRADE_LEADER, OFFICE
 from storage import audit
@@ -28,7 +27,7 @@ from storage.models import LessonSwap, Staff
 from storage.schedule import Kit
 from storage.staff import school_staff
 from storage.swaps import OPEN_SWAP_STATES, escalate_swap, mark_swap_told, move_swap
-from views.leave import language_of, swap_line
+from views.leave import language_of, people_names, swap_line
 from views.swap import ask_arranger_message
 
 Message = Send | Edit

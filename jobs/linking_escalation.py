@@ -17,14 +17,14 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.messages import Edit, Send
+from bot.request_messages import redraw
 from bot.texts import t
-from handlers.core.request_messages import redraw
-from handlers.leave.escalation import reachable
-from handlers.school.linking import KEPT, decision_markup, kept_about
+from jobs.leave_escalation import reachable
 from storage import audit
 from storage.invites import expire_registration, mark_escalated
 from storage.models import Registration, School, Staff
 from storage.staff import school_admins, user_pref
+from views.linking import KEPT, decision_markup, kept_about
 
 Message = Send | Edit
 

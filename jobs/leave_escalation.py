@@ -17,20 +17,22 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.dispatcher import Dispatcher, OutcomeContext
 from bot.messages import Edit, Send
 from bot.texts import t
-from handlers.leave.request import (
-    approval_markup,
-    approval_text,
-    people_names,
-    step_label,
-    withdraw_markup,
-)
 from rules.approval import can_escalate
 from storage import audit
 from storage.leave import approvals_of, approvers_for, deciders, escalate_step, keep_notice
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.outbox import unreachable_ids
 from storage.schedule import Kit, build_kit
-from views.leave import kind_label, language_of, span_label
+from views.leave import (
+    approval_markup,
+    approval_text,
+    kind_label,
+    language_of,
+    people_names,
+    span_label,
+    step_label,
+    withdraw_markup,
+)
 
 Message = Send | Edit
 
