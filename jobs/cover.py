@@ -16,6 +16,7 @@ from bot.texts import Safe, split_message, t
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
+from rules.states import CoverStatus
 from storage.calendar import school_calendar
 from storage.cover import needs_on, save_slip, slip_covers, slip_data
 from storage.cover_boards import Showing, arranger_needs, suggest_shown
@@ -82,7 +83,10 @@ async def plan_ack_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
     needs = await needs_on(
-        session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day, states=("assigned",)
+        session=ctx.session,
+        school_id=ctx.school.id or 0,
+        day=ctx.day,
+        states=(CoverStatus.ASSIGNED,),
     )
     if not needs:
         return []  # most days: nothing to plan, so the timetable is not loaded
@@ -100,7 +104,7 @@ async def send_ack_reminder(ctx: PushContext) -> bool:
     need = await ctx.session.get(CoverNeed, int(ctx.slot.target.removeprefix("need")))
     if (
         need is None
-        or need.status != "assigned"
+        or need.status != CoverStatus.ASSIGNED
         or need.acknowledged_at is not None
         or ctx.slot.key != f"{need.substitute_id}v{need.version}"
     ):
@@ -137,7 +141,7 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
     """Each arranger with lessons of tomorrow still open gets tomorrow's board, on its page."""
     day = date.fromisoformat(ctx.slot.key)
     needs = await needs_on(session=ctx.session, school_id=ctx.school.id or 0, day=day)
-    if not any(need.status == "open" for need in needs):
+    if not any(need.status == CoverStatus.OPEN for need in needs):
         return False
     kit = await build_kit(ctx.session, ctx.school)
     default = ctx.services.settings.default_language
@@ -145,7 +149,7 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
     now = ctx.services.clock.now()
     sent = 0
     for person, theirs in (await arranger_needs(ctx.session, kit, needs, boards=True)).values():
-        still_open = [need for need in theirs if need.status == "open"]
+        still_open = [need for need in theirs if need.status == CoverStatus.OPEN]
         if person.telegram_id is None or not still_open:
             continue
         lang = person.language or default

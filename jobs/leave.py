@@ -26,6 +26,7 @@ from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.approval import can_escalate, escalation_due
 from rules.leave_dates import DayPart
+from rules.states import CoverStatus, LeaveStatus, StepStatus
 from storage import audit
 from storage.cover import create_needs, hold_school, leaves_with_needs, needs_of_leave
 from storage.leave import (
@@ -77,7 +78,12 @@ async def plan_reminders(ctx: DayContext) -> list[Slot]:
 async def send_reminder(ctx: PushContext) -> bool:
     step = await ctx.session.get(LeaveApproval, int(ctx.slot.target.removeprefix("step")))
     leave = await ctx.session.get(LeaveRequest, step.leave_id) if step is not None else None
-    if step is None or leave is None or step.status != "waiting" or leave.status != "pending":
+    if (
+        step is None
+        or leave is None
+        or step.status != StepStatus.WAITING
+        or leave.status != LeaveStatus.PENDING
+    ):
         return False
     school_id = ctx.school.id or 0
     kit = await build_kit(ctx.session, ctx.school)
@@ -111,7 +117,7 @@ URGENT_WITHIN = timedelta(days=1)
 LEAVE_WATCH_SECONDS = 60
 # Any need of a leave, released ones too: a leave whose lessons were on the boards once is not
 # put there again.
-ANY_STATE = ("open", "asking", "assigned", "self_study", "merged", "released")
+ANY_STATE = tuple(CoverStatus)
 
 
 def awake(now: datetime, tz: ZoneInfo) -> bool:
@@ -179,7 +185,7 @@ async def _escalate_if_due(svc: Services, leave_id: int, step_id: int, now: date
         leave = await session.get(LeaveRequest, leave_id)
         step = await session.get(LeaveApproval, step_id)
         school = await session.get(School, leave.school_id) if leave is not None else None
-        if leave is None or step is None or school is None or step.status != "waiting":
+        if leave is None or step is None or school is None or step.status != StepStatus.WAITING:
             return 0
         if not can_escalate(step.role, step.level):
             return 0

@@ -30,6 +30,7 @@ from handlers.swap.escalation import (
 from jobs.leave import URGENT_WITHIN, awake
 from jobs.registry import at_local
 from rules.approval import can_escalate, escalation_due
+from rules.states import SwapStatus
 from storage.models import LessonSwap, School
 from storage.schedule import Kit, build_kit
 from storage.swaps import open_swaps
@@ -73,9 +74,9 @@ async def _look_at(svc: Services, swap_id: int, now: datetime) -> str:
         closed = await expire_if_begun(session, kit, swap, now, default)
         if closed is not None:
             messages, outcome = closed, "expired"
-        elif swap.status == "asked":
+        elif swap.status == SwapStatus.ASKED:
             messages = await colleague_unreachable(session, kit, swap, now, default)
-        elif swap.status == "agreed" and can_escalate(
+        elif swap.status == SwapStatus.AGREED and can_escalate(
             ladder_start(kit.arranger_policy), swap.level
         ):
             why = await _why_move(session, kit, swap, now)

@@ -27,6 +27,7 @@ from rules.cover import (
     unavailable,
 )
 from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, TEACHER
+from rules.states import CoverStatus
 from rules.swaps import Clash, swap_clashes
 from storage.leave import approved_absences, away_at, leaves_on
 from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, School, Staff
@@ -35,8 +36,14 @@ from storage.session_memo import remembered, tables_of
 from storage.staff import STAFF_TABLE, school_staff
 
 # Needs that still mean something on the day (released ones are history).
-LIVE_STATES = ("open", "asking", "assigned", "self_study", "merged")
-COVERING_STATES = ("assigned",)
+LIVE_STATES = (
+    CoverStatus.OPEN,
+    CoverStatus.ASKING,
+    CoverStatus.ASSIGNED,
+    CoverStatus.SELF_STUDY,
+    CoverStatus.MERGED,
+)
+COVERING_STATES = (CoverStatus.ASSIGNED,)
 COVER_TABLE = tables_of(CoverNeed)
 COVER_DAY_TABLES = tables_of(CoverNeed, LeaveRequest)
 
@@ -198,7 +205,7 @@ async def change_need(
         .where(
             col(CoverNeed.id) == need.id,
             CoverNeed.version == version,
-            CoverNeed.status != "released",
+            CoverNeed.status != CoverStatus.RELEASED,
         )
         .values(version=version + 1, **values)
     )
@@ -212,7 +219,7 @@ async def reopen(*, session: AsyncSession, need: CoverNeed) -> bool:
         session=session,
         need=need,
         version=need.version,
-        status="open",
+        status=CoverStatus.OPEN,
         substitute_id=None,
         assigned_at=None,
         assigned_by=None,
@@ -226,9 +233,9 @@ async def take_from_group(
     """A volunteer's 我来: only while the need is still asked in the group."""
     result = await session.exec(
         update(CoverNeed)
-        .where(col(CoverNeed.id) == need.id, CoverNeed.status == "asking")
+        .where(col(CoverNeed.id) == need.id, CoverNeed.status == CoverStatus.ASKING)
         .values(
-            status="assigned",
+            status=CoverStatus.ASSIGNED,
             substitute_id=staff_id,
             assigned_at=now,
             acknowledged_at=now,
@@ -247,7 +254,7 @@ async def acknowledge(
         .where(
             col(CoverNeed.id) == need.id,
             CoverNeed.version == version,
-            CoverNeed.status == "assigned",
+            CoverNeed.status == CoverStatus.ASSIGNED,
             CoverNeed.substitute_id == staff_id,
             col(CoverNeed.acknowledged_at).is_(None),
         )
@@ -263,8 +270,8 @@ async def release_needs(*, session: AsyncSession, needs: Iterable[CoverNeed]) ->
     for need in needs:
         result = await session.exec(
             update(CoverNeed)
-            .where(col(CoverNeed.id) == need.id, CoverNeed.status != "released")
-            .values(status="released", version=CoverNeed.version + 1)
+            .where(col(CoverNeed.id) == need.id, CoverNeed.status != CoverStatus.RELEASED)
+            .values(status=CoverStatus.RELEASED, version=CoverNeed.version + 1)
         )
         if result.rowcount == 1:
             released.append(need)

@@ -15,15 +15,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.cover import Suggestion
 from rules.roles import ADMIN
+from rules.states import CoverStatus
 from storage.cover import arrangers_for, load_cover_day, may_arrange, suggest
 from storage.duty import duty_on
 from storage.models import CoverBoardCopy, CoverNeed, Staff
 from storage.schedule import Kit
 
 # Lessons still waiting for cover; a lesson is over once its bell rang its end.
-UNCOVERED_STATES = ("open", "asking")
+UNCOVERED_STATES = (CoverStatus.OPEN, CoverStatus.ASKING)
 # A cover whose substitute said 收到, a self-study or a merge: settled, reopened on purpose only.
-SETTLED_STATES = ("self_study", "merged")
+SETTLED_STATES = (CoverStatus.SELF_STUDY, CoverStatus.MERGED)
 # Substitutes suggested for the lesson a board shows.
 SUGGESTED = 3
 # Each shown lesson's suggestions, by (need id, need version).
@@ -50,7 +51,7 @@ def settled(need: CoverNeed) -> bool:
     to reassign it (a stray press must not undo what a colleague confirmed)."""
     if need.status in SETTLED_STATES:
         return True
-    return need.status == "assigned" and need.acknowledged_at is not None
+    return need.status == CoverStatus.ASSIGNED and need.acknowledged_at is not None
 
 
 def to_arrange(kit: Kit, need: CoverNeed, now: datetime) -> bool:

@@ -22,6 +22,7 @@ from rules.homework import CapCheck, Entry, Kind, Layer, check_cap, needs_approv
 from rules.homework_board import BoardItem, ClassDay
 from rules.policies import PolicySet
 from rules.roles import ADMIN, OFFICE, PRINCIPAL
+from rules.states import HomeworkStatus
 from storage.models import (
     HomeworkBoard,
     HomeworkPost,
@@ -33,7 +34,10 @@ from storage.models import (
 )
 from storage.staff import school_staff
 
-COUNTED = ("pending", "published")  # the statuses that hold minutes against the cap
+COUNTED = (
+    HomeworkStatus.PENDING,
+    HomeworkStatus.PUBLISHED,
+)  # the statuses that hold minutes against the cap
 
 # Built once with bound parameters: a posting runs each of these (the cap check twice), and
 # building a statement costs about what SQLite takes to run it.
@@ -69,11 +73,17 @@ _BOARD_OF_DAY = select(HomeworkBoard.id).where(
     col(HomeworkBoard.school_id) == bindparam("school_id"),
     col(HomeworkBoard.day) == bindparam("day"),
 )
-WAITING = ("pending", "exception")  # wait for someone to decide them
+WAITING = (HomeworkStatus.PENDING, HomeworkStatus.EXCEPTION)  # wait for someone to decide them
 # Its day ended with nobody having decided it: never published, holds no minutes.
-EXPIRED = "expired"
-OPEN = ("draft", "over_cap", "exception", "pending", "published")  # may still be withdrawn
-EDITABLE = ("pending", "published")
+EXPIRED = HomeworkStatus.EXPIRED
+OPEN = (
+    HomeworkStatus.DRAFT,
+    HomeworkStatus.OVER_CAP,
+    HomeworkStatus.EXCEPTION,
+    HomeworkStatus.PENDING,
+    HomeworkStatus.PUBLISHED,
+)  # may still be withdrawn
+EDITABLE = (HomeworkStatus.PENDING, HomeworkStatus.PUBLISHED)
 APPROVER_ROLES = frozenset({OFFICE, PRINCIPAL})
 
 
@@ -185,9 +195,9 @@ def heads(staff: Staff, klass: SchoolClass) -> bool:
     return staff.head_of_class_id is not None and staff.head_of_class_id == klass.id
 
 
-def accepted_status(mode: str, author: Staff, klass: SchoolClass) -> str:
+def accepted_status(mode: str, author: Staff, klass: SchoolClass) -> HomeworkStatus:
     waits = needs_approval(mode, heads_class=heads(author, klass), is_office=is_office(author))
-    return "pending" if waits else "published"
+    return HomeworkStatus.PENDING if waits else HomeworkStatus.PUBLISHED
 
 
 # --- the cap, under the class lock -----------------------------------------------------------
@@ -300,9 +310,9 @@ async def place_postings(
     batch: int | None = None
     for draft, check in zip(drafts, checks, strict=True):
         if check.ok:
-            status = accepted_status(mode, author, draft.klass) if all_ok else "draft"
+            status = accepted_status(mode, author, draft.klass) if all_ok else HomeworkStatus.DRAFT
         elif check.verdict == "over":
-            status = "over_cap"
+            status = HomeworkStatus.OVER_CAP
         else:
             placed.append(Placed(draft.klass, check, None))
             continue
@@ -338,7 +348,7 @@ async def move(
     *,
     session: AsyncSession,
     post: HomeworkPost,
-    from_statuses: Iterable[str],
+    from_statuses: Iterable[HomeworkStatus],
     now: datetime,
     version: int | None = None,
     **values: object,
@@ -403,7 +413,11 @@ async def confirm_drafts(
 ) -> list[Placed]:
     """The teacher confirms the passing classes of a several-class posting; each is checked
     against the cap again, since other postings may have come in meanwhile."""
-    drafts = [p for p in await batch_posts(session=session, batch=batch) if p.status == "draft"]
+    drafts = [
+        p
+        for p in await batch_posts(session=session, batch=batch)
+        if p.status == HomeworkStatus.DRAFT
+    ]
     await lock_classes(session=session, class_ids=[p.class_id for p in drafts])
     mode = policies.get("homework.publication")
     placed: list[Placed] = []
@@ -418,8 +432,14 @@ async def confirm_drafts(
             kind=Kind(post.kind),
             minutes=post.minutes,
         )
-        status = accepted_status(mode, author, klass) if check.ok else "over_cap"
-        if await move(session=session, post=post, from_statuses=("draft",), now=now, status=status):
+        status = accepted_status(mode, author, klass) if check.ok else HomeworkStatus.OVER_CAP
+        if await move(
+            session=session,
+            post=post,
+            from_statuses=(HomeworkStatus.DRAFT,),
+            now=now,
+            status=status,
+        ):
             placed.append(Placed(klass, check, post))
     return placed
 
@@ -490,7 +510,7 @@ async def class_days(
         class_ids=[c.id or 0 for c in classes],
         start=day,
         end=day,
-        statuses=("published", *WAITING),
+        statuses=(HomeworkStatus.PUBLISHED, *WAITING),
     )
     result = []
     for klass in classes:
@@ -501,7 +521,7 @@ async def class_days(
                 klass.number,
                 klass.name,
                 policies.homework_cap(klass.grade),
-                tuple(item_of(p, s) for p, s in mine if p.status == "published"),
+                tuple(item_of(p, s) for p, s in mine if p.status == HomeworkStatus.PUBLISHED),
                 waiting=sum(1 for p, _ in mine if p.status in WAITING),
             )
         )
@@ -533,7 +553,7 @@ async def publish_board(
         .where(
             HomeworkPost.school_id == school_id,
             HomeworkPost.day == day,
-            HomeworkPost.status == "published",
+            HomeworkPost.status == HomeworkStatus.PUBLISHED,
         )
         .values(announced=True)
         .execution_options(synchronize_session=False)
@@ -550,7 +570,7 @@ async def written_by_day(
         class_ids=[c.id or 0 for c in classes],
         start=start,
         end=end,
-        statuses=("published",),
+        statuses=(HomeworkStatus.PUBLISHED,),
     )
     written: dict[int, dict[date, int]] = {c.id or 0: {} for c in classes}
     posted: dict[int, set[date]] = {c.id or 0: set() for c in classes}
@@ -573,7 +593,7 @@ async def author_posts(
         .where(
             HomeworkPost.author_id == author_id,
             HomeworkPost.day == day,
-            col(HomeworkPost.status).in_(("exception", *EDITABLE)),
+            col(HomeworkPost.status).in_((HomeworkStatus.EXCEPTION, *EDITABLE)),
         )
         .order_by(col(HomeworkPost.id))
     )

@@ -15,6 +15,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.homework import Kind, Layer
+from rules.states import HomeworkStatus
 from storage.homework import move
 from storage.models import HomeworkPost
 
@@ -38,7 +39,7 @@ async def waiting_changes(*, session: AsyncSession, post: HomeworkPost) -> list[
         HomeworkPost.batch == post.batch,
         HomeworkPost.class_id == post.class_id,
         col(HomeworkPost.id) > (post.id or 0),
-        HomeworkPost.status == "pending",
+        HomeworkPost.status == HomeworkStatus.PENDING,
     )
     return list((await session.exec(query.order_by(col(HomeworkPost.id)))).all())
 
@@ -65,7 +66,7 @@ async def propose_change(
         layer=layer.value if layer else "",
         minutes=minutes,
         content=content,
-        status="pending",
+        status=HomeworkStatus.PENDING,
         exception=exception,
         batch=post.batch,
         created_at=now,
@@ -81,7 +82,11 @@ async def cancel_changes(*, session: AsyncSession, post: HomeworkPost, now: date
     dropped = []
     for change in await waiting_changes(session=session, post=post):
         if await move(
-            session=session, post=change, from_statuses=("pending",), now=now, status="cancelled"
+            session=session,
+            post=change,
+            from_statuses=(HomeworkStatus.PENDING,),
+            now=now,
+            status=HomeworkStatus.CANCELLED,
         ):
             dropped.append(change.id or 0)
     return dropped
@@ -94,7 +99,7 @@ async def apply_change(
     await move(
         session=session,
         post=original,
-        from_statuses=("published",),
+        from_statuses=(HomeworkStatus.PUBLISHED,),
         now=now,
         kind=change.kind,
         layer=change.layer,

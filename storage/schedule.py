@@ -25,6 +25,7 @@ from rules.cover import (
     lessons_of_day,
 )
 from rules.policies import PolicySet
+from rules.states import SwapStatus
 from storage.models import CoverNeed, LessonSwap, School, SchoolClass, Staff, Subject
 from storage.policies import load_policies
 from storage.school_static import WATCHED, TeacherIndex, school_static
@@ -121,7 +122,10 @@ def swap_moves(swaps: Iterable[LessonSwap], grades: dict[int, int]) -> list[Swap
 # Built once: every schedule an action builds reads it.
 _APPROVED_SWAPS = (
     select(LessonSwap)
-    .where(col(LessonSwap.school_id) == bindparam("school_id"), LessonSwap.status == "approved")
+    .where(
+        col(LessonSwap.school_id) == bindparam("school_id"),
+        LessonSwap.status == SwapStatus.APPROVED,
+    )
     .order_by(col(LessonSwap.id))
 )
 

@@ -21,6 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.texts import Safe, t
 from rules.cover import Phase, Suggestion
+from rules.states import CoverStatus
 from storage.cover_boards import (
     UNCOVERED_STATES,
     Showing,
@@ -212,7 +213,7 @@ def _state_words(lang: str, kit: Kit, need: CoverNeed, phase: Phase) -> str:
         # Nothing was arranged and it is too late to: the class went without a teacher.
         return t(lang, "cover.board.over_uncovered")
     state = cover_state(lang, kit.names, need)
-    if need.status == "assigned":
+    if need.status == CoverStatus.ASSIGNED:
         mark = "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
         state = f"{state}{t(lang, mark)}"
     if phase == Phase.OVER:

@@ -12,6 +12,7 @@ from bot.texts import Safe, t
 from rules.classnames import MAX_GRADE, grade_word
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart
+from rules.states import CoverStatus
 from storage.models import CoverNeed, LessonSwap, Staff
 from storage.schedule import Names, Schedule
 from views.common import day_label
@@ -110,9 +111,9 @@ def language_of(staff: Staff, default: str) -> str:
 
 def cover_state(lang: str, names: Names, need: CoverNeed) -> str:
     """What is arranged for a lesson, for the slip and the arranger's board."""
-    if need.status == "assigned":
+    if need.status == CoverStatus.ASSIGNED:
         return t(lang, "cover.state.assigned", name=names.person(need.substitute_id))
-    if need.status == "merged":
+    if need.status == CoverStatus.MERGED:
         return t(
             lang,
             "cover.state.merged",

@@ -19,6 +19,7 @@ from bot.messages import Edit, Send
 from bot.texts import Safe, split_message, t
 from handlers.core.turn import Turn
 from handlers.school.topics import topic_of
+from rules.states import CoverStatus, LeaveStatus
 from storage.cover import (
     LIVE_STATES,
     needs_on,
@@ -68,7 +69,10 @@ async def change_notes(
     school_id = kit.school.id or 0
     notes = []
     everything = await needs_on(
-        session=turn.session, school_id=school_id, day=day, states=(*LIVE_STATES, "released")
+        session=turn.session,
+        school_id=school_id,
+        day=day,
+        states=(*LIVE_STATES, CoverStatus.RELEASED),
     )
     for need in everything:
         old = before.get(need.id or 0)
@@ -81,7 +85,7 @@ async def change_notes(
         teacher = names.person(need.absent_id)
         if not live:
             leave = await turn.session.get(LeaveRequest, need.leave_id)
-            back = leave is not None and leave.status == "ended"
+            back = leave is not None and leave.status == LeaveStatus.ENDED
             key = "cover.slip.note.back" if back else "cover.slip.note.not_away"
             notes.append(t(lang, key, lesson=lesson, teacher=teacher))
         elif old is None:

@@ -29,6 +29,7 @@ from handlers.cover.boards import (
 from rules import dates
 from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
 from rules.roles import GRADE_LEADER, OFFICE
+from rules.states import CoverStatus
 from storage.cover import (
     acknowledge,
     cover_counts,
@@ -58,8 +59,12 @@ async def on_volunteer(turn: Turn) -> None:
         await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov:me")
         turn.toast(turn.t("common.not_linked"), alert=True)
         return
-    if need.status != "asking":
-        key = "cover.ask.taken" if need.status in ("assigned", "merged") else "cover.ask.closed"
+    if need.status != CoverStatus.ASKING:
+        key = (
+            "cover.ask.taken"
+            if need.status in (CoverStatus.ASSIGNED, CoverStatus.MERGED)
+            else "cover.ask.closed"
+        )
         turn.toast(turn.t(key, name=kit.names.person(need.substitute_id)), alert=True)
         turn.edit_origin(_group_closed_text(turn, kit, need))
         return
@@ -112,9 +117,9 @@ async def close_group_asks(turn: Turn, need: CoverNeed) -> None:
 def _group_closed_text(turn: Turn, kit: Kit, need: CoverNeed) -> str:
     lang = default_lang(turn)
     lesson = Safe(need_label(lang, kit.names, kit.schedule, need))
-    if need.status in ("assigned", "merged"):
+    if need.status in (CoverStatus.ASSIGNED, CoverStatus.MERGED):
         return t(lang, "cover.ask.done", lesson=lesson, name=kit.names.person(need.substitute_id))
-    if need.status == "asking":
+    if need.status == CoverStatus.ASKING:
         # Still asked, and nobody came before the lesson ended.
         return over_text(lang, kit, need, "cover.ask.over")
     return t(lang, "cover.ask.withdrawn", lesson=lesson)
@@ -135,7 +140,11 @@ async def on_acknowledge(turn: Turn) -> None:
         await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov:ok")
         turn.toast(turn.t("common.not_allowed"), alert=True)
         return
-    if need.substitute_id != me.id or need.version != version or need.status != "assigned":
+    if (
+        need.substitute_id != me.id
+        or need.version != version
+        or need.status != CoverStatus.ASSIGNED
+    ):
         turn.toast(turn.t("cover.ack.changed"), alert=True)
         turn.edit_origin(
             turn.t(

@@ -19,15 +19,9 @@ from handlers.core.turn import Turn, button, command
 from jobs import kinds
 from rules.importing import CellError
 from rules.roles import ADMIN
+from rules.states import DutySwapStatus
 from storage.duty_swaps import (
-    ACCEPTED,
-    APPROVED,
-    CANCELLED,
-    DECLINED,
-    EXPIRED,
     OPEN,
-    PENDING,
-    REJECTED,
     SwapPlan,
     apply_swap,
     create_swap,
@@ -251,10 +245,10 @@ async def on_swap_button(turn: Turn) -> None:
     taker = await turn.session.get(Staff, swap.to_staff_id)
     assert school is not None and giver is not None and taker is not None
     deciding = {
-        "ok": (PENDING,),
-        "no": (PENDING,),
-        "aok": (ACCEPTED,),
-        "ano": (ACCEPTED,),
+        "ok": (DutySwapStatus.PENDING,),
+        "no": (DutySwapStatus.PENDING,),
+        "aok": (DutySwapStatus.ACCEPTED,),
+        "ano": (DutySwapStatus.ACCEPTED,),
         "del": OPEN,
     }
     if swap.status not in deciding[action]:
@@ -264,11 +258,25 @@ async def on_swap_button(turn: Turn) -> None:
     if action in ("ok", "aok"):
         await parties.go_ahead(admin=action == "aok")
     elif action == "no":
-        await parties.close(DECLINED, (PENDING,), "dswap.declined", to_giver=True, to_taker=False)
+        await parties.close(
+            DutySwapStatus.DECLINED,
+            (DutySwapStatus.PENDING,),
+            "dswap.declined",
+            to_giver=True,
+            to_taker=False,
+        )
     elif action == "ano":
-        await parties.close(REJECTED, (ACCEPTED,), "dswap.rejected", to_giver=True, to_taker=True)
+        await parties.close(
+            DutySwapStatus.REJECTED,
+            (DutySwapStatus.ACCEPTED,),
+            "dswap.rejected",
+            to_giver=True,
+            to_taker=True,
+        )
     else:
-        await parties.close(CANCELLED, OPEN, "dswap.cancelled", to_giver=False, to_taker=True)
+        await parties.close(
+            DutySwapStatus.CANCELLED, OPEN, "dswap.cancelled", to_giver=False, to_taker=True
+        )
 
 
 async def _already(turn: Turn, swap: DutySwap) -> None:
@@ -322,7 +330,13 @@ class _Parties:
         )
 
     async def close(
-        self, state: str, allowed: tuple[str, ...], key: str, *, to_giver: bool, to_taker: bool
+        self,
+        state: DutySwapStatus,
+        allowed: tuple[DutySwapStatus, ...],
+        key: str,
+        *,
+        to_giver: bool,
+        to_taker: bool,
     ) -> None:
         turn, swap = self.turn, self.swap
         if not await move_swap(
@@ -358,8 +372,8 @@ class _Parties:
             return
         policies = await load_policies(session=turn.session, school_id=swap.school_id)
         needs_admin = not admin and policies.get("duty.swap_needs_admin")
-        allowed = (ACCEPTED,) if admin else (PENDING,)
-        target = ACCEPTED if needs_admin else APPROVED
+        allowed = (DutySwapStatus.ACCEPTED,) if admin else (DutySwapStatus.PENDING,)
+        target = DutySwapStatus.ACCEPTED if needs_admin else DutySwapStatus.APPROVED
         if not await move_swap(
             session=turn.session,
             swap_id=swap.id or 0,
@@ -416,7 +430,7 @@ class _Parties:
             session=turn.session,
             swap_id=swap.id or 0,
             from_states=OPEN,
-            to_state=EXPIRED,
+            to_state=DutySwapStatus.EXPIRED,
             by=turn.actor.telegram_id,
             now=turn.now,
         ):

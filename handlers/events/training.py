@@ -23,6 +23,7 @@ from handlers.core.turn import Turn, button, command
 from jobs.events import category_label
 from rules.events import parse_id
 from rules.roles import OFFICE
+from rules.states import TrainingStatus
 from rules.training import (
     HoursError,
     TrainingYear,
@@ -37,9 +38,6 @@ from storage.models import Staff, TrainingEntry
 from storage.policies import load_policies
 from storage.staff import admin_recipients, school_staff
 from storage.training import (
-    APPROVED,
-    PENDING,
-    RETURNED,
     approved_totals,
     decide,
     entries_of,
@@ -85,7 +83,7 @@ def _entry_text(lang: str, entry: TrainingEntry, name: str) -> Safe:
 async def _mine(turn: Turn, staff: Staff) -> None:
     year, target, today = await _year(turn, staff.school_id)
     entries = await entries_of(session=turn.session, staff_id=staff.id or 0, year=year)
-    approved = [e for e in entries if e.status == APPROVED]
+    approved = [e for e in entries if e.status == TrainingStatus.APPROVED]
     done = sum(e.hours_tenths for e in approved)
     lines = [
         turn.t(
@@ -111,11 +109,11 @@ async def _mine(turn: Turn, staff: Staff) -> None:
         )
         for category, hours in sorted(by_category.items(), key=lambda item: -item[1])
     ]
-    pending = [e for e in entries if e.status == PENDING]
+    pending = [e for e in entries if e.status == TrainingStatus.PENDING]
     if pending:
         lines.append(turn.t("hours.mine_pending"))
         lines += [_entry_text(turn.lang, e, staff.name) for e in pending]
-    returned = [e for e in entries if e.status == RETURNED]
+    returned = [e for e in entries if e.status == TrainingStatus.RETURNED]
     if returned:
         lines.append(turn.t("hours.mine_returned"))
         lines += [
@@ -296,7 +294,7 @@ async def on_hours_button(turn: Turn) -> None:
                 )
             )
         return
-    if entry.status != PENDING:
+    if entry.status != TrainingStatus.PENDING:
         await _say_decided(turn, entry, staff)
         return
     turn.out.send(

@@ -17,6 +17,7 @@ from handlers.homework.submit import (
     refusal_reason,
     refused_rows,
 )
+from rules.states import HomeworkStatus
 from storage.homework import (
     OPEN,
     accepted_status,
@@ -113,9 +114,9 @@ async def _drop(turn: Turn, post: HomeworkPost, author: Staff) -> None:
         if await move(
             session=turn.session,
             post=row,
-            from_statuses=("draft", "over_cap"),
+            from_statuses=(HomeworkStatus.DRAFT, HomeworkStatus.OVER_CAP),
             now=turn.now,
-            status="cancelled",
+            status=HomeworkStatus.CANCELLED,
         ):
             dropped.append(row.id)
     if dropped:
@@ -136,7 +137,7 @@ async def _fit(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     if left <= 0 or not await move(
         session=turn.session,
         post=post,
-        from_statuses=("over_cap",),
+        from_statuses=(HomeworkStatus.OVER_CAP,),
         now=turn.now,
         minutes=left,
         status=accepted_status(policies.get("homework.publication"), author, klass),
@@ -167,9 +168,9 @@ async def _ask_exception(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     if not await move(
         session=turn.session,
         post=post,
-        from_statuses=("over_cap",),
+        from_statuses=(HomeworkStatus.OVER_CAP,),
         now=turn.now,
-        status="exception",
+        status=HomeworkStatus.EXCEPTION,
     ):
         turn.toast(turn.t("hw.already_handled"), alert=True)
         await _refresh_origin(turn, post.batch or 0)
@@ -198,7 +199,11 @@ async def _withdraw(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     await lock_classes(session=turn.session, class_ids=[klass.id or 0])
     before = post.status
     if not await move(
-        session=turn.session, post=post, from_statuses=OPEN, now=turn.now, status="withdrawn"
+        session=turn.session,
+        post=post,
+        from_statuses=OPEN,
+        now=turn.now,
+        status=HomeworkStatus.WITHDRAWN,
     ):
         turn.toast(turn.t("hw.already_handled"), alert=True)
         return

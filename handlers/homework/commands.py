@@ -65,6 +65,7 @@ from rules.homework import (
     parse_posting_line,
     written_by_subject,
 )
+from rules.states import HomeworkStatus
 from storage.calendar import school_calendar
 from storage.homework import (
     COUNTED,
@@ -274,7 +275,7 @@ async def _show_head_class(turn: Turn) -> None:
         class_ids=[klass.id or 0],
         start=day,
         end=day,
-        statuses=(*COUNTED, "exception"),
+        statuses=(*COUNTED, HomeworkStatus.EXCEPTION),
     )
     held = [(p, s.name) for p, s in rows if p.status in COUNTED]
     entries = counted_entries(held)
@@ -296,7 +297,7 @@ async def _show_head_class(turn: Turn) -> None:
 
 def _mark(turn: Turn, post: HomeworkPost, changes: set[int]) -> str:
     """How a posting that is not simply published is marked in a list (` ⏳待审核`)."""
-    if post.status == "published":
+    if post.status == HomeworkStatus.PUBLISHED:
         return ""
     key = "change" if post.id in changes else post.status
     return f" {turn.t(f'hw.mark.{key}')}"
@@ -322,7 +323,7 @@ async def _show_week(turn: Turn, class_text: str) -> None:
         class_ids=[klass.id or 0],
         start=monday,
         end=sunday,
-        statuses=("published",),
+        statuses=(HomeworkStatus.PUBLISHED,),
     )
     cap = policies.homework_cap(klass.grade)
     lines = [turn.t("hw.view.week", klass=klass.name, cap=cap if cap is not None else "—")]

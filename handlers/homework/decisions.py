@@ -21,6 +21,7 @@ from handlers.homework.posting import (
     resend_block,
     resend_line,
 )
+from rules.states import HomeworkStatus
 from storage.homework import class_of, is_office, lock_classes, move, subject_of
 from storage.homework_changes import apply_change, original_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
@@ -68,7 +69,10 @@ async def find_decision(turn: Turn, action: str, ids: tuple[int, ...]) -> Decisi
         await turn.audit("denied", subject_type="homework", subject_id=post.id, button=action)
         turn.toast(turn.t("hw.not_decider"), alert=True)
         return None
-    if post.status != ("exception" if exception else "pending") or post.version != version:
+    if (
+        post.status != (HomeworkStatus.EXCEPTION if exception else HomeworkStatus.PENDING)
+        or post.version != version
+    ):
         await already_decided(turn, post, klass, subject)
         return None
     return Decision(post, klass, subject, author, exception, version)
@@ -113,14 +117,14 @@ async def _still_published(
 
     Withdrawing or changing a posting drops its waiting changes, so this is only a safeguard.
     """
-    if original.status == "published":
+    if original.status == HomeworkStatus.PUBLISHED:
         return original
     await move(
         session=turn.session,
         post=found.post,
-        from_statuses=("pending",),
+        from_statuses=(HomeworkStatus.PENDING,),
         now=turn.now,
-        status="cancelled",
+        status=HomeworkStatus.CANCELLED,
     )
     await already_decided(turn, found.post, found.klass, found.subject)
     return None
@@ -146,21 +150,23 @@ async def apply_decision(
         if original is None:
             return False
     if not approve:
-        status = "returned"
+        status = HomeworkStatus.RETURNED
     elif original is not None:
-        status = "applied"
+        status = HomeworkStatus.APPLIED
     elif (
         found.exception
         and policies.get("homework.publication") == "office"
         and not (is_office(staff) or is_office(author))
     ):
-        status = "pending"  # the exception is granted; the office still approves publication
+        status = (
+            HomeworkStatus.PENDING
+        )  # the exception is granted; the office still approves publication
     else:
-        status = "published"
+        status = HomeworkStatus.PUBLISHED
     won = await move(
         session=turn.session,
         post=post,
-        from_statuses=("exception" if found.exception else "pending",),
+        from_statuses=(HomeworkStatus.EXCEPTION if found.exception else HomeworkStatus.PENDING,),
         version=found.version,
         now=turn.now,
         status=status,
@@ -172,7 +178,7 @@ async def apply_decision(
     if not won:
         await already_decided(turn, post, klass, subject)
         return False
-    if original is not None and status == "applied":
+    if original is not None and status == HomeworkStatus.APPLIED:
         await apply_change(session=turn.session, change=post, original=original, now=turn.now)
     action = {
         (True, True): "homework_exception_approved",
@@ -192,11 +198,11 @@ async def apply_decision(
         changes=original.id if original is not None else None,
     )
     await _tell_author(turn, found, staff, status, reason, original)
-    if status == "pending":
+    if status == HomeworkStatus.PENDING:
         await request_decision(turn, post, klass, subject, author, policies, exception=False)
-    elif status == "published":
+    elif status == HomeworkStatus.PUBLISHED:
         await tell_group(turn, post, klass, subject, policies)
-    elif original is not None and status == "applied":
+    elif original is not None and status == HomeworkStatus.APPLIED:
         await tell_group(turn, original, klass, subject, policies)
     closed = turn.t(
         "hw.closed.approved" if approve else "hw.closed.returned",
@@ -230,7 +236,7 @@ async def _tell_author(
         kept = describe(lang, original, found.subject)
         text = (
             t(lang, "hw.told.change_approved", who=decider.name, klass=klass, item=kept)
-            if status == "applied"
+            if status == HomeworkStatus.APPLIED
             else t(
                 lang,
                 "hw.told.change_returned",
@@ -243,7 +249,7 @@ async def _tell_author(
         )
         turn.out.send(author.telegram_id, text, author_markup(lang, original))
         return
-    if status == "returned":
+    if status == HomeworkStatus.RETURNED:
         line = resend_line(lang, post, [klass], found.subject.name)
         turn.out.send(
             author.telegram_id,
@@ -260,7 +266,9 @@ async def _tell_author(
         return
     key = "hw.told.exception_approved" if found.exception else "hw.told.approved"
     follow = (
-        t(lang, "hw.told.waits_office") if status == "pending" else t(lang, "hw.told.published")
+        t(lang, "hw.told.waits_office")
+        if status == HomeworkStatus.PENDING
+        else t(lang, "hw.told.published")
     )
     turn.out.send(
         author.telegram_id,

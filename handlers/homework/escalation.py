@@ -31,6 +31,7 @@ from handlers.homework.posting import describe
 from handlers.leave.escalation import reachable
 from handlers.leave.request import people_names
 from rules.homework import Kind
+from rules.states import HomeworkStatus
 from storage import audit
 from storage.homework import (
     EXPIRED,
@@ -63,7 +64,7 @@ async def deciders_now(
         session,
         klass=klass,
         author_id=post.author_id,
-        exception=post.status == "exception",
+        exception=post.status == HomeworkStatus.EXCEPTION,
         mode=policies.get("homework.publication"),
         asked=post.asked,
         level=post.level if level is None else level,
@@ -75,7 +76,7 @@ async def tiers_above(session: AsyncSession, post: HomeworkPost) -> int:
     policies = await load_policies(session=session, school_id=post.school_id)
     start = first_tier(
         asked=post.asked,
-        exception=post.status == "exception",
+        exception=post.status == HomeworkStatus.EXCEPTION,
         mode=policies.get("homework.publication"),
     )
     return max(len(TIERS) - (start + post.level + 1), 0)
@@ -141,7 +142,7 @@ async def move_up(
         exclude=post.id,
     )
     original = await original_of(session=session, post=post)
-    exception = post.status == "exception"
+    exception = post.status == HomeworkStatus.EXCEPTION
     messages: list[Message] = []
     for person in added:
         lang = _lang(person, default_lang)

@@ -18,6 +18,7 @@ from jobs.homework import subjects_text, total_text
 from rules.homework import CapCheck, Kind
 from rules.policies import PolicySet
 from rules.roles import ADMIN
+from rules.states import HomeworkStatus
 from storage.homework import (
     board_published,
     cap_check,
@@ -135,7 +136,7 @@ async def tell_group(
     if not await board_published(session=turn.session, school_id=post.school_id, day=post.day):
         return
     lang = turn.svc.settings.default_language
-    if post.status == "published":
+    if post.status == HomeworkStatus.PUBLISHED:
         key = "hw.group.correction" if post.announced else "hw.group.addition"
         body = describe(lang, post, subject)
     elif post.announced:
@@ -160,7 +161,7 @@ async def tell_group(
         if turn.in_group and group.chat_id == turn.chat_id and turn.thread_id == thread:
             continue  # posted right there: the group has just read the one-line answer
         turn.out.send(group.chat_id, text, thread_id=thread)
-    post.announced = post.announced or post.status == "published"
+    post.announced = post.announced or post.status == HomeworkStatus.PUBLISHED
     turn.session.add(post)
     await turn.session.flush()
 

@@ -32,6 +32,7 @@ from handlers.homework.posting import (
 from jobs.homework import subjects_text
 from rules.homework import CapCheck, CapVerdict, Kind, Layer
 from rules.policies import PolicySet
+from rules.states import HomeworkStatus
 from storage.calendar import school_calendar
 from storage.homework import Draft, Placed, class_of, may_post, place_postings
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
@@ -71,7 +72,7 @@ async def refused_rows(turn: Turn, posts: list[HomeworkPost]) -> list[Refused]:
         policies = policies or await load_policies(session=turn.session, school_id=klass.school_id)
         left = (await standing(turn, klass, post, policies)).left or 0
         who = "head"
-        if post.status == "over_cap":
+        if post.status == HomeworkStatus.OVER_CAP:
             who = (await exception_deciders(turn, klass, post.author_id, policies)).who
         rows.append(Refused(post, klass, left, who))
     return rows
@@ -115,7 +116,7 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
     """The buttons a refused posting offers, from the state of its rows: publish the passing
     classes, use the minutes left, ask for an exception, or cancel."""
     buttons: list[list[InlineKeyboardButton]] = []
-    drafts = [row for row in rows if row.post.status == "draft"]
+    drafts = [row for row in rows if row.post.status == HomeworkStatus.DRAFT]
     if drafts:
         names = t(lang, "common.list_sep").join(row.klass.name for row in drafts)
         buttons.append(
@@ -128,7 +129,7 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
         )
     several = len(rows) > 1
     for row in rows:
-        if row.post.status != "over_cap":
+        if row.post.status != HomeworkStatus.OVER_CAP:
             continue
         prefix = f"{row.klass.name} " if several else ""
         line = []
@@ -171,7 +172,7 @@ async def announce_accepted(
     footnote: str = "",
 ) -> None:
     """Tells the teacher the posting went through, and the approvers or the group what follows."""
-    if post.status == "pending":
+    if post.status == HomeworkStatus.PENDING:
         chosen = await request_decision(
             turn, post, klass, subject, author, policies, exception=False
         )
@@ -243,7 +244,7 @@ async def submit(
         if item.post is None:
             continue
         who = "head"
-        if item.post.status == "over_cap":
+        if item.post.status == HomeworkStatus.OVER_CAP:
             chosen = await exception_deciders(turn, item.klass, author.id or 0, policies)
             label = deciders_label(turn.lang, chosen)
             asked += [label] if label not in asked else []
@@ -265,7 +266,7 @@ async def _audit_placed(turn: Turn, placed: list[Placed], subject: Subject) -> N
     for item in placed:
         post = item.post
         action = "homework_posted" if item.check.ok else "homework_refused"
-        if post is not None and post.status == "draft":
+        if post is not None and post.status == HomeworkStatus.DRAFT:
             action = "homework_held"  # passes the cap; waits for the teacher to confirm
         await turn.audit(
             action,

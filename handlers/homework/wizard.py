@@ -32,6 +32,7 @@ from rules.homework import (
     parse_minutes,
     posting_line_text,
 )
+from rules.states import HomeworkStatus
 from storage.homework import cap_check, postable_classes, postable_subjects
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
@@ -274,7 +275,7 @@ async def on_content_text(turn: Turn) -> object:
         layer=layer.value if layer else "",
         minutes=minutes,
         content=content,
-        status="draft",
+        status=HomeworkStatus.DRAFT,
         created_at=turn.now,
         updated_at=turn.now,
     )

@@ -44,6 +44,7 @@ from handlers.swap.commands import pending_swaps
 from jobs import kinds
 from rules.approval import may_decide
 from rules.leave_dates import DayPart
+from rules.states import LeaveStatus, StepStatus, SubstituteState
 from storage.cover import confirm_needs, create_needs, hold_school
 from storage.leave import (
     approvals_of,
@@ -104,7 +105,10 @@ def _closed_text(turn: Turn, kit: Kit, leave: LeaveRequest, approval: LeaveAppro
     """Why this step takes no decision any more: who decided it, or what became of the request."""
     span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
     name = kit.names.person(leave.staff_id)
-    if approval.status in ("approved", "rejected") and approval.decided_by is not None:
+    if (
+        approval.status in (StepStatus.APPROVED, StepStatus.REJECTED)
+        and approval.decided_by is not None
+    ):
         return turn.t(
             f"leave.decided_by.{approval.status}",
             who=kit.names.person(approval.decided_by),
@@ -122,7 +126,7 @@ async def _open_step(
     if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
         await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
         await turn.session.refresh(approval)
-    if leave.status != "pending" or approval.status != "waiting":
+    if leave.status != LeaveStatus.PENDING or approval.status != StepStatus.WAITING:
         text = _closed_text(turn, kit, leave, approval)
         if reply:
             turn.reply(text)
@@ -236,7 +240,10 @@ async def decide(
 
 
 def _release_named(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
-    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+    if leave.substitute_id is None or leave.substitute_state not in (
+        SubstituteState.ASKED,
+        SubstituteState.AGREED,
+    ):
         return
     person = kit.names.staff.get(leave.substitute_id)
     if person is not None:
@@ -284,7 +291,10 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     teacher = kit.names.staff.get(leave.staff_id)
     lang = language_of(teacher, default_lang(turn)) if teacher is not None else default_lang(turn)
     covered = ""
-    if leave.substitute_id is not None and leave.substitute_state in ("asked", "agreed"):
+    if leave.substitute_id is not None and leave.substitute_state in (
+        SubstituteState.ASKED,
+        SubstituteState.AGREED,
+    ):
         covered = t(
             lang,
             "leave.named_covers",
@@ -320,7 +330,7 @@ async def duties_for_leave(later: Turn, *, leave_id: int) -> None:
     """On final approval: a replacement is asked for each duty inside the leave."""
     leave = await later.session.get(LeaveRequest, leave_id)
     school = await later.session.get(School, leave.school_id) if leave is not None else None
-    if leave is not None and school is not None and leave.status == "approved":
+    if leave is not None and school is not None and leave.status == LeaveStatus.APPROVED:
         await ask_for_leave(later, school, leave)
 
 

@@ -36,6 +36,7 @@ from handlers.leave.request import (
 )
 from jobs import kinds
 from rules.leave_dates import LeaveDateError
+from rules.states import CoverStatus, LeaveStatus, SubstituteState
 from storage.cover import (
     acknowledge,
     change_need,
@@ -145,7 +146,10 @@ async def on_withdraw(turn: Turn) -> None:
 
 
 def _tell_substitute_off(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
-    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+    if leave.substitute_id is None or leave.substitute_state not in (
+        SubstituteState.ASKED,
+        SubstituteState.AGREED,
+    ):
         return
     person = kit.names.staff.get(leave.substitute_id)
     if person is None:
@@ -182,7 +186,7 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
     )
     for need in released:
         status, substitute = previous[need.id]
-        if status in ("assigned", "merged") and substitute is not None:
+        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
             tell_released(turn, kit, need, substitute)
         await tell_arrangers(
             turn, kit, need, "cover.provisional_released", name=kit.names.person(leave.staff_id)
@@ -214,7 +218,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     )
     for need in released:
         status, substitute = previous[need.id]
-        if status in ("assigned", "merged") and substitute is not None:
+        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
             tell_released(turn, kit, need, substitute)
         await tell_arrangers(
             turn, kit, need, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)
@@ -225,7 +229,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     if released:
         lines.append(turn.t("leave.back.released", count=len(released)))
     lines.extend("· " + need_label(turn.lang, kit.names, kit.schedule, need) for need in released)
-    if any(previous[need.id][0] in ("assigned", "merged") for need in released):
+    if any(previous[need.id][0] in (CoverStatus.ASSIGNED, CoverStatus.MERGED) for need in released):
         lines.append(turn.t("leave.back.told"))
     for chunk in split_message(lines):
         turn.reply(chunk)
@@ -248,7 +252,7 @@ async def cmd_back(turn: Turn) -> None:
     current = [
         leave
         for leave in await leaves_of(session=turn.session, staff_id=staff.id, limit=50)
-        if leave.status == "approved" and leave.first_day <= today <= leave.last_day
+        if leave.status == LeaveStatus.APPROVED and leave.first_day <= today <= leave.last_day
     ]
     if not current:
         turn.reply(turn.t("leave.back.none"))
@@ -289,7 +293,7 @@ async def cmd_myleave(turn: Turn) -> None:
         if await expire_if_stale(session=turn.session, leave=leave, today=today):
             await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
         state = state_text(turn.lang, leave)
-        if leave.status == "pending":
+        if leave.status == LeaveStatus.PENDING:
             waiting = await waiting_step(session=turn.session, leave_id=leave.id or 0)
             if waiting is not None:
                 state = turn.t("leave.state.pending_at", role=step_label(turn.lang, waiting))
@@ -299,7 +303,7 @@ async def cmd_myleave(turn: Turn) -> None:
                     callback_data=callbacks.encode("lv", "wd", leave.id or 0),
                 )
             )
-        elif leave.status == "approved" and leave.last_day >= today:
+        elif leave.status == LeaveStatus.APPROVED and leave.last_day >= today:
             buttons.append(
                 InlineKeyboardButton(
                     turn.t("leave.button.back_n", number=number),
@@ -378,13 +382,13 @@ async def on_substitute_answer(turn: Turn) -> None:
             span=span_for,
         )
     )
-    if leave.status != "approved":
+    if leave.status != LeaveStatus.APPROVED:
         return
     # Already approved: the cover arranged with this colleague is confirmed, or open again.
     await hold_school(session=turn.session, school_id=leave.school_id)
     changed_days = []
     for need in await needs_of_leave(
-        session=turn.session, leave_id=leave.id or 0, states=("assigned",)
+        session=turn.session, leave_id=leave.id or 0, states=(CoverStatus.ASSIGNED,)
     ):
         if need.substitute_id != me.id:
             continue
@@ -407,7 +411,7 @@ async def on_substitute_answer(turn: Turn) -> None:
         reopened = [
             n
             for n in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
-            if n.status == "open"
+            if n.status == CoverStatus.OPEN
         ]
         boards_follow(turn, kit, reopened)
         update_slips(turn, kit, changed_days)
@@ -419,7 +423,10 @@ async def assign_named_substitute(
 ) -> list[CoverNeed]:
     """On approval: the colleague the teacher named covers every lesson they are free for, and
     is told of each one as of any assignment (with 收到)."""
-    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+    if leave.substitute_id is None or leave.substitute_state not in (
+        SubstituteState.ASKED,
+        SubstituteState.AGREED,
+    ):
         return []
     assigned = []
     for need in needs:
@@ -429,12 +436,12 @@ async def assign_named_substitute(
         # An agreed arrangement stands above the daily cap; a clash does not.
         if why_not(need, leave.substitute_id, cover_day, cap=1_000) is not None:
             continue
-        agreed = leave.substitute_state == "agreed"
+        agreed = leave.substitute_state == SubstituteState.AGREED
         if await change_need(
             session=turn.session,
             need=need,
             version=need.version,
-            status="assigned",
+            status=CoverStatus.ASSIGNED,
             substitute_id=leave.substitute_id,
             assigned_at=turn.now,
             acknowledged_at=turn.now if agreed else None,

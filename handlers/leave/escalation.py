@@ -25,6 +25,7 @@ from handlers.leave.request import (
     withdraw_markup,
 )
 from rules.approval import can_escalate
+from rules.states import LeaveStatus, StepStatus
 from storage import audit
 from storage.leave import approvals_of, approvers_for, deciders, escalate_step, keep_notice
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
@@ -101,7 +102,7 @@ def notice(
         span=span_label(lang, leave.first_day, leave.last_day, leave.part),
         state=t(lang, f"leave.notice_state.{state_key}", **values),
     )
-    markup = withdraw_markup(lang, leave) if leave.status == "pending" else None
+    markup = withdraw_markup(lang, leave) if leave.status == LeaveStatus.PENDING else None
     return [Edit(leave.notice_chat_id, leave.notice_message_id, text, markup)]
 
 
@@ -209,7 +210,12 @@ def install(dispatcher: Dispatcher, default_lang: str) -> None:
             return
         step = await ctx.session.get(LeaveApproval, _id_of(ctx))
         leave = await ctx.session.get(LeaveRequest, step.leave_id) if step is not None else None
-        if step is None or leave is None or step.status != "waiting" or leave.status != "pending":
+        if (
+            step is None
+            or leave is None
+            or step.status != StepStatus.WAITING
+            or leave.status != LeaveStatus.PENDING
+        ):
             return
         people = await approvers_for(
             session=ctx.session,

@@ -23,6 +23,7 @@ from jobs import kinds
 from rules.approval import ApprovalStep, approval_chain, escalation_roles
 from rules.cover import DayLesson, affected_lessons, part_includes
 from rules.leave_dates import MAX_PERIOD, DayPart, LeaveDateError, check_span, parse_leave_line
+from rules.states import LeaveStatus, StepStatus
 from storage.cover import busy_lesson, load_cover_day
 from storage.leave import (
     approvals_of,
@@ -45,7 +46,7 @@ from views.leave import (
 )
 
 MAX_REASON = 200
-OPEN_STATES = ("pending", "approved")
+OPEN_STATES = (LeaveStatus.PENDING, LeaveStatus.APPROVED)
 
 
 class Refusal(Exception):
@@ -384,7 +385,7 @@ async def ask_step(
 ) -> None:
     """The request reaches the step's approvers, unless it was decided or withdrawn meanwhile."""
     step = await later.session.get(LeaveApproval, step_id)
-    if step is None or step.status != "waiting":
+    if step is None or step.status != StepStatus.WAITING:
         return
     leave = await later.session.get(LeaveRequest, step.leave_id)
     kit = await load_kit(later, school_id)

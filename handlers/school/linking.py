@@ -14,6 +14,7 @@ from handlers.core.actor import language_of
 from handlers.core.request_messages import about
 from handlers.core.turn import Turn, button, command
 from rules.roles import ADMIN
+from rules.states import RegistrationStatus
 from storage.invites import (
     InviteProblem,
     create_invite,
@@ -336,7 +337,7 @@ async def on_registration_button(turn: Turn) -> None:
         problem = None if staff.telegram_id is None else "register.taken"
         problem = problem or await _link(turn, staff, registration.telegram_id)
         if problem is not None:
-            registration.status = "rejected"
+            registration.status = RegistrationStatus.REJECTED
             turn.session.add(registration)
             turn.edit_origin(turn.t(problem, name=staff.name))
             return

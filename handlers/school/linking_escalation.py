@@ -21,6 +21,7 @@ from bot.texts import t
 from handlers.core.request_messages import redraw
 from handlers.leave.escalation import reachable
 from handlers.school.linking import KEPT, decision_markup, kept_about
+from rules.states import RegistrationStatus
 from storage import audit
 from storage.invites import expire_registration, mark_escalated
 from storage.models import Registration, School, Staff
@@ -54,7 +55,7 @@ async def escalate(
 ) -> list[Message]:
     """Tells the system admins, once, that the request waits on them: none of the school's
     admins can be reached, or it waited `ESCALATE_AFTER`. Nothing when neither holds."""
-    if registration.status != "pending" or registration.escalated_at is not None:
+    if registration.status != RegistrationStatus.PENDING or registration.escalated_at is not None:
         return []
     if await admins_reachable(session, school.id or 0):
         if now - registration.created_at < ESCALATE_AFTER:
@@ -104,7 +105,10 @@ async def expire(
     """Nobody decided it in `EXPIRES_AFTER`: it expires, the requester is told, the admins'
     buttons are redrawn, and the system admins hear of it when the school's admins could not
     be reached. None when it is not due or was decided meanwhile."""
-    if registration.status != "pending" or now - registration.created_at < EXPIRES_AFTER:
+    if (
+        registration.status != RegistrationStatus.PENDING
+        or now - registration.created_at < EXPIRES_AFTER
+    ):
         return None
     if not await expire_registration(
         session=session, registration_id=registration.id or 0, now=now

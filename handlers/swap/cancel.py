@@ -21,6 +21,7 @@ from handlers.swap.commands import (
     tell_both,
 )
 from jobs import kinds
+from rules.states import SwapStatus
 from storage.cover import hold_school, may_arrange, needs_on
 from storage.models import LessonSwap
 from storage.schedule import Kit, approved_swaps
@@ -63,7 +64,7 @@ async def on_cancel(turn: Turn) -> None:
         return
     me = turn.actor.staff
     line = Safe(swap_line(turn.lang, kit.names, kit.schedule, swap))
-    if swap.status != "approved":
+    if swap.status != SwapStatus.APPROVED:
         say_closed(turn, kit, swap)
         return
     await hold_school(session=turn.session, school_id=swap.school_id)
@@ -77,8 +78,8 @@ async def on_cancel(turn: Turn) -> None:
     if not await move_swap(
         session=turn.session,
         swap_id=swap.id or 0,
-        from_states=("approved",),
-        to_state="cancelled",
+        from_states=(SwapStatus.APPROVED,),
+        to_state=SwapStatus.CANCELLED,
         now=turn.now,
         by=me.id if me else None,
     ):

@@ -34,6 +34,7 @@ from handlers.swap.escalation import (
 )
 from jobs import kinds
 from rules.leave_dates import LeaveDateError
+from rules.states import SwapStatus
 from rules.swaps import parse_swap_line
 from storage.cover import hold_school, swap_problems
 from storage.models import LessonSwap
@@ -210,7 +211,7 @@ async def on_colleague_answer(turn: Turn) -> None:
         turn.toast(turn.t("common.not_allowed"), alert=True)
         return
     await _expire_if_past(turn, kit, swap)
-    if swap.status != "asked":
+    if swap.status != SwapStatus.ASKED:
         say_closed(turn, kit, swap)
         return
     agree = turn.callback.action == "yes"
@@ -223,8 +224,8 @@ async def on_colleague_answer(turn: Turn) -> None:
     if not await move_swap(
         session=turn.session,
         swap_id=swap.id or 0,
-        from_states=("asked",),
-        to_state="agreed" if agree else "declined",
+        from_states=(SwapStatus.ASKED,),
+        to_state=SwapStatus.AGREED if agree else SwapStatus.DECLINED,
         now=turn.now,
         by=me.id,
     ):
@@ -280,7 +281,7 @@ async def on_arranger_decision(turn: Turn) -> None:
     if not await arranger_may_decide(turn, kit, swap, "sw"):
         return
     await _expire_if_past(turn, kit, swap)
-    if swap.status != "agreed":
+    if swap.status != SwapStatus.AGREED:
         say_closed(turn, kit, swap)
         return
     approve = turn.callback.action == "ok"
@@ -294,8 +295,8 @@ async def on_arranger_decision(turn: Turn) -> None:
     if not await move_swap(
         session=turn.session,
         swap_id=swap.id or 0,
-        from_states=("agreed",),
-        to_state="approved" if approve else "rejected",
+        from_states=(SwapStatus.AGREED,),
+        to_state=SwapStatus.APPROVED if approve else SwapStatus.REJECTED,
         now=turn.now,
         by=me.id if me else None,
     ):
@@ -337,7 +338,7 @@ async def on_withdraw(turn: Turn) -> None:
         session=turn.session,
         swap_id=swap.id or 0,
         from_states=OPEN_SWAP_STATES,
-        to_state="withdrawn",
+        to_state=SwapStatus.WITHDRAWN,
         now=turn.now,
         by=me.id,
     ):
@@ -358,12 +359,16 @@ async def pending_swaps(turn: Turn, kit: Kit) -> int:
     if me is None:
         return 0
     shown = 0
-    for swap in await swaps_waiting(session=turn.session, school_id=me.school_id, state="asked"):
+    for swap in await swaps_waiting(
+        session=turn.session, school_id=me.school_id, state=SwapStatus.ASKED
+    ):
         if swap.colleague_id == me.id:
             text, markup = ask_colleague_message(turn.lang, kit, swap)
             turn.reply(text, markup)
             shown += 1
-    for swap in await swaps_waiting(session=turn.session, school_id=me.school_id, state="agreed"):
+    for swap in await swaps_waiting(
+        session=turn.session, school_id=me.school_id, state=SwapStatus.AGREED
+    ):
         if me.id not in (swap.proposer_id, swap.colleague_id) and may_decide_swap(
             me, is_admin=turn.actor.is_admin, kit=kit, swap=swap
         ):

@@ -22,6 +22,7 @@ from handlers.leave.escalation import reachable
 from handlers.leave.request import people_names
 from rules.approval import can_escalate, escalation_roles, may_decide
 from rules.roles import GRADE_LEADER, OFFICE
+from rules.states import SwapStatus
 from storage import audit
 from storage.cover import arrangers_for, may_arrange
 from storage.models import LessonSwap, Staff
@@ -114,7 +115,7 @@ async def move_up(
     `why`: late | unreachable. Nothing when it was decided or moved meanwhile, or when it is
     late but nobody new is above (those asked may still decide it)."""
     start = ladder_start(kit.arranger_policy)
-    if swap.status != "agreed" or not can_escalate(start, swap.level):
+    if swap.status != SwapStatus.AGREED or not can_escalate(start, swap.level):
         return []
     before = await swap_arrangers(session, kit, swap)
     known = {person.id for person in before}
@@ -184,7 +185,7 @@ async def colleague_unreachable(
     (they blocked it, or never started it), the proposer is told once, to speak to them."""
     colleague = kit.names.staff.get(swap.colleague_id)
     proposer = kit.names.staff.get(swap.proposer_id)
-    if swap.status != "asked" or swap.escalated_at is not None or colleague is None:
+    if swap.status != SwapStatus.ASKED or swap.escalated_at is not None or colleague is None:
         return []
     if colleague.telegram_id is None or await reachable(session, [colleague]):
         return []  # not linked: the proposer was told so at once (swap.proposed_unlinked)
@@ -228,12 +229,12 @@ async def expire_if_begun(
     if swap.status not in OPEN_SWAP_STATES or not first_lesson_begun(kit, swap, now):
         return None
     was = swap.status
-    arrangers = await swap_arrangers(session, kit, swap) if was == "agreed" else []
+    arrangers = await swap_arrangers(session, kit, swap) if was == SwapStatus.AGREED else []
     won = await move_swap(
         session=session,
         swap_id=swap.id or 0,
         from_states=OPEN_SWAP_STATES,
-        to_state="expired",
+        to_state=SwapStatus.EXPIRED,
         now=now,
     )
     await session.refresh(swap)
