@@ -34,6 +34,7 @@ from rules.states import SwapStatus
 from storage.models import LessonSwap, School
 from storage.schedule import Kit, build_kit
 from storage.swaps import open_swaps
+from storage.types import stored_id
 
 log = logging.getLogger(__name__)
 Message = Send | Edit
@@ -52,7 +53,7 @@ async def watch_swaps(app: Any) -> tuple[int, int]:
         if not awake(now, ZoneInfo(school.timezone)):
             continue
         try:
-            outcome = await _look_at(svc, swap.id or 0, now)
+            outcome = await _look_at(svc, stored_id(swap), now)
         except Exception:  # one swap's trouble must not keep the others waiting
             log.exception("could not move swap %s on", swap.id)
             continue

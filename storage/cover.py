@@ -34,6 +34,7 @@ from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, Schoo
 from storage.schedule import Schedule, approved_swaps
 from storage.session_memo import remembered, tables_of
 from storage.staff import STAFF_TABLE, school_staff
+from storage.types import stored_id
 
 # Needs that still mean something on the day (released ones are history).
 LIVE_STATES = (
@@ -74,7 +75,7 @@ async def create_needs(
     needs = [
         CoverNeed(
             school_id=leave.school_id,
-            leave_id=leave.id or 0,
+            leave_id=stored_id(leave),
             day=lesson.day,
             period=lesson.period,
             class_id=lesson.class_id,
@@ -304,7 +305,7 @@ class CoverDay:
         """(need id, substitute, period) of each need someone covers."""
         if "covering" not in self._kept:
             self._kept["covering"] = [
-                (need.id or 0, need.substitute_id, need.period)
+                (stored_id(need), need.substitute_id, need.period)
                 for need in self.covers
                 if need.status in COVERING_STATES and need.substitute_id
             ]
@@ -419,7 +420,7 @@ async def _teacher_pool(
 
     async def load() -> list[tuple[Candidate, frozenset[str]]]:
         return [
-            (Candidate(s.id or 0, s.name, s.grade), frozenset(s.subject_list))
+            (Candidate(stored_id(s), s.name, s.grade), frozenset(s.subject_list))
             for s in await school_staff(session=session, school_id=school_id)
             if is_teacher(s)
         ]
@@ -602,7 +603,7 @@ async def save_slip(
 
 def slip_covers(needs: Iterable[CoverNeed]) -> dict[int, tuple[str, int | None]]:
     """What the slip records of each lesson's cover, to say later what changed."""
-    return {need.id or 0: (need.status, need.substitute_id) for need in needs}
+    return {stored_id(need): (need.status, need.substitute_id) for need in needs}
 
 
 def posted_slip_covers(slip: CoverSlip) -> dict[int, tuple[str, int | None]]:

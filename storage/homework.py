@@ -33,6 +33,7 @@ from storage.models import (
     Subject,
 )
 from storage.staff import school_staff
+from storage.types import stored_id
 
 COUNTED = (
     HomeworkStatus.PENDING,
@@ -226,7 +227,7 @@ def change_ids(posts: Iterable[HomeworkPost]) -> set[int]:
     for post in posts:
         key = _posting_key(post)
         if key in seen and post.batch is not None:
-            later.add(post.id or 0)
+            later.add(stored_id(post))
         seen.add(key)
     return later
 
@@ -239,7 +240,7 @@ def counted_entries(rows: Iterable[tuple[HomeworkPost, str]]) -> list[Entry]:
     """
     held: dict[tuple[int | None, int], tuple[HomeworkPost, str]] = {}
     for post, subject in rows:
-        key = _posting_key(post) if post.batch is not None else (None, -(post.id or 0))
+        key = _posting_key(post) if post.batch is not None else (None, -(stored_id(post)))
         if key not in held or _written(post) > _written(held[key][0]):
             held[key] = (post, subject)
     return [Entry(subject, Kind(post.kind), post.minutes) for post, subject in held.values()]
@@ -272,7 +273,9 @@ async def cap_check(
     exclude: int | None = None,
 ) -> CapCheck:
     """The cap check for one class; the caller holds the class's lock."""
-    entries = await held_entries(session=session, class_id=klass.id or 0, day=day, exclude=exclude)
+    entries = await held_entries(
+        session=session, class_id=stored_id(klass), day=day, exclude=exclude
+    )
     return check_cap(policies.homework_cap(klass.grade), entries, kind, minutes)
 
 
@@ -292,7 +295,7 @@ async def place_postings(
     confirm, those over the cap are kept as `over_cap` (for an exception request), and those of
     a grade without written homework are not stored.
     """
-    await lock_classes(session=session, class_ids=[d.klass.id or 0 for d in drafts])
+    await lock_classes(session=session, class_ids=[stored_id(d.klass) for d in drafts])
     checks = [
         await cap_check(
             session=session,
@@ -318,9 +321,9 @@ async def place_postings(
             continue
         post = HomeworkPost(
             school_id=draft.klass.school_id,
-            class_id=draft.klass.id or 0,
-            subject_id=draft.subject.id or 0,
-            author_id=author.id or 0,
+            class_id=stored_id(draft.klass),
+            subject_id=stored_id(draft.subject),
+            author_id=stored_id(author),
             day=day,
             kind=draft.kind.value,
             layer=draft.layer.value if draft.layer else "",
@@ -507,7 +510,7 @@ async def class_days(
     """Each class's published homework of the day, and how many postings still wait."""
     rows = await day_posts(
         session=session,
-        class_ids=[c.id or 0 for c in classes],
+        class_ids=[stored_id(c) for c in classes],
         start=day,
         end=day,
         statuses=(HomeworkStatus.PUBLISHED, *WAITING),
@@ -541,7 +544,7 @@ async def publish_board(
 
     The published postings are marked as seen by the group, so a later change is a correction.
     """
-    await lock_classes(session=session, class_ids=[c.id or 0 for c in classes])
+    await lock_classes(session=session, class_ids=[stored_id(c) for c in classes])
     try:
         async with session.begin_nested():
             session.add(HomeworkBoard(school_id=school_id, day=day, published_at=now))
@@ -567,13 +570,13 @@ async def written_by_day(
     """Per class: published written minutes per day, and the days with any published posting."""
     rows = await day_posts(
         session=session,
-        class_ids=[c.id or 0 for c in classes],
+        class_ids=[stored_id(c) for c in classes],
         start=start,
         end=end,
         statuses=(HomeworkStatus.PUBLISHED,),
     )
-    written: dict[int, dict[date, int]] = {c.id or 0: {} for c in classes}
-    posted: dict[int, set[date]] = {c.id or 0: set() for c in classes}
+    written: dict[int, dict[date, int]] = {stored_id(c): {} for c in classes}
+    posted: dict[int, set[date]] = {stored_id(c): set() for c in classes}
     for post, _ in rows:
         posted[post.class_id].add(post.day)
         if post.kind == Kind.WRITTEN:

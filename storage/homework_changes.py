@@ -18,6 +18,7 @@ from rules.homework import Kind, Layer
 from rules.states import HomeworkStatus
 from storage.homework import move
 from storage.models import HomeworkPost
+from storage.types import stored_id
 
 
 async def original_of(*, session: AsyncSession, post: HomeworkPost) -> HomeworkPost | None:
@@ -38,7 +39,7 @@ async def waiting_changes(*, session: AsyncSession, post: HomeworkPost) -> list[
     query = select(HomeworkPost).where(
         HomeworkPost.batch == post.batch,
         HomeworkPost.class_id == post.class_id,
-        col(HomeworkPost.id) > (post.id or 0),
+        col(HomeworkPost.id) > (stored_id(post)),
         HomeworkPost.status == HomeworkStatus.PENDING,
     )
     return list((await session.exec(query.order_by(col(HomeworkPost.id)))).all())
@@ -88,7 +89,7 @@ async def cancel_changes(*, session: AsyncSession, post: HomeworkPost, now: date
             now=now,
             status=HomeworkStatus.CANCELLED,
         ):
-            dropped.append(change.id or 0)
+            dropped.append(stored_id(change))
     return dropped
 
 

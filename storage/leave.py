@@ -25,6 +25,7 @@ from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.schedule import bell_times
 from storage.session_memo import remembered, tables_of
 from storage.staff import school_staff
+from storage.types import stored_id
 
 # States in which a leave still keeps someone away (ended: came back early, see returned_at).
 AWAY_STATES = (LeaveStatus.APPROVED, LeaveStatus.ENDED)
@@ -39,10 +40,10 @@ async def role_holders(
     for person in await school_staff(session=session, school_id=school_id):
         roles = person.role_set
         if GRADE_LEADER in roles and grade is not None and person.grade == grade:
-            holders[GRADE_LEADER].append(person.id or 0)
+            holders[GRADE_LEADER].append(stored_id(person))
         for role in (OFFICE, PRINCIPAL, ADMIN):
             if role in roles:
-                holders[role].append(person.id or 0)
+                holders[role].append(stored_id(person))
     return holders
 
 
@@ -85,7 +86,7 @@ async def create_leave(
     for index, step in enumerate(chain):
         approval = LeaveApproval(
             school_id=school_id,
-            leave_id=leave.id or 0,
+            leave_id=stored_id(leave),
             step=index,
             role=step.role,
             grade=step.grade,
@@ -147,7 +148,7 @@ async def deciders(
         if may_decide(
             role=role,
             grade=grade,
-            staff_id=person.id or 0,
+            staff_id=stored_id(person),
             staff_roles=person.role_set,
             staff_grade=person.grade,
             requester_id=requester_id,
@@ -192,10 +193,13 @@ async def escalate_step(
 async def expire(*, session: AsyncSession, leave: LeaveRequest, now: datetime) -> bool:
     """Its time is over and nobody decided: the request expires (its steps close)."""
     if not await _move_request(
-        session, leave.id or 0, step=None, values={"status": LeaveStatus.EXPIRED, "decided_at": now}
+        session,
+        stored_id(leave),
+        step=None,
+        values={"status": LeaveStatus.EXPIRED, "decided_at": now},
     ):
         return False
-    await _close_steps(session, leave.id or 0)
+    await _close_steps(session, stored_id(leave))
     await session.refresh(leave)
     return True
 
@@ -263,7 +267,7 @@ async def decide_step(
         values, outcome = {"status": LeaveStatus.APPROVED, "decided_at": now}, "approved"
     else:
         values, outcome = {"step": approval.step + 1}, "next"
-    if not await _move_request(session, leave.id or 0, step=approval.step, values=values):
+    if not await _move_request(session, stored_id(leave), step=approval.step, values=values):
         return None
     await session.exec(
         update(LeaveApproval)
@@ -285,7 +289,7 @@ async def decide_step(
             .values(status=StepStatus.WAITING, waiting_since=now)
         )
     elif outcome == "rejected":
-        await _close_steps(session, leave.id or 0)
+        await _close_steps(session, stored_id(leave))
     # The ORM's updates above set the same values on `leave` and `approval` in the session
     # (synchronize_session), so they need no reading back.
     return outcome
@@ -305,12 +309,12 @@ async def _close_steps(session: AsyncSession, leave_id: int) -> None:
 async def withdraw(*, session: AsyncSession, leave: LeaveRequest, now: datetime) -> bool:
     if not await _move_request(
         session,
-        leave.id or 0,
+        stored_id(leave),
         step=None,
         values={"status": LeaveStatus.WITHDRAWN, "decided_at": now},
     ):
         return False
-    await _close_steps(session, leave.id or 0)
+    await _close_steps(session, stored_id(leave))
     await session.refresh(leave)
     return True
 
@@ -320,10 +324,10 @@ async def expire_if_stale(*, session: AsyncSession, leave: LeaveRequest, today: 
     if leave.status != LeaveStatus.PENDING or leave.last_day >= today:
         return False
     if not await _move_request(
-        session, leave.id or 0, step=None, values={"status": LeaveStatus.EXPIRED}
+        session, stored_id(leave), step=None, values={"status": LeaveStatus.EXPIRED}
     ):
         return False
-    await _close_steps(session, leave.id or 0)
+    await _close_steps(session, stored_id(leave))
     await session.refresh(leave)
     return True
 
@@ -410,7 +414,7 @@ async def waiting_for(
         if may_decide(
             role=approval.role,
             grade=approval.grade,
-            staff_id=staff.id or 0,
+            staff_id=stored_id(staff),
             staff_roles=staff.role_set,
             staff_grade=staff.grade,
             requester_id=leave.staff_id,

@@ -47,6 +47,7 @@ from storage.cover_boards import Showing, arranged_by, set_shown, suggest_shown
 from storage.models import CoverNeed, SchoolClass
 from storage.schedule import Kit
 from storage.schools import staff_groups
+from storage.types import stored_id
 from views.common import day_label
 from views.cover_board import Board, BoardParts, render_board
 from views.leave import bell_label, cover_state, language_of, need_label
@@ -85,7 +86,7 @@ async def _arranger_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
 async def _arrangeable(turn: Turn, kit: Kit, first: date, last: date) -> list[CoverNeed]:
     """The needs between the two days that the actor arranges."""
     needs = await needs_between(
-        session=turn.session, school_id=kit.school.id or 0, first=first, last=last
+        session=turn.session, school_id=stored_id(kit.school), first=first, last=last
     )
     return arranged_by(kit, turn.actor.staff, needs, is_admin=turn.actor.is_admin)
 
@@ -302,7 +303,7 @@ async def on_merge(turn: Turn) -> None:
                 InlineKeyboardButton(
                     turn.t("cover.merge.with", klass=klass.name, name=kit.names.person(teacher)),
                     callback_data=callbacks.encode(
-                        "cov", "mc", need.id or 0, klass.id or 0, version
+                        "cov", "mc", stored_id(need), stored_id(klass), version
                     ),
                 )
             ]
@@ -421,7 +422,7 @@ async def on_ask_group(turn: Turn) -> None:
             [
                 InlineKeyboardButton(
                     t(lang, "cover.button.me"),
-                    callback_data=callbacks.encode("cov", "me", need.id or 0),
+                    callback_data=callbacks.encode("cov", "me", stored_id(need)),
                 )
             ]
         ]
@@ -484,7 +485,7 @@ async def cmd_arrange(turn: Turn) -> None:
     me = turn.actor.staff
     for day in sorted({n.day for n in needs}):
         board = await _draw(turn, kit, Showing(day, [n for n in needs if n.day == day], turn.now))
-        tag = (school_id, day, me.id or 0) if me is not None else None
+        tag = (school_id, day, stored_id(me)) if me is not None else None
         turn.out.send(turn.chat_id, board.text, board.markup, board=tag)
 
 

@@ -42,6 +42,7 @@ from storage.cover import (
 from storage.models import CoverNeed
 from storage.outbox import sent_about
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.leave import need_label
 
 ASK_ABOUT = "cover_ask"
@@ -76,12 +77,12 @@ async def on_volunteer(turn: Turn) -> None:
     cover_day = await load_cover_day(
         session=turn.session, school_id=need.school_id, day=need.day, schedule=kit.schedule
     )
-    problem = why_not(need, me.id or 0, cover_day, kit.cap)
+    problem = why_not(need, stored_id(me), cover_day, kit.cap)
     if problem is not None:
-        turn.toast(unavailable_text(turn, kit, cover_day, need, me.id or 0, problem), alert=True)
+        turn.toast(unavailable_text(turn, kit, cover_day, need, stored_id(me), problem), alert=True)
         return
     if not await take_from_group(
-        session=turn.session, need=need, staff_id=me.id or 0, now=turn.now
+        session=turn.session, need=need, staff_id=stored_id(me), now=turn.now
     ):
         turn.toast(turn.t("cover.ask.taken", name=kit.names.person(need.substitute_id)), alert=True)
         turn.edit_origin(_group_closed_text(turn, kit, need))
@@ -155,7 +156,7 @@ async def on_acknowledge(turn: Turn) -> None:
         return
     lesson = Safe(need_label(turn.lang, kit.names, kit.schedule, need))
     if not await acknowledge(
-        session=turn.session, need=need, version=version, staff_id=me.id or 0, now=turn.now
+        session=turn.session, need=need, version=version, staff_id=stored_id(me), now=turn.now
     ):
         turn.toast(turn.t("cover.ack.already"))
         turn.edit_origin(

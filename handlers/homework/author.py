@@ -31,6 +31,7 @@ from storage.homework import (
 from storage.homework_changes import cancel_changes, original_of
 from storage.models import HomeworkPost, Staff
 from storage.policies import load_policies
+from storage.types import stored_id
 
 
 async def own_post(turn: Turn, post_id: int | None) -> HomeworkPost | None:
@@ -131,7 +132,7 @@ async def _fit(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     """Publishes the refused homework with the minutes the class has left."""
     klass = await class_of(session=turn.session, post=post)
     policies = await load_policies(session=turn.session, school_id=post.school_id)
-    await lock_classes(session=turn.session, class_ids=[klass.id or 0])
+    await lock_classes(session=turn.session, class_ids=[stored_id(klass)])
     left = (await standing(turn, klass, post, policies)).left or 0
     asked = post.minutes
     if left <= 0 or not await move(
@@ -196,7 +197,7 @@ async def _withdraw(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     group gets a correction. Withdrawing a waiting change leaves the published posting as it is."""
     klass = await class_of(session=turn.session, post=post)
     policies = await load_policies(session=turn.session, school_id=post.school_id)
-    await lock_classes(session=turn.session, class_ids=[klass.id or 0])
+    await lock_classes(session=turn.session, class_ids=[stored_id(klass)])
     before = post.status
     if not await move(
         session=turn.session,

@@ -85,6 +85,7 @@ from storage.models import HomeworkPost, SchoolClass, Subject
 from storage.policies import load_policies
 from storage.staff import head_class
 from storage.timetable import school_classes
+from storage.types import stored_id
 from views.common import day_label
 
 TODAY = ("today", "今天", "今日")
@@ -272,7 +273,7 @@ async def _show_head_class(turn: Turn) -> None:
     policies = await load_policies(session=turn.session, school_id=klass.school_id)
     rows = await day_posts(
         session=turn.session,
-        class_ids=[klass.id or 0],
+        class_ids=[stored_id(klass)],
         start=day,
         end=day,
         statuses=(*COUNTED, HomeworkStatus.EXCEPTION),
@@ -320,7 +321,7 @@ async def _show_week(turn: Turn, class_text: str) -> None:
     calendar = await school_calendar(session=turn.session, school_id=klass.school_id)
     rows = await day_posts(
         session=turn.session,
-        class_ids=[klass.id or 0],
+        class_ids=[stored_id(klass)],
         start=monday,
         end=sunday,
         statuses=(HomeworkStatus.PUBLISHED,),
@@ -360,7 +361,7 @@ async def _show_mine(turn: Turn) -> None:
         turn.reply(turn.t("hw.needs_staff"))
         return
     posts = await author_posts(
-        session=turn.session, author_id=staff.id or 0, day=school_today(turn)
+        session=turn.session, author_id=stored_id(staff), day=school_today(turn)
     )
     if not posts:
         turn.reply(turn.t("hw.view.mine_none"))

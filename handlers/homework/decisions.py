@@ -26,6 +26,7 @@ from storage.homework import class_of, is_office, lock_classes, move, subject_of
 from storage.homework_changes import apply_change, original_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
+from storage.types import stored_id
 
 MAX_REASON = 500
 
@@ -143,7 +144,7 @@ async def apply_decision(
     staff = turn.actor.staff
     assert staff is not None
     policies = await load_policies(session=turn.session, school_id=post.school_id)
-    await lock_classes(session=turn.session, class_ids=[klass.id or 0])
+    await lock_classes(session=turn.session, class_ids=[stored_id(klass)])
     original = await original_of(session=turn.session, post=post)
     if original is not None:
         original = await _still_published(turn, found, original)

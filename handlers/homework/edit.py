@@ -47,6 +47,7 @@ from storage.homework import (
 from storage.homework_changes import cancel_changes, original_of, propose_change
 from storage.models import HomeworkPost, SchoolClass, Staff
 from storage.policies import load_policies
+from storage.types import stored_id
 
 EDIT = "hw.edit"
 
@@ -120,7 +121,7 @@ async def on_edit_text(turn: Turn) -> object:
         return END
     klass = await class_of(session=turn.session, post=post)
     policies = await load_policies(session=turn.session, school_id=post.school_id)
-    await lock_classes(session=turn.session, class_ids=[klass.id or 0])
+    await lock_classes(session=turn.session, class_ids=[stored_id(klass)])
     await turn.session.refresh(post)
     kind = line.kind or Kind(post.kind)
     check = await cap_check(

@@ -45,6 +45,7 @@ from storage.homework import (
 from storage.homework_changes import original_of
 from storage.models import HomeworkPost, Staff
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.common import day_label
 
 Message = Send | Edit
@@ -216,7 +217,7 @@ async def expire(
     messages += await redraw(
         session,
         KEPT,
-        post.id or 0,
+        stored_id(post),
         lambda lang: t(
             lang,
             "hw.closed.other",

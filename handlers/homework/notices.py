@@ -30,6 +30,7 @@ from storage.homework_changes import original_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.schools import staff_groups
 from storage.staff import school_staff
+from storage.types import stored_id
 from views.common import day_label
 
 # How much of a withdrawn posting's content the group's correction quotes, so two postings of
@@ -188,11 +189,15 @@ def ask_message(
             [
                 InlineKeyboardButton(
                     t(lang, "hw.button.allow" if exception else "hw.button.approve"),
-                    callback_data=callbacks.encode("hwok", ok_action, post.id or 0, post.version),
+                    callback_data=callbacks.encode(
+                        "hwok", ok_action, stored_id(post), post.version
+                    ),
                 ),
                 InlineKeyboardButton(
                     t(lang, "hw.button.return"),
-                    callback_data=callbacks.encode("hwret", no_action, post.id or 0, post.version),
+                    callback_data=callbacks.encode(
+                        "hwret", no_action, stored_id(post), post.version
+                    ),
                 ),
             ]
         ]
@@ -215,7 +220,7 @@ def ask_message(
 
 def kept_about(post: HomeworkPost, lang: str) -> str:
     """A request with the posting's buttons, redrawn if the posting expires undecided."""
-    return about(KEPT, post.id or 0, lang)
+    return about(KEPT, stored_id(post), lang)
 
 
 async def request_decision(
@@ -232,7 +237,7 @@ async def request_decision(
     chosen = await deciders(
         turn,
         klass=klass,
-        author_id=author.id or 0,
+        author_id=stored_id(author),
         exception=exception,
         mode=policies.get("homework.publication"),
     )

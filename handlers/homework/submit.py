@@ -37,6 +37,7 @@ from storage.calendar import school_calendar
 from storage.homework import Draft, Placed, class_of, may_post, place_postings
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
+from storage.types import stored_id
 
 
 @dataclass
@@ -137,14 +138,14 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
             line.append(
                 InlineKeyboardButton(
                     prefix + t(lang, "hw.button.fit", left=row.left),
-                    callback_data=callbacks.encode("hw", "fit", row.post.id or 0),
+                    callback_data=callbacks.encode("hw", "fit", stored_id(row.post)),
                 )
             )
         who = t(lang, f"hw.who.{row.who}")
         line.append(
             InlineKeyboardButton(
                 prefix + t(lang, "hw.button.exception", who=who),
-                callback_data=callbacks.encode("hw", "exc", row.post.id or 0),
+                callback_data=callbacks.encode("hw", "exc", stored_id(row.post)),
             )
         )
         buttons.append(line)
@@ -245,7 +246,7 @@ async def submit(
             continue
         who = "head"
         if item.post.status == HomeworkStatus.OVER_CAP:
-            chosen = await exception_deciders(turn, item.klass, author.id or 0, policies)
+            chosen = await exception_deciders(turn, item.klass, stored_id(author), policies)
             label = deciders_label(turn.lang, chosen)
             asked += [label] if label not in asked else []
             who = chosen.who

@@ -57,6 +57,7 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, School
 from storage.schedule import Kit
 from storage.staff import staff_for_telegram
+from storage.types import stored_id
 from views.leave import language_of, span_label
 
 END = ConversationHandler.END
@@ -141,7 +142,7 @@ async def _open_step(
         or not may_decide(
             role=approval.role,
             grade=approval.grade,
-            staff_id=me.id or 0,
+            staff_id=stored_id(me),
             staff_roles=me.role_set,
             staff_grade=me.grade,
             requester_id=leave.staff_id,
@@ -174,7 +175,7 @@ async def decide(
         leave=leave,
         approval=approval,
         approve=approve,
-        staff_id=me.id or 0,
+        staff_id=stored_id(me),
         now=turn.now,
         note=note,
     )
@@ -208,7 +209,7 @@ async def decide(
         if await release_provisional(turn, kit, leave):
             await turn.schedule_changed(leave.school_id, kinds.COVER)
     elif outcome == "next":
-        following = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+        following = await waiting_step(session=turn.session, leave_id=stored_id(leave))
         assert following is not None
         asked = await ask_approvers(turn, kit, leave, following)
         tell(
@@ -274,7 +275,7 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     # Lessons already on the boards (put there before the decision) stay as they are arranged.
     # Only a leave starting by tomorrow can have them (jobs/leave.py `watch_leaves`).
     confirmed = (
-        await confirm_needs(session=turn.session, leave_id=leave.id or 0)
+        await confirm_needs(session=turn.session, leave_id=stored_id(leave))
         if leave.first_day <= today + timedelta(days=1)
         else []
     )
@@ -322,7 +323,7 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
         if s.is_school_day
     }
     update_slips(turn, kit, days)
-    turn.then(duties_for_leave, leave_id=leave.id or 0)
+    turn.then(duties_for_leave, leave_id=stored_id(leave))
 
 
 @follow_ups.named("leave_duties")
@@ -452,7 +453,7 @@ async def cmd_pending(turn: Turn) -> None:
     waiting = await waiting_for(session=turn.session, school_id=me.school_id, staff=me)
     shown = 0
     for leave, approval in waiting:
-        steps = len(await approvals_of(session=turn.session, leave_id=leave.id or 0))
+        steps = len(await approvals_of(session=turn.session, leave_id=stored_id(leave)))
         turn.reply(
             approval_text(turn.lang, kit, leave, approval, steps),
             approval_markup(turn.lang, approval),

@@ -57,6 +57,7 @@ from storage.leave import (
 )
 from storage.models import CoverNeed, LeaveRequest
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.leave import kind_label, language_of, need_label, span_label
 
 MYLEAVE_LIMIT = 10
@@ -70,7 +71,7 @@ async def cmd_leave_line(turn: Turn) -> None:
     if school is None or turn.actor.staff is None:
         turn.reply(turn.t("common.not_linked"))
         return
-    kit = await load_kit(turn, school.id or 0)
+    kit = await load_kit(turn, stored_id(school))
     assert kit is not None
     try:
         checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn.now)))
@@ -117,7 +118,7 @@ async def on_withdraw(turn: Turn) -> None:
     span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
     if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
         await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
-    waiting = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+    waiting = await waiting_step(session=turn.session, leave_id=stored_id(leave))
     if not await withdraw(session=turn.session, leave=leave, now=turn.now):
         turn.toast(turn.t("leave.not_withdrawable", state=state_text(turn.lang, leave)), alert=True)
         turn.edit_origin(turn.t("leave.closed", span=span, state=state_text(turn.lang, leave)))
@@ -170,7 +171,7 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
     before its decision are released, their substitutes and arrangers told, boards redrawn."""
     needs = [
         need
-        for need in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
+        for need in await needs_of_leave(session=turn.session, leave_id=stored_id(leave))
         if need.provisional
     ]
     if not needs:
@@ -205,7 +206,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
         return
     await hold_school(session=turn.session, school_id=leave.school_id)
     ahead = []
-    for need in await needs_of_leave(session=turn.session, leave_id=leave.id or 0):
+    for need in await needs_of_leave(session=turn.session, leave_id=stored_id(leave)):
         start = kit.schedule.lesson_start(need.day, need.period)
         if (start is not None and start > turn.now) or (
             start is None and need.day > kit.today(turn.now)
@@ -294,20 +295,20 @@ async def cmd_myleave(turn: Turn) -> None:
             await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
         state = state_text(turn.lang, leave)
         if leave.status == LeaveStatus.PENDING:
-            waiting = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+            waiting = await waiting_step(session=turn.session, leave_id=stored_id(leave))
             if waiting is not None:
                 state = turn.t("leave.state.pending_at", role=step_label(turn.lang, waiting))
             buttons.append(
                 InlineKeyboardButton(
                     turn.t("leave.button.withdraw_n", number=number),
-                    callback_data=callbacks.encode("lv", "wd", leave.id or 0),
+                    callback_data=callbacks.encode("lv", "wd", stored_id(leave)),
                 )
             )
         elif leave.status == LeaveStatus.APPROVED and leave.last_day >= today:
             buttons.append(
                 InlineKeyboardButton(
                     turn.t("leave.button.back_n", number=number),
-                    callback_data=callbacks.encode("lv", "bk", leave.id or 0),
+                    callback_data=callbacks.encode("lv", "bk", stored_id(leave)),
                 )
             )
         line = turn.t(
@@ -349,7 +350,7 @@ async def on_substitute_answer(turn: Turn) -> None:
     agree = turn.callback.action == "yes"
     teacher = kit.names.staff.get(leave.staff_id)
     if not await answer_substitute(
-        session=turn.session, leave=leave, staff_id=me.id or 0, agree=agree
+        session=turn.session, leave=leave, staff_id=stored_id(me), agree=agree
     ):
         key = (
             f"leave.substitute_state.{leave.substitute_state}"
@@ -388,7 +389,7 @@ async def on_substitute_answer(turn: Turn) -> None:
     await hold_school(session=turn.session, school_id=leave.school_id)
     changed_days = []
     for need in await needs_of_leave(
-        session=turn.session, leave_id=leave.id or 0, states=(CoverStatus.ASSIGNED,)
+        session=turn.session, leave_id=stored_id(leave), states=(CoverStatus.ASSIGNED,)
     ):
         if need.substitute_id != me.id:
             continue
@@ -397,20 +398,20 @@ async def on_substitute_answer(turn: Turn) -> None:
                 session=turn.session,
                 need=need,
                 version=need.version,
-                staff_id=me.id or 0,
+                staff_id=stored_id(me),
                 now=turn.now,
             ):
                 await turn.audit(
                     "cover_acknowledged", subject_type="cover_need", subject_id=need.id
                 )
             continue
-        if await reopen_audited(turn, need, substitute=me.id or 0, reason="named_declined"):
+        if await reopen_audited(turn, need, substitute=stored_id(me), reason="named_declined"):
             changed_days.append(need.day)
             await tell_arrangers(turn, kit, need, "cover.named_declined", name=me.name)
     if changed_days:
         reopened = [
             n
-            for n in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
+            for n in await needs_of_leave(session=turn.session, leave_id=stored_id(leave))
             if n.status == CoverStatus.OPEN
         ]
         boards_follow(turn, kit, reopened)

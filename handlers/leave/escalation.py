@@ -31,6 +31,7 @@ from storage.leave import approvals_of, approvers_for, deciders, escalate_step, 
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.outbox import unreachable_ids
 from storage.schedule import Kit, build_kit
+from storage.types import stored_id
 from views.leave import kind_label, language_of, span_label
 
 Message = Send | Edit
@@ -69,7 +70,7 @@ async def ask(
     header: str = "",
 ) -> list[Message]:
     """The request with 批准 / 驳回 for each person (`header` above it, already in words)."""
-    steps = len(await approvals_of(session=session, leave_id=leave.id or 0))
+    steps = len(await approvals_of(session=session, leave_id=stored_id(leave)))
     messages: list[Message] = []
     for person in people:
         if person.telegram_id is None:

@@ -35,6 +35,7 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, Staff
 from storage.schedule import Kit
 from storage.staff import hold_staff
+from storage.types import stored_id
 from views.common import day_label, localised
 from views.leave import (
     day_lesson_label,
@@ -202,7 +203,7 @@ async def _check_substitute(
             session=turn.session, school_id=staff.school_id, day=lesson.day, schedule=kit.schedule
         )
         label = Safe(day_lesson_label(turn.lang, kit.names, kit.schedule, lesson))
-        busy = busy_lesson(cover_day, colleague.id or 0, lesson.period)
+        busy = busy_lesson(cover_day, stored_id(colleague), lesson.period)
         if busy is not None:
             raise Refusal(
                 "leave.err.substitute_busy",
@@ -211,7 +212,7 @@ async def _check_substitute(
                 klass=kit.names.classes.get(busy.class_id, "?"),
                 subject=kit.names.subjects.get(busy.subject_id, "?"),
             )
-        if lesson.period in cover_day.busy().get(colleague.id or 0, set()):
+        if lesson.period in cover_day.busy().get(stored_id(colleague), set()):
             raise Refusal("leave.err.substitute_covering", name=colleague.name, lesson=label)
         if colleague.id in cover_day.away(lesson.period):
             raise Refusal("leave.err.substitute_away", name=colleague.name, lesson=label)
@@ -270,11 +271,11 @@ def approval_markup(lang: str, approval: LeaveApproval) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.approve"),
-                    callback_data=callbacks.encode("lv", "ok", approval.id or 0),
+                    callback_data=callbacks.encode("lv", "ok", stored_id(approval)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "leave.button.reject"),
-                    callback_data=callbacks.encode("lvno", "go", approval.id or 0),
+                    callback_data=callbacks.encode("lvno", "go", stored_id(approval)),
                 ),
             ]
         ]
@@ -372,8 +373,8 @@ async def ask_approvers(
     turn.then(
         ask_step,
         school_id=leave.school_id,
-        step_id=approval.id or 0,
-        people=[person.id or 0 for person in people],
+        step_id=stored_id(approval),
+        people=[stored_id(person) for person in people],
         key=key,
     )
     return people
@@ -406,7 +407,7 @@ async def ask_step(
 
 
 async def _steps(turn: Turn, leave: LeaveRequest) -> list[LeaveApproval]:
-    return await approvals_of(session=turn.session, leave_id=leave.id or 0)
+    return await approvals_of(session=turn.session, leave_id=stored_id(leave))
 
 
 def people_names(lang: str, people: list[Staff]) -> str:
@@ -419,7 +420,7 @@ def withdraw_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.withdraw"),
-                    callback_data=callbacks.encode("lv", "wd", leave.id or 0),
+                    callback_data=callbacks.encode("lv", "wd", stored_id(leave)),
                 )
             ]
         ]
@@ -432,11 +433,11 @@ def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.agree"),
-                    callback_data=callbacks.encode("lvs", "yes", leave.id or 0),
+                    callback_data=callbacks.encode("lvs", "yes", stored_id(leave)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "leave.button.decline"),
-                    callback_data=callbacks.encode("lvs", "no", leave.id or 0),
+                    callback_data=callbacks.encode("lvs", "no", stored_id(leave)),
                 ),
             ]
         ]
@@ -449,7 +450,7 @@ async def store(turn: Turn, checked: Checked, *, action: str) -> tuple[LeaveRequ
     leave, first_step = await create_leave(
         session=turn.session,
         school_id=staff.school_id,
-        staff_id=staff.id or 0,
+        staff_id=stored_id(staff),
         kind=draft.kind,
         first=draft.first,
         last=draft.last,

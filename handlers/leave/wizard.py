@@ -53,6 +53,7 @@ from rules.leave_dates import (
 )
 from storage.leave import deciders
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.common import day_label
 from views.leave import grade_label, kind_label, span_label
 
@@ -398,7 +399,7 @@ async def on_reason_text(turn: Turn) -> object:
         school_id=checked.staff.school_id,
         role=first_step.role,
         grade=first_step.grade,
-        requester_id=checked.staff.id or 0,
+        requester_id=stored_id(checked.staff),
     )
     roles = t(turn.lang, "leave.chain_sep").join(
         t(

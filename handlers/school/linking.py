@@ -29,6 +29,7 @@ from storage.locks import hold
 from storage.models import Registration, Staff
 from storage.schools import school_by_id
 from storage.staff import admin_recipients, staff_by_name, staff_for_telegram, staff_named_anywhere
+from storage.types import stored_id
 from views.common import moment_label
 
 INVITE_PREFIX = "inv_"
@@ -115,7 +116,7 @@ async def cmd_invite(turn: Turn) -> None:
         turn.reply(turn.t("common.no_school"))
         return
     staff = await staff_by_name(
-        session=turn.session, school_id=turn.actor.school.id or 0, name=name
+        session=turn.session, school_id=stored_id(turn.actor.school), name=name
     )
     if staff is None or not staff.active:
         turn.reply(
@@ -125,7 +126,7 @@ async def cmd_invite(turn: Turn) -> None:
     invite = await create_invite(
         session=turn.session,
         school_id=staff.school_id,
-        staff_id=staff.id or 0,
+        staff_id=stored_id(staff),
         by=turn.actor.telegram_id,
         now=turn.now,
     )
@@ -181,7 +182,7 @@ async def cmd_register(turn: Turn) -> None:
         if staff.telegram_id is not None:
             _tell_linked(turn, staff, await _recipients(turn, staff.school_id))
         elif not await pending_registration(
-            session=turn.session, telegram_id=telegram_id, staff_id=staff.id or 0
+            session=turn.session, telegram_id=telegram_id, staff_id=stored_id(staff)
         ):
             await _ask_admins(turn, staff)
 
@@ -196,7 +197,7 @@ async def _register_in_group(turn: Turn, school_id: int, name: str) -> None:
         turn.reply(turn.t("register.taken", name=staff.name))
         return
     if await pending_registration(
-        session=turn.session, telegram_id=turn.actor.telegram_id, staff_id=staff.id or 0
+        session=turn.session, telegram_id=turn.actor.telegram_id, staff_id=stored_id(staff)
     ):
         turn.reply(turn.t("register.pending"))
         return
@@ -234,7 +235,7 @@ async def _ask_admins(turn: Turn, staff: Staff) -> bool:
     registration = await create_registration(
         session=turn.session,
         school_id=staff.school_id,
-        staff_id=staff.id or 0,
+        staff_id=stored_id(staff),
         telegram_id=turn.actor.telegram_id,
         telegram_name=turn.actor.display_name,
         now=turn.now,
@@ -271,11 +272,11 @@ def decision_markup(lang: str, registration: Registration) -> InlineKeyboardMark
             [
                 InlineKeyboardButton(
                     t(lang, "register.approve"),
-                    callback_data=callbacks.encode("reg", "ok", registration.id or 0),
+                    callback_data=callbacks.encode("reg", "ok", stored_id(registration)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "register.reject"),
-                    callback_data=callbacks.encode("reg", "no", registration.id or 0),
+                    callback_data=callbacks.encode("reg", "no", stored_id(registration)),
                 ),
             ]
         ]
@@ -283,7 +284,7 @@ def decision_markup(lang: str, registration: Registration) -> InlineKeyboardMark
 
 
 def kept_about(registration: Registration, lang: str) -> str:
-    return about(KEPT, registration.id or 0, lang)
+    return about(KEPT, stored_id(registration), lang)
 
 
 @button()

@@ -26,6 +26,7 @@ from storage import audit
 from storage.invites import expire_registration, mark_escalated
 from storage.models import Registration, School, Staff
 from storage.staff import school_admins, user_pref
+from storage.types import stored_id
 
 Message = Send | Edit
 
@@ -57,13 +58,13 @@ async def escalate(
     admins can be reached, or it waited `ESCALATE_AFTER`. Nothing when neither holds."""
     if registration.status != RegistrationStatus.PENDING or registration.escalated_at is not None:
         return []
-    if await admins_reachable(session, school.id or 0):
+    if await admins_reachable(session, stored_id(school)):
         if now - registration.created_at < ESCALATE_AFTER:
             return []
         why = "late"
     else:
         why = "unreachable"
-    if not await mark_escalated(session=session, registration_id=registration.id or 0, now=now):
+    if not await mark_escalated(session=session, registration_id=stored_id(registration), now=now):
         return []
     await audit.record(
         session=session,
@@ -111,7 +112,7 @@ async def expire(
     ):
         return None
     if not await expire_registration(
-        session=session, registration_id=registration.id or 0, now=now
+        session=session, registration_id=stored_id(registration), now=now
     ):
         return None
     await audit.record(
@@ -135,7 +136,7 @@ async def expire(
     messages: list[Message] = [
         Send(registration.telegram_id, t(lang, "register.expired_user", name=name, days=days))
     ]
-    if not await admins_reachable(session, school.id or 0):
+    if not await admins_reachable(session, stored_id(school)):
         messages += [
             Send(
                 admin_id,
@@ -154,7 +155,7 @@ async def expire(
     messages += await redraw(
         session,
         KEPT,
-        registration.id or 0,
+        stored_id(registration),
         lambda lang: t(
             lang, "register.closed_expired", name=f"{registration.telegram_name} → {name}"
         ),

@@ -26,6 +26,7 @@ from storage.cover import hold_school, may_arrange, needs_on
 from storage.models import LessonSwap
 from storage.schedule import Kit, approved_swaps
 from storage.swaps import move_swap
+from storage.types import stored_id
 from views.leave import swap_line
 
 # Messages one /swaps sends at most; the rest are counted.
@@ -77,7 +78,7 @@ async def on_cancel(turn: Turn) -> None:
         return
     if not await move_swap(
         session=turn.session,
-        swap_id=swap.id or 0,
+        swap_id=stored_id(swap),
         from_states=(SwapStatus.APPROVED,),
         to_state=SwapStatus.CANCELLED,
         now=turn.now,

@@ -40,6 +40,7 @@ from storage.cover import hold_school, swap_problems
 from storage.models import LessonSwap
 from storage.schedule import Kit, swap_sides
 from storage.swaps import OPEN_SWAP_STATES, create_swap, move_swap, swaps_waiting
+from storage.types import stored_id
 from views.leave import language_of, swap_line
 from views.swap import ask_arranger_message, ask_colleague_message
 
@@ -77,7 +78,7 @@ async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:
                 [
                     InlineKeyboardButton(
                         turn.t("swap.button.withdraw"),
-                        callback_data=callbacks.encode("sw", "wd", swap.id or 0),
+                        callback_data=callbacks.encode("sw", "wd", stored_id(swap)),
                     )
                 ]
             ]
@@ -148,7 +149,7 @@ def cancel_markup(lang: str, swap: LessonSwap) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "swap.button.cancel"),
-                    callback_data=callbacks.encode("sw", "cx", swap.id or 0),
+                    callback_data=callbacks.encode("sw", "cx", stored_id(swap)),
                 )
             ]
         ]
@@ -223,7 +224,7 @@ async def on_colleague_answer(turn: Turn) -> None:
             return
     if not await move_swap(
         session=turn.session,
-        swap_id=swap.id or 0,
+        swap_id=stored_id(swap),
         from_states=(SwapStatus.ASKED,),
         to_state=SwapStatus.AGREED if agree else SwapStatus.DECLINED,
         now=turn.now,
@@ -294,7 +295,7 @@ async def on_arranger_decision(turn: Turn) -> None:
             return
     if not await move_swap(
         session=turn.session,
-        swap_id=swap.id or 0,
+        swap_id=stored_id(swap),
         from_states=(SwapStatus.AGREED,),
         to_state=SwapStatus.APPROVED if approve else SwapStatus.REJECTED,
         now=turn.now,
@@ -336,7 +337,7 @@ async def on_withdraw(turn: Turn) -> None:
     await _expire_if_past(turn, kit, swap)
     if not await move_swap(
         session=turn.session,
-        swap_id=swap.id or 0,
+        swap_id=stored_id(swap),
         from_states=OPEN_SWAP_STATES,
         to_state=SwapStatus.WITHDRAWN,
         now=turn.now,

@@ -29,6 +29,7 @@ from storage.models import LessonSwap, Staff
 from storage.schedule import Kit
 from storage.staff import school_staff
 from storage.swaps import OPEN_SWAP_STATES, escalate_swap, mark_swap_told, move_swap
+from storage.types import stored_id
 from views.leave import language_of, swap_line
 from views.swap import ask_arranger_message
 
@@ -44,7 +45,7 @@ def ladder_start(policy: str) -> str:
 
 def kept_about(swap: LessonSwap, lang: str) -> str:
     """A message with the swap's buttons, redrawn when it expires."""
-    return about(KEPT, swap.id or 0, lang)
+    return about(KEPT, stored_id(swap), lang)
 
 
 async def swap_arrangers(
@@ -84,7 +85,7 @@ def may_decide_swap(person: Staff | None, *, is_admin: bool, kit: Kit, swap: Les
         and may_decide(
             role=ladder_start(kit.arranger_policy),
             grade=grade,
-            staff_id=person.id or 0,
+            staff_id=stored_id(person),
             staff_roles=person.role_set,
             staff_grade=person.grade,
             requester_id=swap.proposer_id,
@@ -232,7 +233,7 @@ async def expire_if_begun(
     arrangers = await swap_arrangers(session, kit, swap) if was == SwapStatus.AGREED else []
     won = await move_swap(
         session=session,
-        swap_id=swap.id or 0,
+        swap_id=stored_id(swap),
         from_states=OPEN_SWAP_STATES,
         to_state=SwapStatus.EXPIRED,
         now=now,
@@ -263,7 +264,7 @@ async def expire_if_begun(
     messages += await redraw(
         session,
         KEPT,
-        swap.id or 0,
+        stored_id(swap),
         lambda lang: t(
             lang,
             "swap.closed",
