@@ -30,6 +30,7 @@ from storage.schools import (
     list_schools,
     school_by_name,
 )
+from storage.types import stored_id
 
 
 class CliError(Exception):
@@ -176,7 +177,7 @@ async def import_file(settings: Settings, kind: str, path: Path, school_name: st
             school = await school_named(session, settings, school_name)
             result = await import_table(
                 session=session,
-                school_id=school.id or 0,
+                school_id=stored_id(school),
                 kind=kind,
                 data=data,
                 filename=path.name,
@@ -192,7 +193,7 @@ async def import_file(settings: Settings, kind: str, path: Path, school_name: st
 async def settings_show(settings: Settings, school_name: str) -> int:
     async with database(settings) as session:
         school = await school_named(session, settings, school_name)
-        policies = await load_policies(session=session, school_id=school.id or 0)
+        policies = await load_policies(session=session, school_id=stored_id(school))
     for item in SPECS:
         marker = "" if policies.is_default(item.key) else " *"
         description = say(settings, f"policy.{item.key}")
@@ -208,7 +209,7 @@ async def settings_set(settings: Settings, school_name: str, key: str, value: st
         try:
             old, new = await set_policy(
                 session=session,
-                school_id=school.id or 0,
+                school_id=stored_id(school),
                 key=key,
                 raw_value=value,
                 by=None,

@@ -11,6 +11,7 @@ from simulator import SimMessage
 from storage.calendar import school_calendar
 from storage.policies import load_policies
 from storage.schools import school_by_name
+from storage.types import stored_id
 
 # A school year has no break longer than this; past it the calendar has no school days at all.
 MAX_DAYS_AHEAD = 120
@@ -22,8 +23,8 @@ async def next_duty_announcement(stage: Stage) -> list[SimMessage]:
     async with svc.sessions() as session:
         school = await school_by_name(session=session, name=SCHOOL_NAME)
         assert school is not None
-        calendar = await school_calendar(session=session, school_id=school.id or 0)
-        policies = await load_policies(session=session, school_id=school.id or 0)
+        calendar = await school_calendar(session=session, school_id=stored_id(school))
+        policies = await load_policies(session=session, school_id=stored_id(school))
     now = stage.clock.now()
     day = now.date() + timedelta(days=1)
     while not calendar.is_school_day(day):

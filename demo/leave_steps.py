@@ -15,6 +15,7 @@ from demo.stage import Stage
 from simulator import SimMessage
 from storage.calendar import school_calendar
 from storage.schools import school_by_name
+from storage.types import stored_id
 
 TEACHER = "吴晓梅"
 LEADER = "周雅琴"
@@ -29,7 +30,7 @@ async def _next_school_day(stage: Stage) -> date | None:
     async with svc.sessions() as session:
         school = await school_by_name(session=session, name=SCHOOL_NAME)
         assert school is not None
-        calendar = await school_calendar(session=session, school_id=school.id or 0)
+        calendar = await school_calendar(session=session, school_id=stored_id(school))
     today = stage.clock.now().date()
     day = today + timedelta(days=1)
     while not calendar.is_school_day(day):

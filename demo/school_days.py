@@ -10,6 +10,7 @@ from demo.roster import SCHOOL_NAME
 from demo.stage import Stage
 from storage.calendar import school_calendar
 from storage.schools import school_by_name
+from storage.types import stored_id
 
 # A school year has no break longer than this; past it the calendar has no school days at all.
 MAX_DAYS_AHEAD = 120
@@ -21,7 +22,7 @@ async def school_day_from(stage: Stage, day: date) -> date | None:
     async with svc.sessions() as session:
         school = await school_by_name(session=session, name=SCHOOL_NAME)
         assert school is not None
-        calendar = await school_calendar(session=session, school_id=school.id or 0)
+        calendar = await school_calendar(session=session, school_id=stored_id(school))
     candidate = day
     while not calendar.is_school_day(candidate):
         candidate += timedelta(days=1)

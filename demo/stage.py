@@ -30,6 +30,7 @@ from storage.chat_history import delivered_messages, highest_message_ids
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_async
 from storage.schools import bind_group, create_school, school_by_name
+from storage.types import stored_id
 
 GROUP_ID = -1_008_800_000_001
 GROUP_TITLE = f"{SCHOOL_NAME}教师群"
@@ -145,7 +146,7 @@ async def seed_demo_school(database_url: str, now: datetime, *, bind: bool) -> N
                 if kind in IMPORT_KINDS:
                     await import_table(
                         session=session,
-                        school_id=school.id or 0,
+                        school_id=stored_id(school),
                         kind=kind,
                         data=data,
                         filename=filename,
@@ -155,7 +156,7 @@ async def seed_demo_school(database_url: str, now: datetime, *, bind: bool) -> N
             if bind:
                 await bind_group(
                     session=session,
-                    school_id=school.id or 0,
+                    school_id=stored_id(school),
                     chat_id=GROUP_ID,
                     title=GROUP_TITLE,
                     by=SYSADMIN_ID,

@@ -20,6 +20,7 @@ from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.statutory_holidays import holiday_spans
 from storage.calendar import school_calendar
 from storage.staff import admin_recipients
+from storage.types import stored_id
 from views.common import day_label, weekday_name
 
 MAKEUP_UNSET = kinds.CALENDAR_MAKEUP_UNSET
@@ -31,7 +32,7 @@ UNKNOWN_YEAR_DAYS = 30
 
 
 async def plan_makeup_warnings(ctx: DayContext) -> list[Slot]:
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     ahead = calendar.makeups_without_weekday(
         ctx.day + timedelta(days=1), ctx.day + timedelta(days=MAKEUP_NOTICE_DAYS)
     )
@@ -41,7 +42,7 @@ async def plan_makeup_warnings(ctx: DayContext) -> list[Slot]:
 
 async def makeup_warning_job(ctx: PushContext) -> bool:
     makeup = date.fromisoformat(ctx.slot.key)
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     if makeup not in calendar.makeups_without_weekday(makeup, makeup):
         return False  # set in the meantime, or no longer a make-up day
     return await _tell_admins(
@@ -57,7 +58,7 @@ async def makeup_warning_job(ctx: PushContext) -> bool:
 
 
 async def plan_unknown_year_warnings(ctx: DayContext) -> list[Slot]:
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     ahead = (ctx.day + timedelta(days=i) for i in range(UNKNOWN_YEAR_DAYS + 1))
     at = at_local(ctx.day, WARNING_TIME, ctx.tz)
     return [Slot(UNKNOWN_YEAR, "admins", at, str(year)) for year in calendar.unknown_years(ahead)]
@@ -91,7 +92,7 @@ async def _tell_admins(ctx: PushContext, text: Callable[[str], str]) -> bool:
     sent = 0
     for telegram_id, lang in await admin_recipients(
         session=ctx.session,
-        school_id=ctx.school.id or 0,
+        school_id=stored_id(ctx.school),
         system_admins=settings.bootstrap_admin_ids,
         default_language=settings.default_language,
     ):

@@ -16,11 +16,13 @@ from bot.texts import Safe, split_message, t
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
+from rules.states import CoverStatus
 from storage.calendar import school_calendar
 from storage.cover import needs_on, save_slip, slip_covers, slip_data
 from storage.cover_boards import Showing, arranger_needs, suggest_shown
 from storage.models import CoverNeed
 from storage.schedule import build_kit
+from storage.types import stored_id
 from views.cover_board import BoardParts, render_board
 from views.cover_slip import slip_lines, slip_message
 from views.leave import need_label
@@ -37,7 +39,7 @@ OPEN_BEFORE_SLIP = timedelta(hours=2)
 async def plan_tomorrow(ctx: DayContext) -> list[Slot]:
     """At the evening time of any day, when tomorrow is a school day."""
     tomorrow = ctx.day + timedelta(days=1)
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     if not calendar.status(tomorrow).is_school_day:
         return []
     at = at_local(ctx.day, ctx.policies.get("cover.slip_tomorrow"), ctx.tz)
@@ -45,7 +47,7 @@ async def plan_tomorrow(ctx: DayContext) -> list[Slot]:
 
 
 async def post_slip(ctx: PushContext, day: date) -> bool:
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     data = await slip_data(session=ctx.session, school_id=school_id, day=day)
     if data.empty:
         return False
@@ -82,7 +84,10 @@ async def plan_ack_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
     needs = await needs_on(
-        session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day, states=("assigned",)
+        session=ctx.session,
+        school_id=stored_id(ctx.school),
+        day=ctx.day,
+        states=(CoverStatus.ASSIGNED,),
     )
     if not needs:
         return []  # most days: nothing to plan, so the timetable is not loaded
@@ -100,7 +105,7 @@ async def send_ack_reminder(ctx: PushContext) -> bool:
     need = await ctx.session.get(CoverNeed, int(ctx.slot.target.removeprefix("need")))
     if (
         need is None
-        or need.status != "assigned"
+        or need.status != CoverStatus.ASSIGNED
         or need.acknowledged_at is not None
         or ctx.slot.key != f"{need.substitute_id}v{need.version}"
     ):
@@ -126,7 +131,7 @@ async def send_ack_reminder(ctx: PushContext) -> bool:
 async def plan_open_tomorrow(ctx: DayContext) -> list[Slot]:
     """On any day, when tomorrow is a school day: whether anything is open is asked at 18:00."""
     tomorrow = ctx.day + timedelta(days=1)
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     if not calendar.status(tomorrow).is_school_day:
         return []
     at = at_local(ctx.day, ctx.policies.get("cover.slip_tomorrow"), ctx.tz) - OPEN_BEFORE_SLIP
@@ -136,8 +141,8 @@ async def plan_open_tomorrow(ctx: DayContext) -> list[Slot]:
 async def send_open_tomorrow(ctx: PushContext) -> bool:
     """Each arranger with lessons of tomorrow still open gets tomorrow's board, on its page."""
     day = date.fromisoformat(ctx.slot.key)
-    needs = await needs_on(session=ctx.session, school_id=ctx.school.id or 0, day=day)
-    if not any(need.status == "open" for need in needs):
+    needs = await needs_on(session=ctx.session, school_id=stored_id(ctx.school), day=day)
+    if not any(need.status == CoverStatus.OPEN for need in needs):
         return False
     kit = await build_kit(ctx.session, ctx.school)
     default = ctx.services.settings.default_language
@@ -145,7 +150,7 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
     now = ctx.services.clock.now()
     sent = 0
     for person, theirs in (await arranger_needs(ctx.session, kit, needs, boards=True)).values():
-        still_open = [need for need in theirs if need.status == "open"]
+        still_open = [need for need in theirs if need.status == CoverStatus.OPEN]
         if person.telegram_id is None or not still_open:
             continue
         lang = person.language or default
@@ -153,7 +158,7 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
         await suggest_shown(ctx.session, kit, shown, parts.suggestions)
         board = render_board(kit, shown, lang, parts)
         text = f"{t(lang, 'cover.open_tomorrow', count=len(still_open))}\n{board.text}"
-        tag = (ctx.school.id or 0, day, person.id or 0)
+        tag = (stored_id(ctx.school), day, stored_id(person))
         markup = board.markup
         if await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text, markup, board=tag):
             sent += 1

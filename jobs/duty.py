@@ -24,6 +24,7 @@ from storage.cover import arrangers_for
 from storage.duty import DutyGap, DutyShift, duty_gaps, duty_on, has_roster, replacement_suggestions
 from storage.models import School, Staff
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.common import day_label
 from views.duty import hhmm, render_day, request_message
 
@@ -34,7 +35,7 @@ REMIND = kinds.DUTY_REMIND
 async def plan_announcement(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    if not await has_roster(session=ctx.session, school_id=ctx.school.id or 0):
+    if not await has_roster(session=ctx.session, school_id=stored_id(ctx.school)):
         return []
     at = at_local(ctx.day, ctx.policies.get("duty.announce_time"), ctx.tz)
     return [Slot(ANNOUNCE, "group", at, ctx.day.isoformat())]
@@ -43,7 +44,7 @@ async def plan_announcement(ctx: DayContext) -> list[Slot]:
 async def announcement_job(ctx: PushContext) -> bool:
     """Today's posts and who is on them, mentioning the people so they are notified; a post
     whose person is on leave then says it needs a replacement, and the arranger is asked."""
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     shifts = await duty_on(session=ctx.session, school_id=school_id, day=ctx.day)
     if not shifts:
         return False
@@ -74,7 +75,7 @@ async def announcement_job(ctx: PushContext) -> bool:
 
 async def shifts_of_day(ctx: DayContext) -> list[DutyShift]:
     """Who is on which post that day, read once for all the kinds that plan from it."""
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     return await ctx.once(
         "duty_on", lambda: duty_on(session=ctx.session, school_id=school_id, day=ctx.day)
     )
@@ -104,7 +105,7 @@ async def plan_reminders(ctx: DayContext) -> list[Slot]:
 
 async def reminder_job(ctx: PushContext) -> bool:
     """A private reminder, unless the person is no longer on the post or its window is over."""
-    shifts = await duty_on(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    shifts = await duty_on(session=ctx.session, school_id=stored_id(ctx.school), day=ctx.day)
     shift = next((s for s in shifts if s.post_id == ctx.slot.data.get("post_id")), None)
     if (
         shift is None
@@ -115,7 +116,7 @@ async def reminder_job(ctx: PushContext) -> bool:
     now: datetime = ctx.services.clock.now()
     if now >= at_local(ctx.day, shift.ends_at, ctx.slot.at.tzinfo):
         return False  # sent late after a restart: the window is over, a reminder helps nobody
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     gaps = await duty_gaps(session=ctx.session, school_id=school_id, start=ctx.day, end=ctx.day)
     if any(gap.shift.post_id == shift.post_id for gap in gaps):
         return False  # on leave then: the arranger finds a replacement, who gets the reminder
@@ -145,7 +146,7 @@ async def replacement_requests(
     session: AsyncSession, school: School, gaps: Sequence[DutyGap], default_lang: str
 ) -> list[Message]:
     """The messages that ask the arrangers to replace each absent person on duty."""
-    school_id = school.id or 0
+    school_id = stored_id(school)
     policy = str((await load_policies(session=session, school_id=school_id)).get("cover.arranger"))
     messages: list[Message] = []
     for gap in gaps:

@@ -32,6 +32,7 @@ from storage.events import (
     spec_and_calendar,
 )
 from storage.models import Event
+from storage.types import stored_id
 from views.common import day_label
 from views.events import audience_label, checkin_markup, mention_lines
 
@@ -47,9 +48,9 @@ def soon_slot(event: Event, day: date, tz: Any) -> Slot:
 
 
 async def _taking_place(ctx: DayContext, day: date) -> list[tuple[Event, date]]:
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     return await occurrences_between(
-        session=ctx.session, school_id=ctx.school.id or 0, calendar=calendar, start=day, end=day
+        session=ctx.session, school_id=stored_id(ctx.school), calendar=calendar, start=day, end=day
     )
 
 
@@ -74,7 +75,7 @@ async def _still_on(ctx: PushContext) -> tuple[Event, date] | None:
     except ValueError:
         return None
     event = await event_in_school(
-        session=ctx.session, school_id=ctx.school.id or 0, event_id=event_id
+        session=ctx.session, school_id=stored_id(ctx.school), event_id=event_id
     )
     if event is None:
         return None
@@ -111,7 +112,7 @@ async def _remind(ctx: PushContext, key: str, with_button: bool) -> bool:
         ),
         *mention_lines(members),
     ]
-    markup = checkin_markup(lang, event.id or 0, day) if with_button else None
+    markup = checkin_markup(lang, stored_id(event), day) if with_button else None
     sent = await send_to_staff_groups(
         ctx.bot,
         ctx.session,
@@ -135,10 +136,10 @@ async def send_week(ctx: PushContext) -> bool:
     """The week's meetings and training, Monday to Sunday; nothing when there are none."""
     monday = ctx.day - timedelta(days=ctx.day.isoweekday() - 1)
     sunday = monday + timedelta(days=6)
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     found = await occurrences_between(
         session=ctx.session,
-        school_id=ctx.school.id or 0,
+        school_id=stored_id(ctx.school),
         calendar=calendar,
         start=monday,
         end=sunday,
@@ -165,7 +166,7 @@ async def send_week(ctx: PushContext) -> bool:
         )
     texts = list(split_message(lines))
     thread = ctx.policies.topic("notices")
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     return await send_to_staff_groups(ctx.bot, ctx.session, school_id, texts, thread_id=thread) > 0
 
 

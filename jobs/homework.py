@@ -26,6 +26,7 @@ from storage.calendar import school_calendar
 from storage.homework import office_staff, publish_board, written_by_day
 from storage.staff import school_admins
 from storage.timetable import school_classes
+from storage.types import stored_id
 from views.homework import SUMMARY_LIMIT, board_messages, week_lines
 
 BOARD = kinds.HOMEWORK_BOARD
@@ -39,7 +40,7 @@ FRIDAY = 5
 
 async def send_board(ctx: PushContext) -> bool:
     """Publishes the day's board to the staff groups; later postings become additions."""
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     classes = await school_classes(session=ctx.session, school_id=school_id)
     if not classes:
         return False
@@ -74,7 +75,7 @@ async def plan_week(ctx: DayContext) -> list[Slot]:
     """On the week's last school day up to Friday (Friday itself, unless it is a holiday)."""
     if not ctx.status.is_school_day or ctx.day.isoweekday() > FRIDAY:
         return []
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     friday = week_of(ctx.day)[0] + timedelta(days=FRIDAY - 1)
     later = calendar.school_days(ctx.day + timedelta(days=1), friday)
     if later:
@@ -101,8 +102,8 @@ async def week_summary(
             name=c.name,
             cap=policies.homework_cap(c.grade),
             school_days=school_days,
-            written=written[c.id or 0],
-            posted=posted[c.id or 0],
+            written=written[stored_id(c)],
+            posted=posted[stored_id(c)],
         )
         for c in classes
     ]
@@ -111,7 +112,7 @@ async def week_summary(
 
 async def send_week(ctx: PushContext) -> bool:
     """The week per class: average daily written minutes, days over the cap, days with nothing."""
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     monday, stats = await week_summary(
         session=ctx.session, school_id=school_id, policies=ctx.policies, day=ctx.day
     )

@@ -20,6 +20,7 @@ from bot.request_messages import redraw
 from bot.texts import Safe, t
 from jobs.leave_escalation import reachable
 from rules.homework import Kind
+from rules.states import HomeworkStatus
 from storage import audit
 from storage.homework import (
     EXPIRED,
@@ -37,6 +38,7 @@ from storage.homework import (
 from storage.homework_changes import original_of
 from storage.models import HomeworkPost, Staff
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.common import day_label
 from views.homework import KEPT, ask_message, describe, kept_about
 from views.leave import people_names
@@ -58,7 +60,7 @@ async def deciders_now(
         session,
         klass=klass,
         author_id=post.author_id,
-        exception=post.status == "exception",
+        exception=post.status == HomeworkStatus.EXCEPTION,
         mode=policies.get("homework.publication"),
         asked=post.asked,
         level=post.level if level is None else level,
@@ -70,7 +72,7 @@ async def tiers_above(session: AsyncSession, post: HomeworkPost) -> int:
     policies = await load_policies(session=session, school_id=post.school_id)
     start = first_tier(
         asked=post.asked,
-        exception=post.status == "exception",
+        exception=post.status == HomeworkStatus.EXCEPTION,
         mode=policies.get("homework.publication"),
     )
     return max(len(TIERS) - (start + post.level + 1), 0)
@@ -136,7 +138,7 @@ async def move_up(
         exclude=post.id,
     )
     original = await original_of(session=session, post=post)
-    exception = post.status == "exception"
+    exception = post.status == HomeworkStatus.EXCEPTION
     messages: list[Message] = []
     for person in added:
         lang = _lang(person, default_lang)
@@ -210,7 +212,7 @@ async def expire(
     messages += await redraw(
         session,
         KEPT,
-        post.id or 0,
+        stored_id(post),
         lambda lang: t(
             lang,
             "hw.closed.other",

@@ -25,6 +25,7 @@ from rules.approval import due_before
 from storage.homework import WAITING, waiting_posts
 from storage.models import HomeworkPost, School
 from storage.policies import load_policies
+from storage.types import stored_id
 
 log = logging.getLogger(__name__)
 Message = Send | Edit
@@ -43,7 +44,7 @@ async def watch_homework(app: Any) -> tuple[int, int]:
         if not awake(now, ZoneInfo(school.timezone)):
             continue
         try:
-            outcome = await _look_at(svc, post.id or 0, now)
+            outcome = await _look_at(svc, stored_id(post), now)
         except Exception:  # one posting's trouble must not keep the others waiting
             log.exception("could not move homework posting %s on", post.id)
             continue

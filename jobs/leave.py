@@ -25,6 +25,7 @@ from jobs.leave_escalation import move_up, notice
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.approval import can_escalate, escalation_due
 from rules.leave_dates import DayPart
+from rules.states import CoverStatus, LeaveStatus, StepStatus
 from storage import audit
 from storage.cover import create_needs, hold_school, leaves_with_needs, needs_of_leave
 from storage.leave import (
@@ -41,6 +42,7 @@ from storage.models import LeaveApproval, LeaveRequest, School
 from storage.outbox import encode, queue_work
 from storage.policies import load_policies
 from storage.schedule import build_kit, leave_lessons, load_schedule
+from storage.types import stored_id
 from views.leave import approval_markup, approval_text, language_of, span_label
 
 log = logging.getLogger(__name__)
@@ -52,7 +54,7 @@ REMINDER = kinds.LEAVE_REMINDER
 async def plan_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     steps = await waiting_steps(session=ctx.session, school_id=school_id)
     if not steps:
         return []  # most days: nothing waits, so the timetable is not loaded
@@ -64,7 +66,7 @@ async def plan_reminders(ctx: DayContext) -> list[Slot]:
     for leave in await pending_leaves(session=ctx.session, school_id=school_id):
         if leave.last_day < ctx.day:
             continue
-        step = steps.get(leave.id or 0)
+        step = steps.get(stored_id(leave))
         if step is None or step.waiting_since is None:
             continue
         at = max(step.waiting_since + delay, start)
@@ -76,11 +78,16 @@ async def plan_reminders(ctx: DayContext) -> list[Slot]:
 async def send_reminder(ctx: PushContext) -> bool:
     step = await ctx.session.get(LeaveApproval, int(ctx.slot.target.removeprefix("step")))
     leave = await ctx.session.get(LeaveRequest, step.leave_id) if step is not None else None
-    if step is None or leave is None or step.status != "waiting" or leave.status != "pending":
+    if (
+        step is None
+        or leave is None
+        or step.status != StepStatus.WAITING
+        or leave.status != LeaveStatus.PENDING
+    ):
         return False
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     kit = await build_kit(ctx.session, ctx.school)
-    steps = len(await approvals_of(session=ctx.session, leave_id=leave.id or 0))
+    steps = len(await approvals_of(session=ctx.session, leave_id=stored_id(leave)))
     default = ctx.services.settings.default_language
     sent = 0
     for person in await approvers_for(
@@ -110,7 +117,7 @@ URGENT_WITHIN = timedelta(days=1)
 LEAVE_WATCH_SECONDS = 60
 # Any need of a leave, released ones too: a leave whose lessons were on the boards once is not
 # put there again.
-ANY_STATE = ("open", "asking", "assigned", "self_study", "merged", "released")
+ANY_STATE = tuple(CoverStatus)
 
 
 def awake(now: datetime, tz: ZoneInfo) -> bool:
@@ -126,9 +133,9 @@ async def watch_leaves(app: Any) -> tuple[int, int]:
     async with svc.sessions() as session:
         waiting = await undecided(session=session)
         covered = await leaves_with_needs(
-            session=session, leave_ids=[leave.id or 0 for leave, _, _ in waiting]
+            session=session, leave_ids=[stored_id(leave) for leave, _, _ in waiting]
         )
-        schools = {school.id or 0 for _, _, school in waiting}
+        schools = {stored_id(school) for _, _, school in waiting}
         waits = {school_id: await _waits(session, school_id) for school_id in schools}
     moved = expired = 0
     for leave, step, school in waiting:
@@ -136,7 +143,7 @@ async def watch_leaves(app: Any) -> tuple[int, int]:
         today = now.astimezone(tz).date()
         # Most requests need nothing this minute; ruling them out here spares each a transaction
         # holding the write lock that the staff's own actions queue behind.
-        provisional, shortest = waits[school.id or 0]
+        provisional, shortest = waits[stored_id(school)]
         day_begins = at_local(leave.first_day, time(0), tz)
         try:
             if (
@@ -145,7 +152,7 @@ async def watch_leaves(app: Any) -> tuple[int, int]:
                 and leave.last_day >= today
                 and day_begins - now <= provisional
             ):
-                await _provisional_cover(app, leave.id or 0, now)
+                await _provisional_cover(app, stored_id(leave), now)
         except Exception:
             log.exception("could not put leave request %s on the boards", leave.id)
         if not awake(now, tz):
@@ -153,9 +160,9 @@ async def watch_leaves(app: Any) -> tuple[int, int]:
         since = step.escalated_at or step.waiting_since or leave.created_at
         try:
             if leave.last_day < today:
-                expired += await _expire(svc, leave.id or 0, now)
+                expired += await _expire(svc, stored_id(leave), now)
             elif min(since + shortest, max(day_begins, since)) <= now:
-                moved += await _escalate_if_due(svc, leave.id or 0, step.id or 0, now)
+                moved += await _escalate_if_due(svc, stored_id(leave), stored_id(step), now)
         except Exception:  # one request's trouble must not keep the others waiting
             log.exception("could not move leave request %s on", leave.id)
     return moved, expired
@@ -178,12 +185,12 @@ async def _escalate_if_due(svc: Services, leave_id: int, step_id: int, now: date
         leave = await session.get(LeaveRequest, leave_id)
         step = await session.get(LeaveApproval, step_id)
         school = await session.get(School, leave.school_id) if leave is not None else None
-        if leave is None or step is None or school is None or step.status != "waiting":
+        if leave is None or step is None or school is None or step.status != StepStatus.WAITING:
             return 0
         if not can_escalate(step.role, step.level):
             return 0
-        policies = await load_policies(session=session, school_id=school.id or 0)
-        schedule = await load_schedule(session=session, school_id=school.id or 0)
+        policies = await load_policies(session=session, school_id=stored_id(school))
+        schedule = await load_schedule(session=session, school_id=stored_id(school))
         tz = ZoneInfo(school.timezone)
         opens, _ = schedule.school_hours(leave.first_day)
         normal = timedelta(minutes=int(policies.get("leave.escalate_minutes")))
@@ -279,7 +286,7 @@ async def _provisional_cover(app: Any, leave_id: int, now: datetime) -> int:
         school = await session.get(School, leave.school_id) if leave is not None else None
         if leave is None or school is None:
             return 0
-        policies = await load_policies(session=session, school_id=school.id or 0)
+        policies = await load_policies(session=session, school_id=stored_id(school))
         lead = timedelta(minutes=int(policies.get("leave.provisional_minutes")))
         if not lead or await needs_of_leave(session=session, leave_id=leave_id, states=ANY_STATE):
             return 0
@@ -301,7 +308,7 @@ async def _provisional_cover(app: Any, leave_id: int, now: datetime) -> int:
         first = min(starts[(x.day, x.period, x.class_id)] for x in ahead)
         if first is None or first - now > lead:
             return 0
-        await hold_school(session=session, school_id=school.id or 0)
+        await hold_school(session=session, school_id=stored_id(school))
         needs = await create_needs(
             session=session, leave=leave, lessons=ahead, now=now, provisional=True
         )

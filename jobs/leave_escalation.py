@@ -18,11 +18,13 @@ from bot.dispatcher import Dispatcher, OutcomeContext
 from bot.messages import Edit, Send
 from bot.texts import t
 from rules.approval import can_escalate
+from rules.states import LeaveStatus, StepStatus
 from storage import audit
 from storage.leave import approvals_of, approvers_for, deciders, escalate_step, keep_notice
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.outbox import unreachable_ids
 from storage.schedule import Kit, build_kit
+from storage.types import stored_id
 from views.leave import (
     approval_markup,
     approval_text,
@@ -70,7 +72,7 @@ async def ask(
     header: str = "",
 ) -> list[Message]:
     """The request with 批准 / 驳回 for each person (`header` above it, already in words)."""
-    steps = len(await approvals_of(session=session, leave_id=leave.id or 0))
+    steps = len(await approvals_of(session=session, leave_id=stored_id(leave)))
     messages: list[Message] = []
     for person in people:
         if person.telegram_id is None:
@@ -103,7 +105,7 @@ def notice(
         span=span_label(lang, leave.first_day, leave.last_day, leave.part),
         state=t(lang, f"leave.notice_state.{state_key}", **values),
     )
-    markup = withdraw_markup(lang, leave) if leave.status == "pending" else None
+    markup = withdraw_markup(lang, leave) if leave.status == LeaveStatus.PENDING else None
     return [Edit(leave.notice_chat_id, leave.notice_message_id, text, markup)]
 
 
@@ -211,7 +213,12 @@ def install(dispatcher: Dispatcher, default_lang: str) -> None:
             return
         step = await ctx.session.get(LeaveApproval, _id_of(ctx))
         leave = await ctx.session.get(LeaveRequest, step.leave_id) if step is not None else None
-        if step is None or leave is None or step.status != "waiting" or leave.status != "pending":
+        if (
+            step is None
+            or leave is None
+            or step.status != StepStatus.WAITING
+            or leave.status != LeaveStatus.PENDING
+        ):
             return
         people = await approvers_for(
             session=ctx.session,

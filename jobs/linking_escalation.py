@@ -20,10 +20,12 @@ from bot.messages import Edit, Send
 from bot.request_messages import redraw
 from bot.texts import t
 from jobs.leave_escalation import reachable
+from rules.states import RegistrationStatus
 from storage import audit
 from storage.invites import expire_registration, mark_escalated
 from storage.models import Registration, School, Staff
 from storage.staff import school_admins, user_pref
+from storage.types import stored_id
 from views.linking import KEPT, decision_markup, kept_about
 
 Message = Send | Edit
@@ -54,15 +56,15 @@ async def escalate(
 ) -> list[Message]:
     """Tells the system admins, once, that the request waits on them: none of the school's
     admins can be reached, or it waited `ESCALATE_AFTER`. Nothing when neither holds."""
-    if registration.status != "pending" or registration.escalated_at is not None:
+    if registration.status != RegistrationStatus.PENDING or registration.escalated_at is not None:
         return []
-    if await admins_reachable(session, school.id or 0):
+    if await admins_reachable(session, stored_id(school)):
         if now - registration.created_at < ESCALATE_AFTER:
             return []
         why = "late"
     else:
         why = "unreachable"
-    if not await mark_escalated(session=session, registration_id=registration.id or 0, now=now):
+    if not await mark_escalated(session=session, registration_id=stored_id(registration), now=now):
         return []
     await audit.record(
         session=session,
@@ -104,10 +106,13 @@ async def expire(
     """Nobody decided it in `EXPIRES_AFTER`: it expires, the requester is told, the admins'
     buttons are redrawn, and the system admins hear of it when the school's admins could not
     be reached. None when it is not due or was decided meanwhile."""
-    if registration.status != "pending" or now - registration.created_at < EXPIRES_AFTER:
+    if (
+        registration.status != RegistrationStatus.PENDING
+        or now - registration.created_at < EXPIRES_AFTER
+    ):
         return None
     if not await expire_registration(
-        session=session, registration_id=registration.id or 0, now=now
+        session=session, registration_id=stored_id(registration), now=now
     ):
         return None
     await audit.record(
@@ -131,7 +136,7 @@ async def expire(
     messages: list[Message] = [
         Send(registration.telegram_id, t(lang, "register.expired_user", name=name, days=days))
     ]
-    if not await admins_reachable(session, school.id or 0):
+    if not await admins_reachable(session, stored_id(school)):
         messages += [
             Send(
                 admin_id,
@@ -150,7 +155,7 @@ async def expire(
     messages += await redraw(
         session,
         KEPT,
-        registration.id or 0,
+        stored_id(registration),
         lambda lang: t(
             lang, "register.closed_expired", name=f"{registration.telegram_name} → {name}"
         ),

@@ -11,6 +11,7 @@ from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from rules.rota import half_of, is_patrol
 from storage.duty import DutyShift, duty_on
 from storage.patrol import reported_halves
+from storage.types import stored_id
 from views.common import day_label
 
 REMIND = kinds.PATROL_REMIND
@@ -34,11 +35,13 @@ async def plan_patrol_reminders(ctx: DayContext) -> list[Slot]:
 
 async def patrol_reminder_job(ctx: PushContext) -> bool:
     """Reminds the patroller of the halves of the day that still have no report."""
-    shifts = await duty_on(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    shifts = await duty_on(session=ctx.session, school_id=stored_id(ctx.school), day=ctx.day)
     mine = [s for s in _patrols(shifts) if s.staff_id == ctx.slot.data.get("staff_id")]
     if not mine or mine[0].telegram_id is None:
         return False
-    reported = await reported_halves(session=ctx.session, school_id=ctx.school.id or 0, day=ctx.day)
+    reported = await reported_halves(
+        session=ctx.session, school_id=stored_id(ctx.school), day=ctx.day
+    )
     missing = sorted({half_of(s.starts_at) for s in mine} - reported)
     if not missing:
         return False

@@ -16,6 +16,7 @@ from jobs.leave import awake
 from jobs.linking_escalation import escalate, expire
 from storage.invites import pending_registrations
 from storage.models import Registration, School
+from storage.types import stored_id
 
 log = logging.getLogger(__name__)
 Message = Send | Edit
@@ -33,7 +34,7 @@ async def watch_registrations(app: Any) -> tuple[int, int]:
         if not awake(now, ZoneInfo(school.timezone)):
             continue
         try:
-            outcome = await _look_at(svc, registration.id or 0, now)
+            outcome = await _look_at(svc, stored_id(registration), now)
         except Exception:  # one request's trouble must not keep the others waiting
             log.exception("could not move link request %s on", registration.id)
             continue

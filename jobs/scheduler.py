@@ -33,6 +33,7 @@ from storage.models import PushLedger, School
 from storage.policies import load_policies
 from storage.schools import list_schools, schedule_versions, school_by_id
 from storage.staff import admin_recipients
+from storage.types import stored_id
 from views.common import moment_label
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,8 @@ async def plan_days(
     today and tomorrow, and the days share their reads (policies, roster, staff)."""
     planned: dict[date, list[Slot]] = {}
     async with svc.sessions() as session:
-        policies = await load_policies(session=session, school_id=school.id or 0)
-        calendar = await school_calendar(session=session, school_id=school.id or 0)
+        policies = await load_policies(session=session, school_id=stored_id(school))
+        calendar = await school_calendar(session=session, school_id=stored_id(school))
         for day in days:
             ctx = DayContext(
                 session, school, policies, day, calendar.status(day), school_tz(school)
@@ -86,7 +87,7 @@ async def plan_days(
                     slots.extend(await kind.plan(ctx))
             planned[day] = sorted(slots, key=lambda s: (s.at, s.kind, s.target))
     svc.watch.learn(
-        school.id or 0,
+        stored_id(school),
         created_at=school.created_at,
         grace=timedelta(minutes=policies.get("push.grace_minutes")),
         planned=planned,
@@ -241,7 +242,7 @@ async def fire_due(
         day = start.astimezone(tz).date()
         while day <= end.astimezone(tz).date():
             for slot in await plan_day(svc, school, day):
-                if start < slot.at <= end and await run_slot(app, school.id or 0, slot):
+                if start < slot.at <= end and await run_slot(app, stored_id(school), slot):
                     sent += 1
             day += timedelta(days=1)
     return sent
@@ -263,8 +264,8 @@ async def catch_up(
     days = [today - timedelta(days=1), today]
     if planned is None or any(day not in planned for day in days):
         await plan_days(svc, school, days, past_done=False)
-    sent, missed = await watch_once(app, now, {school.id or 0})
-    return sent, missed.get(school.id or 0, [])
+    sent, missed = await watch_once(app, now, {stored_id(school)})
+    return sent, missed.get(stored_id(school), [])
 
 
 async def watch_once(
@@ -399,7 +400,7 @@ def _same_time(job: Any, when: datetime) -> bool:
 async def rebuild_all(app: AnyApp) -> None:
     svc = services_of(app)
     for school in await _schools(svc, None):
-        await rebuild(app, school.id or 0)
+        await rebuild(app, stored_id(school))
 
 
 async def start(app: AnyApp) -> None:
@@ -426,7 +427,7 @@ async def _start_school(app: AnyApp, school: School) -> None:
         svc, school, [today - timedelta(days=1), today, today + timedelta(days=1)], past_done=False
     )
     await catch_up(app, school, now, planned)
-    await rebuild(app, school.id or 0, after=now, planned=planned)
+    await rebuild(app, stored_id(school), after=now, planned=planned)
 
 
 def _repeating_jobs(app: AnyApp) -> None:

@@ -21,12 +21,14 @@ from bot.texts import Safe, t
 from jobs.leave_escalation import reachable
 from rules.approval import can_escalate, escalation_roles, may_decide
 from rules.roles import GRADE_LEADER, OFFICE
+from rules.states import SwapStatus
 from storage import audit
 from storage.cover import arrangers_for, may_arrange
 from storage.models import LessonSwap, Staff
 from storage.schedule import Kit
 from storage.staff import school_staff
 from storage.swaps import OPEN_SWAP_STATES, escalate_swap, mark_swap_told, move_swap
+from storage.types import stored_id
 from views.leave import language_of, people_names, swap_line
 from views.swap import ask_arranger_message
 
@@ -42,7 +44,7 @@ def ladder_start(policy: str) -> str:
 
 def kept_about(swap: LessonSwap, lang: str) -> str:
     """A message with the swap's buttons, redrawn when it expires."""
-    return about(KEPT, swap.id or 0, lang)
+    return about(KEPT, stored_id(swap), lang)
 
 
 async def swap_arrangers(
@@ -82,7 +84,7 @@ def may_decide_swap(person: Staff | None, *, is_admin: bool, kit: Kit, swap: Les
         and may_decide(
             role=ladder_start(kit.arranger_policy),
             grade=grade,
-            staff_id=person.id or 0,
+            staff_id=stored_id(person),
             staff_roles=person.role_set,
             staff_grade=person.grade,
             requester_id=swap.proposer_id,
@@ -113,7 +115,7 @@ async def move_up(
     `why`: late | unreachable. Nothing when it was decided or moved meanwhile, or when it is
     late but nobody new is above (those asked may still decide it)."""
     start = ladder_start(kit.arranger_policy)
-    if swap.status != "agreed" or not can_escalate(start, swap.level):
+    if swap.status != SwapStatus.AGREED or not can_escalate(start, swap.level):
         return []
     before = await swap_arrangers(session, kit, swap)
     known = {person.id for person in before}
@@ -183,7 +185,7 @@ async def colleague_unreachable(
     (they blocked it, or never started it), the proposer is told once, to speak to them."""
     colleague = kit.names.staff.get(swap.colleague_id)
     proposer = kit.names.staff.get(swap.proposer_id)
-    if swap.status != "asked" or swap.escalated_at is not None or colleague is None:
+    if swap.status != SwapStatus.ASKED or swap.escalated_at is not None or colleague is None:
         return []
     if colleague.telegram_id is None or await reachable(session, [colleague]):
         return []  # not linked: the proposer was told so at once (swap.proposed_unlinked)
@@ -227,12 +229,12 @@ async def expire_if_begun(
     if swap.status not in OPEN_SWAP_STATES or not first_lesson_begun(kit, swap, now):
         return None
     was = swap.status
-    arrangers = await swap_arrangers(session, kit, swap) if was == "agreed" else []
+    arrangers = await swap_arrangers(session, kit, swap) if was == SwapStatus.AGREED else []
     won = await move_swap(
         session=session,
-        swap_id=swap.id or 0,
+        swap_id=stored_id(swap),
         from_states=OPEN_SWAP_STATES,
-        to_state="expired",
+        to_state=SwapStatus.EXPIRED,
         now=now,
     )
     await session.refresh(swap)
@@ -261,7 +263,7 @@ async def expire_if_begun(
     messages += await redraw(
         session,
         KEPT,
-        swap.id or 0,
+        stored_id(swap),
         lambda lang: t(
             lang,
             "swap.closed",

@@ -30,9 +30,11 @@ from jobs.swap_escalation import (
     swap_arrangers,
 )
 from rules.approval import can_escalate, escalation_due
+from rules.states import SwapStatus
 from storage.models import LessonSwap, School
 from storage.schedule import Kit, build_kit
 from storage.swaps import open_swaps
+from storage.types import stored_id
 
 log = logging.getLogger(__name__)
 Message = Send | Edit
@@ -51,7 +53,7 @@ async def watch_swaps(app: Any) -> tuple[int, int]:
         if not awake(now, ZoneInfo(school.timezone)):
             continue
         try:
-            outcome = await _look_at(svc, swap.id or 0, now)
+            outcome = await _look_at(svc, stored_id(swap), now)
         except Exception:  # one swap's trouble must not keep the others waiting
             log.exception("could not move swap %s on", swap.id)
             continue
@@ -73,9 +75,9 @@ async def _look_at(svc: Services, swap_id: int, now: datetime) -> str:
         closed = await expire_if_begun(session, kit, swap, now, default)
         if closed is not None:
             messages, outcome = closed, "expired"
-        elif swap.status == "asked":
+        elif swap.status == SwapStatus.ASKED:
             messages = await colleague_unreachable(session, kit, swap, now, default)
-        elif swap.status == "agreed" and can_escalate(
+        elif swap.status == SwapStatus.AGREED and can_escalate(
             ladder_start(kit.arranger_policy), swap.level
         ):
             why = await _why_move(session, kit, swap, now)

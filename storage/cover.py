@@ -27,16 +27,24 @@ from rules.cover import (
     unavailable,
 )
 from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, TEACHER
+from rules.states import CoverStatus
 from rules.swaps import Clash, swap_clashes
 from storage.leave import approved_absences, away_at, leaves_on
 from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, School, Staff
 from storage.schedule import Schedule, approved_swaps
 from storage.session_memo import remembered, tables_of
 from storage.staff import STAFF_TABLE, school_staff
+from storage.types import stored_id
 
 # Needs that still mean something on the day (released ones are history).
-LIVE_STATES = ("open", "asking", "assigned", "self_study", "merged")
-COVERING_STATES = ("assigned",)
+LIVE_STATES = (
+    CoverStatus.OPEN,
+    CoverStatus.ASKING,
+    CoverStatus.ASSIGNED,
+    CoverStatus.SELF_STUDY,
+    CoverStatus.MERGED,
+)
+COVERING_STATES = (CoverStatus.ASSIGNED,)
 COVER_TABLE = tables_of(CoverNeed)
 COVER_DAY_TABLES = tables_of(CoverNeed, LeaveRequest)
 
@@ -67,7 +75,7 @@ async def create_needs(
     needs = [
         CoverNeed(
             school_id=leave.school_id,
-            leave_id=leave.id or 0,
+            leave_id=stored_id(leave),
             day=lesson.day,
             period=lesson.period,
             class_id=lesson.class_id,
@@ -198,7 +206,7 @@ async def change_need(
         .where(
             col(CoverNeed.id) == need.id,
             CoverNeed.version == version,
-            CoverNeed.status != "released",
+            CoverNeed.status != CoverStatus.RELEASED,
         )
         .values(version=version + 1, **values)
     )
@@ -212,7 +220,7 @@ async def reopen(*, session: AsyncSession, need: CoverNeed) -> bool:
         session=session,
         need=need,
         version=need.version,
-        status="open",
+        status=CoverStatus.OPEN,
         substitute_id=None,
         assigned_at=None,
         assigned_by=None,
@@ -226,9 +234,9 @@ async def take_from_group(
     """A volunteer's 我来: only while the need is still asked in the group."""
     result = await session.exec(
         update(CoverNeed)
-        .where(col(CoverNeed.id) == need.id, CoverNeed.status == "asking")
+        .where(col(CoverNeed.id) == need.id, CoverNeed.status == CoverStatus.ASKING)
         .values(
-            status="assigned",
+            status=CoverStatus.ASSIGNED,
             substitute_id=staff_id,
             assigned_at=now,
             acknowledged_at=now,
@@ -247,7 +255,7 @@ async def acknowledge(
         .where(
             col(CoverNeed.id) == need.id,
             CoverNeed.version == version,
-            CoverNeed.status == "assigned",
+            CoverNeed.status == CoverStatus.ASSIGNED,
             CoverNeed.substitute_id == staff_id,
             col(CoverNeed.acknowledged_at).is_(None),
         )
@@ -263,8 +271,8 @@ async def release_needs(*, session: AsyncSession, needs: Iterable[CoverNeed]) ->
     for need in needs:
         result = await session.exec(
             update(CoverNeed)
-            .where(col(CoverNeed.id) == need.id, CoverNeed.status != "released")
-            .values(status="released", version=CoverNeed.version + 1)
+            .where(col(CoverNeed.id) == need.id, CoverNeed.status != CoverStatus.RELEASED)
+            .values(status=CoverStatus.RELEASED, version=CoverNeed.version + 1)
         )
         if result.rowcount == 1:
             released.append(need)
@@ -297,7 +305,7 @@ class CoverDay:
         """(need id, substitute, period) of each need someone covers."""
         if "covering" not in self._kept:
             self._kept["covering"] = [
-                (need.id or 0, need.substitute_id, need.period)
+                (stored_id(need), need.substitute_id, need.period)
                 for need in self.covers
                 if need.status in COVERING_STATES and need.substitute_id
             ]
@@ -412,7 +420,7 @@ async def _teacher_pool(
 
     async def load() -> list[tuple[Candidate, frozenset[str]]]:
         return [
-            (Candidate(s.id or 0, s.name, s.grade), frozenset(s.subject_list))
+            (Candidate(stored_id(s), s.name, s.grade), frozenset(s.subject_list))
             for s in await school_staff(session=session, school_id=school_id)
             if is_teacher(s)
         ]
@@ -595,7 +603,7 @@ async def save_slip(
 
 def slip_covers(needs: Iterable[CoverNeed]) -> dict[int, tuple[str, int | None]]:
     """What the slip records of each lesson's cover, to say later what changed."""
-    return {need.id or 0: (need.status, need.substitute_id) for need in needs}
+    return {stored_id(need): (need.status, need.substitute_id) for need in needs}
 
 
 def posted_slip_covers(slip: CoverSlip) -> dict[int, tuple[str, int | None]]:

@@ -15,15 +15,17 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.cover import Suggestion
 from rules.roles import ADMIN
+from rules.states import CoverStatus
 from storage.cover import arrangers_for, load_cover_day, may_arrange, suggest
 from storage.duty import duty_on
 from storage.models import CoverBoardCopy, CoverNeed, Staff
 from storage.schedule import Kit
+from storage.types import stored_id
 
 # Lessons still waiting for cover; a lesson is over once its bell rang its end.
-UNCOVERED_STATES = ("open", "asking")
+UNCOVERED_STATES = (CoverStatus.OPEN, CoverStatus.ASKING)
 # A cover whose substitute said 收到, a self-study or a merge: settled, reopened on purpose only.
-SETTLED_STATES = ("self_study", "merged")
+SETTLED_STATES = (CoverStatus.SELF_STUDY, CoverStatus.MERGED)
 # Substitutes suggested for the lesson a board shows.
 SUGGESTED = 3
 # Each shown lesson's suggestions, by (need id, need version).
@@ -50,7 +52,7 @@ def settled(need: CoverNeed) -> bool:
     to reassign it (a stray press must not undo what a colleague confirmed)."""
     if need.status in SETTLED_STATES:
         return True
-    return need.status == "assigned" and need.acknowledged_at is not None
+    return need.status == CoverStatus.ASSIGNED and need.acknowledged_at is not None
 
 
 def to_arrange(kit: Kit, need: CoverNeed, now: datetime) -> bool:
@@ -87,13 +89,13 @@ async def suggest_shown(
     if not shown.needs:
         return
     need = shown.needs[shown_index(kit, shown)]
-    picked = (need.id or 0, need.version)
+    picked = (stored_id(need), need.version)
     if picked in suggestions or kit.lesson_over(need, shown.now):
         return
     if settled(need) and shown.unlocked != need.id:
         return
     cover_day = await load_cover_day(
-        session=session, school_id=kit.school.id or 0, day=shown.day, schedule=kit.schedule
+        session=session, school_id=stored_id(kit.school), day=shown.day, schedule=kit.schedule
     )
     suggestions[picked] = await suggest(
         session=session,
@@ -198,7 +200,7 @@ async def arranger_needs(
     for need in needs:
         people = await arrangers_for(
             session=session,
-            school_id=kit.school.id or 0,
+            school_id=stored_id(kit.school),
             grade=kit.schedule.grades.get(need.class_id),
             policy=kit.arranger_policy,
             absent_id=need.absent_id,
@@ -206,7 +208,7 @@ async def arranger_needs(
         if boards:
             people = await board_receivers(session, kit, need.day, people, on_duty)
         for person in people:
-            found.setdefault(person.id or 0, (person, []))[1].append(need)
+            found.setdefault(stored_id(person), (person, []))[1].append(need)
     return found
 
 
@@ -224,7 +226,7 @@ async def board_receivers(
         return people
     known = on_duty if on_duty is not None else {}
     if day not in known:
-        shifts = await duty_on(session=session, school_id=kit.school.id or 0, day=day)
+        shifts = await duty_on(session=session, school_id=stored_id(kit.school), day=day)
         known[day] = {shift.staff_id for shift in shifts if shift.staff_id is not None}
     return [person for person in people if person.id in known[day]] or people
 

@@ -37,6 +37,7 @@ from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost
 from storage.schedule import bell_times
 from storage.session_memo import remembered, tables_of
 from storage.staff import all_school_staff
+from storage.types import stored_id
 
 # What the shifts of a day are made of; writing any of these in an action reads them again.
 DUTY_READS = tables_of(DutyPost, DutyAssignment, DutyOverride, Staff, CalendarEntry, School)
@@ -101,10 +102,10 @@ async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
         by_post[row.post_id].append(row)
     result = []
     for post in posts:
-        assigned = by_post.get(post.id or 0, [])
+        assigned = by_post.get(stored_id(post), [])
         result.append(
             RosterPost(
-                post_id=post.id or 0,
+                post_id=stored_id(post),
                 name=post.name,
                 starts_at=post.starts_at,
                 ends_at=post.ends_at,
@@ -118,7 +119,7 @@ async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
 
 
 async def _staff_by_id(session: AsyncSession, school_id: int) -> dict[int, Staff]:
-    return {s.id or 0: s for s in await all_school_staff(session=session, school_id=school_id)}
+    return {stored_id(s): s for s in await all_school_staff(session=session, school_id=school_id)}
 
 
 async def duties_between(
@@ -303,7 +304,7 @@ async def set_weekday_person(
     before = stored.staff_id if stored is not None else None
     if stored is None:
         stored = DutyAssignment(
-            school_id=post.school_id, post_id=post.id or 0, weekday=weekday, staff_id=staff_id
+            school_id=post.school_id, post_id=stored_id(post), weekday=weekday, staff_id=staff_id
         )
     stored.staff_id = staff_id
     session.add(stored)
@@ -334,7 +335,7 @@ async def set_rotation(
     for turn, staff_id in enumerate(staff_ids, start=1):
         session.add(
             DutyAssignment(
-                school_id=post.school_id, post_id=post.id or 0, turn=turn, staff_id=staff_id
+                school_id=post.school_id, post_id=stored_id(post), turn=turn, staff_id=staff_id
             )
         )
     post.anchor_date = start

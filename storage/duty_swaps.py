@@ -11,18 +11,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import SchoolCalendar
 from rules.rota import windows_overlap
+from rules.states import DutySwapStatus
 from storage.calendar import school_calendar
 from storage.duty import DutyShift, duty_on, set_override
 from storage.models import DutySwap
 
-PENDING = "pending"  # the colleague has not answered
-ACCEPTED = "accepted"  # the colleague agreed; an admin must approve
-APPROVED = "approved"  # in effect
-DECLINED = "declined"  # the colleague said no
-REJECTED = "rejected"  # an admin said no
-CANCELLED = "cancelled"  # the one who asked withdrew it
-EXPIRED = "expired"  # the day passed, or the duties changed before it was agreed
-OPEN = (PENDING, ACCEPTED)
+OPEN = (DutySwapStatus.PENDING, DutySwapStatus.ACCEPTED)  # may still be answered or withdrawn
 
 
 @dataclass
@@ -126,8 +120,8 @@ async def move_swap(
     *,
     session: AsyncSession,
     swap_id: int,
-    from_states: tuple[str, ...],
-    to_state: str,
+    from_states: tuple[DutySwapStatus, ...],
+    to_state: DutySwapStatus,
     now: datetime,
     by: int | None = None,
 ) -> bool:

@@ -15,6 +15,7 @@ from rules.events import GRADE, SUBJECT, Audience, EventSpec, EventWords, occurr
 from storage.calendar import school_calendar
 from storage.models import Event, EventCancellation, Lesson, SchoolClass, Staff, Subject
 from storage.staff import school_staff
+from storage.types import stored_id
 
 
 async def add_event(
@@ -110,7 +111,7 @@ async def cancelled_days(
 
 def spec_of(event: Event, cancelled: Iterable[date] = ()) -> EventSpec:
     return EventSpec(
-        id=event.id or 0,
+        id=stored_id(event),
         weekday=event.weekday,
         day=event.on_date,
         start=event.starts_at,
@@ -126,8 +127,8 @@ async def event_specs(
     chosen = (
         events if events is not None else await active_events(session=session, school_id=school_id)
     )
-    cancelled = await cancelled_days(session=session, event_ids=[e.id or 0 for e in chosen])
-    return [(e, spec_of(e, cancelled.get(e.id or 0, ()))) for e in chosen]
+    cancelled = await cancelled_days(session=session, event_ids=[stored_id(e) for e in chosen])
+    return [(e, spec_of(e, cancelled.get(stored_id(e), ()))) for e in chosen]
 
 
 async def spec_and_calendar(
@@ -147,7 +148,7 @@ async def occurrences_between(
         for event, spec in await event_specs(session=session, school_id=school_id)
         for day in occurrences(spec, calendar, start, end)
     ]
-    return sorted(found, key=lambda pair: (pair[1], pair[0].starts_at, pair[0].id or 0))
+    return sorted(found, key=lambda pair: (pair[1], pair[0].starts_at, stored_id(pair[0])))
 
 
 async def cancel_occurrence(
@@ -156,7 +157,7 @@ async def cancel_occurrence(
     """Cancels one date; False when it was cancelled already."""
     row = EventCancellation(
         school_id=event.school_id,
-        event_id=event.id or 0,
+        event_id=stored_id(event),
         day=day,
         cancelled_at=now,
         cancelled_by=by_staff_id,

@@ -22,6 +22,7 @@ from rules.homework import CapCheck, Entry, Kind, Layer, check_cap, needs_approv
 from rules.homework_board import BoardItem, ClassDay
 from rules.policies import PolicySet
 from rules.roles import ADMIN, OFFICE, PRINCIPAL
+from rules.states import HomeworkStatus
 from storage.models import (
     HomeworkBoard,
     HomeworkPost,
@@ -32,8 +33,12 @@ from storage.models import (
     Subject,
 )
 from storage.staff import school_staff
+from storage.types import stored_id
 
-COUNTED = ("pending", "published")  # the statuses that hold minutes against the cap
+COUNTED = (
+    HomeworkStatus.PENDING,
+    HomeworkStatus.PUBLISHED,
+)  # the statuses that hold minutes against the cap
 
 # Built once with bound parameters: a posting runs each of these (the cap check twice), and
 # building a statement costs about what SQLite takes to run it.
@@ -69,11 +74,17 @@ _BOARD_OF_DAY = select(HomeworkBoard.id).where(
     col(HomeworkBoard.school_id) == bindparam("school_id"),
     col(HomeworkBoard.day) == bindparam("day"),
 )
-WAITING = ("pending", "exception")  # wait for someone to decide them
+WAITING = (HomeworkStatus.PENDING, HomeworkStatus.EXCEPTION)  # wait for someone to decide them
 # Its day ended with nobody having decided it: never published, holds no minutes.
-EXPIRED = "expired"
-OPEN = ("draft", "over_cap", "exception", "pending", "published")  # may still be withdrawn
-EDITABLE = ("pending", "published")
+EXPIRED = HomeworkStatus.EXPIRED
+OPEN = (
+    HomeworkStatus.DRAFT,
+    HomeworkStatus.OVER_CAP,
+    HomeworkStatus.EXCEPTION,
+    HomeworkStatus.PENDING,
+    HomeworkStatus.PUBLISHED,
+)  # may still be withdrawn
+EDITABLE = (HomeworkStatus.PENDING, HomeworkStatus.PUBLISHED)
 APPROVER_ROLES = frozenset({OFFICE, PRINCIPAL})
 
 
@@ -185,9 +196,9 @@ def heads(staff: Staff, klass: SchoolClass) -> bool:
     return staff.head_of_class_id is not None and staff.head_of_class_id == klass.id
 
 
-def accepted_status(mode: str, author: Staff, klass: SchoolClass) -> str:
+def accepted_status(mode: str, author: Staff, klass: SchoolClass) -> HomeworkStatus:
     waits = needs_approval(mode, heads_class=heads(author, klass), is_office=is_office(author))
-    return "pending" if waits else "published"
+    return HomeworkStatus.PENDING if waits else HomeworkStatus.PUBLISHED
 
 
 # --- the cap, under the class lock -----------------------------------------------------------
@@ -216,7 +227,7 @@ def change_ids(posts: Iterable[HomeworkPost]) -> set[int]:
     for post in posts:
         key = _posting_key(post)
         if key in seen and post.batch is not None:
-            later.add(post.id or 0)
+            later.add(stored_id(post))
         seen.add(key)
     return later
 
@@ -229,7 +240,7 @@ def counted_entries(rows: Iterable[tuple[HomeworkPost, str]]) -> list[Entry]:
     """
     held: dict[tuple[int | None, int], tuple[HomeworkPost, str]] = {}
     for post, subject in rows:
-        key = _posting_key(post) if post.batch is not None else (None, -(post.id or 0))
+        key = _posting_key(post) if post.batch is not None else (None, -(stored_id(post)))
         if key not in held or _written(post) > _written(held[key][0]):
             held[key] = (post, subject)
     return [Entry(subject, Kind(post.kind), post.minutes) for post, subject in held.values()]
@@ -262,7 +273,9 @@ async def cap_check(
     exclude: int | None = None,
 ) -> CapCheck:
     """The cap check for one class; the caller holds the class's lock."""
-    entries = await held_entries(session=session, class_id=klass.id or 0, day=day, exclude=exclude)
+    entries = await held_entries(
+        session=session, class_id=stored_id(klass), day=day, exclude=exclude
+    )
     return check_cap(policies.homework_cap(klass.grade), entries, kind, minutes)
 
 
@@ -282,7 +295,7 @@ async def place_postings(
     confirm, those over the cap are kept as `over_cap` (for an exception request), and those of
     a grade without written homework are not stored.
     """
-    await lock_classes(session=session, class_ids=[d.klass.id or 0 for d in drafts])
+    await lock_classes(session=session, class_ids=[stored_id(d.klass) for d in drafts])
     checks = [
         await cap_check(
             session=session,
@@ -300,17 +313,17 @@ async def place_postings(
     batch: int | None = None
     for draft, check in zip(drafts, checks, strict=True):
         if check.ok:
-            status = accepted_status(mode, author, draft.klass) if all_ok else "draft"
+            status = accepted_status(mode, author, draft.klass) if all_ok else HomeworkStatus.DRAFT
         elif check.verdict == "over":
-            status = "over_cap"
+            status = HomeworkStatus.OVER_CAP
         else:
             placed.append(Placed(draft.klass, check, None))
             continue
         post = HomeworkPost(
             school_id=draft.klass.school_id,
-            class_id=draft.klass.id or 0,
-            subject_id=draft.subject.id or 0,
-            author_id=author.id or 0,
+            class_id=stored_id(draft.klass),
+            subject_id=stored_id(draft.subject),
+            author_id=stored_id(author),
             day=day,
             kind=draft.kind.value,
             layer=draft.layer.value if draft.layer else "",
@@ -338,7 +351,7 @@ async def move(
     *,
     session: AsyncSession,
     post: HomeworkPost,
-    from_statuses: Iterable[str],
+    from_statuses: Iterable[HomeworkStatus],
     now: datetime,
     version: int | None = None,
     **values: object,
@@ -403,7 +416,11 @@ async def confirm_drafts(
 ) -> list[Placed]:
     """The teacher confirms the passing classes of a several-class posting; each is checked
     against the cap again, since other postings may have come in meanwhile."""
-    drafts = [p for p in await batch_posts(session=session, batch=batch) if p.status == "draft"]
+    drafts = [
+        p
+        for p in await batch_posts(session=session, batch=batch)
+        if p.status == HomeworkStatus.DRAFT
+    ]
     await lock_classes(session=session, class_ids=[p.class_id for p in drafts])
     mode = policies.get("homework.publication")
     placed: list[Placed] = []
@@ -418,8 +435,14 @@ async def confirm_drafts(
             kind=Kind(post.kind),
             minutes=post.minutes,
         )
-        status = accepted_status(mode, author, klass) if check.ok else "over_cap"
-        if await move(session=session, post=post, from_statuses=("draft",), now=now, status=status):
+        status = accepted_status(mode, author, klass) if check.ok else HomeworkStatus.OVER_CAP
+        if await move(
+            session=session,
+            post=post,
+            from_statuses=(HomeworkStatus.DRAFT,),
+            now=now,
+            status=status,
+        ):
             placed.append(Placed(klass, check, post))
     return placed
 
@@ -487,10 +510,10 @@ async def class_days(
     """Each class's published homework of the day, and how many postings still wait."""
     rows = await day_posts(
         session=session,
-        class_ids=[c.id or 0 for c in classes],
+        class_ids=[stored_id(c) for c in classes],
         start=day,
         end=day,
-        statuses=("published", *WAITING),
+        statuses=(HomeworkStatus.PUBLISHED, *WAITING),
     )
     result = []
     for klass in classes:
@@ -501,7 +524,7 @@ async def class_days(
                 klass.number,
                 klass.name,
                 policies.homework_cap(klass.grade),
-                tuple(item_of(p, s) for p, s in mine if p.status == "published"),
+                tuple(item_of(p, s) for p, s in mine if p.status == HomeworkStatus.PUBLISHED),
                 waiting=sum(1 for p, _ in mine if p.status in WAITING),
             )
         )
@@ -521,7 +544,7 @@ async def publish_board(
 
     The published postings are marked as seen by the group, so a later change is a correction.
     """
-    await lock_classes(session=session, class_ids=[c.id or 0 for c in classes])
+    await lock_classes(session=session, class_ids=[stored_id(c) for c in classes])
     try:
         async with session.begin_nested():
             session.add(HomeworkBoard(school_id=school_id, day=day, published_at=now))
@@ -533,7 +556,7 @@ async def publish_board(
         .where(
             HomeworkPost.school_id == school_id,
             HomeworkPost.day == day,
-            HomeworkPost.status == "published",
+            HomeworkPost.status == HomeworkStatus.PUBLISHED,
         )
         .values(announced=True)
         .execution_options(synchronize_session=False)
@@ -547,13 +570,13 @@ async def written_by_day(
     """Per class: published written minutes per day, and the days with any published posting."""
     rows = await day_posts(
         session=session,
-        class_ids=[c.id or 0 for c in classes],
+        class_ids=[stored_id(c) for c in classes],
         start=start,
         end=end,
-        statuses=("published",),
+        statuses=(HomeworkStatus.PUBLISHED,),
     )
-    written: dict[int, dict[date, int]] = {c.id or 0: {} for c in classes}
-    posted: dict[int, set[date]] = {c.id or 0: set() for c in classes}
+    written: dict[int, dict[date, int]] = {stored_id(c): {} for c in classes}
+    posted: dict[int, set[date]] = {stored_id(c): set() for c in classes}
     for post, _ in rows:
         posted[post.class_id].add(post.day)
         if post.kind == Kind.WRITTEN:
@@ -573,7 +596,7 @@ async def author_posts(
         .where(
             HomeworkPost.author_id == author_id,
             HomeworkPost.day == day,
-            col(HomeworkPost.status).in_(("exception", *EDITABLE)),
+            col(HomeworkPost.status).in_((HomeworkStatus.EXCEPTION, *EDITABLE)),
         )
         .order_by(col(HomeworkPost.id))
     )

@@ -15,8 +15,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.homework import Kind, Layer
+from rules.states import HomeworkStatus
 from storage.homework import move
 from storage.models import HomeworkPost
+from storage.types import stored_id
 
 
 async def original_of(*, session: AsyncSession, post: HomeworkPost) -> HomeworkPost | None:
@@ -37,8 +39,8 @@ async def waiting_changes(*, session: AsyncSession, post: HomeworkPost) -> list[
     query = select(HomeworkPost).where(
         HomeworkPost.batch == post.batch,
         HomeworkPost.class_id == post.class_id,
-        col(HomeworkPost.id) > (post.id or 0),
-        HomeworkPost.status == "pending",
+        col(HomeworkPost.id) > (stored_id(post)),
+        HomeworkPost.status == HomeworkStatus.PENDING,
     )
     return list((await session.exec(query.order_by(col(HomeworkPost.id)))).all())
 
@@ -65,7 +67,7 @@ async def propose_change(
         layer=layer.value if layer else "",
         minutes=minutes,
         content=content,
-        status="pending",
+        status=HomeworkStatus.PENDING,
         exception=exception,
         batch=post.batch,
         created_at=now,
@@ -81,9 +83,13 @@ async def cancel_changes(*, session: AsyncSession, post: HomeworkPost, now: date
     dropped = []
     for change in await waiting_changes(session=session, post=post):
         if await move(
-            session=session, post=change, from_statuses=("pending",), now=now, status="cancelled"
+            session=session,
+            post=change,
+            from_statuses=(HomeworkStatus.PENDING,),
+            now=now,
+            status=HomeworkStatus.CANCELLED,
         ):
-            dropped.append(change.id or 0)
+            dropped.append(stored_id(change))
     return dropped
 
 
@@ -94,7 +100,7 @@ async def apply_change(
     await move(
         session=session,
         post=original,
-        from_statuses=("published",),
+        from_statuses=(HomeworkStatus.PUBLISHED,),
         now=now,
         kind=change.kind,
         layer=change.layer,

@@ -23,6 +23,7 @@ from rules.tabular import Sheet
 from storage.duty import remove_post
 from storage.models import DutyAssignment, DutyPost, School
 from storage.staff import school_staff
+from storage.types import stored_id
 
 Slot = tuple[str, int]  # ("w", weekday) or ("r", order)
 
@@ -88,8 +89,8 @@ async def write_duty(
     for position, (key, rows) in enumerate(grouped.items()):
         head = rows[0]
         post = stored.pop(key, None)
-        old = assigned.get(post.id or 0, {}) if post is not None else {}
-        new = {_slot(r): people[r.teacher].id or 0 for r in rows}
+        old = assigned.get(stored_id(post), {}) if post is not None else {}
+        new = {_slot(r): stored_id(people[r.teacher]) for r in rows}
         changed_shape = post is None or post.ends_at != head.end or post.mode != head.mode
         for slot, staff_id in new.items():
             if slot not in old:
@@ -117,7 +118,7 @@ async def write_duty(
                 session.add(
                     DutyAssignment(
                         school_id=school_id,
-                        post_id=post.id or 0,
+                        post_id=stored_id(post),
                         weekday=number if kind == "w" else None,
                         turn=number if kind == "r" else None,
                         staff_id=staff_id,
@@ -132,7 +133,7 @@ async def write_duty(
                 )
             )
     for post in stored.values():
-        counts.removed += len(assigned.get(post.id or 0, {}))
+        counts.removed += len(assigned.get(stored_id(post), {}))
         await remove_post(session=session, post=post)
     await session.flush()
     if restarted and today is not None:

@@ -16,6 +16,7 @@ from rules.tabular import Sheet
 from storage.import_classes import ensure_classes, ensure_subjects
 from storage.models import BellPeriod, Lesson, SchoolClass, Staff
 from storage.staff import school_staff
+from storage.types import stored_id
 
 LessonKey = tuple[int, int, int, date | None]
 
@@ -91,7 +92,7 @@ async def write_timetable(
             by_key[key] = lesson
     counts = Counts()
     for record in records:
-        class_id = classes[record.class_ref].id or 0
+        class_id = stored_id(classes[record.class_ref])
         values = {
             "subject_id": subjects[record.subject].id,
             "teacher_id": teachers[record.teacher].id,

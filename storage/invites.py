@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rules.states import RegistrationStatus
 from storage import audit
 from storage.models import AuditLog, Invite, Registration, School
 
@@ -87,7 +88,7 @@ async def pending_registration(
     query = select(Registration).where(
         Registration.telegram_id == telegram_id,
         Registration.staff_id == staff_id,
-        Registration.status == "pending",
+        Registration.status == RegistrationStatus.PENDING,
     )
     return (await session.exec(query)).first()
 
@@ -98,8 +99,15 @@ async def decide_registration(
     """The conditional update that lets exactly one of two approvers decide."""
     result = await session.exec(
         update(Registration)
-        .where(col(Registration.id) == registration_id, col(Registration.status) == "pending")
-        .values(status="approved" if approve else "rejected", decided_at=now, decided_by=by)
+        .where(
+            col(Registration.id) == registration_id,
+            col(Registration.status) == RegistrationStatus.PENDING,
+        )
+        .values(
+            status=RegistrationStatus.APPROVED if approve else RegistrationStatus.REJECTED,
+            decided_at=now,
+            decided_by=by,
+        )
     )
     return result.rowcount == 1
 
@@ -109,7 +117,7 @@ async def pending_registrations(*, session: AsyncSession) -> list[tuple[Registra
     query = (
         select(Registration, School)
         .join(School, col(School.id) == col(Registration.school_id))
-        .where(Registration.status == "pending")
+        .where(Registration.status == RegistrationStatus.PENDING)
         .order_by(col(Registration.id))
     )
     return [(row, school) for row, school in (await session.exec(query)).all()]
@@ -121,8 +129,11 @@ async def expire_registration(
     """Nobody decided it in time: it expires (one winner against an admin's press)."""
     result = await session.exec(
         update(Registration)
-        .where(col(Registration.id) == registration_id, col(Registration.status) == "pending")
-        .values(status="expired", decided_at=now)
+        .where(
+            col(Registration.id) == registration_id,
+            col(Registration.status) == RegistrationStatus.PENDING,
+        )
+        .values(status=RegistrationStatus.EXPIRED, decided_at=now)
     )
     return result.rowcount == 1
 
@@ -133,7 +144,7 @@ async def mark_escalated(*, session: AsyncSession, registration_id: int, now: da
         update(Registration)
         .where(
             col(Registration.id) == registration_id,
-            col(Registration.status) == "pending",
+            col(Registration.status) == RegistrationStatus.PENDING,
             col(Registration.escalated_at).is_(None),
         )
         .values(escalated_at=now)

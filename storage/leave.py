@@ -20,13 +20,15 @@ from rules.approval import ApprovalStep, may_decide
 from rules.cover import is_morning
 from rules.leave_dates import DayPart
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
+from rules.states import LeaveStatus, StepStatus, SubstituteState
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.schedule import bell_times
 from storage.session_memo import remembered, tables_of
 from storage.staff import school_staff
+from storage.types import stored_id
 
 # States in which a leave still keeps someone away (ended: came back early, see returned_at).
-AWAY_STATES = ("approved", "ended")
+AWAY_STATES = (LeaveStatus.APPROVED, LeaveStatus.ENDED)
 LEAVE_TABLE = tables_of(LeaveRequest)
 
 
@@ -38,10 +40,10 @@ async def role_holders(
     for person in await school_staff(session=session, school_id=school_id):
         roles = person.role_set
         if GRADE_LEADER in roles and grade is not None and person.grade == grade:
-            holders[GRADE_LEADER].append(person.id or 0)
+            holders[GRADE_LEADER].append(stored_id(person))
         for role in (OFFICE, PRINCIPAL, ADMIN):
             if role in roles:
-                holders[role].append(person.id or 0)
+                holders[role].append(stored_id(person))
     return holders
 
 
@@ -72,7 +74,9 @@ async def create_leave(
         half_days=half_days,
         reason=reason,
         substitute_id=substitute_id,
-        substitute_state="asked" if substitute_id is not None else "",
+        substitute_state=SubstituteState.ASKED
+        if substitute_id is not None
+        else SubstituteState.NONE,
         created_at=now,
         created_by=by,
     )
@@ -82,11 +86,11 @@ async def create_leave(
     for index, step in enumerate(chain):
         approval = LeaveApproval(
             school_id=school_id,
-            leave_id=leave.id or 0,
+            leave_id=stored_id(leave),
             step=index,
             role=step.role,
             grade=step.grade,
-            status="waiting" if index == 0 else "queued",
+            status=StepStatus.WAITING if index == 0 else StepStatus.QUEUED,
             waiting_since=now if index == 0 else None,
         )
         session.add(approval)
@@ -115,7 +119,7 @@ async def approvals_of(*, session: AsyncSession, leave_id: int) -> list[LeaveApp
 
 async def waiting_step(*, session: AsyncSession, leave_id: int) -> LeaveApproval | None:
     query = select(LeaveApproval).where(
-        LeaveApproval.leave_id == leave_id, LeaveApproval.status == "waiting"
+        LeaveApproval.leave_id == leave_id, LeaveApproval.status == StepStatus.WAITING
     )
     return (await session.exec(query)).first()
 
@@ -123,7 +127,7 @@ async def waiting_step(*, session: AsyncSession, leave_id: int) -> LeaveApproval
 async def waiting_steps(*, session: AsyncSession, school_id: int) -> dict[int, LeaveApproval]:
     """The step each pending request of the school waits on, by request id (one query)."""
     query = select(LeaveApproval).where(
-        LeaveApproval.school_id == school_id, LeaveApproval.status == "waiting"
+        LeaveApproval.school_id == school_id, LeaveApproval.status == StepStatus.WAITING
     )
     return {step.leave_id: step for step in (await session.exec(query)).all()}
 
@@ -144,7 +148,7 @@ async def deciders(
         if may_decide(
             role=role,
             grade=grade,
-            staff_id=person.id or 0,
+            staff_id=stored_id(person),
             staff_roles=person.role_set,
             staff_grade=person.grade,
             requester_id=requester_id,
@@ -175,7 +179,7 @@ async def escalate_step(
         update(LeaveApproval)
         .where(
             col(LeaveApproval.id) == approval.id,
-            LeaveApproval.status == "waiting",
+            LeaveApproval.status == StepStatus.WAITING,
             LeaveApproval.level == approval.level,
         )
         .values(level=to_level if to_level is not None else approval.level + 1, escalated_at=now)
@@ -189,10 +193,13 @@ async def escalate_step(
 async def expire(*, session: AsyncSession, leave: LeaveRequest, now: datetime) -> bool:
     """Its time is over and nobody decided: the request expires (its steps close)."""
     if not await _move_request(
-        session, leave.id or 0, step=None, values={"status": "expired", "decided_at": now}
+        session,
+        stored_id(leave),
+        step=None,
+        values={"status": LeaveStatus.EXPIRED, "decided_at": now},
     ):
         return False
-    await _close_steps(session, leave.id or 0)
+    await _close_steps(session, stored_id(leave))
     await session.refresh(leave)
     return True
 
@@ -202,7 +209,7 @@ async def hold_pending(*, session: AsyncSession, leave_id: int) -> bool:
     the whole database); False when it is decided or withdrawn, by now or meanwhile."""
     found = await session.exec(
         select(LeaveRequest.id)
-        .where(col(LeaveRequest.id) == leave_id, LeaveRequest.status == "pending")
+        .where(col(LeaveRequest.id) == leave_id, LeaveRequest.status == LeaveStatus.PENDING)
         .with_for_update()
     )
     return found.first() is not None
@@ -225,7 +232,7 @@ async def _move_request(
     session: AsyncSession, leave_id: int, *, step: int | None, values: dict[str, object]
 ) -> bool:
     query = update(LeaveRequest).where(
-        col(LeaveRequest.id) == leave_id, LeaveRequest.status == "pending"
+        col(LeaveRequest.id) == leave_id, LeaveRequest.status == LeaveStatus.PENDING
     )
     if step is not None:
         query = query.where(LeaveRequest.step == step)
@@ -254,19 +261,19 @@ async def decide_step(
     ).first()
     final = approval.step == last_step
     if not approve:
-        values: dict[str, object] = {"status": "rejected", "decided_at": now}
+        values: dict[str, object] = {"status": LeaveStatus.REJECTED, "decided_at": now}
         outcome = "rejected"
     elif final:
-        values, outcome = {"status": "approved", "decided_at": now}, "approved"
+        values, outcome = {"status": LeaveStatus.APPROVED, "decided_at": now}, "approved"
     else:
         values, outcome = {"step": approval.step + 1}, "next"
-    if not await _move_request(session, leave.id or 0, step=approval.step, values=values):
+    if not await _move_request(session, stored_id(leave), step=approval.step, values=values):
         return None
     await session.exec(
         update(LeaveApproval)
         .where(col(LeaveApproval.id) == approval.id)
         .values(
-            status="approved" if approve else "rejected",
+            status=StepStatus.APPROVED if approve else StepStatus.REJECTED,
             decided_by=staff_id,
             decided_at=now,
             note=note,
@@ -279,10 +286,10 @@ async def decide_step(
                 LeaveApproval.leave_id == leave.id,
                 LeaveApproval.step == approval.step + 1,
             )
-            .values(status="waiting", waiting_since=now)
+            .values(status=StepStatus.WAITING, waiting_since=now)
         )
     elif outcome == "rejected":
-        await _close_steps(session, leave.id or 0)
+        await _close_steps(session, stored_id(leave))
     # The ORM's updates above set the same values on `leave` and `approval` in the session
     # (synchronize_session), so they need no reading back.
     return outcome
@@ -293,29 +300,34 @@ async def _close_steps(session: AsyncSession, leave_id: int) -> None:
         update(LeaveApproval)
         .where(
             LeaveApproval.leave_id == leave_id,
-            col(LeaveApproval.status).in_(("waiting", "queued")),
+            col(LeaveApproval.status).in_((StepStatus.WAITING, StepStatus.QUEUED)),
         )
-        .values(status="closed")
+        .values(status=StepStatus.CLOSED)
     )
 
 
 async def withdraw(*, session: AsyncSession, leave: LeaveRequest, now: datetime) -> bool:
     if not await _move_request(
-        session, leave.id or 0, step=None, values={"status": "withdrawn", "decided_at": now}
+        session,
+        stored_id(leave),
+        step=None,
+        values={"status": LeaveStatus.WITHDRAWN, "decided_at": now},
     ):
         return False
-    await _close_steps(session, leave.id or 0)
+    await _close_steps(session, stored_id(leave))
     await session.refresh(leave)
     return True
 
 
 async def expire_if_stale(*, session: AsyncSession, leave: LeaveRequest, today: date) -> bool:
     """A request still pending after its last day is over can no longer be decided."""
-    if leave.status != "pending" or leave.last_day >= today:
+    if leave.status != LeaveStatus.PENDING or leave.last_day >= today:
         return False
-    if not await _move_request(session, leave.id or 0, step=None, values={"status": "expired"}):
+    if not await _move_request(
+        session, stored_id(leave), step=None, values={"status": LeaveStatus.EXPIRED}
+    ):
         return False
-    await _close_steps(session, leave.id or 0)
+    await _close_steps(session, stored_id(leave))
     await session.refresh(leave)
     return True
 
@@ -324,8 +336,8 @@ async def end_leave(*, session: AsyncSession, leave: LeaveRequest, now: datetime
     """销假: an approved leave ends now; False when it was not approved (any more)."""
     result = await session.exec(
         update(LeaveRequest)
-        .where(col(LeaveRequest.id) == leave.id, LeaveRequest.status == "approved")
-        .values(status="ended", returned_at=now)
+        .where(col(LeaveRequest.id) == leave.id, LeaveRequest.status == LeaveStatus.APPROVED)
+        .values(status=LeaveStatus.ENDED, returned_at=now)
     )
     if result.rowcount != 1:
         return False
@@ -342,10 +354,10 @@ async def answer_substitute(
         .where(
             col(LeaveRequest.id) == leave.id,
             LeaveRequest.substitute_id == staff_id,
-            LeaveRequest.substitute_state == "asked",
-            col(LeaveRequest.status).in_(("pending", "approved")),
+            LeaveRequest.substitute_state == SubstituteState.ASKED,
+            col(LeaveRequest.status).in_((LeaveStatus.PENDING, LeaveStatus.APPROVED)),
         )
-        .values(substitute_state="agreed" if agree else "declined")
+        .values(substitute_state=SubstituteState.AGREED if agree else SubstituteState.DECLINED)
     )
     if result.rowcount != 1:
         return False
@@ -361,7 +373,7 @@ async def leaves_of(*, session: AsyncSession, staff_id: int, limit: int = 10) ->
 async def pending_leaves(*, session: AsyncSession, school_id: int) -> list[LeaveRequest]:
     query = (
         select(LeaveRequest)
-        .where(LeaveRequest.school_id == school_id, LeaveRequest.status == "pending")
+        .where(LeaveRequest.school_id == school_id, LeaveRequest.status == LeaveStatus.PENDING)
         .order_by(col(LeaveRequest.id))
     )
     return list((await session.exec(query)).all())
@@ -374,7 +386,9 @@ async def undecided(*, session: AsyncSession) -> list[tuple[LeaveRequest, LeaveA
         select(LeaveRequest, LeaveApproval, School)
         .join(LeaveApproval, col(LeaveApproval.leave_id) == col(LeaveRequest.id))
         .join(School, col(School.id) == col(LeaveRequest.school_id))
-        .where(LeaveRequest.status == "pending", LeaveApproval.status == "waiting")
+        .where(
+            LeaveRequest.status == LeaveStatus.PENDING, LeaveApproval.status == StepStatus.WAITING
+        )
         .order_by(col(LeaveRequest.id))
     )
     return [(leave, step, school) for leave, step, school in (await session.exec(query)).all()]
@@ -389,8 +403,8 @@ async def waiting_for(
         .join(LeaveApproval, col(LeaveApproval.leave_id) == col(LeaveRequest.id))
         .where(
             LeaveRequest.school_id == school_id,
-            LeaveRequest.status == "pending",
-            LeaveApproval.status == "waiting",
+            LeaveRequest.status == LeaveStatus.PENDING,
+            LeaveApproval.status == StepStatus.WAITING,
         )
         .order_by(col(LeaveRequest.id))
     )
@@ -400,7 +414,7 @@ async def waiting_for(
         if may_decide(
             role=approval.role,
             grade=approval.grade,
-            staff_id=staff.id or 0,
+            staff_id=stored_id(staff),
             staff_roles=staff.role_set,
             staff_grade=staff.grade,
             requester_id=leave.staff_id,

@@ -28,11 +28,13 @@ from rules.cover import (
 )
 from rules.leave_dates import MAX_PERIOD, DayPart
 from rules.policies import PolicySet
+from rules.states import SwapStatus
 from storage.models import CoverNeed, LessonSwap, School, SchoolClass, Staff, Subject
 from storage.policies import load_policies
 from storage.school_static import WATCHED, TeacherIndex, school_static
 from storage.session_memo import remembered, tables_of
 from storage.staff import all_school_staff
+from storage.types import stored_id
 
 SWAP_TABLE = tables_of(LessonSwap)
 SCHEDULE_READS = SWAP_TABLE | WATCHED
@@ -116,15 +118,18 @@ def swap_moves(swaps: Iterable[LessonSwap], grades: dict[int, int]) -> list[Swap
     moves = []
     for swap in swaps:
         mine, theirs = swap_sides(swap, grades)
-        moves.append(SwapMove(swap.id or 0, mine, theirs.day, theirs.period))
-        moves.append(SwapMove(swap.id or 0, theirs, mine.day, mine.period))
+        moves.append(SwapMove(stored_id(swap), mine, theirs.day, theirs.period))
+        moves.append(SwapMove(stored_id(swap), theirs, mine.day, mine.period))
     return moves
 
 
 # Built once: every schedule an action builds reads it.
 _APPROVED_SWAPS = (
     select(LessonSwap)
-    .where(col(LessonSwap.school_id) == bindparam("school_id"), LessonSwap.status == "approved")
+    .where(
+        col(LessonSwap.school_id) == bindparam("school_id"),
+        LessonSwap.status == SwapStatus.APPROVED,
+    )
     .order_by(col(LessonSwap.id))
 )
 
@@ -189,7 +194,7 @@ async def load_names(*, session: AsyncSession, school_id: int) -> Names:
         # Classes and subjects are kept with the school's static data; staff change every day.
         static = await school_static(session=session, school_id=school_id)
         staff = await all_school_staff(session=session, school_id=school_id)
-        return Names(static.class_names, static.subject_names, {s.id or 0: s for s in staff})
+        return Names(static.class_names, static.subject_names, {stored_id(s): s for s in staff})
 
     return await remembered(session, ("names", school_id), NAME_TABLES, load)
 
@@ -233,7 +238,7 @@ class Kit:
 
 
 async def build_kit(session: AsyncSession, school: School) -> Kit:
-    school_id = school.id or 0
+    school_id = stored_id(school)
     return Kit(
         school,
         await load_schedule(session=session, school_id=school_id),

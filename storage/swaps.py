@@ -8,9 +8,10 @@ from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.cover import DayLesson
+from rules.states import SwapStatus
 from storage.models import LessonSwap, School
 
-OPEN_SWAP_STATES = ("asked", "agreed")
+OPEN_SWAP_STATES = (SwapStatus.ASKED, SwapStatus.AGREED)
 
 
 async def create_swap(
@@ -41,14 +42,14 @@ async def move_swap(
     *,
     session: AsyncSession,
     swap_id: int,
-    from_states: tuple[str, ...],
-    to_state: str,
+    from_states: tuple[SwapStatus, ...],
+    to_state: SwapStatus,
     now: datetime,
     by: int | None = None,
 ) -> bool:
     """The conditional state change; False when the swap was no longer in `from_states`."""
     values: dict[str, object] = {"status": to_state}
-    if to_state in ("agreed", "declined"):
+    if to_state in (SwapStatus.AGREED, SwapStatus.DECLINED):
         values["answered_at"] = now
     else:
         values.update(decided_at=now, decided_by=by)
@@ -76,7 +77,9 @@ async def open_swaps_of(
     return list((await session.exec(query)).all())
 
 
-async def swaps_waiting(*, session: AsyncSession, school_id: int, state: str) -> list[LessonSwap]:
+async def swaps_waiting(
+    *, session: AsyncSession, school_id: int, state: SwapStatus
+) -> list[LessonSwap]:
     query = (
         select(LessonSwap)
         .where(LessonSwap.school_id == school_id, LessonSwap.status == state)
@@ -94,7 +97,7 @@ async def escalate_swap(
         update(LessonSwap)
         .where(
             col(LessonSwap.id) == swap.id,
-            LessonSwap.status == "agreed",
+            LessonSwap.status == SwapStatus.AGREED,
             LessonSwap.level == swap.level,
         )
         .values(level=level, escalated_at=now)
@@ -112,7 +115,7 @@ async def mark_swap_told(*, session: AsyncSession, swap: LessonSwap, now: dateti
         update(LessonSwap)
         .where(
             col(LessonSwap.id) == swap.id,
-            LessonSwap.status == "asked",
+            LessonSwap.status == SwapStatus.ASKED,
             col(LessonSwap.escalated_at).is_(None),
         )
         .values(escalated_at=now)

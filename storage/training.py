@@ -9,14 +9,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rules.states import TrainingStatus
 from rules.training import TrainingYear
 from storage.models import Event, Staff, TrainingEntry
 
 CHECKIN = "checkin"
 SELF = "self"
-PENDING = "pending"
-APPROVED = "approved"
-RETURNED = "returned"
 
 
 async def checkin_of(
@@ -47,7 +45,7 @@ async def check_in(
         source=CHECKIN,
         event_id=event.id,
         event_day=day,
-        status=APPROVED,
+        status=TrainingStatus.APPROVED,
         created_at=now,
     )
     try:
@@ -92,7 +90,7 @@ async def report_hours(
         title=title,
         note=note,
         source=SELF,
-        status=PENDING,
+        status=TrainingStatus.PENDING,
         created_at=now,
     )
     session.add(entry)
@@ -112,9 +110,11 @@ async def decide(
     """Approves or returns a pending self-report; False when someone decided first."""
     result = await session.exec(
         update(TrainingEntry)
-        .where(col(TrainingEntry.id) == entry_id, col(TrainingEntry.status) == PENDING)
+        .where(
+            col(TrainingEntry.id) == entry_id, col(TrainingEntry.status) == TrainingStatus.PENDING
+        )
         .values(
-            status=APPROVED if approve else RETURNED,
+            status=TrainingStatus.APPROVED if approve else TrainingStatus.RETURNED,
             decided_at=now,
             decided_by=by_staff_id,
             reason=reason,
@@ -147,7 +147,7 @@ async def approved_totals(
         select(TrainingEntry.staff_id, func.sum(TrainingEntry.hours_tenths))
         .where(
             TrainingEntry.school_id == school_id,
-            TrainingEntry.status == APPROVED,
+            TrainingEntry.status == TrainingStatus.APPROVED,
             col(TrainingEntry.day) >= year.start,
             col(TrainingEntry.day) <= year.end,
         )

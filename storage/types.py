@@ -1,8 +1,9 @@
-"""Column types shared by the tables."""
+"""Column types shared by the tables, and the id of a stored row."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Protocol
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -30,3 +31,21 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+class Row(Protocol):
+    """A table row: its id is None until the row is flushed."""
+
+    @property
+    def id(self) -> int | None: ...
+
+
+def stored_id(row: Row) -> int:
+    """The id of a row that was stored (read from the database, or added and flushed).
+
+    A row that never reached the database has no id; using one as if it had (0, say) would
+    quietly name no row at all, so this raises instead.
+    """
+    if row.id is None:
+        raise ValueError(f"{type(row).__name__} has no id: it was never flushed")
+    return row.id

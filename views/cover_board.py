@@ -21,6 +21,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.texts import Safe, t
 from rules.cover import Phase, Suggestion
+from rules.states import CoverStatus
 from storage.cover_boards import (
     UNCOVERED_STATES,
     Showing,
@@ -31,6 +32,7 @@ from storage.cover_boards import (
 )
 from storage.models import CoverNeed
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.leave import cover_state, day_label, need_label
 
 # A board shows one lesson at a time, with its suggestions and buttons, and a line for each of
@@ -94,7 +96,7 @@ def render_board(kit: Kit, shown: Showing, lang: str, parts: BoardParts | None =
     need = needs[index]
     phase = kit.phase(need, now)
     reopened = shown.unlocked is not None and shown.unlocked == need.id
-    key = (need.id or 0, need.version, lang, index + 1, phase, reopened)
+    key = (stored_id(need), need.version, lang, index + 1, phase, reopened)
     if key not in parts.blocks:
         parts.blocks[key] = _lesson_block(
             kit, need, index + 1, lang, parts, phase=phase, reopened=reopened
@@ -169,10 +171,10 @@ def _lesson_block(
         lines.append(t(lang, "cover.board.settled"))
         reopen = InlineKeyboardButton(
             t(lang, "cover.button.ro", number=number),
-            callback_data=callbacks.encode("cov", "ro", need.id or 0, need.version),
+            callback_data=callbacks.encode("cov", "ro", stored_id(need), need.version),
         )
         return lines, [[reopen]]
-    picked = (need.id or 0, need.version)
+    picked = (stored_id(need), need.version)
     suggestions = parts.suggestions[picked]
     if suggestions:
         lines.append(t(lang, "cover.board.suggestions"))
@@ -191,14 +193,16 @@ def _lesson_block(
         [
             InlineKeyboardButton(
                 t(lang, "cover.button.assign", number=number, name=s.name),
-                callback_data=callbacks.encode("cov", "as", need.id or 0, s.staff_id, need.version),
+                callback_data=callbacks.encode(
+                    "cov", "as", stored_id(need), s.staff_id, need.version
+                ),
             )
             for s in suggestions
         ],
         [
             InlineKeyboardButton(
                 t(lang, f"cover.button.{action}", number=number),
-                callback_data=callbacks.encode("cov", action, need.id or 0, need.version),
+                callback_data=callbacks.encode("cov", action, stored_id(need), need.version),
             )
             for action in ("ask", "ss", "mg")
         ],
@@ -212,7 +216,7 @@ def _state_words(lang: str, kit: Kit, need: CoverNeed, phase: Phase) -> str:
         # Nothing was arranged and it is too late to: the class went without a teacher.
         return t(lang, "cover.board.over_uncovered")
     state = cover_state(lang, kit.names, need)
-    if need.status == "assigned":
+    if need.status == CoverStatus.ASSIGNED:
         mark = "cover.board.acknowledged" if need.acknowledged_at else "cover.board.unacknowledged"
         state = f"{state}{t(lang, mark)}"
     if phase == Phase.OVER:

@@ -6,13 +6,14 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from bot.texts import Safe, t
+from rules.states import CoverStatus
 from storage.cover import SlipData
 from storage.models import CoverNeed
 from storage.schedule import Names, Schedule
 from views.leave import cover_state, day_label, need_label, part_label, swap_line
 
 # A lesson someone covers: a change of who is said in words.
-COVERED = ("assigned", "merged")
+COVERED = (CoverStatus.ASSIGNED, CoverStatus.MERGED)
 
 
 def slip_lines(lang: str, data: SlipData, names: Names, schedule: Schedule) -> list[str]:
@@ -80,7 +81,7 @@ def changed_line(
                 old=names.person(old_substitute),
                 new=Safe(cover_state(lang, names, need)),
             )
-        if need.status in ("open", "asking"):
+        if need.status in (CoverStatus.OPEN, CoverStatus.ASKING):
             return t(
                 lang, "cover.slip.note.unassigned", lesson=lesson, old=names.person(old_substitute)
             )

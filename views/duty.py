@@ -15,6 +15,7 @@ from rules.calendar import DayKind, DayStatus
 from rules.importing import CellError
 from storage.duty import DutyGap, DutyShift, Replacement
 from storage.models import School
+from storage.types import stored_id
 from views.common import day_label, weekday_name
 
 
@@ -162,7 +163,7 @@ def request_message(
         [
             InlineKeyboardButton(
                 t(lang, "duty.leave.button_pick", name=found.staff.name),
-                callback_data=callbacks.encode(FEATURE, "pick", *ids, found.staff.id or 0),
+                callback_data=callbacks.encode(FEATURE, "pick", *ids, stored_id(found.staff)),
             )
         ]
         for found in suggestions

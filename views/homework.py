@@ -15,6 +15,7 @@ from rules.homework import CapCheck
 from rules.homework_board import BoardItem, ClassDay, WeekStats, by_grade
 from storage.homework import Deciders, item_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
+from storage.types import stored_id
 from views.common import day_label, weekday_name
 
 MESSAGE_LIMIT = 4096
@@ -252,11 +253,15 @@ def ask_message(
             [
                 InlineKeyboardButton(
                     t(lang, "hw.button.allow" if exception else "hw.button.approve"),
-                    callback_data=callbacks.encode("hwok", ok_action, post.id or 0, post.version),
+                    callback_data=callbacks.encode(
+                        "hwok", ok_action, stored_id(post), post.version
+                    ),
                 ),
                 InlineKeyboardButton(
                     t(lang, "hw.button.return"),
-                    callback_data=callbacks.encode("hwret", no_action, post.id or 0, post.version),
+                    callback_data=callbacks.encode(
+                        "hwret", no_action, stored_id(post), post.version
+                    ),
                 ),
             ]
         ]
@@ -279,4 +284,4 @@ def ask_message(
 
 def kept_about(post: HomeworkPost, lang: str) -> str:
     """A request with the posting's buttons, redrawn if the posting expires undecided."""
-    return about(KEPT, post.id or 0, lang)
+    return about(KEPT, stored_id(post), lang)

@@ -16,8 +16,10 @@ from rules.approval import escalation_roles
 from rules.classnames import MAX_GRADE, grade_word
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart
+from rules.states import CoverStatus
 from storage.models import CoverNeed, LeaveApproval, LeaveRequest, LessonSwap, Staff
 from storage.schedule import Kit, Names, Schedule, leave_lessons
+from storage.types import stored_id
 from views.common import day_label
 
 
@@ -114,9 +116,9 @@ def language_of(staff: Staff, default: str) -> str:
 
 def cover_state(lang: str, names: Names, need: CoverNeed) -> str:
     """What is arranged for a lesson, for the slip and the arranger's board."""
-    if need.status == "assigned":
+    if need.status == CoverStatus.ASSIGNED:
         return t(lang, "cover.state.assigned", name=names.person(need.substitute_id))
-    if need.status == "merged":
+    if need.status == CoverStatus.MERGED:
         return t(
             lang,
             "cover.state.merged",
@@ -212,11 +214,11 @@ def approval_markup(lang: str, approval: LeaveApproval) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.approve"),
-                    callback_data=callbacks.encode("lv", "ok", approval.id or 0),
+                    callback_data=callbacks.encode("lv", "ok", stored_id(approval)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "leave.button.reject"),
-                    callback_data=callbacks.encode("lvno", "go", approval.id or 0),
+                    callback_data=callbacks.encode("lvno", "go", stored_id(approval)),
                 ),
             ]
         ]
@@ -273,7 +275,7 @@ def withdraw_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.withdraw"),
-                    callback_data=callbacks.encode("lv", "wd", leave.id or 0),
+                    callback_data=callbacks.encode("lv", "wd", stored_id(leave)),
                 )
             ]
         ]
@@ -286,11 +288,11 @@ def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.agree"),
-                    callback_data=callbacks.encode("lvs", "yes", leave.id or 0),
+                    callback_data=callbacks.encode("lvs", "yes", stored_id(leave)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "leave.button.decline"),
-                    callback_data=callbacks.encode("lvs", "no", leave.id or 0),
+                    callback_data=callbacks.encode("lvs", "no", stored_id(leave)),
                 ),
             ]
         ]

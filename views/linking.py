@@ -9,6 +9,7 @@ from bot import callbacks
 from bot.request_messages import about
 from bot.texts import t
 from storage.models import Registration
+from storage.types import stored_id
 
 KEPT = "registration"
 
@@ -19,11 +20,11 @@ def decision_markup(lang: str, registration: Registration) -> InlineKeyboardMark
             [
                 InlineKeyboardButton(
                     t(lang, "register.approve"),
-                    callback_data=callbacks.encode("reg", "ok", registration.id or 0),
+                    callback_data=callbacks.encode("reg", "ok", stored_id(registration)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "register.reject"),
-                    callback_data=callbacks.encode("reg", "no", registration.id or 0),
+                    callback_data=callbacks.encode("reg", "no", stored_id(registration)),
                 ),
             ]
         ]
@@ -31,4 +32,4 @@ def decision_markup(lang: str, registration: Registration) -> InlineKeyboardMark
 
 
 def kept_about(registration: Registration, lang: str) -> str:
-    return about(KEPT, registration.id or 0, lang)
+    return about(KEPT, stored_id(registration), lang)

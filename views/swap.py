@@ -9,6 +9,7 @@ from bot import callbacks
 from bot.texts import Safe, t
 from storage.models import LessonSwap
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.leave import swap_line
 
 
@@ -19,10 +20,10 @@ def _decision_markup(
         [
             [
                 InlineKeyboardButton(
-                    t(lang, yes), callback_data=callbacks.encode("sw", actions[0], swap.id or 0)
+                    t(lang, yes), callback_data=callbacks.encode("sw", actions[0], stored_id(swap))
                 ),
                 InlineKeyboardButton(
-                    t(lang, no), callback_data=callbacks.encode("sw", actions[1], swap.id or 0)
+                    t(lang, no), callback_data=callbacks.encode("sw", actions[1], stored_id(swap))
                 ),
             ]
         ]

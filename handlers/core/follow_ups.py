@@ -26,6 +26,7 @@ from storage.outbox import (
     take_work,
     work_failed,
 )
+from storage.types import stored_id
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -170,6 +171,6 @@ async def recover(app: Any) -> int:
             else:
                 actor = Actor(0, "", svc.settings.default_language, False, None, None, None, None)
         turn = Turn(Update(0), BotContext(app), session, actor, Outbox(), svc.clock.now())
-        log.info("running follow-up %s (%d) left undone", row.name, row.id or 0)
-        await run_kept(turn, [(row.id or 0, row.name, decode(row.args), row.attempts)])
+        log.info("running follow-up %s (%d) left undone", row.name, stored_id(row))
+        await run_kept(turn, [(stored_id(row), row.name, decode(row.args), row.attempts)])
     return len(rows)

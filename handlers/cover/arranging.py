@@ -34,6 +34,7 @@ from handlers.cover.substitute import ask_about, close_group_asks
 from jobs import kinds
 from rules.leave_dates import LeaveDateError, parse_day
 from rules.reach import OUT_OF_RANGE
+from rules.states import CoverStatus
 from storage.cover import (
     change_need,
     hold_school,
@@ -46,6 +47,7 @@ from storage.cover_boards import Showing, arranged_by, set_shown, suggest_shown
 from storage.models import CoverNeed, SchoolClass
 from storage.schedule import Kit
 from storage.schools import staff_groups
+from storage.types import stored_id
 from views.common import day_label
 from views.cover_board import Board, BoardParts, render_board
 from views.leave import bell_label, cover_state, language_of, need_label
@@ -84,7 +86,7 @@ async def _arranger_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
 async def _arrangeable(turn: Turn, kit: Kit, first: date, last: date) -> list[CoverNeed]:
     """The needs between the two days that the actor arranges."""
     needs = await needs_between(
-        session=turn.session, school_id=kit.school.id or 0, first=first, last=last
+        session=turn.session, school_id=stored_id(kit.school), first=first, last=last
     )
     return arranged_by(kit, turn.actor.staff, needs, is_admin=turn.actor.is_admin)
 
@@ -152,7 +154,7 @@ async def _draw(turn: Turn, kit: Kit, shown: Showing) -> Board:
 
 async def _stale(turn: Turn, kit: Kit, need: CoverNeed) -> None:
     """The board was older than the need: say what it is now and show the board afresh."""
-    if need.status == "released":
+    if need.status == CoverStatus.RELEASED:
         turn.toast(turn.t("cover.already_released"), alert=True)
     else:
         turn.toast(
@@ -166,7 +168,7 @@ async def _decide(
     turn: Turn,
     need: CoverNeed,
     version: int,
-    status: str,
+    status: CoverStatus,
     *,
     substitute_id: int | None = None,
     merged_class_id: int | None = None,
@@ -174,8 +176,10 @@ async def _decide(
     """Records the arranger's decision if the need is still at `version`: whether it was, and
     who covered the lesson before (to be told they are released). A lesson that was asked for
     in the group has its post there closed: nobody should still press 我来 for it."""
-    previous = need.substitute_id if need.status in ("assigned", "merged") else None
-    asked = need.status == "asking"
+    previous = (
+        need.substitute_id if need.status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) else None
+    )
+    asked = need.status == CoverStatus.ASKING
     done = await change_need(
         session=turn.session,
         need=need,
@@ -201,7 +205,7 @@ async def on_assign(turn: Turn) -> None:
     if found is None or staff_id is None or version is None:
         return
     need, kit = found
-    if need.version != version or need.status == "released":
+    if need.version != version or need.status == CoverStatus.RELEASED:
         await _stale(turn, kit, need)
         return
     cover_day = await load_cover_day(
@@ -217,7 +221,9 @@ async def on_assign(turn: Turn) -> None:
         turn.toast(unavailable_text(turn, kit, cover_day, need, staff_id, problem), alert=True)
         await _refresh_board(turn, kit, need)
         return
-    done, previous = await _decide(turn, need, version, "assigned", substitute_id=staff_id)
+    done, previous = await _decide(
+        turn, need, version, CoverStatus.ASSIGNED, substitute_id=staff_id
+    )
     if not done:
         await _stale(turn, kit, need)
         return
@@ -243,7 +249,7 @@ async def on_self_study(turn: Turn) -> None:
     if found is None or version is None:
         return
     need, kit = found
-    done, previous = await _decide(turn, need, version, "self_study")
+    done, previous = await _decide(turn, need, version, CoverStatus.SELF_STUDY)
     if not done:
         await _stale(turn, kit, need)
         return
@@ -284,7 +290,7 @@ async def on_merge(turn: Turn) -> None:
     if found is None or version is None:
         return
     need, kit = found
-    if need.version != version or need.status == "released":
+    if need.version != version or need.status == CoverStatus.RELEASED:
         await _stale(turn, kit, need)
         return
     options = await _merge_options(turn, kit, need)
@@ -297,7 +303,7 @@ async def on_merge(turn: Turn) -> None:
                 InlineKeyboardButton(
                     turn.t("cover.merge.with", klass=klass.name, name=kit.names.person(teacher)),
                     callback_data=callbacks.encode(
-                        "cov", "mc", need.id or 0, klass.id or 0, version
+                        "cov", "mc", stored_id(need), stored_id(klass), version
                     ),
                 )
             ]
@@ -321,7 +327,7 @@ async def on_merge_choice(turn: Turn) -> None:
     if found is None or class_id is None or version is None:
         return
     need, kit = found
-    if need.version != version or need.status == "released":
+    if need.version != version or need.status == CoverStatus.RELEASED:
         turn.toast(
             turn.t("cover.changed_meanwhile", state=cover_state(turn.lang, kit.names, need)),
             alert=True,
@@ -337,7 +343,7 @@ async def on_merge_choice(turn: Turn) -> None:
         return
     klass, teacher = option
     done, previous = await _decide(
-        turn, need, version, "merged", substitute_id=teacher, merged_class_id=klass.id
+        turn, need, version, CoverStatus.MERGED, substitute_id=teacher, merged_class_id=klass.id
     )
     if not done:
         turn.toast(
@@ -385,12 +391,14 @@ async def on_ask_group(turn: Turn) -> None:
     if not groups:
         turn.toast(turn.t("cover.ask.no_group"), alert=True)
         return
-    previous = need.substitute_id if need.status in ("assigned", "merged") else None
+    previous = (
+        need.substitute_id if need.status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) else None
+    )
     if not await change_need(
         session=turn.session,
         need=need,
         version=version,
-        status="asking",
+        status=CoverStatus.ASKING,
         substitute_id=None,
         merged_class_id=None,
         acknowledged_at=None,
@@ -414,7 +422,7 @@ async def on_ask_group(turn: Turn) -> None:
             [
                 InlineKeyboardButton(
                     t(lang, "cover.button.me"),
-                    callback_data=callbacks.encode("cov", "me", need.id or 0),
+                    callback_data=callbacks.encode("cov", "me", stored_id(need)),
                 )
             ]
         ]
@@ -477,7 +485,7 @@ async def cmd_arrange(turn: Turn) -> None:
     me = turn.actor.staff
     for day in sorted({n.day for n in needs}):
         board = await _draw(turn, kit, Showing(day, [n for n in needs if n.day == day], turn.now))
-        tag = (school_id, day, me.id or 0) if me is not None else None
+        tag = (school_id, day, stored_id(me)) if me is not None else None
         turn.out.send(turn.chat_id, board.text, board.markup, board=tag)
 
 

@@ -31,6 +31,7 @@ from storage.cover_boards import (
 )
 from storage.models import Staff
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.cover_board import BoardParts, render_board
 from views.leave import day_label, language_of
 
@@ -47,7 +48,9 @@ def redraw_copies(turn: Turn, kit: Kit, day: date, *, focus: int | None = None) 
     """Each arranger's newest copy of the day's board is drawn again (not the one pressed, which
     the handler draws itself as its answer), after the action. `focus` is the lesson that
     changed: a copy that showed no lesson in particular moves on from it."""
-    turn.then(redraw_day, school_id=kit.school.id or 0, day=day, focus=focus, origin=_origin(turn))
+    turn.then(
+        redraw_day, school_id=stored_id(kit.school), day=day, focus=focus, origin=_origin(turn)
+    )
 
 
 @follow_ups.named("redraw_copies")
@@ -64,7 +67,7 @@ async def _redraw(
     turn: Turn, kit: Kit, day: date, focus: int | None, origin: tuple[int, ...] | None
 ) -> int:
     """Queues an edit of each arranger's newest copy; returns how many."""
-    school_id = kit.school.id or 0
+    school_id = stored_id(kit.school)
     copies = await copies_of(session=turn.session, school_id=school_id, day=day)
     if not copies:
         return 0

@@ -26,6 +26,7 @@ from storage.cover import (
 from storage.cover_boards import Showing, arranged_by, arranger_needs, suggest_shown
 from storage.models import CoverNeed, School
 from storage.schedule import Kit, build_kit
+from storage.types import stored_id
 from views.common import day_label
 from views.cover_board import BoardParts, render_board
 from views.leave import language_of, need_label
@@ -59,7 +60,7 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
     were queued."""
     sent = 0
     parts = BoardParts()
-    school_id = kit.school.id or 0
+    school_id = stored_id(kit.school)
     days = {
         day: await needs_on(session=turn.session, school_id=school_id, day=day)
         for day in sorted({need.day for need in needs})
@@ -78,7 +79,7 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
             shown = Showing(day, sorted(theirs, key=_day_order), turn.now, focus=new[0].id)
             await suggest_shown(turn.session, kit, shown, parts.suggestions)
             board = render_board(kit, shown, lang, parts)
-            tag = (school_id, day, person.id or 0)
+            tag = (school_id, day, stored_id(person))
             turn.out.send(person.telegram_id, board.text, board.markup, board=tag)
             sent += 1
     return sent
@@ -87,8 +88,8 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
 def boards_follow(turn: Turn, kit: Kit, needs: Iterable[CoverNeed]) -> None:
     """After the action, each arranger gets these lessons' boards for the coming week
     (`BOARD_DAYS`) and one line about later ones, drawn as the lessons are by then."""
-    ids = [need.id or 0 for need in sorted(needs, key=_board_order)]
-    turn.then(boards_for, school_id=kit.school.id or 0, ids=ids)
+    ids = [stored_id(need) for need in sorted(needs, key=_board_order)]
+    turn.then(boards_for, school_id=stored_id(kit.school), ids=ids)
 
 
 @follow_ups.named("cover_boards")
@@ -106,7 +107,7 @@ async def boards_for(later: Turn, *, school_id: int, ids: list[int]) -> None:
 
 
 def _board_order(need: CoverNeed) -> tuple[date, int, int]:
-    return need.day, need.period, need.id or 0
+    return need.day, need.period, stored_id(need)
 
 
 def _day_order(need: CoverNeed) -> tuple[date, int, int]:
@@ -151,7 +152,7 @@ def substitute_notice_markup(lang: str, need: CoverNeed) -> InlineKeyboardMarkup
             [
                 InlineKeyboardButton(
                     t(lang, "cover.button.ack"),
-                    callback_data=callbacks.encode("cov", "ok", need.id or 0, need.version),
+                    callback_data=callbacks.encode("cov", "ok", stored_id(need), need.version),
                 )
             ]
         ]
@@ -201,7 +202,7 @@ def update_slips(turn: Turn, kit: Kit, days: Iterable[date]) -> None:
     later that day posts the whole slip, or the group would not learn of same-day cover.
     The group's message is not the answer to whoever acted: it follows the action.
     """
-    turn.then(slips_for, school_id=kit.school.id or 0, days=sorted(set(days)))
+    turn.then(slips_for, school_id=stored_id(kit.school), days=sorted(set(days)))
 
 
 @follow_ups.named("cover_slips")

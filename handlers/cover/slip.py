@@ -19,6 +19,7 @@ from bot.messages import Edit, Send
 from bot.texts import Safe, split_message, t
 from handlers.core.turn import Turn
 from handlers.school.topics import topic_of
+from rules.states import CoverStatus, LeaveStatus
 from storage.cover import (
     LIVE_STATES,
     needs_on,
@@ -33,6 +34,7 @@ from storage.cover_slips import forget_slip_messages, slip_messages
 from storage.models import LeaveRequest
 from storage.schedule import Schedule, load_schedule
 from storage.schools import staff_groups
+from storage.types import stored_id
 from views.cover_slip import (
     changed_line,
     slip_lines,
@@ -65,13 +67,16 @@ async def change_notes(
     """What changed since the slip was posted, one line a lesson, in words: a cover withdrawn
     because its teacher is not away after all, a new substitute, a lesson newly on the slip."""
     names = kit.names
-    school_id = kit.school.id or 0
+    school_id = stored_id(kit.school)
     notes = []
     everything = await needs_on(
-        session=turn.session, school_id=school_id, day=day, states=(*LIVE_STATES, "released")
+        session=turn.session,
+        school_id=school_id,
+        day=day,
+        states=(*LIVE_STATES, CoverStatus.RELEASED),
     )
     for need in everything:
-        old = before.get(need.id or 0)
+        old = before.get(stored_id(need))
         live = need.status in LIVE_STATES
         if old is None and not live:
             continue
@@ -81,7 +86,7 @@ async def change_notes(
         teacher = names.person(need.absent_id)
         if not live:
             leave = await turn.session.get(LeaveRequest, need.leave_id)
-            back = leave is not None and leave.status == "ended"
+            back = leave is not None and leave.status == LeaveStatus.ENDED
             key = "cover.slip.note.back" if back else "cover.slip.note.not_away"
             notes.append(t(lang, key, lesson=lesson, teacher=teacher))
         elif old is None:
@@ -106,7 +111,7 @@ async def refresh_slips(turn: Turn, kit: Kit, days: Iterable[date], lang: str) -
     """After a change: each day whose slip was posted has it edited (or posted anew where it
     cannot be); today's slip, if it never went out and its time has passed, is posted whole."""
     today = kit.today(turn.now)
-    school_id = kit.school.id or 0
+    school_id = stored_id(kit.school)
     # Swaps may have changed within this action: read the schedule fresh.
     schedule = await load_schedule(session=turn.session, school_id=school_id)
     tz = ZoneInfo(kit.school.timezone)

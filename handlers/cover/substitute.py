@@ -29,6 +29,7 @@ from handlers.cover.boards import (
 from rules import dates
 from rules.reach import OUT_OF_RANGE, out_of_range_values, within_reach
 from rules.roles import GRADE_LEADER, OFFICE
+from rules.states import CoverStatus
 from storage.cover import (
     acknowledge,
     cover_counts,
@@ -41,6 +42,7 @@ from storage.cover import (
 from storage.models import CoverNeed
 from storage.outbox import sent_about
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.leave import need_label
 
 ASK_ABOUT = "cover_ask"
@@ -58,8 +60,12 @@ async def on_volunteer(turn: Turn) -> None:
         await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov:me")
         turn.toast(turn.t("common.not_linked"), alert=True)
         return
-    if need.status != "asking":
-        key = "cover.ask.taken" if need.status in ("assigned", "merged") else "cover.ask.closed"
+    if need.status != CoverStatus.ASKING:
+        key = (
+            "cover.ask.taken"
+            if need.status in (CoverStatus.ASSIGNED, CoverStatus.MERGED)
+            else "cover.ask.closed"
+        )
         turn.toast(turn.t(key, name=kit.names.person(need.substitute_id)), alert=True)
         turn.edit_origin(_group_closed_text(turn, kit, need))
         return
@@ -71,12 +77,12 @@ async def on_volunteer(turn: Turn) -> None:
     cover_day = await load_cover_day(
         session=turn.session, school_id=need.school_id, day=need.day, schedule=kit.schedule
     )
-    problem = why_not(need, me.id or 0, cover_day, kit.cap)
+    problem = why_not(need, stored_id(me), cover_day, kit.cap)
     if problem is not None:
-        turn.toast(unavailable_text(turn, kit, cover_day, need, me.id or 0, problem), alert=True)
+        turn.toast(unavailable_text(turn, kit, cover_day, need, stored_id(me), problem), alert=True)
         return
     if not await take_from_group(
-        session=turn.session, need=need, staff_id=me.id or 0, now=turn.now
+        session=turn.session, need=need, staff_id=stored_id(me), now=turn.now
     ):
         turn.toast(turn.t("cover.ask.taken", name=kit.names.person(need.substitute_id)), alert=True)
         turn.edit_origin(_group_closed_text(turn, kit, need))
@@ -112,9 +118,9 @@ async def close_group_asks(turn: Turn, need: CoverNeed) -> None:
 def _group_closed_text(turn: Turn, kit: Kit, need: CoverNeed) -> str:
     lang = default_lang(turn)
     lesson = Safe(need_label(lang, kit.names, kit.schedule, need))
-    if need.status in ("assigned", "merged"):
+    if need.status in (CoverStatus.ASSIGNED, CoverStatus.MERGED):
         return t(lang, "cover.ask.done", lesson=lesson, name=kit.names.person(need.substitute_id))
-    if need.status == "asking":
+    if need.status == CoverStatus.ASKING:
         # Still asked, and nobody came before the lesson ended.
         return over_text(lang, kit, need, "cover.ask.over")
     return t(lang, "cover.ask.withdrawn", lesson=lesson)
@@ -135,7 +141,11 @@ async def on_acknowledge(turn: Turn) -> None:
         await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov:ok")
         turn.toast(turn.t("common.not_allowed"), alert=True)
         return
-    if need.substitute_id != me.id or need.version != version or need.status != "assigned":
+    if (
+        need.substitute_id != me.id
+        or need.version != version
+        or need.status != CoverStatus.ASSIGNED
+    ):
         turn.toast(turn.t("cover.ack.changed"), alert=True)
         turn.edit_origin(
             turn.t(
@@ -146,7 +156,7 @@ async def on_acknowledge(turn: Turn) -> None:
         return
     lesson = Safe(need_label(turn.lang, kit.names, kit.schedule, need))
     if not await acknowledge(
-        session=turn.session, need=need, version=version, staff_id=me.id or 0, now=turn.now
+        session=turn.session, need=need, version=version, staff_id=stored_id(me), now=turn.now
     ):
         turn.toast(turn.t("cover.ack.already"))
         turn.edit_origin(

@@ -34,6 +34,7 @@ from storage.duty import (
 )
 from storage.models import DutyPost, Staff
 from storage.staff import school_staff, staff_by_name
+from storage.types import stored_id
 from views.common import day_label, weekday_name
 from views.duty import hhmm
 
@@ -104,7 +105,7 @@ async def change_weekday(turn: Turn, school_id: int, words: list[str]) -> None:
     weekday = parse_school_weekday(words[-2])
     person = await find_person(turn, school_id, words[-1])
     before_id = await set_weekday_person(
-        session=turn.session, post=post, weekday=weekday, staff_id=person.id or 0
+        session=turn.session, post=post, weekday=weekday, staff_id=stored_id(person)
     )
     if before_id == person.id:
         raise Refused("duty.err.already_weekday", name=person.name, post=post.name)
@@ -166,7 +167,7 @@ async def change_rotation(turn: Turn, school_id: int, words: list[str], today: d
         names = [n for n in _NAME_SEPARATORS.split(" ".join(words[1:])) if n]
         if len(names) > MAX_ORDER:
             raise Refused("duty.err.rotation_long", limit=MAX_ORDER)
-        after = [(await find_person(turn, school_id, name)).id or 0 for name in names]
+        after = [stored_id(await find_person(turn, school_id, name)) for name in names]
     if not after:
         raise Refused("duty.err.rotation_empty", post=post.name)
     await set_rotation(session=turn.session, post=post, staff_ids=after, start=today)

@@ -38,6 +38,7 @@ from storage.duty import (
 )
 from storage.models import DutyPost, Staff
 from storage.staff import school_staff
+from storage.types import stored_id
 from views.common import day_label, localised, weekday_name
 from views.duty import day_status_text, hhmm, render_day, school_today, take_day
 
@@ -246,7 +247,7 @@ def _shift_of(shifts: list[DutyShift], post: DutyPost, day: date) -> DutyShift:
         return found
     return DutyShift(
         day=day,
-        post_id=post.id or 0,
+        post_id=stored_id(post),
         post=post.name,
         starts_at=post.starts_at,
         ends_at=post.ends_at,
@@ -292,14 +293,14 @@ async def _set(turn: Turn, school_id: int, words: list[str], today: date) -> Non
     if any(s.staff_id == person.id and windows_overlap(s.window, shift.window) for s in shifts):
         raise Refused("duty.err.busy", name=person.name)
     if person.id == shift.regular_staff_id:
-        await clear_override(session=turn.session, post_id=post.id or 0, day=day)
+        await clear_override(session=turn.session, post_id=stored_id(post), day=day)
     else:
         await set_override(
             session=turn.session,
             school_id=school_id,
-            post_id=post.id or 0,
+            post_id=stored_id(post),
             day=day,
-            staff_id=person.id or 0,
+            staff_id=stored_id(person),
             reason="leave" if on_leave else "set",
             by=turn.actor.telegram_id,
             now=turn.now,
@@ -340,7 +341,7 @@ async def _unset(turn: Turn, school_id: int, words: list[str], today: date) -> N
     post = await find_post(turn, school_id, " ".join(words[used:]))
     shifts = await _school_day_shifts(turn, school_id, day, today)
     shift = _shift_of(shifts, post, day)
-    if not await clear_override(session=turn.session, post_id=post.id or 0, day=day):
+    if not await clear_override(session=turn.session, post_id=stored_id(post), day=day):
         raise Refused("duty.err.no_override", day=day_label(turn.lang, day), post=post.name)
     await turn.audit(
         "duty_unset", subject_type="duty_post", subject_id=post.id, day=day.isoformat()

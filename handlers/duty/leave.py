@@ -37,6 +37,7 @@ from storage.duty import (
 )
 from storage.models import DutyPost, LeaveRequest, School, Staff
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.common import day_label
 from views.duty import FEATURE, day_of, window
 
@@ -200,7 +201,7 @@ async def on_pick(turn: Turn) -> None:
     await set_override(
         session=turn.session,
         school_id=post.school_id,
-        post_id=post.id or 0,
+        post_id=stored_id(post),
         day=shift.day,
         staff_id=staff_id,
         reason="leave",

@@ -19,15 +19,9 @@ from handlers.core.turn import Turn, button, command
 from jobs import kinds
 from rules.importing import CellError
 from rules.roles import ADMIN
+from rules.states import DutySwapStatus
 from storage.duty_swaps import (
-    ACCEPTED,
-    APPROVED,
-    CANCELLED,
-    DECLINED,
-    EXPIRED,
     OPEN,
-    PENDING,
-    REJECTED,
     SwapPlan,
     apply_swap,
     create_swap,
@@ -40,6 +34,7 @@ from storage.models import DutySwap, School, Staff
 from storage.policies import load_policies
 from storage.schools import school_by_id
 from storage.staff import admin_recipients, staff_by_name, staff_for_telegram
+from storage.types import stored_id
 from views.common import day_label
 from views.duty import hhmm, school_today, take_day
 
@@ -134,7 +129,7 @@ async def cmd_dutyswap(turn: Turn) -> None:
         turn.reply(turn.t("dswap.err.not_linked", name=colleague.name))
         return
     if await open_swap_for(
-        session=turn.session, school_id=school.id, from_staff_id=me.id or 0, day=day
+        session=turn.session, school_id=school.id, from_staff_id=stored_id(me), day=day
     ):
         turn.reply(turn.t("dswap.err.open", day=day_label(turn.lang, day)))
         return
@@ -142,8 +137,8 @@ async def cmd_dutyswap(turn: Turn) -> None:
         session=turn.session,
         school_id=school.id,
         day=day,
-        from_staff_id=me.id or 0,
-        to_staff_id=colleague.id or 0,
+        from_staff_id=stored_id(me),
+        to_staff_id=stored_id(colleague),
         back_day=back_day,
     )
     if plan.problem is not None:
@@ -153,8 +148,8 @@ async def cmd_dutyswap(turn: Turn) -> None:
         session=turn.session,
         school_id=school.id,
         day=day,
-        from_staff_id=me.id or 0,
-        to_staff_id=colleague.id or 0,
+        from_staff_id=stored_id(me),
+        to_staff_id=stored_id(colleague),
         back_day=back_day,
         now=turn.now,
     )
@@ -170,7 +165,7 @@ async def cmd_dutyswap(turn: Turn) -> None:
             name=me.name,
             summary=_summary(lang, swap, plan, me, colleague),
         ),
-        _buttons(lang, swap.id or 0, (("ok", "dswap.accept"), ("no", "dswap.decline"))),
+        _buttons(lang, stored_id(swap), (("ok", "dswap.accept"), ("no", "dswap.decline"))),
     )
     needs_admin = (await load_policies(session=turn.session, school_id=school.id)).get(
         "duty.swap_needs_admin"
@@ -182,20 +177,20 @@ async def cmd_dutyswap(turn: Turn) -> None:
             summary=_summary(turn.lang, swap, plan, me, colleague),
             admin=turn.t("dswap.sent_admin_note") if needs_admin else "",
         ),
-        _buttons(turn.lang, swap.id or 0, (("del", "dswap.cancel"),)),
+        _buttons(turn.lang, stored_id(swap), (("del", "dswap.cancel"),)),
     )
 
 
 async def _list_open(turn: Turn, school_id: int, me: Staff, today: date) -> None:
     for swap in await open_swaps_of(
-        session=turn.session, school_id=school_id, staff_id=me.id or 0, today=today
+        session=turn.session, school_id=school_id, staff_id=stored_id(me), today=today
     ):
         other = await turn.session.get(
             Staff, swap.to_staff_id if swap.from_staff_id == me.id else swap.from_staff_id
         )
         key = "dswap.open_mine" if swap.from_staff_id == me.id else "dswap.open_theirs"
         markup = (
-            _buttons(turn.lang, swap.id or 0, (("del", "dswap.cancel"),))
+            _buttons(turn.lang, stored_id(swap), (("del", "dswap.cancel"),))
             if swap.from_staff_id == me.id
             else None
         )
@@ -251,10 +246,10 @@ async def on_swap_button(turn: Turn) -> None:
     taker = await turn.session.get(Staff, swap.to_staff_id)
     assert school is not None and giver is not None and taker is not None
     deciding = {
-        "ok": (PENDING,),
-        "no": (PENDING,),
-        "aok": (ACCEPTED,),
-        "ano": (ACCEPTED,),
+        "ok": (DutySwapStatus.PENDING,),
+        "no": (DutySwapStatus.PENDING,),
+        "aok": (DutySwapStatus.ACCEPTED,),
+        "ano": (DutySwapStatus.ACCEPTED,),
         "del": OPEN,
     }
     if swap.status not in deciding[action]:
@@ -264,11 +259,25 @@ async def on_swap_button(turn: Turn) -> None:
     if action in ("ok", "aok"):
         await parties.go_ahead(admin=action == "aok")
     elif action == "no":
-        await parties.close(DECLINED, (PENDING,), "dswap.declined", to_giver=True, to_taker=False)
+        await parties.close(
+            DutySwapStatus.DECLINED,
+            (DutySwapStatus.PENDING,),
+            "dswap.declined",
+            to_giver=True,
+            to_taker=False,
+        )
     elif action == "ano":
-        await parties.close(REJECTED, (ACCEPTED,), "dswap.rejected", to_giver=True, to_taker=True)
+        await parties.close(
+            DutySwapStatus.REJECTED,
+            (DutySwapStatus.ACCEPTED,),
+            "dswap.rejected",
+            to_giver=True,
+            to_taker=True,
+        )
     else:
-        await parties.close(CANCELLED, OPEN, "dswap.cancelled", to_giver=False, to_taker=True)
+        await parties.close(
+            DutySwapStatus.CANCELLED, OPEN, "dswap.cancelled", to_giver=False, to_taker=True
+        )
 
 
 async def _already(turn: Turn, swap: DutySwap) -> None:
@@ -302,7 +311,7 @@ class _Parties:
         settings = self.turn.svc.settings
         return await admin_recipients(
             session=self.turn.session,
-            school_id=self.school.id or 0,
+            school_id=stored_id(self.school),
             system_admins=settings.bootstrap_admin_ids,
             default_language=settings.default_language,
         )
@@ -322,12 +331,18 @@ class _Parties:
         )
 
     async def close(
-        self, state: str, allowed: tuple[str, ...], key: str, *, to_giver: bool, to_taker: bool
+        self,
+        state: DutySwapStatus,
+        allowed: tuple[DutySwapStatus, ...],
+        key: str,
+        *,
+        to_giver: bool,
+        to_taker: bool,
     ) -> None:
         turn, swap = self.turn, self.swap
         if not await move_swap(
             session=turn.session,
-            swap_id=swap.id or 0,
+            swap_id=stored_id(swap),
             from_states=allowed,
             to_state=state,
             by=turn.actor.telegram_id,
@@ -358,11 +373,11 @@ class _Parties:
             return
         policies = await load_policies(session=turn.session, school_id=swap.school_id)
         needs_admin = not admin and policies.get("duty.swap_needs_admin")
-        allowed = (ACCEPTED,) if admin else (PENDING,)
-        target = ACCEPTED if needs_admin else APPROVED
+        allowed = (DutySwapStatus.ACCEPTED,) if admin else (DutySwapStatus.PENDING,)
+        target = DutySwapStatus.ACCEPTED if needs_admin else DutySwapStatus.APPROVED
         if not await move_swap(
             session=turn.session,
-            swap_id=swap.id or 0,
+            swap_id=stored_id(swap),
             from_states=allowed,
             to_state=target,
             by=turn.actor.telegram_id,
@@ -382,7 +397,7 @@ class _Parties:
                     admin_id,
                     t(lang, "dswap.ask_admin", summary=self.summary(lang, plan)),
                     _buttons(
-                        lang, swap.id or 0, (("aok", "dswap.approve"), ("ano", "dswap.reject"))
+                        lang, stored_id(swap), (("aok", "dswap.approve"), ("ano", "dswap.reject"))
                     ),
                 )
             self.tell(self.giver, "dswap.waiting_admin", plan, name=self.taker.name)
@@ -414,9 +429,9 @@ class _Parties:
         turn, swap = self.turn, self.swap
         if not await move_swap(
             session=turn.session,
-            swap_id=swap.id or 0,
+            swap_id=stored_id(swap),
             from_states=OPEN,
-            to_state=EXPIRED,
+            to_state=DutySwapStatus.EXPIRED,
             by=turn.actor.telegram_id,
             now=turn.now,
         ):

@@ -52,6 +52,7 @@ from storage.events import (
 from storage.models import Event, School
 from storage.schools import staff_groups
 from storage.training import attendance, check_in, checkin_of
+from storage.types import stored_id
 from views.common import day_label
 from views.events import audience_label, event_line
 
@@ -119,7 +120,7 @@ async def _late_reminder(turn: Turn, school: School, event: Event) -> None:
 
     async def send() -> None:
         # Through the scheduler: it claims the slot in the push ledger, so it goes out once.
-        await scheduler.run_slot(app, school.id or 0, slot)
+        await scheduler.run_slot(app, stored_id(school), slot)
 
     turn.out.after_commit.append(send)
 
@@ -140,7 +141,7 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
             lines.append(turn.t("event.example_yours", example=" ".join(example)))
         turn.reply("\n".join(lines) + "\n\n" + turn.t("event.usage_add"))
         return
-    problem = await _subject_problem(turn, school.id or 0, parsed.audience)
+    problem = await _subject_problem(turn, stored_id(school), parsed.audience)
     if problem is not None:
         turn.reply(problem)
         return
@@ -151,7 +152,7 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
     tenths = parsed.tenths if parsed.tenths is not None else DEFAULT_TENTHS
     event = await add_event(
         session=turn.session,
-        school_id=school.id or 0,
+        school_id=stored_id(school),
         title=parsed.title,
         category=guess_category(parsed.title),
         weekday=parsed.weekday,
@@ -163,7 +164,7 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
         now=turn.now,
     )
     await turn.audit("event_added", subject_type="event", subject_id=event.id, title=event.title)
-    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
+    await turn.schedule_changed(stored_id(school), kinds.EVENTS)
     await _late_reminder(turn, school, event)
     turn.reply(
         "\n".join(
@@ -188,7 +189,9 @@ async def _event_from(turn: Turn, school: School, words: list[str]) -> Event | N
     if event_id is None:
         turn.reply(turn.t("event.err.no_id"))
         return None
-    event = await event_in_school(session=turn.session, school_id=school.id or 0, event_id=event_id)
+    event = await event_in_school(
+        session=turn.session, school_id=stored_id(school), event_id=event_id
+    )
     if event is None:
         turn.reply(turn.t("event.err.unknown", id=event_id))
     return event
@@ -207,7 +210,7 @@ async def _change(turn: Turn, school: School, words: list[str]) -> None:
     if parsed.empty:
         turn.reply(turn.t("event.usage_change", id=event.id))
         return
-    problem = await _subject_problem(turn, school.id or 0, parsed.audience)
+    problem = await _subject_problem(turn, stored_id(school), parsed.audience)
     if problem is not None:
         turn.reply(problem)
         return
@@ -221,12 +224,12 @@ async def _change(turn: Turn, school: School, words: list[str]) -> None:
         turn.reply(turn.t("event.unchanged"))
         return
     await turn.audit("event_changed", subject_type="event", subject_id=event.id, changed=changed)
-    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
+    await turn.schedule_changed(stored_id(school), kinds.EVENTS)
     await _late_reminder(turn, school, event)
     after = event_line(_group_lang(turn), event)
     await _tell_groups(
         turn,
-        school.id or 0,
+        stored_id(school),
         t(_group_lang(turn), "event.changed_group", before=before, after=after),
     )
     turn.reply(
@@ -267,11 +270,11 @@ async def _cancel(turn: Turn, school: School, words: list[str]) -> None:
                 [
                     InlineKeyboardButton(
                         turn.t("event.end_yes"),
-                        callback_data=callbacks.encode("ev", "end", event.id or 0),
+                        callback_data=callbacks.encode("ev", "end", stored_id(event)),
                     ),
                     InlineKeyboardButton(
                         turn.t("event.end_no"),
-                        callback_data=callbacks.encode("ev", "keep", event.id or 0),
+                        callback_data=callbacks.encode("ev", "keep", stored_id(event)),
                     ),
                 ]
             ]
@@ -301,11 +304,11 @@ async def _cancel(turn: Turn, school: School, words: list[str]) -> None:
     await turn.audit(
         "event_cancelled", subject_type="event", subject_id=event.id, day=day.isoformat()
     )
-    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
+    await turn.schedule_changed(stored_id(school), kinds.EVENTS)
     lang = _group_lang(turn)
     await _tell_groups(
         turn,
-        school.id or 0,
+        stored_id(school),
         t(
             lang,
             "event.cancelled_group",
@@ -342,11 +345,11 @@ async def _restore(turn: Turn, school: School, words: list[str]) -> None:
     await turn.audit(
         "event_restored", subject_type="event", subject_id=event.id, day=day.isoformat()
     )
-    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
+    await turn.schedule_changed(stored_id(school), kinds.EVENTS)
     lang = _group_lang(turn)
     await _tell_groups(
         turn,
-        school.id or 0,
+        stored_id(school),
         t(lang, "event.restored_group", day=day_label(lang, day), title=event.title),
     )
     turn.reply(turn.t("event.restored", day=day_label(turn.lang, day), title=event.title))
@@ -358,7 +361,7 @@ async def _attendance(turn: Turn, school: School, words: list[str]) -> None:
         turn.reply(turn.t("event.err.no_id"))
         return
     event = await event_in_school(
-        session=turn.session, school_id=school.id or 0, event_id=event_id, active_only=False
+        session=turn.session, school_id=stored_id(school), event_id=event_id, active_only=False
     )
     if event is None:
         turn.reply(turn.t("event.err.unknown", id=event_id))
@@ -380,10 +383,10 @@ async def _attendance(turn: Turn, school: School, words: list[str]) -> None:
             turn.reply(turn.t("event.no_past", title=event.title))
             return
         day = past[-1]
-    present = await attendance(session=turn.session, event_id=event.id or 0, day=day)
+    present = await attendance(session=turn.session, event_id=stored_id(event), day=day)
     members = await audience_members(
         session=turn.session,
-        school_id=school.id or 0,
+        school_id=stored_id(school),
         audience=Audience.decode(event.audience),
         on=day,
     )
@@ -423,9 +426,9 @@ async def cmd_events(turn: Turn) -> None:
 
 
 async def _list(turn: Turn, school: School) -> None:
-    calendar = await school_calendar(session=turn.session, school_id=school.id or 0)
+    calendar = await school_calendar(session=turn.session, school_id=stored_id(school))
     now = _local_now(turn, school)
-    found = await event_specs(session=turn.session, school_id=school.id or 0)
+    found = await event_specs(session=turn.session, school_id=stored_id(school))
     if not found:
         turn.reply(turn.t("event.none"))
         return
@@ -498,7 +501,9 @@ async def _check_in(turn: Turn, event_id: int, code: int | None) -> None:
     if staff is None or school is None:
         turn.toast(turn.t("event.checkin_not_staff"), alert=True)
         return
-    event = await event_in_school(session=turn.session, school_id=school.id or 0, event_id=event_id)
+    event = await event_in_school(
+        session=turn.session, school_id=stored_id(school), event_id=event_id
+    )
     if event is None or day is None:
         turn.toast(turn.t("event.checkin_gone"), alert=True)
         return
@@ -508,7 +513,7 @@ async def _check_in(turn: Turn, event_id: int, code: int | None) -> None:
         return
     members = await audience_members(
         session=turn.session,
-        school_id=school.id or 0,
+        school_id=stored_id(school),
         audience=Audience.decode(event.audience),
         on=day,
     )
@@ -521,7 +526,7 @@ async def _check_in(turn: Turn, event_id: int, code: int | None) -> None:
         return
     tz = ZoneInfo(school.timezone)
     earlier = await checkin_of(
-        session=turn.session, event_id=event.id or 0, day=day, staff_id=staff.id or 0
+        session=turn.session, event_id=stored_id(event), day=day, staff_id=stored_id(staff)
     )
     if earlier is not None:
         at = f"{earlier.created_at.astimezone(tz):%H:%M}"
@@ -539,7 +544,7 @@ async def _check_in(turn: Turn, event_id: int, code: int | None) -> None:
         turn.toast(turn.t("event.checkin_late", closes=f"{closes:%H:%M}"), alert=True)
         return
     entry = await check_in(
-        session=turn.session, event=event, day=day, staff_id=staff.id or 0, now=turn.now
+        session=turn.session, event=event, day=day, staff_id=stored_id(staff), now=turn.now
     )
     if entry is None:
         turn.toast(turn.t("event.checkin_twice", at=f"{now:%H:%M}"), alert=True)
@@ -563,7 +568,7 @@ async def _end(turn: Turn, event_id: int, confirmed: bool) -> None:
         turn.toast(turn.t("common.not_allowed"), alert=True)
         return
     event = await event_in_school(
-        session=turn.session, school_id=school.id or 0, event_id=event_id, active_only=False
+        session=turn.session, school_id=stored_id(school), event_id=event_id, active_only=False
     )
     if event is None:
         turn.toast(turn.t("common.button_invalid"), alert=True)
@@ -572,15 +577,15 @@ async def _end(turn: Turn, event_id: int, confirmed: bool) -> None:
         kept = "event.end_kept" if event.active else "event.ended"
         turn.edit_origin(turn.t(kept, line=event_line(turn.lang, event)))
         return
-    if not await end_event(session=turn.session, school_id=school.id or 0, event_id=event_id):
+    if not await end_event(session=turn.session, school_id=stored_id(school), event_id=event_id):
         turn.toast(turn.t("event.end_already"), alert=True)
         turn.edit_origin(turn.t("event.ended", line=event_line(turn.lang, event)))
         return
     await turn.audit("event_ended", subject_type="event", subject_id=event.id, title=event.title)
-    await turn.schedule_changed(school.id or 0, kinds.EVENTS)
+    await turn.schedule_changed(stored_id(school), kinds.EVENTS)
     lang = _group_lang(turn)
     await _tell_groups(
-        turn, school.id or 0, t(lang, "event.ended_group", line=event_line(lang, event))
+        turn, stored_id(school), t(lang, "event.ended_group", line=event_line(lang, event))
     )
     turn.edit_origin(turn.t("event.ended", line=event_line(turn.lang, event)))
 

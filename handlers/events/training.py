@@ -22,6 +22,7 @@ from bot.texts import Safe, split_message, t
 from handlers.core.turn import Turn, button, command
 from rules.events import parse_id
 from rules.roles import OFFICE
+from rules.states import TrainingStatus
 from rules.training import (
     HoursError,
     TrainingYear,
@@ -36,14 +37,12 @@ from storage.models import Staff, TrainingEntry
 from storage.policies import load_policies
 from storage.staff import admin_recipients, school_staff
 from storage.training import (
-    APPROVED,
-    PENDING,
-    RETURNED,
     approved_totals,
     decide,
     entries_of,
     report_hours,
 )
+from storage.types import stored_id
 from views.common import day_label
 from views.events import category_label
 
@@ -84,8 +83,8 @@ def _entry_text(lang: str, entry: TrainingEntry, name: str) -> Safe:
 
 async def _mine(turn: Turn, staff: Staff) -> None:
     year, target, today = await _year(turn, staff.school_id)
-    entries = await entries_of(session=turn.session, staff_id=staff.id or 0, year=year)
-    approved = [e for e in entries if e.status == APPROVED]
+    entries = await entries_of(session=turn.session, staff_id=stored_id(staff), year=year)
+    approved = [e for e in entries if e.status == TrainingStatus.APPROVED]
     done = sum(e.hours_tenths for e in approved)
     lines = [
         turn.t(
@@ -111,11 +110,11 @@ async def _mine(turn: Turn, staff: Staff) -> None:
         )
         for category, hours in sorted(by_category.items(), key=lambda item: -item[1])
     ]
-    pending = [e for e in entries if e.status == PENDING]
+    pending = [e for e in entries if e.status == TrainingStatus.PENDING]
     if pending:
         lines.append(turn.t("hours.mine_pending"))
         lines += [_entry_text(turn.lang, e, staff.name) for e in pending]
-    returned = [e for e in entries if e.status == RETURNED]
+    returned = [e for e in entries if e.status == TrainingStatus.RETURNED]
     if returned:
         lines.append(turn.t("hours.mine_returned"))
         lines += [
@@ -169,7 +168,7 @@ async def _add(turn: Turn, staff: Staff, words: list[str]) -> None:
     entry = await report_hours(
         session=turn.session,
         school_id=staff.school_id,
-        staff_id=staff.id or 0,
+        staff_id=stored_id(staff),
         day=today,
         tenths=tenths,
         title=title,
@@ -191,11 +190,11 @@ async def _add(turn: Turn, staff: Staff, words: list[str]) -> None:
                 [
                     InlineKeyboardButton(
                         t(lang, "hours.approve"),
-                        callback_data=callbacks.encode("hrs", "ok", entry.id or 0),
+                        callback_data=callbacks.encode("hrs", "ok", stored_id(entry)),
                     ),
                     InlineKeyboardButton(
                         t(lang, "hours.return"),
-                        callback_data=callbacks.encode("hrs", "no", entry.id or 0),
+                        callback_data=callbacks.encode("hrs", "no", stored_id(entry)),
                     ),
                 ]
             ]
@@ -243,7 +242,7 @@ async def _decide(turn: Turn, entry: TrainingEntry, approve: bool, reason: str =
     assert staff is not None
     if not await decide(
         session=turn.session,
-        entry_id=entry.id or 0,
+        entry_id=stored_id(entry),
         approve=approve,
         by_staff_id=by.id if by is not None else None,
         now=turn.now,
@@ -296,7 +295,7 @@ async def on_hours_button(turn: Turn) -> None:
                 )
             )
         return
-    if entry.status != PENDING:
+    if entry.status != TrainingStatus.PENDING:
         await _say_decided(turn, entry, staff)
         return
     turn.out.send(
@@ -352,8 +351,8 @@ async def _report(turn: Turn, school_id: int) -> None:
     totals = await approved_totals(session=turn.session, school_id=school_id, year=year)
     staff = await school_staff(session=turn.session, school_id=school_id)
     behind = sorted(
-        (s for s in staff if behind_pace(totals.get(s.id or 0, 0), target, year, today)),
-        key=lambda s: (totals.get(s.id or 0, 0), s.name),
+        (s for s in staff if behind_pace(totals.get(stored_id(s), 0), target, year, today)),
+        key=lambda s: (totals.get(stored_id(s), 0), s.name),
     )
     lines = [
         turn.t(
@@ -371,7 +370,9 @@ async def _report(turn: Turn, school_id: int) -> None:
     if behind:
         lines.append(turn.t("hours.report_behind", count=len(behind), total=len(staff)))
         lines += [
-            turn.t("hours.report_line", name=s.name, hours=format_hours(totals.get(s.id or 0, 0)))
+            turn.t(
+                "hours.report_line", name=s.name, hours=format_hours(totals.get(stored_id(s), 0))
+            )
             for s in behind
         ]
     else:

@@ -17,6 +17,7 @@ from handlers.homework.submit import (
     refusal_reason,
     refused_rows,
 )
+from rules.states import HomeworkStatus
 from storage.homework import (
     OPEN,
     accepted_status,
@@ -30,6 +31,7 @@ from storage.homework import (
 from storage.homework_changes import cancel_changes, original_of
 from storage.models import HomeworkPost, Staff
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.homework import describe
 
 
@@ -114,9 +116,9 @@ async def _drop(turn: Turn, post: HomeworkPost, author: Staff) -> None:
         if await move(
             session=turn.session,
             post=row,
-            from_statuses=("draft", "over_cap"),
+            from_statuses=(HomeworkStatus.DRAFT, HomeworkStatus.OVER_CAP),
             now=turn.now,
-            status="cancelled",
+            status=HomeworkStatus.CANCELLED,
         ):
             dropped.append(row.id)
     if dropped:
@@ -131,13 +133,13 @@ async def _fit(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     """Publishes the refused homework with the minutes the class has left."""
     klass = await class_of(session=turn.session, post=post)
     policies = await load_policies(session=turn.session, school_id=post.school_id)
-    await lock_classes(session=turn.session, class_ids=[klass.id or 0])
+    await lock_classes(session=turn.session, class_ids=[stored_id(klass)])
     left = (await standing(turn, klass, post, policies)).left or 0
     asked = post.minutes
     if left <= 0 or not await move(
         session=turn.session,
         post=post,
-        from_statuses=("over_cap",),
+        from_statuses=(HomeworkStatus.OVER_CAP,),
         now=turn.now,
         minutes=left,
         status=accepted_status(policies.get("homework.publication"), author, klass),
@@ -168,9 +170,9 @@ async def _ask_exception(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     if not await move(
         session=turn.session,
         post=post,
-        from_statuses=("over_cap",),
+        from_statuses=(HomeworkStatus.OVER_CAP,),
         now=turn.now,
-        status="exception",
+        status=HomeworkStatus.EXCEPTION,
     ):
         turn.toast(turn.t("hw.already_handled"), alert=True)
         await _refresh_origin(turn, post.batch or 0)
@@ -196,10 +198,14 @@ async def _withdraw(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     group gets a correction. Withdrawing a waiting change leaves the published posting as it is."""
     klass = await class_of(session=turn.session, post=post)
     policies = await load_policies(session=turn.session, school_id=post.school_id)
-    await lock_classes(session=turn.session, class_ids=[klass.id or 0])
+    await lock_classes(session=turn.session, class_ids=[stored_id(klass)])
     before = post.status
     if not await move(
-        session=turn.session, post=post, from_statuses=OPEN, now=turn.now, status="withdrawn"
+        session=turn.session,
+        post=post,
+        from_statuses=OPEN,
+        now=turn.now,
+        status=HomeworkStatus.WITHDRAWN,
     ):
         turn.toast(turn.t("hw.already_handled"), alert=True)
         return

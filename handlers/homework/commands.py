@@ -53,6 +53,7 @@ from rules.homework import (
     parse_posting_line,
     written_by_subject,
 )
+from rules.states import HomeworkStatus
 from storage.calendar import school_calendar
 from storage.homework import (
     COUNTED,
@@ -72,6 +73,7 @@ from storage.models import HomeworkPost, SchoolClass, Subject
 from storage.policies import load_policies
 from storage.staff import head_class
 from storage.timetable import school_classes
+from storage.types import stored_id
 from views.common import day_label
 from views.homework import class_block, describe, describe_item, subjects_text, total_text
 
@@ -260,10 +262,10 @@ async def _show_head_class(turn: Turn) -> None:
     policies = await load_policies(session=turn.session, school_id=klass.school_id)
     rows = await day_posts(
         session=turn.session,
-        class_ids=[klass.id or 0],
+        class_ids=[stored_id(klass)],
         start=day,
         end=day,
-        statuses=(*COUNTED, "exception"),
+        statuses=(*COUNTED, HomeworkStatus.EXCEPTION),
     )
     held = [(p, s.name) for p, s in rows if p.status in COUNTED]
     entries = counted_entries(held)
@@ -285,7 +287,7 @@ async def _show_head_class(turn: Turn) -> None:
 
 def _mark(turn: Turn, post: HomeworkPost, changes: set[int]) -> str:
     """How a posting that is not simply published is marked in a list (` ⏳待审核`)."""
-    if post.status == "published":
+    if post.status == HomeworkStatus.PUBLISHED:
         return ""
     key = "change" if post.id in changes else post.status
     return f" {turn.t(f'hw.mark.{key}')}"
@@ -308,10 +310,10 @@ async def _show_week(turn: Turn, class_text: str) -> None:
     calendar = await school_calendar(session=turn.session, school_id=klass.school_id)
     rows = await day_posts(
         session=turn.session,
-        class_ids=[klass.id or 0],
+        class_ids=[stored_id(klass)],
         start=monday,
         end=sunday,
-        statuses=("published",),
+        statuses=(HomeworkStatus.PUBLISHED,),
     )
     cap = policies.homework_cap(klass.grade)
     lines = [turn.t("hw.view.week", klass=klass.name, cap=cap if cap is not None else "—")]
@@ -348,7 +350,7 @@ async def _show_mine(turn: Turn) -> None:
         turn.reply(turn.t("hw.needs_staff"))
         return
     posts = await author_posts(
-        session=turn.session, author_id=staff.id or 0, day=school_today(turn)
+        session=turn.session, author_id=stored_id(staff), day=school_today(turn)
     )
     if not posts:
         turn.reply(turn.t("hw.view.mine_none"))

@@ -15,10 +15,12 @@ from bot.texts import t
 from handlers.core.turn import Turn, button
 from handlers.homework.notices import deciders, request_decision, tell_group
 from handlers.homework.posting import author_markup, lang_of, resend_line
+from rules.states import HomeworkStatus
 from storage.homework import class_of, is_office, lock_classes, move, subject_of
 from storage.homework_changes import apply_change, original_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.homework import describe, resend_block
 
 MAX_REASON = 500
@@ -63,7 +65,10 @@ async def find_decision(turn: Turn, action: str, ids: tuple[int, ...]) -> Decisi
         await turn.audit("denied", subject_type="homework", subject_id=post.id, button=action)
         turn.toast(turn.t("hw.not_decider"), alert=True)
         return None
-    if post.status != ("exception" if exception else "pending") or post.version != version:
+    if (
+        post.status != (HomeworkStatus.EXCEPTION if exception else HomeworkStatus.PENDING)
+        or post.version != version
+    ):
         await already_decided(turn, post, klass, subject)
         return None
     return Decision(post, klass, subject, author, exception, version)
@@ -108,14 +113,14 @@ async def _still_published(
 
     Withdrawing or changing a posting drops its waiting changes, so this is only a safeguard.
     """
-    if original.status == "published":
+    if original.status == HomeworkStatus.PUBLISHED:
         return original
     await move(
         session=turn.session,
         post=found.post,
-        from_statuses=("pending",),
+        from_statuses=(HomeworkStatus.PENDING,),
         now=turn.now,
-        status="cancelled",
+        status=HomeworkStatus.CANCELLED,
     )
     await already_decided(turn, found.post, found.klass, found.subject)
     return None
@@ -134,28 +139,30 @@ async def apply_decision(
     staff = turn.actor.staff
     assert staff is not None
     policies = await load_policies(session=turn.session, school_id=post.school_id)
-    await lock_classes(session=turn.session, class_ids=[klass.id or 0])
+    await lock_classes(session=turn.session, class_ids=[stored_id(klass)])
     original = await original_of(session=turn.session, post=post)
     if original is not None:
         original = await _still_published(turn, found, original)
         if original is None:
             return False
     if not approve:
-        status = "returned"
+        status = HomeworkStatus.RETURNED
     elif original is not None:
-        status = "applied"
+        status = HomeworkStatus.APPLIED
     elif (
         found.exception
         and policies.get("homework.publication") == "office"
         and not (is_office(staff) or is_office(author))
     ):
-        status = "pending"  # the exception is granted; the office still approves publication
+        status = (
+            HomeworkStatus.PENDING
+        )  # the exception is granted; the office still approves publication
     else:
-        status = "published"
+        status = HomeworkStatus.PUBLISHED
     won = await move(
         session=turn.session,
         post=post,
-        from_statuses=("exception" if found.exception else "pending",),
+        from_statuses=(HomeworkStatus.EXCEPTION if found.exception else HomeworkStatus.PENDING,),
         version=found.version,
         now=turn.now,
         status=status,
@@ -167,7 +174,7 @@ async def apply_decision(
     if not won:
         await already_decided(turn, post, klass, subject)
         return False
-    if original is not None and status == "applied":
+    if original is not None and status == HomeworkStatus.APPLIED:
         await apply_change(session=turn.session, change=post, original=original, now=turn.now)
     action = {
         (True, True): "homework_exception_approved",
@@ -187,11 +194,11 @@ async def apply_decision(
         changes=original.id if original is not None else None,
     )
     await _tell_author(turn, found, staff, status, reason, original)
-    if status == "pending":
+    if status == HomeworkStatus.PENDING:
         await request_decision(turn, post, klass, subject, author, policies, exception=False)
-    elif status == "published":
+    elif status == HomeworkStatus.PUBLISHED:
         await tell_group(turn, post, klass, subject, policies)
-    elif original is not None and status == "applied":
+    elif original is not None and status == HomeworkStatus.APPLIED:
         await tell_group(turn, original, klass, subject, policies)
     closed = turn.t(
         "hw.closed.approved" if approve else "hw.closed.returned",
@@ -225,7 +232,7 @@ async def _tell_author(
         kept = describe(lang, original, found.subject)
         text = (
             t(lang, "hw.told.change_approved", who=decider.name, klass=klass, item=kept)
-            if status == "applied"
+            if status == HomeworkStatus.APPLIED
             else t(
                 lang,
                 "hw.told.change_returned",
@@ -238,7 +245,7 @@ async def _tell_author(
         )
         turn.out.send(author.telegram_id, text, author_markup(lang, original))
         return
-    if status == "returned":
+    if status == HomeworkStatus.RETURNED:
         line = resend_line(lang, post, [klass], found.subject.name)
         turn.out.send(
             author.telegram_id,
@@ -255,7 +262,9 @@ async def _tell_author(
         return
     key = "hw.told.exception_approved" if found.exception else "hw.told.approved"
     follow = (
-        t(lang, "hw.told.waits_office") if status == "pending" else t(lang, "hw.told.published")
+        t(lang, "hw.told.waits_office")
+        if status == HomeworkStatus.PENDING
+        else t(lang, "hw.told.published")
     )
     turn.out.send(
         author.telegram_id,

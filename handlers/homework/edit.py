@@ -32,6 +32,7 @@ from rules.homework import (
     PostingError,
     parse_edit_line,
 )
+from rules.states import HomeworkStatus
 from storage.homework import (
     EDITABLE,
     accepted_status,
@@ -44,6 +45,7 @@ from storage.homework import (
 from storage.homework_changes import cancel_changes, original_of, propose_change
 from storage.models import HomeworkPost, SchoolClass, Staff
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.homework import deciders_label, describe, kind_label, layer_label
 
 EDIT = "hw.edit"
@@ -80,7 +82,7 @@ async def start_edit(turn: Turn) -> object:
         state = turn.t(f"hw.state.{post.status}")
         turn.toast(turn.t("hw.edit.too_late", state=state), alert=True)
         return None
-    shown = pressed if original is not None and pressed.status == "pending" else post
+    shown = pressed if original is not None and pressed.status == HomeworkStatus.PENDING else post
     klass = await class_of(session=turn.session, post=post)
     subject = await subject_of(session=turn.session, post=post)
     turn.context.user_data[EDIT_KEY] = {"post": post.id, "version": post.version}
@@ -118,7 +120,7 @@ async def on_edit_text(turn: Turn) -> object:
         return END
     klass = await class_of(session=turn.session, post=post)
     policies = await load_policies(session=turn.session, school_id=post.school_id)
-    await lock_classes(session=turn.session, class_ids=[klass.id or 0])
+    await lock_classes(session=turn.session, class_ids=[stored_id(klass)])
     await turn.session.refresh(post)
     kind = line.kind or Kind(post.kind)
     check = await cap_check(
@@ -162,7 +164,7 @@ async def _apply_edit(
     # A newer change takes the place of one still waiting; its request goes stale.
     dropped = await cancel_changes(session=turn.session, post=post, now=turn.now)
     layer = line.layer.value if line.layer else post.layer
-    if post.status == "published" and status == "pending":
+    if post.status == HomeworkStatus.PUBLISHED and status == HomeworkStatus.PENDING:
         await _propose(turn, post, klass, author, line, kind, exception, before, dropped)
         return
     if not await move(
@@ -193,14 +195,14 @@ async def _apply_edit(
         status=post.status,
         dropped=dropped or None,
     )
-    if post.status == "pending":
+    if post.status == HomeworkStatus.PENDING:
         await request_decision(turn, post, klass, subject, author, policies, exception=False)
     else:
         await tell_group(turn, post, klass, subject, policies)
     check = await standing(turn, klass, post, policies)
     turn.reply(
         turn.t(
-            "hw.edit.done_pending" if post.status == "pending" else "hw.edit.done",
+            "hw.edit.done_pending" if post.status == HomeworkStatus.PENDING else "hw.edit.done",
             klass=klass.name,
             item=describe(turn.lang, post, subject),
             total=standing_text(turn.lang, check),

@@ -15,6 +15,7 @@ from bot.messages import Send
 from bot.texts import Safe
 from handlers.core.turn import Turn
 from rules.homework import CapVerdict, Kind
+from rules.states import HomeworkStatus
 from storage.homework import Placed
 from storage.models import Subject
 from views.homework import kind_label, total_text
@@ -66,7 +67,7 @@ def _class_part(turn: Turn, item: Placed, subject: Subject, kind: Kind, minutes:
             left=check.left or 0,
         )
     total = total_text(turn.group_lang, check.cap, check.after)
-    status = post.status if post is not None else "draft"
+    status = post.status if post is not None else HomeworkStatus.DRAFT
     key = {"published": "published", "pending": "pending"}.get(status, "held")
     return turn.group_t(f"hw.group_line.{key}", what=what, total=total)
 

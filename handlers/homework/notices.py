@@ -9,6 +9,7 @@ from handlers.core.turn import Turn
 from handlers.homework.posting import lang_of
 from rules.homework import Kind
 from rules.policies import PolicySet
+from rules.states import HomeworkStatus
 from storage.homework import (
     Deciders,
     board_published,
@@ -19,6 +20,7 @@ from storage.homework import (
 from storage.homework_changes import original_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.schools import staff_groups
+from storage.types import stored_id
 from views.common import day_label
 from views.homework import ask_message, describe, kept_about, total_text
 
@@ -56,7 +58,7 @@ async def tell_group(
     if not await board_published(session=turn.session, school_id=post.school_id, day=post.day):
         return
     lang = turn.svc.settings.default_language
-    if post.status == "published":
+    if post.status == HomeworkStatus.PUBLISHED:
         key = "hw.group.correction" if post.announced else "hw.group.addition"
         body = describe(lang, post, subject)
     elif post.announced:
@@ -81,7 +83,7 @@ async def tell_group(
         if turn.in_group and group.chat_id == turn.chat_id and turn.thread_id == thread:
             continue  # posted right there: the group has just read the one-line answer
         turn.out.send(group.chat_id, text, thread_id=thread)
-    post.announced = post.announced or post.status == "published"
+    post.announced = post.announced or post.status == HomeworkStatus.PUBLISHED
     turn.session.add(post)
     await turn.session.flush()
 
@@ -100,7 +102,7 @@ async def request_decision(
     chosen = await deciders(
         turn,
         klass=klass,
-        author_id=author.id or 0,
+        author_id=stored_id(author),
         exception=exception,
         mode=policies.get("homework.publication"),
     )

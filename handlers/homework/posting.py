@@ -17,6 +17,7 @@ from rules.homework import CapCheck, Kind, Layer, posting_line_text
 from rules.policies import PolicySet
 from storage.homework import EDITABLE, cap_check
 from storage.models import HomeworkPost, SchoolClass, Staff
+from storage.types import stored_id
 from views.homework import kind_label, layer_label, resend_block, total_text
 
 END = ConversationHandler.END
@@ -70,13 +71,13 @@ def author_markup(lang: str, post: HomeworkPost, *, change: bool = False) -> Inl
         row.append(
             InlineKeyboardButton(
                 t(lang, "hw.button.edit"),
-                callback_data=callbacks.encode("hwed", "ed", post.id or 0),
+                callback_data=callbacks.encode("hwed", "ed", stored_id(post)),
             )
         )
     withdraw = "hw.button.withdraw_change" if change else "hw.button.withdraw"
     row.append(
         InlineKeyboardButton(
-            t(lang, withdraw), callback_data=callbacks.encode("hw", "wd", post.id or 0)
+            t(lang, withdraw), callback_data=callbacks.encode("hw", "wd", stored_id(post))
         )
     )
     return InlineKeyboardMarkup([row])

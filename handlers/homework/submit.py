@@ -24,10 +24,12 @@ from handlers.homework.posting import (
 )
 from rules.homework import CapCheck, CapVerdict, Kind, Layer
 from rules.policies import PolicySet
+from rules.states import HomeworkStatus
 from storage.calendar import school_calendar
 from storage.homework import Deciders, Draft, Placed, class_of, may_post, place_postings
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.homework import deciders_label, describe, subjects_text
 
 
@@ -64,7 +66,7 @@ async def refused_rows(turn: Turn, posts: list[HomeworkPost]) -> list[Refused]:
         policies = policies or await load_policies(session=turn.session, school_id=klass.school_id)
         left = (await standing(turn, klass, post, policies)).left or 0
         who = "head"
-        if post.status == "over_cap":
+        if post.status == HomeworkStatus.OVER_CAP:
             who = (await exception_deciders(turn, klass, post.author_id, policies)).who
         rows.append(Refused(post, klass, left, who))
     return rows
@@ -108,7 +110,7 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
     """The buttons a refused posting offers, from the state of its rows: publish the passing
     classes, use the minutes left, ask for an exception, or cancel."""
     buttons: list[list[InlineKeyboardButton]] = []
-    drafts = [row for row in rows if row.post.status == "draft"]
+    drafts = [row for row in rows if row.post.status == HomeworkStatus.DRAFT]
     if drafts:
         names = t(lang, "common.list_sep").join(row.klass.name for row in drafts)
         buttons.append(
@@ -121,7 +123,7 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
         )
     several = len(rows) > 1
     for row in rows:
-        if row.post.status != "over_cap":
+        if row.post.status != HomeworkStatus.OVER_CAP:
             continue
         prefix = f"{row.klass.name} " if several else ""
         line = []
@@ -129,14 +131,14 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
             line.append(
                 InlineKeyboardButton(
                     prefix + t(lang, "hw.button.fit", left=row.left),
-                    callback_data=callbacks.encode("hw", "fit", row.post.id or 0),
+                    callback_data=callbacks.encode("hw", "fit", stored_id(row.post)),
                 )
             )
         who = t(lang, f"hw.who.{row.who}")
         line.append(
             InlineKeyboardButton(
                 prefix + t(lang, "hw.button.exception", who=who),
-                callback_data=callbacks.encode("hw", "exc", row.post.id or 0),
+                callback_data=callbacks.encode("hw", "exc", stored_id(row.post)),
             )
         )
         buttons.append(line)
@@ -164,7 +166,7 @@ async def announce_accepted(
     footnote: str = "",
 ) -> None:
     """Tells the teacher the posting went through, and the approvers or the group what follows."""
-    if post.status == "pending":
+    if post.status == HomeworkStatus.PENDING:
         chosen = await request_decision(
             turn, post, klass, subject, author, policies, exception=False
         )
@@ -236,8 +238,8 @@ async def submit(
         if item.post is None:
             continue
         who = "head"
-        if item.post.status == "over_cap":
-            chosen = await exception_deciders(turn, item.klass, author.id or 0, policies)
+        if item.post.status == HomeworkStatus.OVER_CAP:
+            chosen = await exception_deciders(turn, item.klass, stored_id(author), policies)
             label = deciders_label(turn.lang, chosen)
             asked += [label] if label not in asked else []
             who = chosen.who
@@ -258,7 +260,7 @@ async def _audit_placed(turn: Turn, placed: list[Placed], subject: Subject) -> N
     for item in placed:
         post = item.post
         action = "homework_posted" if item.check.ok else "homework_refused"
-        if post is not None and post.status == "draft":
+        if post is not None and post.status == HomeworkStatus.DRAFT:
             action = "homework_held"  # passes the cap; waits for the teacher to confirm
         await turn.audit(
             action,

@@ -30,9 +30,11 @@ from rules.homework import (
     parse_minutes,
     posting_line_text,
 )
+from rules.states import HomeworkStatus
 from storage.homework import cap_check, postable_classes, postable_subjects
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
+from storage.types import stored_id
 from views.homework import describe, kind_label, layer_label
 
 CLASS, SUBJECT, KIND, LAYER, MINUTES, CONTENT, CONFIRM = (
@@ -77,7 +79,7 @@ async def start_wizard(turn: Turn, author: Staff) -> object:
         turn.reply(turn.t("hw.wizard.no_classes"))
         return END
     turn.context.user_data[DRAFT_KEY] = {}
-    buttons = [_choice(c.name, "cls", c.id or 0) for c in classes]
+    buttons = [_choice(c.name, "cls", stored_id(c)) for c in classes]
     turn.reply(turn.t("hw.wizard.class"), _markup(turn.lang, buttons))
     return CLASS
 
@@ -114,7 +116,7 @@ async def _pick_class(turn: Turn, value: int) -> object:
         turn.reply(turn.t("hw.wizard.no_subjects", klass=klass.name))
         return CLASS
     _draft(turn)["class_id"] = value
-    buttons = [_choice(s.name, "sub", s.id or 0) for s in subjects]
+    buttons = [_choice(s.name, "sub", stored_id(s)) for s in subjects]
     turn.reply(turn.t("hw.wizard.subject", klass=klass.name), _markup(turn.lang, buttons))
     return SUBJECT
 
@@ -265,15 +267,15 @@ async def on_content_text(turn: Turn) -> object:
     klass, subject, kind, layer, minutes, content = found
     preview = HomeworkPost(
         school_id=klass.school_id,
-        class_id=klass.id or 0,
-        subject_id=subject.id or 0,
+        class_id=stored_id(klass),
+        subject_id=stored_id(subject),
         author_id=0,
         day=school_today(turn),
         kind=kind.value,
         layer=layer.value if layer else "",
         minutes=minutes,
         content=content,
-        status="draft",
+        status=HomeworkStatus.DRAFT,
         created_at=turn.now,
         updated_at=turn.now,
     )

@@ -36,6 +36,7 @@ from jobs import kinds
 from jobs.leave_escalation import notice
 from rules.approval import may_decide
 from rules.leave_dates import DayPart
+from rules.states import LeaveStatus, StepStatus, SubstituteState
 from storage.cover import confirm_needs, create_needs, hold_school
 from storage.leave import (
     approvals_of,
@@ -48,6 +49,7 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, School
 from storage.schedule import Kit, leave_lessons
 from storage.staff import staff_for_telegram
+from storage.types import stored_id
 from views.leave import (
     approval_markup,
     approval_text,
@@ -104,7 +106,10 @@ def _closed_text(turn: Turn, kit: Kit, leave: LeaveRequest, approval: LeaveAppro
     """Why this step takes no decision any more: who decided it, or what became of the request."""
     span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
     name = kit.names.person(leave.staff_id)
-    if approval.status in ("approved", "rejected") and approval.decided_by is not None:
+    if (
+        approval.status in (StepStatus.APPROVED, StepStatus.REJECTED)
+        and approval.decided_by is not None
+    ):
         return turn.t(
             f"leave.decided_by.{approval.status}",
             who=kit.names.person(approval.decided_by),
@@ -122,7 +127,7 @@ async def _open_step(
     if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
         await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
         await turn.session.refresh(approval)
-    if leave.status != "pending" or approval.status != "waiting":
+    if leave.status != LeaveStatus.PENDING or approval.status != StepStatus.WAITING:
         text = _closed_text(turn, kit, leave, approval)
         if reply:
             turn.reply(text)
@@ -137,7 +142,7 @@ async def _open_step(
         or not may_decide(
             role=approval.role,
             grade=approval.grade,
-            staff_id=me.id or 0,
+            staff_id=stored_id(me),
             staff_roles=me.role_set,
             staff_grade=me.grade,
             requester_id=leave.staff_id,
@@ -170,7 +175,7 @@ async def decide(
         leave=leave,
         approval=approval,
         approve=approve,
-        staff_id=me.id or 0,
+        staff_id=stored_id(me),
         now=turn.now,
         note=note,
     )
@@ -204,7 +209,7 @@ async def decide(
         if await release_provisional(turn, kit, leave):
             await turn.schedule_changed(leave.school_id, kinds.COVER)
     elif outcome == "next":
-        following = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+        following = await waiting_step(session=turn.session, leave_id=stored_id(leave))
         assert following is not None
         asked = await ask_approvers(turn, kit, leave, following)
         tell(
@@ -236,7 +241,10 @@ async def decide(
 
 
 def _release_named(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
-    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+    if leave.substitute_id is None or leave.substitute_state not in (
+        SubstituteState.ASKED,
+        SubstituteState.AGREED,
+    ):
         return
     person = kit.names.staff.get(leave.substitute_id)
     if person is not None:
@@ -267,7 +275,7 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     # Lessons already on the boards (put there before the decision) stay as they are arranged.
     # Only a leave starting by tomorrow can have them (jobs/leave.py `watch_leaves`).
     confirmed = (
-        await confirm_needs(session=turn.session, leave_id=leave.id or 0)
+        await confirm_needs(session=turn.session, leave_id=stored_id(leave))
         if leave.first_day <= today + timedelta(days=1)
         else []
     )
@@ -284,7 +292,10 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
     teacher = kit.names.staff.get(leave.staff_id)
     lang = language_of(teacher, default_lang(turn)) if teacher is not None else default_lang(turn)
     covered = ""
-    if leave.substitute_id is not None and leave.substitute_state in ("asked", "agreed"):
+    if leave.substitute_id is not None and leave.substitute_state in (
+        SubstituteState.ASKED,
+        SubstituteState.AGREED,
+    ):
         covered = t(
             lang,
             "leave.named_covers",
@@ -312,7 +323,7 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
         if s.is_school_day
     }
     update_slips(turn, kit, days)
-    turn.then(duties_for_leave, leave_id=leave.id or 0)
+    turn.then(duties_for_leave, leave_id=stored_id(leave))
 
 
 @follow_ups.named("leave_duties")
@@ -320,7 +331,7 @@ async def duties_for_leave(later: Turn, *, leave_id: int) -> None:
     """On final approval: a replacement is asked for each duty inside the leave."""
     leave = await later.session.get(LeaveRequest, leave_id)
     school = await later.session.get(School, leave.school_id) if leave is not None else None
-    if leave is not None and school is not None and leave.status == "approved":
+    if leave is not None and school is not None and leave.status == LeaveStatus.APPROVED:
         await ask_for_leave(later, school, leave)
 
 
@@ -442,7 +453,7 @@ async def cmd_pending(turn: Turn) -> None:
     waiting = await waiting_for(session=turn.session, school_id=me.school_id, staff=me)
     shown = 0
     for leave, approval in waiting:
-        steps = len(await approvals_of(session=turn.session, leave_id=leave.id or 0))
+        steps = len(await approvals_of(session=turn.session, leave_id=stored_id(leave)))
         turn.reply(
             approval_text(turn.lang, kit, leave, approval, steps),
             approval_markup(turn.lang, approval),

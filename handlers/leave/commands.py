@@ -35,6 +35,7 @@ from handlers.leave.request import (
 )
 from jobs import kinds
 from rules.leave_dates import LeaveDateError
+from rules.states import CoverStatus, LeaveStatus, SubstituteState
 from storage.cover import (
     acknowledge,
     change_need,
@@ -55,6 +56,7 @@ from storage.leave import (
 )
 from storage.models import CoverNeed, LeaveRequest
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.leave import kind_label, language_of, need_label, span_label, step_label
 
 MYLEAVE_LIMIT = 10
@@ -68,7 +70,7 @@ async def cmd_leave_line(turn: Turn) -> None:
     if school is None or turn.actor.staff is None:
         turn.reply(turn.t("common.not_linked"))
         return
-    kit = await load_kit(turn, school.id or 0)
+    kit = await load_kit(turn, stored_id(school))
     assert kit is not None
     try:
         checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn.now)))
@@ -115,7 +117,7 @@ async def on_withdraw(turn: Turn) -> None:
     span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
     if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
         await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
-    waiting = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+    waiting = await waiting_step(session=turn.session, leave_id=stored_id(leave))
     if not await withdraw(session=turn.session, leave=leave, now=turn.now):
         turn.toast(turn.t("leave.not_withdrawable", state=state_text(turn.lang, leave)), alert=True)
         turn.edit_origin(turn.t("leave.closed", span=span, state=state_text(turn.lang, leave)))
@@ -144,7 +146,10 @@ async def on_withdraw(turn: Turn) -> None:
 
 
 def _tell_substitute_off(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
-    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+    if leave.substitute_id is None or leave.substitute_state not in (
+        SubstituteState.ASKED,
+        SubstituteState.AGREED,
+    ):
         return
     person = kit.names.staff.get(leave.substitute_id)
     if person is None:
@@ -165,7 +170,7 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
     before its decision are released, their substitutes and arrangers told, boards redrawn."""
     needs = [
         need
-        for need in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
+        for need in await needs_of_leave(session=turn.session, leave_id=stored_id(leave))
         if need.provisional
     ]
     if not needs:
@@ -181,7 +186,7 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
     )
     for need in released:
         status, substitute = previous[need.id]
-        if status in ("assigned", "merged") and substitute is not None:
+        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
             tell_released(turn, kit, need, substitute)
         await tell_arrangers(
             turn, kit, need, "cover.provisional_released", name=kit.names.person(leave.staff_id)
@@ -200,7 +205,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
         return
     await hold_school(session=turn.session, school_id=leave.school_id)
     ahead = []
-    for need in await needs_of_leave(session=turn.session, leave_id=leave.id or 0):
+    for need in await needs_of_leave(session=turn.session, leave_id=stored_id(leave)):
         start = kit.schedule.lesson_start(need.day, need.period)
         if (start is not None and start > turn.now) or (
             start is None and need.day > kit.today(turn.now)
@@ -213,7 +218,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     )
     for need in released:
         status, substitute = previous[need.id]
-        if status in ("assigned", "merged") and substitute is not None:
+        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
             tell_released(turn, kit, need, substitute)
         await tell_arrangers(
             turn, kit, need, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)
@@ -224,7 +229,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     if released:
         lines.append(turn.t("leave.back.released", count=len(released)))
     lines.extend("· " + need_label(turn.lang, kit.names, kit.schedule, need) for need in released)
-    if any(previous[need.id][0] in ("assigned", "merged") for need in released):
+    if any(previous[need.id][0] in (CoverStatus.ASSIGNED, CoverStatus.MERGED) for need in released):
         lines.append(turn.t("leave.back.told"))
     for chunk in split_message(lines):
         turn.reply(chunk)
@@ -247,7 +252,7 @@ async def cmd_back(turn: Turn) -> None:
     current = [
         leave
         for leave in await leaves_of(session=turn.session, staff_id=staff.id, limit=50)
-        if leave.status == "approved" and leave.first_day <= today <= leave.last_day
+        if leave.status == LeaveStatus.APPROVED and leave.first_day <= today <= leave.last_day
     ]
     if not current:
         turn.reply(turn.t("leave.back.none"))
@@ -288,21 +293,21 @@ async def cmd_myleave(turn: Turn) -> None:
         if await expire_if_stale(session=turn.session, leave=leave, today=today):
             await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
         state = state_text(turn.lang, leave)
-        if leave.status == "pending":
-            waiting = await waiting_step(session=turn.session, leave_id=leave.id or 0)
+        if leave.status == LeaveStatus.PENDING:
+            waiting = await waiting_step(session=turn.session, leave_id=stored_id(leave))
             if waiting is not None:
                 state = turn.t("leave.state.pending_at", role=step_label(turn.lang, waiting))
             buttons.append(
                 InlineKeyboardButton(
                     turn.t("leave.button.withdraw_n", number=number),
-                    callback_data=callbacks.encode("lv", "wd", leave.id or 0),
+                    callback_data=callbacks.encode("lv", "wd", stored_id(leave)),
                 )
             )
-        elif leave.status == "approved" and leave.last_day >= today:
+        elif leave.status == LeaveStatus.APPROVED and leave.last_day >= today:
             buttons.append(
                 InlineKeyboardButton(
                     turn.t("leave.button.back_n", number=number),
-                    callback_data=callbacks.encode("lv", "bk", leave.id or 0),
+                    callback_data=callbacks.encode("lv", "bk", stored_id(leave)),
                 )
             )
         line = turn.t(
@@ -344,7 +349,7 @@ async def on_substitute_answer(turn: Turn) -> None:
     agree = turn.callback.action == "yes"
     teacher = kit.names.staff.get(leave.staff_id)
     if not await answer_substitute(
-        session=turn.session, leave=leave, staff_id=me.id or 0, agree=agree
+        session=turn.session, leave=leave, staff_id=stored_id(me), agree=agree
     ):
         key = (
             f"leave.substitute_state.{leave.substitute_state}"
@@ -377,13 +382,13 @@ async def on_substitute_answer(turn: Turn) -> None:
             span=span_for,
         )
     )
-    if leave.status != "approved":
+    if leave.status != LeaveStatus.APPROVED:
         return
     # Already approved: the cover arranged with this colleague is confirmed, or open again.
     await hold_school(session=turn.session, school_id=leave.school_id)
     changed_days = []
     for need in await needs_of_leave(
-        session=turn.session, leave_id=leave.id or 0, states=("assigned",)
+        session=turn.session, leave_id=stored_id(leave), states=(CoverStatus.ASSIGNED,)
     ):
         if need.substitute_id != me.id:
             continue
@@ -392,21 +397,21 @@ async def on_substitute_answer(turn: Turn) -> None:
                 session=turn.session,
                 need=need,
                 version=need.version,
-                staff_id=me.id or 0,
+                staff_id=stored_id(me),
                 now=turn.now,
             ):
                 await turn.audit(
                     "cover_acknowledged", subject_type="cover_need", subject_id=need.id
                 )
             continue
-        if await reopen_audited(turn, need, substitute=me.id or 0, reason="named_declined"):
+        if await reopen_audited(turn, need, substitute=stored_id(me), reason="named_declined"):
             changed_days.append(need.day)
             await tell_arrangers(turn, kit, need, "cover.named_declined", name=me.name)
     if changed_days:
         reopened = [
             n
-            for n in await needs_of_leave(session=turn.session, leave_id=leave.id or 0)
-            if n.status == "open"
+            for n in await needs_of_leave(session=turn.session, leave_id=stored_id(leave))
+            if n.status == CoverStatus.OPEN
         ]
         boards_follow(turn, kit, reopened)
         update_slips(turn, kit, changed_days)
@@ -418,7 +423,10 @@ async def assign_named_substitute(
 ) -> list[CoverNeed]:
     """On approval: the colleague the teacher named covers every lesson they are free for, and
     is told of each one as of any assignment (with 收到)."""
-    if leave.substitute_id is None or leave.substitute_state not in ("asked", "agreed"):
+    if leave.substitute_id is None or leave.substitute_state not in (
+        SubstituteState.ASKED,
+        SubstituteState.AGREED,
+    ):
         return []
     assigned = []
     for need in needs:
@@ -428,12 +436,12 @@ async def assign_named_substitute(
         # An agreed arrangement stands above the daily cap; a clash does not.
         if why_not(need, leave.substitute_id, cover_day, cap=1_000) is not None:
             continue
-        agreed = leave.substitute_state == "agreed"
+        agreed = leave.substitute_state == SubstituteState.AGREED
         if await change_need(
             session=turn.session,
             need=need,
             version=need.version,
-            status="assigned",
+            status=CoverStatus.ASSIGNED,
             substitute_id=leave.substitute_id,
             assigned_at=turn.now,
             acknowledged_at=turn.now if agreed else None,

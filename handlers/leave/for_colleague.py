@@ -36,6 +36,7 @@ from rules.leave_dates import LeaveDateError
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from storage.leave import approvals_of
 from storage.models import Staff
+from storage.types import stored_id
 from views.leave import (
     calendar_note,
     chain_text,
@@ -91,7 +92,7 @@ async def cmd_leave_for(turn: Turn) -> None:
         turn.reply(refusal_text(turn, problem, "leave.for.example"))
         return
     leave, first = await store(turn, checked, action="leave_recorded")
-    steps = await approvals_of(session=turn.session, leave_id=leave.id or 0)
+    steps = await approvals_of(session=turn.session, leave_id=stored_id(leave))
     # The teacher hears who recorded it before any decision on it.
     lang = language_of(colleague, default_lang(turn))
     tell(
@@ -117,7 +118,7 @@ async def cmd_leave_for(turn: Turn) -> None:
         staff_id=me.id,
         staff_roles=me.role_set,
         staff_grade=me.grade,
-        requester_id=colleague.id or 0,
+        requester_id=stored_id(colleague),
     )
     if mine:
         role = step_label(turn.lang, first)

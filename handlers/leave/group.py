@@ -27,6 +27,7 @@ from handlers.core.turn import Turn, command
 from handlers.cover.boards import load_kit
 from handlers.leave.request import Refusal, check_draft, draft_from_line, refusal_text, submit
 from rules.leave_dates import LeaveDateError
+from storage.types import stored_id
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ async def _leave_line(turn: Turn, trace: Trace) -> None:
     if trace.reachable:
         # Deleted, or why not and how to keep it out of the group next time.
         turn.out.send(private, turn.t(f"leave.from_group.{trace.removal}"))
-    kit = await load_kit(turn, school.id or 0)
+    kit = await load_kit(turn, stored_id(school))
     assert kit is not None
     try:
         checked = await check_draft(turn, draft_from_line(turn.arg_text, kit.today(turn.now)))

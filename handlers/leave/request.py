@@ -20,6 +20,7 @@ from jobs import kinds
 from rules.approval import ApprovalStep, approval_chain
 from rules.cover import DayLesson
 from rules.leave_dates import DayPart, LeaveDateError, check_span, parse_leave_line
+from rules.states import LeaveStatus, StepStatus
 from storage.cover import busy_lesson, load_cover_day
 from storage.leave import (
     approvals_of,
@@ -31,6 +32,7 @@ from storage.leave import (
 from storage.models import LeaveApproval, LeaveRequest, Staff
 from storage.schedule import Kit, leave_lessons, parts_overlap
 from storage.staff import hold_staff
+from storage.types import stored_id
 from views.common import localised
 from views.leave import (
     approval_markup,
@@ -51,7 +53,7 @@ from views.leave import (
 )
 
 MAX_REASON = 200
-OPEN_STATES = ("pending", "approved")
+OPEN_STATES = (LeaveStatus.PENDING, LeaveStatus.APPROVED)
 
 
 class Refusal(Exception):
@@ -181,7 +183,7 @@ async def _check_substitute(
             session=turn.session, school_id=staff.school_id, day=lesson.day, schedule=kit.schedule
         )
         label = Safe(day_lesson_label(turn.lang, kit.names, kit.schedule, lesson))
-        busy = busy_lesson(cover_day, colleague.id or 0, lesson.period)
+        busy = busy_lesson(cover_day, stored_id(colleague), lesson.period)
         if busy is not None:
             raise Refusal(
                 "leave.err.substitute_busy",
@@ -190,7 +192,7 @@ async def _check_substitute(
                 klass=kit.names.classes.get(busy.class_id, "?"),
                 subject=kit.names.subjects.get(busy.subject_id, "?"),
             )
-        if lesson.period in cover_day.busy().get(colleague.id or 0, set()):
+        if lesson.period in cover_day.busy().get(stored_id(colleague), set()):
             raise Refusal("leave.err.substitute_covering", name=colleague.name, lesson=label)
         if colleague.id in cover_day.away(lesson.period):
             raise Refusal("leave.err.substitute_away", name=colleague.name, lesson=label)
@@ -248,8 +250,8 @@ async def ask_approvers(
     turn.then(
         ask_step,
         school_id=leave.school_id,
-        step_id=approval.id or 0,
-        people=[person.id or 0 for person in people],
+        step_id=stored_id(approval),
+        people=[stored_id(person) for person in people],
         key=key,
     )
     return people
@@ -261,7 +263,7 @@ async def ask_step(
 ) -> None:
     """The request reaches the step's approvers, unless it was decided or withdrawn meanwhile."""
     step = await later.session.get(LeaveApproval, step_id)
-    if step is None or step.status != "waiting":
+    if step is None or step.status != StepStatus.WAITING:
         return
     leave = await later.session.get(LeaveRequest, step.leave_id)
     kit = await load_kit(later, school_id)
@@ -282,7 +284,7 @@ async def ask_step(
 
 
 async def _steps(turn: Turn, leave: LeaveRequest) -> list[LeaveApproval]:
-    return await approvals_of(session=turn.session, leave_id=leave.id or 0)
+    return await approvals_of(session=turn.session, leave_id=stored_id(leave))
 
 
 async def store(turn: Turn, checked: Checked, *, action: str) -> tuple[LeaveRequest, LeaveApproval]:
@@ -291,7 +293,7 @@ async def store(turn: Turn, checked: Checked, *, action: str) -> tuple[LeaveRequ
     leave, first_step = await create_leave(
         session=turn.session,
         school_id=staff.school_id,
-        staff_id=staff.id or 0,
+        staff_id=stored_id(staff),
         kind=draft.kind,
         first=draft.first,
         last=draft.last,

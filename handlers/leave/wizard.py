@@ -42,6 +42,7 @@ from rules.leave_dates import (
 )
 from storage.leave import deciders
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.common import day_label
 from views.leave import (
     calendar_note,
@@ -395,7 +396,7 @@ async def on_reason_text(turn: Turn) -> object:
         school_id=checked.staff.school_id,
         role=first_step.role,
         grade=first_step.grade,
-        requester_id=checked.staff.id or 0,
+        requester_id=stored_id(checked.staff),
     )
     roles = t(turn.lang, "leave.chain_sep").join(
         t(

@@ -26,6 +26,7 @@ from storage.schools import (
     school_by_name,
 )
 from storage.staff import admin_recipients, save_user_pref, staff_for_telegram
+from storage.types import stored_id
 
 log = logging.getLogger(__name__)
 
@@ -97,7 +98,7 @@ async def cmd_bind(turn: Turn, can_delete: bool | None) -> None:
         return
     group, previous = await bind_group(
         session=turn.session,
-        school_id=school.id or 0,
+        school_id=stored_id(school),
         chat_id=chat.id,
         title=chat.title or "",
         by=turn.actor.telegram_id,

@@ -12,6 +12,7 @@ from bot.texts import Safe, t
 from handlers.core.actor import language_of
 from handlers.core.turn import Turn, button, command
 from rules.roles import ADMIN
+from rules.states import RegistrationStatus
 from storage.invites import (
     InviteProblem,
     create_invite,
@@ -26,6 +27,7 @@ from storage.locks import hold
 from storage.models import Registration, Staff
 from storage.schools import school_by_id
 from storage.staff import admin_recipients, staff_by_name, staff_for_telegram, staff_named_anywhere
+from storage.types import stored_id
 from views.common import moment_label
 from views.linking import decision_markup, kept_about
 
@@ -112,7 +114,7 @@ async def cmd_invite(turn: Turn) -> None:
         turn.reply(turn.t("common.no_school"))
         return
     staff = await staff_by_name(
-        session=turn.session, school_id=turn.actor.school.id or 0, name=name
+        session=turn.session, school_id=stored_id(turn.actor.school), name=name
     )
     if staff is None or not staff.active:
         turn.reply(
@@ -122,7 +124,7 @@ async def cmd_invite(turn: Turn) -> None:
     invite = await create_invite(
         session=turn.session,
         school_id=staff.school_id,
-        staff_id=staff.id or 0,
+        staff_id=stored_id(staff),
         by=turn.actor.telegram_id,
         now=turn.now,
     )
@@ -178,7 +180,7 @@ async def cmd_register(turn: Turn) -> None:
         if staff.telegram_id is not None:
             _tell_linked(turn, staff, await _recipients(turn, staff.school_id))
         elif not await pending_registration(
-            session=turn.session, telegram_id=telegram_id, staff_id=staff.id or 0
+            session=turn.session, telegram_id=telegram_id, staff_id=stored_id(staff)
         ):
             await _ask_admins(turn, staff)
 
@@ -193,7 +195,7 @@ async def _register_in_group(turn: Turn, school_id: int, name: str) -> None:
         turn.reply(turn.t("register.taken", name=staff.name))
         return
     if await pending_registration(
-        session=turn.session, telegram_id=turn.actor.telegram_id, staff_id=staff.id or 0
+        session=turn.session, telegram_id=turn.actor.telegram_id, staff_id=stored_id(staff)
     ):
         turn.reply(turn.t("register.pending"))
         return
@@ -231,7 +233,7 @@ async def _ask_admins(turn: Turn, staff: Staff) -> bool:
     registration = await create_registration(
         session=turn.session,
         school_id=staff.school_id,
-        staff_id=staff.id or 0,
+        staff_id=stored_id(staff),
         telegram_id=turn.actor.telegram_id,
         telegram_name=turn.actor.display_name,
         now=turn.now,
@@ -313,7 +315,7 @@ async def on_registration_button(turn: Turn) -> None:
         problem = None if staff.telegram_id is None else "register.taken"
         problem = problem or await _link(turn, staff, registration.telegram_id)
         if problem is not None:
-            registration.status = "rejected"
+            registration.status = RegistrationStatus.REJECTED
             turn.session.add(registration)
             turn.edit_origin(turn.t(problem, name=staff.name))
             return

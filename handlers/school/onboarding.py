@@ -18,6 +18,7 @@ from handlers.school.linking import redeem_start_payload
 from rules.roles import ROLES
 from storage.staff import head_class, save_user_pref
 from storage.timetable import classes_taught
+from storage.types import stored_id
 from views.leave import grade_label
 
 KNOWN_COMMANDS = frozenset(info.name for info in COMMANDS)
@@ -80,7 +81,7 @@ async def cmd_me(turn: Turn) -> None:
         return
     staff = actor.staff
     headed = await head_class(session=turn.session, staff=staff)
-    taught = await classes_taught(session=turn.session, staff_id=staff.id or 0)
+    taught = await classes_taught(session=turn.session, staff_id=stored_id(staff))
     turn.reply(
         turn.t(
             "me.profile",

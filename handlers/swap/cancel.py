@@ -21,10 +21,12 @@ from handlers.swap.commands import (
     tell_both,
 )
 from jobs import kinds
+from rules.states import SwapStatus
 from storage.cover import hold_school, may_arrange, needs_on
 from storage.models import LessonSwap
 from storage.schedule import Kit, approved_swaps
 from storage.swaps import move_swap
+from storage.types import stored_id
 from views.leave import swap_line
 
 # Messages one /swaps sends at most; the rest are counted.
@@ -63,7 +65,7 @@ async def on_cancel(turn: Turn) -> None:
         return
     me = turn.actor.staff
     line = Safe(swap_line(turn.lang, kit.names, kit.schedule, swap))
-    if swap.status != "approved":
+    if swap.status != SwapStatus.APPROVED:
         say_closed(turn, kit, swap)
         return
     await hold_school(session=turn.session, school_id=swap.school_id)
@@ -76,9 +78,9 @@ async def on_cancel(turn: Turn) -> None:
         return
     if not await move_swap(
         session=turn.session,
-        swap_id=swap.id or 0,
-        from_states=("approved",),
-        to_state="cancelled",
+        swap_id=stored_id(swap),
+        from_states=(SwapStatus.APPROVED,),
+        to_state=SwapStatus.CANCELLED,
         now=turn.now,
         by=me.id if me else None,
     ):

@@ -19,6 +19,7 @@ from storage.cover import swap_problems
 from storage.models import LessonSwap, Staff
 from storage.schedule import Kit
 from storage.swaps import open_swaps_of
+from storage.types import stored_id
 from views.common import day_label, localised
 from views.leave import day_lesson_label
 
@@ -96,7 +97,7 @@ async def check_proposal(
     past = next((day for day, _ in (mine_slot, theirs_slot) if day < kit.today(turn.now)), None)
     if past is not None:  # said before "no lesson then": a past day is the reason
         raise SwapRefused("swap.err.past_day", day=day_label(turn.lang, past))
-    mine = lesson_at(turn, kit, me.id or 0, *mine_slot)
+    mine = lesson_at(turn, kit, stored_id(me), *mine_slot)
     if mine is None:
         raise SwapRefused(
             "swap.err.no_my_lesson",
@@ -104,7 +105,7 @@ async def check_proposal(
                 turn.lang, "swap.when", day=day_label(turn.lang, mine_slot[0]), period=mine_slot[1]
             ),
         )
-    theirs = lesson_at(turn, kit, colleague.id or 0, *theirs_slot)
+    theirs = lesson_at(turn, kit, stored_id(colleague), *theirs_slot)
     if theirs is None:
         raise SwapRefused(
             "swap.err.no_their_lesson",
@@ -136,7 +137,7 @@ async def check_proposal(
             "swap.err.clash", clashes=Safe(clash_lines(turn.lang, kit, proposal, clashes))
         )
     for other in await open_swaps_of(
-        session=turn.session, school_id=me.school_id, staff_id=me.id or 0
+        session=turn.session, school_id=me.school_id, staff_id=stored_id(me)
     ):
         if other.id != ignore_swap and _touches(other, mine, theirs):
             raise SwapRefused("swap.err.already")

@@ -34,11 +34,13 @@ from jobs.swap_escalation import (
     swap_arrangers,
 )
 from rules.leave_dates import LeaveDateError
+from rules.states import SwapStatus
 from rules.swaps import parse_swap_line
 from storage.cover import hold_school, swap_problems
 from storage.models import LessonSwap
 from storage.schedule import Kit, swap_sides
 from storage.swaps import OPEN_SWAP_STATES, create_swap, move_swap, swaps_waiting
+from storage.types import stored_id
 from views.leave import language_of, swap_line
 from views.swap import ask_arranger_message, ask_colleague_message
 
@@ -76,7 +78,7 @@ async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:
                 [
                     InlineKeyboardButton(
                         turn.t("swap.button.withdraw"),
-                        callback_data=callbacks.encode("sw", "wd", swap.id or 0),
+                        callback_data=callbacks.encode("sw", "wd", stored_id(swap)),
                     )
                 ]
             ]
@@ -147,7 +149,7 @@ def cancel_markup(lang: str, swap: LessonSwap) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "swap.button.cancel"),
-                    callback_data=callbacks.encode("sw", "cx", swap.id or 0),
+                    callback_data=callbacks.encode("sw", "cx", stored_id(swap)),
                 )
             ]
         ]
@@ -210,7 +212,7 @@ async def on_colleague_answer(turn: Turn) -> None:
         turn.toast(turn.t("common.not_allowed"), alert=True)
         return
     await _expire_if_past(turn, kit, swap)
-    if swap.status != "asked":
+    if swap.status != SwapStatus.ASKED:
         say_closed(turn, kit, swap)
         return
     agree = turn.callback.action == "yes"
@@ -222,9 +224,9 @@ async def on_colleague_answer(turn: Turn) -> None:
             return
     if not await move_swap(
         session=turn.session,
-        swap_id=swap.id or 0,
-        from_states=("asked",),
-        to_state="agreed" if agree else "declined",
+        swap_id=stored_id(swap),
+        from_states=(SwapStatus.ASKED,),
+        to_state=SwapStatus.AGREED if agree else SwapStatus.DECLINED,
         now=turn.now,
         by=me.id,
     ):
@@ -280,7 +282,7 @@ async def on_arranger_decision(turn: Turn) -> None:
     if not await arranger_may_decide(turn, kit, swap, "sw"):
         return
     await _expire_if_past(turn, kit, swap)
-    if swap.status != "agreed":
+    if swap.status != SwapStatus.AGREED:
         say_closed(turn, kit, swap)
         return
     approve = turn.callback.action == "ok"
@@ -293,9 +295,9 @@ async def on_arranger_decision(turn: Turn) -> None:
             return
     if not await move_swap(
         session=turn.session,
-        swap_id=swap.id or 0,
-        from_states=("agreed",),
-        to_state="approved" if approve else "rejected",
+        swap_id=stored_id(swap),
+        from_states=(SwapStatus.AGREED,),
+        to_state=SwapStatus.APPROVED if approve else SwapStatus.REJECTED,
         now=turn.now,
         by=me.id if me else None,
     ):
@@ -335,9 +337,9 @@ async def on_withdraw(turn: Turn) -> None:
     await _expire_if_past(turn, kit, swap)
     if not await move_swap(
         session=turn.session,
-        swap_id=swap.id or 0,
+        swap_id=stored_id(swap),
         from_states=OPEN_SWAP_STATES,
-        to_state="withdrawn",
+        to_state=SwapStatus.WITHDRAWN,
         now=turn.now,
         by=me.id,
     ):
@@ -358,12 +360,16 @@ async def pending_swaps(turn: Turn, kit: Kit) -> int:
     if me is None:
         return 0
     shown = 0
-    for swap in await swaps_waiting(session=turn.session, school_id=me.school_id, state="asked"):
+    for swap in await swaps_waiting(
+        session=turn.session, school_id=me.school_id, state=SwapStatus.ASKED
+    ):
         if swap.colleague_id == me.id:
             text, markup = ask_colleague_message(turn.lang, kit, swap)
             turn.reply(text, markup)
             shown += 1
-    for swap in await swaps_waiting(session=turn.session, school_id=me.school_id, state="agreed"):
+    for swap in await swaps_waiting(
+        session=turn.session, school_id=me.school_id, state=SwapStatus.AGREED
+    ):
         if me.id not in (swap.proposer_id, swap.colleague_id) and may_decide_swap(
             me, is_admin=turn.actor.is_admin, kit=kit, swap=swap
         ):

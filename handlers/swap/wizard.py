@@ -39,6 +39,7 @@ from rules.leave_dates import MAX_PERIOD, LeaveDateError
 from rules.swaps import parse_slot
 from storage.models import Staff
 from storage.schedule import Kit
+from storage.types import stored_id
 from views.common import day_label
 
 END = ConversationHandler.END
@@ -122,7 +123,7 @@ async def wizard_start(turn: Turn) -> object:
                 ),
             )
         ]
-        for lesson in _my_upcoming(turn, kit, me.id or 0)[:MAX_CHOICES]
+        for lesson in _my_upcoming(turn, kit, stored_id(me))[:MAX_CHOICES]
     ]
     rows.append([_stop_button(turn.lang)])
     turn.reply(turn.t("swap.wizard.mine"), InlineKeyboardMarkup(rows))
@@ -135,7 +136,7 @@ async def _take_mine(turn: Turn, slot: tuple[date, int]) -> object:
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     try:
-        mine = lesson_at(turn, kit, me.id or 0, *slot)
+        mine = lesson_at(turn, kit, stored_id(me), *slot)
     except SwapRefused as problem:
         turn.reply(refusal_text(turn, problem))
         return MINE
@@ -150,7 +151,7 @@ async def _take_mine(turn: Turn, slot: tuple[date, int]) -> object:
     _draft(turn)["mine"] = _slot_value(*slot)
     teachers = sorted(
         {t_.teacher_id for t_ in kit.schedule.timetable if t_.class_id == mine.class_id}
-        - {me.id or 0}
+        - {stored_id(me)}
     )
     rows = [
         [
@@ -206,10 +207,10 @@ async def _take_colleague(turn: Turn, colleague: Staff) -> object:
         turn.reply(turn.t("swap.wizard.lost"))
         return END
     _draft(turn)["colleague"] = colleague.id
-    mine = lesson_at(turn, kit, me.id or 0, *mine_slot)
+    mine = lesson_at(turn, kit, stored_id(me), *mine_slot)
     rows = []
     # Buttons for the usual case, two teachers of one class; other lessons can be typed.
-    for lesson in _my_upcoming(turn, kit, colleague.id or 0):
+    for lesson in _my_upcoming(turn, kit, stored_id(colleague)):
         if len(rows) >= MAX_CHOICES:
             break
         if mine is None or lesson.class_id != mine.class_id:

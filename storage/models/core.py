@@ -12,6 +12,7 @@ from datetime import date, datetime, time
 from sqlalchemy import BigInteger, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from rules.states import RegistrationStatus
 from storage.types import UTCDateTime
 
 
@@ -201,7 +202,7 @@ class Registration(SQLModel, table=True):
     staff_id: int = Field(foreign_key="staff.id")
     telegram_id: int = Field(sa_type=BigInteger)
     telegram_name: str = Field(default="", max_length=200)
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=RegistrationStatus.PENDING, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, sa_type=BigInteger)

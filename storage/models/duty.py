@@ -7,6 +7,7 @@ from datetime import date, datetime, time
 from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from rules.states import DutySwapStatus
 from storage.types import UTCDateTime
 
 
@@ -85,7 +86,7 @@ class DutySwap(SQLModel, table=True):
     from_staff_id: int = Field(foreign_key="staff.id")
     to_staff_id: int = Field(foreign_key="staff.id")
     back_day: date | None = None
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=DutySwapStatus.PENDING, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, sa_type=BigInteger)

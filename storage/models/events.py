@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from rules.states import TrainingStatus
 from storage.types import UTCDateTime
 
 
@@ -74,7 +75,7 @@ class TrainingEntry(SQLModel, table=True):
     source: str = Field(max_length=16)  # checkin | self
     event_id: int | None = Field(default=None, foreign_key="events.id")
     event_day: date | None = None
-    status: str = Field(default="approved", max_length=16)
+    status: str = Field(default=TrainingStatus.APPROVED, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="staff.id")

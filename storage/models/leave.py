@@ -12,6 +12,7 @@ from datetime import date, datetime
 from sqlalchemy import BigInteger, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from rules.states import CoverStatus, LeaveStatus, StepStatus, SubstituteState, SwapStatus
 from storage.types import UTCDateTime
 
 
@@ -40,10 +41,10 @@ class LeaveRequest(SQLModel, table=True):
     part: str = Field(default="full", max_length=8)
     half_days: int = Field(default=0)  # school days it takes, in halves
     reason: str = Field(default="", max_length=500)
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=LeaveStatus.PENDING, max_length=16)
     step: int = Field(default=0)
     substitute_id: int | None = Field(default=None, foreign_key="staff.id")
-    substitute_state: str = Field(default="", max_length=16)
+    substitute_state: str = Field(default=SubstituteState.NONE, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
     created_by: int | None = Field(default=None, sa_type=BigInteger)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -75,7 +76,7 @@ class LeaveApproval(SQLModel, table=True):
     step: int
     role: str = Field(max_length=16)
     grade: int | None = None
-    status: str = Field(default="queued", max_length=16)
+    status: str = Field(default=StepStatus.QUEUED, max_length=16)
     waiting_since: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: int | None = Field(default=None, foreign_key="staff.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -107,7 +108,7 @@ class CoverNeed(SQLModel, table=True):
     class_id: int = Field(foreign_key="classes.id")
     subject_id: int = Field(foreign_key="subjects.id")
     absent_id: int = Field(foreign_key="staff.id")
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default=CoverStatus.OPEN, max_length=16)
     substitute_id: int | None = Field(default=None, foreign_key="staff.id")
     merged_class_id: int | None = Field(default=None, foreign_key="classes.id")
     assigned_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -149,7 +150,7 @@ class LessonSwap(SQLModel, table=True):
     second_class_id: int = Field(foreign_key="classes.id")
     second_subject_id: int = Field(foreign_key="subjects.id")
     second_lesson_id: int
-    status: str = Field(default="asked", max_length=16)
+    status: str = Field(default=SwapStatus.ASKED, max_length=16)
     created_at: datetime = Field(sa_type=UTCDateTime)
     answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

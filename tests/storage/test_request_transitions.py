@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from rules.states import HomeworkStatus, SwapStatus
 from storage.db import session_factory
 from storage.homework import WAITING, escalate_post, move
 from storage.invites import (
@@ -21,7 +23,7 @@ from storage.invites import (
     mark_escalated,
 )
 from storage.models import HomeworkPost, LessonSwap, Registration, Subject
-from storage.swaps import OPEN_SWAP_STATES, escalate_swap, move_swap
+from storage.swaps import OPEN_SWAP_STATES, escalate_swap, move_swap, swaps_waiting
 from tests.conftest import SHANGHAI
 from tests.handlers.homework_school import seed_school
 from tests.handlers.leave_school import seed
@@ -67,7 +69,7 @@ async def agreed_swap(engine: AsyncEngine) -> int:
             second_class_id=school.c32.id or 0,
             second_subject_id=subject.id or 0,
             second_lesson_id=2,
-            status="agreed",
+            status=SwapStatus.AGREED,
             created_at=NOW,
         )
         s.add(swap)
@@ -92,12 +94,20 @@ async def test_an_approval_and_an_expiry_give_one_winner(engine: AsyncEngine) ->
 
     async def approve(s: AsyncSession, swap: LessonSwap) -> bool:
         return await move_swap(
-            session=s, swap_id=swap.id, from_states=("agreed",), to_state="approved", now=NOW
+            session=s,
+            swap_id=swap.id,
+            from_states=(SwapStatus.AGREED,),
+            to_state=SwapStatus.APPROVED,
+            now=NOW,
         )
 
     async def expire(s: AsyncSession, swap: LessonSwap) -> bool:
         return await move_swap(
-            session=s, swap_id=swap.id, from_states=OPEN_SWAP_STATES, to_state="expired", now=NOW
+            session=s,
+            swap_id=swap.id,
+            from_states=OPEN_SWAP_STATES,
+            to_state=SwapStatus.EXPIRED,
+            now=NOW,
         )
 
     outcome = await race(session_factory(engine), LessonSwap, swap_id, (approve, expire))
@@ -108,6 +118,42 @@ async def test_an_approval_and_an_expiry_give_one_winner(engine: AsyncEngine) ->
     # Once decided it moves up no more.
     async with session_factory(engine)() as s, s.begin():
         assert not await escalate_swap(session=s, swap=swap, level=1, now=NOW)
+
+
+async def test_a_state_is_stored_as_its_plain_string_and_found_by_its_member(
+    engine: AsyncEngine,
+) -> None:
+    """No migration: rows written before states were enums are the same strings."""
+    swap_id = await agreed_swap(engine)
+    async with session_factory(engine)() as s, s.begin():
+        stored = (
+            await s.exec(
+                text("SELECT status FROM lesson_swaps WHERE id = :id"), params={"id": swap_id}
+            )
+        ).one()[0]
+        assert type(stored) is str and stored == "agreed"
+        await s.exec(
+            text("UPDATE lesson_swaps SET status = 'asked' WHERE id = :id"), params={"id": swap_id}
+        )
+    async with session_factory(engine)() as s, s.begin():
+        swap = await s.get(LessonSwap, swap_id)
+        assert swap is not None
+        found = await swaps_waiting(session=s, school_id=swap.school_id, state=SwapStatus.ASKED)
+        assert [row.id for row in found] == [swap_id] and swap.status == SwapStatus.ASKED
+        assert await move_swap(
+            session=s,
+            swap_id=swap_id,
+            from_states=(SwapStatus.ASKED,),
+            to_state=SwapStatus.WITHDRAWN,
+            now=NOW,
+        )
+    async with session_factory(engine)() as s:
+        stored = (
+            await s.exec(
+                text("SELECT status FROM lesson_swaps WHERE id = :id"), params={"id": swap_id}
+            )
+        ).one()[0]
+    assert type(stored) is str and stored == "withdrawn"
 
 
 async def pending_post(engine: AsyncEngine) -> int:
@@ -145,11 +191,17 @@ async def test_a_posting_moves_up_once_and_is_decided_or_expired_once(engine: As
 
     async def approve(s: AsyncSession, post: HomeworkPost) -> bool:
         return await move(
-            session=s, post=post, from_statuses=("pending",), now=NOW, status="published"
+            session=s,
+            post=post,
+            from_statuses=(HomeworkStatus.PENDING,),
+            now=NOW,
+            status=HomeworkStatus.PUBLISHED,
         )
 
     async def expire(s: AsyncSession, post: HomeworkPost) -> bool:
-        return await move(session=s, post=post, from_statuses=WAITING, now=NOW, status="expired")
+        return await move(
+            session=s, post=post, from_statuses=WAITING, now=NOW, status=HomeworkStatus.EXPIRED
+        )
 
     sessions = session_factory(engine)
     async with sessions() as watch:
