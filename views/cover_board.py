@@ -110,8 +110,8 @@ def render_board(kit: Kit, shown: Showing, lang: str, parts: BoardParts | None =
             [
                 InlineKeyboardButton(
                     t(lang, label, number=(index + step) % len(needs) + 1),
-                    callback_data=callbacks.encode(
-                        "cov", "pg", day.toordinal(), (index + step) % len(needs)
+                    callback_data=callbacks.COVER_PAGE.data(
+                        day.toordinal(), (index + step) % len(needs)
                     ),
                 )
                 for step, label in ((-1, "cover.button.prev"), (1, "cover.button.next"))
@@ -171,7 +171,7 @@ def _lesson_block(
         lines.append(t(lang, "cover.board.settled"))
         reopen = InlineKeyboardButton(
             t(lang, "cover.button.ro", number=number),
-            callback_data=callbacks.encode("cov", "ro", stored_id(need), need.version),
+            callback_data=callbacks.COVER_REOPEN.data(stored_id(need), need.version),
         )
         return lines, [[reopen]]
     picked = (stored_id(need), need.version)
@@ -193,18 +193,22 @@ def _lesson_block(
         [
             InlineKeyboardButton(
                 t(lang, "cover.button.assign", number=number, name=s.name),
-                callback_data=callbacks.encode(
-                    "cov", "as", stored_id(need), s.staff_id, need.version
+                callback_data=callbacks.COVER_ASSIGN.data(
+                    stored_id(need), s.staff_id, need.version
                 ),
             )
             for s in suggestions
         ],
         [
             InlineKeyboardButton(
-                t(lang, f"cover.button.{action}", number=number),
-                callback_data=callbacks.encode("cov", action, stored_id(need), need.version),
+                t(lang, f"cover.button.{label}", number=number),
+                callback_data=kind.data(stored_id(need), need.version),
             )
-            for action in ("ask", "ss", "mg")
+            for label, kind in (
+                ("ask", callbacks.COVER_ASK_GROUP),
+                ("ss", callbacks.COVER_SELF_STUDY),
+                ("mg", callbacks.COVER_MERGE),
+            )
         ],
     ]
     return lines, rows

@@ -114,10 +114,6 @@ def render_day(
     return lines
 
 
-# The callback feature of the buttons under a duty gap's request (handlers/duty/leave.py).
-FEATURE = "dlv"
-
-
 def day_value(day: date) -> int:
     return int(day.strftime("%Y%m%d"))
 
@@ -163,7 +159,7 @@ def request_message(
         [
             InlineKeyboardButton(
                 t(lang, "duty.leave.button_pick", name=found.staff.name),
-                callback_data=callbacks.encode(FEATURE, "pick", *ids, stored_id(found.staff)),
+                callback_data=callbacks.DUTY_LEAVE_PICK.data(*ids, stored_id(found.staff)),
             )
         ]
         for found in suggestions
@@ -172,7 +168,7 @@ def request_message(
         [
             InlineKeyboardButton(
                 t(lang, "duty.leave.button_else"),
-                callback_data=callbacks.encode(FEATURE, "else", *ids),
+                callback_data=callbacks.DUTY_LEAVE_ELSE.data(*ids),
             )
         ]
     )

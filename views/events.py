@@ -81,7 +81,7 @@ def mention_lines(members: Iterable[Staff]) -> list[str]:
 
 
 def checkin_markup(lang: str, event_id: int, day: date) -> InlineKeyboardMarkup:
-    data = callbacks.encode("ev", "in", event_id, day_code(day))
+    data = callbacks.CHECK_IN.data(event_id, day_code(day))
     return InlineKeyboardMarkup(
         [[InlineKeyboardButton(t(lang, "event.checkin_button"), callback_data=data)]]
     )

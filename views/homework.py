@@ -244,7 +244,11 @@ def ask_message(
 ) -> tuple[Safe, InlineKeyboardMarkup]:
     """The approval (or exception) request with its two buttons, made for the posting's
     version; a change of a published posting shows what it was and what it would become."""
-    ok_action, no_action = ("xok", "xno") if exception else ("ok", "no")
+    approve, give_back = (
+        (callbacks.HOMEWORK_APPROVE_EXCEPTION, callbacks.HOMEWORK_RETURN_EXCEPTION)
+        if exception
+        else (callbacks.HOMEWORK_APPROVE, callbacks.HOMEWORK_RETURN)
+    )
     key = "hw.ask.exception" if exception else "hw.ask.approve"
     if original is not None:
         key = "hw.ask.change"
@@ -253,15 +257,11 @@ def ask_message(
             [
                 InlineKeyboardButton(
                     t(lang, "hw.button.allow" if exception else "hw.button.approve"),
-                    callback_data=callbacks.encode(
-                        "hwok", ok_action, stored_id(post), post.version
-                    ),
+                    callback_data=approve.data(stored_id(post), post.version),
                 ),
                 InlineKeyboardButton(
                     t(lang, "hw.button.return"),
-                    callback_data=callbacks.encode(
-                        "hwret", no_action, stored_id(post), post.version
-                    ),
+                    callback_data=give_back.data(stored_id(post), post.version),
                 ),
             ]
         ]

@@ -214,11 +214,11 @@ def approval_markup(lang: str, approval: LeaveApproval) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.approve"),
-                    callback_data=callbacks.encode("lv", "ok", stored_id(approval)),
+                    callback_data=callbacks.LEAVE_APPROVE.data(stored_id(approval)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "leave.button.reject"),
-                    callback_data=callbacks.encode("lvno", "go", stored_id(approval)),
+                    callback_data=callbacks.LEAVE_REJECT.data(stored_id(approval)),
                 ),
             ]
         ]
@@ -275,7 +275,7 @@ def withdraw_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.withdraw"),
-                    callback_data=callbacks.encode("lv", "wd", stored_id(leave)),
+                    callback_data=callbacks.LEAVE_WITHDRAW.data(stored_id(leave)),
                 )
             ]
         ]
@@ -288,11 +288,11 @@ def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "leave.button.agree"),
-                    callback_data=callbacks.encode("lvs", "yes", stored_id(leave)),
+                    callback_data=callbacks.LEAVE_SUBSTITUTE_YES.data(stored_id(leave)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "leave.button.decline"),
-                    callback_data=callbacks.encode("lvs", "no", stored_id(leave)),
+                    callback_data=callbacks.LEAVE_SUBSTITUTE_NO.data(stored_id(leave)),
                 ),
             ]
         ]

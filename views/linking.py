@@ -20,11 +20,11 @@ def decision_markup(lang: str, registration: Registration) -> InlineKeyboardMark
             [
                 InlineKeyboardButton(
                     t(lang, "register.approve"),
-                    callback_data=callbacks.encode("reg", "ok", stored_id(registration)),
+                    callback_data=callbacks.REGISTRATION_APPROVE.data(stored_id(registration)),
                 ),
                 InlineKeyboardButton(
                     t(lang, "register.reject"),
-                    callback_data=callbacks.encode("reg", "no", stored_id(registration)),
+                    callback_data=callbacks.REGISTRATION_REJECT.data(stored_id(registration)),
                 ),
             ]
         ]

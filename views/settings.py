@@ -20,11 +20,10 @@ from rules.policy_menu import (
 )
 
 View = tuple[str, InlineKeyboardMarkup]
-FEATURE = "set"
 
 
-def _button(text: str, action: str, *ids: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(text, callback_data=callbacks.encode(FEATURE, action, *ids))
+def _button(text: str, kind: callbacks.Button, *ids: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(text, callback_data=kind.data(*ids))
 
 
 def name(lang: str, key: str) -> Safe:
@@ -73,7 +72,9 @@ def _mark(policies: PolicySet, item: PolicySpec) -> str:
 
 def menu_view(lang: str, school: str) -> View:
     """The sections, two to a row."""
-    buttons = [_button(section_name(lang, s), "sec", s.ref, 0) for s in SECTIONS]
+    buttons = [
+        _button(section_name(lang, s), callbacks.SETTINGS_SECTION, s.ref, 0) for s in SECTIONS
+    ]
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     text = t(lang, "settings.title", school=school) + "\n\n" + t(lang, "settings.usage")
     return text, InlineKeyboardMarkup(rows)
@@ -106,7 +107,7 @@ def section_view(lang: str, policies: PolicySet, section: Section, page: int) ->
         [
             _button(
                 f"{name(lang, item.key)} · {shown(lang, item, policies.raw(item.key))}",
-                "open",
+                callbacks.SETTINGS_OPEN,
                 entry(item.key).ref,
             )
         ]
@@ -114,12 +115,20 @@ def section_view(lang: str, policies: PolicySet, section: Section, page: int) ->
     ]
     turns = []
     if page > 0:
-        turns.append(_button(t(lang, "settings.button.prev"), "sec", section.ref, page - 1))
+        turns.append(
+            _button(
+                t(lang, "settings.button.prev"), callbacks.SETTINGS_SECTION, section.ref, page - 1
+            )
+        )
     if page + 1 < len(all_pages):
-        turns.append(_button(t(lang, "settings.button.next"), "sec", section.ref, page + 1))
+        turns.append(
+            _button(
+                t(lang, "settings.button.next"), callbacks.SETTINGS_SECTION, section.ref, page + 1
+            )
+        )
     if turns:
         rows.append(turns)
-    rows.append([_button(t(lang, "settings.button.menu"), "menu")])
+    rows.append([_button(t(lang, "settings.button.menu"), callbacks.SETTINGS_MENU)])
     return "\n\n".join(lines), InlineKeyboardMarkup(rows)
 
 
@@ -127,7 +136,7 @@ def _back(lang: str, item: PolicySpec) -> InlineKeyboardButton:
     section = section_of(item.key)
     return _button(
         t(lang, "settings.button.back", section=section_name(lang, section)),
-        "sec",
+        callbacks.SETTINGS_SECTION,
         section.ref,
         page_of(item.key),
     )
@@ -139,7 +148,7 @@ def back_markup(lang: str, item: PolicySpec) -> InlineKeyboardMarkup:
 
 def cancel_markup(lang: str, item: PolicySpec) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_button(t(lang, "settings.button.cancel"), "stop", entry(item.key).ref)]]
+        [[_button(t(lang, "settings.button.cancel"), callbacks.SETTINGS_STOP, entry(item.key).ref)]]
     )
 
 
@@ -173,7 +182,7 @@ def detail_view(lang: str, policies: PolicySet, item: PolicySpec, note: str = ""
         [
             _button(
                 ("✓ " if value == current else "") + bare(lang, item, value),
-                "pick",
+                callbacks.SETTINGS_PICK,
                 ref,
                 index,
             )
@@ -214,8 +223,8 @@ def breach_view(lang: str, item: PolicySpec, value: int, rule: str) -> View:
     markup = InlineKeyboardMarkup(
         [
             [
-                _button(t(lang, "settings.button.confirm"), "force", ref, value),
-                _button(t(lang, "settings.button.cancel"), "keep", ref),
+                _button(t(lang, "settings.button.confirm"), callbacks.SETTINGS_FORCE, ref, value),
+                _button(t(lang, "settings.button.cancel"), callbacks.SETTINGS_KEEP, ref),
             ]
         ]
     )

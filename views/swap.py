@@ -14,17 +14,13 @@ from views.leave import swap_line
 
 
 def _decision_markup(
-    lang: str, swap: LessonSwap, yes: str, no: str, actions: tuple[str, str]
+    lang: str, swap: LessonSwap, yes: str, no: str, kinds: tuple[callbacks.Button, callbacks.Button]
 ) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    t(lang, yes), callback_data=callbacks.encode("sw", actions[0], stored_id(swap))
-                ),
-                InlineKeyboardButton(
-                    t(lang, no), callback_data=callbacks.encode("sw", actions[1], stored_id(swap))
-                ),
+                InlineKeyboardButton(t(lang, yes), callback_data=kinds[0].data(stored_id(swap))),
+                InlineKeyboardButton(t(lang, no), callback_data=kinds[1].data(stored_id(swap))),
             ]
         ]
     )
@@ -40,12 +36,20 @@ def ask_colleague_message(
         swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)),
     )
     return text, _decision_markup(
-        lang, swap, "swap.button.agree", "swap.button.decline", ("yes", "no")
+        lang,
+        swap,
+        "swap.button.agree",
+        "swap.button.decline",
+        (callbacks.SWAP_AGREE, callbacks.SWAP_DECLINE),
     )
 
 
 def ask_arranger_message(lang: str, kit: Kit, swap: LessonSwap) -> tuple[str, InlineKeyboardMarkup]:
     text = t(lang, "swap.ask_arranger", swap=Safe(swap_line(lang, kit.names, kit.schedule, swap)))
     return text, _decision_markup(
-        lang, swap, "swap.button.approve", "swap.button.reject", ("ok", "rej")
+        lang,
+        swap,
+        "swap.button.approve",
+        "swap.button.reject",
+        (callbacks.SWAP_APPROVE, callbacks.SWAP_REJECT),
     )

@@ -302,8 +302,8 @@ async def on_merge(turn: Turn) -> None:
             [
                 InlineKeyboardButton(
                     turn.t("cover.merge.with", klass=klass.name, name=kit.names.person(teacher)),
-                    callback_data=callbacks.encode(
-                        "cov", "mc", stored_id(need), stored_id(klass), version
+                    callback_data=callbacks.COVER_MERGE_WITH.data(
+                        stored_id(need), stored_id(klass), version
                     ),
                 )
             ]
@@ -422,7 +422,7 @@ async def on_ask_group(turn: Turn) -> None:
             [
                 InlineKeyboardButton(
                     t(lang, "cover.button.me"),
-                    callback_data=callbacks.encode("cov", "me", stored_id(need)),
+                    callback_data=callbacks.COVER_VOLUNTEER.data(stored_id(need)),
                 )
             ]
         ]
@@ -492,11 +492,11 @@ async def cmd_arrange(turn: Turn) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("arrange", cmd_arrange),
-        CallbackQueryHandler(on_assign, pattern=r"^v1:cov:as:"),
-        CallbackQueryHandler(on_self_study, pattern=r"^v1:cov:ss:"),
-        CallbackQueryHandler(on_merge, pattern=r"^v1:cov:mg:"),
-        CallbackQueryHandler(on_merge_choice, pattern=r"^v1:cov:mc:"),
-        CallbackQueryHandler(on_ask_group, pattern=r"^v1:cov:ask:"),
-        CallbackQueryHandler(on_page, pattern=r"^v1:cov:pg:"),
-        CallbackQueryHandler(on_reopen, pattern=r"^v1:cov:ro:"),
+        CallbackQueryHandler(on_assign, pattern=callbacks.COVER_ASSIGN.pattern),
+        CallbackQueryHandler(on_self_study, pattern=callbacks.COVER_SELF_STUDY.pattern),
+        CallbackQueryHandler(on_merge, pattern=callbacks.COVER_MERGE.pattern),
+        CallbackQueryHandler(on_merge_choice, pattern=callbacks.COVER_MERGE_WITH.pattern),
+        CallbackQueryHandler(on_ask_group, pattern=callbacks.COVER_ASK_GROUP.pattern),
+        CallbackQueryHandler(on_page, pattern=callbacks.COVER_PAGE.pattern),
+        CallbackQueryHandler(on_reopen, pattern=callbacks.COVER_REOPEN.pattern),
     ]

@@ -152,7 +152,7 @@ def substitute_notice_markup(lang: str, need: CoverNeed) -> InlineKeyboardMarkup
             [
                 InlineKeyboardButton(
                     t(lang, "cover.button.ack"),
-                    callback_data=callbacks.encode("cov", "ok", stored_id(need), need.version),
+                    callback_data=callbacks.COVER_ACKNOWLEDGE.data(stored_id(need), need.version),
                 )
             ]
         ]

@@ -12,6 +12,7 @@ from datetime import date
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot import callbacks
 from bot.texts import Safe, split_message, t
 from handlers.core.turn import Turn, button, command
 from handlers.cover.board_copies import redraw_copies
@@ -235,6 +236,6 @@ async def cmd_covers(turn: Turn) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("covers", cmd_covers),
-        CallbackQueryHandler(on_volunteer, pattern=r"^v1:cov:me:"),
-        CallbackQueryHandler(on_acknowledge, pattern=r"^v1:cov:ok:"),
+        CallbackQueryHandler(on_volunteer, pattern=callbacks.COVER_VOLUNTEER.pattern),
+        CallbackQueryHandler(on_acknowledge, pattern=callbacks.COVER_ACKNOWLEDGE.pattern),
     ]

@@ -39,7 +39,7 @@ from storage.models import DutyPost, LeaveRequest, School, Staff
 from storage.policies import load_policies
 from storage.types import stored_id
 from views.common import day_label
-from views.duty import FEATURE, day_of, window
+from views.duty import day_of, window
 
 # Ids beyond a database integer are forged; PostgreSQL would refuse even to look them up.
 MAX_ROW_ID = 2**31
@@ -142,7 +142,9 @@ async def _gap_for_press(turn: Turn) -> tuple[DutyShift, DutyPost, Staff] | None
         await _refuse(turn, "unknown_duty")
         return None
     if not await arranges_for(turn, school_id, absent.id):
-        await turn.audit("denied", subject_type="duty_post", subject_id=post.id, button=FEATURE)
+        await turn.audit(
+            "denied", subject_type="duty_post", subject_id=post.id, button=callbacks.DUTY_LEAVE.name
+        )
         turn.toast(turn.t("common.not_allowed"), alert=True)
         return None
     await hold_school(session=turn.session, school_id=school_id)
@@ -248,6 +250,6 @@ async def on_someone_else(turn: Turn) -> None:
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CallbackQueryHandler(on_pick, pattern=rf"^{callbacks.VERSION}:{FEATURE}:pick:"),
-        CallbackQueryHandler(on_someone_else, pattern=rf"^{callbacks.VERSION}:{FEATURE}:else:"),
+        CallbackQueryHandler(on_pick, pattern=callbacks.DUTY_LEAVE_PICK.pattern),
+        CallbackQueryHandler(on_someone_else, pattern=callbacks.DUTY_LEAVE_ELSE.pattern),
     ]

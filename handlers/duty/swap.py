@@ -38,8 +38,6 @@ from storage.types import stored_id
 from views.common import day_label
 from views.duty import hhmm, school_today, take_day
 
-FEATURE = "dswap"
-
 
 def _summary(lang: str, swap: DutySwap, plan: SwapPlan, giver: Staff, taker: Staff) -> Safe:
     """Who takes which post on which day, one line each."""
@@ -71,14 +69,14 @@ def _summary(lang: str, swap: DutySwap, plan: SwapPlan, giver: Staff, taker: Sta
     return Safe("\n".join(lines))
 
 
-def _buttons(lang: str, swap_id: int, pairs: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup:
+def _buttons(
+    lang: str, swap_id: int, pairs: tuple[tuple[callbacks.Button, str], ...]
+) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                InlineKeyboardButton(
-                    t(lang, label), callback_data=callbacks.encode(FEATURE, action, swap_id)
-                )
-                for action, label in pairs
+                InlineKeyboardButton(t(lang, label), callback_data=kind.data(swap_id))
+                for kind, label in pairs
             ]
         ]
     )
@@ -165,7 +163,14 @@ async def cmd_dutyswap(turn: Turn) -> None:
             name=me.name,
             summary=_summary(lang, swap, plan, me, colleague),
         ),
-        _buttons(lang, stored_id(swap), (("ok", "dswap.accept"), ("no", "dswap.decline"))),
+        _buttons(
+            lang,
+            stored_id(swap),
+            (
+                (callbacks.DUTY_SWAP_ACCEPT, "dswap.accept"),
+                (callbacks.DUTY_SWAP_DECLINE, "dswap.decline"),
+            ),
+        ),
     )
     needs_admin = (await load_policies(session=turn.session, school_id=school.id)).get(
         "duty.swap_needs_admin"
@@ -177,7 +182,7 @@ async def cmd_dutyswap(turn: Turn) -> None:
             summary=_summary(turn.lang, swap, plan, me, colleague),
             admin=turn.t("dswap.sent_admin_note") if needs_admin else "",
         ),
-        _buttons(turn.lang, stored_id(swap), (("del", "dswap.cancel"),)),
+        _buttons(turn.lang, stored_id(swap), ((callbacks.DUTY_SWAP_CANCEL, "dswap.cancel"),)),
     )
 
 
@@ -190,7 +195,7 @@ async def _list_open(turn: Turn, school_id: int, me: Staff, today: date) -> None
         )
         key = "dswap.open_mine" if swap.from_staff_id == me.id else "dswap.open_theirs"
         markup = (
-            _buttons(turn.lang, stored_id(swap), (("del", "dswap.cancel"),))
+            _buttons(turn.lang, stored_id(swap), ((callbacks.DUTY_SWAP_CANCEL, "dswap.cancel"),))
             if swap.from_staff_id == me.id
             else None
         )
@@ -397,7 +402,12 @@ class _Parties:
                     admin_id,
                     t(lang, "dswap.ask_admin", summary=self.summary(lang, plan)),
                     _buttons(
-                        lang, stored_id(swap), (("aok", "dswap.approve"), ("ano", "dswap.reject"))
+                        lang,
+                        stored_id(swap),
+                        (
+                            (callbacks.DUTY_SWAP_APPROVE, "dswap.approve"),
+                            (callbacks.DUTY_SWAP_REJECT, "dswap.reject"),
+                        ),
                     ),
                 )
             self.tell(self.giver, "dswap.waiting_admin", plan, name=self.taker.name)
@@ -463,5 +473,5 @@ class _Parties:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("dutyswap", cmd_dutyswap),
-        CallbackQueryHandler(on_swap_button, pattern=callbacks.pattern(FEATURE)),
+        CallbackQueryHandler(on_swap_button, pattern=callbacks.DUTY_SWAP.pattern),
     ]

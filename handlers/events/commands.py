@@ -270,11 +270,11 @@ async def _cancel(turn: Turn, school: School, words: list[str]) -> None:
                 [
                     InlineKeyboardButton(
                         turn.t("event.end_yes"),
-                        callback_data=callbacks.encode("ev", "end", stored_id(event)),
+                        callback_data=callbacks.EVENT_END.data(stored_id(event)),
                     ),
                     InlineKeyboardButton(
                         turn.t("event.end_no"),
-                        callback_data=callbacks.encode("ev", "keep", stored_id(event)),
+                        callback_data=callbacks.EVENT_KEEP.data(stored_id(event)),
                     ),
                 ]
             ]
@@ -594,5 +594,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("events", cmd_events),
         CommandHandler("event", cmd_event),
-        CallbackQueryHandler(on_event_button, pattern=callbacks.pattern("ev")),
+        CallbackQueryHandler(on_event_button, pattern=callbacks.EVENTS.pattern),
     ]

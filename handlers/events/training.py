@@ -190,11 +190,11 @@ async def _add(turn: Turn, staff: Staff, words: list[str]) -> None:
                 [
                     InlineKeyboardButton(
                         t(lang, "hours.approve"),
-                        callback_data=callbacks.encode("hrs", "ok", stored_id(entry)),
+                        callback_data=callbacks.HOURS_APPROVE.data(stored_id(entry)),
                     ),
                     InlineKeyboardButton(
                         t(lang, "hours.return"),
-                        callback_data=callbacks.encode("hrs", "no", stored_id(entry)),
+                        callback_data=callbacks.HOURS_RETURN.data(stored_id(entry)),
                     ),
                 ]
             ]
@@ -416,7 +416,7 @@ async def cmd_hours(turn: Turn) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("hours", cmd_hours),
-        CallbackQueryHandler(on_hours_button, pattern=callbacks.pattern("hrs")),
+        CallbackQueryHandler(on_hours_button, pattern=callbacks.HOURS.pattern),
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & _ReasonReply(),
             on_reason_reply,

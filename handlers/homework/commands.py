@@ -380,10 +380,9 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The /hw conversation (wizard, edit, return reason), then the plain buttons."""
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
 
-    def step(*actions: str) -> list[BaseHandler]:  # type: ignore[type-arg]
-        patterns = "|".join(actions)
+    def step(kind: callbacks.Button) -> list[BaseHandler]:  # type: ignore[type-arg]
         return [
-            CallbackQueryHandler(wizard.on_pick, pattern=rf"^v1:hww:({patterns}):"),
+            CallbackQueryHandler(wizard.on_pick, pattern=kind.pattern),
             MessageHandler(text, wizard.on_tap_please),
         ]
 
@@ -392,36 +391,42 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         entry_points=[
             CommandHandler("hw", cmd_hw),
             CommandHandler("start", cmd_hw_from_link, filters=started_with(START_HW)),
-            CallbackQueryHandler(start_edit, pattern=callbacks.pattern("hwed")),
-            CallbackQueryHandler(ask_return_reason, pattern=callbacks.pattern("hwret")),
+            CallbackQueryHandler(start_edit, pattern=callbacks.HOMEWORK_EDIT.pattern),
+            CallbackQueryHandler(ask_return_reason, pattern=callbacks.HOMEWORK_RETURNING.pattern),
         ],
         states={
-            wizard.CLASS: step("cls"),
-            wizard.SUBJECT: step("sub"),
-            wizard.KIND: step("kind"),
-            wizard.LAYER: step("lay"),
+            wizard.CLASS: step(callbacks.HOMEWORK_WIZARD_CLASS),
+            wizard.SUBJECT: step(callbacks.HOMEWORK_WIZARD_SUBJECT),
+            wizard.KIND: step(callbacks.HOMEWORK_WIZARD_KIND),
+            wizard.LAYER: step(callbacks.HOMEWORK_WIZARD_LAYER),
             wizard.MINUTES: [
-                CallbackQueryHandler(wizard.on_pick, pattern=r"^v1:hww:min:"),
+                CallbackQueryHandler(
+                    wizard.on_pick, pattern=callbacks.HOMEWORK_WIZARD_MINUTES.pattern
+                ),
                 MessageHandler(text, wizard.on_minutes_text),
             ],
             wizard.CONTENT: [MessageHandler(text, wizard.on_content_text)],
             wizard.CONFIRM: [
-                CallbackQueryHandler(wizard.on_confirm, pattern=r"^v1:hww:ok:"),
+                CallbackQueryHandler(
+                    wizard.on_confirm, pattern=callbacks.HOMEWORK_WIZARD_PUBLISH.pattern
+                ),
                 MessageHandler(text, wizard.on_tap_please),
             ],
             EDIT: [MessageHandler(text, on_edit_text)],
             REASON: [
                 MessageHandler(text, on_return_reason),
-                CallbackQueryHandler(on_return_confirm, pattern=callbacks.pattern("hwrc")),
+                CallbackQueryHandler(
+                    on_return_confirm, pattern=callbacks.HOMEWORK_RETURN_CONFIRM.pattern
+                ),
             ],
         },
         fallbacks=[
             CommandHandler("cancel", wizard.on_cancel),
-            CallbackQueryHandler(wizard.on_stop, pattern=r"^v1:hww:stop:"),
+            CallbackQueryHandler(wizard.on_stop, pattern=callbacks.HOMEWORK_WIZARD_STOP.pattern),
         ],
     )
     return [
         conversation,
-        CallbackQueryHandler(on_approve, pattern=callbacks.pattern("hwok")),
-        CallbackQueryHandler(on_author_button, pattern=callbacks.pattern("hw")),
+        CallbackQueryHandler(on_approve, pattern=callbacks.HOMEWORK_APPROVAL.pattern),
+        CallbackQueryHandler(on_author_button, pattern=callbacks.HOMEWORK.pattern),
     ]

@@ -71,13 +71,13 @@ def author_markup(lang: str, post: HomeworkPost, *, change: bool = False) -> Inl
         row.append(
             InlineKeyboardButton(
                 t(lang, "hw.button.edit"),
-                callback_data=callbacks.encode("hwed", "ed", stored_id(post)),
+                callback_data=callbacks.HOMEWORK_EDIT_START.data(stored_id(post)),
             )
         )
     withdraw = "hw.button.withdraw_change" if change else "hw.button.withdraw"
     row.append(
         InlineKeyboardButton(
-            t(lang, withdraw), callback_data=callbacks.encode("hw", "wd", stored_id(post))
+            t(lang, withdraw), callback_data=callbacks.HOMEWORK_WITHDRAW.data(stored_id(post))
         )
     )
     return InlineKeyboardMarkup([row])

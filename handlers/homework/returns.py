@@ -64,10 +64,11 @@ async def on_return_reason(turn: Turn) -> object:
             [
                 InlineKeyboardButton(
                     turn.t("hw.button.confirm_return"),
-                    callback_data=callbacks.encode("hwrc", "ok", *ids),
+                    callback_data=callbacks.HOMEWORK_RETURN_SEND.data(*ids),
                 ),
                 InlineKeyboardButton(
-                    turn.t("hw.button.cancel"), callback_data=callbacks.encode("hwrc", "no", *ids)
+                    turn.t("hw.button.cancel"),
+                    callback_data=callbacks.HOMEWORK_RETURN_CANCEL.data(*ids),
                 ),
             ]
         ]

@@ -117,7 +117,7 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
             [
                 InlineKeyboardButton(
                     t(lang, "hw.button.confirm_rest", classes=names),
-                    callback_data=callbacks.encode("hw", "go", drafts[0].post.batch or 0),
+                    callback_data=callbacks.HOMEWORK_SEND_ALL.data(drafts[0].post.batch or 0),
                 )
             ]
         )
@@ -131,14 +131,14 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
             line.append(
                 InlineKeyboardButton(
                     prefix + t(lang, "hw.button.fit", left=row.left),
-                    callback_data=callbacks.encode("hw", "fit", stored_id(row.post)),
+                    callback_data=callbacks.HOMEWORK_FIT.data(stored_id(row.post)),
                 )
             )
         who = t(lang, f"hw.who.{row.who}")
         line.append(
             InlineKeyboardButton(
                 prefix + t(lang, "hw.button.exception", who=who),
-                callback_data=callbacks.encode("hw", "exc", stored_id(row.post)),
+                callback_data=callbacks.HOMEWORK_EXCEPTION.data(stored_id(row.post)),
             )
         )
         buttons.append(line)
@@ -148,7 +148,7 @@ def refusal_markup(lang: str, rows: list[Refused]) -> InlineKeyboardMarkup | Non
         [
             InlineKeyboardButton(
                 t(lang, "hw.button.cancel"),
-                callback_data=callbacks.encode("hw", "drop", rows[0].post.batch or 0),
+                callback_data=callbacks.HOMEWORK_DROP.data(rows[0].post.batch or 0),
             )
         ]
     )

@@ -56,13 +56,13 @@ def _markup(lang: str, buttons: list[InlineKeyboardButton]) -> InlineKeyboardMar
     """The step's buttons, three to a row, and 取消 below."""
     rows = [buttons[i : i + BUTTONS_PER_ROW] for i in range(0, len(buttons), BUTTONS_PER_ROW)]
     stop = InlineKeyboardButton(
-        t(lang, "hw.button.cancel"), callback_data=callbacks.encode("hww", "stop", 0)
+        t(lang, "hw.button.cancel"), callback_data=callbacks.HOMEWORK_WIZARD_STOP.data(0)
     )
     return InlineKeyboardMarkup([*rows, [stop]])
 
 
-def _choice(label: str, action: str, value: int) -> InlineKeyboardButton:
-    return InlineKeyboardButton(label, callback_data=callbacks.encode("hww", action, value))
+def _choice(label: str, kind: callbacks.Button, value: int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=kind.data(value))
 
 
 def _draft(turn: Turn) -> dict[str, int | str]:
@@ -79,7 +79,7 @@ async def start_wizard(turn: Turn, author: Staff) -> object:
         turn.reply(turn.t("hw.wizard.no_classes"))
         return END
     turn.context.user_data[DRAFT_KEY] = {}
-    buttons = [_choice(c.name, "cls", stored_id(c)) for c in classes]
+    buttons = [_choice(c.name, callbacks.HOMEWORK_WIZARD_CLASS, stored_id(c)) for c in classes]
     turn.reply(turn.t("hw.wizard.class"), _markup(turn.lang, buttons))
     return CLASS
 
@@ -116,7 +116,7 @@ async def _pick_class(turn: Turn, value: int) -> object:
         turn.reply(turn.t("hw.wizard.no_subjects", klass=klass.name))
         return CLASS
     _draft(turn)["class_id"] = value
-    buttons = [_choice(s.name, "sub", stored_id(s)) for s in subjects]
+    buttons = [_choice(s.name, callbacks.HOMEWORK_WIZARD_SUBJECT, stored_id(s)) for s in subjects]
     turn.reply(turn.t("hw.wizard.subject", klass=klass.name), _markup(turn.lang, buttons))
     return SUBJECT
 
@@ -131,7 +131,7 @@ async def _pick_subject(turn: Turn, value: int) -> object:
     policies = await load_policies(session=turn.session, school_id=klass.school_id)
     no_written = policies.homework_cap(klass.grade) == 0
     buttons = [
-        _choice(kind_label(turn.lang, kind), "kind", index)
+        _choice(kind_label(turn.lang, kind), callbacks.HOMEWORK_WIZARD_KIND, index)
         for index, kind in enumerate(KINDS)
         if not (no_written and kind == Kind.WRITTEN)
     ]
@@ -150,7 +150,11 @@ async def _pick_kind(turn: Turn, value: int) -> object:
         return None
     _draft(turn)["kind"] = KINDS[value].value
     buttons = [
-        _choice(layer_label(turn.lang, layer) if layer else turn.t("hw.layer.none"), "lay", i)
+        _choice(
+            layer_label(turn.lang, layer) if layer else turn.t("hw.layer.none"),
+            callbacks.HOMEWORK_WIZARD_LAYER,
+            i,
+        )
         for i, layer in enumerate(LAYERS)
     ]
     turn.reply(turn.t("hw.wizard.layer"), _markup(turn.lang, buttons))
@@ -173,7 +177,10 @@ async def _pick_layer(turn: Turn, value: int) -> object:
         kind=Kind.ORAL,
         minutes=0,
     )
-    buttons = [_choice(turn.t("hw.button.minutes", minutes=m), "min", m) for m in QUICK_MINUTES]
+    buttons = [
+        _choice(turn.t("hw.button.minutes", minutes=m), callbacks.HOMEWORK_WIZARD_MINUTES, m)
+        for m in QUICK_MINUTES
+    ]
     turn.reply(
         turn.t("hw.wizard.minutes", klass=klass.name, total=standing_text(turn.lang, check)),
         _markup(turn.lang, buttons),
@@ -279,7 +286,7 @@ async def on_content_text(turn: Turn) -> object:
         created_at=turn.now,
         updated_at=turn.now,
     )
-    publish = _choice(turn.t("hw.button.publish"), "ok", 0)
+    publish = _choice(turn.t("hw.button.publish"), callbacks.HOMEWORK_WIZARD_PUBLISH, 0)
     turn.reply(
         turn.t("hw.wizard.confirm", klass=klass.name, item=describe(turn.lang, preview, subject)),
         _markup(turn.lang, [publish]),

@@ -20,6 +20,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import callbacks
 from bot.texts import Safe, t
 from handlers.core import follow_ups
 from handlers.core.dialogue import dialogue
@@ -469,7 +470,9 @@ async def cmd_pending(turn: Turn) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     reject = dialogue(
         "leave_reject",
-        entry_points=[CallbackQueryHandler(on_reject_press, pattern=r"^v1:lvno:go:")],
+        entry_points=[
+            CallbackQueryHandler(on_reject_press, pattern=callbacks.LEAVE_REJECT.pattern)
+        ],
         states={
             REASON: [
                 MessageHandler(
@@ -485,5 +488,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         # The same reason, answered after a restart forgot the dialogue above.
         MessageHandler(private_text & _RejectReply(), on_reject_reason),
         CommandHandler("pending", cmd_pending),
-        CallbackQueryHandler(on_approve, pattern=r"^v1:lv:ok:"),
+        CallbackQueryHandler(on_approve, pattern=callbacks.LEAVE_APPROVE.pattern),
     ]

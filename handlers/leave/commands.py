@@ -300,14 +300,14 @@ async def cmd_myleave(turn: Turn) -> None:
             buttons.append(
                 InlineKeyboardButton(
                     turn.t("leave.button.withdraw_n", number=number),
-                    callback_data=callbacks.encode("lv", "wd", stored_id(leave)),
+                    callback_data=callbacks.LEAVE_WITHDRAW.data(stored_id(leave)),
                 )
             )
         elif leave.status == LeaveStatus.APPROVED and leave.last_day >= today:
             buttons.append(
                 InlineKeyboardButton(
                     turn.t("leave.button.back_n", number=number),
-                    callback_data=callbacks.encode("lv", "bk", stored_id(leave)),
+                    callback_data=callbacks.LEAVE_BACK.data(stored_id(leave)),
                 )
             )
         line = turn.t(
@@ -462,7 +462,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("myleave", cmd_myleave),
         CommandHandler("back", cmd_back),
-        CallbackQueryHandler(on_withdraw, pattern=r"^v1:lv:wd:"),
-        CallbackQueryHandler(on_back_button, pattern=r"^v1:lv:bk:"),
-        CallbackQueryHandler(on_substitute_answer, pattern=callbacks.pattern("lvs")),
+        CallbackQueryHandler(on_withdraw, pattern=callbacks.LEAVE_WITHDRAW.pattern),
+        CallbackQueryHandler(on_back_button, pattern=callbacks.LEAVE_BACK.pattern),
+        CallbackQueryHandler(on_substitute_answer, pattern=callbacks.LEAVE_SUBSTITUTE.pattern),
     ]

@@ -72,7 +72,7 @@ def _text(turn: Turn) -> str:
 
 def _stop(lang: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        t(lang, "leave.button.stop"), callback_data=callbacks.encode("lvw", "x")
+        t(lang, "leave.button.stop"), callback_data=callbacks.LEAVE_WIZARD_STOP.data()
     )
 
 
@@ -112,14 +112,14 @@ async def _kit(turn: Turn) -> Kit:
 
 
 def _day_buttons(
-    turn: Turn, kit: Kit, start: date, action: str
+    turn: Turn, kit: Kit, start: date, kind: callbacks.Button
 ) -> list[list[InlineKeyboardButton]]:
     days = kit.schedule.calendar.school_days(start, start + timedelta(days=21))[:DAY_CHOICES]
     return [
         [
             InlineKeyboardButton(
                 day_label(turn.lang, day),
-                callback_data=callbacks.encode("lvw", action, _day_value(day)),
+                callback_data=kind.data(_day_value(day)),
             )
         ]
         for day in days
@@ -135,7 +135,7 @@ async def wizard_start(turn: Turn) -> object:
     turn.context.user_data[DRAFT_KEY] = {}
     buttons = [
         InlineKeyboardButton(
-            kind_label(turn.lang, kind), callback_data=callbacks.encode("lvw", "k", index)
+            kind_label(turn.lang, kind), callback_data=callbacks.LEAVE_WIZARD_KIND.data(index)
         )
         for index, kind in enumerate(LEAVE_KINDS)
     ]
@@ -146,7 +146,7 @@ async def wizard_start(turn: Turn) -> object:
 
 async def _ask_first(turn: Turn) -> object:
     kit = await _kit(turn)
-    rows = _day_buttons(turn, kit, kit.today(turn.now), "d")
+    rows = _day_buttons(turn, kit, kit.today(turn.now), callbacks.LEAVE_WIZARD_FIRST)
     turn.reply(turn.t("leave.wizard.first"), InlineKeyboardMarkup([*rows, [_stop(turn.lang)]]))
     return FIRST
 
@@ -199,7 +199,7 @@ async def _take_first(turn: Turn, first: date, last: date | None) -> object:
     if last is not None:
         draft["last"] = last.isoformat()
         return await _ask_part(turn)
-    rows = _day_buttons(turn, kit, first, "e")
+    rows = _day_buttons(turn, kit, first, callbacks.LEAVE_WIZARD_LAST)
     turn.reply(
         turn.t("leave.wizard.last", first=day_label(turn.lang, first)),
         InlineKeyboardMarkup([*rows, [_stop(turn.lang)]]),
@@ -273,7 +273,7 @@ async def _ask_part(turn: Turn) -> object:
     first, last = date.fromisoformat(draft["first"]), date.fromisoformat(draft["last"])
     buttons = [
         InlineKeyboardButton(
-            turn.t(f"leave.part.{part}"), callback_data=callbacks.encode("lvw", "p", index)
+            turn.t(f"leave.part.{part}"), callback_data=callbacks.LEAVE_WIZARD_PART.data(index)
         )
         for index, part in enumerate(PARTS)
     ]
@@ -318,7 +318,7 @@ async def _take_part(turn: Turn, part: DayPart) -> object:
                 [
                     InlineKeyboardButton(
                         turn.t("leave.button.no_substitute"),
-                        callback_data=callbacks.encode("lvw", "ns"),
+                        callback_data=callbacks.LEAVE_WIZARD_NO_SUBSTITUTE.data(),
                     ),
                     _stop(turn.lang),
                 ]
@@ -413,7 +413,8 @@ async def on_reason_text(turn: Turn) -> object:
         [
             [
                 InlineKeyboardButton(
-                    turn.t("leave.button.submit"), callback_data=callbacks.encode("lvw", "ok")
+                    turn.t("leave.button.submit"),
+                    callback_data=callbacks.LEAVE_WIZARD_SUBMIT.data(),
                 ),
                 _stop(turn.lang),
             ]
@@ -499,31 +500,35 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         ],
         states={
             KIND: [
-                CallbackQueryHandler(on_kind_button, pattern=r"^v1:lvw:k:"),
+                CallbackQueryHandler(on_kind_button, pattern=callbacks.LEAVE_WIZARD_KIND.pattern),
                 MessageHandler(text, on_kind_text),
             ],
             FIRST: [
-                CallbackQueryHandler(on_first_button, pattern=r"^v1:lvw:d:"),
+                CallbackQueryHandler(on_first_button, pattern=callbacks.LEAVE_WIZARD_FIRST.pattern),
                 MessageHandler(text, on_first_text),
             ],
             LAST: [
-                CallbackQueryHandler(on_last_button, pattern=r"^v1:lvw:e:"),
+                CallbackQueryHandler(on_last_button, pattern=callbacks.LEAVE_WIZARD_LAST.pattern),
                 MessageHandler(text, on_last_text),
             ],
             PART: [
-                CallbackQueryHandler(on_part_button, pattern=r"^v1:lvw:p:"),
+                CallbackQueryHandler(on_part_button, pattern=callbacks.LEAVE_WIZARD_PART.pattern),
                 MessageHandler(text, on_part_text),
             ],
             SUBSTITUTE: [
-                CallbackQueryHandler(on_no_substitute, pattern=r"^v1:lvw:ns$"),
+                CallbackQueryHandler(
+                    on_no_substitute, pattern=callbacks.LEAVE_WIZARD_NO_SUBSTITUTE.pattern
+                ),
                 MessageHandler(text, on_substitute_text),
             ],
             REASON: [MessageHandler(text, on_reason_text)],
-            CONFIRM: [CallbackQueryHandler(on_submit, pattern=r"^v1:lvw:ok$")],
+            CONFIRM: [
+                CallbackQueryHandler(on_submit, pattern=callbacks.LEAVE_WIZARD_SUBMIT.pattern)
+            ],
         },
         fallbacks=[
             CommandHandler("cancel", on_cancel),
-            CallbackQueryHandler(on_stop, pattern=r"^v1:lvw:x$"),
+            CallbackQueryHandler(on_stop, pattern=callbacks.LEAVE_WIZARD_STOP.pattern),
         ],
     )
     return [wizard]

@@ -346,5 +346,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("invite", cmd_invite),
         CommandHandler("register", cmd_register),
-        CallbackQueryHandler(on_registration_button, pattern=callbacks.pattern("reg")),
+        CallbackQueryHandler(on_registration_button, pattern=callbacks.REGISTRATION.pattern),
     ]

@@ -103,7 +103,7 @@ def _language_buttons() -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(code, f"lang.name_{code}"),
-                    callback_data=callbacks.encode("lang", "set", index),
+                    callback_data=callbacks.SET_LANGUAGE.data(index),
                 )
                 for index, code in enumerate(LANGUAGES)
             ]
@@ -214,5 +214,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         CommandHandler("help", cmd_help),
         CommandHandler("me", cmd_me),
         CommandHandler("lang", cmd_lang),
-        CallbackQueryHandler(on_language_button, pattern=callbacks.pattern("lang")),
+        CallbackQueryHandler(on_language_button, pattern=callbacks.LANGUAGE.pattern),
     ]

@@ -43,8 +43,8 @@ from rules.policy_menu import (
     spellings,
 )
 from storage.policies import load_policies, set_policy
+from views.settings import allowed as allowed_range
 from views.settings import (
-    FEATURE,
     back_markup,
     bare,
     breach_view,
@@ -56,7 +56,6 @@ from views.settings import (
     section_view,
     shown,
 )
-from views.settings import allowed as allowed_range
 from views.settings import name as policy_name
 
 END = ConversationHandler.END
@@ -295,7 +294,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
             "settings",
             entry_points=[
                 CommandHandler("settings", cmd_settings),
-                CallbackQueryHandler(on_button, pattern=callbacks.pattern(FEATURE)),
+                CallbackQueryHandler(on_button, pattern=callbacks.SETTINGS.pattern),
             ],
             states={TYPING: [MessageHandler(text, on_value_text)]},
             fallbacks=[],

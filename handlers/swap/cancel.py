@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
+from bot import callbacks
 from bot.texts import Safe
 from handlers.core.turn import Turn, button, command
 from handlers.cover.boards import load_kit, update_slips
@@ -143,5 +144,5 @@ async def cmd_swaps(turn: Turn) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("swaps", cmd_swaps),
-        CallbackQueryHandler(on_cancel, pattern=r"^v1:sw:cx:"),
+        CallbackQueryHandler(on_cancel, pattern=callbacks.SWAP_CANCEL.pattern),
     ]

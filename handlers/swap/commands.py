@@ -78,7 +78,7 @@ async def propose(turn: Turn, kit: Kit, proposal: Proposal) -> LessonSwap:
                 [
                     InlineKeyboardButton(
                         turn.t("swap.button.withdraw"),
-                        callback_data=callbacks.encode("sw", "wd", stored_id(swap)),
+                        callback_data=callbacks.SWAP_WITHDRAW.data(stored_id(swap)),
                     )
                 ]
             ]
@@ -149,7 +149,7 @@ def cancel_markup(lang: str, swap: LessonSwap) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, "swap.button.cancel"),
-                    callback_data=callbacks.encode("sw", "cx", stored_id(swap)),
+                    callback_data=callbacks.SWAP_CANCEL.data(stored_id(swap)),
                 )
             ]
         ]
@@ -381,7 +381,13 @@ async def pending_swaps(turn: Turn, kit: Kit) -> int:
 
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
-        CallbackQueryHandler(on_colleague_answer, pattern=r"^v1:sw:(yes|no):"),
-        CallbackQueryHandler(on_arranger_decision, pattern=r"^v1:sw:(ok|rej):"),
-        CallbackQueryHandler(on_withdraw, pattern=r"^v1:sw:wd:"),
+        CallbackQueryHandler(
+            on_colleague_answer,
+            pattern=callbacks.pattern_of(callbacks.SWAP_AGREE, callbacks.SWAP_DECLINE),
+        ),
+        CallbackQueryHandler(
+            on_arranger_decision,
+            pattern=callbacks.pattern_of(callbacks.SWAP_APPROVE, callbacks.SWAP_REJECT),
+        ),
+        CallbackQueryHandler(on_withdraw, pattern=callbacks.SWAP_WITHDRAW.pattern),
     ]

@@ -56,7 +56,7 @@ def _draft(turn: Turn) -> dict[str, object]:
 
 def _stop_button(lang: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(
-        t(lang, "swap.button.stop"), callback_data=callbacks.encode("sww", "x")
+        t(lang, "swap.button.stop"), callback_data=callbacks.SWAP_WIZARD_STOP.data()
     )
 
 
@@ -118,8 +118,8 @@ async def wizard_start(turn: Turn) -> object:
         [
             InlineKeyboardButton(
                 lesson_text(turn.lang, kit, lesson),
-                callback_data=callbacks.encode(
-                    "sww", "mine", _slot_value(lesson.day, lesson.period)
+                callback_data=callbacks.SWAP_WIZARD_MINE.data(
+                    _slot_value(lesson.day, lesson.period)
                 ),
             )
         ]
@@ -156,7 +156,8 @@ async def _take_mine(turn: Turn, slot: tuple[date, int]) -> object:
     rows = [
         [
             InlineKeyboardButton(
-                kit.names.person(teacher), callback_data=callbacks.encode("sww", "who", teacher)
+                kit.names.person(teacher),
+                callback_data=callbacks.SWAP_WIZARD_COLLEAGUE.data(teacher),
             )
         ]
         for teacher in teachers[:MAX_CHOICES]
@@ -223,8 +224,8 @@ async def _take_colleague(turn: Turn, colleague: Staff) -> object:
             [
                 InlineKeyboardButton(
                     lesson_text(turn.lang, kit, lesson),
-                    callback_data=callbacks.encode(
-                        "sww", "les", _slot_value(lesson.day, lesson.period)
+                    callback_data=callbacks.SWAP_WIZARD_THEIRS.data(
+                        _slot_value(lesson.day, lesson.period)
                     ),
                 )
             ]
@@ -287,7 +288,7 @@ async def _take_theirs(turn: Turn, slot: tuple[date, int]) -> object:
         [
             [
                 InlineKeyboardButton(
-                    turn.t("swap.button.submit"), callback_data=callbacks.encode("sww", "ok")
+                    turn.t("swap.button.submit"), callback_data=callbacks.SWAP_WIZARD_SUBMIT.data()
                 ),
                 _stop_button(turn.lang),
             ]
@@ -389,22 +390,30 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
         entry_points=[CommandHandler("swap", swap_entry)],
         states={
             MINE: [
-                CallbackQueryHandler(wizard_mine_button, pattern=r"^v1:sww:mine:"),
+                CallbackQueryHandler(
+                    wizard_mine_button, pattern=callbacks.SWAP_WIZARD_MINE.pattern
+                ),
                 MessageHandler(text, wizard_mine_text),
             ],
             COLLEAGUE: [
-                CallbackQueryHandler(wizard_colleague_button, pattern=r"^v1:sww:who:"),
+                CallbackQueryHandler(
+                    wizard_colleague_button, pattern=callbacks.SWAP_WIZARD_COLLEAGUE.pattern
+                ),
                 MessageHandler(text, wizard_colleague_text),
             ],
             THEIRS: [
-                CallbackQueryHandler(wizard_theirs_button, pattern=r"^v1:sww:les:"),
+                CallbackQueryHandler(
+                    wizard_theirs_button, pattern=callbacks.SWAP_WIZARD_THEIRS.pattern
+                ),
                 MessageHandler(text, wizard_theirs_text),
             ],
-            CONFIRM: [CallbackQueryHandler(wizard_confirm, pattern=r"^v1:sww:ok$")],
+            CONFIRM: [
+                CallbackQueryHandler(wizard_confirm, pattern=callbacks.SWAP_WIZARD_SUBMIT.pattern)
+            ],
         },
         fallbacks=[
             CommandHandler("cancel", wizard_cancel),
-            CallbackQueryHandler(wizard_stop, pattern=r"^v1:sww:x$"),
+            CallbackQueryHandler(wizard_stop, pattern=callbacks.SWAP_WIZARD_STOP.pattern),
         ],
     )
     return [wizard]
