@@ -16,7 +16,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -35,6 +35,16 @@ from storage.schools import bump_schedule_version, note_unbound
 log = logging.getLogger(__name__)
 
 Where = Literal["private", "group", "any"]
+
+
+class SchoolOwned(Protocol):
+    """A table row that belongs to one school (a leave, a cover need, a posting …)."""
+
+    id: int | None
+    school_id: int
+
+
+Owned = TypeVar("Owned", bound=SchoolOwned)
 
 
 @dataclass
@@ -140,6 +150,29 @@ class Turn:
             subject_id=subject_id,
             detail=detail or None,
         )
+
+    async def refuse_press(self, *, reason: str, **detail: Any) -> None:
+        """A press that names nothing this button may act on (junk, gone, another school's,
+        out of date): audited with why, and told as an alert in the presser's language."""
+        await self.audit("button_refused", reason=reason, **detail)
+        self.toast(self.t("common.button_invalid"), alert=True)
+
+    async def deny_press(self, key: str = "common.not_allowed", /, **audited: Any) -> None:
+        """A press by someone whose role does not allow it: audited as denied, and told with
+        `key` as an alert."""
+        await self.audit("denied", **audited)
+        self.toast(self.t(key), alert=True)
+
+    async def row_named(self, model: type[Owned], *, what: str, index: int = 0) -> Owned | None:
+        """The row the pressed button names (its `index`-th id), if it belongs to the actor's
+        school. Otherwise the press is refused as `unknown_<what>` with the id audited under
+        `what`, and None comes back: the handler has nothing more to say."""
+        row_id = self.callback.id(index) if self.callback is not None else None
+        row = await self.session.get(model, row_id) if row_id is not None else None
+        if row is None or row.school_id != self.actor.school_id:
+            await self.refuse_press(reason=f"unknown_{what}", **{what: row_id})
+            return None
+        return row
 
     async def schedule_changed(self, school_id: int, kinds: frozenset[str] | None = None) -> None:
         """Records that scheduled pushes moved; their jobs are rebuilt once the change committed.
@@ -302,15 +335,11 @@ def button(
                 assert query is not None
                 parsed = callbacks.decode(query.data)
                 if parsed is None:
-                    await turn.audit(
-                        "button_refused", reason="bad_data", data=(query.data or "")[:64]
-                    )
-                    turn.toast(turn.t("common.button_invalid"), alert=True)
+                    await turn.refuse_press(reason="bad_data", data=(query.data or "")[:64])
                     return None
                 turn.callback = parsed
                 if roles and not turn.actor.has_any(roles):
-                    await turn.audit("denied", button=query.data, roles=sorted(roles))
-                    turn.toast(turn.t("common.not_allowed"), alert=True)
+                    await turn.deny_press(button=query.data, roles=sorted(roles))
                     return None
                 result = await fn(turn)
                 turn.toast()  # every query is answered once, even when the handler said nothing

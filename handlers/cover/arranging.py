@@ -66,8 +66,7 @@ async def _arranger_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
         policy=kit.arranger_policy,
         is_admin=turn.actor.is_admin,
     ):
-        await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov")
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+        await turn.deny_press(subject_type="cover_need", subject_id=need.id, button="cov")
         return None
     if kit.lesson_over(need, turn.now):
         await refuse_over(turn, kit, need, "cover.over.arrange")
@@ -137,8 +136,7 @@ async def on_page(turn: Turn) -> None:
     needs = await _arrangeable(turn, kit, day, day)
     if not needs:
         # Nobody else's board can be paged through: an arranger of that day sees lessons.
-        await turn.audit("denied", button="cov:pg", day=day.isoformat())
-        turn.toast(turn.t("cover.arrange.none"), alert=True)
+        await turn.deny_press("cover.arrange.none", button="cov:pg", day=day.isoformat())
         return
     board = await _draw(turn, kit, Showing(day, needs, turn.now, page=page))
     turn.edit_origin(board.text, board.markup)

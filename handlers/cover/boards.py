@@ -213,12 +213,8 @@ async def slips_for(later: Turn, *, school_id: int, days: list[date]) -> None:
 
 
 async def need_for_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
-    assert turn.callback is not None
-    need_id = turn.callback.id()
-    need = await turn.session.get(CoverNeed, need_id) if need_id is not None else None
-    if need is None or need.school_id != turn.actor.school_id:
-        await turn.audit("button_refused", reason="unknown_need", need=need_id)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+    need = await turn.row_named(CoverNeed, what="need")
+    if need is None:
         return None
     kit = await load_kit(turn, need.school_id)
     if kit is None:

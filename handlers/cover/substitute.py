@@ -58,8 +58,9 @@ async def on_volunteer(turn: Turn) -> None:
     need, kit = found
     me = turn.actor.staff
     if me is None:
-        await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov:me")
-        turn.toast(turn.t("common.not_linked"), alert=True)
+        await turn.deny_press(
+            "common.not_linked", subject_type="cover_need", subject_id=need.id, button="cov:me"
+        )
         return
     if need.status != CoverStatus.ASKING:
         key = (
@@ -139,8 +140,7 @@ async def on_acknowledge(turn: Turn) -> None:
     me = turn.actor.staff
     if me is None or (need.substitute_id != me.id and need.version == version):
         # Never this person's lesson to cover: a forwarded or forged button.
-        await turn.audit("denied", subject_type="cover_need", subject_id=need.id, button="cov:ok")
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+        await turn.deny_press(subject_type="cover_need", subject_id=need.id, button="cov:ok")
         return
     if (
         need.substitute_id != me.id

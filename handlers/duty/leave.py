@@ -111,8 +111,7 @@ async def arranges_for(turn: Turn, school_id: int, staff_id: int | None) -> bool
 
 async def _refuse(turn: Turn, reason: str) -> None:
     assert turn.callback is not None
-    await turn.audit("button_refused", reason=reason, ids=list(turn.callback.ids))
-    turn.toast(turn.t("common.button_invalid"), alert=True)
+    await turn.refuse_press(reason=reason, ids=list(turn.callback.ids))
 
 
 def _close(turn: Turn, key: str, **values: object) -> None:
@@ -142,10 +141,9 @@ async def _gap_for_press(turn: Turn) -> tuple[DutyShift, DutyPost, Staff] | None
         await _refuse(turn, "unknown_duty")
         return None
     if not await arranges_for(turn, school_id, absent.id):
-        await turn.audit(
-            "denied", subject_type="duty_post", subject_id=post.id, button=callbacks.DUTY_LEAVE.name
+        await turn.deny_press(
+            subject_type="duty_post", subject_id=post.id, button=callbacks.DUTY_LEAVE.name
         )
-        turn.toast(turn.t("common.not_allowed"), alert=True)
         return None
     await hold_school(session=turn.session, school_id=school_id)
     shift = next(

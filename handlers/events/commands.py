@@ -490,8 +490,7 @@ async def on_event_button(turn: Turn) -> None:
     elif action in ("end", "keep") and event_id is not None:
         await _end(turn, event_id, action == "end")
     else:
-        await turn.audit("button_refused", reason="bad_action")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="bad_action")
 
 
 async def _check_in(turn: Turn, event_id: int, code: int | None) -> None:
@@ -564,8 +563,7 @@ async def _check_in(turn: Turn, event_id: int, code: int | None) -> None:
 async def _end(turn: Turn, event_id: int, confirmed: bool) -> None:
     school = turn.actor.school
     if school is None or not turn.actor.has_any(ORGANISERS):
-        await turn.audit("denied", subject_type="event", subject_id=event_id)
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+        await turn.deny_press(subject_type="event", subject_id=event_id)
         return
     event = await event_in_school(
         session=turn.session, school_id=stored_id(school), event_id=event_id, active_only=False

@@ -274,13 +274,11 @@ async def on_hours_button(turn: Turn) -> None:
     assert turn.callback is not None
     entry_id = turn.callback.id()
     if turn.callback.action not in ("ok", "no") or entry_id is None:
-        await turn.audit("button_refused", reason="bad_action")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="bad_action")
         return
     entry = await _entry_to_decide(turn, entry_id)
     if entry is None:
-        await turn.audit("denied", subject_type="training_entry", subject_id=entry_id)
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+        await turn.deny_press(subject_type="training_entry", subject_id=entry_id)
         return
     staff = await turn.session.get(Staff, entry.staff_id)
     assert staff is not None

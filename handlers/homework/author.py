@@ -39,12 +39,12 @@ async def own_post(turn: Turn, post_id: int | None) -> HomeworkPost | None:
     """The posting a button names, if it is the actor's own; refusals are audited."""
     post = await turn.session.get(HomeworkPost, post_id) if post_id is not None else None
     if post is None or post.school_id != turn.actor.school_id:
-        await turn.audit("button_refused", reason="unknown_homework", homework=post_id)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="unknown_homework", homework=post_id)
         return None
     if turn.actor.staff is None or turn.actor.staff.id != post.author_id:
-        await turn.audit("denied", subject_type="homework", subject_id=post.id, button="author")
-        turn.toast(turn.t("hw.not_yours"), alert=True)
+        await turn.deny_press(
+            "hw.not_yours", subject_type="homework", subject_id=post.id, button="author"
+        )
         return None
     return post
 
@@ -67,8 +67,7 @@ async def on_author_button(turn: Turn) -> None:
     action, target = turn.callback.action, turn.callback.id()
     handler = AUTHOR_ACTIONS.get(action)
     if handler is None or target is None:
-        await turn.audit("button_refused", reason="bad_action")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="bad_action")
         return
     if action in ("go", "drop"):
         posts = await batch_posts(session=turn.session, batch=target)

@@ -43,8 +43,7 @@ async def find_decision(turn: Turn, action: str, ids: tuple[int, ...]) -> Decisi
     version = ids[1] if len(ids) > 1 else None
     post = await turn.session.get(HomeworkPost, post_id) if post_id is not None else None
     if post is None or version is None or post.school_id != turn.actor.school_id:
-        await turn.audit("button_refused", reason="unknown_homework", homework=post_id)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="unknown_homework", homework=post_id)
         return None
     klass = await class_of(session=turn.session, post=post)
     subject = await subject_of(session=turn.session, post=post)
@@ -62,8 +61,9 @@ async def find_decision(turn: Turn, action: str, ids: tuple[int, ...]) -> Decisi
     )
     staff = turn.actor.staff
     if staff is None or staff.id not in {p.id for p in chosen.people}:
-        await turn.audit("denied", subject_type="homework", subject_id=post.id, button=action)
-        turn.toast(turn.t("hw.not_decider"), alert=True)
+        await turn.deny_press(
+            "hw.not_decider", subject_type="homework", subject_id=post.id, button=action
+        )
         return None
     if (
         post.status != (HomeworkStatus.EXCEPTION if exception else HomeworkStatus.PENDING)
@@ -98,8 +98,7 @@ async def on_approve(turn: Turn) -> None:
     """通过 on an approval or an exception request; only the first decision counts."""
     assert turn.callback is not None
     if turn.callback.action not in ("ok", "xok"):
-        await turn.audit("button_refused", reason="bad_action")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="bad_action")
         return
     found = await find_decision(turn, turn.callback.action, turn.callback.ids)
     if found is not None:

@@ -22,8 +22,7 @@ async def ask_return_reason(turn: Turn) -> str | None:
     """An approver pressed 退回: checks the press, then asks why (the teacher will be told)."""
     assert turn.callback is not None
     if turn.callback.action not in ("no", "xno"):
-        await turn.audit("button_refused", reason="bad_action")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="bad_action")
         return None
     found = await find_decision(turn, turn.callback.action, turn.callback.ids)
     if found is None:
@@ -92,8 +91,7 @@ async def on_return_confirm(turn: Turn) -> object:
     pending = turn.context.user_data.get(RETURN_KEY)
     current = (*pending["ids"], pending["typed"]) if pending and "reason" in pending else None
     if current is None or turn.callback.ids != current:
-        await turn.audit("button_refused", reason="stale_return")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="stale_return")
         return None
     turn.context.user_data.pop(RETURN_KEY, None)
     if turn.callback.action != "ok":

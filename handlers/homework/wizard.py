@@ -218,8 +218,7 @@ async def on_pick(turn: Turn) -> object:
     value = turn.callback.id()
     result = await pick(turn, value) if pick is not None and value is not None else None
     if result is None:
-        await turn.audit("button_refused", reason="wizard", data=turn.callback.action)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="wizard", data=turn.callback.action)
     return result
 
 

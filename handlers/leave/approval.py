@@ -87,8 +87,7 @@ async def _load(
         await turn.session.get(LeaveRequest, approval.leave_id) if approval is not None else None
     )
     if approval is None or leave is None or not await _same_school(turn, leave.school_id):
-        await turn.audit("button_refused", reason="unknown_approval", approval=approval_id)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="unknown_approval", approval=approval_id)
         return None
     kit = await load_kit(turn, leave.school_id)
     assert kit is not None

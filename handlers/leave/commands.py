@@ -85,18 +85,14 @@ async def cmd_leave_line(turn: Turn) -> None:
 
 async def _own_leave(turn: Turn) -> tuple[LeaveRequest, Kit] | None:
     assert turn.callback is not None
-    leave_id = turn.callback.id()
-    leave = await turn.session.get(LeaveRequest, leave_id) if leave_id is not None else None
-    if leave is None or leave.school_id != turn.actor.school_id:
-        await turn.audit("button_refused", reason="unknown_leave", leave=leave_id)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+    leave = await turn.row_named(LeaveRequest, what="leave")
+    if leave is None:
         return None
     me = turn.actor.staff
     if me is None or me.id != leave.staff_id:
-        await turn.audit(
-            "denied", subject_type="leave", subject_id=leave.id, button=turn.callback.action
+        await turn.deny_press(
+            subject_type="leave", subject_id=leave.id, button=turn.callback.action
         )
-        turn.toast(turn.t("common.not_allowed"), alert=True)
         return None
     kit = await load_kit(turn, leave.school_id)
     assert kit is not None
@@ -329,20 +325,15 @@ async def cmd_myleave(turn: Turn) -> None:
 async def on_substitute_answer(turn: Turn) -> None:
     """The colleague a teacher named agrees (同意) or declines (不同意) to cover."""
     assert turn.callback is not None
-    leave_id = turn.callback.id()
-    leave = await turn.session.get(LeaveRequest, leave_id) if leave_id is not None else None
-    if (
-        leave is None
-        or leave.school_id != turn.actor.school_id
-        or turn.callback.action not in ("yes", "no")
-    ):
-        await turn.audit("button_refused", reason="unknown_leave", leave=leave_id)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+    leave = await turn.row_named(LeaveRequest, what="leave")
+    if leave is None:
+        return
+    if turn.callback.action not in ("yes", "no"):
+        await turn.refuse_press(reason="unknown_leave", leave=leave.id)
         return
     me = turn.actor.staff
     if me is None or me.id != leave.substitute_id:
-        await turn.audit("denied", subject_type="leave", subject_id=leave.id, button="lvs")
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+        await turn.deny_press(subject_type="leave", subject_id=leave.id, button="lvs")
         return
     kit = await load_kit(turn, leave.school_id)
     assert kit is not None

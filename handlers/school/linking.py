@@ -270,24 +270,18 @@ async def on_registration_button(turn: Turn) -> None:
     assert turn.callback is not None
     registration_id = turn.callback.id()
     if turn.callback.action not in ("ok", "no") or registration_id is None:
-        await turn.audit("button_refused", reason="bad_action")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="bad_action")
         return
     registration = await turn.session.get(Registration, registration_id)
     if registration is None:
-        await turn.audit(
-            "button_refused", reason="unknown_registration", registration=registration_id
-        )
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="unknown_registration", registration=registration_id)
         return
     if not await _is_admin_of(turn, registration.school_id):
-        await turn.audit(
-            "denied",
+        await turn.deny_press(
             school_id=registration.school_id,
             subject_type="registration",
             subject_id=registration.id,
         )
-        turn.toast(turn.t("common.not_allowed"), alert=True)
         return
     approve = turn.callback.action == "ok"
     if not await decide_registration(

@@ -155,10 +155,7 @@ async def cmd_cancel(turn: Turn) -> None:
 @button()
 async def on_unknown_button(turn: Turn) -> None:
     """A press no feature claimed: an old version's button, or forged data."""
-    await turn.audit(
-        "button_refused", reason="no_handler", data=turn.callback and turn.callback.feature
-    )
-    turn.toast(turn.t("common.button_invalid"), alert=True)
+    await turn.refuse_press(reason="no_handler", data=turn.callback and turn.callback.feature)
 
 
 @command(where="any", unbound_ok=True)

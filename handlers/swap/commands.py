@@ -111,12 +111,8 @@ async def cmd_swap_line(turn: Turn) -> None:
 
 
 async def swap_for_press(turn: Turn) -> tuple[LessonSwap, Kit] | None:
-    assert turn.callback is not None
-    swap_id = turn.callback.id()
-    swap = await turn.session.get(LessonSwap, swap_id) if swap_id is not None else None
-    if swap is None or swap.school_id != turn.actor.school_id:
-        await turn.audit("button_refused", reason="unknown_swap", swap=swap_id)
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+    swap = await turn.row_named(LessonSwap, what="swap")
+    if swap is None:
         return None
     kit = await load_kit(turn, swap.school_id)
     assert kit is not None
@@ -136,8 +132,7 @@ async def arranger_may_decide(turn: Turn, kit: Kit, swap: LessonSwap, button: st
     me = turn.actor.staff
     involved = me is not None and me.id in (swap.proposer_id, swap.colleague_id)
     if involved or not may_decide_swap(me, is_admin=turn.actor.is_admin, kit=kit, swap=swap):
-        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button=button)
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+        await turn.deny_press(subject_type="swap", subject_id=swap.id, button=button)
         return False
     return True
 
@@ -208,8 +203,7 @@ async def on_colleague_answer(turn: Turn) -> None:
     swap, kit = found
     me = turn.actor.staff
     if me is None or me.id != swap.colleague_id:
-        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button="sw")
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+        await turn.deny_press(subject_type="swap", subject_id=swap.id, button="sw")
         return
     await _expire_if_past(turn, kit, swap)
     if swap.status != SwapStatus.ASKED:
@@ -331,8 +325,7 @@ async def on_withdraw(turn: Turn) -> None:
     swap, kit = found
     me = turn.actor.staff
     if me is None or me.id != swap.proposer_id:
-        await turn.audit("denied", subject_type="swap", subject_id=swap.id, button="sw:wd")
-        turn.toast(turn.t("common.not_allowed"), alert=True)
+        await turn.deny_press(subject_type="swap", subject_id=swap.id, button="sw:wd")
         return
     await _expire_if_past(turn, kit, swap)
     if not await move_swap(

@@ -82,13 +82,11 @@ def _stored(draft: dict[str, object], key: str) -> tuple[date, int] | None:
 async def _refuse(turn: Turn, state: object) -> object:
     """A wizard button with data no step of ours produced: refused, audited, step unchanged."""
     assert turn.callback is not None
-    await turn.audit(
-        "button_refused",
+    await turn.refuse_press(
         reason="bad_wizard_data",
         button=f"{turn.callback.feature}:{turn.callback.action}",
         ids=list(turn.callback.ids),
     )
-    turn.toast(turn.t("common.button_invalid"), alert=True)
     return state
 
 
