@@ -323,8 +323,8 @@ def button(
     """Wraps a callback-query handler: the data is parsed, every press re-authorised.
 
     Data we did not produce (forged, junk, an old version) is refused and audited; the handler
-    itself must still check that the ids belong to the actor's school and are in a state that
-    accepts the press.
+    itself must still check that the ids belong to the actor's school (`Turn.row_named`) and
+    are in a state that accepts the press.
     """
 
     def decorate(fn: Handler) -> Callable[[Update, BotContext], Awaitable[Any]]:
