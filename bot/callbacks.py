@@ -111,6 +111,11 @@ class Button:
             and len(pressed.ids) == len(self.fields)
         )
 
+    def field(self, pressed: Callback, name: str) -> int | None:
+        """One id of a press its handler already took for this kind, by name (None when the
+        press carried fewer ids; the handler refuses it like any other stale data)."""
+        return pressed.id(self.fields.index(name))
+
     def read(self, pressed: Callback | None) -> dict[str, int] | None:
         """The ids of a pressed button of this kind, by name; None for any other button."""
         if pressed is None or not self.matches(pressed):

@@ -126,7 +126,8 @@ async def _remember_shown(turn: Turn, need_id: int | None) -> None:
 async def on_page(turn: Turn) -> None:
     """Turns a day's board to another lesson."""
     assert turn.callback is not None
-    ordinal, page = turn.callback.id(0), turn.callback.id(1)
+    ordinal = callbacks.COVER_PAGE.field(turn.callback, "day")
+    page = callbacks.COVER_PAGE.field(turn.callback, "index")
     school_id = turn.actor.school_id
     kit = await load_kit(turn, school_id) if school_id is not None else None
     if kit is None or page is None or not 1 <= (ordinal or 0) <= date.max.toordinal():
@@ -199,7 +200,8 @@ async def on_assign(turn: Turn) -> None:
     """The arranger picks a substitute from the board."""
     assert turn.callback is not None
     found = await _arranger_press(turn)
-    staff_id, version = turn.callback.id(1), turn.callback.id(2)
+    staff_id = callbacks.COVER_ASSIGN.field(turn.callback, "staff")
+    version = callbacks.COVER_ASSIGN.field(turn.callback, "version")
     if found is None or staff_id is None or version is None:
         return
     need, kit = found
@@ -243,7 +245,7 @@ async def on_self_study(turn: Turn) -> None:
     """The lesson becomes self-study: nobody covers it."""
     assert turn.callback is not None
     found = await _arranger_press(turn)
-    version = turn.callback.id(1)
+    version = callbacks.COVER_SELF_STUDY.field(turn.callback, "version")
     if found is None or version is None:
         return
     need, kit = found
@@ -284,7 +286,7 @@ async def on_merge(turn: Turn) -> None:
     """Offers the classes the lesson could be merged with."""
     assert turn.callback is not None
     found = await _arranger_press(turn)
-    version = turn.callback.id(1)
+    version = callbacks.COVER_MERGE.field(turn.callback, "version")
     if found is None or version is None:
         return
     need, kit = found
@@ -321,7 +323,8 @@ async def on_merge_choice(turn: Turn) -> None:
     """Merges the lesson with the chosen class; its teacher takes both."""
     assert turn.callback is not None
     found = await _arranger_press(turn)
-    class_id, version = turn.callback.id(1), turn.callback.id(2)
+    class_id = callbacks.COVER_MERGE_WITH.field(turn.callback, "klass")
+    version = callbacks.COVER_MERGE_WITH.field(turn.callback, "version")
     if found is None or class_id is None or version is None:
         return
     need, kit = found
@@ -381,7 +384,7 @@ async def on_ask_group(turn: Turn) -> None:
     """Posts the lesson to the staff group with a 我来 button."""
     assert turn.callback is not None
     found = await _arranger_press(turn)
-    version = turn.callback.id(1)
+    version = callbacks.COVER_ASK_GROUP.field(turn.callback, "version")
     if found is None or version is None:
         return
     need, kit = found
@@ -441,7 +444,7 @@ async def on_reopen(turn: Turn) -> None:
     told only then), so an arranger who stops halfway leaves no class without a teacher."""
     assert turn.callback is not None
     found = await _arranger_press(turn)
-    version = turn.callback.id(1)
+    version = callbacks.COVER_REOPEN.field(turn.callback, "version")
     if found is None or version is None:
         return
     need, kit = found

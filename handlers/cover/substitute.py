@@ -133,7 +133,7 @@ async def on_acknowledge(turn: Turn) -> None:
     """收到: the substitute confirms they will cover."""
     assert turn.callback is not None
     found = await need_for_press(turn)
-    version = turn.callback.id(1)
+    version = callbacks.COVER_ACKNOWLEDGE.field(turn.callback, "version")
     if found is None or version is None:
         return
     need, kit = found

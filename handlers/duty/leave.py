@@ -125,8 +125,10 @@ async def _gap_for_press(turn: Turn) -> tuple[DutyShift, DutyPost, Staff] | None
     person: the ids are the school's, the role fits, and the absent person is still on the post
     and away. Takes the school's lock first, so that of two presses the second sees the first."""
     assert turn.callback is not None
-    post_id, absent_id = turn.callback.id(0), turn.callback.id(2)
-    day = day_of(turn.callback.id(1))
+    # Both buttons of a gap (pick, someone else) carry the gap first, in the same order.
+    gap = callbacks.DUTY_LEAVE_ELSE
+    post_id, absent_id = gap.field(turn.callback, "post"), gap.field(turn.callback, "absent")
+    day = day_of(gap.field(turn.callback, "day"))
     school_id = turn.actor.school_id
     if (
         day is None
@@ -182,7 +184,7 @@ async def on_pick(turn: Turn) -> None:
         return
     shift, post, absent = found
     assert turn.callback is not None
-    staff_id = turn.callback.id(3)
+    staff_id = callbacks.DUTY_LEAVE_PICK.field(turn.callback, "staff")
     if staff_id is None or not 0 < staff_id < MAX_ROW_ID:
         await _refuse(turn, "bad_duty_data")
         return

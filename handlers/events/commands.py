@@ -486,7 +486,7 @@ async def on_event_button(turn: Turn) -> None:
     assert turn.callback is not None
     action, event_id = turn.callback.action, turn.callback.id()
     if action == "in" and event_id is not None:
-        await _check_in(turn, event_id, turn.callback.id(1))
+        await _check_in(turn, event_id, callbacks.CHECK_IN.field(turn.callback, "day"))
     elif action in ("end", "keep") and event_id is not None:
         await _end(turn, event_id, action == "end")
     else:

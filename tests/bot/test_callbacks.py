@@ -139,3 +139,12 @@ def test_no_callback_data_is_written_outside_this_module() -> None:
         if hand_written.search(line)
     ]
     assert found == []
+
+
+def test_a_field_is_read_by_its_name_where_the_kind_put_it() -> None:
+    pressed = decode(callbacks.COVER_ASSIGN.data(42, 7, 3))
+    assert pressed is not None
+    assert callbacks.COVER_ASSIGN.field(pressed, "staff") == 7
+    assert callbacks.COVER_ASSIGN.field(pressed, "version") == 3
+    short = decode("v1:cov:as:42")
+    assert short is not None and callbacks.COVER_ASSIGN.field(short, "version") is None
