@@ -13,9 +13,9 @@ from storage.cover_boards import copies_of, record_copies
 from storage.db import session_factory
 from storage.models import CoverBoardCopy, CoverNeed
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.handlers.test_cover import approved_day_off
 from tests.harness import BotHarness
+from tests.schools.leave import HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 
 THU = date(2026, 11, 26)
 

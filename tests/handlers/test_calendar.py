@@ -6,8 +6,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage import audit
 from storage.db import session_factory
-from tests.duty_school import ADMIN_ID, OTHER_ID, seed
 from tests.harness import BotHarness
+from tests.schools.duty import ADMIN_ID, OTHER_ID, seed
 
 
 def text(replies: list) -> str:  # type: ignore[type-arg]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
-from tests import duty_school
-from tests.handlers import leave_school
 from tests.harness import BotHarness
+from tests.schools import duty as duty_school
+from tests.schools import leave as leave_school
 
 
 async def test_swap_and_leave_offer_close_names_and_nothing_else(

@@ -15,7 +15,8 @@ from storage.db import session_factory
 from storage.models import CoverNeed, SchoolClass
 from tests.conftest import SHANGHAI
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.leave_school import (
+from tests.harness import BotHarness, Sent
+from tests.schools.leave import (
     CAO,
     GROUP,
     LEADER,
@@ -27,7 +28,6 @@ from tests.handlers.leave_school import (
     in_own_chat,
     seed,
 )
-from tests.harness import BotHarness, Sent
 from views.cover_board import BUTTON_BUDGET
 
 

@@ -12,9 +12,11 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed, DutyAssignment, DutyPost, Staff
-from tests import factories
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.leave_school import (
+from tests.handlers.test_cover import approved_day_off
+from tests.harness import BotHarness, Sent
+from tests.schools import factories
+from tests.schools.leave import (
     CAO,
     LEADER,
     OFFICE_A,
@@ -24,8 +26,6 @@ from tests.handlers.leave_school import (
     in_own_chat,
     seed,
 )
-from tests.handlers.test_cover import approved_day_off
-from tests.harness import BotHarness, Sent
 from views.cover_board import BUTTON_BUDGET
 
 EXTRA_TEACHERS = ("甲老师", "乙老师", "丙老师", "丁老师", "戊老师", "己老师")

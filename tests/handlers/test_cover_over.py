@@ -15,9 +15,9 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import CAO, GROUP, LIN, OFFICE_A, OFFICE_B, seed
 from tests.handlers.test_cover import actions, approved_day_off, needs
 from tests.harness import BotHarness, Sent
+from tests.schools.leave import CAO, GROUP, LIN, OFFICE_A, OFFICE_B, seed
 
 THU_1357 = datetime(2026, 11, 26, 13, 57, tzinfo=SHANGHAI)
 OVER_UNCOVERED = "⚠️ 已结束，未安排代课"

@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
-from tests import duty_school
-from tests.handlers import leave_school
 from tests.harness import BotHarness
+from tests.schools import duty as duty_school
+from tests.schools import leave as leave_school
 
 # What a teacher types, the day the bot must name in its answer, and that day's month.
 DAYS = [

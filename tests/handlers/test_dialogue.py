@@ -8,8 +8,8 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.models import LeaveApproval, LeaveRequest
-from tests.handlers.leave_school import LEADER, TEACHER, seed
 from tests.harness import BotHarness
+from tests.schools.leave import LEADER, TEACHER, seed
 
 
 async def test_an_abandoned_wizard_does_not_take_a_rejection_reason(

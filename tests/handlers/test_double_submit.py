@@ -22,11 +22,11 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from storage.db import session_factory
 from storage.models import LeaveRequest, Registration
-from tests import factories
 from tests.conftest import engine_for
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.leave_school import LEADER, TEACHER, seed
 from tests.harness import BotHarness
+from tests.schools import factories
+from tests.schools.leave import LEADER, TEACHER, seed
 
 # Races between two processes: row locks behave differently on each database.
 pytestmark = pytest.mark.both_databases

@@ -10,10 +10,10 @@ from bot.clock import ManualClock
 from jobs import scheduler
 from storage import audit
 from storage.db import session_factory
-from tests import factories
 from tests.conftest import SHANGHAI
-from tests.duty_school import ADMIN_ID, GROUP, LEI_ID, OTHER_ID, ROSTER, WANG_ID, seed
 from tests.harness import BotHarness
+from tests.schools import factories
+from tests.schools.duty import ADMIN_ID, GROUP, LEI_ID, OTHER_ID, ROSTER, WANG_ID, seed
 
 
 def text(replies: list) -> str:  # type: ignore[type-arg]

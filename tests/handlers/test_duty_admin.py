@@ -10,8 +10,8 @@ from sqlmodel import select
 from storage import audit
 from storage.db import session_factory
 from storage.models import DutyOverride, DutyPost, Staff
-from tests.duty_school import ADMIN_ID, LEI_ID, OTHER_ID, ZHOU_ID, seed
 from tests.harness import BotHarness
+from tests.schools.duty import ADMIN_ID, LEI_ID, OTHER_ID, ZHOU_ID, seed
 
 
 def text(replies: list) -> str:  # type: ignore[type-arg]

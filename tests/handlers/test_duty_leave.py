@@ -14,9 +14,9 @@ from storage import audit
 from storage.db import session_factory
 from storage.models import DutyOverride
 from tests.conftest import SHANGHAI
-from tests.duty_school import ADMIN_ID, GROUP, OTHER_ID, WANG_ID, ZHOU_ID, seed
-from tests.handlers.leave_school import in_own_chat
 from tests.harness import BotHarness, Sent
+from tests.schools.duty import ADMIN_ID, GROUP, OTHER_ID, WANG_ID, ZHOU_ID, seed
+from tests.schools.leave import in_own_chat
 
 
 async def approve_friday_leave_of_zhou(harness: BotHarness) -> Sent:

@@ -9,8 +9,8 @@ from sqlmodel import select
 from storage import audit
 from storage.db import session_factory
 from storage.models import DutySwap
-from tests.duty_school import ADMIN_ID, LEI_ID, OTHER_ID, WANG_ID, ZHOU_ID, seed
 from tests.harness import BotHarness, Sent
+from tests.schools.duty import ADMIN_ID, LEI_ID, OTHER_ID, WANG_ID, ZHOU_ID, seed
 
 
 def text(replies: list[Sent]) -> str:

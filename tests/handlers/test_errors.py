@@ -9,9 +9,9 @@ import handlers.school.onboarding
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.staff import staff_for_telegram
-from tests import factories
 from tests.handlers.conftest import SYSADMIN_ID
 from tests.harness import BotHarness
+from tests.schools import factories
 
 TEACHER_ID = 7_400_000_001
 

@@ -12,9 +12,9 @@ from jobs import scheduler
 from storage import audit
 from storage.db import session_factory
 from storage.schools import bind_group
-from tests import factories
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness, Sent
+from tests.schools import factories
 
 GROUP = -1003000000001
 ADMIN_ID = 7_100_000_001  # 张思月: academic office and admin

@@ -9,8 +9,8 @@ from bot.clock import ManualClock
 from bot.commands import COMMANDS
 from bot.texts import t
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.leave_school import GROUP, LEADER, OFFICE_A, TEACHER, seed
 from tests.harness import BotHarness
+from tests.schools.leave import GROUP, LEADER, OFFICE_A, TEACHER, seed
 
 STRANGER = 7_199_999_999  # on no staff list
 

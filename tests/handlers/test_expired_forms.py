@@ -16,9 +16,9 @@ from handlers.core.expired import FORMS, form_of
 from storage.db import session_factory
 from storage.models import LeaveRequest
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.homework_school import MATHS_ID, seed_school
-from tests.handlers.leave_school import LEADER, TEACHER, seed
 from tests.harness import BotHarness, Sent
+from tests.schools.homework import MATHS_ID, seed_school
+from tests.schools.leave import LEADER, TEACHER, seed
 
 
 @pytest.fixture

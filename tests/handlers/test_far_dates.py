@@ -8,8 +8,8 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.models import CalendarEntry, DutySwap, Event
-from tests import duty_school
 from tests.harness import BotHarness
+from tests.schools import duty as duty_school
 
 
 async def test_commands_refuse_dates_years_away(

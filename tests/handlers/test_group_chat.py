@@ -11,9 +11,9 @@ from bot.clock import ManualClock
 from jobs import homework as homework_jobs
 from jobs import scheduler
 from tests.conftest import SHANGHAI
-from tests.handlers import homework_school as hw_school
-from tests.handlers import leave_school
 from tests.harness import BOT_USERNAME, BotHarness
+from tests.schools import homework as hw_school
+from tests.schools import leave as leave_school
 
 # --- /hw in the group ------------------------------------------------------------------------
 

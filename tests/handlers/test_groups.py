@@ -20,9 +20,9 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from storage.schools import group_for_chat, school_by_name
-from tests import factories
 from tests.handlers.conftest import SYSADMIN_ID
 from tests.harness import BOT_ID, BotHarness
+from tests.schools import factories
 
 GROUP = -1001000000001
 TEACHER_ID = 7_100_000_001

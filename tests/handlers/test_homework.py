@@ -13,8 +13,9 @@ from bot.texts import catalogue, placeholders, t, visible_length
 from simulator.html import parse_html
 from storage import audit
 from storage.db import session_factory
-from tests import factories
-from tests.handlers.homework_school import (
+from tests.harness import BotHarness, Sent
+from tests.schools import factories
+from tests.schools.homework import (
     ENGLISH_ID,
     HEAD11_ID,
     HEAD32_ID,
@@ -23,7 +24,6 @@ from tests.handlers.homework_school import (
     OUTSIDER_ID,
     seed_school,
 )
-from tests.harness import BotHarness, Sent
 
 
 def test_every_homework_text_is_telegram_html_in_both_languages() -> None:

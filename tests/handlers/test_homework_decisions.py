@@ -12,7 +12,8 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from storage.models import Staff
-from tests.handlers.homework_school import (
+from tests.harness import BotHarness, Sent
+from tests.schools.homework import (
     ADMIN_ID,
     ENGLISH_ID,
     HEAD31_ID,
@@ -21,7 +22,6 @@ from tests.handlers.homework_school import (
     OFFICE_ID,
     seed_school,
 )
-from tests.harness import BotHarness, Sent
 
 
 async def actions(engine: AsyncEngine) -> list[str]:

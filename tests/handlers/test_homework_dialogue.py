@@ -8,8 +8,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.policies import set_policy
-from tests.handlers.leave_school import TEACHER, XU, seed
 from tests.harness import BotHarness, Sent
+from tests.schools.leave import TEACHER, XU, seed
 
 
 def only(sent: list[Sent]) -> Sent:

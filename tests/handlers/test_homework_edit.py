@@ -15,7 +15,8 @@ from bot.texts import visible_length
 from jobs import homework as homework_jobs
 from jobs import scheduler
 from tests.conftest import SHANGHAI
-from tests.handlers.homework_school import (
+from tests.harness import BotHarness, Sent
+from tests.schools.homework import (
     ENGLISH_ID,
     GROUP,
     HEAD32_ID,
@@ -23,7 +24,6 @@ from tests.handlers.homework_school import (
     OFFICE_ID,
     seed_school,
 )
-from tests.harness import BotHarness, Sent
 
 BOARD = datetime(2026, 11, 25, 16, 31, tzinfo=SHANGHAI)
 

@@ -16,7 +16,8 @@ from storage.db import session_factory
 from storage.homework import held_entries
 from storage.models import AuditLog, HomeworkPost
 from tests.conftest import SHANGHAI
-from tests.handlers.homework_school import (
+from tests.harness import BotHarness, Sent
+from tests.schools.homework import (
     ADMIN_ID,
     ENGLISH_ID,
     GROUP,
@@ -25,8 +26,7 @@ from tests.handlers.homework_school import (
     OFFICE_ID,
     seed_school,
 )
-from tests.handlers.leave_school import in_own_chat
-from tests.harness import BotHarness, Sent
+from tests.schools.leave import in_own_chat
 
 WEDNESDAY = date(2026, 11, 25)
 

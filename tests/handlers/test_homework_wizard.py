@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.homework import day_posts
-from tests.handlers.homework_school import HEAD11_ID, HEAD32_ID, MATHS_ID, seed_school
 from tests.harness import BotHarness, Sent
+from tests.schools.homework import HEAD11_ID, HEAD32_ID, MATHS_ID, seed_school
 
 
 @pytest.fixture

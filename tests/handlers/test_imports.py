@@ -16,8 +16,8 @@ from rules.tabular import Table
 from storage import importer
 from storage.db import session_factory
 from storage.models import BellPeriod, DutyAssignment, DutyPost, Event, Staff
-from tests import factories
 from tests.harness import BotHarness
+from tests.schools import factories
 
 ADMIN_ID = 7_500_000_001
 TEACHER_ID = 7_500_000_002

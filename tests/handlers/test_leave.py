@@ -15,7 +15,8 @@ from storage import audit
 from storage.db import session_factory
 from storage.models import CalendarEntry, CoverNeed, LeaveApproval, LeaveRequest
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import (
+from tests.harness import BotHarness, Sent
+from tests.schools.leave import (
     CAO,
     GROUP,
     HEAD,
@@ -28,7 +29,6 @@ from tests.handlers.leave_school import (
     in_own_chat,
     seed,
 )
-from tests.harness import BotHarness, Sent
 
 
 def last_with(bot: BotHarness, chat_id: int, text: str) -> Sent:

@@ -15,8 +15,8 @@ from storage.db import session_factory
 from storage.models import AuditLog, CoverNeed, LeaveApproval, LeaveRequest, UnreachableChat
 from storage.policies import set_policy
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.harness import BotHarness
+from tests.schools.leave import HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

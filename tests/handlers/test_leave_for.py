@@ -8,7 +8,9 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.models import CoverNeed, LeaveApproval
-from tests.handlers.leave_school import (
+from tests.handlers.test_leave import actions, leaves
+from tests.harness import BotHarness
+from tests.schools.leave import (
     GROUP,
     HEAD,
     LEADER,
@@ -19,8 +21,6 @@ from tests.handlers.leave_school import (
     XU,
     seed,
 )
-from tests.handlers.test_leave import actions, leaves
-from tests.harness import BotHarness
 
 
 async def test_the_grade_leader_records_a_morning_off_and_it_is_approved_at_once(

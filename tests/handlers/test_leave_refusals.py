@@ -11,8 +11,8 @@ from bot.texts import MESSAGE_LIMIT, visible_length
 from storage import audit
 from storage.db import session_factory
 from storage.models import LeaveRequest
-from tests.handlers.leave_school import GROUP, TEACHER, seed
 from tests.harness import BotHarness
+from tests.schools.leave import GROUP, TEACHER, seed
 
 
 async def stored(engine: AsyncEngine) -> list[LeaveRequest]:

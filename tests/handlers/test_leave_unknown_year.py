@@ -5,8 +5,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
-from tests.handlers.leave_school import LEADER, TEACHER, seed
 from tests.harness import BotHarness
+from tests.schools.leave import LEADER, TEACHER, seed
 
 UNCONFIRMED = "国务院还没有公布 2027 年的放假安排"
 

@@ -12,31 +12,10 @@ from bot.config import Settings
 from storage import audit
 from storage.db import session_factory
 from storage.models import Registration, School, Staff
-from tests import factories
 from tests.handlers.conftest import SYSADMIN_ID
 from tests.harness import BotHarness, Sent
-
-TEACHER_ID = 7_000_000_001
-ADMIN_ID = 7_000_000_002
-OTHER_ADMIN_ID = 7_000_000_003
-
-
-async def seed(engine: AsyncEngine, clock: ManualClock) -> None:
-    async with session_factory(engine)() as s, s.begin():
-        school = await factories.school(s, clock.now(), "孟河小学")
-        other = await factories.school(s, clock.now(), "焦溪小学")
-        klass = await factories.school_class(s, school, 3, 2)
-        await factories.staff(
-            s,
-            school,
-            "王晴晴",
-            roles="teacher,head_teacher",
-            subjects="语文",
-            grade=3,
-            head_of=klass,
-        )
-        await factories.staff(s, school, "张思月", roles="teacher,admin", telegram_id=ADMIN_ID)
-        await factories.staff(s, other, "雷琴华", roles="teacher,admin", telegram_id=OTHER_ADMIN_ID)
+from tests.schools import factories
+from tests.schools.linking import ADMIN_ID, OTHER_ADMIN_ID, TEACHER_ID, seed
 
 
 async def test_register_asks_admins_and_approval_links_the_account(

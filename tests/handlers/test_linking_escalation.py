@@ -12,12 +12,12 @@ from bot.clock import ManualClock
 from jobs.registrations import watch_registrations
 from storage.db import session_factory
 from storage.models import AuditLog, Registration, School, Staff
-from tests import factories
 from tests.conftest import SHANGHAI
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.leave_school import in_own_chat
-from tests.handlers.test_linking import ADMIN_ID, TEACHER_ID, seed
 from tests.harness import BotHarness
+from tests.schools import factories
+from tests.schools.leave import in_own_chat
+from tests.schools.linking import ADMIN_ID, TEACHER_ID, seed
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

@@ -12,8 +12,8 @@ from jobs import scheduler
 from storage import audit
 from storage.db import session_factory
 from tests.conftest import SHANGHAI
-from tests.duty_school import ADMIN_ID, GROUP, LEI_ID, OTHER_ID, WANG_ID, seed
 from tests.harness import BOT_ID, BotHarness
+from tests.schools.duty import ADMIN_ID, GROUP, LEI_ID, OTHER_ID, WANG_ID, seed
 
 
 def reports(harness: BotHarness) -> list[str]:

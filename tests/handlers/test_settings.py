@@ -13,8 +13,8 @@ from storage import audit
 from storage.db import session_factory
 from storage.policies import load_policies
 from storage.schools import school_by_name
-from tests import factories
 from tests.harness import BotHarness, Sent
+from tests.schools import factories
 
 TEACHER_ID = 7_200_000_001
 ADMIN_ID = 7_200_000_002

@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
-from tests.handlers.leave_school import HEAD, LEADER, TEACHER, seed
 from tests.harness import BotHarness
+from tests.schools.leave import HEAD, LEADER, TEACHER, seed
 
 
 async def test_two_days_of_sick_leave_ask_for_a_doctors_note(

@@ -10,9 +10,9 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import LEADER, OFFICE_A, OFFICE_B, XU, seed
 from tests.handlers.test_cover import approved_day_off, needs
 from tests.harness import BotHarness, Sent
+from tests.schools.leave import LEADER, OFFICE_A, OFFICE_B, XU, seed
 
 COVER_P3 = "11月26日 周四 第3节（10:00–10:40）三(2)班 语文"
 

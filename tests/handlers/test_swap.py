@@ -9,7 +9,8 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed, LessonSwap
-from tests.handlers.leave_school import (
+from tests.harness import BotHarness
+from tests.schools.leave import (
     CAO,
     LEADER,
     OFFICE_A,
@@ -19,7 +20,6 @@ from tests.handlers.leave_school import (
     in_own_chat,
     seed,
 )
-from tests.harness import BotHarness
 
 
 async def swaps(engine: AsyncEngine) -> list[LessonSwap]:

@@ -13,7 +13,9 @@ from storage.db import session_factory
 from storage.models import CoverNeed
 from tests.conftest import SHANGHAI
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.leave_school import (
+from tests.handlers.test_swap import swaps
+from tests.harness import BotHarness, Sent
+from tests.schools.leave import (
     CAO,
     LEADER,
     OFFICE_A,
@@ -23,8 +25,6 @@ from tests.handlers.leave_school import (
     in_own_chat,
     seed,
 )
-from tests.handlers.test_swap import swaps
-from tests.harness import BotHarness, Sent
 
 
 async def approved_swap(harness: BotHarness) -> Sent:

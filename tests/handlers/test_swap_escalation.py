@@ -14,9 +14,10 @@ from jobs.swaps import watch_swaps
 from storage.db import session_factory
 from storage.models import AuditLog, LessonSwap, School
 from storage.policies import set_policy
-from tests import factories
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import (
+from tests.harness import BotHarness, Sent
+from tests.schools import factories
+from tests.schools.leave import (
     HEAD,
     LEADER,
     OFFICE_A,
@@ -26,7 +27,6 @@ from tests.handlers.leave_school import (
     in_own_chat,
     seed,
 )
-from tests.harness import BotHarness, Sent
 
 VICE = 7_100_000_099  # 邹立新, vice principal: decides nothing until a swap reaches the principal
 

@@ -12,8 +12,8 @@ from jobs import scheduler
 from storage.db import session_factory
 from storage.policies import load_policies
 from tests.conftest import SHANGHAI
-from tests.handlers.homework_school import ADMIN_ID, GROUP, MATHS_ID, HomeworkSchool, seed_school
 from tests.harness import BotHarness, Sent
+from tests.schools.homework import ADMIN_ID, GROUP, MATHS_ID, HomeworkSchool, seed_school
 
 HOMEWORK_TOPIC = 77
 

@@ -10,8 +10,8 @@ from telegram import Chat, Message, Update, User
 from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
-from tests import factories
 from tests.harness import BOT_ID, BOT_USERNAME, BotHarness, Sent
+from tests.schools import factories
 
 OFFICE_ID = 7_200_000_001  # 景佳梅
 DIRECTOR_ID = 7_200_000_002  # 张思月: office and admin

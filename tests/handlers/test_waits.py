@@ -12,8 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import ManualClock
 from bot.config import Settings
 from tests.conftest import SHANGHAI
-from tests.duty_school import ADMIN_ID, GROUP, OTHER_ID, seed
 from tests.harness import BotHarness
+from tests.schools.duty import ADMIN_ID, GROUP, OTHER_ID, seed
 
 TOO_MANY = (429, "Too Many Requests: retry after 8", {"retry_after": 8})
 

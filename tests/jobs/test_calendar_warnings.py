@@ -10,8 +10,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import scheduler
 from tests.conftest import SHANGHAI
-from tests.duty_school import ADMIN_ID, seed
 from tests.harness import BotHarness
+from tests.schools.duty import ADMIN_ID, seed
 
 
 def at(month: int, day: int, hour: int, minute: int = 0) -> datetime:

@@ -15,8 +15,8 @@ from jobs.leave import watch_leaves
 from storage.db import session_factory
 from storage.policies import set_policy
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import GROUP, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 from tests.harness import BotHarness, Sent
+from tests.schools.leave import GROUP, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ from storage.db import create_engine, session_factory
 from storage.models import PushLedger
 from storage.outbox import undelivered
 from storage.schools import bind_group, staff_groups
-from tests import factories
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness
+from tests.schools import factories
 
 GROUP = -1002000000002
 ADMIN_ID = 7_300_000_002

@@ -15,8 +15,8 @@ from jobs import scheduler
 from storage.db import create_engine, session_factory
 from storage.schools import bind_group, staff_groups
 from tests.conftest import SHANGHAI
-from tests.duty_school import ADMIN_ID, GROUP, LEI_ID, WANG_ID, ZHOU_ID, seed
 from tests.harness import BotHarness
+from tests.schools.duty import ADMIN_ID, GROUP, LEI_ID, WANG_ID, ZHOU_ID, seed
 
 
 def at(day: int, hour: int, minute: int = 0, second: int = 0, micro: int = 0) -> datetime:

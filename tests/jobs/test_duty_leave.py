@@ -12,8 +12,8 @@ from jobs import scheduler
 from storage.db import session_factory
 from storage.models import LeaveRequest
 from tests.conftest import SHANGHAI
-from tests.duty_school import GROUP, LEI_ID, WANG_ID, seed
 from tests.harness import BotHarness
+from tests.schools.duty import GROUP, LEI_ID, WANG_ID, seed
 
 THU = date(2026, 11, 26)
 

@@ -18,9 +18,9 @@ from storage.db import session_factory
 from storage.events import add_event, cancel_occurrence
 from storage.policies import set_policy
 from storage.schools import bind_group
-from tests import factories
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness
+from tests.schools import factories
 
 GROUP = -1004000000001
 ADMIN_ID = 7_400_000_001

@@ -16,7 +16,8 @@ from jobs import scheduler
 from storage.db import session_factory
 from storage.models import CalendarEntry
 from tests.conftest import SHANGHAI
-from tests.handlers.homework_school import (
+from tests.harness import BotHarness, Sent
+from tests.schools.homework import (
     ADMIN_ID,
     ENGLISH_ID,
     GROUP,
@@ -27,7 +28,6 @@ from tests.handlers.homework_school import (
     HomeworkSchool,
     seed_school,
 )
-from tests.harness import BotHarness, Sent
 
 MONDAY = date(2026, 11, 23)
 

@@ -12,8 +12,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import scheduler
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import LEADER, TEACHER, seed
 from tests.harness import BotHarness
+from tests.schools.leave import LEADER, TEACHER, seed
 
 
 @pytest.fixture

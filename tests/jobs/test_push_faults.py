@@ -23,8 +23,8 @@ from storage.models import PushLedger
 from storage.outbox import counts
 from storage.policies import set_policy
 from tests.conftest import SHANGHAI
-from tests.duty_school import ADMIN_ID, GROUP, seed
 from tests.harness import BotHarness
+from tests.schools.duty import ADMIN_ID, GROUP, seed
 
 SEVEN = datetime(2026, 11, 25, 7, 0, tzinfo=SHANGHAI)
 

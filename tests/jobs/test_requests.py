@@ -14,8 +14,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import requests
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import TEACHER, XU, seed
 from tests.harness import BotHarness
+from tests.schools.leave import TEACHER, XU, seed
 
 
 @pytest.fixture

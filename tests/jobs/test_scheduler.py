@@ -19,9 +19,9 @@ from jobs.registry import PushContext, PushKind
 from storage.db import session_factory
 from storage.migrate import alembic_config
 from storage.schools import bind_group
-from tests import factories
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness
+from tests.schools import factories
 
 GROUP = -1002000000001
 ADMIN_ID = 7_300_000_001

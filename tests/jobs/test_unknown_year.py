@@ -12,8 +12,8 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import scheduler
 from tests.conftest import SHANGHAI
-from tests.duty_school import ADMIN_ID, GROUP, seed
 from tests.harness import BotHarness
+from tests.schools.duty import ADMIN_ID, GROUP, seed
 
 
 def at(year: int, month: int, day: int, hour: int, minute: int = 0) -> datetime:

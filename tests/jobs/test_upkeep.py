@@ -13,10 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import ManualClock
 from bot.config import Settings
 from jobs.upkeep import sweep
-from tests import duty_school
 from tests.conftest import SHANGHAI
-from tests.handlers import leave_school
 from tests.harness import BotHarness
+from tests.schools import duty as duty_school
+from tests.schools import leave as leave_school
 
 SHORT = Settings(delivery_lease_seconds=3.0)
 WAIT = 10.0  # seconds the first process waits before it sends what it holds

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.chat_history import delivered_messages, highest_message_ids
 from storage.models import CoverBoardCopy, OutboxMessage, RequestMessage
-from tests import factories
+from tests.schools import factories
 
 GROUP = -1_002_000_000_001
 TEACHER = 2**40  # Telegram ids pass 32 bits

@@ -12,7 +12,7 @@ from rules.events import GRADE, SUBJECT, Audience
 from storage.events import active_events, audience_members
 from storage.importer import ImportFailed, import_table, kind_named
 from storage.models import Event
-from tests import factories
+from tests.schools import factories
 from views.imports import render_errors
 
 EVENTS_CSV = (

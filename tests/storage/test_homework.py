@@ -22,7 +22,7 @@ from storage.homework import (
     publish_board,
 )
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
-from tests.handlers.homework_school import seed_school
+from tests.schools.homework import seed_school
 
 DAY = date(2026, 11, 25)
 # How long the first transaction waits for the second one to read the total. With the lock the

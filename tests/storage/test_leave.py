@@ -23,8 +23,8 @@ from storage.leave import (
     withdraw,
 )
 from storage.models import CoverNeed, LeaveApproval, LeaveRequest, School
-from tests import factories
 from tests.conftest import SHANGHAI
+from tests.schools import factories
 
 THU = date(2026, 11, 26)
 

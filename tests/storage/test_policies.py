@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Policy, School
 from storage.policies import set_policy
-from tests import factories
+from tests.schools import factories
 
 
 async def store(

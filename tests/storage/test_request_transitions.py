@@ -25,8 +25,8 @@ from storage.invites import (
 from storage.models import HomeworkPost, LessonSwap, Registration, Subject
 from storage.swaps import OPEN_SWAP_STATES, escalate_swap, move_swap, swaps_waiting
 from tests.conftest import SHANGHAI
-from tests.handlers.homework_school import seed_school
-from tests.handlers.leave_school import seed
+from tests.schools.homework import seed_school
+from tests.schools.leave import seed
 
 NOW = datetime(2026, 11, 25, 9, 0, tzinfo=SHANGHAI)
 Step = Callable[[AsyncSession, Any], Awaitable[bool]]

@@ -20,7 +20,7 @@ from storage.policies import load_policies, set_policy
 from storage.schedule import bell_times, load_names, load_schedule
 from storage.schools import bump_schedule_version
 from storage.staff import school_staff
-from tests import factories
+from tests.schools import factories
 
 WEDNESDAY = date(2026, 11, 25)
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.staff import account, save_user_pref
-from tests import factories
+from tests.schools import factories
 
 BIG_ID = 2**40  # Telegram ids pass 32 bits
 

@@ -18,8 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from storage.db import session_factory
 from storage.models import School, SchoolClass, Staff
 from storage.schools import bind_group
-from tests import factories
 from tests.harness import Sent
+from tests.schools import factories
 
 GROUP = -1_003_000_000_001
 TEACHER = 7_100_000_001  # 周雅琴, head teacher of 三(2)班

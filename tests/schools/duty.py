@@ -15,8 +15,8 @@ from storage.db import session_factory
 from storage.importer import import_table
 from storage.models import CalendarEntry
 from storage.schools import bind_group
-from tests import factories
 from tests.conftest import SHANGHAI
+from tests.schools import factories
 
 GROUP = -1_003_000_000_001
 ADMIN_ID = 7_600_000_001  # 张思月, admin

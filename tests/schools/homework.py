@@ -12,7 +12,7 @@ from storage.db import session_factory
 from storage.models import SchoolClass, Staff, Subject
 from storage.policies import set_policy
 from storage.schools import bind_group
-from tests import factories
+from tests.schools import factories
 
 GROUP = -1_002_000_000_044
 MATHS_ID = 7_100_000_001  # 王老师: 数学 in 一(1), 三(1), 三(2)
