@@ -6,15 +6,18 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from bot.callbacks import Callback
 from rules.calendar import DayKind, DayStatus
 from rules.importing import CellError
-from storage.duty import DutyShift
-from storage.models import School
-from tests.views.plain import THU
+from storage.duty import DutyGap, DutyShift, Replacement
+from storage.models import School, Staff
+from tests.views.plain import THU, labels, presses
 from views.duty import (
+    day_of,
     day_status_text,
     makeup_note,
     render_day,
+    request_message,
     school_today,
     shift_line,
     take_day,
@@ -182,3 +185,32 @@ def test_a_day_named_in_words_and_one_that_is_not() -> None:
     with pytest.raises(CellError) as too_far:
         take_day(["2031-01-01"], wednesday)
     assert too_far.value.key == "common.date_out_of_range"
+
+
+def test_a_duty_gap_asks_an_arranger_whom_to_pick() -> None:
+    gap = DutyGap(gate(), "full")
+    suggested = [
+        Replacement(Staff(id=5, school_id=1, name="许志强"), 1, next_in_rotation=True),
+        Replacement(Staff(id=6, school_id=1, name="林秀英"), 3, next_in_rotation=False),
+    ]
+
+    text, markup = request_message("zh", gap, suggested)
+
+    assert text.splitlines() == [
+        "🔁 <b>值班需要替班</b>",
+        "11月26日 周四 07:20–07:50“校门”原由 周雅琴 值班，TA 那时请假不在校。请选一位替班的老师：",
+        "· 许志强（轮值的下一位，本月值班 1 次）",
+        "· 林秀英（本月值班 3 次）",
+    ]
+    assert labels(markup) == [["由 许志强 替班"], ["由 林秀英 替班"], ["另找他人"]]
+    # The post, the day, the person away, and whom to pick: ids only.
+    assert presses(markup)["由 林秀英 替班"] == Callback("dlv", "pick", (1, 20261126, 4, 6))
+    assert presses(markup)["另找他人"] == Callback("dlv", "else", (1, 20261126, 4))
+    assert day_of(20261126) == THU and day_of(20261131) is None
+
+
+def test_a_duty_gap_with_nobody_to_suggest() -> None:
+    text, markup = request_message("en", DutyGap(gate(), "am"), [])
+
+    assert text.splitlines()[-1] == "Nobody free to suggest; press “Someone else”."
+    assert labels(markup) == [["Someone else"]]
