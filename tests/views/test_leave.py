@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.callbacks import Callback
 from rules.cover import DayLesson
-from storage.models import Staff
+from storage.models import LeaveApproval, LeaveRequest, Staff
 from tests.views.plain import (
+    CHINESE,
     CLASS_31,
     CLASS_32,
     FRI,
@@ -14,22 +16,33 @@ from tests.views.plain import (
     MATHS,
     THU,
     XU,
+    ZHOU,
+    at,
+    kit,
     names,
     need,
+    presses,
     schedule,
     swap,
 )
 from views.leave import (
+    approval_markup,
+    approval_text,
+    chain_text,
     cover_state,
     day_lesson_label,
+    days_text,
     grade_label,
     kind_label,
     language_of,
     lesson_label,
+    lessons_block,
     need_label,
     part_label,
     span_label,
+    substitute_markup,
     swap_line,
+    withdraw_markup,
 )
 
 
@@ -148,3 +161,83 @@ def test_a_swap_names_both_lessons_and_both_teachers() -> None:
 def test_someone_without_a_language_reads_the_schools() -> None:
     assert language_of(Staff(school_id=1, name="许志强"), "zh") == "zh"
     assert language_of(Staff(school_id=1, name="林秀英", language="en"), "zh") == "en"
+
+
+def grade_leader_then_office() -> list[LeaveApproval]:
+    return [
+        LeaveApproval(id=7, school_id=1, leave_id=1, step=0, role="grade_leader", grade=3),
+        LeaveApproval(id=8, school_id=1, leave_id=1, step=1, role="office"),
+    ]
+
+
+def two_days_sick() -> LeaveRequest:
+    return LeaveRequest(
+        id=1,
+        school_id=1,
+        staff_id=ZHOU,
+        kind="sick",
+        first_day=THU,
+        last_day=FRI,
+        part="full",
+        half_days=4,
+        reason="发烧",
+        substitute_id=XU,
+        substitute_state="asked",
+        created_at=at(THU, 7),
+    )
+
+
+def test_days_are_counted_in_halves_without_a_needless_point_zero() -> None:
+    assert [days_text(half_days) for half_days in (1, 2, 5)] == ["0.5", "1", "2.5"]
+
+
+def test_the_lessons_an_absence_touches_and_a_day_that_cannot_be_listed() -> None:
+    lesson = DayLesson(THU, 3, CLASS_32, 3, CHINESE, ZHOU, 1)
+
+    assert lessons_block("zh", kit(), [lesson], []).splitlines() == [
+        "涉及的课（1 节）：",
+        "· 11月26日 周四 第3节（10:00–10:40）三(2)班 语文",
+    ]
+    assert lessons_block("en", kit(), [], [THU]).splitlines() == [
+        "No lessons in that time.",
+        "⚠️ Thu 26 Nov is a make-up school day whose timetable weekday is not set:"
+        " its lessons cannot be listed. Please tell an admin.",
+    ]
+
+
+def test_the_approval_chain_in_words() -> None:
+    assert chain_text("zh", grade_leader_then_office()) == "年级组长（三年级） → 教导处"
+    assert chain_text("en", grade_leader_then_office()) == (
+        "grade leader (grade 3) → academic office"
+    )
+
+
+def test_an_approver_reads_every_detail_and_approves_or_rejects_this_step() -> None:
+    first = grade_leader_then_office()[0]
+
+    text = approval_text("zh", kit(), two_days_sick(), first, 2)
+
+    assert text.splitlines() == [
+        "📝 请假审批（第 1/2 步 · 年级组长（三年级））",
+        "申请人：周雅琴",
+        "类型：病假",
+        "时间：11月26日 周四 至 11月27日 周五 全天（共 2 天）",
+        "事由：发烧",
+        "约好的代课：许志强（待确认）",
+        "这段时间没有课。",
+        "📎 这次病假按学校规定需医院证明：批准前请确认已收到。",
+    ]
+    assert presses(approval_markup("zh", first)) == {
+        "批准": Callback("lv", "ok", (7,)),
+        "驳回": Callback("lvno", "go", (7,)),
+    }
+
+
+def test_the_teacher_can_withdraw_and_the_colleague_asked_to_cover_can_answer() -> None:
+    leave = two_days_sick()
+
+    assert presses(withdraw_markup("zh", leave)) == {"撤销": Callback("lv", "wd", (1,))}
+    assert presses(substitute_markup("en", leave)) == {
+        "Agree": Callback("lvs", "yes", (1,)),
+        "Decline": Callback("lvs", "no", (1,)),
+    }
