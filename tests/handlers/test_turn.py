@@ -13,9 +13,9 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from storage.models import LeaveRequest
-from tests import factories
-from tests.handlers.leave_school import TEACHER, in_own_chat, seed
 from tests.harness import BotHarness
+from tests.schools import factories
+from tests.schools.leave import TEACHER, in_own_chat, seed
 
 ELSEWHERE = 7_200_000_001  # a teacher of another school
 
