@@ -23,7 +23,7 @@ import contextlib
 import logging
 import secrets
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -246,7 +246,7 @@ class Dispatcher:
         opened for the others)."""
         self._hooks[prefix] = (hook, statuses)
 
-    def submit(self, messages: list[Message | Answer]) -> None:
+    def submit(self, messages: Sequence[Message | Answer]) -> None:
         """Hands messages to their chats' lanes; returns at once."""
         for message in messages:
             if isinstance(message, Answer):

@@ -83,7 +83,7 @@ def render_board(kit: Kit, shown: Showing, lang: str, parts: BoardParts | None =
     parts = BoardParts() if parts is None else parts
     day, needs, now = shown.day, shown.needs, shown.now
     index = shown_index(kit, shown)
-    lines = [t(lang, "cover.board.title", day=day_label(lang, day))]
+    lines: list[str] = [t(lang, "cover.board.title", day=day_label(lang, day))]
     rows: list[list[InlineKeyboardButton]] = []
     if not needs:
         return Board("\n".join(lines), None, None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
@@ -204,6 +204,8 @@ class Turn:
 
 
 Handler = Callable[[Turn], Awaitable[Any]]
+# What python-telegram-bot's handlers accept: a coroutine function of (update, context).
+Entry = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 FollowUp = Callable[..., Awaitable[object]]  # async def work(later: Turn, **args)
 
 
@@ -258,14 +260,14 @@ def command(
     roles: frozenset[str] | None = None,
     staff: bool = False,
     unbound_ok: bool = False,
-) -> Callable[[Handler], Callable[[Update, BotContext], Awaitable[Any]]]:
+) -> Callable[[Handler], Entry]:
     """Wraps a command handler with the chat, binding and role checks.
 
     `staff`: the user must be linked to a staff record of the school concerned (or be a system
     admin). `roles`: at least one of them; a refusal is audited.
     """
 
-    def decorate(fn: Handler) -> Callable[[Update, BotContext], Awaitable[Any]]:
+    def decorate(fn: Handler) -> Entry:
         @functools.wraps(fn)
         async def wrapper(update: Update, context: BotContext) -> Any:
             async def body(turn: Turn) -> Any:
@@ -319,7 +321,7 @@ def _command_name(turn: Turn) -> str:
 
 def button(
     *, roles: frozenset[str] | None = None
-) -> Callable[[Handler], Callable[[Update, BotContext], Awaitable[Any]]]:
+) -> Callable[[Handler], Entry]:
     """Wraps a callback-query handler: the data is parsed, every press re-authorised.
 
     Data we did not produce (forged, junk, an old version) is refused and audited; the handler
@@ -327,7 +329,7 @@ def button(
     are in a state that accepts the press.
     """
 
-    def decorate(fn: Handler) -> Callable[[Update, BotContext], Awaitable[Any]]:
+    def decorate(fn: Handler) -> Entry:
         @functools.wraps(fn)
         async def wrapper(update: Update, context: BotContext) -> Any:
             async def body(turn: Turn) -> Any:

@@ -140,7 +140,7 @@ async def _show_week(turn: Turn, school_id: int, today: date) -> None:
         session=turn.session, school_id=school_id, start=start, end=end, calendar=calendar
     )
     lang = turn.lang
-    lines = [turn.t("duty.week_title", start=day_label(lang, start), end=day_label(lang, end))]
+    lines: list[str] = [turn.t("duty.week_title", start=day_label(lang, start), end=day_label(lang, end))]
     for status in calendar.days(start, end):
         if status.day in days:
             lines.append("")
@@ -197,7 +197,7 @@ async def _show_roster(turn: Turn, school_id: int, today: date) -> None:
     names = {s.id: s.name for s in await school_staff(session=turn.session, school_id=school_id)}
     lang = turn.lang
     sep = turn.t("common.list_sep")
-    lines = [turn.t("duty.roster_title")]
+    lines: list[str] = [turn.t("duty.roster_title")]
     for number, post in enumerate(posts, start=1):
         if post.mode == WEEKDAY:
             people = sep.join(

@@ -432,7 +432,7 @@ async def _list(turn: Turn, school: School) -> None:
     if not found:
         turn.reply(turn.t("event.none"))
         return
-    lines = [turn.t("event.list_title", school=school.name)]
+    lines: list[str] = [turn.t("event.list_title", school=school.name)]
     for event, spec in found:
         upcoming = next_occurrence(spec, calendar, now)
         lines.append(event_line(turn.lang, event))

@@ -86,7 +86,7 @@ async def _mine(turn: Turn, staff: Staff) -> None:
     entries = await entries_of(session=turn.session, staff_id=stored_id(staff), year=year)
     approved = [e for e in entries if e.status == TrainingStatus.APPROVED]
     done = sum(e.hours_tenths for e in approved)
-    lines = [
+    lines: list[str] = [
         turn.t(
             "hours.mine_title",
             start=day_label(turn.lang, year.start),
@@ -199,7 +199,7 @@ async def _add(turn: Turn, staff: Staff, words: list[str]) -> None:
                 ]
             ]
         )
-        text = t(lang, "hours.ask_office", entry=_entry_text(lang, entry, staff.name))
+        text: str = t(lang, "hours.ask_office", entry=_entry_text(lang, entry, staff.name))
         if note:
             text += "\n" + t(lang, "hours.note", note=note)
         turn.out.send(telegram_id, text, markup)

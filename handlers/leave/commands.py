@@ -221,7 +221,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
         )
     # Said only of what happened: with nothing released there is no cover to call off, and
     # substitutes are mentioned only if someone was booked.
-    lines = [turn.t("leave.back.done", span=span)]
+    lines: list[str] = [turn.t("leave.back.done", span=span)]
     if released:
         lines.append(turn.t("leave.back.released", count=len(released)))
     lines.extend("· " + need_label(turn.lang, kit.names, kit.schedule, need) for need in released)

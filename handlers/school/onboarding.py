@@ -49,7 +49,7 @@ async def cmd_help(turn: Turn) -> None:
     infos = visible_commands(
         actor.roles, linked=actor.staff is not None, is_admin=actor.is_admin, in_group=turn.in_group
     )
-    lines = [turn.t("help.title")]
+    lines: list[str] = [turn.t("help.title")]
     lines += [f"/{info.name} — {turn.t(f'help.{info.name}')}" for info in infos]
     if actor.staff is None and not actor.is_sysadmin:
         lines.append("")

@@ -112,7 +112,7 @@ async def _change(turn: Turn, item: PolicySpec, raw: str, *, forced: bool = Fals
         new = item.normalise(typed)
     except PolicyError as exc:
         allowed = allowed_range(turn.lang, item)
-        text = turn.t(f"settings.{exc.problem}", key=name, value=raw.strip(), allowed=allowed)
+        text: str = turn.t(f"settings.{exc.problem}", key=name, value=raw.strip(), allowed=allowed)
         return Outcome(text, None, finished=False)
     policies = await load_policies(session=turn.session, school_id=school_id)
     old = policies.raw(item.key)

@@ -30,7 +30,7 @@ TOPIC_WORDS = {
 
 def routing_lines(lang: str, policies: PolicySet) -> list[str]:
     """One line per kind of post: the topic it goes to."""
-    lines = []
+    lines: list[str] = []
     for name in TOPICS:
         thread = policies.topic(name)
         where = t(lang, "topic.in_thread", thread=thread) if thread else t(lang, "topic.general")
