@@ -148,7 +148,7 @@ async def renew(*, session: AsyncSession, owner: str, until: datetime) -> int:
         .where(_OUTBOX.c.owner == owner, _OUTBOX.c.status == PENDING)
         .values(lease_until=until)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 async def take_over(
@@ -190,7 +190,7 @@ async def purge(*, session: AsyncSession, before: datetime) -> int:
     result = await session.exec(
         delete(_OUTBOX).where(_OUTBOX.c.status == SENT, _OUTBOX.c.done_at < before)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 async def undelivered(
@@ -232,7 +232,7 @@ async def note_reachable(*, session: AsyncSession, chat_id: int) -> bool:
             UnreachableChat.__table__.c.chat_id == chat_id  # type: ignore[attr-defined]
         )
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 async def unreachable_ids(*, session: AsyncSession, chat_ids: Iterable[int]) -> set[int]:
@@ -293,7 +293,7 @@ async def take_work(*, session: AsyncSession, work_id: int) -> bool:
     result = await session.exec(
         delete(_WORK).where(_WORK.c.id == work_id, _WORK.c.status == PENDING)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 async def stale_work(
@@ -342,7 +342,7 @@ async def renew_work(*, session: AsyncSession, owner: str, until: datetime) -> i
         .where(_WORK.c.owner == owner, _WORK.c.status == PENDING)
         .values(lease_until=until)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 async def sent_about(*, session: AsyncSession, about: str) -> list[tuple[int, int]]:

@@ -55,4 +55,4 @@ async def take(*, session: AsyncSession, kind: str, subject_id: int) -> list[Req
 async def purge(*, session: AsyncSession, before: datetime) -> int:
     """Drops what was kept before `before`: those requests are long decided."""
     result = await session.exec(delete(_TABLE).where(_TABLE.c.created_at < before))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)

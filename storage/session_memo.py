@@ -76,7 +76,7 @@ async def remembered(
     entries = _entries(session.sync_session)
     found = entries.get(key)
     if found is not None:
-        return found[1]  # type: ignore[no-any-return]
+        return found[1]
     value = await load()
     entries[key] = (tables, value)
     return value

@@ -33,6 +33,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
 )
+from sqlalchemy.util import EMPTY_DICT
 
 Result = tuple[Any, int, int | None, list[Any] | None]
 
@@ -62,7 +63,7 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
         self._cursor = None  # type: ignore[assignment]
-        self._soft_closed_memoized = {}
+        self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
         self._description: Any = None
         self._rowcount = -1
@@ -150,6 +151,6 @@ def _ends_here(method: str) -> Any:
 
 
 def install() -> None:
-    AsyncAdapt_aiosqlite_connection._cursor_cls = InlineCursor  # type: ignore[misc]
+    AsyncAdapt_aiosqlite_connection._cursor_cls = InlineCursor
     AsyncAdapt_aiosqlite_connection.commit = _ends_here("commit")  # type: ignore[method-assign]
     AsyncAdapt_aiosqlite_connection.rollback = _ends_here("rollback")  # type: ignore[method-assign]

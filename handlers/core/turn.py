@@ -245,9 +245,7 @@ async def _reachable_again(turn: Turn) -> None:
     chat = turn.update.effective_chat
     if chat is not None and chat.type == "private":
         await note_reachable(session=turn.session, chat_id=chat.id)
-        turn.out.after_commit.append(
-            lambda: _forget_unreachable(turn.svc, chat.id)  # type: ignore[union-attr]
-        )
+        turn.out.after_commit.append(lambda: _forget_unreachable(turn.svc, chat.id))
 
 
 async def _forget_unreachable(svc: Services, chat_id: int) -> None:
@@ -319,9 +317,7 @@ def _command_name(turn: Turn) -> str:
     return text.split(maxsplit=1)[0][:32] if text else ""
 
 
-def button(
-    *, roles: frozenset[str] | None = None
-) -> Callable[[Handler], Entry]:
+def button(*, roles: frozenset[str] | None = None) -> Callable[[Handler], Entry]:
     """Wraps a callback-query handler: the data is parsed, every press re-authorised.
 
     Data we did not produce (forged, junk, an old version) is refused and audited; the handler

@@ -140,7 +140,9 @@ async def _show_week(turn: Turn, school_id: int, today: date) -> None:
         session=turn.session, school_id=school_id, start=start, end=end, calendar=calendar
     )
     lang = turn.lang
-    lines: list[str] = [turn.t("duty.week_title", start=day_label(lang, start), end=day_label(lang, end))]
+    lines: list[str] = [
+        turn.t("duty.week_title", start=day_label(lang, start), end=day_label(lang, end))
+    ]
     for status in calendar.days(start, end):
         if status.day in days:
             lines.append("")
@@ -367,5 +369,5 @@ async def _unset(turn: Turn, school_id: int, words: list[str], today: date) -> N
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("duty", cmd_duty)]

@@ -588,7 +588,7 @@ async def _end(turn: Turn, event_id: int, confirmed: bool) -> None:
     turn.edit_origin(turn.t("event.ended", line=event_line(turn.lang, event)))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("events", cmd_events),
         CommandHandler("event", cmd_event),

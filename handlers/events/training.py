@@ -411,7 +411,7 @@ async def cmd_hours(turn: Turn) -> None:
         await _mine(turn, staff)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("hours", cmd_hours),
         CallbackQueryHandler(on_hours_button, pattern=callbacks.HOURS.pattern),

@@ -380,7 +380,7 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     """The /hw conversation (wizard, edit, return reason), then the plain buttons."""
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
 
-    def step(kind: callbacks.Button) -> list[BaseHandler]:  # type: ignore[type-arg]
+    def step(kind: callbacks.Button) -> list[BaseHandler]:
         return [
             CallbackQueryHandler(wizard.on_pick, pattern=kind.pattern),
             MessageHandler(text, wizard.on_tap_please),

@@ -466,7 +466,7 @@ async def cmd_pending(turn: Turn) -> None:
         turn.reply(turn.t("leave.pending.count", count=shown))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     reject = dialogue(
         "leave_reject",
         entry_points=[

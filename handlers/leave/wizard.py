@@ -488,7 +488,7 @@ async def leave_entry(update: Update, context: BotContext) -> object:
     return await wizard_start(update, context)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     wizard = dialogue(
         "leave_wizard",

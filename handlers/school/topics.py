@@ -73,7 +73,7 @@ async def cmd_topic(turn: Turn) -> None:
     turn.reply(turn.group_t("topic.set_here" if thread else "topic.set_general", kind=kind))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("topic", cmd_topic)]
 
 
