@@ -56,6 +56,7 @@ class Services:
     # What follows an action for other people (boards, redrawn copies, slips), after its answer.
     background: Background = field(default_factory=Background)
     # Delivers the outbox, one lane per chat; made with the bot by build_application.
+    # Typed as always there, since every handler and job runs after build_application set it.
     dispatcher: Dispatcher = field(default=None)  # type: ignore[assignment]
     # At 07:00 every school's announcement falls due at once. Composed together, their write
     # transactions contend for SQLite's one lock, whose busy handler is not fair: one of them can

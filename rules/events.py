@@ -14,7 +14,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import chinese_calendar
@@ -316,8 +316,8 @@ def next_occurrence(event: EventSpec, calendar: SchoolCalendar, now: datetime) -
     return None
 
 
-def starts_at(day: date, start: time, tz: object) -> datetime:
-    return datetime.combine(day, start, tzinfo=tz)  # type: ignore[arg-type]
+def starts_at(day: date, start: time, tz: tzinfo) -> datetime:
+    return datetime.combine(day, start, tzinfo=tz)
 
 
 def ends_at(begin: datetime, tenths: int) -> datetime:

@@ -23,7 +23,7 @@ from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from rules.states import LeaveStatus, StepStatus, SubstituteState
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.schedule import bell_times
-from storage.session_memo import remembered, tables_of
+from storage.session_memo import remembered, table_of, tables_of
 from storage.staff import school_staff
 from storage.types import stored_id
 
@@ -220,7 +220,7 @@ async def keep_notice(
 ) -> None:
     """Remembers the teacher's message about the request, to edit it as the state changes."""
     # On the table, not the model: no object in this session needs to follow it.
-    table = LeaveRequest.__table__  # type: ignore[attr-defined]
+    table = table_of(LeaveRequest)
     await session.exec(
         update(table)
         .where(table.c.id == leave_id)

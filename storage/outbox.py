@@ -19,14 +19,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import FollowUpWork, OutboxMessage, UnreachableChat
+from storage.session_memo import table_of
 
 PENDING = "pending"
 SENT = "sent"
 GONE = "gone"
 FAILED = "failed"
 
-_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-_WORK = FollowUpWork.__table__  # type: ignore[attr-defined]
+_OUTBOX = table_of(OutboxMessage)
+_WORK = table_of(FollowUpWork)
+_UNREACHABLE = table_of(UnreachableChat)
 
 
 @dataclass
@@ -227,11 +229,7 @@ async def note_unreachable(
 
 async def note_reachable(*, session: AsyncSession, chat_id: int) -> bool:
     """The person wrote to the bot: it can write to them again. True when that is news."""
-    result = await session.exec(
-        delete(UnreachableChat.__table__).where(  # type: ignore[attr-defined]
-            UnreachableChat.__table__.c.chat_id == chat_id  # type: ignore[attr-defined]
-        )
-    )
+    result = await session.exec(delete(_UNREACHABLE).where(_UNREACHABLE.c.chat_id == chat_id))
     return bool(result.rowcount)
 
 

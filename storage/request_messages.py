@@ -9,8 +9,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import RequestMessage
+from storage.session_memo import table_of
 
-_TABLE = RequestMessage.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(RequestMessage)
 
 
 async def keep(

@@ -81,7 +81,7 @@ async def cmd_duty(turn: Turn) -> None:
     try:
         if sub is None:
             day = take_day(words, today)[0] if words else today
-            await _show_day(turn, school.id, day)
+            await _show_day(turn, school.id, day, today)
         elif sub == "week":
             await _show_week(turn, school.id, today)
         elif sub == "me":
@@ -105,7 +105,7 @@ async def cmd_duty(turn: Turn) -> None:
         turn.reply(turn.t(refused.key, **refused.values))
 
 
-async def _show_day(turn: Turn, school_id: int, day: date) -> None:
+async def _show_day(turn: Turn, school_id: int, day: date, today: date) -> None:
     calendar = await school_calendar(session=turn.session, school_id=school_id)
     status = calendar.status(day)
     if not status.is_school_day:
@@ -118,7 +118,6 @@ async def _show_day(turn: Turn, school_id: int, day: date) -> None:
         )
         return
     shifts = await duty_on(session=turn.session, school_id=school_id, day=day, calendar=calendar)
-    today = school_today(turn.actor.school, turn.now)  # type: ignore[arg-type]
     title = "duty.today_title" if day == today else "duty.day_title"
     gaps = await duty_gaps(session=turn.session, school_id=school_id, start=day, end=day)
     posts = {gap.shift.post_id for gap in gaps}

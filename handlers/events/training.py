@@ -299,7 +299,7 @@ async def on_hours_button(turn: Turn) -> None:
     turn.out.send(
         turn.chat_id,
         turn.t("hours.ask_reason", id=entry.id, entry=_entry_text(turn.lang, entry, staff.name)),
-        ForceReply(selective=True, input_field_placeholder=turn.t("hours.reason_placeholder")),  # type: ignore[arg-type]
+        ForceReply(selective=True, input_field_placeholder=turn.t("hours.reason_placeholder")),
     )
 
 

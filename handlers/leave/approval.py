@@ -372,7 +372,7 @@ async def on_reject_press(turn: Turn) -> object:
             span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
             id=approval.id,
         ),
-        ForceReply(input_field_placeholder=turn.t("leave.reject_placeholder")),  # type: ignore[arg-type]
+        ForceReply(input_field_placeholder=turn.t("leave.reject_placeholder")),
     )
     return REASON
 
