@@ -205,8 +205,8 @@ async def change_need(
         update(CoverNeed)
         .where(
             col(CoverNeed.id) == need.id,
-            CoverNeed.version == version,
-            CoverNeed.status != CoverStatus.RELEASED,
+            col(CoverNeed.version) == version,
+            col(CoverNeed.status) != CoverStatus.RELEASED,
         )
         .values(version=version + 1, **values)
     )
@@ -234,7 +234,7 @@ async def take_from_group(
     """A volunteer's 我来: only while the need is still asked in the group."""
     result = await session.exec(
         update(CoverNeed)
-        .where(col(CoverNeed.id) == need.id, CoverNeed.status == CoverStatus.ASKING)
+        .where(col(CoverNeed.id) == need.id, col(CoverNeed.status) == CoverStatus.ASKING)
         .values(
             status=CoverStatus.ASSIGNED,
             substitute_id=staff_id,
@@ -254,9 +254,9 @@ async def acknowledge(
         update(CoverNeed)
         .where(
             col(CoverNeed.id) == need.id,
-            CoverNeed.version == version,
-            CoverNeed.status == CoverStatus.ASSIGNED,
-            CoverNeed.substitute_id == staff_id,
+            col(CoverNeed.version) == version,
+            col(CoverNeed.status) == CoverStatus.ASSIGNED,
+            col(CoverNeed.substitute_id) == staff_id,
             col(CoverNeed.acknowledged_at).is_(None),
         )
         .values(acknowledged_at=now)
@@ -271,7 +271,7 @@ async def release_needs(*, session: AsyncSession, needs: Iterable[CoverNeed]) ->
     for need in needs:
         result = await session.exec(
             update(CoverNeed)
-            .where(col(CoverNeed.id) == need.id, CoverNeed.status != CoverStatus.RELEASED)
+            .where(col(CoverNeed.id) == need.id, col(CoverNeed.status) != CoverStatus.RELEASED)
             .values(status=CoverStatus.RELEASED, version=CoverNeed.version + 1)
         )
         if result.rowcount == 1:

@@ -554,9 +554,9 @@ async def publish_board(
     await session.exec(
         update(HomeworkPost)
         .where(
-            HomeworkPost.school_id == school_id,
-            HomeworkPost.day == day,
-            HomeworkPost.status == HomeworkStatus.PUBLISHED,
+            col(HomeworkPost.school_id) == school_id,
+            col(HomeworkPost.day) == day,
+            col(HomeworkPost.status) == HomeworkStatus.PUBLISHED,
         )
         .values(announced=True)
         .execution_options(synchronize_session=False)
