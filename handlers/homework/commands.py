@@ -316,7 +316,9 @@ async def _show_week(turn: Turn, class_text: str) -> None:
         statuses=(HomeworkStatus.PUBLISHED,),
     )
     cap = policies.homework_cap(klass.grade)
-    lines: list[str] = [turn.t("hw.view.week", klass=klass.name, cap=cap if cap is not None else "—")]
+    lines: list[str] = [
+        turn.t("hw.view.week", klass=klass.name, cap=cap if cap is not None else "—")
+    ]
     day = monday
     while day <= min(sunday, today):
         mine = [(p, s) for p, s in rows if p.day == day]
@@ -376,7 +378,7 @@ async def cmd_hw_from_link(turn: Turn) -> object:
 # --- wiring ----------------------------------------------------------------------------------
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """The /hw conversation (wizard, edit, return reason), then the plain buttons."""
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
 
