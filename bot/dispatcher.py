@@ -23,7 +23,7 @@ import contextlib
 import logging
 import secrets
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -246,7 +246,7 @@ class Dispatcher:
         opened for the others)."""
         self._hooks[prefix] = (hook, statuses)
 
-    def submit(self, messages: list[Message | Answer]) -> None:
+    def submit(self, messages: Sequence[Message | Answer]) -> None:
         """Hands messages to their chats' lanes; returns at once."""
         for message in messages:
             if isinstance(message, Answer):
@@ -441,6 +441,8 @@ class Dispatcher:
                 await self.gate.take(message.chat_id, bulk=message.bulk)
             elif message.bulk and self._bulk is not None:
                 await self._bulk.take(message.chat_id, bulk=True)
+            # A markup kept in the outbox goes as its JSON dict, which PTB passes on unchanged
+            # though its types name keyboard objects only: hence the two ignores below.
             if isinstance(message, Send):
                 sent = await self.bot.send_message(
                     message.chat_id,
@@ -674,8 +676,8 @@ class Dispatcher:
             self.unreachable.add(message.chat_id)
 
 
-def _seconds(value: object) -> float:
+def _seconds(value: float | timedelta) -> float:
     # python-telegram-bot gives a timedelta when PTB_TIMEDELTA is set (as the CLI does), else int.
     if isinstance(value, timedelta):
         return value.total_seconds()
-    return float(value)  # type: ignore[arg-type]
+    return float(value)

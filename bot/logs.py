@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Iterable, Mapping
+from typing import TextIO
 
 # The libraries that carry the bot's traffic. At DEBUG python-telegram-bot writes every call's
 # parameters and answer and every incoming update in full: message texts, a teacher's leave
@@ -64,8 +65,8 @@ def _harmless(value: object) -> bool:
     return value is None or isinstance(value, int | float)
 
 
-def setup_logging(level: str, secrets: Iterable[str] = (), stream: object = None) -> None:
-    handler = logging.StreamHandler(stream or sys.stderr)  # type: ignore[arg-type]
+def setup_logging(level: str, secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
+    handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
         RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
     )

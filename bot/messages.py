@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from telegram import InlineKeyboardMarkup, ReplyKeyboardRemove
+from telegram import ForceReply, InlineKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.transport import lean_markup
 from storage.outbox import NewMessage
 
-Markup = InlineKeyboardMarkup | ReplyKeyboardRemove | None
+Markup = InlineKeyboardMarkup | ReplyKeyboardRemove | ForceReply | None
 # A cover board's school, day and arranger (staff id): kept once sent, to be drawn again later.
 BoardTag = tuple[int, date, int]
 # A cover slip's school and day: its group messages are kept once sent, to be edited later.
@@ -77,19 +77,19 @@ class Answer:
 Message = Send | Edit
 
 
-def markup_json(markup: object) -> str | None:
+def markup_json(markup: Markup | dict[str, Any]) -> str | None:
     """The markup as Telegram takes it, to keep with the message until it is sent."""
     if markup is None:
         return None
     if isinstance(markup, dict):
         return json.dumps(markup, ensure_ascii=False)
     written = lean_markup(markup)
-    return json.dumps(written.to_dict(), ensure_ascii=False)  # type: ignore[attr-defined]
+    return json.dumps(written.to_dict(), ensure_ascii=False)
 
 
-def call_markup(markup: object) -> object:
+def call_markup(markup: Markup | dict[str, Any]) -> Markup | dict[str, Any]:
     """What to hand to the call: a kept markup goes as the JSON Telegram will read."""
-    if isinstance(markup, dict):
+    if markup is None or isinstance(markup, dict):
         return markup
     return lean_markup(markup)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -56,6 +56,7 @@ class Services:
     # What follows an action for other people (boards, redrawn copies, slips), after its answer.
     background: Background = field(default_factory=Background)
     # Delivers the outbox, one lane per chat; made with the bot by build_application.
+    # Typed as always there, since every handler and job runs after build_application set it.
     dispatcher: Dispatcher = field(default=None)  # type: ignore[assignment]
     # At 07:00 every school's announcement falls due at once. Composed together, their write
     # transactions contend for SQLite's one lock, whose busy handler is not fair: one of them can
@@ -89,6 +90,19 @@ class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], d
     @property
     def svc(self) -> Services:
         return self.application.bot_data[SERVICES_KEY]
+
+    @property
+    def user_data(self) -> dict[Any, Any]:
+        """What a person's dialogue keeps between steps. PTB types it optional because a job has
+        no user; a turn always has one (an update without a user never starts a turn)."""
+        data = super().user_data
+        if data is None:
+            raise AttributeError("user_data is only there for an update from a person")
+        return data
+
+    @user_data.setter
+    def user_data(self, _: object) -> NoReturn:
+        raise AttributeError("user_data is changed in place, never replaced")
 
 
 def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:

@@ -13,6 +13,7 @@ import html
 import re
 import string
 import tomllib
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,7 @@ def fit_message(text: str, limit: int = MESSAGE_LIMIT) -> str:
     return "".join(kept)
 
 
-def split_message(lines: list[str], limit: int = 3500) -> list[Safe]:
+def split_message(lines: Sequence[str], limit: int = 3500) -> list[Safe]:
     """Joins lines into messages under Telegram's 4,096 characters, never splitting a line."""
     chunks: list[Safe] = []
     current: list[str] = []

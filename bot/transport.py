@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+from typing import overload
 
 import aiohttp
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, ReplyKeyboardRemove
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import JSONDict, ODVInput
 from telegram.error import NetworkError, TimedOut
@@ -82,7 +83,14 @@ def _button(button: InlineKeyboardButton) -> JSONDict:
     return written
 
 
-def lean_markup(markup: object) -> object:
+Keyboard = InlineKeyboardMarkup | ReplyKeyboardRemove | ForceReply
+
+
+@overload
+def lean_markup(markup: Keyboard) -> Keyboard: ...
+@overload
+def lean_markup(markup: None) -> None: ...
+def lean_markup(markup: Keyboard | None) -> Keyboard | None:
     """The markup to hand to a call: an inline keyboard as a `LeanKeyboard`, anything else as is."""
     if type(markup) is InlineKeyboardMarkup:
         return LeanKeyboard(markup.inline_keyboard)

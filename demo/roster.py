@@ -157,8 +157,8 @@ def people(classes_per_grade: dict[int, int] | None = None, extra: int = 0) -> l
     maths_classes = [class_key(g, n) for g, n in classes]
     for index, name in enumerate(MATHS):
         taught = maths_classes[index * 2 : index * 2 + 2]
-        grade = int(taught[0].split("-")[0]) if taught else None
-        staff.append(Person(name, ["teacher"], ["数学"], grade, classes=taught))
+        maths_grade = int(taught[0].split("-")[0]) if taught else None
+        staff.append(Person(name, ["teacher"], ["数学"], maths_grade, classes=taught))
     upper = [class_key(g, n) for g, n in classes if g >= 3]
     _spread(staff, ENGLISH, "英语", upper)
     _spread(staff, SCIENCE, "科学", maths_classes)

@@ -136,8 +136,8 @@ async def seed_demo_school(database_url: str, now: datetime, *, bind: bool) -> N
             school = await create_school(
                 session=session,
                 name=SCHOOL_NAME,
-                timezone=now.tzinfo.key,
-                now=now,  # type: ignore[union-attr]
+                timezone=str(now.tzinfo),
+                now=now,
             )
             await audit.record(
                 session=session, at=now, action="school_created", school_id=school.id

@@ -8,7 +8,7 @@ dispatcher (bot/dispatcher.py) delivers them with retries, paced, one lane per c
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date
@@ -61,7 +61,7 @@ async def send_to_staff_groups(
     bot: Bot,
     session: AsyncSession,
     school_id: int,
-    texts: list[str],
+    texts: Sequence[str],
     markup: InlineKeyboardMarkup | None = None,
     *,
     thread_id: int | None = None,

@@ -26,10 +26,14 @@ async def plan_patrol_reminders(ctx: DayContext) -> list[Slot]:
         return []
     shifts = await shifts_of_day(ctx)
     at = at_local(ctx.day, ctx.policies.get("patrol.reminder_time"), ctx.tz)
-    people = {s.staff_id: s for s in _patrols(shifts) if s.telegram_id is not None}
+    people = {
+        s.staff_id: s
+        for s in _patrols(shifts)
+        if s.staff_id is not None and s.telegram_id is not None
+    }
     return [
         Slot(REMIND, f"s{staff_id}", at, ctx.day.isoformat(), {"staff_id": staff_id})
-        for staff_id in sorted(people)  # type: ignore[type-var]
+        for staff_id in sorted(people)
     ]
 
 

@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
@@ -461,7 +461,7 @@ async def _watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def _slot_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     job = context.job
     assert job is not None
-    school_id, slot = job.data  # type: ignore[misc]
+    school_id, slot = cast("tuple[int, Slot]", job.data)
     await run_slot(context.application, school_id, slot)
 
 

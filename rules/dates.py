@@ -129,13 +129,13 @@ def read_day(text: str, today: date, after: date | None = None) -> date | None:
     match = _FULL_DATE.match(value)
     if match:
         try:
-            found = date(int(match[1]), int(match[2]), int(match[3]))
+            full = date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             return None
-        if not within_reach(found, today):
+        if not within_reach(full, today):
             # Refused here, before a range or a weekday after it is counted from it.
             raise DateError(OUT_OF_RANGE, **out_of_range_values(text, today))
-        return found
+        return full
     match = _MONTH_DAY.match(value)
     if match:
         return _month_day(today, int(match[1]), int(match[2]))

@@ -14,7 +14,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
+from typing import Any
 
 import chinese_calendar
 
@@ -175,10 +176,10 @@ def _join_next(words: Iterable[str]) -> list[str]:
 def parse_event_words(words: Iterable[str], today: date) -> EventWords:
     """Reads the words in any order by their form: a weekday or date, a time, a number of hours,
     an audience; everything else is the title. Each part may be given once."""
-    found: dict[str, object] = {}
+    found: dict[str, Any] = {}  # each part as its parser read it
     title: list[str] = []
 
-    def put(part: str, value: object, word: str) -> None:
+    def put(part: str, value: Any, word: str) -> None:
         if part in found:
             raise EventError("event.err.twice", word=word)
         found[part] = value
@@ -210,9 +211,9 @@ def parse_event_words(words: Iterable[str], today: date) -> EventWords:
     return EventWords(
         weekday=when if isinstance(when, int) else None,
         day=when if isinstance(when, date) else None,
-        start=found.get("start"),  # type: ignore[arg-type]
-        tenths=found.get("tenths"),  # type: ignore[arg-type]
-        audience=found.get("audience"),  # type: ignore[arg-type]
+        start=found.get("start"),
+        tenths=found.get("tenths"),
+        audience=found.get("audience"),
         title=text,
     )
 
@@ -315,8 +316,8 @@ def next_occurrence(event: EventSpec, calendar: SchoolCalendar, now: datetime) -
     return None
 
 
-def starts_at(day: date, start: time, tz: object) -> datetime:
-    return datetime.combine(day, start, tzinfo=tz)  # type: ignore[arg-type]
+def starts_at(day: date, start: time, tz: tzinfo) -> datetime:
+    return datetime.combine(day, start, tzinfo=tz)
 
 
 def ends_at(begin: datetime, tenths: int) -> datetime:

@@ -135,7 +135,9 @@ def plan_staff(
     by_name = {s.name: s for s in stored}
     plans = [(r, merge_staff(r, by_name.get(r.name))) for r in records]
     listed = {r.name for r in records}
-    final = [(s, None) for s in by_name.values() if s.name not in listed]
+    final: list[tuple[StaffState, int | None]] = [
+        (s, None) for s in by_name.values() if s.name not in listed
+    ]
     final += [(state, record.line) for record, state in plans]
     heads: dict[ClassRef, list[str]] = defaultdict(list)
     accounts: dict[int, list[str]] = defaultdict(list)

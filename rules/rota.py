@@ -114,7 +114,9 @@ def edited_rotation(
     """A rotation list with someone added at its end or removed, turned so that it goes on
     where it was: whoever was due keeps the turn, or, when they were removed, the next after
     them. The result is meant to start again from the day `due` was computed for."""
-    entries = [(staff, place) for place, staff in enumerate(old) if staff != remove]
+    entries: list[tuple[int, int | None]] = [
+        (staff, place) for place, staff in enumerate(old) if staff != remove
+    ]
     if add is not None:
         entries.append((add, None))
     kept = [

@@ -198,7 +198,7 @@ def _xlsx_rows(data: bytes) -> Iterator[tuple[str, ...]]:
             return
         sheet = book.worksheets[0]
         # Some generators write a wrong sheet size, which would make read-only mode cut rows.
-        sheet.reset_dimensions()  # type: ignore[union-attr]
+        sheet.reset_dimensions()
         try:
             for values in sheet.iter_rows(min_row=1, values_only=True):
                 yield tuple(cell_text(v) for v in values)

@@ -127,14 +127,14 @@ def command_key(state: State, scope: Any, language_code: str | None) -> CommandK
     chat_id = user_id = None
     if kind in ("chat", "chat_administrators", "chat_member"):
         try:
-            chat_id = int(scope.get("chat_id"))
+            chat_id = int(scope.get("chat_id", ""))
         except (TypeError, ValueError):
             raise bad_request("chat not found") from None
         if chat_id not in state.chats:
             raise bad_request("chat not found")
     if kind == "chat_member":
         try:
-            user_id = int(scope.get("user_id"))
+            user_id = int(scope.get("user_id", ""))
         except (TypeError, ValueError):
             raise bad_request("user not found") from None
     return kind, chat_id, user_id, language_code or ""

@@ -41,7 +41,7 @@ def _reply_target(chat: SimChat, p: Params) -> int | None:
     params = p.obj("reply_parameters")
     allow_missing = p.flag("allow_sending_without_reply")
     if isinstance(params, dict) and params.get("message_id") is not None:
-        target = int(params["message_id"])
+        target: int | None = int(params["message_id"])
         allow_missing = bool(params.get("allow_sending_without_reply", allow_missing))
     else:
         target = p.integer("reply_to_message_id")
@@ -144,7 +144,8 @@ def _send_media(state: State, p: Params, kind: str) -> dict[str, Any]:
     chat = state.writable_chat(p.chat_id())
     caption = p.string("caption") or None  # an empty caption means no caption
     parse_mode = p.string("parse_mode")
-    plain_caption, caption_entities = None, []
+    plain_caption: str | None = None
+    caption_entities: list[dict[str, Any]] = []
     if caption is not None:
         plain_caption, caption_entities = parse_formatted(
             caption, parse_mode, p.obj("caption_entities")

@@ -95,8 +95,8 @@ class BotApi:
             # A simulator bug: answer with JSON so the client reports it legibly.
             log.exception("simulator failure in %s", name)
             self.state.recent_errors.append(f"{name}: simulator failure {exc!r}")
-            error = ApiError(500, f"Internal Server Error: simulator failure: {exc!r}")
-            return json_response(error.to_json(), 500)
+            failure = ApiError(500, f"Internal Server Error: simulator failure: {exc!r}")
+            return json_response(failure.to_json(), 500)
         return json_response({"ok": True, "result": result})
 
     def _check_rate_limit(self, params: Params) -> None:

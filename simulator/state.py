@@ -115,12 +115,12 @@ class State:
 
     def chat_json(self, chat: SimChat) -> dict[str, Any]:
         if chat.type == "private":
-            data = self.get_user(chat.id).to_api()
+            data: dict[str, Any] = self.get_user(chat.id).to_api()
             data.pop("is_bot", None)
             data.pop("language_code", None)
             data["type"] = "private"
             return data
-        data: dict[str, Any] = {"id": chat.id, "type": chat.type, "title": chat.title or ""}
+        data = {"id": chat.id, "type": chat.type, "title": chat.title or ""}
         if chat.is_forum:
             data["is_forum"] = True
         return data
@@ -177,7 +177,7 @@ class State:
             data["until_date"] = 0
         return data
 
-    def writable_chat(self, chat_id: int | str) -> SimChat:
+    def writable_chat(self, chat_id: int | str | None) -> SimChat:
         """The chat the bot wants to act in, or the error Telegram would give."""
         chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:

@@ -205,8 +205,8 @@ async def change_need(
         update(CoverNeed)
         .where(
             col(CoverNeed.id) == need.id,
-            CoverNeed.version == version,
-            CoverNeed.status != CoverStatus.RELEASED,
+            col(CoverNeed.version) == version,
+            col(CoverNeed.status) != CoverStatus.RELEASED,
         )
         .values(version=version + 1, **values)
     )
@@ -234,7 +234,7 @@ async def take_from_group(
     """A volunteer's 我来: only while the need is still asked in the group."""
     result = await session.exec(
         update(CoverNeed)
-        .where(col(CoverNeed.id) == need.id, CoverNeed.status == CoverStatus.ASKING)
+        .where(col(CoverNeed.id) == need.id, col(CoverNeed.status) == CoverStatus.ASKING)
         .values(
             status=CoverStatus.ASSIGNED,
             substitute_id=staff_id,
@@ -254,9 +254,9 @@ async def acknowledge(
         update(CoverNeed)
         .where(
             col(CoverNeed.id) == need.id,
-            CoverNeed.version == version,
-            CoverNeed.status == CoverStatus.ASSIGNED,
-            CoverNeed.substitute_id == staff_id,
+            col(CoverNeed.version) == version,
+            col(CoverNeed.status) == CoverStatus.ASSIGNED,
+            col(CoverNeed.substitute_id) == staff_id,
             col(CoverNeed.acknowledged_at).is_(None),
         )
         .values(acknowledged_at=now)
@@ -271,7 +271,7 @@ async def release_needs(*, session: AsyncSession, needs: Iterable[CoverNeed]) ->
     for need in needs:
         result = await session.exec(
             update(CoverNeed)
-            .where(col(CoverNeed.id) == need.id, CoverNeed.status != CoverStatus.RELEASED)
+            .where(col(CoverNeed.id) == need.id, col(CoverNeed.status) != CoverStatus.RELEASED)
             .values(status=CoverStatus.RELEASED, version=CoverNeed.version + 1)
         )
         if result.rowcount == 1:
@@ -309,7 +309,7 @@ class CoverDay:
                 for need in self.covers
                 if need.status in COVERING_STATES and need.substitute_id
             ]
-        return self._kept["covering"]  # type: ignore[no-any-return]
+        return self._kept["covering"]
 
     def _taught(self) -> dict[int, frozenset[int]]:
         if "taught" not in self._kept:
@@ -317,7 +317,7 @@ class CoverDay:
             for lesson in self.lessons:
                 periods.setdefault(lesson.teacher_id, set()).add(lesson.period)
             self._kept["taught"] = {who: frozenset(p) for who, p in periods.items()}
-        return self._kept["taught"]  # type: ignore[no-any-return]
+        return self._kept["taught"]
 
     def _periods_of(self, who: int, without: int | None) -> frozenset[int]:
         covered = {p for need_id, sub, p in self._covering() if sub == who and need_id != without}
@@ -346,7 +346,7 @@ class CoverDay:
                 for leave in self.leaves
                 if away_at(leave, self.day, period, bell_starts, start)
             )
-        return self._kept[key]  # type: ignore[no-any-return]
+        return self._kept[key]
 
     def covers_today(self, *, without: int | None = None) -> Counter[int]:
         return Counter(sub for need_id, sub, _ in self._covering() if need_id != without)
@@ -373,7 +373,7 @@ async def cover_counts(
     """Lessons each person covered (or is arranged to cover) between the two days."""
     params = _needs_params(school_id, first, last, COVERING_STATES)
     rows = (await session.exec(_COVER_COUNTS, params=params)).all()
-    return Counter({staff_id: count for staff_id, count in rows})
+    return Counter({staff_id: count for staff_id, count in rows if staff_id is not None})
 
 
 async def load_cover_day(

@@ -33,7 +33,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
             # burst those sleeps averaged 5 ms per transaction.
             kwargs.setdefault("pool_size", 1)
             kwargs.setdefault("max_overflow", 0)
-        connect_args = {"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+        connect_args: dict[str, Any] = {
+            "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000,
+            "check_same_thread": False,
+        }
         engine = create_async_engine(url, connect_args=connect_args, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)

@@ -433,7 +433,9 @@ async def on_any_duty(
     """Whether the person is on the standing roster, or stands in for someone between the two
     days: when not, no duty of theirs can fall in that time, and nothing more need be read."""
     params = {"school_id": school_id, "staff_id": staff_id, "start": start, "end": end}
-    return (await session.exec(_ON_ANY_DUTY, params=params)).first() is not None
+    # SQLModel types exec() for a select or DML statement only; it runs a UNION as well.
+    found = await session.exec(_ON_ANY_DUTY, params=params)  # type: ignore[call-overload]
+    return found.first() is not None
 
 
 @dataclass(frozen=True)

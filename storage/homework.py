@@ -9,11 +9,11 @@ after it as an addition, never in between.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import bindparam
+from sqlalchemy import ColumnElement, bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -121,7 +121,7 @@ async def school_subjects(*, session: AsyncSession, school_id: int) -> list[Subj
     return list((await session.exec(_SCHOOL_SUBJECTS, params={"school_id": school_id})).all())
 
 
-def _valid_on(day: date) -> Sequence[object]:
+def _valid_on(day: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
     return (
         or_(col(Lesson.valid_from).is_(None), col(Lesson.valid_from) <= day),
         or_(col(Lesson.valid_to).is_(None), col(Lesson.valid_to) >= day),
@@ -554,9 +554,9 @@ async def publish_board(
     await session.exec(
         update(HomeworkPost)
         .where(
-            HomeworkPost.school_id == school_id,
-            HomeworkPost.day == day,
-            HomeworkPost.status == HomeworkStatus.PUBLISHED,
+            col(HomeworkPost.school_id) == school_id,
+            col(HomeworkPost.day) == day,
+            col(HomeworkPost.status) == HomeworkStatus.PUBLISHED,
         )
         .values(announced=True)
         .execution_options(synchronize_session=False)

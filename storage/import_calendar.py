@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,11 +22,15 @@ async def write_calendar(
         .order_by(col(CalendarEntry.id))
     )
     stored: dict[tuple[str, object], CalendarEntry] = {}
-    for entry in (await session.exec(query)).all():
-        stored.setdefault((entry.kind, entry.start_date), entry)
+    for found in (await session.exec(query)).all():
+        stored.setdefault((found.kind, found.start_date), found)
     counts = Counts()
     for record in records:
-        values = {"end_date": record.end, "weekday": record.weekday, "note": record.note}
+        values: dict[str, Any] = {
+            "end_date": record.end,
+            "weekday": record.weekday,
+            "note": record.note,
+        }
         entry = stored.get((record.kind, record.start))
         if entry is None:
             session.add(

@@ -29,9 +29,9 @@ async def check_events(
     subjects = await known_subjects(session=session, school_id=school_id)
     audiences = [(r.line, r.audience) for r in records]
     audiences += [
-        (p.line, p.cells["audience"])
+        (p.line, audience)
         for p in partial
-        if isinstance(p.cells.get("audience"), Audience)
+        if isinstance(audience := p.cells.get("audience"), Audience)
     ]
     errors = []
     for line, audience in sorted(audiences, key=lambda pair: pair[0]):

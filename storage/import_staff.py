@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -75,14 +76,14 @@ async def write_staff(
         for r, state in plans
         if r.name in stored and stored[r.name][0].telegram_id not in (None, state.telegram_id)
     ]
-    for row in moving:
-        row.telegram_id = None
-        session.add(row)
+    for moved in moving:
+        moved.telegram_id = None
+        session.add(moved)
     if moving:
         await session.flush()
     counts = Counts()
     for record, state in plans:
-        values = encoded(state) | {
+        values: dict[str, Any] = encoded(state) | {
             "head_of_class_id": classes[state.head_of].id if state.head_of else None,
             "active": True,
         }

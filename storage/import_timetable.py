@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
+from typing import Any
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -84,16 +85,16 @@ async def write_timetable(
     ).all()
     by_key: dict[LessonKey, Lesson] = {}
     surplus: list[Lesson] = []  # older duplicates of one slot; the file says there is one
-    for lesson in stored:
-        key = (lesson.class_id, lesson.weekday, lesson.period, lesson.valid_from)
+    for kept in stored:
+        key = (kept.class_id, kept.weekday, kept.period, kept.valid_from)
         if key in by_key:
-            surplus.append(lesson)
+            surplus.append(kept)
         else:
-            by_key[key] = lesson
+            by_key[key] = kept
     counts = Counts()
     for record in records:
         class_id = stored_id(classes[record.class_ref])
-        values = {
+        values: dict[str, Any] = {
             "subject_id": subjects[record.subject].id,
             "teacher_id": teachers[record.teacher].id,
             "valid_to": record.valid_to,

@@ -23,7 +23,7 @@ from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from rules.states import LeaveStatus, StepStatus, SubstituteState
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.schedule import bell_times
-from storage.session_memo import remembered, tables_of
+from storage.session_memo import remembered, table_of, tables_of
 from storage.staff import school_staff
 from storage.types import stored_id
 
@@ -179,8 +179,8 @@ async def escalate_step(
         update(LeaveApproval)
         .where(
             col(LeaveApproval.id) == approval.id,
-            LeaveApproval.status == StepStatus.WAITING,
-            LeaveApproval.level == approval.level,
+            col(LeaveApproval.status) == StepStatus.WAITING,
+            col(LeaveApproval.level) == approval.level,
         )
         .values(level=to_level if to_level is not None else approval.level + 1, escalated_at=now)
     )
@@ -220,7 +220,7 @@ async def keep_notice(
 ) -> None:
     """Remembers the teacher's message about the request, to edit it as the state changes."""
     # On the table, not the model: no object in this session needs to follow it.
-    table = LeaveRequest.__table__  # type: ignore[attr-defined]
+    table = table_of(LeaveRequest)
     await session.exec(
         update(table)
         .where(table.c.id == leave_id)
@@ -232,10 +232,10 @@ async def _move_request(
     session: AsyncSession, leave_id: int, *, step: int | None, values: dict[str, object]
 ) -> bool:
     query = update(LeaveRequest).where(
-        col(LeaveRequest.id) == leave_id, LeaveRequest.status == LeaveStatus.PENDING
+        col(LeaveRequest.id) == leave_id, col(LeaveRequest.status) == LeaveStatus.PENDING
     )
     if step is not None:
-        query = query.where(LeaveRequest.step == step)
+        query = query.where(col(LeaveRequest.step) == step)
     result = await session.exec(query.values(**values))
     return result.rowcount == 1
 
@@ -283,8 +283,8 @@ async def decide_step(
         await session.exec(
             update(LeaveApproval)
             .where(
-                LeaveApproval.leave_id == leave.id,
-                LeaveApproval.step == approval.step + 1,
+                col(LeaveApproval.leave_id) == leave.id,
+                col(LeaveApproval.step) == approval.step + 1,
             )
             .values(status=StepStatus.WAITING, waiting_since=now)
         )
@@ -299,7 +299,7 @@ async def _close_steps(session: AsyncSession, leave_id: int) -> None:
     await session.exec(
         update(LeaveApproval)
         .where(
-            LeaveApproval.leave_id == leave_id,
+            col(LeaveApproval.leave_id) == leave_id,
             col(LeaveApproval.status).in_((StepStatus.WAITING, StepStatus.QUEUED)),
         )
         .values(status=StepStatus.CLOSED)
@@ -336,7 +336,7 @@ async def end_leave(*, session: AsyncSession, leave: LeaveRequest, now: datetime
     """销假: an approved leave ends now; False when it was not approved (any more)."""
     result = await session.exec(
         update(LeaveRequest)
-        .where(col(LeaveRequest.id) == leave.id, LeaveRequest.status == LeaveStatus.APPROVED)
+        .where(col(LeaveRequest.id) == leave.id, col(LeaveRequest.status) == LeaveStatus.APPROVED)
         .values(status=LeaveStatus.ENDED, returned_at=now)
     )
     if result.rowcount != 1:
@@ -353,8 +353,8 @@ async def answer_substitute(
         update(LeaveRequest)
         .where(
             col(LeaveRequest.id) == leave.id,
-            LeaveRequest.substitute_id == staff_id,
-            LeaveRequest.substitute_state == SubstituteState.ASKED,
+            col(LeaveRequest.substitute_id) == staff_id,
+            col(LeaveRequest.substitute_state) == SubstituteState.ASKED,
             col(LeaveRequest.status).in_((LeaveStatus.PENDING, LeaveStatus.APPROVED)),
         )
         .values(substitute_state=SubstituteState.AGREED if agree else SubstituteState.DECLINED)

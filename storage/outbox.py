@@ -19,14 +19,16 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import FollowUpWork, OutboxMessage, UnreachableChat
+from storage.session_memo import table_of
 
 PENDING = "pending"
 SENT = "sent"
 GONE = "gone"
 FAILED = "failed"
 
-_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-_WORK = FollowUpWork.__table__  # type: ignore[attr-defined]
+_OUTBOX = table_of(OutboxMessage)
+_WORK = table_of(FollowUpWork)
+_UNREACHABLE = table_of(UnreachableChat)
 
 
 @dataclass
@@ -148,7 +150,7 @@ async def renew(*, session: AsyncSession, owner: str, until: datetime) -> int:
         .where(_OUTBOX.c.owner == owner, _OUTBOX.c.status == PENDING)
         .values(lease_until=until)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 async def take_over(
@@ -190,7 +192,7 @@ async def purge(*, session: AsyncSession, before: datetime) -> int:
     result = await session.exec(
         delete(_OUTBOX).where(_OUTBOX.c.status == SENT, _OUTBOX.c.done_at < before)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 async def undelivered(
@@ -227,12 +229,8 @@ async def note_unreachable(
 
 async def note_reachable(*, session: AsyncSession, chat_id: int) -> bool:
     """The person wrote to the bot: it can write to them again. True when that is news."""
-    result = await session.exec(
-        delete(UnreachableChat.__table__).where(  # type: ignore[attr-defined]
-            UnreachableChat.__table__.c.chat_id == chat_id  # type: ignore[attr-defined]
-        )
-    )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    result = await session.exec(delete(_UNREACHABLE).where(_UNREACHABLE.c.chat_id == chat_id))
+    return bool(result.rowcount)
 
 
 async def unreachable_ids(*, session: AsyncSession, chat_ids: Iterable[int]) -> set[int]:
@@ -293,7 +291,7 @@ async def take_work(*, session: AsyncSession, work_id: int) -> bool:
     result = await session.exec(
         delete(_WORK).where(_WORK.c.id == work_id, _WORK.c.status == PENDING)
     )
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    return bool(result.rowcount)
 
 
 async def stale_work(
@@ -342,7 +340,7 @@ async def renew_work(*, session: AsyncSession, owner: str, until: datetime) -> i
         .where(_WORK.c.owner == owner, _WORK.c.status == PENDING)
         .values(lease_until=until)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)
 
 
 async def sent_about(*, session: AsyncSession, about: str) -> list[tuple[int, int]]:

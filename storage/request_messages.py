@@ -9,8 +9,9 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import RequestMessage
+from storage.session_memo import table_of
 
-_TABLE = RequestMessage.__table__  # type: ignore[attr-defined]
+_TABLE = table_of(RequestMessage)
 
 
 async def keep(
@@ -55,4 +56,4 @@ async def take(*, session: AsyncSession, kind: str, subject_id: int) -> list[Req
 async def purge(*, session: AsyncSession, before: datetime) -> int:
     """Drops what was kept before `before`: those requests are long decided."""
     result = await session.exec(delete(_TABLE).where(_TABLE.c.created_at < before))
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return int(result.rowcount or 0)

@@ -17,7 +17,7 @@ from datetime import time
 from functools import cached_property
 from weakref import WeakKeyDictionary
 
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -64,7 +64,7 @@ class SchoolStatic:
 
 
 Entries = OrderedDict[int, tuple[int, SchoolStatic]]
-_caches: WeakKeyDictionary[Engine, Entries] = WeakKeyDictionary()
+_caches: WeakKeyDictionary[Engine | Connection, Entries] = WeakKeyDictionary()
 
 
 async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStatic:
@@ -72,7 +72,7 @@ async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStati
     school = await session.get(School, school_id)
     if school is None or wrote(session, WATCHED):
         return await _load(session, school_id)
-    entries = _caches.setdefault(session.sync_session.get_bind(), OrderedDict())  # type: ignore[arg-type]
+    entries = _caches.setdefault(session.sync_session.get_bind(), OrderedDict())
     found = entries.get(school_id)
     if found is not None and found[0] == school.schedule_version:
         entries.move_to_end(school_id)
@@ -99,7 +99,8 @@ async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
         subject_id or 0: name for subject_id, name in (await session.exec(subjects)).all()
     }
     # Plain columns, not ORM objects: a timetable is a thousand rows, read on every change.
-    lessons = select(
+    # SQLModel's select() is typed for at most four columns; it takes any number.
+    lessons = select(  # type: ignore[call-overload]
         Lesson.id,
         Lesson.class_id,
         Lesson.weekday,

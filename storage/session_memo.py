@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import event
+from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
@@ -19,9 +20,16 @@ KEY = "session_memo"
 WRITTEN = "session_written_tables"
 
 
-def tables_of(*models: type) -> frozenset[str]:
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a table model, for statements that need no ORM object."""
+    # SQLAlchemy gives every table model its `__table__`; SQLModel does not declare it.
+    table: Table = model.__table__  # type: ignore[attr-defined]
+    return table
+
+
+def tables_of(*models: type[SQLModel]) -> frozenset[str]:
     """The table names of these models, as `remembered` and `wrote` take them."""
-    return frozenset(model.__tablename__ for model in models)  # type: ignore[attr-defined]
+    return frozenset(table_of(model).name for model in models)
 
 
 def _entries(session: Session) -> dict[Hashable, tuple[frozenset[str], Any]]:
@@ -76,7 +84,7 @@ async def remembered(
     entries = _entries(session.sync_session)
     found = entries.get(key)
     if found is not None:
-        return found[1]  # type: ignore[no-any-return]
+        return found[1]
     value = await load()
     entries[key] = (tables, value)
     return value

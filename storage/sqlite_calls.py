@@ -33,6 +33,7 @@ from sqlalchemy.dialects.sqlite.aiosqlite import (
     AsyncAdapt_aiosqlite_connection,
     AsyncAdapt_aiosqlite_cursor,
 )
+from sqlalchemy.util import EMPTY_DICT
 
 Result = tuple[Any, int, int | None, list[Any] | None]
 
@@ -61,8 +62,10 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
     def __init__(self, adapt_connection: Any) -> None:
         self._adapt_connection = adapt_connection
         self._connection = adapt_connection._connection
+        # No aiosqlite cursor exists (each trip opens its own sqlite3 one); the base class's
+        # attribute is typed as always holding one.
         self._cursor = None  # type: ignore[assignment]
-        self._soft_closed_memoized = {}
+        self._soft_closed_memoized = EMPTY_DICT
         self._rows = collections.deque()
         self._description: Any = None
         self._rowcount = -1
@@ -78,6 +81,7 @@ class InlineCursor(AsyncAdapt_aiosqlite_cursor):
 
     @property
     def lastrowid(self) -> int:
+        # sqlite3 gives None before any insert, as DB-API allows; SQLAlchemy's base says int.
         return self._lastrowid  # type: ignore[return-value]
 
     @property
@@ -150,6 +154,8 @@ def _ends_here(method: str) -> Any:
 
 
 def install() -> None:
-    AsyncAdapt_aiosqlite_connection._cursor_cls = InlineCursor  # type: ignore[misc]
+    AsyncAdapt_aiosqlite_connection._cursor_cls = InlineCursor
+    # Patched on SQLAlchemy's own class on purpose (see `_ends_here`): mypy refuses any
+    # assignment to a method.
     AsyncAdapt_aiosqlite_connection.commit = _ends_here("commit")  # type: ignore[method-assign]
     AsyncAdapt_aiosqlite_connection.rollback = _ends_here("rollback")  # type: ignore[method-assign]

@@ -97,8 +97,8 @@ async def escalate_swap(
         update(LessonSwap)
         .where(
             col(LessonSwap.id) == swap.id,
-            LessonSwap.status == SwapStatus.AGREED,
-            LessonSwap.level == swap.level,
+            col(LessonSwap.status) == SwapStatus.AGREED,
+            col(LessonSwap.level) == swap.level,
         )
         .values(level=level, escalated_at=now)
     )
@@ -115,7 +115,7 @@ async def mark_swap_told(*, session: AsyncSession, swap: LessonSwap, now: dateti
         update(LessonSwap)
         .where(
             col(LessonSwap.id) == swap.id,
-            LessonSwap.status == SwapStatus.ASKED,
+            col(LessonSwap.status) == SwapStatus.ASKED,
             col(LessonSwap.escalated_at).is_(None),
         )
         .values(escalated_at=now)

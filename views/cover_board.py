@@ -33,7 +33,8 @@ from storage.cover_boards import (
 from storage.models import CoverNeed
 from storage.schedule import Kit
 from storage.types import stored_id
-from views.leave import cover_state, day_label, need_label
+from views.common import day_label
+from views.leave import cover_state, need_label
 
 # A board shows one lesson at a time, with its suggestions and buttons, and a line for each of
 # the day's lessons above it: a phone shows it whole, and a thumb finds the buttons. At most
@@ -83,7 +84,7 @@ def render_board(kit: Kit, shown: Showing, lang: str, parts: BoardParts | None =
     parts = BoardParts() if parts is None else parts
     day, needs, now = shown.day, shown.needs, shown.now
     index = shown_index(kit, shown)
-    lines = [t(lang, "cover.board.title", day=day_label(lang, day))]
+    lines: list[str] = [t(lang, "cover.board.title", day=day_label(lang, day))]
     rows: list[list[InlineKeyboardButton]] = []
     if not needs:
         return Board("\n".join(lines), None, None)

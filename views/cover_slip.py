@@ -10,7 +10,8 @@ from rules.states import CoverStatus
 from storage.cover import SlipData
 from storage.models import CoverNeed
 from storage.schedule import Names, Schedule
-from views.leave import cover_state, day_label, need_label, part_label, swap_line
+from views.common import day_label
+from views.leave import cover_state, need_label, part_label, swap_line
 
 # A lesson someone covers: a change of who is said in words.
 COVERED = (CoverStatus.ASSIGNED, CoverStatus.MERGED)

@@ -107,7 +107,7 @@ def render_day(
 ) -> list[str]:
     """A heading and one line per post; posts in `gaps` (their person is on leave then) say a
     replacement is needed instead of naming the absent person as on duty."""
-    lines = [
+    lines: list[str] = [
         t(lang, title, day=day_label(lang, status.day), note=makeup_note(lang, status)),
     ]
     lines += [shift_line(lang, s, notify=notify, gap=s.post_id in gaps) for s in shifts]

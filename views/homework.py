@@ -91,7 +91,7 @@ def grade_name(lang: str, grade: int) -> Safe:
 
 
 def class_block(lang: str, day: ClassDay) -> list[str]:
-    lines = [t(lang, "hw.class_head", klass=day.name)]
+    lines: list[str] = [t(lang, "hw.class_head", klass=day.name)]
     lines += [f"• {describe_item(lang, item)}" for item in day.items]
     if day.waiting:
         lines.append(t(lang, "hw.board.waiting", count=day.waiting))
@@ -185,7 +185,9 @@ def board_messages(lang: str, day: date, classes: list[ClassDay]) -> list[Safe]:
 
 
 def week_lines(lang: str, monday: date, day: date, stats: list[WeekStats]) -> list[str]:
-    lines = [t(lang, "hw.week.title", start=day_label(lang, monday), end=day_label(lang, day))]
+    lines: list[str] = [
+        t(lang, "hw.week.title", start=day_label(lang, monday), end=day_label(lang, day))
+    ]
     grade = None
     sep = t(lang, "common.list_sep")
     for row in stats:

@@ -125,7 +125,7 @@ def _columns(lang: str, kind: ImportKind) -> Safe:
 def render_usage(lang: str, kind: str | None = None) -> str:
     """How to import: every kind with its columns, or one kind in detail."""
     chosen = [IMPORT_KINDS[kind]] if kind is not None else list(IMPORT_KINDS.values())
-    lines = [t(lang, "import.usage.title")]
+    lines: list[str] = [t(lang, "import.usage.title")]
     for spec in chosen:
         lines.append(
             t(

@@ -164,7 +164,7 @@ def days_text(half_days: int) -> str:
 
 def lessons_block(lang: str, kit: Kit, lessons: list[DayLesson], unknown: list[date]) -> str:
     """The lessons an absence touches, one per line, and a warning per unknown day."""
-    lines = []
+    lines: list[str] = []
     if lessons:
         lines.append(t(lang, "leave.lessons", count=len(lessons)))
         lines.extend(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import warnings
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -71,7 +71,7 @@ def install(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     application.add_handler(MessageHandler(command, _command_releases), group=-1)
 
 
-Callback = Callable[[Update, Any], Awaitable[object]]
+Callback = Callable[[Update, Any], Coroutine[Any, Any, object]]
 
 
 def _claiming(name: str, callback: Callback) -> Callback:

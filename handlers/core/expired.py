@@ -111,7 +111,7 @@ async def on_unclaimed_text(turn: Turn) -> None:
     turn.reply(turn.t("expired.form", how=turn.t(form.how)))
 
 
-def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def fallback_handlers() -> list[BaseHandler]:
     """After every feature: only text that no wizard, prompt or command took."""
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     return [MessageHandler(text, on_unclaimed_text)]

@@ -39,6 +39,7 @@ Work = Callable[..., Awaitable[object]]
 ATTEMPTS = 3
 
 _REGISTRY: dict[str, Work] = {}
+_NAMES: dict[Work, str] = {}
 
 
 def named(name: str) -> Callable[[Work], Work]:
@@ -48,14 +49,14 @@ def named(name: str) -> Callable[[Work], Work]:
         if _REGISTRY.get(name, work) is not work:
             raise ValueError(f"two follow-ups are named {name!r}")
         _REGISTRY[name] = work
-        work.follow_up_name = name  # type: ignore[attr-defined]
+        _NAMES[work] = name
         return work
 
     return register
 
 
 def name_of(work: Work) -> str:
-    name = getattr(work, "follow_up_name", None)
+    name = _NAMES.get(work)
     if name is None or _REGISTRY.get(name) is not work:
         raise ValueError(f"{work!r} is not registered with @follow_ups.named")
     return name

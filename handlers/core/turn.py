@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Protocol, TypeVar
@@ -204,6 +204,8 @@ class Turn:
 
 
 Handler = Callable[[Turn], Awaitable[Any]]
+# What python-telegram-bot's handlers accept: a coroutine function of (update, context).
+Entry = Callable[[Update, BotContext], Coroutine[Any, Any, Any]]
 FollowUp = Callable[..., Awaitable[object]]  # async def work(later: Turn, **args)
 
 
@@ -243,9 +245,7 @@ async def _reachable_again(turn: Turn) -> None:
     chat = turn.update.effective_chat
     if chat is not None and chat.type == "private":
         await note_reachable(session=turn.session, chat_id=chat.id)
-        turn.out.after_commit.append(
-            lambda: _forget_unreachable(turn.svc, chat.id)  # type: ignore[union-attr]
-        )
+        turn.out.after_commit.append(lambda: _forget_unreachable(turn.svc, chat.id))
 
 
 async def _forget_unreachable(svc: Services, chat_id: int) -> None:
@@ -258,14 +258,14 @@ def command(
     roles: frozenset[str] | None = None,
     staff: bool = False,
     unbound_ok: bool = False,
-) -> Callable[[Handler], Callable[[Update, BotContext], Awaitable[Any]]]:
+) -> Callable[[Handler], Entry]:
     """Wraps a command handler with the chat, binding and role checks.
 
     `staff`: the user must be linked to a staff record of the school concerned (or be a system
     admin). `roles`: at least one of them; a refusal is audited.
     """
 
-    def decorate(fn: Handler) -> Callable[[Update, BotContext], Awaitable[Any]]:
+    def decorate(fn: Handler) -> Entry:
         @functools.wraps(fn)
         async def wrapper(update: Update, context: BotContext) -> Any:
             async def body(turn: Turn) -> Any:
@@ -317,9 +317,7 @@ def _command_name(turn: Turn) -> str:
     return text.split(maxsplit=1)[0][:32] if text else ""
 
 
-def button(
-    *, roles: frozenset[str] | None = None
-) -> Callable[[Handler], Callable[[Update, BotContext], Awaitable[Any]]]:
+def button(*, roles: frozenset[str] | None = None) -> Callable[[Handler], Entry]:
     """Wraps a callback-query handler: the data is parsed, every press re-authorised.
 
     Data we did not produce (forged, junk, an old version) is refused and audited; the handler
@@ -327,7 +325,7 @@ def button(
     are in a state that accepts the press.
     """
 
-    def decorate(fn: Handler) -> Callable[[Update, BotContext], Awaitable[Any]]:
+    def decorate(fn: Handler) -> Entry:
         @functools.wraps(fn)
         async def wrapper(update: Update, context: BotContext) -> Any:
             async def body(turn: Turn) -> Any:

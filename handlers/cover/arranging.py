@@ -490,7 +490,7 @@ async def cmd_arrange(turn: Turn) -> None:
         turn.out.send(turn.chat_id, board.text, board.markup, board=tag)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("arrange", cmd_arrange),
         CallbackQueryHandler(on_assign, pattern=callbacks.COVER_ASSIGN.pattern),

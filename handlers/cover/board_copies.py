@@ -32,8 +32,9 @@ from storage.cover_boards import (
 from storage.models import Staff
 from storage.schedule import Kit
 from storage.types import stored_id
+from views.common import day_label
 from views.cover_board import BoardParts, render_board
-from views.leave import day_label, language_of
+from views.leave import language_of
 
 
 def _origin(turn: Turn) -> list[int] | None:

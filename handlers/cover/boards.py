@@ -36,7 +36,7 @@ async def load_kit(turn: Turn, school_id: int) -> Kit | None:
     """The school's kit; a follow-up reuses the one its action loaded (a recovered follow-up,
     whose action was in another process, loads it)."""
     if turn.following and school_id in turn.kits:
-        return turn.kits[school_id]  # type: ignore[no-any-return]
+        return turn.kits[school_id]
     school = await turn.session.get(School, school_id)
     if school is None:
         return None
@@ -256,7 +256,7 @@ def unavailable_text(
     if code == "busy":
         lesson = busy_lesson(cover_day, staff_id, need.period)
         if lesson is None:
-            what = turn.t("cover.a_cover")
+            what: str = turn.t("cover.a_cover")
         else:
             klass = kit.names.classes.get(lesson.class_id, "?")
             what = f"{klass} {kit.names.subjects.get(lesson.subject_id, '?')}"

@@ -68,7 +68,7 @@ async def change_notes(
     because its teacher is not away after all, a new substitute, a lesson newly on the slip."""
     names = kit.names
     school_id = stored_id(kit.school)
-    notes = []
+    notes: list[str] = []
     everything = await needs_on(
         session=turn.session,
         school_id=school_id,

@@ -218,7 +218,7 @@ async def cmd_covers(turn: Turn) -> None:
     if not sees_all:
         me = turn.actor.staff
         turn.reply(
-            turn.t("cover.covers.mine", month=label, count=counts.get(me.id if me else 0, 0))
+            turn.t("cover.covers.mine", month=label, count=counts[me.id] if me and me.id else 0)
         )
         return
     if not counts:
@@ -233,7 +233,7 @@ async def cmd_covers(turn: Turn) -> None:
         turn.reply(chunk)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("covers", cmd_covers),
         CallbackQueryHandler(on_volunteer, pattern=callbacks.COVER_VOLUNTEER.pattern),

@@ -7,6 +7,6 @@ from telegram.ext import BaseHandler
 from handlers.duty import commands, leave, patrol, swap
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """This feature's handlers, in the order they are tried."""
     return [*commands.handlers(), *leave.handlers(), *swap.handlers(), *patrol.handlers()]

@@ -81,7 +81,7 @@ async def cmd_duty(turn: Turn) -> None:
     try:
         if sub is None:
             day = take_day(words, today)[0] if words else today
-            await _show_day(turn, school.id, day)
+            await _show_day(turn, school.id, day, today)
         elif sub == "week":
             await _show_week(turn, school.id, today)
         elif sub == "me":
@@ -105,7 +105,7 @@ async def cmd_duty(turn: Turn) -> None:
         turn.reply(turn.t(refused.key, **refused.values))
 
 
-async def _show_day(turn: Turn, school_id: int, day: date) -> None:
+async def _show_day(turn: Turn, school_id: int, day: date, today: date) -> None:
     calendar = await school_calendar(session=turn.session, school_id=school_id)
     status = calendar.status(day)
     if not status.is_school_day:
@@ -118,7 +118,6 @@ async def _show_day(turn: Turn, school_id: int, day: date) -> None:
         )
         return
     shifts = await duty_on(session=turn.session, school_id=school_id, day=day, calendar=calendar)
-    today = school_today(turn.actor.school, turn.now)  # type: ignore[arg-type]
     title = "duty.today_title" if day == today else "duty.day_title"
     gaps = await duty_gaps(session=turn.session, school_id=school_id, start=day, end=day)
     posts = {gap.shift.post_id for gap in gaps}
@@ -140,7 +139,9 @@ async def _show_week(turn: Turn, school_id: int, today: date) -> None:
         session=turn.session, school_id=school_id, start=start, end=end, calendar=calendar
     )
     lang = turn.lang
-    lines = [turn.t("duty.week_title", start=day_label(lang, start), end=day_label(lang, end))]
+    lines: list[str] = [
+        turn.t("duty.week_title", start=day_label(lang, start), end=day_label(lang, end))
+    ]
     for status in calendar.days(start, end):
         if status.day in days:
             lines.append("")
@@ -197,7 +198,7 @@ async def _show_roster(turn: Turn, school_id: int, today: date) -> None:
     names = {s.id: s.name for s in await school_staff(session=turn.session, school_id=school_id)}
     lang = turn.lang
     sep = turn.t("common.list_sep")
-    lines = [turn.t("duty.roster_title")]
+    lines: list[str] = [turn.t("duty.roster_title")]
     for number, post in enumerate(posts, start=1):
         if post.mode == WEEKDAY:
             people = sep.join(
@@ -367,5 +368,5 @@ async def _unset(turn: Turn, school_id: int, words: list[str], today: date) -> N
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("duty", cmd_duty)]

@@ -248,7 +248,7 @@ async def on_someone_else(turn: Turn) -> None:
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(on_pick, pattern=callbacks.DUTY_LEAVE_PICK.pattern),
         CallbackQueryHandler(on_someone_else, pattern=callbacks.DUTY_LEAVE_ELSE.pattern),

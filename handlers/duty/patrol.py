@@ -116,5 +116,5 @@ def render_report(lang: str, *, day: date, half: str, name: str, findings: str) 
     )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("patrol", cmd_patrol)]

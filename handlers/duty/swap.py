@@ -470,7 +470,7 @@ class _Parties:
         )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("dutyswap", cmd_dutyswap),
         CallbackQueryHandler(on_swap_button, pattern=callbacks.DUTY_SWAP.pattern),

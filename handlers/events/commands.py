@@ -432,7 +432,7 @@ async def _list(turn: Turn, school: School) -> None:
     if not found:
         turn.reply(turn.t("event.none"))
         return
-    lines = [turn.t("event.list_title", school=school.name)]
+    lines: list[str] = [turn.t("event.list_title", school=school.name)]
     for event, spec in found:
         upcoming = next_occurrence(spec, calendar, now)
         lines.append(event_line(turn.lang, event))
@@ -588,7 +588,7 @@ async def _end(turn: Turn, event_id: int, confirmed: bool) -> None:
     turn.edit_origin(turn.t("event.ended", line=event_line(turn.lang, event)))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("events", cmd_events),
         CommandHandler("event", cmd_event),

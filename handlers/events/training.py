@@ -86,7 +86,7 @@ async def _mine(turn: Turn, staff: Staff) -> None:
     entries = await entries_of(session=turn.session, staff_id=stored_id(staff), year=year)
     approved = [e for e in entries if e.status == TrainingStatus.APPROVED]
     done = sum(e.hours_tenths for e in approved)
-    lines = [
+    lines: list[str] = [
         turn.t(
             "hours.mine_title",
             start=day_label(turn.lang, year.start),
@@ -199,7 +199,7 @@ async def _add(turn: Turn, staff: Staff, words: list[str]) -> None:
                 ]
             ]
         )
-        text = t(lang, "hours.ask_office", entry=_entry_text(lang, entry, staff.name))
+        text: str = t(lang, "hours.ask_office", entry=_entry_text(lang, entry, staff.name))
         if note:
             text += "\n" + t(lang, "hours.note", note=note)
         turn.out.send(telegram_id, text, markup)
@@ -299,7 +299,7 @@ async def on_hours_button(turn: Turn) -> None:
     turn.out.send(
         turn.chat_id,
         turn.t("hours.ask_reason", id=entry.id, entry=_entry_text(turn.lang, entry, staff.name)),
-        ForceReply(selective=True, input_field_placeholder=turn.t("hours.reason_placeholder")),  # type: ignore[arg-type]
+        ForceReply(selective=True, input_field_placeholder=turn.t("hours.reason_placeholder")),
     )
 
 
@@ -411,7 +411,7 @@ async def cmd_hours(turn: Turn) -> None:
         await _mine(turn, staff)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("hours", cmd_hours),
         CallbackQueryHandler(on_hours_button, pattern=callbacks.HOURS.pattern),

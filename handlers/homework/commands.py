@@ -243,7 +243,7 @@ async def _show_today(turn: Turn, class_text: str) -> None:
     day = school_today(turn)
     policies = await load_policies(session=turn.session, school_id=turn.actor.school_id or 0)
     days = await class_days(session=turn.session, classes=classes, day=day, policies=policies)
-    lines = [turn.t("hw.view.today", date=day_label(turn.lang, day))]
+    lines: list[str] = [turn.t("hw.view.today", date=day_label(turn.lang, day))]
     for class_day in days:
         lines.append("")
         lines.extend(class_block(turn.lang, class_day))
@@ -271,7 +271,7 @@ async def _show_head_class(turn: Turn) -> None:
     entries = counted_entries(held)
     cap = policies.homework_cap(klass.grade)
     written = sum(m for _, m in written_by_subject(entries))
-    lines = [turn.t("hw.view.class", klass=klass.name, date=day_label(turn.lang, day))]
+    lines: list[str] = [turn.t("hw.view.class", klass=klass.name, date=day_label(turn.lang, day))]
     changes = change_ids(p for p, _ in rows)
     for post, subject in rows:
         lines.append(f"• {describe(turn.lang, post, subject)}{_mark(turn, post, changes)}")
@@ -316,7 +316,9 @@ async def _show_week(turn: Turn, class_text: str) -> None:
         statuses=(HomeworkStatus.PUBLISHED,),
     )
     cap = policies.homework_cap(klass.grade)
-    lines = [turn.t("hw.view.week", klass=klass.name, cap=cap if cap is not None else "—")]
+    lines: list[str] = [
+        turn.t("hw.view.week", klass=klass.name, cap=cap if cap is not None else "—")
+    ]
     day = monday
     while day <= min(sunday, today):
         mine = [(p, s) for p, s in rows if p.day == day]
@@ -376,11 +378,11 @@ async def cmd_hw_from_link(turn: Turn) -> object:
 # --- wiring ----------------------------------------------------------------------------------
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """The /hw conversation (wizard, edit, return reason), then the plain buttons."""
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
 
-    def step(kind: callbacks.Button) -> list[BaseHandler]:  # type: ignore[type-arg]
+    def step(kind: callbacks.Button) -> list[BaseHandler]:
         return [
             CallbackQueryHandler(wizard.on_pick, pattern=kind.pattern),
             MessageHandler(text, wizard.on_tap_please),

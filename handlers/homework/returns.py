@@ -88,7 +88,7 @@ async def on_return_reason(turn: Turn) -> object:
 async def on_return_confirm(turn: Turn) -> object:
     """确认退回 returns the posting and tells the teacher why; 取消 leaves it undecided."""
     assert turn.callback is not None
-    pending = turn.context.user_data.get(RETURN_KEY)
+    pending = turn.context.user_data.get(RETURN_KEY) or {}
     current = (*pending["ids"], pending["typed"]) if pending and "reason" in pending else None
     if current is None or turn.callback.ids != current:
         await turn.refuse_press(reason="stale_return")

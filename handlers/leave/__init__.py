@@ -7,7 +7,7 @@ from telegram.ext import BaseHandler
 from handlers.leave import approval, commands, for_colleague, wizard
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """This feature's handlers, in the order they are tried."""
     return [
         *wizard.handlers(),

@@ -372,7 +372,7 @@ async def on_reject_press(turn: Turn) -> object:
             span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
             id=approval.id,
         ),
-        ForceReply(input_field_placeholder=turn.t("leave.reject_placeholder")),  # type: ignore[arg-type]
+        ForceReply(input_field_placeholder=turn.t("leave.reject_placeholder")),
     )
     return REASON
 
@@ -466,7 +466,7 @@ async def cmd_pending(turn: Turn) -> None:
         turn.reply(turn.t("leave.pending.count", count=shown))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     reject = dialogue(
         "leave_reject",
         entry_points=[

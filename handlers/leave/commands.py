@@ -221,7 +221,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
         )
     # Said only of what happened: with nothing released there is no cover to call off, and
     # substitutes are mentioned only if someone was booked.
-    lines = [turn.t("leave.back.done", span=span)]
+    lines: list[str] = [turn.t("leave.back.done", span=span)]
     if released:
         lines.append(turn.t("leave.back.released", count=len(released)))
     lines.extend("· " + need_label(turn.lang, kit.names, kit.schedule, need) for need in released)
@@ -281,7 +281,7 @@ async def cmd_myleave(turn: Turn) -> None:
     if not leaves:
         turn.reply(turn.t("leave.mine.none"))
         return
-    lines = [turn.t("leave.mine.title")]
+    lines: list[str] = [turn.t("leave.mine.title")]
     buttons = []
     # Leave a colleague recorded (/leavefor) says who did.
     recorders = {p.telegram_id: p for p in kit.names.staff.values() if p.telegram_id is not None}
@@ -306,7 +306,7 @@ async def cmd_myleave(turn: Turn) -> None:
                     callback_data=callbacks.LEAVE_BACK.data(stored_id(leave)),
                 )
             )
-        line = turn.t(
+        line: str = turn.t(
             "leave.mine.line",
             number=number,
             span=span_label(turn.lang, leave.first_day, leave.last_day, leave.part),
@@ -449,7 +449,7 @@ async def assign_named_substitute(
     return assigned
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("myleave", cmd_myleave),
         CommandHandler("back", cmd_back),

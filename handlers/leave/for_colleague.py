@@ -158,5 +158,5 @@ async def leave_for_entry(update: Update, context: BotContext) -> None:
     await cmd_leave_for(update, context)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("leavefor", leave_for_entry)]

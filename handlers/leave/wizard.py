@@ -30,6 +30,7 @@ from handlers.cover.boards import load_kit
 from handlers.leave.commands import cmd_leave_line
 from handlers.leave.group import group_leave_hint, group_leave_line
 from handlers.leave.request import MAX_REASON, Draft, Refusal, check_draft, refusal_text, submit
+from rules.dates import read_span
 from rules.leave_dates import (
     LEAVE_KINDS,
     DayPart,
@@ -38,7 +39,6 @@ from rules.leave_dates import (
     parse_day,
     parse_kind,
     parse_part,
-    read_span,
 )
 from storage.leave import deciders
 from storage.schedule import Kit
@@ -488,7 +488,7 @@ async def leave_entry(update: Update, context: BotContext) -> object:
     return await wizard_start(update, context)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     wizard = dialogue(
         "leave_wizard",

@@ -8,7 +8,7 @@ from telegram.ext import BaseHandler
 from handlers.school import calendar, groups, imports, linking, onboarding, reach, settings, topics
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """This feature's handlers, in the order they are tried."""
     return [
         *groups.handlers(),

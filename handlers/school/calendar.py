@@ -124,7 +124,9 @@ async def _show(turn: Turn, school_id: int) -> None:
     today = school_today(school, turn.now)
     calendar = await school_calendar(session=turn.session, school_id=school_id)
     end = today + timedelta(days=VIEW_DAYS - 1)
-    lines = [turn.t("cal.title", start=day_label(turn.lang, today), end=day_label(turn.lang, end))]
+    lines: list[str] = [
+        turn.t("cal.title", start=day_label(turn.lang, today), end=day_label(turn.lang, end))
+    ]
     for status in calendar.days(today, end):
         mark = "✅" if status.is_school_day else "▫️"
         line = turn.t(
@@ -226,5 +228,5 @@ def _note_outside_term(turn: Turn, calendar: SchoolCalendar, day: date) -> None:
         turn.reply(turn.t("cal.outside_term_note"))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("calendar", cmd_calendar)]

@@ -246,7 +246,7 @@ async def on_migrate(update: Update, context: BotContext) -> None:
             )
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("bind", on_bind),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),

@@ -226,7 +226,7 @@ async def _header_of(data: bytes, filename: str) -> Table | None:
         return None
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("import", cmd_import),
         MessageHandler(filters.Document.ALL & filters.CaptionRegex(CAPTION), on_import_file),

@@ -336,7 +336,7 @@ async def _is_admin_of(turn: Turn, school_id: int) -> bool:
     return any(s.school_id == school_id and ADMIN in s.role_set for s in records)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("invite", cmd_invite),
         CommandHandler("register", cmd_register),

@@ -49,7 +49,7 @@ async def cmd_help(turn: Turn) -> None:
     infos = visible_commands(
         actor.roles, linked=actor.staff is not None, is_admin=actor.is_admin, in_group=turn.in_group
     )
-    lines = [turn.t("help.title")]
+    lines: list[str] = [turn.t("help.title")]
     lines += [f"/{info.name} — {turn.t(f'help.{info.name}')}" for info in infos]
     if actor.staff is None and not actor.is_sysadmin:
         lines.append("")
@@ -194,7 +194,7 @@ async def on_unknown_command(update: Update, context: BotContext) -> None:
     await _answer_unknown(update, context)
 
 
-def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def fallback_handlers() -> list[BaseHandler]:
     """Registered after every feature, so a wizard's own /cancel, buttons and steps come first."""
     return [
         CommandHandler("cancel", cmd_cancel),
@@ -204,7 +204,7 @@ def fallback_handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     ]
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         # A deep link that opens a wizard is the wizard's own entry point (its dialogue).
         CommandHandler("start", cmd_start, filters=~started_with(*WIZARD_PAYLOADS)),

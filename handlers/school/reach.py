@@ -49,5 +49,5 @@ async def cmd_unreachable(turn: Turn) -> None:
     turn.reply(turn.t("reach.list", count=len(lines), lines=Safe(body)))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("unreachable", cmd_unreachable)]

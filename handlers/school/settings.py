@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 from telegram.ext import (
     BaseHandler,
@@ -112,7 +113,7 @@ async def _change(turn: Turn, item: PolicySpec, raw: str, *, forced: bool = Fals
         new = item.normalise(typed)
     except PolicyError as exc:
         allowed = allowed_range(turn.lang, item)
-        text = turn.t(f"settings.{exc.problem}", key=name, value=raw.strip(), allowed=allowed)
+        text: str = turn.t(f"settings.{exc.problem}", key=name, value=raw.strip(), allowed=allowed)
         return Outcome(text, None, finished=False)
     policies = await load_policies(session=turn.session, school_id=school_id)
     old = policies.raw(item.key)
@@ -129,7 +130,7 @@ async def _change(turn: Turn, item: PolicySpec, raw: str, *, forced: bool = Fals
         now=turn.now,
     )
     if old != new:
-        detail = {"breaks": rule} if rule is not None else {}
+        detail: dict[str, Any] = {"breaks": rule} if rule is not None else {}
         await turn.audit(
             "policy_changed", subject_type="policy", key=item.key, old=old, new=new, **detail
         )
@@ -229,7 +230,8 @@ async def on_value_text(turn: Turn) -> object:
     prompt = turn.context.user_data.get(PROMPT_KEY)
     if prompt is not None:
         fresh = await load_policies(session=turn.session, school_id=turn.actor.school_id)
-        turn.out.edit(*prompt, detail_text(turn.lang, fresh, item))
+        chat_id, message_id = prompt
+        turn.out.edit(chat_id, message_id, detail_text(turn.lang, fresh, item))
     turn.reply(outcome.text, outcome.markup)
     return _stop_typing(turn)
 
@@ -285,7 +287,7 @@ def _stop_typing(turn: Turn) -> object:
     return END
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     # No /cancel here: any command releases the question (handlers/core/dialogue.py), and a /cancel
     # caught here would not reach a wizard the admin started after it.

@@ -30,7 +30,7 @@ TOPIC_WORDS = {
 
 def routing_lines(lang: str, policies: PolicySet) -> list[str]:
     """One line per kind of post: the topic it goes to."""
-    lines = []
+    lines: list[str] = []
     for name in TOPICS:
         thread = policies.topic(name)
         where = t(lang, "topic.in_thread", thread=thread) if thread else t(lang, "topic.general")
@@ -73,7 +73,7 @@ async def cmd_topic(turn: Turn) -> None:
     turn.reply(turn.group_t("topic.set_here" if thread else "topic.set_general", kind=kind))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [CommandHandler("topic", cmd_topic)]
 
 

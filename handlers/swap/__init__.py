@@ -7,6 +7,6 @@ from telegram.ext import BaseHandler
 from handlers.swap import cancel, commands, wizard
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """This feature's handlers, in the order they are tried."""
     return [*wizard.handlers(), *commands.handlers(), *cancel.handlers()]

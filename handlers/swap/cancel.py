@@ -141,7 +141,7 @@ async def cmd_swaps(turn: Turn) -> None:
         turn.reply(turn.t("swap.list.more", count=len(shown) - MOST_LISTED))
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("swaps", cmd_swaps),
         CallbackQueryHandler(on_cancel, pattern=callbacks.SWAP_CANCEL.pattern),

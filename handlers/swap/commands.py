@@ -372,7 +372,7 @@ async def pending_swaps(turn: Turn, kit: Kit) -> int:
     return shown
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CallbackQueryHandler(
             on_colleague_answer,

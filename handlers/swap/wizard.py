@@ -207,7 +207,7 @@ async def _take_colleague(turn: Turn, colleague: Staff) -> object:
         return END
     _draft(turn)["colleague"] = colleague.id
     mine = lesson_at(turn, kit, stored_id(me), *mine_slot)
-    rows = []
+    rows: list[list[InlineKeyboardButton]] = []
     # Buttons for the usual case, two teachers of one class; other lessons can be typed.
     for lesson in _my_upcoming(turn, kit, stored_id(colleague)):
         if len(rows) >= MAX_CHOICES:
@@ -381,7 +381,7 @@ def _text(turn: Turn) -> str:
     return (message.text or "").strip() if message is not None else ""
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     wizard = dialogue(
         "swap_wizard",

@@ -9,7 +9,7 @@ Create Date: 2026-11-25 20:37:46.351013
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.types

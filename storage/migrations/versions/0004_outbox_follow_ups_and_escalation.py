@@ -9,7 +9,7 @@ Create Date: 2026-12-06 06:48:40.058587
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.types

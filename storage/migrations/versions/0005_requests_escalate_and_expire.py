@@ -9,7 +9,7 @@ Create Date: 2026-12-08 10:12:31.402113
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.types
