@@ -9,6 +9,7 @@ its timeouts and its errors.
 
 from __future__ import annotations
 
+import html
 import logging
 import os
 from typing import overload
@@ -73,9 +74,14 @@ class LeanKeyboard(InlineKeyboardMarkup):
 
 
 def _button(button: InlineKeyboardButton) -> JSONDict:
+    # Labels are written with bot.texts.t, which escapes names for HTML; Telegram shows a button's
+    # text as it is (no parse mode), so the escapes are undone here, where every keyboard is
+    # written out: a substitute named A&B is pressed as "A&B", not "A&amp;B".
     if any(getattr(button, name) is not None for name in _OTHER_FIELDS):
-        return button.to_dict()
-    written: JSONDict = {"text": button.text}
+        written = button.to_dict()
+        written["text"] = html.unescape(button.text)
+        return written
+    written = {"text": html.unescape(button.text)}
     if button.callback_data is not None:
         written["callback_data"] = button.callback_data
     if button.url is not None:

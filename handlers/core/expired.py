@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 
 from telegram import Message
-from telegram.ext import BaseHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, MessageHandler
 
 from bot.texts import catalogue
 from handlers.core.turn import Turn, command
+from handlers.core.wizard import TYPED
 
 _TAG = re.compile(r"<[^>]+>")
 _PLACEHOLDER = re.compile(r"\{\w+\}")
@@ -113,5 +114,5 @@ async def on_unclaimed_text(turn: Turn) -> None:
 
 def fallback_handlers() -> list[BaseHandler]:
     """After every feature: only text that no wizard, prompt or command took."""
-    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    text = TYPED
     return [MessageHandler(text, on_unclaimed_text)]

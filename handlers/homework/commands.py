@@ -22,7 +22,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
-    filters,
 )
 
 from bot import callbacks
@@ -31,6 +30,7 @@ from bot.texts import Safe, split_message
 from handlers.core.colleagues import did_you_mean
 from handlers.core.dialogue import dialogue
 from handlers.core.turn import Turn, command
+from handlers.core.wizard import TYPED
 from handlers.homework import group as in_group
 from handlers.homework import wizard
 from handlers.homework.author import on_author_button
@@ -380,7 +380,7 @@ async def cmd_hw_from_link(turn: Turn) -> object:
 
 def handlers() -> list[BaseHandler]:
     """The /hw conversation (wizard, edit, return reason), then the plain buttons."""
-    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    text = TYPED
 
     def step(kind: callbacks.Button) -> list[BaseHandler]:
         return [

@@ -26,6 +26,7 @@ from handlers.core import follow_ups
 from handlers.core.dialogue import dialogue
 from handlers.core.outbox import tell
 from handlers.core.turn import Turn, button, command
+from handlers.core.wizard import TYPED
 from handlers.cover.board_copies import redraw_copies
 from handlers.cover.boards import boards_follow, default_lang, load_kit, update_slips
 from handlers.cover.substitute_away import reopen_their_covers
@@ -481,7 +482,7 @@ def handlers() -> list[BaseHandler]:
         },
         fallbacks=[CommandHandler("cancel", on_reject_cancel)],
     )
-    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    private_text = TYPED
     return [
         reject,
         # The same reason, answered after a restart forgot the dialogue above.

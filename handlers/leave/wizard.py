@@ -17,7 +17,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot import callbacks
@@ -26,6 +25,7 @@ from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.core.dialogue import dialogue
 from handlers.core.turn import Turn, button, command
+from handlers.core.wizard import TYPED, Retry, Step, typed_text
 from handlers.cover.boards import load_kit
 from handlers.leave.commands import cmd_leave_line
 from handlers.leave.group import group_leave_hint, group_leave_line
@@ -65,11 +65,6 @@ def _draft(turn: Turn) -> dict[str, str]:
     return turn.context.user_data.setdefault(DRAFT_KEY, {})
 
 
-def _text(turn: Turn) -> str:
-    message = turn.update.effective_message
-    return (message.text or "").strip() if message is not None else ""
-
-
 def _stop(lang: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(
         t(lang, "leave.button.stop"), callback_data=callbacks.LEAVE_WIZARD_STOP.data()
@@ -88,17 +83,6 @@ def _day_of(value: int | None) -> date | None:
         return date(value // 10000, value // 100 % 100, value % 100)
     except ValueError:
         return None
-
-
-async def _refuse(turn: Turn, state: object) -> object:
-    """A wizard button with data no step of ours produced: refused, audited, step unchanged."""
-    assert turn.callback is not None
-    await turn.refuse_press(
-        reason="bad_wizard_data",
-        button=f"{turn.callback.feature}:{turn.callback.action}",
-        ids=list(turn.callback.ids),
-    )
-    return state
 
 
 async def _kit(turn: Turn) -> Kit:
@@ -149,29 +133,30 @@ async def _ask_first(turn: Turn) -> object:
     return FIRST
 
 
-@button()
-async def on_kind_button(turn: Turn) -> object:
-    """Stores the type (picked) and asks for the first day."""
-    assert turn.callback is not None
-    index = turn.callback.id()
-    if index is None or index >= len(LEAVE_KINDS):
-        return await _refuse(turn, KIND)
-    _draft(turn)["kind"] = LEAVE_KINDS[index]
-    turn.edit_origin(
-        turn.t("leave.wizard.kind_done", kind=kind_label(turn.lang, LEAVE_KINDS[index]))
-    )
-    return await _ask_first(turn)
+async def _kind_pressed(turn: Turn, index: int | None) -> str | None:
+    return LEAVE_KINDS[index] if index is not None and index < len(LEAVE_KINDS) else None
 
 
-@command(where="private", staff=True)
-async def on_kind_text(turn: Turn) -> object:
-    """Stores the type (typed) and asks for the first day."""
+async def _kind_typed(turn: Turn, text: str) -> str:
     try:
-        _draft(turn)["kind"] = parse_kind(_text(turn))
+        return parse_kind(text)
     except LeaveDateError as problem:
-        turn.reply(refusal_text(turn, problem))
-        return KIND
+        raise Retry(refusal_text(turn, problem)) from problem
+
+
+async def _take_kind(turn: Turn, kind: str) -> object:
+    _draft(turn)["kind"] = kind
     return await _ask_first(turn)
+
+
+KIND_STEP = Step(
+    KIND,
+    callbacks.LEAVE_WIZARD_KIND,
+    pressed=_kind_pressed,
+    typed=_kind_typed,
+    take=_take_kind,
+    done=lambda turn, kind: turn.t("leave.wizard.kind_done", kind=kind_label(turn.lang, kind)),
+)
 
 
 async def _span_problem(turn: Turn, kit: Kit, first: date, last: date) -> bool:
@@ -205,33 +190,32 @@ async def _take_first(turn: Turn, first: date, last: date | None) -> object:
     return LAST
 
 
-@button()
-async def on_first_button(turn: Turn) -> object:
-    """Stores the first day (picked) and asks for the last."""
-    assert turn.callback is not None
-    first = _day_of(turn.callback.id())
-    if first is None:
-        return await _refuse(turn, FIRST)
-    turn.edit_origin(turn.t("leave.wizard.first_done", day=day_label(turn.lang, first)))
-    return await _take_first(turn, first, None)
+async def _first_pressed(turn: Turn, value: int | None) -> tuple[date, date | None] | None:
+    first = _day_of(value)
+    return (first, None) if first is not None else None
 
 
-@command(where="private", staff=True)
-async def on_first_text(turn: Turn) -> object:
-    """Stores the first day, or the whole range when one was typed."""
+async def _first_typed(turn: Turn, text: str) -> tuple[date, date | None]:
+    """The first day, or the whole range when one was typed."""
     kit = await _kit(turn)
     try:
-        span = read_span(_text(turn), kit.today(turn.now))
+        span = read_span(text, kit.today(turn.now))
     except LeaveDateError as problem:  # a date too far from today
-        turn.reply(refusal_text(turn, problem, "leave.example_first"))
-        return FIRST
+        raise Retry(refusal_text(turn, problem, "leave.example_first")) from problem
     if span is None:
-        turn.reply(
-            turn.t("leave.err.day", value=_text(turn), example=turn.t("leave.example_first"))
-        )
-        return FIRST
+        raise Retry(turn.t("leave.err.day", value=text, example=turn.t("leave.example_first")))
     first, last = span
-    return await _take_first(turn, first, last if last != first else None)
+    return first, last if last != first else None
+
+
+FIRST_STEP = Step(
+    FIRST,
+    callbacks.LEAVE_WIZARD_FIRST,
+    pressed=_first_pressed,
+    typed=_first_typed,
+    take=lambda turn, span: _take_first(turn, *span),
+    done=lambda turn, span: turn.t("leave.wizard.first_done", day=day_label(turn.lang, span[0])),
+)
 
 
 async def _take_last(turn: Turn, last: date) -> object:
@@ -243,27 +227,26 @@ async def _take_last(turn: Turn, last: date) -> object:
     return await _ask_part(turn)
 
 
-@button()
-async def on_last_button(turn: Turn) -> object:
-    """Stores the last day (picked) and asks for the part of the day."""
-    assert turn.callback is not None
-    last = _day_of(turn.callback.id())
-    if last is None:
-        return await _refuse(turn, LAST)
-    turn.edit_origin(turn.t("leave.wizard.last_done", day=day_label(turn.lang, last)))
-    return await _take_last(turn, last)
+async def _last_pressed(turn: Turn, value: int | None) -> date | None:
+    return _day_of(value)
 
 
-@command(where="private", staff=True)
-async def on_last_text(turn: Turn) -> object:
-    """Stores the last day (typed) and asks for the part of the day."""
+async def _last_typed(turn: Turn, text: str) -> date:
     kit = await _kit(turn)
     try:
-        last = parse_day(_text(turn), kit.today(turn.now))
+        return parse_day(text, kit.today(turn.now))
     except LeaveDateError as problem:
-        turn.reply(refusal_text(turn, problem, "leave.example_last"))
-        return LAST
-    return await _take_last(turn, last)
+        raise Retry(refusal_text(turn, problem, "leave.example_last")) from problem
+
+
+LAST_STEP = Step(
+    LAST,
+    callbacks.LEAVE_WIZARD_LAST,
+    pressed=_last_pressed,
+    typed=_last_typed,
+    take=_take_last,
+    done=lambda turn, last: turn.t("leave.wizard.last_done", day=day_label(turn.lang, last)),
+)
 
 
 async def _ask_part(turn: Turn) -> object:
@@ -326,26 +309,28 @@ async def _take_part(turn: Turn, part: DayPart) -> object:
     return SUBSTITUTE
 
 
-@button()
-async def on_part_button(turn: Turn) -> object:
-    """Stores the part of the day (picked) and asks about a substitute."""
-    assert turn.callback is not None
-    index = turn.callback.id()
-    if index is None or index >= len(PARTS):
-        return await _refuse(turn, PART)
-    turn.edit_origin(turn.t("leave.wizard.part_done", part=turn.t(f"leave.part.{PARTS[index]}")))
-    return await _take_part(turn, DayPart(PARTS[index]))
+async def _part_pressed(turn: Turn, index: int | None) -> DayPart | None:
+    return DayPart(PARTS[index]) if index is not None and index < len(PARTS) else None
 
 
-@command(where="private", staff=True)
-async def on_part_text(turn: Turn) -> object:
-    """Stores the part of the day (typed: 第1-3节) and asks about a substitute."""
+async def _part_typed(turn: Turn, text: str) -> DayPart:
+    """第1-3节, 上午…"""
     try:
-        part = parse_part(_text(turn))
+        return parse_part(text)
     except LeaveDateError as problem:
-        turn.reply(refusal_text(turn, problem, "leave.example_part"))
-        return PART
-    return await _take_part(turn, part)
+        raise Retry(refusal_text(turn, problem, "leave.example_part")) from problem
+
+
+PART_STEP = Step(
+    PART,
+    callbacks.LEAVE_WIZARD_PART,
+    pressed=_part_pressed,
+    typed=_part_typed,
+    take=_take_part,
+    done=lambda turn, part: turn.t(
+        "leave.wizard.part_done", part=turn.t(f"leave.part.{part.code}")
+    ),
+)
 
 
 async def _ask_reason(turn: Turn) -> object:
@@ -364,7 +349,7 @@ async def on_no_substitute(turn: Turn) -> object:
 @command(where="private", staff=True)
 async def on_substitute_text(turn: Turn) -> object:
     """Checks the colleague named is free for every lesson, then asks for the reason."""
-    name = _text(turn)
+    name = typed_text(turn)
     try:
         await check_draft(turn, _draft_of(turn, substitute=name))
     except Refusal as problem:
@@ -377,7 +362,7 @@ async def on_substitute_text(turn: Turn) -> object:
 @command(where="private", staff=True)
 async def on_reason_text(turn: Turn) -> object:
     """Stores the reason and shows the whole request, with who will decide, to confirm."""
-    reason = _text(turn)
+    reason = typed_text(turn)
     if len(reason) > MAX_REASON:
         turn.reply(turn.t("common.too_long", limit=MAX_REASON))
         return REASON
@@ -489,7 +474,7 @@ async def leave_entry(update: Update, context: BotContext) -> object:
 
 
 def handlers() -> list[BaseHandler]:
-    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    text = TYPED
     wizard = dialogue(
         "leave_wizard",
         entry_points=[
@@ -497,22 +482,10 @@ def handlers() -> list[BaseHandler]:
             CommandHandler("start", wizard_start, filters=started_with(START_LEAVE)),
         ],
         states={
-            KIND: [
-                CallbackQueryHandler(on_kind_button, pattern=callbacks.LEAVE_WIZARD_KIND.pattern),
-                MessageHandler(text, on_kind_text),
-            ],
-            FIRST: [
-                CallbackQueryHandler(on_first_button, pattern=callbacks.LEAVE_WIZARD_FIRST.pattern),
-                MessageHandler(text, on_first_text),
-            ],
-            LAST: [
-                CallbackQueryHandler(on_last_button, pattern=callbacks.LEAVE_WIZARD_LAST.pattern),
-                MessageHandler(text, on_last_text),
-            ],
-            PART: [
-                CallbackQueryHandler(on_part_button, pattern=callbacks.LEAVE_WIZARD_PART.pattern),
-                MessageHandler(text, on_part_text),
-            ],
+            KIND: KIND_STEP.handlers(),
+            FIRST: FIRST_STEP.handlers(),
+            LAST: LAST_STEP.handlers(),
+            PART: PART_STEP.handlers(),
             SUBSTITUTE: [
                 CallbackQueryHandler(
                     on_no_substitute, pattern=callbacks.LEAVE_WIZARD_NO_SUBSTITUTE.pattern

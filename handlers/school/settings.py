@@ -19,7 +19,6 @@ from telegram.ext import (
     CommandHandler,
     ConversationHandler,
     MessageHandler,
-    filters,
 )
 
 from bot import callbacks
@@ -30,6 +29,7 @@ from handlers.core.colleagues import did_you_mean
 from handlers.core.dialogue import dialogue
 from handlers.core.outbox import Markup
 from handlers.core.turn import Turn, button, command
+from handlers.core.wizard import TYPED
 from rules.policies import SPECS, PolicyError, PolicySpec, spec
 from rules.policy_menu import (
     SECTION_BY_REF,
@@ -288,7 +288,7 @@ def _stop_typing(turn: Turn) -> object:
 
 
 def handlers() -> list[BaseHandler]:
-    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    text = TYPED
     # No /cancel here: any command releases the question (handlers/core/dialogue.py), and a /cancel
     # caught here would not reach a wizard the admin started after it.
     return [

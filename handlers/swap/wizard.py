@@ -15,8 +15,6 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
-    MessageHandler,
-    filters,
 )
 
 from bot import callbacks
@@ -24,6 +22,7 @@ from bot.services import BotContext
 from bot.texts import Safe, t
 from handlers.core.dialogue import dialogue
 from handlers.core.turn import Turn, button, command
+from handlers.core.wizard import Retry, Step
 from handlers.cover.boards import load_kit
 from handlers.swap.checks import (
     SwapRefused,
@@ -77,17 +76,6 @@ def _slot_of(value: int | None) -> tuple[date, int] | None:
 
 def _stored(draft: dict[str, object], key: str) -> tuple[date, int] | None:
     return _slot_of(int(str(draft.get(key, 0))))
-
-
-async def _refuse(turn: Turn, state: object) -> object:
-    """A wizard button with data no step of ours produced: refused, audited, step unchanged."""
-    assert turn.callback is not None
-    await turn.refuse_press(
-        reason="bad_wizard_data",
-        button=f"{turn.callback.feature}:{turn.callback.action}",
-        ids=list(turn.callback.ids),
-    )
-    return state
 
 
 def _my_upcoming(turn: Turn, kit: Kit, teacher_id: int) -> list[DayLesson]:
@@ -168,29 +156,28 @@ async def _take_mine(turn: Turn, slot: tuple[date, int]) -> object:
     return COLLEAGUE
 
 
-@button()
-async def wizard_mine_button(turn: Turn) -> object:
-    """Stores my lesson (picked) and asks for the colleague."""
-    assert turn.callback is not None
-    slot = _slot_of(turn.callback.id())
-    if slot is None:
-        return await _refuse(turn, MINE)
-    return await _take_mine(turn, slot)
+async def _slot_pressed(turn: Turn, value: int | None) -> tuple[date, int] | None:
+    return _slot_of(value)
 
 
-@command(where="private", staff=True)
-async def wizard_mine_text(turn: Turn) -> object:
-    """Stores my lesson (typed) and asks for the colleague."""
+async def _slot_typed(turn: Turn, text: str) -> tuple[date, int]:
     me = turn.actor.staff
     assert me is not None
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
     try:
-        slot = parse_slot(_text(turn), kit.today(turn.now))
+        return parse_slot(text, kit.today(turn.now))
     except LeaveDateError as problem:
-        turn.reply(refusal_text(turn, problem))
-        return MINE
-    return await _take_mine(turn, slot)
+        raise Retry(refusal_text(turn, problem)) from problem
+
+
+MINE_STEP = Step(
+    MINE,
+    callbacks.SWAP_WIZARD_MINE,
+    pressed=_slot_pressed,
+    typed=_slot_typed,
+    take=_take_mine,
+)
 
 
 async def _take_colleague(turn: Turn, colleague: Staff) -> object:
@@ -234,35 +221,32 @@ async def _take_colleague(turn: Turn, colleague: Staff) -> object:
     return THEIRS
 
 
-@button()
-async def wizard_colleague_button(turn: Turn) -> object:
-    """Stores the colleague (picked) and asks for their lesson."""
-    assert turn.callback is not None
+async def _colleague_pressed(turn: Turn, staff_id: int | None) -> Staff | None:
     me = turn.actor.staff
-    staff_id = turn.callback.id() or 0
     # An id beyond a database integer is forged; PostgreSQL would refuse to even look it up.
-    colleague = await turn.session.get(Staff, staff_id) if 0 < staff_id < MAX_ROW_ID else None
-    if (
-        me is None
-        or colleague is None
-        or colleague.school_id != me.school_id
-        or not colleague.active
-    ):
-        return await _refuse(turn, COLLEAGUE)
-    return await _take_colleague(turn, colleague)
+    wanted = staff_id or 0
+    colleague = await turn.session.get(Staff, wanted) if 0 < wanted < MAX_ROW_ID else None
+    if me is None or colleague is None or colleague.school_id != me.school_id:
+        return None
+    return colleague if colleague.active else None
 
 
-@command(where="private", staff=True)
-async def wizard_colleague_text(turn: Turn) -> object:
-    """Stores the colleague (typed) and asks for their lesson."""
+async def _colleague_typed(turn: Turn, text: str) -> Staff:
     me = turn.actor.staff
     assert me is not None
     try:
-        colleague = await find_colleague(turn, me.school_id, _text(turn))
+        return await find_colleague(turn, me.school_id, text)
     except SwapRefused as problem:
-        turn.reply(refusal_text(turn, problem))
-        return COLLEAGUE
-    return await _take_colleague(turn, colleague)
+        raise Retry(refusal_text(turn, problem)) from problem
+
+
+COLLEAGUE_STEP = Step(
+    COLLEAGUE,
+    callbacks.SWAP_WIZARD_COLLEAGUE,
+    pressed=_colleague_pressed,
+    typed=_colleague_typed,
+    take=_take_colleague,
+)
 
 
 async def _take_theirs(turn: Turn, slot: tuple[date, int]) -> object:
@@ -304,29 +288,13 @@ async def _take_theirs(turn: Turn, slot: tuple[date, int]) -> object:
     return CONFIRM
 
 
-@button()
-async def wizard_theirs_button(turn: Turn) -> object:
-    """Stores their lesson (picked) and shows the swap to confirm."""
-    assert turn.callback is not None
-    slot = _slot_of(turn.callback.id())
-    if slot is None:
-        return await _refuse(turn, THEIRS)
-    return await _take_theirs(turn, slot)
-
-
-@command(where="private", staff=True)
-async def wizard_theirs_text(turn: Turn) -> object:
-    """Stores their lesson (typed) and shows the swap to confirm."""
-    me = turn.actor.staff
-    assert me is not None
-    kit = await load_kit(turn, me.school_id)
-    assert kit is not None
-    try:
-        slot = parse_slot(_text(turn), kit.today(turn.now))
-    except LeaveDateError as problem:
-        turn.reply(refusal_text(turn, problem))
-        return THEIRS
-    return await _take_theirs(turn, slot)
+THEIRS_STEP = Step(
+    THEIRS,
+    callbacks.SWAP_WIZARD_THEIRS,
+    pressed=_slot_pressed,
+    typed=_slot_typed,
+    take=_take_theirs,
+)
 
 
 @button()
@@ -376,35 +344,14 @@ async def swap_entry(update: Update, context: BotContext) -> object:
     return await wizard_start(update, context)
 
 
-def _text(turn: Turn) -> str:
-    message = turn.update.effective_message
-    return (message.text or "").strip() if message is not None else ""
-
-
 def handlers() -> list[BaseHandler]:
-    text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     wizard = dialogue(
         "swap_wizard",
         entry_points=[CommandHandler("swap", swap_entry)],
         states={
-            MINE: [
-                CallbackQueryHandler(
-                    wizard_mine_button, pattern=callbacks.SWAP_WIZARD_MINE.pattern
-                ),
-                MessageHandler(text, wizard_mine_text),
-            ],
-            COLLEAGUE: [
-                CallbackQueryHandler(
-                    wizard_colleague_button, pattern=callbacks.SWAP_WIZARD_COLLEAGUE.pattern
-                ),
-                MessageHandler(text, wizard_colleague_text),
-            ],
-            THEIRS: [
-                CallbackQueryHandler(
-                    wizard_theirs_button, pattern=callbacks.SWAP_WIZARD_THEIRS.pattern
-                ),
-                MessageHandler(text, wizard_theirs_text),
-            ],
+            MINE: MINE_STEP.handlers(),
+            COLLEAGUE: COLLEAGUE_STEP.handlers(),
+            THEIRS: THEIRS_STEP.handlers(),
             CONFIRM: [
                 CallbackQueryHandler(wizard_confirm, pattern=callbacks.SWAP_WIZARD_SUBMIT.pattern)
             ],

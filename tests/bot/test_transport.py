@@ -16,6 +16,7 @@ from telegram import (
 )
 from telegram.error import NetworkError, TimedOut
 
+from bot.texts import t
 from bot.transport import AiohttpCallsRequest, AiohttpRequest, LeanKeyboard, lean_markup
 from simulator import Simulator
 
@@ -154,6 +155,21 @@ def test_a_lean_keyboard_is_written_as_the_library_writes_it() -> None:
     assert lean.to_dict() == markup.to_dict()
     # Anything that is not an inline keyboard goes through untouched.
     assert lean_markup(None) is None
+
+
+def test_a_label_with_an_escaped_name_is_written_as_the_name_reads() -> None:
+    # Labels come from t(), which escapes names for HTML; a button shows its text as it is.
+    label = t("zh", "cover.button.assign", number=1, name="A&B <C>")
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data="v1:cov:as:7:3:0")],
+            [InlineKeyboardButton(label, copy_text=CopyTextButton("代课单"))],
+        ]
+    )
+
+    written = lean_markup(markup).to_dict()["inline_keyboard"]
+
+    assert [row[0]["text"] for row in written] == ["1→A&B <C>", "1→A&B <C>"]
 
 
 async def test_a_board_sent_with_a_lean_keyboard_arrives_with_its_buttons(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from datetime import date, datetime
 
 import pytest
@@ -438,6 +439,29 @@ async def test_the_wizard_takes_buttons_and_text_and_cancel_at_any_step(
     range_typed = await harness.send(teacher, "11-26~11-27")
     assert "哪个时段" in range_typed[-1].plain
     assert len(await leaves(engine)) == 1
+
+
+async def test_a_wizard_step_refuses_a_forged_press_and_asks_again_after_a_bad_answer(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+    start = (await harness.send(teacher, "/leave"))[-1]
+    first = (await harness.press(teacher, start, start.data_of("事假")))[0][-1]
+
+    # A day button no step of ours drew (13th month): refused and audited, the step stays.
+    sent, forged = await harness.press(teacher, first, "v1:lvw:d:20261399")
+    assert forged["text"] == "这个按钮已失效。" and not sent
+    async with session_factory(engine)() as s:
+        refused = await audit.entries(session=s, action="button_refused")
+    assert [json.loads(e.detail)["reason"] for e in refused] == ["bad_wizard_data"]
+
+    # A typed day that is no day: told why, asked again; then a good one goes on.
+    bad = await harness.send(teacher, "明年的某天")
+    assert "明年的某天" in bad[-1].plain
+    last = (await harness.send(teacher, "11-26"))[-1]
+    assert last.plain.startswith("到哪天？")
+    assert await leaves(engine) == []
 
 
 async def test_help_lists_the_new_commands(
