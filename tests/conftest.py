@@ -22,6 +22,7 @@ import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -75,6 +76,7 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # Folders whose tests run on PostgreSQL too (see the module's docstring).
 BOTH_DATABASES = ("storage", "jobs", "e2e", "bench")
+TESTS = Path(__file__).parent
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -83,7 +85,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         callspec = getattr(item, "callspec", None)
         on_postgres = callspec is not None and callspec.params.get("backend") == "postgresql"
-        folder = item.path.parent.name
+        # The folder right under tests/ (tests/handlers/cover/… is handlers).
+        folder = item.path.relative_to(TESTS).parts[0]
         if (
             on_postgres
             and folder not in BOTH_DATABASES

@@ -8,7 +8,7 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.models import CoverNeed, LeaveApproval
-from tests.handlers.test_leave import actions, leaves
+from tests.handlers.leave.test_leave import actions, leaves
 from tests.harness import BotHarness
 from tests.schools.leave import (
     GROUP,

@@ -13,7 +13,7 @@ from storage.cover_boards import copies_of, record_copies
 from storage.db import session_factory
 from storage.models import CoverBoardCopy, CoverNeed
 from tests.conftest import SHANGHAI
-from tests.handlers.test_cover import approved_day_off
+from tests.handlers.cover.test_cover import approved_day_off
 from tests.harness import BotHarness
 from tests.schools.leave import HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 

@@ -15,7 +15,7 @@ from handlers.cover import boards as cover_board
 from jobs.upkeep import sweep
 from storage.db import session_factory
 from storage.models import CoverNeed, LeaveRequest
-from tests.handlers.test_cover import approved_day_off
+from tests.handlers.cover.test_cover import approved_day_off
 from tests.harness import BotHarness
 from tests.schools.leave import LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 

@@ -13,7 +13,7 @@ from storage.db import session_factory
 from storage.models import CoverNeed
 from tests.conftest import SHANGHAI
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.test_swap import swaps
+from tests.handlers.swap.test_swap import swaps
 from tests.harness import BotHarness, Sent
 from tests.schools.leave import (
     CAO,

@@ -15,7 +15,7 @@ from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
 from tests.conftest import SHANGHAI
-from tests.handlers.test_cover import actions, approved_day_off, needs
+from tests.handlers.cover.test_cover import actions, approved_day_off, needs
 from tests.harness import BotHarness, Sent
 from tests.schools.leave import CAO, GROUP, LIN, OFFICE_A, OFFICE_B, seed
 

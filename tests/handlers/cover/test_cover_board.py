@@ -13,7 +13,7 @@ from storage import audit
 from storage.db import session_factory
 from storage.models import CoverNeed, DutyAssignment, DutyPost, Staff
 from tests.handlers.conftest import SYSADMIN_ID
-from tests.handlers.test_cover import approved_day_off
+from tests.handlers.cover.test_cover import approved_day_off
 from tests.harness import BotHarness, Sent
 from tests.schools import factories
 from tests.schools.leave import (
