@@ -19,7 +19,7 @@ from bot.dispatcher import Dispatcher
 from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
 from bot.transport import AiohttpCallsRequest, AiohttpRequest
-from handlers import cover, duty, events, homework, leave, school, swap
+from handlers import cover, day, duty, events, homework, leave, school, swap
 from handlers.core import dialogue, errors, follow_ups
 from handlers.cover import board_copies, slip
 from handlers.school import onboarding
@@ -29,6 +29,7 @@ from jobs import duty as duty_jobs
 from jobs import events as event_jobs
 from jobs import homework as homework_jobs
 from jobs import leave as leave_jobs
+from jobs import my_day as my_day_jobs
 from jobs import patrol as patrol_jobs
 from jobs.replanning import Replanner
 from jobs.scheduler import push_outcome
@@ -38,7 +39,7 @@ from views import common as dates
 log = logging.getLogger(__name__)
 
 # Each feature's handlers, in this order: the first handler that matches an update wins.
-FEATURES: tuple[Any, ...] = (school, events, duty, homework, leave, cover, swap)
+FEATURES: tuple[Any, ...] = (school, events, duty, homework, leave, cover, swap, day)
 JOB_MODULES: tuple[Any, ...] = (
     event_jobs,
     duty_jobs,
@@ -47,6 +48,7 @@ JOB_MODULES: tuple[Any, ...] = (
     homework_jobs,
     leave_jobs,
     cover_jobs,
+    my_day_jobs,
 )
 
 # A token for the local simulator; a real deployment always sets TELEGRAM_BOT_TOKEN.

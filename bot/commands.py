@@ -33,6 +33,8 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("start", EVERYONE),
     CommandInfo("help", EVERYONE, group=True),
     CommandInfo("me", STAFF),
+    CommandInfo("today", STAFF, group=True),
+    CommandInfo("tomorrow", STAFF, group=True),
     CommandInfo("lang", EVERYONE),
     CommandInfo("register", EVERYONE, group=True, unlinked_only=True),
     CommandInfo("cancel", EVERYONE, menu=False),

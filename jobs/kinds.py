@@ -21,6 +21,7 @@ HOMEWORK_BOARD = "hw_board"
 HOMEWORK_WEEK = "hw_week"
 CALENDAR_MAKEUP_UNSET = "cal_makeup_unset"
 CALENDAR_UNKNOWN_YEAR = "cal_unknown_year"
+MY_DAY = "my_day"
 
 # A leave request waiting for approval moves its reminder; an approval, a return (销假), a
 # cover assignment or a swap moves the cover slips and the acknowledgement reminders. A change
@@ -30,3 +31,9 @@ COVER = frozenset({COVER_SLIP_TODAY, COVER_SLIP_TOMORROW, COVER_ACK_REMINDER, CO
 LEAVE_AND_COVER = LEAVE | COVER
 DUTY = frozenset({DUTY_ANNOUNCE, DUTY_REMIND, PATROL_REMIND})
 EVENTS = frozenset({EVENT_EVE, EVENT_SOON, EVENT_WEEK})
+
+# Claimed per person as well, inside the push of their time: someone who moves their time to
+# later in the morning after their day went out does not get it twice.
+MY_DAY_PERSON = "my_day_person"
+# A person choosing another time (or none) moves only the morning messages of their day.
+MY_DAYS = frozenset({MY_DAY})

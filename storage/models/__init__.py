@@ -30,6 +30,7 @@ from storage.models.leave import (
     LeaveRequest,
     LessonSwap,
 )
+from storage.models.my_day import MyDayPref
 from storage.models.outbox import FollowUpWork, OutboxMessage, RequestMessage, UnreachableChat
 
 metadata = SQLModel.metadata
@@ -56,6 +57,7 @@ __all__ = [
     "LeaveRequest",
     "Lesson",
     "LessonSwap",
+    "MyDayPref",
     "OutboxMessage",
     "PatrolReport",
     "Policy",

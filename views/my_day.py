@@ -1,0 +1,185 @@
+"""How a person's day (我的今天) reads: the lessons as they really run, duty posts, meetings,
+what waits on them, and the buttons that choose when the morning message comes.
+
+Pure: plain values in (storage.my_day's `MyDay` and `Preference`), text and keyboard out.
+"""
+
+from __future__ import annotations
+
+from datetime import date, time
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot import callbacks
+from bot.texts import Safe, t
+from storage.my_day import TIME_CHOICES, MyDay, MyLesson, Preference
+from views.common import day_label
+from views.duty import day_status_text, hhmm
+
+FEATURE = "day"
+
+
+def minutes_of(moment: time) -> int:
+    return moment.hour * 60 + moment.minute
+
+
+def time_of(minutes: int) -> time | None:
+    """A time the person may choose, from a button's value; None for anything else."""
+    return next((choice for choice in TIME_CHOICES if minutes_of(choice) == minutes), None)
+
+
+def _times(lesson: MyLesson) -> str:
+    if lesson.start is None or lesson.end is None:
+        return ""
+    return f" {hhmm(lesson.start)}–{hhmm(lesson.end)}"
+
+
+def _moved(lang: str, moved: tuple[date, int]) -> Safe:
+    return t(lang, "day.lesson.at", day=day_label(lang, moved[0]), period=moved[1])
+
+
+def lesson_line(lang: str, lesson: MyLesson) -> Safe:
+    """· 第3节 10:00–10:40 三(2)班 语文 → 许志强 代课"""
+    what = t(
+        lang,
+        "day.lesson.what",
+        period=lesson.period,
+        times=_times(lesson),
+        klass=lesson.klass,
+        subject=lesson.subject,
+    )
+    if lesson.kind == "own":
+        note: Safe | str = ""
+    elif lesson.kind == "swapped_in":
+        note = (
+            t(lang, "day.lesson.swapped_in_from", was=_moved(lang, lesson.moved_from))
+            if lesson.moved_from is not None
+            else t(lang, "day.lesson.swapped_in")
+        )
+    elif lesson.kind == "swapped_out":
+        assert lesson.moved_to is not None
+        note = t(lang, "day.lesson.swapped_out", to=_moved(lang, lesson.moved_to))
+    elif lesson.kind == "given":
+        if lesson.state == "merged":
+            state = t(lang, "day.given.merged", klass=lesson.merged_with, name=lesson.other)
+        elif lesson.state == "assigned":
+            state = t(lang, "day.given.assigned", name=lesson.other)
+        else:
+            state = t(lang, f"day.given.{lesson.state}")
+        note = t(lang, "day.lesson.given", state=state)
+    elif lesson.kind == "cover":
+        note = t(lang, "day.lesson.cover", name=lesson.other)
+        if not lesson.confirmed:
+            note = Safe(note + t(lang, "day.lesson.unconfirmed"))
+    else:  # merged
+        note = t(lang, "day.lesson.merged", klass=lesson.merged_with, name=lesson.other)
+    return t(lang, "day.line", text=Safe(what + note))
+
+
+def render_day(lang: str, mine: MyDay, *, heading: str = "today") -> list[str]:
+    """The message's lines; `heading`: today | tomorrow."""
+    title = t(lang, f"day.title.{heading}", day=day_label(lang, mine.day))
+    if not mine.school_day:
+        off = t(
+            lang,
+            "day.no_school",
+            day=day_label(lang, mine.day),
+            status=day_status_text(lang, mine.status),
+        )
+        lines = [title, off]
+        lines += _waiting_lines(lang, mine)
+        return lines
+    lines = [title, t(lang, "day.section.lessons")]
+    if not mine.timetable_known:
+        lines.append(t(lang, "day.timetable_unknown"))
+    elif mine.lessons:
+        lines += [lesson_line(lang, lesson) for lesson in mine.lessons]
+    else:
+        lines.append(t(lang, "day.no_lessons"))
+    if mine.duties:
+        lines.append(t(lang, "day.section.duty"))
+        lines += [
+            t(lang, "day.duty", start=hhmm(d.start), end=hhmm(d.end), post=d.post)
+            for d in mine.duties
+        ]
+    if mine.events:
+        lines.append(t(lang, "day.section.events"))
+        lines += [
+            t(lang, "day.event", start=hhmm(e.start), end=hhmm(e.end), title=e.title)
+            for e in mine.events
+        ]
+    lines += _waiting_lines(lang, mine)
+    return lines
+
+
+def _waiting_lines(lang: str, mine: MyDay) -> list[str]:
+    waiting = mine.waiting
+    if waiting.empty:
+        return []
+    lines = [t(lang, "day.section.waiting")]
+    if waiting.approvals:
+        lines.append(t(lang, "day.waiting.approvals", count=waiting.approvals))
+    for cover in waiting.covers:
+        lines.append(
+            t(
+                lang,
+                "day.waiting.cover",
+                day=day_label(lang, cover.day),
+                period=cover.period,
+                klass=cover.klass,
+                subject=cover.subject,
+            )
+        )
+    if waiting.swaps:
+        lines.append(t(lang, "day.waiting.swaps", count=waiting.swaps))
+    return lines
+
+
+def preference_line(lang: str, pref: Preference) -> Safe:
+    if pref.off:
+        return t(lang, "day.pref.off")
+    return t(lang, "day.pref.on", time=hhmm(pref.send_at))
+
+
+def preference_markup(lang: str, pref: Preference) -> InlineKeyboardMarkup:
+    """Under every message of one's day: off (or on again), and another time."""
+    change = InlineKeyboardButton(
+        t(lang, "day.button.time"), callback_data=callbacks.encode(FEATURE, "time")
+    )
+    if pref.off:
+        switch = InlineKeyboardButton(
+            t(lang, "day.button.on", time=hhmm(pref.send_at)),
+            callback_data=callbacks.encode(FEATURE, "on"),
+        )
+    else:
+        switch = InlineKeyboardButton(
+            t(lang, "day.button.off"), callback_data=callbacks.encode(FEATURE, "off")
+        )
+    return InlineKeyboardMarkup([[switch, change]])
+
+
+def day_message(
+    lang: str, mine: MyDay, pref: Preference, *, heading: str = "today"
+) -> tuple[str, InlineKeyboardMarkup]:
+    lines = render_day(lang, mine, heading=heading)
+    lines += ["", preference_line(lang, pref)]
+    return "\n".join(lines), preference_markup(lang, pref)
+
+
+def time_choices(lang: str, pref: Preference) -> tuple[str, InlineKeyboardMarkup]:
+    """Which time: a few mornings, the chosen one marked."""
+    buttons = [
+        InlineKeyboardButton(
+            ("✓ " if choice == pref.send_at and not pref.off else "") + hhmm(choice),
+            callback_data=callbacks.encode(FEATURE, "at", minutes_of(choice)),
+        )
+        for choice in TIME_CHOICES
+    ]
+    return str(t(lang, "day.pref.choose")), InlineKeyboardMarkup([buttons])
+
+
+def changed_text(lang: str, pref: Preference) -> str:
+    """What a press on one of the buttons answers."""
+    if pref.off:
+        return str(t(lang, "day.pref.now_off"))
+    return str(t(lang, "day.pref.now_at", time=hhmm(pref.send_at)))
