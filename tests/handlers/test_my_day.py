@@ -6,7 +6,7 @@ tests/handlers/leave_school.py.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
@@ -14,7 +14,7 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from jobs import scheduler
 from storage.db import session_factory
-from storage.models import CalendarEntry, School
+from storage.models import CalendarEntry, DutyAssignment, DutyPost, Event, School, Staff
 from tests.conftest import SHANGHAI
 from tests.handlers.leave_school import (
     CAO,
@@ -247,3 +247,64 @@ async def test_the_school_gets_one_job_per_chosen_time(
     slots = await scheduler.plan_day(harness.services, school, date(2026, 11, 26))
     mine = [(slot.target, f"{slot.at:%H:%M}") for slot in slots if slot.kind == "my_day"]
     assert mine == [("t0630", "06:30"), ("t0700", "07:00")]
+
+
+async def test_merged_and_self_study_classes(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    """周雅琴 is away all Thursday: period 3 merges with 曹明's 三(1)班, period 5 is self-study."""
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("下一个"))
+    board = harness.request.find(OFFICE_A, board.message_id)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("2 自习"))
+    board = harness.request.find(OFFICE_A, board.message_id)
+    choices = (await harness.press(harness.user(OFFICE_A), board, board.data_of("1 合班")))[0][-1]
+    await harness.press(harness.user(OFFICE_A), choices, choices.data_of("三(1)班"))
+
+    await move(harness, at(26, 7, 1))
+
+    [absent] = digests(harness, TEACHER)
+    assert "第3节 10:00–10:40 三(2)班 语文 → 与三(1)班合班（曹明）" in absent
+    assert "第5节 13:30–14:10 三(2)班 语文 → 自习" in absent
+    [cao] = digests(harness, CAO)
+    assert "第3节 10:00–10:40 三(1)班 数学" in cao
+    assert "第3节 10:00–10:40 三(2)班 语文（与三(1)班合班，代 周雅琴）" in cao
+
+
+async def test_duty_posts_and_meetings_for_the_person(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    async with session_factory(engine)() as s, s.begin():
+        school = (await s.exec(select(School))).one()
+        xu = (await s.exec(select(Staff).where(Staff.name == "许志强"))).one()
+        xu.language = "en"
+        post = DutyPost(
+            school_id=school.id, name="护学岗", starts_at=time(7, 20), ends_at=time(7, 50)
+        )
+        s.add(post)
+        await s.flush()
+        s.add(DutyAssignment(school_id=school.id, post_id=post.id, weekday=4, staff_id=xu.id))
+        for title, audience in (
+            ("数学教研", "subject:数学"),
+            ("英语教研", "subject:英语"),
+            ("三年级组会", "grade:3"),
+        ):
+            s.add(Event(school_id=school.id, title=title, category="教研", weekday=4,
+                        starts_at=time(15, 30), hours_tenths=15, audience=audience,
+                        created_at=clock.now()))  # fmt: skip
+
+    [tomorrow] = await harness.send(harness.user(XU, language_code="en"), "/tomorrow")
+
+    text = tomorrow.plain
+    assert "My day tomorrow · Thu 26 Nov" in text
+    assert "Period 1 08:00–08:40 三(2)班 数学" in text
+    assert "🛡 Duty\n· 07:20–07:50 护学岗" in text
+    assert "· 15:30–17:00 数学教研" in text and "· 15:30–17:00 三年级组会" in text
+    assert "英语教研" not in text
+    assert [label for label, _ in tomorrow.buttons] == ["🔕 Turn off", "⏰ Change time"]
+    [lin] = await harness.send(harness.user(LIN), "/tomorrow")
+    assert "英语教研" in lin.plain and "数学教研" not in lin.plain and "三年级组会" in lin.plain
