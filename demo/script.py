@@ -153,6 +153,11 @@ STEPS: list[Step] = [
         "）：自习",
     ),
     Step(
+        "吴晓梅用 /today 看自己今天的课、值班、会议和待办",
+        lambda s: _ask(s, "吴晓梅", "/today", contains="我的今天"),
+        "我的今天",
+    ),
+    Step(
         "许志强打电话请病假，年级组长周雅琴替他登记：登记即批准",
         record_for_a_colleague,
         "登记即批准",
