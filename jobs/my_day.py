@@ -16,7 +16,7 @@ from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from storage.ledger import claim, mark
-from storage.my_day import Preference, load_day_book, my_day, recipients_by_time
+from storage.my_day import DEFAULT_TIME, Preference, load_day_book, my_day, recipients_by_time
 from views.my_day import day_message, minutes_of
 
 MY_DAY = kinds.MY_DAY
@@ -31,6 +31,10 @@ async def plan_my_day(ctx: DayContext) -> list[Slot]:
         return []
     school_id = ctx.school.id or 0
     by_time = await recipients_by_time(session=ctx.session, school_id=school_id)
+    # The default time is always planned: someone linked after the night's planning gets their
+    # day too (the slot reads its people when it is sent). Other times come from choices,
+    # and a choice plans the school's slots again.
+    times = {DEFAULT_TIME, *by_time}
     return [
         Slot(
             MY_DAY,
@@ -39,7 +43,7 @@ async def plan_my_day(ctx: DayContext) -> list[Slot]:
             ctx.day.isoformat(),
             {"minutes": minutes_of(moment)},
         )
-        for moment in sorted(by_time)
+        for moment in sorted(times)
     ]
 
 

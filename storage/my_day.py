@@ -76,6 +76,7 @@ class MyDuty:
     post: str
     start: time
     end: time
+    instead: str = ""  # whom the roster puts there, when the person stands in for them
 
 
 @dataclass(frozen=True)
@@ -321,7 +322,12 @@ def my_day(book: DayBook, person: Staff) -> MyDay:
         )
     lessons.sort(key=lambda line: (line.period, line.kind == "swapped_out", line.klass))
     duties = tuple(
-        MyDuty(shift.post, shift.starts_at, shift.ends_at)
+        MyDuty(
+            shift.post,
+            shift.starts_at,
+            shift.ends_at,
+            shift.regular_name if shift.replaced else "",
+        )
         for shift in book.shifts
         if shift.staff_id == me and (shift.post_id, me) not in book.away_posts
     )

@@ -99,7 +99,14 @@ def render_day(lang: str, mine: MyDay, *, heading: str = "today") -> list[str]:
     if mine.duties:
         lines.append(t(lang, "day.section.duty"))
         lines += [
-            t(lang, "day.duty", start=hhmm(d.start), end=hhmm(d.end), post=d.post)
+            t(
+                lang,
+                "day.duty",
+                start=hhmm(d.start),
+                end=hhmm(d.end),
+                post=d.post,
+                instead=t(lang, "day.duty_instead", name=d.instead) if d.instead else "",
+            )
             for d in mine.duties
         ]
     if mine.events:

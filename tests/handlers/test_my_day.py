@@ -14,7 +14,15 @@ from sqlmodel import select
 from bot.clock import ManualClock
 from jobs import scheduler
 from storage.db import session_factory
-from storage.models import CalendarEntry, DutyAssignment, DutyPost, Event, School, Staff
+from storage.models import (
+    CalendarEntry,
+    DutyAssignment,
+    DutyOverride,
+    DutyPost,
+    Event,
+    School,
+    Staff,
+)
 from tests.conftest import SHANGHAI
 from tests.handlers.leave_school import (
     CAO,
@@ -288,6 +296,16 @@ async def test_duty_posts_and_meetings_for_the_person(
         s.add(post)
         await s.flush()
         s.add(DutyAssignment(school_id=school.id, post_id=post.id, weekday=4, staff_id=xu.id))
+        # 曹明's afternoon post, which 许志强 takes this Thursday.
+        cao = (await s.exec(select(Staff).where(Staff.name == "曹明"))).one()
+        late = DutyPost(
+            school_id=school.id, name="放学护导", starts_at=time(16), ends_at=time(16, 30)
+        )
+        s.add(late)
+        await s.flush()
+        s.add(DutyAssignment(school_id=school.id, post_id=late.id, weekday=4, staff_id=cao.id))
+        s.add(DutyOverride(school_id=school.id, post_id=late.id, day=date(2026, 11, 26),
+                           staff_id=xu.id, created_at=clock.now()))  # fmt: skip
         for title, audience in (
             ("数学教研", "subject:数学"),
             ("英语教研", "subject:英语"),
@@ -302,9 +320,11 @@ async def test_duty_posts_and_meetings_for_the_person(
     text = tomorrow.plain
     assert "My day tomorrow · Thu 26 Nov" in text
     assert "Period 1 08:00–08:40 三(2)班 数学" in text
-    assert "🛡 Duty\n· 07:20–07:50 护学岗" in text
+    assert "🛡 Duty\n· 07:20–07:50 护学岗\n· 16:00–16:30 放学护导 (instead of 曹明)" in text
     assert "· 15:30–17:00 数学教研" in text and "· 15:30–17:00 三年级组会" in text
     assert "英语教研" not in text
     assert [label for label, _ in tomorrow.buttons] == ["🔕 Turn off", "⏰ Change time"]
     [lin] = await harness.send(harness.user(LIN), "/tomorrow")
+    [cao] = await harness.send(harness.user(CAO), "/tomorrow")
+    assert "放学护导" not in cao.plain
     assert "英语教研" in lin.plain and "数学教研" not in lin.plain and "三年级组会" in lin.plain
