@@ -15,7 +15,7 @@ from jobs import scheduler
 from storage.db import create_engine, session_factory
 from storage.schools import bind_group, staff_groups
 from tests.conftest import SHANGHAI
-from tests.harness import BotHarness
+from tests.harness import BotHarness, Sent
 from tests.schools.duty import ADMIN_ID, GROUP, LEI_ID, WANG_ID, ZHOU_ID, seed
 
 
@@ -27,6 +27,12 @@ def at(day: int, hour: int, minute: int = 0, second: int = 0, micro: int = 0) ->
 async def bot_at(engine: AsyncEngine, start: datetime) -> AsyncIterator[BotHarness]:
     async with BotHarness(Settings(), engine, ManualClock(start)) as bot:
         yield bot
+
+
+def duty_messages(bot: BotHarness, chat: int) -> list[Sent]:
+    """What the duty pushes said to someone privately (the morning message of their day,
+    我的今天, comes too, and is tested in tests/jobs/test_my_day.py)."""
+    return [m for m in bot.in_chat(chat) if "我的今天" not in m.plain]
 
 
 def announcements(*bots: BotHarness, chat: int = GROUP) -> list[str]:
@@ -83,7 +89,7 @@ async def test_two_bots_on_one_database_announce_once(engine: AsyncEngine, db_ur
             for bot in (first, second, first):
                 await move(bot, at(25, 7, 6))
             assert len(announcements(first, second)) == 1
-            reminders = [m for b in (first, second) for m in b.in_chat(ZHOU_ID)]
+            reminders = [m for b in (first, second) for m in duty_messages(b, ZHOU_ID)]
             assert len(reminders) == 1
     finally:
         await other_engine.dispose()
@@ -114,15 +120,15 @@ async def test_a_private_reminder_15_minutes_before_the_window(engine: AsyncEngi
     await seed(engine)
     async with bot_at(engine, at(25, 6)) as bot:
         await move(bot, at(25, 7, 4, 59))
-        assert bot.in_chat(ZHOU_ID) == []
+        assert duty_messages(bot, ZHOU_ID) == []
         await move(bot, at(25, 7, 5))
-        (gate,) = bot.in_chat(ZHOU_ID)
+        (gate,) = duty_messages(bot, ZHOU_ID)
         assert "07:20–07:50" in gate.plain and "护学岗" in gate.plain
         await move(bot, at(25, 7, 45))
         await move(bot, at(25, 13, 15))
-        patrol = [m.plain for m in bot.in_chat(WANG_ID)]
+        patrol = [m.plain for m in duty_messages(bot, WANG_ID)]
         assert len(patrol) == 2 and "08:00–11:30" in patrol[0] and "13:30–15:50" in patrol[1]
-        assert bot.in_chat(LEI_ID) == []  # Thursday's patroller is not on today
+        assert duty_messages(bot, LEI_ID) == []  # Thursday's patroller is not on today
 
 
 async def test_a_blocked_group_does_not_stop_the_others(engine: AsyncEngine) -> None:
@@ -152,10 +158,12 @@ async def test_a_reminder_caught_up_after_a_restart_only_while_the_window_lasts(
 ) -> None:
     await seed(engine)
     async with bot_at(engine, at(25, 7, 30)) as bot:
-        assert "07:20–07:50" in bot.last(ZHOU_ID).plain  # the 07:05 reminder, sent late
+        assert (
+            "07:20–07:50" in duty_messages(bot, ZHOU_ID)[-1].plain
+        )  # the 07:05 reminder, sent late
     async with bot_at(engine, at(27, 7, 55)) as bot:
         # Friday, 周雅琴 on the gate again: the announcement is still worth sending at 07:55,
         # a reminder for a window that closed at 07:50 no longer.
         assert len(announcements(bot)) == 1
         assert "07:20–07:50 护学岗：周雅琴" in bot.last(GROUP).plain
-        assert bot.in_chat(ZHOU_ID) == []  # this bot process never sent her anything
+        assert duty_messages(bot, ZHOU_ID) == []  # this bot process never sent her anything

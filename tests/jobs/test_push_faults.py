@@ -4,7 +4,7 @@ are told it was missed; it never vanishes."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +19,8 @@ from jobs import scheduler
 from jobs.push_watch import LAG
 from jobs.upkeep import sweep
 from storage.db import session_factory
-from storage.models import PushLedger
+from storage.models import PushLedger, Staff
+from storage.my_day import set_preference
 from storage.outbox import counts
 from storage.policies import set_policy
 from tests.conftest import SHANGHAI
@@ -33,6 +34,13 @@ def announcements(*bots: BotHarness) -> list[str]:
     return [m.plain for bot in bots for m in bot.in_chat(GROUP) if "今日值班" in m.plain]
 
 
+async def days_at_eight(engine: AsyncEngine) -> None:
+    """Everyone's day (我的今天) comes at 08:00 here, so that 07:00 is the announcement's alone."""
+    async with session_factory(engine)() as s, s.begin():
+        for person in (await s.exec(select(Staff))).all():
+            await set_preference(session=s, staff=person, now=SEVEN, send_at=time(8))
+
+
 async def ledger(engine: AsyncEngine) -> list[str]:
     async with session_factory(engine)() as s:
         rows = await s.exec(select(PushLedger).where(PushLedger.kind == "duty_announce"))
@@ -43,6 +51,7 @@ async def test_a_push_whose_sender_died_after_claiming_is_delivered_after_restar
     engine: AsyncEngine,
 ) -> None:
     await seed(engine)
+    await days_at_eight(engine)
     first = BotHarness(Settings(), engine, ManualClock(SEVEN - timedelta(minutes=1)))
     await first.__aenter__()
     # Telegram fails the first try, and the process dies before its retry: it never runs again
@@ -103,6 +112,7 @@ async def test_the_database_unreachable_at_7_the_announcement_goes_out_afterward
     engine: AsyncEngine,
 ) -> None:
     await seed(engine)
+    await days_at_eight(engine)
     clock = ManualClock(SEVEN - timedelta(seconds=30))
     outage = Outage(engine)
     try:
