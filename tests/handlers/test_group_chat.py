@@ -255,8 +255,8 @@ async def test_an_unknown_command_in_private_points_to_help_and_the_nearest_one(
 
     typo = (await harness.send(teacher, "/leav 病假 明天 发烧"))[-1].plain
     assert typo == "我不认识 /leav 这个命令。你是想用 /leave 吗？发送 /help 查看你可以用的命令。"
-    unknown = (await harness.send(teacher, "/tomorrow"))[-1].plain
-    assert unknown == "我不认识 /tomorrow 这个命令。发送 /help 查看你可以用的命令。"
+    unknown = (await harness.send(teacher, "/xyz"))[-1].plain
+    assert unknown == "我不认识 /xyz 这个命令。发送 /help 查看你可以用的命令。"
 
 
 async def test_in_the_group_only_an_unknown_command_addressed_to_the_bot_is_answered(
