@@ -147,6 +147,18 @@ async def test_in_the_group_the_day_goes_to_the_private_chat(
     assert "第1节 08:00–08:40 三(2)班 数学" in private.plain
 
 
+async def test_in_the_group_someone_the_bot_cannot_write_to_is_asked_to_open_the_chat(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    harness.services.dispatcher.unreachable.add(XU)  # blocked the bot, or never started it
+
+    answers = await harness.send(harness.user(XU), "/today", GROUP)
+
+    assert [(m.chat_id, m.plain) for m in answers] == [(GROUP, "请先打开与我的私聊，再发 /today。")]
+    assert answers[0].buttons[0][0] == "打开私聊"
+
+
 async def test_nothing_on_a_holiday_and_a_make_up_day_counts(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
