@@ -17,6 +17,7 @@ from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from storage.ledger import claim, mark
 from storage.my_day import DEFAULT_TIME, Preference, load_day_book, my_day, recipients_by_time
+from storage.types import stored_id
 from views.my_day import day_message, minutes_of
 
 MY_DAY = kinds.MY_DAY
@@ -29,7 +30,7 @@ def target_of(moment: time) -> str:
 async def plan_my_day(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     by_time = await recipients_by_time(session=ctx.session, school_id=school_id)
     # The default time is always planned: someone linked after the night's planning gets their
     # day too (the slot reads its people when it is sent). Other times come from choices,
@@ -58,7 +59,7 @@ async def my_day_job(ctx: PushContext) -> bool:
     """Each person who chose this time gets their day, read as it is now."""
     if not ctx.status.is_school_day:
         return False
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     moment = time_of_slot(ctx.slot)
     if moment is None:
         return False
@@ -76,7 +77,7 @@ async def my_day_job(ctx: PushContext) -> bool:
             session=ctx.session,
             school_id=school_id,
             kind=kinds.MY_DAY_PERSON,
-            target=f"s{person.id}",
+            target=f"s{stored_id(person)}",
             slot=ctx.day.isoformat(),
             now=now,
         )

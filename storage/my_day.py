@@ -22,6 +22,7 @@ from rules.approval import may_decide
 from rules.calendar import DayStatus
 from rules.cover import DayLesson
 from rules.events import GRADE, SUBJECT, Audience, ends_at, starts_at
+from rules.states import CoverStatus, LeaveStatus, StepStatus, SwapStatus
 from storage.cover import needs_between, needs_on
 from storage.duty import DutyShift, duty_gaps, duty_on
 from storage.events import occurrences_between
@@ -37,6 +38,7 @@ from storage.models import (
 from storage.schedule import Kit, build_kit
 from storage.staff import school_staff
 from storage.swaps import swaps_waiting
+from storage.types import stored_id
 
 DEFAULT_TIME = time(7, 0)
 # The times a person can choose; a few sensible mornings, not a free field.
@@ -44,8 +46,14 @@ TIME_CHOICES = (time(6, 30), time(7, 0), time(7, 30), time(8, 0))
 # How far ahead covers still to confirm with 收到 are listed.
 CONFIRM_AHEAD_DAYS = 14
 # A cover's state as the teacher who gives the lesson away reads it.
-GIVEN_STATES = ("open", "asking", "assigned", "self_study", "merged")
-TAKEN_STATES = ("assigned", "merged")
+GIVEN_STATES = (
+    CoverStatus.OPEN,
+    CoverStatus.ASKING,
+    CoverStatus.ASSIGNED,
+    CoverStatus.SELF_STUDY,
+    CoverStatus.MERGED,
+)
+TAKEN_STATES = (CoverStatus.ASSIGNED, CoverStatus.MERGED)
 
 
 @dataclass(frozen=True)
@@ -155,7 +163,7 @@ async def load_day_book(
     *, session: AsyncSession, school: School, day: date, today: date
 ) -> DayBook:
     """The school's `day`, with what waits on people as of `today`."""
-    school_id = school.id or 0
+    school_id = stored_id(school)
     kit = await build_kit(session, school)
     schedule = kit.schedule
     status = schedule.status(day)
@@ -188,12 +196,12 @@ async def load_day_book(
             school_id=school_id,
             first=today,
             last=today + timedelta(days=CONFIRM_AHEAD_DAYS),
-            states=("assigned",),
+            states=(CoverStatus.ASSIGNED,),
         )
         if need.acknowledged_at is None and need.substitute_id is not None
     ]
     asked: dict[int, int] = defaultdict(int)
-    for swap in await swaps_waiting(session=session, school_id=school_id, state="asked"):
+    for swap in await swaps_waiting(session=session, school_id=school_id, state=SwapStatus.ASKED):
         asked[swap.colleague_id] += 1
     return DayBook(
         kit=kit,
@@ -222,8 +230,8 @@ async def _waiting_steps(
         .join(LeaveApproval, col(LeaveApproval.leave_id) == col(LeaveRequest.id))
         .where(
             LeaveRequest.school_id == school_id,
-            LeaveRequest.status == "pending",
-            LeaveApproval.status == "waiting",
+            LeaveRequest.status == LeaveStatus.PENDING,
+            LeaveApproval.status == StepStatus.WAITING,
         )
         .order_by(col(LeaveRequest.id))
     )
@@ -232,7 +240,7 @@ async def _waiting_steps(
 
 def my_day(book: DayBook, person: Staff) -> MyDay:
     """This person's part of the day."""
-    me = person.id or 0
+    me = stored_id(person)
     names = book.kit.names
     schedule = book.kit.schedule
     day = book.day
@@ -314,10 +322,10 @@ def my_day(book: DayBook, person: Staff) -> MyDay:
                 need.period,
                 need.class_id,
                 need.subject_id,
-                "cover" if need.status == "assigned" else "merged",
+                "cover" if need.status == CoverStatus.ASSIGNED else "merged",
                 other=names.person(need.absent_id),
                 merged_with=names.classes.get(need.merged_class_id or 0, ""),
-                confirmed=need.status != "assigned" or need.acknowledged_at is not None,
+                confirmed=need.status != CoverStatus.ASSIGNED or need.acknowledged_at is not None,
             )
         )
     lessons.sort(key=lambda line: (line.period, line.kind == "swapped_out", line.klass))
@@ -357,14 +365,14 @@ def in_audience(book: DayBook, person: Staff, audience: Audience) -> bool:
     if audience.kind == SUBJECT:
         return audience.subject in person.subject_list
     if audience.kind == GRADE:
-        return person.grade == audience.grade or (person.id or 0) in book.teaches_grade.get(
+        return person.grade == audience.grade or stored_id(person) in book.teaches_grade.get(
             audience.grade, set()
         )
     return True
 
 
 def _waiting(book: DayBook, person: Staff) -> Waiting:
-    me = person.id or 0
+    me = stored_id(person)
     names = book.kit.names
     approvals = sum(
         1
@@ -421,11 +429,11 @@ async def set_preference(
     if off is not None:
         values["off"] = off
     changed = await session.exec(
-        update(MyDayPref).where(col(MyDayPref.staff_id) == staff.id).values(**values)
+        update(MyDayPref).where(col(MyDayPref.staff_id) == stored_id(staff)).values(**values)
     )
     if changed.rowcount == 0:
         row = MyDayPref(
-            staff_id=staff.id or 0,
+            staff_id=stored_id(staff),
             school_id=staff.school_id,
             send_at=send_at or DEFAULT_TIME,
             off=bool(off),
@@ -437,9 +445,11 @@ async def set_preference(
                 await session.flush()
         except IntegrityError:  # a second press added it meanwhile: change that one
             await session.exec(
-                update(MyDayPref).where(col(MyDayPref.staff_id) == staff.id).values(**values)
+                update(MyDayPref)
+                .where(col(MyDayPref.staff_id) == stored_id(staff))
+                .values(**values)
             )
-    return await preference(session=session, staff_id=staff.id or 0)
+    return await preference(session=session, staff_id=stored_id(staff))
 
 
 async def recipients_by_time(*, session: AsyncSession, school_id: int) -> dict[time, list[Staff]]:
@@ -450,7 +460,7 @@ async def recipients_by_time(*, session: AsyncSession, school_id: int) -> dict[t
     for person in await school_staff(session=session, school_id=school_id):
         if person.telegram_id is None:
             continue
-        row = chosen.get(person.id or 0)
+        row = chosen.get(stored_id(person))
         if row is not None and row.off:
             continue
         found[row.send_at if row is not None else DEFAULT_TIME].append(person)

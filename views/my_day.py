@@ -12,6 +12,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, t
+from rules.states import CoverStatus
 from storage.my_day import TIME_CHOICES, MyDay, MyLesson, Preference
 from views.common import day_label
 from views.duty import day_status_text, hhmm
@@ -60,9 +61,9 @@ def lesson_line(lang: str, lesson: MyLesson) -> Safe:
         assert lesson.moved_to is not None
         note = t(lang, "day.lesson.swapped_out", to=_moved(lang, lesson.moved_to))
     elif lesson.kind == "given":
-        if lesson.state == "merged":
+        if lesson.state == CoverStatus.MERGED:
             state = t(lang, "day.given.merged", klass=lesson.merged_with, name=lesson.other)
-        elif lesson.state == "assigned":
+        elif lesson.state == CoverStatus.ASSIGNED:
             state = t(lang, "day.given.assigned", name=lesson.other)
         else:
             state = t(lang, f"day.given.{lesson.state}")

@@ -15,6 +15,7 @@ from bot import callbacks
 from handlers.core.turn import Turn, button, command
 from jobs import kinds
 from storage.my_day import load_day_book, my_day, preference, set_preference
+from storage.types import stored_id
 from views.duty import school_today
 from views.my_day import (
     FEATURE,
@@ -48,7 +49,7 @@ async def _show(turn: Turn, ahead: int, heading: str) -> None:
     book = await load_day_book(
         session=turn.session, school=school, day=today + timedelta(days=ahead), today=today
     )
-    pref = await preference(session=turn.session, staff_id=me.id or 0)
+    pref = await preference(session=turn.session, staff_id=stored_id(me))
     text, markup = day_message(turn.lang, my_day(book, me), pref, heading=heading)
     if not turn.in_group:
         turn.reply(text, markup)
@@ -75,7 +76,7 @@ async def on_day_button(turn: Turn) -> None:
         return
     if pressed.action == "time":
         text, markup = time_choices(
-            turn.lang, await preference(session=turn.session, staff_id=me.id or 0)
+            turn.lang, await preference(session=turn.session, staff_id=stored_id(me))
         )
         turn.reply(text, markup)
         return
