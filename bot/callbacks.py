@@ -234,6 +234,13 @@ LEAVE_WIZARD_NO_SUBSTITUTE = Button("lvw", "ns")
 LEAVE_WIZARD_SUBMIT = Button("lvw", "ok")
 LEAVE_WIZARD_STOP = Button("lvw", "x")
 
+# My day: the presser's own preference, so no ids but the time chosen
+MY_DAY = Feature("day")
+MY_DAY_OFF = MY_DAY.button("off")
+MY_DAY_ON = MY_DAY.button("on")
+MY_DAY_TIMES = MY_DAY.button("time")
+MY_DAY_AT = MY_DAY.button("at", "minutes")
+
 # Lesson swaps
 SWAP_AGREE = Button("sw", "yes", ("swap",))
 SWAP_DECLINE = Button("sw", "no", ("swap",))

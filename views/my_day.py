@@ -17,8 +17,6 @@ from storage.my_day import TIME_CHOICES, MyDay, MyLesson, Preference
 from views.common import day_label
 from views.duty import day_status_text, hhmm
 
-FEATURE = "day"
-
 
 def minutes_of(moment: time) -> int:
     return moment.hour * 60 + moment.minute
@@ -152,16 +150,16 @@ def preference_line(lang: str, pref: Preference) -> Safe:
 def preference_markup(lang: str, pref: Preference) -> InlineKeyboardMarkup:
     """Under every message of one's day: off (or on again), and another time."""
     change = InlineKeyboardButton(
-        t(lang, "day.button.time"), callback_data=callbacks.encode(FEATURE, "time")
+        t(lang, "day.button.time"), callback_data=callbacks.MY_DAY_TIMES.data()
     )
     if pref.off:
         switch = InlineKeyboardButton(
             t(lang, "day.button.on", time=hhmm(pref.send_at)),
-            callback_data=callbacks.encode(FEATURE, "on"),
+            callback_data=callbacks.MY_DAY_ON.data(),
         )
     else:
         switch = InlineKeyboardButton(
-            t(lang, "day.button.off"), callback_data=callbacks.encode(FEATURE, "off")
+            t(lang, "day.button.off"), callback_data=callbacks.MY_DAY_OFF.data()
         )
     return InlineKeyboardMarkup([[switch, change]])
 
@@ -179,7 +177,7 @@ def time_choices(lang: str, pref: Preference) -> tuple[str, InlineKeyboardMarkup
     buttons = [
         InlineKeyboardButton(
             ("✓ " if choice == pref.send_at and not pref.off else "") + hhmm(choice),
-            callback_data=callbacks.encode(FEATURE, "at", minutes_of(choice)),
+            callback_data=callbacks.MY_DAY_AT.data(minutes_of(choice)),
         )
         for choice in TIME_CHOICES
     ]

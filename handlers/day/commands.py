@@ -18,7 +18,6 @@ from storage.my_day import load_day_book, my_day, preference, set_preference
 from storage.types import stored_id
 from views.duty import school_today
 from views.my_day import (
-    FEATURE,
     changed_text,
     day_message,
     preference_markup,
@@ -71,31 +70,32 @@ async def on_day_button(turn: Turn) -> None:
     me = turn.actor.staff
     pressed = turn.callback
     assert pressed is not None
-    if me is None:
-        turn.toast(turn.t("common.not_linked"), alert=True)
+    if me is None:  # only a staff member has a day; a system admin without a record has none
+        await turn.deny_press("common.not_linked", button=pressed.action)
         return
-    if pressed.action == "time":
+    if callbacks.MY_DAY_TIMES.matches(pressed):
         text, markup = time_choices(
             turn.lang, await preference(session=turn.session, staff_id=stored_id(me))
         )
         turn.reply(text, markup)
         return
-    if pressed.action == "at":
-        chosen = time_of(pressed.id() if pressed.id() is not None else -1)
-        if chosen is None:
-            turn.toast(turn.t("common.button_invalid"), alert=True)
+    if callbacks.MY_DAY_AT.matches(pressed):
+        minutes = callbacks.MY_DAY_AT.field(pressed, "minutes")
+        chosen = time_of(minutes) if minutes is not None else None
+        if chosen is None:  # not one of the times offered
+            await turn.refuse_press(reason="unknown_time", minutes=minutes)
             return
         pref = await set_preference(
             session=turn.session, staff=me, now=turn.now, send_at=chosen, off=False
         )
         turn.edit_origin(changed_text(turn.lang, pref))
-    elif pressed.action in ("off", "on"):
+    elif callbacks.MY_DAY_OFF.matches(pressed) or callbacks.MY_DAY_ON.matches(pressed):
         pref = await set_preference(
-            session=turn.session, staff=me, now=turn.now, off=pressed.action == "off"
+            session=turn.session, staff=me, now=turn.now, off=callbacks.MY_DAY_OFF.matches(pressed)
         )
         turn.reply(changed_text(turn.lang, pref), preference_markup(turn.lang, pref))
     else:
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="unknown_action", action=pressed.action)
         return
     await turn.audit("my_day_changed", at=f"{pref.send_at:%H:%M}", off=pref.off)
     await turn.schedule_changed(me.school_id, kinds.MY_DAYS)
@@ -105,5 +105,5 @@ def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("today", cmd_today),
         CommandHandler("tomorrow", cmd_tomorrow),
-        CallbackQueryHandler(on_day_button, pattern=callbacks.pattern(FEATURE)),
+        CallbackQueryHandler(on_day_button, pattern=callbacks.MY_DAY.pattern),
     ]
