@@ -1,7 +1,7 @@
 """My day (我的今天): the morning message and /today, /tomorrow, as a teacher reads them.
 
 The fixture clock says Wednesday 25 November 2026, 09:00; the school's Thursday is in
-tests/handlers/leave_school.py.
+tests/schools/leave.py.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from storage.models import (
     Staff,
 )
 from tests.conftest import SHANGHAI
-from tests.handlers.leave_school import (
+from tests.harness import BotHarness
+from tests.schools.leave import (
     CAO,
     GROUP,
     LEADER,
@@ -34,7 +35,6 @@ from tests.handlers.leave_school import (
     XU,
     seed,
 )
-from tests.harness import BotHarness
 
 TITLE = "我的今天"
 

@@ -13,8 +13,8 @@ from bot.config import Settings
 from jobs import scheduler
 from storage.db import create_engine
 from tests.conftest import SHANGHAI
-from tests.duty_school import OTHER_ID, WANG_ID, ZHOU_ID, seed
 from tests.harness import BotHarness
+from tests.schools.duty import OTHER_ID, WANG_ID, ZHOU_ID, seed
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.my_day import Preference, preference, recipients_by_time, set_preference
-from tests import factories
+from tests.schools import factories
 
 
 async def test_a_first_choice_adds_the_row_and_later_ones_change_it(
