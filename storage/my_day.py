@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select, update
@@ -356,7 +356,7 @@ def my_day(book: DayBook, person: Staff) -> MyDay:
 
 
 def _end_time(event: Event) -> time:
-    begin = starts_at(date(2000, 1, 3), event.starts_at, None)
+    begin = starts_at(date(2000, 1, 3), event.starts_at, UTC)
     return ends_at(begin, event.hours_tenths).time()
 
 

@@ -85,7 +85,7 @@ def render_day(lang: str, mine: MyDay, *, heading: str = "today") -> list[str]:
             day=day_label(lang, mine.day),
             status=day_status_text(lang, mine.status),
         )
-        lines = [title, off]
+        lines: list[str] = [title, off]
         lines += _waiting_lines(lang, mine)
         return lines
     lines = [title, t(lang, "day.section.lessons")]
@@ -122,7 +122,7 @@ def _waiting_lines(lang: str, mine: MyDay) -> list[str]:
     waiting = mine.waiting
     if waiting.empty:
         return []
-    lines = [t(lang, "day.section.waiting")]
+    lines: list[str] = [t(lang, "day.section.waiting")]
     if waiting.approvals:
         lines.append(t(lang, "day.waiting.approvals", count=waiting.approvals))
     for cover in waiting.covers:

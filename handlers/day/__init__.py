@@ -7,6 +7,6 @@ from telegram.ext import BaseHandler
 from handlers.day import commands
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """This feature's handlers, in the order they are tried."""
     return commands.handlers()

@@ -101,7 +101,7 @@ async def on_day_button(turn: Turn) -> None:
     await turn.schedule_changed(me.school_id, kinds.MY_DAYS)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("today", cmd_today),
         CommandHandler("tomorrow", cmd_tomorrow),
