@@ -19,7 +19,7 @@ from bot.dispatcher import Dispatcher
 from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
 from bot.transport import AiohttpCallsRequest, AiohttpRequest
-from handlers import cover, day, duty, events, homework, leave, school, swap
+from handlers import cover, day, duty, events, homework, leave, reports, school, swap
 from handlers.core import dialogue, errors, follow_ups
 from handlers.cover import board_copies, slip
 from handlers.school import onboarding
@@ -39,7 +39,7 @@ from views import common as dates
 log = logging.getLogger(__name__)
 
 # Each feature's handlers, in this order: the first handler that matches an update wins.
-FEATURES: tuple[Any, ...] = (school, events, duty, homework, leave, cover, swap, day)
+FEATURES: tuple[Any, ...] = (school, events, reports, duty, homework, leave, cover, swap, day)
 JOB_MODULES: tuple[Any, ...] = (
     event_jobs,
     duty_jobs,

@@ -47,6 +47,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("events", STAFF, group=True),
     CommandInfo("event", ORGANISERS),
     CommandInfo("hours", STAFF),
+    CommandInfo("report", STAFF),
     CommandInfo("calendar", STAFF, group=True),
     CommandInfo("duty", STAFF, group=True),
     CommandInfo("dutyswap", STAFF),

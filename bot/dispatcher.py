@@ -30,7 +30,8 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram import Bot
+from telegram import Bot, InputFile
+from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
 from telegram.error import (
     BadRequest,
@@ -42,7 +43,7 @@ from telegram.error import (
 )
 
 from bot.clock import Clock
-from bot.messages import Answer, Edit, Message, Send, call_markup, from_row, to_row
+from bot.messages import Answer, Attachment, Edit, Message, Send, call_markup, from_row, to_row
 from bot.texts import fit_message
 from storage import outbox as store
 from storage.cover_boards import record_copies
@@ -63,6 +64,8 @@ PER_SECOND = 30
 GROUP_PER_MINUTE = 20
 # Pushes leave room under the overall limit for answers to people.
 BULK_PER_SECOND = 28
+# Telegram's limit for a document's or a photo's caption (a message's is 4,096).
+CAPTION_LIMIT = 1024
 # A stopping process waits this long for the last outcomes to be written (what is not written
 # is sent again by the next start).
 RECORD_AT_STOP = 2.0
@@ -443,7 +446,10 @@ class Dispatcher:
                 await self._bulk.take(message.chat_id, bulk=True)
             # A markup kept in the outbox goes as its JSON dict, which PTB passes on unchanged
             # though its types name keyboard objects only: hence the two ignores below.
-            if isinstance(message, Send):
+            if isinstance(message, Send) and message.attachment is not None:
+                sent = await self._send_file(message, message.attachment)
+                message.message_id = sent.message_id
+            elif isinstance(message, Send):
                 sent = await self.bot.send_message(
                     message.chat_id,
                     fit_message(message.text),
@@ -491,6 +497,21 @@ class Dispatcher:
         except Exception as exc:  # a bug or the transport: worth another try, never a lost message
             log.exception("delivery to %s failed", message.chat_id)
             return _Attempt("retry", type(exc).__name__, self._backoff(message))
+
+    async def _send_file(self, message: Send, attachment: Attachment) -> TelegramMessage:
+        """A document or a photo, with the message's text as its caption."""
+        common: dict[str, Any] = {
+            "caption": fit_message(message.text, CAPTION_LIMIT) if message.text else None,
+            "parse_mode": ParseMode.HTML,
+            "reply_markup": call_markup(message.markup),
+            "reply_to_message_id": message.reply_to,
+            "allow_sending_without_reply": True,
+            "message_thread_id": message.message_thread_id,
+        }
+        upload = InputFile(attachment.data, filename=attachment.filename)
+        if attachment.kind == "photo":
+            return await self.bot.send_photo(message.chat_id, upload, **common)
+        return await self.bot.send_document(message.chat_id, upload, **common)
 
     def _backoff(self, message: Message) -> float:
         return self.backoff[min(message.attempts, len(self.backoff) - 1)]

@@ -23,6 +23,16 @@ BoardTag = tuple[int, date, int]
 SlipTag = tuple[int, date]
 
 
+@dataclass(frozen=True)
+class Attachment:
+    """A file sent with the message's text as its caption: a document (a report's workbook)
+    or a photo (its chart)."""
+
+    filename: str
+    data: bytes
+    kind: str = "document"  # document | photo
+
+
 @dataclass
 class Send:
     chat_id: int
@@ -40,6 +50,7 @@ class Send:
     bulk: bool = False  # a push among many (paced), not an answer to someone waiting
     # A forum topic of the group (None: the general topic, or a chat without topics).
     message_thread_id: int | None = None
+    attachment: Attachment | None = None
     message_id: int | None = field(default=None, init=False)  # once sent
     done: bool = field(default=False, init=False)  # sent or given up
 
@@ -97,6 +108,7 @@ def call_markup(markup: Markup | dict[str, Any]) -> Markup | dict[str, Any]:
 def to_row(message: Message, school_id: int | None) -> NewMessage:
     board = message.board if isinstance(message, Send) else None
     slip = message.slip if isinstance(message, Send) else None
+    attachment = message.attachment if isinstance(message, Send) else None
     return NewMessage(
         chat_id=message.chat_id,
         text=message.text,
@@ -110,6 +122,9 @@ def to_row(message: Message, school_id: int | None) -> NewMessage:
         board_staff_id=board[2] if board is not None else None,
         slip_day=slip[1] if slip is not None else None,
         about=message.about,
+        file_kind=attachment.kind if attachment is not None else "",
+        file_name=attachment.filename if attachment is not None else None,
+        file_data=attachment.data if attachment is not None else None,
     )
 
 
@@ -153,4 +168,9 @@ def from_row(row: Any) -> Message:
         created_at=row.created_at,
         bulk=row.about.startswith("push:"),
         message_thread_id=row.message_thread_id,
+        attachment=(
+            Attachment(row.file_name or "file", row.file_data, row.file_kind)
+            if row.file_kind and row.file_data is not None
+            else None
+        ),
     )

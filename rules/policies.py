@@ -143,6 +143,13 @@ SPECS: tuple[PolicySpec, ...] = (
     _int("cover.daily_cap", 2, 1, 8),
     _time("cover.slip_today", "07:20"),
     _time("cover.slip_tomorrow", "20:00"),
+    # Pay per cover lesson of each kind, in yuan (代课费); all 0: statements show no money.
+    _int("cover.rate.cover", 0, 0, 1000),
+    _int("cover.rate.merged", 0, 0, 1000),
+    _int("cover.rate.self_study", 0, 0, 1000),
+    # Last month's cover statement to the academic office on the month's first school day.
+    PolicySpec("cover.statement", "bool", "on", schedules=True),
+    _time("cover.statement_time", "08:00"),
     *(_int(f"homework.cap.grade{g}", cap, 0, 240) for g, cap in _HOMEWORK_CAPS.items()),
     PolicySpec(
         "homework.publication", "choice", "auto", choices=("auto", "head_teacher", "office")

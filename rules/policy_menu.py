@@ -90,6 +90,11 @@ _ENTRIES: dict[str, Entry] = {
     "group.topic.duty": Entry(37),
     "group.topic.notices": Entry(38),
     "cover.boards_to": Entry(39),
+    "cover.rate.cover": Entry(40, "yuan"),
+    "cover.rate.merged": Entry(41, "yuan"),
+    "cover.rate.self_study": Entry(42, "yuan"),
+    "cover.statement": Entry(43),
+    "cover.statement_time": Entry(44),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

@@ -47,6 +47,9 @@ class NewMessage:
     board_staff_id: int | None = None
     slip_day: date | None = None
     about: str = ""
+    file_kind: str = ""
+    file_name: str | None = None
+    file_data: bytes | None = None
 
 
 async def queue_messages(
@@ -74,6 +77,9 @@ async def queue_messages(
             "board_staff_id": m.board_staff_id,
             "slip_day": m.slip_day,
             "about": m.about,
+            "file_kind": m.file_kind,
+            "file_name": m.file_name,
+            "file_data": m.file_data,
             "status": PENDING,
             "attempts": 0,
             "owner": owner,
@@ -118,6 +124,7 @@ _FINISH = (
         attempts=bindparam("new_attempts"),
         owner=None,
         done_at=bindparam("at"),
+        file_data=None,
     )
 )
 

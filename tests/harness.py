@@ -41,6 +41,8 @@ class Sent:
     edited: bool = False
     deleted: bool = False
     thread_id: int | None = None  # the forum topic it was posted in (None: general)
+    # A document or photo sent: (document | photo, file name, bytes); `text` is its caption.
+    file: tuple[str, str, bytes] | None = None
 
     @property
     def plain(self) -> str:
@@ -117,6 +119,9 @@ class RecordingRequest(LeanAnswers):
             return 200, self.files[file_match["path"]]
         api_method = url.rsplit("/", 1)[-1]
         params = dict(request_data.parameters) if request_data else {}
+        if request_data is not None and request_data.contains_files:
+            for name, part in request_data.multipart_data.items():
+                params[f"_file_{name}"] = (part[0], part[1])
         self.calls.append((api_method, params))
         faults = self.chat_faults.get((api_method, params.get("chat_id")))
         if not faults:
@@ -197,8 +202,17 @@ class RecordingRequest(LeanAnswers):
                 "file_unique_id": params["file_id"],
                 "file_path": params["file_id"],
             }
-        if method == "sendDocument":
-            sent = Sent(next(self._ids), int(params["chat_id"]), params.get("caption", ""))
+        if method in ("sendDocument", "sendPhoto"):
+            chat_id = int(params["chat_id"])
+            if chat_id in self.forbidden:
+                return 403, "Forbidden: bot was blocked by the user"
+            kind = "document" if method == "sendDocument" else "photo"
+            sent = Sent(
+                next(self._ids), chat_id, params.get("caption", ""), params.get("reply_markup")
+            )
+            upload = next((v for k, v in params.items() if k.startswith("_file_")), None)
+            if upload is not None:
+                sent.file = (kind, str(upload[0]), bytes(upload[1]))
             self._record(sent)
             return 200, self._message_json(sent, now)
         return 400, f"Bad Request: method {method} not recorded"

@@ -15,12 +15,12 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardMarkup
 
 from bot.dispatcher import Dispatcher
-from bot.messages import Answer, BoardTag, Edit, Markup, Send, SlipTag
+from bot.messages import Answer, Attachment, BoardTag, Edit, Markup, Send, SlipTag
 from bot.texts import t
 from storage.models import Staff
 from views.leave import language_of
 
-__all__ = ["Answer", "BoardTag", "Edit", "Markup", "Outbox", "Send", "SlipTag"]
+__all__ = ["Answer", "Attachment", "BoardTag", "Edit", "Markup", "Outbox", "Send", "SlipTag"]
 
 
 @dataclass
@@ -41,8 +41,10 @@ class Outbox:
         slip: SlipTag | None = None,
         about: str = "",
         thread_id: int | None = None,
+        attachment: Attachment | None = None,
     ) -> None:
-        """`thread_id`: the forum topic to post in (None: the general topic)."""
+        """`thread_id`: the forum topic to post in (None: the general topic). `attachment`: a
+        file sent with `text` as its caption."""
         school_id = slip[0] if slip is not None else None
         self.items.append(
             Send(
@@ -55,6 +57,7 @@ class Outbox:
                 about=about,
                 school_id=school_id,
                 message_thread_id=thread_id,
+                attachment=attachment,
             )
         )
 

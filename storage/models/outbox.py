@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import BigInteger, Column, Index, Text
+from sqlalchemy import BigInteger, Column, Index, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -48,6 +48,11 @@ class OutboxMessage(SQLModel, table=True):
     # A cover slip's part for the group (with school_id): kept once sent, to be edited later.
     slip_day: date | None = None
     about: str = Field(default="", max_length=48)
+    # A file sent with `text` as its caption (a report): document | photo, its name and bytes.
+    # The bytes are dropped once the row is done with.
+    file_kind: str = Field(default="", max_length=8)
+    file_name: str | None = Field(default=None, max_length=120)
+    file_data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     status: str = Field(default="pending", max_length=8)
     attempts: int = Field(default=0)
     owner: str | None = Field(default=None, max_length=16)

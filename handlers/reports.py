@@ -1,0 +1,251 @@
+"""/report: the office's records as Excel workbooks, in a private chat.
+
+Buttons pick the report (only those the person may have) and the period (this month, last
+month, this term, or one typed as a reply: `2026-11`, `2026-09-01~2026-11-30`); `/report 代课
+2026-11` asks in one line. Every press is authorised again against the role table, and every
+report handed out is audited. The workbook is built off the event loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from datetime import date
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from telegram import ForceReply, Message
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot import callbacks
+from bot.config import LANGUAGES
+from bot.texts import catalogue, t
+from handlers.outbox import Attachment
+from handlers.turn import Turn, button, command
+from rules.reports import (
+    KINDS,
+    PERIOD_CHOICES,
+    Period,
+    PeriodError,
+    Scope,
+    chosen_period,
+    parse_period,
+    read_request,
+    report_scope,
+)
+from storage.reports import load_report, school_book
+from views.reports import kinds_keyboard, periods_keyboard, render
+
+
+def _scope(turn: Turn) -> Scope | None:
+    staff = turn.actor.staff
+    return report_scope(
+        turn.actor.roles,
+        is_admin=turn.actor.is_admin,
+        staff_id=staff.id if staff is not None else None,
+        grade=staff.grade if staff is not None else None,
+    )
+
+
+def _today(turn: Turn) -> date:
+    school = turn.actor.school
+    tz = ZoneInfo(school.timezone) if school is not None else turn.svc.clock.tz
+    return turn.now.astimezone(tz).date()
+
+
+async def _terms(turn: Turn, school_id: int) -> list[tuple[date, date]]:
+    return (await school_book(session=turn.session, school_id=school_id)).terms()
+
+
+def _allowed_names(turn: Turn, scope: Scope) -> str:
+    return "、".join(t(turn.lang, f"report.name.{kind}") for kind in scope.kinds)
+
+
+async def _refuse_kind(turn: Turn, kind: str, scope: Scope | None) -> bool:
+    """Says so (and audits) when the person may not have this report; True when refused."""
+    if scope is not None and kind in scope.kinds:
+        return False
+    await turn.audit("denied", report=kind)
+    name = t(turn.lang, f"report.name.{kind}")
+    if scope is None:
+        text = turn.t("common.not_allowed")
+    else:
+        text = turn.t("report.not_allowed", report=name, kinds=_allowed_names(turn, scope))
+    if turn.update.callback_query is not None:
+        turn.toast(text, alert=True)
+    else:
+        turn.reply(text)
+    return True
+
+
+async def _send(turn: Turn, school_id: int, kind: str, period: Period, scope: Scope) -> None:
+    """Builds the report for its reader and sends it as a document."""
+    report = await load_report(
+        session=turn.session,
+        school_id=school_id,
+        kind=kind,
+        period=period,
+        scope=scope,
+        today=_today(turn),
+    )
+    made = await asyncio.to_thread(render, turn.lang, report)
+    turn.out.send(turn.chat_id, made.caption, attachment=Attachment(made.filename, made.data))
+    await turn.audit(
+        "report_sent",
+        subject_type="report",
+        kind=kind,
+        start=period.start.isoformat(),
+        end=period.end.isoformat(),
+        grade=scope.grade,
+        staff=scope.staff_id,
+    )
+
+
+def _period_error(turn: Turn, error: PeriodError) -> str:
+    return turn.t(f"report.err.{error.key}", **error.values)
+
+
+@command(where="private", staff=True)
+async def cmd_report(turn: Turn) -> None:
+    """`/report` offers the reports; `/report 代课 2026-11` sends one at once."""
+    school_id = turn.actor.school_id
+    if school_id is None:
+        turn.reply(turn.t("common.no_school"))
+        return
+    scope = _scope(turn)
+    if scope is None:
+        turn.reply(turn.t("common.not_allowed"))
+        return
+    if not turn.args:
+        turn.reply(turn.t("report.choose_kind"), kinds_keyboard(turn.lang, scope.kinds))
+        return
+    try:
+        kind, period = read_request(turn.args, _today(turn), await _terms(turn, school_id))
+    except PeriodError as error:
+        turn.reply(_period_error(turn, error) + "\n" + turn.t("report.usage"))
+        return
+    if kind is None:
+        turn.reply(turn.t("report.usage"))
+        return
+    if await _refuse_kind(turn, kind, scope):
+        return
+    if period is None:
+        name = t(turn.lang, f"report.name.{kind}")
+        turn.reply(turn.t("report.choose_period", report=name), periods_keyboard(turn.lang, kind))
+        return
+    await _send(turn, school_id, kind, period, scope)
+
+
+@button()
+async def on_report_button(turn: Turn) -> None:
+    """A report picked (asks the period), a period picked (sends it), or 输入时段 (asks for
+    one as a reply)."""
+    assert turn.callback is not None
+    action, index = turn.callback.action, turn.callback.id()
+    school_id = turn.actor.school_id
+    if action not in ("k", "p", "t") or index is None or not 0 <= index < len(KINDS):
+        await turn.audit("button_refused", reason="bad_action")
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return
+    kind = KINDS[index]
+    scope = _scope(turn) if school_id is not None else None
+    if school_id is None or await _refuse_kind(turn, kind, scope):
+        if school_id is None:
+            turn.toast(turn.t("common.no_school"), alert=True)
+        return
+    assert scope is not None
+    name = t(turn.lang, f"report.name.{kind}")
+    if action == "k":
+        turn.edit_origin(
+            turn.t("report.choose_period", report=name), periods_keyboard(turn.lang, kind)
+        )
+        return
+    if action == "t":
+        turn.out.send(
+            turn.chat_id,
+            turn.t("report.ask_period", report=name),
+            ForceReply(input_field_placeholder=turn.t("report.period_placeholder")),  # type: ignore[arg-type]
+        )
+        return
+    choice = turn.callback.id(1)
+    if choice is None or not 0 <= choice < len(PERIOD_CHOICES):
+        await turn.audit("button_refused", reason="bad_period")
+        turn.toast(turn.t("common.button_invalid"), alert=True)
+        return
+    try:
+        period = chosen_period(PERIOD_CHOICES[choice], _today(turn), await _terms(turn, school_id))
+    except PeriodError as error:
+        turn.toast(_period_error(turn, error), alert=True)
+        return
+    await _send(turn, school_id, kind, period, scope)
+
+
+@cache
+def _prompt_pattern() -> re.Pattern[str]:
+    """The period prompt in every language, naming its report: `代课统计：请回复时段…`."""
+    names = {catalogue()[f"report.name.{kind}"][lang]: kind for kind in KINDS for lang in LANGUAGES}
+    template = catalogue()["report.ask_period"]
+    heads = {template[lang].split("{report}")[1][:6] for lang in LANGUAGES}
+    return re.compile(
+        "^(?P<name>"
+        + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+        + ")(?:"
+        + "|".join(re.escape(h) for h in heads)
+        + ")"
+    )
+
+
+def _kind_named(text: str) -> str | None:
+    match = _prompt_pattern().match(text)
+    if match is None:
+        return None
+    for kind in KINDS:
+        if any(catalogue()[f"report.name.{kind}"][lang] == match["name"] for lang in LANGUAGES):
+            return kind
+    return None
+
+
+class _PeriodReply(filters.MessageFilter):
+    """A text reply to the bot's prompt for a report's period."""
+
+    def filter(self, message: Message) -> bool:
+        replied = message.reply_to_message
+        return (
+            replied is not None
+            and replied.from_user is not None
+            and replied.from_user.is_bot
+            and _kind_named(replied.text or "") is not None
+        )
+
+
+@command(where="private", staff=True)
+async def on_period_reply(turn: Turn) -> None:
+    """The period typed as a reply to the prompt: sends the report the prompt names."""
+    message = turn.update.effective_message
+    assert message is not None and message.reply_to_message is not None
+    kind = _kind_named(message.reply_to_message.text or "")
+    school_id = turn.actor.school_id
+    if kind is None or school_id is None:
+        turn.reply(turn.t("report.usage"))
+        return
+    scope = _scope(turn)
+    if await _refuse_kind(turn, kind, scope):
+        return
+    assert scope is not None
+    try:
+        period = parse_period(message.text or "")
+    except PeriodError as error:
+        turn.reply(_period_error(turn, error))
+        return
+    await _send(turn, school_id, kind, period, scope)
+
+
+def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+    return [
+        CommandHandler("report", cmd_report),
+        CallbackQueryHandler(on_report_button, pattern=callbacks.pattern("rep")),
+        MessageHandler(
+            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & _PeriodReply(),
+            on_period_reply,
+        ),
+    ]

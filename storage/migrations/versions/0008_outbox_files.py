@@ -1,0 +1,33 @@
+"""outbox files: a message can carry a document or a photo (a report's workbook, its chart)
+
+Revision ID: 0008
+Revises: 0007
+Create Date: 2026-12-06 12:40:00
+
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0008"
+down_revision: str | None = "0007"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("file_kind", sa.String(length=8), nullable=False, server_default="")
+        )
+        batch_op.add_column(sa.Column("file_name", sa.String(length=120), nullable=True))
+        batch_op.add_column(sa.Column("file_data", sa.LargeBinary(), nullable=True))
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("file_data")
+        batch_op.drop_column("file_name")
+        batch_op.drop_column("file_kind")

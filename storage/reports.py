@@ -1,0 +1,346 @@
+"""What the office's reports read: a school's covers, leave, hours, homework and duties in a
+period, as the plain records rules/reports.py sums. Leave reasons are never selected."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.calendar import SchoolCalendar
+from rules.homework import Kind
+from rules.policies import PolicySet
+from rules.reports import (
+    KIND_OF_STATUS,
+    CoverRecord,
+    DutyRecord,
+    HomeworkRecord,
+    LeaveRecord,
+    PatrolRecord,
+    Period,
+    Rates,
+    Report,
+    Scope,
+    TrainingRecord,
+    cover_statement,
+    homework_ledger,
+    leave_summary,
+    missing_patrols,
+    training_ledger,
+)
+from rules.rota import is_patrol
+from rules.training import TrainingYear, pace, training_year
+from storage.calendar import school_calendar
+from storage.cover import LIVE_STATES
+from storage.duty import duties_between
+from storage.leave import AWAY_STATES, part_on_return_day
+from storage.models import (
+    CoverNeed,
+    HomeworkPost,
+    LeaveRequest,
+    PatrolReport,
+    School,
+    Staff,
+    TrainingEntry,
+)
+from storage.policies import load_policies
+from storage.schedule import Names, bell_times, load_names
+from storage.school_static import school_static
+from storage.staff import school_staff
+from storage.training import APPROVED
+
+# Postings the school published: the record an inspection reads.
+PUBLISHED = ("published",)
+
+
+@dataclass
+class SchoolBook:
+    """What every report of a school needs: its name, people, calendar and policies."""
+
+    school: School
+    names: Names
+    calendar: SchoolCalendar
+    policies: PolicySet
+    grades: dict[int, int]  # class id → grade
+
+    @property
+    def staff(self) -> dict[int, Staff]:
+        return self.names.staff
+
+    def person_grade(self, staff_id: int) -> int | None:
+        person = self.staff.get(staff_id)
+        return person.grade if person is not None else None
+
+    def terms(self) -> list[tuple[date, date]]:
+        return [(span.start, span.end) for span in self.calendar.data.terms]
+
+
+async def school_book(*, session: AsyncSession, school_id: int) -> SchoolBook:
+    school = await session.get(School, school_id)
+    assert school is not None
+    static = await school_static(session=session, school_id=school_id)
+    return SchoolBook(
+        school=school,
+        names=await load_names(session=session, school_id=school_id),
+        calendar=await school_calendar(session=session, school_id=school_id),
+        policies=await load_policies(session=session, school_id=school_id),
+        grades=static.grades,
+    )
+
+
+def cover_rates(policies: PolicySet) -> Rates:
+    return Rates(
+        cover=policies.get("cover.rate.cover"),
+        merged=policies.get("cover.rate.merged"),
+        self_study=policies.get("cover.rate.self_study"),
+    )
+
+
+async def cover_records(
+    *, session: AsyncSession, school_id: int, period: Period, names: Names
+) -> list[CoverRecord]:
+    """The period's arranged lessons (taught, merged or left as self-study), oldest first."""
+    query = (
+        select(CoverNeed)
+        .where(
+            CoverNeed.school_id == school_id,
+            col(CoverNeed.day) >= period.start,
+            col(CoverNeed.day) <= period.end,
+            col(CoverNeed.status).in_(tuple(KIND_OF_STATUS)),
+        )
+        .order_by(col(CoverNeed.day), col(CoverNeed.period), col(CoverNeed.class_id))
+    )
+    return [
+        CoverRecord(
+            day=need.day,
+            period=need.period,
+            class_name=names.classes.get(need.class_id, "?"),
+            subject=names.subjects.get(need.subject_id, "?"),
+            absent_id=need.absent_id,
+            substitute_id=need.substitute_id,
+            kind=KIND_OF_STATUS[need.status],
+            merged_with=names.classes.get(need.merged_class_id or 0, ""),
+        )
+        for need in (await session.exec(query)).all()
+    ]
+
+
+async def missed_lessons(*, session: AsyncSession, school_id: int, period: Period) -> Counter[int]:
+    """Lessons each teacher missed through leave in the period (those that needed cover and
+    were not released by an early return)."""
+    query = (
+        select(CoverNeed.absent_id, func.count())
+        .where(
+            CoverNeed.school_id == school_id,
+            col(CoverNeed.day) >= period.start,
+            col(CoverNeed.day) <= period.end,
+            col(CoverNeed.status).in_(LIVE_STATES),
+        )
+        .group_by(col(CoverNeed.absent_id))
+    )
+    return Counter({staff_id: count for staff_id, count in (await session.exec(query)).all()})
+
+
+async def leave_records(
+    *, session: AsyncSession, school: School, period: Period
+) -> list[LeaveRecord]:
+    """Approved (or ended) leave overlapping the period: type, days and part, never the reason."""
+    query = select(
+        LeaveRequest.staff_id,
+        LeaveRequest.kind,
+        LeaveRequest.first_day,
+        LeaveRequest.last_day,
+        LeaveRequest.part,
+        LeaveRequest.returned_at,
+    ).where(
+        LeaveRequest.school_id == school.id,
+        col(LeaveRequest.status).in_(AWAY_STATES),
+        col(LeaveRequest.first_day) <= period.end,
+        col(LeaveRequest.last_day) >= period.start,
+    )
+    tz = ZoneInfo(school.timezone)
+    bells = await bell_times(session=session, school_id=school.id or 0)
+    first_bell = min((start for start, _ in bells.values()), default=None)
+    records = []
+    for staff_id, kind, first, last, part, returned_at in (await session.exec(query)).all():
+        returned_on: date | None = None
+        part_on_return: str | None = None
+        if returned_at is not None:
+            back = returned_at.astimezone(tz)
+            returned_on = back.date()
+            probe = LeaveRequest(
+                school_id=0, staff_id=0, kind=kind, first_day=first, last_day=last, part=part
+            )
+            part_on_return = part_on_return_day(probe, back.time(), first_bell)
+        records.append(LeaveRecord(staff_id, kind, first, last, part, returned_on, part_on_return))
+    return records
+
+
+async def training_records(
+    *, session: AsyncSession, school_id: int, year: TrainingYear, until: date
+) -> list[TrainingRecord]:
+    """The training year's approved entries up to `until`."""
+    query = (
+        select(TrainingEntry)
+        .where(
+            TrainingEntry.school_id == school_id,
+            TrainingEntry.status == APPROVED,
+            col(TrainingEntry.day) >= year.start,
+            col(TrainingEntry.day) <= until,
+        )
+        .order_by(col(TrainingEntry.day), col(TrainingEntry.id))
+    )
+    return [
+        TrainingRecord(e.staff_id, e.day, e.title, e.category, e.hours_tenths, e.source)
+        for e in (await session.exec(query)).all()
+    ]
+
+
+async def homework_records(
+    *, session: AsyncSession, book: SchoolBook, period: Period
+) -> list[HomeworkRecord]:
+    """The period's published postings, oldest first."""
+    query = (
+        select(HomeworkPost)
+        .where(
+            HomeworkPost.school_id == book.school.id,
+            col(HomeworkPost.day) >= period.start,
+            col(HomeworkPost.day) <= period.end,
+            col(HomeworkPost.status).in_(PUBLISHED),
+        )
+        .order_by(col(HomeworkPost.day), col(HomeworkPost.class_id), col(HomeworkPost.id))
+    )
+    names = book.names
+    return [
+        HomeworkRecord(
+            day=post.day,
+            class_id=post.class_id,
+            class_name=names.classes.get(post.class_id, "?"),
+            grade=book.grades.get(post.class_id, 0),
+            subject=names.subjects.get(post.subject_id, "?"),
+            minutes=post.minutes,
+            written=post.kind == Kind.WRITTEN,
+            author=names.person(post.author_id),
+            exception=post.exception,
+            decided_by=names.person(post.decided_by) if post.decided_by else "",
+        )
+        for post in (await session.exec(query)).all()
+    ]
+
+
+async def duty_records(
+    *, session: AsyncSession, book: SchoolBook, period: Period
+) -> list[DutyRecord]:
+    shifts = await duties_between(
+        session=session,
+        school_id=book.school.id or 0,
+        start=period.start,
+        end=period.end,
+        calendar=book.calendar,
+    )
+    return [
+        DutyRecord(
+            day=day,
+            post=shift.post,
+            person=shift.name,
+            planned=shift.regular_name,
+            reason=(shift.reason or "") if shift.replaced else "",
+        )
+        for day, day_shifts in sorted(shifts.items())
+        for shift in day_shifts
+    ]
+
+
+async def patrol_records(
+    *, session: AsyncSession, book: SchoolBook, period: Period
+) -> list[PatrolRecord]:
+    query = (
+        select(PatrolReport)
+        .where(
+            PatrolReport.school_id == book.school.id,
+            col(PatrolReport.day) >= period.start,
+            col(PatrolReport.day) <= period.end,
+        )
+        .order_by(col(PatrolReport.day), col(PatrolReport.half), col(PatrolReport.id))
+    )
+    return [
+        PatrolRecord(r.day, r.half, book.names.person(r.staff_id), r.findings)
+        for r in (await session.exec(query)).all()
+    ]
+
+
+async def load_report(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    kind: str,
+    period: Period,
+    scope: Scope,
+    today: date,
+) -> Report:
+    """The report summed for its reader: a grade leader's holds their grade, a teacher's
+    their own records. `today` sets the training pace and the patrols still to come."""
+    book = await school_book(session=session, school_id=school_id)
+    names = {staff_id: person.name for staff_id, person in book.staff.items()}
+    report = Report(kind, book.school.name, period, scope, names)
+
+    def include(staff_id: int) -> bool:
+        return scope.covers_person(staff_id, book.person_grade(staff_id))
+
+    if kind == "cover":
+        records = await cover_records(
+            session=session, school_id=school_id, period=period, names=book.names
+        )
+        report.cover = cover_statement(records, names, cover_rates(book.policies), include=include)
+    elif kind == "leave":
+        records = await cover_records(
+            session=session, school_id=school_id, period=period, names=book.names
+        )
+        report.leave = leave_summary(
+            await leave_records(session=session, school=book.school, period=period),
+            records,
+            await missed_lessons(session=session, school_id=school_id, period=period),
+            names,
+            period,
+            book.calendar.is_school_day,
+            include=include,
+        )
+    elif kind == "training":
+        year = training_year(period.end, book.policies.get("training.year_start"))
+        target = book.policies.get("training.target_hours") * 10
+        until = min(period.end, max(today, period.start))
+        people = [
+            person.id or 0
+            for person in await school_staff(session=session, school_id=school_id)
+            if include(person.id or 0)
+        ]
+        report.training = training_ledger(
+            await training_records(session=session, school_id=school_id, year=year, until=until),
+            names,
+            period,
+            target=target,
+            pace=pace(target, year, until),
+            people=people,
+        )
+    elif kind == "homework":
+        records = [
+            record
+            for record in await homework_records(session=session, book=book, period=period)
+            if scope.grade is None or record.grade == scope.grade
+        ]
+        caps = {grade: book.policies.homework_cap(grade) for grade in range(1, 10)}
+        report.homework = records
+        report.class_days, report.shares = homework_ledger(records, caps)
+    else:
+        report.duties = await duty_records(session=session, book=book, period=period)
+        report.patrols = await patrol_records(session=session, book=book, period=period)
+        report.missing_patrols = missing_patrols(
+            sorted({duty.day for duty in report.duties if is_patrol(duty.post)}),
+            [(p.day, p.half) for p in report.patrols],
+            until=min(period.end, today - timedelta(days=1)),
+        )
+    return report

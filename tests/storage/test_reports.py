@@ -1,0 +1,108 @@
+"""The reports' queries on SQLite and PostgreSQL: what a month of the test school adds up to."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import col, func, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from rules.reports import KINDS, Period, Scope, month_of
+from storage.models import CoverNeed
+from storage.reports import load_report
+from tests import report_school
+
+NOVEMBER = month_of(date(2026, 11, 1))
+TODAY = date(2026, 11, 25)
+
+
+async def test_the_cover_statement_adds_up_to_the_covers_in_the_database(
+    session: AsyncSession, now: datetime
+) -> None:
+    seeded = await report_school.seed(session, now)
+    school_id = seeded.school.id or 0
+    report = await load_report(
+        session=session,
+        school_id=school_id,
+        kind="cover",
+        period=NOVEMBER,
+        scope=Scope(KINDS),
+        today=TODAY,
+    )
+    in_db = (
+        await session.exec(
+            select(func.count()).where(
+                CoverNeed.school_id == school_id,
+                col(CoverNeed.day) >= NOVEMBER.start,
+                col(CoverNeed.day) <= NOVEMBER.end,
+                col(CoverNeed.substitute_id).is_not(None),
+                col(CoverNeed.status).in_(("assigned", "merged")),
+            )
+        )
+    ).one()
+    statement = report.cover
+    assert statement is not None
+    assert statement.covered == in_db == 3
+    rows = {
+        t.name: (t.counts["cover"], t.counts["merged"], t.given_away, t.pay)
+        for t in statement.teachers
+    }
+    assert rows == {
+        "曹明": (2, 0, 0, 60),
+        "许志强": (0, 1, 1, 20),
+        "周雅琴": (0, 0, 2, 0),
+    }
+    assert statement.pay == 80
+
+
+async def test_the_leave_summary_counts_days_by_type_and_the_lessons_missed(
+    session: AsyncSession, now: datetime
+) -> None:
+    seeded = await report_school.seed(session, now)
+    report = await load_report(
+        session=session,
+        school_id=seeded.school.id or 0,
+        kind="leave",
+        period=NOVEMBER,
+        scope=Scope(KINDS),
+        today=TODAY,
+    )
+    rows = {r.name: (dict(r.halves), r.missed, r.covered, r.self_study) for r in report.leave}
+    assert rows == {
+        "周雅琴": ({"sick": 2}, 3, 2, 1),
+        "许志强": ({"personal": 1}, 1, 1, 0),
+    }
+
+
+async def test_a_grade_leader_sees_their_grade_and_a_teacher_only_themselves(
+    session: AsyncSession, now: datetime
+) -> None:
+    seeded = await report_school.seed(session, now)
+    school_id = seeded.school.id or 0
+
+    async def names(scope: Scope, kind: str = "cover") -> list[str]:
+        report = await load_report(
+            session=session,
+            school_id=school_id,
+            kind=kind,
+            period=Period(date(2026, 9, 1), date(2026, 12, 31)),
+            scope=scope,
+            today=TODAY,
+        )
+        if kind == "training":
+            return [row.name for row in report.training]
+        assert report.cover is not None
+        return [t.name for t in report.cover.teachers]
+
+    assert await names(Scope(("cover",), grade=3)) == ["周雅琴", "许志强"]
+    assert await names(Scope(("cover",), staff_id=seeded.staff["曹明"].id)) == ["曹明"]
+    hours = await load_report(
+        session=session,
+        school_id=school_id,
+        kind="training",
+        period=NOVEMBER,
+        scope=Scope(("training",), staff_id=seeded.staff["曹明"].id),
+        today=TODAY,
+    )
+    [row] = hours.training
+    assert (row.name, row.in_period, row.year_total) == ("曹明", 30, 45)
