@@ -253,7 +253,7 @@ def cover_statement(
     external: frozenset[int] = frozenset(),
 ) -> CoverStatement:
     """Per teacher (covering or covered for), each lesson they took, totals per kind, balance
-    and pay at the school's rates; teachers in name order, lessons in time order."""
+    and pay at the school's rates; lessons in time order."""
     teachers: dict[int, TeacherCover] = {}
 
     def teacher(staff_id: int) -> TeacherCover:
@@ -273,7 +273,8 @@ def cover_statement(
             taker.pay += rates.of(record.kind)
         if include(record.absent_id):
             teacher(record.absent_id).given_away += 1
-    ordered = sorted(teachers.values(), key=lambda t: (t.external, t.name))
+    # In the staff list's order (ids follow the school's own file), as the office keeps it.
+    ordered = sorted(teachers.values(), key=lambda t: (t.external, t.staff_id))
     return CoverStatement(ordered, rates)
 
 
@@ -369,7 +370,7 @@ def leave_summary(
             teachers[record.absent_id].self_study += 1
         else:
             teachers[record.absent_id].covered += 1
-    return sorted(teachers.values(), key=lambda t: (t.external, t.name))
+    return sorted(teachers.values(), key=lambda t: (t.external, t.staff_id))
 
 
 def leave_kinds_in(rows: Iterable[TeacherLeave]) -> list[str]:
@@ -431,7 +432,7 @@ def training_ledger(
         if record.day in period:
             row.entries.append(record)
             row.in_period += record.tenths
-    return sorted(rows.values(), key=lambda r: r.name)
+    return sorted(rows.values(), key=lambda r: r.staff_id)
 
 
 # --- 作业公示记录 ----------------------------------------------------------------------------

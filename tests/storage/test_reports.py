@@ -94,7 +94,7 @@ async def test_a_grade_leader_sees_their_grade_and_a_teacher_only_themselves(
         assert report.cover is not None
         return [t.name for t in report.cover.teachers]
 
-    assert await names(Scope(("cover",), grade=3)) == ["周雅琴", "许志强"]
+    assert await names(Scope(("cover",), grade=3)) == ["周雅琴", "许志强"]  # staff list order
     assert await names(Scope(("cover",), staff_id=seeded.staff["曹明"].id)) == ["曹明"]
     hours = await load_report(
         session=session,

@@ -1,0 +1,200 @@
+"""/report: the office picks a report and a period and gets a workbook; a teacher gets only
+their own statement and hours; no leave reason ever reaches a sheet."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+
+from openpyxl import load_workbook
+from openpyxl.workbook import Workbook
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import ManualClock
+from storage import audit
+from storage.db import session_factory
+from tests import report_school
+from tests.harness import BotHarness, Sent
+from tests.report_school import CAO, LEADER, OFFICE, PERSONAL_REASON, SICK_REASON, TRICKY_TITLE
+
+
+async def seed(engine: AsyncEngine, clock: ManualClock) -> None:
+    async with session_factory(engine)() as s, s.begin():
+        await report_school.seed(s, clock.now() - timedelta(days=90))
+
+
+def workbook(sent: Sent) -> Workbook:
+    assert sent.file is not None, sent.plain
+    kind, name, data = sent.file
+    assert kind == "document" and name.endswith(".xlsx")
+    return load_workbook(io.BytesIO(data))
+
+
+def rows(book: Workbook, sheet: str) -> list[list[object]]:
+    return [list(row) for row in book[sheet].iter_rows(values_only=True)]
+
+
+def names_listed(book: Workbook, sheet: str) -> list[str]:
+    """The first column from the first row under the header to the totals row."""
+    listed = [str(row[0]) for row in rows(book, sheet)[2:]]
+    return listed[: listed.index("合计") + 1]
+
+
+def every_text(book: Workbook) -> str:
+    return "\n".join(
+        str(value)
+        for ws in book.worksheets
+        for row in ws.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    )
+
+
+async def only_answer(harness: BotHarness, user_id: int, text: str) -> Sent:
+    answers = [m for m in await harness.send(harness.user(user_id), text) if m.chat_id == user_id]
+    assert len(answers) == 1, [m.plain for m in answers]
+    return answers[0]
+
+
+async def test_the_office_picks_the_cover_statement_for_this_month_and_gets_a_workbook(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    menu = await only_answer(harness, OFFICE, "/report")
+    assert [label for label, _ in menu.buttons] == [
+        "代课统计",
+        "考勤汇总",
+        "作业公示记录",
+        "值周巡课记录",
+        "学时台账",
+    ]
+    office = harness.user(OFFICE)
+    await harness.press(office, menu, menu.data_of("代课统计"))
+    periods = harness.request.find(OFFICE, menu.message_id)
+    assert "代课统计" in periods.plain
+    assert [label for label, _ in periods.buttons] == ["本月", "上月", "本学期", "输入时段…"]
+    sent, _ = await harness.press(office, periods, periods.data_of("本月"))
+    [document] = [m for m in sent if m.file is not None]
+    assert document.plain == "代课统计 · 2026-11-01 至 2026-11-30"
+    assert document.file is not None and document.file[1] == "孟河小学-代课统计-2026-11.xlsx"
+
+    book = workbook(document)
+    assert book.sheetnames == ["汇总", "明细"]
+    totals = rows(book, "汇总")
+    assert totals[0][0] == "孟河小学 · 代课统计 · 2026-11-01 至 2026-11-30"
+    assert totals[1] == [
+        "姓名", "代课", "合班", "看班", "代课合计", "被代课", "差额", "金额（元）", "签名",
+    ]  # fmt: skip
+    assert totals[2:6] == [
+        ["周雅琴", 0, 0, 0, 0, 2, -2, 0, None],
+        ["许志强", 0, 1, 0, 1, 1, 0, 20, None],
+        ["曹明", 2, 0, 0, 2, 0, 2, 60, None],
+        ["合计", 2, 1, 0, 3, 3, 0, 80, None],
+    ]
+    sheet = book["汇总"]
+    assert sheet.freeze_panes == "A3"
+    assert sheet.page_setup.orientation == "landscape"
+    assert sheet.page_setup.fitToWidth == 1
+    assert sheet.print_title_rows == "$2:$2"
+    details = rows(book, "明细")
+    assert details[2][:8] == [
+        "许志强", details[2][1], 3, "三(2)班", "语文", "周雅琴", "合班", "三(1)班",
+    ]  # fmt: skip
+    assert details[2][1].date().isoformat() == "2026-11-05"  # a real date, not text
+    assert details[-1][0] == "合计" and details[-1][2] == 3 and details[-1][-1] == 80
+    async with session_factory(engine)() as s:
+        [entry] = await audit.entries(session=s, action="report_sent")
+    assert '"kind": "cover"' in entry.detail
+
+
+async def test_the_leave_summary_has_days_per_type_and_lessons_but_never_a_reason(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    document = await only_answer(harness, OFFICE, "/report 考勤 2026-11")
+    book = workbook(document)
+    table = rows(book, "考勤汇总")
+    assert table[1] == [
+        "姓名", "病假（天）", "事假（天）", "合计（天）", "请假次数", "缺课节数", "已代课", "自习",
+    ]  # fmt: skip
+    assert table[2:] == [
+        ["周雅琴", 1, 0, 1, 1, 3, 2, 1],
+        ["许志强", 0, 0.5, 0.5, 1, 1, 1, 0],
+        ["合计", 1, 0.5, 1.5, 2, 4, 3, 1],
+    ]
+    for secret in (SICK_REASON, PERSONAL_REASON, "胃痛", "家长会"):
+        assert secret not in every_text(book)
+
+
+async def test_a_teacher_gets_only_their_own_statement_and_hours(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    menu = await only_answer(harness, CAO, "/report")
+    assert [label for label, _ in menu.buttons] == ["代课统计", "学时台账"]
+    refused = await only_answer(harness, CAO, "/report 考勤 2026-11")
+    assert refused.file is None
+    assert "你不能查看考勤汇总" in refused.plain and "代课统计、学时台账" in refused.plain
+
+    mine = await only_answer(harness, CAO, "/report 代课 本月")
+    assert mine.plain.endswith("（本人）")
+    assert names_listed(workbook(mine), "汇总") == ["曹明", "合计"]
+
+    hours = workbook(await only_answer(harness, CAO, "/report 学时 2026-11"))
+    table = rows(hours, "汇总")
+    assert table[2][:4] == ["曹明", 3, 4.5, 90]
+    details = hours["明细"]
+    # A title someone typed that looks like a formula stays text.
+    assert details["C3"].value == TRICKY_TITLE and details["C3"].data_type == "s"
+
+
+async def test_a_forged_press_for_a_report_the_teacher_may_not_have_is_refused(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    menu = await only_answer(harness, CAO, "/report")
+    sent, answer = await harness.press(harness.user(CAO), menu, "v1:rep:p:1:0")
+    assert [m for m in sent if m.file is not None] == []
+    assert "你不能查看考勤汇总" in answer["text"]
+
+
+async def test_a_grade_leader_gets_the_grade_and_types_a_range_as_a_reply(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    leader = harness.user(LEADER)
+    periods = await only_answer(harness, LEADER, "/report 代课")
+    sent, _ = await harness.press(leader, periods, periods.data_of("输入时段"))
+    [prompt] = [m for m in sent if m.chat_id == LEADER]
+    assert prompt.plain.startswith("代课统计：请回复时段")
+
+    [wrong] = await harness.reply_to(leader, prompt, "2026-12-01~2026-11-01")
+    assert "结束日期早于开始日期" in wrong.plain
+
+    [document] = await harness.reply_to(leader, prompt, "2026-10-01~2026-12-31")
+    assert document.plain == "代课统计 · 2026-10-01 至 2026-12-31（3年级）"
+    # 曹明 teaches grade 4
+    assert names_listed(workbook(document), "汇总") == ["周雅琴", "许志强", "合计"]
+
+
+async def test_a_period_that_cannot_be_read_is_explained(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    answer = await only_answer(harness, OFFICE, "/report 代课 2026-13")
+    assert "“2026-13”里有不存在的日期" in answer.plain
+    answer = await only_answer(harness, OFFICE, "/report 代课 十一月")
+    assert "“十一月”不是时段" in answer.plain
+
+
+async def test_reports_in_english(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    await harness.send(harness.user(OFFICE), "/lang en")
+    document = await only_answer(harness, OFFICE, "/report cover last_month")
+    assert document.plain == "Cover statement · 2026-10-01 to 2026-10-31"
+    book = workbook(document)
+    assert book.sheetnames == ["Totals", "Details"]
+    assert rows(book, "Totals")[1][0] == "Name"
+    assert rows(book, "Totals")[2][0] == "(nothing recorded in this period)"
