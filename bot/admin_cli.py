@@ -8,6 +8,7 @@ import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -233,6 +234,56 @@ async def settings_set(settings: Settings, school_name: str, key: str, value: st
             detail={"key": key, "old": old, "new": new, "via": "cli"},
         )
     print(say(settings, "settings.changed", key=key, old=old, new=new))
+    return 0
+
+
+async def write_report(
+    settings: Settings,
+    kind: str,
+    school_name: str,
+    start: date,
+    end: date,
+    output: Path | None,
+    lang: str | None,
+) -> int:
+    """The school's whole report for the period, written as a workbook."""
+    from rules.reports import KINDS, PeriodError, Scope, parse_period
+    from storage.reports import load_report
+    from views.reports import render
+
+    language = lang or settings.default_language
+    try:
+        period = parse_period(f"{start.isoformat()}~{end.isoformat()}")
+    except PeriodError as error:
+        raise CliError(plain(t(language, f"report.err.{error.key}", **error.values))) from None
+    clock = SystemClock(settings.timezone)
+    async with database(settings) as session:
+        school = await school_named(session, settings, school_name)
+        report = await load_report(
+            session=session,
+            school_id=school.id or 0,
+            kind=kind,
+            period=period,
+            scope=Scope(KINDS),
+            today=clock.now().astimezone(ZoneInfo(school.timezone)).date(),
+        )
+        await audit.record(
+            session=session,
+            at=clock.now(),
+            action="report_sent",
+            school_id=school.id,
+            subject_type="report",
+            detail={"kind": kind, "start": start.isoformat(), "end": end.isoformat(), "via": "cli"},
+        )
+    made = await asyncio.to_thread(render, language, report)
+    target = output or Path(made.filename)
+    try:
+        await asyncio.to_thread(target.write_bytes, made.data)
+    except OSError as exc:
+        raise CliError(
+            say(settings, "cli.cannot_write", path=str(target), reason=exc.strerror)
+        ) from None
+    print(say(settings, "cli.report_written", path=str(target), caption=plain(made.caption)))
     return 0
 
 

@@ -7,9 +7,11 @@ import asyncio
 import os
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
+from rules.reports import KINDS
 
 EXIT_SETTINGS = 2
 
@@ -52,7 +54,44 @@ def parser() -> argparse.ArgumentParser:
     change.add_argument("key")
     change.add_argument("value")
     change.add_argument("--school", required=True)
+
+    reports = commands.add_parser(
+        "report",
+        help="write one of a school's reports as an Excel workbook",
+        description=(
+            "Writes a report of a school for a period as an .xlsx workbook. KIND is one of: "
+            "cover (代课统计: each cover lesson, totals, balance, pay), "
+            "leave (考勤汇总: days per leave type, lessons missed and covered), "
+            "homework (作业公示记录: postings, daily totals against the cap), "
+            "duty (值周巡课记录: who stood which post, patrol reports), "
+            "training (学时台账: hours per teacher against the target)."
+        ),
+    )
+    reports.add_argument("kind", choices=KINDS, metavar="KIND", help=" | ".join(KINDS))
+    reports.add_argument("--school", required=True, metavar="NAME")
+    reports.add_argument(
+        "--from",
+        dest="start",
+        required=True,
+        type=_day,
+        metavar="DATE",
+        help="first day, YYYY-MM-DD",
+    )
+    reports.add_argument(
+        "--to", dest="end", required=True, type=_day, metavar="DATE", help="last day, YYYY-MM-DD"
+    )
+    reports.add_argument(
+        "-o", "--output", type=Path, default=None, metavar="FILE", help="default: the report's name"
+    )
+    reports.add_argument("--lang", choices=("zh", "en"), default=None, help="default: LANGUAGE")
     return root
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text}") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -111,4 +150,8 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.settings_command == "show":
             return await admin_cli.settings_show(settings, args.school)
         return await admin_cli.settings_set(settings, args.school, args.key, args.value)
+    if args.command == "report":
+        return await admin_cli.write_report(
+            settings, args.kind, args.school, args.start, args.end, args.output, args.lang
+        )
     return 1

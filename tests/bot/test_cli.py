@@ -211,3 +211,49 @@ def test_import_hints_name_the_command_to_run_again(
     out, _ = capsys.readouterr()
     assert "请用 staffroom import bells 作息时间文件 --school 青松路小学 导入" in out
     assert "/import" not in out
+
+
+async def test_report_writes_the_schools_workbook_for_the_dates_given(
+    cli_env: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from datetime import UTC, datetime
+
+    from openpyxl import load_workbook
+
+    from tests import report_school
+
+    loop = asyncio.get_running_loop()
+    assert await loop.run_in_executor(None, main, ["migrate"]) == 0
+    engine = engine_for(cli_env)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            await report_school.seed(session, datetime(2026, 9, 1, tzinfo=UTC))
+    finally:
+        await engine.dispose()
+    target = tmp_path / "11月代课.xlsx"
+    argv = ["report", "cover", "--school", "孟河小学", "--from", "2026-11-01", "--to", "2026-11-30"]
+    assert await loop.run_in_executor(None, main, [*argv, "-o", str(target)]) == 0
+    assert "代课统计 · 2026-11-01 至 2026-11-30" in capsys.readouterr().out
+    totals = load_workbook(target)["汇总"]
+    assert [cell.value for cell in totals[6]][:8] == ["合计", 2, 1, 0, 3, 3, 0, 80]
+
+    backwards = [
+        "report",
+        "leave",
+        "--school",
+        "孟河小学",
+        "--from",
+        "2026-11-30",
+        "--to",
+        "2026-11-01",
+    ]
+    assert await loop.run_in_executor(None, main, backwards) == 1
+    assert "结束日期早于开始日期" in capsys.readouterr().err
+
+
+def test_report_help_lists_the_kinds(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["report", "--help"])
+    out = capsys.readouterr().out
+    for kind in ("cover", "leave", "homework", "duty", "training"):
+        assert kind in out
