@@ -10,11 +10,22 @@ merged class 20, self-study 10. The leave reasons are secrets that no report may
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.models import CoverNeed, LeaveRequest, School, Staff, TrainingEntry
+from storage.models import (
+    CoverNeed,
+    DutyAssignment,
+    DutyOverride,
+    DutyPost,
+    HomeworkPost,
+    LeaveRequest,
+    PatrolReport,
+    School,
+    Staff,
+    TrainingEntry,
+)
 from storage.policies import set_policy
 from tests import factories
 
@@ -150,6 +161,67 @@ async def seed(session: AsyncSession, now: datetime) -> ReportSchool:
                 created_at=now,
             ),
         ]
+    )
+
+    # Homework: 三(2)班 on Mon 2 Nov has 30 + 20 written minutes against grade 3's 45 (over);
+    # on Tue 3 Nov 40 written and 20 practical (within).
+    def homework(day: int, subject: int, kind: str, minutes: int, **kw) -> HomeworkPost:
+        return HomeworkPost(
+            school_id=school.id or 0,
+            class_id=c32.id or 0,
+            subject_id=subject,
+            author_id=xu.id or 0,
+            day=date(2026, 11, day),
+            kind=kind,
+            minutes=minutes,
+            content=PERSONAL_REASON if kind == "practical" else "练习册",
+            status="published",
+            created_at=now,
+            updated_at=now,
+            **kw,
+        )
+
+    session.add_all(
+        [
+            homework(2, maths.id, "written", 30),
+            homework(2, chinese.id, "written", 20, exception=True, decided_by=people["王晴晴"].id),
+            homework(3, maths.id, "written", 40),
+            homework(3, chinese.id, "practical", 20),
+        ]
+    )
+    # A weekday patrol (巡课) by 王晴晴 on Mondays; on Mon 9 Nov 许志强 stood in (a swap).
+    patrol = DutyPost(
+        school_id=school.id or 0, name="巡课", starts_at=time(8, 0), ends_at=time(16, 0)
+    )
+    session.add(patrol)
+    await session.flush()
+    session.add(
+        DutyAssignment(
+            school_id=school.id or 0,
+            post_id=patrol.id or 0,
+            weekday=1,
+            staff_id=people["王晴晴"].id or 0,
+        )
+    )
+    session.add(
+        DutyOverride(
+            school_id=school.id or 0,
+            post_id=patrol.id or 0,
+            day=date(2026, 11, 9),
+            staff_id=xu.id or 0,
+            reason="swap",
+            created_at=now,
+        )
+    )
+    session.add(
+        PatrolReport(
+            school_id=school.id or 0,
+            day=date(2026, 11, 2),
+            half="am",
+            staff_id=people["王晴晴"].id,
+            findings="-三(2)班 纪律良好",
+            created_at=now,
+        )
     )
     for key, value in (
         ("cover.rate.cover", "30"),

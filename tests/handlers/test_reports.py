@@ -198,3 +198,35 @@ async def test_reports_in_english(
     assert book.sheetnames == ["Totals", "Details"]
     assert rows(book, "Totals")[1][0] == "Name"
     assert rows(book, "Totals")[2][0] == "(nothing recorded in this period)"
+
+
+async def test_the_homework_ledger_flags_the_days_over_the_cap(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    book = workbook(await only_answer(harness, OFFICE, "/report 作业 2026-11"))
+    assert book.sheetnames == ["每日合计", "明细", "年级超限比例"]
+    daily = rows(book, "每日合计")
+    assert daily[1] == ["日期", "班级", "书面作业合计（分钟）", "上限（分钟）", "超限"]
+    assert [row[1:] for row in daily[2:4]] == [["三(2)班", 50, 45, "是"], ["三(2)班", 40, 45, "否"]]
+    assert daily[4][0] == "合计" and daily[4][-1] == 1
+    details = rows(book, "明细")
+    assert details[3][3:] == [20, "书面", "许志强", "王晴晴"]  # the exception and who granted it
+    assert rows(book, "年级超限比例")[2] == [3, 2, 1, 0.5]
+    # What a teacher wrote as the homework is not part of the record.
+    assert PERSONAL_REASON not in every_text(book)
+
+
+async def test_the_duty_record_shows_who_stood_in_and_the_patrols_not_reported(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    book = workbook(await only_answer(harness, OFFICE, "/report 值周 2026-11"))
+    assert book.sheetnames == ["汇总", "值周", "巡课", "未报巡课"]
+    assert rows(book, "汇总")[2:5] == [["王晴晴", 4, 0], ["许志强", 1, 1], ["合计", 5, 1]]
+    shifts = rows(book, "值周")
+    assert shifts[3][1:] == ["巡课", "许志强", "王晴晴", "换班"]
+    patrols = book["巡课"]
+    assert patrols["D3"].value == "-三(2)班 纪律良好" and patrols["D3"].data_type == "s"
+    missing = rows(book, "未报巡课")
+    assert missing[-1] == ["合计", 7]  # Mondays up to yesterday: 2 Nov pm, then 9, 16, 23
