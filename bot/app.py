@@ -31,6 +31,7 @@ from jobs import homework as homework_jobs
 from jobs import leave as leave_jobs
 from jobs import my_day as my_day_jobs
 from jobs import patrol as patrol_jobs
+from jobs import reports as report_jobs
 from jobs.replanning import Replanner
 from jobs.scheduler import push_outcome
 from storage.db import create_engine, session_factory
@@ -49,6 +50,7 @@ JOB_MODULES: tuple[Any, ...] = (
     leave_jobs,
     cover_jobs,
     my_day_jobs,
+    report_jobs,
 )
 
 # A token for the local simulator; a real deployment always sets TELEGRAM_BOT_TOKEN.

@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.messages import Send
+from bot.messages import Attachment, Send
 from bot.texts import t
 from storage.schools import staff_groups
 from storage.staff import admin_recipients
@@ -46,13 +46,24 @@ async def send_to_chat(
     board: tuple[int, date, int] | None = None,
     thread_id: int | None = None,
     slip: tuple[int, date] | None = None,
+    attachment: Attachment | None = None,
 ) -> bool:
-    """Queues the message of the push being composed; True (it is kept, and will go)."""
+    """Queues the message of the push being composed; True (it is kept, and will go).
+    `attachment`: a file sent with the text as its caption."""
     queue = _QUEUE.get()
     if queue is None:
         raise RuntimeError("a push's message is queued only while the push is composed")
     queue.append(
-        Send(chat_id, text, markup, board=board, slip=slip, bulk=True, message_thread_id=thread_id)
+        Send(
+            chat_id,
+            text,
+            markup,
+            board=board,
+            slip=slip,
+            bulk=True,
+            message_thread_id=thread_id,
+            attachment=attachment,
+        )
     )
     return True
 
