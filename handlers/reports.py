@@ -34,6 +34,7 @@ from rules.reports import (
     report_scope,
 )
 from storage.reports import load_report, school_book
+from views.charts import report_chart
 from views.reports import kinds_keyboard, periods_keyboard, render
 
 
@@ -90,6 +91,11 @@ async def _send(turn: Turn, school_id: int, kind: str, period: Period, scope: Sc
     )
     made = await asyncio.to_thread(render, turn.lang, report)
     turn.out.send(turn.chat_id, made.caption, attachment=Attachment(made.filename, made.data))
+    chart = await asyncio.to_thread(report_chart, turn.lang, report)
+    if chart is not None:
+        turn.out.send(
+            turn.chat_id, chart.caption, attachment=Attachment(chart.filename, chart.data, "photo")
+        )
     await turn.audit(
         "report_sent",
         subject_type="report",

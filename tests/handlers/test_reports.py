@@ -74,9 +74,12 @@ async def test_the_office_picks_the_cover_statement_for_this_month_and_gets_a_wo
     assert "代课统计" in periods.plain
     assert [label for label, _ in periods.buttons] == ["本月", "上月", "本学期", "输入时段…"]
     sent, _ = await harness.press(office, periods, periods.data_of("本月"))
-    [document] = [m for m in sent if m.file is not None]
+    document, chart = sent
     assert document.plain == "代课统计 · 2026-11-01 至 2026-11-30"
     assert document.file is not None and document.file[1] == "孟河小学-代课统计-2026-11.xlsx"
+    # The chart comes with it, as a picture.
+    assert chart.file is not None and chart.file[0] == "photo"
+    assert chart.file[1] == "孟河小学-代课统计-2026-11.png" and chart.file[2][:4] == b"\x89PNG"
 
     book = workbook(document)
     assert book.sheetnames == ["汇总", "明细"]
@@ -105,6 +108,8 @@ async def test_the_office_picks_the_cover_statement_for_this_month_and_gets_a_wo
     async with session_factory(engine)() as s:
         [entry] = await audit.entries(session=s, action="report_sent")
     assert '"kind": "cover"' in entry.detail
+    # A teacher's own statement has no chart: one bar says nothing.
+    assert (await only_answer(harness, CAO, "/report 代课 本月")).file is not None
 
 
 async def test_the_leave_summary_has_days_per_type_and_lessons_but_never_a_reason(
@@ -171,7 +176,7 @@ async def test_a_grade_leader_gets_the_grade_and_types_a_range_as_a_reply(
     [wrong] = await harness.reply_to(leader, prompt, "2026-12-01~2026-11-01")
     assert "结束日期早于开始日期" in wrong.plain
 
-    [document] = await harness.reply_to(leader, prompt, "2026-10-01~2026-12-31")
+    document, _chart = await harness.reply_to(leader, prompt, "2026-10-01~2026-12-31")
     assert document.plain == "代课统计 · 2026-10-01 至 2026-12-31（3年级）"
     # 曹明 teaches grade 4
     assert names_listed(workbook(document), "汇总") == ["周雅琴", "许志强", "合计"]
@@ -192,7 +197,7 @@ async def test_reports_in_english(
 ) -> None:
     await seed(engine, clock)
     await harness.send(harness.user(OFFICE), "/lang en")
-    document = await only_answer(harness, OFFICE, "/report cover last_month")
+    document = await only_answer(harness, OFFICE, "/report cover last_month")  # no covers: no chart
     assert document.plain == "Cover statement · 2026-10-01 to 2026-10-31"
     book = workbook(document)
     assert book.sheetnames == ["Totals", "Details"]
