@@ -245,10 +245,13 @@ async def write_report(
     end: date,
     output: Path | None,
     lang: str | None,
+    *,
+    chart: Path | None = None,
 ) -> int:
-    """The school's whole report for the period, written as a workbook."""
+    """The school's whole report for the period, written as a workbook (and its chart)."""
     from rules.reports import KINDS, PeriodError, Scope, parse_period
     from storage.reports import load_report
+    from views.charts import report_chart
     from views.reports import render
 
     language = lang or settings.default_language
@@ -277,13 +280,20 @@ async def write_report(
         )
     made = await asyncio.to_thread(render, language, report)
     target = output or Path(made.filename)
-    try:
-        await asyncio.to_thread(target.write_bytes, made.data)
-    except OSError as exc:
-        raise CliError(
-            say(settings, "cli.cannot_write", path=str(target), reason=exc.strerror)
-        ) from None
-    print(say(settings, "cli.report_written", path=str(target), caption=plain(made.caption)))
+    files = [(target, made.data)]
+    if chart is not None:
+        drawn = await asyncio.to_thread(report_chart, language, report)
+        if drawn is None:
+            raise CliError(say(settings, "cli.no_chart"))
+        files.append((chart, drawn.data))
+    for path, data in files:
+        try:
+            await asyncio.to_thread(path.write_bytes, data)
+        except OSError as exc:
+            raise CliError(
+                say(settings, "cli.cannot_write", path=str(path), reason=exc.strerror)
+            ) from None
+        print(say(settings, "cli.report_written", path=str(path), caption=plain(made.caption)))
     return 0
 
 

@@ -83,6 +83,13 @@ def parser() -> argparse.ArgumentParser:
     reports.add_argument(
         "-o", "--output", type=Path, default=None, metavar="FILE", help="default: the report's name"
     )
+    reports.add_argument(
+        "--chart",
+        type=Path,
+        default=None,
+        metavar="PNG",
+        help="also draw the chart (cover and training) into this file",
+    )
     reports.add_argument("--lang", choices=("zh", "en"), default=None, help="default: LANGUAGE")
     return root
 
@@ -152,6 +159,13 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return await admin_cli.settings_set(settings, args.school, args.key, args.value)
     if args.command == "report":
         return await admin_cli.write_report(
-            settings, args.kind, args.school, args.start, args.end, args.output, args.lang
+            settings,
+            args.kind,
+            args.school,
+            args.start,
+            args.end,
+            args.output,
+            args.lang,
+            chart=args.chart,
         )
     return 1

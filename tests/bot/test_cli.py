@@ -232,8 +232,13 @@ async def test_report_writes_the_schools_workbook_for_the_dates_given(
         await engine.dispose()
     target = tmp_path / "11月代课.xlsx"
     argv = ["report", "cover", "--school", "孟河小学", "--from", "2026-11-01", "--to", "2026-11-30"]
-    assert await loop.run_in_executor(None, main, [*argv, "-o", str(target)]) == 0
+    chart = tmp_path / "chart.png"
+    assert (
+        await loop.run_in_executor(None, main, [*argv, "-o", str(target), "--chart", str(chart)])
+        == 0
+    )
     assert "代课统计 · 2026-11-01 至 2026-11-30" in capsys.readouterr().out
+    assert chart.read_bytes()[:4] == b"\x89PNG"
     totals = load_workbook(target)["汇总"]
     assert [cell.value for cell in totals[6]][:8] == ["合计", 2, 1, 0, 3, 3, 0, 80]
 
