@@ -29,13 +29,17 @@ from rules.reports import (
     PeriodError,
     Scope,
     chosen_period,
+    cover_statement,
+    month_of,
     parse_period,
     read_request,
     report_scope,
 )
-from storage.reports import load_report, school_book
+from storage.reports import cover_rates, cover_records, load_report, lock_month, school_book
 from views.charts import report_chart
 from views.reports import kinds_keyboard, periods_keyboard, render
+
+LOCK_WORDS = ("lock", "锁定")
 
 
 def _scope(turn: Turn) -> Scope | None:
@@ -107,6 +111,63 @@ async def _send(turn: Turn, school_id: int, kind: str, period: Period, scope: Sc
     )
 
 
+async def _lock(turn: Turn, school_id: int, scope: Scope, typed: str) -> None:
+    """`/report lock 2026-11`: the office fixes a past month's cover statement once it is
+    paid; later changes to that month's covers no longer change it."""
+    if not scope.whole_school:
+        await turn.audit("denied", command="/report lock")
+        turn.reply(turn.t("common.not_allowed"))
+        return
+    try:
+        month = parse_period(typed)
+    except PeriodError:
+        turn.reply(turn.t("report.lock.usage"))
+        return
+    if month != month_of(month.start):
+        turn.reply(turn.t("report.lock.usage"))
+        return
+    if month.end >= _today(turn):
+        turn.reply(turn.t("report.lock.not_over", month=f"{month.start:%Y-%m}"))
+        return
+    book = await school_book(session=turn.session, school_id=school_id)
+    rates = cover_rates(book.policies)
+    lock = await lock_month(
+        session=turn.session,
+        school_id=school_id,
+        month=month,
+        names=book.names,
+        rates=rates,
+        by=turn.actor.telegram_id,
+        now=turn.now,
+    )
+    if lock is None:
+        turn.reply(turn.t("report.lock.already", month=f"{month.start:%Y-%m}"))
+        return
+    statement = cover_statement(
+        await cover_records(
+            session=turn.session, school_id=school_id, period=month, names=book.names
+        ),
+        {},
+        rates,
+    )
+    await turn.audit(
+        "cover_month_locked",
+        subject_type="cover_month_lock",
+        subject_id=lock.id,
+        month=f"{month.start:%Y-%m}",
+        lessons=statement.covered,
+        pay=statement.pay,
+    )
+    turn.reply(
+        turn.t(
+            "report.lock.done",
+            month=f"{month.start:%Y-%m}",
+            lessons=statement.covered,
+            pay=statement.pay,
+        )
+    )
+
+
 def _period_error(turn: Turn, error: PeriodError) -> str:
     return turn.t(f"report.err.{error.key}", **error.values)
 
@@ -124,6 +185,9 @@ async def cmd_report(turn: Turn) -> None:
         return
     if not turn.args:
         turn.reply(turn.t("report.choose_kind"), kinds_keyboard(turn.lang, scope.kinds))
+        return
+    if turn.args[0].casefold() in LOCK_WORDS:
+        await _lock(turn, school_id, scope, " ".join(turn.args[1:]))
         return
     try:
         kind, period = read_request(turn.args, _today(turn), await _terms(turn, school_id))

@@ -185,6 +185,7 @@ class CoverRecord:
     substitute_id: int | None
     kind: str  # one of COVER_KINDS
     merged_with: str = ""  # the class it was merged into (合班)
+    rate: int | None = None  # the pay fixed when its month was locked (None: today's rates)
 
 
 @dataclass(frozen=True)
@@ -270,7 +271,7 @@ def cover_statement(
             taker = teacher(record.substitute_id)
             taker.lessons.append(record)
             taker.counts[record.kind] += 1
-            taker.pay += rates.of(record.kind)
+            taker.pay += record.rate if record.rate is not None else rates.of(record.kind)
         if include(record.absent_id):
             teacher(record.absent_id).given_away += 1
     # In the staff list's order (ids follow the school's own file), as the office keeps it.
@@ -565,6 +566,7 @@ class Report:
     duties: list[DutyRecord] = field(default_factory=list)
     patrols: list[PatrolRecord] = field(default_factory=list)
     missing_patrols: list[tuple[date, str]] = field(default_factory=list)
+    locked: list[date] = field(default_factory=list)  # the first days of the locked months
 
 
 # How people name a report and a period after /report (Chinese and English).

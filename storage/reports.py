@@ -3,11 +3,14 @@ period, as the plain records rules/reports.py sums. Leave reasons are never sele
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -39,6 +42,7 @@ from storage.cover import LIVE_STATES
 from storage.duty import duties_between
 from storage.leave import AWAY_STATES, part_on_return_day
 from storage.models import (
+    CoverMonthLock,
     CoverNeed,
     HomeworkPost,
     LeaveRequest,
@@ -100,10 +104,96 @@ def cover_rates(policies: PolicySet) -> Rates:
     )
 
 
+async def month_locks(
+    *, session: AsyncSession, school_id: int, period: Period
+) -> dict[date, CoverMonthLock]:
+    """The locked months the period touches, by their first day."""
+    query = select(CoverMonthLock).where(
+        CoverMonthLock.school_id == school_id,
+        col(CoverMonthLock.month) >= period.start.replace(day=1),
+        col(CoverMonthLock.month) <= period.end,
+    )
+    return {lock.month: lock for lock in (await session.exec(query)).all()}
+
+
+def _record_json(record: CoverRecord, rate: int) -> dict[str, object]:
+    return {
+        "day": record.day.isoformat(),
+        "period": record.period,
+        "class": record.class_name,
+        "subject": record.subject,
+        "absent": record.absent_id,
+        "substitute": record.substitute_id,
+        "kind": record.kind,
+        "merged_with": record.merged_with,
+        "rate": rate,
+    }
+
+
+def _record_of(row: dict[str, Any]) -> CoverRecord:
+    return CoverRecord(
+        day=date.fromisoformat(row["day"]),
+        period=row["period"],
+        class_name=row["class"],
+        subject=row["subject"],
+        absent_id=row["absent"],
+        substitute_id=row["substitute"],
+        kind=row["kind"],
+        merged_with=row["merged_with"],
+        rate=row["rate"],
+    )
+
+
+async def lock_month(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    month: Period,
+    names: Names,
+    rates: Rates,
+    by: int | None,
+    now: datetime,
+) -> CoverMonthLock | None:
+    """Keeps the month's covers as they stand, at today's rates; None when it was locked
+    already (the lock that exists stands)."""
+    records = await cover_records(session=session, school_id=school_id, period=month, names=names)
+    lock = CoverMonthLock(
+        school_id=school_id,
+        month=month.start,
+        records=json.dumps(
+            [_record_json(r, rates.of(r.kind)) for r in records], ensure_ascii=False
+        ),
+        locked_at=now,
+        locked_by=by,
+    )
+    try:
+        async with session.begin_nested():
+            session.add(lock)
+    except IntegrityError:
+        return None
+    return lock
+
+
 async def cover_records(
     *, session: AsyncSession, school_id: int, period: Period, names: Names
 ) -> list[CoverRecord]:
-    """The period's arranged lessons (taught, merged or left as self-study), oldest first."""
+    """The period's arranged lessons (taught, merged or left as self-study), oldest first; a
+    locked month's as they stood when it was locked."""
+    locks = await month_locks(session=session, school_id=school_id, period=period)
+    kept = [
+        record
+        for lock in locks.values()
+        for record in map(_record_of, json.loads(lock.records))
+        if record.day in period
+    ]
+    live = await _live_records(session=session, school_id=school_id, period=period, names=names)
+    merged = [r for r in live if r.day.replace(day=1) not in locks] + kept
+    return sorted(merged, key=lambda r: (r.day, r.period, r.class_name))
+
+
+async def _live_records(
+    *, session: AsyncSession, school_id: int, period: Period, names: Names
+) -> list[CoverRecord]:
     query = (
         select(CoverNeed)
         .where(
@@ -287,6 +377,9 @@ async def load_report(
     book = await school_book(session=session, school_id=school_id)
     names = {staff_id: person.name for staff_id, person in book.staff.items()}
     report = Report(kind, book.school.name, period, scope, names)
+    if kind == "cover":
+        locks = await month_locks(session=session, school_id=school_id, period=period)
+        report.locked = sorted(locks)
 
     def include(staff_id: int) -> bool:
         return scope.covers_person(staff_id, book.person_grade(staff_id))

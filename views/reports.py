@@ -91,7 +91,7 @@ def render(lang: str, report: Report) -> ReportFile:
     scope = report.scope
     if report.kind == "cover":
         assert report.cover is not None
-        data = cover_workbook(lang, heading, report.cover, dict(report.names))
+        data = cover_workbook(lang, heading, report.cover, dict(report.names), report.locked)
     elif report.kind == "leave":
         data = leave_workbook(lang, heading, report.leave)
     elif report.kind == "training":
@@ -206,7 +206,11 @@ def _hours(tenths: int | Fraction) -> float:
 
 
 def cover_workbook(
-    lang: str, heading: str, statement: CoverStatement, names: dict[int, str]
+    lang: str,
+    heading: str,
+    statement: CoverStatement,
+    names: dict[int, str],
+    locked: Sequence[date] = (),
 ) -> bytes:
     """Totals per teacher (with the balance, pay and a signature column) and each lesson."""
     paid = statement.rates.paid
@@ -279,7 +283,8 @@ def cover_workbook(
             *([statement.pay] if paid else []),
             "",
         ],
-        note=t(lang, "report.balance_note"),
+        note=t(lang, "report.balance_note")
+        + "".join(" " + t(lang, "report.locked_note", month=f"{month:%Y-%m}") for month in locked),
     )
     return write(lang, Book(heading, [totals, details]))
 

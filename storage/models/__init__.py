@@ -24,6 +24,7 @@ from storage.models.events import Event, EventCancellation, TrainingEntry
 from storage.models.homework import HomeworkBoard, HomeworkPost
 from storage.models.leave import (
     CoverBoardCopy,
+    CoverMonthLock,
     CoverNeed,
     CoverSlip,
     LeaveApproval,
@@ -40,6 +41,7 @@ __all__ = [
     "BellPeriod",
     "CalendarEntry",
     "CoverBoardCopy",
+    "CoverMonthLock",
     "CoverNeed",
     "CoverSlip",
     "DutyAssignment",

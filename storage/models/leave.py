@@ -198,3 +198,19 @@ class CoverBoardCopy(SQLModel, table=True):
     # The lesson it shows (a board shows one at a time): a redraw keeps it, so a copy is not
     # turned to another lesson under its reader's thumb.
     need_id: int | None = None
+
+
+class CoverMonthLock(SQLModel, table=True):
+    """A month whose cover statement the office locked once it was paid: `records` holds the
+    month's covers as they stood then (JSON, with each lesson's rate), and every later statement
+    of that month is drawn from it, so it never changes."""
+
+    __tablename__ = "cover_month_locks"
+    __table_args__ = (UniqueConstraint("school_id", "month"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id")
+    month: date  # its first day
+    records: str = Field(default="[]", sa_type=Text)
+    locked_at: datetime = Field(sa_type=UTCDateTime)
+    locked_by: int | None = Field(default=None, sa_type=BigInteger)

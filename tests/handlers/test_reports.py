@@ -4,15 +4,19 @@ their own statement and hours; no leave reason ever reaches a sheet."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
+from datetime import date, timedelta
 
 from openpyxl import load_workbook
 from openpyxl.workbook import Workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
 
 from bot.clock import ManualClock
 from storage import audit
 from storage.db import session_factory
+from storage.models import CoverNeed
+from storage.policies import set_policy
+from storage.schools import school_by_name
 from tests import report_school
 from tests.harness import BotHarness, Sent
 from tests.report_school import CAO, LEADER, OFFICE, PERSONAL_REASON, SICK_REASON, TRICKY_TITLE
@@ -235,3 +239,40 @@ async def test_the_duty_record_shows_who_stood_in_and_the_patrols_not_reported(
     assert patrols["D3"].value == "-三(2)班 纪律良好" and patrols["D3"].data_type == "s"
     missing = rows(book, "未报巡课")
     assert missing[-1] == ["合计", 7]  # Mondays up to yesterday: 2 Nov pm, then 9, 16, 23
+
+
+async def test_a_locked_month_s_statement_never_changes(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    clock.set(clock.now() + timedelta(days=7))  # 2 December: November is over
+    locked = await only_answer(harness, OFFICE, "/report 锁定 2026-11")
+    assert "已锁定 2026-11 的代课统计：代课 3 节，金额 80 元" in locked.plain
+    again = await only_answer(harness, OFFICE, "/report lock 2026-11")
+    assert "已经锁定" in again.plain
+    assert "还没结束" in (await only_answer(harness, OFFICE, "/report 锁定 2026-12")).plain
+    refused = await only_answer(harness, CAO, "/report 锁定 2026-10")
+    assert "没有权限" in refused.plain or "不能" in refused.plain
+
+    # After the lock, a cover of November changes and the rates go up.
+    async with session_factory(engine)() as s, s.begin():
+        need = (await s.exec(select(CoverNeed).where(CoverNeed.day == date(2026, 11, 10)))).first()
+        assert need is not None
+        need.status, need.substitute_id = "self_study", None
+        school = await school_by_name(session=s, name="孟河小学")
+        assert school is not None and school.id is not None
+        await set_policy(
+            session=s,
+            school_id=school.id,
+            key="cover.rate.cover",
+            raw_value="50",
+            by=None,
+            now=clock.now(),
+        )
+    document = (await harness.send(harness.user(OFFICE), "/report 代课 2026-11"))[0]
+    table = rows(workbook(document), "汇总")
+    assert table[5][:8] == ["合计", 2, 1, 0, 3, 3, 0, 80]
+    assert "2026-11 已锁定" in str(table[7][0])
+    # December is not locked: the new rate counts there.
+    december = (await harness.send(harness.user(OFFICE), "/report 代课 2026-12"))[0]
+    assert rows(workbook(december), "汇总")[4][:8] == ["合计", 1, 0, 0, 1, 1, 0, 50]

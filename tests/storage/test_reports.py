@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlmodel import col, func, select
+from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.reports import KINDS, Period, Scope, month_of
 from storage.models import CoverNeed
-from storage.reports import load_report
+from storage.reports import cover_rates, cover_records, load_report, lock_month, school_book
 from tests import report_school
 
 NOVEMBER = month_of(date(2026, 11, 1))
@@ -106,3 +106,44 @@ async def test_a_grade_leader_sees_their_grade_and_a_teacher_only_themselves(
     )
     [row] = hours.training
     assert (row.name, row.in_period, row.year_total) == ("曹明", 30, 45)
+
+
+async def test_a_month_is_locked_once_and_its_covers_are_kept_as_they_stood(
+    session: AsyncSession, now: datetime
+) -> None:
+    seeded = await report_school.seed(session, now)
+    school_id = seeded.school.id or 0
+    book = await school_book(session=session, school_id=school_id)
+    rates = cover_rates(book.policies)
+
+    async def lock() -> object:
+        return await lock_month(
+            session=session,
+            school_id=school_id,
+            month=NOVEMBER,
+            names=book.names,
+            rates=rates,
+            by=None,
+            now=now,
+        )
+
+    assert await lock() is not None
+    assert await lock() is None  # the first lock stands
+    await session.exec(
+        update(CoverNeed).where(col(CoverNeed.day) == date(2026, 11, 5)).values(status="released")
+    )
+    kept = await cover_records(
+        session=session, school_id=school_id, period=NOVEMBER, names=book.names
+    )
+    assert [(r.day.day, r.period, r.kind, r.rate) for r in kept] == [
+        (5, 1, "cover", 30),
+        (5, 3, "merged", 20),
+        (5, 5, "self_study", 10),
+        (10, 1, "cover", 30),
+    ]
+    # A period that runs into an unlocked month reads that month as it is now.
+    longer = Period(date(2026, 11, 10), date(2026, 12, 31))
+    later = await cover_records(
+        session=session, school_id=school_id, period=longer, names=book.names
+    )
+    assert [(r.day, r.rate) for r in later] == [(date(2026, 11, 10), 30), (date(2026, 12, 1), None)]

@@ -1,4 +1,5 @@
-"""outbox files: a message can carry a document or a photo (a report's workbook, its chart)
+"""outbox files and locked cover months: a message can carry a document or a photo (a
+report's workbook, its chart); a month's cover statement can be locked once it was paid
 
 Revision ID: 0008
 Revises: 0007
@@ -10,6 +11,8 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+
+import storage.types
 
 revision: str = "0008"
 down_revision: str | None = "0007"
@@ -24,9 +27,22 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("file_name", sa.String(length=120), nullable=True))
         batch_op.add_column(sa.Column("file_data", sa.LargeBinary(), nullable=True))
+    op.create_table(
+        "cover_month_locks",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("month", sa.Date(), nullable=False),
+        sa.Column("records", sa.Text(), nullable=False),
+        sa.Column("locked_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_by", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(["school_id"], ["schools.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("school_id", "month"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_table("cover_month_locks")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("file_data")
         batch_op.drop_column("file_name")
