@@ -29,6 +29,8 @@ PLAYGROUND_DB = Path("data/playground.db")
 # The simulated time a session reached: the next one goes on from there, never back.
 PLAYGROUND_CLOCK = Path("data/playground.clock")
 DEMO_FOLDER = Path("data/demo")
+# Where the files the bot sends (a report's workbook, its chart) are saved to be opened.
+RECEIVED_FOLDER = Path("data/received")
 
 HELP = """\
 Type a message or a /command: it is sent as the current person in the current chat.
@@ -74,6 +76,10 @@ class Playground:
         print(f"\n  🤖 #{message.message_id} [{where}] {marker}")
         for line in message.plain.splitlines() or [""]:
             print(f"     {line}")
+        media = message.document or message.photo
+        if media is not None:
+            saved = save_received(media.filename or f"{message.message_id}.png", media.data)
+            print(f"     📎 {saved} ({max(1, media.size // 1024)} KB)")
         number = 1
         for row in message.buttons:
             cells = []
@@ -212,6 +218,14 @@ class Playground:
         sent = await self.stage.advance(target - now)
         await self.stage.settle()
         print(f"  🕒 now {self.stage.clock.now():%Y-%m-%d %H:%M}; {sent} scheduled push(es) sent")
+
+
+def save_received(filename: str, data: bytes) -> Path:
+    """Keeps a file the bot sent where the person can open it; returns its path."""
+    RECEIVED_FOLDER.mkdir(parents=True, exist_ok=True)
+    path = RECEIVED_FOLDER / Path(filename).name
+    path.write_bytes(data)
+    return path
 
 
 def parse_clock(text: str, now: datetime) -> datetime | None:

@@ -162,6 +162,11 @@ STEPS: list[Step] = [
         record_for_a_colleague,
         "登记即批准",
     ),
+    Step(
+        "教导处景佳梅要本月的代课统计：机器人发来 Excel 文件",
+        lambda s: _ask(s, "景佳梅", "/report 代课 本月"),
+        "代课统计 ·",
+    ),
 ]
 
 
@@ -212,6 +217,9 @@ async def run_demo(
                             f"   {'🤖 ' + str(where) + ': ' if index == 0 else '     '}{line}",
                             quiet,
                         )
+                    media = answer.document or answer.photo
+                    if media is not None:
+                        _print(f"     📎 {media.filename} ({max(1, media.size // 1024)} KB)", quiet)
                     buttons = " ".join(f"[{b.text}]" for row in answer.buttons for b in row)
                     if buttons:
                         _print(f"     {buttons}", quiet)

@@ -118,3 +118,18 @@ async def test_a_resumed_playground_goes_on_from_the_time_it_reached(
 
     assert await play(monkeypatch, b":quit\n", fresh=True) == 0
     assert re.search(r"\[11-25 07:3\d\] 张思月", capsys.readouterr().out)
+
+
+async def test_a_report_the_bot_sends_is_saved_where_it_can_be_opened(
+    in_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert await play(monkeypatch, "/report 考勤 本月\n:quit\n".encode(), fresh=True) == 0
+
+    shown = capsys.readouterr().out
+    saved = in_tmp / "data" / "received" / "青松路小学-考勤汇总-2026-11.xlsx"
+    assert f"📎 {saved.relative_to(in_tmp)}" in shown
+    assert saved.read_bytes()[:2] == b"PK"  # a workbook is a zip
+    assert errors_logged(caplog) == []
