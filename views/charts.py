@@ -87,6 +87,7 @@ def _label_axes(ax: Any, font: Any, title: str, ylabel: str) -> None:
     from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.margins(y=0.15)  # room above the tallest bar for the legend
     ax.set_title(title, fontproperties=font, fontsize=13)
     ax.set_ylabel(ylabel, fontproperties=font)
     for label in [*ax.get_xticklabels(), *ax.get_yticklabels()]:
@@ -123,6 +124,8 @@ def cover_chart(lang: str, heading: str, statement: CoverStatement) -> bytes:
             )
         ax.set_xticks(range(len(names)), names, rotation=45 if len(names) > 8 else 0)
         _label_axes(ax, font, heading, t(lang, "report.chart.lessons"))
+        # Set, not left to the margins: a stacked bar of height 0 pins the top at the tallest.
+        ax.set_ylim(0, max(base, default=0) * 1.2 + 0.5)
         ax.legend(prop=font, frameon=False)
         return _png(figure)
 
