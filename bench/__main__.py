@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bench import databases, fanout, footprint, latency, throughput
+from bench import databases, fanout, footprint, latency, reports, throughput
 from bench.dataset import FULL, QUICK, build
 from bench.machine import describe, rss_mb, steadiness
 from bench.report import Row, print_table
@@ -135,6 +135,28 @@ async def main(quick: bool, postgres: bool) -> dict[str, Any]:
                         f"{t.p50:.1f} / {t.p95:.1f} / {t.p99:.1f} ms",
                         "p99 ≤ 20 ms" if t.answered else "— (others, after the answer)",
                         t.p99 <= TARGETS["p99_ms"] if t.answered else None,
+                    )
+                )
+
+        if backend == "sqlite":
+            school, built = await reports.run(dataset)
+            took("reports")
+            figures["reports_term"] = {
+                b.kind: {
+                    "seconds": round(b.seconds, 2),
+                    "kb": round(b.size_kb, 1),
+                    "loop_lag_p99_ms": round(b.lag_p99_ms, 1),
+                }
+                for b in built
+            }
+            for b in built:
+                rows.append(
+                    Row(
+                        f"report {b.kind}, a term of {school}",
+                        f"{b.seconds:.2f} s, {b.size_kb:.0f} KB; loop late p99 "
+                        f"{b.lag_p99_ms:.1f} ms",
+                        "— (others wait on the loop)",
+                        None,
                     )
                 )
 

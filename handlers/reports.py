@@ -8,7 +8,6 @@ report handed out is audited. The workbook is built off the event loop.
 
 from __future__ import annotations
 
-import asyncio
 import re
 from datetime import date
 from functools import cache
@@ -19,6 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot import callbacks
 from bot.config import LANGUAGES
+from bot.offload import off_loop
 from bot.texts import catalogue, t
 from handlers.outbox import Attachment
 from handlers.turn import Turn, button, command
@@ -93,9 +93,9 @@ async def _send(turn: Turn, school_id: int, kind: str, period: Period, scope: Sc
         scope=scope,
         today=_today(turn),
     )
-    made = await asyncio.to_thread(render, turn.lang, report)
+    made = await off_loop(render, turn.lang, report)
     turn.out.send(turn.chat_id, made.caption, attachment=Attachment(made.filename, made.data))
-    chart = await asyncio.to_thread(report_chart, turn.lang, report)
+    chart = await off_loop(report_chart, turn.lang, report)
     if chart is not None:
         turn.out.send(
             turn.chat_id, chart.caption, attachment=Attachment(chart.filename, chart.data, "photo")

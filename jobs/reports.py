@@ -4,10 +4,10 @@ workbook, so the cover pay can be checked and paid against it. `cover.statement`
 
 from __future__ import annotations
 
-import asyncio
 from datetime import timedelta
 
 from bot.messages import Attachment
+from bot.offload import off_loop
 from bot.texts import t
 from jobs import kinds
 from jobs.delivery import send_to_chat
@@ -63,7 +63,7 @@ async def send_statement(ctx: PushContext) -> bool:
             continue
         lang = person.language or default
         if lang not in made:
-            made[lang] = await asyncio.to_thread(render, lang, report)
+            made[lang] = await off_loop(render, lang, report)
         text = t(
             lang,
             "report.monthly",

@@ -293,9 +293,19 @@ async def training_records(
 async def homework_records(
     *, session: AsyncSession, book: SchoolBook, period: Period
 ) -> list[HomeworkRecord]:
-    """The period's published postings, oldest first."""
+    """The period's published postings, oldest first. Only the columns the ledger shows are
+    read (not what was set as homework): a term of a large school is tens of thousands."""
     query = (
-        select(HomeworkPost)
+        select(
+            HomeworkPost.day,
+            HomeworkPost.class_id,
+            HomeworkPost.subject_id,
+            HomeworkPost.author_id,
+            HomeworkPost.kind,
+            HomeworkPost.minutes,
+            HomeworkPost.exception,
+            HomeworkPost.decided_by,
+        )
         .where(
             HomeworkPost.school_id == book.school.id,
             col(HomeworkPost.day) >= period.start,
@@ -307,18 +317,20 @@ async def homework_records(
     names = book.names
     return [
         HomeworkRecord(
-            day=post.day,
-            class_id=post.class_id,
-            class_name=names.classes.get(post.class_id, "?"),
-            grade=book.grades.get(post.class_id, 0),
-            subject=names.subjects.get(post.subject_id, "?"),
-            minutes=post.minutes,
-            written=post.kind == Kind.WRITTEN,
-            author=names.person(post.author_id),
-            exception=post.exception,
-            decided_by=names.person(post.decided_by) if post.decided_by else "",
+            day=day,
+            class_id=class_id,
+            class_name=names.classes.get(class_id, "?"),
+            grade=book.grades.get(class_id, 0),
+            subject=names.subjects.get(subject_id, "?"),
+            minutes=minutes,
+            written=kind == Kind.WRITTEN,
+            author=names.person(author_id),
+            exception=exception,
+            decided_by=names.person(decided_by) if decided_by else "",
         )
-        for post in (await session.exec(query)).all()
+        for day, class_id, subject_id, author_id, kind, minutes, exception, decided_by in (
+            await session.exec(query)
+        ).all()
     ]
 
 
