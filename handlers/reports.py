@@ -22,9 +22,13 @@ from bot.offload import off_loop
 from bot.texts import catalogue, t
 from handlers.outbox import Attachment
 from handlers.turn import Turn, button, command
+from rules.classnames import ClassNameError, parse_class_name
+from rules.events import parse_id
 from rules.reports import (
+    ADD_WORDS,
     KINDS,
     PERIOD_CHOICES,
+    REMOVE_WORDS,
     Period,
     PeriodError,
     Scope,
@@ -32,10 +36,21 @@ from rules.reports import (
     cover_statement,
     month_of,
     parse_period,
+    read_manual,
     read_request,
     report_scope,
 )
-from storage.reports import cover_rates, cover_records, load_report, lock_month, school_book
+from storage.models import ManualCover
+from storage.reports import (
+    add_manual_cover,
+    cover_rates,
+    cover_records,
+    is_locked,
+    load_report,
+    lock_month,
+    remove_manual_cover,
+    school_book,
+)
 from views.charts import report_chart
 from views.reports import kinds_keyboard, periods_keyboard, render
 
@@ -168,6 +183,105 @@ async def _lock(turn: Turn, school_id: int, scope: Scope, typed: str) -> None:
     )
 
 
+async def _add_manual(turn: Turn, school_id: int, words: list[str]) -> None:
+    """`/report 补录 2026-11-05 3 三(2)班 语文 曹明 周雅琴`: a cover arranged outside the bot,
+    so the statement is complete; refused in a locked month."""
+    try:
+        line = read_manual(words, _today(turn))
+    except PeriodError:
+        turn.reply(turn.t("report.manual.usage"))
+        return
+    names = (await school_book(session=turn.session, school_id=school_id)).names
+    try:
+        class_name = parse_class_name(line.class_name).name
+    except ClassNameError:
+        class_name = line.class_name
+    class_id = next((i for i, n in names.classes.items() if n == class_name), None)
+    subject_id = next((i for i, n in names.subjects.items() if n == line.subject), None)
+    people = {person.name: person_id for person_id, person in names.staff.items()}
+    substitute_id = people.get(line.substitute)
+    absent_id = people.get(line.absent) if line.absent is not None else None
+    unknown = [
+        typed
+        for typed, found in (
+            (line.class_name, class_id),
+            (line.subject, subject_id),
+            (line.substitute, substitute_id),
+            *([(line.absent, absent_id)] if line.absent is not None else []),
+        )
+        if found is None
+    ]
+    if unknown or class_id is None or subject_id is None or substitute_id is None:
+        turn.reply(turn.t("report.manual.unknown", names="、".join(unknown)))
+        return
+    if await is_locked(session=turn.session, school_id=school_id, day=line.day):
+        turn.reply(turn.t("report.manual.locked", month=f"{line.day:%Y-%m}"))
+        return
+    entry = await add_manual_cover(
+        session=turn.session,
+        entry=ManualCover(
+            school_id=school_id,
+            day=line.day,
+            period=line.period,
+            class_id=class_id,
+            subject_id=subject_id,
+            substitute_id=substitute_id,
+            absent_id=absent_id,
+            kind=line.kind,
+            created_at=turn.now,
+            created_by=turn.actor.telegram_id,
+        ),
+    )
+    await turn.audit(
+        "manual_cover_added",
+        subject_type="manual_cover",
+        subject_id=entry.id,
+        day=line.day.isoformat(),
+        period=line.period,
+        klass=class_name,
+        substitute=substitute_id,
+        absent=absent_id,
+        kind=line.kind,
+    )
+    turn.reply(
+        turn.t(
+            "report.manual.added",
+            id=entry.id,
+            day=line.day.isoformat(),
+            period=line.period,
+            klass=class_name,
+            subject=line.subject,
+            substitute=line.substitute,
+            kind=t(turn.lang, f"report.kind.{line.kind}"),
+            absent=line.absent or "—",
+        )
+    )
+
+
+async def _remove_manual(turn: Turn, school_id: int, words: list[str]) -> None:
+    entry_id = parse_id(words[0]) if len(words) == 1 else None
+    if entry_id is None:
+        turn.reply(turn.t("report.manual.remove_usage"))
+        return
+    entry = await turn.session.get(ManualCover, entry_id)
+    if entry is None or entry.school_id != school_id:
+        turn.reply(turn.t("report.manual.no_such", id=entry_id))
+        return
+    if await is_locked(session=turn.session, school_id=school_id, day=entry.day):
+        turn.reply(turn.t("report.manual.locked", month=f"{entry.day:%Y-%m}"))
+        return
+    await remove_manual_cover(session=turn.session, school_id=school_id, entry_id=entry_id)
+    await turn.audit(
+        "manual_cover_removed",
+        subject_type="manual_cover",
+        subject_id=entry_id,
+        day=entry.day.isoformat(),
+        period=entry.period,
+        substitute=entry.substitute_id,
+    )
+    turn.reply(turn.t("report.manual.removed", id=entry_id))
+
+
 def _period_error(turn: Turn, error: PeriodError) -> str:
     return turn.t(f"report.err.{error.key}", **error.values)
 
@@ -188,6 +302,15 @@ async def cmd_report(turn: Turn) -> None:
         return
     if turn.args[0].casefold() in LOCK_WORDS:
         await _lock(turn, school_id, scope, " ".join(turn.args[1:]))
+        return
+    if turn.args[0].casefold() in ADD_WORDS + REMOVE_WORDS:
+        if not scope.whole_school:
+            await turn.audit("denied", command=f"/report {turn.args[0]}")
+            turn.reply(turn.t("common.not_allowed"))
+        elif turn.args[0].casefold() in ADD_WORDS:
+            await _add_manual(turn, school_id, turn.args[1:])
+        else:
+            await _remove_manual(turn, school_id, turn.args[1:])
         return
     try:
         kind, period = read_request(turn.args, _today(turn), await _terms(turn, school_id))

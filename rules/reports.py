@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
+from rules.dates import DateError, read_day
 from rules.leave_dates import LEAVE_KINDS, DayPart
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 
@@ -186,6 +187,7 @@ class CoverRecord:
     kind: str  # one of COVER_KINDS
     merged_with: str = ""  # the class it was merged into (合班)
     rate: int | None = None  # the pay fixed when its month was locked (None: today's rates)
+    manual: bool = False  # arranged outside the bot and entered by the office (补录)
 
 
 @dataclass(frozen=True)
@@ -272,7 +274,7 @@ def cover_statement(
             taker.lessons.append(record)
             taker.counts[record.kind] += 1
             taker.pay += record.rate if record.rate is not None else rates.of(record.kind)
-        if include(record.absent_id):
+        if record.absent_id and include(record.absent_id):
             teacher(record.absent_id).given_away += 1
     # In the staff list's order (ids follow the school's own file), as the office keeps it.
     ordered = sorted(teachers.values(), key=lambda t: (t.external, t.staff_id))
@@ -603,3 +605,48 @@ def read_request(
     if choice is not None:
         return kind, chosen_period(choice, today, terms)
     return kind, parse_period(rest)
+
+
+# --- covers entered by the office (补录) ---------------------------------------------------
+
+MANUAL_KIND_WORDS = {
+    "代课": "cover", "cover": "cover",
+    "合班": "merged", "merged": "merged", "merge": "merged",
+    "看班": "self_study", "自习": "self_study", "self_study": "self_study",
+}  # fmt: skip
+ADD_WORDS = ("补录", "add")
+REMOVE_WORDS = ("删除补录", "remove")
+
+
+@dataclass(frozen=True)
+class ManualLine:
+    """`2026-11-05 3 三(2)班 语文 曹明 [周雅琴] [合班]`: a cover arranged outside the bot."""
+
+    day: date
+    period: int
+    class_name: str
+    subject: str
+    substitute: str
+    absent: str | None
+    kind: str
+
+
+def read_manual(words: list[str], today: date) -> ManualLine:
+    """Reads the day, period, class, subject, substitute, and optionally the teacher away and
+    the kind (代课 unless 合班 or 看班 is said); raises PeriodError(manual_usage) otherwise."""
+    kind = "cover"
+    rest = list(words)
+    if rest and rest[-1].casefold() in MANUAL_KIND_WORDS:
+        kind = MANUAL_KIND_WORDS[rest.pop().casefold()]
+    if len(rest) not in (5, 6):
+        raise PeriodError("manual_usage")
+    try:
+        day = read_day(rest[0], today)
+    except DateError:
+        day = None
+    period = rest[1].removeprefix("第").removesuffix("节")
+    if day is None or not period.isdigit() or not 1 <= int(period) <= 12:
+        raise PeriodError("manual_usage")
+    return ManualLine(
+        day, int(period), rest[2], rest[3], rest[4], rest[5] if len(rest) == 6 else None, kind
+    )

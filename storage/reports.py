@@ -46,6 +46,7 @@ from storage.models import (
     CoverNeed,
     HomeworkPost,
     LeaveRequest,
+    ManualCover,
     PatrolReport,
     School,
     Staff,
@@ -127,6 +128,7 @@ def _record_json(record: CoverRecord, rate: int) -> dict[str, object]:
         "kind": record.kind,
         "merged_with": record.merged_with,
         "rate": rate,
+        "manual": record.manual,
     }
 
 
@@ -141,6 +143,7 @@ def _record_of(row: dict[str, Any]) -> CoverRecord:
         kind=row["kind"],
         merged_with=row["merged_with"],
         rate=row["rate"],
+        manual=row.get("manual", False),
     )
 
 
@@ -187,8 +190,57 @@ async def cover_records(
         if record.day in period
     ]
     live = await _live_records(session=session, school_id=school_id, period=period, names=names)
+    live += await _manual_records(session=session, school_id=school_id, period=period, names=names)
     merged = [r for r in live if r.day.replace(day=1) not in locks] + kept
     return sorted(merged, key=lambda r: (r.day, r.period, r.class_name))
+
+
+async def _manual_records(
+    *, session: AsyncSession, school_id: int, period: Period, names: Names
+) -> list[CoverRecord]:
+    query = select(ManualCover).where(
+        ManualCover.school_id == school_id,
+        col(ManualCover.day) >= period.start,
+        col(ManualCover.day) <= period.end,
+    )
+    return [
+        CoverRecord(
+            day=entry.day,
+            period=entry.period,
+            class_name=names.classes.get(entry.class_id, "?"),
+            subject=names.subjects.get(entry.subject_id, "?"),
+            absent_id=entry.absent_id or 0,
+            substitute_id=entry.substitute_id,
+            kind=entry.kind,
+            manual=True,
+        )
+        for entry in (await session.exec(query)).all()
+    ]
+
+
+async def is_locked(*, session: AsyncSession, school_id: int, day: date) -> bool:
+    query = select(CoverMonthLock.id).where(
+        CoverMonthLock.school_id == school_id, CoverMonthLock.month == day.replace(day=1)
+    )
+    return (await session.exec(query)).first() is not None
+
+
+async def add_manual_cover(*, session: AsyncSession, entry: ManualCover) -> ManualCover:
+    session.add(entry)
+    await session.flush()
+    return entry
+
+
+async def remove_manual_cover(
+    *, session: AsyncSession, school_id: int, entry_id: int
+) -> ManualCover | None:
+    """The entry, deleted; None when the school has no such entry."""
+    entry = await session.get(ManualCover, entry_id)
+    if entry is None or entry.school_id != school_id:
+        return None
+    await session.delete(entry)
+    await session.flush()
+    return entry
 
 
 async def _live_records(

@@ -236,7 +236,8 @@ def cover_workbook(
                 lesson.class_name,
                 lesson.subject,
                 names.get(lesson.absent_id, "?"),
-                t(lang, f"report.kind.{lesson.kind}"),
+                t(lang, f"report.kind.{lesson.kind}")
+                + (t(lang, "report.manual_mark") if lesson.manual else ""),
                 lesson.merged_with,
                 *([statement.rates.of(lesson.kind)] if paid else []),
             ]

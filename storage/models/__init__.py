@@ -30,6 +30,7 @@ from storage.models.leave import (
     LeaveApproval,
     LeaveRequest,
     LessonSwap,
+    ManualCover,
 )
 from storage.models.my_day import MyDayPref
 from storage.models.outbox import FollowUpWork, OutboxMessage, RequestMessage, UnreachableChat
@@ -59,6 +60,7 @@ __all__ = [
     "LeaveRequest",
     "Lesson",
     "LessonSwap",
+    "ManualCover",
     "MyDayPref",
     "OutboxMessage",
     "PatrolReport",

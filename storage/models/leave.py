@@ -214,3 +214,24 @@ class CoverMonthLock(SQLModel, table=True):
     records: str = Field(default="[]", sa_type=Text)
     locked_at: datetime = Field(sa_type=UTCDateTime)
     locked_by: int | None = Field(default=None, sa_type=BigInteger)
+
+
+class ManualCover(SQLModel, table=True):
+    """A cover arranged outside the bot (a phone call, a note on the office's board), entered
+    by the office so the month's statement is complete. kind: cover | merged | self_study.
+    Adding and removing one is audited."""
+
+    __tablename__ = "manual_covers"
+    __table_args__ = (Index("ix_manual_covers_school_day", "school_id", "day"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    school_id: int = Field(foreign_key="schools.id")
+    day: date
+    period: int
+    class_id: int = Field(foreign_key="classes.id")
+    subject_id: int = Field(foreign_key="subjects.id")
+    substitute_id: int = Field(foreign_key="staff.id")
+    absent_id: int | None = Field(default=None, foreign_key="staff.id")
+    kind: str = Field(default="cover", max_length=16)
+    created_at: datetime = Field(sa_type=UTCDateTime)
+    created_by: int | None = Field(default=None, sa_type=BigInteger)

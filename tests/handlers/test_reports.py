@@ -253,6 +253,8 @@ async def test_a_locked_month_s_statement_never_changes(
     assert "还没结束" in (await only_answer(harness, OFFICE, "/report 锁定 2026-12")).plain
     refused = await only_answer(harness, CAO, "/report 锁定 2026-10")
     assert "没有权限" in refused.plain or "不能" in refused.plain
+    late = await only_answer(harness, OFFICE, "/report 补录 2026-11-12 2 三(1)班 数学 王晴晴")
+    assert "2026-11 的代课统计已锁定，不能再补录或删除；请记在下个月" in late.plain
 
     # After the lock, a cover of November changes and the rates go up.
     async with session_factory(engine)() as s, s.begin():
@@ -276,3 +278,36 @@ async def test_a_locked_month_s_statement_never_changes(
     # December is not locked: the new rate counts there.
     december = (await harness.send(harness.user(OFFICE), "/report 代课 2026-12"))[0]
     assert rows(workbook(december), "汇总")[4][:8] == ["合计", 1, 0, 0, 1, 1, 0, 50]
+
+
+async def test_the_office_enters_a_cover_arranged_outside_the_bot_and_it_is_paid(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    added = await only_answer(
+        harness, OFFICE, "/report 补录 2026-11-12 2 三(1)班 数学 王晴晴 许志强"
+    )
+    assert "已补录 #1：2026-11-12 第2节 三(1)班 数学，王晴晴 代课（原任课：许志强）" in added.plain
+    unknown = await only_answer(harness, OFFICE, "/report 补录 2026-11-12 2 九(9)班 体育 王晴晴")
+    assert "学校里没有：九(9)班、体育" in unknown.plain
+    assert "用法" not in unknown.plain
+    assert "/report 补录 日期" in (await only_answer(harness, OFFICE, "/report 补录 明天")).plain
+    refused = await only_answer(harness, CAO, "/report 补录 2026-11-12 2 三(1)班 数学 曹明")
+    assert "没有权限" in refused.plain or "不能" in refused.plain
+
+    sent = await harness.send(harness.user(OFFICE), "/report 代课 2026-11")
+    book = workbook(sent[0])
+    assert rows(book, "汇总")[2:7] == [
+        ["王晴晴", 1, 0, 0, 1, 0, 1, 30, None],
+        ["周雅琴", 0, 0, 0, 0, 2, -2, 0, None],
+        ["许志强", 0, 1, 0, 1, 2, -1, 20, None],
+        ["曹明", 2, 0, 0, 2, 0, 2, 60, None],
+        ["合计", 3, 1, 0, 4, 4, 0, 110, None],
+    ]
+    first = rows(book, "明细")[2]
+    assert [first[0], *first[2:7]] == ["王晴晴", 2, "三(1)班", "数学", "许志强", "代课（补录）"]
+    async with session_factory(engine)() as s:
+        assert len(await audit.entries(session=s, action="manual_cover_added")) == 1
+
+    assert "已删除补录 #1" in (await only_answer(harness, OFFICE, "/report 删除补录 1")).plain
+    assert "没有编号为 1 的补录" in (await only_answer(harness, OFFICE, "/report remove 1")).plain

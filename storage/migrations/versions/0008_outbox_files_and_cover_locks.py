@@ -10,6 +10,7 @@ Create Date: 2026-12-06 12:40:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
+import sqlmodel
 from alembic import op
 
 import storage.types
@@ -23,9 +24,16 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("file_kind", sa.String(length=8), nullable=False, server_default="")
+            sa.Column(
+                "file_kind",
+                sqlmodel.sql.sqltypes.AutoString(length=8),
+                nullable=False,
+                server_default="",
+            )
         )
-        batch_op.add_column(sa.Column("file_name", sa.String(length=120), nullable=True))
+        batch_op.add_column(
+            sa.Column("file_name", sqlmodel.sql.sqltypes.AutoString(length=120), nullable=True)
+        )
         batch_op.add_column(sa.Column("file_data", sa.LargeBinary(), nullable=True))
     op.create_table(
         "cover_month_locks",
@@ -39,9 +47,32 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("school_id", "month"),
     )
+    op.create_table(
+        "manual_covers",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("school_id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("period", sa.Integer(), nullable=False),
+        sa.Column("class_id", sa.Integer(), nullable=False),
+        sa.Column("subject_id", sa.Integer(), nullable=False),
+        sa.Column("substitute_id", sa.Integer(), nullable=False),
+        sa.Column("absent_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
+        sa.Column("created_at", storage.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_by", sa.BigInteger(), nullable=True),
+        sa.ForeignKeyConstraint(["school_id"], ["schools.id"]),
+        sa.ForeignKeyConstraint(["class_id"], ["classes.id"]),
+        sa.ForeignKeyConstraint(["subject_id"], ["subjects.id"]),
+        sa.ForeignKeyConstraint(["substitute_id"], ["staff.id"]),
+        sa.ForeignKeyConstraint(["absent_id"], ["staff.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_manual_covers_school_day", "manual_covers", ["school_id", "day"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_manual_covers_school_day", table_name="manual_covers")
+    op.drop_table("manual_covers")
     op.drop_table("cover_month_locks")
     with op.batch_alter_table("outbox", schema=None) as batch_op:
         batch_op.drop_column("file_data")
