@@ -615,6 +615,7 @@ MANUAL_KIND_WORDS = {
     "看班": "self_study", "自习": "self_study", "self_study": "self_study",
 }  # fmt: skip
 ADD_WORDS = ("补录", "add")
+LOCK_WORDS = ("锁定", "lock")
 REMOVE_WORDS = ("删除补录", "remove")
 
 

@@ -9,9 +9,7 @@ report handed out is audited. The workbook is built off the event loop.
 from __future__ import annotations
 
 import re
-from datetime import date
 from functools import cache
-from zoneinfo import ZoneInfo
 
 from telegram import ForceReply, Message
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
@@ -20,61 +18,28 @@ from bot import callbacks
 from bot.config import LANGUAGES
 from bot.offload import off_loop
 from bot.texts import catalogue, t
-from handlers.outbox import Attachment
-from handlers.turn import Turn, button, command
-from rules.classnames import ClassNameError, parse_class_name
-from rules.events import parse_id
+from handlers.core.outbox import Attachment
+from handlers.core.turn import Turn, button, command
+from handlers.reports.common import scope_of, terms_of, today_of
+from handlers.reports.records import add_entry, lock, remove_entry
 from rules.reports import (
     ADD_WORDS,
     KINDS,
+    LOCK_WORDS,
     PERIOD_CHOICES,
     REMOVE_WORDS,
     Period,
     PeriodError,
     Scope,
     chosen_period,
-    cover_statement,
-    month_of,
     parse_period,
-    read_manual,
     read_request,
-    report_scope,
 )
-from storage.models import ManualCover
 from storage.reports import (
-    add_manual_cover,
-    cover_rates,
-    cover_records,
-    is_locked,
     load_report,
-    lock_month,
-    remove_manual_cover,
-    school_book,
 )
 from views.charts import report_chart
 from views.reports import kinds_keyboard, periods_keyboard, render
-
-LOCK_WORDS = ("lock", "锁定")
-
-
-def _scope(turn: Turn) -> Scope | None:
-    staff = turn.actor.staff
-    return report_scope(
-        turn.actor.roles,
-        is_admin=turn.actor.is_admin,
-        staff_id=staff.id if staff is not None else None,
-        grade=staff.grade if staff is not None else None,
-    )
-
-
-def _today(turn: Turn) -> date:
-    school = turn.actor.school
-    tz = ZoneInfo(school.timezone) if school is not None else turn.svc.clock.tz
-    return turn.now.astimezone(tz).date()
-
-
-async def _terms(turn: Turn, school_id: int) -> list[tuple[date, date]]:
-    return (await school_book(session=turn.session, school_id=school_id)).terms()
 
 
 def _allowed_names(turn: Turn, scope: Scope) -> str:
@@ -106,7 +71,7 @@ async def _send(turn: Turn, school_id: int, kind: str, period: Period, scope: Sc
         kind=kind,
         period=period,
         scope=scope,
-        today=_today(turn),
+        today=today_of(turn),
     )
     made = await off_loop(render, turn.lang, report)
     turn.out.send(turn.chat_id, made.caption, attachment=Attachment(made.filename, made.data))
@@ -126,162 +91,6 @@ async def _send(turn: Turn, school_id: int, kind: str, period: Period, scope: Sc
     )
 
 
-async def _lock(turn: Turn, school_id: int, scope: Scope, typed: str) -> None:
-    """`/report lock 2026-11`: the office fixes a past month's cover statement once it is
-    paid; later changes to that month's covers no longer change it."""
-    if not scope.whole_school:
-        await turn.audit("denied", command="/report lock")
-        turn.reply(turn.t("common.not_allowed"))
-        return
-    try:
-        month = parse_period(typed)
-    except PeriodError:
-        turn.reply(turn.t("report.lock.usage"))
-        return
-    if month != month_of(month.start):
-        turn.reply(turn.t("report.lock.usage"))
-        return
-    if month.end >= _today(turn):
-        turn.reply(turn.t("report.lock.not_over", month=f"{month.start:%Y-%m}"))
-        return
-    book = await school_book(session=turn.session, school_id=school_id)
-    rates = cover_rates(book.policies)
-    lock = await lock_month(
-        session=turn.session,
-        school_id=school_id,
-        month=month,
-        names=book.names,
-        rates=rates,
-        by=turn.actor.telegram_id,
-        now=turn.now,
-    )
-    if lock is None:
-        turn.reply(turn.t("report.lock.already", month=f"{month.start:%Y-%m}"))
-        return
-    statement = cover_statement(
-        await cover_records(
-            session=turn.session, school_id=school_id, period=month, names=book.names
-        ),
-        {},
-        rates,
-    )
-    await turn.audit(
-        "cover_month_locked",
-        subject_type="cover_month_lock",
-        subject_id=lock.id,
-        month=f"{month.start:%Y-%m}",
-        lessons=statement.covered,
-        pay=statement.pay,
-    )
-    turn.reply(
-        turn.t(
-            "report.lock.done",
-            month=f"{month.start:%Y-%m}",
-            lessons=statement.covered,
-            pay=statement.pay,
-        )
-    )
-
-
-async def _add_manual(turn: Turn, school_id: int, words: list[str]) -> None:
-    """`/report 补录 2026-11-05 3 三(2)班 语文 曹明 周雅琴`: a cover arranged outside the bot,
-    so the statement is complete; refused in a locked month."""
-    try:
-        line = read_manual(words, _today(turn))
-    except PeriodError:
-        turn.reply(turn.t("report.manual.usage"))
-        return
-    names = (await school_book(session=turn.session, school_id=school_id)).names
-    try:
-        class_name = parse_class_name(line.class_name).name
-    except ClassNameError:
-        class_name = line.class_name
-    class_id = next((i for i, n in names.classes.items() if n == class_name), None)
-    subject_id = next((i for i, n in names.subjects.items() if n == line.subject), None)
-    people = {person.name: person_id for person_id, person in names.staff.items()}
-    substitute_id = people.get(line.substitute)
-    absent_id = people.get(line.absent) if line.absent is not None else None
-    unknown = [
-        typed
-        for typed, found in (
-            (line.class_name, class_id),
-            (line.subject, subject_id),
-            (line.substitute, substitute_id),
-            *([(line.absent, absent_id)] if line.absent is not None else []),
-        )
-        if found is None
-    ]
-    if unknown or class_id is None or subject_id is None or substitute_id is None:
-        turn.reply(turn.t("report.manual.unknown", names="、".join(unknown)))
-        return
-    if await is_locked(session=turn.session, school_id=school_id, day=line.day):
-        turn.reply(turn.t("report.manual.locked", month=f"{line.day:%Y-%m}"))
-        return
-    entry = await add_manual_cover(
-        session=turn.session,
-        entry=ManualCover(
-            school_id=school_id,
-            day=line.day,
-            period=line.period,
-            class_id=class_id,
-            subject_id=subject_id,
-            substitute_id=substitute_id,
-            absent_id=absent_id,
-            kind=line.kind,
-            created_at=turn.now,
-            created_by=turn.actor.telegram_id,
-        ),
-    )
-    await turn.audit(
-        "manual_cover_added",
-        subject_type="manual_cover",
-        subject_id=entry.id,
-        day=line.day.isoformat(),
-        period=line.period,
-        klass=class_name,
-        substitute=substitute_id,
-        absent=absent_id,
-        kind=line.kind,
-    )
-    turn.reply(
-        turn.t(
-            "report.manual.added",
-            id=entry.id,
-            day=line.day.isoformat(),
-            period=line.period,
-            klass=class_name,
-            subject=line.subject,
-            substitute=line.substitute,
-            kind=t(turn.lang, f"report.kind.{line.kind}"),
-            absent=line.absent or "—",
-        )
-    )
-
-
-async def _remove_manual(turn: Turn, school_id: int, words: list[str]) -> None:
-    entry_id = parse_id(words[0]) if len(words) == 1 else None
-    if entry_id is None:
-        turn.reply(turn.t("report.manual.remove_usage"))
-        return
-    entry = await turn.session.get(ManualCover, entry_id)
-    if entry is None or entry.school_id != school_id:
-        turn.reply(turn.t("report.manual.no_such", id=entry_id))
-        return
-    if await is_locked(session=turn.session, school_id=school_id, day=entry.day):
-        turn.reply(turn.t("report.manual.locked", month=f"{entry.day:%Y-%m}"))
-        return
-    await remove_manual_cover(session=turn.session, school_id=school_id, entry_id=entry_id)
-    await turn.audit(
-        "manual_cover_removed",
-        subject_type="manual_cover",
-        subject_id=entry_id,
-        day=entry.day.isoformat(),
-        period=entry.period,
-        substitute=entry.substitute_id,
-    )
-    turn.reply(turn.t("report.manual.removed", id=entry_id))
-
-
 def _period_error(turn: Turn, error: PeriodError) -> str:
     return turn.t(f"report.err.{error.key}", **error.values)
 
@@ -293,7 +102,7 @@ async def cmd_report(turn: Turn) -> None:
     if school_id is None:
         turn.reply(turn.t("common.no_school"))
         return
-    scope = _scope(turn)
+    scope = scope_of(turn)
     if scope is None:
         turn.reply(turn.t("common.not_allowed"))
         return
@@ -301,19 +110,19 @@ async def cmd_report(turn: Turn) -> None:
         turn.reply(turn.t("report.choose_kind"), kinds_keyboard(turn.lang, scope.kinds))
         return
     if turn.args[0].casefold() in LOCK_WORDS:
-        await _lock(turn, school_id, scope, " ".join(turn.args[1:]))
+        await lock(turn, school_id, scope, " ".join(turn.args[1:]))
         return
     if turn.args[0].casefold() in ADD_WORDS + REMOVE_WORDS:
         if not scope.whole_school:
             await turn.audit("denied", command=f"/report {turn.args[0]}")
             turn.reply(turn.t("common.not_allowed"))
         elif turn.args[0].casefold() in ADD_WORDS:
-            await _add_manual(turn, school_id, turn.args[1:])
+            await add_entry(turn, school_id, turn.args[1:])
         else:
-            await _remove_manual(turn, school_id, turn.args[1:])
+            await remove_entry(turn, school_id, turn.args[1:])
         return
     try:
-        kind, period = read_request(turn.args, _today(turn), await _terms(turn, school_id))
+        kind, period = read_request(turn.args, today_of(turn), await terms_of(turn, school_id))
     except PeriodError as error:
         turn.reply(_period_error(turn, error) + "\n" + turn.t("report.usage"))
         return
@@ -341,7 +150,7 @@ async def on_report_button(turn: Turn) -> None:
         turn.toast(turn.t("common.button_invalid"), alert=True)
         return
     kind = KINDS[index]
-    scope = _scope(turn) if school_id is not None else None
+    scope = scope_of(turn) if school_id is not None else None
     if school_id is None or await _refuse_kind(turn, kind, scope):
         if school_id is None:
             turn.toast(turn.t("common.no_school"), alert=True)
@@ -366,7 +175,9 @@ async def on_report_button(turn: Turn) -> None:
         turn.toast(turn.t("common.button_invalid"), alert=True)
         return
     try:
-        period = chosen_period(PERIOD_CHOICES[choice], _today(turn), await _terms(turn, school_id))
+        period = chosen_period(
+            PERIOD_CHOICES[choice], today_of(turn), await terms_of(turn, school_id)
+        )
     except PeriodError as error:
         turn.toast(_period_error(turn, error), alert=True)
         return
@@ -421,7 +232,7 @@ async def on_period_reply(turn: Turn) -> None:
     if kind is None or school_id is None:
         turn.reply(turn.t("report.usage"))
         return
-    scope = _scope(turn)
+    scope = scope_of(turn)
     if await _refuse_kind(turn, kind, scope):
         return
     assert scope is not None
