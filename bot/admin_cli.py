@@ -264,7 +264,7 @@ async def write_report(
         school = await school_named(session, settings, school_name)
         report = await load_report(
             session=session,
-            school_id=school.id or 0,
+            school_id=stored_id(school),
             kind=kind,
             period=period,
             scope=Scope(KINDS),

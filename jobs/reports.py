@@ -18,6 +18,7 @@ from storage.calendar import school_calendar
 from storage.homework import office_staff
 from storage.reports import load_report
 from storage.staff import school_admins
+from storage.types import stored_id
 from views.reports import ReportFile, render
 
 STATEMENT = kinds.COVER_STATEMENT
@@ -27,7 +28,7 @@ async def plan_statement(ctx: DayContext) -> list[Slot]:
     """On the month's first school day, when the school wants the statement."""
     if not ctx.policies.get("cover.statement") or not ctx.status.is_school_day:
         return []
-    calendar = await school_calendar(session=ctx.session, school_id=ctx.school.id or 0)
+    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
     if calendar.school_days(ctx.day.replace(day=1), ctx.day - timedelta(days=1)):
         return []
     at = at_local(ctx.day, ctx.policies.get("cover.statement_time"), ctx.tz)
@@ -36,7 +37,7 @@ async def plan_statement(ctx: DayContext) -> list[Slot]:
 
 async def send_statement(ctx: PushContext) -> bool:
     """Last month's statement, in each reader's language; nothing when nobody covered."""
-    school_id = ctx.school.id or 0
+    school_id = stored_id(ctx.school)
     period = previous_month(ctx.day)
     report = await load_report(
         session=ctx.session,

@@ -19,6 +19,7 @@ from fractions import Fraction
 from rules.dates import DateError, read_day
 from rules.leave_dates import LEAVE_KINDS, DayPart
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
+from rules.states import CoverStatus
 
 # The order of the kinds is fixed: buttons carry a kind's place in it.
 KINDS = ("cover", "leave", "homework", "duty", "training")
@@ -27,7 +28,11 @@ KINDS = ("cover", "leave", "homework", "duty", "training")
 # merged into another teacher's (合班), a lesson left as self-study (看班: supervised, if anyone
 # was named for it).
 COVER_KINDS = ("cover", "merged", "self_study")
-KIND_OF_STATUS = {"assigned": "cover", "merged": "merged", "self_study": "self_study"}
+KIND_OF_STATUS = {
+    CoverStatus.ASSIGNED: "cover",
+    CoverStatus.MERGED: "merged",
+    CoverStatus.SELF_STUDY: "self_study",
+}
 
 # Periods offered as buttons; their place in this tuple is what a button carries.
 PERIOD_CHOICES = ("this_month", "last_month", "this_term")

@@ -36,6 +36,7 @@ from rules.reports import (
     training_ledger,
 )
 from rules.rota import is_patrol
+from rules.states import HomeworkStatus, TrainingStatus
 from rules.training import TrainingYear, pace, training_year
 from storage.calendar import school_calendar
 from storage.cover import LIVE_STATES
@@ -56,10 +57,10 @@ from storage.policies import load_policies
 from storage.schedule import Names, bell_times, load_names
 from storage.school_static import school_static
 from storage.staff import school_staff
-from storage.training import APPROVED
+from storage.types import stored_id
 
 # Postings the school published: the record an inspection reads.
-PUBLISHED = ("published",)
+PUBLISHED = (HomeworkStatus.PUBLISHED,)
 
 
 @dataclass
@@ -305,7 +306,7 @@ async def leave_records(
         col(LeaveRequest.last_day) >= period.start,
     )
     tz = ZoneInfo(school.timezone)
-    bells = await bell_times(session=session, school_id=school.id or 0)
+    bells = await bell_times(session=session, school_id=stored_id(school))
     first_bell = min((start for start, _ in bells.values()), default=None)
     records = []
     for staff_id, kind, first, last, part, returned_at in (await session.exec(query)).all():
@@ -330,7 +331,7 @@ async def training_records(
         select(TrainingEntry)
         .where(
             TrainingEntry.school_id == school_id,
-            TrainingEntry.status == APPROVED,
+            TrainingEntry.status == TrainingStatus.APPROVED,
             col(TrainingEntry.day) >= year.start,
             col(TrainingEntry.day) <= until,
         )
@@ -391,7 +392,7 @@ async def duty_records(
 ) -> list[DutyRecord]:
     shifts = await duties_between(
         session=session,
-        school_id=book.school.id or 0,
+        school_id=stored_id(book.school),
         start=period.start,
         end=period.end,
         calendar=book.calendar,
@@ -471,9 +472,9 @@ async def load_report(
         target = book.policies.get("training.target_hours") * 10
         until = min(period.end, max(today, period.start))
         people = [
-            person.id or 0
+            stored_id(person)
             for person in await school_staff(session=session, school_id=school_id)
-            if include(person.id or 0)
+            if include(stored_id(person))
         ]
         report.training = training_ledger(
             await training_records(session=session, school_id=school_id, year=year, until=until),
