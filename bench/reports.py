@@ -18,7 +18,7 @@ from sqlmodel import func, select
 
 from bench.dataset import Dataset
 from bot.offload import off_loop
-from rules.reports import KINDS, Period, Scope
+from rules.report_requests import KINDS, Period, Scope
 from storage.db import create_engine, session_factory
 from storage.models import Staff
 from storage.reports import load_report

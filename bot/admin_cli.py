@@ -249,7 +249,7 @@ async def write_report(
     chart: Path | None = None,
 ) -> int:
     """The school's whole report for the period, written as a workbook (and its chart)."""
-    from rules.reports import KINDS, PeriodError, Scope, parse_period
+    from rules.report_requests import KINDS, PeriodError, Scope, parse_period
     from storage.reports import load_report
     from views.charts import report_chart
     from views.reports import render

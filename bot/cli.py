@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import Settings, SettingsError, load_settings
-from rules.reports import KINDS
+from rules.report_requests import KINDS
 
 EXIT_SETTINGS = 2
 

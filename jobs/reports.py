@@ -12,7 +12,7 @@ from bot.texts import t
 from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
-from rules.reports import KINDS, Scope, previous_month
+from rules.report_requests import KINDS, Scope, previous_month
 from rules.roles import OFFICE
 from storage.calendar import school_calendar
 from storage.homework import office_staff

@@ -17,6 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.calendar import SchoolCalendar
 from rules.homework import Kind
 from rules.policies import PolicySet
+from rules.report_requests import Period, Scope
 from rules.reports import (
     KIND_OF_STATUS,
     CoverRecord,
@@ -24,10 +25,8 @@ from rules.reports import (
     HomeworkRecord,
     LeaveRecord,
     PatrolRecord,
-    Period,
     Rates,
     Report,
-    Scope,
     TrainingRecord,
     cover_statement,
     homework_ledger,

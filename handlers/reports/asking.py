@@ -22,7 +22,7 @@ from handlers.core.outbox import Attachment
 from handlers.core.turn import Turn, button, command
 from handlers.reports.common import scope_of, terms_of, today_of
 from handlers.reports.records import add_entry, lock, remove_entry
-from rules.reports import (
+from rules.report_requests import (
     ADD_WORDS,
     KINDS,
     LOCK_WORDS,

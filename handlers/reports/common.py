@@ -6,7 +6,7 @@ from datetime import date
 from zoneinfo import ZoneInfo
 
 from handlers.core.turn import Turn
-from rules.reports import Scope, report_scope
+from rules.report_requests import Scope, report_scope
 from storage.reports import school_book
 
 

@@ -9,14 +9,8 @@ from handlers.core.turn import Turn
 from handlers.reports.common import today_of
 from rules.classnames import ClassNameError, parse_class_name
 from rules.events import parse_id
-from rules.reports import (
-    PeriodError,
-    Scope,
-    cover_statement,
-    month_of,
-    parse_period,
-    read_manual,
-)
+from rules.report_requests import PeriodError, Scope, month_of, parse_period, read_manual
+from rules.reports import cover_statement
 from storage.models import ManualCover
 from storage.reports import (
     add_manual_cover,

@@ -6,22 +6,24 @@ from datetime import date
 
 import pytest
 
-from rules.reports import (
+from rules.report_requests import (
     KINDS,
+    Period,
+    PeriodError,
+    chosen_period,
+    parse_period,
+    read_request,
+    report_scope,
+)
+from rules.reports import (
     CoverRecord,
     HomeworkRecord,
     LeaveRecord,
-    Period,
-    PeriodError,
     Rates,
-    chosen_period,
     cover_statement,
     homework_ledger,
     leave_halves,
     missing_patrols,
-    parse_period,
-    read_request,
-    report_scope,
 )
 
 TERMS = [(date(2026, 2, 24), date(2026, 7, 3)), (date(2026, 9, 1), date(2027, 1, 22))]

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from rules.reports import KINDS, Period, Scope, month_of
+from rules.report_requests import KINDS, Period, Scope, month_of
 from storage.models import CoverNeed
 from storage.reports import cover_rates, cover_records, load_report, lock_month, school_book
 from tests import report_school
