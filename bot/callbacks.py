@@ -169,6 +169,12 @@ HOURS = Feature("hrs")
 HOURS_APPROVE = HOURS.button("ok", "entry")
 HOURS_RETURN = HOURS.button("no", "entry")
 
+# Reports: a report's and a period's place in rules/report_requests.py's KINDS and PERIOD_CHOICES
+REPORTS = Feature("rep")
+REPORT_KIND = REPORTS.button("k", "kind")
+REPORT_PERIOD = REPORTS.button("p", "kind", "period")
+REPORT_TYPED = REPORTS.button("t", "kind")
+
 # Duties
 DUTY_SWAP = Feature("dswap")
 DUTY_SWAP_ACCEPT = DUTY_SWAP.button("ok", "swap")

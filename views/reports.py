@@ -446,7 +446,7 @@ def kinds_keyboard(lang: str, kinds: Sequence[str]) -> InlineKeyboardMarkup:
     buttons = [
         InlineKeyboardButton(
             t(lang, f"report.name.{kind}"),
-            callback_data=callbacks.encode("rep", "k", KINDS.index(kind)),
+            callback_data=callbacks.REPORT_KIND.data(KINDS.index(kind)),
         )
         for kind in kinds
     ]
@@ -460,14 +460,14 @@ def periods_keyboard(lang: str, kind: str) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     t(lang, f"report.period.{choice}"),
-                    callback_data=callbacks.encode("rep", "p", index, number),
+                    callback_data=callbacks.REPORT_PERIOD.data(index, number),
                 )
                 for number, choice in enumerate(PERIOD_CHOICES)
             ],
             [
                 InlineKeyboardButton(
                     t(lang, "report.period.typed"),
-                    callback_data=callbacks.encode("rep", "t", index),
+                    callback_data=callbacks.REPORT_TYPED.data(index),
                 )
             ],
         ]

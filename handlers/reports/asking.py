@@ -142,12 +142,16 @@ async def cmd_report(turn: Turn) -> None:
 async def on_report_button(turn: Turn) -> None:
     """A report picked (asks the period), a period picked (sends it), or 输入时段 (asks for
     one as a reply)."""
-    assert turn.callback is not None
-    action, index = turn.callback.action, turn.callback.id()
+    pressed = turn.callback
+    ids = (
+        callbacks.REPORT_KIND.read(pressed)
+        or callbacks.REPORT_PERIOD.read(pressed)
+        or callbacks.REPORT_TYPED.read(pressed)
+    )
+    index = ids.get("kind") if ids is not None else None
     school_id = turn.actor.school_id
-    if action not in ("k", "p", "t") or index is None or not 0 <= index < len(KINDS):
-        await turn.audit("button_refused", reason="bad_action")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+    if ids is None or index is None or not 0 <= index < len(KINDS):
+        await turn.refuse_press(reason="bad_action")
         return
     kind = KINDS[index]
     scope = scope_of(turn) if school_id is not None else None
@@ -157,22 +161,21 @@ async def on_report_button(turn: Turn) -> None:
         return
     assert scope is not None
     name = t(turn.lang, f"report.name.{kind}")
-    if action == "k":
+    if callbacks.REPORT_KIND.matches(pressed):
         turn.edit_origin(
             turn.t("report.choose_period", report=name), periods_keyboard(turn.lang, kind)
         )
         return
-    if action == "t":
+    if callbacks.REPORT_TYPED.matches(pressed):
         turn.out.send(
             turn.chat_id,
             turn.t("report.ask_period", report=name),
             ForceReply(input_field_placeholder=turn.t("report.period_placeholder")),  # type: ignore[arg-type]
         )
         return
-    choice = turn.callback.id(1)
+    choice = ids.get("period")
     if choice is None or not 0 <= choice < len(PERIOD_CHOICES):
-        await turn.audit("button_refused", reason="bad_period")
-        turn.toast(turn.t("common.button_invalid"), alert=True)
+        await turn.refuse_press(reason="bad_period")
         return
     try:
         period = chosen_period(
@@ -247,7 +250,7 @@ async def on_period_reply(turn: Turn) -> None:
 def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
     return [
         CommandHandler("report", cmd_report),
-        CallbackQueryHandler(on_report_button, pattern=callbacks.pattern("rep")),
+        CallbackQueryHandler(on_report_button, pattern=callbacks.REPORTS.pattern),
         MessageHandler(
             filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & _PeriodReply(),
             on_period_reply,
