@@ -23,7 +23,7 @@ from rules.states import CoverStatus
 # merged into another teacher's (合班), a lesson left as self-study (看班: supervised, if anyone
 # was named for it).
 COVER_KINDS = ("cover", "merged", "self_study")
-KIND_OF_STATUS = {
+KIND_OF_STATUS: dict[str, str] = {
     CoverStatus.ASSIGNED: "cover",
     CoverStatus.MERGED: "merged",
     CoverStatus.SELF_STUDY: "self_study",

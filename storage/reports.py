@@ -291,7 +291,9 @@ async def leave_records(
     *, session: AsyncSession, school: School, period: Period
 ) -> list[LeaveRecord]:
     """Approved (or ended) leave overlapping the period: type, days and part, never the reason."""
-    query = select(
+    # sqlmodel types select() for up to four columns; these six are read as plain values, and the
+    # reason is deliberately not among them.
+    query = select(  # type: ignore[call-overload]
         LeaveRequest.staff_id,
         LeaveRequest.kind,
         LeaveRequest.first_day,
@@ -315,7 +317,13 @@ async def leave_records(
             back = returned_at.astimezone(tz)
             returned_on = back.date()
             probe = LeaveRequest(
-                school_id=0, staff_id=0, kind=kind, first_day=first, last_day=last, part=part
+                school_id=0,
+                staff_id=0,
+                kind=kind,
+                first_day=first,
+                last_day=last,
+                part=part,
+                created_at=returned_at,
             )
             part_on_return = part_on_return_day(probe, back.time(), first_bell)
         records.append(LeaveRecord(staff_id, kind, first, last, part, returned_on, part_on_return))
@@ -348,7 +356,7 @@ async def homework_records(
     """The period's published postings, oldest first. Only the columns the ledger shows are
     read (not what was set as homework): a term of a large school is tens of thousands."""
     query = (
-        select(
+        select(  # type: ignore[call-overload]  # sqlmodel types select() up to four columns
             HomeworkPost.day,
             HomeworkPost.class_id,
             HomeworkPost.subject_id,
@@ -484,14 +492,14 @@ async def load_report(
             people=people,
         )
     elif kind == "homework":
-        records = [
+        postings = [
             record
             for record in await homework_records(session=session, book=book, period=period)
             if scope.grade is None or record.grade == scope.grade
         ]
         caps = {grade: book.policies.homework_cap(grade) for grade in range(1, 10)}
-        report.homework = records
-        report.class_days, report.shares = homework_ledger(records, caps)
+        report.homework = postings
+        report.class_days, report.shares = homework_ledger(postings, caps)
     else:
         report.duties = await duty_records(session=session, book=book, period=period)
         report.patrols = await patrol_records(session=session, book=book, period=period)

@@ -477,6 +477,7 @@ def periods_keyboard(lang: str, kind: str) -> InlineKeyboardMarkup:
 def caption(
     lang: str, kind: str, period: Period, *, grade: int | None = None, own: bool = False
 ) -> str:
+    scope: str
     if own:
         scope = t(lang, "report.caption_scope_own")
     elif grade is not None:

@@ -8,6 +8,6 @@ from telegram.ext import BaseHandler
 from handlers.reports import asking
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     """This feature's handlers, in the order they are tried."""
     return asking.handlers()

@@ -170,7 +170,7 @@ async def on_report_button(turn: Turn) -> None:
         turn.out.send(
             turn.chat_id,
             turn.t("report.ask_period", report=name),
-            ForceReply(input_field_placeholder=turn.t("report.period_placeholder")),  # type: ignore[arg-type]
+            ForceReply(input_field_placeholder=turn.t("report.period_placeholder")),
         )
         return
     choice = ids.get("period")
@@ -247,7 +247,7 @@ async def on_period_reply(turn: Turn) -> None:
     await _send(turn, school_id, kind, period, scope)
 
 
-def handlers() -> list[BaseHandler]:  # type: ignore[type-arg]
+def handlers() -> list[BaseHandler]:
     return [
         CommandHandler("report", cmd_report),
         CallbackQueryHandler(on_report_button, pattern=callbacks.REPORTS.pattern),

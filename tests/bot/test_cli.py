@@ -220,7 +220,7 @@ async def test_report_writes_the_schools_workbook_for_the_dates_given(
 
     from openpyxl import load_workbook
 
-    from tests import report_school
+    from tests.schools import reports as report_school
 
     loop = asyncio.get_running_loop()
     assert await loop.run_in_executor(None, main, ["migrate"]) == 0

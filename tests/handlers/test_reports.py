@@ -17,9 +17,9 @@ from storage.db import session_factory
 from storage.models import CoverNeed
 from storage.policies import set_policy
 from storage.schools import school_by_name
-from tests import report_school
 from tests.harness import BotHarness, Sent
-from tests.report_school import CAO, LEADER, OFFICE, PERSONAL_REASON, SICK_REASON, TRICKY_TITLE
+from tests.schools import reports as report_school
+from tests.schools.reports import CAO, LEADER, OFFICE, PERSONAL_REASON, SICK_REASON, TRICKY_TITLE
 
 
 async def seed(engine: AsyncEngine, clock: ManualClock) -> None:

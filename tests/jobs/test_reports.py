@@ -18,10 +18,10 @@ from jobs import scheduler
 from storage.db import session_factory
 from storage.policies import set_policy
 from storage.schools import school_by_name
-from tests import report_school
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness
-from tests.report_school import OFFICE
+from tests.schools import reports as report_school
+from tests.schools.reports import OFFICE
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:

@@ -10,7 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.report_requests import KINDS, Period, Scope, month_of
 from storage.models import CoverNeed
 from storage.reports import cover_rates, cover_records, load_report, lock_month, school_book
-from tests import report_school
+from tests.schools import reports as report_school
 
 NOVEMBER = month_of(date(2026, 11, 1))
 TODAY = date(2026, 11, 25)

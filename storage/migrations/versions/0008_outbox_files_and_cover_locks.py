@@ -10,7 +10,7 @@ Create Date: 2026-12-06 12:40:00
 from collections.abc import Sequence
 
 import sqlalchemy as sa
-import sqlmodel
+import sqlmodel.sql.sqltypes
 from alembic import op
 
 import storage.types

@@ -27,7 +27,7 @@ from storage.models import (
     TrainingEntry,
 )
 from storage.policies import set_policy
-from tests import factories
+from tests.schools import factories
 
 OFFICE = 7_300_000_001  # 王晴晴, academic office
 LEADER = 7_300_000_002  # 郭春燕, grade 3 leader
