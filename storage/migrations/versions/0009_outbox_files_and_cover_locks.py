@@ -1,8 +1,8 @@
 """outbox files and locked cover months: a message can carry a document or a photo (a
 report's workbook, its chart); a month's cover statement can be locked once it was paid
 
-Revision ID: 0008
-Revises: 0007
+Revision ID: 0009
+Revises: 0008
 Create Date: 2026-12-06 12:40:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0008"
-down_revision: str | None = "0007"
+revision: str = "0009"
+down_revision: str | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
