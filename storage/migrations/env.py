@@ -30,8 +30,8 @@ def _run_sync(connection: Connection) -> None:
     if connection.dialect.name == "postgresql":
         # Two processes starting on a fresh database would both create the first tables, and
         # the second would die on a duplicate. The lock lasts until the migration commits; the
-        # waiting one then reads the new version and has nothing left to do. SQLite needs none:
-        # its BEGIN IMMEDIATE (storage/db.py) already lets one writer in at a time.
+        # waiting one then reads the new version and has nothing left to do. On SQLite a lock
+        # file does the same (storage/migrate.py).
         connection.execute(
             text("SELECT pg_advisory_xact_lock(hashtext('staffroom.migrate.' || current_schema()))")
         )

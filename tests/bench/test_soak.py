@@ -30,6 +30,7 @@ async def test_a_short_soak_loses_no_committed_message(db_url: str, tmp_path: Pa
     assert figures.kills >= 1 and sum(figures.faults.values()) >= 3, shown
     assert t.committed >= 15 and t.delivered >= 15, shown
     assert t.missing == [] and t.pending == [] and t.unexplained == [], shown
-    # A kill between Telegram's answer and the record of it sends that message again: at most
-    # what was in flight then, which is rare (about 0.2 s a kill at the most busy).
-    assert t.duplicates <= figures.kills, shown
+    # A message arrives twice only for a reason the bot cannot see: a kill between Telegram's
+    # answer and the record of it (one message per chat whose lane was sending then), or a
+    # timeout after Telegram had taken it. A clean stop never sends anything twice.
+    assert t.duplicates <= figures.across_kills + figures.faults["timeout"], shown
