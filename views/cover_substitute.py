@@ -1,5 +1,5 @@
-"""What the substitute reads in private: the buttons under "please cover", and the question
-that comes when they decline."""
+"""What the substitute reads in private: the buttons under "please cover", the question that
+comes when they decline, and the reminder shortly before the lesson."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.texts import Safe, t
 from storage.models import CoverNeed
+from storage.schedule import Names, Schedule
 from storage.types import stored_id
+from views.leave import need_label
 
 
 def substitute_notice_markup(lang: str, need: CoverNeed) -> InlineKeyboardMarkup:
@@ -50,3 +52,16 @@ def decline_prompt(lang: str, need: CoverNeed, lesson: str) -> tuple[Safe, Inlin
         ]
     )
     return t(lang, "cover.decline.ask_reason", lesson=Safe(lesson)), markup
+
+
+def reminder_text(
+    lang: str, names: Names, schedule: Schedule, need: CoverNeed, minutes: int
+) -> Safe:
+    """Shortly before the lesson: which one, for whom, and in how many minutes."""
+    return t(
+        lang,
+        "cover.reminder",
+        minutes=minutes,
+        lesson=Safe(need_label(lang, names, schedule, need)),
+        teacher=names.person(need.absent_id),
+    )
