@@ -122,6 +122,24 @@ async def test_an_unconfirmed_cover_reminds_the_arranger_half_an_hour_before(
     assert "请你代课" in [text for text in told if "分钟后代课" not in text][-1]
 
 
+async def test_a_decline_after_the_slip_went_out_edits_it(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await xu_covers_period_3(harness, engine, clock)
+    notice = harness.last(XU)
+    await move(harness, clock, at(25, 20, 1))
+    posted = harness.last(GROUP)
+    assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in posted.plain
+
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+    asked = harness.request.find(XU, notice.message_id)
+    await harness.press(harness.user(XU), asked, asked.data_of("直接拒绝"))
+
+    update = harness.request.find(GROUP, posted.message_id)
+    assert update.edited and "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 待安排" in update.plain
+    assert "许志强 代课" not in update.plain.split("🔄")[0]
+
+
 def lesson_reminders(bot: BotHarness, chat: int) -> list[str]:
     return [m.plain for m in bot.in_chat(chat) if "分钟后代课" in m.plain]
 
