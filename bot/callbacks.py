@@ -196,6 +196,8 @@ COVER_PAGE = Button("cov", "pg", ("day", "index"))
 COVER_REOPEN = Button("cov", "ro", ("need", "version"))
 COVER_VOLUNTEER = Button("cov", "me", ("need",))
 COVER_ACKNOWLEDGE = Button("cov", "ok", ("need", "version"))
+COVER_DECLINE = Button("cov", "no", ("need", "version"))
+COVER_DECLINE_NOW = Button("cov", "nn", ("need", "version"))
 
 # Homework
 HOMEWORK = Feature("hw")

@@ -3,7 +3,8 @@
 The slip for today goes out at `cover.slip_today` (07:20), the one for tomorrow at
 `cover.slip_tomorrow` (20:00), each only when something is planned. What it shows is kept, so a
 later change edits it with what changed (see handlers/cover/slip.py). A substitute who
-has not pressed 收到 30 minutes before the lesson gets their arranger reminded. Two hours before
+has not pressed 收到 30 minutes before the lesson gets their arranger reminded, and the
+substitute is reminded `cover.reminder_minutes` (10) before it. Two hours before
 tomorrow's slip, an arranger with lessons of tomorrow still to arrange gets that day's board:
 the boards an approval sends can be days old, or lost in a long leave's many days.
 """
@@ -25,6 +26,7 @@ from storage.schedule import build_kit
 from storage.types import stored_id
 from views.cover_board import BoardParts, render_board
 from views.cover_slip import slip_lines, slip_message
+from views.cover_substitute import reminder_text
 from views.leave import need_label
 
 SLIP_TODAY = kinds.COVER_SLIP_TODAY
@@ -32,6 +34,7 @@ SLIP_TOMORROW = kinds.COVER_SLIP_TOMORROW
 ACK_REMINDER = kinds.COVER_ACK_REMINDER
 ACK_BEFORE = timedelta(minutes=30)
 OPEN_TOMORROW = kinds.COVER_OPEN_TOMORROW
+REMINDER = kinds.COVER_REMINDER
 # Before tomorrow's slip goes to the group, so that it can already name the substitutes.
 OPEN_BEFORE_SLIP = timedelta(hours=2)
 
@@ -128,6 +131,56 @@ async def send_ack_reminder(ctx: PushContext) -> bool:
     return sent > 0
 
 
+def _reminder_key(need: CoverNeed) -> str:
+    """Who covers and as of which change: a lesson given to someone else (or declined and given
+    back) is a new reminder, and the old one finds nothing to say."""
+    return f"{need.substitute_id}v{need.version}"
+
+
+async def plan_reminders(ctx: DayContext) -> list[Slot]:
+    """For each lesson someone covers today, `cover.reminder_minutes` before it begins."""
+    minutes: int = ctx.policies.get("cover.reminder_minutes")
+    if minutes <= 0 or not ctx.status.is_school_day:
+        return []
+    needs = await needs_on(
+        session=ctx.session,
+        school_id=stored_id(ctx.school),
+        day=ctx.day,
+        states=(CoverStatus.ASSIGNED,),
+    )
+    if not needs:
+        return []
+    kit = await build_kit(ctx.session, ctx.school)
+    slots = []
+    for need in needs:
+        start = kit.schedule.lesson_start(need.day, need.period)
+        if need.substitute_id and start is not None:
+            at = start - timedelta(minutes=minutes)
+            slots.append(Slot(REMINDER, f"need{need.id}", at, _reminder_key(need)))
+    return slots
+
+
+async def send_reminder(ctx: PushContext) -> bool:
+    """The substitute's reminder, if they still cover the lesson as planned."""
+    need = await ctx.session.get(CoverNeed, int(ctx.slot.target.removeprefix("need")))
+    if need is None or need.status != CoverStatus.ASSIGNED or ctx.slot.key != _reminder_key(need):
+        return False
+    kit = await build_kit(ctx.session, ctx.school)
+    person = kit.names.staff.get(need.substitute_id or 0)
+    if person is None or person.telegram_id is None:
+        return False
+    lang = person.language or ctx.services.settings.default_language
+    start = kit.schedule.lesson_start(need.day, need.period)
+    now = ctx.services.clock.now()
+    if start is None or start <= now:
+        return False  # sent late (the bot was down): the lesson began, nothing to remind of
+    # Said as planned (the scheduler's tick comes a little after the slot), unless sent late.
+    since = ctx.slot.at if now - ctx.slot.at < timedelta(minutes=2) else now
+    minutes = max(1, round((start - since).total_seconds() / 60))
+    text = reminder_text(lang, kit.names, kit.schedule, need, minutes)
+    return await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text)
+
+
 async def plan_open_tomorrow(ctx: DayContext) -> list[Slot]:
     """On any day, when tomorrow is a school day: whether anything is open is asked at 18:00."""
     tomorrow = ctx.day + timedelta(days=1)
@@ -171,4 +224,5 @@ def push_kinds() -> list[PushKind]:
         PushKind(SLIP_TOMORROW, plan_tomorrow, send_tomorrow),
         PushKind(ACK_REMINDER, plan_ack_reminders, send_ack_reminder),
         PushKind(OPEN_TOMORROW, plan_open_tomorrow, send_open_tomorrow),
+        PushKind(REMINDER, plan_reminders, send_reminder),
     ]

@@ -11,6 +11,7 @@ COVER_SLIP_TODAY = "cover_slip_today"
 COVER_SLIP_TOMORROW = "cover_slip_tomorrow"
 COVER_ACK_REMINDER = "cover_ack_reminder"
 COVER_OPEN_TOMORROW = "cover_open_tomorrow"
+COVER_REMINDER = "cover_reminder"
 DUTY_ANNOUNCE = "duty_announce"
 DUTY_REMIND = "duty_remind"
 PATROL_REMIND = "patrol_remind"
@@ -25,10 +26,13 @@ MY_DAY = "my_day"
 COVER_STATEMENT = "cover_statement"
 
 # A leave request waiting for approval moves its reminder; an approval, a return (销假), a
-# cover assignment or a swap moves the cover slips and the acknowledgement reminders. A change
-# of policy, calendar or timetable moves everything and rebuilds the whole school.
+# cover assignment or a swap moves the cover slips and the reminders to arrangers and
+# substitutes. A change of policy, calendar or timetable moves everything and rebuilds the whole
+# school.
 LEAVE = frozenset({LEAVE_REMINDER})
-COVER = frozenset({COVER_SLIP_TODAY, COVER_SLIP_TOMORROW, COVER_ACK_REMINDER, COVER_OPEN_TOMORROW})
+COVER = frozenset(
+    {COVER_SLIP_TODAY, COVER_SLIP_TOMORROW, COVER_ACK_REMINDER, COVER_OPEN_TOMORROW, COVER_REMINDER}
+)
 LEAVE_AND_COVER = LEAVE | COVER
 DUTY = frozenset({DUTY_ANNOUNCE, DUTY_REMIND, PATROL_REMIND})
 EVENTS = frozenset({EVENT_EVE, EVENT_SOON, EVENT_WEEK})

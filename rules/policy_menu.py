@@ -95,6 +95,7 @@ _ENTRIES: dict[str, Entry] = {
     "cover.rate.self_study": Entry(42, "yuan"),
     "cover.statement": Entry(43),
     "cover.statement_time": Entry(44),
+    "cover.reminder_minutes": Entry(45, "minutes"),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

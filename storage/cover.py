@@ -265,6 +265,29 @@ async def acknowledge(
     return result.rowcount == 1
 
 
+async def decline(*, session: AsyncSession, need: CoverNeed, version: int, staff_id: int) -> bool:
+    """The substitute says no: the lesson is open to arrange again, if still theirs as read."""
+    result = await session.exec(
+        update(CoverNeed)
+        .where(
+            col(CoverNeed.id) == need.id,
+            col(CoverNeed.version) == version,
+            col(CoverNeed.status) == CoverStatus.ASSIGNED,
+            col(CoverNeed.substitute_id) == staff_id,
+        )
+        .values(
+            status=CoverStatus.OPEN,
+            substitute_id=None,
+            assigned_at=None,
+            assigned_by=None,
+            acknowledged_at=None,
+            version=version + 1,
+        )
+    )
+    await session.refresh(need)
+    return result.rowcount == 1
+
+
 async def release_needs(*, session: AsyncSession, needs: Iterable[CoverNeed]) -> list[CoverNeed]:
     """Marks the needs released (their teacher is back); returns the ones that changed."""
     released = []

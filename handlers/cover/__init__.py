@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from handlers.cover import arranging, substitute
+from handlers.cover import arranging, decline, substitute
 
 
 def handlers() -> list[BaseHandler]:
     """This feature's handlers, in the order they are tried."""
-    return [*arranging.handlers(), *substitute.handlers()]
+    return [*arranging.handlers(), *decline.handlers(), *substitute.handlers()]

@@ -9,9 +9,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, timedelta
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-
-from bot import callbacks
 from bot.texts import Safe, t
 from handlers.core import follow_ups
 from handlers.core.outbox import tell
@@ -29,6 +26,7 @@ from storage.schedule import Kit, build_kit
 from storage.types import stored_id
 from views.common import day_label
 from views.cover_board import BoardParts, render_board
+from views.cover_substitute import substitute_notice_markup
 from views.leave import language_of, need_label
 
 
@@ -144,19 +142,6 @@ async def tell_arrangers(turn: Turn, kit: Kit, need: CoverNeed, key: str, **valu
             lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
             **values,
         )
-
-
-def substitute_notice_markup(lang: str, need: CoverNeed) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    t(lang, "cover.button.ack"),
-                    callback_data=callbacks.COVER_ACKNOWLEDGE.data(stored_id(need), need.version),
-                )
-            ]
-        ]
-    )
 
 
 def tell_substitute(turn: Turn, kit: Kit, need: CoverNeed, *, ask_ack: bool) -> None:

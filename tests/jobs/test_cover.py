@@ -7,12 +7,14 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import scheduler
 from jobs.leave import watch_leaves
 from storage.db import session_factory
+from storage.models import School
 from storage.policies import set_policy
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness, Sent
@@ -114,8 +116,77 @@ async def test_an_unconfirmed_cover_reminds_the_arranger_half_an_hour_before(
     await harness.press(harness.user(7_100_000_002), notice, notice.data_of("收到"))
     await move(harness, clock, at(26, 13, 5))
     assert len([m for m in harness.in_chat(OFFICE_A) if m.plain.startswith("⏰")]) == 1
-    # Nothing more for him than the notice (and the morning message of his day).
-    assert "请你代课" in [m.plain for m in harness.in_chat(XU) if "我的今天" not in m.plain][-1]
+    # Nothing more for him than the notice (and the morning message of his day, and the
+    # reminder shortly before his lesson).
+    told = [m.plain for m in harness.in_chat(XU) if "我的今天" not in m.plain]
+    assert "请你代课" in [text for text in told if "分钟后代课" not in text][-1]
+
+
+async def test_a_decline_after_the_slip_went_out_edits_it(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await xu_covers_period_3(harness, engine, clock)
+    notice = harness.last(XU)
+    await move(harness, clock, at(25, 20, 1))
+    posted = harness.last(GROUP)
+    assert "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 许志强 代课" in posted.plain
+
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+    asked = harness.request.find(XU, notice.message_id)
+    await harness.press(harness.user(XU), asked, asked.data_of("直接拒绝"))
+
+    update = harness.request.find(GROUP, posted.message_id)
+    assert update.edited and "第3节（10:00–10:40）三(2)班 语文 周雅琴 → 待安排" in update.plain
+    assert "许志强 代课" not in update.plain.split("🔄")[0]
+
+
+def lesson_reminders(bot: BotHarness, chat: int) -> list[str]:
+    return [m.plain for m in bot.in_chat(chat) if "分钟后代课" in m.plain]
+
+
+async def test_the_substitute_is_reminded_once_ten_minutes_before_and_not_when_released(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    guo = 7_100_000_002
+    board = await xu_covers_period_3(harness, engine, clock)
+    board = harness.request.find(OFFICE_A, board.message_id)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("2→郭春燕"))  # 13:30
+
+    await move(harness, clock, at(26, 9, 49))
+    assert lesson_reminders(harness, XU) == []
+    await move(harness, clock, at(26, 9, 51))
+    await move(harness, clock, at(26, 9, 58))
+    assert lesson_reminders(harness, XU) == [
+        "⏰ 10 分钟后代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）"
+    ]
+
+    # 周雅琴 comes back at noon: 郭春燕's afternoon cover is released, and not reminded of.
+    await move(harness, clock, at(26, 12, 0))
+    await harness.send(harness.user(TEACHER), "/back")
+    await move(harness, clock, at(26, 13, 25))
+    assert any("不用代课了" in m.plain for m in harness.in_chat(guo))
+    assert lesson_reminders(harness, guo) == []
+    assert len(lesson_reminders(harness, XU)) == 1
+
+
+async def test_no_reminder_when_the_school_turns_it_off(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await xu_covers_period_3(harness, engine, clock)
+    async with session_factory(engine)() as s, s.begin():
+        school = (await s.exec(select(School))).one()
+        await set_policy(
+            session=s,
+            school_id=school.id or 0,
+            key="cover.reminder_minutes",
+            raw_value="0",
+            by=None,
+            now=clock.now(),
+        )
+
+    await move(harness, clock, at(26, 9, 55))
+
+    assert lesson_reminders(harness, XU) == []
 
 
 def reminders(bot: BotHarness, chat: int) -> list[str]:

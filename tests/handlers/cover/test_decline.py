@@ -1,0 +1,119 @@
+"""A substitute who says no: 拒绝 gives the lesson back to the arrangers, with a reason if typed.
+
+周雅琴 is away all Thursday; 王晴晴 asks 许志强 to cover period 3 (10:00–10:40) of 三(2)班.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import ManualClock
+from tests.conftest import SHANGHAI
+from tests.handlers.cover.test_cover import actions, approved_day_off, needs
+from tests.harness import BotHarness, Sent
+from tests.schools.leave import CAO, OFFICE_A, OFFICE_B, XU, in_own_chat, seed
+
+LESSON = "11月26日 周四 第3节（10:00–10:40）三(2)班 语文"
+
+
+async def xu_asked(harness: BotHarness) -> tuple[Sent, Sent]:
+    """王晴晴's board and the notice 许志强 gets for period 3."""
+    board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    return board, harness.last(XU)
+
+
+async def test_declining_with_a_reason_puts_the_lesson_back_and_tells_the_arrangers(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board, notice = await xu_asked(harness)
+    assert [label for label, _ in notice.buttons] == ["收到", "拒绝"]
+    decline, ack = notice.data_of("拒绝"), notice.data_of("收到")
+    stale = "v1:cov:as:1:2:1"  # 1→郭春燕 on a board drawn while 许志强 had the lesson
+
+    await harness.press(harness.user(XU), notice, decline)
+    asked = harness.request.find(XU, notice.message_id)
+    assert "你要拒绝代课" in asked.plain
+    assert (await needs(engine))[0].status == "assigned"  # nothing changes before the answer
+
+    await harness.send(harness.user(XU), "周四上午要去区里听课")
+
+    assert "已拒绝代课" in harness.last(XU).plain
+    assert "已拒绝代课" in harness.request.find(XU, notice.message_id).plain
+    first = (await needs(engine))[0]
+    assert (first.status, first.substitute_id, first.acknowledged_at) == ("open", None, None)
+    for arranger in (OFFICE_A, OFFICE_B):
+        told = [m.plain for m in harness.in_chat(arranger) if "拒绝代课" in m.plain]
+        reason = "\n原因：周四上午要去区里听课"
+        assert told == [f"↩️ 许志强 拒绝代课，这节课需要重新安排：{LESSON}{reason}"]
+    # 王晴晴's board is drawn again with the lesson to arrange.
+    assert "1. 第3节 三(2)班 语文（周雅琴）：待安排" in harness.request.find(
+        OFFICE_A, board.message_id
+    ).plain.replace("👉 ", "")
+    assert await actions(engine) == ["cover_assigned", "cover_declined"]
+
+    # The old buttons are refused: a second decline, a 收到, the board drawn before.
+    _, again = await harness.press(harness.user(XU), notice, decline)
+    _, acked = await harness.press(harness.user(XU), notice, ack)
+    _, old = await harness.press(harness.user(OFFICE_A), in_own_chat(OFFICE_A), stale)
+    assert "已经变更" in again["text"] and "已经变更" in acked["text"]
+    assert "刚刚变了" in old["text"]
+    assert (await needs(engine))[0].status == "open"
+
+
+async def test_keeping_the_lesson_after_all_makes_later_text_no_reason(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    _, notice = await xu_asked(harness)
+
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+    asked = harness.request.find(XU, notice.message_id)
+    await harness.press(harness.user(XU), asked, asked.data_of("收到"))
+    await harness.send(harness.user(XU), "好的")
+
+    assert "已确认代课" in harness.request.find(XU, notice.message_id).plain
+    first = (await needs(engine))[0]
+    assert (first.status, first.acknowledged_at is not None) == ("assigned", True)
+    assert not [m for m in harness.in_chat(OFFICE_B) if "拒绝代课" in m.plain]
+
+
+async def test_declining_without_a_reason_and_nobody_else_can_decline_for_them(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    _, notice = await xu_asked(harness)
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+    now = harness.request.find(XU, notice.message_id).data_of("直接拒绝")
+
+    _, other = await harness.press(harness.user(CAO), in_own_chat(CAO), now)
+    assert other["text"] == "你没有权限执行这个操作。"
+    assert (await needs(engine))[0].status == "assigned"
+
+    await harness.press(harness.user(XU), harness.request.find(XU, notice.message_id), now)
+
+    assert "已拒绝代课" in harness.request.find(XU, notice.message_id).plain
+    assert (await needs(engine))[0].status == "open"
+    told = [m.plain for m in harness.in_chat(OFFICE_B) if "拒绝代课" in m.plain]
+    assert told == [f"↩️ 许志强 拒绝代课，这节课需要重新安排：{LESSON}"]
+
+
+async def test_a_decline_once_the_lesson_began_is_refused(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    _, notice = await xu_asked(harness)
+    clock.set(datetime(2026, 11, 26, 10, 5, tzinfo=SHANGHAI))
+
+    _, answer = await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+
+    assert answer["show_alert"]
+    assert answer["text"] == (
+        f"{LESSON} 已于 10:00 开始上课，不能再拒绝了。请直接联系安排代课的老师。"
+    )
+    first = (await needs(engine))[0]
+    assert (first.status, first.substitute_id is not None) == ("assigned", True)
+    assert not [m for m in harness.in_chat(OFFICE_B) if "拒绝代课" in m.plain]
