@@ -6,12 +6,14 @@ Pure: plain values in (storage.my_day's `MyDay` and `Preference`), text and keyb
 
 from __future__ import annotations
 
-from datetime import date, time
+import html
+from datetime import date, datetime, time, tzinfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, t
+from rules.ics import IcsEvent
 from rules.states import CoverStatus
 from storage.my_day import TIME_CHOICES, MyDay, MyLesson, Preference
 from views.common import day_label
@@ -189,3 +191,62 @@ def changed_text(lang: str, pref: Preference) -> str:
     if pref.off:
         return str(t(lang, "day.pref.now_off"))
     return str(t(lang, "day.pref.now_at", time=hhmm(pref.send_at)))
+
+
+def calendar_events(lang: str, mine: MyDay, tz: tzinfo, person_id: int) -> list[IcsEvent]:
+    """A day's entries for a phone's calendar: the lessons the person teaches that day (their
+    own, swapped in, covered or merged in; not those given away or swapped out), their duty
+    posts and their meetings. The ids stay the same from one export to the next."""
+    found: list[IcsEvent] = []
+    day = mine.day.isoformat()
+    for lesson in mine.lessons:
+        if lesson.kind in ("given", "swapped_out") or lesson.start is None or lesson.end is None:
+            continue
+        what = plain(
+            t(
+                lang,
+                "day.lesson.what",
+                period=lesson.period,
+                times="",
+                klass=lesson.klass,
+                subject=lesson.subject,
+            )
+        )
+        if lesson.kind == "cover":
+            what += plain(t(lang, "day.lesson.cover", name=lesson.other))
+        elif lesson.kind == "merged":
+            what += plain(t(lang, "day.lesson.merged", klass=lesson.merged_with, name=lesson.other))
+        elif lesson.kind == "swapped_in":
+            what += plain(t(lang, "day.lesson.swapped_in"))
+        found.append(
+            IcsEvent(
+                f"{day}-p{lesson.period}-{person_id}@staffroom",
+                datetime.combine(mine.day, lesson.start, tzinfo=tz),
+                datetime.combine(mine.day, lesson.end, tzinfo=tz),
+                what.strip(),
+            )
+        )
+    for index, duty in enumerate(mine.duties):
+        found.append(
+            IcsEvent(
+                f"{day}-duty{index}-{person_id}@staffroom",
+                datetime.combine(mine.day, duty.start, tzinfo=tz),
+                datetime.combine(mine.day, duty.end, tzinfo=tz),
+                plain(t(lang, "day.ics.duty", post=duty.post)),
+            )
+        )
+    for index, event in enumerate(mine.events):
+        found.append(
+            IcsEvent(
+                f"{day}-event{index}-{person_id}@staffroom",
+                datetime.combine(mine.day, event.start, tzinfo=tz),
+                datetime.combine(mine.day, event.end, tzinfo=tz),
+                event.title,
+            )
+        )
+    return found
+
+
+def plain(text: str) -> str:
+    """A text as a calendar shows it: without HTML escapes."""
+    return html.unescape(text)

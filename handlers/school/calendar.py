@@ -8,6 +8,7 @@ from telegram.ext import BaseHandler, CommandHandler
 
 from bot.texts import split_message
 from handlers.core.turn import Turn, command
+from handlers.day.calendar_feed import send_my_calendar
 from rules import dates
 from rules.calendar import DayKind, SchoolCalendar
 from rules.import_calendar import MAX_NOTE, parse_makeup_weekday
@@ -82,6 +83,10 @@ def _span(words: list[str], today: date) -> tuple[date, date, list[str]]:
     return start, end, rest
 
 
+# `/calendar me`: one's own four weeks as an .ics file (handlers/day/calendar_feed.py).
+MY_CALENDAR = ("me", "我", "我的")
+
+
 @command(where="any", staff=True)
 async def cmd_calendar(turn: Turn) -> None:
     """Shows the next 14 days, or an admin's `/calendar term|closed|makeup|remove …` change."""
@@ -90,6 +95,9 @@ async def cmd_calendar(turn: Turn) -> None:
         turn.reply(turn.t("common.no_school"))
         return
     words = turn.args
+    if words and words[0].casefold() in MY_CALENDAR:
+        await send_my_calendar(turn)
+        return
     action = ADMIN_ACTIONS.get(words[0].casefold()) if words else None
     if words and action is None:
         turn.reply(turn.t("cal.unknown_action", word=words[0][:20]))
