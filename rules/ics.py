@@ -44,13 +44,11 @@ def fold(line: str) -> list[str]:
     piece after the first begins with a space."""
     pieces: list[str] = []
     current, size = "", 0
-    limit = FOLD_AT
     for char in line:
         width = len(char.encode("utf-8"))
-        if size + width > limit:
+        if size + width > FOLD_AT:
             pieces.append(current)
             current, size = " ", 1
-            limit = FOLD_AT
         current += char
         size += width
     pieces.append(current)

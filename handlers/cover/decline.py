@@ -22,7 +22,7 @@ from bot.services import BotContext
 from bot.texts import Safe
 from handlers.core.dialogue import dialogue
 from handlers.core.turn import Turn, button, command
-from handlers.core.wizard import TYPED
+from handlers.core.wizard import TYPED, typed_text
 from handlers.cover.board_copies import redraw_copies
 from handlers.cover.boards import load_kit, need_for_press, tell_arrangers, update_slips
 from handlers.cover.substitute import on_acknowledge
@@ -144,13 +144,12 @@ async def on_decline_now(turn: Turn) -> object:
 @command(where="private", staff=True)
 async def on_decline_reason(turn: Turn) -> object:
     """Gives the lesson back with the reason typed."""
-    message = turn.update.effective_message
     asked = turn.context.user_data.pop(DECLINE_KEY, None)
     if asked is None:
         turn.reply(turn.t("common.button_invalid"))
         return END
     need_id, version, chat_id, message_id = asked
-    reason = (message.text or "").strip() if message is not None else ""
+    reason = typed_text(turn)
     if len(reason) > MAX_REASON:
         turn.context.user_data[DECLINE_KEY] = asked
         turn.reply(turn.t("common.too_long", limit=MAX_REASON))

@@ -10,6 +10,7 @@ version until the change is approved.
 from __future__ import annotations
 
 from handlers.core.turn import Turn, button, command
+from handlers.core.wizard import typed_text
 from handlers.homework.author import own_post
 from handlers.homework.notices import request_decision, tell_group
 from handlers.homework.posting import (
@@ -19,7 +20,6 @@ from handlers.homework.posting import (
     reply_keeping_text,
     standing,
     standing_text,
-    typed_text,
 )
 from handlers.homework.submit import refusal_reason
 from rules.homework import (

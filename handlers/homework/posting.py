@@ -94,11 +94,6 @@ def lang_of(turn: Turn, staff: Staff) -> str:
     return staff.language or turn.svc.settings.default_language
 
 
-def typed_text(turn: Turn) -> str:
-    message = turn.update.effective_message
-    return (message.text or "").strip() if message is not None else ""
-
-
 def forget(turn: Turn) -> None:
     """Drops whatever a homework dialogue was keeping (the wizard, an edit, a return)."""
     for key in (DRAFT_KEY, EDIT_KEY, RETURN_KEY):

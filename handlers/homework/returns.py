@@ -11,6 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from handlers.core.turn import Turn, button, command
+from handlers.core.wizard import typed_text
 from handlers.homework.decisions import MAX_REASON, apply_decision, find_decision
 from handlers.homework.posting import END, RETURN_KEY
 
@@ -45,7 +46,7 @@ async def on_return_reason(turn: Turn) -> object:
     if pending is None:
         return END
     message = turn.update.effective_message
-    reason = (message.text or "").strip() if message is not None else ""
+    reason = typed_text(turn)
     if len(reason) > MAX_REASON:
         turn.reply(turn.t("common.too_long", limit=MAX_REASON))
         return REASON

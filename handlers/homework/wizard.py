@@ -12,14 +12,8 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot import callbacks
 from bot.texts import t
 from handlers.core.turn import Turn, button, command
-from handlers.homework.posting import (
-    DRAFT_KEY,
-    END,
-    forget,
-    school_today,
-    standing_text,
-    typed_text,
-)
+from handlers.core.wizard import typed_text
+from handlers.homework.posting import DRAFT_KEY, END, forget, school_today, standing_text
 from handlers.homework.submit import allowed_everywhere, submit
 from rules.homework import (
     MAX_CONTENT,

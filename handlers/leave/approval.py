@@ -26,7 +26,7 @@ from handlers.core import follow_ups
 from handlers.core.dialogue import dialogue
 from handlers.core.outbox import tell
 from handlers.core.turn import Turn, button, command
-from handlers.core.wizard import TYPED
+from handlers.core.wizard import TYPED, typed_text
 from handlers.cover.board_copies import redraw_copies
 from handlers.cover.boards import boards_follow, default_lang, load_kit, update_slips
 from handlers.cover.substitute_away import reopen_their_covers
@@ -401,7 +401,7 @@ async def on_reject_reason(turn: Turn) -> object:
     asked = turn.context.user_data.pop(REJECT_KEY, None)
     # A reply names its own step, even when the person was asked about another one since.
     approval_id = _prompted_step(message) or asked
-    note = (message.text or "").strip() if message is not None else ""
+    note = typed_text(turn)
     if len(note) > MAX_NOTE:
         turn.context.user_data[REJECT_KEY] = approval_id
         turn.reply(turn.t("common.too_long", limit=MAX_NOTE))
