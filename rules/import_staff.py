@@ -17,6 +17,7 @@ from rules.importing import (
     CellError,
     Parsed,
     RowReader,
+    normalise,
     parse_class,
     parse_grade,
     parse_language,
@@ -36,7 +37,22 @@ COLUMNS = (
     Column("head_of", "班主任", "head_of", aliases=("所带班级", "head_of_class")),
     Column("telegram_id", "telegram_id", "telegram_id", aliases=("telegram", "tg_id")),
     Column("language", "语言", "language", aliases=("lang",)),
+    Column(
+        "employment",
+        "编制",
+        "employment",
+        aliases=("在编/外聘", "在编外聘", "编制类型", "用工性质", "用工形式", "external"),
+    ),
 )
+
+# What offices write in the 编制 column: on the school's establishment (在编), or not (外聘,
+# 代课, 非在编: hired from outside, often per lesson, kept on a separate sheet of the pay).
+_EMPLOYMENT = {
+    "在编": False, "正式": False, "编内": False, "在职": False,
+    "regular": False, "internal": False, "permanent": False,
+    "外聘": True, "代课": True, "代课教师": True, "非在编": True, "编外": True, "临聘": True,
+    "external": True, "contract": True, "supply": True,
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -51,6 +67,7 @@ class StaffRecord:
     head_of: ClassRef | None
     telegram_id: int | None
     language: str | None
+    external: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class StaffState:
     head_of: ClassRef | None
     telegram_id: int | None
     language: str | None
+    external: bool = False  # 外聘/代课 (not on the school's establishment, 非在编)
 
 
 def _roles(text: str) -> frozenset[str]:
@@ -80,6 +98,14 @@ def _subjects(text: str) -> tuple[str, ...]:
     return subjects
 
 
+def parse_employment(text: str) -> bool:
+    """Whether a 编制 cell says the person is external (外聘, 代课, 非在编) or not (在编)."""
+    external = _EMPLOYMENT.get(normalise(text))
+    if external is None:
+        raise CellError("import.err.bad_employment", value=text)
+    return external
+
+
 def parse_staff(sheet: Sheet) -> Parsed[StaffRecord]:
     parsed: Parsed[StaffRecord] = Parsed()
     seen: dict[str, int] = {}
@@ -92,6 +118,7 @@ def parse_staff(sheet: Sheet) -> Parsed[StaffRecord]:
         head_of = cells.read("head_of", parse_class)
         telegram_id = cells.read("telegram_id", parse_telegram_id)
         language = cells.read("language", parse_language)
+        external = cells.read("employment", parse_employment)
         if name in seen:
             cells.fail("name", "import.err.duplicate_name", name=name, other_line=seen[name])
         if grade is not None and head_of is not None and head_of.grade != grade:
@@ -100,7 +127,9 @@ def parse_staff(sheet: Sheet) -> Parsed[StaffRecord]:
             continue
         seen[name] = row.line
         parsed.records.append(
-            StaffRecord(row.line, name, roles, subjects, grade, head_of, telegram_id, language)
+            StaffRecord(
+                row.line, name, roles, subjects, grade, head_of, telegram_id, language, external
+            )
         )
     return parsed
 
@@ -121,6 +150,7 @@ def merge_staff(record: StaffRecord, stored: StaffState | None) -> StaffState:
         head_of=head_of,
         telegram_id=record.telegram_id or before.telegram_id,
         language=record.language or before.language,
+        external=record.external if record.external is not None else before.external,
     )
 
 
@@ -183,4 +213,5 @@ def encoded(state: StaffState) -> dict[str, object]:
         "grade": state.grade,
         "telegram_id": state.telegram_id,
         "language": state.language,
+        "external": state.external,
     }

@@ -105,6 +105,15 @@ class CoverStatement:
     def pay(self) -> int:
         return sum(t.pay for t in self.teachers)
 
+    def staffed(self, external: bool) -> CoverStatement:
+        """The teachers on the school's establishment (在编), or the external ones (外聘), with
+        totals of their own: many schools pay the two from different budgets."""
+        return CoverStatement([t for t in self.teachers if t.external == external], self.rates)
+
+    @property
+    def has_external(self) -> bool:
+        return any(t.external for t in self.teachers)
+
 
 def cover_statement(
     records: Iterable[CoverRecord],

@@ -39,6 +39,7 @@ async def _stored(*, session: AsyncSession, school_id: int) -> dict[str, tuple[S
                 head_of=refs.get(s.head_of_class_id) if s.head_of_class_id is not None else None,
                 telegram_id=s.telegram_id,
                 language=s.language,
+                external=s.external,
             ),
         )
         for s in staff

@@ -80,6 +80,11 @@ class SchoolBook:
         person = self.staff.get(staff_id)
         return person.grade if person is not None else None
 
+    @property
+    def external(self) -> frozenset[int]:
+        """The external teachers (外聘/代课), whom the statements list apart."""
+        return frozenset(staff_id for staff_id, person in self.staff.items() if person.external)
+
     def terms(self) -> list[tuple[date, date]]:
         return [(span.start, span.end) for span in self.calendar.data.terms]
 
@@ -460,7 +465,13 @@ async def load_report(
         records = await cover_records(
             session=session, school_id=school_id, period=period, names=book.names
         )
-        report.cover = cover_statement(records, names, cover_rates(book.policies), include=include)
+        report.cover = cover_statement(
+            records,
+            names,
+            cover_rates(book.policies),
+            include=include,
+            external=book.external,
+        )
     elif kind == "leave":
         records = await cover_records(
             session=session, school_id=school_id, period=period, names=book.names
@@ -473,6 +484,7 @@ async def load_report(
             period,
             book.calendar.is_school_day,
             include=include,
+            external=book.external,
         )
     elif kind == "training":
         year = training_year(period.end, book.policies.get("training.year_start"))

@@ -102,7 +102,36 @@ def cover_workbook(
     names: dict[int, str],
     locked: Sequence[date] = (),
 ) -> bytes:
-    """Totals per teacher (with the balance, pay and a signature column) and each lesson."""
+    """Totals per teacher (with the balance, pay and a signature column) and each lesson; the
+    external teachers (外聘), if the school has any on the statement, on sheets of their own
+    with their own totals, after those on the establishment (在编)."""
+    note = t(lang, "report.balance_note") + "".join(
+        " " + t(lang, "report.locked_note", month=f"{month:%Y-%m}") for month in locked
+    )
+    if not statement.has_external:
+        totals, details = _cover_sheets(lang, statement, names, note)
+        return write(lang, Book(heading, [totals, details]))
+    summaries: list[Sheet] = []
+    lessons: list[Sheet] = []
+    for external in (False, True):
+        part = statement.staffed(external)
+        if not part.teachers:
+            continue  # an external teacher's own statement has no 在编 part
+        label = "external" if external else "internal"
+        totals, details = _cover_sheets(lang, part, names, note)
+        for sheet, name in ((totals, "totals"), (details, "details")):
+            sheet.name = t(lang, f"report.sheet.{label}_{name}")
+            sheet.title = heading + t(lang, f"report.part.{label}")
+        summaries.append(totals)
+        lessons.append(details)
+    # The summaries first: the office signs and pays from them, the details back them up.
+    return write(lang, Book(heading, summaries + lessons))
+
+
+def _cover_sheets(
+    lang: str, statement: CoverStatement, names: dict[int, str], note: str
+) -> tuple[Sheet, Sheet]:
+    """The totals and the details of the teachers on `statement`."""
     paid = statement.rates.paid
     money = [Column("pay", 11, "0")] if paid else []
     details = Sheet(
@@ -174,10 +203,9 @@ def cover_workbook(
             *([statement.pay] if paid else []),
             "",
         ],
-        note=t(lang, "report.balance_note")
-        + "".join(" " + t(lang, "report.locked_note", month=f"{month:%Y-%m}") for month in locked),
+        note=note,
     )
-    return write(lang, Book(heading, [totals, details]))
+    return totals, details
 
 
 # --- 考勤汇总 ------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ class Sheet:
     rows: list[list[object]]
     totals: list[object] | None = None
     note: str = ""
+    title: str = ""  # the title row when it differs from the book's (a part of the report)
 
 
 @dataclass
@@ -59,7 +60,7 @@ def _write_value(cell: object, value: object) -> None:
 def _sheet(ws: Worksheet, lang: str, heading: str, sheet: Sheet) -> None:
     ws.title = sheet.name[:31]
     width = len(sheet.columns)
-    ws.cell(1, 1).value = heading
+    ws.cell(1, 1).value = sheet.title or heading
     ws.cell(1, 1).font = _TITLE
     if width > 1:
         ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)

@@ -89,6 +89,9 @@ class Staff(SQLModel, table=True):
     telegram_id: int | None = Field(default=None, sa_type=BigInteger)
     language: str | None = Field(default=None, max_length=8)
     active: bool = Field(default=True)
+    # 外聘/代课: not on the school's establishment (非在编); paid on a sheet of their own, and
+    # suggested for cover only where the school allows it (cover.suggest_external).
+    external: bool = Field(default=False)
 
     @property
     def role_set(self) -> frozenset[str]:

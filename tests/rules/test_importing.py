@@ -171,6 +171,31 @@ def test_school_wide_conflicts_name_the_other_person() -> None:
     ]
 
 
+def test_the_employment_column_marks_external_teachers_and_an_empty_cell_keeps_it() -> None:
+    roster = sheet(
+        "姓名,在编/外聘\n曹明,外聘\n周雅琴,在编\n雷红霞,\n景佳梅,代课\n王晴晴,非在编\n",
+        import_staff.COLUMNS,
+    )
+    parsed = import_staff.parse_staff(roster)
+    assert parsed.errors == []
+    assert [r.external for r in parsed.records] == [True, False, None, True, True]
+    before = [stored("雷红霞", external=True), stored("周雅琴", external=True)]
+    plans, _ = plan_staff(roster, parsed.records, before)
+    assert {state.name: state.external for _, state in plans} == {
+        "曹明": True,
+        "周雅琴": False,
+        "雷红霞": True,
+        "景佳梅": True,
+        "王晴晴": True,
+    }
+
+
+def test_an_unknown_employment_is_an_error_at_its_cell() -> None:
+    parsed = import_staff.parse_staff(sheet("name,employment\n曹明,maybe\n", import_staff.COLUMNS))
+    assert where(parsed.errors) == [(2, "employment", "import.err.bad_employment")]
+    assert parsed.errors[0].values == {"value": "maybe"}
+
+
 TIMETABLE_COLUMNS = import_timetable.COLUMNS
 
 

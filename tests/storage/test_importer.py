@@ -97,6 +97,28 @@ async def test_a_gbk_roster_from_excel_imports(
     assert "三(2)班" in plain(render_summary("zh", result))
 
 
+async def test_the_roster_marks_external_teachers_and_keeps_the_mark_when_left_empty(
+    session: AsyncSession, school: School, now: datetime
+) -> None:
+    await run(session, school, "staff", "姓名,编制\n曹明,外聘\n周雅琴,在编\n", now)
+    assert (await staff_named(session, "曹明")).external
+    assert not (await staff_named(session, "周雅琴")).external
+    again = await run(session, school, "staff", "姓名,学科,编制\n曹明,数学,\n", now)
+    assert again.updated == 1
+    assert (await staff_named(session, "曹明")).external
+    hired = await run(session, school, "staff", "name,employment\n周雅琴,external\n", now)
+    assert hired.updated == 1 and (await staff_named(session, "周雅琴")).external
+
+
+async def test_an_unknown_employment_is_refused_in_either_language(
+    session: AsyncSession, school: School, now: datetime
+) -> None:
+    problem = await failed(session, school, "staff", "姓名,编制\n曹明,临时工\n", now)
+    assert "第 2 行「编制」列：“临时工”不是编制" in plain(render_errors("zh", problem))
+    assert '"临时工" is not an employment status' in plain(render_errors("en", problem))
+    assert await count(session, Staff) == 0
+
+
 async def test_reimporting_a_roster_changes_nothing(
     session: AsyncSession, school: School, now: datetime
 ) -> None:
