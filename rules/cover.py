@@ -200,6 +200,7 @@ class Candidate:
     staff_id: int
     name: str
     grade: int | None
+    external: bool = False  # 外聘/代课: suggested only where the school allows it
 
 
 @dataclass(frozen=True)
@@ -256,8 +257,10 @@ def rank_substitutes(
     limit: int = 3,
     ends: datetime | None = None,
     now: datetime | None = None,
+    with_external: bool = True,
 ) -> list[Suggestion]:
     """The best `limit` people to cover the lesson, with the reasons that put them there.
+    External teachers (外聘) are among them only `with_external` (the school's choice).
 
     The grade group is the grade on the roster, or `grade_teachers`: those who teach in that
     grade (an English or music teacher belongs to every grade group they teach in). Given when
@@ -270,6 +273,8 @@ def rank_substitutes(
     ranked: list[tuple[tuple[bool, bool, bool, bool, int, int], Candidate]] = []
     neighbours = (lesson.period - 1, lesson.period + 1)
     for person in candidates:
+        if person.external and not with_external:
+            continue
         if unavailable(person.staff_id, lesson.teacher_id, lesson.period, availability):
             continue
         own = availability.busy.get(person.staff_id, ())

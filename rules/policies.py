@@ -141,6 +141,11 @@ SPECS: tuple[PolicySpec, ...] = (
     # Who of the arrangers gets a day's boards: every one, or those on a duty that day.
     PolicySpec("cover.boards_to", "choice", "all", choices=("all", "on_duty")),
     _int("cover.daily_cap", 2, 1, 8),
+    # External teachers (外聘/代课) among the suggested substitutes. Off unless the school says
+    # so: they are hired for set lessons and paid per lesson from a budget of their own, so
+    # an extra cover costs money the office has to agree to; they can still be asked in the
+    # group, and linked and used like anyone else.
+    PolicySpec("cover.suggest_external", "bool", "off"),
     # A private reminder to the substitute this long before the lesson (0: none).
     _int("cover.reminder_minutes", 10, 0, 60, schedules=True),
     _time("cover.slip_today", "07:20"),

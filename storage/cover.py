@@ -443,7 +443,7 @@ async def _teacher_pool(
 
     async def load() -> list[tuple[Candidate, frozenset[str]]]:
         return [
-            (Candidate(stored_id(s), s.name, s.grade), frozenset(s.subject_list))
+            (Candidate(stored_id(s), s.name, s.grade, s.external), frozenset(s.subject_list))
             for s in await school_staff(session=session, school_id=school_id)
             if is_teacher(s)
         ]
@@ -460,9 +460,10 @@ async def suggest(
     subject_name: str,
     now: datetime,
     limit: int = 3,
+    with_external: bool = True,
 ) -> list[Suggestion]:
     """The top substitutes for the need, the current substitute left out of the counts; none
-    once the lesson is over."""
+    once the lesson is over. External teachers only `with_external` (cover.suggest_external)."""
     pool = await _teacher_pool(session=session, school_id=need.school_id)
     teachers = cover_day.schedule.teachers
     class_teachers = teachers.by_class.get(need.class_id, set())
@@ -482,6 +483,7 @@ async def suggest(
         limit=limit,
         ends=cover_day.schedule.lesson_over_at(need.day, need.period),
         now=now,
+        with_external=with_external,
     )
 
 

@@ -105,6 +105,7 @@ async def suggest_shown(
         subject_name=kit.names.subjects.get(need.subject_id, ""),
         now=shown.now,
         limit=SUGGESTED,
+        with_external=kit.suggest_external,
     )
 
 

@@ -217,6 +217,10 @@ class Kit:
         return str(self.policies.get("cover.arranger"))
 
     @property
+    def suggest_external(self) -> bool:
+        return bool(self.policies.get("cover.suggest_external"))
+
+    @property
     def boards_to(self) -> str:
         return str(self.policies.get("cover.boards_to"))
 

@@ -251,3 +251,23 @@ def test_a_lesson_that_is_over_is_offered_to_nobody() -> None:
 
     assert ranked(at(9, 0)) == ranked(at(10, 39)) == ["许志强", "吴晓梅", "冯海燕"]
     assert ranked(at(10, 40)) == ranked(at(13, 57)) == []
+
+
+def test_external_teachers_are_suggested_only_where_the_school_allows() -> None:
+    lesson = DayLesson(THU, 3, C31, 3, CHINESE, ABSENT, 1)
+    people = [Candidate(30, "甲", 3), Candidate(31, "外聘乙", 3, external=True)]
+    free = Availability(busy={}, away=set(), covers_today={}, covers_month={30: 5}, cap=2)
+
+    def ranked(with_external: bool) -> list[str]:
+        found = rank_substitutes(
+            lesson,
+            people,
+            free,
+            class_teachers=set(),
+            subject_teachers={31},
+            with_external=with_external,
+        )
+        return [s.name for s in found]
+
+    assert ranked(False) == ["甲"]
+    assert ranked(True) == ["外聘乙", "甲"]
