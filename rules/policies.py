@@ -176,6 +176,10 @@ SPECS: tuple[PolicySpec, ...] = (
     # Forum topics of the staff group (message_thread_id; 0: the general topic). Set most easily
     # by an admin sending `/topic 作业` inside the topic (handlers/school/topics.py).
     *(_int(f"group.topic.{name}", 0, 0, TOPIC_MAX) for name in TOPICS),
+    # Who below the office may have reports (/report): grade leaders their grade's or only
+    # their own, and whether teachers may have their own cover statement and training hours.
+    PolicySpec("report.grade_leaders", "choice", "grade", choices=("grade", "own")),
+    PolicySpec("report.teachers", "bool", "on"),
 )
 
 SPEC_BY_KEY: dict[str, PolicySpec] = {spec.key: spec for spec in SPECS}

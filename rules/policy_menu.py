@@ -47,7 +47,10 @@ SECTIONS: tuple[Section, ...] = (
     Section(4, "duty", ("duty", "patrol")),
     Section(5, "events", ("events",)),
     Section(6, "training", ("training",)),
-    Section(7, "other", ("push", "group")),
+    # Who may have which report gets a page of its own, before the push and topic settings.
+    Section(
+        7, "other", ("push", "group", "report"), (("report.grade_leaders", "report.teachers"),)
+    ),
 )
 SECTION_BY_REF = {section.ref: section for section in SECTIONS}
 
@@ -97,6 +100,8 @@ _ENTRIES: dict[str, Entry] = {
     "cover.statement_time": Entry(44),
     "cover.reminder_minutes": Entry(45, "minutes"),
     "cover.suggest_external": Entry(46),
+    "report.grade_leaders": Entry(47),
+    "report.teachers": Entry(48),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from rules.dates import DateError, read_day
+from rules.policies import PolicySet
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 
 # The order of the kinds is fixed: buttons carry a kind's place in it.
@@ -142,16 +143,43 @@ class Scope:
         return True
 
 
+@dataclass(frozen=True)
+class ReportRights:
+    """What a school lets people below the office have (policies report.grade_leaders and
+    report.teachers). The office, the principal and the admins always have the whole school:
+    they sign the pay and answer an inspection."""
+
+    grade_leaders: str = "grade"  # grade: their grade's reports | own: their own, as a teacher
+    teachers: bool = True  # whether a teacher may have their own statement and hours
+
+    @classmethod
+    def of(cls, policies: PolicySet) -> ReportRights:
+        return cls(
+            grade_leaders=str(policies.get("report.grade_leaders")),
+            teachers=bool(policies.get("report.teachers")),
+        )
+
+
 def report_scope(
-    roles: frozenset[str], *, is_admin: bool, staff_id: int | None, grade: int | None
+    roles: frozenset[str],
+    *,
+    is_admin: bool,
+    staff_id: int | None,
+    grade: int | None,
+    rights: ReportRights = ReportRights(),
 ) -> Scope | None:
     """What this person may have: office, principal and admins the school's every report, a
-    grade leader their grade's, a teacher their own cover statement and hours; None: nothing."""
+    grade leader their grade's (or only their own, as the school chose), a teacher their own
+    cover statement and hours where the school allows it; None: nothing."""
     if is_admin or roles & SCHOOL_READERS:
         return Scope(KINDS)
-    if roles & GRADE_READERS and grade is not None:
+    if roles & GRADE_READERS and grade is not None and rights.grade_leaders == "grade":
         return Scope(GRADE_KINDS, grade=grade)
-    if staff_id is not None:
+    if staff_id is None:
+        return None
+    # A leader limited to their own records has them even where teachers have none: the
+    # school took the grade away from them, not their own statement.
+    if rights.teachers or (roles & GRADE_READERS and rights.grade_leaders == "own"):
         return Scope(OWN_KINDS, staff_id=staff_id)
     return None
 

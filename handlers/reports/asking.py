@@ -20,7 +20,7 @@ from bot.offload import off_loop
 from bot.texts import catalogue, t
 from handlers.core.outbox import Attachment
 from handlers.core.turn import Turn, button, command
-from handlers.reports.common import scope_of, terms_of, today_of
+from handlers.reports.common import no_reports_text, scope_of, terms_of, today_of
 from handlers.reports.records import add_entry, lock, remove_entry
 from rules.report_requests import (
     ADD_WORDS,
@@ -53,7 +53,7 @@ async def _refuse_kind(turn: Turn, kind: str, scope: Scope | None) -> bool:
     await turn.audit("denied", report=kind)
     name = t(turn.lang, f"report.name.{kind}")
     if scope is None:
-        text = turn.t("common.not_allowed")
+        text = no_reports_text(turn)
     else:
         text = turn.t("report.not_allowed", report=name, kinds=_allowed_names(turn, scope))
     if turn.update.callback_query is not None:
@@ -102,9 +102,10 @@ async def cmd_report(turn: Turn) -> None:
     if school_id is None:
         turn.reply(turn.t("common.no_school"))
         return
-    scope = scope_of(turn)
+    scope = await scope_of(turn)
     if scope is None:
-        turn.reply(turn.t("common.not_allowed"))
+        await turn.audit("denied", command="/report")
+        turn.reply(no_reports_text(turn))
         return
     if not turn.args:
         turn.reply(turn.t("report.choose_kind"), kinds_keyboard(turn.lang, scope.kinds))
@@ -154,7 +155,7 @@ async def on_report_button(turn: Turn) -> None:
         await turn.refuse_press(reason="bad_action")
         return
     kind = KINDS[index]
-    scope = scope_of(turn) if school_id is not None else None
+    scope = await scope_of(turn) if school_id is not None else None
     if school_id is None or await _refuse_kind(turn, kind, scope):
         if school_id is None:
             turn.toast(turn.t("common.no_school"), alert=True)
@@ -235,7 +236,7 @@ async def on_period_reply(turn: Turn) -> None:
     if kind is None or school_id is None:
         turn.reply(turn.t("report.usage"))
         return
-    scope = scope_of(turn)
+    scope = await scope_of(turn)
     if await _refuse_kind(turn, kind, scope):
         return
     assert scope is not None

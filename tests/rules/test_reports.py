@@ -6,10 +6,12 @@ from datetime import date
 
 import pytest
 
+from rules.policies import PolicySet
 from rules.report_requests import (
     KINDS,
     Period,
     PeriodError,
+    ReportRights,
     chosen_period,
     parse_period,
     read_request,
@@ -97,6 +99,28 @@ def test_who_may_have_which_report() -> None:
     assert teacher is not None and teacher.kinds == ("cover", "training")
     assert teacher.covers_person(5, 3) and not teacher.covers_person(6, 3)
     assert report_scope(frozenset(), is_admin=False, staff_id=None, grade=None) is None
+
+
+def test_the_school_s_report_policies_narrow_grade_leaders_and_teachers() -> None:
+    leader_roles = frozenset({"teacher", "grade_leader"})
+    policies = PolicySet({"report.grade_leaders": "own", "report.teachers": "off"})
+    rights = ReportRights.of(policies)
+    assert rights == ReportRights(grade_leaders="own", teachers=False)
+    leader = report_scope(leader_roles, is_admin=False, staff_id=2, grade=3, rights=rights)
+    assert leader is not None and leader.grade is None and leader.staff_id == 2
+    assert leader.kinds == ("cover", "training")
+    teacher = report_scope(
+        frozenset({"teacher"}), is_admin=False, staff_id=5, grade=3, rights=rights
+    )
+    assert teacher is None
+    office = report_scope(
+        frozenset({"office"}), is_admin=False, staff_id=1, grade=None, rights=rights
+    )
+    assert office is not None and office.whole_school
+    # The defaults: the grade for its leader, their own for a teacher.
+    assert ReportRights.of(PolicySet()) == ReportRights()
+    default = report_scope(leader_roles, is_admin=False, staff_id=2, grade=3)
+    assert default is not None and default.grade == 3
 
 
 def _cover(day: int, absent: int, substitute: int | None, kind: str) -> CoverRecord:
