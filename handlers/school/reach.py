@@ -35,12 +35,14 @@ async def cmd_unreachable(turn: Turn) -> None:
     tz = ZoneInfo(school.timezone) if school is not None else turn.svc.settings.timezone
     lines: list[str] = []
     for person in staff:
+        # An external teacher (外聘) is marked: often the one the office has to chase.
+        name = person.name + (turn.t("reach.external_mark") if person.external else "")
         if person.telegram_id is None:
-            lines.append(turn.t("reach.not_linked", name=person.name))
+            lines.append(turn.t("reach.not_linked", name=name))
         elif person.telegram_id in refused:
             since, _ = refused[person.telegram_id]
             when = moment_label(turn.lang, since.astimezone(tz))
-            lines.append(turn.t("reach.refused", name=person.name, since=when))
+            lines.append(turn.t("reach.refused", name=name, since=when))
     if not lines:
         turn.reply(turn.t("reach.everyone"))
         return
