@@ -42,7 +42,7 @@ def test_on_the_command_line_the_answer_names_the_columns_and_the_command_to_run
 
     assert lines[1] == (
         '• Line 1, column "学课": Unknown column. Check its spelling or remove it; the columns'
-        " are: name*, roles, subjects, grade, head_of, telegram_id, language."
+        " are: name*, roles, subjects, grade, head_of, telegram_id, language, employment."
     )
     assert lines[2] == (
         "Nothing is imported while the file has errors. Fix it and run again:"
