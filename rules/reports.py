@@ -17,6 +17,7 @@ from fractions import Fraction
 
 from rules.leave_dates import LEAVE_KINDS, DayPart
 from rules.report_requests import Period, Scope
+from rules.slots import LESSON
 from rules.states import CoverStatus
 
 # What the bot's cover states mean on a statement: a lesson taught by a substitute (代课), a class
@@ -47,22 +48,36 @@ class CoverRecord:
     merged_with: str = ""  # the class it was merged into (合班)
     rate: int | None = None  # the pay fixed when its month was locked (None: today's rates)
     manual: bool = False  # arranged outside the bot and entered by the office (补录)
+    slot: str = LESSON  # the bell period's slot kind (rules/slots.py): 正课, 早读, 午管, 晚自习
+
+    def pay(self, rates: Rates) -> int:
+        """What the lesson pays: as fixed when its month was locked, else at `rates`."""
+        return self.rate if self.rate is not None else rates.of(self.kind, self.slot)
 
 
 @dataclass(frozen=True)
 class Rates:
-    """Pay per lesson of each kind, in yuan; all 0: the statement has no money column."""
+    """Pay per lesson, in yuan: by the lesson's kind (cover, merged, self-study), or by its slot
+    when it is not a regular lesson and the school set that slot's rate (morning reading, noon
+    supervision, evening study). All 0: the statement has no money column."""
 
     cover: int = 0
     merged: int = 0
     self_study: int = 0
+    morning: int = 0
+    noon: int = 0
+    evening: int = 0
 
-    def of(self, kind: str) -> int:
+    def of(self, kind: str, slot: str = LESSON) -> int:
+        if slot != LESSON and getattr(self, slot, 0):
+            return int(getattr(self, slot))
         return int(getattr(self, kind))
 
     @property
     def paid(self) -> bool:
-        return any(self.of(kind) for kind in COVER_KINDS)
+        return any(
+            (self.cover, self.merged, self.self_study, self.morning, self.noon, self.evening)
+        )
 
 
 @dataclass
@@ -132,7 +147,7 @@ def cover_statement(
             taker = teacher(record.substitute_id)
             taker.lessons.append(record)
             taker.counts[record.kind] += 1
-            taker.pay += record.rate if record.rate is not None else rates.of(record.kind)
+            taker.pay += record.pay(rates)
         if record.absent_id and include(record.absent_id):
             teacher(record.absent_id).given_away += 1
     # In the staff list's order (ids follow the school's own file), as the office keeps it.

@@ -111,6 +111,7 @@ def cover_workbook(
             Column("name", 12),
             Column("date", 12, DATE_FORMAT),
             Column("period", 7, "0"),
+            Column("slot", 9),
             Column("class", 10),
             Column("subject", 9),
             Column("absent", 12),
@@ -123,13 +124,14 @@ def cover_workbook(
                 teacher.name,
                 lesson.day,
                 lesson.period,
+                t(lang, f"report.slot.{lesson.slot}"),
                 lesson.class_name,
                 lesson.subject,
                 names.get(lesson.absent_id, "?"),
                 t(lang, f"report.kind.{lesson.kind}")
                 + (t(lang, "report.manual_mark") if lesson.manual else ""),
                 lesson.merged_with,
-                *([statement.rates.of(lesson.kind)] if paid else []),
+                *([lesson.pay(statement.rates)] if paid else []),
             ]
             for teacher in statement.teachers
             for lesson in teacher.lessons
@@ -139,7 +141,7 @@ def cover_workbook(
         t(lang, "report.total"),
         None,
         statement.covered,
-        *([None] * 5),
+        *([None] * 6),
         *([statement.pay] if paid else []),
     ]
     totals = Sheet(

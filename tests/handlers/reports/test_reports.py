@@ -104,8 +104,8 @@ async def test_the_office_picks_the_cover_statement_for_this_month_and_gets_a_wo
     assert sheet.page_setup.fitToWidth == 1
     assert sheet.print_title_rows == "$2:$2"
     details = rows(book, "明细")
-    assert details[2][:8] == [
-        "许志强", details[2][1], 3, "三(2)班", "语文", "周雅琴", "合班", "三(1)班",
+    assert details[2][:9] == [
+        "许志强", details[2][1], 3, "正课", "三(2)班", "语文", "周雅琴", "合班", "三(1)班",
     ]  # fmt: skip
     assert details[2][1].date().isoformat() == "2026-11-05"  # a real date, not text
     assert details[-1][0] == "合计" and details[-1][2] == 3 and details[-1][-1] == 80
@@ -305,7 +305,9 @@ async def test_the_office_enters_a_cover_arranged_outside_the_bot_and_it_is_paid
         ["合计", 3, 1, 0, 4, 4, 0, 110, None],
     ]
     first = rows(book, "明细")[2]
-    assert [first[0], *first[2:7]] == ["王晴晴", 2, "三(1)班", "数学", "许志强", "代课（补录）"]
+    assert [first[0], *first[2:8]] == [
+        "王晴晴", 2, "正课", "三(1)班", "数学", "许志强", "代课（补录）",
+    ]  # fmt: skip
     async with session_factory(engine)() as s:
         assert len(await audit.entries(session=s, action="manual_cover_added")) == 1
 
