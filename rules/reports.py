@@ -10,7 +10,7 @@ writes them as a workbook. A leave's reason is never among the values: it cannot
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
@@ -69,9 +69,8 @@ class Rates:
     evening: int = 0
 
     def of(self, kind: str, slot: str = LESSON) -> int:
-        if slot != LESSON and getattr(self, slot, 0):
-            return int(getattr(self, slot))
-        return int(getattr(self, kind))
+        by_slot = {"morning": self.morning, "noon": self.noon, "evening": self.evening}
+        return by_slot.get(slot, 0) or int(getattr(self, kind))
 
     @property
     def paid(self) -> bool:
@@ -173,9 +172,11 @@ class LeaveRecord:
     part_on_return: str | None = None
 
 
-def leave_halves(leave: LeaveRecord, period: Period, school_day: Callable[[date], bool]) -> int:
-    """Half-days of school the leave took within the period (a run of periods is half a day)."""
-    halves = 0
+def leave_days(
+    leave: LeaveRecord, period: Period, school_day: Callable[[date], bool]
+) -> Iterator[tuple[date, int]]:
+    """Each school day the leave took within the period, with its half-days (a run of periods
+    is half a day)."""
     day = max(leave.first_day, period.start)
     last = min(leave.last_day, period.end)
     if leave.returned_on is not None:
@@ -186,9 +187,43 @@ def leave_halves(leave: LeaveRecord, period: Period, school_day: Callable[[date]
             if leave.returned_on == day:
                 part = leave.part_on_return or ""
             if part:
-                halves += DayPart.from_code(part).half_days
+                yield day, DayPart.from_code(part).half_days
         day += timedelta(days=1)
-    return halves
+
+
+def leave_halves(leave: LeaveRecord, period: Period, school_day: Callable[[date], bool]) -> int:
+    """Half-days of school the leave took within the period (a run of periods is half a day)."""
+    return sum(halves for _, halves in leave_days(leave, period, school_day))
+
+
+@dataclass(frozen=True)
+class WeekLeave:
+    """A week of the period (by its Monday) and the half-days of leave taken in it, by type."""
+
+    monday: date
+    halves: Counter[str]
+
+
+def leave_weeks(
+    leaves: Iterable[LeaveRecord],
+    period: Period,
+    school_day: Callable[[date], bool],
+    *,
+    include: Callable[[int], bool] = lambda _: True,
+) -> list[WeekLeave]:
+    """Every week the period touches, the quiet ones too (a chart's time axis stays honest),
+    with the half-days of leave per type taken in it."""
+    first = period.start - timedelta(days=period.start.weekday())
+    weeks = {
+        first + timedelta(weeks=n): Counter[str]()
+        for n in range((period.end - first).days // 7 + 1)
+    }
+    for leave in leaves:
+        if not include(leave.staff_id):
+            continue
+        for day, halves in leave_days(leave, period, school_day):
+            weeks[day - timedelta(days=day.weekday())][leave.kind] += halves
+    return [WeekLeave(monday, halves) for monday, halves in weeks.items()]
 
 
 @dataclass
@@ -435,6 +470,7 @@ class Report:
     names: Mapping[int, str] = field(default_factory=dict)
     cover: CoverStatement | None = None
     leave: list[TeacherLeave] = field(default_factory=list)
+    leave_weeks: list[WeekLeave] = field(default_factory=list)
     training: list[TeacherHours] = field(default_factory=list)
     homework: list[HomeworkRecord] = field(default_factory=list)
     class_days: list[ClassDay] = field(default_factory=list)

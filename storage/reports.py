@@ -31,6 +31,7 @@ from rules.reports import (
     cover_statement,
     homework_ledger,
     leave_summary,
+    leave_weeks,
     missing_patrols,
     training_ledger,
 )
@@ -483,8 +484,12 @@ async def load_report(
         records = await cover_records(
             session=session, school_id=school_id, period=period, names=book.names
         )
+        leaves = await leave_records(session=session, school=book.school, period=period)
+        report.leave_weeks = leave_weeks(
+            leaves, period, book.calendar.is_school_day, include=include
+        )
         report.leave = leave_summary(
-            await leave_records(session=session, school=book.school, period=period),
+            leaves,
             records,
             await missed_lessons(session=session, school_id=school_id, period=period),
             names,
