@@ -159,6 +159,32 @@ async def main(quick: bool, postgres: bool) -> dict[str, Any]:
                         None,
                     )
                 )
+            contention = await reports.alongside(dataset, samples)
+            took("commands while a statement is built")
+            figures["reports_alongside"] = {
+                "school": contention.school,
+                "statement_seconds": round(contention.statement_seconds, 2),
+                "statements_built": contention.statements,
+                "loop_lag_p99_ms": round(contention.lag_p99_ms, 1),
+                "p99_ms": {
+                    c.name: {
+                        "n": c.samples,
+                        "idle": round(c.quiet_p99_ms, 1),
+                        "while_built": round(c.busy_p99_ms, 1),
+                    }
+                    for c in contention.commands
+                },
+            }
+            for c in contention.commands:
+                rows.append(
+                    Row(
+                        f"{c.name} while a term's cover statement is built (n={c.samples})",
+                        f"p99 {c.busy_p99_ms:.1f} ms (idle {c.quiet_p99_ms:.1f} ms); "
+                        f"loop late p99 {contention.lag_p99_ms:.1f} ms",
+                        "— (others keep being answered)",
+                        None,
+                    )
+                )
 
         async with simulator_process() as sim:
             runs = await throughput.run(sim, dataset, updates, ceiling_run)

@@ -88,7 +88,7 @@ def parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="PNG",
-        help="also draw the chart (cover and training) into this file",
+        help="also draw the chart (cover, leave, homework, training) into this file",
     )
     reports.add_argument("--lang", choices=("zh", "en"), default=None, help="default: LANGUAGE")
     return root

@@ -1,4 +1,6 @@
-"""The bell-times import: when each period starts and ends. The file replaces the whole day."""
+"""The bell-times import: when each period starts and ends, and what kind of slot it is (a
+regular lesson, morning reading, noon supervision, evening study). The file replaces the whole
+day; an empty kind keeps the one stored (a new period is a regular lesson)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,8 @@ from datetime import time
 from itertools import pairwise
 
 from rules.import_errors import RowError
-from rules.importing import Parsed, RowReader, parse_period, parse_time
+from rules.importing import CellError, Parsed, RowReader, parse_period, parse_time
+from rules.slots import slot_kind
 from rules.tabular import Column, Sheet
 
 COLUMNS = (
@@ -16,6 +19,7 @@ COLUMNS = (
         "start", "开始", "start", required=True, aliases=("开始时间", "上课", "上课时间", "from")
     ),
     Column("end", "结束", "end", required=True, aliases=("结束时间", "下课", "下课时间", "to")),
+    Column("slot", "时段", "slot", aliases=("类型", "时段类型", "type", "kind", "slot kind")),
 )
 
 
@@ -25,6 +29,14 @@ class BellRecord:
     period: int
     start: time
     end: time
+    slot: str | None = None  # rules/slots.py SLOT_KINDS; None: keep what is stored
+
+
+def parse_slot(text: str) -> str:
+    kind = slot_kind(text)
+    if kind is None:
+        raise CellError("import.err.bad_slot", value=text)
+    return kind
 
 
 def _hhmm(value: time) -> str:
@@ -39,6 +51,7 @@ def parse_bells(sheet: Sheet) -> Parsed[BellRecord]:
         period = cells.read("period", parse_period, required=True)
         start = cells.read("start", parse_time, required=True)
         end = cells.read("end", parse_time, required=True)
+        slot = cells.read("slot", parse_slot)
         if start is not None and end is not None and not start < end:
             cells.fail("end", "import.err.start_after_end", start=_hhmm(start), end=_hhmm(end))
         if period is not None and period in seen:
@@ -48,7 +61,7 @@ def parse_bells(sheet: Sheet) -> Parsed[BellRecord]:
         if not cells.ok or period is None or start is None or end is None:
             continue
         seen[period] = row.line
-        parsed.records.append(BellRecord(row.line, period, start, end))
+        parsed.records.append(BellRecord(row.line, period, start, end, slot))
     parsed.errors += _sequence_errors(sheet, parsed.records)
     return parsed
 

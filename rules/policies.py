@@ -154,6 +154,11 @@ SPECS: tuple[PolicySpec, ...] = (
     _int("cover.rate.cover", 0, 0, 1000),
     _int("cover.rate.merged", 0, 0, 1000),
     _int("cover.rate.self_study", 0, 0, 1000),
+    # Pay per cover in a slot that is not a regular lesson (早读, 午管, 晚自习: the bell file's
+    # slot kind); 0 pays such a cover by its kind, as above.
+    _int("cover.rate.morning", 0, 0, 1000),
+    _int("cover.rate.noon", 0, 0, 1000),
+    _int("cover.rate.evening", 0, 0, 1000),
     # Last month's cover statement to the academic office on the month's first school day.
     PolicySpec("cover.statement", "bool", "on", schedules=True),
     _time("cover.statement_time", "08:00"),

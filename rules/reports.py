@@ -10,13 +10,14 @@ writes them as a workbook. A leave's reason is never among the values: it cannot
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from fractions import Fraction
 
 from rules.leave_dates import LEAVE_KINDS, DayPart
 from rules.report_requests import Period, Scope
+from rules.slots import LESSON
 from rules.states import CoverStatus
 
 # What the bot's cover states mean on a statement: a lesson taught by a substitute (代课), a class
@@ -47,22 +48,35 @@ class CoverRecord:
     merged_with: str = ""  # the class it was merged into (合班)
     rate: int | None = None  # the pay fixed when its month was locked (None: today's rates)
     manual: bool = False  # arranged outside the bot and entered by the office (补录)
+    slot: str = LESSON  # the bell period's slot kind (rules/slots.py): 正课, 早读, 午管, 晚自习
+
+    def pay(self, rates: Rates) -> int:
+        """What the lesson pays: as fixed when its month was locked, else at `rates`."""
+        return self.rate if self.rate is not None else rates.of(self.kind, self.slot)
 
 
 @dataclass(frozen=True)
 class Rates:
-    """Pay per lesson of each kind, in yuan; all 0: the statement has no money column."""
+    """Pay per lesson, in yuan: by the lesson's kind (cover, merged, self-study), or by its slot
+    when it is not a regular lesson and the school set that slot's rate (morning reading, noon
+    supervision, evening study). All 0: the statement has no money column."""
 
     cover: int = 0
     merged: int = 0
     self_study: int = 0
+    morning: int = 0
+    noon: int = 0
+    evening: int = 0
 
-    def of(self, kind: str) -> int:
-        return int(getattr(self, kind))
+    def of(self, kind: str, slot: str = LESSON) -> int:
+        by_slot = {"morning": self.morning, "noon": self.noon, "evening": self.evening}
+        return by_slot.get(slot, 0) or int(getattr(self, kind))
 
     @property
     def paid(self) -> bool:
-        return any(self.of(kind) for kind in COVER_KINDS)
+        return any(
+            (self.cover, self.merged, self.self_study, self.morning, self.noon, self.evening)
+        )
 
 
 @dataclass
@@ -141,7 +155,7 @@ def cover_statement(
             taker = teacher(record.substitute_id)
             taker.lessons.append(record)
             taker.counts[record.kind] += 1
-            taker.pay += record.rate if record.rate is not None else rates.of(record.kind)
+            taker.pay += record.pay(rates)
         if record.absent_id and include(record.absent_id):
             teacher(record.absent_id).given_away += 1
     # In the staff list's order (ids follow the school's own file), as the office keeps it.
@@ -167,9 +181,11 @@ class LeaveRecord:
     part_on_return: str | None = None
 
 
-def leave_halves(leave: LeaveRecord, period: Period, school_day: Callable[[date], bool]) -> int:
-    """Half-days of school the leave took within the period (a run of periods is half a day)."""
-    halves = 0
+def leave_days(
+    leave: LeaveRecord, period: Period, school_day: Callable[[date], bool]
+) -> Iterator[tuple[date, int]]:
+    """Each school day the leave took within the period, with its half-days (a run of periods
+    is half a day)."""
     day = max(leave.first_day, period.start)
     last = min(leave.last_day, period.end)
     if leave.returned_on is not None:
@@ -180,9 +196,43 @@ def leave_halves(leave: LeaveRecord, period: Period, school_day: Callable[[date]
             if leave.returned_on == day:
                 part = leave.part_on_return or ""
             if part:
-                halves += DayPart.from_code(part).half_days
+                yield day, DayPart.from_code(part).half_days
         day += timedelta(days=1)
-    return halves
+
+
+def leave_halves(leave: LeaveRecord, period: Period, school_day: Callable[[date], bool]) -> int:
+    """Half-days of school the leave took within the period (a run of periods is half a day)."""
+    return sum(halves for _, halves in leave_days(leave, period, school_day))
+
+
+@dataclass(frozen=True)
+class WeekLeave:
+    """A week of the period (by its Monday) and the half-days of leave taken in it, by type."""
+
+    monday: date
+    halves: Counter[str]
+
+
+def leave_weeks(
+    leaves: Iterable[LeaveRecord],
+    period: Period,
+    school_day: Callable[[date], bool],
+    *,
+    include: Callable[[int], bool] = lambda _: True,
+) -> list[WeekLeave]:
+    """Every week the period touches, the quiet ones too (a chart's time axis stays honest),
+    with the half-days of leave per type taken in it."""
+    first = period.start - timedelta(days=period.start.weekday())
+    weeks = {
+        first + timedelta(weeks=n): Counter[str]()
+        for n in range((period.end - first).days // 7 + 1)
+    }
+    for leave in leaves:
+        if not include(leave.staff_id):
+            continue
+        for day, halves in leave_days(leave, period, school_day):
+            weeks[day - timedelta(days=day.weekday())][leave.kind] += halves
+    return [WeekLeave(monday, halves) for monday, halves in weeks.items()]
 
 
 @dataclass
@@ -429,6 +479,7 @@ class Report:
     names: Mapping[int, str] = field(default_factory=dict)
     cover: CoverStatement | None = None
     leave: list[TeacherLeave] = field(default_factory=list)
+    leave_weeks: list[WeekLeave] = field(default_factory=list)
     training: list[TeacherHours] = field(default_factory=list)
     homework: list[HomeworkRecord] = field(default_factory=list)
     class_days: list[ClassDay] = field(default_factory=list)

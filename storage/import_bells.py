@@ -1,4 +1,5 @@
-"""Writing imported bell times: one row per period, periods the file leaves out removed."""
+"""Writing imported bell times: one row per period, periods the file leaves out removed; a
+period whose kind the file leaves empty keeps the kind it had."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.import_bells import BellRecord
 from rules.importing import Counts
+from rules.slots import LESSON
 from rules.tabular import Sheet
 from storage.models import BellPeriod
 
@@ -26,11 +28,17 @@ async def write_bells(
                     period=record.period,
                     starts_at=record.start,
                     ends_at=record.end,
+                    kind=record.slot or LESSON,
                 )
             )
             counts.created += 1
-        elif (bell.starts_at, bell.ends_at) != (record.start, record.end):
+        elif (bell.starts_at, bell.ends_at, bell.kind) != (
+            record.start,
+            record.end,
+            record.slot or bell.kind,
+        ):
             bell.starts_at, bell.ends_at = record.start, record.end
+            bell.kind = record.slot or bell.kind
             session.add(bell)
             counts.updated += 1
         else:

@@ -31,10 +31,12 @@ from rules.reports import (
     cover_statement,
     homework_ledger,
     leave_summary,
+    leave_weeks,
     missing_patrols,
     training_ledger,
 )
 from rules.rota import is_patrol
+from rules.slots import LESSON
 from rules.states import HomeworkStatus, TrainingStatus
 from rules.training import TrainingYear, pace, training_year
 from storage.calendar import school_calendar
@@ -42,6 +44,7 @@ from storage.cover import LIVE_STATES
 from storage.duty import duties_between
 from storage.leave import AWAY_STATES, part_on_return_day
 from storage.models import (
+    BellPeriod,
     CoverMonthLock,
     CoverNeed,
     HomeworkPost,
@@ -107,6 +110,9 @@ def cover_rates(policies: PolicySet) -> Rates:
         cover=policies.get("cover.rate.cover"),
         merged=policies.get("cover.rate.merged"),
         self_study=policies.get("cover.rate.self_study"),
+        morning=policies.get("cover.rate.morning"),
+        noon=policies.get("cover.rate.noon"),
+        evening=policies.get("cover.rate.evening"),
     )
 
 
@@ -134,6 +140,7 @@ def _record_json(record: CoverRecord, rate: int) -> dict[str, object]:
         "merged_with": record.merged_with,
         "rate": rate,
         "manual": record.manual,
+        "slot": record.slot,
     }
 
 
@@ -149,6 +156,7 @@ def _record_of(row: dict[str, Any]) -> CoverRecord:
         merged_with=row["merged_with"],
         rate=row["rate"],
         manual=row.get("manual", False),
+        slot=row.get("slot", LESSON),
     )
 
 
@@ -168,9 +176,7 @@ async def lock_month(
     lock = CoverMonthLock(
         school_id=school_id,
         month=month.start,
-        records=json.dumps(
-            [_record_json(r, rates.of(r.kind)) for r in records], ensure_ascii=False
-        ),
+        records=json.dumps([_record_json(r, r.pay(rates)) for r in records], ensure_ascii=False),
         locked_at=now,
         locked_by=by,
     )
@@ -194,14 +200,25 @@ async def cover_records(
         for record in map(_record_of, json.loads(lock.records))
         if record.day in period
     ]
-    live = await _live_records(session=session, school_id=school_id, period=period, names=names)
-    live += await _manual_records(session=session, school_id=school_id, period=period, names=names)
+    slots = await slot_kinds(session=session, school_id=school_id)
+    live = await _live_records(
+        session=session, school_id=school_id, period=period, names=names, slots=slots
+    )
+    live += await _manual_records(
+        session=session, school_id=school_id, period=period, names=names, slots=slots
+    )
     merged = [r for r in live if r.day.replace(day=1) not in locks] + kept
     return sorted(merged, key=lambda r: (r.day, r.period, r.class_name))
 
 
+async def slot_kinds(*, session: AsyncSession, school_id: int) -> dict[int, str]:
+    """Each bell period's slot kind (早读, 午管, 晚自习 or a regular lesson), by its number."""
+    query = select(BellPeriod.period, BellPeriod.kind).where(BellPeriod.school_id == school_id)
+    return dict((await session.exec(query)).all())
+
+
 async def _manual_records(
-    *, session: AsyncSession, school_id: int, period: Period, names: Names
+    *, session: AsyncSession, school_id: int, period: Period, names: Names, slots: dict[int, str]
 ) -> list[CoverRecord]:
     query = select(ManualCover).where(
         ManualCover.school_id == school_id,
@@ -218,6 +235,7 @@ async def _manual_records(
             substitute_id=entry.substitute_id,
             kind=entry.kind,
             manual=True,
+            slot=slots.get(entry.period, LESSON),
         )
         for entry in (await session.exec(query)).all()
     ]
@@ -249,7 +267,7 @@ async def remove_manual_cover(
 
 
 async def _live_records(
-    *, session: AsyncSession, school_id: int, period: Period, names: Names
+    *, session: AsyncSession, school_id: int, period: Period, names: Names, slots: dict[int, str]
 ) -> list[CoverRecord]:
     query = (
         select(CoverNeed)
@@ -271,6 +289,7 @@ async def _live_records(
             substitute_id=need.substitute_id,
             kind=KIND_OF_STATUS[need.status],
             merged_with=names.classes.get(need.merged_class_id or 0, ""),
+            slot=slots.get(need.period, LESSON),
         )
         for need in (await session.exec(query)).all()
     ]
@@ -476,8 +495,12 @@ async def load_report(
         records = await cover_records(
             session=session, school_id=school_id, period=period, names=book.names
         )
+        leaves = await leave_records(session=session, school=book.school, period=period)
+        report.leave_weeks = leave_weeks(
+            leaves, period, book.calendar.is_school_day, include=include
+        )
         report.leave = leave_summary(
-            await leave_records(session=session, school=book.school, period=period),
+            leaves,
             records,
             await missed_lessons(session=session, school_id=school_id, period=period),
             names,

@@ -140,6 +140,7 @@ def _cover_sheets(
             Column("name", 12),
             Column("date", 12, DATE_FORMAT),
             Column("period", 7, "0"),
+            Column("slot", 9),
             Column("class", 10),
             Column("subject", 9),
             Column("absent", 12),
@@ -152,13 +153,14 @@ def _cover_sheets(
                 teacher.name,
                 lesson.day,
                 lesson.period,
+                t(lang, f"report.slot.{lesson.slot}"),
                 lesson.class_name,
                 lesson.subject,
                 names.get(lesson.absent_id, "?"),
                 t(lang, f"report.kind.{lesson.kind}")
                 + (t(lang, "report.manual_mark") if lesson.manual else ""),
                 lesson.merged_with,
-                *([statement.rates.of(lesson.kind)] if paid else []),
+                *([lesson.pay(statement.rates)] if paid else []),
             ]
             for teacher in statement.teachers
             for lesson in teacher.lessons
@@ -168,7 +170,7 @@ def _cover_sheets(
         t(lang, "report.total"),
         None,
         statement.covered,
-        *([None] * 5),
+        *([None] * 6),
         *([statement.pay] if paid else []),
     ]
     totals = Sheet(

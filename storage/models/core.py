@@ -111,6 +111,9 @@ class BellPeriod(SQLModel, table=True):
     period: int
     starts_at: time
     ends_at: time
+    # rules/slots.py SLOT_KINDS: a regular lesson, morning reading, noon supervision or
+    # evening study; cover in the last three may be paid at a rate of its own.
+    kind: str = Field(default="lesson", max_length=8)
 
 
 class Lesson(SQLModel, table=True):

@@ -241,6 +241,13 @@ async def test_report_writes_the_schools_workbook_for_the_dates_given(
     assert chart.read_bytes()[:4] == b"\x89PNG"
     totals = load_workbook(target)["汇总"]
     assert [cell.value for cell in totals[6]][:8] == ["合计", 2, 1, 0, 3, 3, 0, 80]
+    # The leave summary and the homework ledger come with their charts too.
+    for kind in ("leave", "homework"):
+        picture = tmp_path / f"{kind}.png"
+        output = ["-o", str(tmp_path / f"{kind}.xlsx"), "--chart", str(picture)]
+        kind_argv = [argv[0], kind, *argv[2:], *output]
+        assert await loop.run_in_executor(None, main, kind_argv) == 0
+        assert picture.read_bytes()[:4] == b"\x89PNG"
 
     backwards = [
         "report",

@@ -281,6 +281,24 @@ def test_good_bells_from_excel_times() -> None:
     ]
 
 
+def test_bells_name_their_slot_kind_in_chinese_or_english_and_empty_keeps_it() -> None:
+    table = sheet(
+        "节次,开始,结束,类型\n1,07:20,07:50,早读\n2,08:00,08:40,正课\n3,08:50,09:30,\n"
+        "4,12:10,12:50,Noon\n5,19:00,19:45,晚自习\n",
+        import_bells.COLUMNS,
+    )
+    parsed = import_bells.parse_bells(table)
+    assert parsed.errors == []
+    assert [r.slot for r in parsed.records] == ["morning", "lesson", None, "noon", "evening"]
+
+
+def test_a_slot_kind_nobody_knows_is_a_row_error() -> None:
+    table = sheet("period,start,end,slot\n1,07:20,07:50,午睡\n", import_bells.COLUMNS)
+    parsed = import_bells.parse_bells(table)
+    assert where(parsed.errors) == [(2, "slot", "import.err.bad_slot")]
+    assert parsed.records == []
+
+
 def test_calendar_ranges_kinds_and_makeup_weekdays() -> None:
     table = sheet(
         "日期,类型,按周,说明\n"

@@ -25,11 +25,16 @@ from rules.reports import (
     cover_statement,
     homework_ledger,
     leave_halves,
+    leave_weeks,
     missing_patrols,
 )
 
 TERMS = [(date(2026, 2, 24), date(2026, 7, 3)), (date(2026, 9, 1), date(2027, 1, 22))]
 TODAY = date(2026, 11, 25)
+
+
+def weekday(day: date) -> bool:
+    return day.isoweekday() <= 5
 
 
 @pytest.mark.parametrize(
@@ -160,6 +165,40 @@ def test_leave_days_count_school_days_in_the_period_and_stop_at_an_early_return(
         1, "sick", date(2026, 11, 2), date(2026, 11, 6), "full", date(2026, 11, 3), None
     )
     assert leave_halves(before_school, november, weekdays) == 2
+
+
+def test_a_slot_s_rate_pays_a_cover_in_it_and_an_unset_one_falls_back_to_the_kind() -> None:
+    rates = Rates(cover=30, merged=20, self_study=10, morning=15, evening=25)
+    assert rates.of("cover") == 30
+    assert rates.of("self_study", "morning") == 15
+    assert rates.of("merged", "evening") == 25
+    assert rates.of("merged", "noon") == 20  # noon unset: paid as a merged class
+    assert Rates(noon=5).paid and not Rates().paid
+    kept = CoverRecord(date(2026, 11, 5), 1, "三(2)班", "语文", 1, 2, "cover", rate=12, slot="noon")
+    assert kept.pay(rates) == 12  # a locked month pays what it was locked at
+
+
+def test_leave_days_per_week_by_type_over_every_week_of_the_period() -> None:
+    leaves = [
+        LeaveRecord(
+            1, "sick", date(2026, 11, 5), date(2026, 11, 10), "full"
+        ),  # Thu to the next Tue
+        LeaveRecord(2, "personal", date(2026, 11, 10), date(2026, 11, 10), part="am"),
+        LeaveRecord(3, "official", date(2026, 11, 30), date(2026, 12, 2), "full"),  # into December
+    ]
+    weeks = leave_weeks(leaves, Period(date(2026, 11, 1), date(2026, 11, 30)), weekday)
+    assert [(w.monday, dict(w.halves)) for w in weeks] == [
+        (date(2026, 10, 26), {}),  # Sunday 1 November's week
+        (date(2026, 11, 2), {"sick": 4}),
+        (date(2026, 11, 9), {"sick": 4, "personal": 1}),
+        (date(2026, 11, 16), {}),
+        (date(2026, 11, 23), {}),
+        (date(2026, 11, 30), {"official": 2}),
+    ]
+    only_sick = leave_weeks(
+        leaves, Period(date(2026, 11, 1), date(2026, 11, 30)), weekday, include=lambda s: s == 1
+    )
+    assert sum(w.halves.total() for w in only_sick) == 8
 
 
 def test_the_homework_ledger_flags_days_over_the_cap() -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.report_requests import KINDS, Period, Scope, month_of
-from storage.models import CoverNeed
+from storage.models import BellPeriod, CoverNeed
+from storage.policies import set_policy
 from storage.reports import cover_rates, cover_records, load_report, lock_month, school_book
 from tests.schools import reports as report_school
 
@@ -147,3 +148,48 @@ async def test_a_month_is_locked_once_and_its_covers_are_kept_as_they_stood(
         session=session, school_id=school_id, period=longer, names=book.names
     )
     assert [(r.day, r.rate) for r in later] == [(date(2026, 11, 10), 30), (date(2026, 12, 1), None)]
+
+
+async def test_a_locked_month_keeps_each_lesson_s_slot_and_the_slot_s_rate(
+    session: AsyncSession, now: datetime
+) -> None:
+    seeded = await report_school.seed(session, now)
+    school_id = seeded.school.id or 0
+    session.add(
+        BellPeriod(
+            school_id=school_id,
+            period=1,
+            starts_at=time(7, 20),
+            ends_at=time(7, 50),
+            kind="morning",
+        )
+    )
+    await set_policy(
+        session=session,
+        school_id=school_id,
+        key="cover.rate.morning",
+        raw_value="15",
+        by=None,
+        now=now.astimezone(UTC),
+    )
+    book = await school_book(session=session, school_id=school_id)
+    await lock_month(
+        session=session,
+        school_id=school_id,
+        month=NOVEMBER,
+        names=book.names,
+        rates=cover_rates(book.policies),
+        by=None,
+        now=now,
+    )
+    # The bell changes afterwards: the locked month stays as it was paid.
+    await session.exec(update(BellPeriod).values(kind="lesson"))
+    kept = await cover_records(
+        session=session, school_id=school_id, period=NOVEMBER, names=book.names
+    )
+    assert [(r.day.day, r.period, r.slot, r.rate) for r in kept] == [
+        (5, 1, "morning", 15),
+        (5, 3, "lesson", 20),
+        (5, 5, "lesson", 10),
+        (10, 1, "morning", 15),
+    ]

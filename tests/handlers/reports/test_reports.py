@@ -60,6 +60,16 @@ async def only_answer(harness: BotHarness, user_id: int, text: str) -> Sent:
     return answers[0]
 
 
+async def with_chart(harness: BotHarness, user_id: int, text: str) -> tuple[Sent, Sent]:
+    """The workbook and, in the same reply, its chart as a picture."""
+    answers = [m for m in await harness.send(harness.user(user_id), text) if m.chat_id == user_id]
+    assert len(answers) == 2, [m.plain for m in answers]
+    document, chart = answers
+    assert chart.file is not None and chart.file[0] == "photo", chart.plain
+    assert chart.file[1].endswith(".png") and chart.file[2][:4] == b"\x89PNG"
+    return document, chart
+
+
 async def test_the_office_picks_the_cover_statement_for_this_month_and_gets_a_workbook(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
@@ -104,8 +114,8 @@ async def test_the_office_picks_the_cover_statement_for_this_month_and_gets_a_wo
     assert sheet.page_setup.fitToWidth == 1
     assert sheet.print_title_rows == "$2:$2"
     details = rows(book, "明细")
-    assert details[2][:8] == [
-        "许志强", details[2][1], 3, "三(2)班", "语文", "周雅琴", "合班", "三(1)班",
+    assert details[2][:9] == [
+        "许志强", details[2][1], 3, "正课", "三(2)班", "语文", "周雅琴", "合班", "三(1)班",
     ]  # fmt: skip
     assert details[2][1].date().isoformat() == "2026-11-05"  # a real date, not text
     assert details[-1][0] == "合计" and details[-1][2] == 3 and details[-1][-1] == 80
@@ -120,7 +130,8 @@ async def test_the_leave_summary_has_days_per_type_and_lessons_but_never_a_reaso
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     await seed(engine, clock)
-    document = await only_answer(harness, OFFICE, "/report 考勤 2026-11")
+    document, chart = await with_chart(harness, OFFICE, "/report 考勤 2026-11")
+    assert chart.plain == "孟河小学 · 考勤汇总 · 2026-11-01 至 2026-11-30"
     book = workbook(document)
     table = rows(book, "考勤汇总")
     assert table[1] == [
@@ -213,7 +224,9 @@ async def test_the_homework_ledger_flags_the_days_over_the_cap(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
     await seed(engine, clock)
-    book = workbook(await only_answer(harness, OFFICE, "/report 作业 2026-11"))
+    document, chart = await with_chart(harness, OFFICE, "/report 作业 2026-11")
+    assert chart.file is not None and chart.file[1] == "孟河小学-作业公示记录-2026-11.png"
+    book = workbook(document)
     assert book.sheetnames == ["每日合计", "明细", "年级超限比例"]
     daily = rows(book, "每日合计")
     assert daily[1] == ["日期", "班级", "书面作业合计（分钟）", "上限（分钟）", "超限"]
@@ -305,7 +318,9 @@ async def test_the_office_enters_a_cover_arranged_outside_the_bot_and_it_is_paid
         ["合计", 3, 1, 0, 4, 4, 0, 110, None],
     ]
     first = rows(book, "明细")[2]
-    assert [first[0], *first[2:7]] == ["王晴晴", 2, "三(1)班", "数学", "许志强", "代课（补录）"]
+    assert [first[0], *first[2:8]] == [
+        "王晴晴", 2, "正课", "三(1)班", "数学", "许志强", "代课（补录）",
+    ]  # fmt: skip
     async with session_factory(engine)() as s:
         assert len(await audit.entries(session=s, action="manual_cover_added")) == 1
 

@@ -65,6 +65,40 @@ async def test_a_bad_row_imports_nothing_and_is_named(
         assert (await s.exec(select(BellPeriod))).all() == []
 
 
+async def bell_kinds(engine: AsyncEngine) -> dict[int, str]:
+    async with session_factory(engine)() as s:
+        return {b.period: b.kind for b in (await s.exec(select(BellPeriod))).all()}
+
+
+async def test_bells_carry_their_slot_kind_and_an_empty_cell_keeps_it(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    first = "节次,开始,结束,时段\n1,07:20,07:50,早读\n2,08:00,08:40,\n3,19:00,19:45,晚自习\n"
+    await harness.upload(admin, "bells.csv", first.encode(), "/import bells")
+    assert await bell_kinds(engine) == {1: "morning", 2: "lesson", 3: "evening"}
+    # Times moved, the kinds left empty: each period keeps the kind it had.
+    again = "节次,开始,结束,时段\n1,07:25,07:50,\n2,08:00,08:40,\n3,19:00,19:50,\n"
+    replies = await harness.upload(admin, "bells.csv", again.encode(), "/import bells")
+    assert "更新 2" in replies[-1].plain
+    assert await bell_kinds(engine) == {1: "morning", 2: "lesson", 3: "evening"}
+
+
+async def test_a_slot_kind_nobody_knows_is_explained_in_chinese_and_english(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    bad = "节次,开始,结束,类型\n1,07:20,07:50,早操\n".encode()
+    zh = "\n".join(r.plain for r in await harness.upload(admin, "bells.csv", bad, "/import bells"))
+    assert "第 2 行" in zh and "“早操”不是时段类型" in zh and "晚自习" in zh
+    await harness.send(admin, "/lang en")
+    en = "\n".join(r.plain for r in await harness.upload(admin, "bells.csv", bad, "/import bells"))
+    assert '"早操" is not a slot kind' in en and "evening" in en
+    assert await bell_kinds(engine) == {}
+
+
 async def test_a_file_in_an_unreadable_encoding_gets_a_clear_error(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
