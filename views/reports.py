@@ -214,9 +214,27 @@ def _cover_sheets(
 
 
 def leave_workbook(lang: str, heading: str, rows: Sequence[TeacherLeave]) -> bytes:
-    kinds = leave_kinds_in(rows)
+    """Days per leave type and the lessons missed, per teacher; external teachers (外聘), if any,
+    on a sheet of their own with their own totals, as on the cover statement."""
+    kinds = leave_kinds_in(rows)  # one set of columns for both sheets, so they line up
+    if not any(row.external for row in rows):
+        return write(lang, Book(heading, [_leave_sheet(lang, rows, kinds)]))
+    sheets: list[Sheet] = []
+    for external in (False, True):
+        part = [row for row in rows if row.external == external]
+        if not part:
+            continue
+        label = "external" if external else "internal"
+        sheet = _leave_sheet(lang, part, kinds)
+        sheet.name = t(lang, f"report.sheet.{label}_leave")
+        sheet.title = heading + t(lang, f"report.part.{label}")
+        sheets.append(sheet)
+    return write(lang, Book(heading, sheets))
+
+
+def _leave_sheet(lang: str, rows: Sequence[TeacherLeave], kinds: Sequence[str]) -> Sheet:
     days = "0.0"
-    sheet = Sheet(
+    return Sheet(
         t(lang, "report.name.leave"),
         [
             Column("name", 12),
@@ -257,7 +275,6 @@ def leave_workbook(lang: str, heading: str, rows: Sequence[TeacherLeave]) -> byt
             sum(row.self_study for row in rows),
         ],
     )
-    return write(lang, Book(heading, [sheet]))
 
 
 # --- 学时台账 ------------------------------------------------------------------------------

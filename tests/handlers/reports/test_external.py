@@ -75,3 +75,19 @@ async def test_the_external_sheets_in_english(
         "External details",
     ]
     assert str(rows(book, "External totals")[0][0]).endswith(" (external teachers)")
+
+
+async def test_the_leave_summary_puts_external_teachers_on_a_sheet_of_their_own(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    await hire_externally(engine, "许志强")
+    document, _chart = await harness.send(harness.user(OFFICE), "/report 考勤 2026-11")
+    book = workbook(document)
+    assert book.sheetnames == ["在编考勤", "外聘考勤"]
+    staff, external = rows(book, "在编考勤"), rows(book, "外聘考勤")
+    assert str(staff[0][0]).endswith("（在编）") and str(external[0][0]).endswith("（外聘）")
+    # Both sheets have the same leave-type columns, so they can be read side by side.
+    assert staff[1] == external[1]
+    assert staff[2:] == [["周雅琴", 1, 0, 1, 1, 3, 2, 1], ["合计", 1, 0, 1, 1, 3, 2, 1]]
+    assert external[2:] == [["许志强", 0, 0.5, 0.5, 1, 1, 1, 0], ["合计", 0, 0.5, 0.5, 1, 1, 1, 0]]
