@@ -55,16 +55,15 @@ def offer_markup(lang: str, leave_id: int) -> InlineKeyboardMarkup:
 
 
 def _kept(lang: str, target: Target) -> str:
+    """What a lesson holds so far (text, files), or "" for nothing."""
     what = []
     if target.has_text:
         what.append(t(lang, "handover.kept_text"))
     if target.files:
         what.append(t(lang, "handover.kept_files", count=target.files))
-    return (
-        t(lang, "handover.kept", what="、".join(what) if lang == "zh" else ", ".join(what))
-        if what
-        else ""
-    )
+    if not what:
+        return ""
+    return t(lang, "handover.kept", what=Safe(t(lang, "common.list_sep").join(what)))
 
 
 def handover_menu(

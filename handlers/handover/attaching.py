@@ -353,7 +353,9 @@ async def on_done(turn: Turn) -> object:
     if covered and notes:
         give_after(turn, covered, updated=True)
         names = sorted({kit.names.person(need.substitute_id) for need in covered})
-        text = turn.t("handover.saved_sent", target=name, names="、".join(names))
+        text = turn.t(
+            "handover.saved_sent", target=name, names=turn.t("common.list_sep").join(names)
+        )
     else:
         text = turn.t("handover.saved", target=name)
     turn.edit_origin(text, back)
