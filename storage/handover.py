@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime
 
-from sqlalchemy import delete, or_, update
+from sqlalchemy import ColumnElement, delete, or_, update
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -29,7 +30,7 @@ async def notes_of_leave(*, session: AsyncSession, leave_id: int) -> list[Handov
     return list((await session.exec(query)).all())
 
 
-def _target(day: date | None, period: int) -> object:
+def _target(day: date | None, period: int) -> ColumnElement[bool]:
     if day is None:
         return col(HandoverNote.day).is_(None)
     return (col(HandoverNote.day) == day) & (col(HandoverNote.period) == period)
@@ -41,7 +42,7 @@ async def notes_of(
     """The notes left for one lesson of the leave (no day: for the whole leave)."""
     query = (
         select(HandoverNote)
-        .where(HandoverNote.leave_id == leave_id, _target(day, period))  # type: ignore[arg-type]
+        .where(HandoverNote.leave_id == leave_id, _target(day, period))
         .order_by(col(HandoverNote.id))
     )
     return list((await session.exec(query)).all())
@@ -125,7 +126,7 @@ async def clear_notes(
     result = await session.exec(
         delete(HandoverNote).where(
             col(HandoverNote.leave_id) == leave_id,
-            _target(day, period),  # type: ignore[arg-type]
+            _target(day, period),
         )
     )
     return int(result.rowcount or 0)
@@ -161,7 +162,8 @@ async def report_of(*, session: AsyncSession, need_id: int) -> CoverReport | Non
 async def report_taught(
     *, session: AsyncSession, need: CoverNeed, staff_id: int, now: datetime
 ) -> CoverReport | None:
-    """Records 已上; None when it was recorded before (a second press)."""
+    """Records 已上; None when it was recorded before (a second press, or two at once: the
+    lesson's one report is unique, and the second insert is rolled back to its savepoint)."""
     if await report_of(session=session, need_id=stored_id(need)) is not None:
         return None
     report = CoverReport(
@@ -171,8 +173,11 @@ async def report_taught(
         absent_id=need.absent_id,
         reported_at=now,
     )
-    session.add(report)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(report)
+    except IntegrityError:
+        return None
     return report
 
 
@@ -204,15 +209,19 @@ async def reports_waiting(
     """Reports not told yet whose teacher hears them now: the leave ended before today (or the
     teacher came back), or they chose to hear at once (what the line's own telling missed)."""
     query = (
-        select(CoverReport, CoverNeed, LeaveRequest)
+        select(CoverReport, CoverNeed)
         .join(CoverNeed, col(CoverNeed.id) == col(CoverReport.need_id))
         .join(LeaveRequest, col(LeaveRequest.id) == col(CoverNeed.leave_id))
-        .where(CoverReport.school_id == school_id, col(CoverReport.delivered_at).is_(None))
+        .outerjoin(HandoverChoice, col(HandoverChoice.leave_id) == col(LeaveRequest.id))
+        .where(
+            CoverReport.school_id == school_id,
+            col(CoverReport.delivered_at).is_(None),
+            or_(
+                col(LeaveRequest.last_day) < today,
+                col(LeaveRequest.status) == LeaveStatus.ENDED,
+                col(HandoverChoice.at_once).is_(True),
+            ),
+        )
         .order_by(col(CoverNeed.day), col(CoverNeed.period))
     )
-    waiting = []
-    for report, need, leave in (await session.exec(query)).all():
-        back = leave.last_day < today or leave.status == LeaveStatus.ENDED
-        if back or await hears_at_once(session=session, leave_id=stored_id(leave)):
-            waiting.append((report, need))
-    return waiting
+    return [(report, need) for report, need in (await session.exec(query)).all()]
