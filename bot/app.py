@@ -19,7 +19,7 @@ from bot.dispatcher import Dispatcher
 from bot.heap import settle_heap
 from bot.services import SERVICES_KEY, BotContext, Services
 from bot.transport import AiohttpCallsRequest, AiohttpRequest
-from handlers import cover, day, duty, events, homework, leave, reports, school, swap
+from handlers import cover, day, duty, events, handover, homework, leave, reports, school, swap
 from handlers.core import dialogue, errors, follow_ups
 from handlers.cover import board_copies, slip
 from handlers.school import onboarding
@@ -27,6 +27,7 @@ from jobs import calendar_warnings, leave_escalation, scheduler, upkeep
 from jobs import cover as cover_jobs
 from jobs import duty as duty_jobs
 from jobs import events as event_jobs
+from jobs import handover as handover_jobs
 from jobs import homework as homework_jobs
 from jobs import leave as leave_jobs
 from jobs import my_day as my_day_jobs
@@ -40,7 +41,20 @@ from views import common as dates
 log = logging.getLogger(__name__)
 
 # Each feature's handlers, in this order: the first handler that matches an update wins.
-FEATURES: tuple[Any, ...] = (school, events, reports, duty, homework, leave, cover, swap, day)
+# The handover comes first: while a teacher is leaving one, a file they send is for it, not an
+# import (a private file without a caption is read as an import otherwise).
+FEATURES: tuple[Any, ...] = (
+    handover,
+    school,
+    events,
+    reports,
+    duty,
+    homework,
+    leave,
+    cover,
+    swap,
+    day,
+)
 JOB_MODULES: tuple[Any, ...] = (
     event_jobs,
     duty_jobs,
@@ -49,6 +63,7 @@ JOB_MODULES: tuple[Any, ...] = (
     homework_jobs,
     leave_jobs,
     cover_jobs,
+    handover_jobs,
     my_day_jobs,
     report_jobs,
 )

@@ -199,6 +199,18 @@ COVER_ACKNOWLEDGE = Button("cov", "ok", ("need", "version"))
 COVER_DECLINE = Button("cov", "no", ("need", "version"))
 COVER_DECLINE_NOW = Button("cov", "nn", ("need", "version"))
 
+# Lesson handover: the absent teacher's leave and one lesson of it, by its day (as an ordinal)
+# and period; day 0 is the whole leave. 已上 names the covered lesson, its line the report.
+HANDOVER = Feature("hov")
+HANDOVER_MENU = HANDOVER.button("menu", "leave")
+HANDOVER_BACK = HANDOVER.button("back", "leave")
+HANDOVER_PICK = HANDOVER.button("pick", "leave", "day", "period")
+HANDOVER_CLEAR = HANDOVER.button("clr", "leave", "day", "period")
+HANDOVER_DONE = HANDOVER.button("done", "leave", "day", "period")
+HANDOVER_WHEN = HANDOVER.button("when", "leave", "now")
+COVER_TAUGHT = Button("covd", "ok", ("need",))
+COVER_TAUGHT_SKIP = Button("covd", "skip", ("report",))
+
 # Homework
 HOMEWORK = Feature("hw")
 HOMEWORK_WITHDRAW = HOMEWORK.button("wd", "post")

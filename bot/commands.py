@@ -60,6 +60,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("pending", STAFF),
     CommandInfo("arrange", ARRANGERS),
     CommandInfo("covers", STAFF),
+    CommandInfo("handover", STAFF),
     CommandInfo("swap", STAFF),
     CommandInfo("swaps", STAFF),
 )

@@ -508,7 +508,9 @@ class Dispatcher:
             "allow_sending_without_reply": True,
             "message_thread_id": message.message_thread_id,
         }
-        upload = InputFile(attachment.data, filename=attachment.filename)
+        upload: InputFile | str = attachment.file_id or InputFile(
+            attachment.data, filename=attachment.filename
+        )
         if attachment.kind == "photo":
             return await self.bot.send_photo(message.chat_id, upload, **common)
         return await self.bot.send_document(message.chat_id, upload, **common)

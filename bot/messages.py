@@ -26,11 +26,13 @@ SlipTag = tuple[int, date]
 @dataclass(frozen=True)
 class Attachment:
     """A file sent with the message's text as its caption: a document (a report's workbook)
-    or a photo (its chart)."""
+    or a photo (its chart). With `file_id`, a file Telegram already holds (a photo a teacher
+    sent the bot), sent on without its bytes."""
 
     filename: str
     data: bytes
     kind: str = "document"  # document | photo
+    file_id: str | None = None
 
 
 @dataclass
@@ -124,7 +126,8 @@ def to_row(message: Message, school_id: int | None) -> NewMessage:
         about=message.about,
         file_kind=attachment.kind if attachment is not None else "",
         file_name=attachment.filename if attachment is not None else None,
-        file_data=attachment.data if attachment is not None else None,
+        file_data=attachment.data if attachment is not None and attachment.data else None,
+        file_id=attachment.file_id if attachment is not None else None,
     )
 
 
@@ -169,8 +172,8 @@ def from_row(row: Any) -> Message:
         bulk=row.about.startswith("push:"),
         message_thread_id=row.message_thread_id,
         attachment=(
-            Attachment(row.file_name or "file", row.file_data, row.file_kind)
-            if row.file_kind and row.file_data is not None
+            Attachment(row.file_name or "file", row.file_data or b"", row.file_kind, row.file_id)
+            if row.file_kind and (row.file_data is not None or row.file_id)
             else None
         ),
     )

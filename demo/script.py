@@ -19,6 +19,7 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from demo.duty_steps import next_duty_announcement
 from demo.files import bells_file
+from demo.handover_steps import handover_reaches_the_substitute, leave_a_handover
 from demo.leave_steps import (
     approve_with_the_button,
     ask_for_leave,
@@ -145,8 +146,18 @@ STEPS: list[Step] = [
         "书面合计 40/40 分钟",
     ),
     Step("吴晓梅一行请假：下一个上课日，病假", ask_for_leave, "请假申请已提交"),
+    Step(
+        "吴晓梅按“添加交接”，给整个假期留下教学内容和作业（文字、照片或文件都可以）",
+        leave_a_handover,
+        "交接已保存",
+    ),
     Step("年级组长周雅琴在私聊里按“批准”", approve_with_the_button, "已批准"),
     Step("教导处景佳梅按建议安排代课，代课老师收到通知", assign_cover, "请你代课"),
+    Step(
+        "代课老师紧接着私下收到吴晓梅的交接（教师群里看不到）",
+        handover_reaches_the_substitute,
+        "雨点儿",
+    ),
     Step(
         "景佳梅在手机上翻到下一节课改为自习：一次一节课，安排好就自动到下一节",
         page_and_self_study,

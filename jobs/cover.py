@@ -4,8 +4,9 @@ The slip for today goes out at `cover.slip_today` (07:20), the one for tomorrow 
 `cover.slip_tomorrow` (20:00), each only when something is planned. What it shows is kept, so a
 later change edits it with what changed (see handlers/cover/slip.py). A substitute who
 has not pressed 收到 30 minutes before the lesson gets their arranger reminded, and the
-substitute is reminded `cover.reminder_minutes` (10) before it. Two hours before
-tomorrow's slip, an arranger with lessons of tomorrow still to arrange gets that day's board:
+substitute is reminded `cover.reminder_minutes` (10) before it, with the absent teacher's
+handover and 已上 to press after the lesson. Two hours before tomorrow's slip, an arranger
+with lessons of tomorrow still to arrange gets that day's board:
 the boards an approval sends can be days old, or lost in a long leave's many days.
 """
 
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from bot.messages import Attachment
 from bot.texts import Safe, split_message, t
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
@@ -21,12 +23,14 @@ from rules.states import CoverStatus
 from storage.calendar import school_calendar
 from storage.cover import needs_on, save_slip, slip_covers, slip_data
 from storage.cover_boards import Showing, arranger_needs, suggest_shown
+from storage.handover import notes_for_need
 from storage.models import CoverNeed
 from storage.schedule import build_kit
 from storage.types import stored_id
 from views.cover_board import BoardParts, render_board
 from views.cover_slip import slip_lines, slip_message
 from views.cover_substitute import reminder_text
+from views.handover import for_substitute, taught_markup
 from views.leave import need_label
 
 SLIP_TODAY = kinds.COVER_SLIP_TODAY
@@ -178,7 +182,21 @@ async def send_reminder(ctx: PushContext) -> bool:
     since = ctx.slot.at if now - ctx.slot.at < timedelta(minutes=2) else now
     minutes = max(1, round((start - since).total_seconds() / 60))
     text = reminder_text(lang, kit.names, kit.schedule, need, minutes)
-    return await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text)
+    # The absent teacher's handover comes again with it: it is when the substitute needs it.
+    notes = await notes_for_need(session=ctx.session, need=need)
+    lesson = need_label(lang, kit.names, kit.schedule, need)
+    handover = for_substitute(lang, kit.names.person(need.absent_id), lesson, notes)
+    if handover is not None:
+        text = Safe(f"{text}\n\n{handover.text}")
+    markup = taught_markup(lang, stored_id(need))
+    sent = await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text, markup)
+    if handover is not None:
+        for kind, file_id, name in handover.files:
+            attachment = Attachment(name, b"", kind, file_id)
+            await send_to_chat(
+                ctx.bot, ctx.session, person.telegram_id, handover.caption, attachment=attachment
+            )
+    return sent
 
 
 async def plan_open_tomorrow(ctx: DayContext) -> list[Slot]:

@@ -18,12 +18,13 @@ from bot.dispatcher import Dispatcher, OutcomeContext
 from bot.messages import Edit, Send
 from bot.texts import t
 from rules.approval import can_escalate
+from rules.leave_dates import DayPart
 from rules.states import LeaveStatus, StepStatus
 from storage import audit
 from storage.leave import approvals_of, approvers_for, deciders, escalate_step, keep_notice
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.outbox import unreachable_ids
-from storage.schedule import Kit, build_kit
+from storage.schedule import Kit, build_kit, leave_lessons
 from storage.types import stored_id
 from views.leave import (
     approval_markup,
@@ -105,7 +106,12 @@ def notice(
         span=span_label(lang, leave.first_day, leave.last_day, leave.part),
         state=t(lang, f"leave.notice_state.{state_key}", **values),
     )
-    markup = withdraw_markup(lang, leave) if leave.status == LeaveStatus.PENDING else None
+    markup = None
+    if leave.status == LeaveStatus.PENDING:
+        lessons, _ = leave_lessons(
+            kit, leave.staff_id, leave.first_day, leave.last_day, DayPart.from_code(leave.part)
+        )
+        markup = withdraw_markup(lang, leave, handover=bool(lessons))
     return [Edit(leave.notice_chat_id, leave.notice_message_id, text, markup)]
 
 

@@ -22,8 +22,9 @@ from rules.homework import CapCheck, Entry, Kind, Layer, check_cap, needs_approv
 from rules.homework_board import BoardItem, ClassDay
 from rules.policies import PolicySet
 from rules.roles import ADMIN, OFFICE, PRINCIPAL
-from rules.states import HomeworkStatus
+from rules.states import CoverStatus, HomeworkStatus
 from storage.models import (
+    CoverNeed,
     HomeworkBoard,
     HomeworkPost,
     Lesson,
@@ -53,6 +54,15 @@ _TEACHES = select(Lesson.id).where(
     col(Lesson.teacher_id) == bindparam("teacher_id"),
     or_(col(Lesson.valid_from).is_(None), col(Lesson.valid_from) <= bindparam("day")),
     or_(col(Lesson.valid_to).is_(None), col(Lesson.valid_to) >= bindparam("day")),
+)
+# A substitute covering a class's lesson today sets its homework in the class's name, as its own
+# teacher would (the lesson's subject only): 代课 hands the lesson over, homework included.
+_COVERS = select(CoverNeed.id).where(
+    col(CoverNeed.class_id) == bindparam("class_id"),
+    col(CoverNeed.subject_id) == bindparam("subject_id"),
+    col(CoverNeed.substitute_id) == bindparam("teacher_id"),
+    col(CoverNeed.day) == bindparam("day"),
+    col(CoverNeed.status).in_([CoverStatus.ASSIGNED, CoverStatus.MERGED]),
 )
 _LOCK_CLASSES = (
     select(SchoolClass.id)
@@ -136,11 +146,23 @@ def posts_anywhere(staff: Staff) -> bool:
 async def may_post(
     *, session: AsyncSession, staff: Staff, klass: SchoolClass, subject: Subject, day: date
 ) -> bool:
-    """Whether `staff` teaches `subject` in `klass` (timetable), heads it, or posts anywhere."""
+    """Whether `staff` teaches `subject` in `klass` (timetable), covers that lesson of it
+    today, heads it, or posts anywhere."""
     if posts_anywhere(staff) or heads(staff, klass):
         return True
     params = {"class_id": klass.id, "subject_id": subject.id, "teacher_id": staff.id, "day": day}
-    return (await session.exec(_TEACHES, params=params)).first() is not None
+    if (await session.exec(_TEACHES, params=params)).first() is not None:
+        return True
+    return (await session.exec(_COVERS, params=params)).first() is not None
+
+
+def _covered_on(staff: Staff, day: date) -> ColumnElement[bool]:
+    """The cover needs `staff` covers on `day`."""
+    return (
+        (col(CoverNeed.substitute_id) == staff.id)
+        & (col(CoverNeed.day) == day)
+        & col(CoverNeed.status).in_([CoverStatus.ASSIGNED, CoverStatus.MERGED])
+    )
 
 
 async def postable_classes(*, session: AsyncSession, staff: Staff, day: date) -> list[SchoolClass]:
@@ -148,8 +170,13 @@ async def postable_classes(*, session: AsyncSession, staff: Staff, day: date) ->
     query = select(SchoolClass).where(SchoolClass.school_id == staff.school_id)
     if not posts_anywhere(staff):
         taught = select(Lesson.class_id).where(Lesson.teacher_id == staff.id, *_valid_on(day))
+        covered = select(CoverNeed.class_id).where(_covered_on(staff, day))
         query = query.where(
-            or_(col(SchoolClass.id).in_(taught), col(SchoolClass.id) == staff.head_of_class_id)
+            or_(
+                col(SchoolClass.id).in_(taught),
+                col(SchoolClass.id).in_(covered),
+                col(SchoolClass.id) == staff.head_of_class_id,
+            )
         )
     query = query.order_by(col(SchoolClass.grade), col(SchoolClass.number))
     return list((await session.exec(query)).all())
@@ -165,6 +192,13 @@ async def postable_subjects(
     if not (posts_anywhere(staff) or staff.head_of_class_id == klass.id):
         query = query.where(Lesson.teacher_id == staff.id)
     subjects = list((await session.exec(query.distinct().order_by(col(Subject.id)))).all())
+    if not (posts_anywhere(staff) or staff.head_of_class_id == klass.id):
+        covering = select(Subject).join(CoverNeed, col(CoverNeed.subject_id) == col(Subject.id))
+        covering = covering.where(CoverNeed.class_id == klass.id, _covered_on(staff, day))
+        known = {subject.id for subject in subjects}
+        for subject in (await session.exec(covering.distinct())).all():
+            if subject.id not in known:
+                subjects.append(subject)
     if not subjects and (posts_anywhere(staff) or staff.head_of_class_id == klass.id):
         subjects = await school_subjects(session=session, school_id=klass.school_id)
     return subjects

@@ -50,6 +50,7 @@ class NewMessage:
     file_kind: str = ""
     file_name: str | None = None
     file_data: bytes | None = None
+    file_id: str | None = None
 
 
 async def queue_messages(
@@ -80,6 +81,7 @@ async def queue_messages(
             "file_kind": m.file_kind,
             "file_name": m.file_name,
             "file_data": m.file_data,
+            "file_id": m.file_id,
             "status": PENDING,
             "attempts": 0,
             "owner": owner,

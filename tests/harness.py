@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
-from telegram import Chat, Document, Message, MessageEntity, Update, User
+from telegram import Chat, Document, Message, MessageEntity, PhotoSize, Update, User
 from telegram.ext import Application
 from telegram.request import RequestData
 
@@ -213,6 +213,9 @@ class RecordingRequest(LeanAnswers):
             upload = next((v for k, v in params.items() if k.startswith("_file_")), None)
             if upload is not None:
                 sent.file = (kind, str(upload[0]), bytes(upload[1]))
+            elif isinstance(params.get(kind), str):
+                # Sent on by the file id Telegram gave it: the id stands for the name.
+                sent.file = (kind, params[kind], b"")
             self._record(sent)
             return 200, self._message_json(sent, now)
         return 400, f"Bad Request: method {method} not recorded"
@@ -414,6 +417,16 @@ class BotHarness:
             document=document,
             caption=caption,
             caption_entities=caption_entities,
+        )
+        return await self.feed(Update(next(self._update_ids), message=message))
+
+    async def photo(
+        self, user: User, file_id: str, caption: str | None = None, chat_id: int | None = None
+    ) -> list[Sent]:
+        """The user sends a photo, which Telegram keeps as `file_id`."""
+        size = PhotoSize(file_id, f"{file_id}-unique", 1280, 960)
+        message = self._message(
+            user, chat_id if chat_id is not None else user.id, None, photo=(size,), caption=caption
         )
         return await self.feed(Update(next(self._update_ids), message=message))
 

@@ -269,17 +269,29 @@ def people_names(lang: str, people: list[Staff]) -> str:
     return t(lang, "common.list_sep").join(p.name for p in people) or t(lang, "common.none")
 
 
-def withdraw_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
+def withdraw_markup(
+    lang: str, leave: LeaveRequest, *, handover: bool = False
+) -> InlineKeyboardMarkup:
+    """撤销 under the teacher's own message about a request; with `handover`, 添加交接 too, for
+    a leave with lessons to cover."""
+    rows = [
         [
+            InlineKeyboardButton(
+                t(lang, "leave.button.withdraw"),
+                callback_data=callbacks.LEAVE_WITHDRAW.data(stored_id(leave)),
+            )
+        ]
+    ]
+    if handover:
+        rows.append(
             [
                 InlineKeyboardButton(
-                    t(lang, "leave.button.withdraw"),
-                    callback_data=callbacks.LEAVE_WITHDRAW.data(stored_id(leave)),
+                    t(lang, "handover.button.open"),
+                    callback_data=callbacks.HANDOVER_MENU.data(stored_id(leave)),
                 )
             ]
-        ]
-    )
+        )
+    return InlineKeyboardMarkup(rows)
 
 
 def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:

@@ -14,6 +14,7 @@ from handlers.core import follow_ups
 from handlers.core.outbox import tell
 from handlers.core.turn import Turn
 from handlers.cover.slip import refresh_slips
+from handlers.handover.giving import give_after
 from storage.cover import (
     CoverDay,
     busy_lesson,
@@ -27,6 +28,7 @@ from storage.types import stored_id
 from views.common import day_label
 from views.cover_board import BoardParts, render_board
 from views.cover_substitute import substitute_notice_markup
+from views.handover import taught_markup
 from views.leave import language_of, need_label
 
 
@@ -145,12 +147,16 @@ async def tell_arrangers(turn: Turn, kit: Kit, need: CoverNeed, key: str, **valu
 
 
 def tell_substitute(turn: Turn, kit: Kit, need: CoverNeed, *, ask_ack: bool) -> None:
-    """The private message to whoever covers: class, day, period and time, subject, for whom."""
+    """The private message to whoever covers: class, day, period and time, subject, for whom;
+    then the absent teacher's handover for the lesson, if they left one."""
     person = kit.names.staff.get(need.substitute_id or 0)
     if person is None:
         return
     lang = language_of(person, default_lang(turn))
-    markup = substitute_notice_markup(lang, need) if ask_ack else None
+    markup = (
+        substitute_notice_markup(lang, need) if ask_ack else taught_markup(lang, stored_id(need))
+    )
+    give_after(turn, [need])
     tell(
         turn.out,
         person,

@@ -44,6 +44,7 @@ from storage.models import CoverNeed
 from storage.outbox import sent_about
 from storage.schedule import Kit
 from storage.types import stored_id
+from views.handover import taught_markup
 from views.leave import need_label
 
 ASK_ABOUT = "cover_ask"
@@ -165,8 +166,10 @@ async def on_acknowledge(turn: Turn) -> None:
         )
         return
     await turn.audit("cover_acknowledged", subject_type="cover_need", subject_id=need.id)
+    # 已上 stays under it, to press after the lesson.
     turn.edit_origin(
-        turn.t("cover.ack.done", lesson=lesson, teacher=kit.names.person(need.absent_id))
+        turn.t("cover.ack.done", lesson=lesson, teacher=kit.names.person(need.absent_id)),
+        taught_markup(turn.lang, stored_id(need)),
     )
     redraw_copies(turn, kit, need.day, focus=need.id)
 

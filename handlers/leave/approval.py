@@ -52,6 +52,7 @@ from storage.models import LeaveApproval, LeaveRequest, School
 from storage.schedule import Kit, leave_lessons
 from storage.staff import staff_for_telegram
 from storage.types import stored_id
+from views.handover import offer_markup
 from views.leave import (
     approval_markup,
     approval_text,
@@ -308,6 +309,8 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
         teacher,
         default_lang(turn),
         "leave.approved",
+        # The lessons still ahead can be handed over to whoever covers them.
+        offer_markup(lang, stored_id(leave)) if ahead else None,
         who=who,
         role=role,
         span=span_label(lang, leave.first_day, leave.last_day, leave.part),

@@ -357,7 +357,7 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
         )
         + sick_note(turn.lang, kit, draft.kind, checked.half_days)
         + calendar_note(turn.lang, kit, draft.first, draft.last),
-        withdraw_markup(turn.lang, leave),
+        withdraw_markup(turn.lang, leave, handover=bool(checked.lessons)),
         # Kept once sent, and redrawn as the request moves on (jobs/leave_escalation.py).
         about=f"leave_notice:{leave.id}",
     )

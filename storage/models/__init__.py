@@ -21,6 +21,7 @@ from storage.models.core import (
 )
 from storage.models.duty import DutyAssignment, DutyOverride, DutyPost, DutySwap, PatrolReport
 from storage.models.events import Event, EventCancellation, TrainingEntry
+from storage.models.handover import CoverReport, HandoverChoice, HandoverNote
 from storage.models.homework import HomeworkBoard, HomeworkPost
 from storage.models.leave import (
     CoverBoardCopy,
@@ -44,6 +45,7 @@ __all__ = [
     "CoverBoardCopy",
     "CoverMonthLock",
     "CoverNeed",
+    "CoverReport",
     "CoverSlip",
     "DutyAssignment",
     "DutyOverride",
@@ -53,6 +55,8 @@ __all__ = [
     "EventCancellation",
     "FollowUpWork",
     "GroupChat",
+    "HandoverChoice",
+    "HandoverNote",
     "HomeworkBoard",
     "HomeworkPost",
     "Invite",

@@ -53,6 +53,8 @@ class OutboxMessage(SQLModel, table=True):
     file_kind: str = Field(default="", max_length=8)
     file_name: str | None = Field(default=None, max_length=120)
     file_data: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    # Or a file Telegram already holds (a photo a teacher sent), sent on by its file id.
+    file_id: str | None = Field(default=None, max_length=255)
     status: str = Field(default="pending", max_length=8)
     attempts: int = Field(default=0)
     owner: str | None = Field(default=None, max_length=16)
