@@ -23,6 +23,7 @@ from handlers import cover, day, duty, events, homework, leave, reports, school,
 from handlers.core import dialogue, errors, follow_ups
 from handlers.cover import board_copies, slip
 from handlers.school import onboarding
+from jobs import backup as backup_jobs
 from jobs import calendar_warnings, leave_escalation, scheduler, upkeep
 from jobs import cover as cover_jobs
 from jobs import duty as duty_jobs
@@ -51,6 +52,7 @@ JOB_MODULES: tuple[Any, ...] = (
     cover_jobs,
     my_day_jobs,
     report_jobs,
+    backup_jobs,
 )
 
 # A token for the local simulator; a real deployment always sets TELEGRAM_BOT_TOKEN.

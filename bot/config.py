@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 
 LANGUAGES = ("zh", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 DEFAULT_DATABASE_URL = "sqlite:///data/staffroom.db"
 # Read by the HTTP client from the process environment; a `.env` line is copied there.
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
@@ -45,6 +46,10 @@ class Settings:
     # How long a process holds the messages it is sending before another process (or the next
     # start, after a crash) may take them over.
     delivery_lease_seconds: float = 30.0
+    # Where the daily backup (policy backup.daily) writes its copies.
+    backup_dir: Path = Path("data/backups")
+    # text: one readable line per event; json: one JSON object per line, for log collectors.
+    log_format: str = "text"
 
     @property
     def delivery_lease(self) -> timedelta:
@@ -198,6 +203,10 @@ def load_settings(
                 f"DELIVERY_LEASE_SECONDS: '{raw_lease}' is not a positive number of seconds"
             )
 
+    log_format = (get("LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        problems.append(f"LOG_FORMAT: '{log_format}' is not one of {', '.join(LOG_FORMATS)}")
+
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -209,5 +218,7 @@ def load_settings(
         delivery_lease_seconds=lease,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
+        log_format=log_format,
+        backup_dir=Path(get("BACKUP_DIR") or "data/backups"),
         proxy_environment=tuple(proxies),
     )

@@ -24,6 +24,7 @@ CALENDAR_MAKEUP_UNSET = "cal_makeup_unset"
 CALENDAR_UNKNOWN_YEAR = "cal_unknown_year"
 MY_DAY = "my_day"
 COVER_STATEMENT = "cover_statement"
+DATABASE_BACKUP = "backup"
 
 # A leave request waiting for approval moves its reminder; an approval, a return (销假), a
 # cover assignment or a swap moves the cover slips and the reminders to arrangers and

@@ -47,7 +47,7 @@ SECTIONS: tuple[Section, ...] = (
     Section(4, "duty", ("duty", "patrol")),
     Section(5, "events", ("events",)),
     Section(6, "training", ("training",)),
-    Section(7, "other", ("push", "group")),
+    Section(7, "other", ("push", "group", "backup")),
 )
 SECTION_BY_REF = {section.ref: section for section in SECTIONS}
 
@@ -96,6 +96,9 @@ _ENTRIES: dict[str, Entry] = {
     "cover.statement": Entry(43),
     "cover.statement_time": Entry(44),
     "cover.reminder_minutes": Entry(45, "minutes"),
+    "backup.daily": Entry(70),
+    "backup.time": Entry(71),
+    "backup.keep": Entry(72, "copies"),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 
