@@ -25,7 +25,7 @@ def run(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print(plain(t(settings.default_language, "cli.no_token")), file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.secrets)
+    setup_logging(settings.log_level, settings.secrets, log_format=settings.log_format)
     # The HTTP client reads its proxy from the process environment; the real one wins.
     for name, value in settings.proxy_environment:
         os.environ.setdefault(name, value)
