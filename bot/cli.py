@@ -47,6 +47,23 @@ def parser() -> argparse.ArgumentParser:
     )
     restored.add_argument("file", type=Path, metavar="FILE")
 
+    health = commands.add_parser(
+        "health",
+        help="check the running bot: exit code 0 when healthy, 1 when not",
+        description=(
+            "Checks that the database is reachable and at the newest schema, that `staffroom run` "
+            "on this machine beat recently (its scheduler runs and it polls Telegram), and that "
+            "no message has waited too long to be sent. For a container's HEALTHCHECK or systemd."
+        ),
+    )
+    health.add_argument(
+        "--outbox-minutes",
+        type=float,
+        default=10.0,
+        metavar="N",
+        help="unhealthy when a message has waited longer than this (default 10)",
+    )
+
     school = commands.add_parser("school", help="manage schools")
     school_cmds = school.add_subparsers(dest="school_command", metavar="ACTION", required=True)
     add = school_cmds.add_parser("add", help="create a school")
@@ -168,6 +185,10 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "backup":
             return await backup_cli.make_backup(settings, args.file)
         return await backup_cli.restore_backup(settings, args.file)
+    if args.command == "health":
+        from bot.health_cli import health
+
+        return await health(settings, outbox_minutes=args.outbox_minutes)
     if args.command == "school":
         if args.school_command == "add":
             return await admin_cli.school_add(settings, args.name, args.timezone)

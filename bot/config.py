@@ -48,6 +48,8 @@ class Settings:
     delivery_lease_seconds: float = 30.0
     # Where the daily backup (policy backup.daily) writes its copies.
     backup_dir: Path = Path("data/backups")
+    # Written by `staffroom run` every few seconds, read by `staffroom health` (bot/heartbeat.py).
+    heartbeat_file: Path = Path("data/heartbeat.json")
     # text: one readable line per event; json: one JSON object per line, for log collectors.
     log_format: str = "text"
 
@@ -220,5 +222,6 @@ def load_settings(
         log_level=log_level,
         log_format=log_format,
         backup_dir=Path(get("BACKUP_DIR") or "data/backups"),
+        heartbeat_file=Path(get("HEARTBEAT_FILE") or "data/heartbeat.json"),
         proxy_environment=tuple(proxies),
     )
