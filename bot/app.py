@@ -96,11 +96,12 @@ def build_application(
             settings.file_base_url or ""
         )
     # Both default to aiohttp (bot/transport.py); tests hand in recording ones.
-    builder = builder.request(request if request is not None else AiohttpCallsRequest())
+    proxy = settings.proxy_url
+    builder = builder.request(request if request is not None else AiohttpCallsRequest(proxy=proxy))
     builder = builder.get_updates_request(
         get_updates_request
         if get_updates_request is not None
-        else AiohttpRequest(connection_pool_size=1)
+        else AiohttpRequest(connection_pool_size=1, proxy=proxy)
     )
     # No AIORateLimiter: it waits out a 429 inside the call, so inside the handler that sent,
     # and every later update waited too. Messages go through the dispatcher's lanes instead,

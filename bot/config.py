@@ -43,6 +43,8 @@ class Settings:
     bootstrap_admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
     proxy_environment: tuple[tuple[str, str], ...] = ()
+    # An HTTP proxy for the bot's calls to Telegram only (HTTPS_PROXY applies to the process).
+    proxy_url: str | None = None
     # How long a process holds the messages it is sending before another process (or the next
     # start, after a crash) may take them over.
     delivery_lease_seconds: float = 30.0
@@ -78,6 +80,7 @@ class Settings:
         secrets += [
             urlsplit(v).password or "" for k, v in self.proxy_environment if k != "NO_PROXY"
         ]
+        secrets.append(urlsplit(self.proxy_url or "").password or "")
         return tuple(s for s in secrets if s)
 
 
@@ -162,6 +165,12 @@ def load_settings(
             problems.append(f"{name}: expected http://[user:password@]host:port of an HTTP proxy")
         proxies.append((name, value))
 
+    proxy_url = get("PROXY_URL")
+    if proxy_url is not None:
+        parts = urlsplit(proxy_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append("PROXY_URL: expected http://[user:password@]host:port of an HTTP proxy")
+
     database_url = DEFAULT_DATABASE_URL
     try:
         database_url = async_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
@@ -224,4 +233,5 @@ def load_settings(
         backup_dir=Path(get("BACKUP_DIR") or "data/backups"),
         heartbeat_file=Path(get("HEARTBEAT_FILE") or "data/heartbeat.json"),
         proxy_environment=tuple(proxies),
+        proxy_url=proxy_url,
     )
