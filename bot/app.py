@@ -23,6 +23,7 @@ from handlers import cover, day, duty, events, handover, homework, leave, report
 from handlers.core import dialogue, errors, follow_ups
 from handlers.cover import board_copies, slip
 from handlers.school import onboarding
+from jobs import backup as backup_jobs
 from jobs import calendar_warnings, leave_escalation, scheduler, upkeep
 from jobs import cover as cover_jobs
 from jobs import duty as duty_jobs
@@ -66,6 +67,7 @@ JOB_MODULES: tuple[Any, ...] = (
     handover_jobs,
     my_day_jobs,
     report_jobs,
+    backup_jobs,
 )
 
 # A token for the local simulator; a real deployment always sets TELEGRAM_BOT_TOKEN.
@@ -109,11 +111,12 @@ def build_application(
             settings.file_base_url or ""
         )
     # Both default to aiohttp (bot/transport.py); tests hand in recording ones.
-    builder = builder.request(request if request is not None else AiohttpCallsRequest())
+    proxy = settings.proxy_url
+    builder = builder.request(request if request is not None else AiohttpCallsRequest(proxy=proxy))
     builder = builder.get_updates_request(
         get_updates_request
         if get_updates_request is not None
-        else AiohttpRequest(connection_pool_size=1)
+        else AiohttpRequest(connection_pool_size=1, proxy=proxy)
     )
     # No AIORateLimiter: it waits out a 429 inside the call, so inside the handler that sent,
     # and every later update waited too. Messages go through the dispatcher's lanes instead,

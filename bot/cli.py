@@ -32,6 +32,38 @@ def parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="a scripted school day through the simulator")
     demo.add_argument("--quiet", action="store_true", help="print only the summary")
 
+    saved = commands.add_parser(
+        "backup",
+        help="write a consistent copy of the database while the bot runs",
+        description=(
+            "SQLite: a copy of the database file (SQLite's online backup API). PostgreSQL: "
+            "Staffroom's portable dump (JSON lines; gzip-compressed when FILE ends in .gz), which "
+            "restores into either database."
+        ),
+    )
+    saved.add_argument("file", type=Path, metavar="FILE")
+    restored = commands.add_parser(
+        "restore", help="load a backup into an empty database (DATABASE_URL) and check it"
+    )
+    restored.add_argument("file", type=Path, metavar="FILE")
+
+    health = commands.add_parser(
+        "health",
+        help="check the running bot: exit code 0 when healthy, 1 when not",
+        description=(
+            "Checks that the database is reachable and at the newest schema, that `staffroom run` "
+            "on this machine beat recently (its scheduler runs and it polls Telegram), and that "
+            "no message has waited too long to be sent. For a container's HEALTHCHECK or systemd."
+        ),
+    )
+    health.add_argument(
+        "--outbox-minutes",
+        type=float,
+        default=10.0,
+        metavar="N",
+        help="unhealthy when a message has waited longer than this (default 10)",
+    )
+
     school = commands.add_parser("school", help="manage schools")
     school_cmds = school.add_subparsers(dest="school_command", metavar="ACTION", required=True)
     add = school_cmds.add_parser("add", help="create a school")
@@ -147,6 +179,16 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         from demo.script import run_demo
 
         return await run_demo(settings, quiet=args.quiet)
+    if args.command in ("backup", "restore"):
+        from bot import backup_cli
+
+        if args.command == "backup":
+            return await backup_cli.make_backup(settings, args.file)
+        return await backup_cli.restore_backup(settings, args.file)
+    if args.command == "health":
+        from bot.health_cli import health
+
+        return await health(settings, outbox_minutes=args.outbox_minutes)
     if args.command == "school":
         if args.school_command == "add":
             return await admin_cli.school_add(settings, args.name, args.timezone)

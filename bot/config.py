@@ -19,6 +19,7 @@ from dotenv import dotenv_values
 
 LANGUAGES = ("zh", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("text", "json")
 DEFAULT_DATABASE_URL = "sqlite:///data/staffroom.db"
 # Read by the HTTP client from the process environment; a `.env` line is copied there.
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
@@ -42,9 +43,17 @@ class Settings:
     bootstrap_admin_ids: frozenset[int] = frozenset()
     log_level: str = "INFO"
     proxy_environment: tuple[tuple[str, str], ...] = ()
+    # An HTTP proxy for the bot's calls to Telegram only (HTTPS_PROXY applies to the process).
+    proxy_url: str | None = None
     # How long a process holds the messages it is sending before another process (or the next
     # start, after a crash) may take them over.
     delivery_lease_seconds: float = 30.0
+    # Where the daily backup (policy backup.daily) writes its copies.
+    backup_dir: Path = Path("data/backups")
+    # Written by `staffroom run` every few seconds, read by `staffroom health` (bot/heartbeat.py).
+    heartbeat_file: Path = Path("data/heartbeat.json")
+    # text: one readable line per event; json: one JSON object per line, for log collectors.
+    log_format: str = "text"
 
     @property
     def delivery_lease(self) -> timedelta:
@@ -71,6 +80,7 @@ class Settings:
         secrets += [
             urlsplit(v).password or "" for k, v in self.proxy_environment if k != "NO_PROXY"
         ]
+        secrets.append(urlsplit(self.proxy_url or "").password or "")
         return tuple(s for s in secrets if s)
 
 
@@ -155,6 +165,12 @@ def load_settings(
             problems.append(f"{name}: expected http://[user:password@]host:port of an HTTP proxy")
         proxies.append((name, value))
 
+    proxy_url = get("PROXY_URL")
+    if proxy_url is not None:
+        parts = urlsplit(proxy_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            problems.append("PROXY_URL: expected http://[user:password@]host:port of an HTTP proxy")
+
     database_url = DEFAULT_DATABASE_URL
     try:
         database_url = async_database_url(get("DATABASE_URL") or DEFAULT_DATABASE_URL)
@@ -198,6 +214,10 @@ def load_settings(
                 f"DELIVERY_LEASE_SECONDS: '{raw_lease}' is not a positive number of seconds"
             )
 
+    log_format = (get("LOG_FORMAT") or "text").lower()
+    if log_format not in LOG_FORMATS:
+        problems.append(f"LOG_FORMAT: '{log_format}' is not one of {', '.join(LOG_FORMATS)}")
+
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -209,5 +229,9 @@ def load_settings(
         delivery_lease_seconds=lease,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
+        log_format=log_format,
+        backup_dir=Path(get("BACKUP_DIR") or "data/backups"),
+        heartbeat_file=Path(get("HEARTBEAT_FILE") or "data/heartbeat.json"),
         proxy_environment=tuple(proxies),
+        proxy_url=proxy_url,
     )

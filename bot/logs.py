@@ -1,11 +1,19 @@
-"""Logging set-up: one format; secrets (the bot token) and message texts never reach a log line."""
+"""Logging set-up: readable lines or JSON lines; secrets (the bot token) and message texts never
+reach a log line.
+
+An event (an update handled, a push run) is one line carrying the school, the chat and the
+action as fields (`extra=event(...)`): a log collector filters on them without parsing text,
+and they are ids and names only, never what someone wrote.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Iterable, Mapping
-from typing import TextIO
+from datetime import UTC, datetime
+from typing import Any, TextIO
 
 # The libraries that carry the bot's traffic. At DEBUG python-telegram-bot writes every call's
 # parameters and answer and every incoming update in full: message texts, a teacher's leave
@@ -24,15 +32,71 @@ def redact(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
+# The fields of an event, in the order a text line shows them.
+EVENT_FIELDS = ("school", "chat", "user", "action", "outcome", "ms")
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+def event(
+    action: str,
+    *,
+    school: int | None = None,
+    chat: int | None = None,
+    user: int | None = None,
+    **more: Any,
+) -> dict[str, Any]:
+    """The `extra` of an event's log record: ids and names only."""
+    return {"action": action, "school": school, "chat": chat, "user": user, **more}
+
+
+def _event_fields(record: logging.LogRecord) -> dict[str, Any]:
+    return {
+        name: getattr(record, name)
+        for name in EVENT_FIELDS
+        if getattr(record, name, None) is not None
+    }
+
+
 class RedactingFormatter(logging.Formatter):
-    """Formats, then replaces every secret, so even a URL logged by a library is clean."""
+    """Formats, then replaces every secret, so even a URL logged by a library is clean.
+    An event's fields follow the message as `name=value`."""
 
     def __init__(self, fmt: str, secrets: Iterable[str]) -> None:
         super().__init__(fmt)
         self.secrets = [s for s in secrets if s]
 
     def format(self, record: logging.LogRecord) -> str:
-        return redact(super().format(record), self.secrets)
+        text = super().format(record)
+        fields = _event_fields(record)
+        if fields:
+            head, newline, rest = text.partition("\n")  # a traceback stays below the line
+            shown = " ".join(f"{name}={value}" for name, value in fields.items())
+            text = f"{head} {shown}{newline}{rest}"
+        return redact(text, self.secrets)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line, for log collectors: time (UTC), level, logger, message, the
+    event's fields, and a traceback as one string. Redacted after encoding, as the text form is
+    (the token's characters are never escaped by JSON, so it cannot hide in an escape)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.secrets = [s for s in secrets if s]
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry: dict[str, Any] = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+            **_event_fields(record),
+        }
+        if record.exc_info:
+            entry["error"] = self.formatException(record.exc_info)
+        elif record.exc_text:
+            entry["error"] = record.exc_text
+        return redact(json.dumps(entry, ensure_ascii=False, default=str), self.secrets)
 
 
 class LibraryPayloadFilter(logging.Filter):
@@ -65,10 +129,16 @@ def _harmless(value: object) -> bool:
     return value is None or isinstance(value, int | float)
 
 
-def setup_logging(level: str, secrets: Iterable[str] = (), stream: TextIO | None = None) -> None:
+def setup_logging(
+    level: str,
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+    *,
+    log_format: str = "text",
+) -> None:
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(
-        RedactingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s", secrets)
+        JsonFormatter(secrets) if log_format == "json" else RedactingFormatter(TEXT_FORMAT, secrets)
     )
     handler.addFilter(LibraryPayloadFilter())
     root = logging.getLogger()

@@ -9,10 +9,11 @@ import sys
 
 from telegram import Update
 
-from bot import startup
+from bot import heartbeat, startup
 from bot.admin_cli import CliError, check_database, plain, report
 from bot.config import Settings
 from bot.logs import setup_logging
+from bot.services import services_of
 from bot.texts import t
 from storage.migrate import upgrade_async
 
@@ -25,7 +26,7 @@ def run(settings: Settings) -> int:
     if not settings.telegram_bot_token:
         print(plain(t(settings.default_language, "cli.no_token")), file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.secrets)
+    setup_logging(settings.log_level, settings.secrets, log_format=settings.log_format)
     # The HTTP client reads its proxy from the process environment; the real one wins.
     for name, value in settings.proxy_environment:
         os.environ.setdefault(name, value)
@@ -37,6 +38,7 @@ def run(settings: Settings) -> int:
     from bot.app import build_application
 
     application = build_application(settings)
+    heartbeat.install(application, settings.heartbeat_file, services_of(application).clock)
     # One loop for the wait and for polling: the HTTP sessions opened while waiting live in it.
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)

@@ -118,6 +118,7 @@ class AiohttpRequest(BaseRequest):
         "_media_write_timeout",
         "_pool_size",
         "_pool_timeout",
+        "_proxy",
         "_read_timeout",
         "_session",
         "_write_timeout",
@@ -132,7 +133,9 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        proxy: str | None = None,
     ) -> None:
+        self._proxy = proxy
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
@@ -152,10 +155,12 @@ class AiohttpRequest(BaseRequest):
                 # Telegram sets no cookies; a jar would only cost time on every answer.
                 cookie_jar=aiohttp.DummyCookieJar(),
                 headers={"User-Agent": self.USER_AGENT},
+                # PROXY_URL for the bot's calls alone, whatever their scheme; otherwise
                 # HTTPS_PROXY (and HTTP_PROXY, NO_PROXY) from the environment: where Telegram is
                 # blocked, a proxy is how a school reaches it at all. Only then: aiohttp that
                 # trusts the environment reads ~/.netrc again on every call (about 0.1 ms).
-                trust_env=_proxy_in_environment(),
+                proxy=self._proxy,
+                trust_env=self._proxy is None and _proxy_in_environment(),
             )
 
     async def shutdown(self) -> None:

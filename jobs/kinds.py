@@ -25,6 +25,7 @@ CALENDAR_UNKNOWN_YEAR = "cal_unknown_year"
 MY_DAY = "my_day"
 COVER_STATEMENT = "cover_statement"
 HANDOVER_FEEDBACK = "handover_feedback"
+DATABASE_BACKUP = "backup"
 
 # A leave request waiting for approval moves its reminder; an approval, a return (销假), a
 # cover assignment or a swap moves the cover slips and the reminders to arrangers and

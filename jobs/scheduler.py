@@ -21,6 +21,7 @@ from apscheduler.jobstores.base import JobLookupError
 from telegram.ext import Application, ContextTypes
 
 from bot.dispatcher import OutcomeContext, OutcomeHook
+from bot.logs import event
 from bot.messages import Send
 from bot.services import Services, services_of
 from bot.texts import Safe, escape, t
@@ -109,6 +110,10 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
     """
     svc = services_of(app)
     ran = await _run_slot(app, svc, school_id, slot)
+    log.info(
+        "push",
+        extra=event(f"push:{slot.kind}", school=school_id, outcome="ran" if ran else "nothing"),
+    )
     svc.watch.done(school_id, slot)  # run, or claimed elsewhere: the watch need not try it
     return ran
 

@@ -178,6 +178,11 @@ SPECS: tuple[PolicySpec, ...] = (
     _int("training.target_hours", 90, 0, 1000),
     PolicySpec("training.year_start", "monthday", "09-01"),
     _int("push.grace_minutes", 120, 0, 720),
+    # A copy of the whole database every day into BACKUP_DIR, keeping the newest `backup.keep`
+    # (jobs/backup.py). Off: many schools already back up their server.
+    PolicySpec("backup.daily", "bool", "off", schedules=True),
+    _time("backup.time", "02:30"),
+    _int("backup.keep", 7, 1, 365),
     # Forum topics of the staff group (message_thread_id; 0: the general topic). Set most easily
     # by an admin sending `/topic 作业` inside the topic (handlers/school/topics.py).
     *(_int(f"group.topic.{name}", 0, 0, TOPIC_MAX) for name in TOPICS),

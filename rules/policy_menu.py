@@ -47,9 +47,16 @@ SECTIONS: tuple[Section, ...] = (
     Section(4, "duty", ("duty", "patrol")),
     Section(5, "events", ("events",)),
     Section(6, "training", ("training",)),
-    # Who may have which report gets a page of its own, before the push and topic settings.
+    # Who may have which report, and the daily backup, get pages of their own, before the push
+    # and topic settings.
     Section(
-        7, "other", ("push", "group", "report"), (("report.grade_leaders", "report.teachers"),)
+        7,
+        "other",
+        ("push", "group", "report", "backup"),
+        (
+            ("report.grade_leaders", "report.teachers"),
+            ("backup.daily", "backup.time", "backup.keep"),
+        ),
     ),
 )
 SECTION_BY_REF = {section.ref: section for section in SECTIONS}
@@ -105,6 +112,9 @@ _ENTRIES: dict[str, Entry] = {
     "cover.suggest_external": Entry(46),
     "report.grade_leaders": Entry(47),
     "report.teachers": Entry(48),
+    "backup.daily": Entry(70),
+    "backup.time": Entry(71),
+    "backup.keep": Entry(72, "copies"),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -22,6 +23,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 
 from bot import callbacks
+from bot.logs import event
 from bot.services import BotContext, Services
 from bot.texts import Safe, t
 from handlers.core import follow_ups
@@ -213,17 +215,50 @@ async def _run(
     update: Update,
     context: BotContext,
     body: Callable[[Turn], Awaitable[Any]],
+    action: str = "",
 ) -> Any:
-    svc = context.svc
     user = update.effective_user
     if user is None:
         return None
+    started = time.perf_counter()
+    school: list[int | None] = [None]
+    outcome = "error"
+    try:
+        result = await _run_turn(update, context, body, school)
+        outcome = "ok"
+        return result
+    finally:
+        # One line per action, for the operator: who, where and what, never what was written.
+        chat = update.effective_chat
+        log.info(
+            "handled",
+            extra=event(
+                action,
+                school=school[0],
+                chat=chat.id if chat is not None else None,
+                user=user.id,
+                outcome=outcome,
+                ms=round((time.perf_counter() - started) * 1000, 1),
+            ),
+        )
+
+
+async def _run_turn(
+    update: Update,
+    context: BotContext,
+    body: Callable[[Turn], Awaitable[Any]],
+    school: list[int | None],
+) -> Any:
+    svc = context.svc
+    user = update.effective_user
+    assert user is not None
     outbox = Outbox()
     async with svc.sessions() as session, session.begin():
         actor = await load_actor(
             session=session, settings=svc.settings, user=user, chat=update.effective_chat
         )
         turn = Turn(update, context, session, actor, outbox, svc.clock.now())
+        school[0] = actor.school_id
         if user.id in svc.dispatcher.unreachable:
             await _reachable_again(turn)
         result = await body(turn)
@@ -275,7 +310,7 @@ def command(
                     return None
                 return await fn(turn)
 
-            return await _run(update, context, body)
+            return await _run(update, context, body, fn.__name__)
 
         return wrapper
 
@@ -343,7 +378,7 @@ def button(*, roles: frozenset[str] | None = None) -> Callable[[Handler], Entry]
                 turn.toast()  # every query is answered once, even when the handler said nothing
                 return result
 
-            return await _run(update, context, body)
+            return await _run(update, context, body, fn.__name__)
 
         return wrapper
 

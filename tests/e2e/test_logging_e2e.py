@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import logging
 from collections.abc import Iterator
 
@@ -18,12 +19,13 @@ from tests.e2e.conftest import E2E_START
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def debug_log() -> Iterator[io.StringIO]:
+@pytest.fixture(params=["text", "json"])
+def debug_log(request: pytest.FixtureRequest) -> Iterator[io.StringIO]:
+    """The log at DEBUG, as lines (LOG_FORMAT=text) or as JSON objects (LOG_FORMAT=json)."""
     root = logging.getLogger()
     saved_handlers, saved_level = list(root.handlers), root.level
     stream = io.StringIO()
-    setup_logging("DEBUG", [SIMULATOR_TOKEN], stream=stream)
+    setup_logging("DEBUG", [SIMULATOR_TOKEN], stream=stream, log_format=request.param)
     try:
         yield stream
     finally:
@@ -65,3 +67,23 @@ async def test_a_leave_reason_never_reaches_the_debug_log(
     assert "Calling Bot API endpoint `sendMessage`" in log and "Processing update" in log
     assert reason not in log
     assert "病假" not in log
+    # The request itself is one line: its school, chat and action, and nothing of its text.
+    [line] = [line for line in log.splitlines() if "cmd_leave" in line]
+    if line.startswith("{"):
+        entry = json.loads(line)
+        assert entry["action"] == "cmd_leave_line" and entry["outcome"] == "ok"
+        assert entry["school"] == 1 and entry["chat"] == stage.id_of("何玉兰")
+    else:
+        assert f"school=1 chat={stage.id_of('何玉兰')}" in line and "action=cmd_leave_line" in line
+
+
+async def test_every_json_line_is_one_object(db_url: str, debug_log: io.StringIO) -> None:
+    async with open_stage(Settings(database_url=db_url), ManualClock(E2E_START)) as stage:
+        await stage.ask("何玉兰", "/today")
+        await stage.settle()
+    lines = debug_log.getvalue().splitlines()
+    if not lines[0].startswith("{"):
+        pytest.skip("the text form")
+    entries = [json.loads(line) for line in lines]
+    assert all({"time", "level", "logger", "message"} <= set(e) for e in entries)
+    assert any(e.get("action") == "cmd_today" for e in entries)

@@ -1,0 +1,49 @@
+"""`staffroom backup` and `staffroom restore` as an IT person types them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+
+@pytest.fixture
+def in_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    monkeypatch.chdir(tmp_path)  # no stray .env
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "en")
+    return tmp_path
+
+
+def test_backup_then_restore_into_a_new_database_and_never_over_one_with_data(
+    in_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{in_folder}/school.db")
+    assert main(["school", "add", "青松路小学"]) == 0
+    assert main(["backup", "nightly.backup"]) == 0
+    out = capsys.readouterr().out
+    assert "Backup written to nightly.backup" in out and "2 rows" in out
+
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{in_folder}/new.db")
+    assert main(["restore", "nightly.backup"]) == 0
+    out = capsys.readouterr().out
+    assert "schools\t1" in out and "every table's row count as in the backup" in out
+    assert main(["school", "list"]) == 0
+    assert "青松路小学" in capsys.readouterr().out
+
+    assert main(["restore", "nightly.backup"]) == 1
+    assert "not empty" in capsys.readouterr().err
+
+
+def test_restoring_what_is_not_a_backup_says_so(
+    in_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{in_folder}/new.db")
+    (in_folder / "notes.txt").write_text("staff list")
+    assert main(["restore", "notes.txt"]) == 1
+    assert main(["restore", "missing.backup"]) == 1
+    err = capsys.readouterr().err
+    assert "notes.txt is not a Staffroom backup" in err
+    assert "Backup file not found: missing.backup" in err
