@@ -122,6 +122,10 @@ class UpdateQueue:
                 self._pending.popleft()
         return len(self._pending) != before
 
+    def first(self) -> dict[str, Any] | None:
+        """The oldest update not yet confirmed (the webhook sender's next)."""
+        return self._pending[0] if self._pending else None
+
     def clear(self) -> None:
         self._pending.clear()
 
