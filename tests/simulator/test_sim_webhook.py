@@ -54,18 +54,22 @@ async def receiver() -> AsyncIterator[Receiver]:
     await runner.cleanup()
 
 
-async def test_updates_go_to_the_webhook_in_order_with_the_secret(
+async def test_updates_go_to_the_webhook_with_the_secret_each_chat_in_order(
     sim: Simulator, bot: Bot, receiver: Receiver
 ) -> None:
     await sim.send_text(ALICE, ALICE, "/start")  # queued before the webhook: delivered too
     assert await bot.set_webhook(receiver.url, secret_token=SECRET)
-    await sim.send_text(BOB, BOB, "/help")
+    for text in ("/help", "/me", "/today"):
+        await sim.send_text(ALICE, ALICE, text)
+        await sim.send_text(BOB, BOB, text)
     await sim.wait_updates_consumed()
-    assert [secret for secret, _ in receiver.received] == [SECRET, SECRET]
-    texts = [update["message"]["text"] for _, update in receiver.received]
-    assert texts == ["/start", "/help"]
-    ids = [update["update_id"] for _, update in receiver.received]
-    assert ids == sorted(ids)
+    assert [secret for secret, _ in receiver.received] == [SECRET] * 7
+    alice = [
+        u["message"]["text"] for _, u in receiver.received if u["message"]["chat"]["id"] == ALICE
+    ]
+    bob = [u["message"]["text"] for _, u in receiver.received if u["message"]["chat"]["id"] == BOB]
+    assert alice == ["/start", "/help", "/me", "/today"]
+    assert bob == ["/help", "/me", "/today"]
     info = await bot.get_webhook_info()
     assert info.url == receiver.url
     assert info.pending_update_count == 0
