@@ -31,6 +31,7 @@ from tests.e2e.conftest import E2E_START
 pytestmark = pytest.mark.e2e
 
 TEACHER = "吴晓梅"
+EARLY = "周雅琴"
 
 
 @pytest.fixture
@@ -190,6 +191,9 @@ async def test_staffroom_run_in_webhook_mode_answers_and_refuses_a_forged_post(
             extra={"WEBHOOK_URL": url, "WEBHOOK_SECRET": secret, "WEBHOOK_PORT": str(port)},
         )
         bot = BotProcess(env, tmp_path / "bot.log", args=(*RUN_BOT, "--webhook"))
+        # Written while the bot was down: Telegram keeps it, and the bot answers it once up.
+        early = school.id_of(EARLY)
+        await sim.send(early, early, "/help")
         health = f"http://127.0.0.1:{port + 1}/healthz"
 
         async def taking_updates() -> bool:
@@ -204,6 +208,16 @@ async def test_staffroom_run_in_webhook_mode_answers_and_refuses_a_forged_post(
 
         await bot.start(sim, ready=taking_updates)
         try:
+            seq = 0
+            for _ in range(20):  # each round waits for the bot's next message, if any
+                if await sim.messages(early):
+                    break
+                waited = await sim.call(
+                    "GET", "wait", params={"since_seq": seq, "count": 1, "timeout": 10}
+                )
+                seq = waited["seq"]
+            (kept,) = await sim.messages(early)
+            assert "/leave" in kept["text"]
             async with aiohttp.ClientSession() as http:
                 forged = json.dumps(
                     {
