@@ -188,7 +188,8 @@ def build_application(
         services.push_kinds.extend(jobs_module.push_kinds())
     for handler in onboarding.fallback_handlers():
         application.add_handler(handler)
-    health.install(application)
+    if health_address is not None:
+        health.install(application)  # the last update's age, which /healthz reports
     application.add_error_handler(errors.on_error)
     return application
 
