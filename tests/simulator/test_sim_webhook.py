@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -146,3 +147,38 @@ async def test_a_bot_on_its_webhook_server_answers_through_it(
         await app.updater.stop()
         await app.stop()
         await app.shutdown()
+
+
+async def test_a_slow_chat_holds_back_only_its_own_updates(sim: Simulator, bot: Bot) -> None:
+    """Up to max_connections at once: a chat whose update the bot is still taking waits, the
+    others go on."""
+    release = asyncio.Event()
+    seen: list[str] = []
+
+    async def handle(request: web.Request) -> web.Response:
+        update = await request.json()
+        text = update["message"]["text"]
+        seen.append(f"{update['message']['chat']['id']}:{text}")
+        if text == "/slow":
+            await release.wait()
+        return web.Response()
+
+    app = web.Application()
+    app.router.add_post("/hook", handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0).start()
+    host, port = runner.addresses[0][:2]
+    try:
+        await bot.set_webhook(f"http://{host}:{port}/hook", secret_token=SECRET)
+        await sim.send_text(ALICE, ALICE, "/slow")
+        await sim.send_text(ALICE, ALICE, "/after")
+        await sim.send_text(BOB, BOB, "/help")
+        await sim.wait_for(lambda: f"{BOB}:/help" in seen, what="Bob's update")
+        assert f"{ALICE}:/after" not in seen  # behind Alice's first, still being taken
+        release.set()
+        await sim.wait_updates_consumed()
+        assert seen.index(f"{ALICE}:/slow") < seen.index(f"{ALICE}:/after")
+    finally:
+        release.set()
+        await runner.cleanup()
