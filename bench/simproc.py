@@ -118,7 +118,9 @@ class SimClient:
 
 
 @asynccontextmanager
-async def simulator_process(*, rate_limits: bool = False) -> AsyncIterator[SimClient]:
+async def simulator_process(
+    *, rate_limits: bool = False, webhook_retry: float | None = None
+) -> AsyncIterator[SimClient]:
     port = free_port()
     command = [
         sys.executable,
@@ -133,6 +135,8 @@ async def simulator_process(*, rate_limits: bool = False) -> AsyncIterator[SimCl
     ]
     if rate_limits:
         command.append("--rate-limits")
+    if webhook_retry is not None:
+        command += ["--webhook-retry", str(webhook_retry)]
     process = await asyncio.create_subprocess_exec(
         *command, stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL
     )

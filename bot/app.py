@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import request_messages
+from bot import health, request_messages
 from bot.clock import Clock, SystemClock
 from bot.commands import set_menus
 from bot.config import Settings
@@ -92,12 +92,14 @@ def build_application(
     rate_limiter: bool = True,
     set_commands: bool = True,
     freeze_heap: bool = True,
+    health_address: tuple[str, int] | None = None,
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
     """Builds the bot: services, handlers in a visible order, and the jobs at start-up.
 
     `freeze_heap`: once the jobs are planned, what start-up built is left out of the garbage
     collector's full passes (bot/heap.py); tests that start many bots in one process turn it
     off, as each freeze would keep the previous tests' leftovers for good.
+    `health_address`: (host, port) to serve /healthz on while the bot runs (webhook mode).
     """
     token = settings.telegram_bot_token or SIMULATOR_TOKEN
     builder = (
@@ -132,7 +134,13 @@ def build_application(
     )
     dates.use_clock(services.clock)  # a day of another year is written with its year
 
+    health_server: health.HealthServer | None = None
+
     async def post_init(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        nonlocal health_server
+        if health_address is not None:
+            health_server = health.HealthServer(app, *health_address)
+            await health_server.start()
         if set_commands:
             await set_menus(app.bot)
         # Planning every school takes a while with many of them; the bot answers meanwhile.
@@ -157,6 +165,8 @@ def build_application(
         await services.dispatcher.stop(grace=DELIVERY_AT_STOP_SECONDS)
 
     async def post_shutdown(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        if health_server is not None:
+            await health_server.stop()
         if services.replanner is not None:
             await services.replanner.stop()
         if services.starting is not None and not services.starting.done():
@@ -196,6 +206,8 @@ def build_application(
         services.push_kinds.extend(jobs_module.push_kinds())
     for handler in onboarding.fallback_handlers():
         application.add_handler(handler)
+    if health_address is not None:
+        health.install(application)  # the last update's age, which /healthz reports
     application.add_error_handler(errors.on_error)
     return application
 

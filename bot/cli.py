@@ -23,12 +23,22 @@ def parser() -> argparse.ArgumentParser:
     )
     commands = root.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("run", help="run the bot (long polling); needs TELEGRAM_BOT_TOKEN")
+    run = commands.add_parser(
+        "run", help="run the bot (long polling, or a webhook); needs TELEGRAM_BOT_TOKEN"
+    )
+    run.add_argument(
+        "--webhook",
+        action="store_true",
+        help="receive updates by webhook (WEBHOOK_URL, WEBHOOK_SECRET; on when WEBHOOK_URL is set)",
+    )
     commands.add_parser("migrate", help="bring the database to the newest schema")
     play = commands.add_parser(
         "playground", help="try the bot with no token: local simulator, demo school, terminal"
     )
     play.add_argument("--fresh", action="store_true", help="start from a new demo database")
+    play.add_argument(
+        "--webhook", action="store_true", help="the simulator posts updates to a webhook"
+    )
     demo = commands.add_parser("demo", help="a scripted school day through the simulator")
     demo.add_argument("--quiet", action="store_true", help="print only the summary")
 
@@ -152,7 +162,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The bot's own loop: python-telegram-bot runs it and handles the stop signals.
         from bot import runner
 
-        return runner.run(settings)
+        return runner.run(settings, webhook=args.webhook)
     return asyncio.run(dispatch(args, settings))
 
 
@@ -174,7 +184,7 @@ async def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "playground":
         from bot.playground import playground
 
-        return await playground(settings, fresh=args.fresh)
+        return await playground(settings, fresh=args.fresh, webhook=args.webhook)
     if args.command == "demo":
         from demo.script import run_demo
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,6 +25,11 @@ LOG_FORMATS = ("text", "json")
 DEFAULT_DATABASE_URL = "sqlite:///data/staffroom.db"
 # Read by the HTTP client from the process environment; a `.env` line is copied there.
 PROXY_VARIABLES = ("HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY")
+DEFAULT_WEBHOOK_LISTEN = "127.0.0.1"
+DEFAULT_WEBHOOK_PORT = 8080
+# Telegram's alphabet for a webhook's secret token; the length floor is ours, so that the
+# secret cannot be guessed by trying.
+WEBHOOK_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class SettingsError(Exception):
@@ -54,6 +61,23 @@ class Settings:
     heartbeat_file: Path = Path("data/heartbeat.json")
     # text: one readable line per event; json: one JSON object per line, for log collectors.
     log_format: str = "text"
+    # Webhook mode (`staffroom run --webhook`, or WEBHOOK_URL set): Telegram posts updates to
+    # webhook_url, a reverse proxy passes them to webhook_listen:webhook_port.
+    webhook_url: str | None = None
+    webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
+    webhook_port: int = DEFAULT_WEBHOOK_PORT
+    webhook_secret: str | None = None
+
+    @property
+    def webhook_path(self) -> str:
+        """The path the webhook server answers on: the one of WEBHOOK_URL, as a reverse proxy
+        passes it on unchanged."""
+        return urlsplit(self.webhook_url or "").path or "/"
+
+    @property
+    def health_port(self) -> int:
+        """/healthz is served beside the webhook, on the next port (bot/health.py)."""
+        return self.webhook_port + 1
 
     @property
     def delivery_lease(self) -> timedelta:
@@ -77,6 +101,7 @@ class Settings:
         """Strings that must never reach a log line: the token, its secret half alone (an
         encoded colon would hide the whole token from a plain search), a proxy's password."""
         secrets = [self.telegram_bot_token, (self.telegram_bot_token or "").partition(":")[2]]
+        secrets.append(self.webhook_secret)
         secrets += [
             urlsplit(v).password or "" for k, v in self.proxy_environment if k != "NO_PROXY"
         ]
@@ -218,6 +243,8 @@ def load_settings(
     if log_format not in LOG_FORMATS:
         problems.append(f"LOG_FORMAT: '{log_format}' is not one of {', '.join(LOG_FORMATS)}")
 
+    webhook = _webhook_settings(get, problems)
+
     if problems:
         raise SettingsError(problems)
     return Settings(
@@ -234,4 +261,42 @@ def load_settings(
         heartbeat_file=Path(get("HEARTBEAT_FILE") or "data/heartbeat.json"),
         proxy_environment=tuple(proxies),
         proxy_url=proxy_url,
+        **webhook,
     )
+
+
+def _webhook_settings(get: Callable[[str], str | None], problems: list[str]) -> dict[str, Any]:
+    """WEBHOOK_URL and its companions; a URL without a secret is refused, since anyone who
+    finds the URL could otherwise post updates as any teacher."""
+    url = get("WEBHOOK_URL")
+    secret = get("WEBHOOK_SECRET")
+    listen = get("WEBHOOK_LISTEN") or DEFAULT_WEBHOOK_LISTEN
+    if url is not None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname or " " in url:
+            problems.append(
+                "WEBHOOK_URL: expected the public https://host/path Telegram posts updates to"
+            )
+        if secret is None:
+            problems.append(
+                "WEBHOOK_SECRET: required with WEBHOOK_URL (16 to 256 of A-Z a-z 0-9 _ -), e.g. "
+                'the output of python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+    if secret is not None and not WEBHOOK_SECRET_RE.fullmatch(secret):
+        problems.append("WEBHOOK_SECRET: expected 16 to 256 of the characters A-Z a-z 0-9 _ -")
+    if any(c.isspace() for c in listen):
+        problems.append("WEBHOOK_LISTEN: expected an address such as 127.0.0.1 or 0.0.0.0")
+    port = DEFAULT_WEBHOOK_PORT
+    raw_port = get("WEBHOOK_PORT")
+    if raw_port is not None:
+        port = int(raw_port) if raw_port.isdigit() else 0
+        # The health endpoint takes the next port.
+        if not 1 <= port <= 65534:
+            problems.append(f"WEBHOOK_PORT: '{raw_port}' is not a port from 1 to 65534")
+            port = DEFAULT_WEBHOOK_PORT
+    return {
+        "webhook_url": url,
+        "webhook_listen": listen,
+        "webhook_port": port,
+        "webhook_secret": secret,
+    }

@@ -289,7 +289,11 @@ def _keep_time(clock: OffsetClock) -> None:
 
 
 async def playground(
-    settings: Settings, *, fresh: bool = False, clock: OffsetClock | None = None
+    settings: Settings,
+    *,
+    fresh: bool = False,
+    clock: OffsetClock | None = None,
+    webhook: bool = False,
 ) -> int:
     settings = dataclasses.replace(settings, database_url=f"sqlite+aiosqlite:///{PLAYGROUND_DB}")
     clock = clock or OffsetClock(settings.timezone)
@@ -298,7 +302,13 @@ async def playground(
     _carry_on(clock)
     print(f"Staffroom playground — {SCHOOL_NAME}, local Telegram simulator, no token needed.")
     print(f"Demo files (the import format): {', '.join(str(f) for f in files)}")
-    async with open_stage(settings, clock) as stage:
+    async with open_stage(settings, clock, webhook=webhook) as stage:
+        if webhook:
+            local = stage.settings
+            print(
+                f"Updates arrive by webhook at {local.webhook_url} (with its secret); "
+                f"health: http://{local.webhook_listen}:{local.health_port}/healthz"
+            )
         shell = Playground(stage)
         stage.sim.on_bot_message(shell.show)
         await stage.settle()

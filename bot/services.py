@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
@@ -38,6 +39,8 @@ class Services:
     replanner: Replanner | None = None
     # The start-up planning (catch-up and jobs), running beside the first updates.
     starting: asyncio.Task[None] | None = None
+    # When the last update went through the handlers (the health endpoint, bot/health.py).
+    last_update_at: datetime | None = None
     # Every kind of scheduled push, collected from the jobs modules by build_application.
     push_kinds: list[PushKind] = field(default_factory=list)
     # Each school's schedule_version when its jobs were last planned (jobs/scheduler.py).

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from telegram.ext import Application
 from bot.app import SIMULATOR_TOKEN, build_application
 from bot.clock import ManualClock, OffsetClock
 from bot.config import Settings
+from bot.webhook import free_port_pair, health_address, webhook_arguments
 from demo.files import demo_files, demo_telegram_ids
 from demo.roster import DEMO_ID_BASE, NEWCOMER, SCHOOL_NAME, people
 from jobs import scheduler
@@ -197,9 +199,19 @@ def write_demo_files(folder: Path, now: datetime) -> list[Path]:
 
 @asynccontextmanager
 async def open_stage(
-    settings: Settings, clock: Clock, *, bind: bool = True, seed: bool = True
+    settings: Settings,
+    clock: Clock,
+    *,
+    bind: bool = True,
+    seed: bool = True,
+    webhook: bool = False,
 ) -> AsyncIterator[Stage]:
-    """Starts the simulator and the bot against `settings.database_url`, with the demo school."""
+    """Starts the simulator and the bot against `settings.database_url`, with the demo school.
+
+    `webhook`: the simulator posts the updates to the bot's webhook server on this machine
+    (with its secret) instead of the bot polling, and /healthz is served beside it, as a
+    deployment in webhook mode runs.
+    """
     if seed:
         await seed_demo_school(settings.database_url, clock.now(), bind=bind)
     sim = Simulator(
@@ -237,14 +249,30 @@ async def open_stage(
         telegram_api_base_url=sim.base_url,
         bootstrap_admin_ids=settings.bootstrap_admin_ids | {SYSADMIN_ID},
     )
-    app = build_application(bot_settings, clock=clock)
+    if webhook:
+        port = free_port_pair()
+        bot_settings = dataclasses.replace(
+            bot_settings,
+            webhook_url=f"http://127.0.0.1:{port}/telegram",
+            webhook_listen="127.0.0.1",
+            webhook_port=port,
+            webhook_secret=settings.webhook_secret or secrets.token_urlsafe(24),
+        )
+    app = build_application(
+        bot_settings,
+        clock=clock,
+        health_address=health_address(bot_settings) if webhook else None,
+    )
     try:
         await app.initialize()
         if app.post_init is not None:
             await app.post_init(app)
         await app.start()
         assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0, timeout=5)
+        if webhook:
+            await app.updater.start_webhook(**webhook_arguments(bot_settings))
+        else:
+            await app.updater.start_polling(poll_interval=0, timeout=5)
         await app.bot_data["services"].settle()
         try:
             yield Stage(sim, app, clock, bot_settings, ids)

@@ -21,6 +21,7 @@ async def _serve(args: argparse.Namespace) -> None:
         bot_first_name=args.first_name,
         enforce_rate_limits=args.rate_limits,
         privacy_mode=not args.no_privacy,
+        webhook_retry_seconds=args.webhook_retry,
     )
     await sim.start(args.host, args.port)
     print(f"Bot API: {sim.api_base_url}  files: {sim.file_base_url}  driver: {sim.base_url}/_sim/")
@@ -45,6 +46,12 @@ def main() -> None:
     parser.add_argument("--first-name", default="Staffroom")
     parser.add_argument("--rate-limits", action="store_true", help="enforce flood limits")
     parser.add_argument("--no-privacy", action="store_true", help="disable group privacy mode")
+    parser.add_argument(
+        "--webhook-retry",
+        type=float,
+        default=0.5,
+        help="seconds before a webhook delivery that failed is tried again",
+    )
     asyncio.run(_serve(parser.parse_args()))
 
 

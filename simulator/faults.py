@@ -151,6 +151,8 @@ class SimStats:
     injected_429: int = 0
     rate_limited_429: int = 0
     updates_delivered: int = 0
+    # Webhook deliveries the bot did not accept (a refused secret, no answer, a 5xx).
+    webhook_errors: int = 0
 
     @property
     def total_429(self) -> int:
@@ -163,6 +165,7 @@ class SimStats:
         self.injected_429 = 0
         self.rate_limited_429 = 0
         self.updates_delivered = 0
+        self.webhook_errors = 0
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -173,4 +176,5 @@ class SimStats:
             "rate_limited_429": self.rate_limited_429,
             "total_429": self.total_429,
             "updates_delivered": self.updates_delivered,
+            "webhook_errors": self.webhook_errors,
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from .errors import ApiError, bad_request
 from .models import PRESENT_STATUSES, SimChat
@@ -23,6 +24,9 @@ SCOPE_TYPES = frozenset(
         "chat_member",
     }
 )
+# Telegram's rule for a webhook's secret token.
+_SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 CommandKey = tuple[str, int | None, int | None, str]
 
 
@@ -83,15 +87,26 @@ def set_webhook(state: State, p: Params) -> bool:
     if not url:
         state.webhook = None
         return True
-    if not url.startswith("https://"):
+    parts = urlsplit(url)
+    # Telegram wants HTTPS; a Bot API server of one's own (`--local`) also takes plain HTTP,
+    # which is how the simulator accepts a webhook on this machine.
+    local = parts.scheme == "http" and parts.hostname in LOOPBACK_HOSTS
+    if parts.scheme != "https" and not local:
         raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-    # Stored for inspection only: the simulator does not push updates to webhooks.
+    secret = p.string("secret_token")
+    if secret is not None and not _SECRET_RE.fullmatch(secret):
+        raise bad_request("secret token contains unallowed characters")
+    allowed = p.obj("allowed_updates")
+    if isinstance(allowed, list):
+        state.updates.set_allowed(allowed)
     state.webhook = {
         "url": url,
         "max_connections": p.integer("max_connections") or 40,
-        "allowed_updates": p.obj("allowed_updates"),
-        "secret_token": p.string("secret_token"),
+        "allowed_updates": allowed,
+        "secret_token": secret,
     }
+    # A long poll waiting now ends, and the webhook sender starts with what is queued.
+    state.updates.wake_all()
     return True
 
 
@@ -116,6 +131,9 @@ def get_webhook_info(state: State, p: Params) -> dict[str, Any]:
         info["max_connections"] = state.webhook["max_connections"]
         if state.webhook["allowed_updates"]:
             info["allowed_updates"] = state.webhook["allowed_updates"]
+        for key in ("last_error_date", "last_error_message"):
+            if key in state.webhook:
+                info[key] = state.webhook[key]
     return info
 
 

@@ -19,6 +19,7 @@ from .registry import METHODS
 from .server import build_app, wait_closed_or
 from .state import BotMessageCallback, State
 from .text import parse_formatted
+from .webhook import WebhookSender
 
 
 class Simulator(UserDriver):
@@ -43,6 +44,7 @@ class Simulator(UserDriver):
         clock: Callable[[], float] = time.time,
         privacy_mode: bool = True,
         timeout_hold_seconds: float = 30.0,
+        webhook_retry_seconds: float = 0.5,
     ):
         self.token = token
         self.state = State(
@@ -56,6 +58,8 @@ class Simulator(UserDriver):
         self.rate_limiter = RateLimiter()
         self.faults = FaultInjector()
         self.timeout_hold_seconds = timeout_hold_seconds
+        # Sends the queued updates to the bot while it has a webhook set (setWebhook).
+        self.webhook_sender = WebhookSender(self.state, retry_seconds=webhook_retry_seconds)
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
@@ -81,6 +85,7 @@ class Simulator(UserDriver):
             await runner.cleanup()
             raise
         self._runner = runner
+        self.webhook_sender.start()
         bound_host, bound_port = runner.addresses[0][:2]
         self.base_url = f"http://{bound_host}:{bound_port}"
 
@@ -94,6 +99,7 @@ class Simulator(UserDriver):
         self.state.updates.closing = True
         self.state.updates.wake_all()
         self.state.changed.notify()
+        await self.webhook_sender.stop()
         await runner.cleanup()
         await self.state.drain_observers()
 
@@ -241,6 +247,11 @@ class Simulator(UserDriver):
     def pending_updates(self) -> int:
         return len(self.state.updates)
 
+    @property
+    def webhook(self) -> dict[str, Any] | None:
+        """What setWebhook set (url, secret_token, the last delivery error), or None."""
+        return self.state.webhook
+
     def on_bot_message(
         self, callback: BotMessageCallback, *, include_deletes: bool = False
     ) -> Callable[[], None]:
@@ -336,7 +347,8 @@ class Simulator(UserDriver):
         return found[0]
 
     async def wait_updates_consumed(self, timeout: float = 5.0) -> None:  # noqa: ASYNC109
-        """Wait until the bot confirmed (via getUpdates offset) every queued update."""
+        """Wait until the bot confirmed every queued update (a getUpdates offset, or its webhook
+        accepted it)."""
         await self.wait_for(
             lambda: len(self.state.updates) == 0, timeout, what="all updates confirmed"
         )

@@ -122,6 +122,18 @@ class UpdateQueue:
                 self._pending.popleft()
         return len(self._pending) != before
 
+    def waiting(self) -> list[dict[str, Any]]:
+        """The updates not yet confirmed, oldest first (the webhook sender picks from them)."""
+        return list(self._pending)
+
+    def remove(self, update_id: int) -> bool:
+        """Drops one update, as a webhook that accepted it confirms it."""
+        for update in self._pending:
+            if update["update_id"] == update_id:
+                self._pending.remove(update)
+                return True
+        return False
+
     def clear(self) -> None:
         self._pending.clear()
 

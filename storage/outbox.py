@@ -216,6 +216,14 @@ async def undelivered(
     return list((await session.exec(query.order_by(col(OutboxMessage.id)))).all())
 
 
+async def oldest_pending(*, session: AsyncSession) -> datetime | None:
+    """When the oldest message still to be delivered was written; None when none waits."""
+    result = await session.exec(
+        select(func.min(_OUTBOX.c.created_at)).where(_OUTBOX.c.status == PENDING)
+    )
+    return result.one()
+
+
 async def counts(*, session: AsyncSession) -> dict[str, int]:
     """How many rows are in each state."""
     result = await session.exec(select(_OUTBOX.c.status, func.count()).group_by(_OUTBOX.c.status))

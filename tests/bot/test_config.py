@@ -147,3 +147,79 @@ def test_a_proxy_from_the_env_file_is_kept_and_a_socks_one_refused(
     with pytest.raises(SettingsError) as failed:
         load_settings({"HTTPS_PROXY": "socks5://10.0.0.8:1080"})
     assert failed.value.problems[0].startswith("HTTPS_PROXY: expected http://")
+
+
+SECRET = "Zq3_x-9fK2mP7wLr4tY8"
+
+
+def test_webhook_settings_are_read_and_checked_together() -> None:
+    settings = load_settings(
+        {
+            "WEBHOOK_URL": "https://bot.school.example/telegram/hook",
+            "WEBHOOK_SECRET": SECRET,
+            "WEBHOOK_LISTEN": "0.0.0.0",
+            "WEBHOOK_PORT": "8443",
+        }
+    )
+    assert settings.webhook_url == "https://bot.school.example/telegram/hook"
+    assert settings.webhook_path == "/telegram/hook"
+    assert (settings.webhook_listen, settings.webhook_port) == ("0.0.0.0", 8443)
+    assert settings.health_port == 8444
+    assert SECRET in settings.secrets  # never written to a log
+    polling = load_settings({})
+    assert polling.webhook_url is None and polling.webhook_listen == "127.0.0.1"
+
+
+def test_a_webhook_url_without_a_secret_is_refused() -> None:
+    with pytest.raises(SettingsError) as failed:
+        load_settings({"WEBHOOK_URL": "https://bot.school.example/hook"})
+    (problem,) = failed.value.problems
+    assert problem.startswith("WEBHOOK_SECRET: required with WEBHOOK_URL")
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("WEBHOOK_URL", "bot.school.example/hook"),
+        ("WEBHOOK_SECRET", "short"),
+        ("WEBHOOK_SECRET", "has spaces in it, sixteen+"),
+        ("WEBHOOK_PORT", "65535"),
+        ("WEBHOOK_PORT", "eighty"),
+    ],
+)
+def test_a_bad_webhook_setting_is_named(name: str, value: str) -> None:
+    env = {"WEBHOOK_URL": "https://bot.school.example/hook", "WEBHOOK_SECRET": SECRET}
+    env[name] = value
+    with pytest.raises(SettingsError) as failed:
+        load_settings(env)
+    assert [p.split(":", 1)[0] for p in failed.value.problems] == [name]
+
+
+def test_a_webhook_url_without_a_secret_stops_the_start(tmp_path: Path) -> None:
+    token = "123456:AAE-not-a-real-token-but-long-enough"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--webhook"],
+        env={"PATH": "", "TELEGRAM_BOT_TOKEN": token, "WEBHOOK_URL": "https://x.example/h"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "WEBHOOK_SECRET" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_run_webhook_without_a_url_says_what_to_set(tmp_path: Path) -> None:
+    token = "123456:AAE-not-a-real-token-but-long-enough"
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--webhook"],
+        env={"PATH": "", "TELEGRAM_BOT_TOKEN": token, "DEFAULT_LANGUAGE": "en"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 2
+    assert "WEBHOOK_URL" in result.stderr and "WEBHOOK_SECRET" in result.stderr
