@@ -141,6 +141,8 @@ SPECS: tuple[PolicySpec, ...] = (
     # Who of the arrangers gets a day's boards: every one, or those on a duty that day.
     PolicySpec("cover.boards_to", "choice", "all", choices=("all", "on_duty")),
     _int("cover.daily_cap", 2, 1, 8),
+    # A leave longer than this many school days offers its arrangers a fixed cover plan (固定代课).
+    _int("cover.plan_after_days", 5, 1, 60),
     # A private reminder to the substitute this long before the lesson (0: none).
     _int("cover.reminder_minutes", 10, 0, 60, schedules=True),
     _time("cover.slip_today", "07:20"),

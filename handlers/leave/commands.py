@@ -45,6 +45,7 @@ from storage.cover import (
     release_needs,
     why_not,
 )
+from storage.cover_plans import end_leave_plan
 from storage.leave import (
     answer_substitute,
     approvers_for,
@@ -209,6 +210,8 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
             ahead.append(need)
     previous = {need.id: (need.status, need.substitute_id) for need in ahead}
     released = await release_needs(session=turn.session, needs=ahead)
+    # A fixed cover plan ends with the leave: what it covered was just released.
+    await end_leave_plan(session=turn.session, leave=leave, today=kit.today(turn.now), now=turn.now)
     await turn.audit(
         "leave_ended", subject_type="leave", subject_id=leave.id, released=len(released)
     )
