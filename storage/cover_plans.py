@@ -318,14 +318,3 @@ async def end_plan(
             session.add(row)
     await session.flush()
     return rows
-
-
-async def end_leave_plan(
-    *, session: AsyncSession, leave: LeaveRequest, today: date, now: datetime
-) -> bool:
-    """The teacher came back (销假): the leave's plan, if active, ends today; the lessons it
-    covered are released with the leave's other cover."""
-    plan = await plan_of(session=session, leave_id=stored_id(leave))
-    if plan is None:
-        return False
-    return bool(await end_plan(session=session, plan=plan, from_day=today, now=now))

@@ -47,6 +47,7 @@ from storage.cover_plans import (
     plan_suggestions,
     set_row,
     start_plan,
+    weekly_of,
 )
 from storage.models import CoverNeed, LeaveRequest, Staff
 from storage.schedule import Kit
@@ -370,6 +371,37 @@ async def end_from(turn: Turn, kit: Kit, leave: LeaveRequest, from_day: date) ->
         boards_follow(turn, kit, reopened)
         await _follow(turn, kit, reopened)
     return len(reopened)
+
+
+async def end_with_leave(
+    turn: Turn,
+    kit: Kit,
+    leave: LeaveRequest,
+    released: list[CoverNeed],
+    previous: dict[int | None, tuple[str, int | None]],
+) -> set[int]:
+    """销假: the leave's plan, if active, ends today. Its teachers are told once for each weekly
+    lesson they no longer take, not for each of weeks of lessons; returns the released lessons
+    they were told of this way."""
+    plan = await plan_of(session=turn.session, leave_id=stored_id(leave))
+    if plan is None:
+        return set()
+    today = kit.today(turn.now)
+    rows = await end_plan(session=turn.session, plan=plan, from_day=today, now=turn.now)
+    told: set[int] = set()
+    for row in rows:
+        theirs = [
+            need
+            for need in released
+            if previous.get(need.id) == (CoverStatus.ASSIGNED, row.substitute_id)
+            and weekly_of(kit.schedule, need).slot == (row.weekday, row.period, row.class_id)
+        ]
+        if theirs:
+            told.update(stored_id(need) for need in theirs)
+            line = PlanLine(weekly_of(kit.schedule, theirs[0]))
+            span = (theirs[0].day, leave.last_day)
+            _tell_plan_teacher(turn, kit, leave, line, row.substitute_id, "plan.teacher_back", span)
+    return told
 
 
 @button()

@@ -16,6 +16,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.clock import ManualClock
 from bot.config import Settings
 from jobs import scheduler
+from rules.report_requests import Period
+from storage.db import session_factory
+from storage.reports import cover_records
+from storage.schedule import load_names
+from storage.types import stored_id
 from tests.conftest import SHANGHAI
 from tests.handlers.day.test_calendar_feed import vevents
 from tests.harness import BotHarness, Sent
@@ -114,3 +119,22 @@ async def test_the_plans_teacher_sees_the_lessons_in_my_day_and_calendar(
     assert sorted(e["DTSTART"][:8] for e in covers) == [
         "20261210", "20261210", "20261211", "20261217", "20261217", "20261218",
     ]  # fmt: skip
+
+
+async def test_the_statement_counts_the_plans_lessons(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    school = await seed(engine, clock.now())
+    await planned_for_xu(harness)
+
+    async with session_factory(engine)() as s:
+        school_id = stored_id(school.school)
+        names = await load_names(session=s, school_id=school_id)
+        december = Period(date(2026, 12, 1), date(2026, 12, 31))
+        records = await cover_records(session=s, school_id=school_id, period=december, names=names)
+
+    xu = school.staff["许志强"].id
+    assert len(records) == 9
+    assert {(r.substitute_id, r.kind, r.absent_id) for r in records} == {
+        (xu, "cover", school.staff["周雅琴"].id)
+    }

@@ -159,6 +159,13 @@ async def test_coming_back_early_ends_the_plan(
         (10, "released"),
         (17, "released"),
     ]
+    # 许志强 hears it once for the weekly lesson, not once for each of its two days left.
+    told = [m.plain for m in harness.in_chat(XU) if "周雅琴 已销假" in m.plain]
+    assert told == [
+        "周雅琴 已销假：每周 周四 第3节 三(2)班 语文 的固定代课到此结束，"
+        "12月10日 周四 至 12月18日 周五 的这节课不用再代了。"
+    ]
+    assert not [m for m in harness.in_chat(XU) if "不用代课" in m.plain]
     board = harness.request.find(OFFICE_A, offer.message_id)
     _, answer = await harness.press(harness.user(OFFICE_A), board, board.data_of("2→"))
     assert answer["text"] == "这次请假已不再生效（已销假或撤销），固定代课不能再更改。"
