@@ -7,8 +7,9 @@ ahead (the cover needs are filled at once, see storage/cover_plans.py); 结束 e
 today, and its lessons go back to be arranged day by day. /plan shows the board for any
 approved leave: the office can plan a shorter one too.
 
-Every press is checked again: the leave's school and state, the lesson's place in its list,
-and that the presser arranges that lesson's class.
+Every press is checked again: the leave's school and state, the weekly lesson it names (by
+weekday, period and class, which stay themselves as days go by), and that the presser arranges
+that lesson's class.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from jobs import kinds
 from rules.cover import Suggestion
 from rules.cover_plans import is_long
 from rules.leave_dates import LeaveDateError, parse_day
+from rules.roles import ADMIN
 from rules.states import CoverStatus, LeaveStatus
 from storage.cover import hold_school, may_arrange
 from storage.cover_boards import SUGGESTED, arranger_needs
@@ -128,12 +130,14 @@ async def plan_offers(later: Turn, *, leave_id: int) -> None:
     if not needs:
         return
     for person, _ in (await arranger_needs(later.session, kit, needs)).values():
-        index = _first_index(plan, person, kit, is_admin=False)
+        # A school without an academic office has its admins arrange (storage/cover.py).
+        admin = ADMIN in person.role_set
+        index = _first_index(plan, person, kit, is_admin=admin)
         if person.telegram_id is None or index is None:
             continue
         lang = language_of(person, default_lang(later))
         text, markup = await _board(
-            later, kit, plan, index, lang, person=person, is_admin=False, offer=True
+            later, kit, plan, index, lang, person=person, is_admin=admin, offer=True
         )
         later.out.send(person.telegram_id, text, markup)
 
@@ -269,7 +273,9 @@ async def on_pick(turn: Turn) -> None:
     span = (first, leave.last_day)
     if previous is not None and previous != staff_id:
         _tell_plan_teacher(turn, kit, leave, line, previous, "plan.no_longer", span)
-    _tell_plan_teacher(turn, kit, leave, line, staff_id, "plan.you_take", span, count=len(filled))
+    if filled:
+        count = len(filled)
+        _tell_plan_teacher(turn, kit, leave, line, staff_id, "plan.you_take", span, count=count)
     kept = len(line.needs) - len(filled)
     turn.toast(turn.t("plan.set_toast", name=person.name, count=len(filled), kept=kept))
     plan = await load_leave_plan(session=turn.session, kit=kit, leave=leave, now=turn.now)
