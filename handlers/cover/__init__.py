@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from telegram.ext import BaseHandler
 
-from handlers.cover import arranging, decline, plans, substitute
+from handlers.cover import arranging, decline, plan_command, plans, substitute
 
 
 def handlers() -> list[BaseHandler]:
@@ -15,4 +15,5 @@ def handlers() -> list[BaseHandler]:
         *decline.handlers(),
         *substitute.handlers(),
         *plans.handlers(),
+        *plan_command.handlers(),
     ]

@@ -14,24 +14,24 @@ that lesson's class.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from telegram import InlineKeyboardMarkup
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
 from bot import callbacks
 from bot.commands import ARRANGERS
 from bot.texts import Safe
 from handlers.core import follow_ups
 from handlers.core.outbox import tell
-from handlers.core.turn import Turn, button, command
+from handlers.core.turn import Turn, button
 from handlers.cover.board_copies import redraw_copies
 from handlers.cover.boards import boards_follow, default_lang, load_kit, update_slips
 from handlers.cover.substitute import close_group_asks
 from jobs import kinds
 from rules.cover import Suggestion
 from rules.cover_plans import is_long
-from rules.leave_dates import LeaveDateError, parse_day
 from rules.roles import ADMIN
 from rules.states import CoverStatus, LeaveStatus
 from storage.cover import hold_school, may_arrange
@@ -39,8 +39,8 @@ from storage.cover_boards import SUGGESTED, arranger_needs
 from storage.cover_plans import (
     LeavePlan,
     PlanLine,
-    approved_leaves_ahead,
     clash_of,
+    days_of,
     end_plan,
     fill,
     give_back,
@@ -58,12 +58,8 @@ from views.common import day_label, span_label
 from views.cover_plan import render_plan, weekly_label
 from views.leave import language_of
 
-# Boards /plan sends at once, the nearest leaves first.
-MOST_BOARDS = 5
-END_WORDS = ("结束", "end")
 
-
-def _arranges(person: Staff | None, kit: Kit, line: PlanLine, *, is_admin: bool) -> bool:
+def arranges(person: Staff | None, kit: Kit, line: PlanLine, *, is_admin: bool) -> bool:
     return may_arrange(
         person,
         grade=kit.schedule.grades.get(line.lesson.class_id),
@@ -72,18 +68,18 @@ def _arranges(person: Staff | None, kit: Kit, line: PlanLine, *, is_admin: bool)
     )
 
 
-def _first_index(plan: LeavePlan, person: Staff | None, kit: Kit, is_admin: bool) -> int | None:
+def first_index(plan: LeavePlan, person: Staff | None, kit: Kit, is_admin: bool) -> int | None:
     """The lesson a board opens on: the first one still without a plan teacher that this
     person arranges, else their first; None when they arrange none of them."""
     theirs = [
-        i for i, line in enumerate(plan.lines) if _arranges(person, kit, line, is_admin=is_admin)
+        i for i, line in enumerate(plan.lines) if arranges(person, kit, line, is_admin=is_admin)
     ]
     if not theirs:
         return None
     return next((i for i in theirs if plan.lines[i].row is None), theirs[0])
 
 
-async def _board(
+async def plan_board(
     turn: Turn,
     kit: Kit,
     plan: LeavePlan,
@@ -99,7 +95,7 @@ async def _board(
     suggestions: list[Suggestion] = []
     if plan.lines:
         line = plan.lines[index % len(plan.lines)]
-        if _arranges(person, kit, line, is_admin=is_admin):
+        if arranges(person, kit, line, is_admin=is_admin):
             suggestions = await plan_suggestions(
                 session=turn.session, kit=kit, line=line, now=turn.now, limit=SUGGESTED
             )
@@ -132,11 +128,11 @@ async def plan_offers(later: Turn, *, leave_id: int) -> None:
     for person, _ in (await arranger_needs(later.session, kit, needs)).values():
         # A school without an academic office has its admins arrange (storage/cover.py).
         admin = ADMIN in person.role_set
-        index = _first_index(plan, person, kit, is_admin=admin)
+        index = first_index(plan, person, kit, is_admin=admin)
         if person.telegram_id is None or index is None:
             continue
         lang = language_of(person, default_lang(later))
-        text, markup = await _board(
+        text, markup = await plan_board(
             later, kit, plan, index, lang, person=person, is_admin=admin, offer=True
         )
         later.out.send(person.telegram_id, text, markup)
@@ -191,14 +187,14 @@ async def _line_pressed(turn: Turn) -> tuple[LeaveRequest, Kit, LeavePlan, int] 
         await turn.refuse_press(reason="unknown_plan_lesson", leave=leave.id, slot=code)
         await _redraw(turn, kit, plan, 0)
         return None
-    if not _arranges(turn.actor.staff, kit, plan.lines[index], is_admin=turn.actor.is_admin):
+    if not arranges(turn.actor.staff, kit, plan.lines[index], is_admin=turn.actor.is_admin):
         await turn.deny_press(subject_type="leave", subject_id=leave.id, button="cplan:pick")
         return None
     return leave, kit, plan, index
 
 
 async def _redraw(turn: Turn, kit: Kit, plan: LeavePlan, index: int) -> None:
-    text, markup = await _board(
+    text, markup = await plan_board(
         turn, kit, plan, index, turn.lang, person=turn.actor.staff, is_admin=turn.actor.is_admin
     )
     turn.edit_origin(text, markup)
@@ -214,48 +210,56 @@ def _clash_text(turn: Turn, kit: Kit, need: CoverNeed, staff_id: int, code: str)
     return turn.t("plan.clash.self", name=name)
 
 
-@button()
-async def on_pick(turn: Turn) -> None:
-    """An arranger gives a weekly lesson to a colleague for the rest of the leave."""
-    assert turn.callback is not None
-    found = await _line_pressed(turn)
-    staff_id = callbacks.COVER_PLAN_PICK.field(turn.callback, "staff")
-    if found is None or staff_id is None:
-        return
-    leave, kit, plan, index = found
-    line = plan.lines[index]
-    person = kit.names.staff.get(staff_id)
-    if person is None or not person.active:
-        await turn.refuse_press(reason="unknown_staff", staff=staff_id)
-        return
+@dataclass(frozen=True)
+class Given:
+    """What giving a weekly lesson did: the clash that stopped it (a text), or how many of its
+    lessons the colleague now takes and how many stay as a colleague arranged them."""
+
+    refusal: str | None = None
+    taken: int = 0
+    kept: int = 0
+
+
+async def give(
+    turn: Turn,
+    kit: Kit,
+    leave: LeaveRequest,
+    line: PlanLine,
+    person: Staff,
+    span: tuple[date, date],
+) -> Given:
+    """Gives the weekly lesson to `person` on its days in `span`: their lessons are filled, the
+    colleague told, boards and slips follow. The lessons outside `span` that the plan gave
+    before are open again, so the plan says exactly who takes what."""
+    staff_id = stored_id(person)
+    first, last = span
+    days = days_of(line, first, last)
     await hold_school(session=turn.session, school_id=leave.school_id)
-    clash = await clash_of(session=turn.session, kit=kit, needs=line.needs, staff_id=staff_id)
+    clash = await clash_of(session=turn.session, kit=kit, needs=days, staff_id=staff_id)
     if clash is not None:
-        turn.toast(_clash_text(turn, kit, clash[0], staff_id, clash[1]), alert=True)
-        await _redraw(turn, kit, plan, index)
-        return
+        return Given(refusal=_clash_text(turn, kit, clash[0], staff_id, clash[1]))
     me = turn.actor.telegram_id
     active = await start_plan(session=turn.session, leave=leave, now=turn.now, by=me)
     previous = line.row.substitute_id if line.row is not None else None
-    first = max(leave.first_day, kit.today(turn.now))
     await set_row(
         session=turn.session,
         plan=active,
         lesson=line.lesson,
         staff_id=staff_id,
         first=first,
-        last=leave.last_day,
+        last=last,
         now=turn.now,
         by=me,
     )
-    asked = {need.id for need in line.needs if need.status == CoverStatus.ASKING}
+    asked = {need.id for need in days if need.status == CoverStatus.ASKING}
     filled = await fill(
-        session=turn.session,
-        needs=line.needs,
-        staff_id=staff_id,
-        previous=previous,
-        now=turn.now,
-        by=me,
+        session=turn.session, needs=days, staff_id=staff_id, previous=previous, now=turn.now, by=me
+    )
+    outside = [need for need in line.needs if not first <= need.day <= last]
+    reopened = (
+        await give_back(session=turn.session, needs=outside, staff_id=previous)
+        if previous is not None
+        else []
     )
     await turn.audit(
         "cover_plan_set",
@@ -265,31 +269,56 @@ async def on_pick(turn: Turn) -> None:
         period=line.lesson.period,
         klass=line.lesson.class_id,
         substitute=staff_id,
+        first=first.isoformat(),
+        last=last.isoformat(),
         lessons=len(filled),
+        reopened=len(reopened),
     )
     for need in filled:
         if need.id in asked:
             await close_group_asks(turn, need)
-    span = (first, leave.last_day)
     if previous is not None and previous != staff_id:
         _tell_plan_teacher(turn, kit, leave, line, previous, "plan.no_longer", span)
     if filled:
         count = len(filled)
         _tell_plan_teacher(turn, kit, leave, line, staff_id, "plan.you_take", span, count=count)
-    kept = len(line.needs) - len(filled)
-    turn.toast(turn.t("plan.set_toast", name=person.name, count=len(filled), kept=kept))
+    if reopened:
+        boards_follow(turn, kit, reopened)
+    await _follow(turn, kit, [*filled, *reopened])
+    return Given(taken=len(filled), kept=len(days) - len(filled))
+
+
+@button()
+async def on_pick(turn: Turn) -> None:
+    """An arranger gives a weekly lesson to a colleague for the rest of the leave."""
+    assert turn.callback is not None
+    found = await _line_pressed(turn)
+    staff_id = callbacks.COVER_PLAN_PICK.field(turn.callback, "staff")
+    if found is None or staff_id is None:
+        return
+    leave, kit, plan, index = found
+    person = kit.names.staff.get(staff_id)
+    if person is None or not person.active:
+        await turn.refuse_press(reason="unknown_staff", staff=staff_id)
+        return
+    span = (max(leave.first_day, kit.today(turn.now)), leave.last_day)
+    given = await give(turn, kit, leave, plan.lines[index], person, span)
+    if given.refusal is not None:
+        turn.toast(given.refusal, alert=True)
+        await _redraw(turn, kit, plan, index)
+        return
+    turn.toast(turn.t("plan.set_toast", name=person.name, count=given.taken, kept=given.kept))
     plan = await load_leave_plan(session=turn.session, kit=kit, leave=leave, now=turn.now)
     following = next(
         (
             i
             for i in [*range(index + 1, len(plan.lines)), *range(index)]
             if plan.lines[i].row is None
-            and _arranges(turn.actor.staff, kit, plan.lines[i], is_admin=turn.actor.is_admin)
+            and arranges(turn.actor.staff, kit, plan.lines[i], is_admin=turn.actor.is_admin)
         ),
         index,
     )
     await _redraw(turn, kit, plan, following)
-    await _follow(turn, kit, filled)
 
 
 async def _follow(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> None:
@@ -418,8 +447,7 @@ async def on_end(turn: Turn) -> None:
         return
     leave, kit, plan = found
     if not any(
-        _arranges(turn.actor.staff, kit, line, is_admin=turn.actor.is_admin)
-        for line in plan.taken()
+        arranges(turn.actor.staff, kit, line, is_admin=turn.actor.is_admin) for line in plan.taken()
     ):
         await turn.deny_press(subject_type="leave", subject_id=leave.id, button="cplan:end")
         return
@@ -433,90 +461,8 @@ async def on_end(turn: Turn) -> None:
     await _redraw(turn, kit, plan, 0)
 
 
-# --- /plan --------------------------------------------------------------------------------------
-
-
-@command(where="private", roles=ARRANGERS)
-async def cmd_plan(turn: Turn) -> None:
-    """`/plan [leave number] [结束 day]`: the plan boards of the approved leaves ahead, one
-    leave's board, or that leave's plan ended from a day on."""
-    school_id = turn.actor.school_id
-    kit = await load_kit(turn, school_id) if school_id is not None else None
-    if kit is None:
-        turn.reply(turn.t("common.no_school"))
-        return
-    today = kit.today(turn.now)
-    words = turn.args
-    if not words:
-        await _all_boards(turn, kit, today)
-        return
-    leave = await _leave_named(turn, words[0])
-    if leave is None:
-        turn.reply(turn.t("plan.bad_leave", value=words[0]))
-        return
-    plan = await load_leave_plan(session=turn.session, kit=kit, leave=leave, now=turn.now)
-    me, admin = turn.actor.staff, turn.actor.is_admin
-    if len(words) == 1:
-        index = _first_index(plan, me, kit, admin)
-        if leave.status != LeaveStatus.APPROVED or index is None:
-            turn.reply(turn.t("plan.bad_leave", value=words[0]))
-            return
-        text, markup = await _board(turn, kit, plan, index, turn.lang, person=me, is_admin=admin)
-        turn.reply(text, markup)
-        return
-    if words[1].lower() not in END_WORDS:
-        turn.reply(turn.t("plan.usage"))
-        return
-    if not any(_arranges(me, kit, line, is_admin=admin) for line in plan.taken()):
-        turn.reply(turn.t("plan.not_active"))
-        return
-    from_day = today
-    if len(words) > 2:
-        try:
-            from_day = max(parse_day(" ".join(words[2:]), today), today)
-        except LeaveDateError:
-            turn.reply(turn.t("plan.bad_day", value=" ".join(words[2:])))
-            return
-    count = await end_from(turn, kit, leave, from_day)
-    if count is None:
-        turn.reply(turn.t("plan.not_active"))
-        return
-    turn.reply(turn.t("plan.ended", day=day_label(turn.lang, from_day), count=count))
-
-
-async def _leave_named(turn: Turn, word: str) -> LeaveRequest | None:
-    number = word.lstrip("#＃")
-    if not number.isdigit() or len(number) > 9:
-        return None
-    leave = await turn.session.get(LeaveRequest, int(number))
-    if leave is None or leave.school_id != turn.actor.school_id:
-        return None
-    return leave
-
-
-async def _all_boards(turn: Turn, kit: Kit, today: date) -> None:
-    """The boards of the approved leaves not over yet whose lessons the actor arranges."""
-    me, admin = turn.actor.staff, turn.actor.is_admin
-    sent = 0
-    for leave in await approved_leaves_ahead(
-        session=turn.session, school_id=stored_id(kit.school), today=today
-    ):
-        plan = await load_leave_plan(session=turn.session, kit=kit, leave=leave, now=turn.now)
-        index = _first_index(plan, me, kit, admin)
-        if index is None:
-            continue
-        text, markup = await _board(turn, kit, plan, index, turn.lang, person=me, is_admin=admin)
-        turn.reply(text, markup)
-        sent += 1
-        if sent == MOST_BOARDS:
-            break
-    if not sent:
-        turn.reply(turn.t("plan.none"))
-
-
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("plan", cmd_plan),
         CallbackQueryHandler(on_pick, pattern=callbacks.COVER_PLAN_PICK.pattern),
         CallbackQueryHandler(on_page, pattern=callbacks.COVER_PLAN_PAGE.pattern),
         CallbackQueryHandler(on_end, pattern=callbacks.COVER_PLAN_END.pattern),

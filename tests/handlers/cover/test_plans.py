@@ -19,7 +19,7 @@ from storage.db import session_factory
 from storage.models import CoverNeed, CoverPlan
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness, Sent
-from tests.schools.leave import CAO, HEAD, LEADER, OFFICE_A, OFFICE_B, TEACHER, XU, seed
+from tests.schools.leave import CAO, HEAD, LEADER, LIN, OFFICE_A, OFFICE_B, TEACHER, XU, seed
 
 
 async def three_weeks_off(harness: BotHarness) -> Sent:
@@ -225,3 +225,35 @@ async def test_the_plan_ends_from_a_day_the_office_names(
     assert any("不再由你固定代课" in m.plain for m in sent if m.chat_id == XU)
     (again,) = await harness.send(harness.user(OFFICE_B), "/plan 1 结束")
     assert again.plain == "这次请假没有生效中的固定代课。"
+
+
+async def test_a_lesson_typed_to_any_colleague_for_some_of_the_days(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    school = await seed(engine, clock.now())
+    await three_weeks_off(harness)
+    lin = school.staff["林秀英"].id
+    office = harness.user(OFFICE_B)
+
+    sent = await harness.send(office, "/plan 1 3 林秀英 12月7日~12月18日")
+
+    answer = next(m for m in sent if m.chat_id == OFFICE_B)
+    assert answer.plain == (
+        "✅ 已安排 林秀英 固定代课：每周 周五 第4节 三(2)班 语文，"
+        "12月7日 周一 至 12月18日 周五，2 节（另有 0 节已有安排，保持不变）。"
+    )
+    fridays = [(n.day.day, n.status, n.substitute_id) for n in await needs(engine) if n.period == 4]
+    assert fridays == [(4, "open", None), (11, "assigned", lin), (18, "assigned", lin)]
+    assert "共 2 节" in harness.last(LIN).plain
+
+    # The same lesson for fewer days: the day left out goes back to daily arranging.
+    await harness.send(office, "/plan 1 3 林秀英 12月14日~12月18日")
+    fridays = [(n.day.day, n.status, n.substitute_id) for n in await needs(engine) if n.period == 4]
+    assert fridays == [(4, "open", None), (11, "open", None), (18, "assigned", lin)]
+
+    (unknown,) = await harness.send(office, "/plan 1 3 林秀")
+    assert unknown.plain.startswith("教师名单里没有“林秀”。")
+    (no_item,) = await harness.send(office, "/plan 1 4 林秀英")
+    assert no_item.plain == "没有第 4 项课；这次请假共有 3 项每周的课（见 /plan 请假编号）。"
+    (clash,) = await harness.send(office, "/plan 1 1 曹明")
+    assert clash.plain == "曹明 12月3日 周四 第3节 自己有课或已在代课，不能固定代这节课。"
