@@ -74,7 +74,9 @@ def render_plan(
             t(
                 lang,
                 "plan.line",
-                mark="👉 " if number == index + 1 else "",
+                mark=t(
+                    lang, "cover.board.mark_shown" if number == index + 1 else "cover.board.mark"
+                ),
                 number=number,
                 lesson=Safe(weekly_label(lang, kit.names, line.lesson)),
                 state=Safe(state),

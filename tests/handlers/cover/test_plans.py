@@ -69,6 +69,12 @@ async def test_a_long_leave_offers_a_plan_and_a_pick_covers_every_week(
     assert "1. 周四 第3节 三(2)班 语文：许志强（11月30日 周一 至 12月18日 周五）" in board
     # The board moved on to the next lesson without a plan teacher.
     assert "👉 2. 周四 第5节" in board
+    # Paging back shows the lesson given, with colleagues to give it to instead.
+    board_sent = harness.request.find(OFFICE_A, offer.message_id)
+    await harness.press(harness.user(OFFICE_A), board_sent, board_sent.data_of("◀ 上一个（1）"))
+    paged = harness.request.find(OFFICE_A, offer.message_id)
+    assert "👉 1. 周四 第3节 三(2)班 语文：许志强" in paged.plain
+    assert "第 1 项 周四 第3节 三(2)班 语文 的固定代课老师" in paged.plain
     async with session_factory(engine)() as s:
         assert [e.action for e in await audit.entries(session=s, action="cover_plan_set")] == [
             "cover_plan_set"
