@@ -273,3 +273,10 @@ SWAP_WIZARD_COLLEAGUE = Button("sww", "who", ("staff",))
 SWAP_WIZARD_THEIRS = Button("sww", "les", ("slot",))
 SWAP_WIZARD_SUBMIT = Button("sww", "ok")
 SWAP_WIZARD_STOP = Button("sww", "x")
+
+# Long-term cover plans (固定代课): a pick names its weekly lesson (weekday × 100 + period, and
+# the class), which stays itself as the days go by; a page turn names a place in the list.
+COVER_PLAN = Feature("cplan")
+COVER_PLAN_PICK = COVER_PLAN.button("pick", "leave", "slot", "klass", "staff")
+COVER_PLAN_PAGE = COVER_PLAN.button("pg", "leave", "index")
+COVER_PLAN_END = COVER_PLAN.button("end", "leave")

@@ -59,6 +59,7 @@ COMMANDS: tuple[CommandInfo, ...] = (
     CommandInfo("back", STAFF),
     CommandInfo("pending", STAFF),
     CommandInfo("arrange", ARRANGERS),
+    CommandInfo("plan", ARRANGERS),
     CommandInfo("covers", STAFF),
     CommandInfo("handover", STAFF),
     CommandInfo("swap", STAFF),

@@ -146,6 +146,8 @@ SPECS: tuple[PolicySpec, ...] = (
     # an extra cover costs money the office has to agree to; they can still be asked in the
     # group, and linked and used like anyone else.
     PolicySpec("cover.suggest_external", "bool", "off"),
+    # A leave longer than this many school days offers its arrangers a fixed cover plan (固定代课).
+    _int("cover.plan_after_days", 5, 1, 60),
     # A private reminder to the substitute this long before the lesson (0: none).
     _int("cover.reminder_minutes", 10, 0, 60, schedules=True),
     _time("cover.slip_today", "07:20"),

@@ -115,6 +115,7 @@ _ENTRIES: dict[str, Entry] = {
     "backup.daily": Entry(70),
     "backup.time": Entry(71),
     "backup.keep": Entry(72, "copies"),
+    "cover.plan_after_days": Entry(66, "days"),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

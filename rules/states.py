@@ -54,6 +54,13 @@ class CoverStatus(StrEnum):
     RELEASED = "released"  # the teacher came back, or the leave did not go ahead
 
 
+class PlanStatus(StrEnum):
+    """A long absence's fixed cover plan, 固定代课 (cover_plans.status)."""
+
+    ACTIVE = "active"
+    ENDED = "ended"  # by the office's 结束, or the teacher came back
+
+
 class SwapStatus(StrEnum):
     """A lesson swap, 调课 (lesson_swaps.status)."""
 

@@ -44,7 +44,7 @@ BUTTON_BUDGET = 8
 LISTED = 12
 
 
-def _reason_words(lang: str, suggestion: Suggestion) -> str:
+def reason_words(lang: str, suggestion: Suggestion) -> str:
     words = [
         t(lang, f"cover.reason.{reason.code}", count=reason.count) for reason in suggestion.reasons
     ]
@@ -184,7 +184,7 @@ def _lesson_block(
                 lang,
                 "cover.board.suggestion",
                 name=suggestion.name,
-                reasons=Safe(_reason_words(lang, suggestion)),
+                reasons=Safe(reason_words(lang, suggestion)),
             )
             for suggestion in suggestions
         )

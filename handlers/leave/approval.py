@@ -29,6 +29,7 @@ from handlers.core.turn import Turn, button, command
 from handlers.core.wizard import TYPED, typed_text
 from handlers.cover.board_copies import redraw_copies
 from handlers.cover.boards import boards_follow, default_lang, load_kit, update_slips
+from handlers.cover.plans import offer_plan
 from handlers.cover.substitute_away import reopen_their_covers
 from handlers.duty.leave import ask_for_leave
 from handlers.leave.commands import assign_named_substitute, release_provisional, state_text
@@ -327,6 +328,8 @@ async def _approved(turn: Turn, kit: Kit, leave: LeaveRequest, *, who: str, role
         if s.is_school_day
     }
     update_slips(turn, kit, days)
+    if needs:
+        offer_plan(turn, kit, leave)
     turn.then(duties_for_leave, leave_id=stored_id(leave))
 
 

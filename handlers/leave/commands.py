@@ -24,6 +24,7 @@ from handlers.cover.boards import (
     tell_substitute,
     update_slips,
 )
+from handlers.cover.plans import end_with_leave
 from handlers.cover.substitute_away import reopen_audited
 from handlers.leave.request import (
     OPEN_STATES,
@@ -209,12 +210,18 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
             ahead.append(need)
     previous = {need.id: (need.status, need.substitute_id) for need in ahead}
     released = await release_needs(session=turn.session, needs=ahead)
+    # A fixed cover plan ends with the leave; its teachers hear it once per weekly lesson.
+    told = await end_with_leave(turn, kit, leave, released, previous)
     await turn.audit(
         "leave_ended", subject_type="leave", subject_id=leave.id, released=len(released)
     )
     for need in released:
         status, substitute = previous[need.id]
-        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
+        if (
+            status in (CoverStatus.ASSIGNED, CoverStatus.MERGED)
+            and substitute is not None
+            and need.id not in told
+        ):
             tell_released(turn, kit, need, substitute)
         await tell_arrangers(
             turn, kit, need, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)

@@ -19,6 +19,7 @@ from storage.models.core import (
     UnboundChat,
     UserPref,
 )
+from storage.models.cover_plans import CoverPlan, CoverPlanLesson
 from storage.models.duty import DutyAssignment, DutyOverride, DutyPost, DutySwap, PatrolReport
 from storage.models.events import Event, EventCancellation, TrainingEntry
 from storage.models.handover import CoverReport, HandoverChoice, HandoverNote
@@ -45,6 +46,8 @@ __all__ = [
     "CoverBoardCopy",
     "CoverMonthLock",
     "CoverNeed",
+    "CoverPlan",
+    "CoverPlanLesson",
     "CoverReport",
     "CoverSlip",
     "DutyAssignment",
