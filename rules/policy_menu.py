@@ -13,8 +13,9 @@ from math import ceil
 
 from rules.policies import SPEC_BY_KEY, SPECS, PolicySpec
 
-# A phone shows about eight buttons without scrolling: six settings, a page turn, a way back.
-PER_PAGE = 6
+# A phone shows about eight buttons without scrolling: five settings, two page turns (a middle
+# page has both), a way back.
+PER_PAGE = 5
 
 
 @dataclass(frozen=True)
