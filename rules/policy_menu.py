@@ -96,6 +96,7 @@ _ENTRIES: dict[str, Entry] = {
     "cover.statement": Entry(43),
     "cover.statement_time": Entry(44),
     "cover.reminder_minutes": Entry(45, "minutes"),
+    "events.cover": Entry(62),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 
