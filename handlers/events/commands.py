@@ -15,7 +15,7 @@ from bot.texts import Safe, split_message, t
 from handlers.core.colleagues import did_you_mean
 from handlers.core.turn import Turn, button, command
 from handlers.cover.boards import load_kit
-from handlers.events.cover import cover_lines, follow_event
+from handlers.events.cover import cover_lines, follow_event, uncovered_clash
 from handlers.school.topics import topic_of
 from jobs import kinds, scheduler
 from jobs.events import soon_slot
@@ -109,11 +109,15 @@ async def _cover_text(turn: Turn, school: School, event: Event) -> list[str]:
     """The lessons the event now takes teachers from go up for cover (or are released); the
     lines that tell the organiser so."""
     change = await follow_event(turn, school, event)
-    if not change.added and not change.released:
-        return []
     kit = await load_kit(turn, stored_id(school))
-    assert kit is not None
-    return cover_lines(turn, kit, change)
+    if kit is None:
+        return []
+    lines = cover_lines(turn, kit, change)
+    clash = await uncovered_clash(turn, kit, event)
+    if clash is not None:
+        key, day, count = clash
+        lines.append(turn.t(key, day=day_label(turn.lang, day), count=count))
+    return lines
 
 
 async def _late_reminder(turn: Turn, school: School, event: Event) -> None:

@@ -29,7 +29,7 @@ from handlers.leave.approval import duties_for_leave
 from jobs import kinds
 from rules.cover import DayLesson
 from rules.event_cover import away_part, lessons_during, makes_cover, periods_during
-from rules.events import Audience, ends_at, occurs_on, starts_at
+from rules.events import Audience, ends_at, next_occurrence, occurs_on, starts_at
 from rules.leave_dates import DayPart
 from rules.states import CoverStatus
 from storage.cover import create_needs, hold_school, needs_on, release_needs
@@ -77,22 +77,11 @@ def _ahead(turn: Turn, kit: Kit, day: date, period: int) -> bool:
     return start is not None and start > turn.now
 
 
-async def _taken(turn: Turn, kit: Kit, event: Event, own: set[int]) -> Taken | None:
-    """The lessons still ahead that the event takes its members from; None when it takes none.
-
-    A lesson already on the boards through another leave (the teacher is ill that day) is not
-    put there twice. `own`: the ids of the leaves this event wrote before.
-    """
-    audience = Audience.decode(event.audience)
-    enabled = bool(kit.policies.get("events.cover"))
-    day = event.on_date
-    if not event.active or day is None:
-        return None
-    if not makes_cover(audience, one_off=True, enabled=enabled):
-        return None
-    spec, calendar = await spec_and_calendar(session=turn.session, event=event)
-    if not occurs_on(spec, day, calendar) or not kit.schedule.status(day).is_school_day:
-        return None
+async def _lessons_on(
+    turn: Turn, kit: Kit, event: Event, day: date
+) -> tuple[DayPart, list[DayLesson]] | None:
+    """The run of periods the event takes on `day` and its members' lessons in them; None when
+    it takes no period (after school, or no bell times)."""
     begin = starts_at(day, event.starts_at, kit.schedule.tz)
     end = ends_at(begin, event.hours_tenths)
     periods = periods_during(
@@ -102,21 +91,70 @@ async def _taken(turn: Turn, kit: Kit, event: Event, own: set[int]) -> Taken | N
     if part is None:
         return None
     members = await audience_members(
-        session=turn.session, school_id=event.school_id, audience=audience, on=day
+        session=turn.session,
+        school_id=event.school_id,
+        audience=Audience.decode(event.audience),
+        on=day,
     )
+    ids = {stored_id(m) for m in members}
+    return part, lessons_during(kit.schedule.lessons(day) or [], ids, periods)
+
+
+async def _taken(turn: Turn, kit: Kit, event: Event, own: set[int]) -> Taken | None:
+    """The lessons still ahead that the event takes its members from; None when it takes none.
+
+    A lesson already on the boards through another leave (the teacher is ill that day) is not
+    put there twice. `own`: the ids of the leaves this event wrote before.
+    """
+    enabled = bool(kit.policies.get("events.cover"))
+    day = event.on_date
+    if not event.active or day is None:
+        return None
+    if not makes_cover(Audience.decode(event.audience), one_off=True, enabled=enabled):
+        return None
+    spec, calendar = await spec_and_calendar(session=turn.session, event=event)
+    if not occurs_on(spec, day, calendar) or not kit.schedule.status(day).is_school_day:
+        return None
+    found = await _lessons_on(turn, kit, event, day)
+    if found is None:
+        return None
+    part, lessons = found
     elsewhere = {
         _key(need)
         for need in await needs_on(session=turn.session, school_id=event.school_id, day=day)
         if need.leave_id not in own
     }
     taken = Taken(day, part)
-    chosen = lessons_during(
-        kit.schedule.lessons(day) or [], {stored_id(m) for m in members}, periods
-    )
-    for lesson in chosen:
+    for lesson in lessons:
         if _key(lesson) not in elsewhere and _ahead(turn, kit, day, lesson.period):
             taken.lessons.setdefault(lesson.teacher_id, []).append(lesson)
     return taken
+
+
+async def uncovered_clash(turn: Turn, kit: Kit, event: Event) -> tuple[str, date, int] | None:
+    """For an event that gets no cover (weekly, for everyone, or the school turned it off) but
+    falls on its members' lessons on its next date: why (a catalogue key), that date, and how
+    many lessons. The organiser is warned: the lessons are theirs to sort out."""
+    enabled = bool(kit.policies.get("events.cover"))
+    audience = Audience.decode(event.audience)
+    if not event.active or makes_cover(
+        audience, one_off=event.on_date is not None, enabled=enabled
+    ):
+        return None
+    spec, calendar = await spec_and_calendar(session=turn.session, event=event)
+    day = next_occurrence(spec, calendar, turn.now.astimezone(kit.schedule.tz))
+    if day is None or not kit.schedule.status(day).is_school_day:
+        return None
+    found = await _lessons_on(turn, kit, event, day)
+    if found is None or not found[1]:
+        return None
+    if not enabled:
+        key = "event.cover.clash_off"
+    elif event.on_date is None:
+        key = "event.cover.clash_weekly"
+    else:
+        key = "event.cover.clash_everyone"
+    return key, day, len(found[1])
 
 
 async def follow_event(turn: Turn, school: School, event: Event) -> CoverChange:

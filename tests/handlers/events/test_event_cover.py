@@ -79,6 +79,8 @@ async def test_weekly_and_whole_school_events_put_nothing_up_for_cover(
     weekly = await ask(harness, OFFICE_A, "/event add 周四 13:30 教研会 语文组")
     everyone = await ask(harness, OFFICE_A, "/event add 明天 13:30 全校大会 全体")
 
-    assert "代课" not in weekly.plain and "代课" not in everyone.plain
+    assert "每周活动（下次 11月26日 周四）与参加者的 1 节课时间冲突" in weekly.plain
+    assert "全体活动（11月26日 周四）与 2 节课时间冲突" in everyone.plain
+    assert "已交给代课安排" not in weekly.plain + everyone.plain
     assert await needs(engine) == []
     assert all("区级" not in m.plain for m in harness.in_chat(GROUP))
