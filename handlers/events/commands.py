@@ -184,7 +184,7 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
     await turn.schedule_changed(stored_id(school), kinds.EVENTS)
     await _late_reminder(turn, school, event)
     covered = await _cover_text(turn, school, event)
-    lines = [
+    answer: list[str] = [
         turn.t("event.added"),
         event_line(turn.lang, event),
         await _next_text(turn, school, event),
@@ -196,7 +196,7 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
         *covered,
         turn.t("event.added_hint", id=event.id),
     ]
-    for chunk in split_message(lines):
+    for chunk in split_message(answer):
         turn.reply(chunk)
 
 
@@ -249,7 +249,7 @@ async def _change(turn: Turn, school: School, words: list[str]) -> None:
         stored_id(school),
         t(_group_lang(turn), "event.changed_group", before=before, after=after),
     )
-    lines = [
+    lines: list[str] = [
         turn.t("event.changed"),
         event_line(turn.lang, event),
         await _next_text(turn, school, event),

@@ -277,7 +277,7 @@ def cover_lines(turn: Turn, shown: Kit, change: CoverChange) -> list[str]:
     if change.added:
         lines.append(turn.t("event.cover.added", count=len(change.added)))
         for need in sorted(change.added, key=_key):
-            label = need_label(turn.lang, shown.names, shown.schedule, need)
+            label = Safe(need_label(turn.lang, shown.names, shown.schedule, need))
             lines.append(
                 turn.t("event.cover.line", lesson=label, name=shown.names.person(need.absent_id))
             )

@@ -25,7 +25,8 @@ def at(hour: int, minute: int = 0) -> datetime:
 
 
 async def today(harness: BotHarness, user_id: int) -> Sent:
-    [day] = [m for m in await harness.send(harness.user(user_id), "/today") if "我的今天" in m.plain]
+    answers = await harness.send(harness.user(user_id), "/today")
+    [day] = [m for m in answers if "我的今天" in m.plain]
     return day
 
 

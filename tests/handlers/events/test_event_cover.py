@@ -42,7 +42,8 @@ async def test_a_district_training_on_lessons_puts_them_up_for_cover_and_tells_t
     assert "第5节（13:30–14:10）三(2)班 语文（周雅琴）" in reply.plain
     assert await needs(engine) == [(5, "open", teacher_id)]
     [leave] = await leaves(engine)
-    assert (leave.kind, leave.status, leave.part, leave.event_id) == ("official", "approved", "p5-6", 1)
+    made = (leave.kind, leave.status, leave.part, leave.event_id)
+    assert made == ("official", "approved", "p5-6", 1)
     told = harness.last(TEACHER).plain
     assert "你要参加“区级培训”" in told and "三(2)班 语文" in told
     # The other arranger gets the day's board to arrange it; 郭春燕 teaches nothing then.
