@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select
 
@@ -51,6 +52,7 @@ async def test_a_district_training_on_lessons_puts_them_up_for_cover_and_tells_t
     assert all("区级培训" not in m.plain for m in harness.in_chat(LEADER))
 
 
+@pytest.mark.both_databases  # conditional updates on the leave and its needs, and the new column
 async def test_moving_or_cancelling_the_event_releases_or_brings_back_the_cover(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
