@@ -50,6 +50,7 @@ from storage.models import (
     Staff,
 )
 from storage.schedule import Schedule, approved_swaps
+from storage.school_static import WATCHED
 from storage.session_memo import remembered, tables_of
 from storage.staff import STAFF_TABLE, school_staff
 from storage.types import stored_id
@@ -64,16 +65,13 @@ LIVE_STATES = (
 )
 COVERING_STATES = (CoverStatus.ASSIGNED,)
 COVER_TABLE = tables_of(CoverNeed)
-COVER_DAY_TABLES = tables_of(
-    CoverNeed,
-    LeaveRequest,
-    DutyAssignment,
-    DutyOverride,
-    DutyPost,
-    DutySwap,
-    Event,
-    EventCancellation,
+# Where people must be besides their lessons: duty posts and meetings (with their audience).
+COMMITMENT_TABLES = (
+    tables_of(DutyAssignment, DutyOverride, DutyPost, DutySwap, Event, EventCancellation)
+    | STAFF_TABLE
+    | WATCHED
 )
+COVER_DAY_TABLES = tables_of(CoverNeed, LeaveRequest) | COMMITMENT_TABLES
 
 
 # Built once: every booking takes it.
@@ -459,7 +457,20 @@ async def cover_counts(
 async def day_commitments(
     *, session: AsyncSession, school_id: int, day: date, schedule: Schedule
 ) -> list[Commitment]:
-    """The day's duty posts (with that day's replacements) and meetings (with their audience)."""
+    """The day's duty posts (with that day's replacements) and meetings (with their audience).
+
+    Read once per action and day: an approval writes cover needs, which loads its days' cover
+    again, but changes nobody's duty or meeting."""
+
+    async def load() -> list[Commitment]:
+        return await _commitments(session, school_id, day, schedule)
+
+    return list(await remembered(session, ("commitments", school_id, day), COMMITMENT_TABLES, load))
+
+
+async def _commitments(
+    session: AsyncSession, school_id: int, day: date, schedule: Schedule
+) -> list[Commitment]:
     found = [
         Commitment(DUTY, shift.post, shift.starts_at, shift.ends_at, frozenset({shift.staff_id}))
         for shift in await duty_on(
