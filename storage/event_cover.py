@@ -68,13 +68,15 @@ async def write_event_leave(
 
 async def move_event_leave(
     *, session: AsyncSession, leave: LeaveRequest, day: date, part: DayPart
-) -> None:
+) -> bool:
+    """The event moved: so does the leave; False when it already matched."""
     if (leave.first_day, leave.last_day, leave.part) == (day, day, part.code):
-        return
+        return False
     leave.first_day, leave.last_day, leave.part = day, day, part.code
     leave.half_days = part.half_days
     session.add(leave)
     await session.flush()
+    return True
 
 
 async def withdraw_event_leave(*, session: AsyncSession, leave: LeaveRequest) -> bool:

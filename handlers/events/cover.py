@@ -173,7 +173,7 @@ async def follow_event(turn: Turn, school: School, event: Event) -> CoverChange:
     await hold_school(session=turn.session, school_id=stored_id(school))
     change = CoverChange()
     previous: dict[int, tuple[str, int | None]] = {}
-    new_leaves: list[LeaveRequest] = []
+    new_leaves: list[LeaveRequest] = []  # written or moved: their duties and covers follow
     for staff_id in sorted(set(leaves) | set(wanted)):
         lessons = wanted.get(staff_id, [])
         leave = leaves.get(staff_id)
@@ -190,10 +190,11 @@ async def follow_event(turn: Turn, school: School, event: Event) -> CoverChange:
             )
             new_leaves.append(leave)
         elif taken is not None and lessons:
-            await move_event_leave(
+            # Only a leave that moved takes the teacher from other duties and covers anew.
+            if await move_event_leave(
                 session=turn.session, leave=leave, day=taken.day, part=taken.part
-            )
-            new_leaves.append(leave)
+            ):
+                new_leaves.append(leave)
         rows = await all_needs_of_leave(session=turn.session, leave_id=stored_id(leave))
         keep = {_key(lesson) for lesson in lessons}
         dropped = [

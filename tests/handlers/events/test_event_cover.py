@@ -59,6 +59,10 @@ async def test_moving_or_cancelling_the_event_releases_or_brings_back_the_cover(
     school = await seed(engine, clock.now())
     teacher_id = school.staff["周雅琴"].id
     await ask(harness, OFFICE_A, "/event add 明天 13:30 区级培训 语文组")
+    told = len(harness.in_chat(TEACHER))
+    renamed = await ask(harness, OFFICE_A, "/event change 1 区级语文培训")
+    assert "代课" not in renamed.plain and len(harness.in_chat(TEACHER)) == told
+    assert await needs(engine) == [(5, "open", teacher_id)]
 
     moved = await ask(harness, OFFICE_A, "/event change 1 15:10")
     assert "有 1 节课不再被活动占用，已取消代课" in moved.plain
