@@ -57,8 +57,16 @@ async def approve_with_the_button(stage: Stage) -> list[SimMessage]:
     return [request, approved]
 
 
+async def _leave_board(stage: Stage, since: int = 0) -> SimMessage:
+    """The arranger's board of the leave's day: the demo's meeting may have put lessons of
+    another day on the boards before (a meeting that falls on lessons makes cover too)."""
+    day = await _next_school_day(stage)
+    title = f"代课安排 · {day.month}月{day.day}日" if day is not None else "代课安排"
+    return await stage.sim.wait_bot_message(stage.id_of(ARRANGER), since=since, contains=title)
+
+
 async def assign_cover(stage: Stage) -> list[SimMessage]:
-    board = await stage.sim.wait_bot_message(stage.id_of(ARRANGER), contains="代课安排")
+    board = await _leave_board(stage)
     choice = next(
         (b.text.split("→", 1)[1] for row in board.buttons for b in row if b.text.startswith("1→")),
         None,
@@ -74,7 +82,7 @@ async def assign_cover(stage: Stage) -> list[SimMessage]:
 async def page_and_self_study(stage: Stage) -> list[SimMessage]:
     """On the same board (one lesson at a time, at most 8 buttons): the next lesson becomes
     self-study, and the board moves on by itself."""
-    board = await stage.sim.wait_bot_message(stage.id_of(ARRANGER), contains="代课安排")
+    board = await _leave_board(stage)
     since = stage.sim.seq
     await stage.press(ARRANGER, board, "下一个")
     turned = await stage.sim.wait_bot_message(stage.id_of(ARRANGER), since=since, contains="👉")

@@ -67,7 +67,9 @@ async def my_day_job(ctx: PushContext) -> bool:
     if not people:
         return False
     now = ctx.services.clock.now()
-    book = await load_day_book(session=ctx.session, school=ctx.school, day=ctx.day, today=ctx.day)
+    book = await load_day_book(
+        session=ctx.session, school=ctx.school, day=ctx.day, today=ctx.day, now=now
+    )
     sent = False
     for person in people:
         mine = my_day(book, person)

@@ -17,7 +17,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, tzinfo
 from enum import StrEnum
 
@@ -50,6 +50,9 @@ SELF = "self"
 AWAY = "away"
 BUSY = "busy"
 CAPPED = "capped"
+# Held elsewhere at the lesson's time: on a duty post, or at a meeting they must attend.
+DUTY = "duty"
+MEETING = "meeting"
 
 
 @dataclass(frozen=True)
@@ -221,7 +224,8 @@ class Availability:
     """What is known about everyone on the day of a lesson to cover.
 
     `busy`: the periods each person teaches or covers that day; `away`: who is absent at that
-    period; counts of covers that day and that month.
+    period; counts of covers that day and that month; `elsewhere`: who is held elsewhere at
+    that period (DUTY or MEETING).
     """
 
     busy: Mapping[int, AbstractSet[int]]
@@ -229,6 +233,7 @@ class Availability:
     covers_today: Mapping[int, int]
     covers_month: Mapping[int, int]
     cap: int
+    elsewhere: Mapping[int, str] = field(default_factory=dict)
 
 
 def unavailable(
@@ -241,6 +246,9 @@ def unavailable(
         return AWAY
     if period in availability.busy.get(staff_id, set()):
         return BUSY
+    held = availability.elsewhere.get(staff_id)
+    if held is not None:
+        return held
     if availability.covers_today.get(staff_id, 0) >= availability.cap:
         return CAPPED
     return None

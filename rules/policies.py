@@ -177,6 +177,10 @@ SPECS: tuple[PolicySpec, ...] = (
     _time("patrol.reminder_time", "17:30"),
     _time("events.reminder_time", "17:00"),
     _time("events.week_summary_time", "07:30"),
+    # A one-off meeting or training for a subject or grade group that falls on lessons puts its
+    # members' lessons on the cover boards (handlers/events/cover.py); off: the office arranges
+    # such cover by hand, as a leave.
+    PolicySpec("events.cover", "bool", "on"),
     _int("training.target_hours", 90, 0, 1000),
     PolicySpec("training.year_start", "monthday", "09-01"),
     _int("push.grace_minutes", 120, 0, 720),

@@ -117,6 +117,7 @@ _ENTRIES: dict[str, Entry] = {
     "backup.time": Entry(71),
     "backup.keep": Entry(72, "copies"),
     "cover.plan_after_days": Entry(66, "days"),
+    "events.cover": Entry(62),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

@@ -11,7 +11,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -19,6 +19,8 @@ from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.cover import (
+    DUTY,
+    MEETING,
     Availability,
     Candidate,
     DayLesson,
@@ -26,12 +28,29 @@ from rules.cover import (
     rank_substitutes,
     unavailable,
 )
+from rules.events import Audience, ends_at, starts_at
 from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, TEACHER
 from rules.states import CoverStatus
 from rules.swaps import Clash, swap_clashes
+from storage.duty import duty_on
+from storage.events import audience_members, occurrences_between
 from storage.leave import approved_absences, away_at, leaves_on
-from storage.models import CoverNeed, CoverSlip, LeaveRequest, LessonSwap, School, Staff
+from storage.models import (
+    CoverNeed,
+    CoverSlip,
+    DutyAssignment,
+    DutyOverride,
+    DutyPost,
+    DutySwap,
+    Event,
+    EventCancellation,
+    LeaveRequest,
+    LessonSwap,
+    School,
+    Staff,
+)
 from storage.schedule import Schedule, approved_swaps
+from storage.school_static import WATCHED
 from storage.session_memo import remembered, tables_of
 from storage.staff import STAFF_TABLE, school_staff
 from storage.types import stored_id
@@ -46,7 +65,13 @@ LIVE_STATES = (
 )
 COVERING_STATES = (CoverStatus.ASSIGNED,)
 COVER_TABLE = tables_of(CoverNeed)
-COVER_DAY_TABLES = tables_of(CoverNeed, LeaveRequest)
+# Where people must be besides their lessons: duty posts and meetings (with their audience).
+COMMITMENT_TABLES = (
+    tables_of(DutyAssignment, DutyOverride, DutyPost, DutySwap, Event, EventCancellation)
+    | STAFF_TABLE
+    | WATCHED
+)
+COVER_DAY_TABLES = tables_of(CoverNeed, LeaveRequest) | COMMITMENT_TABLES
 
 
 # Built once: every booking takes it.
@@ -308,6 +333,19 @@ def is_teacher(person: Staff) -> bool:
     return bool(person.role_set & {TEACHER, HEAD_TEACHER})
 
 
+@dataclass(frozen=True)
+class Commitment:
+    """Where some people must be at a time of the day: a duty post or a meeting (its audience).
+
+    Nobody is asked to cover a lesson that overlaps one of theirs."""
+
+    kind: str  # rules.cover DUTY | MEETING
+    label: str  # the post's or the event's name
+    start: time
+    end: time
+    people: frozenset[int]
+
+
 @dataclass
 class CoverDay:
     """Who teaches, covers and is away on one day: what the ranking and the checks read.
@@ -322,6 +360,7 @@ class CoverDay:
     leaves: list[LeaveRequest]
     covers: list[CoverNeed]  # live needs of that day
     covers_month: Counter[int] = field(default_factory=Counter)
+    commitments: list[Commitment] = field(default_factory=list)
     _kept: dict[object, Any] = field(default_factory=dict, repr=False, compare=False)
 
     def _covering(self) -> list[tuple[int, int, int]]:
@@ -371,6 +410,21 @@ class CoverDay:
             )
         return self._kept[key]
 
+    def held_elsewhere(self, period: int) -> Mapping[int, Commitment]:
+        """Who must be somewhere else during the period (its bell times), and where; nobody for
+        a period without bell times, whose time nobody knows."""
+        key = ("elsewhere", period)
+        if key not in self._kept:
+            bell = self.schedule.bells.get(period)
+            found: dict[int, Commitment] = {}
+            for item in self.commitments if bell is not None else []:
+                assert bell is not None
+                if item.start < bell[1] and item.end > bell[0]:
+                    for staff_id in item.people:
+                        found.setdefault(staff_id, item)
+            self._kept[key] = found
+        return self._kept[key]
+
     def covers_today(self, *, without: int | None = None) -> Counter[int]:
         return Counter(sub for need_id, sub, _ in self._covering() if need_id != without)
 
@@ -381,6 +435,7 @@ class CoverDay:
             covers_today=self.covers_today(without=without),
             covers_month=self.covers_month,
             cap=cap,
+            elsewhere={who: item.kind for who, item in self.held_elsewhere(period).items()},
         )
 
 
@@ -399,6 +454,50 @@ async def cover_counts(
     return Counter({staff_id: count for staff_id, count in rows if staff_id is not None})
 
 
+async def day_commitments(
+    *, session: AsyncSession, school_id: int, day: date, schedule: Schedule
+) -> list[Commitment]:
+    """The day's duty posts (with that day's replacements) and meetings (with their audience).
+
+    Read once per action and day: an approval writes cover needs, which loads its days' cover
+    again, but changes nobody's duty or meeting."""
+
+    async def load() -> list[Commitment]:
+        return await _commitments(session, school_id, day, schedule)
+
+    return list(await remembered(session, ("commitments", school_id, day), COMMITMENT_TABLES, load))
+
+
+async def _commitments(
+    session: AsyncSession, school_id: int, day: date, schedule: Schedule
+) -> list[Commitment]:
+    found = [
+        Commitment(DUTY, shift.post, shift.starts_at, shift.ends_at, frozenset({shift.staff_id}))
+        for shift in await duty_on(
+            session=session, school_id=school_id, day=day, calendar=schedule.calendar
+        )
+        if shift.staff_id is not None
+    ]
+    for event, _ in await occurrences_between(
+        session=session, school_id=school_id, calendar=schedule.calendar, start=day, end=day
+    ):
+        begin = starts_at(day, event.starts_at, schedule.tz)
+        end = ends_at(begin, event.hours_tenths)
+        members = await audience_members(
+            session=session, school_id=school_id, audience=Audience.decode(event.audience), on=day
+        )
+        found.append(
+            Commitment(
+                MEETING,
+                event.title,
+                event.starts_at,
+                end.time() if end.date() == day else time.max,
+                frozenset(stored_id(m) for m in members),
+            )
+        )
+    return found
+
+
 async def load_cover_day(
     *, session: AsyncSession, school_id: int, day: date, schedule: Schedule
 ) -> CoverDay:
@@ -415,6 +514,9 @@ async def load_cover_day(
             covers=await needs_on(session=session, school_id=school_id, day=day),
             covers_month=await cover_counts(
                 session=session, school_id=school_id, first=first, last=last
+            ),
+            commitments=await day_commitments(
+                session=session, school_id=school_id, day=day, schedule=schedule
             ),
         )
 

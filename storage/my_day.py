@@ -21,19 +21,21 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.approval import may_decide
 from rules.calendar import DayStatus
 from rules.cover import DayLesson
-from rules.events import GRADE, SUBJECT, Audience, ends_at, starts_at
-from rules.states import CoverStatus, LeaveStatus, StepStatus, SwapStatus
+from rules.events import GRADE, SUBJECT, Audience, checkin_window, ends_at, starts_at
+from rules.states import CoverStatus, HomeworkStatus, LeaveStatus, StepStatus, SwapStatus
 from storage.cover import needs_between, needs_on
 from storage.duty import DutyShift, duty_gaps, duty_on
 from storage.events import occurrences_between
 from storage.models import (
     CoverNeed,
     Event,
+    HomeworkPost,
     LeaveApproval,
     LeaveRequest,
     MyDayPref,
     School,
     Staff,
+    TrainingEntry,
 )
 from storage.schedule import Kit, build_kit
 from storage.staff import school_staff
@@ -54,6 +56,15 @@ GIVEN_STATES = (
     CoverStatus.MERGED,
 )
 TAKEN_STATES = (CoverStatus.ASSIGNED, CoverStatus.MERGED)
+# A class's homework in a subject counts as posted once a posting of it is on its way: drafts,
+# those waiting for a decision, and published ones. One refused over the cap still needs the
+# teacher; a returned, withdrawn or expired one was never posted.
+POSTED_STATES = (
+    HomeworkStatus.DRAFT,
+    HomeworkStatus.EXCEPTION,
+    HomeworkStatus.PENDING,
+    HomeworkStatus.PUBLISHED,
+)
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,18 @@ class MyEvent:
     title: str
     start: time
     end: time
+    event_id: int = 0
+    # The check-in (签到): due (its window is open now and the person has not checked in),
+    # done (checked in), or "" (not open, or not today).
+    checkin: str = ""
+
+
+@dataclass(frozen=True)
+class ToPost:
+    """A class and subject the person teaches today whose homework is not posted yet."""
+
+    klass: str
+    subject: str
 
 
 @dataclass(frozen=True)
@@ -126,6 +149,7 @@ class MyDay:
     duties: tuple[MyDuty, ...]
     events: tuple[MyEvent, ...]
     waiting: Waiting
+    homework: tuple[ToPost, ...] = ()
 
     @property
     def school_day(self) -> bool:
@@ -153,6 +177,9 @@ class DayBook:
     asked_swaps: dict[int, int]  # colleague → swaps waiting for their answer
     unconfirmed: list[CoverNeed]
     teaches_grade: dict[int, set[int]] = field(default_factory=dict)  # grade → teachers
+    now: datetime | None = None  # when it was read: check-in buttons are due then or not
+    checked_in: set[tuple[int, int]] = field(default_factory=set)  # (event, person) of the day
+    posted: set[tuple[int, int]] = field(default_factory=set)  # (class, subject) of the day
 
     @property
     def status(self) -> DayStatus:
@@ -160,9 +187,10 @@ class DayBook:
 
 
 async def load_day_book(
-    *, session: AsyncSession, school: School, day: date, today: date
+    *, session: AsyncSession, school: School, day: date, today: date, now: datetime | None = None
 ) -> DayBook:
-    """The school's `day`, with what waits on people as of `today`."""
+    """The school's `day`, with what waits on people as of `today`; given `now`, which
+    meetings' check-in is due."""
     school_id = stored_id(school)
     kit = await build_kit(session, school)
     schedule = kit.schedule
@@ -203,6 +231,21 @@ async def load_day_book(
     asked: dict[int, int] = defaultdict(int)
     for swap in await swaps_waiting(session=session, school_id=school_id, state=SwapStatus.ASKED):
         asked[swap.colleague_id] += 1
+    checked_in: set[tuple[int, int]] = set()
+    if events:
+        checked = select(TrainingEntry.event_id, TrainingEntry.staff_id).where(
+            col(TrainingEntry.event_id).in_([stored_id(e) for e in events]),
+            TrainingEntry.event_day == day,
+        )
+        checked_in = {(e or 0, s) for e, s in (await session.exec(checked)).all()}
+    posted: set[tuple[int, int]] = set()
+    if status.is_school_day and day == today:
+        query = select(HomeworkPost.class_id, HomeworkPost.subject_id).where(
+            HomeworkPost.school_id == school_id,
+            HomeworkPost.day == day,
+            col(HomeworkPost.status).in_(POSTED_STATES),
+        )
+        posted = set((await session.exec(query)).all())
     return DayBook(
         kit=kit,
         day=day,
@@ -217,6 +260,9 @@ async def load_day_book(
         asked_swaps=dict(asked),
         unconfirmed=unconfirmed,
         teaches_grade=dict(teaches_grade),
+        now=now,
+        checked_in=checked_in,
+        posted=posted,
     )
 
 
@@ -340,7 +386,13 @@ def my_day(book: DayBook, person: Staff) -> MyDay:
         if shift.staff_id == me and (shift.post_id, me) not in book.away_posts
     )
     events = tuple(
-        MyEvent(event.title, event.starts_at, _end_time(event))
+        MyEvent(
+            event.title,
+            event.starts_at,
+            _end_time(event),
+            stored_id(event),
+            _checkin(book, event, me),
+        )
         for event in book.events
         if in_audience(book, person, Audience.decode(event.audience))
     )
@@ -352,7 +404,55 @@ def my_day(book: DayBook, person: Staff) -> MyDay:
         duties=duties,
         events=events,
         waiting=_waiting(book, person),
+        homework=_to_post(book, me),
     )
+
+
+def _checkin(book: DayBook, event: Event, me: int) -> str:
+    """due | done | "" (see MyEvent)."""
+    if (stored_id(event), me) in book.checked_in:
+        return "done"
+    if book.now is None or book.day != book.since:
+        return ""
+    opens, closes = checkin_window(starts_at(book.day, event.starts_at, book.kit.schedule.tz))
+    return "due" if opens <= book.now <= closes else ""
+
+
+def _to_post(book: DayBook, me: int) -> tuple[ToPost, ...]:
+    """Today's homework still to post for the classes the person teaches today: whoever gives
+    the lesson posts it (a substitute too, handlers/homework); a lesson given away or swapped
+    out is someone else's. A grade allowed no written homework (grades 1–2) is left out."""
+    if not book.status.is_school_day or book.day != book.since:
+        return ()
+    given = {
+        (need.period, need.class_id)
+        for need in book.needs
+        if need.absent_id == me and need.status in GIVEN_STATES
+    }
+    taught = [
+        (lesson.class_id, lesson.subject_id)
+        for lesson in book.lessons
+        if lesson.teacher_id == me and (lesson.period, lesson.class_id) not in given
+    ]
+    taught += [
+        (need.class_id, need.subject_id)
+        for need in book.needs
+        if need.substitute_id == me and need.status == CoverStatus.ASSIGNED
+    ]
+    policies = book.kit.policies
+    names = book.kit.names
+    found: list[ToPost] = []
+    seen: set[tuple[int, int]] = set()
+    for pair in taught:
+        class_id, subject_id = pair
+        grade = book.kit.schedule.grades.get(class_id)
+        if pair in seen or pair in book.posted or grade is None:
+            continue
+        seen.add(pair)
+        if policies.homework_cap(grade) == 0:
+            continue
+        found.append(ToPost(names.classes.get(class_id, "?"), names.subjects.get(subject_id, "?")))
+    return tuple(found)
 
 
 def _end_time(event: Event) -> time:

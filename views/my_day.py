@@ -13,9 +13,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot import callbacks
 from bot.texts import Safe, t
+from rules.events import day_code
 from rules.ics import IcsEvent
 from rules.states import CoverStatus
-from storage.my_day import TIME_CHOICES, MyDay, MyLesson, Preference
+from storage.my_day import TIME_CHOICES, MyDay, MyEvent, MyLesson, Preference
 from views.common import day_label
 from views.duty import day_status_text, hhmm
 
@@ -113,11 +114,45 @@ def render_day(lang: str, mine: MyDay, *, heading: str = "today") -> list[str]:
     if mine.events:
         lines.append(t(lang, "day.section.events"))
         lines += [
-            t(lang, "day.event", start=hhmm(e.start), end=hhmm(e.end), title=e.title)
+            t(
+                lang,
+                "day.event",
+                start=hhmm(e.start),
+                end=hhmm(e.end),
+                title=e.title,
+                checkin=_checkin_note(lang, e),
+            )
             for e in mine.events
         ]
+    if mine.homework:
+        lines.append(t(lang, "day.section.homework"))
+        lines += [t(lang, "day.homework", klass=h.klass, subject=h.subject) for h in mine.homework]
+        lines.append(t(lang, "day.homework_hint"))
     lines += _waiting_lines(lang, mine)
     return lines
+
+
+def _checkin_note(lang: str, event: MyEvent) -> Safe | str:
+    if event.checkin == "done":
+        return t(lang, "day.event_checked_in")
+    if event.checkin == "due":
+        return t(lang, "day.event_checkin_due")
+    return ""
+
+
+def checkin_rows(lang: str, mine: MyDay) -> list[list[InlineKeyboardButton]]:
+    """A 签到 button for each meeting whose check-in is open now (the same button as the
+    reminder's: handlers/events checks the window and the audience again when pressed)."""
+    return [
+        [
+            InlineKeyboardButton(
+                t(lang, "day.button.checkin", title=e.title),
+                callback_data=callbacks.CHECK_IN.data(e.event_id, day_code(mine.day)),
+            )
+        ]
+        for e in mine.events
+        if e.checkin == "due"
+    ]
 
 
 def _waiting_lines(lang: str, mine: MyDay) -> list[str]:
@@ -171,7 +206,9 @@ def day_message(
 ) -> tuple[str, InlineKeyboardMarkup]:
     lines = render_day(lang, mine, heading=heading)
     lines += ["", preference_line(lang, pref)]
-    return "\n".join(lines), preference_markup(lang, pref)
+    settings = preference_markup(lang, pref).inline_keyboard
+    rows = [*checkin_rows(lang, mine), *(list(row) for row in settings)]
+    return "\n".join(lines), InlineKeyboardMarkup(rows)
 
 
 def time_choices(lang: str, pref: Preference) -> tuple[str, InlineKeyboardMarkup]:

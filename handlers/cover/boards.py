@@ -252,6 +252,15 @@ def unavailable_text(
             klass = kit.names.classes.get(lesson.class_id, "?")
             what = f"{klass} {kit.names.subjects.get(lesson.subject_id, '?')}"
         return turn.t("cover.cannot.busy", name=name, period=need.period, what=what)
+    held = cover_day.held_elsewhere(need.period).get(staff_id)
+    if code in ("duty", "meeting") and held is not None:
+        return turn.t(
+            f"cover.cannot.{code}",
+            name=name,
+            what=held.label,
+            start=f"{held.start:%H:%M}",
+            end=f"{held.end:%H:%M}",
+        )
     if code == "self" and turn.actor.staff is not None and turn.actor.staff.id == staff_id:
         return turn.t("cover.cannot.self_you")  # the absent teacher pressed: speak to them
     return turn.t(f"cover.cannot.{code}", name=name, cap=kit.cap)

@@ -46,7 +46,11 @@ async def _show(turn: Turn, ahead: int, heading: str) -> None:
         return
     today = school_today(school, turn.now)
     book = await load_day_book(
-        session=turn.session, school=school, day=today + timedelta(days=ahead), today=today
+        session=turn.session,
+        school=school,
+        day=today + timedelta(days=ahead),
+        today=today,
+        now=turn.now,
     )
     pref = await preference(session=turn.session, staff_id=stored_id(me))
     text, markup = day_message(turn.lang, my_day(book, me), pref, heading=heading)

@@ -14,6 +14,8 @@ from bot.commands import ORGANISERS
 from bot.texts import Safe, split_message, t
 from handlers.core.colleagues import did_you_mean
 from handlers.core.turn import Turn, button, command
+from handlers.cover.boards import load_kit
+from handlers.events.cover import cover_lines, follow_event, uncovered_clash
 from handlers.school.topics import topic_of
 from jobs import kinds, scheduler
 from jobs.events import soon_slot
@@ -103,6 +105,21 @@ async def _next_text(turn: Turn, school: School, event: Event) -> Safe:
     return turn.t("event.next", day=day_label(turn.lang, upcoming))
 
 
+async def _cover_text(turn: Turn, school: School, event: Event) -> list[str]:
+    """The lessons the event now takes teachers from go up for cover (or are released); the
+    lines that tell the organiser so."""
+    change = await follow_event(turn, school, event)
+    kit = await load_kit(turn, stored_id(school))
+    if kit is None:
+        return []
+    lines = cover_lines(turn, kit, change)
+    clash = await uncovered_clash(turn, kit, event)
+    if clash is not None:
+        key, day, count = clash
+        lines.append(turn.t(key, day=day_label(turn.lang, day), count=count))
+    return lines
+
+
 async def _late_reminder(turn: Turn, school: School, event: Event) -> None:
     """An event added or moved after today's 30-minute reminder was due still gets it, at once,
     so that its check-in button exists."""
@@ -166,21 +183,21 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
     await turn.audit("event_added", subject_type="event", subject_id=event.id, title=event.title)
     await turn.schedule_changed(stored_id(school), kinds.EVENTS)
     await _late_reminder(turn, school, event)
-    turn.reply(
-        "\n".join(
-            [
-                turn.t("event.added"),
-                event_line(turn.lang, event),
-                await _next_text(turn, school, event),
-                *(
-                    [turn.t("event.default_hours", hours=format_hours(tenths), id=event.id)]
-                    if parsed.tenths is None
-                    else []
-                ),
-                turn.t("event.added_hint", id=event.id),
-            ]
-        )
-    )
+    covered = await _cover_text(turn, school, event)
+    answer: list[str] = [
+        turn.t("event.added"),
+        event_line(turn.lang, event),
+        await _next_text(turn, school, event),
+        *(
+            [turn.t("event.default_hours", hours=format_hours(tenths), id=event.id)]
+            if parsed.tenths is None
+            else []
+        ),
+        *covered,
+        turn.t("event.added_hint", id=event.id),
+    ]
+    for chunk in split_message(answer):
+        turn.reply(chunk)
 
 
 async def _event_from(turn: Turn, school: School, words: list[str]) -> Event | None:
@@ -232,15 +249,14 @@ async def _change(turn: Turn, school: School, words: list[str]) -> None:
         stored_id(school),
         t(_group_lang(turn), "event.changed_group", before=before, after=after),
     )
-    turn.reply(
-        "\n".join(
-            [
-                turn.t("event.changed"),
-                event_line(turn.lang, event),
-                await _next_text(turn, school, event),
-            ]
-        )
-    )
+    lines: list[str] = [
+        turn.t("event.changed"),
+        event_line(turn.lang, event),
+        await _next_text(turn, school, event),
+        *await _cover_text(turn, school, event),
+    ]
+    for chunk in split_message(lines):
+        turn.reply(chunk)
 
 
 def _date_word(turn: Turn, school: School, words: list[str]) -> date | str | None:
@@ -317,15 +333,17 @@ async def _cancel(turn: Turn, school: School, words: list[str]) -> None:
             audience=audience_label(lang, Audience.decode(event.audience)),
         ),
     )
-    turn.reply(
+    lines = [
         turn.t(
             "event.cancelled",
             day=day_label(turn.lang, day),
             title=event.title,
             id=event.id,
             date=day.isoformat(),
-        )
-    )
+        ),
+        *await _cover_text(turn, school, event),
+    ]
+    turn.reply("\n".join(lines))
 
 
 async def _restore(turn: Turn, school: School, words: list[str]) -> None:
@@ -352,7 +370,11 @@ async def _restore(turn: Turn, school: School, words: list[str]) -> None:
         stored_id(school),
         t(lang, "event.restored_group", day=day_label(lang, day), title=event.title),
     )
-    turn.reply(turn.t("event.restored", day=day_label(turn.lang, day), title=event.title))
+    lines = [
+        turn.t("event.restored", day=day_label(turn.lang, day), title=event.title),
+        *await _cover_text(turn, school, event),
+    ]
+    turn.reply("\n".join(lines))
 
 
 async def _attendance(turn: Turn, school: School, words: list[str]) -> None:
@@ -585,7 +607,12 @@ async def _end(turn: Turn, event_id: int, confirmed: bool) -> None:
     await _tell_groups(
         turn, stored_id(school), t(lang, "event.ended_group", line=event_line(lang, event))
     )
-    turn.edit_origin(turn.t("event.ended", line=event_line(turn.lang, event)))
+    await turn.session.refresh(event)  # ended by a conditional update: read it again
+    lines = [
+        turn.t("event.ended", line=event_line(turn.lang, event)),
+        *await _cover_text(turn, school, event),
+    ]
+    turn.edit_origin("\n".join(lines))
 
 
 def handlers() -> list[BaseHandler]:

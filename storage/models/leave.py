@@ -30,6 +30,7 @@ class LeaveRequest(SQLModel, table=True):
     __table_args__ = (
         Index("ix_leave_requests_school_status", "school_id", "status"),
         Index("ix_leave_requests_staff", "staff_id"),
+        Index("ix_leave_requests_event", "event_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -53,6 +54,9 @@ class LeaveRequest(SQLModel, table=True):
     # never promises what is no longer true ("waiting for …").
     notice_chat_id: int | None = Field(default=None, sa_type=BigInteger)
     notice_message_id: int | None = Field(default=None, sa_type=BigInteger)
+    # Set on the 公假 the bot writes for a meeting or training that takes the teacher out of
+    # class (handlers/events/cover.py): changing or cancelling the event finds it by this.
+    event_id: int | None = Field(default=None, foreign_key="events.id")
 
 
 class LeaveApproval(SQLModel, table=True):

@@ -3,6 +3,7 @@ and the buttons; every text parses as Telegram HTML."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, time
 
 import pytest
@@ -10,7 +11,16 @@ import pytest
 from bot.texts import catalogue
 from rules.calendar import DayKind, DayStatus
 from simulator.html import parse_html
-from storage.my_day import MyDay, MyDuty, MyEvent, MyLesson, Preference, ToConfirm, Waiting
+from storage.my_day import (
+    MyDay,
+    MyDuty,
+    MyEvent,
+    MyLesson,
+    Preference,
+    ToConfirm,
+    ToPost,
+    Waiting,
+)
 from views.my_day import day_message, time_choices, time_of
 
 THU = date(2026, 11, 26)
@@ -114,3 +124,26 @@ def test_every_text_parses_as_telegram_html(lang: str) -> None:
     assert len(own) > 30
     for key in own:
         parse_html(catalogue()[key][lang].replace("{", "").replace("}", ""))
+
+
+def test_homework_to_post_and_a_check_in_due_in_english_and_chinese() -> None:
+    mine = replace(
+        DAY,
+        events=(
+            MyEvent("教研会", time(10), time(11), event_id=3, checkin="due"),
+            MyEvent("观课议课", time(8), time(9), event_id=4, checkin="done"),
+        ),
+        homework=(ToPost("三(2)班", "数学"), ToPost("三(1)班", "数学")),
+    )
+    en, markup = day_message("en", mine, Preference())
+    zh, _ = day_message("zh", mine, Preference())
+
+    assert "· 10:00–11:00 教研会 (check-in is open: the button below)" in en
+    assert "· 08:00–09:00 观课议课 (checked in)" in en
+    assert "📝 Homework still to post today\n· 三(2)班 数学\n· 三(1)班 数学\n" in en
+    assert "📝 今天还要布置的作业\n· 三(2)班 数学" in zh
+    assert "教研会（现在可以签到，按下方按钮）" in zh
+    # One 签到 button, for the meeting whose check-in is open, above the settings.
+    first = markup.inline_keyboard[0][0]
+    assert (first.text, first.callback_data) == ("✅ Check in: 教研会", "v1:ev:in:3:20261126")
+    assert len(markup.inline_keyboard) == 2
