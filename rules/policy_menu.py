@@ -96,6 +96,9 @@ _ENTRIES: dict[str, Entry] = {
     "cover.statement": Entry(43),
     "cover.statement_time": Entry(44),
     "cover.reminder_minutes": Entry(45, "minutes"),
+    "leave.maternity_max_days": Entry(55, "days"),
+    "leave.sick_max_days": Entry(56, "days"),
+    "leave.personal_max_days": Entry(57, "days"),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

@@ -47,7 +47,10 @@ def test_sections_and_pages() -> None:
     assert homework[0][0] == "homework.publication"
     assert [len(page) for page in homework] == [4, 4, 5]
     assert page_of("homework.cap.grade3") == 1
-    assert [len(page) for page in pages(section_of("leave.max_days"))] == [4, 4]
+    # Who approves and the longest leave of each kind on one page, the reminders on the next.
+    leave = [[item.key for item in page] for page in pages(section_of("leave.max_days"))]
+    assert [len(page) for page in leave] == [6, 5]
+    assert leave[0][-1] == "leave.personal_max_days"
 
 
 def test_buttons_set_choices_and_switches_only() -> None:
