@@ -12,10 +12,11 @@ from views.common import day_label
 
 
 def locker(lang: str, names: Names, lock: MonthLock) -> str:
-    """Who locked the month: the colleague, or an admin on the server (no Telegram id)."""
+    """Who locked the month: the colleague (by the Telegram id kept with the lock), or a
+    word for someone since removed from the staff list."""
     people = {p.telegram_id: p.name for p in names.staff.values() if p.telegram_id is not None}
     found = people.get(lock.locked_by) if lock.locked_by is not None else None
-    return found if found is not None else t(lang, "report.locked.by_admin")
+    return found if found is not None else t(lang, "report.locked.by_unknown")
 
 
 def lock_values(lang: str, names: Names, lock: MonthLock, tz: ZoneInfo) -> dict[str, object]:
