@@ -151,3 +151,30 @@ async def test_a_locked_month_is_explained_in_english(
     assert "/report unlock 2026-11" in late.plain
     unlocked = await only_answer(harness, OFFICE, "/report unlock 2026-11")
     assert "The cover statement of 2026-11 is unlocked" in unlocked.plain
+
+
+async def test_a_named_substitute_saying_no_late_leaves_a_locked_month_s_cover(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    clock.set(clock.now() + timedelta(days=7))
+    # 许志强 named 曹明 for his 10 November leave; 曹明 never answered, and covered the lesson.
+    async with session_factory(engine)() as s, s.begin():
+        leave = (
+            await s.exec(select(LeaveRequest).where(LeaveRequest.first_day == date(2026, 11, 10)))
+        ).one()
+        cao = (await s.exec(select(Staff).where(Staff.telegram_id == CAO))).one()
+        leave.substitute_id, leave.substitute_state = cao.id, "asked"
+        leave_id = leave.id or 0
+    await only_answer(harness, OFFICE, "/report 锁定 2026-11")
+    before = await statement(harness)
+
+    menu = await only_answer(harness, CAO, "/report")
+    sent, _ = await harness.press(
+        harness.user(CAO), menu, callbacks.LEAVE_SUBSTITUTE_NO.data(leave_id)
+    )
+    told = "\n".join(m.plain for m in sent if m.chat_id == CAO)
+    assert LOCKED_BY in told and "其中 1 节课的代课保持不变" in told
+    kept = await need_on(engine, date(2026, 11, 10), 1)
+    assert (kept.status, kept.substitute_id) == ("assigned", cao.id)
+    assert await statement(harness) == before
