@@ -241,14 +241,33 @@ def parse_leave_line(text: str, today: date) -> LeaveLine:
     return LeaveLine(kind, span[0], span[1], part or FULL_DAY, substitute, reason)
 
 
+# The kinds of leave with a longest range of their own (rules/policies.py); the others share
+# `leave.max_days`.
+_OWN_MAXIMUM = ("maternity", "sick", "personal")
+
+
+def max_days_policy(kind: str) -> str:
+    """The policy that holds the longest range one request of this kind may span."""
+    return f"leave.{kind}_max_days" if kind in _OWN_MAXIMUM else "leave.max_days"
+
+
 def check_span(
-    first: date, last: date, *, today: date, max_days: int, allow_past: bool = False
+    first: date,
+    last: date,
+    *,
+    today: date,
+    max_days: int,
+    kind: str | None = None,
+    allow_past: bool = False,
 ) -> LeaveDateError | None:
-    """Why these days cannot be asked for, or None: backwards, too long, or in the past."""
+    """Why these days cannot be asked for, or None: backwards, too long (for this kind of
+    leave, when it is known), or in the past."""
     if last < first:
         return LeaveDateError("leave.err.end_before_start", first=first, last=last)
     length = (last - first).days + 1
     if length > max_days:
+        if kind is not None:
+            return LeaveDateError("leave.err.too_long_kind", days=length, max=max_days, kind=kind)
         return LeaveDateError("leave.err.too_long", days=length, max=max_days)
     if first < today and not allow_past:
         return LeaveDateError("leave.err.past", day=first)

@@ -131,7 +131,13 @@ _HOMEWORK_CAPS = {1: 0, 2: 0, 3: 45, 4: 45, 5: 60, 6: 60, 7: 90, 8: 90, 9: 90}
 SPECS: tuple[PolicySpec, ...] = (
     _int("leave.office_after_days", 1, 0, 30),
     _int("leave.principal_after_days", 3, 0, 60),
+    # The longest date range of one request: `leave.max_days` for every kind without its own.
+    # Maternity leave runs for months (98 days by national law, 158 in most provinces, more in
+    # some); sick leave after an operation can run for weeks; personal leave stays short.
     _int("leave.max_days", 30, 1, 180),
+    _int("leave.maternity_max_days", 158, 1, 400),
+    _int("leave.sick_max_days", 90, 1, 366),
+    _int("leave.personal_max_days", 15, 1, 180),
     _int("leave.reminder_minutes", 120, 10, 1440),
     _int("leave.escalate_minutes", 120, 10, 1440, schedules=True),
     _int("leave.escalate_urgent_minutes", 15, 5, 240, schedules=True),

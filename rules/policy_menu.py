@@ -41,8 +41,21 @@ _HOMEWORK_GROUPS = (
 )
 
 
+# Who approves and the longest leave come first (on two pages of three), the reminders after.
+_LEAVE_GROUPS = (
+    (
+        "leave.office_after_days",
+        "leave.principal_after_days",
+        "leave.max_days",
+        "leave.maternity_max_days",
+        "leave.sick_max_days",
+        "leave.personal_max_days",
+    ),
+)
+
+
 SECTIONS: tuple[Section, ...] = (
-    Section(1, "leave", ("leave",)),
+    Section(1, "leave", ("leave",), _LEAVE_GROUPS),
     Section(2, "cover", ("cover",)),
     Section(3, "homework", ("homework",), _HOMEWORK_GROUPS),
     Section(4, "duty", ("duty", "patrol")),
@@ -118,6 +131,9 @@ _ENTRIES: dict[str, Entry] = {
     "backup.keep": Entry(72, "copies"),
     "cover.plan_after_days": Entry(66, "days"),
     "events.cover": Entry(62),
+    "leave.maternity_max_days": Entry(55, "days"),
+    "leave.sick_max_days": Entry(56, "days"),
+    "leave.personal_max_days": Entry(57, "days"),
 }
 _KEY_BY_REF = {entry.ref: key for key, entry in _ENTRIES.items()}
 

@@ -228,6 +228,7 @@ MANUAL_KIND_WORDS = {
 }  # fmt: skip
 ADD_WORDS = ("补录", "add")
 LOCK_WORDS = ("锁定", "lock")
+UNLOCK_WORDS = ("解锁", "unlock")
 REMOVE_WORDS = ("删除补录", "remove")
 
 

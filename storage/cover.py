@@ -32,6 +32,7 @@ from rules.events import Audience, ends_at, starts_at
 from rules.roles import ADMIN, GRADE_LEADER, HEAD_TEACHER, OFFICE, TEACHER
 from rules.states import CoverStatus
 from rules.swaps import Clash, swap_clashes
+from storage.cover_locks import lock_on
 from storage.duty import duty_on
 from storage.events import audience_members, occurrences_between
 from storage.leave import approved_absences, away_at, leaves_on
@@ -222,10 +223,18 @@ async def needs_on(
     )
 
 
+async def in_locked_month(*, session: AsyncSession, need: CoverNeed) -> bool:
+    """Whether the lesson's month is locked: its cover no longer changes (cover_locks.py)."""
+    return await lock_on(session=session, school_id=need.school_id, day=need.day) is not None
+
+
 async def change_need(
     *, session: AsyncSession, need: CoverNeed, version: int, **values: object
 ) -> bool:
-    """Applies the change if the need is still at `version` and not released."""
+    """Applies the change if the need is still at `version`, not released, and its month is
+    not locked."""
+    if await in_locked_month(session=session, need=need):
+        return False
     result = await session.exec(
         update(CoverNeed)
         .where(
@@ -256,7 +265,10 @@ async def reopen(*, session: AsyncSession, need: CoverNeed) -> bool:
 async def take_from_group(
     *, session: AsyncSession, need: CoverNeed, staff_id: int, now: datetime
 ) -> bool:
-    """A volunteer's 我来: only while the need is still asked in the group."""
+    """A volunteer's 我来: only while the need is still asked in the group (and its month is
+    not locked)."""
+    if await in_locked_month(session=session, need=need):
+        return False
     result = await session.exec(
         update(CoverNeed)
         .where(col(CoverNeed.id) == need.id, col(CoverNeed.status) == CoverStatus.ASKING)
@@ -291,7 +303,10 @@ async def acknowledge(
 
 
 async def decline(*, session: AsyncSession, need: CoverNeed, version: int, staff_id: int) -> bool:
-    """The substitute says no: the lesson is open to arrange again, if still theirs as read."""
+    """The substitute says no: the lesson is open to arrange again, if still theirs as read
+    (and its month is not locked)."""
+    if await in_locked_month(session=session, need=need):
+        return False
     result = await session.exec(
         update(CoverNeed)
         .where(
@@ -314,9 +329,12 @@ async def decline(*, session: AsyncSession, need: CoverNeed, version: int, staff
 
 
 async def release_needs(*, session: AsyncSession, needs: Iterable[CoverNeed]) -> list[CoverNeed]:
-    """Marks the needs released (their teacher is back); returns the ones that changed."""
+    """Marks the needs released (their teacher is back); returns the ones that changed. A
+    lesson of a locked month keeps its cover: the caller tells who asked."""
     released = []
     for need in needs:
+        if await in_locked_month(session=session, need=need):
+            continue
         result = await session.exec(
             update(CoverNeed)
             .where(col(CoverNeed.id) == need.id, col(CoverNeed.status) != CoverStatus.RELEASED)

@@ -40,7 +40,7 @@ from rules.slots import LESSON
 from rules.states import HomeworkStatus, TrainingStatus
 from rules.training import TrainingYear, pace, training_year
 from storage.calendar import school_calendar
-from storage.cover import LIVE_STATES
+from storage.cover import LIVE_STATES, hold_school
 from storage.duty import duties_between
 from storage.leave import AWAY_STATES, part_on_return_day
 from storage.models import (
@@ -172,6 +172,8 @@ async def lock_month(
 ) -> CoverMonthLock | None:
     """Keeps the month's covers as they stand, at today's rates; None when it was locked
     already (the lock that exists stands)."""
+    # After a booking under way, before the next: what is kept is what the guard then protects.
+    await hold_school(session=session, school_id=school_id)
     records = await cover_records(session=session, school_id=school_id, period=month, names=names)
     lock = CoverMonthLock(
         school_id=school_id,
@@ -239,13 +241,6 @@ async def _manual_records(
         )
         for entry in (await session.exec(query)).all()
     ]
-
-
-async def is_locked(*, session: AsyncSession, school_id: int, day: date) -> bool:
-    query = select(CoverMonthLock.id).where(
-        CoverMonthLock.school_id == school_id, CoverMonthLock.month == day.replace(day=1)
-    )
-    return (await session.exec(query)).first() is not None
 
 
 async def add_manual_cover(*, session: AsyncSession, entry: ManualCover) -> ManualCover:

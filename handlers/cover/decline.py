@@ -25,6 +25,7 @@ from handlers.core.turn import Turn, button, command
 from handlers.core.wizard import TYPED, typed_text
 from handlers.cover.board_copies import redraw_copies
 from handlers.cover.boards import load_kit, need_for_press, tell_arrangers, update_slips
+from handlers.cover.locked import lesson_locked
 from handlers.cover.substitute import on_acknowledge
 from jobs import kinds
 from rules.states import CoverStatus
@@ -41,7 +42,7 @@ MAX_REASON = 200
 END = ConversationHandler.END
 
 
-def _refusal(turn: Turn, kit: Kit, need: CoverNeed, version: int) -> str | None:
+async def _refusal(turn: Turn, kit: Kit, need: CoverNeed, version: int) -> str | None:
     """Why this lesson can no longer be declined, in the substitute's words; None if it can."""
     me = turn.actor.staff
     lesson = Safe(need_label(turn.lang, kit.names, kit.schedule, need))
@@ -55,7 +56,8 @@ def _refusal(turn: Turn, kit: Kit, need: CoverNeed, version: int) -> str | None:
     start = kit.schedule.lesson_start(need.day, need.period)
     if start is not None and start <= turn.now:
         return turn.t("cover.decline.too_late", lesson=lesson, start=f"{start:%H:%M}")
-    return None
+    # A period without a bell time has no start to be late for; its month may be locked.
+    return await lesson_locked(turn, kit, need)
 
 
 async def _pressed(turn: Turn, button_kind: callbacks.Button) -> tuple[CoverNeed, Kit, int] | None:
@@ -74,7 +76,7 @@ async def _pressed(turn: Turn, button_kind: callbacks.Button) -> tuple[CoverNeed
             subject_type="cover_need", subject_id=need.id, button=f"cov:{turn.callback.action}"
         )
         return None
-    refusal = _refusal(turn, kit, need, version)
+    refusal = await _refusal(turn, kit, need, version)
     if refusal is not None:
         turn.toast(refusal, alert=True)
         turn.edit_origin(refusal)
@@ -161,7 +163,7 @@ async def on_decline_reason(turn: Turn) -> object:
     kit = await load_kit(turn, need.school_id)
     if kit is None:
         return END
-    refusal = _refusal(turn, kit, need, version)
+    refusal = await _refusal(turn, kit, need, version)
     text = refusal if refusal is not None else await _decline(turn, kit, need, version, reason)
     # The question's buttons would only be refused now.
     turn.out.edit(chat_id, message_id, text)

@@ -24,6 +24,7 @@ from handlers.cover.boards import (
     tell_substitute,
     update_slips,
 )
+from handlers.cover.locked import in_locked_months, tell_kept
 from handlers.cover.plans import end_with_leave
 from handlers.cover.substitute_away import reopen_audited
 from handlers.leave.request import (
@@ -174,13 +175,17 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
         return []
     await hold_school(session=turn.session, school_id=leave.school_id)
     previous = {need.id: (need.status, need.substitute_id) for need in needs}
+    # Taught while the leave waited, in a month since locked: those covers were paid and stay.
+    kept = await in_locked_months(turn, kit, needs)
     released = await release_needs(session=turn.session, needs=needs)
     await turn.audit(
         "leave_provisional_released",
         subject_type="leave",
         subject_id=leave.id,
         released=len(released),
+        **({"kept_locked": len(kept)} if kept else {}),
     )
+    await tell_kept(turn, kit, kept)
     for need in released:
         status, substitute = previous[need.id]
         if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
@@ -385,10 +390,19 @@ async def on_substitute_answer(turn: Turn) -> None:
     # Already approved: the cover arranged with this colleague is confirmed, or open again.
     await hold_school(session=turn.session, school_id=leave.school_id)
     changed_days = []
-    for need in await needs_of_leave(
-        session=turn.session, leave_id=stored_id(leave), states=(CoverStatus.ASSIGNED,)
-    ):
-        if need.substitute_id != me.id:
+    theirs = [
+        need
+        for need in await needs_of_leave(
+            session=turn.session, leave_id=stored_id(leave), states=(CoverStatus.ASSIGNED,)
+        )
+        if need.substitute_id == me.id
+    ]
+    # A late 不同意 does not undo cover in a month already locked (and paid).
+    kept = [] if agree else await in_locked_months(turn, kit, theirs)
+    await tell_kept(turn, kit, kept)
+    kept_ids = {need.id for need in kept}
+    for need in theirs:
+        if need.id in kept_ids:
             continue
         if agree:
             if await acknowledge(

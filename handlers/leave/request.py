@@ -19,7 +19,14 @@ from handlers.cover.boards import default_lang, load_kit
 from jobs import kinds
 from rules.approval import ApprovalStep, approval_chain
 from rules.cover import DayLesson
-from rules.leave_dates import DayPart, LeaveDateError, check_span, parse_leave_line
+from rules.leave_dates import (
+    LEAVE_KINDS,
+    DayPart,
+    LeaveDateError,
+    check_span,
+    max_days_policy,
+    parse_leave_line,
+)
 from rules.states import LeaveStatus, StepStatus
 from storage.cover import busy_lesson, load_cover_day
 from storage.leave import (
@@ -112,7 +119,8 @@ async def check_draft(turn: Turn, draft: Draft, *, staff: Staff | None = None) -
         draft.first,
         draft.last,
         today=today,
-        max_days=int(kit.policies.get("leave.max_days")),
+        max_days=int(kit.policies.get(max_days_policy(draft.kind))),
+        kind=draft.kind,
         allow_past=turn.actor.is_admin,
     )
     if problem is not None:
@@ -367,8 +375,8 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
 
 def refusal_text(turn: Turn, refusal: Refusal | LeaveDateError, example: str = "") -> str:
     """The refusal in the user's language, with an example of the form in that language too."""
-    return turn.t(
-        refusal.key,
-        example=turn.t(example or "leave.example"),
-        **localised(turn.lang, refusal.values),
-    )
+    values = localised(turn.lang, refusal.values)
+    kind = values.get("kind")
+    if isinstance(kind, str) and kind in LEAVE_KINDS:
+        values["kind"] = kind_label(turn.lang, kind)
+    return turn.t(refusal.key, example=turn.t(example or "leave.example"), **values)

@@ -36,6 +36,7 @@ from rules.leave_dates import (
     DayPart,
     LeaveDateError,
     check_span,
+    max_days_policy,
     parse_day,
     parse_kind,
     parse_part,
@@ -160,11 +161,14 @@ KIND_STEP = Step(
 
 
 async def _span_problem(turn: Turn, kit: Kit, first: date, last: date) -> bool:
+    # The kind is asked first; a draft from before it was (a restart) counts as the general case.
+    kind = _draft(turn).get("kind", "other")
     problem = check_span(
         first,
         last,
         today=kit.today(turn.now),
-        max_days=int(kit.policies.get("leave.max_days")),
+        max_days=int(kit.policies.get(max_days_policy(kind))),
+        kind=kind,
         allow_past=turn.actor.is_admin,
     )
     if problem is not None:

@@ -21,13 +21,14 @@ from bot.texts import catalogue, t
 from handlers.core.outbox import Attachment
 from handlers.core.turn import Turn, button, command
 from handlers.reports.common import no_reports_text, scope_of, terms_of, today_of
-from handlers.reports.records import add_entry, lock, remove_entry
+from handlers.reports.records import add_entry, lock, remove_entry, unlock
 from rules.report_requests import (
     ADD_WORDS,
     KINDS,
     LOCK_WORDS,
     PERIOD_CHOICES,
     REMOVE_WORDS,
+    UNLOCK_WORDS,
     Period,
     PeriodError,
     Scope,
@@ -112,6 +113,9 @@ async def cmd_report(turn: Turn) -> None:
         return
     if turn.args[0].casefold() in LOCK_WORDS:
         await lock(turn, school_id, scope, " ".join(turn.args[1:]))
+        return
+    if turn.args[0].casefold() in UNLOCK_WORDS:
+        await unlock(turn, school_id, scope, " ".join(turn.args[1:]))
         return
     if turn.args[0].casefold() in ADD_WORDS + REMOVE_WORDS:
         if not scope.whole_school:

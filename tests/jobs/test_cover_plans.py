@@ -46,7 +46,7 @@ async def move(bot: BotHarness, clock: ManualClock, until: datetime) -> None:
 
 async def planned_for_xu(harness: BotHarness) -> None:
     """The leave approved by its three steps, and each weekly lesson given to 许志强."""
-    await harness.send(harness.user(TEACHER), "/leave 事假 2026-11-30~2026-12-18 家中有事")
+    await harness.send(harness.user(TEACHER), "/leave 病假 2026-11-30~2026-12-18 手术后休养")
     for approver in (LEADER, OFFICE_A, HEAD):
         request = harness.last(approver)
         await harness.press(harness.user(approver), request, request.data_of("批准"))
@@ -95,7 +95,7 @@ async def test_a_plan_fills_three_weeks_of_slips(
     for friday in ("12月4日 周五", "12月11日 周五", "12月18日 周五"):
         slip = posted[f"📋 代课/调课公示 · {friday}"]
         assert "第4节（10:50–11:30）三(2)班 语文 周雅琴 → 许志强 代课" in slip
-    assert all("待安排" not in slip and "家中有事" not in slip for slip in posted.values())
+    assert all("待安排" not in slip and "手术后休养" not in slip for slip in posted.values())
     # Nothing was left to arrange: no evening board asked the office about these days.
     assert not [m for m in harness.in_chat(OFFICE_B)[boards_before:] if "没安排代课" in m.plain]
 

@@ -11,6 +11,7 @@ from rules.leave_dates import (
     DayPart,
     LeaveDateError,
     check_span,
+    max_days_policy,
     parse_leave_line,
     parse_part,
     parse_span,
@@ -246,3 +247,14 @@ def test_a_date_far_from_today_is_out_of_range_not_an_overflow() -> None:
         assert raised.value.values["latest"] == "2028-11-26"
     # A school year ahead is still a day like any other.
     assert parse_leave_line("病假 2027-09-01 体检", today).first == date(2027, 9, 1)
+
+
+def test_maternity_sick_and_personal_leave_have_a_longest_range_of_their_own() -> None:
+    assert max_days_policy("maternity") == "leave.maternity_max_days"
+    assert max_days_policy("personal") == "leave.personal_max_days"
+    assert max_days_policy("marriage") == "leave.max_days"
+    spans = (FRI, date(2027, 1, 1))
+    assert check_span(*spans, today=TODAY, max_days=158, kind="maternity") is None
+    too_long = check_span(*spans, today=TODAY, max_days=15, kind="personal")
+    assert too_long is not None and too_long.key == "leave.err.too_long_kind"
+    assert too_long.values == {"days": 36, "max": 15, "kind": "personal"}

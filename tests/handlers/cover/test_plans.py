@@ -24,7 +24,7 @@ from tests.schools.leave import CAO, HEAD, LEADER, LIN, OFFICE_A, OFFICE_B, TEAC
 
 async def three_weeks_off(harness: BotHarness) -> Sent:
     """周雅琴's three weeks, approved by the three steps; returns 王晴晴's plan offer."""
-    await harness.send(harness.user(TEACHER), "/leave 事假 2026-11-30~2026-12-18 家中有事")
+    await harness.send(harness.user(TEACHER), "/leave 病假 2026-11-30~2026-12-18 手术后休养")
     for approver in (LEADER, OFFICE_A, HEAD):
         request = harness.last(approver)
         await harness.press(harness.user(approver), request, request.data_of("批准"))
@@ -46,7 +46,7 @@ async def test_a_long_leave_offers_a_plan_and_a_pick_covers_every_week(
     assert offer.plain.splitlines()[0].startswith("🗓 固定代课 · 周雅琴 请假 #1")
     assert "1. 周四 第3节 三(2)班 语文：未定（3 节）" in offer.plain
     assert "3. 周五 第4节 三(2)班 语文：未定（3 节）" in offer.plain
-    assert "病假" not in offer.plain and "家中有事" not in offer.plain
+    assert "病假" not in offer.plain and "手术后休养" not in offer.plain
     # 许志强 teaches 三(2)班 and is free at period 3 every Thursday; 曹明 teaches then.
     labels = [label for label, _ in offer.buttons]
     assert "1→许志强" in labels and "1→曹明" not in labels
@@ -64,7 +64,7 @@ async def test_a_long_leave_offers_a_plan_and_a_pick_covers_every_week(
     assert all(n.acknowledged_at is not None for n in period3)
     told = harness.last(XU).plain
     assert "📌 固定代课" in told and "每周 周四 第3节 三(2)班 语文" in told and "共 3 节" in told
-    assert "家中有事" not in told
+    assert "手术后休养" not in told
     board = harness.request.find(OFFICE_A, offer.message_id).plain
     assert "1. 周四 第3节 三(2)班 语文：许志强（11月30日 周一 至 12月18日 周五）" in board
     # The board moved on to the next lesson without a plan teacher.

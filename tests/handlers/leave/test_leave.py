@@ -278,7 +278,7 @@ async def test_what_the_parser_or_the_rules_refuse_is_said_clearly(
 
     assert "没看懂时段“第3课节”" in await ask("/leave 病假 明天 第3课节 发烧")
     assert "已经过去" in await ask("/leave 病假 11-20 发烧")
-    assert "最多 30 天" in await ask("/leave 病假 11-26~2027-01-05 手术")
+    assert "事假一次最多 15 天" in await ask("/leave 事假 11-26~2027-01-05 探亲")
     assert "没有上学日" in await ask("/leave 事假 11-28~11-29 探亲")
     assert "请写上请假事由" in await ask("/leave 病假 明天")
     await ask("/leave 病假 明天 上午 发烧")

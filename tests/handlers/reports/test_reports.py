@@ -267,7 +267,8 @@ async def test_a_locked_month_s_statement_never_changes(
     refused = await only_answer(harness, CAO, "/report 锁定 2026-10")
     assert "没有权限" in refused.plain or "不能" in refused.plain
     late = await only_answer(harness, OFFICE, "/report 补录 2026-11-12 2 三(1)班 数学 王晴晴")
-    assert "2026-11 的代课统计已锁定，不能再补录或删除；请记在下个月" in late.plain
+    assert "2026-11 的代课统计已由 王晴晴 于 12月2日 周三 锁定，不能再补录或删除" in late.plain
+    assert "/report 解锁 2026-11" in late.plain
 
     # After the lock, a cover of November changes and the rates go up.
     async with session_factory(engine)() as s, s.begin():
