@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from storage.models.calendar_feed import CalendarFeed, DeclineAsk
 from storage.models.core import (
     AuditLog,
     BellPeriod,
@@ -43,6 +44,7 @@ __all__ = [
     "AuditLog",
     "BellPeriod",
     "CalendarEntry",
+    "CalendarFeed",
     "CoverBoardCopy",
     "CoverMonthLock",
     "CoverNeed",
@@ -50,6 +52,7 @@ __all__ = [
     "CoverPlanLesson",
     "CoverReport",
     "CoverSlip",
+    "DeclineAsk",
     "DutyAssignment",
     "DutyOverride",
     "DutyPost",
