@@ -1,10 +1,10 @@
-"""Each person's calendar feed link, and the decline reason a substitute was asked for."""
+"""Each person's calendar feed link."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, Column, ForeignKey, Integer
+from sqlalchemy import Column, ForeignKey, Integer
 from sqlmodel import Field, SQLModel
 
 from storage.types import UTCDateTime
@@ -26,17 +26,3 @@ class CalendarFeed(SQLModel, table=True):
     school_id: int = Field(foreign_key="schools.id", index=True)
     token: str = Field(max_length=64, unique=True)
     created_at: datetime = Field(sa_type=UTCDateTime)
-
-
-class DeclineAsk(SQLModel, table=True):
-    """A substitute pressed 拒绝 and was asked why: kept here so that the reason they type is
-    still taken after a restart (the dialogue itself lives in memory)."""
-
-    __tablename__ = "cover_decline_asks"
-
-    telegram_id: int = Field(sa_column=Column(BigInteger, primary_key=True, autoincrement=False))
-    need_id: int = Field(foreign_key="cover_needs.id")
-    version: int
-    chat_id: int = Field(sa_type=BigInteger)
-    message_id: int = Field(sa_type=BigInteger)
-    asked_at: datetime = Field(sa_type=UTCDateTime)

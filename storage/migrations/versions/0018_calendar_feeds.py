@@ -44,7 +44,6 @@ def upgrade() -> None:
         sa.Column("chat_id", sa.BigInteger(), nullable=False),
         sa.Column("message_id", sa.BigInteger(), nullable=False),
         sa.Column("asked_at", storage.types.UTCDateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(["need_id"], ["cover_needs.id"]),
         sa.PrimaryKeyConstraint("telegram_id"),
     )
 
