@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, async_database_url, load_settings
+from bot.webhook import server_address
 
 
 def test_defaults_need_no_environment() -> None:
@@ -237,6 +238,9 @@ def test_calendar_feeds_follow_the_webhook_or_their_own_port() -> None:
     assert polling.feed_base_url == "https://school.example/staffroom"
     # Nothing set: no server, no link.
     assert load_settings({}).http_port is None and load_settings({}).feed_base_url is None
+    assert server_address(hooked) == ("127.0.0.1", 8081)
+    assert server_address(polling) == ("127.0.0.1", 8090)
+    assert server_address(load_settings({})) is None
 
 
 @pytest.mark.parametrize(
