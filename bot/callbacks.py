@@ -261,6 +261,10 @@ MY_DAY_ON = MY_DAY.button("on")
 MY_DAY_TIMES = MY_DAY.button("time")
 MY_DAY_AT = MY_DAY.button("at", "minutes")
 
+# Calendar feed: a new link for the presser's own feed, so no ids
+FEED = Feature("feed")
+FEED_NEW_LINK = FEED.button("new")
+
 # Lesson swaps
 SWAP_AGREE = Button("sw", "yes", ("swap",))
 SWAP_DECLINE = Button("sw", "no", ("swap",))

@@ -67,6 +67,11 @@ class Settings:
     webhook_listen: str = DEFAULT_WEBHOOK_LISTEN
     webhook_port: int = DEFAULT_WEBHOOK_PORT
     webhook_secret: str | None = None
+    # Calendar feeds (bot/feed.py): the public address phones fetch `/calendar/<token>.ics` from
+    # (FEED_URL; in webhook mode WEBHOOK_URL's scheme and host when empty), and in long-polling
+    # mode the port the feeds and /healthz are served on (FEED_PORT; none: no server).
+    feed_url: str | None = None
+    feed_port: int | None = None
 
     @property
     def webhook_path(self) -> str:
@@ -78,6 +83,26 @@ class Settings:
     def health_port(self) -> int:
         """/healthz is served beside the webhook, on the next port (bot/health.py)."""
         return self.webhook_port + 1
+
+    @property
+    def http_port(self) -> int | None:
+        """Where the bot's own small web server (/healthz, calendar feeds) listens, on
+        webhook_listen: beside the webhook, or on FEED_PORT when polling; None: not at all."""
+        if self.webhook_url is not None:
+            return self.health_port
+        return self.feed_port
+
+    @property
+    def feed_base_url(self) -> str | None:
+        """The public address a feed link begins with; None when no feed is served."""
+        if self.http_port is None:
+            return None
+        if self.feed_url is not None:
+            return self.feed_url.rstrip("/")
+        if self.webhook_url is not None:
+            parts = urlsplit(self.webhook_url)
+            return f"{parts.scheme}://{parts.netloc}"
+        return None
 
     @property
     def delivery_lease(self) -> timedelta:
@@ -244,6 +269,7 @@ def load_settings(
         problems.append(f"LOG_FORMAT: '{log_format}' is not one of {', '.join(LOG_FORMATS)}")
 
     webhook = _webhook_settings(get, problems)
+    feeds = _feed_settings(get, problems, webhook_url=webhook["webhook_url"])
 
     if problems:
         raise SettingsError(problems)
@@ -262,6 +288,7 @@ def load_settings(
         proxy_environment=tuple(proxies),
         proxy_url=proxy_url,
         **webhook,
+        **feeds,
     )
 
 
@@ -300,3 +327,41 @@ def _webhook_settings(get: Callable[[str], str | None], problems: list[str]) -> 
         "webhook_port": port,
         "webhook_secret": secret,
     }
+
+
+def _feed_settings(
+    get: Callable[[str], str | None], problems: list[str], *, webhook_url: str | None
+) -> dict[str, Any]:
+    """FEED_URL and FEED_PORT. In webhook mode the feeds share the /healthz port, which the
+    reverse proxy already reaches; when polling, FEED_PORT starts that server on its own (a
+    school that reaches Telegram only through an outgoing proxy cannot take webhooks, yet its
+    own reverse proxy can still serve the teachers' phones)."""
+    url = get("FEED_URL")
+    raw_port = get("FEED_PORT")
+    port: int | None = None
+    if raw_port is not None:
+        port = int(raw_port) if raw_port.isdigit() else 0
+        if not 1 <= port <= 65535:
+            problems.append(f"FEED_PORT: '{raw_port}' is not a port from 1 to 65535")
+            port = None
+        elif webhook_url is not None:
+            problems.append(
+                "FEED_PORT: leave it empty in webhook mode; the feeds are served beside "
+                "/healthz on WEBHOOK_PORT + 1"
+            )
+            port = None
+    if url is not None:
+        parts = urlsplit(url)
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.hostname
+            or parts.query
+            or any(c.isspace() for c in url)
+        ):
+            problems.append(
+                "FEED_URL: expected the public https://host[/path] the calendar feeds are "
+                "reached at"
+            )
+        elif webhook_url is None and raw_port is None:
+            problems.append("FEED_URL: feeds are served only with WEBHOOK_URL or FEED_PORT set")
+    return {"feed_url": url, "feed_port": port}

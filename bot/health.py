@@ -26,6 +26,7 @@ from aiohttp import web
 from telegram import Update
 from telegram.ext import Application, TypeHandler
 
+from bot import feed
 from bot.services import Services, services_of
 from storage import outbox
 
@@ -99,7 +100,8 @@ def _age(now: datetime, then: datetime | None) -> float | None:
 
 
 class HealthServer:
-    """GET /healthz on `host:port`, for as long as the bot runs."""
+    """GET /healthz on `host:port`, for as long as the bot runs, and the calendar feeds
+    (bot/feed.py) beside it."""
 
     def __init__(self, application: AnyApplication, host: str, port: int) -> None:
         self.application = application
@@ -110,6 +112,7 @@ class HealthServer:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_get(PATH, self._answer)
+        app.router.add_get(feed.PATH, feed.Feeds(self.application).answer)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         try:
@@ -118,7 +121,7 @@ class HealthServer:
             await runner.cleanup()
             raise
         self._runner = runner
-        log.info("health endpoint on http://%s:%d%s", self.host, self.port, PATH)
+        log.info("health endpoint and calendar feeds on http://%s:%d", self.host, self.port)
 
     async def stop(self) -> None:
         runner, self._runner = self._runner, None

@@ -2,7 +2,8 @@
 
 Long polling unless a webhook is set (WEBHOOK_URL, or `--webhook`): then python-telegram-bot's
 webhook server takes the updates Telegram posts, refusing (403) any without the secret token,
-and /healthz is served beside it (bot/health.py).
+and /healthz is served beside it (bot/health.py) with the calendar feeds (bot/feed.py); when
+polling, FEED_PORT serves these two alone.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from bot.config import Settings
 from bot.logs import setup_logging
 from bot.services import services_of
 from bot.texts import t
-from bot.webhook import health_address, webhook_arguments
+from bot.webhook import server_address, webhook_arguments
 from storage.migrate import upgrade_async
 
 EXIT_START_FAILED = 2
@@ -49,8 +50,8 @@ def run(settings: Settings, *, webhook: bool = False) -> int:
     asyncio.run(upgrade_async(settings.database_url))
     from bot.app import build_application
 
-    health = health_address(settings) if by_webhook else None
-    application = build_application(settings, health_address=health)
+    # /healthz and the calendar feeds: beside the webhook, or on FEED_PORT while polling.
+    application = build_application(settings, health_address=server_address(settings))
     heartbeat.install(application, settings.heartbeat_file, services_of(application).clock)
     # One loop for the wait and for polling: the HTTP sessions opened while waiting live in it.
     loop = asyncio.new_event_loop()

@@ -30,6 +30,13 @@ def health_address(settings: Settings) -> tuple[str, int]:
     return settings.webhook_listen, settings.health_port
 
 
+def server_address(settings: Settings) -> tuple[str, int] | None:
+    """Where /healthz and the calendar feeds are served (bot/health.py, bot/feed.py): beside
+    the webhook, or on FEED_PORT when polling; None when neither is set."""
+    port = settings.http_port
+    return None if port is None else (settings.webhook_listen, port)
+
+
 def free_port_pair(host: str = "127.0.0.1") -> int:
     """A port free on `host` whose next one is free too (the webhook and /healthz)."""
     for _ in range(50):

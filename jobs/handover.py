@@ -2,47 +2,78 @@
 first school morning back.
 
 A teacher who chose to hear at once was told when the line came (handlers/handover/taught.py);
-what that missed (a line never typed nor skipped) comes here too. One slot per school day, at
-the default time of My day, and only for reports nobody told yet.
+what that missed (a line never typed nor skipped) comes here too. Each teacher hears it at the
+time they chose for My day (我的今天), beside that message: one slot per time that someone with
+reports waiting chose, and none on a day when nothing waits. Only reports nobody told yet go.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from jobs import kinds
 from jobs.delivery import send_to_chat
+from jobs.my_day import target_of, time_of_slot
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from storage.handover import mark_delivered, reports_waiting
 from storage.leave import approved_absences
 from storage.models import CoverNeed, CoverReport
-from storage.my_day import DEFAULT_TIME
+from storage.my_day import chosen_times
 from storage.schedule import build_kit
 from storage.types import stored_id
 from views.handover import feedback_message
 from views.leave import need_label
+from views.my_day import minutes_of
 
 FEEDBACK = kinds.HANDOVER_FEEDBACK
+
+Waiting = dict[int, list[tuple[CoverReport, CoverNeed]]]
+
+
+async def _waiting(session: AsyncSession, school_id: int, day: date) -> Waiting:
+    """Each teacher at school on `day` (not away) with reports not told yet."""
+    waiting = await reports_waiting(session=session, school_id=school_id, today=day)
+    if not waiting:
+        return {}
+    away = await approved_absences(session=session, school_id=school_id, day=day)
+    by_teacher: Waiting = defaultdict(list)
+    for report, need in waiting:
+        if report.absent_id not in away:
+            by_teacher[report.absent_id].append((report, need))
+    return dict(by_teacher)
 
 
 async def plan_feedback(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    at = at_local(ctx.day, DEFAULT_TIME, ctx.tz)
-    return [Slot(FEEDBACK, "teachers", at, ctx.day.isoformat())]
+    by_teacher = await _waiting(ctx.session, stored_id(ctx.school), ctx.day)
+    if not by_teacher:
+        return []
+    # A line that comes later asks for this plan again (kinds.HANDOVER).
+    times = await chosen_times(session=ctx.session, staff_ids=by_teacher)
+    return [
+        Slot(
+            FEEDBACK,
+            target_of(moment),
+            at_local(ctx.day, moment, ctx.tz),
+            ctx.day.isoformat(),
+            {"minutes": minutes_of(moment)},
+        )
+        for moment in sorted(set(times.values()))
+    ]
 
 
 async def send_feedback(ctx: PushContext) -> bool:
-    """Each teacher back at school (not away today) gets what their substitutes said."""
-    school_id = stored_id(ctx.school)
-    waiting = await reports_waiting(session=ctx.session, school_id=school_id, today=ctx.day)
-    if not waiting:
+    """Each teacher back at school whose My day time this is gets what their substitutes said."""
+    moment = time_of_slot(ctx.slot)
+    if moment is None:
         return False
-    away = await approved_absences(session=ctx.session, school_id=school_id, day=ctx.day)
-    by_teacher: dict[int, list[tuple[CoverReport, CoverNeed]]] = defaultdict(list)
-    for report, need in waiting:
-        if report.absent_id not in away:
-            by_teacher[report.absent_id].append((report, need))
+    by_teacher = await _waiting(ctx.session, stored_id(ctx.school), ctx.day)
+    times = await chosen_times(session=ctx.session, staff_ids=by_teacher)
+    by_teacher = {k: v for k, v in by_teacher.items() if times[k] == moment}
     if not by_teacher:
         return False
     kit = await build_kit(ctx.session, ctx.school)

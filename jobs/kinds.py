@@ -32,8 +32,18 @@ DATABASE_BACKUP = "backup"
 # substitutes. A change of policy, calendar or timetable moves everything and rebuilds the whole
 # school.
 LEAVE = frozenset({LEAVE_REMINDER})
+# The substitutes' feedback is planned only where some waits: a line after 已上 moves it, and so
+# does anything that moves the covers (a return ends a leave early, so its feedback is due).
+HANDOVER = frozenset({HANDOVER_FEEDBACK})
 COVER = frozenset(
-    {COVER_SLIP_TODAY, COVER_SLIP_TOMORROW, COVER_ACK_REMINDER, COVER_OPEN_TOMORROW, COVER_REMINDER}
+    {
+        COVER_SLIP_TODAY,
+        COVER_SLIP_TOMORROW,
+        COVER_ACK_REMINDER,
+        COVER_OPEN_TOMORROW,
+        COVER_REMINDER,
+        HANDOVER_FEEDBACK,
+    }
 )
 LEAVE_AND_COVER = LEAVE | COVER
 DUTY = frozenset({DUTY_ANNOUNCE, DUTY_REMIND, PATROL_REMIND})
@@ -42,5 +52,6 @@ EVENTS = frozenset({EVENT_EVE, EVENT_SOON, EVENT_WEEK})
 # Claimed per person as well, inside the push of their time: someone who moves their time to
 # later in the morning after their day went out does not get it twice.
 MY_DAY_PERSON = "my_day_person"
-# A person choosing another time (or none) moves only the morning messages of their day.
-MY_DAYS = frozenset({MY_DAY})
+# A person choosing another time (or none) moves only the morning messages of their day, and
+# the substitutes' feedback, which comes at the same time.
+MY_DAYS = frozenset({MY_DAY, HANDOVER_FEEDBACK})

@@ -33,7 +33,7 @@ from storage.ledger import claim, mark, settle_push
 from storage.models import PushLedger, School
 from storage.policies import load_policies
 from storage.schools import list_schools, schedule_versions, school_by_id
-from storage.staff import admin_recipients
+from storage.staff import admin_recipients, staff_for_telegram
 from storage.types import stored_id
 from views.common import moment_label
 
@@ -177,7 +177,17 @@ def push_outcome(app: AnyApp) -> OutcomeHook:
         row = await settle_push(
             session=ctx.session, ledger_id=ledger_id, status=status, now=ctx.now
         )
-        if row is None or status != "failed":
+        chat_id = ctx.delivered.message.chat_id
+        if status != "failed":
+            return
+        if chat_id > 0:
+            # One person's message (My day, feedback): the push may have reached everyone
+            # else, so this is said whatever became of the push as a whole.
+            row = await ctx.session.get(PushLedger, ledger_id)
+            if row is not None:
+                await _tell_private_failure(app, ctx, row, chat_id)
+            return
+        if row is None:
             return
         svc = services_of(app)
         school = await school_by_id(session=ctx.session, school_id=row.school_id)
@@ -193,6 +203,28 @@ def push_outcome(app: AnyApp) -> OutcomeHook:
             ctx.out.append(Send(telegram_id, t(lang, "push.failed", listing=listing)))
 
     return hook
+
+
+async def _tell_private_failure(
+    app: AnyApp, ctx: OutcomeContext, row: PushLedger, chat_id: int
+) -> None:
+    """The admins hear who did not get their private message, and the likely cause."""
+    svc = services_of(app)
+    school = await school_by_id(session=ctx.session, school_id=row.school_id)
+    if school is None:
+        return
+    people = await staff_for_telegram(session=ctx.session, telegram_id=chat_id)
+    name = next((p.name for p in people if p.school_id == row.school_id), None)
+    for telegram_id, lang in await admin_recipients(
+        session=ctx.session,
+        school_id=row.school_id,
+        system_admins=svc.settings.bootstrap_admin_ids,
+        default_language=svc.settings.default_language,
+    ):
+        listing = Safe(escape(describe_ledger(lang, row, school_tz(school))))
+        who = name if name is not None else t(lang, "push.failed_private_someone")
+        text = t(lang, "push.failed_private", name=who, listing=listing)
+        ctx.out.append(Send(telegram_id, text))
 
 
 def describe_slots(lang: str, slots: list[Slot], tz: ZoneInfo) -> str:

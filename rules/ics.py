@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 FOLD_AT = 75  # octets per line, before folding
+REFRESH = "PT1H"  # RFC 7986 duration: a subscribed calendar refreshes hourly
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,9 @@ def calendar(name: str, events: Iterable[IcsEvent], *, stamp: datetime) -> bytes
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
         f"X-WR-CALNAME:{escape(name)}",
+        # For a subscribed feed (bot/feed.py): how often a calendar should fetch it again.
+        f"REFRESH-INTERVAL;VALUE=DURATION:{REFRESH}",
+        f"X-PUBLISHED-TTL:{REFRESH}",
     ]
     for event in events:
         lines += [

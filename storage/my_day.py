@@ -11,6 +11,7 @@ Nothing here carries a leave's kind or reason: a lesson given away says who cove
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -565,3 +566,12 @@ async def recipients_by_time(*, session: AsyncSession, school_id: int) -> dict[t
             continue
         found[row.send_at if row is not None else DEFAULT_TIME].append(person)
     return dict(found)
+
+
+async def chosen_times(*, session: AsyncSession, staff_ids: Iterable[int]) -> dict[int, time]:
+    """The time each person chose for their day, the default when they never chose; kept even
+    when the message is off, as the hour that person expects to hear from the bot."""
+    ids = list(staff_ids)
+    rows = await session.exec(select(MyDayPref).where(col(MyDayPref.staff_id).in_(ids)))
+    chosen = {row.staff_id: row.send_at for row in rows.all()}
+    return {staff_id: chosen.get(staff_id, DEFAULT_TIME) for staff_id in ids}

@@ -26,6 +26,9 @@ DIALOGUE_TIMEOUT = timedelta(minutes=30)
 # (id of the application's bot, chat id, user id) → the dialogue that owns typed text. Keyed by
 # the bot object so that applications in one process (tests) never see each other's claims.
 _OWNERS: dict[tuple[int, int, int], str] = {}
+# Everyone who started, answered or left a dialogue since the bot started: for anyone else,
+# typed text may answer a question asked before a restart (see `Untouched`).
+_TOUCHED: set[tuple[int, int, int]] = set()
 
 
 def _key(update: Update) -> tuple[int, int, int] | None:
@@ -39,12 +42,15 @@ def claim(update: Update, name: str) -> None:
     key = _key(update)
     if key is not None:
         _OWNERS[key] = name
+        _TOUCHED.add(key)
 
 
 def release(update: Update, name: str | None = None) -> None:
     key = _key(update)
-    if key is not None and (name is None or _OWNERS.get(key) == name):
-        _OWNERS.pop(key, None)
+    if key is not None:
+        _TOUCHED.add(key)
+        if name is None or _OWNERS.get(key) == name:
+            _OWNERS.pop(key, None)
 
 
 class OwnedBy(filters.UpdateFilter):
@@ -59,6 +65,18 @@ class OwnedBy(filters.UpdateFilter):
         return key is not None and _OWNERS.get(key) == self.dialogue
 
 
+class Untouched(filters.UpdateFilter):
+    """Typed text from someone who has not touched any dialogue since the bot started: what
+    they type may answer a question asked before a restart, kept in the database."""
+
+    def __init__(self) -> None:
+        super().__init__(name="Untouched")
+
+    def filter(self, update: Update) -> bool:
+        key = _key(update)
+        return key is not None and key not in _TOUCHED
+
+
 async def _command_releases(update: Update, _context: Any) -> None:
     release(update)
 
@@ -67,6 +85,7 @@ def install(application: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Before any other handler, a command in a private chat releases the typed-text claim."""
     for key in [k for k in _OWNERS if k[0] == id(application.bot)]:
         del _OWNERS[key]
+    _TOUCHED.difference_update([k for k in _TOUCHED if k[0] == id(application.bot)])
     command = filters.COMMAND & filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(command, _command_releases), group=-1)
 

@@ -104,6 +104,11 @@ def _replied_prompt(message: Message | None) -> str | None:
 @command(where="private")
 async def on_unclaimed_text(turn: Turn) -> None:
     """Words no step took: the form they answer expired, or there was none."""
+    answer_unclaimed(turn)
+
+
+def answer_unclaimed(turn: Turn) -> None:
+    """What words no step took are answered with (also for a feature that looked first)."""
     prompt = _replied_prompt(turn.update.effective_message)
     form = form_of(prompt) if prompt is not None else None
     if form is None:

@@ -4,6 +4,10 @@ The press asks for the reason first and changes nothing; the lesson is given bac
 reason comes, or at once with 不说明原因. Then it is open to arrange again (its version moves on,
 so the boards' old buttons are refused), the arrangers are told who declined and why, their
 boards are drawn again and a posted slip says so. Once the lesson has begun, it is too late.
+
+The question is also kept in the database (storage/cover_declines.py): when the bot restarted
+while the substitute was typing, the reason they send next is still taken, unless they went on
+to something else first.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from telegram.ext import (
 from bot import callbacks
 from bot.services import BotContext
 from bot.texts import Safe
-from handlers.core.dialogue import dialogue
+from handlers.core.dialogue import DIALOGUE_TIMEOUT, Untouched, dialogue
+from handlers.core.expired import answer_unclaimed
 from handlers.core.turn import Turn, button, command
 from handlers.core.wizard import TYPED, typed_text
 from handlers.cover.board_copies import redraw_copies
@@ -30,7 +35,8 @@ from handlers.cover.substitute import on_acknowledge
 from jobs import kinds
 from rules.states import CoverStatus
 from storage.cover import decline
-from storage.models import CoverNeed
+from storage.cover_declines import forget_ask, remember_ask, take_ask
+from storage.models import CoverNeed, DeclineAsk
 from storage.schedule import Kit
 from storage.types import stored_id
 from views.cover_substitute import decline_prompt
@@ -121,6 +127,17 @@ async def on_decline_press(turn: Turn) -> object:
         query.message.chat.id,
         query.message.message_id,
     )
+    await remember_ask(
+        session=turn.session,
+        ask=DeclineAsk(
+            telegram_id=turn.actor.telegram_id,
+            need_id=stored_id(need),
+            version=version,
+            chat_id=query.message.chat.id,
+            message_id=query.message.message_id,
+            asked_at=turn.now,
+        ),
+    )
     text, markup = decline_prompt(
         turn.lang, need, need_label(turn.lang, kit.names, kit.schedule, need)
     )
@@ -133,6 +150,7 @@ async def on_decline_press(turn: Turn) -> object:
 async def on_decline_now(turn: Turn) -> object:
     """不说明原因: gives the lesson back without a reason."""
     turn.context.user_data.pop(DECLINE_KEY, None)
+    await forget_ask(session=turn.session, telegram_id=turn.actor.telegram_id)
     found = await _pressed(turn, callbacks.COVER_DECLINE_NOW)
     if found is None:
         return END
@@ -150,31 +168,62 @@ async def on_decline_reason(turn: Turn) -> object:
     if asked is None:
         turn.reply(turn.t("common.button_invalid"))
         return END
-    need_id, version, chat_id, message_id = asked
     reason = typed_text(turn)
     if len(reason) > MAX_REASON:
         turn.context.user_data[DECLINE_KEY] = asked
         turn.reply(turn.t("common.too_long", limit=MAX_REASON))
         return REASON
+    await forget_ask(session=turn.session, telegram_id=turn.actor.telegram_id)
+    need_id, version, chat_id, message_id = asked
+    await _answer(turn, need_id, version, chat_id, message_id, reason)
+    return END
+
+
+@command(where="private")
+async def on_reason_after_restart(turn: Turn) -> None:
+    """Words from someone the bot asked why they decline, before it restarted: their reason.
+    Anything else typed is answered as any text nobody waits for."""
+    ask = None
+    if turn.actor.staff is not None:
+        ask = await take_ask(
+            session=turn.session,
+            telegram_id=turn.actor.telegram_id,
+            asked_since=turn.now - DIALOGUE_TIMEOUT,
+        )
+    if ask is None:
+        answer_unclaimed(turn)
+        return
+    reason = typed_text(turn)
+    if len(reason) > MAX_REASON:
+        await remember_ask(session=turn.session, ask=DeclineAsk(**ask.model_dump()))  # still asked
+        turn.reply(turn.t("common.too_long", limit=MAX_REASON))
+        return
+    await _answer(turn, ask.need_id, ask.version, ask.chat_id, ask.message_id, reason)
+
+
+async def _answer(
+    turn: Turn, need_id: int, version: int, chat_id: int, message_id: int, reason: str
+) -> None:
+    """Gives the lesson back with `reason`, or says why it cannot be any more."""
     need = await turn.session.get(CoverNeed, need_id)
     if need is None or need.school_id != turn.actor.school_id:
         turn.reply(turn.t("common.button_invalid"))
-        return END
+        return
     kit = await load_kit(turn, need.school_id)
     if kit is None:
-        return END
+        return
     refusal = await _refusal(turn, kit, need, version)
     text = refusal if refusal is not None else await _decline(turn, kit, need, version, reason)
     # The question's buttons would only be refused now.
     turn.out.edit(chat_id, message_id, text)
     turn.reply(text)
-    return END
 
 
 @command(where="any")
 async def on_decline_cancel(turn: Turn) -> object:
     """/cancel while asked for the reason: the lesson stays the substitute's."""
     turn.context.user_data.pop(DECLINE_KEY, None)
+    await forget_ask(session=turn.session, telegram_id=turn.actor.telegram_id)
     turn.reply(turn.t("cover.decline.cancelled"))
     return END
 
@@ -209,4 +258,6 @@ def handlers() -> list[BaseHandler]:
         ),
         # The same button pressed after the dialogue was forgotten (a restart, a timeout).
         CallbackQueryHandler(on_decline_now, pattern=callbacks.COVER_DECLINE_NOW.pattern),
+        # The reason typed after a restart forgot the dialogue (before handlers/core/expired.py).
+        MessageHandler(TYPED & Untouched(), on_reason_after_restart),
     ]

@@ -40,6 +40,7 @@ from storage.cover import (
     take_from_group,
     why_not,
 )
+from storage.cover_declines import forget_ask
 from storage.models import CoverNeed
 from storage.outbox import sent_about
 from storage.schedule import Kit
@@ -166,6 +167,8 @@ async def on_acknowledge(turn: Turn) -> None:
         )
         return
     await turn.audit("cover_acknowledged", subject_type="cover_need", subject_id=need.id)
+    # 收到 ends a question 拒绝 asked, as it ends the dialogue: what is typed next is no reason.
+    await forget_ask(session=turn.session, telegram_id=turn.actor.telegram_id)
     # 已上 stays under it, to press after the lesson.
     turn.edit_origin(
         turn.t("cover.ack.done", lesson=lesson, teacher=kit.names.person(need.absent_id)),

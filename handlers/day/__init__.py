@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from telegram.ext import BaseHandler
+from telegram.ext import BaseHandler, CallbackQueryHandler
 
-from handlers.day import commands
+from bot import callbacks
+from handlers.day import calendar_feed, commands
 
 
 def handlers() -> list[BaseHandler]:
     """This feature's handlers, in the order they are tried."""
-    return commands.handlers()
+    return [
+        *commands.handlers(),
+        CallbackQueryHandler(calendar_feed.on_new_link, pattern=callbacks.FEED.pattern),
+    ]

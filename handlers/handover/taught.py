@@ -20,6 +20,7 @@ from handlers.core.dialogue import dialogue
 from handlers.core.turn import Turn, button, command
 from handlers.core.wizard import TYPED, typed_text
 from handlers.handover.giving import COVERED, kit_of
+from jobs import kinds
 from storage.handover import close_line, hears_at_once, mark_delivered, report_taught
 from storage.models import CoverNeed, CoverReport
 from storage.schedule import Kit
@@ -62,6 +63,8 @@ async def on_taught(turn: Turn) -> object:
         turn.toast(turn.t("handover.taught.already"), alert=True)
         return END
     await turn.audit("cover_taught", subject_type="cover_need", subject_id=need.id)
+    # The absent teacher's feedback is planned only on days something waits for them.
+    await turn.schedule_changed(need.school_id, kinds.HANDOVER)
     turn.context.user_data[REPORT_KEY] = stored_id(report)
     turn.toast()
     turn.reply(

@@ -2,6 +2,7 @@
 
 from sqlmodel import SQLModel
 
+from storage.models.calendar_feed import CalendarFeed
 from storage.models.core import (
     AuditLog,
     BellPeriod,
@@ -19,6 +20,7 @@ from storage.models.core import (
     UnboundChat,
     UserPref,
 )
+from storage.models.cover_declines import DeclineAsk
 from storage.models.cover_plans import CoverPlan, CoverPlanLesson
 from storage.models.duty import DutyAssignment, DutyOverride, DutyPost, DutySwap, PatrolReport
 from storage.models.events import Event, EventCancellation, TrainingEntry
@@ -43,6 +45,7 @@ __all__ = [
     "AuditLog",
     "BellPeriod",
     "CalendarEntry",
+    "CalendarFeed",
     "CoverBoardCopy",
     "CoverMonthLock",
     "CoverNeed",
@@ -50,6 +53,7 @@ __all__ = [
     "CoverPlanLesson",
     "CoverReport",
     "CoverSlip",
+    "DeclineAsk",
     "DutyAssignment",
     "DutyOverride",
     "DutyPost",

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import SettingsError, async_database_url, load_settings
+from bot.webhook import server_address
 
 
 def test_defaults_need_no_environment() -> None:
@@ -223,3 +224,40 @@ def test_run_webhook_without_a_url_says_what_to_set(tmp_path: Path) -> None:
     )
     assert result.returncode == 2
     assert "WEBHOOK_URL" in result.stderr and "WEBHOOK_SECRET" in result.stderr
+
+
+def test_calendar_feeds_follow_the_webhook_or_their_own_port() -> None:
+    hooked = load_settings(
+        {"WEBHOOK_URL": "https://bot.school.example:8443/telegram/hook", "WEBHOOK_SECRET": SECRET}
+    )
+    # Beside /healthz, at the webhook's public host unless FEED_URL says otherwise.
+    assert hooked.http_port == 8081
+    assert hooked.feed_base_url == "https://bot.school.example:8443"
+    polling = load_settings({"FEED_URL": "https://school.example/staffroom/", "FEED_PORT": "8090"})
+    assert polling.http_port == 8090
+    assert polling.feed_base_url == "https://school.example/staffroom"
+    # Nothing set: no server, no link.
+    assert load_settings({}).http_port is None and load_settings({}).feed_base_url is None
+    assert server_address(hooked) == ("127.0.0.1", 8081)
+    assert server_address(polling) == ("127.0.0.1", 8090)
+    assert server_address(load_settings({})) is None
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"FEED_URL": "https://school.example"},  # served by nothing
+        {"FEED_URL": "school.example/cal", "FEED_PORT": "8090"},
+        {"FEED_PORT": "0"},
+        {
+            "FEED_PORT": "8090",
+            "WEBHOOK_URL": "https://bot.school.example/hook",
+            "WEBHOOK_SECRET": SECRET,
+        },
+    ],
+)
+def test_a_bad_feed_setting_is_named(env: dict[str, str]) -> None:
+    with pytest.raises(SettingsError) as failed:
+        load_settings(env)
+    [problem] = failed.value.problems
+    assert problem.split(":", 1)[0] in ("FEED_URL", "FEED_PORT")

@@ -4,14 +4,16 @@ her first school morning back, or at once when she chose so."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import callbacks
 from bot.clock import ManualClock
 from bot.config import Settings
-from jobs import scheduler
+from jobs import kinds, scheduler
+from storage.schools import list_schools
 from tests.conftest import SHANGHAI
 from tests.handlers.handover.test_handover import NOTE, leave_note_and_photo
 from tests.harness import BotHarness, Sent
@@ -127,3 +129,39 @@ async def test_in_english(harness: BotHarness, engine: AsyncEngine, clock: Manua
     assert harness.last(XU).plain.startswith("✅ Noted: Thu 26 Nov period 3")
     await harness.send(harness.user(XU), "All done")
     assert harness.last(XU).plain == "Thank you! 周雅琴 hears it when back."
+
+
+async def feedback_times(bot: BotHarness, day: int) -> list[str]:
+    """When the feedback push is planned that day, as local HH:MM."""
+    async with bot.services.sessions() as session:
+        [school] = await list_schools(session=session)
+    slots = await scheduler.plan_day(bot.services, school, date(2026, 11, day), kinds.HANDOVER)
+    return [f"{slot.at.astimezone(SHANGHAI):%H:%M}" for slot in slots]
+
+
+async def test_she_hears_it_at_her_own_my_day_time_and_only_when_something_waits(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    confirmed = await xu_covers_with_handover(harness, engine)
+    # 周雅琴 has her day at 08:00.
+    await harness.send(harness.user(TEACHER), "/today")
+    await harness.press(
+        harness.user(TEACHER), harness.last(TEACHER), callbacks.MY_DAY_AT.data(8 * 60)
+    )
+    # Nothing waits yet: no feedback is planned for Thursday or Friday.
+    assert await feedback_times(harness, 26) == []
+    assert await feedback_times(harness, 27) == []
+
+    clock.set(at(26, 10, 41))
+    await harness.press(harness.user(XU), confirmed, confirmed.data_of("已上"))
+    await harness.send(harness.user(XU), "讲完了")
+    # She is away on Thursday; Friday it waits for her, at her time.
+    assert await feedback_times(harness, 26) == []
+    assert await feedback_times(harness, 27) == ["08:00"]
+
+    await move(harness, clock, at(27, 7, 30))
+    assert feedback(harness) == []
+    await move(harness, clock, at(27, 8, 1))
+    assert feedback(harness) == [f"📝 代课老师的反馈：\n· {LESSON}：许志强 已上\n  讲完了"]
+    # Told: nothing is planned for the next school day.
+    assert await feedback_times(harness, 30) == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -14,7 +14,7 @@ from jobs import scheduler
 from storage.db import create_engine
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness
-from tests.schools.duty import OTHER_ID, WANG_ID, ZHOU_ID, seed
+from tests.schools.duty import ADMIN_ID, OTHER_ID, WANG_ID, ZHOU_ID, seed
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
@@ -68,3 +68,24 @@ async def test_nothing_on_a_weekend_or_in_the_national_day_week(engine: AsyncEng
     async with bot_at(engine, datetime(2026, 9, 30, 18, 0, tzinfo=SHANGHAI)) as bot:
         await move(bot, datetime(2026, 10, 7, 23, 0, tzinfo=SHANGHAI))
         assert days(bot, chat=ZHOU_ID) == [] and days(bot, chat=WANG_ID) == []
+
+
+async def test_a_private_day_that_cannot_be_delivered_names_who_missed_it(
+    engine: AsyncEngine,
+) -> None:
+    await seed(engine)
+    async with bot_at(engine, at(25, 6, 30)) as bot:
+        # Telegram keeps refusing 周雅琴's chat for longer than a push is worth sending.
+        bot.request.chat_faults[("sendMessage", ZHOU_ID)] = [(500, "Internal Server Error", {})] * 3
+        await move(bot, at(25, 7, 1))
+        dispatcher = bot.services.dispatcher
+        bot.clock.advance(dispatcher.max_age + timedelta(minutes=1))
+        dispatcher.retry_now()
+        await bot.services.settle()
+
+        assert days(bot, chat=ZHOU_ID) == []
+        assert len(days(bot, chat=WANG_ID)) == 1  # the others got theirs
+        notice = bot.last(ADMIN_ID).plain
+    assert "周雅琴 没有收到这条私信" in notice and "11月25日 周三 07:01 我的今天" in notice
+    assert "屏蔽了机器人" in notice and "/unreachable" in notice
+    assert "群" not in notice  # nothing of the group push's wording

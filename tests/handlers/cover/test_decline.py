@@ -5,11 +5,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from tests.conftest import SHANGHAI
 from tests.handlers.cover.test_cover import actions, approved_day_off, needs
 from tests.harness import BotHarness, Sent
@@ -117,3 +118,60 @@ async def test_a_decline_once_the_lesson_began_is_refused(
     first = (await needs(engine))[0]
     assert (first.status, first.substitute_id is not None) == ("assigned", True)
     assert not [m for m in harness.in_chat(OFFICE_B) if "拒绝代课" in m.plain]
+
+
+def keeps_chats_of(restarted: BotHarness, before: BotHarness) -> BotHarness:
+    """Telegram keeps the messages across a restart: the new bot can edit the old ones."""
+    restarted.request.sent.extend(before.request.sent)
+    restarted.request._index.update(before.request._index)
+    return restarted
+
+
+async def test_the_reason_typed_after_a_restart_still_declines(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    _, notice = await xu_asked(harness)
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+
+    # The bot restarts while 许志强 types; the dialogue in memory is gone.
+    async with BotHarness(Settings(), engine, clock) as bot:
+        restarted = keeps_chats_of(bot, harness)
+        await restarted.send(restarted.user(XU), "周四上午要去区里听课")
+        assert "已拒绝代课" in restarted.request.find(XU, notice.message_id).plain
+        assert "已拒绝代课" in restarted.last(XU).plain
+        told = [m.plain for m in restarted.in_chat(OFFICE_A) if "拒绝代课" in m.plain]
+        assert told and told[0].endswith("\n原因：周四上午要去区里听课")
+        # Asked once, answered once: more text is no second reason.
+        await restarted.send(restarted.user(XU), "谢谢")
+        assert "拒绝" not in restarted.last(XU).plain
+    first = (await needs(engine))[0]
+    assert (first.status, first.substitute_id) == ("open", None)
+
+
+async def test_after_a_restart_text_after_another_command_is_no_reason(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    _, notice = await xu_asked(harness)
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+
+    async with BotHarness(Settings(), engine, clock) as restarted:
+        await restarted.send(restarted.user(XU), "/today")
+        await restarted.send(restarted.user(XU), "好的")
+        assert "已拒绝代课" not in restarted.last(XU).plain
+    assert (await needs(engine))[0].status == "assigned"
+
+
+async def test_after_a_restart_a_question_left_long_ago_takes_no_text(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    _, notice = await xu_asked(harness)
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+    clock.advance(timedelta(hours=1))  # longer than any dialogue waits
+
+    async with BotHarness(Settings(), engine, clock) as restarted:
+        await restarted.send(restarted.user(XU), "好的")
+        assert "已拒绝代课" not in restarted.last(XU).plain
+    assert (await needs(engine))[0].status == "assigned"
