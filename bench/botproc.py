@@ -12,6 +12,7 @@ import os
 import signal
 import sys
 import time
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from bench.simproc import SimClient
@@ -39,6 +40,8 @@ def bot_environment(
             "TELEGRAM_API_BASE_URL": sim.base_url,
             "DATABASE_URL": database_url,
             "DELIVERY_LEASE_SECONDS": str(lease_seconds),
+            # A start after a kill waits for the killed one's lease to expire: as short.
+            "LEASE_SECONDS": str(lease_seconds),
             "BOOTSTRAP_ADMIN_IDS": ",".join(str(a) for a in admins),
             "LOG_LEVEL": "INFO",
             "PTB_TIMEDELTA": "true",
@@ -67,11 +70,22 @@ class BotProcess:
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
-    async def start(self, sim: SimClient, timeout: float = START_SECONDS) -> None:  # noqa: ASYNC109
-        """Starts the bot and waits until it polls the simulator for updates."""
+    async def start(
+        self,
+        sim: SimClient,
+        timeout: float = START_SECONDS,  # noqa: ASYNC109
+        *,
+        ready: Callable[[], Awaitable[bool]] | None = None,
+    ) -> None:
+        """Starts the bot and waits until it polls the simulator for updates (or until `ready`
+        says it is ready: a second bot standing by does not poll)."""
         if self.running:
             raise RuntimeError("the bot is running already")
         polls = await _polls(sim)
+
+        async def started() -> bool:
+            return await ready() if ready is not None else await _polls(sim) > polls
+
         self.starts += 1
         with self.log_path.open("ab") as log:
             log.write(f"\n--- start {self.starts} ---\n".encode())
@@ -87,7 +101,7 @@ class BotProcess:
                 stderr=log,
             )
         deadline = time.monotonic() + timeout
-        while await _polls(sim) <= polls:
+        while not await started():
             if not self.running:
                 raise RuntimeError(f"the bot exited at start; see {self.log_path}:\n{self.tail()}")
             if time.monotonic() > deadline:

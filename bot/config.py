@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -45,10 +45,18 @@ class Settings:
     # How long a process holds the messages it is sending before another process (or the next
     # start, after a crash) may take them over.
     delivery_lease_seconds: float = 30.0
+    # How long the active process's claim on the database lasts unless renewed (it renews every
+    # quarter of it); a process standing by takes over at most this and a quarter after the
+    # active one stopped renewing (bot/lease.py).
+    lease_seconds: float = 20.0
 
     @property
     def delivery_lease(self) -> timedelta:
         return timedelta(seconds=self.delivery_lease_seconds)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
 
     @property
     def api_base_url(self) -> str | None:
@@ -122,6 +130,22 @@ def _environment(environ: Mapping[str, str] | None, env_file: Path | None) -> di
     return values
 
 
+def _seconds(
+    get: Callable[[str], str | None], name: str, default: float, problems: list[str]
+) -> float:
+    """A positive number of seconds (a fraction allowed), or the default when not set."""
+    raw = get(name)
+    if raw is None:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        problems.append(f"{name}: '{raw}' is not a positive number of seconds")
+    return seconds
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: Path | None = None
 ) -> Settings:
@@ -186,17 +210,8 @@ def load_settings(
     if log_level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL: '{log_level}' is not one of {', '.join(LOG_LEVELS)}")
 
-    lease = 30.0
-    raw_lease = get("DELIVERY_LEASE_SECONDS")
-    if raw_lease is not None:
-        try:
-            lease = float(raw_lease)
-        except ValueError:
-            lease = math.nan
-        if not math.isfinite(lease) or lease <= 0:
-            problems.append(
-                f"DELIVERY_LEASE_SECONDS: '{raw_lease}' is not a positive number of seconds"
-            )
+    lease = _seconds(get, "DELIVERY_LEASE_SECONDS", 30.0, problems)
+    process_lease = _seconds(get, "LEASE_SECONDS", 20.0, problems)
 
     if problems:
         raise SettingsError(problems)
@@ -207,6 +222,7 @@ def load_settings(
         timezone=tz,
         default_language=language,
         delivery_lease_seconds=lease,
+        lease_seconds=process_lease,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
         proxy_environment=tuple(proxies),

@@ -73,6 +73,14 @@ async def reach_telegram(
             return True
 
 
+async def unless_stopped(step: Awaitable[Any]) -> bool:
+    """Runs `step` until it ends, or until Ctrl-C or SIGTERM (then cancels it); False when
+    stopped. For what `staffroom run` waits on before python-telegram-bot takes the signals."""
+    stop = asyncio.Event()
+    with _stop_signals(stop):
+        return await _unless_stopped(step, stop)
+
+
 async def release(application: AnyApplication) -> None:
     """Closes what a start that never completed opened (HTTP sessions, the database engine)."""
     with contextlib.suppress(Exception):

@@ -22,6 +22,7 @@ from storage.models.core import (
 from storage.models.duty import DutyAssignment, DutyOverride, DutyPost, DutySwap, PatrolReport
 from storage.models.events import Event, EventCancellation, TrainingEntry
 from storage.models.homework import HomeworkBoard, HomeworkPost
+from storage.models.lease import Lease
 from storage.models.leave import (
     CoverBoardCopy,
     CoverMonthLock,
@@ -56,6 +57,7 @@ __all__ = [
     "HomeworkBoard",
     "HomeworkPost",
     "Invite",
+    "Lease",
     "LeaveApproval",
     "LeaveRequest",
     "Lesson",
