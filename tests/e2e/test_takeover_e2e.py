@@ -12,6 +12,7 @@ Conflict, so its count tells whether both ever polled at once.
 from __future__ import annotations
 
 import asyncio
+import signal
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
@@ -25,6 +26,7 @@ from bench.demo_school import GROUP_ID, SYSADMIN_ID, open_school
 from bench.simproc import SimClient, simulator_process
 from bench.soakbot import CLOCK_VARIABLE, clock_setting
 from bench.tally import read_outbox, tally
+from bot.clock import SystemClock
 from jobs.kinds import DUTY_ANNOUNCE
 from storage.db import create_engine, session_factory
 from storage.models import Lease, LeaveRequest, PushLedger
@@ -154,5 +156,71 @@ async def test_a_standby_takes_over_at_the_due_minute_and_sends_once(
     assert leases == []  # the second one stopped cleanly and gave the lease up
     # Every message either bot committed went out once (My day, the leave requests' answers
     # and their approvers' copies among them).
+    result = tally(await read_outbox(db_url), await sim.actions())
+    assert result.missing == [] and result.pending == [] and result.duplicates == 0
+
+
+PAUSE_LEASE_SECONDS = 3.0
+
+
+def times_logged(bot: BotProcess, line: str) -> int:
+    return bot.log_path.read_text(errors="replace").count(line) if bot.log_path.exists() else 0
+
+
+async def test_a_bot_paused_past_its_lease_stands_by_and_takes_over_again_later(
+    sim: SimClient, db_url: str, tmp_path: Path
+) -> None:
+    school = await open_school(sim, db_url, SystemClock(SHANGHAI).now())
+    env = bot_environment(sim, db_url, lease_seconds=PAUSE_LEASE_SECONDS, admins=(SYSADMIN_ID,))
+    first = BotProcess(env, tmp_path / "first" / "bot.log")
+    second = BotProcess(env, tmp_path / "second" / "bot.log")
+    for bot in (first, second):
+        bot.log_path.parent.mkdir()
+    teacher = school.id_of(ASKING[0])
+    try:
+        await first.start(sim)
+        await second.start(sim, ready=logged(second, "lease: standing by"))
+        assert first.process is not None
+        # Paused (a stopped container, a VM snapshot, a long GC) past its lease: the second
+        # takes over meanwhile.
+        first.process.send_signal(signal.SIGSTOP)
+        await until("the standby to take over", logged(second, "lease: active"))
+        first.process.send_signal(signal.SIGCONT)
+
+        async def first_stands_by() -> bool:
+            return times_logged(first, "lease: standing by") == 1
+
+        await until("the paused one to give the work up", first_stands_by)
+        assert times_logged(first, "lease: lost to") == 1
+        since = (await sim.stats())["seq"]
+        await sim.send(teacher, teacher, "/lang zh")
+
+        async def answered() -> bool:
+            return bool(await sim.messages(teacher, since=since))
+
+        await until("the active one to answer", answered)
+
+        # The one that gave the work up is a standby like any: it takes over in turn.
+        await second.kill()
+
+        async def first_active_again() -> bool:
+            return times_logged(first, "lease: active") == 2
+
+        await until("the first to take over again", first_active_again)
+        asked = (await sim.stats())["seq"]
+        await sim.send(teacher, teacher, LEAVE)
+
+        async def leave_answered() -> bool:
+            return bool(await sim.messages(teacher, since=asked))
+
+        await until("an answer to the leave request", leave_answered)
+        assert await first.stop() == 0
+    finally:
+        await first.kill()
+        await second.kill()
+
+    # Each message to the teacher went once: the paused one, woken, answered nothing.
+    to_teacher = [a for a in await sim.actions(since=since) if a["chat_id"] == teacher]
+    assert len([a for a in to_teacher if a["seq"] <= asked]) == 1
     result = tally(await read_outbox(db_url), await sim.actions())
     assert result.missing == [] and result.pending == [] and result.duplicates == 0
