@@ -114,14 +114,19 @@ class ProcessLease:
     async def _standing_by(self) -> None:
         async with self.sessions() as session:
             found = await holding(session=session, name=LEASE_NAME)
-        active = found.holder if found is not None else "?"
-        if active != self._seen:
-            self._seen = active
-            log.info("lease: standing by as %s; %s is active", self.holder, active)
+        if found is None:  # released a moment ago: the next look takes it
+            return
+        if found.holder != self._seen:
+            self._seen = found.holder
+            log.info("lease: standing by as %s; %s is active", self.holder, found.holder)
+            # Its expiry tells an operator when a process that is gone (a crash before this
+            # start, on this machine or another) stops counting.
+            until = found.expires_at.astimezone(self.clock.tz)
             self._print(
                 "cli.lease_standby",
                 holder=self.holder,
-                active=active,
+                active=found.holder,
+                until=f"{until:%H:%M:%S}",
                 seconds=f"{self.takeover_seconds:g}",
             )
 

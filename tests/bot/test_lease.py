@@ -64,7 +64,8 @@ async def test_the_second_process_stands_by_and_takes_over_once_the_first_stops_
     slept: list[float] = []
     await second.wait_active(waits(clock, slept))
     said = second_out.getvalue().splitlines()
-    assert said[0].startswith(f"The process {A} is active; this one ({B}) stands by")
+    assert said[0].startswith(f"The process {A} is active (its claim runs until 09:00:20 unless")
+    assert f"this one ({B}) stands by" in said[0]
     assert "takes over within 25 s" in said[0]
     assert said[1].startswith(f"This process ({B}) is now the active one")
     assert len(said) == 2  # standing by is said once, not at every look

@@ -66,7 +66,7 @@ async def test_a_second_process_stands_by_without_polling_and_stops_cleanly(
         await engine.dispose()
     assert process.returncode == 0
     said = lines[-1]
-    assert said.startswith(f"The process {ACTIVE} is active; this one (")
+    assert said.startswith(f"The process {ACTIVE} is active (its claim runs until ")
     assert "takes over within 2.5 s once that one stops" in said
     assert "is now the active one" not in "".join(lines) + (out + err).decode()
     assert polled == 0
