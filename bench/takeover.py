@@ -2,7 +2,7 @@
 kill -9 the active one at 06:59:50, and time the other's takeover and the 07:00 announcement.
 
 Both run as `staffroom run` does (bench/soakbot.py: the same start, a shifted clock) against
-the simulator in a process of its own, on the demo school's Wednesday from 06:59:25, so that
+the simulator in a process of its own, on the demo school's Wednesday from 06:59:20, so that
 06:59:50 comes once both are up: the first active, the second standing by. Right after the kill
 teachers ask for leave, while nobody polls; the other bot takes over once the lease expired,
 and the run ends when the duty announcement is in the group and every request is answered. The
@@ -34,7 +34,7 @@ from bench.tally import Tally, read_outbox, tally, unfinished
 from bot.config import Settings
 
 # Wednesday 25 November 2026, a school day of the autumn term.
-DAY_START = datetime(2026, 11, 25, 6, 59, 25, tzinfo=ZoneInfo("Asia/Shanghai"))
+DAY_START = datetime(2026, 11, 25, 6, 59, 20, tzinfo=ZoneInfo("Asia/Shanghai"))
 KILL_AT = DAY_START.replace(second=50)
 # They ask for leave while the first bot is dead and the second not yet in charge.
 ASKING = ("吴晓梅", "周雅琴", "许志强", "曹明")
@@ -51,6 +51,7 @@ class Takeover:
     killed_seq: int  # the simulator's seq at the kill
     active_after: float  # seconds from the kill until the second bot said it is active
     stood_by_before: bool  # the second bot said it stands by before the kill
+    ready_at: datetime  # school time when both were up
     announced_after: float  # seconds from the kill until the announcement was in the group
     announcements: list[dict[str, Any]]  # every duty announcement sent to the group
     answered: dict[int, float] = field(default_factory=dict)  # teacher → seconds after the kill
@@ -108,6 +109,7 @@ async def run(database_url: str, workdir: Path, *, lease_seconds: float) -> Take
             await first.start(sim)
             await second.start(sim, ready=logged(second, STANDING_BY))
             stood_by = not await logged(second, ACTIVE)()
+            ready_at = school_time()
             if school_time() >= KILL_AT:
                 raise RuntimeError("the bots took too long to start: 06:59:50 has passed")
             await asyncio.sleep((KILL_AT - school_time()).total_seconds())
@@ -156,6 +158,7 @@ async def run(database_url: str, workdir: Path, *, lease_seconds: float) -> Take
             killed_seq=killed_seq,
             active_after=active_after,
             stood_by_before=stood_by,
+            ready_at=ready_at,
             announced_after=announced_after,
             announcements=await _announcements(sim.actions),
             answered=answered,
@@ -181,6 +184,7 @@ def report(result: Takeover, command: str) -> str:
         f"Takeover: {command}",
         f"  lease:                  {result.lease_seconds:g} s "
         f"(a standby looks every {result.lease_seconds / 4:g} s)",
+        f"  both bots up:           at {result.ready_at:%H:%M:%S} (one active, one standing by)",
         f"  kill -9 of the active:  at {result.killed_at:%H:%M:%S}",
         f"  standby active:         {result.active_after:.1f} s after the kill",
         f"  07:00 announcement:     at {result.announced_at:%H:%M:%S}, "
