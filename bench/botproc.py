@@ -40,6 +40,8 @@ def bot_environment(
             "TELEGRAM_API_BASE_URL": sim.base_url,
             "DATABASE_URL": database_url,
             "DELIVERY_LEASE_SECONDS": str(lease_seconds),
+            # A start after a kill waits for the killed one's lease to expire: as short.
+            "LEASE_SECONDS": str(lease_seconds),
             "BOOTSTRAP_ADMIN_IDS": ",".join(str(a) for a in admins),
             "LOG_LEVEL": "INFO",
             "PTB_TIMEDELTA": "true",
@@ -75,8 +77,8 @@ class BotProcess:
         *,
         ready: Callable[[], Awaitable[bool]] | None = None,
     ) -> None:
-        """Starts the bot and waits until it polls the simulator for updates (or, in webhook
-        mode, until `ready` says it takes them)."""
+        """Starts the bot and waits until it polls the simulator for updates (or until `ready`
+        says it takes them: in webhook mode, or a second bot standing by, which does not poll)."""
         if self.running:
             raise RuntimeError("the bot is running already")
         polls = await _polls(sim)

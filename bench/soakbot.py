@@ -1,9 +1,11 @@
-"""The bot as `staffroom run` runs it, on the fault-soak's simulated school day.
+"""The bot as `staffroom run` runs it, on a simulated school day.
 
-`python -m bench.soakbot` reads its settings from the environment as `staffroom run` does; the
-clock comes from SOAK_CLOCK, "<ISO time>@<Unix time>": the simulated time at that real moment.
-So a bot started again after a kill lives on in the same day as the one killed, and the day's
-pushes (07:00 and after) fall due while the soak runs. The database is migrated by the soak.
+`python -m bench.soakbot` reads its settings from the environment as `staffroom run` does, and
+runs the same way (migrating, reaching the simulator, taking the lease or standing by); only
+the clock comes from SOAK_CLOCK, "<ISO time>@<Unix time>": the simulated time at that real
+moment. So a bot started again after a kill, or a second one standing by, lives in the same
+day as the first, and the day's pushes (07:00 and after) fall due while the soak or the
+takeover test runs.
 """
 
 from __future__ import annotations
@@ -12,12 +14,9 @@ import os
 import time
 from datetime import datetime, timedelta
 
-from telegram import Update
-
-from bot.app import build_application
+from bot import runner
 from bot.clock import OffsetClock
 from bot.config import load_settings
-from bot.logs import setup_logging
 
 CLOCK_VARIABLE = "SOAK_CLOCK"
 
@@ -29,12 +28,9 @@ def clock_setting(simulated: datetime, real: float) -> str:
 def main() -> int:
     os.environ.setdefault("PTB_TIMEDELTA", "true")
     settings = load_settings()
-    setup_logging(settings.log_level, settings.secrets)
     simulated, real = os.environ[CLOCK_VARIABLE].rsplit("@", 1)
     now = datetime.fromisoformat(simulated) + timedelta(seconds=time.time() - float(real))
-    application = build_application(settings, clock=OffsetClock(settings.timezone, start=now))
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
-    return 0
+    return runner.run(settings, clock=OffsetClock(settings.timezone, start=now))
 
 
 if __name__ == "__main__":

@@ -104,9 +104,18 @@ class Settings:
             return f"{parts.scheme}://{parts.netloc}"
         return None
 
+    # How long the active process's claim on the database lasts unless renewed (it renews every
+    # quarter of it); a process standing by takes over at most this and a quarter after the
+    # active one stopped renewing (bot/lease.py).
+    lease_seconds: float = 20.0
+
     @property
     def delivery_lease(self) -> timedelta:
         return timedelta(seconds=self.delivery_lease_seconds)
+
+    @property
+    def lease(self) -> timedelta:
+        return timedelta(seconds=self.lease_seconds)
 
     @property
     def api_base_url(self) -> str | None:
@@ -182,6 +191,22 @@ def _environment(environ: Mapping[str, str] | None, env_file: Path | None) -> di
     return values
 
 
+def _seconds(
+    get: Callable[[str], str | None], name: str, default: float, problems: list[str]
+) -> float:
+    """A positive number of seconds (a fraction allowed), or the default when not set."""
+    raw = get(name)
+    if raw is None:
+        return default
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        problems.append(f"{name}: '{raw}' is not a positive number of seconds")
+    return seconds
+
+
 def load_settings(
     environ: Mapping[str, str] | None = None, *, env_file: Path | None = None
 ) -> Settings:
@@ -252,17 +277,8 @@ def load_settings(
     if log_level not in LOG_LEVELS:
         problems.append(f"LOG_LEVEL: '{log_level}' is not one of {', '.join(LOG_LEVELS)}")
 
-    lease = 30.0
-    raw_lease = get("DELIVERY_LEASE_SECONDS")
-    if raw_lease is not None:
-        try:
-            lease = float(raw_lease)
-        except ValueError:
-            lease = math.nan
-        if not math.isfinite(lease) or lease <= 0:
-            problems.append(
-                f"DELIVERY_LEASE_SECONDS: '{raw_lease}' is not a positive number of seconds"
-            )
+    lease = _seconds(get, "DELIVERY_LEASE_SECONDS", 30.0, problems)
+    process_lease = _seconds(get, "LEASE_SECONDS", 20.0, problems)
 
     log_format = (get("LOG_FORMAT") or "text").lower()
     if log_format not in LOG_FORMATS:
@@ -280,6 +296,7 @@ def load_settings(
         timezone=tz,
         default_language=language,
         delivery_lease_seconds=lease,
+        lease_seconds=process_lease,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
         log_format=log_format,

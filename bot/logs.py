@@ -151,3 +151,16 @@ def setup_logging(
     if logging.getLevelName(level) > logging.DEBUG:
         logging.getLogger("httpx").setLevel(logging.WARNING)
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
+
+
+_console = logging.getLogger("staffroom.console")
+
+
+def tell_operator(settings: Any, text: str, out: Any = None) -> None:
+    """A line for whoever watches the process (reaching Telegram, active or standing by): printed
+    as it is, or with LOG_FORMAT=json a log line like every other, so that a log collector
+    reading standard error gets JSON only."""
+    if out is None and getattr(settings, "log_format", "text") == "json":
+        _console.warning(text)
+        return
+    print(text, file=out if out is not None else sys.stderr, flush=True)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-import sys
 from collections.abc import Awaitable, Callable, Iterator
 from datetime import timedelta
 from typing import Any, TextIO
@@ -22,7 +21,7 @@ from telegram.ext import Application
 
 from bot.admin_cli import say
 from bot.config import Settings
-from bot.logs import redact
+from bot.logs import redact, tell_operator
 
 # Seconds between tries; the last one repeats for as long as Telegram stays away.
 DELAYS = (1, 2, 5, 10, 30)
@@ -54,7 +53,6 @@ async def reach_telegram(
     StartupFailed for an answer no wait will change.
     """
     stop = asyncio.Event()
-    printed = out if out is not None else sys.stderr
     with _stop_signals(stop):
         attempt = 0
         while True:
@@ -63,14 +61,22 @@ async def reach_telegram(
                     return False
             except Exception as exc:  # every failure is either waited out or reported
                 delay = seconds_before_retry(exc, attempt, settings)
-                print(_line(settings, exc, delay, attempt), file=printed, flush=True)
+                tell_operator(settings, _line(settings, exc, delay, attempt), out)
                 if not await _unless_stopped(sleep(delay), stop):
                     return False
                 attempt += 1
                 continue
             if attempt:
-                print(say(settings, "cli.telegram_reached"), file=printed, flush=True)
+                tell_operator(settings, say(settings, "cli.telegram_reached"), out)
             return True
+
+
+async def unless_stopped(step: Awaitable[Any]) -> bool:
+    """Runs `step` until it ends, or until Ctrl-C or SIGTERM (then cancels it); False when
+    stopped. For what `staffroom run` waits on before python-telegram-bot takes the signals."""
+    stop = asyncio.Event()
+    with _stop_signals(stop):
+        return await _unless_stopped(step, stop)
 
 
 async def release(application: AnyApplication) -> None:

@@ -26,6 +26,7 @@ from storage.models.duty import DutyAssignment, DutyOverride, DutyPost, DutySwap
 from storage.models.events import Event, EventCancellation, TrainingEntry
 from storage.models.handover import CoverReport, HandoverChoice, HandoverNote
 from storage.models.homework import HomeworkBoard, HomeworkPost
+from storage.models.lease import Lease
 from storage.models.leave import (
     CoverBoardCopy,
     CoverMonthLock,
@@ -67,6 +68,7 @@ __all__ = [
     "HomeworkBoard",
     "HomeworkPost",
     "Invite",
+    "Lease",
     "LeaveApproval",
     "LeaveRequest",
     "Lesson",

@@ -80,6 +80,14 @@ def test_delivery_lease_is_a_positive_number_of_seconds() -> None:
         ]
 
 
+def test_the_process_lease_is_a_positive_number_of_seconds() -> None:
+    assert load_settings({}).lease.total_seconds() == 20
+    assert load_settings({"LEASE_SECONDS": "3"}).lease.total_seconds() == 3
+    with pytest.raises(SettingsError) as failed:
+        load_settings({"LEASE_SECONDS": "0"})
+    assert failed.value.problems == ["LEASE_SECONDS: '0' is not a positive number of seconds"]
+
+
 def test_bad_settings_stop_the_program_with_exit_code_2() -> None:
     env = {"TIMEZONE": "Nowhere/Land", "LOG_LEVEL": "LOUD", "PATH": ""}
     result = subprocess.run(

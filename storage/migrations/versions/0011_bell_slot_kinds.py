@@ -2,7 +2,7 @@
 evening study, so cover in each can be paid at its own rate
 
 Revision ID: 0011
-Revises: 0009
+Revises: 0010
 Create Date: 2026-12-06 14:50:00
 
 """

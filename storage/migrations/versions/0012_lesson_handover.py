@@ -3,7 +3,7 @@ an absent teacher leaves for the lessons of a leave, when they hear back, and th
 substitute's 已上 with a line on how the lesson went
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-06 15:00:00
 
 """

@@ -1,7 +1,7 @@
 """cover plans: a long absence's fixed cover (固定代课), who takes each weekly lesson when
 
 Revision ID: 0013
-Revises: 0009
+Revises: 0012
 Create Date: 2026-12-06 15:00:00
 
 """

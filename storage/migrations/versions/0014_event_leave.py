@@ -1,7 +1,7 @@
 """event leave: the 公假 the bot writes for a meeting that takes teachers out of class names it
 
-Revision ID: 0015
-Revises: 0009
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-06 14:50:00
 
 """
@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015"
+revision: str = "0014"
 down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

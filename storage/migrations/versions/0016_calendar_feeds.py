@@ -1,7 +1,7 @@
 """calendar feeds: each person's secret calendar link; a decline's question kept across restarts
 
-Revision ID: 0018
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-06 15:40:00
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 import storage.types
 
-revision: str = "0018"
+revision: str = "0016"
 down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

@@ -1,0 +1,191 @@
+"""One process in charge: several `staffroom run` may point at one database, one of them works.
+
+The active process holds the lease named "bot" (storage/leases.py) and renews it every quarter
+of LEASE_SECONDS; only it polls Telegram (a second poller on one token gets 409 Conflict) and
+runs the scheduled pushes. The others stand by: no polling, no scheduler, only a look at the
+lease as often. When the active one dies, its lease expires and the first standby to look takes
+it, then starts as any start does: the jobs rebuilt from the tables, the outbox's undelivered
+rows sent, the pushes missed meanwhile caught up. The push ledger and the outbox's own leases
+already keep every message to one delivery across processes; the lease keeps the work itself to
+one process.
+
+An active process that cannot renew (another took the lease after it was paused too long, or
+the database did not confirm it before it expired) stops polling and its scheduler at once
+and stands by again (`keep` calls `on_lost`), rather than run a second scheduler.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import secrets
+import socket
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from typing import TextIO
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.admin_cli import say
+from bot.clock import Clock
+from bot.config import Settings
+from bot.logs import tell_operator
+from storage.leases import holding, release, take
+
+log = logging.getLogger(__name__)
+
+LEASE_NAME = "bot"
+# Renewals (by the active process) and looks (by a standby) per lease.
+CHECKS_PER_LEASE = 4
+HOLDER_CHARS = 128
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+def holder_id() -> str:
+    """host:pid:random: which machine and process, and never the same for two starts."""
+    suffix = f":{os.getpid()}:{secrets.token_hex(3)}"
+    return socket.gethostname()[: HOLDER_CHARS - len(suffix)] + suffix
+
+
+class ProcessLease:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Clock,
+        settings: Settings,
+        *,
+        holder: str | None = None,
+        out: TextIO | None = None,
+    ) -> None:
+        self.sessions = sessions
+        self.clock = clock
+        self.settings = settings
+        self.lease = settings.lease
+        self.holder = holder or holder_id()
+        self.out = out
+        self.held = False
+        self.lost = False  # the last time it was active, it lost the lease (fencing)
+        self.expires = clock.now()
+        self._seen: str | None = None  # the other holder last reported while standing by
+
+    @property
+    def interval(self) -> float:
+        return self.lease.total_seconds() / CHECKS_PER_LEASE
+
+    @property
+    def takeover_seconds(self) -> float:
+        """The longest a standby waits once the active process died: the lease it last
+        renewed, and one look."""
+        return self.lease.total_seconds() + self.interval
+
+    async def try_take(self) -> bool:
+        """One attempt to take (or renew) the lease; database errors are the caller's."""
+        now = self.clock.now()
+        until = now + self.lease
+        async with self.sessions() as session, session.begin():
+            taken = await take(
+                session=session, name=LEASE_NAME, holder=self.holder, now=now, until=until
+            )
+        if taken:
+            self.expires = until
+        return taken
+
+    async def wait_active(self, sleep: Sleep = asyncio.sleep) -> None:
+        """Stands by until this process holds the lease; says so, and who is active meanwhile."""
+        self.lost = False
+        while True:
+            try:
+                if await self.try_take():
+                    break
+                await self._standing_by()
+            except Exception as exc:  # the database away: look again, as a standby would
+                log.warning(
+                    "lease: could not look at the lease (%s); trying again", type(exc).__name__
+                )
+            await sleep(self.interval)
+        self.held = True
+        self._seen = None
+        log.info("lease: active as %s", self.holder)
+        self._print("cli.lease_active", holder=self.holder)
+
+    async def _standing_by(self) -> None:
+        async with self.sessions() as session:
+            found = await holding(session=session, name=LEASE_NAME)
+        if found is None:  # released a moment ago: the next look takes it
+            return
+        if found.holder != self._seen:
+            self._seen = found.holder
+            log.info("lease: standing by as %s; %s is active", self.holder, found.holder)
+            # Its expiry tells an operator when a process that is gone (a crash before this
+            # start, on this machine or another) stops counting.
+            until = found.expires_at.astimezone(self.clock.tz)
+            self._print(
+                "cli.lease_standby",
+                holder=self.holder,
+                active=found.holder,
+                until=f"{until:%H:%M:%S}",
+                seconds=f"{self.takeover_seconds:g}",
+            )
+
+    async def renew(self) -> bool:
+        """Renews the lease; False once it is lost: another process holds it, or it could not
+        be confirmed before it expires (the database away or too slow to answer).
+
+        A renewal may take until the lease expires (at least one interval): one that comes back
+        later than that, or fails, with less than an interval left, gives the work up, since
+        another process may take over from that moment on.
+        """
+        left = (self.expires - self.clock.now()).total_seconds()
+        try:
+            async with asyncio.timeout(max(left, self.interval)):
+                if await self.try_take():
+                    return True
+        except Exception as exc:  # includes the timeout
+            if self.clock.now() + timedelta(seconds=self.interval) < self.expires:
+                log.warning("lease: renewal failed (%s); trying again", type(exc).__name__)
+                return True
+            log.warning("lease: could not be renewed before it expired (%s)", type(exc).__name__)
+            self._give_up("cli.lease_unconfirmed")
+            return False
+        active = "?"
+        try:
+            async with self.sessions() as session:
+                found = await holding(session=session, name=LEASE_NAME)
+            active = found.holder if found is not None else "?"
+        except Exception:  # who took it is only for the message
+            log.debug("lease: could not read who holds it", exc_info=True)
+        log.warning("lease: lost to %s", active)
+        self._give_up("cli.lease_taken_over", active=active)
+        return False
+
+    def _give_up(self, key: str, **values: object) -> None:
+        self.held = False
+        self.lost = True
+        self._print(key, holder=self.holder, **values)
+
+    async def keep(self, on_lost: Callable[[], object], sleep: Sleep = asyncio.sleep) -> None:
+        """Renews the lease while this process works; `on_lost` once it is lost."""
+        while True:
+            await sleep(self.interval)
+            if not await self.renew():
+                on_lost()
+                return
+
+    async def release(self) -> None:
+        """At a clean stop: a standby takes over at its next look, not after the expiry."""
+        if not self.held:
+            return
+        self.held = False
+        try:
+            async with self.sessions() as session, session.begin():
+                await release(session=session, name=LEASE_NAME, holder=self.holder)
+        except Exception:  # it expires by itself
+            log.warning("lease: could not be released; it expires by itself", exc_info=True)
+            return
+        log.info("lease: released by %s", self.holder)
+
+    def _print(self, key: str, **values: object) -> None:
+        tell_operator(self.settings, say(self.settings, key, **values), self.out)
