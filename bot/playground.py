@@ -10,11 +10,13 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import io
+import json
 import re
 import shlex
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot.admin_cli import plain
 from bot.clock import OffsetClock
@@ -24,10 +26,16 @@ from demo.roster import SCHOOL_NAME, people
 from demo.stage import ADMIN_NAME, GROUP_ID, GROUP_TITLE, Stage, open_stage, write_demo_files
 from rules.classnames import display_name
 from simulator import SimMessage, SimulatorError
+from storage.schools import school_by_name
+from storage.staff import school_staff
+from storage.types import stored_id
 
 PLAYGROUND_DB = Path("data/playground.db")
 # The simulated time a session reached: the next one goes on from there, never back.
 PLAYGROUND_CLOCK = Path("data/playground.clock")
+# The chats as the last session left them (every message, edit and deletion, the files) and
+# the order the messages were last shown in: the next session shows them again.
+PLAYGROUND_CHATS = Path("data/playground.chats.json")
 DEMO_FOLDER = Path("data/demo")
 # Where the files the bot sends (a report's workbook, its chart) are saved to be opened.
 RECEIVED_FOLDER = Path("data/received")
@@ -36,22 +44,26 @@ HELP = """\
 Type a message or a /command: it is sent as the current person in the current chat.
   :as NAME         act as someone else (:who lists everyone)
   :group           talk in the staff group      :private   talk to the bot privately
-  :press N [M]     press button N on the last message with buttons (or on message #M)
+  :press N [M]     press button N on the message with buttons shown last in this chat
+                   (or on this chat's message #M)
   :file PATH [CAPTION]   send a file, e.g. :file data/demo/bells.csv /import bells
+  :photo PATH [CAPTION]  send a picture as a photo, e.g. for a handover
   :clock           show the simulated time
   :clock +30m | +2h | +1d | 07:00 | 2026-11-26 07:00    move it forward; due pushes are sent
-  :history [N]     the last N messages of the current chat
-  :who             the demo staff and their roles
+  :history [N]     the last N messages of the current chat (deleted ones marked so)
+  :who             the school's staff, their roles, and who still has to /register
   :help            this help          :quit   leave (Ctrl-D too)
 """
 
 
 class Playground:
-    def __init__(self, stage: Stage) -> None:
+    def __init__(self, stage: Stage, shown: dict[int, list[int]] | None = None) -> None:
         self.stage = stage
         self.person = ADMIN_NAME
         self.chat = "private"
-        self.numbered: dict[int, SimMessage] = {}
+        # Per chat, its bot messages' ids in the order they were last shown (an edit shows a
+        # message again): `:press` takes the latest with buttons, as the person's eye would.
+        self.shown: dict[int, list[int]] = shown or {}
 
     @property
     def chat_id(self) -> int:
@@ -61,11 +73,16 @@ class Playground:
         where = GROUP_TITLE if self.chat == "group" else "私聊 / private"
         return f"[{self.stage.clock.now():%m-%d %H:%M}] {self.person} @ {where} > "
 
-    def show(self, message: SimMessage) -> None:
-        """Prints a bot message as the person would see it, buttons numbered."""
+    def show(self, message: SimMessage, *, again: bool = False) -> None:
+        """Prints a bot message as the person would see it, buttons numbered; `again`: only
+        looked back at (:history), so it does not become the message `:press` means."""
         if message.deleted:
             return
-        self.numbered[message.message_id] = message
+        if not again:
+            order = self.shown.setdefault(message.chat_id, [])
+            if message.message_id in order:
+                order.remove(message.message_id)
+            order.append(message.message_id)
         names = self.stage.names
         where = (
             GROUP_TITLE
@@ -91,12 +108,15 @@ class Playground:
             print("     " + "   ".join(cells))
 
     def last_with_buttons(self) -> SimMessage | None:
-        for message in reversed(self.stage.sim.messages(self.chat_id)):
-            if (
-                message.from_bot
-                and not message.deleted
-                and any(b.callback_data for r in message.buttons for b in r)
-            ):
+        """The message with buttons shown last in this chat (an edited one counts from its
+        edit); messages never shown here (kept from before) in the chat's order."""
+        messages = self.stage.sim.chat(self.chat_id).by_id
+        order = self.shown.get(self.chat_id, [])
+        seen = set(order)
+        unseen = [m for m in messages if m not in seen]
+        for message_id in reversed(sorted(unseen) + order):
+            message = messages.get(message_id)
+            if message is not None and _pressable(message):
                 return message
         return None
 
@@ -118,7 +138,7 @@ class Playground:
         if command in ("help", "h", "?"):
             print(HELP)
         elif command == "who":
-            self.who()
+            await self.who()
         elif command == "as":
             self.switch(" ".join(args))
         elif command in ("group", "private"):
@@ -127,30 +147,58 @@ class Playground:
             await self.press(args)
         elif command == "file":
             await self.send_file(args)
+        elif command == "photo":
+            await self.send_photo(args)
         elif command == "clock":
             await self.clock(" ".join(args))
         elif command == "history":
-            count = int(args[0]) if args and args[0].isdigit() else 10
-            for message in self.stage.sim.messages(self.chat_id)[-count:]:
-                if message.from_bot:
-                    self.show(message)
-                else:
-                    sender = self.stage.names.get(message.user_id, message.user_id)
-                    print(f"  👤 {sender}: {message.plain or message.caption or ''}")
+            self.history(int(args[0]) if args and args[0].isdigit() else 10)
         else:
             print(f"  ! unknown :{command} — :help lists the playground commands")
         return True
 
-    def who(self) -> None:
-        for person in people():
-            linked = "" if person.name in self.stage.ids else "  (not linked: try /register)"
-            roles = "、".join(t("zh", f"role.{role}") for role in person.roles)
+    def history(self, count: int) -> None:
+        """The chat's last messages; what the bot deleted shows as deleted, never its words."""
+        written = [m for m in self.stage.sim.messages(self.chat_id) if not m.service]
+        for message in written[-count:]:
+            if message.from_bot and not message.deleted:
+                self.show(message, again=True)
+                continue
+            sender = "🤖" if message.from_bot else f"👤 {self.stage.names.get(message.user_id)}"
+            if message.deleted:
+                print(f"  {sender} #{message.message_id}: 🗑 (deleted)")
+                continue
+            media = message.document or message.photo
+            attached = f" 📎 {media.filename or media.kind}" if media is not None else ""
+            print(f"  {sender} #{message.message_id}:{attached} {message.plain}".rstrip())
+
+    async def who(self) -> None:
+        """The school's staff as the bot's own table has them: roles, and who is linked to a
+        Telegram account (the others must /register first)."""
+        roster = {person.name: person for person in people()}
+        async with self.stage.app.bot_data["services"].sessions() as session:
+            school = await school_by_name(session=session, name=SCHOOL_NAME)
+            staff = (
+                []
+                if school is None
+                else await school_staff(session=session, school_id=stored_id(school))
+            )
+        for member in staff:
+            if member.telegram_id is None:
+                linked = "  (not linked: try /register)"
+            elif member.name not in self.stage.ids:
+                linked = "  (linked to an account the playground cannot act as)"
+            else:
+                linked = ""
+            roles = "、".join(t("zh", f"role.{role}") for role in member.roles.split(",") if role)
+            person = roster.get(member.name)
             extra = (
                 f" 班主任 {display_name(*map(int, person.head_of.split('-')))}"
-                if person.head_of
+                if person is not None and person.head_of
                 else ""
             )
-            print(f"  {person.name:<4} {roles:<16} {'、'.join(person.subjects)}{extra}{linked}")
+            subjects = "、".join(member.subject_list)
+            print(f"  {member.name:<4} {roles:<16} {subjects}{extra}{linked}")
         print("  系统管理员 (system admin)")
 
     def switch(self, name: str) -> None:
@@ -164,7 +212,12 @@ class Playground:
     async def press(self, args: list[str]) -> None:
         message = self.last_with_buttons()
         if len(args) > 1 and args[1].lstrip("#").isdigit():
-            message = self.numbered.get(int(args[1].lstrip("#")))
+            # Each chat numbers its own messages: #M is the one shown with #M in this chat.
+            number = int(args[1].lstrip("#"))
+            message = self.stage.sim.chat(self.chat_id).by_id.get(number)
+            if message is None or message.deleted or not message.from_bot:
+                print(f"  ! no message #{number} from the bot in this chat")
+                return
         if message is None:
             print("  ! no message with buttons here")
             return
@@ -206,6 +259,31 @@ class Playground:
         except SimulatorError as exc:
             print(f"  ! {exc}")
 
+    async def send_photo(self, args: list[str]) -> None:
+        if not args:
+            print("  ! :photo PATH [CAPTION]")
+            return
+        path = Path(args[0])
+        try:
+            data = await asyncio.to_thread(path.read_bytes)
+        except OSError as exc:
+            print(f"  ! cannot read {path}: {exc.strerror}")
+            return
+        caption = " ".join(args[1:]) or None
+        try:
+            await self.stage.sim.send_photo(
+                self.stage.id_of(self.person), self.chat_id, data, caption=caption
+            )
+        except SimulatorError as exc:
+            print(f"  ! {exc}")
+
+    def record(self) -> dict[str, Any]:
+        """What the next session needs to show the chats as this one leaves them."""
+        return {
+            "chats": self.stage.sim.chats_record(),
+            "shown": {str(chat): order for chat, order in self.shown.items()},
+        }
+
     async def clock(self, text: str) -> None:
         now = self.stage.clock.now()
         if not text:
@@ -218,6 +296,14 @@ class Playground:
         sent = await self.stage.advance(target - now)
         await self.stage.settle()
         print(f"  🕒 now {self.stage.clock.now():%Y-%m-%d %H:%M}; {sent} scheduled push(es) sent")
+
+
+def _pressable(message: SimMessage) -> bool:
+    return (
+        message.from_bot
+        and not message.deleted
+        and any(b.callback_data for r in message.buttons for b in r)
+    )
 
 
 def save_received(filename: str, data: bytes) -> Path:
@@ -270,6 +356,7 @@ def _prepare_files(fresh: bool, now: datetime) -> list[Path]:
     if fresh:
         PLAYGROUND_DB.unlink(missing_ok=True)
         PLAYGROUND_CLOCK.unlink(missing_ok=True)
+        PLAYGROUND_CHATS.unlink(missing_ok=True)
     return write_demo_files(DEMO_FOLDER, now)
 
 
@@ -288,6 +375,24 @@ def _keep_time(clock: OffsetClock) -> None:
     PLAYGROUND_CLOCK.write_text(clock.now().isoformat(), encoding="utf-8")
 
 
+def _kept_chats() -> dict[str, Any]:
+    """The chats the last session left (empty when there was none, or its record is unreadable:
+    the bot's own messages are then shown from its database)."""
+    try:
+        kept = json.loads(PLAYGROUND_CHATS.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return kept if isinstance(kept, dict) else {}
+
+
+def _keep_chats(record: dict[str, Any]) -> None:
+    # Written aside and then moved, so a session cut off while writing leaves the last record.
+    PLAYGROUND_CHATS.parent.mkdir(parents=True, exist_ok=True)
+    partial = PLAYGROUND_CHATS.with_suffix(".partial")
+    partial.write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+    partial.replace(PLAYGROUND_CHATS)
+
+
 async def playground(
     settings: Settings,
     *,
@@ -300,16 +405,18 @@ async def playground(
     _tolerant_stdin()
     files = await asyncio.to_thread(_prepare_files, fresh, clock.now())
     _carry_on(clock)
+    kept = await asyncio.to_thread(_kept_chats)
+    shown = {int(chat): list(order) for chat, order in kept.get("shown", {}).items()}
     print(f"Staffroom playground — {SCHOOL_NAME}, local Telegram simulator, no token needed.")
     print(f"Demo files (the import format): {', '.join(str(f) for f in files)}")
-    async with open_stage(settings, clock, webhook=webhook) as stage:
+    async with open_stage(settings, clock, webhook=webhook, chats=kept.get("chats")) as stage:
         if webhook:
             local = stage.settings
             print(
                 f"Updates arrive by webhook at {local.webhook_url} (with its secret); "
                 f"health: http://{local.webhook_listen}:{local.health_port}/healthz"
             )
-        shell = Playground(stage)
+        shell = Playground(stage, shown)
         stage.sim.on_bot_message(shell.show)
         await stage.settle()
         print(HELP)
@@ -329,5 +436,8 @@ async def playground(
                 print("  ! the bot has not finished within 10 s; go on, or :quit")
             finally:
                 _keep_time(clock)
+                await asyncio.to_thread(_keep_chats, shell.record())
+        # What the bot sent while starting, before any line was typed, is kept too.
+        await asyncio.to_thread(_keep_chats, shell.record())
     print(plain("Bye. Run `staffroom playground --fresh` to start over."))
     return 0

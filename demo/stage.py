@@ -168,17 +168,23 @@ async def seed_demo_school(database_url: str, now: datetime, *, bind: bool) -> N
         await engine.dispose()
 
 
-async def resume_chats(sim: Simulator, database_url: str) -> None:
-    """A stage started again over its database shows the bot's messages still kept there (their
-    buttons can be pressed), and numbers each chat's new messages past every id the database
-    holds, as Telegram would: ids from 1 again would collide with them."""
+async def resume_chats(
+    sim: Simulator, database_url: str, chats: dict[str, Any] | None = None
+) -> None:
+    """A stage started again over its database shows the chats as they were: `chats`, what the
+    simulator recorded of them last time (every message, edit and deletion), or else the bot's
+    messages still kept in the database (their buttons can be pressed). Each chat's new
+    messages are numbered past every id the database holds, as Telegram would: ids from 1 again
+    would collide with them."""
     engine = create_engine(database_url)
     try:
         async with session_factory(engine)() as session:
-            delivered = await delivered_messages(session=session)
+            delivered = [] if chats else await delivered_messages(session=session)
             highest = await highest_message_ids(session=session)
     finally:
         await engine.dispose()
+    if chats:
+        sim.restore_chats(chats)
     for row in delivered:
         markup = json.loads(row.markup) if row.markup else None
         sim.restore_bot_message(row.chat_id, row.message_id or 0, row.text, reply_markup=markup)
@@ -205,8 +211,12 @@ async def open_stage(
     bind: bool = True,
     seed: bool = True,
     webhook: bool = False,
+    chats: dict[str, Any] | None = None,
 ) -> AsyncIterator[Stage]:
     """Starts the simulator and the bot against `settings.database_url`, with the demo school.
+
+    `chats`: the simulator's record of the chats from an earlier run over this database
+    (`Simulator.chats_record`), shown again as they were.
 
     `webhook`: the simulator posts the updates to the bot's webhook server on this machine
     (with its secret) instead of the bot polling, and /healthz is served beside it, as a
@@ -237,7 +247,7 @@ async def open_stage(
     )
     sim.set_member_status(GROUP_ID, ids[ADMIN_NAME], "creator")
     if seed:  # the database has its tables (and, resumed, its messages)
-        await resume_chats(sim, settings.database_url)
+        await resume_chats(sim, settings.database_url, chats)
     await sim.add_bot_to_group(GROUP_ID, ids[ADMIN_NAME])
     # As the README asks a school to: an admin of its staff group, allowed to delete a /leave
     # typed there.

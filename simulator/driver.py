@@ -307,6 +307,37 @@ class UserDriver:
         self.state.deliver_message(chat, msg)
         return msg
 
+    async def send_photo(
+        self,
+        user_id: int,
+        chat_id: int,
+        data: bytes,
+        *,
+        caption: str | None = None,
+        reply_to: int | None = None,
+    ) -> SimMessage:
+        """Send a picture as a user (Telegram keeps it as a photo, not a file with a name)."""
+        if not data:
+            raise SimulatorError("a photo must not be empty")
+        if caption is not None and len(caption) > MAX_CAPTION_LENGTH:
+            raise SimulatorError("a caption must have at most 1024 characters")
+        if caption is not None:
+            _check_unicode(caption, "a caption")
+        chat = await self._postable_chat(user_id, chat_id, reply_to)
+        sim_file = self.state.store_file(data, kind="photo", filename=None, mime_type=None)
+        msg = self.state.new_message(
+            chat,
+            user_id=user_id,
+            from_bot=False,
+            photo=sim_file,
+            caption=caption,
+            plain_caption=caption,
+            caption_entities=detect_entities(caption) if caption else [],
+            reply_to_message_id=reply_to,
+        )
+        self.state.deliver_message(chat, msg)
+        return msg
+
     async def press(
         self,
         user_id: int,

@@ -17,6 +17,7 @@ from .models import SimChat, SimFile, SimMessage, SimUser
 from .params import validate_reply_markup
 from .registry import METHODS
 from .server import build_app, wait_closed_or
+from .snapshot import restore, snapshot
 from .state import BotMessageCallback, State
 from .text import parse_formatted
 from .webhook import WebhookSender
@@ -204,6 +205,14 @@ class Simulator(UserDriver):
         )
         chat.next_message_id = max(following, message_id + 1)
         return message
+
+    def chats_record(self) -> dict[str, Any]:
+        """Every chat's messages, the files and who started the bot, ready for JSON."""
+        return snapshot(self.state)
+
+    def restore_chats(self, record: dict[str, Any]) -> None:
+        """Puts back what `chats_record` recorded in an earlier run, before the bot starts."""
+        restore(self.state, record)
 
     # ------------------------------------------------------------ inspection
     def messages(self, chat_id: int) -> list[SimMessage]:

@@ -296,6 +296,11 @@ class State:
         self.files_by_path[sim_file.file_path] = sim_file
         return sim_file
 
+    def number_files_after(self, number: int) -> None:
+        """New files are numbered past `number`: files restored from an earlier run keep their
+        ids, and a new one must never take them."""
+        self._file_ids = itertools.count(number + 1)
+
     def new_callback_query_id(self) -> str:
         return f"{self.bot.id}{next(self._query_ids):010d}"
 

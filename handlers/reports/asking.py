@@ -1,9 +1,11 @@
 """/report: the office's records as Excel workbooks, in a private chat.
 
 Buttons pick the report (only those the person may have) and the period (this month, last
-month, this term, or one typed as a reply: `2026-11`, `2026-09-01~2026-11-30`); `/report 代课
-2026-11` asks in one line. Every press is authorised again against the role table, and every
-report handed out is audited. The workbook is built off the event loop.
+month, this term, or one typed: `2026-11`, `2026-09-01~2026-11-30`); `/report 代课 2026-11` asks
+in one line. While the period picker or the 输入时段… prompt is the person's latest dialogue,
+whatever they type next is taken as the period; a reply to the prompt works even after that
+dialogue is forgotten (a restart, the timeout). Every press is authorised again against the
+role table, and every report handed out is audited. The workbook is built off the event loop.
 """
 
 from __future__ import annotations
@@ -12,14 +14,23 @@ import re
 from functools import cache
 
 from telegram import ForceReply, Message
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from bot import callbacks
 from bot.config import LANGUAGES
 from bot.offload import off_loop
 from bot.texts import catalogue, t
+from handlers.core.dialogue import dialogue
 from handlers.core.outbox import Attachment
 from handlers.core.turn import Turn, button, command
+from handlers.core.wizard import TYPED, typed_text
 from handlers.reports.common import no_reports_text, scope_of, terms_of, today_of
 from handlers.reports.records import add_entry, lock, remove_entry, unlock
 from rules.report_requests import (
@@ -41,6 +52,21 @@ from storage.reports import (
 )
 from views.charts import report_chart
 from views.reports import kinds_keyboard, periods_keyboard, render
+
+END = ConversationHandler.END
+PERIOD = "period"  # the dialogue's one step: typed text is the period
+KIND_KEY = "report_kind"  # user_data: the report whose period is being asked for
+
+
+def _await_period(turn: Turn, kind: str) -> object:
+    """The period picker (or its prompt) was just shown: typed text is its period from now."""
+    turn.context.user_data[KIND_KEY] = kind
+    return PERIOD
+
+
+def _stop_waiting(turn: Turn) -> object:
+    turn.context.user_data.pop(KIND_KEY, None)
+    return END
 
 
 def _allowed_names(turn: Turn, scope: Scope) -> str:
@@ -97,26 +123,32 @@ def _period_error(turn: Turn, error: PeriodError) -> str:
 
 
 @command(where="private", staff=True)
-async def cmd_report(turn: Turn) -> None:
-    """`/report` offers the reports; `/report 代课 2026-11` sends one at once."""
+async def cmd_report(turn: Turn) -> object:
+    """`/report` offers the reports; `/report 代课 2026-11` sends one at once; `/report 代课`
+    offers the periods and waits for one typed."""
+    _stop_waiting(turn)
+    return await _report(turn)
+
+
+async def _report(turn: Turn) -> object:
     school_id = turn.actor.school_id
     if school_id is None:
         turn.reply(turn.t("common.no_school"))
-        return
+        return END
     scope = await scope_of(turn)
     if scope is None:
         await turn.audit("denied", command="/report")
         turn.reply(no_reports_text(turn))
-        return
+        return END
     if not turn.args:
         turn.reply(turn.t("report.choose_kind"), kinds_keyboard(turn.lang, scope.kinds))
-        return
+        return END
     if turn.args[0].casefold() in LOCK_WORDS:
         await lock(turn, school_id, scope, " ".join(turn.args[1:]))
-        return
+        return END
     if turn.args[0].casefold() in UNLOCK_WORDS:
         await unlock(turn, school_id, scope, " ".join(turn.args[1:]))
-        return
+        return END
     if turn.args[0].casefold() in ADD_WORDS + REMOVE_WORDS:
         if not scope.whole_school:
             await turn.audit("denied", command=f"/report {turn.args[0]}")
@@ -125,28 +157,29 @@ async def cmd_report(turn: Turn) -> None:
             await add_entry(turn, school_id, turn.args[1:])
         else:
             await remove_entry(turn, school_id, turn.args[1:])
-        return
+        return END
     try:
         kind, period = read_request(turn.args, today_of(turn), await terms_of(turn, school_id))
     except PeriodError as error:
         turn.reply(_period_error(turn, error) + "\n" + turn.t("report.usage"))
-        return
+        return END
     if kind is None:
         turn.reply(turn.t("report.usage"))
-        return
+        return END
     if await _refuse_kind(turn, kind, scope):
-        return
+        return END
     if period is None:
         name = t(turn.lang, f"report.name.{kind}")
         turn.reply(turn.t("report.choose_period", report=name), periods_keyboard(turn.lang, kind))
-        return
+        return _await_period(turn, kind)
     await _send(turn, school_id, kind, period, scope)
+    return END
 
 
 @button()
-async def on_report_button(turn: Turn) -> None:
+async def on_report_button(turn: Turn) -> object:
     """A report picked (asks the period), a period picked (sends it), or 输入时段 (asks for
-    one as a reply)."""
+    one typed)."""
     pressed = turn.callback
     ids = (
         callbacks.REPORT_KIND.read(pressed)
@@ -157,39 +190,40 @@ async def on_report_button(turn: Turn) -> None:
     school_id = turn.actor.school_id
     if ids is None or index is None or not 0 <= index < len(KINDS):
         await turn.refuse_press(reason="bad_action")
-        return
+        return _stop_waiting(turn)
     kind = KINDS[index]
     scope = await scope_of(turn) if school_id is not None else None
     if school_id is None or await _refuse_kind(turn, kind, scope):
         if school_id is None:
             turn.toast(turn.t("common.no_school"), alert=True)
-        return
+        return _stop_waiting(turn)
     assert scope is not None
     name = t(turn.lang, f"report.name.{kind}")
     if callbacks.REPORT_KIND.matches(pressed):
         turn.edit_origin(
             turn.t("report.choose_period", report=name), periods_keyboard(turn.lang, kind)
         )
-        return
+        return _await_period(turn, kind)
     if callbacks.REPORT_TYPED.matches(pressed):
         turn.out.send(
             turn.chat_id,
             turn.t("report.ask_period", report=name),
             ForceReply(input_field_placeholder=turn.t("report.period_placeholder")),
         )
-        return
+        return _await_period(turn, kind)
     choice = ids.get("period")
     if choice is None or not 0 <= choice < len(PERIOD_CHOICES):
         await turn.refuse_press(reason="bad_period")
-        return
+        return _stop_waiting(turn)
     try:
         period = chosen_period(
             PERIOD_CHOICES[choice], today_of(turn), await terms_of(turn, school_id)
         )
     except PeriodError as error:
         turn.toast(_period_error(turn, error), alert=True)
-        return
+        return _await_period(turn, kind)
     await _send(turn, school_id, kind, period, scope)
+    return _stop_waiting(turn)
 
 
 @cache
@@ -232,32 +266,57 @@ class _PeriodReply(filters.MessageFilter):
 
 @command(where="private", staff=True)
 async def on_period_reply(turn: Turn) -> None:
-    """The period typed as a reply to the prompt: sends the report the prompt names."""
+    """The period typed as a reply to the prompt once its dialogue is forgotten: sends the
+    report the prompt names."""
     message = turn.update.effective_message
     assert message is not None and message.reply_to_message is not None
-    kind = _kind_named(message.reply_to_message.text or "")
+    await _typed_period(turn, _kind_named(message.reply_to_message.text or ""))
+
+
+@command(where="private", staff=True)
+async def on_period_text(turn: Turn) -> object:
+    """Text typed while the picker or the prompt is waiting: the period of the report asked
+    for (a reply to a prompt names its own report). A period that cannot be read is explained
+    and the next text tried again."""
+    message = turn.update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    kind = _kind_named(replied.text or "") if replied is not None else None
+    kind = kind or turn.context.user_data.get(KIND_KEY)
+    if await _typed_period(turn, kind):
+        return _stop_waiting(turn)
+    return PERIOD if turn.context.user_data.get(KIND_KEY) else _stop_waiting(turn)
+
+
+async def _typed_period(turn: Turn, kind: str | None) -> bool:
+    """Sends report `kind` for the typed period; False when the period could not be read (the
+    person was told why) and they may type it again."""
     school_id = turn.actor.school_id
-    if kind is None or school_id is None:
+    if kind not in KINDS or school_id is None:
         turn.reply(turn.t("report.usage"))
-        return
+        return True
     scope = await scope_of(turn)
     if await _refuse_kind(turn, kind, scope):
-        return
+        return True
     assert scope is not None
     try:
-        period = parse_period(message.text or "")
+        period = parse_period(typed_text(turn))
     except PeriodError as error:
         turn.reply(_period_error(turn, error))
-        return
+        return False
     await _send(turn, school_id, kind, period, scope)
+    return True
 
 
 def handlers() -> list[BaseHandler]:
     return [
-        CommandHandler("report", cmd_report),
-        CallbackQueryHandler(on_report_button, pattern=callbacks.REPORTS.pattern),
-        MessageHandler(
-            filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND & _PeriodReply(),
-            on_period_reply,
+        dialogue(
+            "report_period",
+            entry_points=[
+                CommandHandler("report", cmd_report),
+                CallbackQueryHandler(on_report_button, pattern=callbacks.REPORTS.pattern),
+            ],
+            states={PERIOD: [MessageHandler(TYPED, on_period_text)]},
+            fallbacks=[],
         ),
+        MessageHandler(TYPED & _PeriodReply(), on_period_reply),
     ]

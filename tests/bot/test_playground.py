@@ -133,3 +133,61 @@ async def test_a_report_the_bot_sends_is_saved_where_it_can_be_opened(
     assert f"📎 {saved.relative_to(in_tmp)}" in shown
     assert saved.read_bytes()[:2] == b"PK"  # a workbook is a zip
     assert errors_logged(caplog) == []
+
+
+async def test_a_menu_shown_in_one_session_is_the_one_pressed_in_the_next(
+    in_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    (in_tmp / "board.png").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(16))
+    leave = ":as 何玉兰\n/leave 病假 明天 全天 发烧\n:quit\n"
+    assert await play(monkeypatch, leave.encode(), fresh=True) == 0
+    assert "请假申请已提交" in capsys.readouterr().out
+
+    assert await play(monkeypatch, ":as 何玉兰\n:press 2\n:quit\n".encode()) == 0
+    assert "课务交接" in capsys.readouterr().out
+
+    # Her last sight is the handover menu from the session before: its first lesson, not 撤销.
+    typed = ":as 何玉兰\n:press 1\n:photo board.png 黑板上的作业\n:history 3\n:quit\n"
+    assert await play(monkeypatch, typed.encode()) == 0
+    shown = capsys.readouterr().out
+    assert "✍️ 交接：" in shown and "撤销了请假申请" not in shown
+    assert "已收到文件（1/5）" in shown
+    # Her own words from the first session are in the history with the photo she sent.
+    assert "👤 何玉兰 #" in shown and "📎 photo 黑板上的作业" in shown
+    assert errors_logged(caplog) == []
+
+
+async def test_press_history_and_who_follow_the_chats_and_the_bot_s_table(
+    in_tmp: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    typed = ":as 郭春燕\n:group\n/leave 病假 2026-11-26 发烧\n:history 5\n:who\n:quit\n"
+    assert await play(monkeypatch, typed.encode(), fresh=True) == 0
+    shown = capsys.readouterr().out
+    # The bot deleted her /leave in the group: the history says so and keeps its words out.
+    history = re.findall(r"👤 郭春燕 #\d+:.*$", shown, re.MULTILINE)
+    assert len(history) == 1 and history[0].endswith("🗑 (deleted)"), history
+    # 李新 is on the staff list but has not registered: the bot does not know her yet.
+    assert re.search(r"^  李新 .*\(not linked: try /register\)$", shown, re.MULTILINE)
+    assert re.search(r"^  郭春燕 .*语文 班主任 三\(1\)班$", shown, re.MULTILINE)
+    [request] = re.findall(r"🤖 #(\d+) \[→ 郭春燕\] \n\s+✅ 请假申请已提交", shown)
+
+    # Numbers are per chat: the approver has no #request of her own; in 郭春燕's chat it is
+    # her request, whose first button withdraws it.
+    typed = (
+        f":as 景佳梅\n:press 1 {request}\n:as 郭春燕\n:press 1 {request}\n"
+        ":as 李新\n/register 李新\n:as 张思月\n:press 1\n:who\n:quit\n"
+    )
+    assert await play(monkeypatch, typed.encode()) == 0
+    shown = capsys.readouterr().out
+    assert f"! no message #{request} from the bot in this chat" in shown
+    assert "cannot see private chat" not in shown
+    assert "已撤销请假申请" in shown
+    # Approved, 李新 is linked in the bot's table, and :who says so.
+    assert re.search(r"^  李新 +教师 +数学$", shown, re.MULTILINE)
+    assert errors_logged(caplog) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import aiohttp
@@ -132,3 +133,46 @@ async def test_a_restored_message_shows_its_last_edit_and_keeps_its_id(sim: Simu
     # Nothing was announced as a bot action, and the chat goes on after the restored ids.
     assert sim.seq == 0
     assert (await sim.send_text(ALICE, ALICE, "/start")).message_id == 43
+
+
+async def test_chats_recorded_in_one_run_come_back_in_the_next(sim: Simulator) -> None:
+    await group_with_bot(sim)
+    sim.promote_bot(GROUP, by_user_id=ALICE)
+    keyboard = {"inline_keyboard": [[{"text": "撤销", "callback_data": "lv1:cancel:1"}]]}
+    async with make_bot(sim) as bot:
+        await sim.send_text(ALICE, ALICE, "/leave 病假 明天")
+        asked = await bot.send_message(ALICE, "<b>已提交</b>", parse_mode="HTML")
+        await bot.edit_message_text(
+            "已提交（可撤销）", ALICE, asked.message_id, reply_markup=keyboard
+        )
+        typed = await sim.send_text(BOB, GROUP, "/leave 事假 今天")
+        await bot.delete_message(GROUP, typed.message_id)
+        photo = await sim.send_photo(ALICE, ALICE, b"\x89PNG\r\n\x1a\nfake", caption="黑板")
+    record = sim.chats_record()
+
+    async with Simulator() as again:
+        again.add_user(ALICE, "Alice")
+        again.add_user(BOB, "Bob")
+        again.add_user(CAROL, "Carol")
+        again.add_group(GROUP, "Staff room", members=[ALICE, BOB, CAROL])
+        again.restore_chats(json.loads(json.dumps(record)))
+
+        wrote, answer, picture = again.messages(ALICE)
+        assert wrote.plain == "/leave 病假 明天" and not wrote.from_bot
+        assert (answer.plain, answer.edited, answer.button_texts) == (
+            "已提交（可撤销）",
+            True,
+            ["撤销"],
+        )
+        assert picture.caption == "黑板" and picture.photo is not None
+        assert again.user(ALICE).started and not again.user(CAROL).started
+        deleted = again.chat(GROUP).by_id[typed.message_id]
+        assert deleted.deleted and deleted.plain == "/leave 事假 今天"
+        # The bot still reaches the photo by the id it was given, and new files get new ids.
+        async with make_bot(again) as bot:
+            assert photo.photo is not None
+            kept = await bot.get_file(photo.photo.file_id)
+            assert bytes(await kept.download_as_bytearray()) == b"\x89PNG\r\n\x1a\nfake"
+        later = await again.send_photo(ALICE, ALICE, b"\x89PNG\r\n\x1a\nnew")
+        assert later.photo is not None and later.photo.file_id != photo.photo.file_id
+        assert later.message_id == picture.message_id + 1
