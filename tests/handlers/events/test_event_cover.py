@@ -48,7 +48,10 @@ async def test_a_district_training_on_lessons_puts_them_up_for_cover_and_tells_t
     told = harness.last(TEACHER).plain
     assert "你要参加“区级培训”" in told and "三(2)班 语文" in told
     # The other arranger gets the day's board to arrange it; 郭春燕 teaches nothing then.
-    assert "三(2)班 语文" in harness.last(OFFICE_B).plain
+    board = harness.last(OFFICE_B).plain
+    assert "三(2)班 语文" in board
+    # At the training, not on leave: the board says where.
+    assert "三(2)班 语文 · 周雅琴 参加区级培训" in board and "请假" not in board
     assert all("区级培训" not in m.plain for m in harness.in_chat(LEADER))
 
 
