@@ -270,7 +270,7 @@ def _lines(lang: str, kit: Kit, needs: list[CoverNeed], *, names: bool = False) 
     """One line per lesson, in the reader's language; with `names`, whose lesson it is."""
     labels = [Safe(need_label(lang, kit.names, kit.schedule, need)) for need in needs]
     if names:
-        lines = [
+        lines: list[str] = [
             t(lang, "event.cover.line", lesson=label, name=kit.names.person(need.absent_id))
             for label, need in zip(labels, needs, strict=True)
         ]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import col, select, update
 
@@ -129,3 +132,22 @@ async def test_cancelling_a_training_tells_each_teacher_substitute_and_arranger_
     # The organiser, an arranger too, reads it in the answer rather than in another message.
     assert not [text for text in private(OFFICE_A) if "不用代了" in text]
     assert [status for _, status, _ in await needs(engine)] == ["released"] * 3
+
+
+async def test_the_leave_summary_counts_a_training_apart_from_leave_requests(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await ask(harness, OFFICE_A, "/event add 明天 13:30 2 区级培训 语文组")
+
+    sent = await harness.send(harness.user(OFFICE_A), "/report 考勤 2026-11")
+    [document] = [m for m in sent if m.chat_id == OFFICE_A and m.file and m.file[0] == "document"]
+    assert document.file is not None
+    book = load_workbook(io.BytesIO(document.file[2]))
+    table = [list(row) for row in book.worksheets[0].iter_rows(values_only=True)]
+    header = table[1]
+    assert "公假（天）" not in header  # nobody asked for one
+    row = dict(zip(header, table[2], strict=True))
+    assert row["姓名"] == "周雅琴"
+    assert (row["活动/公务（天）"], row["合计（天）"], row["请假次数"]) == (0.5, 0, 0)
+    assert row["缺课节数"] == 1
