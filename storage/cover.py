@@ -591,7 +591,7 @@ async def suggest(
     once the lesson is over. External teachers only `with_external` (cover.suggest_external).
     Those who declined it (`declined`, else read from the audit log) come last, marked."""
     if declined is None:
-        declined = await declined_by(session=session, need_ids=[stored_id(need)])
+        declined = await declined_by(session=session, needs=[need])
     pool = await _teacher_pool(session=session, school_id=need.school_id)
     teachers = cover_day.schedule.teachers
     class_teachers = teachers.by_class.get(need.class_id, set())
@@ -616,16 +616,19 @@ async def suggest(
     )
 
 
-async def declined_by(*, session: AsyncSession, need_ids: Iterable[int]) -> set[int]:
+async def declined_by(*, session: AsyncSession, needs: Iterable[CoverNeed]) -> set[int]:
     """Who said no (拒绝) to any of these lessons: the audit log keeps each decline with its
-    decliner, so no table has to remember them."""
-    ids = list(need_ids)
-    if not ids:
+    decliner, so no table has to remember them. Read from the school's entries since the
+    first lesson went up for cover (the log's index on school and time): a board draw asks."""
+    chosen = list(needs)
+    if not chosen:
         return set()
     query = select(AuditLog.actor_staff_id).where(
+        col(AuditLog.school_id) == chosen[0].school_id,
+        col(AuditLog.at) >= min(need.created_at for need in chosen),
         col(AuditLog.action) == DECLINED_ACTION,
         col(AuditLog.subject_type) == "cover_need",
-        col(AuditLog.subject_id).in_(ids),
+        col(AuditLog.subject_id).in_([stored_id(need) for need in chosen]),
     )
     return {staff_id for staff_id in (await session.exec(query)).all() if staff_id is not None}
 

@@ -154,7 +154,7 @@ async def plan_suggestions(
         now=now,
         limit=RANKED,
         # Whoever declined the lesson on one of its days comes last for all of them.
-        declined=await declined_by(session=session, need_ids=[stored_id(n) for n in line.needs]),
+        declined=await declined_by(session=session, needs=line.needs),
     )
     chosen: list[Suggestion] = []
     for suggestion in ranked:
