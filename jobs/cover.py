@@ -226,7 +226,7 @@ async def send_open_tomorrow(ctx: PushContext) -> bool:
             continue
         lang = person.language or default
         shown = Showing(day, theirs, now, focus=still_open[0].id)
-        await suggest_shown(ctx.session, kit, shown, parts.suggestions)
+        await suggest_shown(ctx.session, kit, shown, parts.suggestions, parts.events)
         board = render_board(kit, shown, lang, parts)
         text = f"{t(lang, 'cover.open_tomorrow', count=len(still_open))}\n{board.text}"
         tag = (stored_id(ctx.school), day, stored_id(person))

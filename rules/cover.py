@@ -7,7 +7,8 @@ the weekday it follows, with the swapped lessons moved.
 Ranking (as good cover tools do it, see shared/domain.md): only people who are present, have no
 lesson or cover that period and are under the daily cap; then someone who teaches that class,
 that subject, in the same grade group, with a lesson next to that period, with fewer covers
-this month; then by staff id, so the same situation always gives the same list. A lesson that
+this month; then by staff id, so the same situation always gives the same list. Whoever said
+no to the lesson comes last, marked. A lesson that
 is over is offered to nobody: its class already went without its teacher, and asking someone to
 cover it would only confuse them.
 """
@@ -44,6 +45,8 @@ SAME_SUBJECT = "same_subject"
 SAME_GRADE = "same_grade"
 ADJACENT = "adjacent"
 MONTH_COVERS = "month_covers"
+# Said no to this very lesson (拒绝): ranked after everyone else, and marked.
+DECLINED = "declined"
 
 # Why someone cannot cover a lesson.
 SELF = "self"
@@ -266,9 +269,15 @@ def rank_substitutes(
     ends: datetime | None = None,
     now: datetime | None = None,
     with_external: bool = True,
+    declined: AbstractSet[int] = frozenset(),
 ) -> list[Suggestion]:
     """The best `limit` people to cover the lesson, with the reasons that put them there.
     External teachers (外聘) are among them only `with_external` (the school's choice).
+
+    Those who `declined` this lesson come after everyone else, marked so: offering the lesson
+    to the first colleague who refused it would only cost the arranger another round. They are
+    not left out, so when nobody else is free an arranger who has talked them round can still
+    pick them.
 
     The grade group is the grade on the roster, or `grade_teachers`: those who teach in that
     grade (an English or music teacher belongs to every grade group they teach in). Given when
@@ -278,7 +287,7 @@ def rank_substitutes(
         return []
     # Keys for everyone, reasons only for the few shown: a board ranks the whole staff for
     # each of its lessons.
-    ranked: list[tuple[tuple[bool, bool, bool, bool, int, int], Candidate]] = []
+    ranked: list[tuple[tuple[bool, bool, bool, bool, bool, int, int], Candidate]] = []
     neighbours = (lesson.period - 1, lesson.period + 1)
     for person in candidates:
         if person.external and not with_external:
@@ -287,6 +296,7 @@ def rank_substitutes(
             continue
         own = availability.busy.get(person.staff_id, ())
         key = (
+            person.staff_id in declined,
             person.staff_id not in class_teachers,
             person.staff_id not in subject_teachers,
             not (
@@ -305,8 +315,9 @@ def rank_substitutes(
             person.staff_id,
             person.name,
             (
-                *(Reason(code) for code, off in zip(codes, key[:4], strict=True) if not off),
-                Reason(MONTH_COVERS, key[4]),
+                *((Reason(DECLINED),) if key[0] else ()),
+                *(Reason(code) for code, off in zip(codes, key[1:5], strict=True) if not off),
+                Reason(MONTH_COVERS, key[5]),
             ),
         )
         for key, person in best

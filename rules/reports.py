@@ -179,6 +179,9 @@ class LeaveRecord:
     # (None: nothing, back before school).
     returned_on: date | None = None
     part_on_return: str | None = None
+    # Written by the bot for a meeting or training the school sent the teacher to
+    # (storage/event_cover.py), not asked for: it is counted apart (`TeacherLeave.event_halves`).
+    event: bool = False
 
 
 def leave_days(
@@ -228,7 +231,7 @@ def leave_weeks(
         for n in range((period.end - first).days // 7 + 1)
     }
     for leave in leaves:
-        if not include(leave.staff_id):
+        if not include(leave.staff_id) or leave.event:
             continue
         for day, halves in leave_days(leave, period, school_day):
             weeks[day - timedelta(days=day.weekday())][leave.kind] += halves
@@ -242,6 +245,7 @@ class TeacherLeave:
     external: bool = False
     halves: Counter[str] = field(default_factory=Counter)  # by leave kind
     requests: int = 0
+    event_halves: int = 0  # at meetings and trainings the school sent them to: not leave
     missed: int = 0  # lessons missed through the leave
     covered: int = 0  # of them, taken by a colleague (代课 or 合班)
     self_study: int = 0  # of them, left as self-study
@@ -263,7 +267,12 @@ def leave_summary(
     external: frozenset[int] = frozenset(),
 ) -> list[TeacherLeave]:
     """Per teacher with leave in the period: half-days per leave type, lessons missed, covered
-    and left as self-study. `missed` counts each teacher's lessons that needed cover."""
+    and left as self-study. `missed` counts each teacher's lessons that needed cover.
+
+    Time at a meeting or training the school sent the teacher to (an event's 公假) is counted
+    apart, in `event_halves`: the office reads 请假 and its total as what teachers asked for,
+    and a district training nobody requested would otherwise count as a request. The lessons
+    it took still count as missed and covered: the cover was real."""
     teachers: dict[int, TeacherLeave] = {}
 
     def teacher(staff_id: int) -> TeacherLeave:
@@ -277,7 +286,9 @@ def leave_summary(
         if not include(leave.staff_id):
             continue
         halves = leave_halves(leave, period, school_day)
-        if halves:
+        if halves and leave.event:
+            teacher(leave.staff_id).event_halves += halves
+        elif halves:
             row = teacher(leave.staff_id)
             row.halves[leave.kind] += halves
             row.requests += 1

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -37,6 +38,7 @@ from storage.duty import duty_on
 from storage.events import audience_members, occurrences_between
 from storage.leave import approved_absences, away_at, leaves_on
 from storage.models import (
+    AuditLog,
     CoverNeed,
     CoverSlip,
     DutyAssignment,
@@ -65,6 +67,8 @@ LIVE_STATES = (
     CoverStatus.MERGED,
 )
 COVERING_STATES = (CoverStatus.ASSIGNED,)
+# The audit action a substitute's 拒绝 writes (handlers/cover/decline.py).
+DECLINED_ACTION = "cover_declined"
 COVER_TABLE = tables_of(CoverNeed)
 # Where people must be besides their lessons: duty posts and meetings (with their audience).
 COMMITMENT_TABLES = (
@@ -581,9 +585,13 @@ async def suggest(
     now: datetime,
     limit: int = 3,
     with_external: bool = True,
+    declined: AbstractSet[int] | None = None,
 ) -> list[Suggestion]:
     """The top substitutes for the need, the current substitute left out of the counts; none
-    once the lesson is over. External teachers only `with_external` (cover.suggest_external)."""
+    once the lesson is over. External teachers only `with_external` (cover.suggest_external).
+    Those who declined it (`declined`, else read from the audit log) come last, marked."""
+    if declined is None:
+        declined = await declined_by(session=session, needs=[need])
     pool = await _teacher_pool(session=session, school_id=need.school_id)
     teachers = cover_day.schedule.teachers
     class_teachers = teachers.by_class.get(need.class_id, set())
@@ -604,7 +612,25 @@ async def suggest(
         ends=cover_day.schedule.lesson_over_at(need.day, need.period),
         now=now,
         with_external=with_external,
+        declined=declined,
     )
+
+
+async def declined_by(*, session: AsyncSession, needs: Iterable[CoverNeed]) -> set[int]:
+    """Who said no (拒绝) to any of these lessons: the audit log keeps each decline with its
+    decliner, so no table has to remember them. Read from the school's entries since the
+    first lesson went up for cover (the log's index on school and time): a board draw asks."""
+    chosen = list(needs)
+    if not chosen:
+        return set()
+    query = select(AuditLog.actor_staff_id).where(
+        col(AuditLog.school_id) == chosen[0].school_id,
+        col(AuditLog.at) >= min(need.created_at for need in chosen),
+        col(AuditLog.action) == DECLINED_ACTION,
+        col(AuditLog.subject_type) == "cover_need",
+        col(AuditLog.subject_id).in_([stored_id(need) for need in chosen]),
+    )
+    return {staff_id for staff_id in (await session.exec(query)).all() if staff_id is not None}
 
 
 def why_not(need: CoverNeed, staff_id: int, cover_day: CoverDay, cap: int) -> str | None:

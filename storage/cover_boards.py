@@ -18,7 +18,7 @@ from rules.roles import ADMIN
 from rules.states import CoverStatus
 from storage.cover import arrangers_for, load_cover_day, may_arrange, suggest
 from storage.duty import duty_on
-from storage.models import CoverBoardCopy, CoverNeed, Staff
+from storage.models import CoverBoardCopy, CoverNeed, Event, LeaveRequest, Staff
 from storage.schedule import Kit
 from storage.types import stored_id
 
@@ -30,6 +30,8 @@ SETTLED_STATES = (CoverStatus.SELF_STUDY, CoverStatus.MERGED)
 SUGGESTED = 3
 # Each shown lesson's suggestions, by (need id, need version).
 Suggestions = dict[tuple[int, int], list[Suggestion]]
+# The title of the meeting that took a shown lesson's teacher away, by leave id ("" for a leave).
+EventTitles = dict[int, str]
 
 
 @dataclass(frozen=True)
@@ -82,13 +84,20 @@ def shown_index(kit: Kit, shown: Showing) -> int:
 
 
 async def suggest_shown(
-    session: AsyncSession, kit: Kit, shown: Showing, suggestions: Suggestions
+    session: AsyncSession,
+    kit: Kit,
+    shown: Showing,
+    suggestions: Suggestions,
+    events: EventTitles | None = None,
 ) -> None:
     """Loads into `suggestions` those of the lesson the board will show, when it offers a
-    choice (ahead or under way, and not settled unless unlocked) and they are not there yet."""
+    choice (ahead or under way, and not settled unless unlocked) and they are not there yet;
+    into `events`, what takes its teacher away when that is a meeting, not a leave."""
     if not shown.needs:
         return
     need = shown.needs[shown_index(kit, shown)]
+    if events is not None and need.leave_id not in events:
+        events[need.leave_id] = await event_of_leave(session=session, leave_id=need.leave_id)
     picked = (stored_id(need), need.version)
     if picked in suggestions or kit.lesson_over(need, shown.now):
         return
@@ -107,6 +116,18 @@ async def suggest_shown(
         limit=SUGGESTED,
         with_external=kit.suggest_external,
     )
+
+
+async def event_of_leave(*, session: AsyncSession, leave_id: int) -> str:
+    """The title of the event that wrote this 公假 (storage/event_cover.py), "" for a leave the
+    teacher asked for. A meeting's title is no secret: the group's list shows it; a leave's
+    reason is never read here."""
+    query = (
+        select(Event.title)
+        .join(LeaveRequest, col(LeaveRequest.event_id) == col(Event.id))
+        .where(col(LeaveRequest.id) == leave_id)
+    )
+    return (await session.exec(query)).first() or ""
 
 
 # A day's board is rarely sent more often than this; past it the oldest copies are not redrawn.

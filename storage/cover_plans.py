@@ -19,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.cover import Suggestion
 from rules.cover_plans import WeeklyLesson, plan_clash
 from rules.states import CoverStatus, LeaveStatus, PlanStatus
-from storage.cover import load_cover_day, needs_of_leave, suggest
+from storage.cover import declined_by, load_cover_day, needs_of_leave, suggest
 from storage.models import CoverNeed, CoverPlan, CoverPlanLesson, LeaveRequest
 from storage.schedule import Kit, Schedule
 from storage.types import stored_id
@@ -153,6 +153,8 @@ async def plan_suggestions(
         subject_name=kit.names.subjects.get(first.subject_id, ""),
         now=now,
         limit=RANKED,
+        # Whoever declined the lesson on one of its days comes last for all of them.
+        declined=await declined_by(session=session, needs=line.needs),
     )
     chosen: list[Suggestion] = []
     for suggestion in ranked:

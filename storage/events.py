@@ -11,7 +11,7 @@ from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import SchoolCalendar
-from rules.events import GRADE, SUBJECT, Audience, EventSpec, EventWords, occurrences
+from rules.events import GRADE, SUBJECT, Audience, EventSpec, EventWords, occurrences, occurs_on
 from storage.calendar import school_calendar
 from storage.models import Event, EventCancellation, Lesson, SchoolClass, Staff, Subject
 from storage.staff import school_staff
@@ -94,6 +94,33 @@ async def active_events(*, session: AsyncSession, school_id: int) -> list[Event]
         .order_by(col(Event.id))
     )
     return list((await session.exec(query)).all())
+
+
+async def same_event_on(
+    *,
+    session: AsyncSession,
+    school_id: int,
+    day: date,
+    title: str,
+    start: time,
+    audience: Audience,
+) -> Event | None:
+    """An active event that already takes place on `day` at `start`, with this title and
+    audience: a weekly one on its weekday (unless that date is cancelled) or a one-off on it.
+    Adding it again would list it twice, in the group's list and in everyone's calendar."""
+    wanted = audience.encode()
+    alike = [
+        event
+        for event in await active_events(session=session, school_id=school_id)
+        if event.title == title and event.starts_at == start and event.audience == wanted
+    ]
+    if not alike:
+        return None
+    calendar = await school_calendar(session=session, school_id=school_id)
+    for event, spec in await event_specs(session=session, school_id=school_id, events=alike):
+        if occurs_on(spec, day, calendar):
+            return event
+    return None
 
 
 async def cancelled_days(

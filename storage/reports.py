@@ -310,7 +310,7 @@ async def leave_records(
     *, session: AsyncSession, school: School, period: Period
 ) -> list[LeaveRecord]:
     """Approved (or ended) leave overlapping the period: type, days and part, never the reason."""
-    # sqlmodel types select() for up to four columns; these six are read as plain values, and the
+    # sqlmodel types select() for up to four columns; these seven are read as plain values, and the
     # reason is deliberately not among them.
     query = select(  # type: ignore[call-overload]
         LeaveRequest.staff_id,
@@ -319,6 +319,7 @@ async def leave_records(
         LeaveRequest.last_day,
         LeaveRequest.part,
         LeaveRequest.returned_at,
+        LeaveRequest.event_id,
     ).where(
         LeaveRequest.school_id == school.id,
         col(LeaveRequest.status).in_(AWAY_STATES),
@@ -329,7 +330,9 @@ async def leave_records(
     bells = await bell_times(session=session, school_id=stored_id(school))
     first_bell = min((start for start, _ in bells.values()), default=None)
     records = []
-    for staff_id, kind, first, last, part, returned_at in (await session.exec(query)).all():
+    for staff_id, kind, first, last, part, returned_at, event_id in (
+        await session.exec(query)
+    ).all():
         returned_on: date | None = None
         part_on_return: str | None = None
         if returned_at is not None:
@@ -345,7 +348,18 @@ async def leave_records(
                 created_at=returned_at,
             )
             part_on_return = part_on_return_day(probe, back.time(), first_bell)
-        records.append(LeaveRecord(staff_id, kind, first, last, part, returned_on, part_on_return))
+        records.append(
+            LeaveRecord(
+                staff_id,
+                kind,
+                first,
+                last,
+                part,
+                returned_on,
+                part_on_return,
+                event=event_id is not None,
+            )
+        )
     return records
 
 

@@ -24,6 +24,7 @@ from rules.cover import Phase, Suggestion
 from rules.states import CoverStatus
 from storage.cover_boards import (
     UNCOVERED_STATES,
+    EventTitles,
     Showing,
     Suggestions,
     settled,
@@ -61,6 +62,7 @@ class BoardParts:
     lines and buttons in each language (an approval sends the same lessons to every arranger)."""
 
     suggestions: Suggestions = field(default_factory=dict)
+    events: EventTitles = field(default_factory=dict)
     blocks: dict[tuple[int, int, str, int, str, bool], Block] = field(default_factory=dict)
 
 
@@ -153,14 +155,17 @@ def _lesson_block(
     """The lesson shown: its lines (what, whose, its state, the suggestions) and buttons; a
     lesson that is over has its state only, a settled one the button to reopen it (unless an
     arranger just pressed it: then its choices)."""
+    # A teacher a meeting takes away is at the meeting, not on leave: the board says which.
+    event = parts.events.get(need.leave_id, "")
     lines = [
         "",
         t(
             lang,
-            "cover.board.lesson",
+            "cover.board.lesson_event" if event else "cover.board.lesson",
             number=number,
             lesson=Safe(need_label(lang, kit.names, kit.schedule, need, with_day=False)),
             teacher=kit.names.person(need.absent_id),
+            event=event,
         ),
     ]
     lines.append(t(lang, "cover.board.state", state=Safe(_state_words(lang, kit, need, phase))))

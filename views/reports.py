@@ -217,23 +217,29 @@ def leave_workbook(lang: str, heading: str, rows: Sequence[TeacherLeave]) -> byt
     """Days per leave type and the lessons missed, per teacher; external teachers (外聘), if any,
     on a sheet of their own with their own totals, as on the cover statement."""
     kinds = leave_kinds_in(rows)  # one set of columns for both sheets, so they line up
+    # Days at meetings and trainings the school sent teachers to: a column of their own, and
+    # only when there were some (rules/reports.py `leave_summary`).
+    events = any(row.event_halves for row in rows)
     if not any(row.external for row in rows):
-        return write(lang, Book(heading, [_leave_sheet(lang, rows, kinds)]))
+        return write(lang, Book(heading, [_leave_sheet(lang, rows, kinds, events)]))
     sheets: list[Sheet] = []
     for external in (False, True):
         part = [row for row in rows if row.external == external]
         if not part:
             continue
         label = "external" if external else "internal"
-        sheet = _leave_sheet(lang, part, kinds)
+        sheet = _leave_sheet(lang, part, kinds, events)
         sheet.name = t(lang, f"report.sheet.{label}_leave")
         sheet.title = heading + t(lang, f"report.part.{label}")
         sheets.append(sheet)
     return write(lang, Book(heading, sheets))
 
 
-def _leave_sheet(lang: str, rows: Sequence[TeacherLeave], kinds: Sequence[str]) -> Sheet:
+def _leave_sheet(
+    lang: str, rows: Sequence[TeacherLeave], kinds: Sequence[str], events: bool = False
+) -> Sheet:
     days = "0.0"
+    shown = [Column("event_days", 11, days)] if events else []
     return Sheet(
         t(lang, "report.name.leave"),
         [
@@ -248,6 +254,7 @@ def _leave_sheet(lang: str, rows: Sequence[TeacherLeave], kinds: Sequence[str]) 
                 for kind in kinds
             ),
             Column("total_days", 10, days),
+            *shown,
             Column("requests", 9, "0"),
             Column("missed", 9, "0"),
             Column("lessons_covered", 9, "0"),
@@ -258,6 +265,7 @@ def _leave_sheet(lang: str, rows: Sequence[TeacherLeave], kinds: Sequence[str]) 
                 row.name,
                 *(row.halves[kind] / 2 for kind in kinds),
                 row.total_halves / 2,
+                *([row.event_halves / 2] if events else []),
                 row.requests,
                 row.missed,
                 row.covered,
@@ -269,6 +277,7 @@ def _leave_sheet(lang: str, rows: Sequence[TeacherLeave], kinds: Sequence[str]) 
             t(lang, "report.total"),
             *(sum(row.halves[kind] for row in rows) / 2 for kind in kinds),
             sum(row.total_halves for row in rows) / 2,
+            *([sum(row.event_halves for row in rows) / 2] if events else []),
             sum(row.requests for row in rows),
             sum(row.missed for row in rows),
             sum(row.covered for row in rows),

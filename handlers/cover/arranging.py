@@ -147,7 +147,7 @@ async def on_page(turn: Turn) -> None:
 async def _draw(turn: Turn, kit: Kit, shown: Showing) -> Board:
     """The board for the person pressing or asking, in their language."""
     parts = BoardParts()
-    await suggest_shown(turn.session, kit, shown, parts.suggestions)
+    await suggest_shown(turn.session, kit, shown, parts.suggestions, parts.events)
     return render_board(kit, shown, turn.lang, parts)
 
 

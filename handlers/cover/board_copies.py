@@ -86,7 +86,7 @@ async def _redraw(
         theirs = arranged_by(kit, person, needs)
         lang = language_of(person, default_lang(turn))
         shown = Showing(day, theirs, turn.now, focus=copy.need_id, after=focus)
-        await suggest_shown(turn.session, kit, shown, parts.suggestions)
+        await suggest_shown(turn.session, kit, shown, parts.suggestions, parts.events)
         board = render_board(kit, shown, lang, parts)
         turn.out.edit(copy.chat_id, copy.message_id, board.text, board.markup)
         if board.need_id is not None and board.need_id != copy.need_id:

@@ -77,7 +77,7 @@ async def send_boards(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> int:
             known = {need.id for need in theirs}
             theirs.extend(need for need in new if need.id not in known)
             shown = Showing(day, sorted(theirs, key=_day_order), turn.now, focus=new[0].id)
-            await suggest_shown(turn.session, kit, shown, parts.suggestions)
+            await suggest_shown(turn.session, kit, shown, parts.suggestions, parts.events)
             board = render_board(kit, shown, lang, parts)
             tag = (school_id, day, stored_id(person))
             turn.out.send(person.telegram_id, board.text, board.markup, board=tag)

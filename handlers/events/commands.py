@@ -24,6 +24,7 @@ from rules.events import (
     SUBJECT,
     Audience,
     EventError,
+    EventWords,
     checkin_window,
     day_from_code,
     missing_for_add,
@@ -49,6 +50,7 @@ from storage.events import (
     event_specs,
     known_subjects,
     restore_occurrence,
+    same_event_on,
     spec_and_calendar,
 )
 from storage.models import Event, School
@@ -166,6 +168,8 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
         turn.reply(turn.t("event.err.past", day=day_label(turn.lang, parsed.day)))
         return
     assert parsed.title is not None and parsed.start is not None
+    if parsed.day is not None and await _twin(turn, school, parsed.day, parsed):
+        return
     tenths = parsed.tenths if parsed.tenths is not None else DEFAULT_TENTHS
     event = await add_event(
         session=turn.session,
@@ -198,6 +202,34 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
     ]
     for chunk in split_message(answer):
         turn.reply(chunk)
+
+
+async def _twin(turn: Turn, school: School, day: date, parsed: EventWords) -> bool:
+    """Refuses a one-off that is already on that date, the same title, time and audience (a
+    weekly event's date, say): it would show twice in the list and the calendars. When that
+    date should go differently, the weekly one's date is cancelled first; answers and says so."""
+    assert parsed.title is not None and parsed.start is not None
+    twin = await same_event_on(
+        session=turn.session,
+        school_id=stored_id(school),
+        day=day,
+        title=parsed.title,
+        start=parsed.start,
+        audience=parsed.audience or Audience(),
+    )
+    if twin is None:
+        return False
+    key = "event.err.twin_weekly" if twin.on_date is None else "event.err.twin_once"
+    turn.reply(
+        turn.t(
+            key,
+            day=day_label(turn.lang, day),
+            line=event_line(turn.lang, twin),
+            id=twin.id,
+            date=day.isoformat(),
+        )
+    )
+    return True
 
 
 async def _event_from(turn: Turn, school: School, words: list[str]) -> Event | None:

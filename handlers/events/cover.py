@@ -4,26 +4,21 @@ After `/event add`, `change`, `cancel`, `restore` or the end of an event, `follo
 the cover match the event as it now stands (rules/event_cover.py says which events do this):
 the teachers it takes away get a 公假 for the periods it takes, their lessons in them become
 cover needs, the arrangers get their boards and the teachers a note; lessons it no longer takes
-are released, their substitutes and arrangers told. Lessons already begun are left as they are.
+are released, their teachers, substitutes and arrangers told (one message each, whatever the
+number of lessons). Lessons already begun are left as they are.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from bot.texts import Safe
+from bot.texts import Safe, t
 from handlers.core.outbox import tell
 from handlers.core.turn import Turn
 from handlers.cover.board_copies import redraw_copies
-from handlers.cover.boards import (
-    boards_follow,
-    default_lang,
-    load_kit,
-    tell_arrangers,
-    tell_released,
-    update_slips,
-)
+from handlers.cover.boards import boards_follow, default_lang, load_kit, update_slips
 from handlers.cover.substitute_away import reopen_their_covers
 from handlers.leave.approval import duties_for_leave
 from jobs import kinds
@@ -33,6 +28,7 @@ from rules.events import Audience, ends_at, next_occurrence, occurs_on, starts_a
 from rules.leave_dates import DayPart
 from rules.states import CoverStatus
 from storage.cover import create_needs, hold_school, needs_on, release_needs
+from storage.cover_boards import arranger_needs
 from storage.event_cover import (
     all_needs_of_leave,
     event_leaves,
@@ -234,41 +230,94 @@ async def _tell(
     change: CoverChange,
     previous: dict[int, tuple[str, int | None]],
 ) -> None:
-    """The substitutes and arrangers of released lessons, the teachers of added ones; boards,
-    board copies and slips follow."""
+    """The teachers, substitutes and arrangers of released lessons, the teachers of added ones;
+    boards, board copies and slips follow."""
     if not change.added and not change.released:
         return
-    for need in change.released:
-        status, substitute = previous.get(stored_id(need), (CoverStatus.OPEN, None))
-        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
-            tell_released(turn, kit, need, substitute)
-        await tell_arrangers(
-            turn, kit, need, "event.cover.released_arranger", title=event.title,
-            name=kit.names.person(need.absent_id),
-        )  # fmt: skip
+    if change.released:
+        await _tell_released(turn, kit, event, change.released, previous)
     if change.added:
         boards_follow(turn, kit, change.added)
-    by_teacher: dict[int, list[CoverNeed]] = {}
-    for need in change.added:
-        by_teacher.setdefault(need.absent_id, []).append(need)
-    for staff_id, needs in by_teacher.items():
+    for staff_id, needs in _by(change.added, lambda need: need.absent_id).items():
         person = kit.names.staff.get(staff_id)
         if person is None:
             continue
         lang = language_of(person, default_lang(turn))
-        lines = "\n".join(
-            "· " + need_label(lang, kit.names, kit.schedule, need)
-            for need in sorted(needs, key=_key)
-        )
         tell(
             turn.out, person, default_lang(turn), "event.cover.teacher",
-            title=event.title, count=len(needs), lessons=Safe(lines),
+            title=event.title, count=len(needs), lessons=_lines(lang, kit, needs),
         )  # fmt: skip
     days = sorted({need.day for need in [*change.added, *change.released]})
     for day in days:
         redraw_copies(turn, kit, day)
     update_slips(turn, kit, days)
     await turn.schedule_changed(stored_id(kit.school), kinds.LEAVE_AND_COVER)
+
+
+def _by(
+    needs: list[CoverNeed], whose: Callable[[CoverNeed], int | None]
+) -> dict[int, list[CoverNeed]]:
+    """The needs grouped by a person (their teacher, their substitute), in lesson order."""
+    found: dict[int, list[CoverNeed]] = {}
+    for need in sorted(needs, key=_key):
+        staff_id = whose(need)
+        if staff_id is not None:
+            found.setdefault(staff_id, []).append(need)
+    return found
+
+
+def _lines(lang: str, kit: Kit, needs: list[CoverNeed], *, names: bool = False) -> Safe:
+    """One line per lesson, in the reader's language; with `names`, whose lesson it is."""
+    labels = [Safe(need_label(lang, kit.names, kit.schedule, need)) for need in needs]
+    if names:
+        lines: list[str] = [
+            t(lang, "event.cover.line", lesson=label, name=kit.names.person(need.absent_id))
+            for label, need in zip(labels, needs, strict=True)
+        ]
+    else:
+        lines = ["· " + label for label in labels]
+    return Safe("\n".join(lines))
+
+
+async def _tell_released(
+    turn: Turn,
+    kit: Kit,
+    event: Event,
+    released: list[CoverNeed],
+    previous: dict[int, tuple[str, int | None]],
+) -> None:
+    """Lessons the event no longer takes: one message each to their teachers (the lessons are
+    theirs again), to whoever was to cover them and to their arrangers, however many lessons a
+    cancelled training hands back (a subject group's afternoon is a dozen or more)."""
+    fallback = default_lang(turn)
+
+    def covering(need: CoverNeed) -> int | None:
+        status, substitute = previous.get(stored_id(need), (CoverStatus.OPEN, None))
+        return substitute if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) else None
+
+    for key, groups in (
+        ("event.cover.back_teacher", _by(released, lambda need: need.absent_id)),
+        ("event.cover.released_substitute", _by(released, covering)),
+    ):
+        for staff_id, needs in groups.items():
+            person = kit.names.staff.get(staff_id)
+            if person is None:
+                continue
+            tell(
+                turn.out, person, fallback, key,
+                title=event.title, count=len(needs),
+                lessons=_lines(language_of(person, fallback), kit, needs),
+            )  # fmt: skip
+    me = turn.actor.staff.id if turn.actor.staff else None
+    for person, needs in (await arranger_needs(turn.session, kit, released)).values():
+        if person.id == me:
+            continue  # the organiser's own answer says it
+        lang = language_of(person, fallback)
+        ordered = sorted(needs, key=_key)
+        tell(
+            turn.out, person, fallback, "event.cover.released_arranger",
+            title=event.title, count=len(ordered), lessons=_lines(lang, kit, ordered, names=True),
+        )  # fmt: skip
 
 
 def cover_lines(turn: Turn, shown: Kit, change: CoverChange) -> list[str]:

@@ -11,6 +11,7 @@ from rules.cover import (
     AWAY,
     BUSY,
     CAPPED,
+    DECLINED,
     MONTH_COVERS,
     SAME_CLASS,
     SAME_GRADE,
@@ -160,6 +161,23 @@ def test_ranking_on_a_small_timetable() -> None:
         subject_teachers={ABSENT, SAME_SUBJECT_T},
     )
     assert [s.name for s in top] == ["许志强", "吴晓梅", "冯海燕"]
+
+
+def test_whoever_declined_the_lesson_comes_last_and_marked() -> None:
+    lessons = thursday()
+    need = next(x for x in lessons if x.teacher_id == ABSENT and x.period == 3)
+    ranked = rank_substitutes(
+        need,
+        PEOPLE,
+        availability(lessons),
+        class_teachers={ABSENT, SAME_CLASS_T},
+        subject_teachers={ABSENT, SAME_SUBJECT_T},
+        limit=10,
+        declined={SAME_CLASS_T},
+    )
+    assert [s.name for s in ranked] == ["吴晓梅", "冯海燕", "林秀英", "许志强"]
+    assert [r.code for r in ranked[-1].reasons] == [DECLINED, SAME_CLASS, SAME_GRADE, MONTH_COVERS]
+    assert all(DECLINED not in [r.code for r in s.reasons] for s in ranked[:-1])
 
 
 def test_teaching_in_the_grade_puts_a_specialist_in_its_grade_group() -> None:

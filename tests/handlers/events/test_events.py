@@ -274,3 +274,26 @@ async def test_an_event_added_at_the_last_minute_still_gets_its_check_in(
     # The scheduler finds the slot claimed and does not post it again.
     await scheduler.fire_due(harness.app, clock.now() - timedelta(hours=1), clock.now())
     assert len([m for m in harness.in_chat(GROUP) if "临时教研" in m.plain]) == 1
+
+
+async def test_a_one_off_already_on_that_date_is_not_added_twice(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+    await ask(harness, admin, "/event add 周三 15:30 1.5 教研会 语文组")
+
+    twin = await ask(harness, admin, "/event add 12月9日 15:30 1.5 教研会 语文组")
+    assert "12月9日 周三本来就有这项每周活动" in twin.plain and "#1 教研会" in twin.plain
+    assert "/event cancel 1 2026-12-09" in twin.plain
+    assert len(await actions(engine, "event_added")) == 1
+    # Another time that day is another meeting.
+    later = await ask(harness, admin, "/event add 12月9日 16:30 教研会 语文组")
+    assert "已添加" in later.plain and "#2 教研会 · 12月9日 周三" in later.plain
+    again = await ask(harness, admin, "/event add 12月9日 16:30 教研会 语文组")
+    assert "12月9日 周三已经有这个活动了" in again.plain and "/event change 2" in again.plain
+
+    # With the weekly one's date cancelled, that date can be arranged on its own.
+    await ask(harness, admin, "/event cancel 1 2026-12-09")
+    once = await ask(harness, admin, "/event add 12月9日 15:30 1.5 教研会 语文组")
+    assert "已添加" in once.plain and "#3 教研会" in once.plain
