@@ -131,6 +131,31 @@ async def tell_later(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> None:
         )
 
 
+async def tell_arrangers_of(
+    turn: Turn, kit: Kit, needs: list[CoverNeed], key: str, **values: object
+) -> None:
+    """One message per arranger for lessons that changed together (a leave ended or refused):
+    `key` for a single lesson, `key` + "_list" naming each of several, so that ten lessons
+    called off are one message, not ten."""
+    for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
+        if person.id == (turn.actor.staff.id if turn.actor.staff else None):
+            continue
+        lang = language_of(person, default_lang(turn))
+        labels = [need_label(lang, kit.names, kit.schedule, need) for need in mine]
+        if len(labels) == 1:
+            tell(turn.out, person, default_lang(turn), key, lesson=Safe(labels[0]), **values)
+            continue
+        tell(
+            turn.out,
+            person,
+            default_lang(turn),
+            key + "_list",
+            count=len(labels),
+            lessons=Safe("\n".join("· " + label for label in labels)),
+            **values,
+        )
+
+
 async def tell_arrangers(turn: Turn, kit: Kit, need: CoverNeed, key: str, **values: object) -> None:
     for person, _ in (await arranger_needs(turn.session, kit, [need])).values():
         if person.id == (turn.actor.staff.id if turn.actor.staff else None):

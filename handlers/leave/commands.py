@@ -20,6 +20,7 @@ from handlers.cover.boards import (
     default_lang,
     load_kit,
     tell_arrangers,
+    tell_arrangers_of,
     tell_released,
     tell_substitute,
     update_slips,
@@ -190,9 +191,9 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
         status, substitute = previous[need.id]
         if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
             tell_released(turn, kit, need, substitute)
-        await tell_arrangers(
-            turn, kit, need, "cover.provisional_released", name=kit.names.person(leave.staff_id)
-        )
+    await tell_arrangers_of(
+        turn, kit, released, "cover.provisional_released", name=kit.names.person(leave.staff_id)
+    )
     for day in sorted({need.day for need in released}):
         redraw_copies(turn, kit, day)
     update_slips(turn, kit, [need.day for need in released])
@@ -228,9 +229,9 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
             and need.id not in told
         ):
             tell_released(turn, kit, need, substitute)
-        await tell_arrangers(
-            turn, kit, need, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)
-        )
+    await tell_arrangers_of(
+        turn, kit, released, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)
+    )
     # Said only of what happened: with nothing released there is no cover to call off, and
     # substitutes are mentioned only if someone was booked.
     lines: list[str] = [turn.t("leave.back.done", span=span)]
