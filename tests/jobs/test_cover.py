@@ -157,7 +157,8 @@ async def test_the_substitute_is_reminded_once_ten_minutes_before_and_not_when_r
     await move(harness, clock, at(26, 9, 51))
     await move(harness, clock, at(26, 9, 58))
     assert lesson_reminders(harness, XU) == [
-        "⏰ 10 分钟后代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）"
+        "⏰ 10 分钟后代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）\n"
+        "你还没有确认这节代课：请按“收到”。"
     ]
 
     # 周雅琴 comes back at noon: 郭春燕's afternoon cover is released, and not reminded of.

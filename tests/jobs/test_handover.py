@@ -127,3 +127,24 @@ async def test_in_english(harness: BotHarness, engine: AsyncEngine, clock: Manua
     assert harness.last(XU).plain.startswith("✅ Noted: Thu 26 Nov period 3")
     await harness.send(harness.user(XU), "All done")
     assert harness.last(XU).plain == "Thank you! 周雅琴 hears it when back."
+
+
+async def test_an_unconfirmed_substitute_gets_the_reminder_and_handover_all_the_same(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await leave_note_and_photo(harness)
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    await harness.send(harness.user(XU), "/lang en")
+
+    await move(harness, clock, at(26, 9, 51))
+
+    reminder = next(m for m in harness.in_chat(XU) if "In 10 minutes you cover" in m.plain)
+    assert "You have not confirmed this cover yet: please press “Got it”." in reminder.plain
+    assert NOTE in reminder.plain
+    assert [label for label, _ in reminder.buttons] == ["Got it", "Taught"]
+    assert harness.last(XU).file == ("photo", "page12", b"")
+    await harness.press(harness.user(XU), reminder, reminder.data_of("Got it"))
+    assert "Taught" in [label for label, _ in harness.request.find(XU, reminder.message_id).buttons]
