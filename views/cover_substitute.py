@@ -70,7 +70,8 @@ def _still_rows(lang: str, need: CoverNeed) -> list[list[InlineKeyboardButton]]:
 def still_yours(lang: str, need: CoverNeed, refusal: str) -> tuple[Safe, InlineKeyboardMarkup]:
     """A decline refused because the lesson began: the lesson is still theirs, so the notice
     keeps what can still be pressed instead of losing every button."""
-    key = "cover.decline.still_yours" if need.acknowledged_at is None else "cover.decline.still_taught"
+    unconfirmed = need.acknowledged_at is None
+    key = "cover.decline.still_yours" if unconfirmed else "cover.decline.still_taught"
     text = Safe(f"{refusal}\n{t(lang, key)}")
     return text, InlineKeyboardMarkup(_still_rows(lang, need))
 
