@@ -208,6 +208,8 @@ HANDOVER_PICK = HANDOVER.button("pick", "leave", "day", "period")
 HANDOVER_CLEAR = HANDOVER.button("clr", "leave", "day", "period")
 HANDOVER_DONE = HANDOVER.button("done", "leave", "day", "period")
 HANDOVER_WHEN = HANDOVER.button("when", "leave", "now")
+# A page of a long leave's handover menu.
+HANDOVER_PAGE = Button("hovp", "pg", ("leave", "page"))
 COVER_TAUGHT = Button("covd", "ok", ("need",))
 COVER_TAUGHT_SKIP = Button("covd", "skip", ("report",))
 
