@@ -208,6 +208,8 @@ HANDOVER_PICK = HANDOVER.button("pick", "leave", "day", "period")
 HANDOVER_CLEAR = HANDOVER.button("clr", "leave", "day", "period")
 HANDOVER_DONE = HANDOVER.button("done", "leave", "day", "period")
 HANDOVER_WHEN = HANDOVER.button("when", "leave", "now")
+# A page of a long leave's handover menu.
+HANDOVER_PAGE = Button("hovp", "pg", ("leave", "page"))
 COVER_TAUGHT = Button("covd", "ok", ("need",))
 COVER_TAUGHT_SKIP = Button("covd", "skip", ("report",))
 
@@ -241,6 +243,10 @@ HOMEWORK_WIZARD_STOP = Button("hww", "stop", ("zero",))
 # Leave
 LEAVE_WITHDRAW = Button("lv", "wd", ("leave",))
 LEAVE_BACK = Button("lv", "bk", ("leave",))
+# 撤销 asks first: 确定撤销 / 不撤销 name the leave and the message whose 撤销 was pressed.
+LEAVE_WITHDRAW_CONFIRM = Feature("lvwd")
+LEAVE_WITHDRAW_YES = LEAVE_WITHDRAW_CONFIRM.button("ok", "leave", "message")
+LEAVE_WITHDRAW_NO = LEAVE_WITHDRAW_CONFIRM.button("no", "leave", "message")
 LEAVE_APPROVE = Button("lv", "ok", ("approval",))
 LEAVE_REJECT = Button("lvno", "go", ("approval",))
 LEAVE_SUBSTITUTE = Feature("lvs")

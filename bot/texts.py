@@ -2,6 +2,7 @@
 
 Texts live in `bot/locales/*.toml`, one file per feature, each key with a `zh` and an `en` line.
 `t()` escapes every value for Telegram HTML unless the caller marks it `Safe` (already rendered).
+A count's noun in English takes its number from the count: `{count} {count:lesson|lessons}`.
 A placeholder written between quotation marks (“{value}”, "{name}", 「{column}」) quotes what
 someone typed or a file held; `t()` shortens such a value with `quote`, so an error that quotes
 a pasted essay still fits in a message. `fit_message` is the last resort for a whole message.
@@ -29,6 +30,9 @@ QUOTE_LIMIT = 60
 ELLIPSIS = "…"
 # A placeholder in quotation marks, but not an HTML attribute's value (href="{link}").
 _QUOTED = re.compile(r'(?<!=)[“"「‘]\{(\w+)\}[”"」’]')
+# A word that follows a count: `{count:lesson|lessons}` is "lesson" when count is 1, "lessons"
+# otherwise (English needs it; Chinese has no plural and writes `{count}` alone).
+_PLURAL = re.compile(r"\{(\w+):([^{}|]*)\|([^{}|]*)\}")
 
 
 class Safe(str):
@@ -93,15 +97,28 @@ def t(lang: str | None, key: str, /, **values: object) -> Safe:
     template = entry.get(lang or DEFAULT_LANGUAGE) or entry[DEFAULT_LANGUAGE]
     quoted = _quoted(template)
     return Safe(
-        template.format(
-            **{
+        fill(
+            template,
+            {
                 name: escape(
                     quote(value) if name in quoted and not isinstance(value, Safe) else value
                 )
                 for name, value in values.items()
-            }
+            },
+            values,
         )
     )
+
+
+def fill(template: str, values: dict[str, object], counts: dict[str, object] | None = None) -> str:
+    """The template with its values, each `{n:one|many}` first chosen by the count `n` (taken
+    from `counts`, the values as given, before they were escaped)."""
+    given = values if counts is None else counts
+
+    def word(match: re.Match[str]) -> str:
+        return match[2] if str(given.get(match[1])) == "1" else match[3]
+
+    return _PLURAL.sub(word, template).format(**values)
 
 
 def normalise_language(code: str | None) -> str | None:

@@ -5,7 +5,8 @@ The slip for today goes out at `cover.slip_today` (07:20), the one for tomorrow 
 later change edits it with what changed (see handlers/cover/slip.py). A substitute who
 has not pressed 收到 30 minutes before the lesson gets their arranger reminded, and the
 substitute is reminded `cover.reminder_minutes` (10) before it, with the absent teacher's
-handover and 已上 to press after the lesson. Two hours before tomorrow's slip, an arranger
+handover and 已上 to press after the lesson, whether or not they pressed 收到 (an unconfirmed
+one is asked again, with 收到 under it). Two hours before tomorrow's slip, an arranger
 with lessons of tomorrow still to arrange gets that day's board:
 the boards an approval sends can be days old, or lost in a long leave's many days.
 """
@@ -29,8 +30,8 @@ from storage.schedule import build_kit
 from storage.types import stored_id
 from views.cover_board import BoardParts, render_board
 from views.cover_slip import slip_lines, slip_message
-from views.cover_substitute import reminder_text
-from views.handover import for_substitute, taught_markup
+from views.cover_substitute import reminder_markup, reminder_text
+from views.handover import for_substitute
 from views.leave import need_label
 
 SLIP_TODAY = kinds.COVER_SLIP_TODAY
@@ -188,7 +189,7 @@ async def send_reminder(ctx: PushContext) -> bool:
     handover = for_substitute(lang, kit.names.person(need.absent_id), lesson, notes)
     if handover is not None:
         text = Safe(f"{text}\n\n{handover.text}")
-    markup = taught_markup(lang, stored_id(need))
+    markup = reminder_markup(lang, need)
     sent = await send_to_chat(ctx.bot, ctx.session, person.telegram_id, text, markup)
     if handover is not None:
         for kind, file_id, name in handover.files:

@@ -201,12 +201,19 @@ DOUBLE_REDUCTION: tuple[tuple[str, range, int], ...] = (
 )
 
 
+_CAP_PREFIX = "homework.cap.grade"
+
+
+def under_double_reduction(key: str) -> bool:
+    """Whether a setting is a homework cap the 双减 rules bound (only these can be over them)."""
+    return key.startswith(_CAP_PREFIX)
+
+
 def double_reduction_breach(key: str, value: object) -> str | None:
     """The name of the 双减 rule this value of a homework cap breaks, or None."""
-    prefix = "homework.cap.grade"
-    if not key.startswith(prefix) or not isinstance(value, int):
+    if not under_double_reduction(key) or not isinstance(value, int):
         return None
-    grade = int(key.removeprefix(prefix))
+    grade = int(key.removeprefix(_CAP_PREFIX))
     for rule, grades, most in DOUBLE_REDUCTION:
         if grade in grades and value > most:
             return rule

@@ -78,6 +78,10 @@ def head_revision() -> str | None:
     return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
 
+# Names that promise the portable dump (JSON lines, gzipped or not), which an SQLite copy is not.
+DUMP_SUFFIXES = (".gz", ".jsonl")
+
+
 def sqlite_path(url: str) -> Path | None:
     """The file of an SQLite URL; None for PostgreSQL or an in-memory database."""
     if not is_sqlite(url):
@@ -109,6 +113,10 @@ async def count_rows(conn: AsyncConnection) -> dict[str, int]:
 async def backup(engine: AsyncEngine, url: str, target: Path) -> Summary:
     """Writes a consistent copy of the database to `target` (replaced only once complete)."""
     partial = target.with_name(target.name + ".partial")
+    if sqlite_path(url) is not None and target.name.lower().endswith(DUMP_SUFFIXES):
+        # The copy is a database file: under a dump's name it would be taken for one, and a
+        # .gz that is no gzip misleads whoever unpacks it.
+        raise BackupError("sqlite_name", path=str(target))
     try:
         source = sqlite_path(url)
         if source is not None:

@@ -14,8 +14,11 @@ from bot.texts import Safe, t
 from storage.models import HandoverNote
 from views.common import day_label
 
-# Lesson buttons on the menu: a long leave's others are handed over with "whole leave".
-MENU_LESSONS = 12
+# A message carries at most eight buttons: the whole leave and the feedback choice take two, so
+# six lessons fit on one page; a longer leave is paged, four lessons and both page turns a page.
+MENU_BUTTONS = 8
+MENU_FIXED = 2
+PAGE_TURNS = 2
 
 
 @dataclass(frozen=True)
@@ -66,33 +69,78 @@ def _kept(lang: str, target: Target) -> str:
     return t(lang, "handover.kept", what=Safe(t(lang, "common.list_sep").join(what)))
 
 
+def menu_pages(count: int) -> int:
+    """How many pages a menu of `count` lessons takes."""
+    if count <= MENU_BUTTONS - MENU_FIXED:
+        return 1
+    per_page = MENU_BUTTONS - MENU_FIXED - PAGE_TURNS
+    return -(-count // per_page)
+
+
+def _page_of(count: int, page: int) -> tuple[int, int, int]:
+    """The first and last index (exclusive) of a page's lessons, and the page itself (a page
+    past the end, from a button drawn when the leave had more lessons, shows the last one)."""
+    pages = menu_pages(count)
+    page = min(max(page, 0), pages - 1)
+    if pages == 1:
+        return 0, count, 0
+    per_page = MENU_BUTTONS - MENU_FIXED - PAGE_TURNS
+    return page * per_page, min(count, (page + 1) * per_page), page
+
+
 def handover_menu(
-    lang: str, span: str, leave_id: int, lessons: Sequence[Target], whole: Target, at_once: bool
+    lang: str,
+    span: str,
+    leave_id: int,
+    lessons: Sequence[Target],
+    whole: Target,
+    at_once: bool,
+    page: int = 0,
 ) -> tuple[Safe, InlineKeyboardMarkup]:
-    """The lessons of the leave to leave something for, each with what it has so far."""
+    """The lessons of the leave to leave something for, each with what it has so far; a long
+    leave's lessons a page at a time, with page turns, so every one can be picked."""
     lines = [t(lang, "handover.menu", span=span)]
     rows: list[list[InlineKeyboardButton]] = []
-    shown = list(lessons[:MENU_LESSONS])
-    for index, target in enumerate(shown, start=1):
+    first, last, page = _page_of(len(lessons), page)
+    pages = menu_pages(len(lessons))
+    if pages > 1:
+        lines.append(t(lang, "handover.menu_page", page=page + 1, pages=pages))
+    for index in range(first, last):
+        target = lessons[index]
         lines.append(
             t(
                 lang,
                 "handover.menu_line",
-                index=index,
+                index=index + 1,
                 lesson=Safe(target.label),
                 kept=Safe(_kept(lang, target)),
             )
         )
         button = InlineKeyboardButton(
-            f"{index}. {_short(lang, target)}",
+            f"{index + 1}. {_short(lang, target)}",
             callback_data=callbacks.HANDOVER_PICK.data(leave_id, *target.ids),
         )
         if rows and len(rows[-1]) < 2:
             rows[-1].append(button)
         else:
             rows.append([button])
-    if len(lessons) > len(shown):
-        lines.append(t(lang, "handover.menu_more", count=len(lessons) - len(shown)))
+    if pages > 1:
+        turns = []
+        if page > 0:
+            turns.append(
+                InlineKeyboardButton(
+                    t(lang, "handover.button.prev"),
+                    callback_data=callbacks.HANDOVER_PAGE.data(leave_id, page - 1),
+                )
+            )
+        if page < pages - 1:
+            turns.append(
+                InlineKeyboardButton(
+                    t(lang, "handover.button.next"),
+                    callback_data=callbacks.HANDOVER_PAGE.data(leave_id, page + 1),
+                )
+            )
+        rows.append(turns)
     if not lessons:
         lines.append(t(lang, "handover.menu_none"))
     lines.append(t(lang, "handover.menu_whole", kept=Safe(_kept(lang, whole))))

@@ -272,8 +272,8 @@ def people_names(lang: str, people: list[Staff]) -> str:
 def withdraw_markup(
     lang: str, leave: LeaveRequest, *, handover: bool = False
 ) -> InlineKeyboardMarkup:
-    """撤销 under the teacher's own message about a request; with `handover`, 添加交接 too, for
-    a leave with lessons to cover."""
+    """撤销 under the teacher's own message about a request (it asks before it withdraws); with
+    `handover`, 添加交接 too, for a leave with lessons to cover."""
     rows = [
         [
             InlineKeyboardButton(
@@ -292,6 +292,24 @@ def withdraw_markup(
             ]
         )
     return InlineKeyboardMarkup(rows)
+
+
+def withdraw_confirm_markup(lang: str, leave_id: int, message_id: int) -> InlineKeyboardMarkup:
+    """确定撤销 / 不撤销, asked after 撤销: one press next to 添加交接 is easily a slip."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    t(lang, "leave.button.withdraw_yes"),
+                    callback_data=callbacks.LEAVE_WITHDRAW_YES.data(leave_id, message_id),
+                ),
+                InlineKeyboardButton(
+                    t(lang, "leave.button.withdraw_no"),
+                    callback_data=callbacks.LEAVE_WITHDRAW_NO.data(leave_id, message_id),
+                ),
+            ]
+        ]
+    )
 
 
 def substitute_markup(lang: str, leave: LeaveRequest) -> InlineKeyboardMarkup:

@@ -17,6 +17,7 @@ from rules.policy_menu import (
     page_of,
     pages,
     section_of,
+    under_double_reduction,
 )
 
 View = tuple[str, InlineKeyboardMarkup]
@@ -102,7 +103,9 @@ def section_view(lang: str, policies: PolicySet, section: Section, page: int) ->
                 allowed=allowed(lang, item),
             )
         )
-    lines.append(t(lang, "settings.legend"))
+    # ⚠️ is explained only where it can appear: a page with a homework cap.
+    capped = any(under_double_reduction(item.key) for item in items)
+    lines.append(t(lang, "settings.legend_caps" if capped else "settings.legend"))
     rows = [
         [
             _button(

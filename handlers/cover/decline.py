@@ -12,7 +12,7 @@ to something else first.
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -39,7 +39,7 @@ from storage.cover_declines import forget_ask, remember_ask, take_ask
 from storage.models import CoverNeed, DeclineAsk
 from storage.schedule import Kit
 from storage.types import stored_id
-from views.cover_substitute import decline_prompt
+from views.cover_substitute import decline_prompt, still_yours
 from views.leave import need_label
 
 REASON = 1
@@ -66,6 +66,19 @@ async def _refusal(turn: Turn, kit: Kit, need: CoverNeed, version: int) -> str |
     return await lesson_locked(turn, kit, need)
 
 
+def _kept(
+    turn: Turn, kit: Kit, need: CoverNeed, version: int, refusal: str
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """A decline refused because the lesson began leaves the lesson theirs: its notice keeps
+    收到 (if unconfirmed) and 已上 and says so; any other refusal leaves no buttons."""
+    start = kit.schedule.lesson_start(need.day, need.period)
+    me = turn.actor.staff
+    theirs = me is not None and need.substitute_id == me.id and need.version == version
+    if not theirs or need.status != CoverStatus.ASSIGNED or start is None or start > turn.now:
+        return refusal, None
+    return still_yours(turn.lang, need, refusal)
+
+
 async def _pressed(turn: Turn, button_kind: callbacks.Button) -> tuple[CoverNeed, Kit, int] | None:
     """The need a decline button names, if the presser is its substitute and may still decline;
     otherwise the press is answered here."""
@@ -85,7 +98,7 @@ async def _pressed(turn: Turn, button_kind: callbacks.Button) -> tuple[CoverNeed
     refusal = await _refusal(turn, kit, need, version)
     if refusal is not None:
         turn.toast(refusal, alert=True)
-        turn.edit_origin(refusal)
+        turn.edit_origin(*_kept(turn, kit, need, version, refusal))
         return None
     return need, kit, version
 
@@ -215,7 +228,7 @@ async def _answer(
     refusal = await _refusal(turn, kit, need, version)
     text = refusal if refusal is not None else await _decline(turn, kit, need, version, reason)
     # The question's buttons would only be refused now.
-    turn.out.edit(chat_id, message_id, text)
+    turn.out.edit(chat_id, message_id, *_kept(turn, kit, need, version, text))
     turn.reply(text)
 
 

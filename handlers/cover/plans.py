@@ -46,6 +46,7 @@ from storage.cover_plans import (
     give_back,
     load_leave_plan,
     plan_of,
+    plan_rows,
     plan_suggestions,
     set_row,
     start_plan,
@@ -377,6 +378,11 @@ async def end_from(turn: Turn, kit: Kit, leave: LeaveRequest, from_day: date) ->
     if plan is None:
         return None
     await hold_school(session=turn.session, school_id=leave.school_id)
+    # Each teacher's own part as it stood: the notice names their days, not the whole leave's.
+    parts = {
+        row.id: (row.first_day, row.last_day)
+        for row in await plan_rows(session=turn.session, plan_id=stored_id(plan))
+    }
     rows = await end_plan(session=turn.session, plan=plan, from_day=from_day, now=turn.now)
     if not rows:
         return None
@@ -391,9 +397,10 @@ async def end_from(turn: Turn, kit: Kit, leave: LeaveRequest, from_day: date) ->
         back = await give_back(session=turn.session, needs=later, staff_id=row.substitute_id)
         reopened.extend(back)
         if back:
+            first, last = parts.get(row.id, (from_day, leave.last_day))
             _tell_plan_teacher(
                 turn, kit, leave, line, row.substitute_id, "plan.ended_for_teacher",
-                (from_day, leave.last_day),
+                (max(first, from_day), last),
             )  # fmt: skip
     await turn.audit(
         "cover_plan_ended",

@@ -105,7 +105,9 @@ async def _own_leave(turn: Turn) -> tuple[LeaveRequest, Kit] | None:
     return leave, kit
 
 
-async def _menu(turn: Turn, kit: Kit, leave: LeaveRequest) -> tuple[Safe, InlineKeyboardMarkup]:
+async def _menu(
+    turn: Turn, kit: Kit, leave: LeaveRequest, page: int = 0
+) -> tuple[Safe, InlineKeyboardMarkup]:
     notes = await notes_of_leave(session=turn.session, leave_id=stored_id(leave))
 
     def target(day: date | None, period: int, label: str) -> Target:
@@ -128,7 +130,8 @@ async def _menu(turn: Turn, kit: Kit, leave: LeaveRequest) -> tuple[Safe, Inline
     unique = list({(item.day, item.period): item for item in lessons}.values())
     span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
     at_once = await hears_at_once(session=turn.session, leave_id=stored_id(leave))
-    return handover_menu(turn.lang, span, stored_id(leave), unique, target(None, 0, ""), at_once)
+    whole = target(None, 0, "")
+    return handover_menu(turn.lang, span, stored_id(leave), unique, whole, at_once, page)
 
 
 def _picked(
@@ -201,6 +204,19 @@ async def on_menu(turn: Turn) -> object:
     else:
         turn.reply(text, markup)
     return END
+
+
+@button()
+async def on_page(turn: Turn) -> None:
+    """◀ ▶: another page of a long leave's lessons, in place."""
+    assert turn.callback is not None
+    found = await _own_leave(turn)
+    if found is None:
+        return
+    leave, kit = found
+    page = callbacks.HANDOVER_PAGE.field(turn.callback, "page") or 0
+    turn.toast()
+    turn.edit_origin(*await _menu(turn, kit, leave, page))
 
 
 @button()
@@ -412,4 +428,5 @@ def handlers() -> list[BaseHandler]:
         CallbackQueryHandler(on_done, pattern=callbacks.pattern_of(callbacks.HANDOVER_DONE)),
         CallbackQueryHandler(on_clear, pattern=callbacks.pattern_of(callbacks.HANDOVER_CLEAR)),
         CallbackQueryHandler(on_when, pattern=callbacks.pattern_of(callbacks.HANDOVER_WHEN)),
+        CallbackQueryHandler(on_page, pattern=callbacks.HANDOVER_PAGE.pattern),
     ]

@@ -60,7 +60,14 @@ from storage.leave import (
 from storage.models import CoverNeed, LeaveRequest
 from storage.schedule import Kit
 from storage.types import stored_id
-from views.leave import kind_label, language_of, need_label, span_label, step_label
+from views.leave import (
+    kind_label,
+    language_of,
+    need_label,
+    span_label,
+    step_label,
+    withdraw_confirm_markup,
+)
 
 MYLEAVE_LIMIT = 10
 
@@ -108,12 +115,43 @@ def state_text(lang: str, leave: LeaveRequest) -> str:
 
 @button()
 async def on_withdraw(turn: Turn) -> None:
-    """撤销: the teacher withdraws a request nobody has decided yet."""
+    """撤销: asks whether to withdraw the request, below the message pressed (kept as it is)."""
     found = await _own_leave(turn)
     if found is None:
         return
     leave, kit = found
     span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
+    if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
+        await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
+    if leave.status != LeaveStatus.PENDING:
+        turn.toast(turn.t("leave.not_withdrawable", state=state_text(turn.lang, leave)), alert=True)
+        turn.edit_origin(turn.t("leave.closed", span=span, state=state_text(turn.lang, leave)))
+        return
+    query = turn.update.callback_query
+    assert query is not None and query.message is not None
+    turn.toast()
+    turn.reply(
+        turn.t("leave.withdraw_ask", span=span),
+        withdraw_confirm_markup(turn.lang, stored_id(leave), query.message.message_id),
+    )
+
+
+@button()
+async def on_withdraw_answer(turn: Turn) -> None:
+    """确定撤销 withdraws a request nobody has decided yet; 不撤销 keeps it."""
+    assert turn.callback is not None
+    found = await _own_leave(turn)
+    if found is None:
+        return
+    leave, kit = found
+    span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
+    if callbacks.LEAVE_WITHDRAW_NO.matches(turn.callback):
+        turn.toast()
+        turn.edit_origin(turn.t("leave.withdraw_kept", span=span))
+        return
+    origin = callbacks.LEAVE_WITHDRAW_YES.field(turn.callback, "message")
+    query = turn.update.callback_query
+    assert query is not None and query.message is not None
     if await expire_if_stale(session=turn.session, leave=leave, today=kit.today(turn.now)):
         await turn.audit("leave_expired", subject_type="leave", subject_id=leave.id)
     waiting = await waiting_step(session=turn.session, leave_id=stored_id(leave))
@@ -139,7 +177,11 @@ async def on_withdraw(turn: Turn) -> None:
                 span=span_label(lang, leave.first_day, leave.last_day, leave.part),
             )
     _tell_substitute_off(turn, kit, leave)
-    turn.edit_origin(turn.t("leave.withdrawn", span=span))
+    done = turn.t("leave.withdrawn", span=span)
+    turn.edit_origin(done)
+    if origin:
+        # The message whose 撤销 was pressed loses its buttons too (its request is gone).
+        turn.out.edit(query.message.chat.id, origin, done)
     await release_provisional(turn, kit, leave)
     await turn.schedule_changed(leave.school_id, kinds.LEAVE_AND_COVER)
 
@@ -476,6 +518,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("myleave", cmd_myleave),
         CommandHandler("back", cmd_back),
         CallbackQueryHandler(on_withdraw, pattern=callbacks.LEAVE_WITHDRAW.pattern),
+        CallbackQueryHandler(on_withdraw_answer, pattern=callbacks.LEAVE_WITHDRAW_CONFIRM.pattern),
         CallbackQueryHandler(on_back_button, pattern=callbacks.LEAVE_BACK.pattern),
         CallbackQueryHandler(on_substitute_answer, pattern=callbacks.LEAVE_SUBSTITUTE.pattern),
     ]

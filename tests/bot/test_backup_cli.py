@@ -47,3 +47,29 @@ def test_restoring_what_is_not_a_backup_says_so(
     err = capsys.readouterr().err
     assert "notes.txt is not a Staffroom backup" in err
     assert "Backup file not found: missing.backup" in err
+
+
+def test_an_sqlite_backup_under_a_gzip_or_dump_name_is_refused_and_nothing_written(
+    in_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{in_folder}/school.db")
+    assert main(["school", "add", "青松路小学"]) == 0
+    capsys.readouterr()
+    for name in ("x.jsonl.gz", "x.gz", "x.JSONL"):
+        assert main(["backup", name]) == 1
+        assert "would mislead" in capsys.readouterr().err
+        assert not (in_folder / name).exists()
+    # A database file's name works, and restores.
+    assert main(["backup", "x.db"]) == 0
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{in_folder}/new.db")
+    assert main(["restore", "x.db"]) == 0
+
+
+def test_the_refusal_in_chinese(
+    in_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DEFAULT_LANGUAGE", "zh")
+    monkeypatch.setenv("DATABASE_URL", f"sqlite:///{in_folder}/school.db")
+    assert main(["school", "add", "青松路小学"]) == 0
+    assert main(["backup", "x.jsonl.gz"]) == 1
+    assert "SQLite 数据库的备份是一个数据库文件" in capsys.readouterr().err

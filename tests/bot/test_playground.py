@@ -178,9 +178,10 @@ async def test_press_history_and_who_follow_the_chats_and_the_bot_s_table(
     [request] = re.findall(r"🤖 #(\d+) \[→ 郭春燕\] \n\s+✅ 请假申请已提交", shown)
 
     # Numbers are per chat: the approver has no #request of her own; in 郭春燕's chat it is
-    # her request, whose first button withdraws it.
+    # her request, whose first button withdraws it (then 确定撤销, the first button of the
+    # question last shown).
     typed = (
-        f":as 景佳梅\n:press 1 {request}\n:as 郭春燕\n:press 1 {request}\n"
+        f":as 景佳梅\n:press 1 {request}\n:as 郭春燕\n:press 1 {request}\n:press 1\n"
         ":as 李新\n/register 李新\n:as 张思月\n:press 1\n:who\n:quit\n"
     )
     assert await play(monkeypatch, typed.encode()) == 0

@@ -8,6 +8,7 @@ from bot.texts import (
     QUOTE_LIMIT,
     Safe,
     catalogue,
+    fill,
     fit_message,
     placeholders,
     t,
@@ -45,7 +46,7 @@ def test_every_text_is_valid_telegram_html() -> None:
     problems = []
     for key, entry in catalogue().items():
         for lang, template in entry.items():
-            sample = template.format(**{name: "x" for name in placeholders(template)})
+            sample = fill(template, {name: "x" for name in placeholders(template)})
             try:
                 parse_html(sample)
             except ApiError as exc:
@@ -76,3 +77,27 @@ def test_fit_message_cuts_at_telegrams_limit_and_keeps_the_html_valid() -> None:
     emoji = fit_message("<a href='https://example.org'>" + "😀" * 3000 + "</a>")
     assert visible_length(emoji) <= MESSAGE_LIMIT and emoji.endswith("…</a>")
     assert "\ufffd" not in emoji.encode("utf-16-le", "surrogatepass").decode("utf-16-le")
+
+
+def test_an_english_count_of_one_takes_the_singular() -> None:
+    assert t("en", "leave.pending.count", count=1) == "1 item above waits for you."
+    assert t("en", "leave.pending.count", count=3) == "3 items above wait for you."
+    assert fill("{n} {n:lesson|lessons}", {"n": "2"}) == "2 lessons"
+
+
+def test_english_counts_of_one_on_the_plan_board_and_in_my_day() -> None:
+    assert t("en", "plan.open", count=1) == "not set (1 lesson)"
+    assert t("en", "plan.set_toast", name="蔡文博", count=1, kept=0) == (
+        "蔡文博 takes 1 lesson (0 already arranged stay as they are)"
+    )
+    assert t("en", "day.waiting.approvals", count=1) == "· 1 leave request to decide (/pending)"
+    assert "(press “Got it” on the cover notice)" in t(
+        "en", "day.waiting.cover", day="Fri", period=3, klass="三(1)班", subject="数学"
+    )
+    # Chinese keeps its one form.
+    assert t("zh", "plan.open", count=1) == "未定（1 节）"
+
+
+def test_no_english_text_names_a_button_in_chinese() -> None:
+    for key in ("day.lesson.unconfirmed", "day.waiting.cover"):
+        assert "收到" not in catalogue()[key]["en"]

@@ -157,7 +157,8 @@ async def test_the_substitute_is_reminded_once_ten_minutes_before_and_not_when_r
     await move(harness, clock, at(26, 9, 51))
     await move(harness, clock, at(26, 9, 58))
     assert lesson_reminders(harness, XU) == [
-        "⏰ 10 分钟后代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）"
+        "⏰ 10 分钟后代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）\n"
+        "你还没有确认这节代课：请按“收到”。"
     ]
 
     # 周雅琴 comes back at noon: 郭春燕's afternoon cover is released, and not reminded of.
@@ -365,3 +366,19 @@ async def test_with_a_cover_topic_the_slip_and_the_group_ask_go_to_that_topic(
     await move(harness, clock, at(25, 20, 1))
     (slip,) = [m for m in harness.in_chat(GROUP) if "代课/调课公示" in m.plain]
     assert slip.thread_id == COVER_TOPIC
+
+
+async def test_a_cover_given_on_the_day_and_not_confirmed_is_still_reminded(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await move(harness, clock, at(26, 7, 40))
+    await xu_covers_period_3(harness, engine, clock, when="今天")
+
+    await move(harness, clock, at(26, 9, 51))
+
+    assert lesson_reminders(harness, XU) == [
+        "⏰ 10 分钟后代课：11月26日 周四 第3节（10:00–10:40）三(2)班 语文（代 周雅琴）\n"
+        "你还没有确认这节代课：请按“收到”。"
+    ]
+    reminder = next(m for m in harness.in_chat(XU) if "分钟后代课" in m.plain)
+    assert [label for label, _ in reminder.buttons] == ["收到", "已上"]

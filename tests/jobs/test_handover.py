@@ -165,3 +165,24 @@ async def test_she_hears_it_at_her_own_my_day_time_and_only_when_something_waits
     assert feedback(harness) == [f"📝 代课老师的反馈：\n· {LESSON}：许志强 已上\n  讲完了"]
     # Told: nothing is planned for the next school day.
     assert await feedback_times(harness, 30) == []
+
+
+async def test_an_unconfirmed_substitute_gets_the_reminder_and_handover_all_the_same(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await leave_note_and_photo(harness)
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+    board = harness.last(OFFICE_A)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    await harness.send(harness.user(XU), "/lang en")
+
+    await move(harness, clock, at(26, 9, 51))
+
+    reminder = next(m for m in harness.in_chat(XU) if "In 10 minutes you cover" in m.plain)
+    assert "You have not confirmed this cover yet: please press “Got it”." in reminder.plain
+    assert NOTE in reminder.plain
+    assert [label for label, _ in reminder.buttons] == ["Got it", "Taught"]
+    assert harness.last(XU).file == ("photo", "page12", b"")
+    await harness.press(harness.user(XU), reminder, reminder.data_of("Got it"))
+    assert "Taught" in [label for label, _ in harness.request.find(XU, reminder.message_id).buttons]

@@ -16,7 +16,14 @@ from sqlmodel import select
 
 from bot.config import async_database_url
 from storage import audit
-from storage.backup import BackupError, backup, check_restorable, count_rows, restore
+from storage.backup import (
+    BackupError,
+    backup,
+    check_restorable,
+    count_rows,
+    restore,
+    sqlite_path,
+)
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_on
 from storage.models import AuditLog, OutboxMessage, School
@@ -146,6 +153,12 @@ async def test_a_backup_taken_while_the_bot_writes_restores_every_row(
     try:
         await school_with_history(source, now)
         file = tmp_path / name
+        if name.endswith(".gz") and sqlite_path(db_url) is not None:
+            # An SQLite copy is a database file: a dump's name for it is refused, nothing written.
+            with pytest.raises(BackupError) as refused:
+                await backup(source, db_url, file)
+            assert refused.value.key == "sqlite_name" and not file.exists()
+            return
         before, during = await backup_while_writing(source, db_url, file, now)
         assert during > 0  # the bot did write while the copy was made
 

@@ -128,3 +128,13 @@ def test_a_cap_over_the_double_reduction_rules_asks_first() -> None:
         "仍然设置": Callback("set", "force", (15, 90)),
         "取消": Callback("set", "keep", (15,)),
     }
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_double_reduction_legend_shows_only_where_a_cap_can_show_it(lang: str) -> None:
+    leave = section_view(lang, POLICIES, SECTIONS[0], 0)[0]
+    caps = section_view(lang, POLICIES, SECTIONS[2], 1)[0]
+    assert "⚠️" not in leave and "✎" in leave
+    assert "⚠️" in caps
+    warned = {"zh": "⚠️ 表示超出“双减”规定", "en": "⚠️ one over the Double Reduction rules"}
+    assert warned[lang] in caps

@@ -128,6 +128,8 @@ async def test_a_request_withdrawn_before_it_went_out_never_reaches_the_approver
     await harness.send(harness.user(TEACHER), "/leave 病假 明天 发烧")
     submitted = harness.last(TEACHER)
     await harness.press(harness.user(TEACHER), submitted, submitted.data_of("撤销"))
+    asked = harness.last(TEACHER)
+    await harness.press(harness.user(TEACHER), asked, asked.data_of("确定撤销"))
 
     release.set()
     await harness.services.settle()

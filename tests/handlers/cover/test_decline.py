@@ -175,3 +175,38 @@ async def test_after_a_restart_a_question_left_long_ago_takes_no_text(
         await restarted.send(restarted.user(XU), "好的")
         assert "已拒绝代课" not in restarted.last(XU).plain
     assert (await needs(engine))[0].status == "assigned"
+
+
+async def test_a_refused_late_decline_keeps_got_it_and_taught_under_the_notice(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    _, notice = await xu_asked(harness)
+    clock.set(datetime(2026, 11, 26, 10, 5, tzinfo=SHANGHAI))
+
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+
+    kept = harness.request.find(XU, notice.message_id)
+    assert "不能再拒绝了" in kept.plain
+    assert "这节课仍由你代课：请按“收到”确认，上完课按“已上”。" in kept.plain
+    assert [label for label, _ in kept.buttons] == ["收到", "已上"]
+    await harness.press(harness.user(XU), kept, kept.data_of("已上"))
+    assert "✅ 已记下：" in harness.last(XU).plain
+    await harness.press(harness.user(XU), kept, kept.data_of("收到"))
+    first = (await needs(engine))[0]
+    assert (first.status, first.acknowledged_at is not None) == ("assigned", True)
+
+
+async def test_a_late_decline_in_english_names_the_english_buttons(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    _, notice = await xu_asked(harness)
+    await harness.send(harness.user(XU), "/lang en")
+    clock.set(datetime(2026, 11, 26, 10, 5, tzinfo=SHANGHAI))
+
+    await harness.press(harness.user(XU), notice, notice.data_of("拒绝"))
+
+    kept = harness.request.find(XU, notice.message_id)
+    assert "The lesson is still yours: press “Got it” to confirm" in kept.plain
+    assert [label for label, _ in kept.buttons] == ["Got it", "Taught"]

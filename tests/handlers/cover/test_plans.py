@@ -263,3 +263,21 @@ async def test_a_lesson_typed_to_any_colleague_for_some_of_the_days(
     assert no_item.plain == "没有第 4 项课；这次请假共有 3 项每周的课（见 /plan 请假编号）。"
     (clash,) = await harness.send(office, "/plan 1 1 曹明")
     assert clash.plain == "曹明 12月3日 周四 第3节 自己有课或已在代课，不能固定代这节课。"
+
+
+async def test_ending_the_plan_tells_each_teacher_their_own_days(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await three_weeks_off(harness)
+    office = harness.user(OFFICE_B)
+    await harness.send(office, "/plan 1 1 许志强")
+    await harness.send(office, "/plan 1 2 郭春燕 12月7日~12月17日")
+    await harness.send(harness.user(LEADER), "/lang en")  # 郭春燕
+
+    sent = await harness.send(office, "/plan 1 结束 12月14日")
+
+    (xu,) = [m.plain for m in sent if m.chat_id == XU and "不再由你固定代课" in m.plain]
+    assert xu.startswith("固定代课已结束：12月14日 周一 至 12月18日 周五 每周 周四 第3节")
+    (guo,) = [m.plain for m in sent if m.chat_id == LEADER and "Fixed cover ended" in m.plain]
+    assert guo.startswith("Fixed cover ended: from Mon 14 Dec to Thu 17 Dec you no longer take")

@@ -167,3 +167,32 @@ async def test_in_english(harness: BotHarness, engine: AsyncEngine, clock: Manua
     assert menu.plain.startswith("📋 Lesson handover")
     await harness.press(harness.user(TEACHER), menu, menu.data_of("Whole leave"))
     assert "✍️ Handover: the whole leave" in harness.request.find(TEACHER, menu.message_id).plain
+
+
+async def test_a_long_leave_turns_pages_so_a_late_lesson_can_be_picked(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    # Three lessons a week (Thursday 3 and 5, Friday 4) for three weeks: nine to hand over.
+    await harness.send(harness.user(TEACHER), "/leave 病假 11月26日至12月11日 发烧")
+    await harness.send(harness.user(TEACHER), "/handover")
+    menu = harness.last(TEACHER)
+    assert "（第 1/3 页，按 ◀ ▶ 翻页）" in menu.plain
+    assert [label for label, _ in menu.buttons][-3:] == [
+        "下一页 ▶",
+        "整个假期",
+        "课后反馈：改为立即告诉我",
+    ]
+    for _ in range(2):
+        await harness.press(harness.user(TEACHER), menu, menu.data_of("下一页 ▶"))
+        menu = harness.request.find(TEACHER, menu.message_id)
+        assert len(menu.buttons) <= 8
+    assert "（第 3/3 页，按 ◀ ▶ 翻页）" in menu.plain
+    assert "9. 12月11日 周五 第4节（10:50–11:30）三(2)班 语文" in menu.plain
+    assert "下一页 ▶" not in [label for label, _ in menu.buttons]
+    await harness.press(harness.user(TEACHER), menu, menu.data_of("9."))
+    prompt = harness.request.find(TEACHER, menu.message_id)
+    assert "✍️ 交接：12月11日 周五 第4节（10:50–11:30）三(2)班 语文" in prompt.plain
+    # Nobody else turns her pages.
+    _, other = await harness.press(harness.user(XU), in_own_chat(XU), "v1:hovp:pg:1:1")
+    assert other["text"] == "你没有权限执行这个操作。"

@@ -226,8 +226,15 @@ async def test_withdrawn_and_expired_requests_take_no_decision(
     withdraw = submitted.data_of("撤销")
 
     await harness.press(teacher, submitted, withdraw)
+    asked = harness.last(TEACHER)
+    assert asked.plain.startswith("确定撤销请假申请（11月26日 周四 上午）吗？")
+    assert [label for label, _ in asked.buttons] == ["确定撤销", "不撤销"]
+    assert [leave.status for leave in await leaves(engine)] == ["pending"]  # not yet
+    confirm = asked.data_of("确定撤销")
+    await harness.press(teacher, asked, confirm)
+    assert "已撤销" in harness.request.find(TEACHER, asked.message_id).plain
     _, late = await harness.press(harness.user(LEADER), request, request.data_of("批准"))
-    _, twice = await harness.press(teacher, submitted, withdraw)
+    _, twice = await harness.press(teacher, asked, confirm)
 
     assert "已撤销" in harness.request.find(TEACHER, submitted.message_id).plain
     assert "周雅琴 撤销了请假申请" in harness.last(LEADER).plain
@@ -516,3 +523,31 @@ async def test_english_speakers_get_english(
     assert "period 3 (10:00–10:40) 三(2)班 语文" in done[0].plain
     # The grade leader reads Chinese: the request reaches her in her language.
     assert "请假审批" in harness.last(LEADER).plain and "fever" in harness.last(LEADER).plain
+
+
+async def test_keeping_a_request_after_all_leaves_it_pending_and_its_buttons_in_place(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+    await harness.send(teacher, "/lang en")
+    await harness.send(teacher, "/leave sick tomorrow am fever")
+    submitted = harness.last(TEACHER)
+
+    await harness.press(teacher, submitted, submitted.data_of("Withdraw"))
+    asked = harness.last(TEACHER)
+    assert asked.plain.startswith("Withdraw the leave request (")
+    assert [label for label, _ in asked.buttons] == ["Withdraw it", "Keep it"]
+    confirm = asked.data_of("Withdraw it")
+    await harness.press(teacher, asked, asked.data_of("Keep it"))
+
+    assert harness.request.find(TEACHER, asked.message_id).plain.startswith(
+        "The leave request stays ("
+    )
+    assert [leave.status for leave in await leaves(engine)] == ["pending"]
+    assert "Withdraw" in [b for b, _ in harness.request.find(TEACHER, submitted.message_id).buttons]
+    assert not [m for m in harness.in_chat(LEADER) if "withdrew" in m.plain or "撤销了" in m.plain]
+    # Nobody else answers her question.
+    _, other = await harness.press(harness.user(LEADER), in_own_chat(LEADER), confirm)
+    assert other["text"] == "你没有权限执行这个操作。"
+    assert [leave.status for leave in await leaves(engine)] == ["pending"]

@@ -111,7 +111,9 @@ async def test_no_change_reaches_a_locked_month_and_its_statement_reads_the_same
     withdrawing = harness.user(ZHOU)
     await harness.send(withdrawing, "/myleave")
     mine = harness.last(ZHOU)
-    sent, _ = await harness.press(withdrawing, mine, callbacks.LEAVE_WITHDRAW.data(leave_id))
+    await harness.press(withdrawing, mine, callbacks.LEAVE_WITHDRAW.data(leave_id))
+    asked = harness.last(ZHOU)
+    sent, _ = await harness.press(withdrawing, asked, asked.data_of("确定撤销"))
     told = "\n".join(m.plain for m in sent if m.chat_id == ZHOU)
     assert LOCKED_BY in told and "其中 1 节课的代课保持不变" in told
     async with session_factory(engine)() as s:
