@@ -180,7 +180,7 @@ async def main(quick: bool, postgres: bool, name: str = "staffroom_district") ->
             url,
             len(district.schools),
             day,
-            lead_per_school=0.4,
+            lead_per_school=0.6,
             groups=groups,
             patience=120 + 2.5 * len(district.schools),
         )
