@@ -72,10 +72,13 @@ def _counting(counts: Counter[str]) -> Callable[[], None]:
         originals.append((owner, name, original))
 
         def counted(
-            *args: Any, _original: Callable[..., Awaitable[Any]] = original, _key: str = key
+            *args: Any,
+            _original: Callable[..., Awaitable[Any]] = original,
+            _key: str = key,
+            **kwargs: Any,
         ) -> Awaitable[Any]:
             counts[_key] += 1
-            return _original(*args)
+            return _original(*args, **kwargs)
 
         setattr(owner, name, counted)
 
@@ -158,23 +161,26 @@ async def latency_on_postgres(samples: int) -> None:
     print(f"  ({_load()} at the end)", flush=True)
 
 
-async def main(updates: int, samples: int) -> None:
+async def main(updates: int, samples: int, trips_only: bool) -> None:
     if not await databases.postgres_available():
         raise SystemExit(f"no PostgreSQL at {databases.PG_URL}")
-    for backend in ("sqlite", "postgresql"):
-        await throughput_on(backend, updates)
+    if not trips_only:
+        for backend in ("sqlite", "postgresql"):
+            await throughput_on(backend, updates)
     print("round trips on PostgreSQL:", flush=True)
     await round_trips()
-    await latency_on_postgres(samples)
+    if not trips_only:
+        await latency_on_postgres(samples)
 
 
 def run() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.postgres", description=__doc__)
     parser.add_argument("--updates", type=int, default=2000, help="throughput updates")
     parser.add_argument("--samples", type=int, default=100, help="latency samples per command")
+    parser.add_argument("--trips", action="store_true", help="only the round trips")
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    asyncio.run(main(args.updates, args.samples))
+    asyncio.run(main(args.updates, args.samples, args.trips))
 
 
 if __name__ == "__main__":
