@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import insert
+from sqlalchemy import and_, insert, or_
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -142,8 +142,11 @@ async def record_copies(
 ) -> None:
     """Stores delivered boards (school, day, arranger, chat, message); forgets days before
     `today` (None: a push that sends boards leaves that to the next action)."""
-    rows = [
-        {
+    # A message recorded twice (a delivery retried after its lease ran out, a batch written
+    # again after a failure) is kept once: a duplicate must never fail the whole batch of
+    # outcomes, or the recorder would retry it for ever and nothing after it would be written.
+    unique = {
+        (chat_id, message_id): {
             "school_id": school_id,
             "day": day,
             "staff_id": staff_id,
@@ -151,14 +154,33 @@ async def record_copies(
             "message_id": message_id,
         }
         for school_id, day, staff_id, chat_id, message_id in copies
-    ]
-    if not rows:
+    }
+    if not unique:
         return
-    # One statement for all of them: an approval sends a board to each arranger.
-    await session.exec(insert(CoverBoardCopy).values(rows))
+    known = set(
+        (
+            await session.exec(
+                select(CoverBoardCopy.chat_id, CoverBoardCopy.message_id).where(
+                    or_(
+                        *(
+                            and_(
+                                col(CoverBoardCopy.chat_id) == chat_id,
+                                col(CoverBoardCopy.message_id) == message_id,
+                            )
+                            for chat_id, message_id in unique
+                        )
+                    )
+                )
+            )
+        ).all()
+    )
+    rows = [row for key, row in unique.items() if key not in known]
+    if rows:
+        # One statement for all of them: an approval sends a board to each arranger.
+        await session.exec(insert(CoverBoardCopy).values(rows))
     if today is None:
         return
-    schools = {row["school_id"] for row in rows}
+    schools = {row["school_id"] for row in unique.values()}
     await session.exec(
         delete(CoverBoardCopy).where(
             col(CoverBoardCopy.school_id).in_(schools), col(CoverBoardCopy.day) < today

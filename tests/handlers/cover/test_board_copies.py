@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
@@ -118,6 +119,28 @@ async def test_copies_of_days_gone_by_are_forgotten(
             today=date(2026, 11, 27),
         )
     assert [c.message_id for c in await copies(engine)] == [13]
+
+
+@pytest.mark.both_databases
+async def test_a_board_recorded_twice_is_kept_once_and_fails_nothing(
+    engine: AsyncEngine, clock: ManualClock
+) -> None:
+    """A delivery retried after its lease ran out can report the same message again; the
+    batch of outcomes it belongs to must still be written."""
+    school = await seed(engine, clock.now())
+    school_id = school.school.id or 0
+    staff_id = school.staff["王晴晴"].id or 0
+    twice = (school_id, THU, staff_id, OFFICE_A, 21)
+    async with session_factory(engine)() as s, s.begin():
+        await record_copies(session=s, copies=[twice, twice], today=None)
+    async with session_factory(engine)() as s, s.begin():
+        await record_copies(
+            session=s, copies=[twice, (school_id, THU, staff_id, OFFICE_B, 22)], today=None
+        )
+    assert sorted((c.chat_id, c.message_id) for c in await copies(engine)) == [
+        (OFFICE_A, 21),
+        (OFFICE_B, 22),
+    ]
 
 
 async def test_a_teacher_back_early_takes_the_released_lesson_off_every_copy(
