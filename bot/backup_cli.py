@@ -17,6 +17,11 @@ def _refusal(settings: Settings, error: backups.BackupError) -> CliError:
 
 async def make_backup(settings: Settings, target: Path) -> int:
     """A consistent copy of the database while the bot may go on writing."""
+    source = backups.sqlite_path(settings.database_url)
+    if source is not None and not source.is_file():
+        # Checked before connecting: connecting would make an empty database there, and its
+        # "copy" would look like a backup of nothing.
+        raise _refusal(settings, backups.BackupError("no_database", path=str(source)))
     await check_database(settings)
     engine = create_engine(settings.database_url)
     try:

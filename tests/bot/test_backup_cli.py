@@ -49,6 +49,17 @@ def test_restoring_what_is_not_a_backup_says_so(
     assert "Backup file not found: missing.backup" in err
 
 
+def test_backing_up_a_database_file_that_is_not_there_makes_neither_it_nor_a_copy(
+    in_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A mistyped DATABASE_URL must not end in "Backup written" of an empty database."""
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///data/stafroom.db")
+    assert main(["backup", "nightly.backup"]) == 1
+    assert "There is no database file data/stafroom.db" in capsys.readouterr().err
+    assert not (in_folder / "data" / "stafroom.db").exists()
+    assert not (in_folder / "nightly.backup").exists()
+
+
 def test_an_sqlite_backup_under_a_gzip_or_dump_name_is_refused_and_nothing_written(
     in_folder: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
