@@ -140,6 +140,17 @@ async def round_trips(repeats: int = 20) -> None:
                 await bot.press(bot.user(message.chat_id), message, data)
                 await bot.services.settle()
             _print_trips("button: approve leave", counts, max(1, len(presses)))
+            # The approvals put lessons on the arrangers' boards: each first substitute offered.
+            offers: dict[str, tuple[Any, str]] = {}
+            for message in bot.request.sent:
+                for _, data in message.buttons:
+                    if data.startswith("v1:cov:as:"):
+                        offers.setdefault(data.split(":")[3], (message, data))
+            counts.clear()
+            for message, data in list(offers.values())[:repeats]:
+                await bot.press(bot.user(message.chat_id), message, data)
+                await bot.services.settle()
+            _print_trips("button: assign cover", counts, max(1, min(len(offers), repeats)))
     finally:
         undo()
         await engine.dispose()

@@ -30,6 +30,7 @@ from storage.types import stored_id
 # States in which a leave still keeps someone away (ended: came back early, see returned_at).
 AWAY_STATES = (LeaveStatus.APPROVED, LeaveStatus.ENDED)
 LEAVE_TABLE = tables_of(LeaveRequest)
+LEAVE_AND_STEP_TABLES = tables_of(LeaveRequest, LeaveApproval)
 
 
 async def role_holders(
@@ -113,6 +114,19 @@ _LEAVES_OF = (
 )
 
 
+async def step_with_request(
+    *, session: AsyncSession, approval_id: int
+) -> tuple[LeaveApproval, LeaveRequest] | None:
+    """A step and its request in one query: every press on an approval button reads both."""
+    query = (
+        select(LeaveApproval, LeaveRequest)
+        .join(LeaveRequest, col(LeaveRequest.id) == LeaveApproval.leave_id)
+        .where(col(LeaveApproval.id) == approval_id)
+    )
+    row = (await session.exec(query)).first()
+    return (row[0], row[1]) if row is not None else None
+
+
 async def approvals_of(*, session: AsyncSession, leave_id: int) -> list[LeaveApproval]:
     return list((await session.exec(_STEPS_OF, params={"leave_id": leave_id})).all())
 
@@ -125,11 +139,17 @@ async def waiting_step(*, session: AsyncSession, leave_id: int) -> LeaveApproval
 
 
 async def waiting_steps(*, session: AsyncSession, school_id: int) -> dict[int, LeaveApproval]:
-    """The step each pending request of the school waits on, by request id (one query)."""
+    """The step each pending request of the school waits on, by request id (one query, once
+    per session until it writes a request or a step: planning two days asks for each)."""
     query = select(LeaveApproval).where(
         LeaveApproval.school_id == school_id, LeaveApproval.status == StepStatus.WAITING
     )
-    return {step.leave_id: step for step in (await session.exec(query)).all()}
+
+    async def load() -> dict[int, LeaveApproval]:
+        return {step.leave_id: step for step in (await session.exec(query)).all()}
+
+    key = ("waiting_steps", school_id)
+    return dict(await remembered(session, key, LEAVE_AND_STEP_TABLES, load))
 
 
 async def deciders(
@@ -371,12 +391,18 @@ async def leaves_of(*, session: AsyncSession, staff_id: int, limit: int = 10) ->
 
 
 async def pending_leaves(*, session: AsyncSession, school_id: int) -> list[LeaveRequest]:
+    """The school's pending requests, once per session until it writes a request or a step."""
     query = (
         select(LeaveRequest)
         .where(LeaveRequest.school_id == school_id, LeaveRequest.status == LeaveStatus.PENDING)
         .order_by(col(LeaveRequest.id))
     )
-    return list((await session.exec(query)).all())
+
+    async def load() -> list[LeaveRequest]:
+        return list((await session.exec(query)).all())
+
+    key = ("pending_leaves", school_id)
+    return list(await remembered(session, key, LEAVE_AND_STEP_TABLES, load))
 
 
 async def undecided(*, session: AsyncSession) -> list[tuple[LeaveRequest, LeaveApproval, School]]:

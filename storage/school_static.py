@@ -25,7 +25,7 @@ from rules.calendar import CalendarData, SchoolCalendar, Span
 from rules.cover import TimetableLesson
 from rules.policies import PolicySet
 from storage.models import BellPeriod, CalendarEntry, Lesson, Policy, School, SchoolClass, Subject
-from storage.session_memo import flush_pending, tables_of, wrote
+from storage.session_memo import flush_pending, held_row, tables_of, wrote
 
 # Enough for every school of a large deployment's busy hour; older entries are read again.
 MAX_SCHOOLS = 64
@@ -69,7 +69,7 @@ _caches: WeakKeyDictionary[Engine | Connection, Entries] = WeakKeyDictionary()
 
 async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStatic:
     await flush_pending(session)
-    school = await session.get(School, school_id)
+    school = await held_row(session, School, school_id)
     if school is None or wrote(session, WATCHED):
         return await _load(session, school_id)
     entries = _caches.setdefault(session.sync_session.get_bind(), OrderedDict())

@@ -9,6 +9,7 @@ from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import GroupChat, School, UnboundChat
+from storage.session_memo import held_row
 
 
 class SchoolExists(Exception):
@@ -32,7 +33,7 @@ async def school_by_name(*, session: AsyncSession, name: str) -> School | None:
 
 
 async def school_by_id(*, session: AsyncSession, school_id: int) -> School | None:
-    return await session.get(School, school_id)
+    return await held_row(session, School, school_id)
 
 
 async def list_schools(*, session: AsyncSession) -> list[School]:

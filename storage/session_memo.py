@@ -3,6 +3,7 @@
 A cover board asks for the school's staff once per lesson on it; inside one transaction the
 answer cannot change unless this session changes the staff table itself, which drops the memo.
 The tables a session wrote are kept too (`wrote`), for caches that outlive the session.
+Rows read by primary key can be held (`held_row`) until the transaction ends.
 """
 
 from __future__ import annotations
@@ -11,13 +12,15 @@ from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
 from sqlalchemy import Table, event
-from sqlalchemy.orm import ORMExecuteState, Session
+from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
 KEY = "session_memo"
 WRITTEN = "session_written_tables"
+HELD = "session_held_rows"
+M = TypeVar("M", bound=SQLModel)
 
 
 def table_of(model: type[SQLModel]) -> Table:
@@ -58,6 +61,27 @@ def _on_statement(state: ORMExecuteState) -> None:
     if state.is_insert or state.is_update or state.is_delete:
         table = getattr(state.statement, "table", None)
         _written(state.session, {getattr(table, "name", "")})
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _on_transaction_end(session: Session, transaction: SessionTransaction) -> None:
+    # Held rows are for one transaction: the next one reads them again.
+    if transaction.parent is None:
+        session.info.pop(HELD, None)
+
+
+async def held_row(session: AsyncSession, model: type[M], key: int) -> M | None:
+    """`session.get` that keeps the row until the transaction ends.
+
+    The session's identity map holds its rows weakly: a row nobody keeps (the school row that
+    several reads of one action look up for its time zone and version) is dropped and read
+    again by the next `get`, one more round trip each time. Held, the next `get` of it in this
+    transaction is answered from the map; the transaction's own changes to it still show.
+    """
+    row = await session.get(model, key)
+    if row is not None:
+        session.sync_session.info.setdefault(HELD, {})[(model, key)] = row
+    return row
 
 
 async def flush_pending(session: AsyncSession) -> None:

@@ -46,6 +46,7 @@ from storage.leave import (
     decide_step,
     expire_if_stale,
     pending_leaves,
+    step_with_request,
     waiting_for,
     waiting_step,
 )
@@ -83,12 +84,12 @@ async def _before_decision(turn: Turn) -> None:
 async def _load(
     turn: Turn, approval_id: int | None
 ) -> tuple[LeaveApproval, LeaveRequest, Kit] | None:
-    approval = (
-        await turn.session.get(LeaveApproval, approval_id) if approval_id is not None else None
+    found = (
+        await step_with_request(session=turn.session, approval_id=approval_id)
+        if approval_id is not None
+        else None
     )
-    leave = (
-        await turn.session.get(LeaveRequest, approval.leave_id) if approval is not None else None
-    )
+    approval, leave = found if found is not None else (None, None)
     if approval is None or leave is None or not await _same_school(turn, leave.school_id):
         await turn.refuse_press(reason="unknown_approval", approval=approval_id)
         return None

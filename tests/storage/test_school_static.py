@@ -203,3 +203,21 @@ async def test_a_policy_stored_elsewhere_is_read_at_the_next_action(
 
     async with sessions() as s:
         assert (await load_policies(session=s, school_id=school_id)).homework_cap(3) == 30
+
+
+async def test_a_session_sees_a_change_committed_between_its_transactions(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    # The school row an action reads is held for its transaction only: a session that goes on
+    # to another transaction (a follow-up's, a job's) reads it, and its version, again.
+    school_id = await seed(sessions, now)
+    async with sessions() as first:
+        async with first.begin():
+            before = await school_calendar(session=first, school_id=school_id)
+            assert before.status(WEDNESDAY).kind == DayKind.SCHOOL
+        async with sessions() as other, other.begin():
+            await close_wednesday(other, school_id)
+            await bump_schedule_version(session=other, school_id=school_id)
+        async with first.begin():
+            after = await school_calendar(session=first, school_id=school_id)
+            assert after.status(WEDNESDAY).kind == DayKind.CLOSED
