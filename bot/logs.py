@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from bot.config import Settings
+
 # The libraries that carry the bot's traffic. At DEBUG python-telegram-bot writes every call's
 # parameters and answer and every incoming update in full: message texts, a teacher's leave
 # reason among them.
@@ -156,11 +158,11 @@ def setup_logging(
 _console = logging.getLogger("staffroom.console")
 
 
-def tell_operator(settings: Any, text: str, out: Any = None) -> None:
+def tell_operator(settings: Settings, text: str, out: TextIO | None = None) -> None:
     """A line for whoever watches the process (reaching Telegram, active or standing by): printed
     as it is, or with LOG_FORMAT=json a log line like every other, so that a log collector
     reading standard error gets JSON only."""
-    if out is None and getattr(settings, "log_format", "text") == "json":
+    if out is None and settings.log_format == "json":
         _console.warning(text)
         return
     print(text, file=out if out is not None else sys.stderr, flush=True)

@@ -284,28 +284,9 @@ class UserDriver:
         reply_to: int | None = None,
     ) -> SimMessage:
         """Upload a file as a user; the bot can fetch it with getFile."""
-        if not data:
-            raise SimulatorError("a document must not be empty")
-        if caption is not None and len(caption) > MAX_CAPTION_LENGTH:
-            raise SimulatorError("a caption must have at most 1024 characters")
-        if caption is not None:
-            _check_unicode(caption, "a caption")
-        chat = await self._postable_chat(user_id, chat_id, reply_to)
-        sim_file = self.state.store_file(
-            data, kind="document", filename=filename, mime_type=mime_type
+        return await self._send_file(
+            user_id, chat_id, data, "document", filename, mime_type, caption, reply_to
         )
-        msg = self.state.new_message(
-            chat,
-            user_id=user_id,
-            from_bot=False,
-            document=sim_file,
-            caption=caption,
-            plain_caption=caption,
-            caption_entities=detect_entities(caption) if caption else [],
-            reply_to_message_id=reply_to,
-        )
-        self.state.deliver_message(chat, msg)
-        return msg
 
     async def send_photo(
         self,
@@ -317,19 +298,32 @@ class UserDriver:
         reply_to: int | None = None,
     ) -> SimMessage:
         """Send a picture as a user (Telegram keeps it as a photo, not a file with a name)."""
+        return await self._send_file(user_id, chat_id, data, "photo", None, None, caption, reply_to)
+
+    async def _send_file(
+        self,
+        user_id: int,
+        chat_id: int,
+        data: bytes,
+        kind: str,
+        filename: str | None,
+        mime_type: str | None,
+        caption: str | None,
+        reply_to: int | None,
+    ) -> SimMessage:
         if not data:
-            raise SimulatorError("a photo must not be empty")
+            raise SimulatorError(f"a {kind} must not be empty")
         if caption is not None and len(caption) > MAX_CAPTION_LENGTH:
             raise SimulatorError("a caption must have at most 1024 characters")
         if caption is not None:
             _check_unicode(caption, "a caption")
         chat = await self._postable_chat(user_id, chat_id, reply_to)
-        sim_file = self.state.store_file(data, kind="photo", filename=None, mime_type=None)
+        sim_file = self.state.store_file(data, kind=kind, filename=filename, mime_type=mime_type)
         msg = self.state.new_message(
             chat,
             user_id=user_id,
             from_bot=False,
-            photo=sim_file,
+            **{kind: sim_file},
             caption=caption,
             plain_caption=caption,
             caption_entities=detect_entities(caption) if caption else [],
