@@ -20,6 +20,8 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import heapq
+import itertools
 import logging
 import secrets
 from collections import Counter, deque
@@ -115,11 +117,48 @@ class _Window:
         self.times.append(now)
 
 
+class _Turns:
+    """One push at a time, group chats first, then in the order they asked.
+
+    At 07:00 a district's groups wait for their duty announcement while every teacher's own
+    morning message waits too; at 30 a second the people's messages alone take minutes, and
+    first come first served put the last groups' announcements behind them. A group may take
+    only 20 a minute, so groups first cannot keep the people's messages waiting long.
+    """
+
+    def __init__(self) -> None:
+        self._busy = False
+        self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
+        self._asked = itertools.count()
+
+    async def take(self, chat_id: int) -> None:
+        if not self._busy and not self._waiting:
+            self._busy = True
+            return
+        turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(self._waiting, (0 if chat_id < 0 else 1, next(self._asked), turn))
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self.give_back()  # the turn came as this waiter was cancelled: pass it on
+            raise
+
+    def give_back(self) -> None:
+        while self._waiting:
+            _, _, turn = heapq.heappop(self._waiting)
+            if not turn.done():
+                turn.set_result(None)
+                return
+        self._busy = False
+
+
 class RateGate:
     """Keeps the bot under Telegram's limits without a 429: a lane waits here for its turn.
 
-    Pushes (`bulk`) also keep a steady spacing, first come first served, so that hundreds of
-    07:00 announcements leave one interval apart and an answer to a person slips between them.
+    Pushes (`bulk`) also keep a steady spacing, groups first (see `_Turns`), so that hundreds
+    of 07:00 announcements leave one interval apart and an answer to a person slips between
+    them.
     """
 
     def __init__(
@@ -133,7 +172,7 @@ class RateGate:
         self._group_limit = group_per_minute
         self._bulk_interval = 1 / bulk_per_second
         self._bulk_last = float("-inf")
-        self._bulk_queue = asyncio.Lock()
+        self._bulk_queue = _Turns()
 
     async def take(self, chat_id: int, *, bulk: bool) -> None:
         loop = asyncio.get_running_loop()
@@ -142,11 +181,14 @@ class RateGate:
             group = self._groups.setdefault(chat_id, _Window(self._group_limit, 60.0))
             await _room_in(group)
         if bulk:
-            async with self._bulk_queue:
+            await self._bulk_queue.take(chat_id)
+            try:
                 at = self._bulk_last + self._bulk_interval
                 if at > loop.time():
                     await asyncio.sleep(at - loop.time())
                 self._bulk_last = loop.time()
+            finally:
+                self._bulk_queue.give_back()
         await _room_in(self._overall)
         now = loop.time()
         self._overall.add(now)

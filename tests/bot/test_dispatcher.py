@@ -190,6 +190,49 @@ async def test_pushes_due_together_are_spaced_under_telegrams_overall_limit() ->
     assert all(at >= start + n / 500 - 1e-6 for n, at in left)
 
 
+async def test_group_announcements_go_before_peoples_own_pushes_waiting() -> None:
+    # 07:00 in a district: every teacher's own morning message asks for a turn, then the
+    # groups' duty announcements. At 30 a second the people's messages alone take minutes;
+    # the announcements must not wait behind them.
+    gate = RateGate(per_second=10_000, bulk_per_second=500)
+    left: list[int] = []
+
+    async def push(chat_id: int) -> None:
+        await gate.take(chat_id, bulk=True)
+        left.append(chat_id)
+
+    people = [asyncio.create_task(push(1000 + n)) for n in range(30)]
+    await asyncio.sleep(0)  # the people ask first
+    groups = [asyncio.create_task(push(-100 - n)) for n in range(5)]
+    await asyncio.gather(*people, *groups)
+    assert len(left) == 35
+    # The first person's push had the gate already; each group goes next, in the order asked.
+    first_person = left.index(1000)
+    groups_left = [i for i, chat in enumerate(left) if chat < 0]
+    assert [left[i] for i in groups_left] == [-100, -101, -102, -103, -104]
+    assert max(groups_left) < 8 and first_person < groups_left[0]
+    # Everyone's message still goes, in the order they asked.
+    assert [chat for chat in left if chat > 0] == [1000 + n for n in range(30)]
+
+
+async def test_a_push_cancelled_while_waiting_does_not_stop_the_others() -> None:
+    gate = RateGate(per_second=10_000, bulk_per_second=500)
+    left: list[int] = []
+
+    async def push(chat_id: int) -> None:
+        await gate.take(chat_id, bulk=True)
+        left.append(chat_id)
+
+    tasks = [asyncio.create_task(push(n + 1)) for n in range(6)]
+    await asyncio.sleep(0)
+    tasks[2].cancel()
+    tasks[3].cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    assert sum(isinstance(r, asyncio.CancelledError) for r in results) == 2
+    assert left == [1, 2, 5, 6]
+    await asyncio.wait_for(gate.take(-7, bulk=True), 1)  # the gate is free again
+
+
 async def test_pushes_stay_spaced_after_the_event_loop_stalled() -> None:
     # A busy moment (a long handler, a garbage collection) holds the loop; the pushes waiting
     # meanwhile must not all leave at once when it frees.
