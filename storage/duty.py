@@ -36,7 +36,7 @@ from storage.leave import approved_absences
 from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
 from storage.schedule import bell_times
 from storage.session_memo import remembered, tables_of
-from storage.staff import all_school_staff
+from storage.staff import all_school_staff, staff_with_ids
 from storage.types import stored_id
 
 # What the shifts of a day are made of; writing any of these in an action reads them again.
@@ -75,7 +75,7 @@ _SCHOOL_POSTS = (
     .where(col(DutyPost.school_id) == bindparam("school_id"))
     .order_by(col(DutyPost.starts_at), col(DutyPost.position), col(DutyPost.id))
 )
-_ANY_POST = select(DutyPost.id).where(col(DutyPost.school_id) == bindparam("school_id")).limit(1)
+ROSTER_READS = tables_of(DutyPost, DutyAssignment)
 
 
 async def school_posts(*, session: AsyncSession, school_id: int) -> list[DutyPost]:
@@ -84,11 +84,21 @@ async def school_posts(*, session: AsyncSession, school_id: int) -> list[DutyPos
 
 
 async def has_roster(*, session: AsyncSession, school_id: int) -> bool:
-    return (await session.exec(_ANY_POST, params={"school_id": school_id})).first() is not None
+    # The roster itself, not a cheaper query: whoever asks goes on to read it (/duty, the
+    # announcement), and it is read once per action.
+    return bool(await roster(session=session, school_id=school_id))
 
 
 async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
-    """The standing roster of every post, as the pure rules read it."""
+    """The standing roster of every post, as the pure rules read it; read once per action."""
+
+    async def load() -> list[RosterPost]:
+        return await _roster(session, school_id)
+
+    return list(await remembered(session, ("roster", school_id), ROSTER_READS, load))
+
+
+async def _roster(session: AsyncSession, school_id: int) -> list[RosterPost]:
     posts = await school_posts(session=session, school_id=school_id)
     rows = (
         await session.exec(
@@ -120,6 +130,15 @@ async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
 
 async def _staff_by_id(session: AsyncSession, school_id: int) -> dict[int, Staff]:
     return {stored_id(s): s for s in await all_school_staff(session=session, school_id=school_id)}
+
+
+def _named_in(posts: list[RosterPost], overrides: Sequence[DutyOverride]) -> set[int]:
+    """Everyone the shifts of these posts can name: a day's shifts need only them."""
+    named = {o.staff_id for o in overrides}
+    for post in posts:
+        named.update(post.by_weekday.values())
+        named.update(post.rotation)
+    return named
 
 
 async def duties_between(
@@ -164,7 +183,9 @@ async def _duties_between(
         )
     ).all()
     replaced = {(o.post_id, o.day): o for o in overrides}
-    people = await _staff_by_id(session, school_id)
+    people = await staff_with_ids(
+        session=session, school_id=school_id, ids=_named_in(posts, overrides)
+    )
     result: dict[date, list[DutyShift]] = {}
     day = start
     while day <= end:

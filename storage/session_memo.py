@@ -97,6 +97,13 @@ def wrote(session: AsyncSession, tables: frozenset[str]) -> bool:
     return bool(session.sync_session.info.get(WRITTEN, set()) & tables)
 
 
+async def memo_of(session: AsyncSession, key: Hashable) -> Any | None:
+    """What `remembered` keeps for `key` in this session, if it read it; None otherwise."""
+    await flush_pending(session)
+    found = _entries(session.sync_session).get(key)
+    return None if found is None else found[1]
+
+
 async def remembered(
     session: AsyncSession,
     key: Hashable,

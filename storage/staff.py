@@ -8,7 +8,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.roles import ADMIN
 from storage.models import School, SchoolClass, Staff, UserPref
-from storage.session_memo import remembered, tables_of
+from storage.session_memo import memo_of, remembered, tables_of
+from storage.staff_cache import school_staff_rows
+from storage.types import stored_id
 
 STAFF_TABLE = tables_of(Staff)
 
@@ -93,10 +95,27 @@ async def all_school_staff(*, session: AsyncSession, school_id: int) -> list[Sta
     """Everyone on the school's staff list, former staff too, in id order; read once per action
     (see storage.session_memo): the names on a board and the people ranked for it share it."""
 
-    async def load() -> list[Staff]:
+    async def own() -> list[Staff]:
         return list((await session.exec(_SCHOOL_STAFF, params={"school_id": school_id})).all())
 
+    async def load() -> tuple[Staff, ...]:
+        return await school_staff_rows(session, school_id, own)
+
     return list(await remembered(session, ("all_staff", school_id), STAFF_TABLE, load))
+
+
+async def staff_with_ids(
+    *, session: AsyncSession, school_id: int, ids: set[int]
+) -> dict[int, Staff]:
+    """These members of the school's staff (former ones too) by id: from the whole list if this
+    action read it already, else only them (a day's duty names a handful of the sixty)."""
+    if not ids:
+        return {}
+    known = await memo_of(session, ("all_staff", school_id))
+    if known is not None:
+        return {stored_id(s): s for s in known if stored_id(s) in ids}
+    query = select(Staff).where(col(Staff.school_id) == school_id, col(Staff.id).in_(ids))
+    return {stored_id(s): s for s in (await session.exec(query)).all()}
 
 
 async def school_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:

@@ -26,6 +26,8 @@ class School(SQLModel, table=True):
     # Bumped by every change that moves a scheduled push, so a running bot notices changes
     # made from the command line and rebuilds that school's jobs.
     schedule_version: int = Field(default=0)
+    # Counted up by the database on every change to the school's staff (migration 0017).
+    staff_version: int = Field(default=0)
 
 
 class GroupChat(SQLModel, table=True):
