@@ -4,11 +4,13 @@ kill -9 the active one at 06:59:50, and time the other's takeover and the 07:00 
 Both run as `staffroom run` does (bench/soakbot.py: the same start, a shifted clock) against
 the simulator in a process of its own, on the demo school's Wednesday from 06:59:20, so that
 06:59:50 comes once both are up: the first active, the second standing by. Right after the kill
-teachers ask for leave, while nobody polls; the other bot takes over once the lease expired,
-and the run ends when the duty announcement is in the group and every request is answered. The
-simulator answers a second poller on one token with 409 Conflict, as Telegram does, so its count
-says whether two bots ever polled at once. The tests (tests/e2e/test_takeover_e2e.py) run it
-with a short lease; run alone, it takes the default one (LEASE_SECONDS).
+teachers ask for leave, while nobody polls; the other bot takes over at its next look (both run
+on this machine, so it sees the killed process is gone; on another machine it would wait for the
+lease to expire), and the run ends when the duty announcement is in the group and every request
+is answered. The simulator answers a second poller on one token with 409 Conflict, as Telegram
+does, so its count says whether two bots ever polled at once. The tests
+(tests/e2e/test_takeover_e2e.py) run it with a short lease; run alone, it takes the default one
+(LEASE_SECONDS).
 """
 
 from __future__ import annotations

@@ -9,6 +9,12 @@ rows sent, the pushes missed meanwhile caught up. The push ledger and the outbox
 already keep every message to one delivery across processes; the lease keeps the work itself to
 one process.
 
+A process that died on this machine is not waited for: the holder id names the machine's boot
+and process namespace (`place`) and the process id, so a standby there, or the same service
+started again by systemd after a crash, sees that the holder's process is gone and takes the
+lease at once instead of after its expiry. A holder elsewhere (another machine, another
+container) is always waited for: its process id means nothing here.
+
 An active process that cannot renew (another took the lease after it was paused too long, or
 the database did not confirm it before it expired) stops polling and its scheduler at once
 and stands by again (`keep` calls `on_lost`), rather than run a second scheduler.
@@ -17,12 +23,14 @@ and stands by again (`keep` calls `on_lost`), rather than run a second scheduler
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import os
 import secrets
 import socket
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import TextIO
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
@@ -32,7 +40,7 @@ from bot.admin_cli import say
 from bot.clock import Clock
 from bot.config import Settings
 from bot.logs import tell_operator
-from storage.leases import holding, release, take
+from storage.leases import holding, release, take, take_from
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +52,45 @@ HOLDER_CHARS = 128
 Sleep = Callable[[float], Awaitable[None]]
 
 
+def place() -> str:
+    """This machine's boot and process namespace, in 8 characters (empty where unknown): two
+    processes with the same place see each other's process ids."""
+    try:
+        boot = Path("/proc/sys/kernel/random/boot_id").read_text().strip()
+        namespace = os.stat("/proc/self/ns/pid").st_ino
+    except OSError:
+        return ""
+    return hashlib.sha256(f"{boot}:{namespace}".encode()).hexdigest()[:8]
+
+
 def holder_id() -> str:
-    """host:pid:random: which machine and process, and never the same for two starts."""
-    suffix = f":{os.getpid()}:{secrets.token_hex(3)}"
+    """host:pid:random:place: which machine and process, and never the same for two starts."""
+    suffix = f":{os.getpid()}:{secrets.token_hex(3)}:{place()}"
     return socket.gethostname()[: HOLDER_CHARS - len(suffix)] + suffix
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def died_here(holder: str, *, alive: Callable[[int], bool] = _alive) -> bool:
+    """Whether `holder` was a process of this place that is gone (see the module's text)."""
+    parts = holder.rsplit(":", 3)
+    here = place()
+    if len(parts) != 4 or not here or parts[3] != here:
+        return False
+    try:
+        pid = int(parts[1])
+    except ValueError:
+        return False
+    # This process has the pid now: the holder that had it is gone.
+    return pid == os.getpid() or not alive(pid)
 
 
 class ProcessLease:
@@ -59,6 +102,7 @@ class ProcessLease:
         *,
         holder: str | None = None,
         out: TextIO | None = None,
+        gone: Callable[[str], bool] = died_here,
     ) -> None:
         self.sessions = sessions
         self.clock = clock
@@ -70,6 +114,7 @@ class ProcessLease:
         self.lost = False  # the last time it was active, it lost the lease (fencing)
         self.expires = clock.now()
         self._seen: str | None = None  # the other holder last reported while standing by
+        self._gone = gone
 
     @property
     def interval(self) -> float:
@@ -98,9 +143,8 @@ class ProcessLease:
         self.lost = False
         while True:
             try:
-                if await self.try_take():
+                if await self.try_take() or await self._standing_by():
                     break
-                await self._standing_by()
             except Exception as exc:  # the database away: look again, as a standby would
                 log.warning(
                     "lease: could not look at the lease (%s); trying again", type(exc).__name__
@@ -111,16 +155,20 @@ class ProcessLease:
         log.info("lease: active as %s", self.holder)
         self._print("cli.lease_active", holder=self.holder)
 
-    async def _standing_by(self) -> None:
+    async def _standing_by(self) -> bool:
+        """Says who is active; True when that one's process is gone and this one took over."""
         async with self.sessions() as session:
             found = await holding(session=session, name=LEASE_NAME)
         if found is None:  # released a moment ago: the next look takes it
-            return
+            return False
+        if self._gone(found.holder) and await self._take_from(found.holder):
+            log.info("lease: %s had stopped on this machine; taken over", found.holder)
+            return True
         if found.holder != self._seen:
             self._seen = found.holder
             log.info("lease: standing by as %s; %s is active", self.holder, found.holder)
             # Its expiry tells an operator when a process that is gone (a crash before this
-            # start, on this machine or another) stops counting.
+            # start, on another machine or in another container) stops counting.
             until = found.expires_at.astimezone(self.clock.tz)
             self._print(
                 "cli.lease_standby",
@@ -129,6 +177,23 @@ class ProcessLease:
                 until=f"{until:%H:%M:%S}",
                 seconds=f"{self.takeover_seconds:g}",
             )
+        return False
+
+    async def _take_from(self, gone: str) -> bool:
+        now = self.clock.now()
+        until = now + self.lease
+        async with self.sessions() as session, session.begin():
+            taken = await take_from(
+                session=session,
+                name=LEASE_NAME,
+                holder=self.holder,
+                gone=gone,
+                now=now,
+                until=until,
+            )
+        if taken:
+            self.expires = until
+        return taken
 
     async def renew(self) -> bool:
         """Renews the lease; False once it is lost: another process holds it, or it could not

@@ -62,6 +62,25 @@ async def take(
     return True
 
 
+async def take_from(
+    *,
+    session: AsyncSession,
+    name: str,
+    holder: str,
+    gone: str,
+    now: datetime,
+    until: datetime,
+) -> bool:
+    """Takes the lease from `gone`, a holder known to be dead, before it expires; False when
+    someone else holds it by now (another standby was quicker, or it was released)."""
+    result = await session.exec(
+        update(Lease)
+        .where(col(Lease.name) == name, col(Lease.holder) == gone)
+        .values(holder=holder, expires_at=until, taken_at=now)
+    )
+    return result.rowcount == 1
+
+
 async def release(*, session: AsyncSession, name: str, holder: str) -> bool:
     """Gives the lease up, so a process standing by takes it at its next look instead of
     waiting for it to expire; False when this holder did not hold it any more."""

@@ -5,7 +5,11 @@ work up (fencing). The clock is moved by the waits themselves, never slept on.""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -15,7 +19,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.lease import ProcessLease
+from bot.lease import ProcessLease, died_here, place
 
 pytestmark = pytest.mark.both_databases
 
@@ -30,10 +34,13 @@ def clock(now: datetime) -> ManualClock:
 
 
 def process(
-    sessions: async_sessionmaker[AsyncSession], clock: ManualClock, holder: str
+    sessions: async_sessionmaker[AsyncSession],
+    clock: ManualClock,
+    holder: str,
+    gone: Callable[[str], bool] = lambda _: False,  # the others hold on other machines
 ) -> tuple[ProcessLease, io.StringIO]:
     out = io.StringIO()
-    return ProcessLease(sessions, clock, SETTINGS, holder=holder, out=out), out
+    return ProcessLease(sessions, clock, SETTINGS, holder=holder, out=out, gone=gone), out
 
 
 def waits(clock: ManualClock, log: list[float] | None = None) -> Any:
@@ -135,3 +142,48 @@ async def test_a_process_stopping_cleanly_hands_over_at_once(
     slept: list[float] = []
     await second.wait_active(waits(clock, slept))
     assert second.held and slept == []
+
+
+def exited_pid() -> int:
+    """The process id of a process that has just ended."""
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def here(pid: int) -> str:
+    return f"{socket.gethostname()}:{pid}:cccc:{place()}"
+
+
+@pytest.mark.skipif(not place(), reason="no /proc: every holder is waited for")
+async def test_a_process_that_died_on_this_machine_is_taken_over_at_once(
+    sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    # systemd starts the service again a moment after a crash: the new process must not wait
+    # for the dead one's lease to expire before the morning's pushes.
+    dead = here(exited_pid())
+    first, _ = process(sessions, clock, dead)
+    await first.wait_active(waits(clock))
+    second, second_out = process(sessions, clock, B, died_here)
+    slept: list[float] = []
+    await second.wait_active(waits(clock, slept))
+    assert second.held and slept == []
+    assert "is now the active one" in second_out.getvalue()
+    assert not await first.try_take()  # the dead one's lease is gone for good
+
+
+@pytest.mark.skipif(not place(), reason="no /proc")
+async def test_a_live_process_or_one_elsewhere_is_waited_for(
+    sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    assert not died_here(here(os.getppid()))  # alive here
+    assert not died_here(f"other-host:{exited_pid()}:cccc:0000ffff")  # another machine
+    assert not died_here(f"{socket.gethostname()}:{exited_pid()}:cccc")  # no place named
+    assert died_here(here(exited_pid()))
+    first, _ = process(sessions, clock, here(os.getppid()))
+    await first.wait_active(waits(clock))
+    second, _ = process(sessions, clock, B, died_here)
+    slept: list[float] = []
+    await second.wait_active(waits(clock, slept))
+    # Standing by until the live one's lease ran out: it never renewed in this test.
+    assert second.held and sum(slept) >= 20
