@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, insert, or_
+from sqlalchemy import and_, bindparam, insert, or_
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -20,6 +20,7 @@ from storage.cover import arrangers_for, load_cover_day, may_arrange, suggest
 from storage.duty import duty_on
 from storage.models import CoverBoardCopy, CoverNeed, Event, LeaveRequest, Staff
 from storage.schedule import Kit
+from storage.session_memo import table_of
 from storage.types import stored_id
 
 # Lessons still waiting for cover; a lesson is over once its bell rang its end.
@@ -199,12 +200,29 @@ async def copies_of(*, session: AsyncSession, school_id: int, day: date) -> list
     return list((await session.exec(query)).all())
 
 
-async def set_shown(*, session: AsyncSession, chat_id: int, message_id: int, need_id: int) -> None:
-    """The lesson a copy shows now (it was paged, pressed or drawn again)."""
+_COPIES = table_of(CoverBoardCopy)
+# Built once; every arranger's copy drawn again after a press is one row of it.
+_SET_SHOWN = (
+    update(_COPIES)
+    .where(
+        _COPIES.c.chat_id == bindparam("copy_chat"),
+        _COPIES.c.message_id == bindparam("copy_message"),
+    )
+    .values(need_id=bindparam("shown_need"))
+)
+
+
+async def set_shown(*, session: AsyncSession, shown: list[tuple[int, int, int]]) -> None:
+    """The lesson each copy (chat, message, lesson) shows now (it was paged, pressed or drawn
+    again), in one statement for all of them."""
+    if not shown:
+        return
     await session.exec(
-        update(CoverBoardCopy)
-        .where(col(CoverBoardCopy.chat_id) == chat_id, col(CoverBoardCopy.message_id) == message_id)
-        .values(need_id=need_id)
+        _SET_SHOWN,
+        params=[
+            {"copy_chat": chat, "copy_message": message, "shown_need": need}
+            for chat, message, need in shown
+        ],
     )
 
 

@@ -115,10 +115,7 @@ async def _remember_shown(turn: Turn, need_id: int | None) -> None:
     if need_id is None or query is None or query.message is None:
         return
     await set_shown(
-        session=turn.session,
-        chat_id=query.message.chat.id,
-        message_id=query.message.message_id,
-        need_id=need_id,
+        session=turn.session, shown=[(query.message.chat.id, query.message.message_id, need_id)]
     )
 
 

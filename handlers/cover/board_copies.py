@@ -76,6 +76,7 @@ async def _redraw(
     parts = BoardParts()
     seen: set[tuple[int, int]] = set()
     redrawn = 0
+    moved: list[tuple[int, int, int]] = []  # (chat, message, the lesson each copy shows now)
     for copy in copies:  # newest first
         if (copy.staff_id, copy.chat_id) in seen:
             continue
@@ -90,13 +91,9 @@ async def _redraw(
         board = render_board(kit, shown, lang, parts)
         turn.out.edit(copy.chat_id, copy.message_id, board.text, board.markup)
         if board.need_id is not None and board.need_id != copy.need_id:
-            await set_shown(
-                session=turn.session,
-                chat_id=copy.chat_id,
-                message_id=copy.message_id,
-                need_id=board.need_id,
-            )
+            moved.append((copy.chat_id, copy.message_id, board.need_id))
         redrawn += 1
+    await set_shown(session=turn.session, shown=moved)
     return redrawn
 
 
