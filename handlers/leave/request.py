@@ -35,6 +35,7 @@ from storage.leave import (
     create_leave,
     leaves_of,
     role_holders,
+    step_with_request,
 )
 from storage.models import LeaveApproval, LeaveRequest, Staff
 from storage.schedule import Kit, leave_lessons, parts_overlap
@@ -270,12 +271,12 @@ async def ask_step(
     later: Turn, *, school_id: int, step_id: int, people: list[int], key: str
 ) -> None:
     """The request reaches the step's approvers, unless it was decided or withdrawn meanwhile."""
-    step = await later.session.get(LeaveApproval, step_id)
-    if step is None or step.status != StepStatus.WAITING:
+    found = await step_with_request(session=later.session, approval_id=step_id)
+    if found is None or found[0].status != StepStatus.WAITING:
         return
-    leave = await later.session.get(LeaveRequest, step.leave_id)
+    step, leave = found
     kit = await load_kit(later, school_id)
-    if leave is None or kit is None:
+    if kit is None:
         return
     steps = len(await _steps(later, leave))
     for person_id in people:
