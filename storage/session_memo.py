@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
+from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -78,9 +79,19 @@ async def held_row(session: AsyncSession, model: type[M], key: int) -> M | None:
     again by the next `get`, one more round trip each time. Held, the next `get` of it in this
     transaction is answered from the map; the transaction's own changes to it still show.
     """
+    held = session.sync_session.info.setdefault(HELD, {})
+    found = held.get((model, key))
+    if (
+        found is not None
+        and found in session.sync_session
+        and not instance_state(found).expired_attributes
+    ):
+        # Asked for again (a dozen times in some actions): no trip through `get`'s greenlet.
+        # An expired row (a savepoint rolled back) is read again by `get`, as before.
+        return found
     row = await session.get(model, key)
     if row is not None:
-        session.sync_session.info.setdefault(HELD, {})[(model, key)] = row
+        held[(model, key)] = row
     return row
 
 

@@ -19,6 +19,7 @@ from storage.models import BellPeriod, CalendarEntry, School
 from storage.policies import load_policies, set_policy
 from storage.schedule import bell_times, load_names, load_schedule
 from storage.schools import bump_schedule_version
+from storage.session_memo import held_row
 from storage.staff import school_staff
 from tests.schools import factories
 
@@ -221,3 +222,20 @@ async def test_a_session_sees_a_change_committed_between_its_transactions(
         async with first.begin():
             after = await school_calendar(session=first, school_id=school_id)
             assert after.status(WEDNESDAY).kind == DayKind.CLOSED
+
+
+async def test_a_held_school_row_is_read_again_after_a_savepoint_rolled_back(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    # A savepoint rolled back (a duplicate caught inside an action) expires the rows the
+    # session holds; asking for the school again must read it, not hand out an expired row.
+    school_id = await seed(sessions, now)
+    async with sessions() as s, s.begin():
+        first = await held_row(s, School, school_id)
+        assert first is not None
+        nested = await s.begin_nested()
+        first.name = "改名小学"
+        await s.flush()
+        await nested.rollback()
+        again = await held_row(s, School, school_id)
+        assert again is not None and again.name == "孟河小学"
