@@ -29,7 +29,7 @@ from jobs.delivery import collecting, send_to_chat
 from jobs.push_watch import LAG, WATCH_SECONDS
 from jobs.registry import DayContext, PushContext, Slot
 from storage.calendar import school_calendar
-from storage.ledger import claim, mark, settle_push
+from storage.ledger import claim, claim_missed, mark, settle_push
 from storage.models import PushLedger, School
 from storage.policies import load_policies
 from storage.schools import list_schools, schedule_versions, school_by_id
@@ -262,7 +262,9 @@ async def _tell_admins(app: AnyApp, school_id: int, key: str, slots: list[Slot])
                 listing = Safe(escape(describe_slots(lang, slots, school_tz(school))))
                 await send_to_chat(app.bot, session, telegram_id, t(lang, key, listing=listing))
             await svc.dispatcher.queue(session, list(queue), school_id=school_id)
-    await _deliver(svc, list(queue))
+    # Not waited for: at start-up every school's list would wait its turn at Telegram's 30
+    # messages a second before the next school is planned.
+    svc.dispatcher.submit(list(queue))
 
 
 async def fire_due(
@@ -319,28 +321,25 @@ async def watch_once(
     missed_all: dict[int, list[Slot]] = {}
     for school_id, slots in svc.watch.due(now, school_ids).items():
         grace = svc.watch.grace(school_id)
+        late = [slot for slot in slots if slot.at < now - grace]
         missed: list[Slot] = []
-        for slot in slots:
-            if slot.at >= now - grace:
-                try:
-                    sent += int(await run_slot(app, school_id, slot))
-                except Exception:  # the next pass tries it again, within its grace
-                    log.exception("push %s for school %s failed", slot.kind, school_id)
-                continue
+        if late:
             async with svc.sessions() as session, session.begin():
-                # Claimed as missed, so a second start does not list it again.
-                ledger_id = await claim(
+                # Claimed as missed, so a second start does not list them again.
+                claimed = await claim_missed(
                     session=session,
                     school_id=school_id,
-                    kind=slot.kind,
-                    target=slot.target,
-                    slot=slot.key,
+                    slots=[(slot.kind, slot.target, slot.key) for slot in late],
                     now=now,
                 )
-                if ledger_id is not None:
-                    await mark(session=session, ledger_id=ledger_id, status="missed", now=now)
-                    missed.append(slot)
-            svc.watch.done(school_id, slot)
+            missed = [slot for slot in late if (slot.kind, slot.target, slot.key) in claimed]
+            for slot in late:
+                svc.watch.done(school_id, slot)
+        for slot in (slot for slot in slots if slot.at >= now - grace):
+            try:
+                sent += int(await run_slot(app, school_id, slot))
+            except Exception:  # the next pass tries it again, within its grace
+                log.exception("push %s for school %s failed", slot.kind, school_id)
         if missed:
             log.info("school %s: %d pushes missed", school_id, len(missed))
             await _tell_admins(app, school_id, "push.missed", missed)
