@@ -78,9 +78,18 @@ async def plan_days(
     async with svc.sessions() as session:
         policies = await load_policies(session=session, school_id=stored_id(school))
         calendar = await school_calendar(session=session, school_id=stored_id(school))
+        span = (min(days), max(days))
+        shared: dict[str, Any] = {}
         for day in days:
             ctx = DayContext(
-                session, school, policies, day, calendar.status(day), school_tz(school)
+                session,
+                school,
+                policies,
+                day,
+                calendar.status(day),
+                school_tz(school),
+                span=span,
+                shared=shared,
             )
             slots: list[Slot] = []
             for kind in svc.push_kinds:
