@@ -43,7 +43,10 @@ REMIND = kinds.DUTY_REMIND
 async def plan_announcement(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    if not await has_roster(session=ctx.session, school_id=stored_id(ctx.school)):
+    school_id = stored_id(ctx.school)
+    if not await ctx.once_for_days(
+        "has_roster", lambda: has_roster(session=ctx.session, school_id=school_id)
+    ):
         return []
     at = at_local(ctx.day, ctx.policies.get("duty.announce_time"), ctx.tz)
     return [Slot(ANNOUNCE, "group", at, ctx.day.isoformat())]

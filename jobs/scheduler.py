@@ -18,7 +18,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, Job
 
 from bot.dispatcher import OutcomeContext, OutcomeHook
 from bot.logs import event
@@ -379,7 +379,12 @@ async def rebuild(
         return 0
     prefix = f"{JOB_PREFIX}:{school_id}:"
     existing: dict[str, Any] = {}
-    for job in queue.jobs():
+    # By the APScheduler job's name first: wrapping every school's jobs to look at this one's
+    # made a start of many schools slower with each school planned.
+    for aps_job in queue.scheduler.get_jobs():
+        if not (isinstance(aps_job.name, str) and aps_job.name.startswith(prefix)):
+            continue
+        job: Job[Any] = Job.from_aps_job(aps_job)
         if job.name and job.name.startswith(prefix) and not job.removed:
             if kinds is None or job.name[len(prefix) :].split(":", 1)[0] in kinds:
                 if job.name in existing:  # never two jobs for one slot
