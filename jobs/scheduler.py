@@ -378,24 +378,17 @@ async def rebuild(
     if queue is None:
         return 0
     prefix = f"{JOB_PREFIX}:{school_id}:"
-    existing: dict[str, Any] = {}
-    # By the APScheduler job's name first: wrapping every school's jobs to look at this one's
-    # made a start of many schools slower with each school planned.
-    for aps_job in queue.scheduler.get_jobs():
-        if not (isinstance(aps_job.name, str) and aps_job.name.startswith(prefix)):
-            continue
-        job: Job[Any] = Job.from_aps_job(aps_job)
-        if job.name and job.name.startswith(prefix) and not job.removed:
-            if kinds is None or job.name[len(prefix) :].split(":", 1)[0] in kinds:
-                if job.name in existing:  # never two jobs for one slot
-                    _drop(job)
-                else:
-                    existing[job.name] = job
+    known = _school_jobs(svc, queue, school_id)
+    existing = {
+        name: job
+        for name, job in known.items()
+        if kinds is None or name[len(prefix) :].split(":", 1)[0] in kinds
+    }
     async with svc.sessions() as session:
         school = await school_by_id(session=session, school_id=school_id)
     if school is None:
-        for job in existing.values():
-            _drop(job)
+        for name, gone in existing.items():
+            _forget(known, name, gone)
         svc.watch.forget(school_id)
         return 0
     now = after or svc.clock.now()
@@ -415,20 +408,51 @@ async def rebuild(
                 count += 1
                 continue
             if job is not None:
-                _drop(job)
+                _forget(known, name, job)
             if slot.at <= now:
                 continue
-            queue.run_once(
+            added = queue.run_once(
                 _slot_job,
                 when=slot.at + shift,
                 name=name,
                 data=(school_id, slot),
                 job_kwargs={"misfire_grace_time": MISFIRE_GRACE_SECONDS},
             )
+            other = known.get(name)
+            if other is not None:  # scheduled meanwhile by a rebuild beside this one
+                _drop(other)
+            known[name] = added
             count += 1
-    for job in existing.values():  # slots no longer planned
-        _drop(job)
+    for name, gone in existing.items():  # slots no longer planned
+        _forget(known, name, gone)
     return count
+
+
+def _school_jobs(svc: Services, queue: Any, school_id: int) -> dict[str, Job[Any]]:
+    """The school's slot jobs still to run, by name, as its rebuilds scheduled them.
+
+    Kept per school: listing APScheduler's jobs to find one school's read every school's, and
+    a start of 500 schools spent more time there than planning the last ones.
+    """
+    known = svc.slot_jobs.setdefault(school_id, {})
+    for name, job in list(known.items()):
+        if not _to_run(queue, job):
+            del known[name]
+    return known
+
+
+def _to_run(queue: Any, job: Job[Any]) -> bool:
+    """Not removed, and not run: APScheduler forgets a run_once job once it ran (a stopped
+    scheduler runs none)."""
+    if job.removed:
+        return False
+    return not queue.scheduler.running or queue.scheduler.get_job(job.job.id) is not None
+
+
+def _forget(known: dict[str, Job[Any]], name: str, job: Job[Any]) -> None:
+    _drop(job)
+    if known.get(name) is job:
+        del known[name]
 
 
 def _drop(job: Any) -> None:
