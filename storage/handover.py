@@ -228,6 +228,9 @@ async def reports_waiting_until(
         .outerjoin(HandoverChoice, col(HandoverChoice.leave_id) == col(LeaveRequest.id))
         .where(
             CoverReport.school_id == school_id,
+            # The same school, said of the need too: SQLite then reads the school's needs by
+            # its index, instead of every school's needs to find this school's reports.
+            CoverNeed.school_id == school_id,
             col(CoverReport.delivered_at).is_(None),
             or_(col(LeaveRequest.last_day) < last, any_day),
         )
