@@ -26,6 +26,7 @@ from typing import Any
 from sqlalchemy import event
 
 from bench import databases, fanout
+from bench.dataset import Size
 from bench.district import FULL, NOW, DistrictSize, build_district
 from bench.postgres import _counting
 from bot.clock import ManualClock
@@ -84,12 +85,20 @@ async def plan_all(
     return seconds, statements, spent, sum(trips.values())
 
 
-async def main(schools: int, postgres: bool, listing: bool, profile_to: str | None) -> None:
+async def main(
+    schools: int,
+    postgres: bool,
+    listing: bool = False,
+    profile_to: str | None = None,
+    school: Size = FULL.school,
+    name: str = "staffroom_planning",
+) -> None:
+    """The run; `school`: one school's year (the district's by default), `name`: the database
+    (PostgreSQL) or file (SQLite) built afresh."""
     backend = "postgresql" if postgres else "sqlite"
-    name = "staffroom_planning"
     url = await databases.postgres_url(name) if postgres else databases.sqlite_url(name)
     started = time.perf_counter()
-    size = DistrictSize(schools, FULL.school, 0, 0, 0)
+    size = DistrictSize(schools, school, 0, 0, 0)
     await build_district(url, size)
     print(f"{schools} schools' year on {backend}: {time.perf_counter() - started:.0f} s to build")
     day = fanout.school_morning(NOW.date())
