@@ -1,11 +1,13 @@
-"""`python -m bench.district [--quick] [--sqlite]`: a district's morning on PostgreSQL.
+"""`python -m bench.district [--quick] [--sqlite] [--schools N] [--planning-only]`: a district's
+morning on PostgreSQL.
 
 500 schools, each with a school year of its own (staff, timetables, leave with cover, homework,
 duty), in one database. Then the morning: the 07:00 duty announcements of every school with the
 simulator enforcing Telegram's limits (30 messages a second per bot, 20 a minute per group), a
 burst of leave requests and homework postings from staff across the schools through the
 simulator over HTTP, and each command's latency in process on the same database. `--quick` runs
-a small district, to check that the run completes and prints its figures.
+a small district, to check that the run completes and prints its figures. `--planning-only`
+builds the district and times the bot's start-up planning alone, as the morning does.
 """
 
 from __future__ import annotations
@@ -140,9 +142,37 @@ async def burst(sim: SimClient, district: Dataset, actions: list[Action], day: A
         await _stop(app)
 
 
-async def main(quick: bool, postgres: bool, name: str = "staffroom_district") -> dict[str, Any]:
+async def planning_only(size: DistrictSize, postgres: bool) -> None:
+    """Builds the district and prints how long the bot's start-up planning took, a school."""
+    backend = "postgresql" if postgres else "sqlite"
+    name = "staffroom_district_planning"
+    url = await databases.postgres_url(name) if postgres else databases.sqlite_url(name)
+    district = await build_district(url, size)
+    day = fanout.school_morning(NOW.date())
+    async with simulator_process(rate_limits=True) as sim:
+        await populate(sim, district)
+        before = " ".join(f"{x:.2f}" for x in os.getloadavg())
+        fan = await fanout.morning(
+            sim,
+            url,
+            len(district.schools),
+            day,
+            lead_per_school=0.6,
+            groups={school.group_id for school in district.schools},
+            until_planned=True,
+        )
+    seconds = fan.planning_seconds
+    print(
+        f"start-up planning of {fan.schools} schools ({backend}): {seconds:.1f} s = "
+        f"{seconds / fan.schools * 1000:.0f} ms a school; load average {before} before"
+    )
+
+
+async def main(
+    quick: bool, postgres: bool, name: str = "staffroom_district", size: DistrictSize | None = None
+) -> dict[str, Any]:
     """The run; `name` is the database (PostgreSQL) or file (SQLite) it builds afresh."""
-    size = QUICK if quick else FULL
+    size = size or (QUICK if quick else FULL)
     figures: dict[str, Any] = {}
     rows: list[Row] = []
     backend = "postgresql" if postgres else "sqlite"
@@ -255,9 +285,19 @@ def run() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.district", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="a small district, to check the run")
     parser.add_argument("--sqlite", action="store_true", help="on SQLite instead of PostgreSQL")
+    parser.add_argument("--schools", type=int, help="how many schools (default 500, quick 4)")
+    parser.add_argument(
+        "--planning-only", action="store_true", help="time the start-up planning alone"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    results = asyncio.run(main(args.quick, not args.sqlite))
+    size = QUICK if args.quick else FULL
+    if args.schools is not None:
+        size = dataclasses.replace(size, schools=args.schools)
+    if args.planning_only:
+        asyncio.run(planning_only(size, not args.sqlite))
+        return
+    results = asyncio.run(main(args.quick, not args.sqlite, size=size))
     RESULTS.write_text(json.dumps(results, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     print(f"\nwritten: {RESULTS}")
 

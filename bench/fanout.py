@@ -193,10 +193,12 @@ async def morning(
     lead_per_school: float = LEAD_PER_SCHOOL_SECONDS,
     groups: set[int] | None = None,
     patience: float = 600.0,
+    until_planned: bool = False,
 ) -> FanOut:
     """Starts the bot before 07:00 of `day` and times it until `count` announcements have
     arrived (the groups are in the simulator already). With `groups`, an announcement is a
-    message in one of them (the people's own morning messages are not counted)."""
+    message in one of them (the people's own morning messages are not counted).
+    `until_planned`: stops once the start-up planning is done (only `planning_seconds` counts)."""
     await sim.call("POST", "reset_stats")
     seq = int((await sim.stats())["seq"])
     announced: set[int] = set()
@@ -222,6 +224,8 @@ async def morning(
         if services.starting is not None:
             await services.starting
         planned = time.perf_counter()
+        if until_planned:
+            return FanOut(count, 0.0, 0.0, 0, 0, planned - (due - lead))
         if planned > due:
             raise RuntimeError(f"start-up planning took longer than the lead of {lead:.0f} s")
         while True:

@@ -10,7 +10,7 @@ from typing import Any, NoReturn
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
-from telegram.ext import Application, CallbackContext, ExtBot
+from telegram.ext import Application, CallbackContext, ExtBot, Job
 
 from bot.background import Background
 from bot.clock import Clock
@@ -54,6 +54,8 @@ class Services:
     recover_work: Callable[[Any], Awaitable[int]] = field(default=_no_work)
     # Tests only: awaited inside a leave decision, after the reads and before the writes.
     before_decision: Callable[[Any], Awaitable[None]] | None = None
+    # Each school's jobs of scheduled pushes, by name (jobs/scheduler.py).
+    slot_jobs: dict[int, dict[str, Job[Any]]] = field(default_factory=dict)
     # Every slot planned for yesterday, today and tomorrow, and which ran (jobs/push_watch.py).
     watch: PushWatch = field(default_factory=PushWatch)
     # What follows an action for other people (boards, redrawn copies, slips), after its answer.

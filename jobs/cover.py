@@ -22,7 +22,7 @@ from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
 from rules.states import CoverStatus
 from storage.calendar import school_calendar
-from storage.cover import needs_on, save_slip, slip_covers, slip_data
+from storage.cover import needs_between, needs_on, save_slip, slip_covers, slip_data
 from storage.cover_boards import Showing, arranger_needs, suggest_shown
 from storage.handover import notes_for_need
 from storage.models import CoverNeed
@@ -88,15 +88,26 @@ async def send_tomorrow(ctx: PushContext) -> bool:
     return await post_slip(ctx, date.fromisoformat(ctx.slot.key))
 
 
+async def _assigned_on(ctx: DayContext) -> list[CoverNeed]:
+    """The day's lessons someone covers, read once for all the days planned together."""
+    first, last = ctx.days
+    needs = await ctx.once_for_days(
+        "assigned_needs",
+        lambda: needs_between(
+            session=ctx.session,
+            school_id=stored_id(ctx.school),
+            first=first,
+            last=last,
+            states=(CoverStatus.ASSIGNED,),
+        ),
+    )
+    return [need for need in needs if need.day == ctx.day]
+
+
 async def plan_ack_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    needs = await needs_on(
-        session=ctx.session,
-        school_id=stored_id(ctx.school),
-        day=ctx.day,
-        states=(CoverStatus.ASSIGNED,),
-    )
+    needs = await _assigned_on(ctx)
     if not needs:
         return []  # most days: nothing to plan, so the timetable is not loaded
     kit = await build_kit(ctx.session, ctx.school)
@@ -147,12 +158,7 @@ async def plan_reminders(ctx: DayContext) -> list[Slot]:
     minutes: int = ctx.policies.get("cover.reminder_minutes")
     if minutes <= 0 or not ctx.status.is_school_day:
         return []
-    needs = await needs_on(
-        session=ctx.session,
-        school_id=stored_id(ctx.school),
-        day=ctx.day,
-        states=(CoverStatus.ASSIGNED,),
-    )
+    needs = await _assigned_on(ctx)
     if not needs:
         return []
     kit = await build_kit(ctx.session, ctx.school)

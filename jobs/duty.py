@@ -21,7 +21,15 @@ from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
 from storage.cover import arrangers_for
-from storage.duty import DutyGap, DutyShift, duty_gaps, duty_on, has_roster, replacement_suggestions
+from storage.duty import (
+    DutyGap,
+    DutyShift,
+    duties_between,
+    duty_gaps,
+    duty_on,
+    has_roster,
+    replacement_suggestions,
+)
 from storage.models import School, Staff
 from storage.policies import load_policies
 from storage.types import stored_id
@@ -35,7 +43,10 @@ REMIND = kinds.DUTY_REMIND
 async def plan_announcement(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    if not await has_roster(session=ctx.session, school_id=stored_id(ctx.school)):
+    school_id = stored_id(ctx.school)
+    if not await ctx.once_for_days(
+        "has_roster", lambda: has_roster(session=ctx.session, school_id=school_id)
+    ):
         return []
     at = at_local(ctx.day, ctx.policies.get("duty.announce_time"), ctx.tz)
     return [Slot(ANNOUNCE, "group", at, ctx.day.isoformat())]
@@ -74,11 +85,14 @@ async def announcement_job(ctx: PushContext) -> bool:
 
 
 async def shifts_of_day(ctx: DayContext) -> list[DutyShift]:
-    """Who is on which post that day, read once for all the kinds that plan from it."""
+    """Who is on which post that day, read once for all the kinds and days that plan from it."""
     school_id = stored_id(ctx.school)
-    return await ctx.once(
-        "duty_on", lambda: duty_on(session=ctx.session, school_id=school_id, day=ctx.day)
+    first, last = ctx.days
+    by_day = await ctx.once_for_days(
+        "duties",
+        lambda: duties_between(session=ctx.session, school_id=school_id, start=first, end=last),
     )
+    return list(by_day.get(ctx.day, []))
 
 
 def reminder_target(staff_id: int, post_id: int) -> str:

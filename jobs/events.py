@@ -48,10 +48,21 @@ def soon_slot(event: Event, day: date, tz: Any) -> Slot:
 
 
 async def _taking_place(ctx: DayContext, day: date) -> list[tuple[Event, date]]:
-    calendar = await school_calendar(session=ctx.session, school_id=stored_id(ctx.school))
-    return await occurrences_between(
-        session=ctx.session, school_id=stored_id(ctx.school), calendar=calendar, start=day, end=day
-    )
+    """The events of `day` (a day planned, or the one after it, for the eve's reminder)."""
+    first, last = ctx.days
+
+    async def read() -> list[tuple[Event, date]]:
+        school_id = stored_id(ctx.school)
+        calendar = await school_calendar(session=ctx.session, school_id=school_id)
+        return await occurrences_between(
+            session=ctx.session,
+            school_id=school_id,
+            calendar=calendar,
+            start=first,
+            end=last + timedelta(days=1),
+        )
+
+    return [(event, on) for event, on in await ctx.once_for_days("events", read) if on == day]
 
 
 async def plan_eve(ctx: DayContext) -> list[Slot]:

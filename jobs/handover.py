@@ -18,7 +18,7 @@ from jobs import kinds
 from jobs.delivery import send_to_chat
 from jobs.my_day import target_of, time_of_slot
 from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
-from storage.handover import mark_delivered, reports_waiting
+from storage.handover import mark_delivered, reports_waiting, reports_waiting_until
 from storage.leave import approved_absences
 from storage.models import CoverNeed, CoverReport
 from storage.my_day import chosen_times
@@ -33,9 +33,16 @@ FEEDBACK = kinds.HANDOVER_FEEDBACK
 Waiting = dict[int, list[tuple[CoverReport, CoverNeed]]]
 
 
-async def _waiting(session: AsyncSession, school_id: int, day: date) -> Waiting:
-    """Each teacher at school on `day` (not away) with reports not told yet."""
-    waiting = await reports_waiting(session=session, school_id=school_id, today=day)
+async def _waiting(
+    session: AsyncSession,
+    school_id: int,
+    day: date,
+    waiting: list[tuple[CoverReport, CoverNeed]] | None = None,
+) -> Waiting:
+    """Each teacher at school on `day` (not away) with reports not told yet (`waiting`, when
+    read already)."""
+    if waiting is None:
+        waiting = await reports_waiting(session=session, school_id=school_id, today=day)
     if not waiting:
         return {}
     away = await approved_absences(session=session, school_id=school_id, day=day)
@@ -49,7 +56,14 @@ async def _waiting(session: AsyncSession, school_id: int, day: date) -> Waiting:
 async def plan_feedback(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
-    by_teacher = await _waiting(ctx.session, stored_id(ctx.school), ctx.day)
+    school_id = stored_id(ctx.school)
+    last = ctx.days[1]
+    found = await ctx.once_for_days(
+        "handover",
+        lambda: reports_waiting_until(session=ctx.session, school_id=school_id, last=last),
+    )
+    waiting = [(report, need) for report, need, since in found if since is None or since <= ctx.day]
+    by_teacher = await _waiting(ctx.session, school_id, ctx.day, waiting)
     if not by_teacher:
         return []
     # A line that comes later asks for this plan again (kinds.HANDOVER).

@@ -31,7 +31,9 @@ async def plan_my_day(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
     school_id = stored_id(ctx.school)
-    by_time = await recipients_by_time(session=ctx.session, school_id=school_id)
+    by_time = await ctx.once_for_days(
+        "my_day_times", lambda: recipients_by_time(session=ctx.session, school_id=school_id)
+    )
     # The default time is always planned: someone linked after the night's planning gets their
     # day too (the slot reads its people when it is sent). Other times come from choices,
     # and a choice plans the school's slots again.

@@ -45,11 +45,27 @@ class DayContext:
     tz: Any
     # What several kinds read for the same day (who is on duty…), read once per plan.
     memo: dict[str, Any] = field(default_factory=dict)
+    # The first and last day planned together with this one (None: this day alone), and what
+    # their plans read once for all of them: a start plans yesterday, today and tomorrow, and a
+    # kind reads the rows of the three days in one query instead of one a day.
+    span: tuple[date, date] | None = None
+    shared: dict[str, Any] = field(default_factory=dict)
 
     async def once(self, key: str, read: Callable[[], Awaitable[Any]]) -> Any:
         if key not in self.memo:
             self.memo[key] = await read()
         return self.memo[key]
+
+    @property
+    def days(self) -> tuple[date, date]:
+        """The first and last day of the plan this day belongs to."""
+        return self.span or (self.day, self.day)
+
+    async def once_for_days(self, key: str, read: Callable[[], Awaitable[Any]]) -> Any:
+        """`read()` once for all the days planned together (it reads the whole `days`)."""
+        if key not in self.shared:
+            self.shared[key] = await read()
+        return self.shared[key]
 
 
 @dataclass

@@ -18,7 +18,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, ContextTypes, Job
 
 from bot.dispatcher import OutcomeContext, OutcomeHook
 from bot.logs import event
@@ -29,7 +29,7 @@ from jobs.delivery import collecting, send_to_chat
 from jobs.push_watch import LAG, WATCH_SECONDS
 from jobs.registry import DayContext, PushContext, Slot
 from storage.calendar import school_calendar
-from storage.ledger import claim, mark, settle_push
+from storage.ledger import claim, claim_missed, mark, settle_push
 from storage.models import PushLedger, School
 from storage.policies import load_policies
 from storage.schools import list_schools, schedule_versions, school_by_id
@@ -78,9 +78,18 @@ async def plan_days(
     async with svc.sessions() as session:
         policies = await load_policies(session=session, school_id=stored_id(school))
         calendar = await school_calendar(session=session, school_id=stored_id(school))
+        span = (min(days), max(days))
+        shared: dict[str, Any] = {}
         for day in days:
             ctx = DayContext(
-                session, school, policies, day, calendar.status(day), school_tz(school)
+                session,
+                school,
+                policies,
+                day,
+                calendar.status(day),
+                school_tz(school),
+                span=span,
+                shared=shared,
             )
             slots: list[Slot] = []
             for kind in svc.push_kinds:
@@ -262,7 +271,9 @@ async def _tell_admins(app: AnyApp, school_id: int, key: str, slots: list[Slot])
                 listing = Safe(escape(describe_slots(lang, slots, school_tz(school))))
                 await send_to_chat(app.bot, session, telegram_id, t(lang, key, listing=listing))
             await svc.dispatcher.queue(session, list(queue), school_id=school_id)
-    await _deliver(svc, list(queue))
+    # Not waited for: at start-up every school's list would wait its turn at Telegram's 30
+    # messages a second before the next school is planned.
+    svc.dispatcher.submit(list(queue))
 
 
 async def fire_due(
@@ -319,28 +330,25 @@ async def watch_once(
     missed_all: dict[int, list[Slot]] = {}
     for school_id, slots in svc.watch.due(now, school_ids).items():
         grace = svc.watch.grace(school_id)
+        late = [slot for slot in slots if slot.at < now - grace]
         missed: list[Slot] = []
-        for slot in slots:
-            if slot.at >= now - grace:
-                try:
-                    sent += int(await run_slot(app, school_id, slot))
-                except Exception:  # the next pass tries it again, within its grace
-                    log.exception("push %s for school %s failed", slot.kind, school_id)
-                continue
+        if late:
             async with svc.sessions() as session, session.begin():
-                # Claimed as missed, so a second start does not list it again.
-                ledger_id = await claim(
+                # Claimed as missed, so a second start does not list them again.
+                claimed = await claim_missed(
                     session=session,
                     school_id=school_id,
-                    kind=slot.kind,
-                    target=slot.target,
-                    slot=slot.key,
+                    slots=[(slot.kind, slot.target, slot.key) for slot in late],
                     now=now,
                 )
-                if ledger_id is not None:
-                    await mark(session=session, ledger_id=ledger_id, status="missed", now=now)
-                    missed.append(slot)
-            svc.watch.done(school_id, slot)
+            missed = [slot for slot in late if (slot.kind, slot.target, slot.key) in claimed]
+            for slot in late:
+                svc.watch.done(school_id, slot)
+        for slot in (slot for slot in slots if slot.at >= now - grace):
+            try:
+                sent += int(await run_slot(app, school_id, slot))
+            except Exception:  # the next pass tries it again, within its grace
+                log.exception("push %s for school %s failed", slot.kind, school_id)
         if missed:
             log.info("school %s: %d pushes missed", school_id, len(missed))
             await _tell_admins(app, school_id, "push.missed", missed)
@@ -370,19 +378,17 @@ async def rebuild(
     if queue is None:
         return 0
     prefix = f"{JOB_PREFIX}:{school_id}:"
-    existing: dict[str, Any] = {}
-    for job in queue.jobs():
-        if job.name and job.name.startswith(prefix) and not job.removed:
-            if kinds is None or job.name[len(prefix) :].split(":", 1)[0] in kinds:
-                if job.name in existing:  # never two jobs for one slot
-                    _drop(job)
-                else:
-                    existing[job.name] = job
+    known = _school_jobs(svc, queue, school_id)
+    existing = {
+        name: job
+        for name, job in known.items()
+        if kinds is None or name[len(prefix) :].split(":", 1)[0] in kinds
+    }
     async with svc.sessions() as session:
         school = await school_by_id(session=session, school_id=school_id)
     if school is None:
-        for job in existing.values():
-            _drop(job)
+        for name, gone in existing.items():
+            _forget(known, name, gone)
         svc.watch.forget(school_id)
         return 0
     now = after or svc.clock.now()
@@ -402,20 +408,51 @@ async def rebuild(
                 count += 1
                 continue
             if job is not None:
-                _drop(job)
+                _forget(known, name, job)
             if slot.at <= now:
                 continue
-            queue.run_once(
+            added = queue.run_once(
                 _slot_job,
                 when=slot.at + shift,
                 name=name,
                 data=(school_id, slot),
                 job_kwargs={"misfire_grace_time": MISFIRE_GRACE_SECONDS},
             )
+            other = known.get(name)
+            if other is not None:  # scheduled meanwhile by a rebuild beside this one
+                _drop(other)
+            known[name] = added
             count += 1
-    for job in existing.values():  # slots no longer planned
-        _drop(job)
+    for name, gone in existing.items():  # slots no longer planned
+        _forget(known, name, gone)
     return count
+
+
+def _school_jobs(svc: Services, queue: Any, school_id: int) -> dict[str, Job[Any]]:
+    """The school's slot jobs still to run, by name, as its rebuilds scheduled them.
+
+    Kept per school: listing APScheduler's jobs to find one school's read every school's, and
+    a start of 500 schools spent more time there than planning the last ones.
+    """
+    known = svc.slot_jobs.setdefault(school_id, {})
+    for name, job in list(known.items()):
+        if not _to_run(queue, job):
+            del known[name]
+    return known
+
+
+def _to_run(queue: Any, job: Job[Any]) -> bool:
+    """Not removed, and not run: APScheduler forgets a run_once job once it ran (a stopped
+    scheduler runs none)."""
+    if job.removed:
+        return False
+    return not queue.scheduler.running or queue.scheduler.get_job(job.job.id) is not None
+
+
+def _forget(known: dict[str, Job[Any]], name: str, job: Job[Any]) -> None:
+    _drop(job)
+    if known.get(name) is job:
+        del known[name]
 
 
 def _drop(job: Any) -> None:

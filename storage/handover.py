@@ -7,7 +7,7 @@ teacher leaves before the approval finds the cover need made later for the same 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import ColumnElement, delete, or_, update
 from sqlalchemy.exc import IntegrityError
@@ -208,20 +208,35 @@ async def reports_waiting(
 ) -> list[tuple[CoverReport, CoverNeed]]:
     """Reports not told yet whose teacher hears them now: the leave ended before today (or the
     teacher came back), or they chose to hear at once (what the line's own telling missed)."""
+    found = await reports_waiting_until(session=session, school_id=school_id, last=today)
+    return [(report, need) for report, need, _ in found]
+
+
+async def reports_waiting_until(
+    *, session: AsyncSession, school_id: int, last: date
+) -> list[tuple[CoverReport, CoverNeed, date | None]]:
+    """What `reports_waiting` gives on any day up to `last`, in one read: each report with the
+    first day its teacher hears it (None: any day, as the leave ended or they chose to hear at
+    once), so that several days planned together read it once."""
+    any_day = or_(
+        col(LeaveRequest.status) == LeaveStatus.ENDED, col(HandoverChoice.at_once).is_(True)
+    )
     query = (
-        select(CoverReport, CoverNeed)
+        select(CoverReport, CoverNeed, col(LeaveRequest.last_day), any_day)
         .join(CoverNeed, col(CoverNeed.id) == col(CoverReport.need_id))
         .join(LeaveRequest, col(LeaveRequest.id) == col(CoverNeed.leave_id))
         .outerjoin(HandoverChoice, col(HandoverChoice.leave_id) == col(LeaveRequest.id))
         .where(
             CoverReport.school_id == school_id,
+            # The same school, said of the need too: SQLite then reads the school's needs by
+            # its index, instead of every school's needs to find this school's reports.
+            CoverNeed.school_id == school_id,
             col(CoverReport.delivered_at).is_(None),
-            or_(
-                col(LeaveRequest.last_day) < today,
-                col(LeaveRequest.status) == LeaveStatus.ENDED,
-                col(HandoverChoice.at_once).is_(True),
-            ),
+            or_(col(LeaveRequest.last_day) < last, any_day),
         )
         .order_by(col(CoverNeed.day), col(CoverNeed.period))
     )
-    return [(report, need) for report, need in (await session.exec(query)).all()]
+    return [
+        (report, need, None if heard_now else last_day + timedelta(days=1))
+        for report, need, last_day, heard_now in (await session.exec(query)).all()
+    ]

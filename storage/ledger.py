@@ -6,8 +6,10 @@ or blocked the bot) | empty (nothing to say) | missed (too late to send; the adm
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,6 +29,42 @@ async def claim(
     except IntegrityError:
         return None
     return row.id
+
+
+SlotKey = tuple[str, str, str]  # kind, target, slot
+
+
+async def claim_missed(
+    *, session: AsyncSession, school_id: int, slots: Sequence[SlotKey], now: datetime
+) -> set[SlotKey]:
+    """Claims these slots as missed in one statement; returns the ones this call claimed.
+
+    A start after a night away finds dozens of a school's slots missed, and a restart finds the
+    same ones again, claimed already: one statement for all of them, not a claim each. A slot
+    held already (sent, or listed as missed before) is left as it is.
+    """
+    if not slots:
+        return set()
+    rows = [
+        {
+            "school_id": school_id,
+            "kind": kind,
+            "target": target,
+            "slot": slot,
+            "status": "missed",
+            "claimed_at": now,
+            "sent_at": now,
+        }
+        for kind, target, slot in dict.fromkeys(slots)
+    ]
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = (
+        dialect.insert(PushLedger)
+        .values(rows)
+        .on_conflict_do_nothing()
+        .returning(col(PushLedger.kind), col(PushLedger.target), col(PushLedger.slot))
+    )
+    return {(kind, target, slot) for kind, target, slot in (await session.exec(statement)).all()}
 
 
 async def mark(*, session: AsyncSession, ledger_id: int, status: str, now: datetime) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime, time
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -11,9 +11,14 @@ from sqlmodel import select
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from jobs import scheduler
+from jobs import kinds, scheduler
 from jobs.leave import watch_leaves
+from jobs.registry import Slot
+from rules.events import EVERYONE
+from rules.rota import WEEKDAY
 from storage.db import session_factory
+from storage.duty import add_post, set_weekday_person
+from storage.events import add_event
 from storage.models import School
 from storage.policies import set_policy
 from tests.conftest import SHANGHAI
@@ -382,3 +387,57 @@ async def test_a_cover_given_on_the_day_and_not_confirmed_is_still_reminded(
     ]
     reminder = next(m for m in harness.in_chat(XU) if "分钟后代课" in m.plain)
     assert [label for label, _ in reminder.buttons] == ["收到", "已上"]
+
+
+async def test_a_start_plans_each_day_as_that_day_alone_would_be_planned(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    """A start plans yesterday, today and tomorrow from one read each: the reminders of a
+    covered lesson, a duty and an event land on their own day, as when each day is planned
+    alone."""
+    await xu_covers_period_3(harness, engine, clock)
+    async with session_factory(engine)() as s, s.begin():
+        school = (await s.exec(select(School))).one()
+        post = await add_post(
+            session=s,
+            school_id=school.id,
+            name="护学岗",
+            starts_at=time(7, 20),
+            ends_at=time(7, 50),
+            mode=WEEKDAY,
+            start=date(2026, 11, 2),
+        )
+        assert post is not None
+        await set_weekday_person(session=s, post=post, weekday=4, staff_id=1)
+        for on_date in (date(2026, 11, 26), date(2026, 11, 27)):
+            await add_event(
+                session=s,
+                school_id=school.id,
+                title="教研",
+                category="meeting",
+                weekday=None,
+                on_date=on_date,
+                start=time(15, 30),
+                tenths=10,
+                audience=EVERYONE,
+                by_staff_id=None,
+                now=clock.now(),
+            )
+    svc = harness.services
+    days = [date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)]
+
+    together = await scheduler.plan_days(svc, school, days)
+
+    def seen(slots: list[Slot]) -> list[tuple[object, ...]]:
+        return [(s.kind, s.target, s.at, s.key, s.data) for s in slots]
+
+    for day in days:
+        assert seen(together[day]) == seen(await scheduler.plan_day(svc, school, day))
+    thursday = {slot.kind for slot in together[days[1]]}
+    assert {
+        kinds.COVER_REMINDER,
+        kinds.COVER_ACK_REMINDER,
+        kinds.DUTY_REMIND,
+        kinds.EVENT_EVE,
+        kinds.EVENT_SOON,
+    } <= thursday

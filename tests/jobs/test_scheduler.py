@@ -175,3 +175,33 @@ async def test_dropping_a_slot_job_that_fired_meanwhile_is_not_an_error() -> Non
     job.job.remove()  # as APScheduler does once a run_once job has run
     _drop(job)  # raised JobLookupError, and the rebuild stopped halfway
     assert app.job_queue.jobs() == ()
+
+
+async def test_a_slot_job_that_ran_is_no_longer_counted_among_the_schools_jobs() -> None:
+    """Each school's jobs are kept by name; once one has run (APScheduler forgets a run_once
+    job then), planning again must not take it for a job still to come."""
+    from types import SimpleNamespace
+
+    from telegram.ext import ApplicationBuilder
+
+    from jobs.scheduler import _school_jobs
+
+    app = ApplicationBuilder().token("1:x").build()
+    queue = app.job_queue
+    assert queue is not None
+    ran = asyncio.Event()
+
+    async def slot(_: object) -> None:
+        ran.set()
+
+    svc = SimpleNamespace(slot_jobs={})
+    soon = queue.run_once(slot, when=0.05, name="push:1:duty_announce:group:2026-11-25")
+    later = queue.run_once(slot, when=3600, name="push:1:duty_announce:group:2026-11-26")
+    svc.slot_jobs[1] = {soon.name: soon, later.name: later}
+    await queue.start()
+    try:
+        await asyncio.wait_for(ran.wait(), 5)
+        await asyncio.sleep(0.05)  # APScheduler drops the job after its run
+        assert list(_school_jobs(svc, queue, 1)) == [later.name]  # type: ignore[arg-type]
+    finally:
+        await queue.stop()

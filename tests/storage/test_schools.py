@@ -6,9 +6,11 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from storage.ledger import claim
+from storage.ledger import claim, claim_missed
+from storage.models import PushLedger
 from storage.schools import (
     SchoolExists,
     bind_group,
@@ -82,3 +84,30 @@ async def test_a_push_slot_is_claimed_once_across_sessions(
                 )
             )
     assert claims[0] is not None and claims[1] is None
+
+
+async def test_missed_slots_are_claimed_once_and_a_sent_one_is_left_alone(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    async with sessions() as s, s.begin():
+        school = await create_school(session=s, name="孟小", timezone="Asia/Shanghai", now=now)
+        sent = await claim(
+            session=s, school_id=school.id, kind="duty", target="group", slot="2026-11-25", now=now
+        )
+    duty = ("duty", "group", "2026-11-25")
+    board = ("homework", "group", "2026-11-25")
+    reminder = ("duty_remind", "s1p1", "2026-11-25")
+    found = []
+    for _ in range(2):
+        async with sessions() as s, s.begin():
+            found.append(
+                await claim_missed(
+                    session=s, school_id=school.id, slots=[duty, board, reminder], now=now
+                )
+            )
+    assert found == [{board, reminder}, set()]
+    async with sessions() as s:
+        rows = {(r.kind, r.target, r.slot): r for r in (await s.exec(select(PushLedger))).all()}
+    assert rows[board].status == rows[reminder].status == "missed"
+    assert rows[board].sent_at == now
+    assert rows[duty].id == sent and rows[duty].status != "missed"
