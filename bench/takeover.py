@@ -84,7 +84,9 @@ async def until(what: str, check: Callable[[], Awaitable[bool]], seconds: float)
 
 async def run(database_url: str, workdir: Path, *, lease_seconds: float) -> Takeover:
     """The scenario on an empty database; the bots' logs stay in `workdir`."""
-    wait = lease_seconds * 2 + 60  # any step: the takeover and a loaded machine's slowness
+    # Any step: the takeover, a retry after Telegram's 429 (the two bots' messages count in one
+    # group's 20 a minute, and one asks for up to a minute), and a loaded machine's slowness.
+    wait = lease_seconds * 2 + 120
     async with simulator_process() as sim:
         school = await open_school(sim, database_url, DAY_START)
         real_start = time.time()
