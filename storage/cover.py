@@ -55,7 +55,8 @@ from storage.models import (
 from storage.schedule import Schedule, approved_swaps
 from storage.school_static import WATCHED
 from storage.session_memo import remembered, tables_of
-from storage.staff import STAFF_TABLE, school_staff
+from storage.staff import school_staff
+from storage.staff_cache import STAFF_TABLE
 from storage.types import stored_id
 
 # Needs that still mean something on the day (released ones are history).

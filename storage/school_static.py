@@ -11,19 +11,17 @@ reads them fresh and never stores what it read: its writes may still roll back.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import time
 from functools import cached_property
-from weakref import WeakKeyDictionary
 
-from sqlalchemy.engine import Connection, Engine
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import CalendarData, SchoolCalendar, Span
 from rules.cover import TimetableLesson
 from rules.policies import PolicySet
+from storage.kept import KeptByVersion
 from storage.models import BellPeriod, CalendarEntry, Lesson, Policy, School, SchoolClass, Subject
 from storage.session_memo import flush_pending, held_row, tables_of, wrote
 
@@ -63,8 +61,7 @@ class SchoolStatic:
         return index
 
 
-Entries = OrderedDict[int, tuple[int, SchoolStatic]]
-_caches: WeakKeyDictionary[Engine | Connection, Entries] = WeakKeyDictionary()
+_kept: KeptByVersion[SchoolStatic] = KeptByVersion(MAX_SCHOOLS)
 
 
 async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStatic:
@@ -72,18 +69,13 @@ async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStati
     school = await held_row(session, School, school_id)
     if school is None or wrote(session, WATCHED):
         return await _load(session, school_id)
-    entries = _caches.setdefault(session.sync_session.get_bind(), OrderedDict())
-    found = entries.get(school_id)
-    if found is not None and found[0] == school.schedule_version:
-        entries.move_to_end(school_id)
-        return found[1]
+    found = _kept.get(session, school_id, school.schedule_version)
+    if found is not None:
+        return found
     version = school.schedule_version
     static = await _load(session, school_id)
     if not wrote(session, WATCHED):
-        entries[school_id] = (version, static)
-        entries.move_to_end(school_id)
-        while len(entries) > MAX_SCHOOLS:
-            entries.popitem(last=False)
+        _kept.keep(session, school_id, version, static)
     return static
 
 

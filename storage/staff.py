@@ -8,12 +8,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.roles import ADMIN
 from storage.models import School, SchoolClass, Staff, UserPref
-from storage.session_memo import memo_of, remembered, tables_of
-from storage.staff_cache import school_staff_rows
+from storage.session_memo import memo_of, remembered
+from storage.staff_cache import STAFF_TABLE, school_staff_rows
 from storage.types import stored_id
-
-STAFF_TABLE = tables_of(Staff)
-
 
 # Built once: every leave request takes it before its overlap check.
 _HOLD_STAFF = select(Staff.id).where(col(Staff.id) == bindparam("staff_id")).with_for_update()

@@ -15,18 +15,16 @@ own rows, in its own transaction, and keeps nothing.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from sqlalchemy import bindparam, event
-from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import staff_version  # noqa: F401 - the trigger this cache relies on
+from storage.kept import KeptByVersion
 from storage.models import School, Staff
 from storage.session_memo import flush_pending, held_row, table_of, tables_of, wrote
 
@@ -38,8 +36,7 @@ SHARED = "staffroom_shared"
 _COLUMNS = table_of(Staff).c
 _ROWS = select(*_COLUMNS).where(_COLUMNS.school_id == bindparam("school_id")).order_by(_COLUMNS.id)
 
-Entries = OrderedDict[int, tuple[int, tuple[Staff, ...]]]
-_caches: WeakKeyDictionary[Engine | Connection, Entries] = WeakKeyDictionary()
+_kept: KeptByVersion[tuple[Staff, ...]] = KeptByVersion(MAX_SCHOOLS)
 
 
 class SharedRowChanged(RuntimeError):
@@ -68,18 +65,13 @@ async def school_staff_rows(
     school = await held_row(session, School, school_id)
     if school is None:
         return tuple(await own())
-    entries = _caches.setdefault(session.sync_session.get_bind(), OrderedDict())
-    found = entries.get(school_id)
-    if found is not None and found[0] == school.staff_version:
-        entries.move_to_end(school_id)
-        return found[1]
+    found = _kept.get(session, school_id, school.staff_version)
+    if found is not None:
+        return found
     version = school.staff_version
     rows = (await session.exec(_ROWS, params={"school_id": school_id})).all()
     staff = tuple(_shared(row._mapping) for row in rows)
-    entries[school_id] = (version, staff)
-    entries.move_to_end(school_id)
-    while len(entries) > MAX_SCHOOLS:
-        entries.popitem(last=False)
+    _kept.keep(session, school_id, version, staff)
     return staff
 
 
@@ -87,9 +79,3 @@ def _shared(values: Any) -> Staff:
     person = Staff(**{column.key: values[column] for column in _COLUMNS})
     instance_state(person).info[SHARED] = True
     return person
-
-
-def forget_all() -> None:
-    """Drops every kept list (tests that change the staff table behind the bot's back)."""
-    for entries in _caches.values():
-        entries.clear()

@@ -1,0 +1,44 @@
+"""What the bot keeps between actions for each school, under a version number the database
+counts up when the data behind it changes (`schedule_version`, `staff_version`).
+
+Kept per database (the engine), so that two databases in one process never share a school id,
+and for the schools used most recently: older entries are read again.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Generic, TypeVar
+from weakref import WeakKeyDictionary
+
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+T = TypeVar("T")
+
+
+class KeptByVersion(Generic[T]):
+    def __init__(self, schools: int) -> None:
+        self.schools = schools
+        self._kept: WeakKeyDictionary[Engine | Connection, OrderedDict[int, tuple[int, T]]] = (
+            WeakKeyDictionary()
+        )
+
+    def _entries(self, session: AsyncSession) -> OrderedDict[int, tuple[int, T]]:
+        return self._kept.setdefault(session.sync_session.get_bind(), OrderedDict())
+
+    def get(self, session: AsyncSession, school_id: int, version: int) -> T | None:
+        """What was kept for the school under this version, if anything."""
+        entries = self._entries(session)
+        found = entries.get(school_id)
+        if found is None or found[0] != version:
+            return None
+        entries.move_to_end(school_id)
+        return found[1]
+
+    def keep(self, session: AsyncSession, school_id: int, version: int, value: T) -> None:
+        entries = self._entries(session)
+        entries[school_id] = (version, value)
+        entries.move_to_end(school_id)
+        while len(entries) > self.schools:
+            entries.popitem(last=False)
