@@ -126,14 +126,25 @@ class ProcessLease:
         renewed, and one look."""
         return self.lease.total_seconds() + self.interval
 
-    async def try_take(self) -> bool:
-        """One attempt to take (or renew) the lease; database errors are the caller's."""
+    async def try_take(self, gone: str | None = None) -> bool:
+        """One attempt to take (or renew) the lease, or to take it from `gone`, a holder whose
+        process is gone; database errors are the caller's."""
         now = self.clock.now()
         until = now + self.lease
         async with self.sessions() as session, session.begin():
-            taken = await take(
-                session=session, name=LEASE_NAME, holder=self.holder, now=now, until=until
-            )
+            if gone is None:
+                taken = await take(
+                    session=session, name=LEASE_NAME, holder=self.holder, now=now, until=until
+                )
+            else:
+                taken = await take_from(
+                    session=session,
+                    name=LEASE_NAME,
+                    holder=self.holder,
+                    gone=gone,
+                    now=now,
+                    until=until,
+                )
         if taken:
             self.expires = until
         return taken
@@ -161,7 +172,7 @@ class ProcessLease:
             found = await holding(session=session, name=LEASE_NAME)
         if found is None:  # released a moment ago: the next look takes it
             return False
-        if self._gone(found.holder) and await self._take_from(found.holder):
+        if self._gone(found.holder) and await self.try_take(gone=found.holder):
             log.info("lease: %s had stopped on this machine; taken over", found.holder)
             return True
         if found.holder != self._seen:
@@ -178,22 +189,6 @@ class ProcessLease:
                 seconds=f"{self.takeover_seconds:g}",
             )
         return False
-
-    async def _take_from(self, gone: str) -> bool:
-        now = self.clock.now()
-        until = now + self.lease
-        async with self.sessions() as session, session.begin():
-            taken = await take_from(
-                session=session,
-                name=LEASE_NAME,
-                holder=self.holder,
-                gone=gone,
-                now=now,
-                until=until,
-            )
-        if taken:
-            self.expires = until
-        return taken
 
     async def renew(self) -> bool:
         """Renews the lease; False once it is lost: another process holds it, or it could not
