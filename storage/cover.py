@@ -253,18 +253,19 @@ async def change_need(
     return result.rowcount == 1
 
 
+# What a lesson open to arrange again carries: nobody on it, nobody who put them there.
+UNASSIGNED: dict[str, Any] = {
+    "status": CoverStatus.OPEN,
+    "substitute_id": None,
+    "assigned_at": None,
+    "assigned_by": None,
+    "acknowledged_at": None,
+}
+
+
 async def reopen(*, session: AsyncSession, need: CoverNeed) -> bool:
     """The lesson's substitute dropped out: it is open to arrange again, if still as read."""
-    return await change_need(
-        session=session,
-        need=need,
-        version=need.version,
-        status=CoverStatus.OPEN,
-        substitute_id=None,
-        assigned_at=None,
-        assigned_by=None,
-        acknowledged_at=None,
-    )
+    return await change_need(session=session, need=need, version=need.version, **UNASSIGNED)
 
 
 async def take_from_group(
@@ -320,14 +321,7 @@ async def decline(*, session: AsyncSession, need: CoverNeed, version: int, staff
             col(CoverNeed.status) == CoverStatus.ASSIGNED,
             col(CoverNeed.substitute_id) == staff_id,
         )
-        .values(
-            status=CoverStatus.OPEN,
-            substitute_id=None,
-            assigned_at=None,
-            assigned_by=None,
-            acknowledged_at=None,
-            version=version + 1,
-        )
+        .values(version=version + 1, **UNASSIGNED)
     )
     await session.refresh(need)
     return result.rowcount == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, or_
 from sqlmodel import col, select, update
@@ -19,7 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.cover import Suggestion
 from rules.cover_plans import WeeklyLesson, plan_clash
 from rules.states import CoverStatus, LeaveStatus, PlanStatus
-from storage.cover import declined_by, load_cover_day, needs_of_leave, suggest
+from storage.cover import UNASSIGNED, declined_by, load_cover_day, needs_of_leave, suggest
 from storage.models import CoverNeed, CoverPlan, CoverPlanLesson, LeaveRequest
 from storage.schedule import Kit, Schedule
 from storage.types import stored_id
@@ -248,26 +249,17 @@ async def fill(
                 col(CoverNeed.substitute_id) == previous,
             ),
         )
-    changed = []
-    for need in needs:
-        result = await session.exec(
-            update(CoverNeed)
-            .where(col(CoverNeed.id) == need.id, allowed)
-            .values(
-                status=CoverStatus.ASSIGNED,
-                substitute_id=staff_id,
-                merged_class_id=None,
-                assigned_at=now,
-                assigned_by=by,
-                acknowledged_at=now,
-                version=CoverNeed.version + 1,
-            )
-        )
-        if result.rowcount == 1:
-            changed.append(need)
-    for need in changed:
-        await session.refresh(need)
-    return changed
+    return await _each_changed(
+        session,
+        needs,
+        allowed,
+        status=CoverStatus.ASSIGNED,
+        substitute_id=staff_id,
+        merged_class_id=None,
+        assigned_at=now,
+        assigned_by=by,
+        acknowledged_at=now,
+    )
 
 
 async def give_back(
@@ -275,23 +267,26 @@ async def give_back(
 ) -> list[CoverNeed]:
     """The plan no longer covers these lessons: those its teacher still has are open again,
     to be arranged day by day; returns those that changed."""
+    still_theirs = and_(
+        col(CoverNeed.status) == CoverStatus.ASSIGNED, col(CoverNeed.substitute_id) == staff_id
+    )
+    return await _each_changed(session, needs, still_theirs, **UNASSIGNED)
+
+
+async def _each_changed(
+    session: AsyncSession,
+    needs: Sequence[CoverNeed],
+    condition: ColumnElement[bool],
+    **values: Any,
+) -> list[CoverNeed]:
+    """Changes each need to `values` where `condition` still holds (a conditional update each,
+    the version counted up); returns those that changed, read again."""
     changed = []
     for need in needs:
         result = await session.exec(
             update(CoverNeed)
-            .where(
-                col(CoverNeed.id) == need.id,
-                col(CoverNeed.status) == CoverStatus.ASSIGNED,
-                col(CoverNeed.substitute_id) == staff_id,
-            )
-            .values(
-                status=CoverStatus.OPEN,
-                substitute_id=None,
-                assigned_at=None,
-                assigned_by=None,
-                acknowledged_at=None,
-                version=CoverNeed.version + 1,
-            )
+            .where(col(CoverNeed.id) == need.id, condition)
+            .values(version=CoverNeed.version + 1, **values)
         )
         if result.rowcount == 1:
             changed.append(need)

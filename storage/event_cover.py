@@ -15,6 +15,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.leave_dates import DayPart
 from rules.states import CoverStatus, LeaveStatus, SubstituteState
+from storage.cover import UNASSIGNED
 from storage.models import CoverNeed, Event, LeaveRequest
 from storage.types import stored_id
 
@@ -102,15 +103,7 @@ async def reopen_need(*, session: AsyncSession, need: CoverNeed) -> bool:
     result = await session.exec(
         update(CoverNeed)
         .where(col(CoverNeed.id) == need.id, col(CoverNeed.status) == CoverStatus.RELEASED)
-        .values(
-            status=CoverStatus.OPEN,
-            substitute_id=None,
-            merged_class_id=None,
-            assigned_at=None,
-            assigned_by=None,
-            acknowledged_at=None,
-            version=CoverNeed.version + 1,
-        )
+        .values(merged_class_id=None, version=CoverNeed.version + 1, **UNASSIGNED)
     )
     await session.refresh(need)
     return result.rowcount == 1
