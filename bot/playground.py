@@ -145,10 +145,8 @@ class Playground:
             self.chat = command
         elif command == "press":
             await self.press(args)
-        elif command == "file":
-            await self.send_file(args)
-        elif command == "photo":
-            await self.send_photo(args)
+        elif command in ("file", "photo"):
+            await self.send_upload(args, command)
         elif command == "clock":
             await self.clock(" ".join(args))
         elif command == "history":
@@ -241,9 +239,10 @@ class Playground:
         if answer and answer.get("text"):
             print(f"  💬 {answer['text']}")
 
-    async def send_file(self, args: list[str]) -> None:
+    async def send_upload(self, args: list[str], command: str) -> None:
+        """`:file` (a document) or `:photo`: a file of this machine sent as the person."""
         if not args:
-            print("  ! :file PATH [CAPTION]")
+            print(f"  ! :{command} PATH [CAPTION]")
             return
         path = Path(args[0])
         try:
@@ -252,28 +251,14 @@ class Playground:
             print(f"  ! cannot read {path}: {exc.strerror}")
             return
         caption = " ".join(args[1:]) or None
+        sender = self.stage.id_of(self.person)
         try:
-            await self.stage.sim.send_document(
-                self.stage.id_of(self.person), self.chat_id, path.name, data, caption=caption
-            )
-        except SimulatorError as exc:
-            print(f"  ! {exc}")
-
-    async def send_photo(self, args: list[str]) -> None:
-        if not args:
-            print("  ! :photo PATH [CAPTION]")
-            return
-        path = Path(args[0])
-        try:
-            data = await asyncio.to_thread(path.read_bytes)
-        except OSError as exc:
-            print(f"  ! cannot read {path}: {exc.strerror}")
-            return
-        caption = " ".join(args[1:]) or None
-        try:
-            await self.stage.sim.send_photo(
-                self.stage.id_of(self.person), self.chat_id, data, caption=caption
-            )
+            if command == "photo":
+                await self.stage.sim.send_photo(sender, self.chat_id, data, caption=caption)
+            else:
+                await self.stage.sim.send_document(
+                    sender, self.chat_id, path.name, data, caption=caption
+                )
         except SimulatorError as exc:
             print(f"  ! {exc}")
 
