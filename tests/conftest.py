@@ -16,6 +16,7 @@ starts PostgreSQL itself and must not pass by skipping).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import uuid
@@ -116,10 +117,20 @@ def backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 async def db_url(backend: str, tmp_path: object) -> AsyncIterator[str]:
     """A URL to an empty database (SQLite file, or a fresh PostgreSQL schema)."""
+    async with empty_database(backend, tmp_path, "test", "t_") as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def empty_database(
+    backend: str, folder: object, file: str, schema_prefix: str
+) -> AsyncIterator[str]:
+    """An empty SQLite file `file`.db in `folder`, or on PostgreSQL a schema of its own, dropped
+    afterwards (a database takes seconds to create)."""
     if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/test.db"
+        yield f"sqlite+aiosqlite:///{folder}/{file}.db"
         return
-    schema = f"t_{uuid.uuid4().hex[:12]}"
+    schema = f"{schema_prefix}{uuid.uuid4().hex[:12]}"
     admin = create_engine(async_database_url(PG_URL))
     async with admin.begin() as conn:
         await conn.execute(text(f'CREATE SCHEMA "{schema}"'))

@@ -27,7 +27,7 @@ from storage.backup import (
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade_on
 from storage.models import AuditLog, OutboxMessage, School
-from tests.conftest import PG_URL
+from tests.conftest import PG_URL, empty_database
 from tests.schools import leave
 
 SEEDED_PAIRS = 300
@@ -46,19 +46,8 @@ async def fresh_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
 @pytest.fixture
 async def fresh_schema_url(backend: str, tmp_path: Path) -> AsyncIterator[str]:
     """The same, in a schema of its own on PostgreSQL: a database takes seconds to create."""
-    if backend == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path}/restored.db"
-        return
-    schema = f"r_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(async_database_url(PG_URL))
-    async with admin.begin() as conn:
-        await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield async_database_url(PG_URL) + f"?options=-csearch_path%3D{schema}"
-    finally:
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+    async with empty_database(backend, tmp_path, "restored", "r_") as url:
+        yield url
 
 
 async def _pg_database() -> AsyncIterator[str]:
