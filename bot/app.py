@@ -17,6 +17,7 @@ from bot.commands import set_menus
 from bot.config import Settings
 from bot.dispatcher import Dispatcher
 from bot.heap import settle_heap
+from bot.lease import sender_id
 from bot.services import SERVICES_KEY, BotContext, Services
 from bot.transport import AiohttpCallsRequest, AiohttpRequest
 from handlers import cover, day, duty, events, handover, homework, leave, reports, school, swap
@@ -93,6 +94,7 @@ def build_application(
     set_commands: bool = True,
     freeze_heap: bool = True,
     health_address: tuple[str, int] | None = None,
+    holder: str | None = None,
 ) -> Application[Any, BotContext, Any, Any, Any, Any]:
     """Builds the bot: services, handlers in a visible order, and the jobs at start-up.
 
@@ -100,6 +102,8 @@ def build_application(
     collector's full passes (bot/heap.py); tests that start many bots in one process turn it
     off, as each freeze would keep the previous tests' leftovers for good.
     `health_address`: (host, port) to serve /healthz on while the bot runs (webhook mode).
+    `holder`: the process's lease holder (bot/lease.py), named in the outbox rows its bot
+    holds, so that a process taking over from it after a crash frees them at once.
     """
     token = settings.telegram_bot_token or SIMULATOR_TOKEN
     builder = (
@@ -185,6 +189,7 @@ def build_application(
         services.clock,
         paced=rate_limiter,
         lease=settings.delivery_lease,
+        owner=sender_id(holder) if holder is not None else None,
     )
     services.recover_work = follow_ups.recover
     _install_outcomes(application)

@@ -261,11 +261,13 @@ class Dispatcher:
         lease: timedelta = LEASE,
         backoff: tuple[float, ...] = BACKOFF,
         max_age: timedelta = MAX_AGE,
+        owner: str | None = None,
     ) -> None:
         self.bot = bot
         self.sessions = sessions
         self.clock = clock
-        self.owner = secrets.token_hex(6)
+        # Whose rows these are in the outbox (bot/lease.py: sender_id under a lease).
+        self.owner = owner or secrets.token_hex(6)
         self.lease = lease
         self.backoff = backoff
         self.max_age = max_age

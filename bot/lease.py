@@ -41,6 +41,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.logs import tell_operator
 from storage.leases import holding, release, take, take_from
+from storage.outbox import release_held
 
 log = logging.getLogger(__name__)
 
@@ -67,6 +68,22 @@ def holder_id() -> str:
     """host:pid:random:place: which machine and process, and never the same for two starts."""
     suffix = f":{os.getpid()}:{secrets.token_hex(3)}:{place()}"
     return socket.gethostname()[: HOLDER_CHARS - len(suffix)] + suffix
+
+
+# The outbox's owner column holds 16 characters: 10 name the process, 6 its current bot.
+SENDER_PREFIX_CHARS = 10
+
+
+def sender_prefix(holder: str) -> str:
+    """What the messages and work held by `holder`'s bots have in common (their owner's start),
+    so that a process taking over from it knows which of them are free at once."""
+    return hashlib.sha256(holder.encode()).hexdigest()[:SENDER_PREFIX_CHARS]
+
+
+def sender_id(holder: str) -> str:
+    """The owner of the outbox rows one bot of `holder` sends. A new one each time the process
+    becomes active again: what its stopped bot held is not the new one's to renew."""
+    return sender_prefix(holder) + secrets.token_hex(3)
 
 
 def _alive(pid: int) -> bool:
@@ -115,6 +132,7 @@ class ProcessLease:
         self.expires = clock.now()
         self._seen: str | None = None  # the other holder last reported while standing by
         self._gone = gone
+        self.released = 0  # messages and work of a gone holder let go at the takeover
 
     @property
     def interval(self) -> float:
@@ -145,6 +163,11 @@ class ProcessLease:
                     now=now,
                     until=until,
                 )
+                if taken:
+                    # Its messages and work wait no longer than the takeover itself.
+                    self.released = await release_held(
+                        session=session, owner_prefix=sender_prefix(gone)
+                    )
         if taken:
             self.expires = until
         return taken
@@ -173,7 +196,11 @@ class ProcessLease:
         if found is None:  # released a moment ago: the next look takes it
             return False
         if self._gone(found.holder) and await self.try_take(gone=found.holder):
-            log.info("lease: %s had stopped on this machine; taken over", found.holder)
+            log.info(
+                "lease: %s had stopped on this machine; taken over with %d rows it held",
+                found.holder,
+                self.released,
+            )
             return True
         if found.holder != self._seen:
             self._seen = found.holder

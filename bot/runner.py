@@ -90,7 +90,11 @@ def _serve(
         # last one's leftovers for good.
         # /healthz and the calendar feeds: beside the webhook, or on FEED_PORT while polling.
         application = build_application(
-            settings, clock=clock, freeze_heap=first, health_address=server_address(settings)
+            settings,
+            clock=clock,
+            freeze_heap=first,
+            health_address=server_address(settings),
+            holder=lease.holder,
         )
         heartbeat.install(application, settings.heartbeat_file, services_of(application).clock)
         first = False

@@ -162,6 +162,21 @@ async def renew(*, session: AsyncSession, owner: str, until: datetime) -> int:
     return int(result.rowcount or 0)
 
 
+async def release_held(*, session: AsyncSession, owner_prefix: str) -> int:
+    """Lets go of the pending messages and work held by senders whose owner starts with
+    `owner_prefix` (a process known to be gone), so that the next sweep takes them at once
+    instead of after their lease; returns how many rows."""
+    released = 0
+    for table in (_OUTBOX, _WORK):
+        result = await session.exec(
+            update(table)
+            .where(table.c.owner.startswith(owner_prefix), table.c.status == PENDING)
+            .values(owner=None)
+        )
+        released += int(result.rowcount or 0)
+    return released
+
+
 async def take_over(
     *,
     session: AsyncSession,

@@ -19,7 +19,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.lease import ProcessLease, died_here, place
+from bot.lease import ProcessLease, died_here, place, sender_id
+from storage.outbox import NewMessage, queue_messages, queue_work, stale_work, take_over
 
 pytestmark = pytest.mark.both_databases
 
@@ -187,3 +188,43 @@ async def test_a_live_process_or_one_elsewhere_is_waited_for(
     await second.wait_active(waits(clock, slept))
     # Standing by until the live one's lease ran out: it never renewed in this test.
     assert second.held and sum(slept) >= 20
+
+
+@pytest.mark.skipif(not place(), reason="no /proc")
+async def test_what_a_dead_process_was_sending_is_free_as_soon_as_it_is_taken_over(
+    sessions: async_sessionmaker[AsyncSession], clock: ManualClock
+) -> None:
+    # Its messages were held for the delivery lease (30 s): without this they would wait that
+    # long after the takeover, past the minute a morning announcement is due.
+    dead, live = here(exited_pid()), here(os.getppid())
+    lease = timedelta(seconds=30)
+    held: dict[str, list[int]] = {}
+    async with sessions() as session, session.begin():
+        for who in (dead, live):
+            owner = sender_id(who)
+            held[who] = await queue_messages(
+                session=session,
+                messages=[NewMessage(chat_id=7, text=f"{who} {n}") for n in range(2)],
+                owner=owner,
+                now=clock.now(),
+                lease=lease,
+            )
+            held[who] += await queue_work(
+                session=session,
+                items=[("cover_boards", "{}", None)],
+                actor_id=None,
+                owner=owner,
+                now=clock.now(),
+                lease=lease,
+            )
+    first, _ = process(sessions, clock, dead)
+    await first.wait_active(waits(clock))
+    second, _ = process(sessions, clock, B, died_here)
+    await second.wait_active(waits(clock))
+    assert second.held and second.released == 3
+    async with sessions() as session, session.begin():
+        messages = await take_over(session=session, owner="new", now=clock.now(), lease=lease)
+        work = await stale_work(session=session, owner="new", now=clock.now(), lease=lease)
+    # The dead one's two messages and its work go now; the live one's stay with it.
+    assert [m.text for m in messages] == [f"{dead} 0", f"{dead} 1"]
+    assert [w.id for w in work] == held[dead][2:]
