@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, or_, update
+from sqlalchemy import Table, bindparam, delete, func, insert, or_, update
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -94,13 +94,33 @@ async def queue_messages(
     if len(rows) == 1:
         result = await session.exec(_INSERT_ONE, params=rows[0])
         return [result.scalar_one()]
-    result = await session.exec(_INSERT_MANY, params=rows)
-    return list(result.scalars())
+    return await inserted_ids(session, _OUTBOX, rows)
 
 
 # Built once: every action that changes something writes its messages here.
 _INSERT_ONE = insert(_OUTBOX).returning(_OUTBOX.c.id)
-_INSERT_MANY = insert(_OUTBOX).returning(_OUTBOX.c.id, sort_by_parameter_order=True)
+# SQLite allows 32,766 values in one statement; an outbox row has 22.
+SQLITE_ROWS_AT_ONCE = 500
+
+
+async def inserted_ids(
+    session: AsyncSession, table: Table, rows: list[dict[str, Any]]
+) -> list[int]:
+    """Inserts the rows; returns their ids in the rows' order."""
+    if session.get_bind().dialect.name != "sqlite":
+        result = await session.exec(
+            insert(table).returning(table.c.id, sort_by_parameter_order=True), params=rows
+        )
+        return list(result.scalars())
+    # SQLAlchemy can only keep the order on SQLite by inserting one row per statement. SQLite
+    # gives the rows of one INSERT the next ids in the order of its VALUES, but does not promise
+    # RETURNING's order: sorted, the ids are the rows' order.
+    ids: list[int] = []
+    for start in range(0, len(rows), SQLITE_ROWS_AT_ONCE):
+        part = rows[start : start + SQLITE_ROWS_AT_ONCE]
+        result = await session.exec(insert(table).values(part).returning(table.c.id))
+        ids.extend(sorted(result.scalars()))
+    return ids
 
 
 @dataclass
@@ -311,10 +331,7 @@ async def queue_work(
     if len(rows) == 1:
         result = await session.exec(insert(_WORK).returning(_WORK.c.id), params=rows[0])
         return [result.scalar_one()]
-    result = await session.exec(
-        insert(_WORK).returning(_WORK.c.id, sort_by_parameter_order=True), params=rows
-    )
-    return list(result.scalars())
+    return await inserted_ids(session, _WORK, rows)
 
 
 async def take_work(*, session: AsyncSession, work_id: int) -> bool:
