@@ -194,11 +194,14 @@ async def morning(
     groups: set[int] | None = None,
     patience: float = 600.0,
     until_planned: bool = False,
+    late: float = 0.0,
 ) -> FanOut:
     """Starts the bot before 07:00 of `day` and times it until `count` announcements have
     arrived (the groups are in the simulator already). With `groups`, an announcement is a
     message in one of them (the people's own morning messages are not counted).
-    `until_planned`: stops once the start-up planning is done (only `planning_seconds` counts)."""
+    `until_planned`: stops once the start-up planning is done (only `planning_seconds` counts).
+    `late`: starts the bot this many seconds after 07:00 instead (a restart after a crash), so
+    that its start-up catch-up sends the announcements; timed from its start."""
     await sim.call("POST", "reset_stats")
     seq = int((await sim.stats())["seq"])
     announced: set[int] = set()
@@ -211,22 +214,22 @@ async def morning(
         log_level="WARNING",
     )
     seven = datetime.combine(day, clock_time(7, 0), tzinfo=TZ)
-    lead = LEAD_BASE_SECONDS + lead_per_school * count
+    lead = LEAD_BASE_SECONDS + lead_per_school * count if not late else -late
     clock = OffsetClock(TZ, start=seven - timedelta(seconds=lead))
     app = build_application(settings, clock=clock, set_commands=False)
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
-    due = time.perf_counter() + (seven - clock.now()).total_seconds()
+    due = time.perf_counter() + max(0.0, (seven - clock.now()).total_seconds())
     services = app.bot_data["services"]
     try:
         if services.starting is not None:
             await services.starting
         planned = time.perf_counter()
         if until_planned:
-            return FanOut(count, 0.0, 0.0, 0, 0, planned - (due - lead))
-        if planned > due:
+            return FanOut(count, 0.0, 0.0, 0, 0, planned - (due - max(lead, 0.0)))
+        if planned > due and not late:
             raise RuntimeError(f"start-up planning took longer than the lead of {lead:.0f} s")
         while True:
             stats = await sim.stats()
@@ -256,7 +259,7 @@ async def morning(
         messages / OVERALL_PER_SECOND,
         int(stats["total_429"]),
         delivered,
-        planned - (due - lead),
+        planned - (due - max(lead, 0.0)),
         messages,
     )
 

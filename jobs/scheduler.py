@@ -108,9 +108,11 @@ async def plan_days(
     return planned
 
 
-async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
+async def run_slot(app: AnyApp, school_id: int, slot: Slot, *, wait: bool = True) -> bool:
     """Claims the slot and composes it, in one transaction with its messages kept in the
     outbox; False when it was claimed before (by this or another process) or says nothing.
+    `wait`: until its messages went (a while); the catch-up of many schools' slots does not
+    wait, or each school's push would wait behind the one before.
 
     Claim and messages commit together: a process that dies before the commit leaves no claim
     (the watch sends the slot later), and one that dies after it leaves the messages, which
@@ -118,7 +120,7 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
     cannot be delivered is marked in the ledger and the admins are told (`push_outcome`).
     """
     svc = services_of(app)
-    ran = await _run_slot(app, svc, school_id, slot)
+    ran = await _run_slot(app, svc, school_id, slot, wait)
     log.info(
         "push",
         extra=event(f"push:{slot.kind}", school=school_id, outcome="ran" if ran else "nothing"),
@@ -127,7 +129,7 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot) -> bool:
     return ran
 
 
-async def _run_slot(app: AnyApp, svc: Services, school_id: int, slot: Slot) -> bool:
+async def _run_slot(app: AnyApp, svc: Services, school_id: int, slot: Slot, wait: bool) -> bool:
     kind = next((k for k in svc.push_kinds if k.name == slot.kind), None)
     if kind is None:
         return False
@@ -160,17 +162,19 @@ async def _run_slot(app: AnyApp, svc: Services, school_id: int, slot: Slot) -> b
             await svc.dispatcher.queue(session, list(queue), school_id=school_id)
             status = "queued" if queue else ("sent" if composed else "empty")
             await mark(session=session, ledger_id=ledger_id, status=status, now=now)
-    await _deliver(svc, list(queue))
+    await _deliver(svc, list(queue), wait)
     return bool(queue) or composed
 
 
-async def _deliver(svc: Services, queue: list[Send]) -> None:
-    """Hands the push's messages to the dispatcher and waits, a while, until they went: a
-    job is done when its push is out (the playground and the tests look right after), but a
-    chat that must wait does not hold the job for longer than `PUSH_WAIT_SECONDS`."""
+async def _deliver(svc: Services, queue: list[Send], wait: bool) -> None:
+    """Hands the push's messages to the dispatcher and (`wait`) waits, a while, until they
+    went: a job is done when its push is out (the playground and the tests look right after),
+    but a chat that must wait does not hold the job for longer than `PUSH_WAIT_SECONDS`."""
     if not queue:
         return
     svc.dispatcher.submit(queue)
+    if not wait:
+        return
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(PUSH_WAIT_SECONDS):
             await svc.dispatcher.wait_for(list(queue))
@@ -346,7 +350,7 @@ async def watch_once(
                 svc.watch.done(school_id, slot)
         for slot in (slot for slot in slots if slot.at >= now - grace):
             try:
-                sent += int(await run_slot(app, school_id, slot))
+                sent += int(await run_slot(app, school_id, slot, wait=False))
             except Exception:  # the next pass tries it again, within its grace
                 log.exception("push %s for school %s failed", slot.kind, school_id)
         if missed:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 
@@ -179,6 +180,29 @@ async def test_nothing_waits_on_telegram_inside_a_transaction(
     finally:
         await probe.dispose()
     assert wrote == [True]
+    assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
+
+
+async def test_the_catch_up_hands_a_push_over_without_waiting_for_its_delivery(
+    bot: BotHarness,
+) -> None:
+    # After a restart at 07:02 the catch-up runs a district's schools one after another: had
+    # each waited for its messages to go, the last school's announcement would come minutes
+    # late, behind every other school's messages.
+    telegram_answers = asyncio.Event()
+
+    async def slow_telegram() -> None:
+        await telegram_answers.wait()
+
+    bot.request.during_send = slow_telegram
+    bot.clock.set(WEDNESDAY_0700 + timedelta(minutes=2))
+    sent, missed = await asyncio.wait_for(
+        scheduler.watch_once(bot.app, bot.clock.now()), timeout=30
+    )
+    assert (sent, missed) == (1, {})
+    assert bot.in_chat(GROUP) == []  # handed to the dispatcher, still on its way
+    telegram_answers.set()
+    await bot.services.settle()
     assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
 
 
