@@ -38,6 +38,7 @@ from jobs import reports as report_jobs
 from jobs.replanning import Replanner
 from jobs.scheduler import push_outcome
 from storage.db import create_engine, session_factory
+from storage.kept import keep_schools
 from views import common as dates
 
 log = logging.getLogger(__name__)
@@ -106,6 +107,7 @@ def build_application(
     holds, so that a process taking over from it after a crash frees them at once.
     """
     token = settings.telegram_bot_token or SIMULATOR_TOKEN
+    keep_schools(settings.schools_kept)
     builder = (
         ApplicationBuilder()
         .token(token)

@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from storage.kept import DEFAULT_SCHOOLS
+
 LANGUAGES = ("zh", "en")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("text", "json")
@@ -38,6 +40,9 @@ class SettingsError(Exception):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("\n".join(problems))
         self.problems = problems
+
+
+SCHOOLS_KEPT_MAX = 100_000
 
 
 @dataclass(frozen=True)
@@ -108,6 +113,9 @@ class Settings:
     # quarter of it); a process standing by takes over at most this and a quarter after the
     # active one stopped renewing (bot/lease.py).
     lease_seconds: float = 20.0
+    # How many schools' timetables, calendars, policies and staff lists are kept between actions
+    # (storage/kept.py); a school past them is read again at its next action.
+    schools_kept: int = DEFAULT_SCHOOLS
 
     @property
     def delivery_lease(self) -> timedelta:
@@ -280,6 +288,17 @@ def load_settings(
     lease = _seconds(get, "DELIVERY_LEASE_SECONDS", 30.0, problems)
     process_lease = _seconds(get, "LEASE_SECONDS", 20.0, problems)
 
+    schools_kept = DEFAULT_SCHOOLS
+    raw_kept = get("SCHOOLS_KEPT")
+    if raw_kept is not None:
+        schools_kept = int(raw_kept) if raw_kept.isdigit() else 0
+        if not 1 <= schools_kept <= SCHOOLS_KEPT_MAX:
+            problems.append(
+                f"SCHOOLS_KEPT: '{raw_kept}' is not a number of schools from 1 to "
+                f"{SCHOOLS_KEPT_MAX}"
+            )
+            schools_kept = DEFAULT_SCHOOLS
+
     log_format = (get("LOG_FORMAT") or "text").lower()
     if log_format not in LOG_FORMATS:
         problems.append(f"LOG_FORMAT: '{log_format}' is not one of {', '.join(LOG_FORMATS)}")
@@ -297,6 +316,7 @@ def load_settings(
         default_language=language,
         delivery_lease_seconds=lease,
         lease_seconds=process_lease,
+        schools_kept=schools_kept,
         bootstrap_admin_ids=frozenset(admin_ids),
         log_level=log_level,
         log_format=log_format,

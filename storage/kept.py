@@ -16,10 +16,20 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 T = TypeVar("T")
 
+# Every school of a large district: a busy morning touches them all. About 0.3 MB a school of
+# 350 lessons a week, timetable and staff list together.
+DEFAULT_SCHOOLS = 512
+# How many schools each kind of kept data holds (the setting SCHOOLS_KEPT, `keep_schools`).
+_capacity = {"schools": DEFAULT_SCHOOLS}
+
+
+def keep_schools(schools: int) -> None:
+    """How many schools' data to keep from now on; the ones used longest ago go first."""
+    _capacity["schools"] = max(1, schools)
+
 
 class KeptByVersion(Generic[T]):
-    def __init__(self, schools: int) -> None:
-        self.schools = schools
+    def __init__(self) -> None:
         self._kept: WeakKeyDictionary[Engine | Connection, OrderedDict[int, tuple[int, T]]] = (
             WeakKeyDictionary()
         )
@@ -40,5 +50,5 @@ class KeptByVersion(Generic[T]):
         entries = self._entries(session)
         entries[school_id] = (version, value)
         entries.move_to_end(school_id)
-        while len(entries) > self.schools:
+        while len(entries) > _capacity["schools"]:
             entries.popitem(last=False)

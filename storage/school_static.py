@@ -25,8 +25,6 @@ from storage.kept import KeptByVersion
 from storage.models import BellPeriod, CalendarEntry, Lesson, Policy, School, SchoolClass, Subject
 from storage.session_memo import flush_pending, held_row, tables_of, wrote
 
-# Enough for every school of a large deployment's busy hour; older entries are read again.
-MAX_SCHOOLS = 64
 # The tables behind the cached data, and schools: a School update may be the version bump of a
 # change this session made.
 WATCHED = tables_of(BellPeriod, CalendarEntry, Lesson, Policy, SchoolClass, Subject, School)
@@ -61,7 +59,7 @@ class SchoolStatic:
         return index
 
 
-_kept: KeptByVersion[SchoolStatic] = KeptByVersion(MAX_SCHOOLS)
+_kept: KeptByVersion[SchoolStatic] = KeptByVersion()
 
 
 async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStatic:

@@ -28,15 +28,13 @@ from storage.kept import KeptByVersion
 from storage.models import School, Staff
 from storage.session_memo import flush_pending, held_row, table_of, tables_of, wrote
 
-# As many schools as school_static keeps: a large deployment's busy hour.
-MAX_SCHOOLS = 64
 STAFF_TABLE = tables_of(Staff)
 SHARED = "staffroom_shared"
 
 _COLUMNS = table_of(Staff).c
 _ROWS = select(*_COLUMNS).where(_COLUMNS.school_id == bindparam("school_id")).order_by(_COLUMNS.id)
 
-_kept: KeptByVersion[tuple[Staff, ...]] = KeptByVersion(MAX_SCHOOLS)
+_kept: KeptByVersion[tuple[Staff, ...]] = KeptByVersion()
 
 
 class SharedRowChanged(RuntimeError):

@@ -269,3 +269,14 @@ def test_a_bad_feed_setting_is_named(env: dict[str, str]) -> None:
         load_settings(env)
     [problem] = failed.value.problems
     assert problem.split(":", 1)[0] in ("FEED_URL", "FEED_PORT")
+
+
+def test_how_many_schools_are_kept_is_a_whole_number_of_schools() -> None:
+    assert load_settings({}).schools_kept == 512
+    assert load_settings({"SCHOOLS_KEPT": "2000"}).schools_kept == 2000
+    for bad in ("0", "-3", "many", "1e3", "100001"):
+        with pytest.raises(SettingsError) as failed:
+            load_settings({"SCHOOLS_KEPT": bad})
+        assert failed.value.problems == [
+            f"SCHOOLS_KEPT: '{bad}' is not a number of schools from 1 to 100000"
+        ]

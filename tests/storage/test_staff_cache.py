@@ -11,15 +11,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from storage.kept import DEFAULT_SCHOOLS, keep_schools
 from storage.models import School, Staff
 from storage.staff import all_school_staff, school_staff
 from storage.staff_cache import SharedRowChanged
 from tests.schools import factories
 
 
-async def seed(sessions: async_sessionmaker[AsyncSession], now: datetime) -> int:
+async def seed(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, name: str = "孟河小学"
+) -> int:
     async with sessions() as s, s.begin():
-        school = await factories.school(s, now)
+        school = await factories.school(s, now, name)
         await factories.staff(s, school, "周雅琴", telegram_id=101)
         await factories.staff(s, school, "许志强")
         return school.id or 0
@@ -113,3 +116,27 @@ async def test_a_kept_row_cannot_be_changed_in_passing(
     async with sessions() as s:
         ids = [p.telegram_id for p in await all_school_staff(session=s, school_id=school_id)]
     assert ids == [202, None]
+
+
+async def test_schools_past_the_number_kept_are_read_again(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    # SCHOOLS_KEPT: a district beyond it reads a school's list again at its next action.
+    first, second = await seed(sessions, now), await seed(sessions, now, "湖塘小学")
+
+    async def rows(school_id: int) -> list[Staff]:
+        async with sessions() as s, s.begin():
+            return await school_staff(session=s, school_id=school_id)
+
+    try:
+        keep_schools(1)
+        kept = await rows(first)
+        await rows(second)
+        again = await rows(first)
+        assert [p.name for p in again] == [p.name for p in kept]
+        assert not any(a is b for a, b in zip(kept, again, strict=True))
+        keep_schools(2)
+        await rows(second)
+        assert all(a is b for a, b in zip(again, await rows(first), strict=True))
+    finally:
+        keep_schools(DEFAULT_SCHOOLS)
