@@ -57,7 +57,11 @@ class CoverReport(SQLModel, table=True):
     `delivered_at`: when the absent teacher was told (None: still to tell)."""
 
     __tablename__ = "cover_reports"
-    __table_args__ = (Index("ix_cover_reports_absent", "absent_id", "delivered_at"),)
+    __table_args__ = (
+        Index("ix_cover_reports_absent", "absent_id", "delivered_at"),
+        # The planning of every school's day looks for its reports still to tell.
+        Index("ix_cover_reports_school_waiting", "school_id", "delivered_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     school_id: int = Field(foreign_key="schools.id")
