@@ -231,7 +231,7 @@ async def main(quick: bool, postgres: bool) -> dict[str, Any]:
                 figures["throughput_sqlite"]["same_calls_ratio"] = round(same_ratio, 3)
                 rows.append(
                     Row(
-                        f"… against a bare bot making {same.calls_per_update:.0f} calls per update",
+                        f"… against a bare bot making {same.calls_per_update:.2f} calls per update",
                         f"{runs['ours'].rate:.0f}/s vs {same.rate:.0f}/s = {same_ratio:.2f}×",
                         "— (the bot's own work)",
                         None,

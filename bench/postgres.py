@@ -1,4 +1,5 @@
-"""`python -m bench.postgres [--updates N] [--samples N]`: where PostgreSQL's time goes.
+"""`python -m bench.postgres [--updates N] [--samples N] [--repeat N]`: where PostgreSQL's time
+goes.
 
 On a fresh five-school data set for each: the throughput run of `python -m bench` on SQLite and
 PostgreSQL (the bot against the bare bot making one call and as many calls per update), then
@@ -15,6 +16,7 @@ import random
 from collections import Counter
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from statistics import median
 from typing import Any
 
 from asyncpg import connection as pg_connection
@@ -45,24 +47,36 @@ def _load() -> str:
     return "load " + " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-async def throughput_on(backend: str, updates: int) -> None:
-    url = (
-        databases.sqlite_url("postgres_tp")
-        if backend == "sqlite"
-        else await databases.postgres_url("staffroom_postgres_tp")
-    )
-    dataset = await build(url, size=FULL, now=NOW)
-    started = _load()
-    async with simulator_process() as sim:
-        runs = await throughput.run(sim, dataset, updates)
-    ours, one, same = runs["ours"], runs["ceiling"], runs["same_calls"]
-    print(
-        f"{backend}: {ours.rate:.0f} updates/s ({ours.calls_per_update:.2f} calls per update); "
-        f"bare bot {one.rate:.0f}/s (1 call), {same.rate:.0f}/s ({same.calls_per_update:.0f} "
-        f"calls): {ours.rate / one.rate:.2f}× / {ours.rate / same.rate:.2f}×; "
-        f"{started} at the start",
-        flush=True,
-    )
+async def throughput_on(backend: str, updates: int, repeat: int = 1) -> None:
+    """`repeat` runs, each on a fresh data set, each the bot and the bare bots back to back; with
+    more than one, the median of the ratios too (on a shared machine a bare bot's rate has
+    swung by a third between runs of one sitting)."""
+    ratios: list[tuple[float, float]] = []
+    for _ in range(repeat):
+        url = (
+            databases.sqlite_url("postgres_tp")
+            if backend == "sqlite"
+            else await databases.postgres_url("staffroom_postgres_tp")
+        )
+        dataset = await build(url, size=FULL, now=NOW)
+        started = _load()
+        async with simulator_process() as sim:
+            runs = await throughput.run(sim, dataset, updates)
+        ours, one, same = runs["ours"], runs["ceiling"], runs["same_calls"]
+        ratios.append((ours.rate / one.rate, ours.rate / same.rate))
+        print(
+            f"{backend}: {ours.rate:.0f} updates/s ({ours.calls_per_update:.2f} calls per update); "
+            f"bare bot {one.rate:.0f}/s (1 call), {same.rate:.0f}/s ({same.calls_per_update:.2f} "
+            f"calls): {ours.rate / one.rate:.2f}× / {ours.rate / same.rate:.2f}×; "
+            f"{started} at the start",
+            flush=True,
+        )
+    if repeat > 1:
+        print(
+            f"{backend}, median of {repeat}: {median(r[0] for r in ratios):.2f}× / "
+            f"{median(r[1] for r in ratios):.2f}×",
+            flush=True,
+        )
 
 
 def _counting(counts: Counter[str]) -> Callable[[], None]:
@@ -172,12 +186,12 @@ async def latency_on_postgres(samples: int) -> None:
     print(f"  ({_load()} at the end)", flush=True)
 
 
-async def main(updates: int, samples: int, trips_only: bool) -> None:
+async def main(updates: int, samples: int, trips_only: bool, repeat: int = 1) -> None:
     if not await databases.postgres_available():
         raise SystemExit(f"no PostgreSQL at {databases.PG_URL}")
     if not trips_only:
         for backend in ("sqlite", "postgresql"):
-            await throughput_on(backend, updates)
+            await throughput_on(backend, updates, repeat)
     print("round trips on PostgreSQL:", flush=True)
     await round_trips()
     if not trips_only:
@@ -189,9 +203,12 @@ def run() -> None:
     parser.add_argument("--updates", type=int, default=2000, help="throughput updates")
     parser.add_argument("--samples", type=int, default=100, help="latency samples per command")
     parser.add_argument("--trips", action="store_true", help="only the round trips")
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="throughput runs per database (prints the median)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("PTB_TIMEDELTA", "true")
-    asyncio.run(main(args.updates, args.samples, args.trips))
+    asyncio.run(main(args.updates, args.samples, args.trips, max(1, args.repeat)))
 
 
 if __name__ == "__main__":
