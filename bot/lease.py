@@ -177,7 +177,7 @@ class ProcessLease:
         self.lost = False
         while True:
             try:
-                if await self.try_take() or await self._standing_by():
+                if await self._look():
                     break
             except Exception as exc:  # the database away: look again, as a standby would
                 log.warning(
@@ -189,20 +189,23 @@ class ProcessLease:
         log.info("lease: active as %s", self.holder)
         self._print("cli.lease_active", holder=self.holder)
 
-    async def _standing_by(self) -> bool:
-        """Says who is active; True when that one's process is gone and this one took over."""
+    async def _look(self) -> bool:
+        """One look at the lease: True once this process took it. A holder whose process died
+        here is taken from at once, its lease run out or not, with the messages it held; a
+        free or run-out lease is taken; else says who is active."""
         async with self.sessions() as session:
             found = await holding(session=session, name=LEASE_NAME)
-        if found is None:  # released a moment ago: the next look takes it
-            return False
-        if self._gone(found.holder) and await self.try_take(gone=found.holder):
+        gone = found is not None and found.holder != self.holder and self._gone(found.holder)
+        if found is not None and gone and await self.try_take(gone=found.holder):
             log.info(
                 "lease: %s had stopped on this machine; taken over with %d rows it held",
                 found.holder,
                 self.released,
             )
             return True
-        if found.holder != self._seen:
+        if await self.try_take():
+            return True
+        if found is not None and found.holder != self._seen:
             self._seen = found.holder
             log.info("lease: standing by as %s; %s is active", self.holder, found.holder)
             # Its expiry tells an operator when a process that is gone (a crash before this
