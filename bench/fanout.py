@@ -205,7 +205,6 @@ async def morning(
     await sim.call("POST", "reset_stats")
     seq = int((await sim.stats())["seq"])
     announced: set[int] = set()
-    messages = 0
     settings = dataclasses.replace(
         Settings(),
         telegram_bot_token=SIMULATOR_TOKEN,
@@ -217,12 +216,40 @@ async def morning(
     lead = LEAD_BASE_SECONDS + lead_per_school * count if not late else -late
     clock = OffsetClock(TZ, start=seven - timedelta(seconds=lead))
     app = build_application(settings, clock=clock, set_commands=False)
+    started = time.perf_counter()
     await app.initialize()
     if app.post_init is not None:
         await app.post_init(app)
     await app.start()
-    due = time.perf_counter() + max(0.0, (seven - clock.now()).total_seconds())
+    due = started if late else time.perf_counter() + (seven - clock.now()).total_seconds()
     services = app.bot_data["services"]
+    seen: dict[str, Any] = {"messages": 0, "delivered": 0, "stats": {}}
+
+    async def arrivals() -> float:
+        """Looks at what the simulator received until every announcement is there, beside the
+        start-up (after a late start its catch-up sends them); returns when."""
+        nonlocal seq
+        while True:
+            stats = seen["stats"] = await sim.stats()
+            if groups is None:
+                delivered = stats["calls"].get("sendMessage", 0) - stats["errors"].get("429", 0)
+            else:
+                for action in await sim.actions(seq):
+                    seq = max(seq, int(action["seq"]))
+                    seen["messages"] += action["kind"] == "send"
+                    if action["kind"] == "send" and action["chat_id"] in groups:
+                        announced.add(int(action["chat_id"]))
+                delivered = len(announced)
+            seen["delivered"] = delivered
+            if delivered >= count:
+                return time.perf_counter()
+            if time.perf_counter() - due > patience:
+                raise RuntimeError(
+                    f"only {delivered} of {count} announcements after {patience:.0f} s"
+                )
+            await asyncio.sleep(0.05)
+
+    watching = asyncio.create_task(arrivals())
     try:
         if services.starting is not None:
             await services.starting
@@ -231,34 +258,18 @@ async def morning(
             return FanOut(count, 0.0, 0.0, 0, 0, planned - (due - max(lead, 0.0)))
         if planned > due and not late:
             raise RuntimeError(f"start-up planning took longer than the lead of {lead:.0f} s")
-        while True:
-            stats = await sim.stats()
-            if groups is None:
-                delivered = stats["calls"].get("sendMessage", 0) - stats["errors"].get("429", 0)
-            else:
-                for action in await sim.actions(seq):
-                    seq = max(seq, int(action["seq"]))
-                    messages += action["kind"] == "send"
-                    if action["kind"] == "send" and action["chat_id"] in groups:
-                        announced.add(int(action["chat_id"]))
-                delivered = len(announced)
-            if delivered >= count:
-                break
-            if time.perf_counter() - due > patience:
-                raise RuntimeError(
-                    f"only {delivered} of {count} announcements after {patience:.0f} s"
-                )
-            await asyncio.sleep(0.05)
-        seconds = time.perf_counter() - due
+        seconds = await watching - due
     finally:
+        watching.cancel()
+        await asyncio.gather(watching, return_exceptions=True)
         await _stop(app)
-    messages = max(messages, delivered)
+    messages = max(seen["messages"], seen["delivered"])
     return FanOut(
         count,
         seconds,
         messages / OVERALL_PER_SECOND,
-        int(stats["total_429"]),
-        delivered,
+        int(seen["stats"]["total_429"]),
+        seen["delivered"],
         planned - (due - max(lead, 0.0)),
         messages,
     )

@@ -19,7 +19,7 @@ from bot.messages import Attachment
 from bot.texts import Safe, split_message, t
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
-from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
+from jobs.registry import GROUP, DayContext, PushContext, PushKind, Slot, at_local, daily_slot
 from rules.states import CoverStatus
 from storage.calendar import school_calendar
 from storage.cover import needs_between, needs_on, save_slip, slip_covers, slip_data
@@ -51,7 +51,7 @@ async def plan_tomorrow(ctx: DayContext) -> list[Slot]:
     if not calendar.status(tomorrow).is_school_day:
         return []
     at = at_local(ctx.day, ctx.policies.get("cover.slip_tomorrow"), ctx.tz)
-    return [Slot(SLIP_TOMORROW, "group", at, tomorrow.isoformat())]
+    return [Slot(SLIP_TOMORROW, GROUP, at, tomorrow.isoformat())]
 
 
 async def post_slip(ctx: PushContext, day: date) -> bool:

@@ -19,7 +19,7 @@ from telegram import InlineKeyboardMarkup
 from bot.texts import t
 from jobs import kinds
 from jobs.delivery import send_to_chat, send_to_staff_groups
-from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local
+from jobs.registry import GROUP, DayContext, PushContext, PushKind, Slot, at_local
 from storage.cover import arrangers_for
 from storage.duty import (
     DutyGap,
@@ -49,7 +49,7 @@ async def plan_announcement(ctx: DayContext) -> list[Slot]:
     ):
         return []
     at = at_local(ctx.day, ctx.policies.get("duty.announce_time"), ctx.tz)
-    return [Slot(ANNOUNCE, "group", at, ctx.day.isoformat())]
+    return [Slot(ANNOUNCE, GROUP, at, ctx.day.isoformat())]
 
 
 async def announcement_job(ctx: PushContext) -> bool:

@@ -22,6 +22,11 @@ if TYPE_CHECKING:
     from bot.services import Services
 
 
+# The target of a slot for the school's staff groups (an announcement, a slip, a board); other
+# targets name a person, an event, a lesson or the office.
+GROUP = "group"
+
+
 @dataclass(frozen=True)
 class Slot:
     """One push to make: `kind` for `target` at `at`; (school, kind, target, key) is unique."""
@@ -103,7 +108,7 @@ def daily_slot(
     *,
     school_days_only: bool = True,
     weekdays: frozenset[int] | None = None,
-    target: str = "group",
+    target: str = GROUP,
 ) -> SlotPlanner:
     """A planner for the common case: once a day at the time a policy gives."""
 

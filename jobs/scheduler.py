@@ -27,7 +27,7 @@ from bot.services import Services, services_of
 from bot.texts import Safe, escape, t
 from jobs.delivery import collecting, send_to_chat
 from jobs.push_watch import LAG, WATCH_SECONDS
-from jobs.registry import DayContext, PushContext, Slot
+from jobs.registry import GROUP, DayContext, PushContext, Slot
 from storage.calendar import school_calendar
 from storage.ledger import claim, claim_missed, mark, settle_push
 from storage.models import PushLedger, School
@@ -108,11 +108,13 @@ async def plan_days(
     return planned
 
 
-async def run_slot(app: AnyApp, school_id: int, slot: Slot, *, wait: bool = True) -> bool:
+async def run_slot(
+    app: AnyApp, school_id: int, slot: Slot, *, handed: list[Send] | None = None
+) -> bool:
     """Claims the slot and composes it, in one transaction with its messages kept in the
     outbox; False when it was claimed before (by this or another process) or says nothing.
-    `wait`: until its messages went (a while); the catch-up of many schools' slots does not
-    wait, or each school's push would wait behind the one before.
+    Then waits, a while, until its messages went; with `handed`, adds them to it instead (the
+    catch-up of many schools' slots waits for them together, not school after school).
 
     Claim and messages commit together: a process that dies before the commit leaves no claim
     (the watch sends the slot later), and one that dies after it leaves the messages, which
@@ -120,7 +122,7 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot, *, wait: bool = True
     cannot be delivered is marked in the ledger and the admins are told (`push_outcome`).
     """
     svc = services_of(app)
-    ran = await _run_slot(app, svc, school_id, slot, wait)
+    ran = await _run_slot(app, svc, school_id, slot, handed)
     log.info(
         "push",
         extra=event(f"push:{slot.kind}", school=school_id, outcome="ran" if ran else "nothing"),
@@ -129,7 +131,9 @@ async def run_slot(app: AnyApp, school_id: int, slot: Slot, *, wait: bool = True
     return ran
 
 
-async def _run_slot(app: AnyApp, svc: Services, school_id: int, slot: Slot, wait: bool) -> bool:
+async def _run_slot(
+    app: AnyApp, svc: Services, school_id: int, slot: Slot, handed: list[Send] | None
+) -> bool:
     kind = next((k for k in svc.push_kinds if k.name == slot.kind), None)
     if kind is None:
         return False
@@ -162,22 +166,29 @@ async def _run_slot(app: AnyApp, svc: Services, school_id: int, slot: Slot, wait
             await svc.dispatcher.queue(session, list(queue), school_id=school_id)
             status = "queued" if queue else ("sent" if composed else "empty")
             await mark(session=session, ledger_id=ledger_id, status=status, now=now)
-    await _deliver(svc, list(queue), wait)
+    await _deliver(svc, list(queue), handed)
     return bool(queue) or composed
 
 
-async def _deliver(svc: Services, queue: list[Send], wait: bool) -> None:
-    """Hands the push's messages to the dispatcher and (`wait`) waits, a while, until they
-    went: a job is done when its push is out (the playground and the tests look right after),
-    but a chat that must wait does not hold the job for longer than `PUSH_WAIT_SECONDS`."""
+async def _deliver(svc: Services, queue: list[Send], handed: list[Send] | None) -> None:
+    """Hands the push's messages to the dispatcher and waits until they went (or adds them to
+    `handed`): a job is done when its push is out (the playground and the tests look right
+    after)."""
     if not queue:
         return
     svc.dispatcher.submit(queue)
-    if not wait:
-        return
+    if handed is not None:
+        handed.extend(queue)
+    else:
+        await _delivered(svc, queue)
+
+
+async def _delivered(svc: Services, messages: list[Send]) -> None:
+    """Waits until the messages went, but no longer than `PUSH_WAIT_SECONDS`: a chat that must
+    wait (a 429, a group's 20 a minute) does not hold a job."""
     with contextlib.suppress(TimeoutError):
         async with asyncio.timeout(PUSH_WAIT_SECONDS):
-            await svc.dispatcher.wait_for(list(queue))
+            await svc.dispatcher.wait_for(list(messages))
 
 
 def push_outcome(app: AnyApp) -> OutcomeHook:
@@ -300,26 +311,6 @@ async def fire_due(
     return sent
 
 
-async def catch_up(
-    app: AnyApp,
-    school: School,
-    now: datetime,
-    planned: dict[date, list[Slot]] | None = None,
-) -> tuple[int, list[Slot]]:
-    """At start: sends the slots missed within the grace window, lists older ones to admins.
-
-    Yesterday counts too (the bot may have been down overnight), but never a time before the
-    school was created: a new school has missed nothing. `planned`: days already planned.
-    """
-    svc = services_of(app)
-    today = now.astimezone(school_tz(school)).date()
-    days = [today - timedelta(days=1), today]
-    if planned is None or any(day not in planned for day in days):
-        await plan_days(svc, school, days, past_done=False)
-    sent, missed = await watch_once(app, now, {stored_id(school)})
-    return sent, missed.get(stored_id(school), [])
-
-
 async def watch_once(
     app: AnyApp, now: datetime, school_ids: set[int] | None = None
 ) -> tuple[int, dict[int, list[Slot]]]:
@@ -332,10 +323,10 @@ async def watch_once(
     svc = services_of(app)
     sent = 0
     missed_all: dict[int, list[Slot]] = {}
+    due: list[tuple[int, Slot]] = []
     for school_id, slots in svc.watch.due(now, school_ids).items():
         grace = svc.watch.grace(school_id)
         late = [slot for slot in slots if slot.at < now - grace]
-        missed: list[Slot] = []
         if late:
             async with svc.sessions() as session, session.begin():
                 # Claimed as missed, so a second start does not list them again.
@@ -346,17 +337,28 @@ async def watch_once(
                     now=now,
                 )
             missed = [slot for slot in late if (slot.kind, slot.target, slot.key) in claimed]
+            if missed:
+                missed_all[school_id] = missed
             for slot in late:
                 svc.watch.done(school_id, slot)
-        for slot in (slot for slot in slots if slot.at >= now - grace):
+        due += [(school_id, slot) for slot in slots if slot.at >= now - grace]
+    # Every school's group pushes first, and out, before anyone's own is composed: after a
+    # restart at 07:02 a district's announcements do not wait behind thousands of teachers'
+    # My day messages, nor for the time it takes to write them.
+    for group in (True, False):
+        handed: list[Send] = []
+        for school_id, slot in due:
+            if (slot.target == GROUP) != group:
+                continue
             try:
-                sent += int(await run_slot(app, school_id, slot, wait=False))
+                sent += int(await run_slot(app, school_id, slot, handed=handed))
             except Exception:  # the next pass tries it again, within its grace
                 log.exception("push %s for school %s failed", slot.kind, school_id)
-        if missed:
-            log.info("school %s: %d pushes missed", school_id, len(missed))
-            await _tell_admins(app, school_id, "push.missed", missed)
-            missed_all[school_id] = missed
+        if group:
+            await _delivered(svc, handed)
+    for school_id, missed in missed_all.items():
+        log.info("school %s: %d pushes missed", school_id, len(missed))
+        await _tell_admins(app, school_id, "push.missed", missed)
     return sent, missed_all
 
 
@@ -482,29 +484,40 @@ async def rebuild_all(app: AnyApp) -> None:
 
 
 async def start(app: AnyApp) -> None:
-    """At start-up: catch up on missed slots, then schedule every school and the nightly plan."""
+    """At start-up: plan and schedule every school, then catch up on the slots missed (every
+    school's group pushes first), then the repeating jobs go on."""
     svc = services_of(app)
     _repeating_jobs(app)  # first: if a school fails below, the watch and the nightly plan stay
+    # One instant for both halves, so that a slot falling due while the district is planned is
+    # neither skipped nor sent twice: after it, its job sends it; before it, the catch-up.
+    now = svc.clock.now()
+    planned: set[int] = set()
     for school in await _schools(svc, None):
         try:
-            await _start_school(app, school)
+            await _start_school(app, school, now)
         except Exception:  # one school's trouble must not keep the others' pushes from planning
             log.exception(
                 "could not plan the pushes of school %s; the watch tries again", school.id
             )
+        else:
+            planned.add(stored_id(school))
+    # Yesterday's slots count too (the bot may have been down overnight), never a time before
+    # a school was created. After every school's planning, so that after a restart at 07:02
+    # each group's announcement goes before any school's personal messages.
+    try:
+        await watch_once(app, now, planned)
+    except Exception:
+        log.exception("the catch-up of missed pushes failed; the watch tries again")
     svc.schedule_versions = await _versions(svc)
 
 
-async def _start_school(app: AnyApp, school: School) -> None:
+async def _start_school(app: AnyApp, school: School, now: datetime) -> None:
+    """Plans yesterday, today and tomorrow, and schedules the slots after `now`."""
     svc = services_of(app)
-    # One instant for both halves, so that a slot falling due between the catch-up and the
-    # scheduling is neither skipped nor sent twice.
-    now = svc.clock.now()
     today = now.astimezone(school_tz(school)).date()
     planned = await plan_days(
         svc, school, [today - timedelta(days=1), today, today + timedelta(days=1)], past_done=False
     )
-    await catch_up(app, school, now, planned)
     await rebuild(app, stored_id(school), after=now, planned=planned)
 
 
@@ -530,7 +543,7 @@ async def _watch_job(context: ContextTypes.DEFAULT_TYPE) -> None:
     for school in await _schools(svc, None):
         if school.id not in svc.watch.schools:  # its planning failed at start
             try:
-                await _start_school(app, school)
+                await _start_school(app, school, svc.clock.now() - LAG)
             except Exception:
                 log.exception("could not plan the pushes of school %s", school.id)
     await watch_once(app, svc.clock.now() - LAG)

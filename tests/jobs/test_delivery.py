@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -14,11 +14,11 @@ from bot.clock import ManualClock
 from bot.config import Settings
 from bot.texts import catalogue
 from jobs import scheduler
-from jobs.delivery import send_to_staff_groups
-from jobs.registry import PushContext, PushKind, daily_slot
+from jobs.delivery import send_to_chat, send_to_staff_groups
+from jobs.registry import DayContext, PushContext, PushKind, Slot, at_local, daily_slot
 from storage import audit
 from storage.db import create_engine, session_factory
-from storage.models import PushLedger
+from storage.models import PushLedger, School
 from storage.outbox import undelivered
 from storage.schools import bind_group, staff_groups
 from tests.conftest import SHANGHAI
@@ -183,27 +183,72 @@ async def test_nothing_waits_on_telegram_inside_a_transaction(
     assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
 
 
-async def test_the_catch_up_hands_a_push_over_without_waiting_for_its_delivery(
-    bot: BotHarness,
+async def test_the_catch_up_does_not_wait_for_one_schools_push_before_the_next(
+    bot: BotHarness, engine: AsyncEngine
 ) -> None:
-    # After a restart at 07:02 the catch-up runs a district's schools one after another: had
-    # each waited for its messages to go, the last school's announcement would come minutes
-    # late, behind every other school's messages.
-    telegram_answers = asyncio.Event()
+    # After a restart at 07:02 the catch-up runs a district's schools: had each waited for its
+    # messages to go, one slow group would hold back every school after it.
+    other_group = GROUP - 1
+    async with session_factory(engine)() as s, s.begin():
+        other = await factories.school(s, WEDNESDAY_0700 - timedelta(days=30), "湖塘小学")
+        await factories.term(s, other, date(2026, 9, 1), date(2027, 1, 22))
+        await bind_group(
+            session=s,
+            school_id=other.id,
+            chat_id=other_group,
+            title="g2",
+            by=ADMIN_ID,
+            now=WEDNESDAY_0700,
+        )
+    assert other.id is not None
+    await scheduler.rebuild(bot.app, other.id)
+    telegram_answers, next_school_sent = asyncio.Event(), asyncio.Event()
+    calls = 0
 
-    async def slow_telegram() -> None:
-        await telegram_answers.wait()
+    async def first_answer_slow() -> None:
+        nonlocal calls
+        calls += 1
+        if calls == 1:  # the first school's group
+            await telegram_answers.wait()
+        else:
+            next_school_sent.set()
 
-    bot.request.during_send = slow_telegram
+    bot.request.during_send = first_answer_slow
     bot.clock.set(WEDNESDAY_0700 + timedelta(minutes=2))
-    sent, missed = await asyncio.wait_for(
-        scheduler.watch_once(bot.app, bot.clock.now()), timeout=30
-    )
-    assert (sent, missed) == (1, {})
-    assert bot.in_chat(GROUP) == []  # handed to the dispatcher, still on its way
+    catching_up = asyncio.create_task(scheduler.watch_once(bot.app, bot.clock.now()))
+    async with asyncio.timeout(30):
+        await next_school_sent.wait()
+    assert bot.in_chat(GROUP) == []  # the first school's announcement is still on its way
     telegram_answers.set()
+    assert await catching_up == (2, {})
     await bot.services.settle()
     assert [m.plain for m in bot.in_chat(GROUP)] == ["早上好 2026-11-25"]
+    assert [m.plain for m in bot.in_chat(other_group)] == ["早上好 2026-11-25"]
+
+
+async def send_own_day(ctx: PushContext) -> bool:
+    return await send_to_chat(ctx.bot, ctx.session, ADMIN_ID, f"你的今天 {ctx.day}")
+
+
+async def plan_own_day(ctx: DayContext) -> list[Slot]:
+    return [Slot("my_day", "t0650", at_local(ctx.day, time(6, 50), ctx.tz), ctx.day.isoformat())]
+
+
+async def test_after_a_restart_the_groups_pushes_go_before_peoples_own(
+    bot: BotHarness, engine: AsyncEngine
+) -> None:
+    # A district restarted at 07:02: every school's announcement first, then the teachers' own
+    # messages (due earlier, and much longer to compose), not school after school.
+    bot.services.push_kinds = [PushKind("my_day", plan_own_day, send_own_day), MORNING]
+    async with session_factory(engine)() as s:
+        school_id = (await s.exec(select(School.id))).one()
+    assert school_id is not None
+    await scheduler.rebuild(bot.app, school_id)
+    bot.clock.set(WEDNESDAY_0700 + timedelta(minutes=2))
+    await scheduler.watch_once(bot.app, bot.clock.now())
+    await bot.services.settle()
+    sent = [m.plain for m in bot.request.sent if m.chat_id in (GROUP, ADMIN_ID)]
+    assert sent[-2:] == ["早上好 2026-11-25", "你的今天 2026-11-25"]
 
 
 async def test_pushes_missed_overnight_are_listed_in_words(engine: AsyncEngine) -> None:
