@@ -144,10 +144,11 @@ async def burst(sim: SimClient, district: Dataset, actions: list[Action], day: A
         await _stop(app)
 
 
-async def planning_only(size: DistrictSize, postgres: bool) -> None:
-    """Builds the district and prints how long the bot's start-up planning took, a school."""
-    backend = "postgresql" if postgres else "sqlite"
-    name = "staffroom_district_planning"
+async def _morning_alone(
+    size: DistrictSize, postgres: bool, name: str, **morning: Any
+) -> tuple[fanout.FanOut, str]:
+    """Builds the district in database `name` and runs the bot's morning on it alone
+    (`fanout.morning` with these arguments); returns it and the load average before."""
     url = await databases.postgres_url(name) if postgres else databases.sqlite_url(name)
     district = await build_district(url, size)
     day = fanout.school_morning(NOW.date())
@@ -159,13 +160,20 @@ async def planning_only(size: DistrictSize, postgres: bool) -> None:
             url,
             len(district.schools),
             day,
-            lead_per_school=0.6,
             groups={school.group_id for school in district.schools},
-            until_planned=True,
+            **morning,
         )
+    return fan, before
+
+
+async def planning_only(size: DistrictSize, postgres: bool) -> None:
+    """Builds the district and prints how long the bot's start-up planning took, a school."""
+    fan, before = await _morning_alone(
+        size, postgres, "staffroom_district_planning", lead_per_school=0.6, until_planned=True
+    )
     seconds = fan.planning_seconds
     print(
-        f"start-up planning of {fan.schools} schools ({backend}): {seconds:.1f} s = "
+        f"start-up planning of {fan.schools} schools ({_backend(postgres)}): {seconds:.1f} s = "
         f"{seconds / fan.schools * 1000:.0f} ms a school; load average {before} before"
     )
 
@@ -173,29 +181,23 @@ async def planning_only(size: DistrictSize, postgres: bool) -> None:
 async def restart_late(size: DistrictSize, postgres: bool, late: float) -> None:
     """Builds the district and starts the bot `late` seconds after 07:00, as after a crash:
     prints when the last group had its announcement, sent by the start-up's catch-up."""
-    backend = "postgresql" if postgres else "sqlite"
-    name = "staffroom_district_restart"
-    url = await databases.postgres_url(name) if postgres else databases.sqlite_url(name)
-    district = await build_district(url, size)
-    day = fanout.school_morning(NOW.date())
-    async with simulator_process(rate_limits=True) as sim:
-        await populate(sim, district)
-        before = " ".join(f"{x:.2f}" for x in os.getloadavg())
-        fan = await fanout.morning(
-            sim,
-            url,
-            len(district.schools),
-            day,
-            groups={school.group_id for school in district.schools},
-            patience=120 + 2.5 * len(district.schools),
-            late=late,
-        )
+    fan, before = await _morning_alone(
+        size,
+        postgres,
+        "staffroom_district_restart",
+        patience=120 + 2.5 * size.schools,
+        late=late,
+    )
     print(
-        f"started {late:g} s after 07:00 ({backend}, {fan.schools} schools): the last group's "
-        f"announcement {fan.seconds:.1f} s after the start, {fan.messages} messages by then, "
-        f"{fan.retry_after_answers} × 429; start-up planning {fan.planning_seconds:.1f} s; "
+        f"started {late:g} s after 07:00 ({_backend(postgres)}, {fan.schools} schools): the last "
+        f"group's announcement {fan.seconds:.1f} s after the start, {fan.messages} messages by "
+        f"then, {fan.retry_after_answers} × 429; start-up planning {fan.planning_seconds:.1f} s; "
         f"load average {before} before"
     )
+
+
+def _backend(postgres: bool) -> str:
+    return "postgresql" if postgres else "sqlite"
 
 
 async def main(

@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -41,20 +42,21 @@ async def send_morning(ctx: PushContext) -> bool:
 MORNING = PushKind("duty_announce", daily_slot("duty_announce", "duty.announce_time"), send_morning)
 
 
+async def school_with_group(s: AsyncSession, name: str, group: int) -> School:
+    """A school in term, its staff group bound."""
+    school = await factories.school(s, WEDNESDAY_0700 - timedelta(days=30), name)
+    await factories.term(s, school, date(2026, 9, 1), date(2027, 1, 22))
+    await bind_group(
+        session=s, school_id=school.id, chat_id=group, title=name, by=ADMIN_ID, now=WEDNESDAY_0700
+    )
+    return school
+
+
 @pytest.fixture
 async def bot(engine: AsyncEngine) -> AsyncIterator[BotHarness]:
     async with session_factory(engine)() as s, s.begin():
-        school = await factories.school(s, WEDNESDAY_0700 - timedelta(days=30))
-        await factories.term(s, school, date(2026, 9, 1), date(2027, 1, 22))
+        school = await school_with_group(s, "孟河小学", GROUP)
         await factories.staff(s, school, "张思月", roles="teacher,admin", telegram_id=ADMIN_ID)
-        await bind_group(
-            session=s,
-            school_id=school.id,
-            chat_id=GROUP,
-            title="g",
-            by=ADMIN_ID,
-            now=WEDNESDAY_0700,
-        )
     harness = BotHarness(Settings(), engine, ManualClock(WEDNESDAY_0700 - timedelta(hours=1)))
     harness.services.push_kinds = [MORNING]
     async with harness:
@@ -190,16 +192,7 @@ async def test_the_catch_up_does_not_wait_for_one_schools_push_before_the_next(
     # messages to go, one slow group would hold back every school after it.
     other_group = GROUP - 1
     async with session_factory(engine)() as s, s.begin():
-        other = await factories.school(s, WEDNESDAY_0700 - timedelta(days=30), "湖塘小学")
-        await factories.term(s, other, date(2026, 9, 1), date(2027, 1, 22))
-        await bind_group(
-            session=s,
-            school_id=other.id,
-            chat_id=other_group,
-            title="g2",
-            by=ADMIN_ID,
-            now=WEDNESDAY_0700,
-        )
+        other = await school_with_group(s, "湖塘小学", other_group)
     assert other.id is not None
     await scheduler.rebuild(bot.app, other.id)
     telegram_answers, next_school_sent = asyncio.Event(), asyncio.Event()
