@@ -195,8 +195,12 @@ class ProcessLease:
         free or run-out lease is taken; else says who is active."""
         async with self.sessions() as session:
             found = await holding(session=session, name=LEASE_NAME)
-        gone = found is not None and found.holder != self.holder and self._gone(found.holder)
-        if found is not None and gone and await self.try_take(gone=found.holder):
+        if (
+            found is not None
+            and found.holder != self.holder
+            and self._gone(found.holder)
+            and await self.try_take(gone=found.holder)
+        ):
             log.info(
                 "lease: %s had stopped on this machine; taken over with %d rows it held",
                 found.holder,

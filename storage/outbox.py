@@ -62,8 +62,6 @@ async def queue_messages(
     lease: timedelta,
 ) -> list[int]:
     """Writes the messages, held by `owner`; returns their ids in the same order."""
-    if not messages:
-        return []
     rows = [
         {
             "school_id": m.school_id,
@@ -91,14 +89,12 @@ async def queue_messages(
         }
         for m in messages
     ]
-    if len(rows) == 1:
-        result = await session.exec(_INSERT_ONE, params=rows[0])
-        return [result.scalar_one()]
     return await inserted_ids(session, _OUTBOX, rows)
 
 
-# Built once: every action that changes something writes its messages here.
-_INSERT_ONE = insert(_OUTBOX).returning(_OUTBOX.c.id)
+# Built once: every action that changes something writes its messages (and often a follow-up)
+# one at a time.
+_INSERT_ONE = {table.name: insert(table).returning(table.c.id) for table in (_OUTBOX, _WORK)}
 # SQLite allows 32,766 values in one statement; an outbox row has 22.
 SQLITE_ROWS_AT_ONCE = 500
 
@@ -107,6 +103,11 @@ async def inserted_ids(
     session: AsyncSession, table: Table, rows: list[dict[str, Any]]
 ) -> list[int]:
     """Inserts the rows; returns their ids in the rows' order."""
+    if not rows:
+        return []
+    if len(rows) == 1:
+        result = await session.exec(_INSERT_ONE[table.name], params=rows[0])
+        return [result.scalar_one()]
     if session.get_bind().dialect.name != "sqlite":
         result = await session.exec(
             insert(table).returning(table.c.id, sort_by_parameter_order=True), params=rows
@@ -328,9 +329,6 @@ async def queue_work(
         }
         for name, args, school_id in items
     ]
-    if len(rows) == 1:
-        result = await session.exec(insert(_WORK).returning(_WORK.c.id), params=rows[0])
-        return [result.scalar_one()]
     return await inserted_ids(session, _WORK, rows)
 
 
