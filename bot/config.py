@@ -199,6 +199,13 @@ def _environment(environ: Mapping[str, str] | None, env_file: Path | None) -> di
     return values
 
 
+def _whole(raw: str, low: int, high: int) -> int | None:
+    """`raw` as a whole number from `low` to `high`; None when it is not one."""
+    # isdecimal, not isdigit: "²" is a digit that int() refuses.
+    value = int(raw) if raw.isdecimal() else low - 1
+    return value if low <= value <= high else None
+
+
 def _seconds(
     get: Callable[[str], str | None], name: str, default: float, problems: list[str]
 ) -> float:
@@ -291,13 +298,14 @@ def load_settings(
     schools_kept = DEFAULT_SCHOOLS
     raw_kept = get("SCHOOLS_KEPT")
     if raw_kept is not None:
-        schools_kept = int(raw_kept) if raw_kept.isdigit() else 0
-        if not 1 <= schools_kept <= SCHOOLS_KEPT_MAX:
+        kept = _whole(raw_kept, 1, SCHOOLS_KEPT_MAX)
+        if kept is not None:
+            schools_kept = kept
+        else:
             problems.append(
                 f"SCHOOLS_KEPT: '{raw_kept}' is not a number of schools from 1 to "
                 f"{SCHOOLS_KEPT_MAX}"
             )
-            schools_kept = DEFAULT_SCHOOLS
 
     log_format = (get("LOG_FORMAT") or "text").lower()
     if log_format not in LOG_FORMATS:
@@ -353,11 +361,12 @@ def _webhook_settings(get: Callable[[str], str | None], problems: list[str]) -> 
     port = DEFAULT_WEBHOOK_PORT
     raw_port = get("WEBHOOK_PORT")
     if raw_port is not None:
-        port = int(raw_port) if raw_port.isdigit() else 0
         # The health endpoint takes the next port.
-        if not 1 <= port <= 65534:
+        given = _whole(raw_port, 1, 65534)
+        if given is None:
             problems.append(f"WEBHOOK_PORT: '{raw_port}' is not a port from 1 to 65534")
-            port = DEFAULT_WEBHOOK_PORT
+        else:
+            port = given
     return {
         "webhook_url": url,
         "webhook_listen": listen,
@@ -377,10 +386,9 @@ def _feed_settings(
     raw_port = get("FEED_PORT")
     port: int | None = None
     if raw_port is not None:
-        port = int(raw_port) if raw_port.isdigit() else 0
-        if not 1 <= port <= 65535:
+        port = _whole(raw_port, 1, 65535)
+        if port is None:
             problems.append(f"FEED_PORT: '{raw_port}' is not a port from 1 to 65535")
-            port = None
         elif webhook_url is not None:
             problems.append(
                 "FEED_PORT: leave it empty in webhook mode; the feeds are served beside "

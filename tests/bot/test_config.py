@@ -274,7 +274,7 @@ def test_a_bad_feed_setting_is_named(env: dict[str, str]) -> None:
 def test_how_many_schools_are_kept_is_a_whole_number_of_schools() -> None:
     assert load_settings({}).schools_kept == 512
     assert load_settings({"SCHOOLS_KEPT": "2000"}).schools_kept == 2000
-    for bad in ("0", "-3", "many", "1e3", "100001"):
+    for bad in ("0", "-3", "many", "1e3", "100001", "²"):
         with pytest.raises(SettingsError) as failed:
             load_settings({"SCHOOLS_KEPT": bad})
         assert failed.value.problems == [
