@@ -223,24 +223,24 @@ async def morning(
     await app.start()
     due = started if late else time.perf_counter() + (seven - clock.now()).total_seconds()
     services = app.bot_data["services"]
-    seen: dict[str, Any] = {"messages": 0, "delivered": 0, "stats": {}}
+    messages = delivered = 0
+    stats: dict[str, Any] = {}
 
     async def arrivals() -> float:
         """Looks at what the simulator received until every announcement is there, beside the
         start-up (after a late start its catch-up sends them); returns when."""
-        nonlocal seq
+        nonlocal seq, messages, delivered, stats
         while True:
-            stats = seen["stats"] = await sim.stats()
+            stats = await sim.stats()
             if groups is None:
                 delivered = stats["calls"].get("sendMessage", 0) - stats["errors"].get("429", 0)
             else:
                 for action in await sim.actions(seq):
                     seq = max(seq, int(action["seq"]))
-                    seen["messages"] += action["kind"] == "send"
+                    messages += action["kind"] == "send"
                     if action["kind"] == "send" and action["chat_id"] in groups:
                         announced.add(int(action["chat_id"]))
                 delivered = len(announced)
-            seen["delivered"] = delivered
             if delivered >= count:
                 return time.perf_counter()
             if time.perf_counter() - due > patience:
@@ -254,8 +254,9 @@ async def morning(
         if services.starting is not None:
             await services.starting
         planned = time.perf_counter()
+        planning = planned - started
         if until_planned:
-            return FanOut(count, 0.0, 0.0, 0, 0, planned - (due - max(lead, 0.0)))
+            return FanOut(count, 0.0, 0.0, 0, 0, planning)
         if planned > due and not late:
             raise RuntimeError(f"start-up planning took longer than the lead of {lead:.0f} s")
         seconds = await watching - due
@@ -263,14 +264,14 @@ async def morning(
         watching.cancel()
         await asyncio.gather(watching, return_exceptions=True)
         await _stop(app)
-    messages = max(seen["messages"], seen["delivered"])
+    messages = max(messages, delivered)
     return FanOut(
         count,
         seconds,
         messages / OVERALL_PER_SECOND,
-        int(seen["stats"]["total_429"]),
-        seen["delivered"],
-        planned - (due - max(lead, 0.0)),
+        int(stats["total_429"]),
+        delivered,
+        planning,
         messages,
     )
 
