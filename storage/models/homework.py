@@ -30,6 +30,8 @@ class HomeworkPost(SQLModel, table=True):
     __table_args__ = (
         Index("ix_homework_posts_class_day", "class_id", "day"),
         Index("ix_homework_posts_school_day", "school_id", "day"),
+        # A posting's classes and each class's changes are found by batch.
+        Index("ix_homework_posts_batch_class", "batch", "class_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
