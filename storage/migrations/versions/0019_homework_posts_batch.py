@@ -21,9 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     with op.batch_alter_table("homework_posts", schema=None) as batch_op:
-        batch_op.create_index(
-            "ix_homework_posts_batch_class", ["batch", "class_id"], unique=False
-        )
+        batch_op.create_index("ix_homework_posts_batch_class", ["batch", "class_id"], unique=False)
 
 
 def downgrade() -> None:
