@@ -392,13 +392,26 @@ async def renew_work(*, session: AsyncSession, owner: str, until: datetime) -> i
 
 async def sent_about(*, session: AsyncSession, about: str) -> list[tuple[int, int]]:
     """(chat, message id) of the messages sent for `about` (`cover_ask:12`) that Telegram has."""
-    query = select(OutboxMessage.chat_id, OutboxMessage.message_id).where(
-        OutboxMessage.about == about,
+    return (await sent_about_each(session=session, abouts=[about])).get(about, [])
+
+
+async def sent_about_each(
+    *, session: AsyncSession, abouts: Sequence[str]
+) -> dict[str, list[tuple[int, int]]]:
+    """`sent_about` for several at once, in one read: about → (chat, message id), for those
+    sent."""
+    if not abouts:
+        return {}
+    query = select(OutboxMessage.about, OutboxMessage.chat_id, OutboxMessage.message_id).where(
+        col(OutboxMessage.about).in_(list(abouts)),
         OutboxMessage.action == "send",
         OutboxMessage.status == "sent",
         col(OutboxMessage.message_id).is_not(None),
     )
-    return [(chat, message or 0) for chat, message in (await session.exec(query)).all()]
+    found: dict[str, list[tuple[int, int]]] = {}
+    for about, chat, message in (await session.exec(query)).all():
+        found.setdefault(about or "", []).append((chat, message or 0))
+    return found
 
 
 def encode(args: dict[str, Any]) -> str:

@@ -89,6 +89,8 @@ def render_board(kit: Kit, shown: Showing, lang: str, parts: BoardParts | None =
     lines: list[str] = [t(lang, "cover.board.title", day=day_label(lang, day))]
     rows: list[list[InlineKeyboardButton]] = []
     if not needs:
+        # Every lesson it listed was released (its teacher is back, the leave withdrawn).
+        lines.append(t(lang, "cover.board.none_left"))
         return Board("\n".join(lines), None, None)
     if len(needs) > 1:
         left = sum(to_arrange(kit, need, now) for need in needs)

@@ -8,6 +8,7 @@ group's post says the lesson is over instead of asking on.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
@@ -42,7 +43,7 @@ from storage.cover import (
 )
 from storage.cover_declines import forget_ask
 from storage.models import CoverNeed
-from storage.outbox import sent_about
+from storage.outbox import sent_about, sent_about_each
 from storage.schedule import Kit
 from storage.types import stored_id
 from views.handover import taught_markup
@@ -119,9 +120,24 @@ async def close_group_asks(turn: Turn, need: CoverNeed) -> None:
         turn.out.edit(chat_id, message_id, text, school_id=need.school_id)
 
 
+async def close_released_asks(turn: Turn, kit: Kit, needs: Sequence[CoverNeed]) -> None:
+    """Lessons nobody needs to cover any more (their teacher's leave ended or was withdrawn):
+    the group's posts about them, asking or thanking the volunteer, say so, so that the group
+    does not read a cover that no longer holds."""
+    by_about = {ask_about(need): need for need in needs}
+    posts = await sent_about_each(session=turn.session, abouts=list(by_about))
+    for about, sent in posts.items():
+        need = by_about[about]
+        text = _group_closed_text(turn, kit, need)
+        for chat_id, message_id in sent:
+            turn.out.edit(chat_id, message_id, text, school_id=need.school_id)
+
+
 def _group_closed_text(turn: Turn, kit: Kit, need: CoverNeed) -> str:
     lang = default_lang(turn)
     lesson = Safe(need_label(lang, kit.names, kit.schedule, need))
+    if need.status == CoverStatus.RELEASED:
+        return t(lang, "cover.ask.released", lesson=lesson, name=kit.names.person(need.absent_id))
     if need.status in (CoverStatus.ASSIGNED, CoverStatus.MERGED):
         return t(lang, "cover.ask.done", lesson=lesson, name=kit.names.person(need.substitute_id))
     if need.status == CoverStatus.ASKING:

@@ -19,6 +19,7 @@ from handlers.core.outbox import tell
 from handlers.core.turn import Turn
 from handlers.cover.board_copies import redraw_copies
 from handlers.cover.boards import boards_follow, default_lang, load_kit, update_slips
+from handlers.cover.substitute import close_released_asks
 from handlers.cover.substitute_away import reopen_their_covers
 from handlers.leave.approval import duties_for_leave
 from jobs import kinds
@@ -236,6 +237,7 @@ async def _tell(
         return
     if change.released:
         await _tell_released(turn, kit, event, change.released, previous)
+        await close_released_asks(turn, kit, change.released)
     if change.added:
         boards_follow(turn, kit, change.added)
     for staff_id, needs in _by(change.added, lambda need: need.absent_id).items():

@@ -27,6 +27,7 @@ from handlers.cover.boards import (
 )
 from handlers.cover.locked import in_locked_months, tell_kept
 from handlers.cover.plans import end_with_leave
+from handlers.cover.substitute import close_released_asks
 from handlers.cover.substitute_away import reopen_audited
 from handlers.leave.request import (
     OPEN_STATES,
@@ -236,6 +237,7 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
     await tell_arrangers_of(
         turn, kit, released, "cover.provisional_released", name=kit.names.person(leave.staff_id)
     )
+    await close_released_asks(turn, kit, released)
     for day in sorted({need.day for need in released}):
         redraw_copies(turn, kit, day)
     update_slips(turn, kit, [need.day for need in released])
@@ -274,6 +276,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     await tell_arrangers_of(
         turn, kit, released, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)
     )
+    await close_released_asks(turn, kit, released)
     # Said only of what happened: with nothing released there is no cover to call off, and
     # substitutes are mentioned only if someone was booked.
     lines: list[str] = [turn.t("leave.back.done", span=span)]

@@ -222,10 +222,12 @@ def test_a_lesson_of_a_leave_not_yet_decided_says_it_may_be_called_off() -> None
     ]
 
 
-def test_a_day_without_lessons_to_cover_is_its_title_alone() -> None:
+def test_a_day_without_lessons_left_to_cover_says_so_without_buttons() -> None:
     board = draw([])
+    english = draw([], lang="en")
 
-    assert board == Board("📋 代课安排 · 11月26日 周四", None, None)
+    assert board == Board("📋 代课安排 · 11月26日 周四\n这天已没有需要代课的课了。", None, None)
+    assert english.text.endswith("\nNo lessons left to cover this day.")
 
 
 def test_a_long_day_lists_the_lessons_nearest_the_one_shown() -> None:

@@ -147,6 +147,32 @@ async def test_asking_the_group_takes_the_first_eligible_volunteer(
     assert "病假" not in group_text and "发烧" not in group_text
 
 
+async def test_a_leave_ended_before_its_lessons_closes_the_groups_posts_about_them(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1 群里征集"))
+    taken = harness.last(GROUP)
+    await harness.press(harness.user(LIN), taken, taken.data_of("我来"))
+    board = harness.request.find(OFFICE_A, board.message_id)
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("2 群里征集"))
+    asked = harness.last(GROUP)
+    assert "林秀英 代课" in harness.request.find(GROUP, taken.message_id).plain
+
+    teacher = harness.user(TEACHER)
+    clock.set(datetime(2026, 11, 26, 7, 0, tzinfo=SHANGHAI))
+    mine = (await harness.send(teacher, "/myleave"))[-1]
+    await harness.press(teacher, mine, mine.data_of("销假 1"))
+
+    # Neither the thanks to the volunteer nor the open ask still stands in the group.
+    for post, period in ((taken, "第3节"), (asked, "第5节")):
+        now = harness.request.find(GROUP, post.message_id)
+        assert now.edited and now.buttons == []
+        assert period in now.plain and now.plain.endswith("周雅琴老师原课照上，不再需要代课。")
+    assert "不用代课了" in harness.last(LIN).plain
+
+
 @pytest.mark.both_databases  # a race: each database serialises it its own way
 async def test_two_volunteers_at_once_one_gets_it(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
