@@ -107,9 +107,18 @@ async def on_unclaimed_text(turn: Turn) -> None:
     answer_unclaimed(turn)
 
 
+# A command typed with the full-width slash a Chinese keyboard gives: Telegram sees no command.
+_WIDE_COMMAND = re.compile(r"\s*／([A-Za-z]\w*)(.*)", re.DOTALL)
+
+
 def answer_unclaimed(turn: Turn) -> None:
     """What words no step took are answered with (also for a feature that looked first)."""
-    prompt = _replied_prompt(turn.update.effective_message)
+    message = turn.update.effective_message
+    wide = _WIDE_COMMAND.fullmatch(message.text or "") if message is not None else None
+    if wide is not None:
+        turn.reply(turn.t("expired.wide_slash", line=f"/{wide[1]}{wide[2]}".strip()))
+        return
+    prompt = _replied_prompt(message)
     form = form_of(prompt) if prompt is not None else None
     if form is None:
         turn.reply(turn.t("expired.unclaimed"))

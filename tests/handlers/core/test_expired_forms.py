@@ -95,3 +95,20 @@ def _sample(key: str, base: dict[str, object]) -> dict[str, object]:
 
     names = placeholders(catalogue()[key]["zh"])
     return {name: base.get(name, f"<{name}>") for name in names}
+
+
+async def test_a_command_typed_with_the_full_width_slash_is_shown_as_it_should_be_sent(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+
+    answer = (await harness.send(teacher, "／leave 病假 明天 上午 发烧"))[-1]
+    await harness.send(teacher, "/lang en")
+    english = (await harness.send(teacher, "／hw 三(2) 数学 20 练习册"))[-1]
+
+    assert "半角斜杠" in answer.plain and answer.plain.endswith("/leave 病假 明天 上午 发烧")
+    assert "表单" not in answer.plain
+    assert english.plain.endswith("Please send: /hw 三(2) 数学 20 练习册")
+    async with session_factory(engine)() as s:
+        assert (await s.exec(select(LeaveRequest))).all() == []
