@@ -86,7 +86,14 @@ async def change_notes(
         teacher = names.person(need.absent_id)
         if not live:
             leave = await turn.session.get(LeaveRequest, need.leave_id)
-            back = leave is not None and leave.status == LeaveStatus.ENDED
+            # Ended once it had begun: its teacher is back. Ended before its first day, or
+            # withdrawn or refused: the teacher is simply not away.
+            back = (
+                leave is not None
+                and leave.status == LeaveStatus.ENDED
+                and leave.returned_at is not None
+                and leave.returned_at.astimezone(kit.schedule.tz).date() >= leave.first_day
+            )
             key = "cover.slip.note.back" if back else "cover.slip.note.not_away"
             notes.append(t(lang, key, lesson=lesson, teacher=teacher))
         elif old is None:

@@ -7,6 +7,8 @@ group is taken out of it (handlers/leave/group.py).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
@@ -244,9 +246,16 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
     return released
 
 
+def not_started(kit: Kit, leave: LeaveRequest, now: datetime) -> bool:
+    """Whether the leave's first day is still ahead (ending it then cancels it)."""
+    return leave.first_day > kit.today(now)
+
+
 async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     """销假: ends the leave now; cover still ahead is released and its substitutes told."""
     span = span_label(turn.lang, leave.first_day, leave.last_day, leave.part)
+    # Called off before its first day: nobody "comes back", the leave is cancelled.
+    cancelled = not_started(kit, leave, turn.now)
     if not await end_leave(session=turn.session, leave=leave, now=turn.now):
         turn.reply(turn.t("leave.back.not_approved", span=span, state=state_text(turn.lang, leave)))
         return
@@ -274,12 +283,16 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
         ):
             tell_released(turn, kit, need, substitute)
     await tell_arrangers_of(
-        turn, kit, released, "cover.released_for_arranger", name=kit.names.person(leave.staff_id)
+        turn,
+        kit,
+        released,
+        "cover.cancelled_for_arranger" if cancelled else "cover.released_for_arranger",
+        name=kit.names.person(leave.staff_id),
     )
     await close_released_asks(turn, kit, released)
     # Said only of what happened: with nothing released there is no cover to call off, and
     # substitutes are mentioned only if someone was booked.
-    lines: list[str] = [turn.t("leave.back.done", span=span)]
+    lines: list[str] = [turn.t("leave.cancel.done" if cancelled else "leave.back.done", span=span)]
     if released:
         lines.append(turn.t("leave.back.released", count=len(released)))
     lines.extend("· " + need_label(turn.lang, kit.names, kit.schedule, need) for need in released)
@@ -358,9 +371,10 @@ async def cmd_myleave(turn: Turn) -> None:
                 )
             )
         elif leave.status == LeaveStatus.APPROVED and leave.last_day >= today:
+            label = "leave.button.cancel_n" if leave.first_day > today else "leave.button.back_n"
             buttons.append(
                 InlineKeyboardButton(
-                    turn.t("leave.button.back_n", number=number),
+                    turn.t(label, number=number),
                     callback_data=callbacks.LEAVE_BACK.data(stored_id(leave)),
                 )
             )

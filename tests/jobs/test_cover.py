@@ -282,6 +282,24 @@ async def test_the_slip_says_in_words_who_now_covers_and_whose_lesson_is_taught_
     assert "取消" not in slip
 
 
+async def test_a_leave_cancelled_the_evening_before_says_its_teacher_is_not_away(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await xu_covers_period_3(harness, engine, clock)
+    await move(harness, clock, at(25, 20, 1))
+    posted = harness.last(GROUP)
+
+    # Still Wednesday evening: 周雅琴 will be there tomorrow after all.
+    clock.set(at(25, 21, 0))
+    teacher = harness.user(TEACHER)
+    mine = (await harness.send(teacher, "/myleave"))[-1]
+    await harness.press(teacher, mine, mine.data_of("取消请假 1"))
+
+    slip = harness.request.find(GROUP, posted.message_id).plain
+    assert "周雅琴老师不再请假，原课照上" in slip.split("🔄")[-1]
+    assert "已回校" not in slip
+
+
 async def test_a_slip_telegram_will_not_edit_is_posted_anew_and_that_post_edited_next(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:

@@ -404,6 +404,27 @@ async def test_back_tells_the_substitutes_of_released_cover(
     assert await actions(engine) == ["leave_requested", "leave_approved", "leave_ended"]
 
 
+async def test_an_approved_leave_called_off_before_its_day_is_cancelled_not_reported_back(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = harness.user(TEACHER)
+    await harness.send(teacher, "/leave 病假 明天 发烧")
+    await harness.press(harness.user(LEADER), harness.last(LEADER), "v1:lv:ok:1")
+
+    mine = (await harness.send(teacher, "/myleave"))[-1]
+    assert [label for label, _ in mine.buttons] == ["取消请假 1"]
+    await harness.press(teacher, mine, mine.data_of("取消请假 1"))
+
+    answer = harness.last(TEACHER).plain
+    assert answer.startswith("已取消请假（") and "销假" not in answer
+    told = [m.plain for m in harness.in_chat(OFFICE_B) if "取消了请假" in m.plain]
+    assert len(told) == 1 and "以下 2 节课原课照上" in told[0]
+    assert not any("已销假" in m.plain for m in harness.in_chat(OFFICE_B))
+    async with session_factory(engine)() as s:
+        assert (await s.exec(select(LeaveRequest))).one().status == "ended"
+
+
 async def test_the_wizard_takes_buttons_and_text_and_cancel_at_any_step(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
