@@ -66,6 +66,11 @@ POSTED_STATES = (
     HomeworkStatus.PENDING,
     HomeworkStatus.PUBLISHED,
 )
+# Subjects a teacher is reminded to post homework for: Chinese, Maths and English, whose daily
+# total the head teacher balances, and whatever else the school set homework in lately. A PE
+# lesson or a class meeting, never given homework, is not asked for every day.
+CORE_SUBJECTS = frozenset({"语文", "数学", "英语"})
+HOMEWORK_LATELY = timedelta(days=28)
 
 
 @dataclass(frozen=True)
@@ -181,6 +186,7 @@ class DayBook:
     now: datetime | None = None  # when it was read: check-in buttons are due then or not
     checked_in: set[tuple[int, int]] = field(default_factory=set)  # (event, person) of the day
     posted: set[tuple[int, int]] = field(default_factory=set)  # (class, subject) of the day
+    homework_subjects: set[int] = field(default_factory=set)  # reminded of (CORE_SUBJECTS)
 
     @property
     def status(self) -> DayStatus:
@@ -240,6 +246,7 @@ async def load_day_book(
         )
         checked_in = {(e or 0, s) for e, s in (await session.exec(checked)).all()}
     posted: set[tuple[int, int]] = set()
+    homework_subjects: set[int] = set()
     if status.is_school_day and day == today:
         query = select(HomeworkPost.class_id, HomeworkPost.subject_id).where(
             HomeworkPost.school_id == school_id,
@@ -247,6 +254,16 @@ async def load_day_book(
             col(HomeworkPost.status).in_(POSTED_STATES),
         )
         posted = set((await session.exec(query)).all())
+        lately = select(HomeworkPost.subject_id).where(
+            HomeworkPost.school_id == school_id,
+            col(HomeworkPost.day) >= day - HOMEWORK_LATELY,
+            col(HomeworkPost.day) < day,
+            col(HomeworkPost.status).in_(POSTED_STATES),
+        )
+        homework_subjects = set((await session.exec(lately.distinct())).all())
+        homework_subjects |= {
+            subject_id for subject_id, name in kit.names.subjects.items() if name in CORE_SUBJECTS
+        }
     return DayBook(
         kit=kit,
         day=day,
@@ -264,6 +281,7 @@ async def load_day_book(
         now=now,
         checked_in=checked_in,
         posted=posted,
+        homework_subjects=homework_subjects,
     )
 
 
@@ -447,7 +465,12 @@ def _to_post(book: DayBook, me: int) -> tuple[ToPost, ...]:
     for pair in taught:
         class_id, subject_id = pair
         grade = book.kit.schedule.grades.get(class_id)
-        if pair in seen or pair in book.posted or grade is None:
+        if (
+            pair in seen
+            or pair in book.posted
+            or subject_id not in book.homework_subjects
+            or grade is None
+        ):
             continue
         seen.add(pair)
         if policies.homework_cap(grade) == 0:

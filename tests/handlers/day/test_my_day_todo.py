@@ -15,6 +15,7 @@ from storage.db import session_factory
 from storage.models import HomeworkPost, Subject
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness, Sent
+from tests.schools import factories
 from tests.schools.leave import OFFICE_A, TEACHER, XU, seed
 
 THU = date(2026, 11, 26)
@@ -61,6 +62,40 @@ async def test_my_day_lists_the_homework_still_to_post_for_todays_classes(
     assert "三(1)班 数学" not in xu.split("📝")[1]
     # 周雅琴 teaches 三(2)班 语文 twice that day: listed once.
     assert teacher.count("· 三(2)班 语文\n") == 1
+
+
+async def test_my_day_asks_for_a_subjects_homework_only_if_it_is_core_or_set_lately(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    school = await seed(engine, clock.now())
+    clock.set(at(8))
+    async with session_factory(engine)() as s, s.begin():
+        sport = await factories.subject(s, school.school, "体育")
+        meeting = await factories.subject(s, school.school, "班会")
+        await factories.lesson(s, school.school, school.c31, 4, 6, sport, school.staff["许志强"])
+        await factories.lesson(s, school.school, school.c32, 4, 7, meeting, school.staff["许志强"])
+        # The school set homework in PE a fortnight ago: it does set some, so it is asked for.
+        s.add(
+            HomeworkPost(
+                school_id=school.school.id,
+                class_id=school.c32.id,
+                subject_id=sport.id,
+                author_id=school.staff["许志强"].id,
+                day=date(2026, 11, 12),
+                kind="practical",
+                minutes=15,
+                content="跳绳 200 个",
+                status="published",
+                created_at=at(7),
+                updated_at=at(7),
+            )
+        )
+
+    todo = (await today(harness, XU)).plain.split("📝")[1]
+
+    assert "· 三(1)班 体育\n" in todo and "三(2)班 数学" in todo
+    # Nobody set homework in a class meeting: it is not asked for every day.
+    assert "班会" not in todo
 
 
 async def test_my_day_offers_check_in_while_it_is_open_and_says_when_done(
