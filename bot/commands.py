@@ -99,6 +99,24 @@ def visible_commands(
     return shown
 
 
+# Commands whose help names things only some may do: the whole text for these roles (and
+# admins), `help_basic.<name>` for everyone else, so that a teacher is not shown what they are
+# then refused.
+HELP_IN_FULL: dict[str, frozenset[str]] = {
+    "report": frozenset({OFFICE, PRINCIPAL, ADMIN}),  # rules/report_requests.py SCHOOL_READERS
+    "hours": ORGANISERS,
+    "calendar": ADMINS,
+}
+
+
+def help_key(info: CommandInfo, roles: frozenset[str], *, is_admin: bool) -> str:
+    """The help text for this command, as far as this person may use it."""
+    full = HELP_IN_FULL.get(info.name)
+    if full is None or is_admin or roles & full:
+        return f"help.{info.name}"
+    return f"help_basic.{info.name}"
+
+
 async def set_menus(bot: Bot) -> None:
     """Menus per scope and language; the one without a language is the Chinese one."""
     for scope, in_group in (

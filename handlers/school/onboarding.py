@@ -8,7 +8,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import callbacks
-from bot.commands import COMMANDS, WIZARD_PAYLOADS, started_with, visible_commands
+from bot.commands import COMMANDS, WIZARD_PAYLOADS, help_key, started_with, visible_commands
 from bot.config import LANGUAGES
 from bot.services import BotContext
 from bot.texts import Safe, t
@@ -50,7 +50,10 @@ async def cmd_help(turn: Turn) -> None:
         actor.roles, linked=actor.staff is not None, is_admin=actor.is_admin, in_group=turn.in_group
     )
     lines: list[str] = [turn.t("help.title")]
-    lines += [f"/{info.name} — {turn.t(f'help.{info.name}')}" for info in infos]
+    lines += [
+        f"/{info.name} — {turn.t(help_key(info, actor.roles, is_admin=actor.is_admin))}"
+        for info in infos
+    ]
     if actor.staff is None and not actor.is_sysadmin:
         lines.append("")
         lines.append(turn.t("help.unlinked_hint"))

@@ -508,6 +508,24 @@ async def test_help_lists_the_new_commands(
     assert "/leave" in group and "/myleave" not in group
 
 
+async def test_help_shows_a_teacher_only_what_they_may_do_with_a_command(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    teacher = (await harness.send(harness.user(TEACHER), "/help"))[-1].plain
+    office = (await harness.send(harness.user(OFFICE_A), "/help"))[-1].plain
+    head = (await harness.send(harness.user(HEAD), "/help"))[-1].plain
+
+    # Locking a month, entering a cover, the office's hours report, setting the calendar:
+    # not offered to a teacher, who would be refused.
+    for refused in ("锁定", "补录", "/hours report", "调休上班日"):
+        assert refused not in teacher
+    assert "/report 代课 2026-11" in teacher and "/hours add 3" in teacher
+    assert "/calendar me" in teacher
+    assert "锁定" in office and "/hours report" in office and "调休上班日" not in office
+    assert all(part in head for part in ("锁定", "/hours report", "调休上班日"))
+
+
 async def test_a_make_up_day_without_its_weekday_is_named_not_guessed(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
