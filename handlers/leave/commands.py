@@ -371,7 +371,8 @@ async def cmd_myleave(turn: Turn) -> None:
                 )
             )
         elif leave.status == LeaveStatus.APPROVED and leave.last_day >= today:
-            label = "leave.button.cancel_n" if leave.first_day > today else "leave.button.back_n"
+            ahead = not_started(kit, leave, turn.now)
+            label = "leave.button.cancel_n" if ahead else "leave.button.back_n"
             buttons.append(
                 InlineKeyboardButton(
                     turn.t(label, number=number),
