@@ -477,6 +477,9 @@ async def cmd_arrange(turn: Turn) -> None:
                 turn.reply(turn.t("cover.arrange.bad_day", value=turn.arg_text))
             return
     needs = await _arrangeable(turn, kit, first, last)
+    if not needs and turn.arg_text:
+        turn.reply(turn.t("cover.arrange.none_on", day=day_label(turn.lang, first)))
+        return
     if not needs:
         turn.reply(turn.t("cover.arrange.none"))
         return

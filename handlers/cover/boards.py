@@ -120,6 +120,16 @@ async def tell_later(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> None:
     for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
         lang = language_of(person, default_lang(turn))
         days = sorted({need.day for need in mine})
+        if len(days) == 1:
+            tell(
+                turn.out,
+                person,
+                default_lang(turn),
+                "cover.later_one_day",
+                count=len(mine),
+                day=day_label(lang, days[0]),
+            )
+            continue
         tell(
             turn.out,
             person,

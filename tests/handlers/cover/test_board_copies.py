@@ -198,13 +198,27 @@ async def test_a_long_leave_sends_boards_for_the_coming_week_only(
             "📋 代课安排 · 11月26日 周四",
             "📋 代课安排 · 11月27日 周五",
         ]
-        later = [text for text in texts if "另有 3 节代课" in text]
-        assert later and "12月3日 周四 至 12月4日 周五" in later[0]
+        later = [text for text in texts if "还有 3 节课要安排代课" in text]
+        assert later and later[0].startswith("12月3日 周四 至 12月4日 周五 还有 3 节课")
         # Eight school days are a long leave: a fixed cover plan is offered as well.
         assert texts[-1].startswith("🗓 固定代课")
     async with session_factory(engine)() as s:
         days = sorted({n.day for n in (await s.exec(select(CoverNeed))).all()})
     assert days == [date(2026, 11, 26), date(2026, 11, 27), date(2026, 12, 3), date(2026, 12, 4)]
+
+
+async def test_lessons_past_the_boards_on_one_day_are_named_by_that_day(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(TEACHER), "/leave 病假 2026-11-26~2026-12-03 住院")
+    for approver in (LEADER, OFFICE_A, HEAD):
+        request = harness.last(approver)
+        await harness.press(harness.user(approver), request, request.data_of("批准"))
+
+    later = [m.plain for m in harness.in_chat(OFFICE_B) if "要安排代课" in m.plain]
+    assert len(later) == 1
+    assert later[0].startswith("12月3日 周四 还有 ") and " 至 " not in later[0]
 
 
 def lessons_on(board: str) -> list[str]:

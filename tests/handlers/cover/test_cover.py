@@ -253,6 +253,8 @@ async def test_arrange_and_covers(
     assert older.plain == "📋 11月26日 周四的代课安排已更新，请看下面最新的一条。"
     assert not older.buttons
     assert refused[-1].plain == "你没有权限执行这个操作。"
+    friday = await harness.send(harness.user(OFFICE_B), "/arrange 11-27")
+    assert friday[-1].plain == "11月27日 周五 没有需要你安排的代课。"
 
     everyone = await harness.send(harness.user(OFFICE_A), "/covers")
     own = await harness.send(harness.user(XU), "/covers 11")
