@@ -13,6 +13,7 @@ from bot.request_messages import about
 from bot.texts import Safe, t, visible_length
 from rules.homework import CapCheck
 from rules.homework_board import BoardItem, ClassDay, WeekStats, by_grade
+from rules.roles import OFFICE
 from storage.homework import Deciders, item_of
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.types import stored_id
@@ -224,9 +225,17 @@ def describe(lang: str, post: HomeworkPost, subject: Subject) -> Safe:
     return describe_item(lang, item_of(post, subject))
 
 
+def deciders_tier(lang: str, chosen: Deciders) -> Safe:
+    """`教导处`, `班主任`, …: who decides, named by their tier; the office tier takes the
+    principal too (domain 003), and says so when the principal is among them."""
+    if chosen.who == "office" and any(OFFICE not in p.role_set for p in chosen.people):
+        return t(lang, "hw.who.office_principal")
+    return t(lang, f"hw.who.{chosen.who}")
+
+
 def deciders_label(lang: str, chosen: Deciders) -> Safe:
-    """`教导处（孙主任、周校长）`: the tier, and the people in it by name."""
-    who = t(lang, f"hw.who.{chosen.who}")
+    """`教导处和校长（孙主任、周校长）`: the tier, and the people in it by name."""
+    who = deciders_tier(lang, chosen)
     if not chosen.people:
         return who
     names = t(lang, "common.list_sep").join(p.name for p in chosen.people)

@@ -32,7 +32,7 @@ from storage.homework_changes import cancel_changes, original_of
 from storage.models import HomeworkPost, Staff
 from storage.policies import load_policies
 from storage.types import stored_id
-from views.homework import describe
+from views.homework import deciders_tier, describe
 
 
 async def own_post(turn: Turn, post_id: int | None) -> HomeworkPost | None:
@@ -188,7 +188,7 @@ async def _ask_exception(turn: Turn, post: HomeworkPost, author: Staff) -> None:
     )
     names = turn.t("common.list_sep").join(p.name for p in chosen.people)
     key = "hw.exception_sent" if chosen.people else "hw.accepted_no_approver"
-    turn.reply(turn.t(key, klass=klass.name, who=turn.t(f"hw.who.{chosen.who}"), names=names))
+    turn.reply(turn.t(key, klass=klass.name, who=deciders_tier(turn.lang, chosen), names=names))
     await _refresh_origin(turn, post.batch or 0)
 
 

@@ -30,7 +30,7 @@ from storage.homework import Deciders, Draft, Placed, class_of, may_post, place_
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
 from storage.types import stored_id
-from views.homework import deciders_label, describe, subjects_text
+from views.homework import deciders_label, deciders_tier, describe, subjects_text
 
 
 @dataclass
@@ -171,7 +171,7 @@ async def announce_accepted(
             turn, post, klass, subject, author, policies, exception=False
         )
         key = "hw.accepted_pending" if chosen.people else "hw.accepted_no_approver"
-        note = turn.t(key, who=turn.t(f"hw.who.{chosen.who}"))
+        note = turn.t(key, who=deciders_tier(turn.lang, chosen))
     else:
         await tell_group(turn, post, klass, subject, policies)
         note = turn.t("hw.accepted_published")

@@ -94,7 +94,7 @@ async def test_office_mode_the_office_approves_and_a_second_press_is_told(stage:
     await set_mode(stage, "office")
     since = stage.sim.seq
     submitted = await stage.ask(MATHS, "/hw 三(2) 数学 20 练习册")
-    assert "等待教导处审核" in submitted.plain
+    assert "等待教导处和校长审核" in submitted.plain
     request = await wait(stage, OFFICE, "作业待审核", since)
     other = await wait(stage, "雷琴华", "作业待审核", since)
     await stage.press(OFFICE, request, "通过")

@@ -196,7 +196,7 @@ async def test_a_head_teachers_own_posting_over_the_cap_names_who_decides_the_ex
     head = auto.user(HEAD32_ID)
     await auto.send(head, "/hw 三(2) 语文 40 作文")
     refused = only(await auto.send(head, "/hw 三(2) 语文 10 抄写"))
-    assert "或请教导处（孙主任、周校长）批准例外" in refused.plain
+    assert "或请教导处和校长（孙主任、周校长）批准例外" in refused.plain
     assert "班主任" not in refused.plain
     assert [label for label, _ in refused.buttons] == [
         "改为 5 分钟发布",
@@ -204,7 +204,7 @@ async def test_a_head_teachers_own_posting_over_the_cap_names_who_decides_the_ex
         "取消",
     ]
     sent, _ = await auto.press(head, refused, refused.data_of("请教导处批准例外"))
-    assert "已请教导处（孙主任、周校长）批准三(2)班的例外" in to(sent, HEAD32_ID).plain
+    assert "已请教导处和校长（孙主任、周校长）批准三(2)班的例外" in to(sent, HEAD32_ID).plain
     assert "例外申请" in to(sent, OFFICE_ID).plain and "例外申请" in to(sent, ADMIN_ID).plain
 
 
@@ -213,7 +213,7 @@ async def test_office_mode_the_office_approves_and_a_stale_request_is_refused(
 ) -> None:
     maths, office = by_office.user(MATHS_ID), by_office.user(OFFICE_ID)
     sent = await by_office.send(maths, "/hw 三(2) 数学 20 练习册")
-    assert "等待教导处审核" in to(sent, MATHS_ID).plain
+    assert "等待教导处和校长审核" in to(sent, MATHS_ID).plain
     first = to(sent, OFFICE_ID)
     posted = to(sent, MATHS_ID)
     # The teacher changes the posting: the office gets a new request; the old one is stale.
@@ -249,7 +249,7 @@ async def test_without_a_linked_head_teacher_the_office_decides(
     refused = await over_cap_without_head(auto)
     sent, _ = await auto.press(auto.user(ENGLISH_ID), refused, refused.data_of("例外"))
     # The academic office and the principal (who co-signs homework, seed 003) decide.
-    assert "教导处（孙主任、周校长）" in to(sent, ENGLISH_ID).plain
+    assert "教导处和校长（孙主任、周校长）" in to(sent, ENGLISH_ID).plain
     assert "例外申请" in to(sent, OFFICE_ID).plain
     assert "例外申请" in to(sent, ADMIN_ID).plain
 
