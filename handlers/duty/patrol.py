@@ -36,7 +36,8 @@ def split_half(text: str) -> tuple[str | None, str]:
     for word, half in HALF_WORDS.items():
         if text.casefold().startswith(word):
             rest = text[len(word) :].lstrip(" ：:，,\n")
-            if rest != text[len(word) :] or not rest:
+            # Chinese runs on without a space (下午巡课正常); "am" must stand alone ("amazing").
+            if rest != text[len(word) :] or not rest or not word.isascii():
                 return half, rest
     return None, text
 

@@ -46,6 +46,20 @@ async def test_the_patroller_posts_the_report_to_the_group(
     assert [r.chat_id for r in afternoon] == [GROUP]  # in the group, the report is the answer
 
 
+async def test_the_half_of_the_day_is_read_without_a_space_after_it(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    await seed(engine)
+    # Typed in the morning, as Chinese is typed: no space after 下午.
+    await harness.send(harness.user(WANG_ID), "/patrol 下午巡课正常，无异常")
+    await harness.send(harness.user(WANG_ID), "/patrol amazing discipline in 三(2)班")
+
+    first, second = reports(harness)
+    assert "11月25日 周三 下午" in first and "巡课正常，无异常" in first
+    # "am" only counts as a word of its own.
+    assert "11月25日 周三 上午" in second and "amazing discipline" in second
+
+
 async def test_others_are_refused_and_the_office_may_post(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
