@@ -153,10 +153,11 @@ async def check_draft(turn: Turn, draft: Draft, *, staff: Staff | None = None) -
             and draft.first <= other.last_day
             and parts_overlap(DayPart.from_code(other.part), draft.part, kit)
         ):
-            raise Refusal(
-                "leave.err.overlap",
-                span=span_label(turn.lang, other.first_day, other.last_day, other.part),
-            )
+            span = span_label(turn.lang, other.first_day, other.last_day, other.part)
+            if turn.actor.staff is not None and turn.actor.staff.id == staff.id:
+                raise Refusal("leave.err.overlap", span=span)
+            # Recorded for a colleague (/leavefor): it is their leave, not the recorder's.
+            raise Refusal("leave.err.overlap_for", name=staff.name, span=span)
     lessons, unknown = leave_lessons(kit, staff.id, draft.first, draft.last, draft.part)
     substitute = await _check_substitute(turn, kit, staff, draft, lessons)
     holders = await role_holders(session=turn.session, school_id=staff.school_id, grade=staff.grade)

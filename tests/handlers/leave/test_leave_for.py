@@ -52,6 +52,19 @@ async def test_the_grade_leader_records_a_morning_off_and_it_is_approved_at_once
     assert await actions(engine) == ["leave_recorded", "leave_approved"]
 
 
+async def test_recording_a_colleagues_leave_twice_names_the_colleague(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(LEADER), "/leavefor 周雅琴 病假 明天 上午 发烧")
+
+    again = await harness.send(harness.user(LEADER), "/leavefor 周雅琴 病假 明天 上午 发烧")
+
+    assert again[-1].plain.startswith("周雅琴 在 11月26日 周四 上午 已有请假")
+    assert "/myleave" not in again[-1].plain
+    assert len(await leaves(engine)) == 1
+
+
 async def test_the_office_records_it_and_the_grade_leader_still_decides(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
