@@ -99,6 +99,11 @@ async def wizard_start(turn: Turn) -> object:
         return END
     kit = await load_kit(turn, me.school_id)
     assert kit is not None
+    upcoming = _my_upcoming(turn, kit, stored_id(me))
+    if not upcoming:
+        # Nothing to pick from (an office without lessons, a holiday ahead): no empty picker.
+        turn.reply(turn.t("swap.wizard.no_lessons", days=CHOICE_DAYS))
+        return END
     turn.context.user_data[DRAFT_KEY] = {}
     rows = [
         [
@@ -109,7 +114,7 @@ async def wizard_start(turn: Turn) -> object:
                 ),
             )
         ]
-        for lesson in _my_upcoming(turn, kit, stored_id(me))[:MAX_CHOICES]
+        for lesson in upcoming[:MAX_CHOICES]
     ]
     rows.append([_stop_button(turn.lang)])
     turn.reply(turn.t("swap.wizard.mine"), InlineKeyboardMarkup(rows))

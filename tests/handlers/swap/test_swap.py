@@ -118,6 +118,19 @@ async def test_decline_withdraw_and_buttons_after_the_fact(
     assert [s.status for s in await swaps(engine)] == ["declined", "withdrawn"]
 
 
+async def test_the_swap_wizard_for_someone_without_lessons_says_so_without_a_picker(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+
+    answer = (await harness.send(harness.user(OFFICE_A), "/swap"))[-1]
+    typed = (await harness.send(harness.user(OFFICE_A), "周四第3节"))[-1]
+
+    assert answer.plain.startswith("接下来 7 天你没有课") and answer.buttons == []
+    # No form is left waiting for an answer.
+    assert typed.plain.startswith("我现在没有在等你输入文字")
+
+
 async def test_the_swap_wizard(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
