@@ -120,15 +120,19 @@ async def close_group_asks(turn: Turn, need: CoverNeed) -> None:
         turn.out.edit(chat_id, message_id, text, school_id=need.school_id)
 
 
-async def close_released_asks(turn: Turn, kit: Kit, needs: Sequence[CoverNeed]) -> None:
-    """Lessons nobody needs to cover any more (their teacher's leave ended or was withdrawn):
-    the group's posts about them, asking or thanking the volunteer, say so, so that the group
-    does not read a cover that no longer holds."""
+async def close_released_asks(
+    turn: Turn, kit: Kit, needs: Sequence[CoverNeed], key: str = "cover.ask.released"
+) -> None:
+    """Lessons nobody needs to cover any more (their teacher's leave ended or was withdrawn;
+    `key` says why): the group's posts about them, asking or thanking the volunteer, say so,
+    so that the group does not read a cover that no longer holds."""
     by_about = {ask_about(need): need for need in needs}
     posts = await sent_about_each(session=turn.session, abouts=list(by_about))
+    lang = default_lang(turn)
     for about, sent in posts.items():
         need = by_about[about]
-        text = _group_closed_text(turn, kit, need)
+        lesson = Safe(need_label(lang, kit.names, kit.schedule, need))
+        text = t(lang, key, lesson=lesson, name=kit.names.person(need.absent_id))
         for chat_id, message_id in sent:
             turn.out.edit(chat_id, message_id, text, school_id=need.school_id)
 
@@ -136,8 +140,6 @@ async def close_released_asks(turn: Turn, kit: Kit, needs: Sequence[CoverNeed]) 
 def _group_closed_text(turn: Turn, kit: Kit, need: CoverNeed) -> str:
     lang = default_lang(turn)
     lesson = Safe(need_label(lang, kit.names, kit.schedule, need))
-    if need.status == CoverStatus.RELEASED:
-        return t(lang, "cover.ask.released", lesson=lesson, name=kit.names.person(need.absent_id))
     if need.status in (CoverStatus.ASSIGNED, CoverStatus.MERGED):
         return t(lang, "cover.ask.done", lesson=lesson, name=kit.names.person(need.substitute_id))
     if need.status == CoverStatus.ASKING:

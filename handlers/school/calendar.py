@@ -27,6 +27,7 @@ from views.duty import (
     school_today,
     take_day,
 )
+from views.leave import swap_line
 
 VIEW_DAYS = 14
 ADMIN_ACTIONS = {
@@ -161,6 +162,29 @@ async def _show(turn: Turn, school_id: int) -> None:
         turn.reply(chunk)
 
 
+async def _close_days(turn: Turn, school_id: int, first: date, last: date) -> list[str]:
+    """What a closure undoes: the cover asked for on those days, and the approved swaps that
+    would move a lesson onto them. Returns what the admin is told of it."""
+    # Imported here: the cover feature imports this package (group topics) as it loads.
+    from handlers.cover.boards import load_kit
+    from handlers.cover.closures import release_closed_days
+    from handlers.swap.cancel import cancel_on_closed_days
+
+    kit = await load_kit(turn, school_id)
+    if kit is None:
+        return []
+    lines: list[str] = []
+    released = await release_closed_days(turn, kit, first, last)
+    if released:
+        lines.append(turn.t("cal.closed_covers_released", count=len(released)))
+    cancelled, left = await cancel_on_closed_days(turn, kit, first, last)
+    for key, swaps in (("cal.closed_swaps_cancelled", cancelled), ("cal.closed_swaps_left", left)):
+        if swaps:
+            lines.append(turn.t(key, count=len(swaps)))
+            lines += ["· " + swap_line(turn.lang, kit.names, kit.schedule, s) for s in swaps]
+    return lines
+
+
 async def _change(turn: Turn, school_id: int, action: str, words: list[str], today: date) -> bool:
     """Applies one change and answers it; True when the calendar changed."""
     session = turn.session
@@ -207,7 +231,10 @@ async def _change(turn: Turn, school_id: int, action: str, words: list[str], tod
         await set_closure(session=session, school_id=school_id, start=start, end=end, note=note)
         await turn.audit("calendar_closed", start=start.isoformat(), end=end.isoformat(), note=note)
         span = span_label(turn.lang, start, end)
-        turn.reply(turn.t("cal.closed_set", span=span, note=note or "—"))
+        lines: list[str] = [turn.t("cal.closed_set", span=span, note=note or "—")]
+        lines += await _close_days(turn, school_id, start, end)
+        for chunk in split_message(lines):
+            turn.reply(chunk)
         return True
     # makeup
     if not words:

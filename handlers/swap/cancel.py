@@ -8,6 +8,8 @@ left alone: that cover would otherwise point at a lesson that moved back under t
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler
 
 from bot import callbacks
@@ -95,6 +97,40 @@ async def on_cancel(turn: Turn) -> None:
     tell_both(turn, kit, swap, "swap.cancel.notice", who=who)
     update_slips(turn, kit, [swap.first_day, swap.second_day])
     await turn.schedule_changed(swap.school_id, kinds.COVER)
+
+
+async def cancel_on_closed_days(
+    turn: Turn, kit: Kit, first: date, last: date
+) -> tuple[list[LessonSwap], list[LessonSwap]]:
+    """The school closes these days: an approved swap with a lesson on one of them would move
+    the other lesson onto a day without school, and it is lost. Such swaps are cancelled and
+    both teachers told; returns (cancelled, left as they were: begun, or with cover arranged,
+    for the admin to look at)."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    school_id = stored_id(kit.school)
+    me = turn.actor.staff
+    cancelled: list[LessonSwap] = []
+    left: list[LessonSwap] = []
+    for swap in await approved_swaps(session=turn.session, school_id=school_id, days=days):
+        if _begun(turn, kit, swap) or await _has_cover(turn, swap):
+            left.append(swap)
+            continue
+        if await move_swap(
+            session=turn.session,
+            swap_id=stored_id(swap),
+            from_states=(SwapStatus.APPROVED,),
+            to_state=SwapStatus.CANCELLED,
+            now=turn.now,
+            by=me.id if me else None,
+        ):
+            cancelled.append(swap)
+    for swap in cancelled:
+        await turn.session.refresh(swap)
+        await turn.audit("swap_cancelled", subject_type="swap", subject_id=swap.id, reason="closed")
+        tell_both(turn, kit, swap, "swap.closed_notice")
+    if cancelled:
+        update_slips(turn, kit, sorted({d for s in cancelled for d in (s.first_day, s.second_day)}))
+    return cancelled, left
 
 
 def _may_undo(turn: Turn, kit: Kit, swap: LessonSwap) -> bool:
