@@ -21,6 +21,7 @@ from storage.schedule import Kit
 from storage.swaps import open_swaps_of
 from storage.types import stored_id
 from views.common import day_label, localised
+from views.duty import day_status_text
 from views.leave import day_lesson_label
 
 
@@ -54,6 +55,14 @@ def lesson_at(turn: Turn, kit: Kit, teacher_id: int, day: date, period: int) -> 
     lessons = kit.schedule.lessons(day)
     if lessons is None:
         raise SwapRefused("swap.err.unknown_day", day=day_label(turn.lang, day))
+    status = kit.schedule.status(day)
+    if not status.is_school_day:
+        # Not "you have no lesson then": nobody has, the school is closed or on holiday.
+        raise SwapRefused(
+            "swap.err.no_school",
+            day=day_label(turn.lang, day),
+            status=day_status_text(turn.lang, status),
+        )
     return find_lesson(lessons, teacher_id, period)
 
 

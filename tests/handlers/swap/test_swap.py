@@ -12,6 +12,7 @@ from storage.models import CoverNeed, LessonSwap
 from tests.harness import BotHarness
 from tests.schools.leave import (
     CAO,
+    HEAD,
     LEADER,
     OFFICE_A,
     OFFICE_B,
@@ -116,6 +117,19 @@ async def test_decline_withdraw_and_buttons_after_the_fact(
     _, other = await harness.press(harness.user(CAO), in_own_chat(CAO), agree_again)
     assert other["text"] == "你没有权限执行这个操作。"
     assert [s.status for s in await swaps(engine)] == ["declined", "withdrawn"]
+
+
+async def test_a_swap_on_a_closed_day_says_the_school_is_closed_that_day(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    await harness.send(harness.user(HEAD), "/calendar closed 2026-12-03 停电")
+
+    refused = await harness.send(harness.user(TEACHER), "/swap 12月3日第3节 许志强 12月4日第2节")
+
+    assert refused[-1].plain.startswith("12月3日 周四 不上课（")
+    assert "停电" in refused[-1].plain and "没有课可以调" in refused[-1].plain
+    assert await swaps(engine) == []
 
 
 async def test_the_swap_wizard_for_someone_without_lessons_says_so_without_a_picker(
