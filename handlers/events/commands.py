@@ -21,6 +21,7 @@ from jobs import kinds, scheduler
 from jobs.events import soon_slot
 from rules.events import (
     DEFAULT_TENTHS,
+    GRADE,
     SUBJECT,
     Audience,
     EventError,
@@ -55,6 +56,7 @@ from storage.events import (
 )
 from storage.models import Event, School
 from storage.schools import staff_groups
+from storage.timetable import school_classes
 from storage.training import attendance, check_in, checkin_of
 from storage.types import stored_id
 from views.common import day_label
@@ -85,7 +87,20 @@ def _group_lang(turn: Turn) -> str:
 
 
 async def _subject_problem(turn: Turn, school_id: int, audience: Audience | None) -> str | None:
-    """An audience naming a subject nobody teaches is a typo more often than not."""
+    """An audience naming a subject nobody teaches, or a grade the school does not have, is a
+    typo more often than not: announced, it would invite nobody."""
+    if audience is not None and audience.kind == GRADE:
+        classes = await school_classes(session=turn.session, school_id=school_id)
+        grades = sorted({klass.grade for klass in classes})
+        if audience.grade in grades or not grades:  # no class list yet: nothing to check
+            return None
+        return turn.t(
+            "event.err.unknown_grade",
+            value=audience_label(turn.lang, audience),
+            grades=turn.t("common.list_sep").join(
+                audience_label(turn.lang, Audience(GRADE, grade=grade)) for grade in grades
+            ),
+        )
     if audience is None or audience.kind != SUBJECT:
         return None
     subjects = await known_subjects(session=turn.session, school_id=school_id)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel import select
 from telegram import User
 
 from bot.clock import ManualClock
 from jobs import scheduler
 from storage import audit
 from storage.db import session_factory
+from storage.models import School
 from storage.schools import bind_group
 from tests.conftest import SHANGHAI
 from tests.harness import BotHarness, Sent
@@ -110,6 +112,14 @@ async def test_what_is_missing_or_mistyped_is_said(
     assert "最多保留一位小数" in reply.plain
     reply = await ask(harness, admin, "/event add 周三 15:30 1 教研会 语言组")
     assert "本校没有“语言组”" in reply.plain and "语文组" in reply.plain
+    async with session_factory(engine)() as s, s.begin():
+        school = (await s.exec(select(School))).one()
+        await factories.school_class(s, school, 3, 1)
+        await factories.school_class(s, school, 4, 1)
+    reply = await ask(harness, admin, "/event add 周三 16:30 1 教研会 七年级")
+    assert (
+        reply.plain.startswith("本校没有初一年级") and "本校的年级：三年级、四年级" in reply.plain
+    )
     reply = await ask(harness, admin, "/event add 2026-11-20 15:30 1 培训")
     assert "已经过去了" in reply.plain
     reply = await ask(harness, admin, "/event")
