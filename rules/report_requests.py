@@ -213,7 +213,8 @@ def read_request(
     rest = " ".join(words[1:]).strip()
     if not rest:
         return kind, None
-    choice = PERIOD_WORDS.get(rest.casefold())
+    # "this month" typed as two words, as English is written, reads as "this_month".
+    choice = PERIOD_WORDS.get(re.sub(r"\s+", "_", rest.casefold()))
     if choice is not None:
         return kind, chosen_period(choice, today, terms)
     return kind, parse_period(rest)

@@ -91,6 +91,14 @@ def test_a_request_typed_after_the_command() -> None:
     assert read_request(["什么"], TODAY, TERMS) == (None, None)
 
 
+def test_an_english_period_may_be_typed_as_words() -> None:
+    month = chosen_period("this_month", TODAY, TERMS)
+    assert read_request(["cover", "this", "month"], TODAY, TERMS) == ("cover", month)
+    assert read_request(["cover", "This", "Month"], TODAY, TERMS) == ("cover", month)
+    last = chosen_period("last_month", TODAY, TERMS)
+    assert read_request(["leave", "last", "month"], TODAY, TERMS) == ("leave", last)
+
+
 def test_who_may_have_which_report() -> None:
     assert (
         report_scope(frozenset({"office"}), is_admin=False, staff_id=1, grade=None).kinds == KINDS
