@@ -73,6 +73,22 @@ def parse_hours(text: str) -> int:
     return tenths
 
 
+QUOTES = {'"': '"', "“": "”", "「": "」", "'": "'"}
+
+
+def split_title(words: list[str]) -> tuple[str, str]:
+    """The title and the note after it: the first word, or what stands between quotation
+    marks ("District training" note), for a title of several words."""
+    text = " ".join(words).strip()
+    close = QUOTES.get(text[:1])
+    if close is not None:
+        end = text.find(close, 1)
+        if end > 1:
+            return text[1:end].strip(), text[end + 1 :].strip()
+    title, _, note = text.partition(" ")
+    return title, note.strip()
+
+
 def looks_like_hours(text: str) -> bool:
     """Whether a word is meant as hours (a number), right or out of range."""
     return _HOURS.match(unicodedata.normalize("NFKC", text).strip().lower()) is not None

@@ -31,6 +31,7 @@ from rules.training import (
     guess_category,
     pace,
     parse_hours,
+    split_title,
     training_year,
 )
 from storage.models import Staff, TrainingEntry
@@ -158,7 +159,7 @@ async def _add(turn: Turn, staff: Staff, words: list[str]) -> None:
     except HoursError as exc:
         turn.reply(turn.t(exc.key, **exc.values) + "\n" + turn.t("hours.usage_add"))
         return
-    title, note = words[1], " ".join(words[2:])
+    title, note = split_title(words[1:])
     if len(title) > MAX_TITLE or len(note) > MAX_NOTE:
         turn.reply(
             turn.t("common.too_long", limit=MAX_TITLE if len(title) > MAX_TITLE else MAX_NOTE)

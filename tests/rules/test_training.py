@@ -14,6 +14,7 @@ from rules.training import (
     guess_category,
     pace,
     parse_hours,
+    split_title,
     training_year,
 )
 
@@ -81,3 +82,14 @@ def test_categories_are_guessed_from_titles() -> None:
     assert guess_category("全体教师例会") == "会议"
     assert guess_category("读书分享") == "其他"
     assert guess_category("读书分享", default="培训") == "培训"
+
+
+def test_a_title_of_several_words_stands_in_quotation_marks() -> None:
+    assert split_title(["区级培训", "新课标"]) == ("区级培训", "新课标")
+    assert split_title(['"District', 'training"', "new", "standards"]) == (
+        "District training",
+        "new standards",
+    )
+    assert split_title(["“区级", "教研”"]) == ("区级 教研", "")
+    # An unclosed quotation mark is not a title: the first word is.
+    assert split_title(['"District', "training"]) == ('"District', "training")
