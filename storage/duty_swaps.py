@@ -116,6 +116,20 @@ async def open_swaps_of(
     return list((await session.exec(query)).all())
 
 
+async def open_swaps_in(*, session: AsyncSession, school_id: int, today: date) -> list[DutySwap]:
+    """The school's undecided requests for today or later (for /pending)."""
+    query = (
+        select(DutySwap)
+        .where(
+            DutySwap.school_id == school_id,
+            col(DutySwap.status).in_(OPEN),
+            col(DutySwap.day) >= today,
+        )
+        .order_by(col(DutySwap.day), col(DutySwap.id))
+    )
+    return list((await session.exec(query)).all())
+
+
 async def move_swap(
     *,
     session: AsyncSession,

@@ -27,6 +27,7 @@ from storage.duty_swaps import (
     create_swap,
     move_swap,
     open_swap_for,
+    open_swaps_in,
     open_swaps_of,
     plan_swap,
 )
@@ -291,6 +292,46 @@ async def _already(turn: Turn, swap: DutySwap) -> None:
     state = turn.t(f"dswap.state.{swap.status}")
     await _refuse(turn, swap, "already_decided", "dswap.already")
     turn.edit_origin(turn.t("dswap.closed", state=state))
+
+
+async def pending_duty_swaps(turn: Turn) -> int:
+    """For /pending: the duty swaps waiting for this person, the colleague asked or an admin
+    to approve, each with its buttons again; returns how many."""
+    school, me = turn.actor.school, turn.actor.staff
+    if school is None or school.id is None or me is None:
+        return 0
+    is_admin = turn.actor.is_sysadmin or ADMIN in me.role_set
+    shown = 0
+    today = school_today(school, turn.now)
+    for swap in await open_swaps_in(session=turn.session, school_id=school.id, today=today):
+        asked = swap.status == DutySwapStatus.PENDING and swap.to_staff_id == me.id
+        approving = swap.status == DutySwapStatus.ACCEPTED and is_admin
+        if not asked and not approving:
+            continue
+        giver = await turn.session.get(Staff, swap.from_staff_id)
+        taker = await turn.session.get(Staff, swap.to_staff_id)
+        if giver is None or taker is None:
+            continue
+        plan = await _Parties(turn, school, swap, giver, taker).plan()
+        if plan.problem is not None:
+            continue  # no longer possible: the press would say so, the list leaves it out
+        summary = _summary(turn.lang, swap, plan, giver, taker)
+        if asked:
+            key = "dswap.ask" if swap.back_day is None else "dswap.ask_exchange"
+            text = turn.t(key, name=giver.name, summary=summary)
+            pairs = (
+                (callbacks.DUTY_SWAP_ACCEPT, "dswap.accept"),
+                (callbacks.DUTY_SWAP_DECLINE, "dswap.decline"),
+            )
+        else:
+            text = turn.t("dswap.ask_admin", summary=summary)
+            pairs = (
+                (callbacks.DUTY_SWAP_APPROVE, "dswap.approve"),
+                (callbacks.DUTY_SWAP_REJECT, "dswap.reject"),
+            )
+        turn.reply(text, _buttons(turn.lang, stored_id(swap), pairs))
+        shown += 1
+    return shown
 
 
 class _Parties:

@@ -32,6 +32,7 @@ from handlers.cover.boards import boards_follow, default_lang, load_kit, update_
 from handlers.cover.plans import offer_plan
 from handlers.cover.substitute_away import reopen_their_covers
 from handlers.duty.leave import ask_for_leave
+from handlers.duty.swap import pending_duty_swaps
 from handlers.leave.commands import assign_named_substitute, release_provisional, state_text
 from handlers.leave.request import ask_approvers
 from handlers.swap.commands import pending_swaps
@@ -468,6 +469,7 @@ async def cmd_pending(turn: Turn) -> None:
         )
         shown += 1
     shown += await pending_swaps(turn, kit)
+    shown += await pending_duty_swaps(turn)
     if not shown:
         turn.reply(turn.t("leave.pending.none"))
     else:

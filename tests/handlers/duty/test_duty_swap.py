@@ -96,6 +96,29 @@ async def test_with_admin_approval_the_first_admin_decides(
     )
 
 
+async def test_pending_lists_the_duty_swaps_waiting_for_the_colleague_then_the_admin(
+    harness: BotHarness, engine: AsyncEngine
+) -> None:
+    await seed(engine)
+    await harness.send(harness.user(ADMIN_ID), "/settings duty.swap_needs_admin on")
+    await ask(harness, engine, "/dutyswap 2026-12-02 吴晓梅")
+
+    asked = await harness.send(harness.user(OTHER_ID), "/pending")
+    request = asked[0]
+    assert "换班申请" in request.plain and "王晴晴 请你代班" in request.plain
+    assert asked[-1].plain == "以上 1 项等你处理。"
+    await harness.press(harness.user(OTHER_ID), request, request.data_of("同意"))
+    nothing = await harness.send(harness.user(OTHER_ID), "/pending")
+    assert nothing[-1].plain == "现在没有等你处理的请假、调课或换班。"
+
+    waiting = await harness.send(harness.user(ADMIN_ID), "/pending")
+    approval = waiting[0]
+    assert "换班待批准" in approval.plain
+    await harness.press(harness.user(ADMIN_ID), approval, approval.data_of("✅ 批准"))
+    assert "换班已生效" in harness.last(WANG_ID).plain
+    assert await statuses(engine) == ["approved"]
+
+
 async def test_an_admin_rejects_and_nothing_changes(
     harness: BotHarness, engine: AsyncEngine
 ) -> None:
