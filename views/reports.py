@@ -31,6 +31,7 @@ from rules.reports import (
     leave_kinds_in,
 )
 from rules.training import CATEGORY_CODES
+from views.leave import grade_label
 from views.workbook import DATE_FORMAT, Book, Column, Sheet, write
 
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -537,7 +538,7 @@ def caption(
     if own:
         scope = t(lang, "report.caption_scope_own")
     elif grade is not None:
-        scope = t(lang, "report.caption_scope_grade", grade=grade)
+        scope = t(lang, "report.caption_scope_grade", grade=grade_label(lang, grade))
     else:
         scope = ""
     return t(

@@ -41,7 +41,7 @@ async def test_a_teacher_is_refused_the_school_report_and_a_leader_gets_only_the
     duty = await only_answer(harness, LEADER, "/report 值周 2026-11")
     assert duty.file is None and "你不能查看值周巡课记录" in duty.plain
     grade = (await harness.send(harness.user(LEADER), "/report 代课 2026-11"))[0]
-    assert grade.plain.endswith("（3年级）")
+    assert grade.plain.endswith("（三年级）")
     assert names_listed(workbook(grade), "汇总") == ["周雅琴", "许志强", "合计"]
 
 

@@ -192,7 +192,7 @@ async def test_a_grade_leader_gets_the_grade_and_types_a_range_as_a_reply(
     assert "结束日期早于开始日期" in wrong.plain
 
     document, _chart = await harness.reply_to(leader, prompt, "2026-10-01~2026-12-31")
-    assert document.plain == "代课统计 · 2026-10-01 至 2026-12-31（3年级）"
+    assert document.plain == "代课统计 · 2026-10-01 至 2026-12-31（三年级）"
     # 曹明 teaches grade 4
     assert names_listed(workbook(document), "汇总") == ["周雅琴", "许志强", "合计"]
 
