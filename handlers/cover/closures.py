@@ -7,7 +7,7 @@ not, the arrangers hear why, the boards and the group's posts and slips say so.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from handlers.core.turn import Turn
 from handlers.cover.board_copies import redraw_copies
@@ -21,11 +21,25 @@ from storage.schedule import Kit
 from storage.types import stored_id
 
 
+def _ahead(kit: Kit, need: CoverNeed, now: datetime, today: date) -> bool:
+    start = kit.schedule.lesson_start(need.day, need.period)
+    return start > now if start is not None else need.day > today
+
+
 async def release_closed_days(turn: Turn, kit: Kit, first: date, last: date) -> list[CoverNeed]:
     """Releases the lessons still to cover (or covered) between the two closed days; returns
     them."""
     school_id = stored_id(kit.school)
-    needs = await needs_between(session=turn.session, school_id=school_id, first=first, last=last)
+    today = kit.today(turn.now)
+    # A lesson already given (a closure from noon, or one recorded afterwards) was covered:
+    # that cover happened and stays.
+    needs = [
+        need
+        for need in await needs_between(
+            session=turn.session, school_id=school_id, first=first, last=last
+        )
+        if _ahead(kit, need, turn.now, today)
+    ]
     if not needs:
         return []
     await hold_school(session=turn.session, school_id=school_id)

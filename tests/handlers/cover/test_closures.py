@@ -3,12 +3,15 @@ break are undone, and everyone concerned is told."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlmodel import select
 
 from bot.clock import ManualClock
 from storage.db import session_factory
 from storage.models import CoverNeed, LessonSwap
+from tests.conftest import SHANGHAI
 from tests.handlers.cover.test_cover import approved_day_off
 from tests.harness import BotHarness
 from tests.schools.leave import GROUP, HEAD, LIN, OFFICE_A, OFFICE_B, TEACHER, XU, seed
@@ -78,3 +81,20 @@ async def test_closing_a_day_without_cover_or_swaps_says_only_that_it_closed(
 
     assert len(answer) == 1 and "停课（校庆）" in answer[0].plain
     assert "代课" not in answer[0].plain and "调课" not in answer[0].plain
+
+
+async def test_a_closure_from_noon_keeps_the_mornings_cover_that_was_given(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock.now())
+    board = await approved_day_off(harness)  # periods 3 (10:00) and 5 (13:30) on Thursday
+    await harness.press(harness.user(OFFICE_A), board, board.data_of("1→许志强"))
+    clock.set(datetime(2026, 11, 26, 12, 0, tzinfo=SHANGHAI))
+
+    answer = await harness.send(harness.user(HEAD), "/calendar closed 2026-11-26 暴雨停课")
+
+    assert "1 节代课不再需要" in "\n".join(m.plain for m in answer)
+    async with session_factory(engine)() as s:
+        needs = (await s.exec(select(CoverNeed).order_by(CoverNeed.period))).all()
+    assert [(n.period, n.status) for n in needs] == [(3, "assigned"), (5, "released")]
+    assert "不用代课了" not in harness.last(XU).plain
