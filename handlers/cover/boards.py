@@ -120,25 +120,10 @@ async def tell_later(turn: Turn, kit: Kit, needs: list[CoverNeed]) -> None:
     for person, mine in (await arranger_needs(turn.session, kit, needs)).values():
         lang = language_of(person, default_lang(turn))
         days = sorted({need.day for need in mine})
-        if len(days) == 1:
-            tell(
-                turn.out,
-                person,
-                default_lang(turn),
-                "cover.later_one_day",
-                count=len(mine),
-                day=day_label(lang, days[0]),
-            )
-            continue
-        tell(
-            turn.out,
-            person,
-            default_lang(turn),
-            "cover.later",
-            count=len(mine),
-            first=day_label(lang, days[0]),
-            last=day_label(lang, days[-1]),
-        )
+        first, last = day_label(lang, days[0]), day_label(lang, days[-1])
+        # One day is named once, not as a range from it to itself.
+        key = "cover.later_one_day" if len(days) == 1 else "cover.later"
+        tell(turn.out, person, default_lang(turn), key, count=len(mine), first=first, last=last)
 
 
 async def tell_arrangers_of(
