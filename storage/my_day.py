@@ -23,9 +23,18 @@ from rules.approval import may_decide
 from rules.calendar import DayStatus
 from rules.cover import DayLesson
 from rules.events import GRADE, SUBJECT, Audience, checkin_window, ends_at, starts_at
-from rules.states import CoverStatus, HomeworkStatus, LeaveStatus, StepStatus, SwapStatus
+from rules.roles import ADMIN
+from rules.states import (
+    CoverStatus,
+    DutySwapStatus,
+    HomeworkStatus,
+    LeaveStatus,
+    StepStatus,
+    SwapStatus,
+)
 from storage.cover import needs_between, needs_on
 from storage.duty import DutyShift, duty_gaps, duty_on
+from storage.duty_swaps import open_swaps_in
 from storage.events import occurrences_between
 from storage.models import (
     CoverNeed,
@@ -138,10 +147,11 @@ class Waiting:
     approvals: int = 0
     covers: tuple[ToConfirm, ...] = ()
     swaps: int = 0
+    duty_swaps: int = 0
 
     @property
     def empty(self) -> bool:
-        return not (self.approvals or self.covers or self.swaps)
+        return not (self.approvals or self.covers or self.swaps or self.duty_swaps)
 
 
 @dataclass(frozen=True)
@@ -182,6 +192,8 @@ class DayBook:
     steps: list[tuple[LeaveRequest, LeaveApproval]]
     asked_swaps: dict[int, int]  # colleague → swaps waiting for their answer
     unconfirmed: list[CoverNeed]
+    duty_asked: dict[int, int] = field(default_factory=dict)  # colleague → duty swaps asked
+    duty_to_approve: int = 0  # duty swaps both agreed, waiting for an admin
     teaches_grade: dict[int, set[int]] = field(default_factory=dict)  # grade → teachers
     now: datetime | None = None  # when it was read: check-in buttons are due then or not
     checked_in: set[tuple[int, int]] = field(default_factory=set)  # (event, person) of the day
@@ -238,6 +250,14 @@ async def load_day_book(
     asked: dict[int, int] = defaultdict(int)
     for swap in await swaps_waiting(session=session, school_id=school_id, state=SwapStatus.ASKED):
         asked[swap.colleague_id] += 1
+    # Duty swaps: the colleague asked answers, an admin approves what both agreed.
+    duty_asked: dict[int, int] = defaultdict(int)
+    duty_to_approve = 0
+    for duty_swap in await open_swaps_in(session=session, school_id=school_id, today=today):
+        if duty_swap.status == DutySwapStatus.PENDING:
+            duty_asked[duty_swap.to_staff_id] += 1
+        elif duty_swap.status == DutySwapStatus.ACCEPTED:
+            duty_to_approve += 1
     checked_in: set[tuple[int, int]] = set()
     if events:
         checked = select(TrainingEntry.event_id, TrainingEntry.staff_id).where(
@@ -276,6 +296,8 @@ async def load_day_book(
         events=events,
         steps=await _waiting_steps(session, school_id),
         asked_swaps=dict(asked),
+        duty_asked=dict(duty_asked),
+        duty_to_approve=duty_to_approve,
         unconfirmed=unconfirmed,
         teaches_grade=dict(teaches_grade),
         now=now,
@@ -521,7 +543,10 @@ def _waiting(book: DayBook, person: Staff) -> Waiting:
         for need in book.unconfirmed
         if need.substitute_id == me
     )
-    return Waiting(approvals, covers, book.asked_swaps.get(me, 0))
+    duty_swaps = book.duty_asked.get(me, 0)
+    if ADMIN in person.role_set:
+        duty_swaps += book.duty_to_approve
+    return Waiting(approvals, covers, book.asked_swaps.get(me, 0), duty_swaps)
 
 
 # ---------------------------------------------------------------- the preference

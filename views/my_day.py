@@ -175,6 +175,8 @@ def _waiting_lines(lang: str, mine: MyDay) -> list[str]:
         )
     if waiting.swaps:
         lines.append(t(lang, "day.waiting.swaps", count=waiting.swaps))
+    if waiting.duty_swaps:
+        lines.append(t(lang, "day.waiting.duty_swaps", count=waiting.duty_swaps))
     return lines
 
 

@@ -103,6 +103,8 @@ async def test_pending_lists_the_duty_swaps_waiting_for_the_colleague_then_the_a
     await harness.send(harness.user(ADMIN_ID), "/settings duty.swap_needs_admin on")
     await ask(harness, engine, "/dutyswap 2026-12-02 吴晓梅")
 
+    today = "\n".join(m.plain for m in await harness.send(harness.user(OTHER_ID), "/today"))
+    assert "换班请求 1 件等你处理（/pending）" in today
     asked = await harness.send(harness.user(OTHER_ID), "/pending")
     request = asked[0]
     assert "换班申请" in request.plain and "王晴晴 请你代班" in request.plain
@@ -111,6 +113,8 @@ async def test_pending_lists_the_duty_swaps_waiting_for_the_colleague_then_the_a
     nothing = await harness.send(harness.user(OTHER_ID), "/pending")
     assert nothing[-1].plain == "现在没有等你处理的请假、调课或换班。"
 
+    today = "\n".join(m.plain for m in await harness.send(harness.user(ADMIN_ID), "/today"))
+    assert "换班请求 1 件等你处理（/pending）" in today
     waiting = await harness.send(harness.user(ADMIN_ID), "/pending")
     approval = waiting[0]
     assert "换班待批准" in approval.plain
