@@ -41,6 +41,12 @@ class Upload:
     document: Document
 
 
+# Errors that say the columns are not this kind's.
+COLUMN_ERRORS = frozenset(
+    {"import.err.unknown_column", "import.err.unknown_column_close", "import.err.missing_column"}
+)
+
+
 def _reply_lines(turn: Turn, text: str) -> None:
     for chunk in split_message(text.split("\n")):
         turn.reply(chunk)
@@ -104,10 +110,24 @@ async def on_import_file(update: Update, context: BotContext) -> None:
     if upload is None:
         return
     data = bytes(await (await upload.document.get_file()).download_as_bytearray())
-    read = await read_off_loop(upload.kind, data, upload.document.file_name or "", context)
+    filename = upload.document.file_name or ""
+    read = await read_off_loop(upload.kind, data, filename, context)
+    other = None
+    if isinstance(read, ImportFailed) and any(e.key in COLUMN_ERRORS for e in read.errors):
+        # Its columns are not this kind's: perhaps it is another kind's file, sent by mistake.
+        other = await _guess_kind(data, filename)
 
     @command(where="private", roles=ADMINS)
     async def run_import(turn: Turn) -> None:
+        if other is not None and other != upload.kind:
+            turn.reply(
+                turn.t(
+                    "import.wrong_kind",
+                    title=turn.t(f"import.kind.{other}"),
+                    asked=turn.t(f"import.kind.{upload.kind}"),
+                    name=other,
+                )
+            )
         await _import(turn, upload, read)
 
     await run_import(update, context)
@@ -198,12 +218,7 @@ async def on_unnamed_file(update: Update, context: BotContext) -> None:
     if document is None:
         return
     data = bytes(await (await document.get_file()).download_as_bytearray())
-    table = await _header_of(data, document.file_name or "")
-    shapes = {
-        kind.name: KindShape(kind.columns, (kind.name, *kind.aliases))
-        for kind in IMPORT_KINDS.values()
-    }
-    guessed = guess_kind(table, document.file_name or "", shapes)
+    guessed = await _guess_kind(data, document.file_name or "")
 
     @command(where="private", roles=ADMINS)
     async def answer(turn: Turn) -> None:
@@ -215,6 +230,16 @@ async def on_unnamed_file(update: Update, context: BotContext) -> None:
         turn.reply(turn.t("import.unnamed.looks_like", title=title, name=guessed))
 
     await answer(update, context)
+
+
+async def _guess_kind(data: bytes, filename: str) -> str | None:
+    """Which import the file looks like, by its header row and its name; None if none."""
+    table = await _header_of(data, filename)
+    shapes = {
+        kind.name: KindShape(kind.columns, (kind.name, *kind.aliases))
+        for kind in IMPORT_KINDS.values()
+    }
+    return guess_kind(table, filename, shapes)
 
 
 async def _header_of(data: bytes, filename: str) -> Table | None:

@@ -53,6 +53,19 @@ async def test_gbk_staff_file_imports_and_reimport_changes_nothing(
     assert {"周雅琴", "许志强"} <= await names(engine)
 
 
+async def test_a_staff_list_sent_as_a_timetable_is_named_for_what_it_is(
+    harness: BotHarness, engine: AsyncEngine, clock: ManualClock
+) -> None:
+    await seed(engine, clock)
+    admin = harness.user(ADMIN_ID)
+
+    replies = await harness.upload(admin, "名册.csv", STAFF_GBK, "/import timetable")
+
+    assert replies[0].plain.startswith("📄 这个文件看起来是教职工名册，不是课表。")
+    assert "/import staff" in replies[0].plain
+    assert await names(engine) == {"张思月", "王晴晴"}  # nothing imported
+
+
 async def test_a_bad_row_imports_nothing_and_is_named(
     harness: BotHarness, engine: AsyncEngine, clock: ManualClock
 ) -> None:
