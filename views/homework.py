@@ -225,12 +225,17 @@ def describe(lang: str, post: HomeworkPost, subject: Subject) -> Safe:
     return describe_item(lang, item_of(post, subject))
 
 
-def deciders_tier(lang: str, chosen: Deciders) -> Safe:
-    """`教导处`, `班主任`, …: who decides, named by their tier; the office tier takes the
-    principal too (domain 003), and says so when the principal is among them."""
+def deciders_key(chosen: Deciders) -> str:
+    """Which `hw.who.*` names the deciders: their tier; the office tier takes the principal
+    too (domain 003), and says so when the principal is among them."""
     if chosen.who == "office" and any(OFFICE not in p.role_set for p in chosen.people):
-        return t(lang, "hw.who.office_principal")
-    return t(lang, f"hw.who.{chosen.who}")
+        return "office_principal"
+    return chosen.who
+
+
+def deciders_tier(lang: str, chosen: Deciders) -> Safe:
+    """`教导处`, `班主任`, `教导处和校长`, …: who decides, named by their tier."""
+    return t(lang, f"hw.who.{deciders_key(chosen)}")
 
 
 def deciders_label(lang: str, chosen: Deciders) -> Safe:

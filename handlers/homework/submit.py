@@ -30,7 +30,13 @@ from storage.homework import Deciders, Draft, Placed, class_of, may_post, place_
 from storage.models import HomeworkPost, SchoolClass, Staff, Subject
 from storage.policies import load_policies
 from storage.types import stored_id
-from views.homework import deciders_label, deciders_tier, describe, subjects_text
+from views.homework import (
+    deciders_key,
+    deciders_label,
+    deciders_tier,
+    describe,
+    subjects_text,
+)
 
 
 @dataclass
@@ -67,7 +73,7 @@ async def refused_rows(turn: Turn, posts: list[HomeworkPost]) -> list[Refused]:
         left = (await standing(turn, klass, post, policies)).left or 0
         who = "head"
         if post.status == HomeworkStatus.OVER_CAP:
-            who = (await exception_deciders(turn, klass, post.author_id, policies)).who
+            who = deciders_key(await exception_deciders(turn, klass, post.author_id, policies))
         rows.append(Refused(post, klass, left, who))
     return rows
 
@@ -242,7 +248,7 @@ async def submit(
             chosen = await exception_deciders(turn, item.klass, stored_id(author), policies)
             label = deciders_label(turn.lang, chosen)
             asked += [label] if label not in asked else []
-            who = chosen.who
+            who = deciders_key(chosen)
         rows.append(Refused(item.post, item.klass, item.check.left or 0, who))
     who_text = Safe(turn.t("common.list_sep").join(asked)) if asked else turn.t("hw.who.head")
     if any(item.check.ok for item in placed):

@@ -200,10 +200,10 @@ async def test_a_head_teachers_own_posting_over_the_cap_names_who_decides_the_ex
     assert "班主任" not in refused.plain
     assert [label for label, _ in refused.buttons] == [
         "改为 5 分钟发布",
-        "请教导处批准例外",
+        "请教导处和校长批准例外",
         "取消",
     ]
-    sent, _ = await auto.press(head, refused, refused.data_of("请教导处批准例外"))
+    sent, _ = await auto.press(head, refused, refused.data_of("请教导处和校长批准例外"))
     assert "已请教导处和校长（孙主任、周校长）批准三(2)班的例外" in to(sent, HEAD32_ID).plain
     assert "例外申请" in to(sent, OFFICE_ID).plain and "例外申请" in to(sent, ADMIN_ID).plain
 
