@@ -334,7 +334,8 @@ async def on_back_button(turn: Turn) -> None:
     if found is None:
         return
     leave, kit = found
-    turn.edit_origin(turn.t("leave.back.pressed"))
+    ahead = not_started(kit, leave, turn.now)
+    turn.edit_origin(turn.t("leave.cancel.pressed" if ahead else "leave.back.pressed"))
     await come_back(turn, kit, leave)
 
 

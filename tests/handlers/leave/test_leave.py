@@ -418,6 +418,7 @@ async def test_an_approved_leave_called_off_before_its_day_is_cancelled_not_repo
 
     answer = harness.last(TEACHER).plain
     assert answer.startswith("已取消请假（") and "销假" not in answer
+    assert harness.request.find(TEACHER, mine.message_id).plain == "已处理取消请假。"
     told = [m.plain for m in harness.in_chat(OFFICE_B) if "取消了请假" in m.plain]
     assert len(told) == 1 and "以下 2 节课原课照上" in told[0]
     assert not any("已销假" in m.plain for m in harness.in_chat(OFFICE_B))
