@@ -99,35 +99,21 @@ async def open_swap_for(
     return (await session.exec(query)).first()
 
 
-async def open_swaps_of(
-    *, session: AsyncSession, school_id: int, staff_id: int, today: date
+async def open_swaps_in(
+    *, session: AsyncSession, school_id: int, today: date, staff_id: int | None = None
 ) -> list[DutySwap]:
-    """Undecided requests this person made or was asked, for today or later."""
-    query = (
-        select(DutySwap)
-        .where(
-            DutySwap.school_id == school_id,
-            or_(DutySwap.from_staff_id == staff_id, DutySwap.to_staff_id == staff_id),
-            col(DutySwap.status).in_(OPEN),
-            col(DutySwap.day) >= today,
-        )
-        .order_by(col(DutySwap.day), col(DutySwap.id))
+    """The school's undecided requests for today or later; with `staff_id`, only those this
+    person made or was asked."""
+    query = select(DutySwap).where(
+        DutySwap.school_id == school_id,
+        col(DutySwap.status).in_(OPEN),
+        col(DutySwap.day) >= today,
     )
-    return list((await session.exec(query)).all())
-
-
-async def open_swaps_in(*, session: AsyncSession, school_id: int, today: date) -> list[DutySwap]:
-    """The school's undecided requests for today or later (for /pending)."""
-    query = (
-        select(DutySwap)
-        .where(
-            DutySwap.school_id == school_id,
-            col(DutySwap.status).in_(OPEN),
-            col(DutySwap.day) >= today,
+    if staff_id is not None:
+        query = query.where(
+            or_(DutySwap.from_staff_id == staff_id, DutySwap.to_staff_id == staff_id)
         )
-        .order_by(col(DutySwap.day), col(DutySwap.id))
-    )
-    return list((await session.exec(query)).all())
+    return list((await session.exec(query.order_by(col(DutySwap.day), col(DutySwap.id)))).all())
 
 
 async def move_swap(

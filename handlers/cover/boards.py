@@ -15,6 +15,7 @@ from handlers.core.outbox import tell
 from handlers.core.turn import Turn
 from handlers.cover.slip import refresh_slips
 from handlers.handover.giving import give_after
+from rules.states import CoverStatus
 from storage.cover import (
     CoverDay,
     busy_lesson,
@@ -186,6 +187,22 @@ def tell_substitute(turn: Turn, kit: Kit, need: CoverNeed, *, ask_ack: bool) -> 
         lesson=Safe(need_label(lang, kit.names, kit.schedule, need)),
         teacher=kit.names.person(need.absent_id),
     )
+
+
+# What a lesson was before it was released: (status, substitute), by need id.
+Before = dict[int | None, tuple[str, int | None]]
+
+
+def tell_substitutes_released(
+    turn: Turn, kit: Kit, released: Iterable[CoverNeed], before: Before, told: Iterable[int] = ()
+) -> None:
+    """Whoever was to cover each released lesson (assigned, or merged into their class) hears
+    they need not; `told`: lessons whose substitute heard of it another way."""
+    skip = set(told)
+    for need in released:
+        status, substitute = before[need.id]
+        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and need.id not in skip:
+            tell_released(turn, kit, need, substitute)
 
 
 def tell_released(turn: Turn, kit: Kit, need: CoverNeed, staff_id: int | None) -> None:

@@ -11,10 +11,9 @@ from datetime import date, datetime
 
 from handlers.core.turn import Turn
 from handlers.cover.board_copies import redraw_copies
-from handlers.cover.boards import tell_arrangers_of, tell_released, update_slips
+from handlers.cover.boards import tell_arrangers_of, tell_substitutes_released, update_slips
 from handlers.cover.locked import in_locked_months, tell_kept
 from handlers.cover.substitute import close_released_asks
-from rules.states import CoverStatus
 from storage.cover import hold_school, needs_between, release_needs
 from storage.models import CoverNeed
 from storage.schedule import Kit
@@ -57,10 +56,7 @@ async def release_closed_days(turn: Turn, kit: Kit, first: date, last: date) -> 
         kept_locked=len(kept),
     )
     await tell_kept(turn, kit, kept)
-    for need in released:
-        status, substitute = previous[need.id]
-        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
-            tell_released(turn, kit, need, substitute)
+    tell_substitutes_released(turn, kit, released, previous)
     await tell_arrangers_of(turn, kit, released, "cover.closed_for_arranger")
     await close_released_asks(turn, kit, released, "cover.ask.school_closed")
     days = sorted({need.day for need in released})

@@ -28,7 +28,6 @@ from storage.duty_swaps import (
     move_swap,
     open_swap_for,
     open_swaps_in,
-    open_swaps_of,
     plan_swap,
 )
 from storage.models import DutySwap, School, Staff
@@ -81,6 +80,31 @@ def _buttons(
             ]
         ]
     )
+
+
+def _asking(
+    lang: str, swap: DutySwap, plan: SwapPlan, giver: Staff, taker: Staff
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The request to the colleague asked, with its 同意 / 不同意 buttons."""
+    key = "dswap.ask" if swap.back_day is None else "dswap.ask_exchange"
+    pairs = (
+        (callbacks.DUTY_SWAP_ACCEPT, "dswap.accept"),
+        (callbacks.DUTY_SWAP_DECLINE, "dswap.decline"),
+    )
+    summary = _summary(lang, swap, plan, giver, taker)
+    return t(lang, key, name=giver.name, summary=summary), _buttons(lang, stored_id(swap), pairs)
+
+
+def _approving(
+    lang: str, swap: DutySwap, plan: SwapPlan, giver: Staff, taker: Staff
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The request to an admin once both agreed, with its 批准 / 不批准 buttons."""
+    pairs = (
+        (callbacks.DUTY_SWAP_APPROVE, "dswap.approve"),
+        (callbacks.DUTY_SWAP_REJECT, "dswap.reject"),
+    )
+    summary = _summary(lang, swap, plan, giver, taker)
+    return t(lang, "dswap.ask_admin", summary=summary), _buttons(lang, stored_id(swap), pairs)
 
 
 def _lang(turn: Turn, person: Staff) -> str:
@@ -155,23 +179,8 @@ async def cmd_dutyswap(turn: Turn) -> None:
     await turn.audit(
         "duty_swap_requested", subject_type="duty_swap", subject_id=swap.id, to=colleague.id
     )
-    lang = _lang(turn, colleague)
     turn.out.send(
-        colleague.telegram_id,
-        t(
-            lang,
-            "dswap.ask" if back_day is None else "dswap.ask_exchange",
-            name=me.name,
-            summary=_summary(lang, swap, plan, me, colleague),
-        ),
-        _buttons(
-            lang,
-            stored_id(swap),
-            (
-                (callbacks.DUTY_SWAP_ACCEPT, "dswap.accept"),
-                (callbacks.DUTY_SWAP_DECLINE, "dswap.decline"),
-            ),
-        ),
+        colleague.telegram_id, *_asking(_lang(turn, colleague), swap, plan, me, colleague)
     )
     needs_admin = (await load_policies(session=turn.session, school_id=school.id)).get(
         "duty.swap_needs_admin"
@@ -188,7 +197,7 @@ async def cmd_dutyswap(turn: Turn) -> None:
 
 
 async def _list_open(turn: Turn, school_id: int, me: Staff, today: date) -> None:
-    for swap in await open_swaps_of(
+    for swap in await open_swaps_in(
         session=turn.session, school_id=school_id, staff_id=stored_id(me), today=today
     ):
         other = await turn.session.get(
@@ -315,21 +324,8 @@ async def pending_duty_swaps(turn: Turn) -> int:
         plan = await _Parties(turn, school, swap, giver, taker).plan()
         if plan.problem is not None:
             continue  # no longer possible: the press would say so, the list leaves it out
-        summary = _summary(turn.lang, swap, plan, giver, taker)
-        if asked:
-            key = "dswap.ask" if swap.back_day is None else "dswap.ask_exchange"
-            text = turn.t(key, name=giver.name, summary=summary)
-            pairs = (
-                (callbacks.DUTY_SWAP_ACCEPT, "dswap.accept"),
-                (callbacks.DUTY_SWAP_DECLINE, "dswap.decline"),
-            )
-        else:
-            text = turn.t("dswap.ask_admin", summary=summary)
-            pairs = (
-                (callbacks.DUTY_SWAP_APPROVE, "dswap.approve"),
-                (callbacks.DUTY_SWAP_REJECT, "dswap.reject"),
-            )
-        turn.reply(text, _buttons(turn.lang, stored_id(swap), pairs))
+        compose = _asking if asked else _approving
+        turn.reply(*compose(turn.lang, swap, plan, giver, taker))
         shown += 1
     return shown
 
@@ -439,18 +435,7 @@ class _Parties:
         )
         if needs_admin:
             for admin_id, lang in await self.admins():
-                turn.out.send(
-                    admin_id,
-                    t(lang, "dswap.ask_admin", summary=self.summary(lang, plan)),
-                    _buttons(
-                        lang,
-                        stored_id(swap),
-                        (
-                            (callbacks.DUTY_SWAP_APPROVE, "dswap.approve"),
-                            (callbacks.DUTY_SWAP_REJECT, "dswap.reject"),
-                        ),
-                    ),
-                )
+                turn.out.send(admin_id, *_approving(lang, swap, plan, self.giver, self.taker))
             self.tell(self.giver, "dswap.waiting_admin", plan, name=self.taker.name)
             turn.edit_origin(
                 turn.t(

@@ -86,7 +86,7 @@ def _group_lang(turn: Turn) -> str:
     return turn.svc.settings.default_language
 
 
-async def _subject_problem(turn: Turn, school_id: int, audience: Audience | None) -> str | None:
+async def _audience_problem(turn: Turn, school_id: int, audience: Audience | None) -> str | None:
     """An audience naming a subject nobody teaches, or a grade the school does not have, is a
     typo more often than not: announced, it would invite nobody."""
     if audience is not None and audience.kind == GRADE:
@@ -175,7 +175,7 @@ async def _add(turn: Turn, school: School, words: list[str]) -> None:
             lines.append(turn.t("event.example_yours", example=" ".join(example)))
         turn.reply("\n".join(lines) + "\n\n" + turn.t("event.usage_add"))
         return
-    problem = await _subject_problem(turn, stored_id(school), parsed.audience)
+    problem = await _audience_problem(turn, stored_id(school), parsed.audience)
     if problem is not None:
         turn.reply(problem)
         return
@@ -274,7 +274,7 @@ async def _change(turn: Turn, school: School, words: list[str]) -> None:
     if parsed.empty:
         turn.reply(turn.t("event.usage_change", id=event.id))
         return
-    problem = await _subject_problem(turn, stored_id(school), parsed.audience)
+    problem = await _audience_problem(turn, stored_id(school), parsed.audience)
     if problem is not None:
         turn.reply(problem)
         return

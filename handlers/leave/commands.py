@@ -23,8 +23,8 @@ from handlers.cover.boards import (
     load_kit,
     tell_arrangers,
     tell_arrangers_of,
-    tell_released,
     tell_substitute,
+    tell_substitutes_released,
     update_slips,
 )
 from handlers.cover.locked import in_locked_months, tell_kept
@@ -232,10 +232,7 @@ async def release_provisional(turn: Turn, kit: Kit, leave: LeaveRequest) -> list
         **({"kept_locked": len(kept)} if kept else {}),
     )
     await tell_kept(turn, kit, kept)
-    for need in released:
-        status, substitute = previous[need.id]
-        if status in (CoverStatus.ASSIGNED, CoverStatus.MERGED) and substitute is not None:
-            tell_released(turn, kit, need, substitute)
+    tell_substitutes_released(turn, kit, released, previous)
     await tell_arrangers_of(
         turn, kit, released, "cover.provisional_released", name=kit.names.person(leave.staff_id)
     )
@@ -274,14 +271,7 @@ async def come_back(turn: Turn, kit: Kit, leave: LeaveRequest) -> None:
     await turn.audit(
         "leave_ended", subject_type="leave", subject_id=leave.id, released=len(released)
     )
-    for need in released:
-        status, substitute = previous[need.id]
-        if (
-            status in (CoverStatus.ASSIGNED, CoverStatus.MERGED)
-            and substitute is not None
-            and need.id not in told
-        ):
-            tell_released(turn, kit, need, substitute)
+    tell_substitutes_released(turn, kit, released, previous, told)
     await tell_arrangers_of(
         turn,
         kit,
