@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import and_, bindparam, insert, or_
+from sqlalchemy import and_, bindparam, or_
 from sqlmodel import col, delete, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -19,8 +19,9 @@ from rules.states import CoverStatus
 from storage.cover import arrangers_for, load_cover_day, may_arrange, suggest
 from storage.duty import duty_on
 from storage.models import CoverBoardCopy, CoverNeed, Event, LeaveRequest, Staff
+from storage.outbox import many_rows
 from storage.schedule import Kit
-from storage.session_memo import table_of
+from storage.session_memo import execute_text, table_of
 from storage.types import stored_id
 
 # Lessons still waiting for cover; a lesson is over once its bell rang its end.
@@ -178,7 +179,9 @@ async def record_copies(
     rows = [row for key, row in unique.items() if key not in known]
     if rows:
         # One statement for all of them: an approval sends a board to each arranger.
-        await session.exec(insert(CoverBoardCopy).values(rows))
+        table = table_of(CoverBoardCopy)
+        statement, params = many_rows(table, rows)
+        await execute_text(session, statement, params, table)
     if today is None:
         return
     schools = {row["school_id"] for row in unique.values()}

@@ -33,6 +33,7 @@ from storage.models import (
     Staff,
     Subject,
 )
+from storage.school_static import school_static
 from storage.staff import school_staff
 from storage.types import stored_id
 
@@ -43,18 +44,6 @@ COUNTED = (
 
 # Built once with bound parameters: a posting runs each of these (the cap check twice), and
 # building a statement costs about what SQLite takes to run it.
-_SCHOOL_SUBJECTS = (
-    select(Subject)
-    .where(col(Subject.school_id) == bindparam("school_id"))
-    .order_by(col(Subject.id))
-)
-_TEACHES = select(Lesson.id).where(
-    col(Lesson.class_id) == bindparam("class_id"),
-    col(Lesson.subject_id) == bindparam("subject_id"),
-    col(Lesson.teacher_id) == bindparam("teacher_id"),
-    or_(col(Lesson.valid_from).is_(None), col(Lesson.valid_from) <= bindparam("day")),
-    or_(col(Lesson.valid_to).is_(None), col(Lesson.valid_to) >= bindparam("day")),
-)
 # A substitute covering a class's lesson today sets its homework in the class's name, as its own
 # teacher would (the lesson's subject only): 代课 hands the lesson over, homework included.
 _COVERS = select(CoverNeed.id).where(
@@ -128,7 +117,8 @@ async def subject_named(*, session: AsyncSession, school_id: int, name: str) -> 
 
 
 async def school_subjects(*, session: AsyncSession, school_id: int) -> list[Subject]:
-    return list((await session.exec(_SCHOOL_SUBJECTS, params={"school_id": school_id})).all())
+    """The school's subjects in id order: shared, read-only rows (storage/school_static.py)."""
+    return list((await school_static(session=session, school_id=school_id)).subjects)
 
 
 def _valid_on(day: date) -> tuple[ColumnElement[bool], ColumnElement[bool]]:
@@ -150,9 +140,10 @@ async def may_post(
     today, heads it, or posts anywhere."""
     if posts_anywhere(staff) or heads(staff, klass):
         return True
-    params = {"class_id": klass.id, "subject_id": subject.id, "teacher_id": staff.id, "day": day}
-    if (await session.exec(_TEACHES, params=params)).first() is not None:
+    static = await school_static(session=session, school_id=klass.school_id)
+    if static.teaches(staff.id or 0, klass.id or 0, subject.id or 0, day):
         return True
+    params = {"class_id": klass.id, "subject_id": subject.id, "teacher_id": staff.id, "day": day}
     return (await session.exec(_COVERS, params=params)).first() is not None
 
 
@@ -241,7 +232,9 @@ def accepted_status(mode: str, author: Staff, klass: SchoolClass) -> HomeworkSta
 async def lock_classes(*, session: AsyncSession, class_ids: Iterable[int]) -> None:
     """Row locks on the classes, in id order so two postings never wait on each other in turn."""
     ids = sorted(set(class_ids))
-    if ids:
+    # On SQLite every transaction takes the database's write lock at BEGIN (storage/db.py), so
+    # two postings never count a class's minutes at once there: no row lock is needed.
+    if ids and session.get_bind().dialect.name != "sqlite":
         await session.exec(_LOCK_CLASSES, params={"ids": ids})
 
 

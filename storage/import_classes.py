@@ -10,17 +10,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.classnames import ClassRef
 from storage.models import SchoolClass, Subject
 from storage.schools import bump_schedule_version
-from storage.timetable import school_classes
 
 
 async def ensure_classes(
     *, session: AsyncSession, school_id: int, refs: Iterable[ClassRef]
 ) -> tuple[dict[ClassRef, SchoolClass], list[str]]:
     """Every class of the school by (grade, number), and the names of those just created."""
-    classes = {
-        ClassRef(c.grade, c.number): c
-        for c in await school_classes(session=session, school_id=school_id)
-    }
+    # Its own rows, not the shared ones: an import may go on to change them.
+    query = select(SchoolClass).where(SchoolClass.school_id == school_id)
+    classes = {ClassRef(c.grade, c.number): c for c in (await session.exec(query)).all()}
     created: list[str] = []
     for ref in sorted(set(refs) - set(classes)):
         classes[ref] = SchoolClass(

@@ -12,9 +12,10 @@ reads them fresh and never stores what it read: its writes may still roll back.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import date, time
 from functools import cached_property
 
+from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,7 +24,8 @@ from rules.cover import TimetableLesson
 from rules.policies import PolicySet
 from storage.kept import KeptByVersion
 from storage.models import BellPeriod, CalendarEntry, Lesson, Policy, School, SchoolClass, Subject
-from storage.session_memo import flush_pending, held_row, tables_of, wrote
+from storage.session_memo import flush_pending, held_row, table_of, tables_of, wrote
+from storage.shared_rows import guard, shared
 
 # The tables behind the cached data, and schools: a School update may be the version bump of a
 # change this session made.
@@ -46,6 +48,25 @@ class SchoolStatic:
     class_names: dict[int, str]
     subject_names: dict[int, str]
     policies: PolicySet
+    # The rows themselves, shared and read-only (storage/shared_rows.py): classes by grade and
+    # number, subjects by id, as storage.timetable.school_classes and
+    # storage.homework.school_subjects list them.
+    classes: tuple[SchoolClass, ...] = ()
+    subjects: tuple[Subject, ...] = ()
+
+    @cached_property
+    def _teaching(self) -> dict[tuple[int, int, int], list[TimetableLesson]]:
+        found: dict[tuple[int, int, int], list[TimetableLesson]] = {}
+        for lesson in self.timetable:
+            key = (lesson.class_id, lesson.subject_id, lesson.teacher_id)
+            found.setdefault(key, []).append(lesson)
+        return found
+
+    def teaches(self, teacher_id: int, class_id: int, subject_id: int, day: date) -> bool:
+        """Whether the timetable valid on `day` has the teacher teach the subject in the
+        class."""
+        lessons = self._teaching.get((class_id, subject_id, teacher_id), ())
+        return any(lesson.valid_on(day) for lesson in lessons)
 
     @cached_property
     def teachers(self) -> TeacherIndex:
@@ -60,6 +81,21 @@ class SchoolStatic:
 
 
 _kept: KeptByVersion[SchoolStatic] = KeptByVersion()
+
+guard(SchoolClass)
+guard(Subject)
+_CLASS_COLUMNS = table_of(SchoolClass).c
+_CLASSES = (
+    select(*_CLASS_COLUMNS)
+    .where(_CLASS_COLUMNS.school_id == bindparam("school_id"))
+    .order_by(_CLASS_COLUMNS.grade, _CLASS_COLUMNS.number)
+)
+_SUBJECT_COLUMNS = table_of(Subject).c
+_SUBJECTS = (
+    select(*_SUBJECT_COLUMNS)
+    .where(_SUBJECT_COLUMNS.school_id == bindparam("school_id"))
+    .order_by(_SUBJECT_COLUMNS.id)
+)
 
 
 async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStatic:
@@ -78,16 +114,17 @@ async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStati
 
 
 async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
-    classes = select(SchoolClass.id, SchoolClass.grade, SchoolClass.name).where(
-        SchoolClass.school_id == school_id
+    classes = tuple(
+        shared(SchoolClass, row._mapping)
+        for row in (await session.exec(_CLASSES, params={"school_id": school_id})).all()
     )
-    class_rows = (await session.exec(classes)).all()
-    grades = {class_id or 0: grade for class_id, grade, _ in class_rows}
-    class_names = {class_id or 0: name for class_id, _, name in class_rows}
-    subjects = select(Subject.id, Subject.name).where(Subject.school_id == school_id)
-    subject_names = {
-        subject_id or 0: name for subject_id, name in (await session.exec(subjects)).all()
-    }
+    grades = {klass.id or 0: klass.grade for klass in classes}
+    class_names = {klass.id or 0: klass.name for klass in classes}
+    subjects = tuple(
+        shared(Subject, row._mapping)
+        for row in (await session.exec(_SUBJECTS, params={"school_id": school_id})).all()
+    )
+    subject_names = {subject.id or 0: subject.name for subject in subjects}
     # Plain columns, not ORM objects: a timetable is a thousand rows, read on every change.
     # SQLModel's select() is typed for at most four columns; it takes any number.
     lessons = select(  # type: ignore[call-overload]
@@ -122,7 +159,9 @@ async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
     calendar = SchoolCalendar(await _calendar_data(session, school_id))
     stored = (await session.exec(select(Policy).where(Policy.school_id == school_id))).all()
     policies = PolicySet({row.key: row.value for row in stored})
-    return SchoolStatic(calendar, timetable, bells, grades, class_names, subject_names, policies)
+    return SchoolStatic(
+        calendar, timetable, bells, grades, class_names, subject_names, policies, classes, subjects
+    )
 
 
 async def _calendar_data(session: AsyncSession, school_id: int) -> CalendarData:

@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Hashable
 from typing import Any, TypeVar
 
-from sqlalchemy import Table, event
+from sqlalchemy import CursorResult, Executable, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.db import WRITES
 
 T = TypeVar("T")
 KEY = "session_memo"
@@ -49,6 +51,18 @@ def _written(session: Session, tables: set[str]) -> None:
     if entries:
         for key in [key for key, (reads, _) in entries.items() if reads & tables]:
             del entries[key]
+
+
+async def execute_text(
+    session: AsyncSession, statement: Executable, params: dict[str, Any], table: Table
+) -> CursorResult[Any]:
+    """A statement the ORM does not see as a write (a text INSERT), run in the session's
+    transaction and counted as a write to `table`, as an ORM statement would be."""
+    connection = await session.connection()
+    result = await connection.execute(statement, params)
+    session.sync_session.info[WRITES] = True
+    _written(session.sync_session, {table.name})
+    return result
 
 
 @event.listens_for(Session, "before_flush")

@@ -8,7 +8,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.roles import ADMIN
 from storage.models import School, SchoolClass, Staff, UserPref
-from storage.session_memo import memo_of, remembered
+from storage.session_memo import remembered
 from storage.staff_cache import STAFF_TABLE, school_staff_rows
 from storage.types import stored_id
 
@@ -104,15 +104,12 @@ async def all_school_staff(*, session: AsyncSession, school_id: int) -> list[Sta
 async def staff_with_ids(
     *, session: AsyncSession, school_id: int, ids: set[int]
 ) -> dict[int, Staff]:
-    """These members of the school's staff (former ones too) by id: from the whole list if this
-    action read it already, else only them (a day's duty names a handful of the sixty)."""
+    """These members of the school's staff (former ones too) by id, from the whole list: kept
+    between actions (storage/staff_cache.py), it costs no statement once read."""
     if not ids:
         return {}
-    known = await memo_of(session, ("all_staff", school_id))
-    if known is not None:
-        return {stored_id(s): s for s in known if stored_id(s) in ids}
-    query = select(Staff).where(col(Staff.school_id) == school_id, col(Staff.id).in_(ids))
-    return {stored_id(s): s for s in (await session.exec(query)).all()}
+    everyone = await all_school_staff(session=session, school_id=school_id)
+    return {stored_id(s): s for s in everyone if stored_id(s) in ids}
 
 
 async def school_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:

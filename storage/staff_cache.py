@@ -16,10 +16,8 @@ own rows, in its own transaction, and keeps nothing.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any
 
-from sqlalchemy import bindparam, event
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy import bindparam
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -27,9 +25,9 @@ from storage import staff_version  # noqa: F401 - the trigger this cache relies 
 from storage.kept import KeptByVersion
 from storage.models import School, Staff
 from storage.session_memo import flush_pending, held_row, table_of, tables_of, wrote
+from storage.shared_rows import guard, shared
 
 STAFF_TABLE = tables_of(Staff)
-SHARED = "staffroom_shared"
 
 _COLUMNS = table_of(Staff).c
 _ROWS = select(*_COLUMNS).where(_COLUMNS.school_id == bindparam("school_id")).order_by(_COLUMNS.id)
@@ -37,18 +35,7 @@ _ROWS = select(*_COLUMNS).where(_COLUMNS.school_id == bindparam("school_id")).or
 _kept: KeptByVersion[tuple[Staff, ...]] = KeptByVersion()
 
 
-class SharedRowChanged(RuntimeError):
-    """A kept staff row was about to change: the caller must read the person for itself."""
-
-
-def _refuse_change(target: Staff, value: Any, old: Any, _initiator: Any) -> Any:
-    if instance_state(target).info.get(SHARED):
-        raise SharedRowChanged(f"staff {target.id} is shared between actions; read it to change it")
-    return value
-
-
-for _column in _COLUMNS:
-    event.listen(getattr(Staff, _column.key), "set", _refuse_change, retval=True)
+guard(Staff)
 
 
 async def school_staff_rows(
@@ -68,12 +55,6 @@ async def school_staff_rows(
         return found
     version = school.staff_version
     rows = (await session.exec(_ROWS, params={"school_id": school_id})).all()
-    staff = tuple(_shared(row._mapping) for row in rows)
+    staff = tuple(shared(Staff, row._mapping) for row in rows)
     _kept.keep(session, school_id, version, staff)
     return staff
-
-
-def _shared(values: Any) -> Staff:
-    person = Staff(**{column.key: values[column] for column in _COLUMNS})
-    instance_state(person).info[SHARED] = True
-    return person

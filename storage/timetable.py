@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.models import Lesson, SchoolClass
+from storage.school_static import school_static
 
 
 async def classes_taught(*, session: AsyncSession, staff_id: int) -> list[SchoolClass]:
@@ -21,13 +21,7 @@ async def classes_taught(*, session: AsyncSession, staff_id: int) -> list[School
     return list((await session.exec(query)).all())
 
 
-# Built once: every posting and wizard step reads the school's classes.
-_SCHOOL_CLASSES = (
-    select(SchoolClass)
-    .where(col(SchoolClass.school_id) == bindparam("school_id"))
-    .order_by(col(SchoolClass.grade), col(SchoolClass.number))
-)
-
-
 async def school_classes(*, session: AsyncSession, school_id: int) -> list[SchoolClass]:
-    return list((await session.exec(_SCHOOL_CLASSES, params={"school_id": school_id})).all())
+    """The school's classes in grade and class order: shared rows, kept between actions with the
+    school's other slow-changing data (storage/school_static.py), so read-only."""
+    return list((await school_static(session=session, school_id=school_id)).classes)

@@ -13,8 +13,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage.kept import DEFAULT_SCHOOLS, keep_schools
 from storage.models import School, Staff
+from storage.shared_rows import SharedRowChanged
 from storage.staff import all_school_staff, school_staff
-from storage.staff_cache import SharedRowChanged
 from tests.schools import factories
 
 
