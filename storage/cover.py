@@ -37,6 +37,7 @@ from storage.cover_locks import lock_on
 from storage.duty import duty_on
 from storage.events import audience_members, occurrences_between
 from storage.leave import approved_absences, away_at, leaves_on
+from storage.locks import database_held
 from storage.models import (
     AuditLog,
     CoverNeed,
@@ -92,7 +93,8 @@ async def hold_school(*, session: AsyncSession, school_id: int) -> None:
     BEGIN IMMEDIATE serialises whole transactions already (FOR UPDATE is not rendered there).
     Taken after the leave row and before any cover row, so locks are always taken in one order.
     """
-    await session.exec(_HOLD_SCHOOL, params={"school_id": school_id})
+    if not database_held(session):
+        await session.exec(_HOLD_SCHOOL, params={"school_id": school_id})
 
 
 async def create_needs(

@@ -23,6 +23,7 @@ from rules.homework_board import BoardItem, ClassDay
 from rules.policies import PolicySet
 from rules.roles import ADMIN, OFFICE, PRINCIPAL
 from rules.states import CoverStatus, HomeworkStatus
+from storage.locks import database_held
 from storage.models import (
     CoverNeed,
     HomeworkBoard,
@@ -234,7 +235,7 @@ async def lock_classes(*, session: AsyncSession, class_ids: Iterable[int]) -> No
     ids = sorted(set(class_ids))
     # On SQLite every transaction takes the database's write lock at BEGIN (storage/db.py), so
     # two postings never count a class's minutes at once there: no row lock is needed.
-    if ids and session.get_bind().dialect.name != "sqlite":
+    if ids and not database_held(session):
         await session.exec(_LOCK_CLASSES, params={"ids": ids})
 
 

@@ -23,6 +23,12 @@ def lock_key(topic: str, ident: int) -> int:
     return int.from_bytes(digest, "big", signed=True)
 
 
+def database_held(session: AsyncSession) -> bool:
+    """Whether this transaction holds the whole database (SQLite's BEGIN IMMEDIATE): a row lock
+    would only cost a statement there."""
+    return session.get_bind().dialect.name == "sqlite"
+
+
 async def hold(*, session: AsyncSession, topic: str, ident: int) -> None:
     """Waits until no other transaction holds (topic, ident); held until this one ends."""
     connection = await session.connection()

@@ -7,6 +7,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.roles import ADMIN
+from storage.locks import database_held
 from storage.models import School, SchoolClass, Staff, UserPref
 from storage.session_memo import remembered
 from storage.staff_cache import STAFF_TABLE, school_staff_rows
@@ -22,9 +23,10 @@ async def hold_staff(*, session: AsyncSession, staff_id: int) -> None:
     Two submissions of overlapping leave for one teacher (a double tap, two bot processes on
     PostgreSQL) would each find no overlap and both insert; this row lock makes the second wait
     and then see the first. SQLite's BEGIN IMMEDIATE serialises whole transactions already
-    (FOR UPDATE is not rendered there).
+    (FOR UPDATE is not rendered there), so the statement is skipped.
     """
-    await session.exec(_HOLD_STAFF, params={"staff_id": staff_id})
+    if not database_held(session):
+        await session.exec(_HOLD_STAFF, params={"staff_id": staff_id})
 
 
 async def staff_for_telegram(*, session: AsyncSession, telegram_id: int) -> list[Staff]:

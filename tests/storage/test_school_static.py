@@ -3,9 +3,11 @@ database: a committed change is seen at the next action, an uncommitted one only
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import date, datetime, time
 from pathlib import Path
 
+import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -14,13 +16,16 @@ from rules.calendar import DayKind
 from rules.classnames import ClassRef
 from storage.calendar import school_calendar
 from storage.db import create_engine, session_factory
+from storage.homework import may_post, school_subjects
 from storage.import_classes import ensure_classes, ensure_subjects
-from storage.models import BellPeriod, CalendarEntry, School
+from storage.models import BellPeriod, CalendarEntry, Lesson, School, SchoolClass, Staff
 from storage.policies import load_policies, set_policy
 from storage.schedule import bell_times, load_names, load_schedule
 from storage.schools import bump_schedule_version
 from storage.session_memo import held_row
+from storage.shared_rows import SharedRowChanged
 from storage.staff import school_staff
+from storage.timetable import school_classes
 from tests.schools import factories
 
 WEDNESDAY = date(2026, 11, 25)
@@ -239,3 +244,61 @@ async def test_a_held_school_row_is_read_again_after_a_savepoint_rolled_back(
         await nested.rollback()
         again = await held_row(s, School, school_id)
         assert again is not None and again.name == "孟河小学"
+
+
+async def test_the_kept_classes_and_subjects_cannot_be_changed_by_mistake(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    async with sessions() as s, s.begin():
+        school = await factories.school(s, now)
+        await factories.school_class(s, school, 3, 1)
+        await factories.subject(s, school, "数学")
+        school_id = school.id or 0
+    async with sessions() as s, s.begin():
+        klass = (await school_classes(session=s, school_id=school_id))[0]
+        subject = (await school_subjects(session=s, school_id=school_id))[0]
+        with pytest.raises(SharedRowChanged):
+            klass.name = "三(9)班"
+        with pytest.raises(SharedRowChanged):
+            subject.name = "语文"
+    async with sessions() as s, s.begin():
+        # What every later action reads is untouched, and an action's own row may change.
+        assert [c.name for c in await school_classes(session=s, school_id=school_id)] == ["三(1)班"]
+        own = await s.get(SchoolClass, klass.id)
+        assert own is not None
+        own.name = "三(1)班 实验"
+        await bump_schedule_version(session=s, school_id=school_id)
+    async with sessions() as s, s.begin():
+        assert [c.name for c in await school_classes(session=s, school_id=school_id)] == [
+            "三(1)班 实验"
+        ]
+
+
+async def test_whether_a_teacher_teaches_a_class_follows_the_timetable_valid_that_day(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    async with sessions() as s, s.begin():
+        school = await factories.school(s, now)
+        klass = await factories.school_class(s, school, 3, 1)
+        maths = await factories.subject(s, school, "数学")
+        teacher = await factories.staff(s, school, "周雅琴")
+        other = await factories.staff(s, school, "许志强")
+        s.add(
+            Lesson(
+                school_id=school.id,
+                class_id=klass.id,
+                weekday=3,
+                period=1,
+                subject_id=maths.id,
+                teacher_id=teacher.id,
+                valid_to=date(2026, 12, 31),
+            )
+        )
+    async with sessions() as s, s.begin():
+
+        def may(person: Staff, day: date) -> Awaitable[bool]:
+            return may_post(session=s, staff=person, klass=klass, subject=maths, day=day)
+
+        assert await may(teacher, WEDNESDAY)
+        assert not await may(teacher, date(2027, 1, 6))  # the lesson ended with the year
+        assert not await may(other, WEDNESDAY)
