@@ -63,8 +63,9 @@ async def create_leave(
     chain: Sequence[ApprovalStep],
     now: datetime,
     by: int,
-) -> tuple[LeaveRequest, LeaveApproval]:
-    """Stores the request and its steps; returns it with the first step, now waiting."""
+) -> tuple[LeaveRequest, list[LeaveApproval]]:
+    """Stores the request and its steps; returns it with its steps in order, the first now
+    waiting."""
     leave = LeaveRequest(
         school_id=school_id,
         staff_id=staff_id,
@@ -97,7 +98,7 @@ async def create_leave(
         session.add(approval)
         approvals.append(approval)
     await session.flush()
-    return leave, approvals[0]
+    return leave, approvals
 
 
 # Built once with bound parameters: a leave request reads its steps and the teacher's leave.

@@ -34,7 +34,6 @@ from jobs import kinds
 from rules.approval import may_decide
 from rules.leave_dates import LeaveDateError
 from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
-from storage.leave import approvals_of
 from storage.models import Staff
 from storage.types import stored_id
 from views.leave import (
@@ -91,8 +90,8 @@ async def cmd_leave_for(turn: Turn) -> None:
     except (LeaveDateError, Refusal) as problem:
         turn.reply(refusal_text(turn, problem, "leave.for.example"))
         return
-    leave, first = await store(turn, checked, action="leave_recorded")
-    steps = await approvals_of(session=turn.session, leave_id=stored_id(leave))
+    leave, steps = await store(turn, checked, action="leave_recorded")
+    first = steps[0]
     # The teacher hears who recorded it before any decision on it.
     lang = language_of(colleague, default_lang(turn))
     tell(
@@ -128,7 +127,7 @@ async def cmd_leave_for(turn: Turn) -> None:
             key = "leave.for.approved_cover" if checked.lessons else "leave.for.approved"
         now = turn.t(key, role=role)
     else:
-        asked = await ask_approvers(turn, kit, leave, first)
+        asked = await ask_approvers(turn, kit, leave, first, steps=len(steps))
         now = turn.t("leave.for.asked", approvers=people_names(turn.lang, asked))
     # Said before the decision's own messages (an arranger's cover boards follow it).
     turn.reply(

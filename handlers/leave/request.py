@@ -216,6 +216,7 @@ async def ask_approvers(
     approval: LeaveApproval,
     *,
     key: str = "leave.ask_approver",
+    steps: int | None = None,
 ) -> list[Staff]:
     """Asks the step's approvers, with 批准 / 驳回; returns who is asked.
 
@@ -263,15 +264,23 @@ async def ask_approvers(
         step_id=stored_id(approval),
         people=[stored_id(person) for person in people],
         key=key,
+        steps=steps,
     )
     return people
 
 
 @follow_ups.named("ask_approvers")
 async def ask_step(
-    later: Turn, *, school_id: int, step_id: int, people: list[int], key: str
+    later: Turn,
+    *,
+    school_id: int,
+    step_id: int,
+    people: list[int],
+    key: str,
+    steps: int | None = None,
 ) -> None:
-    """The request reaches the step's approvers, unless it was decided or withdrawn meanwhile."""
+    """The request reaches the step's approvers, unless it was decided or withdrawn meanwhile.
+    `steps`, how many the request has, when the action knew (else they are counted here)."""
     found = await step_with_request(session=later.session, approval_id=step_id)
     if found is None or found[0].status != StepStatus.WAITING:
         return
@@ -279,7 +288,8 @@ async def ask_step(
     kit = await load_kit(later, school_id)
     if kit is None:
         return
-    steps = len(await _steps(later, leave))
+    if steps is None:
+        steps = len(await _steps(later, leave))
     for person_id in people:
         person = kit.names.staff.get(person_id)
         if person is None or person.telegram_id is None:
@@ -297,10 +307,12 @@ async def _steps(turn: Turn, leave: LeaveRequest) -> list[LeaveApproval]:
     return await approvals_of(session=turn.session, leave_id=stored_id(leave))
 
 
-async def store(turn: Turn, checked: Checked, *, action: str) -> tuple[LeaveRequest, LeaveApproval]:
-    """Stores the request and its steps, audited as `action`; returns it and its first step."""
+async def store(
+    turn: Turn, checked: Checked, *, action: str
+) -> tuple[LeaveRequest, list[LeaveApproval]]:
+    """Stores the request and its steps, audited as `action`; returns it and its steps."""
     draft, staff = checked.draft, checked.staff
-    leave, first_step = await create_leave(
+    leave, steps = await create_leave(
         session=turn.session,
         school_id=staff.school_id,
         staff_id=stored_id(staff),
@@ -324,7 +336,7 @@ async def store(turn: Turn, checked: Checked, *, action: str) -> tuple[LeaveRequ
         part=draft.part.code,
         steps=[step.role for step in checked.chain],
     )
-    return leave, first_step
+    return leave, steps
 
 
 async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveRequest:
@@ -333,8 +345,8 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
     `private_chat` is where the teacher hears the details: never the group.
     """
     draft, kit, staff = checked.draft, checked.kit, checked.staff
-    leave, first_step = await store(turn, checked, action="leave_requested")
-    asked = await ask_approvers(turn, kit, leave, first_step)
+    leave, steps = await store(turn, checked, action="leave_requested")
+    asked = await ask_approvers(turn, kit, leave, steps[0], steps=len(steps))
     if checked.substitute is not None:
         person = checked.substitute
         lang = language_of(person, default_lang(turn))
@@ -347,7 +359,7 @@ async def submit(turn: Turn, checked: Checked, *, private_chat: int) -> LeaveReq
             name=staff.name,
             lessons=Safe(lessons_block(lang, kit, checked.lessons, [])),
         )
-    chain_names = chain_text(turn.lang, await _steps(turn, leave))
+    chain_names = chain_text(turn.lang, steps)
     turn.out.send(
         private_chat,
         turn.t(
