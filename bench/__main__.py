@@ -198,12 +198,14 @@ async def main(quick: bool, postgres: bool) -> dict[str, Any]:
             "ratio": round(ratio, 3),
             "bot_calls_per_update": round(runs["ours"].calls_per_update, 2),
             "ceiling_calls_per_update": round(runs["ceiling"].calls_per_update, 2),
+            "bot_cpu_ms_per_update": round(runs["ours"].cpu_ms_per_update, 2),
         }
         target = "≥ 0.5 × ceiling" if backend == "sqlite" else "—"
         rows.append(
             Row(
                 f"throughput, {updates} mixed updates ({backend})",
-                f"{runs['ours'].rate:.0f}/s vs ceiling {runs['ceiling'].rate:.0f}/s = {ratio:.2f}×",
+                f"{runs['ours'].rate:.0f}/s vs ceiling {runs['ceiling'].rate:.0f}/s = {ratio:.2f}×"
+                f" ({runs['ours'].cpu_ms_per_update:.1f} ms of CPU per update)",
                 target,
                 ratio >= TARGETS["throughput_ratio_sqlite"] if backend == "sqlite" else None,
             )

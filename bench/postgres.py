@@ -68,7 +68,8 @@ async def throughput_on(backend: str, updates: int, repeat: int = 1) -> None:
             f"{backend}: {ours.rate:.0f} updates/s ({ours.calls_per_update:.2f} calls per update); "
             f"bare bot {one.rate:.0f}/s (1 call), {same.rate:.0f}/s ({same.calls_per_update:.2f} "
             f"calls): {ours.rate / one.rate:.2f}× / {ours.rate / same.rate:.2f}×; "
-            f"{started} at the start",
+            f"CPU per update {ours.cpu_ms_per_update:.1f} ms (bare bot "
+            f"{same.cpu_ms_per_update:.1f} ms); {started} at the start",
             flush=True,
         )
     if repeat > 1:

@@ -40,6 +40,9 @@ class Run:
     rss_mb: float
     # Bot API calls other than getUpdates (replies, edits, answers, notices), per update.
     calls_per_update: float = 0.0
+    # The process's CPU time per update (user and system): steadier across runs than the rate
+    # on a shared machine, whose speed drifts between the bot's run and the bare bot's.
+    cpu_ms_per_update: float = 0.0
 
     @property
     def rate(self) -> float:
@@ -120,12 +123,15 @@ async def measure(app: AnyApp, sim: SimClient, actions: list[Action]) -> Run:
     """Queues the actions while the bot is not polling, then times it through them."""
     await _feed(sim, actions)
     before = _calls((await sim.stats())["calls"])
+    cpu = time.process_time()
     started = time.perf_counter()
     await _poll(app)
     await _drain(sim, app)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     calls = _calls((await sim.stats())["calls"]) - before
-    return Run(len(actions), seconds, rss_mb(), calls / len(actions))
+    count = len(actions)
+    return Run(count, seconds, rss_mb(), calls / count, cpu * 1000 / count)
 
 
 def _calls(counts: dict[str, int]) -> int:
