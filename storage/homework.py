@@ -197,12 +197,9 @@ async def postable_subjects(
 
 
 async def head_teacher_of(*, session: AsyncSession, klass: SchoolClass) -> Staff | None:
-    query = select(Staff).where(
-        Staff.school_id == klass.school_id,
-        Staff.head_of_class_id == klass.id,
-        col(Staff.active).is_(True),
-    )
-    return (await session.exec(query.order_by(col(Staff.id)))).first()
+    """The class's head teacher (the first by id if two are recorded), from the kept list."""
+    staff = await school_staff(session=session, school_id=klass.school_id)
+    return next((s for s in staff if s.head_of_class_id == klass.id), None)
 
 
 async def office_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:
@@ -453,8 +450,7 @@ async def confirm_drafts(
     mode = policies.get("homework.publication")
     placed: list[Placed] = []
     for post in drafts:
-        klass = await session.get(SchoolClass, post.class_id)
-        assert klass is not None
+        klass = await class_of(session=session, post=post)
         check = await cap_check(
             session=session,
             klass=klass,
@@ -476,13 +472,19 @@ async def confirm_drafts(
 
 
 async def class_of(*, session: AsyncSession, post: HomeworkPost) -> SchoolClass:
-    klass = await session.get(SchoolClass, post.class_id)
+    """The posting's class: a shared, read-only row kept with the school's timetable."""
+    static = await school_static(session=session, school_id=post.school_id)
+    klass = static.class_by_id.get(post.class_id) or await session.get(SchoolClass, post.class_id)
     assert klass is not None
     return klass
 
 
 async def subject_of(*, session: AsyncSession, post: HomeworkPost) -> Subject:
-    subject = await session.get(Subject, post.subject_id)
+    """The posting's subject: a shared, read-only row kept with the school's timetable."""
+    static = await school_static(session=session, school_id=post.school_id)
+    subject = static.subject_by_id.get(post.subject_id) or await session.get(
+        Subject, post.subject_id
+    )
     assert subject is not None
     return subject
 

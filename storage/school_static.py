@@ -55,6 +55,14 @@ class SchoolStatic:
     subjects: tuple[Subject, ...] = ()
 
     @cached_property
+    def class_by_id(self) -> dict[int, SchoolClass]:
+        return {klass.id or 0: klass for klass in self.classes}
+
+    @cached_property
+    def subject_by_id(self) -> dict[int, Subject]:
+        return {subject.id or 0: subject for subject in self.subjects}
+
+    @cached_property
     def _teaching(self) -> dict[tuple[int, int, int], list[TimetableLesson]]:
         found: dict[tuple[int, int, int], list[TimetableLesson]] = {}
         for lesson in self.timetable:
