@@ -179,19 +179,20 @@ async def postable_subjects(
 ) -> list[Subject]:
     """The subjects offered for a class: those the teacher teaches there, or all its subjects
     for its head teacher and the office (all the school's when the class has no timetable)."""
+    whole_class = posts_anywhere(staff) or heads(staff, klass)
     query = select(Subject).join(Lesson, col(Lesson.subject_id) == col(Subject.id))
     query = query.where(Lesson.class_id == klass.id, *_valid_on(day))
-    if not (posts_anywhere(staff) or staff.head_of_class_id == klass.id):
+    if not whole_class:
         query = query.where(Lesson.teacher_id == staff.id)
     subjects = list((await session.exec(query.distinct().order_by(col(Subject.id)))).all())
-    if not (posts_anywhere(staff) or staff.head_of_class_id == klass.id):
+    if not whole_class:
         covering = select(Subject).join(CoverNeed, col(CoverNeed.subject_id) == col(Subject.id))
         covering = covering.where(CoverNeed.class_id == klass.id, _covered_on(staff, day))
         known = {subject.id for subject in subjects}
         for subject in (await session.exec(covering.distinct())).all():
             if subject.id not in known:
                 subjects.append(subject)
-    if not subjects and (posts_anywhere(staff) or staff.head_of_class_id == klass.id):
+    if not subjects and whole_class:
         subjects = await school_subjects(session=session, school_id=klass.school_id)
     return subjects
 
@@ -199,7 +200,7 @@ async def postable_subjects(
 async def head_teacher_of(*, session: AsyncSession, klass: SchoolClass) -> Staff | None:
     """The class's head teacher (the first by id if two are recorded), from the kept list."""
     staff = await school_staff(session=session, school_id=klass.school_id)
-    return next((s for s in staff if s.head_of_class_id == klass.id), None)
+    return next((s for s in staff if heads(s, klass)), None)
 
 
 async def office_staff(*, session: AsyncSession, school_id: int) -> list[Staff]:

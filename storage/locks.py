@@ -31,7 +31,7 @@ def database_held(session: AsyncSession) -> bool:
 
 async def hold(*, session: AsyncSession, topic: str, ident: int) -> None:
     """Waits until no other transaction holds (topic, ident); held until this one ends."""
-    connection = await session.connection()
-    if connection.dialect.name != "postgresql":
+    if database_held(session):
         return
+    connection = await session.connection()
     await connection.execute(_ADVISORY, {"key": lock_key(topic, ident)})

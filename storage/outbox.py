@@ -130,7 +130,7 @@ async def inserted_ids(
 def many_rows(
     table: Table, rows: list[dict[str, Any]], *, returning: bool = False
 ) -> tuple[TextClause, dict[str, Any]]:
-    """One INSERT of several rows (on SQLite), and its parameters.
+    """One INSERT of several rows, and its parameters.
 
     SQLAlchemy compiles an INSERT with several VALUES anew each time (it cannot cache one): 3.8
     ms for an approval's five messages. The text is made once for each table, set of columns
@@ -151,24 +151,23 @@ def _rows_insert(table: Table, keys: tuple[str, ...], count: int, returning: boo
     ]
     if missing:
         raise ValueError(f"an INSERT into {table.name} must give {', '.join(missing)}")
-    quote = _NAMED.identifier_preparer
+    quote = _QUOTING.identifier_preparer
     columns = ", ".join(quote.format_column(table.c[key]) for key in keys)
     rows = ", ".join(
         "(" + ", ".join(f":{key}_{index}" for key in keys) + ")" for index in range(count)
     )
     sql = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES {rows}"
-    made = text(sql + (" RETURNING id" if returning else "")).bindparams(
+    return text(sql + (" RETURNING id" if returning else "")).bindparams(
         *(
             bindparam(f"{key}_{index}", type_=table.c[key].type)
             for index in range(count)
             for key in keys
         )
     )
-    return made
 
 
-# SQLite's own dialect, for quoting the names in the texts above.
-_NAMED = sqlite.dialect()
+# Quotes the names in the texts above; SQLite and PostgreSQL quote them alike.
+_QUOTING = sqlite.dialect()
 
 
 @dataclass

@@ -44,15 +44,12 @@ class SchoolStatic:
     calendar: SchoolCalendar
     timetable: list[TimetableLesson]
     bells: dict[int, tuple[time, time]]
-    grades: dict[int, int]  # class id → grade
-    class_names: dict[int, str]
-    subject_names: dict[int, str]
     policies: PolicySet
     # The rows themselves, shared and read-only (storage/shared_rows.py): classes by grade and
     # number, subjects by id, as storage.timetable.school_classes and
     # storage.homework.school_subjects list them.
-    classes: tuple[SchoolClass, ...] = ()
-    subjects: tuple[Subject, ...] = ()
+    classes: tuple[SchoolClass, ...]
+    subjects: tuple[Subject, ...]
 
     @cached_property
     def class_by_id(self) -> dict[int, SchoolClass]:
@@ -61,6 +58,19 @@ class SchoolStatic:
     @cached_property
     def subject_by_id(self) -> dict[int, Subject]:
         return {subject.id or 0: subject for subject in self.subjects}
+
+    @cached_property
+    def grades(self) -> dict[int, int]:
+        """Class id → grade."""
+        return {klass.id or 0: klass.grade for klass in self.classes}
+
+    @cached_property
+    def class_names(self) -> dict[int, str]:
+        return {klass.id or 0: klass.name for klass in self.classes}
+
+    @cached_property
+    def subject_names(self) -> dict[int, str]:
+        return {subject.id or 0: subject.name for subject in self.subjects}
 
     @cached_property
     def _teaching(self) -> dict[tuple[int, int, int], list[TimetableLesson]]:
@@ -126,13 +136,11 @@ async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
         shared(SchoolClass, row._mapping)
         for row in (await session.exec(_CLASSES, params={"school_id": school_id})).all()
     )
-    grades = {klass.id or 0: klass.grade for klass in classes}
-    class_names = {klass.id or 0: klass.name for klass in classes}
+    grades = {klass.id or 0: klass.grade for klass in classes}  # for the lessons below
     subjects = tuple(
         shared(Subject, row._mapping)
         for row in (await session.exec(_SUBJECTS, params={"school_id": school_id})).all()
     )
-    subject_names = {subject.id or 0: subject.name for subject in subjects}
     # Plain columns, not ORM objects: a timetable is a thousand rows, read on every change.
     # SQLModel's select() is typed for at most four columns; it takes any number.
     lessons = select(  # type: ignore[call-overload]
@@ -167,9 +175,7 @@ async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
     calendar = SchoolCalendar(await _calendar_data(session, school_id))
     stored = (await session.exec(select(Policy).where(Policy.school_id == school_id))).all()
     policies = PolicySet({row.key: row.value for row in stored})
-    return SchoolStatic(
-        calendar, timetable, bells, grades, class_names, subject_names, policies, classes, subjects
-    )
+    return SchoolStatic(calendar, timetable, bells, policies, classes, subjects)
 
 
 async def _calendar_data(session: AsyncSession, school_id: int) -> CalendarData:
