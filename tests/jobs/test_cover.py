@@ -45,6 +45,8 @@ async def move(bot: BotHarness, clock: ManualClock, until: datetime) -> None:
     start = clock.now()
     clock.set(until)
     await scheduler.fire_due(bot.app, start, until)
+    # The boards pushed are recorded after delivery; a press reads them to draw every copy.
+    await bot.services.settle()
 
 
 async def xu_covers_period_3(
