@@ -44,12 +44,12 @@ class SlowTelegram:
         await self._round_trip("answer", query_id, None)
         return True
 
-    async def send_message(self, chat_id: int, text: str, **_: Any) -> Any:
-        await self._round_trip("send", chat_id, text)
-        return type("Sent", (), {"message_id": next(self._ids)})()
-
-    async def edit_message_text(self, text: str, *, chat_id: int, **_: Any) -> bool:
-        await self._round_trip("edit", chat_id, text)
+    async def do_api_request(self, endpoint: str, params: dict[str, Any]) -> Any:
+        if endpoint == "sendMessage":
+            await self._round_trip("send", params["chat_id"], params["text"])
+            return {"message_id": next(self._ids)}
+        assert endpoint == "editMessageText", endpoint
+        await self._round_trip("edit", params["chat_id"], params["text"])
         return True
 
     def to(self, chat: int) -> list[str | None]:
