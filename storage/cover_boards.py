@@ -229,29 +229,33 @@ async def set_shown(*, session: AsyncSession, shown: list[tuple[int, int, int]])
     )
 
 
+# Built once: each board delivered asks for its chat's older copies.
+_OLDER = select(CoverBoardCopy).where(
+    col(CoverBoardCopy.school_id) == bindparam("school_id"),
+    col(CoverBoardCopy.day) == bindparam("day"),
+    col(CoverBoardCopy.staff_id) == bindparam("staff_id"),
+    col(CoverBoardCopy.chat_id) == bindparam("chat_id"),
+    col(CoverBoardCopy.message_id) < bindparam("message_id"),
+)
+_FORGET = delete(CoverBoardCopy).where(col(CoverBoardCopy.id).in_(bindparam("ids", expanding=True)))
+
+
 async def take_older(
     *, session: AsyncSession, school_id: int, day: date, staff_id: int, newest: tuple[int, int]
 ) -> list[CoverBoardCopy]:
     """The arranger's copies of the day in the chat of `newest` (chat, message) sent before it,
     forgotten as they are handed out: a newer copy is the live one, they are never drawn again."""
     chat_id, message_id = newest
-    older = list(
-        (
-            await session.exec(
-                select(CoverBoardCopy).where(
-                    CoverBoardCopy.school_id == school_id,
-                    CoverBoardCopy.day == day,
-                    CoverBoardCopy.staff_id == staff_id,
-                    CoverBoardCopy.chat_id == chat_id,
-                    CoverBoardCopy.message_id < message_id,
-                )
-            )
-        ).all()
-    )
+    params = {
+        "school_id": school_id,
+        "day": day,
+        "staff_id": staff_id,
+        "chat_id": chat_id,
+        "message_id": message_id,
+    }
+    older = list((await session.exec(_OLDER, params=params)).all())
     if older:
-        await session.exec(
-            delete(CoverBoardCopy).where(col(CoverBoardCopy.id).in_([c.id for c in older]))
-        )
+        await session.exec(_FORGET, params={"ids": [c.id for c in older]})
     return older
 
 

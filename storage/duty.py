@@ -35,7 +35,7 @@ from storage.calendar import school_calendar
 from storage.leave import approved_absences
 from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
 from storage.schedule import bell_times
-from storage.session_memo import remembered, tables_of
+from storage.session_memo import remembered, table_of, tables_of
 from storage.staff import all_school_staff, staff_with_ids
 from storage.types import stored_id
 
@@ -76,6 +76,19 @@ _SCHOOL_POSTS = (
     .order_by(col(DutyPost.starts_at), col(DutyPost.position), col(DutyPost.id))
 )
 ROSTER_READS = tables_of(DutyPost, DutyAssignment)
+# The roster's assignments as plain columns (thirty rows a school, read by every /duty and
+# announcement; no object of them is ever changed through this read).
+_ASSIGNED = table_of(DutyAssignment).c
+_ASSIGNMENTS = (
+    select(_ASSIGNED.post_id, _ASSIGNED.weekday, _ASSIGNED.staff_id, _ASSIGNED.turn)
+    .where(_ASSIGNED.school_id == bindparam("school_id"))
+    .order_by(_ASSIGNED.turn, _ASSIGNED.id)
+)
+_OVERRIDES = select(DutyOverride).where(
+    col(DutyOverride.school_id) == bindparam("school_id"),
+    col(DutyOverride.day) >= bindparam("start"),
+    col(DutyOverride.day) <= bindparam("end"),
+)
 
 
 async def school_posts(*, session: AsyncSession, school_id: int) -> list[DutyPost]:
@@ -100,16 +113,11 @@ async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
 
 async def _roster(session: AsyncSession, school_id: int) -> list[RosterPost]:
     posts = await school_posts(session=session, school_id=school_id)
-    rows = (
-        await session.exec(
-            select(DutyAssignment)
-            .where(DutyAssignment.school_id == school_id)
-            .order_by(col(DutyAssignment.turn), col(DutyAssignment.id))
-        )
-    ).all()
-    by_post: dict[int, list[DutyAssignment]] = defaultdict(list)
-    for row in rows:
-        by_post[row.post_id].append(row)
+    rows = (await session.exec(_ASSIGNMENTS, params={"school_id": school_id})).all()
+    # Each post's (weekday, staff, turn), in turn order.
+    by_post: dict[int, list[tuple[int | None, int, int | None]]] = defaultdict(list)
+    for post_id, weekday, staff_id, turn in rows:
+        by_post[post_id].append((weekday, staff_id, turn))
     result = []
     for post in posts:
         assigned = by_post.get(stored_id(post), [])
@@ -120,8 +128,8 @@ async def _roster(session: AsyncSession, school_id: int) -> list[RosterPost]:
                 starts_at=post.starts_at,
                 ends_at=post.ends_at,
                 mode=post.mode,
-                by_weekday={a.weekday: a.staff_id for a in assigned if a.weekday is not None},
-                rotation=tuple(a.staff_id for a in assigned if a.turn is not None),
+                by_weekday={day: staff for day, staff, _ in assigned if day is not None},
+                rotation=tuple(staff for _, staff, turn in assigned if turn is not None),
                 anchor=post.anchor_date,
             )
         )
@@ -173,15 +181,8 @@ async def _duties_between(
     posts = await roster(session=session, school_id=school_id)
     if not posts:
         return {}
-    overrides = (
-        await session.exec(
-            select(DutyOverride).where(
-                DutyOverride.school_id == school_id,
-                col(DutyOverride.day) >= start,
-                col(DutyOverride.day) <= end,
-            )
-        )
-    ).all()
+    params = {"school_id": school_id, "start": start, "end": end}
+    overrides = (await session.exec(_OVERRIDES, params=params)).all()
     replaced = {(o.post_id, o.day): o for o in overrides}
     people = await staff_with_ids(
         session=session, school_id=school_id, ids=_named_in(posts, overrides)

@@ -115,16 +115,20 @@ _LEAVES_OF = (
 )
 
 
+# Built once: every press on an approval button reads both.
+_STEP_WITH_REQUEST = (
+    select(LeaveApproval, LeaveRequest)
+    .join(LeaveRequest, col(LeaveRequest.id) == LeaveApproval.leave_id)
+    .where(col(LeaveApproval.id) == bindparam("approval_id"))
+)
+
+
 async def step_with_request(
     *, session: AsyncSession, approval_id: int
 ) -> tuple[LeaveApproval, LeaveRequest] | None:
-    """A step and its request in one query: every press on an approval button reads both."""
-    query = (
-        select(LeaveApproval, LeaveRequest)
-        .join(LeaveRequest, col(LeaveRequest.id) == LeaveApproval.leave_id)
-        .where(col(LeaveApproval.id) == approval_id)
-    )
-    row = (await session.exec(query)).first()
+    """A step and its request in one query."""
+    found = await session.exec(_STEP_WITH_REQUEST, params={"approval_id": approval_id})
+    row = found.first()
     return (row[0], row[1]) if row is not None else None
 
 
@@ -236,17 +240,22 @@ async def hold_pending(*, session: AsyncSession, leave_id: int) -> bool:
     return found.first() is not None
 
 
+# On the table, not the model: no object in the session needs to follow it. Built once: each
+# request's answer to its teacher keeps its id.
+_LEAVES = table_of(LeaveRequest)
+_KEEP_NOTICE = (
+    update(_LEAVES)
+    .where(_LEAVES.c.id == bindparam("leave_id"))
+    .values(notice_chat_id=bindparam("chat_id"), notice_message_id=bindparam("message_id"))
+)
+
+
 async def keep_notice(
     *, session: AsyncSession, leave_id: int, chat_id: int, message_id: int
 ) -> None:
     """Remembers the teacher's message about the request, to edit it as the state changes."""
-    # On the table, not the model: no object in this session needs to follow it.
-    table = table_of(LeaveRequest)
-    await session.exec(
-        update(table)
-        .where(table.c.id == leave_id)
-        .values(notice_chat_id=chat_id, notice_message_id=message_id)
-    )
+    params = {"leave_id": leave_id, "chat_id": chat_id, "message_id": message_id}
+    await session.exec(_KEEP_NOTICE, params=params)
 
 
 async def _move_request(

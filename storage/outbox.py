@@ -378,12 +378,14 @@ async def queue_work(
     return await inserted_ids(session, _WORK, rows)
 
 
+# Built once: every follow-up an action leaves behind is taken with it.
+_TAKE_WORK = delete(_WORK).where(_WORK.c.id == bindparam("work_id"), _WORK.c.status == PENDING)
+
+
 async def take_work(*, session: AsyncSession, work_id: int) -> bool:
     """Deletes the item as it is done, in the transaction doing it: False when another
     process did it first."""
-    result = await session.exec(
-        delete(_WORK).where(_WORK.c.id == work_id, _WORK.c.status == PENDING)
-    )
+    result = await session.exec(_TAKE_WORK, params={"work_id": work_id})
     return bool(result.rowcount)
 
 
