@@ -33,10 +33,9 @@ from storage.leave import (
     approvers_for,
     expire,
     hold_pending,
-    pending_leaves,
     undecided,
     waiting_step,
-    waiting_steps,
+    waits,
 )
 from storage.models import LeaveApproval, LeaveRequest, School
 from storage.outbox import encode, queue_work
@@ -55,23 +54,22 @@ async def plan_reminders(ctx: DayContext) -> list[Slot]:
     if not ctx.status.is_school_day:
         return []
     school_id = stored_id(ctx.school)
-    steps = await waiting_steps(session=ctx.session, school_id=school_id)
-    if not steps:
+    waiting = [
+        (step_id, since)
+        for step_id, since, last_day in await waits(session=ctx.session, school_id=school_id)
+        if last_day >= ctx.day
+    ]
+    if not waiting:
         return []  # most days: nothing waits, so the timetable is not loaded
     delay = timedelta(minutes=int(ctx.policies.get("leave.reminder_minutes")))
     schedule = await load_schedule(session=ctx.session, school_id=school_id)
     opens, closes = schedule.school_hours(ctx.day)
     start, end = at_local(ctx.day, opens, ctx.tz), at_local(ctx.day, closes, ctx.tz)
     slots = []
-    for leave in await pending_leaves(session=ctx.session, school_id=school_id):
-        if leave.last_day < ctx.day:
-            continue
-        step = steps.get(stored_id(leave))
-        if step is None or step.waiting_since is None:
-            continue
-        at = max(step.waiting_since + delay, start)
+    for step_id, since in waiting:
+        at = max(since + delay, start)
         if at <= end:
-            slots.append(Slot(REMINDER, f"step{step.id}", at, ctx.day.isoformat()))
+            slots.append(Slot(REMINDER, f"step{step_id}", at, ctx.day.isoformat()))
     return slots
 
 

@@ -143,20 +143,6 @@ async def waiting_step(*, session: AsyncSession, leave_id: int) -> LeaveApproval
     return (await session.exec(query)).first()
 
 
-async def waiting_steps(*, session: AsyncSession, school_id: int) -> dict[int, LeaveApproval]:
-    """The step each pending request of the school waits on, by request id (one query, once
-    per session until it writes a request or a step: planning two days asks for each)."""
-    query = select(LeaveApproval).where(
-        LeaveApproval.school_id == school_id, LeaveApproval.status == StepStatus.WAITING
-    )
-
-    async def load() -> dict[int, LeaveApproval]:
-        return {step.leave_id: step for step in (await session.exec(query)).all()}
-
-    key = ("waiting_steps", school_id)
-    return dict(await remembered(session, key, LEAVE_AND_STEP_TABLES, load))
-
-
 async def deciders(
     *,
     session: AsyncSession,
@@ -413,6 +399,33 @@ async def pending_leaves(*, session: AsyncSession, school_id: int) -> list[Leave
 
     key = ("pending_leaves", school_id)
     return list(await remembered(session, key, LEAVE_AND_STEP_TABLES, load))
+
+
+_STEPS = table_of(LeaveApproval)
+# Built once, as plain columns: planning a school's reminders reads every waiting step.
+_WAITS = (
+    select(_STEPS.c.id, _STEPS.c.waiting_since, _LEAVES.c.last_day)
+    .join_from(_STEPS, _LEAVES, _LEAVES.c.id == _STEPS.c.leave_id)
+    .where(
+        _LEAVES.c.school_id == bindparam("school_id"),
+        _LEAVES.c.status == LeaveStatus.PENDING,
+        _STEPS.c.status == StepStatus.WAITING,
+        _STEPS.c.waiting_since.is_not(None),
+    )
+    .order_by(_LEAVES.c.id)
+)
+
+
+async def waits(*, session: AsyncSession, school_id: int) -> list[tuple[int, datetime, date]]:
+    """Each pending request's waiting step as (step id, waiting since, the request's last day),
+    in request order; read once per session until it writes a request or a step (planning two
+    days asks for each)."""
+
+    async def load() -> list[tuple[int, datetime, date]]:
+        rows = (await session.exec(_WAITS, params={"school_id": school_id})).all()
+        return [(step_id, since, last_day) for step_id, since, last_day in rows]
+
+    return list(await remembered(session, ("waits", school_id), LEAVE_AND_STEP_TABLES, load))
 
 
 async def undecided(*, session: AsyncSession) -> list[tuple[LeaveRequest, LeaveApproval, School]]:
