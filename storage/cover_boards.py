@@ -229,22 +229,26 @@ async def set_shown(*, session: AsyncSession, shown: list[tuple[int, int, int]])
     )
 
 
-# Built once: each board delivered asks for its chat's older copies.
-_OLDER = select(CoverBoardCopy).where(
-    col(CoverBoardCopy.school_id) == bindparam("school_id"),
-    col(CoverBoardCopy.day) == bindparam("day"),
-    col(CoverBoardCopy.staff_id) == bindparam("staff_id"),
-    col(CoverBoardCopy.chat_id) == bindparam("chat_id"),
-    col(CoverBoardCopy.message_id) < bindparam("message_id"),
+# Built once: each board delivered takes its chat's older copies, in one statement.
+_TAKE_OLDER = (
+    delete(_COPIES)
+    .where(
+        _COPIES.c.school_id == bindparam("school_id"),
+        _COPIES.c.day == bindparam("day"),
+        _COPIES.c.staff_id == bindparam("staff_id"),
+        _COPIES.c.chat_id == bindparam("chat_id"),
+        _COPIES.c.message_id < bindparam("message_id"),
+    )
+    .returning(_COPIES.c.message_id)
 )
-_FORGET = delete(CoverBoardCopy).where(col(CoverBoardCopy.id).in_(bindparam("ids", expanding=True)))
 
 
 async def take_older(
     *, session: AsyncSession, school_id: int, day: date, staff_id: int, newest: tuple[int, int]
-) -> list[CoverBoardCopy]:
-    """The arranger's copies of the day in the chat of `newest` (chat, message) sent before it,
-    forgotten as they are handed out: a newer copy is the live one, they are never drawn again."""
+) -> list[int]:
+    """The ids of the arranger's messages of the day in the chat of `newest` (chat, message)
+    sent before it, forgotten as they are handed out: a newer copy is the live one, they are
+    never drawn again. In message order."""
     chat_id, message_id = newest
     params = {
         "school_id": school_id,
@@ -253,10 +257,7 @@ async def take_older(
         "chat_id": chat_id,
         "message_id": message_id,
     }
-    older = list((await session.exec(_OLDER, params=params)).all())
-    if older:
-        await session.exec(_FORGET, params={"ids": [c.id for c in older]})
-    return older
+    return sorted((await session.exec(_TAKE_OLDER, params=params)).scalars())
 
 
 async def arranger_needs(

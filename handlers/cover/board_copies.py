@@ -29,8 +29,8 @@ from storage.cover_boards import (
     suggest_shown,
     take_older,
 )
-from storage.models import Staff
 from storage.schedule import Kit
+from storage.staff import staff_with_ids
 from storage.types import stored_id
 from views.common import day_label
 from views.cover_board import BoardParts, render_board
@@ -118,11 +118,12 @@ def install(dispatcher: Dispatcher, default_language: str) -> None:
         )
         if not older:
             return
-        person = await ctx.session.get(Staff, staff_id)
+        found = await staff_with_ids(session=ctx.session, school_id=school_id, ids={staff_id})
+        person = found.get(staff_id)
         lang = language_of(person, default_language) if person is not None else default_language
         ctx.out.extend(
-            Edit(copy.chat_id, copy.message_id, pointer_text(lang, day), school_id=school_id)
-            for copy in older
+            Edit(message.chat_id, older_id, pointer_text(lang, day), school_id=school_id)
+            for older_id in older
         )
 
     dispatcher.on_outcome(BOARD_HOOK, delivered, frozenset({"sent"}))
