@@ -9,12 +9,14 @@ an agreed swap, or cover for someone on leave) is a `DutyOverride`, made with `s
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, func, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -35,7 +37,7 @@ from storage.calendar import school_calendar
 from storage.leave import approved_absences
 from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
 from storage.schedule import bell_times
-from storage.session_memo import remembered, table_of, tables_of
+from storage.session_memo import read_columns, remembered, table_of, tables_of
 from storage.staff import all_school_staff, staff_with_ids
 from storage.types import stored_id
 
@@ -76,13 +78,25 @@ _SCHOOL_POSTS = (
     .order_by(col(DutyPost.starts_at), col(DutyPost.position), col(DutyPost.id))
 )
 ROSTER_READS = tables_of(DutyPost, DutyAssignment)
-# The roster's assignments as plain columns (thirty rows a school, read by every /duty and
-# announcement; no object of them is ever changed through this read).
-_ASSIGNED = table_of(DutyAssignment).c
-_ASSIGNMENTS = (
-    select(_ASSIGNED.post_id, _ASSIGNED.weekday, _ASSIGNED.staff_id, _ASSIGNED.turn)
-    .where(_ASSIGNED.school_id == bindparam("school_id"))
-    .order_by(_ASSIGNED.turn, _ASSIGNED.id)
+# The roster as plain columns, each post with its assignments, in one statement: every /duty
+# and announcement reads it (about thirty rows a school), and changes none of it.
+_POST = table_of(DutyPost)
+_ASSIGNED = table_of(DutyAssignment)
+_ROSTER = (
+    sa_select(
+        _POST.c.id,
+        _POST.c.name,
+        _POST.c.starts_at,
+        _POST.c.ends_at,
+        _POST.c.mode,
+        _POST.c.anchor_date,
+        _ASSIGNED.c.weekday,
+        _ASSIGNED.c.staff_id,
+        _ASSIGNED.c.turn,
+    )
+    .select_from(_POST.outerjoin(_ASSIGNED, _ASSIGNED.c.post_id == _POST.c.id))
+    .where(_POST.c.school_id == bindparam("school_id"))
+    .order_by(_POST.c.starts_at, _POST.c.position, _POST.c.id, _ASSIGNED.c.turn, _ASSIGNED.c.id)
 )
 _OVERRIDES = select(DutyOverride).where(
     col(DutyOverride.school_id) == bindparam("school_id"),
@@ -112,28 +126,27 @@ async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
 
 
 async def _roster(session: AsyncSession, school_id: int) -> list[RosterPost]:
-    posts = await school_posts(session=session, school_id=school_id)
-    rows = (await session.exec(_ASSIGNMENTS, params={"school_id": school_id})).all()
-    # Each post's (weekday, staff, turn), in turn order.
-    by_post: dict[int, list[tuple[int | None, int, int | None]]] = defaultdict(list)
-    for post_id, weekday, staff_id, turn in rows:
-        by_post[post_id].append((weekday, staff_id, turn))
-    result = []
-    for post in posts:
-        assigned = by_post.get(stored_id(post), [])
-        result.append(
-            RosterPost(
-                post_id=stored_id(post),
-                name=post.name,
-                starts_at=post.starts_at,
-                ends_at=post.ends_at,
-                mode=post.mode,
-                by_weekday={day: staff for day, staff, _ in assigned if day is not None},
-                rotation=tuple(staff for _, staff, turn in assigned if turn is not None),
-                anchor=post.anchor_date,
-            )
+    rows = await read_columns(session, _ROSTER, {"school_id": school_id})
+    # Each post (in listing order) with its (weekday, staff, turn), in turn order; a post
+    # nobody is assigned to has one row of NULLs.
+    posts: dict[int, tuple[Any, list[tuple[int | None, int, int | None]]]] = {}
+    for row in rows:
+        assigned = posts.setdefault(row.id, (row, []))[1]
+        if row.staff_id is not None:
+            assigned.append((row.weekday, row.staff_id, row.turn))
+    return [
+        RosterPost(
+            post_id=post_id,
+            name=post.name,
+            starts_at=post.starts_at,
+            ends_at=post.ends_at,
+            mode=post.mode,
+            by_weekday={day: staff for day, staff, _ in assigned if day is not None},
+            rotation=tuple(staff for _, staff, turn in assigned if turn is not None),
+            anchor=post.anchor_date,
         )
-    return result
+        for post_id, (post, assigned) in posts.items()
+    ]
 
 
 async def _staff_by_id(session: AsyncSession, school_id: int) -> dict[int, Staff]:

@@ -23,7 +23,7 @@ from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from rules.states import LeaveStatus, StepStatus, SubstituteState
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.schedule import bell_times
-from storage.session_memo import remembered, table_of, tables_of
+from storage.session_memo import read_columns, remembered, table_of, tables_of
 from storage.staff import school_staff
 from storage.types import stored_id
 
@@ -422,8 +422,8 @@ async def waits(*, session: AsyncSession, school_id: int) -> list[tuple[int, dat
     days asks for each)."""
 
     async def load() -> list[tuple[int, datetime, date]]:
-        rows = (await session.exec(_WAITS, params={"school_id": school_id})).all()
-        return [(step_id, since, last_day) for step_id, since, last_day in rows]
+        rows = await read_columns(session, _WAITS, {"school_id": school_id})
+        return [(row.id, row.waiting_since, row.last_day) for row in rows]
 
     return list(await remembered(session, ("waits", school_id), LEAVE_AND_STEP_TABLES, load))
 

@@ -8,10 +8,10 @@ Rows read by primary key can be held (`held_row`) until the transaction ends.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Hashable
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import CursorResult, Executable, Table, event
+from sqlalchemy import CursorResult, Executable, Row, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.orm.attributes import instance_state
 from sqlmodel import SQLModel
@@ -115,6 +115,17 @@ async def flush_pending(session: AsyncSession) -> None:
     sync = session.sync_session
     if sync.autoflush and (sync.new or sync.dirty or sync.deleted):
         await session.flush()
+
+
+async def read_columns(
+    session: AsyncSession, statement: Executable, params: dict[str, Any]
+) -> Sequence[Row[Any]]:
+    """The rows of a select of plain columns, in the session's transaction, past the ORM: it
+    makes no object of them, and its bookkeeping cost about as much as the statement itself.
+    Pending changes are flushed first, as a query would."""
+    await flush_pending(session)
+    connection = await session.connection()
+    return (await connection.execute(statement, params)).all()
 
 
 def wrote(session: AsyncSession, tables: frozenset[str]) -> bool:
