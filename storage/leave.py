@@ -386,6 +386,28 @@ async def leaves_of(*, session: AsyncSession, staff_id: int, limit: int = 10) ->
     return list((await session.exec(_LEAVES_OF, params=params)).all())
 
 
+# Built once: every request checks the person's own requests that meet its days.
+_MEETING = (
+    select(LeaveRequest)
+    .where(
+        col(LeaveRequest.staff_id) == bindparam("staff_id"),
+        col(LeaveRequest.status).in_(bindparam("states", expanding=True)),
+        col(LeaveRequest.first_day) <= bindparam("last"),
+        col(LeaveRequest.last_day) >= bindparam("first"),
+    )
+    .order_by(col(LeaveRequest.first_day), col(LeaveRequest.id))
+)
+
+
+async def leaves_meeting(
+    *, session: AsyncSession, staff_id: int, first: date, last: date, states: Sequence[str]
+) -> list[LeaveRequest]:
+    """The person's requests in these states with a day from `first` to `last`: what a new
+    request for those days may overlap (usually none)."""
+    params = {"staff_id": staff_id, "states": list(states), "first": first, "last": last}
+    return list((await session.exec(_MEETING, params=params)).all())
+
+
 async def pending_leaves(*, session: AsyncSession, school_id: int) -> list[LeaveRequest]:
     """The school's pending requests, once per session until it writes a request or a step."""
     query = (

@@ -33,7 +33,7 @@ from storage.leave import (
     approvals_of,
     approvers_for,
     create_leave,
-    leaves_of,
+    leaves_meeting,
     role_holders,
     step_with_request,
 )
@@ -146,13 +146,15 @@ async def check_draft(turn: Turn, draft: Draft, *, staff: Staff | None = None) -
         )
     # Held until the request is stored: a second submission waits here, then sees this one.
     await hold_staff(session=turn.session, staff_id=staff.id)
-    for other in await leaves_of(session=turn.session, staff_id=staff.id, limit=100):
-        if (
-            other.status in OPEN_STATES
-            and other.first_day <= draft.last
-            and draft.first <= other.last_day
-            and parts_overlap(DayPart.from_code(other.part), draft.part, kit)
-        ):
+    meeting = await leaves_meeting(
+        session=turn.session,
+        staff_id=staff.id,
+        first=draft.first,
+        last=draft.last,
+        states=OPEN_STATES,
+    )
+    for other in meeting:
+        if parts_overlap(DayPart.from_code(other.part), draft.part, kit):
             span = span_label(turn.lang, other.first_day, other.last_day, other.part)
             if turn.actor.staff is not None and turn.actor.staff.id == staff.id:
                 raise Refusal("leave.err.overlap", span=span)

@@ -101,7 +101,7 @@ async def test_two_processes_submitting_the_same_leave_store_one_request(
 
     await seed(engine, clock.now())
     monkeypatch.setattr(
-        leave_request, "leaves_of", interleaved(leave_request.leaves_of, engine, backend)
+        leave_request, "leaves_meeting", interleaved(leave_request.leaves_meeting, engine, backend)
     )
     line = "/leave 病假 明天 上午 发烧"
 
