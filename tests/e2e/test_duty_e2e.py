@@ -69,3 +69,11 @@ async def test_a_duty_swap_accepted_with_a_button(stage: Stage) -> None:
     assert "巡课（上午）：王晴晴 → 景佳梅" in done.plain
     shown = await stage.ask("景佳梅", "/duty 2026-12-02", contains="（替")
     assert "巡课（下午）：景佳梅（替 王晴晴）" in shown.plain
+
+
+async def test_an_answer_in_the_group_replies_to_the_command_it_answers(stage: Stage) -> None:
+    since = stage.sim.seq
+    asked = await stage.say("王晴晴", "/duty", "group")
+    answer = await stage.sim.wait_bot_message(GROUP_ID, since=since, contains="值班")
+    # In a busy group the answer is tied to the message that asked for it.
+    assert answer.reply_to_message_id == asked.message_id
