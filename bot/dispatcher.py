@@ -36,7 +36,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram import Bot, InputFile
 from telegram import Message as TelegramMessage
 from telegram.constants import ParseMode
-from telegram.warnings import PTBUserWarning
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -45,6 +44,7 @@ from telegram.error import (
     RetryAfter,
     TelegramError,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot.clock import Clock
 from bot.messages import Answer, Attachment, Edit, Message, Send, call_markup, from_row, to_row
