@@ -251,8 +251,12 @@ async def change_need(
         )
         .values(version=version + 1, **values)
     )
-    await session.refresh(need)
-    return result.rowcount == 1
+    if result.rowcount == 1:
+        # The session's copy carries the change already: the ORM applies an UPDATE's values to
+        # the objects in the session that its conditions match.
+        return True
+    await session.refresh(need)  # someone else's change won: show theirs
+    return False
 
 
 # What a lesson open to arrange again carries: nobody on it, nobody who put them there.
