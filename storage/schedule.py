@@ -32,7 +32,7 @@ from rules.states import SwapStatus
 from storage.models import CoverNeed, LessonSwap, School, SchoolClass, Staff, Subject
 from storage.policies import load_policies
 from storage.school_static import WATCHED, TeacherIndex, school_static
-from storage.session_memo import remembered, tables_of
+from storage.session_memo import remembered, tables_of, wrote
 from storage.staff import all_school_staff
 from storage.types import stored_id
 
@@ -159,7 +159,11 @@ async def load_schedule(*, session: AsyncSession, school_id: int) -> Schedule:
 
     async def load() -> Schedule:
         static = await school_static(session=session, school_id=school_id)
-        swaps = await approved_swaps(session=session, school_id=school_id)
+        # Kept with the static data; a session that changed a swap reads its own.
+        if wrote(session, SWAP_TABLE):
+            swaps = await approved_swaps(session=session, school_id=school_id)
+        else:
+            swaps = list(static.swaps)
         school = await session.get(School, school_id)
         return Schedule(
             calendar=static.calendar,

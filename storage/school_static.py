@@ -1,12 +1,13 @@
 """A school's slow-changing data (calendar, timetable, bells, its classes' grades and names, its
-subjects' names, its policies), kept between actions.
+subjects' names, its policies, its approved lesson swaps), kept between actions.
 
-Nearly every action reads them, and they change only through imports, /calendar and settings,
-which all bump the school's `schedule_version` (so do an import that creates a class or a subject,
-storage/import_classes.py, and every policy stored, storage/policies.py). Entries are keyed by
-that version as read in the action's own session, so a change committed by another process
-(`staffroom import ...`) is seen at the next action. A session that wrote any of these tables
-reads them fresh and never stores what it read: its writes may still roll back.
+Nearly every action reads them, and they change only through imports, /calendar, settings and
+a swap's approval or cancellation, which all bump the school's `schedule_version` (so do an
+import that creates a class or a subject, storage/import_classes.py, every policy stored,
+storage/policies.py, and every swap moved into or out of approved, storage/swaps.py). Entries
+are keyed by that version as read in the action's own session, so a change committed by another
+process (`staffroom import ...`) is seen at the next action. A session that wrote any of these
+tables reads them fresh and never stores what it read: its writes may still roll back.
 """
 
 from __future__ import annotations
@@ -22,8 +23,18 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.calendar import CalendarData, SchoolCalendar, Span
 from rules.cover import TimetableLesson
 from rules.policies import PolicySet
+from rules.states import SwapStatus
 from storage.kept import KeptByVersion
-from storage.models import BellPeriod, CalendarEntry, Lesson, Policy, School, SchoolClass, Subject
+from storage.models import (
+    BellPeriod,
+    CalendarEntry,
+    Lesson,
+    LessonSwap,
+    Policy,
+    School,
+    SchoolClass,
+    Subject,
+)
 from storage.session_memo import flush_pending, held_row, table_of, tables_of, wrote
 from storage.shared_rows import guard, shared
 
@@ -50,6 +61,9 @@ class SchoolStatic:
     # storage.homework.school_subjects list them.
     classes: tuple[SchoolClass, ...]
     subjects: tuple[Subject, ...]
+    # The approved lesson swaps, in id order (storage.swaps.move_swap bumps the version as one
+    # is approved or cancelled).
+    swaps: tuple[LessonSwap, ...]
 
     @cached_property
     def class_by_id(self) -> dict[int, SchoolClass]:
@@ -102,11 +116,21 @@ _kept: KeptByVersion[SchoolStatic] = KeptByVersion()
 
 guard(SchoolClass)
 guard(Subject)
+guard(LessonSwap)
 _CLASS_COLUMNS = table_of(SchoolClass).c
 _CLASSES = (
     select(*_CLASS_COLUMNS)
     .where(_CLASS_COLUMNS.school_id == bindparam("school_id"))
     .order_by(_CLASS_COLUMNS.grade, _CLASS_COLUMNS.number)
+)
+_SWAP_COLUMNS = table_of(LessonSwap).c
+_APPROVED_SWAPS = (
+    select(*_SWAP_COLUMNS)
+    .where(
+        _SWAP_COLUMNS.school_id == bindparam("school_id"),
+        _SWAP_COLUMNS.status == SwapStatus.APPROVED,
+    )
+    .order_by(_SWAP_COLUMNS.id)
 )
 _SUBJECT_COLUMNS = table_of(Subject).c
 _SUBJECTS = (
@@ -175,7 +199,11 @@ async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:
     calendar = SchoolCalendar(await _calendar_data(session, school_id))
     stored = (await session.exec(select(Policy).where(Policy.school_id == school_id))).all()
     policies = PolicySet({row.key: row.value for row in stored})
-    return SchoolStatic(calendar, timetable, bells, policies, classes, subjects)
+    swaps = tuple(
+        shared(LessonSwap, row._mapping)
+        for row in (await session.exec(_APPROVED_SWAPS, params={"school_id": school_id})).all()
+    )
+    return SchoolStatic(calendar, timetable, bells, policies, classes, subjects, swaps)
 
 
 async def _calendar_data(session: AsyncSession, school_id: int) -> CalendarData:

@@ -10,6 +10,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from rules.cover import DayLesson
 from rules.states import SwapStatus
 from storage.models import LessonSwap, School
+from storage.schools import bump_schedule_version
 
 OPEN_SWAP_STATES = (SwapStatus.ASKED, SwapStatus.AGREED)
 
@@ -53,12 +54,21 @@ async def move_swap(
         values["answered_at"] = now
     else:
         values.update(decided_at=now, decided_by=by)
-    result = await session.exec(
-        update(LessonSwap)
-        .where(col(LessonSwap.id) == swap_id, col(LessonSwap.status).in_(from_states))
-        .values(**values)
-    )
-    return result.rowcount == 1
+    moved = (
+        await session.exec(
+            update(LessonSwap)
+            .where(col(LessonSwap.id) == swap_id, col(LessonSwap.status).in_(from_states))
+            .values(**values)
+            .returning(col(LessonSwap.school_id))
+        )
+    ).first()
+    if moved is None:
+        return False
+    if SwapStatus.APPROVED in (to_state, *from_states):
+        # An approved swap moves lessons: the timetable every action reads is kept under the
+        # school's schedule_version (storage/school_static.py).
+        await bump_schedule_version(session=session, school_id=moved[0])
+    return True
 
 
 async def open_swaps_of(

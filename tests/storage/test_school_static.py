@@ -14,6 +14,8 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 import storage.models
 from rules.calendar import DayKind
 from rules.classnames import ClassRef
+from rules.cover import DayLesson
+from rules.states import SwapStatus
 from storage.calendar import school_calendar
 from storage.db import create_engine, session_factory
 from storage.homework import may_post, school_subjects
@@ -25,6 +27,7 @@ from storage.schools import bump_schedule_version
 from storage.session_memo import held_row
 from storage.shared_rows import SharedRowChanged
 from storage.staff import school_staff
+from storage.swaps import create_swap, move_swap
 from storage.timetable import school_classes
 from tests.schools import factories
 
@@ -302,3 +305,59 @@ async def test_whether_a_teacher_teaches_a_class_follows_the_timetable_valid_tha
         assert await may(teacher, WEDNESDAY)
         assert not await may(teacher, date(2027, 1, 6))  # the lesson ended with the year
         assert not await may(other, WEDNESDAY)
+
+
+async def test_an_approved_or_cancelled_swap_reaches_the_kept_schedule_at_the_next_action(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    school_id = await seed(sessions, now)
+    async with sessions() as s, s.begin():
+        school = await s.get(School, school_id)
+        assert school is not None
+        klass = await factories.school_class(s, school, 3, 2)
+        maths = await factories.subject(s, school, "数学")
+        xu = await factories.staff(s, school, "许志强")
+        guo = await factories.staff(s, school, "郭春燕")
+        first = await factories.lesson(s, school, klass, 3, 1, maths, xu)
+        second = await factories.lesson(s, school, klass, 3, 2, maths, guo)
+        await bump_schedule_version(session=s, school_id=school_id)
+
+    async def teachers() -> dict[int, int]:
+        async with sessions() as s:
+            schedule = await load_schedule(session=s, school_id=school_id)
+        return {x.period: x.teacher_id for x in schedule.lessons(WEDNESDAY) or []}
+
+    assert await teachers() == {1: xu.id, 2: guo.id}  # now kept
+    async with sessions() as s, s.begin():
+        mine = DayLesson(WEDNESDAY, 1, klass.id or 0, 3, maths.id or 0, xu.id or 0, first.id or 0)
+        theirs = DayLesson(
+            WEDNESDAY, 2, klass.id or 0, 3, maths.id or 0, guo.id or 0, second.id or 0
+        )
+        swap = await create_swap(session=s, school_id=school_id, mine=mine, theirs=theirs, now=now)
+        swap_id = swap.id or 0
+        assert await move_swap(
+            session=s,
+            swap_id=swap_id,
+            from_states=(SwapStatus.ASKED,),
+            to_state=SwapStatus.AGREED,
+            now=now,
+        )
+    assert await teachers() == {1: xu.id, 2: guo.id}  # agreed is not approved yet
+    async with sessions() as s, s.begin():
+        assert await move_swap(
+            session=s,
+            swap_id=swap_id,
+            from_states=(SwapStatus.AGREED,),
+            to_state=SwapStatus.APPROVED,
+            now=now,
+        )
+    assert await teachers() == {1: guo.id, 2: xu.id}
+    async with sessions() as s, s.begin():
+        assert await move_swap(
+            session=s,
+            swap_id=swap_id,
+            from_states=(SwapStatus.APPROVED,),
+            to_state=SwapStatus.CANCELLED,
+            now=now,
+        )
+    assert await teachers() == {1: xu.id, 2: guo.id}
