@@ -71,17 +71,17 @@ class DutyShift:
         return self.reason is not None and self.staff_id != self.regular_staff_id
 
 
-# Built once with bound parameters: /duty in the group reads both.
+_POST = table_of(DutyPost)
+_ASSIGNED = table_of(DutyAssignment)
+# The posts' listing order: by start time, then as the imported file listed them.
+_LISTED = (_POST.c.starts_at, _POST.c.position, _POST.c.id)
+# Built once with bound parameters.
 _SCHOOL_POSTS = (
-    select(DutyPost)
-    .where(col(DutyPost.school_id) == bindparam("school_id"))
-    .order_by(col(DutyPost.starts_at), col(DutyPost.position), col(DutyPost.id))
+    select(DutyPost).where(col(DutyPost.school_id) == bindparam("school_id")).order_by(*_LISTED)
 )
 ROSTER_READS = tables_of(DutyPost, DutyAssignment)
 # The roster as plain columns, each post with its assignments, in one statement: every /duty
 # and announcement reads it (about thirty rows a school), and changes none of it.
-_POST = table_of(DutyPost)
-_ASSIGNED = table_of(DutyAssignment)
 _ROSTER = (
     sa_select(
         _POST.c.id,
@@ -96,7 +96,7 @@ _ROSTER = (
     )
     .select_from(_POST.outerjoin(_ASSIGNED, _ASSIGNED.c.post_id == _POST.c.id))
     .where(_POST.c.school_id == bindparam("school_id"))
-    .order_by(_POST.c.starts_at, _POST.c.position, _POST.c.id, _ASSIGNED.c.turn, _ASSIGNED.c.id)
+    .order_by(*_LISTED, _ASSIGNED.c.turn, _ASSIGNED.c.id)
 )
 _OVERRIDES = select(DutyOverride).where(
     col(DutyOverride.school_id) == bindparam("school_id"),
