@@ -32,12 +32,12 @@ from rules.states import SwapStatus
 from storage.models import CoverNeed, LessonSwap, School, SchoolClass, Staff, Subject
 from storage.policies import load_policies
 from storage.school_static import WATCHED, TeacherIndex, school_static
-from storage.session_memo import remembered, tables_of, wrote
+from storage.session_memo import remembered, tables_of
 from storage.staff import all_school_staff
 from storage.types import stored_id
 
 SWAP_TABLE = tables_of(LessonSwap)
-SCHEDULE_READS = SWAP_TABLE | WATCHED
+SCHEDULE_READS = WATCHED  # the approved swaps are kept with the static data
 NAME_TABLES = tables_of(SchoolClass, Subject, Staff)
 
 
@@ -159,16 +159,11 @@ async def load_schedule(*, session: AsyncSession, school_id: int) -> Schedule:
 
     async def load() -> Schedule:
         static = await school_static(session=session, school_id=school_id)
-        # Kept with the static data; a session that changed a swap reads its own.
-        if wrote(session, SWAP_TABLE):
-            swaps = await approved_swaps(session=session, school_id=school_id)
-        else:
-            swaps = list(static.swaps)
         school = await session.get(School, school_id)
         return Schedule(
             calendar=static.calendar,
             timetable=static.timetable,
-            moves=swap_moves(swaps, static.grades),
+            moves=swap_moves(static.swaps, static.grades),
             bells=static.bells,
             grades=static.grades,
             tz=ZoneInfo(school.timezone if school is not None else "Asia/Shanghai"),

@@ -40,7 +40,9 @@ from storage.shared_rows import guard, shared
 
 # The tables behind the cached data, and schools: a School update may be the version bump of a
 # change this session made.
-WATCHED = tables_of(BellPeriod, CalendarEntry, Lesson, Policy, SchoolClass, Subject, School)
+WATCHED = tables_of(
+    BellPeriod, CalendarEntry, Lesson, LessonSwap, Policy, SchoolClass, Subject, School
+)
 
 
 @dataclass

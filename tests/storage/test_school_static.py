@@ -335,29 +335,17 @@ async def test_an_approved_or_cancelled_swap_reaches_the_kept_schedule_at_the_ne
         )
         swap = await create_swap(session=s, school_id=school_id, mine=mine, theirs=theirs, now=now)
         swap_id = swap.id or 0
-        assert await move_swap(
-            session=s,
-            swap_id=swap_id,
-            from_states=(SwapStatus.ASKED,),
-            to_state=SwapStatus.AGREED,
-            now=now,
-        )
+
+    async def move(before: SwapStatus, after: SwapStatus) -> None:
+        """The swap moves from `before` to `after` in an action of its own."""
+        async with sessions() as s, s.begin():
+            assert await move_swap(
+                session=s, swap_id=swap_id, from_states=(before,), to_state=after, now=now
+            )
+
+    await move(SwapStatus.ASKED, SwapStatus.AGREED)
     assert await teachers() == {1: xu.id, 2: guo.id}  # agreed is not approved yet
-    async with sessions() as s, s.begin():
-        assert await move_swap(
-            session=s,
-            swap_id=swap_id,
-            from_states=(SwapStatus.AGREED,),
-            to_state=SwapStatus.APPROVED,
-            now=now,
-        )
+    await move(SwapStatus.AGREED, SwapStatus.APPROVED)
     assert await teachers() == {1: guo.id, 2: xu.id}
-    async with sessions() as s, s.begin():
-        assert await move_swap(
-            session=s,
-            swap_id=swap_id,
-            from_states=(SwapStatus.APPROVED,),
-            to_state=SwapStatus.CANCELLED,
-            now=now,
-        )
+    await move(SwapStatus.APPROVED, SwapStatus.CANCELLED)
     assert await teachers() == {1: xu.id, 2: guo.id}
