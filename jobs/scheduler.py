@@ -18,6 +18,7 @@ from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from apscheduler.jobstores.base import JobLookupError
+from sqlmodel.ext.asyncio.session import AsyncSession
 from telegram.ext import Application, ContextTypes, Job
 
 from bot.dispatcher import OutcomeContext, OutcomeHook
@@ -71,31 +72,35 @@ async def plan_days(
     kinds: frozenset[str] | None = None,
     *,
     past_done: bool = True,
+    session: AsyncSession | None = None,
 ) -> dict[date, list[Slot]]:
-    """`plan_day` for several days, in one session: at start-up each school plans yesterday,
-    today and tomorrow, and the days share their reads (policies, roster, staff)."""
+    """`plan_day` for several days, in one session (`session`, or one of its own): at start-up
+    each school plans yesterday, today and tomorrow, and the days share their reads (policies,
+    roster, staff)."""
+    if session is None:
+        async with svc.sessions() as own:
+            return await plan_days(svc, school, days, kinds, past_done=past_done, session=own)
     planned: dict[date, list[Slot]] = {}
-    async with svc.sessions() as session:
-        policies = await load_policies(session=session, school_id=stored_id(school))
-        calendar = await school_calendar(session=session, school_id=stored_id(school))
-        span = (min(days), max(days))
-        shared: dict[str, Any] = {}
-        for day in days:
-            ctx = DayContext(
-                session,
-                school,
-                policies,
-                day,
-                calendar.status(day),
-                school_tz(school),
-                span=span,
-                shared=shared,
-            )
-            slots: list[Slot] = []
-            for kind in svc.push_kinds:
-                if kinds is None or kind.name in kinds:
-                    slots.extend(await kind.plan(ctx))
-            planned[day] = sorted(slots, key=lambda s: (s.at, s.kind, s.target))
+    policies = await load_policies(session=session, school_id=stored_id(school))
+    calendar = await school_calendar(session=session, school_id=stored_id(school))
+    span = (min(days), max(days))
+    shared: dict[str, Any] = {}
+    for day in days:
+        ctx = DayContext(
+            session,
+            school,
+            policies,
+            day,
+            calendar.status(day),
+            school_tz(school),
+            span=span,
+            shared=shared,
+        )
+        slots: list[Slot] = []
+        for kind in svc.push_kinds:
+            if kinds is None or kind.name in kinds:
+                slots.extend(await kind.plan(ctx))
+        planned[day] = sorted(slots, key=lambda s: (s.at, s.kind, s.target))
     svc.watch.learn(
         stored_id(school),
         created_at=school.created_at,
@@ -390,20 +395,21 @@ async def rebuild(
         for name, job in known.items()
         if kinds is None or name[len(prefix) :].split(":", 1)[0] in kinds
     }
+    now = after or svc.clock.now()
+    # The school and its plan are read in one session: a leave request re-plans its school.
     async with svc.sessions() as session:
         school = await school_by_id(session=session, school_id=school_id)
-    if school is None:
-        for name, gone in existing.items():
-            _forget(known, name, gone)
-        svc.watch.forget(school_id)
-        return 0
-    now = after or svc.clock.now()
+        if school is None:
+            for name, gone in existing.items():
+                _forget(known, name, gone)
+            svc.watch.forget(school_id)
+            return 0
+        today = now.astimezone(school_tz(school)).date()
+        days = [today, today + timedelta(days=1)]
+        if kinds is not None or planned is None or any(day not in planned for day in days):
+            planned = await plan_days(svc, school, days, kinds, session=session)
     # The clock may be simulated; APScheduler runs on real time, so map each slot onto it.
     shift = datetime.now(now.tzinfo) - svc.clock.now()
-    today = now.astimezone(school_tz(school)).date()
-    days = [today, today + timedelta(days=1)]
-    if kinds is not None or planned is None or any(day not in planned for day in days):
-        planned = await plan_days(svc, school, days, kinds)
     count = 0
     for day in days:
         for slot in planned[day]:
