@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -55,7 +56,13 @@ from storage.models import (
 )
 from storage.schedule import Schedule, approved_swaps
 from storage.school_static import WATCHED
-from storage.session_memo import remembered, tables_of
+from storage.session_memo import (
+    Entries,
+    remember_again,
+    remembered,
+    tables_of,
+    take_remembered,
+)
 from storage.staff import school_staff
 from storage.staff_cache import STAFF_TABLE
 from storage.types import stored_id
@@ -242,6 +249,8 @@ async def change_need(
     not locked."""
     if await in_locked_month(session=session, need=need):
         return False
+    kept = await take_remembered(session, _day_reads_of(need.school_id))
+    before = (need.status, need.substitute_id)
     result = await session.exec(
         update(CoverNeed)
         .where(
@@ -250,13 +259,60 @@ async def change_need(
             col(CoverNeed.status) != CoverStatus.RELEASED,
         )
         .values(version=version + 1, **values)
+        # Not the ORM's search of every lesson the session holds for the ones the conditions
+        # match (about a millisecond with a day's board loaded): the one it changed is `need`.
+        .execution_options(synchronize_session=False)
     )
     if result.rowcount == 1:
-        # The session's copy carries the change already: the ORM applies an UPDATE's values to
-        # the objects in the session that its conditions match.
+        # The session's copy takes the change as stored, without reading it back; the board
+        # drawn next reads the day as this change left it, without reading the day again.
+        for key, value in {"version": version + 1, **values}.items():
+            set_committed_value(need, key, value)
+        remember_again(session, _after_change(kept, need, *before))
         return True
     await session.refresh(need)  # someone else's change won: show theirs
     return False
+
+
+def _day_reads_of(school_id: int) -> Callable[[Hashable], bool]:
+    """The remembered reads of the school's needs and cover days (`needs_between`,
+    `load_cover_day`), which a change of one need can follow."""
+
+    def chosen(key: Hashable) -> bool:
+        return isinstance(key, tuple) and key[0] in _DAY_READS and key[1] == school_id
+
+    return chosen
+
+
+_DAY_READS = ("needs_between", "cover_day")
+
+
+def _after_change(
+    entries: Entries, need: CoverNeed, status: str, substitute_id: int | None
+) -> Entries:
+    """The reads as the change of `need` from (status, substitute) left them; one whose rows
+    it changed (the need entered or left its states) is dropped, to be read again."""
+    kept: Entries = {}
+    for key, (tables, value) in entries.items():
+        assert isinstance(key, tuple)
+        if key[0] == "needs_between":
+            first, last, states = key[2], key[3], key[4]
+            if first <= need.day <= last and (status in states) != (need.status in states):
+                continue
+            kept[key] = (tables, value)
+            continue
+        day: CoverDay = value
+        if day.day == need.day and (status in LIVE_STATES) != (need.status in LIVE_STATES):
+            continue
+        month = Counter(day.covers_month)
+        if month_span(day.day) == month_span(need.day):
+            if status in COVERING_STATES and substitute_id:
+                month[substitute_id] -= 1
+            if need.status in COVERING_STATES and need.substitute_id:
+                month[need.substitute_id] += 1
+        # What the day worked out from its covers is worked out again.
+        kept[key] = (tables, replace(day, covers_month=+month, _kept={}))
+    return kept
 
 
 # What a lesson open to arrange again carries: nobody on it, nobody who put them there.

@@ -21,7 +21,7 @@ from storage.duty import duty_on
 from storage.models import CoverBoardCopy, CoverNeed, Event, LeaveRequest, Staff
 from storage.outbox import many_rows
 from storage.schedule import Kit
-from storage.session_memo import execute_text, table_of
+from storage.session_memo import execute_text, loaded_row, table_of
 from storage.types import stored_id
 
 # Lessons still waiting for cover; a lesson is over once its bell rang its end.
@@ -98,16 +98,24 @@ async def suggest_shown(
     if not shown.needs:
         return
     need = shown.needs[shown_index(kit, shown)]
-    if events is not None and need.leave_id not in events:
-        events[need.leave_id] = await event_of_leave(session=session, leave_id=need.leave_id)
     picked = (stored_id(need), need.version)
-    if picked in suggestions or kit.lesson_over(need, shown.now):
-        return
-    if settled(need) and shown.unlocked != need.id:
-        return
-    cover_day = await load_cover_day(
-        session=session, school_id=stored_id(kit.school), day=shown.day, schedule=kit.schedule
+    offers = not (
+        picked in suggestions
+        or kit.lesson_over(need, shown.now)
+        or (settled(need) and shown.unlocked != need.id)
     )
+    cover_day = (
+        await load_cover_day(
+            session=session, school_id=stored_id(kit.school), day=shown.day, schedule=kit.schedule
+        )
+        if offers
+        else None
+    )
+    if events is not None and need.leave_id not in events:
+        # After the day's leaves are read: the lesson's own leave is among them.
+        events[need.leave_id] = await event_of_leave(session=session, leave_id=need.leave_id)
+    if cover_day is None:
+        return
     suggestions[picked] = await suggest(
         session=session,
         need=need,
@@ -123,7 +131,10 @@ async def suggest_shown(
 async def event_of_leave(*, session: AsyncSession, leave_id: int) -> str:
     """The title of the event that wrote this 公假 (storage/event_cover.py), "" for a leave the
     teacher asked for. A meeting's title is no secret: the group's list shows it; a leave's
-    reason is never read here."""
+    reason is never read here (a request the action holds already answers without a query)."""
+    held = loaded_row(session, LeaveRequest, leave_id)
+    if held is not None and held.event_id is None:
+        return ""
     query = (
         select(Event.title)
         .join(LeaveRequest, col(LeaveRequest.event_id) == col(Event.id))

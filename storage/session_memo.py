@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy import CursorResult, Executable, Row, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
 from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.util import identity_key
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -109,6 +110,15 @@ async def held_row(session: AsyncSession, model: type[M], key: int) -> M | None:
     return row
 
 
+def loaded_row(session: AsyncSession, model: type[M], key: int) -> M | None:
+    """The row if this session holds it already with every column loaded, else None; never a
+    round trip (a caller that needs it then reads it its own way)."""
+    found = session.sync_session.identity_map.get(identity_key(model, key))
+    if found is None or instance_state(found).unloaded:
+        return None
+    return found
+
+
 async def flush_pending(session: AsyncSession) -> None:
     """What a query would do first (autoflush); a remembered answer stands in for a query, so
     it must too, which also records the tables the pending changes write."""
@@ -126,6 +136,26 @@ async def read_columns(
     await flush_pending(session)
     connection = await session.connection()
     return (await connection.execute(statement, params)).all()
+
+
+Entries = dict[Hashable, tuple[frozenset[str], Any]]
+
+
+async def take_remembered(session: AsyncSession, chosen: Callable[[Hashable], bool]) -> Entries:
+    """Takes the remembered reads whose keys are `chosen` out of the memo, pending changes
+    flushed first: a write that works out its own effect on them (`remember_again`) keeps them
+    past it, where any other write would drop them."""
+    await flush_pending(session)
+    entries = _entries(session.sync_session)
+    taken = {key: found for key, found in entries.items() if chosen(key)}
+    for key in taken:
+        del entries[key]
+    return taken
+
+
+def remember_again(session: AsyncSession, entries: Entries) -> None:
+    """Puts back reads taken out by `take_remembered`, as the write left them."""
+    _entries(session.sync_session).update(entries)
 
 
 def wrote(session: AsyncSession, tables: frozenset[str]) -> bool:
