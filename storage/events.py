@@ -6,6 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, time
 
+from sqlalchemy import bindparam
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, delete, or_, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -151,11 +152,25 @@ async def event_specs(
     *, session: AsyncSession, school_id: int, events: list[Event] | None = None
 ) -> list[tuple[Event, EventSpec]]:
     """The school's active events (or the ones given) with their cancelled dates."""
-    chosen = (
-        events if events is not None else await active_events(session=session, school_id=school_id)
-    )
-    cancelled = await cancelled_days(session=session, event_ids=[stored_id(e) for e in chosen])
-    return [(e, spec_of(e, cancelled.get(stored_id(e), ()))) for e in chosen]
+    if events is None:
+        # One statement for both: every cover day and board reads them.
+        found: dict[int, tuple[Event, set[date]]] = {}
+        for event, day in (await session.exec(_SPECS, params={"school_id": school_id})).all():
+            _, days = found.setdefault(stored_id(event), (event, set()))
+            if day is not None:
+                days.add(day)
+        return [(e, spec_of(e, off)) for e, off in found.values()]
+    cancelled = await cancelled_days(session=session, event_ids=[stored_id(e) for e in events])
+    return [(e, spec_of(e, cancelled.get(stored_id(e), ()))) for e in events]
+
+
+# The school's active events, each with its cancelled dates (none: one row with NULL), by id.
+_SPECS = (
+    select(Event, col(EventCancellation.day))
+    .outerjoin(EventCancellation, col(EventCancellation.event_id) == col(Event.id))
+    .where(col(Event.school_id) == bindparam("school_id"), col(Event.active).is_(True))
+    .order_by(col(Event.id))
+)
 
 
 async def spec_and_calendar(
