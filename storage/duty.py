@@ -34,10 +34,12 @@ from rules.rota import (
     windows_overlap,
 )
 from storage.calendar import school_calendar
+from storage.kept import KeptByVersion
 from storage.leave import approved_absences
 from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
 from storage.schedule import bell_times
-from storage.session_memo import read_columns, remembered, table_of, tables_of
+from storage.schools import bump_schedule_version
+from storage.session_memo import held_row, read_columns, remembered, table_of, tables_of, wrote
 from storage.staff import all_school_staff, staff_with_ids
 from storage.types import stored_id
 
@@ -117,12 +119,27 @@ async def has_roster(*, session: AsyncSession, school_id: int) -> bool:
 
 
 async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
-    """The standing roster of every post, as the pure rules read it; read once per action."""
+    """The standing roster of every post, as the pure rules read it; once per action, and kept
+    between actions under the school's `schedule_version`, which every change of a post or of
+    who stands on it counts up (below, and storage/import_duty.py): /duty, each announcement and
+    every cover board ask for it. A session that wrote the roster reads it fresh."""
 
-    async def load() -> list[RosterPost]:
-        return await _roster(session, school_id)
+    async def load() -> tuple[RosterPost, ...]:
+        school = await held_row(session, School, school_id)
+        if school is None or wrote(session, ROSTER_READS):
+            return tuple(await _roster(session, school_id))
+        version = school.schedule_version
+        found = _kept_rosters.get(session, school_id, version)
+        if found is None:
+            found = tuple(await _roster(session, school_id))
+            _kept_rosters.keep(session, school_id, version, found)
+        return found
 
     return list(await remembered(session, ("roster", school_id), ROSTER_READS, load))
+
+
+# Rules objects, frozen: shared by every action of the school while its version holds.
+_kept_rosters: KeptByVersion[tuple[RosterPost, ...]] = KeptByVersion()
 
 
 async def _roster(session: AsyncSession, school_id: int) -> list[RosterPost]:
@@ -344,6 +361,7 @@ async def set_weekday_person(
     stored.staff_id = staff_id
     session.add(stored)
     await session.flush()
+    await bump_schedule_version(session=session, school_id=post.school_id)
     return before
 
 
@@ -376,6 +394,7 @@ async def set_rotation(
     post.anchor_date = start
     session.add(post)
     await session.flush()
+    await bump_schedule_version(session=session, school_id=post.school_id)
     return before
 
 
@@ -416,6 +435,7 @@ async def add_post(
             await session.flush()
     except IntegrityError:
         return None  # the same post added by someone else at the same moment
+    await bump_schedule_version(session=session, school_id=school_id)
     return post
 
 
@@ -425,6 +445,7 @@ async def remove_post(*, session: AsyncSession, post: DutyPost) -> None:
     await session.exec(delete(DutyAssignment).where(col(DutyAssignment.post_id) == post.id))
     await session.delete(post)
     await session.flush()
+    await bump_schedule_version(session=session, school_id=post.school_id)
 
 
 async def post_by_id(*, session: AsyncSession, school_id: int, post_id: int) -> DutyPost | None:

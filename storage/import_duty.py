@@ -22,6 +22,7 @@ from rules.rota import ROTATION, WEEKDAY
 from rules.tabular import Sheet
 from storage.duty import remove_post
 from storage.models import DutyAssignment, DutyPost, School
+from storage.schools import bump_schedule_version
 from storage.staff import school_staff
 from storage.types import stored_id
 
@@ -136,6 +137,9 @@ async def write_duty(
         counts.removed += len(assigned.get(stored_id(post), {}))
         await remove_post(session=session, post=post)
     await session.flush()
+    # The roster is kept under this version (storage/duty.py `roster`): a file that only put
+    # the posts in another order changes it too.
+    await bump_schedule_version(session=session, school_id=school_id)
     if restarted and today is not None:
         counts.notices.append(
             Notice("import.note.duty_rotation_start", {"posts": restarted, "day": today})

@@ -2,18 +2,30 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime, time, timedelta
 
 import pytest
+from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from demo.files import demo_files
 from demo.roster import OFFICE, people
 from rules.importing import Notice
-from storage.duty import clear_override, duty_on, on_any_duty, school_posts, set_override
+from storage.duty import (
+    add_post,
+    clear_override,
+    duty_on,
+    on_any_duty,
+    remove_post,
+    school_posts,
+    set_override,
+    set_rotation,
+    set_weekday_person,
+)
 from storage.importer import ImportFailed, ImportResult, import_table
-from storage.models import DutyOverride, School, Staff
+from storage.models import DutyOverride, DutyPost, School, Staff
 from storage.models.duty import DutyAssignment
 from storage.schools import create_school
 from storage.staff import staff_by_name
@@ -213,3 +225,93 @@ async def test_whether_someone_has_any_duty_in_a_stretch_of_days(
     )
     assert await on_duty(free, *week)  # standing in for someone that Wednesday
     assert not await on_duty(free, WEDNESDAY + timedelta(days=1), WEDNESDAY + timedelta(days=9))
+
+
+async def test_the_roster_kept_between_actions_follows_every_change(
+    sessions: async_sessionmaker[AsyncSession], now: datetime
+) -> None:
+    """Each action reads the roster from what the bot keeps for the school; a change made in one
+    action (a weekday's person, a new rotation, a post added or removed, a file imported) shows
+    in the next one's /duty."""
+    async with sessions() as session:
+        school = await create_school(
+            session=session, name="青松路小学", timezone="Asia/Shanghai", now=now
+        )
+        files = demo_files(now.date())
+        for kind in ("staff", "calendar", "duty"):
+            filename, data = files[kind]
+            await run(session, school, kind, data, now, filename)
+        await session.commit()
+    school_id = school.id or 0
+
+    async def listed(day: date = WEDNESDAY) -> list[tuple[str, str]]:
+        async with sessions() as session:
+            return [
+                (s.post, s.name)
+                for s in await duty_on(session=session, school_id=school_id, day=day)
+            ]
+
+    async def change(how: Callable[[AsyncSession, dict[str, DutyPost]], Awaitable[object]]) -> None:
+        async with sessions() as session:
+            posts = {p.name: p for p in await school_posts(session=session, school_id=school_id)}
+            await how(session, posts)
+            await session.commit()
+
+    async def cao(session: AsyncSession) -> int:
+        found = await staff_by_name(session=session, school_id=school_id, name="曹明")
+        assert found is not None
+        return found.id or 0
+
+    first = await listed()
+    assert ("巡课（上午）", OFFICE[2]) in first
+
+    async def patrol(session: AsyncSession, posts: dict[str, DutyPost]) -> None:
+        await set_weekday_person(
+            session=session, post=posts["巡课（上午）"], weekday=3, staff_id=await cao(session)
+        )
+
+    await change(patrol)
+    assert ("巡课（上午）", "曹明") in await listed()
+
+    async def rotation(session: AsyncSession, posts: dict[str, DutyPost]) -> None:
+        await set_rotation(
+            session=session,
+            post=posts["护学岗（早）"],
+            staff_ids=[await cao(session)],
+            start=WEDNESDAY,
+        )
+
+    await change(rotation)
+    assert ("护学岗（早）", "曹明") in await listed()
+
+    async def added(session: AsyncSession, posts: dict[str, DutyPost]) -> None:
+        post = await add_post(
+            session=session,
+            school_id=school_id,
+            name="午间巡查",
+            starts_at=time(12, 0),
+            ends_at=time(12, 30),
+            mode="rotation",
+            start=WEDNESDAY,
+        )
+        assert post is not None
+        await set_rotation(
+            session=session, post=post, staff_ids=[await cao(session)], start=WEDNESDAY
+        )
+
+    await change(added)
+    assert ("午间巡查", "曹明") in await listed()
+
+    async def removed(session: AsyncSession, posts: dict[str, DutyPost]) -> None:
+        await remove_post(session=session, post=posts["午间巡查"])
+
+    await change(removed)
+    assert "午间巡查" not in {post for post, _ in await listed()}
+
+    # The file again, with another patroller on Wednesdays.
+    header, *rows = files["duty"][1].decode("utf-8-sig").splitlines()
+    text = "\n".join([header, *(r.replace(OFFICE[2], OFFICE[4]) for r in rows)]) + "\n"
+    async with sessions() as session:
+        await run(session, school, "duty", text.encode(), now)
+        await session.commit()
+    assert ("巡课（下午）", OFFICE[4]) in await listed()
