@@ -138,6 +138,9 @@ async def note_unbound(*, session: AsyncSession, chat_id: int, now: datetime) ->
 
 
 async def bump_schedule_version(*, session: AsyncSession, school_id: int) -> None:
+    """Counts up the version a running bot keeps the school's slow-changing data under (its
+    static data, storage/school_static.py; its duty roster, storage/duty.py) and re-plans its
+    pushes by (jobs/scheduler.py)."""
     await session.exec(
         update(School)
         .where(col(School.id) == school_id)
