@@ -56,6 +56,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     # Each connection keeps its statements prepared; the bot's few hundred distinct statements
     # would churn through asyncpg's default of 100, preparing again (a round trip) on a miss.
     connect_args.setdefault("prepared_statement_cache_size", PREPARED_STATEMENTS)
+    # The connection used last is taken first: its statements are prepared already, and it was
+    # used less than IDLE_PING_SECONDS ago, so no ping. Taken in turn (the pool's default), a
+    # school's few updates a minute would each meet a connection idle for longer than that,
+    # and each pooled connection would prepare every statement once more.
+    kwargs.setdefault("pool_use_lifo", True)
     engine = create_async_engine(url, connect_args=connect_args, **kwargs)
     event.listen(engine.sync_engine, "checkout", _ping_if_idle)
     event.listen(engine.sync_engine, "checkin", _note_used)
