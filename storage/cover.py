@@ -58,6 +58,7 @@ from storage.schedule import Schedule, approved_swaps
 from storage.school_static import WATCHED
 from storage.session_memo import (
     Entries,
+    remember,
     remember_again,
     remembered,
     tables_of,
@@ -209,6 +210,33 @@ async def needs_between(
 
     key = ("needs_between", school_id, first, last, tuple(states))
     return list(await remembered(session, key, COVER_TABLE, load))
+
+
+# The live needs of the school on the day of one of them (none if that one is not live).
+_NEEDS_OF_ITS_DAY = (
+    select(CoverNeed)
+    .where(
+        col(CoverNeed.school_id) == bindparam("school_id"),
+        col(CoverNeed.day)
+        == select(col(CoverNeed.day))
+        .where(col(CoverNeed.id) == bindparam("need_id"))
+        .scalar_subquery(),
+        col(CoverNeed.status).in_(LIVE_STATES),
+    )
+    .order_by(col(CoverNeed.day), col(CoverNeed.period), col(CoverNeed.class_id))
+)
+
+
+async def read_its_day(*, session: AsyncSession, school_id: int, need_id: int) -> None:
+    """Reads the school's live needs of the day of `need_id` with it, in one statement: a press
+    on a board names one lesson and goes on to read its day (`needs_on`), which this answers
+    too. The pressed one is then in the session, for `session.get`."""
+    params = {"school_id": school_id, "need_id": need_id}
+    needs = list((await session.exec(_NEEDS_OF_ITS_DAY, params=params)).all())
+    if needs:
+        day = needs[0].day
+        key = ("needs_between", school_id, day, day, tuple(LIVE_STATES))
+        await remember(session, key, COVER_TABLE, needs)
 
 
 _NEEDS_BY_ID = select(CoverNeed).where(

@@ -153,6 +153,15 @@ async def take_remembered(session: AsyncSession, chosen: Callable[[Hashable], bo
     return taken
 
 
+async def remember(
+    session: AsyncSession, key: Hashable, tables: frozenset[str], value: Any
+) -> None:
+    """Keeps `value` as what `remembered` would load for `key`: a read that answered more
+    than its own question (the day's lessons read with the pressed one) answers that too."""
+    await flush_pending(session)
+    _entries(session.sync_session)[key] = (tables, value)
+
+
 def remember_again(session: AsyncSession, entries: Entries) -> None:
     """Puts back reads taken out by `take_remembered`, as the write left them."""
     _entries(session.sync_session).update(entries)

@@ -21,6 +21,7 @@ from storage.cover import (
     busy_lesson,
     needs_by_id,
     needs_on,
+    read_its_day,
 )
 from storage.cover_boards import Showing, arranged_by, arranger_needs, suggest_shown
 from storage.models import CoverNeed, School
@@ -241,6 +242,10 @@ async def slips_for(later: Turn, *, school_id: int, days: list[date]) -> None:
 
 
 async def need_for_press(turn: Turn) -> tuple[CoverNeed, Kit] | None:
+    pressed = turn.callback.id(0) if turn.callback is not None else None
+    if pressed is not None and turn.actor.school_id is not None:
+        # The pressed lesson with the rest of its day, which the press goes on to read.
+        await read_its_day(session=turn.session, school_id=turn.actor.school_id, need_id=pressed)
     need = await turn.row_named(CoverNeed, what="need")
     if need is None:
         return None
