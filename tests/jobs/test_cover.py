@@ -16,7 +16,7 @@ from jobs.leave import watch_leaves
 from jobs.registry import Slot
 from rules.events import EVERYONE
 from rules.rota import WEEKDAY
-from storage.db import session_factory
+from storage.db import session_factory, wrote
 from storage.duty import add_post, set_weekday_person
 from storage.events import add_event
 from storage.models import School
@@ -447,6 +447,11 @@ async def test_a_start_plans_each_day_as_that_day_alone_would_be_planned(
     days = [date(2026, 11, 25), date(2026, 11, 26), date(2026, 11, 27)]
 
     together = await scheduler.plan_days(svc, school, days)
+    async with svc.sessions() as session:
+        await scheduler.plan_days(svc, school, days, session=session)
+        # Planning only reads: a school's re-planning runs without a transaction on PostgreSQL
+        # (storage.db.reading_only), where a write would be kept at once.
+        assert not wrote(session)
 
     def seen(slots: list[Slot]) -> list[tuple[object, ...]]:
         return [(s.kind, s.target, s.at, s.key, s.data) for s in slots]
