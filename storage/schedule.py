@@ -41,6 +41,10 @@ SCHEDULE_READS = WATCHED  # the approved swaps are kept with the static data
 NAME_TABLES = tables_of(SchoolClass, Subject, Staff)
 
 
+# Days whose lessons a school's schedule keeps: the boards' week and a month's report.
+DAYS_KEPT = 40
+
+
 @dataclass
 class Schedule:
     """A school's timetable, calendar, bells and approved swaps, read once per action."""
@@ -63,8 +67,12 @@ class Schedule:
         return self.calendar.status(day)
 
     def lessons(self, day: date) -> list[DayLesson] | None:
-        """The day's lessons after swaps; [] without school, None when the timetable is unknown."""
+        """The day's lessons after swaps; [] without school, None when the timetable is unknown.
+        Worked out once per day while the school's static data holds (SchoolStatic.day_lessons);
+        callers only read them."""
         if day not in self._cache:
+            if len(self._cache) >= DAYS_KEPT:
+                del self._cache[next(iter(self._cache))]  # the day asked for longest ago
             self._cache[day] = lessons_of_day(self.status(day), self.timetable, self.moves)
         return self._cache[day]
 
@@ -168,6 +176,7 @@ async def load_schedule(*, session: AsyncSession, school_id: int) -> Schedule:
             grades=static.grades,
             tz=ZoneInfo(school.timezone if school is not None else "Asia/Shanghai"),
             teachers=static.teachers,
+            _cache=static.day_lessons,
         )
 
     return await remembered(session, ("schedule", school_id), SCHEDULE_READS, load)

@@ -21,7 +21,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.calendar import CalendarData, SchoolCalendar, Span
-from rules.cover import TimetableLesson
+from rules.cover import DayLesson, TimetableLesson
 from rules.policies import PolicySet
 from rules.states import SwapStatus
 from storage.kept import KeptByVersion
@@ -66,6 +66,11 @@ class SchoolStatic:
     # The approved lesson swaps, in id order (storage.swaps.move_swap bumps the version as one
     # is approved or cancelled).
     swaps: tuple[LessonSwap, ...]
+    # Each day's lessons as storage.schedule.Schedule works them out from the above: shared by
+    # the school's actions while this version holds (nearly every action asks for today's).
+    day_lessons: dict[date, list[DayLesson] | None] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
     @cached_property
     def class_by_id(self) -> dict[int, SchoolClass]:
