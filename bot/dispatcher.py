@@ -52,6 +52,7 @@ from bot.texts import fit_message
 from storage import outbox as store
 from storage.cover_boards import record_copies
 from storage.cover_slips import record_slip_messages
+from storage.db import without_transaction
 from storage.schools import deactivate_group, migrate_group
 
 log = logging.getLogger(__name__)
@@ -683,7 +684,14 @@ class Dispatcher:
         """The outcomes, the boards' ids, the chats that refuse the bot and (`hooks`) what
         follows from them, in one transaction; returns the messages the hooks queued."""
         now = self.clock.now()
+        boards = _sent_tagged(batch, lambda send: send.board)
+        slips = _sent_tagged(batch, lambda send: send.slip)
+        hooked = self._hooked(batch) if hooks else []
+        gone = [(message, attempt) for message, attempt in batch if attempt.status == "gone"]
         async with self.sessions() as session, session.begin():
+            if not (boards or slips or hooked or gone):
+                # The outcomes alone: one statement, atomic by itself (most batches).
+                await without_transaction(session)
             await store.finish(
                 session=session,
                 outcomes=[
@@ -700,18 +708,13 @@ class Dispatcher:
                 ],
                 now=now,
             )
-            boards = _sent_tagged(batch, lambda send: send.board)
             if boards:
                 await record_copies(session=session, copies=boards, today=None)
-            slips = _sent_tagged(batch, lambda send: send.slip)
             if slips:
                 await record_slip_messages(session=session, sent=slips)
-            for message, attempt in batch:
-                if attempt.status == "gone":
-                    await self._chat_gone(session, message, attempt, now)
-            if not hooks:
-                return []
-            return await self._tell_hooks(session, self._hooked(batch))
+            for message, attempt in gone:
+                await self._chat_gone(session, message, attempt, now)
+            return await self._tell_hooks(session, hooked)
 
     def _hooked(self, batch: list[tuple[Message, _Attempt]]) -> list[Hooked]:
         """The outcomes a hook wants, delivered ones first (a teacher's message, kept for later

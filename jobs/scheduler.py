@@ -30,7 +30,7 @@ from jobs.delivery import collecting, send_to_chat
 from jobs.push_watch import LAG, WATCH_SECONDS
 from jobs.registry import GROUP, DayContext, PushContext, Slot
 from storage.calendar import school_calendar
-from storage.db import reading_only
+from storage.db import without_transaction
 from storage.ledger import claim, claim_missed, mark, settle_push
 from storage.models import PushLedger, School
 from storage.policies import load_policies
@@ -399,7 +399,7 @@ async def rebuild(
     now = after or svc.clock.now()
     # The school and its plan are read in one session: a leave request re-plans its school.
     async with svc.sessions() as session:
-        await reading_only(session)
+        await without_transaction(session)
         school = await school_by_id(session=session, school_id=school_id)
         if school is None:
             for name, gone in existing.items():

@@ -138,11 +138,13 @@ def _sqlite_begin_immediate(connection: Any) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-async def reading_only(session: AsyncSession) -> None:
-    """For a session that only reads and needs no one snapshot across its statements (a
-    school's plan of pushes, which a later version bump plans again): on PostgreSQL each
-    statement runs on its own, sparing the BEGIN and the ROLLBACK, two of its four round trips.
-    Call it before the session's first statement. SQLite keeps its transaction: there the
-    BEGIN costs no round trip."""
+async def without_transaction(session: AsyncSession) -> None:
+    """For a session that needs no transaction of its own: one that only reads and needs no
+    single snapshot across its statements (a school's plan of pushes, which a later version
+    bump plans again), or one that runs a single statement, atomic by itself (a batch of
+    delivered messages recorded). On PostgreSQL each statement then runs on its own, sparing
+    the BEGIN and the COMMIT or ROLLBACK: two round trips of three or four. Call it before the
+    session's first statement. SQLite keeps its transaction: there BEGIN and COMMIT cost no
+    round trip, and its BEGIN IMMEDIATE is what serialises writers."""
     if session.get_bind().dialect.name != "sqlite":
         await session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})

@@ -450,7 +450,7 @@ async def test_a_start_plans_each_day_as_that_day_alone_would_be_planned(
     async with svc.sessions() as session:
         await scheduler.plan_days(svc, school, days, session=session)
         # Planning only reads: a school's re-planning runs without a transaction on PostgreSQL
-        # (storage.db.reading_only), where a write would be kept at once.
+        # (storage.db.without_transaction), where a write would be kept at once.
         assert not wrote(session)
 
     def seen(slots: list[Slot]) -> list[tuple[object, ...]]:
