@@ -34,12 +34,12 @@ from rules.rota import (
     windows_overlap,
 )
 from storage.calendar import school_calendar
-from storage.kept import KeptByVersion
+from storage.kept import KeptByVersion, by_schedule_version
 from storage.leave import approved_absences
 from storage.models import CalendarEntry, DutyAssignment, DutyOverride, DutyPost, School, Staff
 from storage.schedule import bell_times
 from storage.schools import bump_schedule_version
-from storage.session_memo import held_row, read_columns, remembered, table_of, tables_of, wrote
+from storage.session_memo import read_columns, remembered, table_of, tables_of
 from storage.staff import all_school_staff, staff_with_ids
 from storage.types import stored_id
 
@@ -124,16 +124,13 @@ async def roster(*, session: AsyncSession, school_id: int) -> list[RosterPost]:
     who stands on it counts up (below, and storage/import_duty.py): /duty, each announcement and
     every cover board ask for it. A session that wrote the roster reads it fresh."""
 
+    async def read() -> tuple[RosterPost, ...]:
+        return tuple(await _roster(session, school_id))
+
     async def load() -> tuple[RosterPost, ...]:
-        school = await held_row(session, School, school_id)
-        if school is None or wrote(session, ROSTER_READS):
-            return tuple(await _roster(session, school_id))
-        version = school.schedule_version
-        found = _kept_rosters.get(session, school_id, version)
-        if found is None:
-            found = tuple(await _roster(session, school_id))
-            _kept_rosters.keep(session, school_id, version, found)
-        return found
+        return await _kept_rosters.read(
+            session, school_id, version=by_schedule_version, written=ROSTER_READS, load=read
+        )
 
     return list(await remembered(session, ("roster", school_id), ROSTER_READS, load))
 

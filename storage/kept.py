@@ -8,11 +8,15 @@ and for the schools used most recently: older entries are read again.
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from storage.models import School
+from storage.session_memo import flush_pending, held_row, wrote
 
 T = TypeVar("T")
 
@@ -52,3 +56,41 @@ class KeptByVersion(Generic[T]):
         entries.move_to_end(school_id)
         while len(entries) > _capacity["schools"]:
             entries.popitem(last=False)
+
+    async def read(
+        self,
+        session: AsyncSession,
+        school_id: int,
+        *,
+        version: Callable[[School], int],
+        written: frozenset[str],
+        load: Callable[[], Awaitable[T]],
+        own: Callable[[], Awaitable[T]] | None = None,
+    ) -> T:
+        """What is kept for the school under its `version` as this transaction reads it, or
+        `load()`, kept under that number. A session that wrote one of the tables `written` (its
+        writes may still roll back), or a school not found, gets `own()` (by default `load()`),
+        kept nowhere."""
+        await flush_pending(session)
+        fresh = own or load
+        if wrote(session, written):
+            return await fresh()
+        school = await held_row(session, School, school_id)
+        if school is None:
+            return await fresh()
+        number = version(school)
+        found = self.get(session, school_id, number)
+        if found is None:
+            found = await load()
+            self.keep(session, school_id, number, found)
+        return found
+
+
+def by_schedule_version(school: School) -> int:
+    """The number the school's static data and duty roster are kept under."""
+    return school.schedule_version
+
+
+def by_staff_version(school: School) -> int:
+    """The number the school's staff list is kept under."""
+    return school.staff_version

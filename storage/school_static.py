@@ -24,7 +24,7 @@ from rules.calendar import CalendarData, SchoolCalendar, Span
 from rules.cover import DayLesson, TimetableLesson
 from rules.policies import PolicySet
 from rules.states import SwapStatus
-from storage.kept import KeptByVersion
+from storage.kept import KeptByVersion, by_schedule_version
 from storage.models import (
     BellPeriod,
     CalendarEntry,
@@ -35,7 +35,7 @@ from storage.models import (
     SchoolClass,
     Subject,
 )
-from storage.session_memo import flush_pending, held_row, table_of, tables_of, wrote
+from storage.session_memo import table_of, tables_of
 from storage.shared_rows import guard, shared
 
 # The tables behind the cached data, and schools: a School update may be the version bump of a
@@ -148,18 +148,12 @@ _SUBJECTS = (
 
 
 async def school_static(*, session: AsyncSession, school_id: int) -> SchoolStatic:
-    await flush_pending(session)
-    school = await held_row(session, School, school_id)
-    if school is None or wrote(session, WATCHED):
+    async def load() -> SchoolStatic:
         return await _load(session, school_id)
-    found = _kept.get(session, school_id, school.schedule_version)
-    if found is not None:
-        return found
-    version = school.schedule_version
-    static = await _load(session, school_id)
-    if not wrote(session, WATCHED):
-        _kept.keep(session, school_id, version, static)
-    return static
+
+    return await _kept.read(
+        session, school_id, version=by_schedule_version, written=WATCHED, load=load
+    )
 
 
 async def _load(session: AsyncSession, school_id: int) -> SchoolStatic:

@@ -22,9 +22,9 @@ from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from storage import staff_version  # noqa: F401 - the trigger this cache relies on
-from storage.kept import KeptByVersion
-from storage.models import School, Staff
-from storage.session_memo import flush_pending, held_row, table_of, tables_of, wrote
+from storage.kept import KeptByVersion, by_staff_version
+from storage.models import Staff
+from storage.session_memo import table_of, tables_of
 from storage.shared_rows import guard, shared
 
 STAFF_TABLE = tables_of(Staff)
@@ -44,17 +44,14 @@ async def school_staff_rows(
     """Everyone on the school's staff list in id order: the kept rows when the school's
     `staff_version` in this transaction is the one they were read under, else read anew;
     `own()` when this session wrote the staff table."""
-    await flush_pending(session)
-    if wrote(session, STAFF_TABLE):
+
+    async def kept() -> tuple[Staff, ...]:
+        rows = (await session.exec(_ROWS, params={"school_id": school_id})).all()
+        return tuple(shared(Staff, row._mapping) for row in rows)
+
+    async def fresh() -> tuple[Staff, ...]:
         return tuple(await own())
-    school = await held_row(session, School, school_id)
-    if school is None:
-        return tuple(await own())
-    found = _kept.get(session, school_id, school.staff_version)
-    if found is not None:
-        return found
-    version = school.staff_version
-    rows = (await session.exec(_ROWS, params={"school_id": school_id})).all()
-    staff = tuple(shared(Staff, row._mapping) for row in rows)
-    _kept.keep(session, school_id, version, staff)
-    return staff
+
+    return await _kept.read(
+        session, school_id, version=by_staff_version, written=STAFF_TABLE, load=kept, own=fresh
+    )
