@@ -196,6 +196,13 @@ def _needs_params(school_id: int, first: date, last: date, states: Sequence[str]
     return {"school_id": school_id, "first": first, "last": last, "states": list(states)}
 
 
+def _needs_key(
+    school_id: int, first: date, last: date, states: Sequence[str]
+) -> tuple[object, ...]:
+    """What `needs_between` remembers its answer under (read by `_after_change` too)."""
+    return ("needs_between", school_id, first, last, tuple(states))
+
+
 async def needs_between(
     *,
     session: AsyncSession,
@@ -208,7 +215,7 @@ async def needs_between(
         params = _needs_params(school_id, first, last, states)
         return list((await session.exec(_NEEDS_BETWEEN, params=params)).all())
 
-    key = ("needs_between", school_id, first, last, tuple(states))
+    key = _needs_key(school_id, first, last, states)
     return list(await remembered(session, key, COVER_TABLE, load))
 
 
@@ -235,7 +242,7 @@ async def read_its_day(*, session: AsyncSession, school_id: int, need_id: int) -
     needs = list((await session.exec(_NEEDS_OF_ITS_DAY, params=params)).all())
     if needs:
         day = needs[0].day
-        key = ("needs_between", school_id, day, day, tuple(LIVE_STATES))
+        key = _needs_key(school_id, day, day, LIVE_STATES)
         await remember(session, key, COVER_TABLE, needs)
 
 
