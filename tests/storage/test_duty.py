@@ -34,8 +34,8 @@ WEDNESDAY = date(2026, 11, 25)
 GATE = [p.name for p in people() if "teacher" in p.roles and "office" not in p.roles][:10]
 
 
-@pytest.fixture
-async def school(session: AsyncSession, now: datetime) -> School:
+async def demo_school(session: AsyncSession, now: datetime) -> School:
+    """The demo school's staff, calendar and duty roster, imported."""
     school = await create_school(
         session=session, name="青松路小学", timezone="Asia/Shanghai", now=now
     )
@@ -44,6 +44,11 @@ async def school(session: AsyncSession, now: datetime) -> School:
         filename, data = files[kind]
         await run(session, school, kind, data, now, filename)
     return school
+
+
+@pytest.fixture
+async def school(session: AsyncSession, now: datetime) -> School:
+    return await demo_school(session, now)
 
 
 async def run(
@@ -234,13 +239,7 @@ async def test_the_roster_kept_between_actions_follows_every_change(
     action (a weekday's person, a new rotation, a post added or removed, a file imported) shows
     in the next one's /duty."""
     async with sessions() as session:
-        school = await create_school(
-            session=session, name="青松路小学", timezone="Asia/Shanghai", now=now
-        )
-        files = demo_files(now.date())
-        for kind in ("staff", "calendar", "duty"):
-            filename, data = files[kind]
-            await run(session, school, kind, data, now, filename)
+        school = await demo_school(session, now)
         await session.commit()
     school_id = school.id or 0
 
@@ -309,7 +308,7 @@ async def test_the_roster_kept_between_actions_follows_every_change(
     assert "午间巡查" not in {post for post, _ in await listed()}
 
     # The file again, with another patroller on Wednesdays.
-    header, *rows = files["duty"][1].decode("utf-8-sig").splitlines()
+    header, *rows = demo_files(now.date())["duty"][1].decode("utf-8-sig").splitlines()
     text = "\n".join([header, *(r.replace(OFFICE[2], OFFICE[4]) for r in rows)]) + "\n"
     async with sessions() as session:
         await run(session, school, "duty", text.encode(), now)
