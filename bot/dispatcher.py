@@ -73,6 +73,8 @@ OVERALL_SPAN = 1.05
 GROUP_PER_MINUTE = 20
 # Pushes leave room under the overall limit for answers to people.
 BULK_PER_SECOND = 28
+# How often `settle` and `delivered` look at the lanes again while none has finished.
+LOOK_AGAIN = 0.05
 # Telegram's limit for a document's or a photo's caption (a message's is 4,096).
 CAPTION_LIMIT = 1024
 # A stopping process waits this long for the last outcomes to be written (what is not written
@@ -377,7 +379,7 @@ class Dispatcher:
                 busy.add(self._recorder)
             if not busy:
                 return
-            done, _ = await asyncio.wait(busy, timeout=0.05)
+            done, _ = await asyncio.wait(busy, timeout=LOOK_AGAIN)
             for task in done:
                 if not task.cancelled() and task.exception() is not None:
                     log.error("a delivery task failed", exc_info=task.exception())
@@ -394,8 +396,13 @@ class Dispatcher:
             busy |= self._answers
             if not busy:
                 return
-            # Looked at again every 50 ms: a lane that starts waiting to retry is done for now.
-            await asyncio.wait(busy, timeout=0.05)
+            # A lane that starts waiting to retry is done for now: it says so (`_notify`), and
+            # the wait ends then, not at the next look.
+            if self._tick is None:
+                self._tick = asyncio.get_running_loop().create_future()
+            await asyncio.wait(
+                {*busy, self._tick}, timeout=LOOK_AGAIN, return_when=asyncio.FIRST_COMPLETED
+            )
 
     @property
     def idle(self) -> bool:
@@ -625,7 +632,8 @@ class Dispatcher:
         self._notify()
 
     def _notify(self) -> None:
-        """Wakes whoever waits for particular messages (`wait_for`)."""
+        """Wakes whoever waits for particular messages (`wait_for`) or for a person's
+        (`delivered`)."""
         if self._tick is not None and not self._tick.done():
             self._tick.set_result(None)
         self._tick = None

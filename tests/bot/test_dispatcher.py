@@ -122,6 +122,31 @@ async def test_a_429_in_one_chat_holds_up_only_that_chat() -> None:
     assert lanes.waiting() == {}
 
 
+async def test_a_person_waits_no_longer_once_a_chat_they_wrote_to_must_try_again_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # A timeout in one chat puts it to wait 30 s before trying again: what the approver waits
+    # for is done then, at once (not when the lanes are next looked at, here never).
+    monkeypatch.setattr("bot.dispatcher.LOOK_AGAIN", 60.0)
+
+    class TimesOutOnce(SlowTelegram):
+        timed_out = False
+
+        async def _round_trip(self, what: str, to: int | str, text: str | None) -> None:
+            if to == 2 and not self.timed_out:
+                self.timed_out = True
+                await asyncio.sleep(0.01)  # waited for an answer, in vain
+                raise TimedOut()
+            await super()._round_trip(what, to, text)
+
+    telegram = TimesOutOnce()
+    lanes = Dispatcher(telegram, None, ManualClock(NOW), paced=False, backoff=(30.0,))  # type: ignore[arg-type]
+    lanes.submit([Edit(1, 10, "✅ 你已批准"), Send(2, "✅ 你的请假已批准")])
+    await asyncio.wait_for(lanes.delivered(), 5)
+    assert telegram.to(1) == ["✅ 你已批准"]
+    assert lanes.waiting() == {2: 30.0}
+
+
 async def test_a_timeout_is_tried_again_and_a_refused_message_is_not() -> None:
     telegram = SlowTelegram()
     telegram.faults[7] = [TimedOut("Timed out"), BadRequest("Bad Request: can't parse entities")]
