@@ -29,6 +29,8 @@ class LeaveRequest(SQLModel, table=True):
     __tablename__ = "leave_requests"
     __table_args__ = (
         Index("ix_leave_requests_school_status", "school_id", "status"),
+        # Who is away on a day: the leaves ending on or after it are few, a year's are not.
+        Index("ix_leave_requests_school_last_day", "school_id", "last_day"),
         Index("ix_leave_requests_staff", "staff_id"),
         Index("ix_leave_requests_event", "event_id"),
     )
