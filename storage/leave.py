@@ -13,7 +13,8 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
-from sqlmodel import col, select, update
+from sqlalchemy.orm.attributes import set_committed_value
+from sqlmodel import SQLModel, col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.approval import ApprovalStep, may_decide
@@ -256,6 +257,50 @@ async def _move_request(
     return result.rowcount == 1
 
 
+# Built once: every decision runs them. On the tables, not the models: the ORM's search of the
+# session for the rows its conditions match is spared, and the decision sets the same values on
+# the request and the step it holds (`_took`).
+_APPROVALS = table_of(LeaveApproval)
+_LAST_STEP = (
+    select(_APPROVALS.c.step)
+    .where(_APPROVALS.c.leave_id == bindparam("leave_id"))
+    .order_by(_APPROVALS.c.step.desc())
+    .limit(1)
+)
+_STILL_AT_STEP = (_LEAVES.c.status == LeaveStatus.PENDING) & (
+    _LEAVES.c.step == bindparam("at_step")
+)
+_CLOSE_REQUEST = (
+    update(_LEAVES)
+    .where(_LEAVES.c.id == bindparam("leave_id"), _STILL_AT_STEP)
+    .values(
+        status=bindparam("new_status", type_=_LEAVES.c.status.type),
+        decided_at=bindparam("decided", type_=_LEAVES.c.decided_at.type),
+    )
+)
+_NEXT_STEP = (
+    update(_LEAVES)
+    .where(_LEAVES.c.id == bindparam("leave_id"), _STILL_AT_STEP)
+    .values(step=bindparam("next_step", type_=_LEAVES.c.step.type))
+)
+_DECIDE = (
+    update(_APPROVALS)
+    .where(_APPROVALS.c.id == bindparam("approval_id"))
+    .values(
+        status=bindparam("new_status", type_=_APPROVALS.c.status.type),
+        decided_by=bindparam("by", type_=_APPROVALS.c.decided_by.type),
+        decided_at=bindparam("decided", type_=_APPROVALS.c.decided_at.type),
+        note=bindparam("new_note", type_=_APPROVALS.c.note.type),
+    )
+)
+
+
+def _took(row: SQLModel, values: dict[str, object]) -> None:
+    """The session's copy takes a change as stored, without reading it back."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
+
+
 async def decide_step(
     *,
     session: AsyncSession,
@@ -268,33 +313,40 @@ async def decide_step(
 ) -> str | None:
     """Records one decision; returns the outcome (next | approved | rejected) or None when it
     was decided (or withdrawn) by someone else first."""
-    last_step = (
-        await session.exec(
-            select(LeaveApproval.step)
-            .where(LeaveApproval.leave_id == leave.id)
-            .order_by(col(LeaveApproval.step).desc())
-        )
-    ).first()
+    leave_id = stored_id(leave)
+    last_step = (await session.exec(_LAST_STEP, params={"leave_id": leave_id})).first()
     final = approval.step == last_step
-    if not approve:
-        values: dict[str, object] = {"status": LeaveStatus.REJECTED, "decided_at": now}
-        outcome = "rejected"
-    elif final:
-        values, outcome = {"status": LeaveStatus.APPROVED, "decided_at": now}, "approved"
+    moved: dict[str, object]
+    if approve and not final:
+        moved, outcome = {"step": approval.step + 1}, "next"
+        params: dict[str, object] = {"next_step": approval.step + 1}
+        query = _NEXT_STEP
     else:
-        values, outcome = {"step": approval.step + 1}, "next"
-    if not await _move_request(session, stored_id(leave), step=approval.step, values=values):
+        status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
+        moved = {"status": status, "decided_at": now}
+        outcome = "approved" if approve else "rejected"
+        params, query = {"new_status": status, "decided": now}, _CLOSE_REQUEST
+    params |= {"leave_id": leave_id, "at_step": approval.step}
+    if (await session.exec(query, params=params)).rowcount != 1:
         return None
+    _took(leave, moved)
+    decided: dict[str, object] = {
+        "status": StepStatus.APPROVED if approve else StepStatus.REJECTED,
+        "decided_by": staff_id,
+        "decided_at": now,
+        "note": note,
+    }
     await session.exec(
-        update(LeaveApproval)
-        .where(col(LeaveApproval.id) == approval.id)
-        .values(
-            status=StepStatus.APPROVED if approve else StepStatus.REJECTED,
-            decided_by=staff_id,
-            decided_at=now,
-            note=note,
-        )
+        _DECIDE,
+        params={
+            "approval_id": approval.id,
+            "new_status": decided["status"],
+            "by": staff_id,
+            "decided": now,
+            "new_note": note,
+        },
     )
+    _took(approval, decided)
     if outcome == "next":
         await session.exec(
             update(LeaveApproval)
@@ -306,8 +358,8 @@ async def decide_step(
         )
     elif outcome == "rejected":
         await _close_steps(session, stored_id(leave))
-    # The ORM's updates above set the same values on `leave` and `approval` in the session
-    # (synchronize_session), so they need no reading back.
+    # The next step's and the closed steps' updates go through the ORM, which sets their values
+    # on any step the session holds (synchronize_session).
     return outcome
 
 
