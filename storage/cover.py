@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import col, func, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -58,6 +57,7 @@ from storage.schedule import Schedule, approved_swaps
 from storage.school_static import WATCHED
 from storage.session_memo import (
     Entries,
+    as_stored,
     remember,
     remember_again,
     remembered,
@@ -301,8 +301,7 @@ async def change_need(
     if result.rowcount == 1:
         # The session's copy takes the change as stored, without reading it back; the board
         # drawn next reads the day as this change left it, without reading the day again.
-        for key, value in {"version": version + 1, **values}.items():
-            set_committed_value(need, key, value)
+        as_stored(need, {"version": version + 1, **values})
         remember_again(session, _after_change(kept, need, *before))
         return True
     await session.refresh(need)  # someone else's change won: show theirs

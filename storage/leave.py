@@ -13,8 +13,7 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
-from sqlalchemy.orm.attributes import set_committed_value
-from sqlmodel import SQLModel, col, select, update
+from sqlmodel import col, select, update
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from rules.approval import ApprovalStep, may_decide
@@ -24,7 +23,7 @@ from rules.roles import ADMIN, GRADE_LEADER, OFFICE, PRINCIPAL
 from rules.states import LeaveStatus, StepStatus, SubstituteState
 from storage.models import LeaveApproval, LeaveRequest, School, Staff
 from storage.schedule import bell_times
-from storage.session_memo import read_columns, remembered, table_of, tables_of
+from storage.session_memo import as_stored, read_columns, remembered, table_of, tables_of
 from storage.staff import school_staff
 from storage.types import stored_id
 
@@ -259,7 +258,8 @@ async def _move_request(
 
 # Built once: every decision runs them. On the tables, not the models: the ORM's search of the
 # session for the rows its conditions match is spared, and the decision sets the same values on
-# the request and the step it holds (`_took`).
+# the request and the step it holds (`as_stored`). Each UPDATE sets the columns its parameters
+# name besides those of its conditions.
 _APPROVALS = table_of(LeaveApproval)
 _LAST_STEP = (
     select(_APPROVALS.c.step)
@@ -267,38 +267,12 @@ _LAST_STEP = (
     .order_by(_APPROVALS.c.step.desc())
     .limit(1)
 )
-_STILL_AT_STEP = (_LEAVES.c.status == LeaveStatus.PENDING) & (
-    _LEAVES.c.step == bindparam("at_step")
+_MOVE_AT_STEP = update(_LEAVES).where(
+    _LEAVES.c.id == bindparam("leave_id"),
+    _LEAVES.c.status == LeaveStatus.PENDING,
+    _LEAVES.c.step == bindparam("at_step"),
 )
-_CLOSE_REQUEST = (
-    update(_LEAVES)
-    .where(_LEAVES.c.id == bindparam("leave_id"), _STILL_AT_STEP)
-    .values(
-        status=bindparam("new_status", type_=_LEAVES.c.status.type),
-        decided_at=bindparam("decided", type_=_LEAVES.c.decided_at.type),
-    )
-)
-_NEXT_STEP = (
-    update(_LEAVES)
-    .where(_LEAVES.c.id == bindparam("leave_id"), _STILL_AT_STEP)
-    .values(step=bindparam("next_step", type_=_LEAVES.c.step.type))
-)
-_DECIDE = (
-    update(_APPROVALS)
-    .where(_APPROVALS.c.id == bindparam("approval_id"))
-    .values(
-        status=bindparam("new_status", type_=_APPROVALS.c.status.type),
-        decided_by=bindparam("by", type_=_APPROVALS.c.decided_by.type),
-        decided_at=bindparam("decided", type_=_APPROVALS.c.decided_at.type),
-        note=bindparam("new_note", type_=_APPROVALS.c.note.type),
-    )
-)
-
-
-def _took(row: SQLModel, values: dict[str, object]) -> None:
-    """The session's copy takes a change as stored, without reading it back."""
-    for key, value in values.items():
-        set_committed_value(row, key, value)
+_DECIDE = update(_APPROVALS).where(_APPROVALS.c.id == bindparam("approval_id"))
 
 
 async def decide_step(
@@ -319,34 +293,22 @@ async def decide_step(
     moved: dict[str, object]
     if approve and not final:
         moved, outcome = {"step": approval.step + 1}, "next"
-        params: dict[str, object] = {"next_step": approval.step + 1}
-        query = _NEXT_STEP
     else:
         status = LeaveStatus.APPROVED if approve else LeaveStatus.REJECTED
         moved = {"status": status, "decided_at": now}
         outcome = "approved" if approve else "rejected"
-        params, query = {"new_status": status, "decided": now}, _CLOSE_REQUEST
-    params |= {"leave_id": leave_id, "at_step": approval.step}
-    if (await session.exec(query, params=params)).rowcount != 1:
+    params = {**moved, "leave_id": leave_id, "at_step": approval.step}
+    if (await session.exec(_MOVE_AT_STEP, params=params)).rowcount != 1:
         return None
-    _took(leave, moved)
+    as_stored(leave, moved)
     decided: dict[str, object] = {
         "status": StepStatus.APPROVED if approve else StepStatus.REJECTED,
         "decided_by": staff_id,
         "decided_at": now,
         "note": note,
     }
-    await session.exec(
-        _DECIDE,
-        params={
-            "approval_id": approval.id,
-            "new_status": decided["status"],
-            "by": staff_id,
-            "decided": now,
-            "new_note": note,
-        },
-    )
-    _took(approval, decided)
+    await session.exec(_DECIDE, params={**decided, "approval_id": approval.id})
+    as_stored(approval, decided)
     if outcome == "next":
         await session.exec(
             update(LeaveApproval)

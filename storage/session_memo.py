@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import CursorResult, Executable, Row, Table, event
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction
-from sqlalchemy.orm.attributes import instance_state
+from sqlalchemy.orm.attributes import instance_state, set_committed_value
 from sqlalchemy.orm.util import identity_key
 from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -117,6 +117,13 @@ def loaded_row(session: AsyncSession, model: type[M], key: int) -> M | None:
     if found is None or instance_state(found).unloaded:
         return None
     return found
+
+
+def as_stored(row: SQLModel, values: dict[str, Any]) -> None:
+    """The session's copy of a row takes a change its own UPDATE made, as stored, without
+    reading it back (the UPDATE ran without the ORM's search of the session)."""
+    for key, value in values.items():
+        set_committed_value(row, key, value)
 
 
 async def flush_pending(session: AsyncSession) -> None:
